@@ -1,0 +1,42 @@
+# Passerelle. `make run` starts the demo; `make test` runs every test.
+GO ?= go
+
+.PHONY: run test test-go test-e2e bench bench-compare fmt vet fuzz
+
+run:
+	$(GO) run ./cmd/passerelle demo
+
+test: vet test-go test-e2e
+
+vet:
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt needed"; exit 1; }
+	$(GO) vet ./...
+
+test-go:
+	$(GO) test -race -count=1 ./...
+
+e2e/node_modules: e2e/package-lock.json
+	cd e2e && npm ci --no-audit --no-fund
+	@touch e2e/node_modules
+
+test-e2e: e2e/node_modules
+	cd e2e && npm test
+
+bench:
+	$(GO) run ./cmd/passerelle-bench -duration 5s -workers 32
+	$(GO) test -run '^$$' -bench . -benchtime 2s ./store/bolt
+	$(GO) test -run '^$$' -bench . -benchtime 2000x ./mfa/...
+	$(GO) test -run '^$$' -bench Hash -benchtime 40x -v ./providers/local | grep -E 'argon2id|Benchmark'
+
+fuzz:
+	$(GO) test -run '^$$' -fuzz FuzzAuthorize -fuzztime 30s ./broker
+	$(GO) test -run '^$$' -fuzz FuzzToken -fuzztime 30s ./broker
+
+# Passerelle beside the zitadel/oidc v3 example OP, plus bbolt against
+# PostgreSQL when PASSERELLE_TEST_POSTGRES_DSN is set. Figures only.
+bench-compare:
+	@dir=$$(mktemp -d) && trap 'rm -rf "$$dir"' EXIT && \
+	$(GO) build -o "$$dir/passerelle" ./cmd/passerelle && \
+	$(GO) build -o "$$dir/zitadel-example" github.com/zitadel/oidc/v3/example/server && \
+	$(GO) build -o "$$dir/bench-compare" ./cmd/passerelle-bench-compare && \
+	"$$dir/bench-compare" -passerelle "$$dir/passerelle" -example "$$dir/zitadel-example" $(BENCH_COMPARE_FLAGS)

@@ -1,0 +1,83 @@
+package admin
+
+import (
+	"net/http"
+)
+
+// The route handlers of Handler: each decodes what the route takes, calls
+// the operation and returns the status and body of its success.
+
+func (s *Service) apiListClients(r *http.Request) (int, any, error) {
+	list, err := s.ListClients(r.Context())
+	return http.StatusOK, map[string]any{"clients": list}, err
+}
+
+func (s *Service) apiAddClient(r *http.Request) (int, any, error) {
+	var in ClientInput
+	if err := decode(r, &in); err != nil {
+		return 0, nil, err
+	}
+	c, secret, err := s.AddClient(r.Context(), in)
+	return http.StatusCreated, struct {
+		Client ClientView `json:"client"`
+		Secret string     `json:"secret,omitempty"` // shown once
+	}{NewClientView(c, SourceStore), secret}, err
+}
+
+func (s *Service) apiUpdateClient(r *http.Request) (int, any, error) {
+	var in ClientInput
+	if err := decode(r, &in); err != nil {
+		return 0, nil, err
+	}
+	c, err := s.UpdateClient(r.Context(), r.PathValue("id"), in)
+	return http.StatusOK, map[string]any{"client": NewClientView(c, SourceStore)}, err
+}
+
+func (s *Service) apiRemoveClient(r *http.Request) (int, any, error) {
+	return http.StatusNoContent, nil, s.RemoveClient(r.Context(), r.PathValue("id"))
+}
+
+func (s *Service) apiRotateSecret(r *http.Request) (int, any, error) {
+	secret, err := s.RotateClientSecret(r.Context(), r.PathValue("id"))
+	return http.StatusOK, map[string]string{"secret": secret}, err
+}
+
+func (s *Service) apiAccount(r *http.Request) (int, any, error) {
+	v, err := s.Account(r.Context(), r.PathValue("urn"))
+	return http.StatusOK, v, err
+}
+
+// accountAfter answers a change to an account with the account as it now is.
+func (s *Service) accountAfter(r *http.Request, err error) (int, any, error) {
+	if err != nil {
+		return 0, nil, err
+	}
+	return s.apiAccount(r)
+}
+
+func (s *Service) apiLock(r *http.Request) (int, any, error) {
+	return s.accountAfter(r, s.Lock(r.Context(), r.PathValue("urn")))
+}
+
+func (s *Service) apiUnlock(r *http.Request) (int, any, error) {
+	return s.accountAfter(r, s.Unlock(r.Context(), r.PathValue("urn")))
+}
+
+func (s *Service) apiResetMFA(r *http.Request) (int, any, error) {
+	n, err := s.ResetMFA(r.Context(), r.PathValue("urn"))
+	return http.StatusOK, map[string]int{"removed": n}, err
+}
+
+func (s *Service) apiUnlink(r *http.Request) (int, any, error) {
+	return http.StatusNoContent, nil, s.Unlink(r.Context(), r.PathValue("urn"), r.PathValue("provider"))
+}
+
+func (s *Service) apiKeys(r *http.Request) (int, any, error) {
+	keys, err := s.Keys(r.Context())
+	return http.StatusOK, map[string]any{"keys": keys}, err
+}
+
+func (s *Service) apiRotateKeys(r *http.Request) (int, any, error) {
+	created, err := s.RotateKeys(r.Context())
+	return http.StatusOK, map[string]any{"created": created}, err
+}

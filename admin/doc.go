@@ -1,0 +1,30 @@
+// Package admin owns Passerelle's administration operations: relying
+// parties kept in the store (add, update, remove, rotate secret, list),
+// accounts found by their User Reference Number (show, lock, unlock, reset
+// second factors, unlink a credential) and signing keys (list, rotate).
+//
+// Service holds the operations; the CLI (cmd/passerelle) and the admin
+// HTTP API (Service.Handler) both call it, so they cannot drift apart.
+// Every change appends an audit event with Actor "admin" and a Kind under
+// "admin." (admin.client.add, admin.account.lock, admin.keys.rotate, ...).
+// A failure to record the event is logged at error level but does not
+// fail the operation: the change has been made, and reporting a failure
+// would invite a retry (and lose a new client's secret, shown only once).
+//
+// Locking an account ends its SSO sessions and revokes its grants, so a
+// lock takes effect at once, not at the next sign-in; Unlock clears the
+// lock and the failure count (mfa.Regulator.Unlock).
+//
+// Clients declared in the configuration file are read-only here
+// (ErrReadOnly): the file stays their only source of truth. Views never
+// carry secrets, secret hashes, sealed keys or factor material; a
+// generated client secret is returned once, when it is made, and only its
+// hash is stored. An account view leaves out the email address and names:
+// support works from the URN the person reads out, and the person sees
+// their own details on the account page.
+//
+// The HTTP API is off unless Config sets a bearer token. It speaks JSON
+// only, answers every error as {"error": ..., "problems": [...]} with a
+// 4xx status for anything the caller can fix, and keeps the detail of a
+// server fault in the log, never in the answer.
+package admin

@@ -1,0 +1,116 @@
+package admin
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"time"
+
+	"github.com/passerelle/passerelle/broker"
+	"github.com/passerelle/passerelle/mfa"
+	"github.com/passerelle/passerelle/store"
+)
+
+// Errors of the operations, tested with errors.Is. The HTTP API answers
+// ErrNotFound with 404 and the three others with 409.
+var (
+	ErrNotFound       = errors.New("admin: not found")
+	ErrReadOnly       = errors.New("admin: the client is declared in the configuration file, which is its only source")
+	ErrLastCredential = errors.New("admin: the account's last credential cannot be unlinked")
+	ErrExists         = errors.New("admin: a client with this ID already exists")
+)
+
+// Actor is the AuditEvent.Actor of every administration change.
+const Actor = "admin"
+
+// Service runs the administration operations over the store, the signing
+// keys and the configured relying parties. It is safe for concurrent use.
+type Service struct {
+	st          store.Store
+	keys        *broker.Keys
+	reg         *mfa.Regulator
+	providerIDs []string
+	config      []broker.ClientConfig
+	readOnly    map[string]bool
+	ladder      []mfa.Level
+	now         func() time.Time
+	log         *slog.Logger
+}
+
+// Option tunes New.
+type Option func(*Service)
+
+// WithLogger sets where server faults are logged (the detail the HTTP API
+// never returns); without it nothing is logged.
+func WithLogger(l *slog.Logger) Option { return func(s *Service) { s.log = l } }
+
+// WithACRLadder sets the configured assurance ladder (mfa.acr), which a
+// client's mfa.acr must name; without it, mfa's default ladder.
+func WithACRLadder(levels []mfa.Level) Option {
+	return func(s *Service) { s.ladder = append([]mfa.Level(nil), levels...) }
+}
+
+// New returns a Service. lockout is the configured mfa.lockout section
+// (Unlock clears what it counts); providerIDs are the configured provider
+// IDs (a client's allowed_providers must name them); configClients are the
+// clients of the configuration file, read-only here. keys may be nil for
+// a Service that only manages clients and accounts (building the broker's
+// keys needs the master key): Keys and RotateKeys then fail. now is
+// time.Now when nil.
+func New(st store.Store, keys *broker.Keys, lockout mfa.LockoutConfig, providerIDs []string,
+	configClients []broker.ClientConfig, now func() time.Time, opts ...Option) *Service {
+	if now == nil {
+		now = time.Now
+	}
+	s := &Service{
+		st: st, keys: keys, reg: mfa.NewRegulator(st, lockout, now),
+		providerIDs: append([]string(nil), providerIDs...),
+		config:      append([]broker.ClientConfig(nil), configClients...),
+		readOnly:    make(map[string]bool, len(configClients)),
+		now:         now,
+		log:         slog.New(slog.NewTextHandler(io.Discard, nil)),
+	}
+	for _, c := range configClients {
+		s.readOnly[c.ID] = true
+	}
+	for _, o := range opts {
+		o(s)
+	}
+	return s
+}
+
+// audit records a change that has been made. A failure to record it is
+// logged at error level and does not fail the operation: the change
+// stands, and failing would hide it (and lose a new client's secret).
+func (s *Service) audit(ctx context.Context, e store.AuditEvent) {
+	e.ID = randomString(16)
+	e.Time = s.now()
+	e.Actor = Actor
+	e.Outcome = "success"
+	if err := s.st.AppendAudit(ctx, e); err != nil {
+		s.log.ErrorContext(ctx, "admin: change made but not audited", "kind", e.Kind,
+			"account", e.AccountID, "client", e.ClientID, "error", err)
+	}
+}
+
+// notFound turns the store's ErrNotFound into ErrNotFound, naming what
+// was missing.
+func notFound(err error, what string) error {
+	if errors.Is(err, store.ErrNotFound) {
+		return fmt.Errorf("%w: %s", ErrNotFound, what)
+	}
+	return err
+}
+
+// randomString returns n random bytes, base64url without padding.
+func randomString(n int) string {
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		panic("crypto/rand failed: " + err.Error()) // the platform is broken; nothing safe to do
+	}
+	return base64.RawURLEncoding.EncodeToString(b)
+}

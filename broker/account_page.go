@@ -1,0 +1,267 @@
+package broker
+
+import (
+	"errors"
+	"net/http"
+	"net/mail"
+	"strconv"
+	"strings"
+
+	"github.com/passerelle/passerelle/broker/ui"
+	"github.com/passerelle/passerelle/mfa/emailotp"
+	"github.com/passerelle/passerelle/store"
+)
+
+// The account page: the URN, the language, the contact address, the
+// linked credentials, and "sign out everywhere". Like the security page it
+// opens after a fresh second factor; every change is an audit event.
+//
+//	GET  /account
+//	POST /account/lang                     en or fr
+//	POST /account/email                    a new address: a code is sent to it
+//	GET  /account/email/confirm            the code; POST it
+//	POST /account/link/{provider}          sign in with another credential to link it
+//	POST /account/unlink/{provider}        never the last credential
+//	POST /account/signout-everywhere       every session ends, every token is revoked
+func (b *Broker) mountAccountPage(mux *http.ServeMux) {
+	mux.HandleFunc("GET /account", b.accountPage)
+	mux.HandleFunc("POST /account/lang", b.accountLang)
+	mux.HandleFunc("POST /account/email", b.accountEmail)
+	mux.HandleFunc("GET /account/email/confirm", b.accountEmailPage)
+	mux.HandleFunc("POST /account/email/confirm", b.accountEmailConfirm)
+	mux.HandleFunc("POST /account/link/{provider}", b.accountLink)
+	mux.HandleFunc("POST /account/unlink/{provider}", b.accountUnlink)
+	mux.HandleFunc("POST /account/signout-everywhere", b.signOutEverywhere)
+}
+
+func (b *Broker) accountPage(w http.ResponseWriter, r *http.Request) {
+	v, ok := b.openAccount(w, r, accountIntent{})
+	if !ok {
+		return
+	}
+	notice := ""
+	if n := r.URL.Query().Get("done"); n != "" && strings.IndexFunc(n, func(c rune) bool { return c < 'a' || c > 'z' }) < 0 {
+		notice = b.ui.T(v.lang, "account.notice."+n)
+	}
+	b.renderAccount(w, r, v, notice, nil)
+}
+
+func (b *Broker) renderAccount(w http.ResponseWriter, r *http.Request, v *accountView, notice string, errs []ui.FieldError) {
+	links, err := b.st.ListLinks(r.Context(), v.acct.ID)
+	if err != nil {
+		b.log.ErrorContext(r.Context(), "list links", "error", err)
+		b.errorPage(w, r, http.StatusServiceUnavailable, nil, errGeneric)
+		return
+	}
+	lang := v.acct.Locale
+	if lang != "fr" {
+		lang = "en"
+	}
+	common, status := formState(ui.Common{CSRF: v.csrf}, errs)
+	data := &ui.AccountData{Common: common, URN: v.acct.URN, Email: v.acct.Email,
+		EmailAction: "/account/email", Lang: lang, LangAction: "/account/lang", SecurityURL: "/account/security",
+		SignOutEverywhereAction: "/account/signout-everywhere", Notice: notice}
+	linked := map[string]bool{}
+	for _, l := range links {
+		linked[l.Provider] = true
+		row := ui.LinkRow{Provider: l.Provider, Name: name(b.catalog().upstreams[l.Provider].Name, v.lang, l.Provider),
+			Added: l.CreatedAt.Format("2006-01-02")}
+		if len(links) > 1 {
+			row.UnlinkAction = "/account/unlink/" + l.Provider
+		}
+		data.Links = append(data.Links, row)
+	}
+	for _, id := range b.catalog().order {
+		if !linked[id] {
+			data.LinkOptions = append(data.LinkOptions, ui.Choice{ID: id, Name: name(b.catalog().upstreams[id].Name, v.lang, id),
+				Action: "/account/link/" + id})
+		}
+	}
+	b.ui.Render(w, r, status, v.lang, ui.PageAccount, data)
+}
+
+// accountPost opens the account for a POST and checks its CSRF token.
+func (b *Broker) accountPost(w http.ResponseWriter, r *http.Request) (*accountView, bool) {
+	v, ok := b.openAccount(w, r, accountIntent{})
+	if !ok || !b.checkAccountForm(w, r, v) {
+		return nil, false
+	}
+	return v, true
+}
+
+func (b *Broker) accountLang(w http.ResponseWriter, r *http.Request) {
+	v, ok := b.accountPost(w, r)
+	if !ok {
+		return
+	}
+	lang := r.PostFormValue("lang")
+	if lang != "en" && lang != "fr" {
+		b.renderAccount(w, r, v, "", []ui.FieldError{{Field: "lang-en", Message: b.ui.T(v.lang, "field.error.required", b.ui.T(v.lang, "account.lang.legend"))}})
+		return
+	}
+	err := b.st.UpdateAccount(r.Context(), v.acct.ID, func(a store.Account) (store.Account, error) {
+		a.Locale = lang
+		return a, nil
+	})
+	if err == nil {
+		b.ui.SetLanguage(w, lang)
+	}
+	b.accountChangedTo(w, r, v, err, "account.lang", "/account?done=lang")
+}
+
+// accountEmail sends a code to a new address; the address changes only
+// when the code comes back.
+func (b *Broker) accountEmail(w http.ResponseWriter, r *http.Request) {
+	v, ok := b.accountPost(w, r)
+	if !ok {
+		return
+	}
+	addr, err := mail.ParseAddress(r.PostFormValue("email"))
+	if err != nil || addr.Name != "" || len(addr.Address) > 254 || b.email == nil {
+		b.renderAccount(w, r, v, "", []ui.FieldError{{Field: "email", Message: b.ui.T(v.lang, "register.error.email")}})
+		return
+	}
+	otpID, err := b.email.Send(r.Context(), v.acct.ID, "change-email", addr.Address, v.lang)
+	if errors.Is(err, emailotp.ErrRateLimited) {
+		b.renderAccount(w, r, v, "", []ui.FieldError{{Field: "email", Message: b.ui.T(v.lang, "mfa.error.rate")}})
+		return
+	}
+	if err == nil {
+		err = b.st.UpdateSession(r.Context(), v.s.Hash, func(s store.Session) (store.Session, error) {
+			s.PendingEmail, s.PendingOTP = addr.Address, otpID
+			return s, nil
+		})
+	}
+	b.accountChangedTo(w, r, v, err, "", "/account/email/confirm")
+}
+
+func (b *Broker) accountEmailPage(w http.ResponseWriter, r *http.Request) {
+	v, ok := b.openAccount(w, r, accountIntent{})
+	if !ok {
+		return
+	}
+	b.renderEmailCode(w, r, v, nil)
+}
+
+func (b *Broker) renderEmailCode(w http.ResponseWriter, r *http.Request, v *accountView, errs []ui.FieldError) {
+	if v.s.PendingOTP == "" {
+		http.Redirect(w, r, "/account", http.StatusSeeOther)
+		return
+	}
+	common, status := formState(ui.Common{CSRF: v.csrf}, errs)
+	b.ui.Render(w, r, status, v.lang, ui.PageCode, &ui.CodeData{Common: common,
+		Kind: "change-email", SentTo: maskEmail(v.s.PendingEmail), Action: "/account/email/confirm", CancelURL: "/account"})
+}
+
+func (b *Broker) accountEmailConfirm(w http.ResponseWriter, r *http.Request) {
+	v, ok := b.accountPost(w, r)
+	if !ok {
+		return
+	}
+	if v.s.PendingOTP == "" {
+		http.Redirect(w, r, "/account", http.StatusSeeOther)
+		return
+	}
+	ctx := r.Context()
+	err := b.email.Verify(ctx, v.s.PendingOTP, v.acct.ID, r.PostFormValue("code"))
+	if errors.Is(err, emailotp.ErrInvalidCode) {
+		if locked, ferr := b.reg.Fail(ctx, v.acct.ID); ferr == nil && locked {
+			b.audit(ctx, "lockout", v.acct.ID, "", "locked", nil)
+		}
+		b.renderEmailCode(w, r, v, []ui.FieldError{{Field: "code", Message: b.ui.T(v.lang, "confirm.error.code")}})
+		return
+	}
+	addr := v.s.PendingEmail
+	if err == nil {
+		err = b.st.UpdateAccount(ctx, v.acct.ID, func(a store.Account) (store.Account, error) {
+			a.Email, a.EmailVerified = addr, true
+			return a, nil
+		})
+	}
+	if err == nil {
+		err = b.st.UpdateSession(ctx, v.s.Hash, func(s store.Session) (store.Session, error) {
+			s.PendingEmail, s.PendingOTP = "", ""
+			return s, nil
+		})
+	}
+	b.accountChangedTo(w, r, v, err, "account.email", "/account?done=email")
+}
+
+// accountLink starts an internal sign-in that ends by signing in with the
+// credential to link.
+func (b *Broker) accountLink(w http.ResponseWriter, r *http.Request) {
+	_, ok := b.accountPost(w, r)
+	if !ok {
+		return
+	}
+	p := r.PathValue("provider")
+	if _, known := b.catalog().upstreams[p]; !known {
+		b.errorPage(w, r, http.StatusNotFound, nil, errNotFound)
+		return
+	}
+	b.openAccount(w, r, accountIntent{linkProvider: p})
+}
+
+func (b *Broker) accountUnlink(w http.ResponseWriter, r *http.Request) {
+	v, ok := b.accountPost(w, r)
+	if !ok {
+		return
+	}
+	ctx := r.Context()
+	links, err := b.st.ListLinks(ctx, v.acct.ID)
+	if err != nil {
+		b.accountChangedTo(w, r, v, err, "", "")
+		return
+	}
+	p := r.PathValue("provider")
+	for _, l := range links {
+		if l.Provider != p {
+			continue
+		}
+		if len(links) < 2 {
+			b.renderAccount(w, r, v, "", []ui.FieldError{{Message: b.ui.T(v.lang, "account.error.unlink.last")}})
+			return
+		}
+		err := b.st.DeleteLink(ctx, l.Provider, l.Subject)
+		b.accountChangedTo(w, r, v, err, "unlink", "/account?done=unlinked")
+		return
+	}
+	b.errorPage(w, r, http.StatusNotFound, nil, errNotFound)
+}
+
+// signOutEverywhere ends every session of the account and revokes every
+// grant (so every access and refresh token) issued to relying parties.
+func (b *Broker) signOutEverywhere(w http.ResponseWriter, r *http.Request) {
+	v, ok := b.accountPost(w, r)
+	if !ok {
+		return
+	}
+	ctx := r.Context()
+	sessions, err := b.st.DeleteSessionsByAccount(ctx, v.acct.ID)
+	var grants int
+	if err == nil {
+		grants, err = b.st.RevokeGrantsByAccount(ctx, v.acct.ID)
+	}
+	if err != nil {
+		b.accountChangedTo(w, r, v, err, "", "")
+		return
+	}
+	b.setCookie(w, "session", "", -1)
+	b.audit(ctx, "signout.everywhere", v.acct.ID, "", "success",
+		map[string]string{"sessions": strconv.Itoa(sessions), "grants": strconv.Itoa(grants)})
+	http.Redirect(w, r, "/logged-out", http.StatusSeeOther)
+}
+
+// accountChangedTo audits a successful change (kind "" audits nothing)
+// and redirects to next.
+func (b *Broker) accountChangedTo(w http.ResponseWriter, r *http.Request, v *accountView, err error, kind, next string) {
+	if err != nil {
+		b.log.ErrorContext(r.Context(), "account change", "kind", kind, "error", err)
+		b.errorPage(w, r, http.StatusServiceUnavailable, nil, errGeneric)
+		return
+	}
+	if kind != "" {
+		b.audit(r.Context(), kind, v.acct.ID, "", "success", nil)
+	}
+	http.Redirect(w, r, next, http.StatusSeeOther)
+}

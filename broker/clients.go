@@ -1,0 +1,163 @@
+package broker
+
+import (
+	"context"
+	"crypto/subtle"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/zitadel/oidc/v3/pkg/oidc"
+	"github.com/zitadel/oidc/v3/pkg/op"
+
+	"github.com/passerelle/passerelle/store"
+)
+
+// clients finds relying parties: configuration first, then the store
+// (clients added with `passerelle clients add`).
+type clients struct {
+	static   map[string]store.Client
+	store    store.Store
+	loginURL func(authRequestID string) string
+	idTTL    time.Duration
+}
+
+func newClients(cfgs []ClientConfig, st store.Store, now time.Time) (*clients, error) {
+	m := make(map[string]store.Client, len(cfgs))
+	for _, c := range cfgs {
+		sc, err := c.ToStore(now)
+		if err != nil {
+			return nil, err
+		}
+		m[c.ID] = sc
+	}
+	return &clients{static: m, store: st}, nil
+}
+
+// ToStore converts a configured client to the stored form (the secret
+// hashed).
+func (c ClientConfig) ToStore(now time.Time) (store.Client, error) {
+	sc := store.Client{
+		ID: c.ID, Name: c.Name, RedirectURIs: c.RedirectURIs, PostLogoutRedirectURIs: c.PostLogoutRedirectURIs,
+		AuthMethod: c.AuthMethod, Public: c.AuthMethod == "none", JWKS: c.JWKS, JWKSURI: c.JWKSURI,
+		SubjectType: c.SubjectType, SectorIdentifierURI: c.SectorIdentifierURI, IDTokenAlg: c.IDTokenAlg,
+		AllowedProviders: c.AllowedProviders, RevealProvider: c.RevealProvider, CreatedAt: now,
+		MFAFactors: c.MFA.Factors, MFAEverySignIn: c.MFA.EverySignIn, DefaultACR: c.MFA.ACR,
+	}
+	switch {
+	case c.Secret != "":
+		sc.SecretHash = store.HashToken(c.Secret)
+	case c.SecretSHA256 != "":
+		h, err := hex.DecodeString(c.SecretSHA256)
+		if err != nil {
+			return sc, fmt.Errorf("client %s: secret_sha256: %w", c.ID, err)
+		}
+		sc.SecretHash = h
+	}
+	return sc, nil
+}
+
+// errUnknownClient is a plain error: zitadel/oidc maps it to
+// invalid_client (token endpoint) or an error page (authorize), never 500.
+var errUnknownClient = errors.New("unknown client")
+
+func (c *clients) get(ctx context.Context, id string) (*client, error) {
+	if sc, ok := c.static[id]; ok {
+		return c.wrap(sc), nil
+	}
+	sc, err := c.store.GetClient(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, errUnknownClient
+	}
+	if err != nil {
+		return nil, oidc.ErrServerError().WithParent(err)
+	}
+	return c.wrap(sc), nil
+}
+
+func (c *clients) wrap(sc store.Client) *client {
+	return &client{Client: sc, loginURL: c.loginURL, idTTL: c.idTTL}
+}
+
+// client adapts a stored or configured relying party to op.Client.
+type client struct {
+	store.Client
+	loginURL func(authRequestID string) string
+	idTTL    time.Duration
+}
+
+var _ op.Client = (*client)(nil)
+
+func (c *client) GetID() string                    { return c.ID }
+func (c *client) RedirectURIs() []string           { return c.Client.RedirectURIs }
+func (c *client) PostLogoutRedirectURIs() []string { return c.Client.PostLogoutRedirectURIs }
+func (c *client) ApplicationType() op.ApplicationType {
+	return op.ApplicationTypeWeb
+}
+func (c *client) AuthMethod() oidc.AuthMethod { return oidc.AuthMethod(c.Client.AuthMethod) }
+func (c *client) ResponseTypes() []oidc.ResponseType {
+	return []oidc.ResponseType{oidc.ResponseTypeCode}
+}
+func (c *client) GrantTypes() []oidc.GrantType {
+	return []oidc.GrantType{oidc.GrantTypeCode, oidc.GrantTypeRefreshToken}
+}
+func (c *client) LoginURL(id string) string            { return c.loginURL(id) }
+func (c *client) AccessTokenType() op.AccessTokenType  { return op.AccessTokenTypeBearer }
+func (c *client) IDTokenLifetime() time.Duration       { return c.idTTL }
+func (c *client) DevMode() bool                        { return false }
+func (c *client) IsScopeAllowed(string) bool           { return false }
+func (c *client) IDTokenUserinfoClaimsAssertion() bool { return false }
+func (c *client) ClockSkew() time.Duration             { return 0 }
+func (c *client) RestrictAdditionalIdTokenScopes() func([]string) []string {
+	return func(s []string) []string { return s }
+}
+func (c *client) RestrictAdditionalAccessTokenScopes() func([]string) []string {
+	return func(s []string) []string { return s }
+}
+
+// checkSecret compares in constant time.
+func (c *client) checkSecret(secret string) bool {
+	if len(c.SecretHash) == 0 || secret == "" {
+		return false
+	}
+	return subtle.ConstantTimeCompare(store.HashToken(secret), c.SecretHash) == 1
+}
+
+// allows reports whether the client accepts sign-ins through provider.
+func (c *client) allows(provider string) bool {
+	if len(c.AllowedProviders) == 0 {
+		return true
+	}
+	for _, p := range c.AllowedProviders {
+		if p == provider {
+			return true
+		}
+	}
+	return false
+}
+
+// sector is the pairwise sector of the client (OIDC Core §8.1): the host
+// of its sector_identifier_uri, else the host of its redirect URIs
+// (validation made sure there is one).
+func (c *client) sector() string {
+	if c.SectorIdentifierURI != "" {
+		if u, err := url.Parse(c.SectorIdentifierURI); err == nil {
+			return strings.ToLower(u.Hostname())
+		}
+	}
+	if hosts := redirectHosts(c.Client.RedirectURIs); len(hosts) > 0 {
+		return strings.ToLower(hosts[0])
+	}
+	return c.ID
+}
+
+// displayName is the client's name in lang.
+func (c *client) displayName(lang string) string {
+	if n := c.Name[lang]; n != "" {
+		return n
+	}
+	return c.ID
+}

@@ -1,0 +1,60 @@
+// Package broker is Passerelle's OpenID provider and the sign-in journey
+// behind it. zitadel/oidc's op package speaks the protocol; opStorage
+// answers it from the store; the login dispatcher walks the person through
+// the upstream sign-in; ui renders the pages.
+//
+// Routes:
+//
+//	method    path                              what
+//	GET       /.well-known/openid-configuration discovery (pairwise and public subjects, S256 only)
+//	GET       /keys                             JWKS: every key not yet expired, the next one included
+//	GET POST  /authorize                        authorization request → stored auth request → /login/{id}
+//	GET       /login/{id}                       dispatcher: session? prompt=none? hint? one provider? chooser
+//	POST      /login/{id}/choose/{choice}       CSRF-checked: a provider (→ upstream) or a group (→ list)
+//	GET       /login/{id}/group/{group}         the Sign-In Partner list of banks
+//	GET       /login/{id}/cancel                access_denied to the client (browser-bound)
+//	GET POST  /callback/{provider}              upstream answer → account → session → done
+//	GET       /authorize/callback?id=           issues the code; query or form_post to the client
+//	POST      /oauth/token                      authorization_code (PKCE S256), refresh_token (rotation)
+//	POST      /oauth/introspect                 RFC 7662
+//	POST      /revoke                           RFC 7009 (revokes the whole grant)
+//	GET POST  /userinfo                         claims by the grant's scopes
+//	GET POST  /end_session                      RP-initiated logout; without an ID token hint it asks first
+//	GET       /login/{id}/mfa/...               second factors (mfa_steps.go)
+//	GET POST  /login/{id}/local/...             the built-in credential service (local.go)
+//	GET POST  /login/{id}/first/...             a credential seen for the first time (identity.go)
+//	GET POST  /account, /account/security/...   account pages, after a fresh second factor
+//	GET       /readyz                           the store answers (a load balancer's check)
+//	GET       /logged-out, /, /lang, /static/   pages
+//
+// Steps never link to each other: every step reloads the auth request and
+// the dispatcher decides from what is stored. Every step checks that the
+// request comes from the browser that started it (a cookie set at
+// /authorize, whose hash the auth request keeps); forms carry a CSRF token
+// that is an HMAC of the auth request ID and that cookie; the upstream
+// callback must carry the exact state stored for the upstream leg, which
+// is cleared when the request completes, so no step can be skipped,
+// replayed or finished in another browser.
+//
+// Choices made where the specifications leave room, following Keycloak:
+//
+//   - sub is pairwise unless the client is configured public: an HMAC of the
+//     sector (host of sector_identifier_uri, else of the redirect URIs) and
+//     the account ID, under a key derived from the master key.
+//   - auth_time is when Passerelle completed the authentication (the upstream
+//     callback), so max_age is measured against Passerelle's own event; a
+//     request with max_age or prompt=login asks the upstream to
+//     authenticate again.
+//   - revoking an access token revokes its grant (the access token is
+//     stateless; the grant is what can be revoked), and so the refresh
+//     family with it.
+//   - any authenticated client may introspect (resource servers use their
+//     own credentials); inactive tokens get {"active": false}.
+//   - refresh tokens are issued when offline_access is asked, as OIDC Core
+//     §11 says.
+//   - an unknown idp_hint is ignored and the chooser shown.
+//   - a private_key_jwt assertion's jti is accepted once (OIDC Core §9).
+//   - a store failure during a protocol request answers 503
+//     temporarily_unavailable, never invalid_grant or an inactive token, so
+//     a relying party keeps its tokens through a database outage.
+package broker

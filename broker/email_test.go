@@ -1,0 +1,135 @@
+package broker_test
+
+import (
+	"net/http"
+	"regexp"
+	"strings"
+	"testing"
+
+	"golang.org/x/oauth2"
+
+	"github.com/passerelle/passerelle/broker"
+	"github.com/passerelle/passerelle/internal/demoidp"
+)
+
+var sixDigits = regexp.MustCompile(`\b(\d{6})\b`)
+
+// lastCode reads the code of the newest email sent to addr.
+func (e *env) lastCode(addr string) string {
+	e.t.Helper()
+	for _, m := range e.outbox.Messages() {
+		if m.To == addr {
+			if c := sixDigits.FindStringSubmatch(m.Text); c != nil {
+				return c[1]
+			}
+		}
+	}
+	e.t.Fatalf("no code emailed to %s", addr)
+	return ""
+}
+
+// emailMFA passes the second factor with emailed codes: set-up (with the
+// upstream's address) at the first sign-in, a code at later ones.
+func (b *browser) emailMFA(p page, addr string) page {
+	b.T.Helper()
+	for range 8 {
+		if to, v, ok := p.Action("/first/create"); ok {
+			p = b.Post(to, v)
+			continue
+		}
+		if to, v, ok := p.Action("/mfa/enrol/email"); ok {
+			p = b.Post(to, v)
+			continue
+		}
+		if to, v, ok := p.Action("/mfa/enrol/email/finish"); ok && strings.Contains(p.Body, `type="email"`) {
+			v.Set("email", addr)
+			p = b.Post(to, v)
+			continue
+		}
+		if to, v, ok := p.Action("/mfa/saved"); ok {
+			v.Set("saved", "yes")
+			p = b.Post(to, v)
+			continue
+		}
+		to, v, ok := p.UseForm()
+		if !ok {
+			to, v, ok = p.Action("/mfa/enrol/email/finish")
+		}
+		if ok && strings.Contains(p.Body, `autocomplete="one-time-code"`) {
+			v.Set("code", b.e.lastCode(addr))
+			p = b.Post(to, v)
+			continue
+		}
+		return p
+	}
+	return p
+}
+
+// TestEmailCodeAtEverySignIn is the trusted-trader portal: an emailed code
+// at every sign-in, even within the SSO session.
+func TestEmailCodeAtEverySignIn(t *testing.T) {
+	e := newEnvWith(t, demoidp.Faults{}, func(c *broker.Config) {
+		c.Clients[1].MFA = broker.ClientMFA{Factors: []string{"email"}, EverySignIn: true}
+	})
+	r := e.rp("rp2")
+	b := e.browser()
+	a := r.start()
+	p := b.emailMFA(b.upstreamPost(b.choose(b.Get(a.url), "gckey"), "alex"), "alex@example.org")
+	tok, err := r.exchange(r.callback(p, a).Get("code"), a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tok.claims["acr"] != loa2 {
+		t.Errorf("acr after an email code = %v, want %s", tok.claims["acr"], loa2)
+	}
+	msgs := e.outbox.Messages()
+	if len(msgs) != 1 {
+		t.Fatalf("%d emails, want 1", len(msgs))
+	}
+	if !strings.Contains(msgs[0].Text, "If you did not ask for this code") || !strings.Contains(msgs[0].Text, "Si vous n'avez pas demandé ce code") {
+		t.Errorf("the email is not bilingual: %q", msgs[0].Text)
+	}
+	// Same browser, SSO session alive: still a new code.
+	a = r.start()
+	p = b.Get(a.url)
+	if !strings.Contains(p.Resp.Request.URL.Path, "/mfa/use/") || len(e.outbox.Messages()) != 2 {
+		t.Fatalf("no new code at the second sign-in: %s, %d emails", p.Resp.Request.URL, len(e.outbox.Messages()))
+	}
+	// The first code does not work twice.
+	to, v, _ := p.UseForm()
+	v.Set("code", sixDigits.FindStringSubmatch(msgs[0].Text)[1])
+	if bad := b.Post(to, v); bad.Resp.StatusCode != http.StatusBadRequest {
+		t.Errorf("old code accepted: %d %s %.3000s", bad.Resp.StatusCode, bad.Resp.Request.URL, bad.Body)
+	}
+	if q := r.callback(b.emailMFA(p, "alex@example.org"), a); q.Get("code") == "" {
+		t.Errorf("second sign-in: %v", q)
+	}
+}
+
+// TestStepUpFromEmailToApp: a session reached with an email code does not
+// satisfy a request for loa3; the person sets up an app and goes on.
+func TestStepUpFromEmailToApp(t *testing.T) {
+	e := newEnv(t)
+	r := e.rp("rp1")
+	b := e.browser()
+	a := r.start()
+	// First sign-in with an email code (the person picks it).
+	p := b.upstreamPost(b.choose(b.Get(a.url), "gckey"), "alex")
+	p = b.emailMFA(p, "alex@example.org")
+	first, err := r.exchange(r.callback(p, a).Get("code"), a)
+	if err != nil || first.claims["acr"] != loa2 {
+		t.Fatalf("email sign-in: %v %v", err, first.claims["acr"])
+	}
+	a = r.start(oauth2.SetAuthURLParam("acr_values", loa3))
+	p = b.Get(a.url)
+	if !strings.Contains(p.Body, "/mfa/enrol/totp") || strings.Contains(p.Body, "/mfa/enrol/email\"") {
+		t.Fatalf("step-up should offer only strong enough factors: %s %.800s", p.Resp.Request.URL, p.Body)
+	}
+	tok, err := r.exchange(r.callback(b.totpMFA(p, "gckey/alex"), a).Get("code"), a)
+	if err != nil || tok.claims["acr"] != loa3 {
+		t.Fatalf("after step-up: %v %v", err, tok.claims["acr"])
+	}
+	if tok.idToken.Subject != first.idToken.Subject {
+		t.Error("step-up changed the subject")
+	}
+}

@@ -1,0 +1,378 @@
+package broker
+
+import (
+	"crypto/subtle"
+	"errors"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+
+	"github.com/passerelle/passerelle/broker/ui"
+	"github.com/passerelle/passerelle/providers"
+	"github.com/passerelle/passerelle/store"
+)
+
+func (b *Broker) mountLogin(mux *http.ServeMux) {
+	mux.HandleFunc("GET /login/{id}", b.login)
+	mux.HandleFunc("POST /login/{id}/choose/{choice}", b.choose)
+	mux.HandleFunc("GET /login/{id}/group/{group}", b.group)
+	mux.HandleFunc("GET /login/{id}/cancel", b.cancel)
+	mux.HandleFunc("GET /callback/{provider}", b.callback)
+	mux.HandleFunc("POST /callback/{provider}", b.callback)
+	mux.HandleFunc("GET /authorize/callback", b.authorizeCallback)
+}
+
+// DefaultACR is the assurance of a sign-in whose upstream said nothing
+// Passerelle's acr mapping knows: the lowest rung of the Government of
+// Canada ladder.
+const DefaultACR = "urn:gc-ca:cyber-auth:assurance:loa1"
+
+// flow is one request's view of a sign-in in progress.
+type flow struct {
+	ar     store.AuthRequest
+	client *client
+	lang   string // the page language; "en" when langKnown is false
+	// langKnown: ui_locales, the cookie or Accept-Language named a
+	// language; otherwise a page asks first (the bilingual choice).
+	langKnown bool
+	browser   string
+}
+
+// loadFlow finds the auth request, checks it belongs to this browser and
+// settles the page language. When it returns false it has answered.
+func (b *Broker) loadFlow(w http.ResponseWriter, r *http.Request, id string, needLang bool) (*flow, bool) {
+	ar, err := b.st.GetAuthRequest(r.Context(), id)
+	if err != nil {
+		if !errors.Is(err, store.ErrNotFound) {
+			b.log.ErrorContext(r.Context(), "read auth request", "error", err)
+			b.errorPage(w, r, http.StatusServiceUnavailable, nil, errGeneric)
+			return nil, false
+		}
+		b.errorPage(w, r, http.StatusNotFound, nil, errExpired)
+		return nil, false
+	}
+	f := &flow{ar: ar, browser: b.cookie(r, "browser")}
+	if !sameBrowser(&ar, f.browser) {
+		b.log.WarnContext(r.Context(), "sign-in step from another browser", "auth_request", ar.ID)
+		b.errorPage(w, r, http.StatusForbidden, &ar, errState)
+		return nil, false
+	}
+	if ar.ClientID == accountClientID {
+		f.client = b.accountClient()
+	} else if f.client, err = b.catalog().clients.get(r.Context(), ar.ClientID); err != nil {
+		b.log.ErrorContext(r.Context(), "client of auth request", "client_id", ar.ClientID, "error", err)
+		b.errorPage(w, r, http.StatusBadRequest, &ar, errUntrustedRedirect)
+		return nil, false
+	}
+	f.lang, f.langKnown = b.ui.Language(r, ar.UILocales)
+	if !f.langKnown && needLang {
+		b.askLanguage(w, r)
+		return nil, false
+	}
+	if !f.langKnown {
+		f.lang = "en"
+	}
+	return f, true
+}
+
+// askLanguage shows the bilingual language choice, which comes back to
+// this URL.
+func (b *Broker) askLanguage(w http.ResponseWriter, r *http.Request) {
+	b.ui.Render(w, r, http.StatusOK, "en", ui.PageLanguage, &ui.LanguageData{Next: r.URL.RequestURI()})
+}
+
+func (b *Broker) stepURL(f *flow, parts ...string) string {
+	p := "/login/" + url.PathEscape(f.ar.ID)
+	for _, s := range parts {
+		p += "/" + url.PathEscape(s)
+	}
+	return p
+}
+
+// login is the dispatcher: from the persisted state of the auth request
+// it decides the next step. Steps never link to each other.
+func (b *Broker) login(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	f, ok := b.loadFlow(w, r, r.PathValue("id"), false)
+	if !ok {
+		return
+	}
+	if f.ar.Done {
+		http.Redirect(w, r, "/authorize/callback?id="+url.QueryEscape(f.ar.ID), http.StatusSeeOther)
+		return
+	}
+	if f.ar.AccountID != "" {
+		b.afterAuthentication(w, r, f)
+		return
+	}
+	if s, ok := b.usableSession(ctx, r, &f.ar, f.client); ok {
+		b.authenticated(w, r, f, s)
+		return
+	}
+	if slices.Contains(f.ar.Prompt, "none") {
+		b.sendError(w, r, f, "login_required", "the person must sign in")
+		return
+	}
+	if !f.langKnown {
+		b.askLanguage(w, r)
+		return
+	}
+	allowed := b.flowUpstreams(f)
+	if len(allowed) == 0 {
+		b.log.ErrorContext(ctx, "client allows no configured provider", "client_id", f.client.ID)
+		b.errorPage(w, r, http.StatusInternalServerError, &f.ar, errGeneric)
+		return
+	}
+	if h := f.ar.ProviderHint; h != "" && slices.Contains(allowed, h) {
+		b.startUpstream(w, r, f, h)
+		return
+	}
+	if len(allowed) == 1 {
+		b.startUpstream(w, r, f, allowed[0])
+		return
+	}
+	b.chooser(w, r, f, allowed)
+}
+
+// flowUpstreams are the credentials a sign-in may use: the client's,
+// without the one being linked when the person is linking it.
+func (b *Broker) flowUpstreams(f *flow) []string {
+	all := b.allowedUpstreams(f.client)
+	if !f.ar.Linking || f.ar.NewIdentity == nil {
+		return all
+	}
+	return slices.DeleteFunc(all, func(id string) bool { return id == f.ar.NewIdentity.Provider })
+}
+
+func (b *Broker) allowedUpstreams(c *client) []string {
+	var out []string
+	for _, id := range b.catalog().order {
+		if c.allows(id) {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+func (b *Broker) chooser(w http.ResponseWriter, r *http.Request, f *flow, allowed []string) {
+	var choices []ui.Choice
+	groups := map[string]bool{}
+	for _, id := range allowed {
+		u := b.catalog().upstreams[id]
+		if u.Group == "" {
+			choices = append(choices, ui.Choice{ID: id, Name: name(u.Name, f.lang, id), Action: b.stepURL(f, "choose", id)})
+			continue
+		}
+		if !groups[u.Group] {
+			groups[u.Group] = true
+			choices = append(choices, ui.Choice{ID: u.Group, Name: name(b.groupName(u.Group), f.lang, u.Group),
+				Action: b.stepURL(f, "choose", u.Group), Group: true})
+		}
+	}
+	b.ui.Render(w, r, http.StatusOK, f.lang, ui.PageChooser, &ui.ChooserData{
+		Common:     b.csrf(f),
+		ClientName: f.client.displayName(f.lang), Choices: choices, CancelURL: b.stepURL(f, "cancel"),
+	})
+}
+
+func name(names map[string]string, lang, fallback string) string {
+	if n := names[lang]; n != "" {
+		return n
+	}
+	return fallback
+}
+
+func (b *Broker) groupName(id string) map[string]string {
+	for _, g := range b.catalog().groups {
+		if g.ID == id {
+			return g.Name
+		}
+	}
+	return nil
+}
+
+// csrf is the Common of a step's page: its forms carry the CSRF token
+// bound to the auth request and the browser.
+func (b *Broker) csrf(f *flow) ui.Common {
+	return ui.Common{CSRF: b.secrets.csrfToken(f.ar.ID, f.browser)}
+}
+
+// checkForm verifies the CSRF token of a step's form.
+func (b *Broker) checkForm(w http.ResponseWriter, r *http.Request, f *flow) bool {
+	if !b.secrets.checkCSRF(f.ar.ID, f.browser, r.PostFormValue("csrf")) {
+		b.log.WarnContext(r.Context(), "form with a missing or wrong CSRF token", "auth_request", f.ar.ID)
+		b.errorPage(w, r, http.StatusForbidden, &f.ar, errCSRF)
+		return false
+	}
+	return true
+}
+
+func (b *Broker) choose(w http.ResponseWriter, r *http.Request) {
+	f, ok := b.loadFlow(w, r, r.PathValue("id"), false)
+	if !ok || !b.checkForm(w, r, f) {
+		return
+	}
+	choice := r.PathValue("choice")
+	allowed := b.flowUpstreams(f)
+	for _, id := range allowed {
+		if b.catalog().upstreams[id].Group == choice {
+			http.Redirect(w, r, b.stepURL(f, "group", choice), http.StatusSeeOther)
+			return
+		}
+	}
+	if !slices.Contains(allowed, choice) {
+		b.errorPage(w, r, http.StatusBadRequest, &f.ar, errInvalidRequest)
+		return
+	}
+	b.startUpstream(w, r, f, choice)
+}
+
+// group lists the members of a provider group (the Sign-In Partner banks).
+func (b *Broker) group(w http.ResponseWriter, r *http.Request) {
+	f, ok := b.loadFlow(w, r, r.PathValue("id"), true)
+	if !ok {
+		return
+	}
+	gid := r.PathValue("group")
+	var banks []ui.Choice
+	for _, id := range b.flowUpstreams(f) {
+		if u := b.catalog().upstreams[id]; u.Group == gid {
+			banks = append(banks, ui.Choice{ID: id, Name: name(u.Name, f.lang, id), Action: b.stepURL(f, "choose", id)})
+		}
+	}
+	if len(banks) == 0 {
+		b.errorPage(w, r, http.StatusNotFound, &f.ar, errNotFound)
+		return
+	}
+	b.ui.Render(w, r, http.StatusOK, f.lang, ui.PageBanks, &ui.BanksData{
+		Common:    b.csrf(f),
+		GroupName: name(b.groupName(gid), f.lang, gid), Banks: banks,
+		BackURL: b.stepURL(f), CancelURL: b.stepURL(f, "cancel"),
+	})
+}
+
+// cancel ends the sign-in with access_denied. It is a plain link: the
+// browser binding is all the protection a person's own cancel needs.
+func (b *Broker) cancel(w http.ResponseWriter, r *http.Request) {
+	f, ok := b.loadFlow(w, r, r.PathValue("id"), false)
+	if !ok {
+		return
+	}
+	b.sendError(w, r, f, "access_denied", "the person cancelled the sign-in")
+}
+
+// startUpstream records a fresh upstream leg (state, nonce, PKCE verifier)
+// and sends the browser to the provider. Nothing of the relying party is
+// passed on: the provider gets Passerelle's callback URL, the language,
+// and whether to force a new authentication.
+func (b *Broker) startUpstream(w http.ResponseWriter, r *http.Request, f *flow, id string) {
+	ctx := r.Context()
+	fl := providers.Flow{State: f.ar.ID + "." + randomSecret(), Nonce: randomSecret(), Verifier: randomSecret()}
+	err := b.st.UpdateAuthRequest(ctx, f.ar.ID, func(a store.AuthRequest) (store.AuthRequest, error) {
+		a.Provider, a.UpstreamState, a.UpstreamNonce, a.UpstreamVerifier = id, fl.State, fl.Nonce, fl.Verifier
+		return a, nil
+	})
+	if err != nil {
+		b.log.ErrorContext(ctx, "save upstream leg", "error", err)
+		b.errorPage(w, r, http.StatusServiceUnavailable, &f.ar, errGeneric)
+		return
+	}
+	if id == b.localID {
+		http.Redirect(w, r, b.stepURL(f, "local"), http.StatusSeeOther)
+		return
+	}
+	opts := providers.LoginOptions{Locale: f.lang,
+		ForceLogin: slices.Contains(f.ar.Prompt, "login") || f.ar.MaxAge != nil}
+	to, err := b.catalog().upstreams[id].Provider.LoginURL(ctx, b.callbackURL(id), fl, opts)
+	if err != nil {
+		b.log.ErrorContext(ctx, "upstream login URL", "provider", id, "error", err)
+		b.errorPage(w, r, http.StatusBadGateway, &f.ar, errUpstream)
+		return
+	}
+	http.Redirect(w, r, to, http.StatusSeeOther)
+}
+
+func (b *Broker) callbackURL(provider string) string {
+	return b.issuerURL("/callback/" + url.PathEscape(provider))
+}
+
+// callback receives the upstream's answer. The state names the auth
+// request; it must match the stored one exactly, come back to the
+// provider it was sent to, and arrive in the same browser.
+func (b *Broker) callback(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	state := r.FormValue("state")
+	id, _, _ := strings.Cut(state, ".")
+	pid := r.PathValue("provider")
+	f, ok := b.loadFlow(w, r, id, false)
+	if !ok {
+		return
+	}
+	up, known := b.catalog().upstreams[pid]
+	if !known || f.ar.Provider != pid || f.ar.UpstreamState == "" ||
+		subtle.ConstantTimeCompare([]byte(f.ar.UpstreamState), []byte(state)) != 1 {
+		b.log.WarnContext(ctx, "upstream callback does not match the sign-in", "provider", pid, "auth_request", f.ar.ID)
+		b.errorPage(w, r, http.StatusBadRequest, &f.ar, errState)
+		return
+	}
+	fl := providers.Flow{State: f.ar.UpstreamState, Nonce: f.ar.UpstreamNonce, Verifier: f.ar.UpstreamVerifier}
+	ident, err := up.Provider.HandleCallback(ctx, b.callbackURL(pid), fl, r)
+	if err != nil {
+		b.log.WarnContext(ctx, "upstream sign-in failed", "provider", pid, "error", err)
+		kind := errUpstream
+		switch {
+		case errors.Is(err, providers.ErrDenied):
+			kind = errUpstreamDenied
+		case errors.Is(err, providers.ErrState):
+			kind = errState
+		}
+		b.errorPage(w, r, http.StatusBadGateway, &f.ar, kind)
+		return
+	}
+	b.identified(w, r, f, pid, ident)
+}
+
+// authenticated records on the auth request who the person is and how the
+// session authenticated them, then continues with the second factor.
+func (b *Broker) authenticated(w http.ResponseWriter, r *http.Request, f *flow, s store.Session) {
+	err := b.st.UpdateAuthRequest(r.Context(), f.ar.ID, func(a store.AuthRequest) (store.AuthRequest, error) {
+		a.AccountID, a.SessionID, a.AuthTime, a.Provider = s.AccountID, s.ID, s.AuthTime, s.Provider
+		a.ACR, a.AMR = s.ACR, s.AMR
+		a.UpstreamState, a.UpstreamNonce, a.UpstreamVerifier = "", "", ""
+		f.ar = a
+		return a, nil
+	})
+	if err != nil {
+		b.log.ErrorContext(r.Context(), "record authentication", "error", err)
+		b.errorPage(w, r, http.StatusServiceUnavailable, &f.ar, errGeneric)
+		return
+	}
+	b.afterAuthentication(w, r, f)
+}
+
+// complete records the outcome on the auth request and hands back to the
+// protocol side, which issues the code.
+func (b *Broker) complete(w http.ResponseWriter, r *http.Request, f *flow, acct store.Account) {
+	if f.ar.ClientID == accountClientID {
+		b.accountDone(w, r, f)
+		return
+	}
+	locale := acct.Locale
+	if locale == "" {
+		locale = f.lang
+	}
+	sub := b.subjectFor(f.client, acct.ID)
+	err := b.st.UpdateAuthRequest(r.Context(), f.ar.ID, func(a store.AuthRequest) (store.AuthRequest, error) {
+		a.Subject, a.Locale, a.Done = sub, locale, true
+		return a, nil
+	})
+	if err != nil {
+		b.log.ErrorContext(r.Context(), "complete auth request", "error", err)
+		b.errorPage(w, r, http.StatusServiceUnavailable, &f.ar, errGeneric)
+		return
+	}
+	b.audit(r.Context(), "signin", acct.ID, f.ar.ClientID, "success",
+		map[string]string{"provider": f.ar.Provider, "acr": f.ar.ACR, "amr": strings.Join(f.ar.AMR, " ")})
+	http.Redirect(w, r, "/authorize/callback?id="+url.QueryEscape(f.ar.ID), http.StatusSeeOther)
+}

@@ -1,0 +1,128 @@
+package broker_test
+
+import (
+	"context"
+	"net/http"
+	"slices"
+	"strings"
+	"testing"
+
+	"golang.org/x/oauth2"
+)
+
+func TestCodeFlowWithPKCE(t *testing.T) {
+	e := newEnv(t)
+	r := e.rp("rp1")
+	b := e.browser()
+	tok := e.signIn(r, b, "gckey", "alex", oauth2.SetAuthURLParam("ui_locales", "fr-CA"))
+	c := tok.claims
+	for _, k := range []string{"sub", "auth_time", "sid", "acr", "nonce"} {
+		if c[k] == nil || c[k] == "" {
+			t.Errorf("ID token lacks %s: %v", k, c)
+		}
+	}
+	if c["locale"] != "fr-CA" && c["locale"] != "fr" {
+		t.Errorf("locale = %v, want fr (ui_locales)", c["locale"])
+	}
+	if c["idp"] != nil {
+		t.Errorf("rp1 must not learn the provider, got idp=%v", c["idp"])
+	}
+	if tok.RefreshToken == "" {
+		t.Error("no refresh token for offline_access")
+	}
+	if h := tok.idToken.Issuer; h != e.issuer {
+		t.Errorf("iss %s", h)
+	}
+	ui, err := r.provider.UserInfo(context.Background(), oauth2.StaticTokenSource(tok.Token))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ui.Subject != tok.idToken.Subject || ui.Email != "alex@example.org" {
+		t.Errorf("userinfo sub=%s email=%s, want %s alex@example.org", ui.Subject, ui.Email, tok.idToken.Subject)
+	}
+}
+
+func TestPairwiseSubjects(t *testing.T) {
+	e := newEnv(t)
+	b := e.browser()
+	one := e.signIn(e.rp("rp1"), b, "bank-a", "alex")
+	again := e.signIn(e.rp("rp1"), e.browser(), "bank-a", "alex") // fresh browser: a new authentication
+	two := e.signIn(e.rp("rp2"), b, "bank-a", "alex")
+	three := e.signIn(e.rp("rp3"), b, "bank-a", "alex")
+	if one.idToken.Subject != again.idToken.Subject {
+		t.Errorf("sub not stable across sign-ins: %s then %s", one.idToken.Subject, again.idToken.Subject)
+	}
+	if one.idToken.Subject == two.idToken.Subject {
+		t.Error("two sectors see the same sub")
+	}
+	if one.idToken.Subject != three.idToken.Subject {
+		t.Error("two clients of one sector (rp1.example) see different subs")
+	}
+	if three.claims["idp"] != "bank-a" {
+		t.Errorf("rp3 reveals the provider; idp = %v", three.claims["idp"])
+	}
+	hdr := strings.Split(three.raw, ".")[0]
+	if !strings.Contains(decodeSeg(t, hdr), `"RS256"`) {
+		t.Errorf("rp3 asked RS256, header %s", decodeSeg(t, hdr))
+	}
+}
+
+// TestUpstreamLearnsNothingOfTheRP checks the privacy invariant: the
+// upstream's authorization request names Passerelle only.
+func TestUpstreamLearnsNothingOfTheRP(t *testing.T) {
+	e := newEnv(t)
+	e.signIn(e.rp("rp2"), e.browser(), "bank-b", "sam")
+	// Browsers send no Referer upstream: every broker page forbids it.
+	p := e.browser().Get(e.rp("rp2").start().url)
+	if got := p.Resp.Header.Get("Referrer-Policy"); got != "no-referrer" {
+		t.Errorf("Referrer-Policy = %q, want no-referrer", got)
+	}
+	reqs := e.upstream["bank-b"].requests()
+	if len(reqs) == 0 {
+		t.Fatal("upstream saw no authorization request")
+	}
+	allowed := []string{"client_id", "redirect_uri", "response_type", "scope", "state", "nonce", "code_challenge", "code_challenge_method", "ui_locales", "prompt"}
+	for _, r := range reqs {
+		q := r.URL.Query()
+		for k, vs := range q {
+			if !slices.Contains(allowed, k) {
+				t.Errorf("upstream got unexpected parameter %s", k)
+			}
+			for _, v := range vs {
+				if strings.Contains(v, "rp2") || strings.Contains(v, "Portal") {
+					t.Errorf("upstream parameter %s=%s names the relying party", k, v)
+				}
+			}
+		}
+		if q.Get("client_id") != "passerelle" || !strings.HasPrefix(q.Get("redirect_uri"), e.issuer+"/callback/") {
+			t.Errorf("upstream request is not in Passerelle's name: %v", q)
+		}
+	}
+}
+
+func TestChooserAndBankList(t *testing.T) {
+	e := newEnv(t)
+	r := e.rp("rp1")
+	b := e.browser()
+	p := b.Get(r.start().url)
+	if p.Resp.StatusCode != http.StatusOK || !strings.Contains(p.Body, "Sign-In Partner") || !strings.Contains(p.Body, "gckey EN") {
+		t.Fatalf("chooser: %d %.500s", p.Resp.StatusCode, p.Body)
+	}
+	if strings.Contains(p.Body, "bank-a EN") {
+		t.Error("banks are listed on the chooser instead of behind Sign-In Partner")
+	}
+	banks := b.choose(p, "partners")
+	if !strings.Contains(banks.Body, "bank-a EN") || !strings.Contains(banks.Body, "bank-b EN") {
+		t.Fatalf("bank list: %.500s", banks.Body)
+	}
+	// rp3 allows only bank-a: the chooser skips itself.
+	p = b.Get(e.rp("rp3").start().url)
+	if !strings.Contains(p.Resp.Request.URL.String(), "/bank-a/authorize") {
+		t.Errorf("single allowed provider should go straight upstream, landed on %s", p.Resp.Request.URL)
+	}
+	// idp_hint pre-selects.
+	p = b.Get(r.start(oauth2.SetAuthURLParam("idp_hint", "bank-b")).url)
+	if !strings.Contains(p.Resp.Request.URL.String(), "/bank-b/authorize") {
+		t.Errorf("idp_hint=bank-b landed on %s", p.Resp.Request.URL)
+	}
+}

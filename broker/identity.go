@@ -1,0 +1,238 @@
+package broker
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"time"
+
+	"github.com/passerelle/passerelle/broker/ui"
+	"github.com/passerelle/passerelle/providers"
+	"github.com/passerelle/passerelle/store"
+)
+
+// What happens when a credential (an upstream identity or a built-in
+// service user) has been checked. Accounts are found by (provider,
+// upstream subject) only: a credential seen for the first time is never
+// joined to an account because an email address matches. The person
+// chooses (Keycloak's first-broker-login flow): a new account, or a link
+// to the account they already have, which they prove by signing in with
+// one of its credentials and passing its second factor; the link is
+// written only then.
+//
+//	GET  /login/{id}/first          the choice
+//	POST /login/{id}/first/create   a new account
+//	POST /login/{id}/first/link     sign in with an existing credential to link this one
+func (b *Broker) mountFirstLogin(mux *http.ServeMux) {
+	mux.HandleFunc("GET /login/{id}/first", b.firstLoginPage)
+	mux.HandleFunc("POST /login/{id}/first/create", b.firstLoginCreate)
+	mux.HandleFunc("POST /login/{id}/first/link", b.firstLoginLink)
+}
+
+func upstreamIdentity(pid string, id providers.Identity) *store.UpstreamIdentity {
+	acr := id.ACR
+	if acr == "" {
+		acr = DefaultACR
+	}
+	return &store.UpstreamIdentity{Provider: pid, Subject: id.Subject, Email: id.Email, EmailVerified: id.EmailVerified,
+		GivenName: id.GivenName, FamilyName: id.FamilyName, Locale: id.Locale, ACR: acr, AMR: id.AMR}
+}
+
+// identified continues a sign-in once the credential of provider pid has
+// named ident.
+func (b *Broker) identified(w http.ResponseWriter, r *http.Request, f *flow, pid string, ident providers.Identity) {
+	ctx := r.Context()
+	up := upstreamIdentity(pid, ident)
+	l, err := b.st.GetLink(ctx, pid, ident.Subject)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		b.log.ErrorContext(ctx, "find link", "error", err)
+		b.errorPage(w, r, http.StatusServiceUnavailable, &f.ar, errGeneric)
+		return
+	}
+	known := err == nil
+	switch {
+	case f.ar.LinkProvider != "":
+		b.linkFromAccountPage(w, r, f, up, l, known)
+	case known:
+		acct, err := b.touchAccount(ctx, l.AccountID)
+		if err != nil {
+			b.log.ErrorContext(ctx, "account of link", "error", err)
+			b.errorPage(w, r, http.StatusServiceUnavailable, &f.ar, errGeneric)
+			return
+		}
+		b.signedInAs(w, r, f, acct, up)
+	case f.ar.Linking:
+		// The credential meant to prove an existing account has none.
+		b.log.InfoContext(ctx, "linking: the credential used is not linked to any account", "provider", pid)
+		b.errorPageMsg(w, r, http.StatusConflict, &f.ar, "firstlogin.error.unknown")
+	default:
+		err := b.st.UpdateAuthRequest(ctx, f.ar.ID, func(a store.AuthRequest) (store.AuthRequest, error) {
+			a.NewIdentity = up
+			a.UpstreamState, a.UpstreamNonce, a.UpstreamVerifier = "", "", ""
+			return a, nil
+		})
+		if err != nil {
+			b.log.ErrorContext(ctx, "keep new identity", "error", err)
+			b.errorPage(w, r, http.StatusServiceUnavailable, &f.ar, errGeneric)
+			return
+		}
+		http.Redirect(w, r, b.stepURL(f, "first"), http.StatusSeeOther)
+	}
+}
+
+// signedInAs starts the SSO session of acct, authenticated by up.
+func (b *Broker) signedInAs(w http.ResponseWriter, r *http.Request, f *flow, acct store.Account, up *store.UpstreamIdentity) {
+	s, err := b.startSession(r.Context(), w, r, store.Session{
+		AccountID: acct.ID, Provider: up.Provider, AuthTime: b.now(), AMR: up.AMR, ACR: up.ACR,
+	})
+	if err != nil {
+		b.log.ErrorContext(r.Context(), "start session", "error", err)
+		b.errorPage(w, r, http.StatusServiceUnavailable, &f.ar, errGeneric)
+		return
+	}
+	b.log.InfoContext(r.Context(), "credential accepted", "provider", up.Provider, "account", acct.ID, "client_id", f.ar.ClientID)
+	b.authenticated(w, r, f, s)
+}
+
+func (b *Broker) firstLoginPage(w http.ResponseWriter, r *http.Request) {
+	f, ok := b.loadFlow(w, r, r.PathValue("id"), true)
+	if !ok {
+		return
+	}
+	if f.ar.NewIdentity == nil || f.ar.AccountID != "" {
+		http.Redirect(w, r, b.stepURL(f), http.StatusSeeOther)
+		return
+	}
+	name := name(b.catalog().upstreams[f.ar.NewIdentity.Provider].Name, f.lang, f.ar.NewIdentity.Provider)
+	var link []ui.Choice
+	if len(b.allowedUpstreams(f.client)) > 1 {
+		link = []ui.Choice{{ID: "link", Name: b.ui.T(f.lang, "firstlogin.link.choice"), Action: b.stepURL(f, "first", "link")}}
+	}
+	b.ui.Render(w, r, http.StatusOK, f.lang, ui.PageFirstLogin, &ui.FirstLoginData{Common: b.csrf(f), ProviderName: name,
+		CreateAction: b.stepURL(f, "first", "create"), Link: link, CancelURL: b.stepURL(f, "cancel")})
+}
+
+// firstLoginCreate makes a new account for the new identity.
+func (b *Broker) firstLoginCreate(w http.ResponseWriter, r *http.Request) {
+	f, ok := b.loadFlow(w, r, r.PathValue("id"), true)
+	if !ok || !b.checkForm(w, r, f) {
+		return
+	}
+	up := f.ar.NewIdentity
+	if up == nil || f.ar.AccountID != "" {
+		http.Redirect(w, r, b.stepURL(f), http.StatusSeeOther)
+		return
+	}
+	acct, err := b.createAccount(r.Context(), up)
+	if err != nil {
+		b.log.ErrorContext(r.Context(), "create account", "error", err)
+		b.errorPage(w, r, http.StatusServiceUnavailable, &f.ar, errGeneric)
+		return
+	}
+	err = b.st.UpdateAuthRequest(r.Context(), f.ar.ID, func(a store.AuthRequest) (store.AuthRequest, error) {
+		a.NewIdentity = nil
+		return a, nil
+	})
+	if err != nil {
+		b.errorPage(w, r, http.StatusServiceUnavailable, &f.ar, errGeneric)
+		return
+	}
+	b.signedInAs(w, r, f, acct, up)
+}
+
+// createAccount creates an account (with a new URN) linked to up; a
+// concurrent first sign-in of the same identity finds the same account.
+func (b *Broker) createAccount(ctx context.Context, up *store.UpstreamIdentity) (store.Account, error) {
+	for range 3 {
+		if l, err := b.st.GetLink(ctx, up.Provider, up.Subject); err == nil {
+			return b.st.GetAccount(ctx, l.AccountID)
+		}
+		now := b.now()
+		a := store.Account{ID: randomID(), URN: newURN(), Email: up.Email, EmailVerified: up.EmailVerified,
+			GivenName: up.GivenName, FamilyName: up.FamilyName, Locale: up.Locale, CreatedAt: now, LastLoginAt: now}
+		err := b.st.CreateAccount(ctx, a, store.Link{Provider: up.Provider, Subject: up.Subject, AccountID: a.ID, CreatedAt: now})
+		if err == nil {
+			b.audit(ctx, "account.create", a.ID, "", "success", map[string]string{"provider": up.Provider})
+			return a, nil
+		}
+		if !errors.Is(err, store.ErrAlreadyExists) {
+			return a, err
+		}
+	}
+	return store.Account{}, errors.New("could not create or find the account")
+}
+
+// firstLoginLink: the person has an account already; they sign in with
+// one of its credentials next (the chooser again, without the new one).
+func (b *Broker) firstLoginLink(w http.ResponseWriter, r *http.Request) {
+	f, ok := b.loadFlow(w, r, r.PathValue("id"), true)
+	if !ok || !b.checkForm(w, r, f) {
+		return
+	}
+	if f.ar.NewIdentity == nil {
+		http.Redirect(w, r, b.stepURL(f), http.StatusSeeOther)
+		return
+	}
+	err := b.st.UpdateAuthRequest(r.Context(), f.ar.ID, func(a store.AuthRequest) (store.AuthRequest, error) {
+		a.Linking, a.Provider = true, ""
+		return a, nil
+	})
+	if err != nil {
+		b.errorPage(w, r, http.StatusServiceUnavailable, &f.ar, errGeneric)
+		return
+	}
+	http.Redirect(w, r, b.stepURL(f), http.StatusSeeOther)
+}
+
+// finishLinking writes the link the person asked for, once the account's
+// credential and second factor have been passed in this request.
+func (b *Broker) finishLinking(ctx context.Context, f *flow) error {
+	up := f.ar.NewIdentity
+	err := b.st.CreateLink(ctx, store.Link{Provider: up.Provider, Subject: up.Subject, AccountID: f.ar.AccountID, CreatedAt: b.now()})
+	if err != nil && !errors.Is(err, store.ErrAlreadyExists) {
+		return err
+	}
+	b.audit(ctx, "link", f.ar.AccountID, f.ar.ClientID, "success", map[string]string{"provider": up.Provider})
+	return b.st.UpdateAuthRequest(ctx, f.ar.ID, func(a store.AuthRequest) (store.AuthRequest, error) {
+		a.NewIdentity, a.Linking = nil, false
+		f.ar = a
+		return a, nil
+	})
+}
+
+// linkFromAccountPage links the credential just used to the signed-in
+// account (the account page's "link another credential").
+func (b *Broker) linkFromAccountPage(w http.ResponseWriter, r *http.Request, f *flow, up *store.UpstreamIdentity, l store.Link, known bool) {
+	ctx := r.Context()
+	if known && l.AccountID != f.ar.AccountID {
+		b.errorPageMsg(w, r, http.StatusConflict, &f.ar, "firstlogin.error.linked")
+		return
+	}
+	if !known {
+		if err := b.st.CreateLink(ctx, store.Link{Provider: up.Provider, Subject: up.Subject, AccountID: f.ar.AccountID, CreatedAt: b.now()}); err != nil {
+			b.log.ErrorContext(ctx, "link credential", "error", err)
+			b.errorPage(w, r, http.StatusServiceUnavailable, &f.ar, errGeneric)
+			return
+		}
+		b.audit(ctx, "link", f.ar.AccountID, "", "success", map[string]string{"provider": up.Provider})
+	}
+	_ = b.st.DeleteAuthRequest(ctx, f.ar.ID)
+	http.Redirect(w, r, "/account?done=linked", http.StatusSeeOther)
+}
+
+// touchAccount reads the account and records the sign-in time, at most
+// once an hour (the URN expires after long inactivity; finer precision is
+// not worth a durable write on every sign-in).
+func (b *Broker) touchAccount(ctx context.Context, id string) (store.Account, error) {
+	a, err := b.st.GetAccount(ctx, id)
+	if err != nil || b.now().Sub(a.LastLoginAt) < time.Hour {
+		return a, err
+	}
+	now := b.now()
+	err = b.st.UpdateAccount(ctx, id, func(a store.Account) (store.Account, error) {
+		a.LastLoginAt = now
+		return a, nil
+	})
+	a.LastLoginAt = now
+	return a, err
+}

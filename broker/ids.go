@@ -1,0 +1,120 @@
+package broker
+
+import (
+	"crypto/hkdf"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"fmt"
+	"math/big"
+)
+
+// randomID returns 128 random bits, base64url: record IDs that may appear
+// in URLs (auth requests, sessions' sid, grants).
+func randomID() string { return randomString(16) }
+
+// randomSecret returns 256 random bits, base64url: bearer secrets (codes,
+// refresh tokens, cookies). Only their hash is stored.
+func randomSecret() string { return randomString(32) }
+
+func randomString(n int) string {
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		panic("crypto/rand failed: " + err.Error()) // the platform is broken; nothing safe to do
+	}
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// newURN returns a User Reference Number: twelve digits in groups of four,
+// the last a Luhn check digit so a mistyped URN is caught before a lookup.
+func newURN() string {
+	var digits [12]int
+	for i := 0; i < 11; i++ {
+		n, err := rand.Int(rand.Reader, big.NewInt(10))
+		if err != nil {
+			panic("crypto/rand failed: " + err.Error())
+		}
+		digits[i] = int(n.Int64())
+	}
+	digits[0] = 1 + digits[0]%9 // no leading zero
+	digits[11] = luhnDigit(digits[:11])
+	s := ""
+	for i, d := range digits {
+		if i > 0 && i%4 == 0 {
+			s += "-"
+		}
+		s += fmt.Sprint(d)
+	}
+	return s
+}
+
+func luhnDigit(payload []int) int {
+	sum := 0
+	for i := len(payload) - 1; i >= 0; i-- {
+		d := payload[i]
+		if (len(payload)-1-i)%2 == 0 {
+			d *= 2
+			if d > 9 {
+				d -= 9
+			}
+		}
+		sum += d
+	}
+	return (10 - sum%10) % 10
+}
+
+// secrets are the keys the broker derives from the master key (HKDF-SHA256
+// with a distinct label each), so one configured secret yields independent
+// keys and none of them is the master key itself.
+type secrets struct {
+	pairwise    []byte
+	csrf        []byte
+	accessToken [32]byte
+}
+
+func deriveSecrets(master []byte) (secrets, error) {
+	var s secrets
+	get := func(label string) ([]byte, error) {
+		return hkdf.Key(sha256.New, master, nil, "passerelle "+label, 32)
+	}
+	var err error
+	if s.pairwise, err = get("pairwise subject"); err != nil {
+		return s, err
+	}
+	if s.csrf, err = get("csrf"); err != nil {
+		return s, err
+	}
+	at, err := get("access token")
+	if err != nil {
+		return s, err
+	}
+	copy(s.accessToken[:], at)
+	return s, nil
+}
+
+// pairwiseSubject is the sub a sector sees for an account (OIDC Core §8.1):
+// an HMAC, so it is stable, opaque, and unlinkable across sectors without
+// the key.
+func (s secrets) pairwiseSubject(sector, accountID string) string {
+	m := hmac.New(sha256.New, s.pairwise)
+	m.Write([]byte(sector))
+	m.Write([]byte{0})
+	m.Write([]byte(accountID))
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+}
+
+// csrfToken binds a form to one auth request and one browser.
+func (s secrets) csrfToken(authRequestID, browser string) string {
+	m := hmac.New(sha256.New, s.csrf)
+	m.Write([]byte(authRequestID))
+	m.Write([]byte{0})
+	m.Write([]byte(browser))
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+}
+
+func (s secrets) checkCSRF(authRequestID, browser, token string) bool {
+	want := s.csrfToken(authRequestID, browser)
+	return subtle.ConstantTimeCompare([]byte(want), []byte(token)) == 1
+}

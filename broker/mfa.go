@@ -1,0 +1,233 @@
+package broker
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/passerelle/passerelle/mfa"
+	"github.com/passerelle/passerelle/store"
+)
+
+// Second factors. Every sign-in needs one: the upstream authenticates the
+// person, Passerelle's own factor (authenticator app, email code,
+// security key, recovery code) raises the assurance to what the client
+// needs. The dispatcher asks for it when what this request or the SSO
+// session reached does not satisfy the required acr:
+//
+//	required = max(client default acr, lowest known acr the request asks for)
+//
+// so a request's acr_values can raise the bar (step-up) but never lower
+// it below the client's default, and the returned acr is the level
+// reached, which is at or above what was asked (OIDC Core §3.1.2.1).
+
+// mfaKinds are the factor kinds a person can use to reach a level;
+// recovery codes are the fallback of last resort, offered separately.
+var mfaKinds = []string{store.FactorWebAuthn, store.FactorTOTP, store.FactorEmail}
+
+// requiredACR is the level this request needs; ok is false when the
+// client's accepted factors cannot reach it (a policy no one can meet).
+func (b *Broker) requiredACR(c *client, ar *store.AuthRequest) (string, bool) {
+	req := c.DefaultACR
+	if req == "" {
+		req = b.minMFAACR
+	}
+	lowest := ""
+	for _, v := range ar.ACRValues {
+		if b.ladder.Rank(v) >= 0 && (lowest == "" || b.ladder.Rank(v) < b.ladder.Rank(lowest)) {
+			lowest = v
+		}
+	}
+	if lowest != "" && b.ladder.Rank(lowest) > b.ladder.Rank(req) {
+		req = lowest
+	}
+	return req, len(b.usableKinds(c, req)) > 0
+}
+
+// usableKinds are the factor kinds the client accepts that reach want.
+func (b *Broker) usableKinds(c *client, want string) []string {
+	strong := b.ladder.KindsFor(want)
+	var out []string
+	for _, k := range mfaKinds {
+		if slices.Contains(strong, k) && (len(c.MFAFactors) == 0 || slices.Contains(c.MFAFactors, k)) && b.kindEnabled(k) {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+// kindEnabled: email codes need a notifier, security keys the WebAuthn
+// configuration.
+func (b *Broker) kindEnabled(kind string) bool {
+	switch kind {
+	case store.FactorEmail:
+		return b.email != nil
+	case store.FactorWebAuthn:
+		return b.webauthn != nil
+	}
+	return true
+}
+
+// afterAuthentication runs once the upstream (or the SSO session) has
+// named the account: the second factor if needed, then completion.
+func (b *Broker) afterAuthentication(w http.ResponseWriter, r *http.Request, f *flow) {
+	ctx := r.Context()
+	acct, err := b.st.GetAccount(ctx, f.ar.AccountID)
+	if err != nil {
+		b.log.ErrorContext(ctx, "account of auth request", "error", err)
+		b.errorPage(w, r, http.StatusServiceUnavailable, &f.ar, errGeneric)
+		return
+	}
+	if acct.Locked {
+		b.errorPage(w, r, http.StatusForbidden, &f.ar, errLocked)
+		return
+	}
+	required, ok := b.requiredACR(f.client, &f.ar)
+	if !ok {
+		b.log.ErrorContext(ctx, "client policy cannot be met: no accepted factor reaches the required acr", "client_id", f.client.ID, "acr", required)
+		b.errorPage(w, r, http.StatusForbidden, &f.ar, errPolicy)
+		return
+	}
+	achieved := f.ar.ACR
+	if (f.client.MFAEverySignIn || f.ar.Linking) && !f.ar.MFADone {
+		// Linking a credential needs the account's factor in this request.
+		achieved = ""
+	}
+	if !f.ar.MustEnrol && b.ladder.Satisfies(achieved, required) {
+		if f.ar.Linking && f.ar.NewIdentity != nil {
+			if err := b.finishLinking(ctx, f); err != nil {
+				b.log.ErrorContext(ctx, "link credential", "error", err)
+				b.errorPage(w, r, http.StatusServiceUnavailable, &f.ar, errGeneric)
+				return
+			}
+		}
+		if f.ar.LinkProvider != "" {
+			// The account page's "link another credential": now sign in
+			// with it.
+			b.startUpstream(w, r, f, f.ar.LinkProvider)
+			return
+		}
+		if f.ar.AddKind != "" {
+			// The account page asked to set up a factor, now that the
+			// person passed their current one.
+			http.Redirect(w, r, b.stepURL(f, "mfa", "enrol", f.ar.AddKind), http.StatusSeeOther)
+			return
+		}
+		b.complete(w, r, f, acct)
+		return
+	}
+	if slices.Contains(f.ar.Prompt, "none") {
+		b.sendError(w, r, f, "interaction_required", "a second factor is needed")
+		return
+	}
+	http.Redirect(w, r, b.stepURL(f, "mfa"), http.StatusSeeOther)
+}
+
+// mfaSucceeded records a used (or newly enrolled) factor and goes on as
+// the dispatcher would.
+func (b *Broker) mfaSucceeded(w http.ResponseWriter, r *http.Request, f *flow, kind string, mustEnrol, enrolled bool) {
+	if err := b.recordMFA(r.Context(), r, f, kind, mustEnrol, enrolled); err != nil {
+		b.log.ErrorContext(r.Context(), "record second factor", "error", err)
+		b.errorPage(w, r, http.StatusServiceUnavailable, &f.ar, errGeneric)
+		return
+	}
+	// The dispatcher's next decision, without a round trip through the
+	// browser.
+	b.afterAuthentication(w, r, f)
+}
+
+// recordMFA raises the auth request and the SSO session to what the
+// factor reached. enrolled: the factor was just set up (which ends a
+// set-up the account page asked for).
+func (b *Broker) recordMFA(ctx context.Context, r *http.Request, f *flow, kind string, mustEnrol, enrolled bool) error {
+	acr := b.ladder.ACRFor(kind)
+	var amr []string
+	err := b.st.UpdateAuthRequest(ctx, f.ar.ID, func(a store.AuthRequest) (store.AuthRequest, error) {
+		if b.ladder.Rank(acr) > b.ladder.Rank(a.ACR) {
+			a.ACR = acr
+		}
+		a.AMR = mfa.MergeAMR(a.AMR, mfa.AMR(kind))
+		a.MFADone, a.MustEnrol = true, mustEnrol
+		if enrolled {
+			a.AddKind = ""
+		}
+		a.PendingOTP, a.PendingEmail, a.PendingSecret, a.WebAuthnSession = "", "", nil, nil
+		amr, acr = a.AMR, a.ACR
+		f.ar = a
+		return a, nil
+	})
+	if err != nil || f.ar.SessionID == "" || mustEnrol {
+		return err
+	}
+	return b.upgradeSession(ctx, r, f.ar.SessionID, acr, amr)
+}
+
+// upgradeSession raises the browser's SSO session to what the second
+// factor reached, so later requests within the session need none.
+func (b *Broker) upgradeSession(ctx context.Context, r *http.Request, sid, acr string, amr []string) error {
+	_, hash, ok := b.currentSession(ctx, r)
+	if !ok {
+		return nil
+	}
+	err := b.st.UpdateSession(ctx, hash, func(s store.Session) (store.Session, error) {
+		if s.ID != sid {
+			return s, errNotThisSession
+		}
+		if b.ladder.Rank(acr) > b.ladder.Rank(s.ACR) {
+			s.ACR = acr
+		}
+		s.AMR = mfa.MergeAMR(s.AMR, amr)
+		return s, nil
+	})
+	if errors.Is(err, errNotThisSession) || errors.Is(err, store.ErrNotFound) {
+		return nil
+	}
+	return err
+}
+
+var errNotThisSession = errors.New("the browser's session is not the request's")
+
+// maskEmail shows enough of an address for a person to recognise it.
+func maskEmail(addr string) string {
+	local, domain, ok := strings.Cut(addr, "@")
+	if !ok || local == "" {
+		return "•••"
+	}
+	r := []rune(local)
+	return string(r[0]) + "•••@" + domain
+}
+
+// audit appends an event to the audit log; a failure is logged, never
+// shown to the person.
+func (b *Broker) audit(ctx context.Context, kind, accountID, clientID, outcome string, detail map[string]string) {
+	e := b.event(kind, accountID, clientID, outcome, detail)
+	if err := b.st.AppendAudit(ctx, e); err != nil {
+		b.log.ErrorContext(ctx, "audit", "kind", kind, "error", err)
+	}
+}
+
+// event reports an event to the metrics only. A passed second factor is
+// one: the sign-in's own audit event records what was used (amr), so a
+// second durable write per sign-in would add nothing to the log.
+func (b *Broker) event(kind, accountID, clientID, outcome string, detail map[string]string) store.AuditEvent {
+	e := store.AuditEvent{ID: randomID(), Time: b.now(), Kind: kind, AccountID: accountID, ClientID: clientID,
+		Actor: "person", Outcome: outcome, Detail: detail}
+	if b.onEvent != nil {
+		b.onEvent(e)
+	}
+	return e
+}
+
+// lowestMFAACR is the lowest level any second factor reaches: the default
+// requirement, since a second factor is always needed.
+func lowestMFAACR(l mfa.Ladder) string {
+	low := ""
+	for _, k := range append(mfaKinds, store.FactorRecovery) {
+		if v := l.ACRFor(k); v != "" && (low == "" || l.Rank(v) < l.Rank(low)) {
+			low = v
+		}
+	}
+	return low
+}

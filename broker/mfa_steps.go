@@ -1,0 +1,337 @@
+package broker
+
+import (
+	"errors"
+	"net/http"
+	"slices"
+	"sort"
+
+	"github.com/passerelle/passerelle/broker/ui"
+	"github.com/passerelle/passerelle/mfa"
+	"github.com/passerelle/passerelle/mfa/emailotp"
+	"github.com/passerelle/passerelle/mfa/recovery"
+	"github.com/passerelle/passerelle/store"
+)
+
+// The second-factor steps. Like every step they reload the auth request;
+// they only ever act on the account the request has authenticated, and
+// only with factor kinds the client accepts at the level it needs.
+//
+//	GET  /login/{id}/mfa                    enrol (no usable factor, or after a recovery code) or challenge
+//	POST /login/{id}/mfa/enrol/{kind}       start setting up totp | email | webauthn
+//	GET  /login/{id}/mfa/enrol/{kind}       the set-up page; POST it to finish
+//	GET  /login/{id}/mfa/use/{factor}       challenge with one factor; POST the answer
+//	POST /login/{id}/mfa/resend/{factor}    a new email code
+//	GET  /login/{id}/mfa/recovery           recovery code; POST it
+//	POST /login/{id}/mfa/saved              the person kept their new recovery codes
+func (b *Broker) mountMFA(mux *http.ServeMux) {
+	mux.HandleFunc("GET /login/{id}/mfa", b.mfaStep)
+	mux.HandleFunc("POST /login/{id}/mfa/enrol/{kind}", b.enrolStart)
+	mux.HandleFunc("GET /login/{id}/mfa/enrol/{kind}", b.enrolPage)
+	mux.HandleFunc("POST /login/{id}/mfa/enrol/{kind}/finish", b.enrolFinish)
+	mux.HandleFunc("GET /login/{id}/mfa/use/{factor}", b.challengePage)
+	mux.HandleFunc("POST /login/{id}/mfa/use/{factor}", b.challengeAnswer)
+	mux.HandleFunc("POST /login/{id}/mfa/resend/{factor}", b.resend)
+	mux.HandleFunc("GET /login/{id}/mfa/recovery", b.recoveryPage)
+	mux.HandleFunc("POST /login/{id}/mfa/recovery", b.recoveryAnswer)
+	mux.HandleFunc("POST /login/{id}/mfa/saved", b.recoverySaved)
+}
+
+// mfaFlow is a flow at the second-factor stage: the account is known.
+type mfaFlow struct {
+	*flow
+	acct     store.Account
+	required string
+	kinds    []string       // usable kinds for this request
+	factors  []store.Factor // the account's factors of those kinds, most recently used first
+	recovery *store.Factor  // the account's recovery codes, if any
+}
+
+func (b *Broker) loadMFA(w http.ResponseWriter, r *http.Request) (*mfaFlow, bool) {
+	f, ok := b.loadFlow(w, r, r.PathValue("id"), true)
+	if !ok {
+		return nil, false
+	}
+	if f.ar.AccountID == "" || f.ar.Done {
+		http.Redirect(w, r, b.stepURL(f), http.StatusSeeOther)
+		return nil, false
+	}
+	if r.Method == http.MethodPost && !b.checkForm(w, r, f) {
+		return nil, false
+	}
+	ctx := r.Context()
+	m := &mfaFlow{flow: f}
+	var err error
+	if m.acct, err = b.st.GetAccount(ctx, f.ar.AccountID); err != nil {
+		b.log.ErrorContext(ctx, "account at mfa step", "error", err)
+		b.errorPage(w, r, http.StatusServiceUnavailable, &f.ar, errGeneric)
+		return nil, false
+	}
+	if m.acct.Locked {
+		b.errorPage(w, r, http.StatusForbidden, &f.ar, errLocked)
+		return nil, false
+	}
+	m.required, _ = b.requiredACR(f.client, &f.ar)
+	m.kinds = b.usableKinds(f.client, m.required)
+	all, err := b.st.ListFactors(ctx, m.acct.ID)
+	if err != nil {
+		b.log.ErrorContext(ctx, "list factors", "error", err)
+		b.errorPage(w, r, http.StatusServiceUnavailable, &f.ar, errGeneric)
+		return nil, false
+	}
+	for i := range all {
+		switch {
+		case all[i].Kind == store.FactorRecovery:
+			m.recovery = &all[i]
+		case slices.Contains(m.kinds, all[i].Kind):
+			m.factors = append(m.factors, all[i])
+		}
+	}
+	sort.SliceStable(m.factors, func(i, j int) bool { return m.factors[i].LastUsedAt.After(m.factors[j].LastUsedAt) })
+	return m, true
+}
+
+func (b *Broker) fieldError(f *flow, key string, args ...any) []ui.FieldError {
+	return []ui.FieldError{{Field: "code", Message: b.ui.T(f.lang, key, args...)}}
+}
+
+// mfaStep decides between setting up a factor and using one.
+func (b *Broker) mfaStep(w http.ResponseWriter, r *http.Request) {
+	m, ok := b.loadMFA(w, r)
+	if !ok {
+		return
+	}
+	if !m.ar.MustEnrol && len(m.factors) > 0 {
+		http.Redirect(w, r, b.stepURL(m.flow, "mfa", "use", m.factors[0].ID), http.StatusSeeOther)
+		return
+	}
+	b.renderEnrolChoice(w, r, m)
+}
+
+func (b *Broker) renderEnrolChoice(w http.ResponseWriter, r *http.Request, m *mfaFlow) {
+	reason := "mfa.reason.first"
+	switch {
+	case m.ar.MustEnrol:
+		reason = "mfa.reason.recovered"
+	case m.recovery != nil:
+		reason = "mfa.reason.stronger"
+	}
+	var opts []ui.Choice
+	for _, k := range m.kinds {
+		opts = append(opts, ui.Choice{ID: k, Name: b.ui.T(m.lang, "mfa.kind."+k), Action: b.stepURL(m.flow, "mfa", "enrol", k)})
+	}
+	data := &ui.MFAChooseData{Common: b.csrf(m.flow), Enrol: true, Reason: b.ui.T(m.lang, reason), Options: opts,
+		CancelURL: b.stepURL(m.flow, "cancel")}
+	if m.recovery != nil && recovery.Remaining(m.recovery.Codes) > 0 && !m.ar.MustEnrol {
+		data.LostURL = b.stepURL(m.flow, "mfa", "recovery")
+	}
+	b.ui.Render(w, r, http.StatusOK, m.lang, ui.PageMFAChoose, data)
+}
+
+// switchChoices lists the other factors the person may use instead.
+func (b *Broker) switchChoices(m *mfaFlow, current string) []ui.Choice {
+	var out []ui.Choice
+	for _, x := range m.factors {
+		if x.ID == current {
+			continue
+		}
+		name := b.ui.T(m.lang, "mfa.kind."+x.Kind)
+		if x.Name != "" {
+			name += " — " + x.Name
+		}
+		out = append(out, ui.Choice{ID: x.ID, Name: name, Action: b.stepURL(m.flow, "mfa", "use", x.ID)})
+	}
+	return out
+}
+
+func (b *Broker) lostURL(m *mfaFlow) string {
+	if m.recovery == nil || recovery.Remaining(m.recovery.Codes) == 0 {
+		return ""
+	}
+	return b.stepURL(m.flow, "mfa", "recovery")
+}
+
+// ofKind is the account's usable factors of one kind.
+func (m *mfaFlow) ofKind(kind string) []store.Factor {
+	var out []store.Factor
+	for _, x := range m.factors {
+		if x.Kind == kind {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+func (m *mfaFlow) factor(id string) (store.Factor, bool) {
+	for _, x := range m.factors {
+		if x.ID == id {
+			return x, true
+		}
+	}
+	return store.Factor{}, false
+}
+
+// loadChallenge loads the MFA stage and the factor a challenge names (one
+// of the account's usable factors, and only when no new factor is due).
+func (b *Broker) loadChallenge(w http.ResponseWriter, r *http.Request) (*mfaFlow, store.Factor, bool) {
+	m, ok := b.loadMFA(w, r)
+	if !ok {
+		return nil, store.Factor{}, false
+	}
+	x, ok := m.factor(r.PathValue("factor"))
+	if !ok || m.ar.MustEnrol {
+		http.Redirect(w, r, b.stepURL(m.flow, "mfa"), http.StatusSeeOther)
+		return nil, store.Factor{}, false
+	}
+	return m, x, true
+}
+
+// challengePage asks for one factor.
+func (b *Broker) challengePage(w http.ResponseWriter, r *http.Request) {
+	if m, x, ok := b.loadChallenge(w, r); ok {
+		b.renderChallenge(w, r, m, x, nil)
+	}
+}
+
+func (b *Broker) renderChallenge(w http.ResponseWriter, r *http.Request, m *mfaFlow, x store.Factor, errs []ui.FieldError) {
+	ctx := r.Context()
+	action := b.stepURL(m.flow, "mfa", "use", x.ID)
+	common, status := formState(b.csrf(m.flow), errs)
+	switch x.Kind {
+	case store.FactorWebAuthn:
+		opts, sess, err := b.webauthn.BeginLogin(b.webauthnUser(m.acct), m.ofKind(store.FactorWebAuthn))
+		if err == nil {
+			err = b.st.UpdateAuthRequest(ctx, m.ar.ID, func(a store.AuthRequest) (store.AuthRequest, error) {
+				a.WebAuthnSession = sess
+				return a, nil
+			})
+		}
+		if err != nil {
+			b.log.ErrorContext(ctx, "begin security key sign-in", "error", err)
+			b.errorPage(w, r, http.StatusServiceUnavailable, &m.ar, errGeneric)
+			return
+		}
+		b.ui.Render(w, r, status, m.lang, ui.PageWebAuthn, &ui.WebAuthnData{Common: common, OptionsJSON: string(opts),
+			Action: action, Switch: b.switchChoices(m, x.ID), LostURL: b.lostURL(m), CancelURL: b.stepURL(m.flow, "cancel")})
+	case store.FactorEmail:
+		if m.ar.PendingOTP == "" || m.ar.PendingEmail != x.Email {
+			if !b.sendCode(w, r, m, x.Email, "signin") {
+				return
+			}
+		}
+		b.ui.Render(w, r, status, m.lang, ui.PageCode, &ui.CodeData{Common: common, Kind: x.Kind, SentTo: maskEmail(x.Email),
+			Action: action, ResendAction: b.stepURL(m.flow, "mfa", "resend", x.ID), Switch: b.switchChoices(m, x.ID),
+			LostURL: b.lostURL(m), CancelURL: b.stepURL(m.flow, "cancel")})
+	default:
+		b.ui.Render(w, r, status, m.lang, ui.PageCode, &ui.CodeData{Common: common, Kind: x.Kind, Action: action,
+			Switch: b.switchChoices(m, x.ID), LostURL: b.lostURL(m), CancelURL: b.stepURL(m.flow, "cancel")})
+	}
+}
+
+// sendCode emails a code and records it as pending; on a rate limit it
+// answers with the page itself and returns false.
+func (b *Broker) sendCode(w http.ResponseWriter, r *http.Request, m *mfaFlow, addr, purpose string) bool {
+	ctx := r.Context()
+	id, err := b.email.Send(ctx, m.acct.ID, purpose, addr, m.lang)
+	if errors.Is(err, emailotp.ErrRateLimited) {
+		b.log.WarnContext(ctx, "email code rate limit", "account", m.acct.ID)
+		b.errorPageMsg(w, r, http.StatusTooManyRequests, &m.ar, "mfa.error.rate")
+		return false
+	}
+	if err == nil {
+		err = b.st.UpdateAuthRequest(ctx, m.ar.ID, func(a store.AuthRequest) (store.AuthRequest, error) {
+			a.PendingOTP, a.PendingEmail = id, addr
+			return a, nil
+		})
+	}
+	if err != nil {
+		b.log.ErrorContext(ctx, "send email code", "error", err)
+		b.errorPage(w, r, http.StatusServiceUnavailable, &m.ar, errGeneric)
+		return false
+	}
+	m.ar.PendingOTP, m.ar.PendingEmail = id, addr
+	return true
+}
+
+func (b *Broker) resend(w http.ResponseWriter, r *http.Request) {
+	m, ok := b.loadMFA(w, r)
+	if !ok {
+		return
+	}
+	x, ok := m.factor(r.PathValue("factor"))
+	if !ok || x.Kind != store.FactorEmail {
+		http.Redirect(w, r, b.stepURL(m.flow, "mfa"), http.StatusSeeOther)
+		return
+	}
+	if b.sendCode(w, r, m, x.Email, "signin") {
+		http.Redirect(w, r, b.stepURL(m.flow, "mfa", "use", x.ID), http.StatusSeeOther)
+	}
+}
+
+// throttled applies the failure regulator before any verification: a
+// locked account gets the locked page, a running delay the wait message.
+func (b *Broker) throttled(w http.ResponseWriter, r *http.Request, m *mfaFlow, retry func(errs []ui.FieldError)) bool {
+	wait, err := b.reg.Check(r.Context(), m.acct.ID)
+	switch {
+	case errors.Is(err, mfa.ErrLocked):
+		b.errorPage(w, r, http.StatusForbidden, &m.ar, errLocked)
+		return true
+	case err != nil:
+		b.log.ErrorContext(r.Context(), "failure regulator", "error", err)
+		b.errorPage(w, r, http.StatusServiceUnavailable, &m.ar, errGeneric)
+		return true
+	case wait > 0:
+		retry(b.fieldError(m.flow, "mfa.error.wait", wait.Round(1e9).String()))
+		return true
+	}
+	return false
+}
+
+// failed counts a failed attempt and shows the one generic message.
+func (b *Broker) failed(w http.ResponseWriter, r *http.Request, m *mfaFlow, kind string, retry func(errs []ui.FieldError)) {
+	ctx := r.Context()
+	locked, err := b.reg.Fail(ctx, m.acct.ID)
+	if err != nil {
+		b.log.ErrorContext(ctx, "count failure", "error", err)
+	}
+	b.audit(ctx, "mfa", m.acct.ID, m.ar.ClientID, "failure", map[string]string{"kind": kind})
+	if locked {
+		b.log.WarnContext(ctx, "account locked after repeated failures", "account", m.acct.ID)
+		b.audit(ctx, "lockout", m.acct.ID, m.ar.ClientID, "locked", nil)
+		b.errorPage(w, r, http.StatusForbidden, &m.ar, errLocked)
+		return
+	}
+	retry(b.fieldError(m.flow, "mfa.error.code"))
+}
+
+// succeeded resets the failure count and records the factor.
+func (b *Broker) succeeded(w http.ResponseWriter, r *http.Request, m *mfaFlow, kind string, mustEnrol, enrolled bool) {
+	if err := b.reg.Succeed(r.Context(), m.acct.ID); err != nil {
+		b.log.ErrorContext(r.Context(), "reset failures", "error", err)
+	}
+	b.event("mfa", m.acct.ID, m.ar.ClientID, "success", map[string]string{"kind": kind})
+	b.mfaSucceeded(w, r, m.flow, kind, mustEnrol, enrolled)
+}
+
+// challengeAnswer checks the answer to a challenge.
+func (b *Broker) challengeAnswer(w http.ResponseWriter, r *http.Request) {
+	m, x, ok := b.loadChallenge(w, r)
+	if !ok {
+		return
+	}
+	retry := func(errs []ui.FieldError) { b.renderChallenge(w, r, m, x, errs) }
+	if b.throttled(w, r, m, retry) {
+		return
+	}
+	ok, err := b.verifyFactor(r, m, x)
+	if err != nil {
+		b.log.ErrorContext(r.Context(), "verify factor", "kind", x.Kind, "error", err)
+		b.errorPage(w, r, http.StatusServiceUnavailable, &m.ar, errGeneric)
+		return
+	}
+	if !ok {
+		b.failed(w, r, m, x.Kind, retry)
+		return
+	}
+	b.succeeded(w, r, m, x.Kind, false, false)
+}

@@ -1,0 +1,380 @@
+package broker
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	jose "github.com/go-jose/go-jose/v4"
+	"github.com/zitadel/oidc/v3/pkg/oidc"
+	"github.com/zitadel/oidc/v3/pkg/op"
+
+	"github.com/passerelle/passerelle/store"
+)
+
+// opStorage is the op.Storage adapter: zitadel/oidc drives the protocol,
+// this type answers it from the store. Tokens work like this:
+//
+//   - an authorization code is a random secret; the store keeps its hash
+//     and the auth request it belongs to. Redeeming it marks it spent in
+//     the same transaction that checks it, so exactly one redemption wins;
+//     a second presentation revokes the grant the first one produced
+//     (RFC 6749 §4.1.2). The grant's ID is the auth request's ID, which is
+//     what lets a spent code name its grant without another write.
+//   - an access token is the library's AES-GCM sealed "tokenID:subject";
+//     tokenID is "grantID.expiry", so introspection and userinfo read the
+//     grant (revocation is immediate) and write nothing.
+//   - a refresh token is a random secret; the grant keeps the hash of the
+//     current one. Presenting a rotated-away token revokes the grant, and
+//     with it every access and refresh token of the family.
+type opStorage struct {
+	b *Broker
+}
+
+var (
+	_ op.Storage                        = (*opStorage)(nil)
+	_ op.CanSetUserinfoFromRequest      = (*opStorage)(nil)
+	_ op.CanTerminateSessionFromRequest = (*opStorage)(nil)
+)
+
+type ctxKey int
+
+const (
+	ctxBrowser    ctxKey = iota // browser binding cookie value, set by the authorize middleware
+	ctxHint                     // idp_hint parameter
+	ctxAlg                      // id_token_signed_response_alg of the client at the token endpoint
+	ctxRequestID                // request ID for log lines and error pages
+	ctxStoreFault               // *atomic.Bool: a store call of this request failed
+)
+
+// storeFault records on the request that the store failed (not a
+// contract answer such as ErrNotFound), so the protocol wrapper answers
+// 503 temporarily_unavailable instead of the library's invalid_grant or
+// inactive token: a relying party must not throw its tokens away because
+// the database was down.
+func storeFault(ctx context.Context, err error) {
+	if err == nil || errors.Is(err, store.ErrNotFound) || errors.Is(err, store.ErrAlreadyExists) || errors.Is(err, store.ErrConflict) {
+		return
+	}
+	if f, ok := ctx.Value(ctxStoreFault).(*atomic.Pointer[error]); ok {
+		f.CompareAndSwap(nil, &err)
+	}
+}
+
+func (s *opStorage) CreateAuthRequest(ctx context.Context, r *oidc.AuthRequest, hintSubject string) (op.AuthRequest, error) {
+	now := s.b.now()
+	browser, _ := ctx.Value(ctxBrowser).(string)
+	hint, _ := ctx.Value(ctxHint).(string)
+	ar := store.AuthRequest{
+		ID: randomID(), ClientID: r.ClientID, RedirectURI: r.RedirectURI, Scopes: r.Scopes,
+		State: r.State, Nonce: r.Nonce, ResponseType: string(r.ResponseType), ResponseMode: string(r.ResponseMode),
+		CodeChallenge: r.CodeChallenge, CodeChallengeMethod: string(r.CodeChallengeMethod),
+		Prompt: r.Prompt, UILocales: localeStrings(r.UILocales), LoginHint: r.LoginHint,
+		ACRValues: r.ACRValues, HintSubject: hintSubject, ProviderHint: hint,
+		Browser:   store.HashToken(browser),
+		CreatedAt: now, ExpiresAt: now.Add(s.b.cfg.Tokens.AuthRequest),
+	}
+	if r.MaxAge != nil {
+		m := int64(*r.MaxAge)
+		ar.MaxAge = &m
+	}
+	if err := s.b.st.CreateAuthRequest(ctx, ar); err != nil {
+		s.b.log.ErrorContext(ctx, "store auth request", "error", err)
+		// RFC 6749 §4.1.2.1: the client may retry later; no internal detail.
+		return nil, &oidc.Error{ErrorType: "temporarily_unavailable", Description: "the service is temporarily unavailable"}
+	}
+	return &authRequest{ar}, nil
+}
+
+func localeStrings(l oidc.Locales) []string {
+	out := make([]string, 0, len(l))
+	for _, t := range l {
+		out = append(out, t.String())
+	}
+	return out
+}
+
+func (s *opStorage) AuthRequestByID(ctx context.Context, id string) (op.AuthRequest, error) {
+	ar, err := s.b.st.GetAuthRequest(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return &authRequest{ar}, nil
+}
+
+var errCodeSpent = errors.New("authorization code already used")
+
+func (s *opStorage) AuthRequestByCode(ctx context.Context, code string) (op.AuthRequest, error) {
+	var redeemed store.Code
+	err := s.b.st.UpdateCode(ctx, store.HashToken(code), func(c store.Code) (store.Code, error) {
+		redeemed = c
+		if c.Spent {
+			return c, errCodeSpent
+		}
+		c.Spent = true
+		return c, nil
+	})
+	switch {
+	case errors.Is(err, errCodeSpent):
+		// RFC 6749 §4.1.2: revoke what the first redemption issued.
+		s.revokeGrant(ctx, redeemed.AuthRequestID)
+		s.b.log.WarnContext(ctx, "authorization code reused; grant revoked", "grant", redeemed.AuthRequestID)
+		return nil, oidc.ErrInvalidGrant().WithDescription("the code has already been used")
+	case errors.Is(err, store.ErrNotFound):
+		return nil, oidc.ErrInvalidGrant().WithDescription("the code is invalid or expired")
+	case err != nil:
+		storeFault(ctx, err)
+		return nil, oidc.ErrServerError().WithParent(err)
+	}
+	ar, err := s.b.st.GetAuthRequest(ctx, redeemed.AuthRequestID)
+	storeFault(ctx, err)
+	if err != nil {
+		return nil, oidc.ErrInvalidGrant().WithDescription("the sign-in behind this code has expired")
+	}
+	return &authRequest{ar}, nil
+}
+
+func (s *opStorage) SaveAuthCode(ctx context.Context, id, code string) error {
+	return s.b.st.CreateCode(ctx, store.Code{
+		Hash: store.HashToken(code), AuthRequestID: id, ExpiresAt: s.b.now().Add(s.b.cfg.Tokens.Code),
+	})
+}
+
+func (s *opStorage) DeleteAuthRequest(ctx context.Context, id string) error {
+	err := s.b.st.DeleteAuthRequest(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil
+	}
+	return err
+}
+
+func (s *opStorage) CreateAccessToken(ctx context.Context, req op.TokenRequest) (string, time.Time, error) {
+	g, err := s.grantFor(ctx, req, "")
+	if err != nil {
+		return "", time.Time{}, err
+	}
+	exp := s.b.now().Add(s.b.cfg.Tokens.AccessToken)
+	return accessTokenID(g.ID, exp), exp, nil
+}
+
+func (s *opStorage) CreateAccessAndRefreshTokens(ctx context.Context, req op.TokenRequest, current string) (string, string, time.Time, error) {
+	refresh := randomSecret()
+	g, err := s.grantFor(ctx, req, refresh)
+	if err != nil {
+		return "", "", time.Time{}, err
+	}
+	exp := s.b.now().Add(s.b.cfg.Tokens.AccessToken)
+	return accessTokenID(g.ID, exp), refresh, exp, nil
+}
+
+// grantFor creates the grant for a redeemed code, or rotates the refresh
+// token of an existing grant. refresh is the new refresh token ("" for
+// none).
+func (s *opStorage) grantFor(ctx context.Context, req op.TokenRequest, refresh string) (store.Grant, error) {
+	var newHash []byte
+	if refresh != "" {
+		newHash = store.HashToken(refresh)
+	}
+	switch r := req.(type) {
+	case *authRequest:
+		now := s.b.now()
+		g := store.Grant{
+			ID: r.ID, ClientID: r.ClientID, AccountID: r.AccountID, Subject: r.Subject, Scopes: r.Scopes,
+			AuthTime: r.AuthTime, AMR: r.AMR, ACR: r.ACR, SessionID: r.SessionID, Provider: r.Provider,
+			Locale: r.Locale, RefreshHash: newHash, CreatedAt: now, ExpiresAt: now.Add(s.b.cfg.Tokens.RefreshToken),
+		}
+		if err := s.b.st.CreateGrant(ctx, g); err != nil {
+			storeFault(ctx, err)
+			if errors.Is(err, store.ErrAlreadyExists) {
+				return g, oidc.ErrInvalidGrant().WithDescription("this sign-in has already produced tokens")
+			}
+			return g, err
+		}
+		return g, nil
+	case *refreshRequest:
+		var out store.Grant
+		err := s.b.st.UpdateGrant(ctx, r.grant.ID, func(g store.Grant) (store.Grant, error) {
+			if g.Revoked {
+				return g, errGrantRevoked
+			}
+			if string(g.RefreshHash) != string(r.hash) {
+				// Lost a race with another presentation of the same token:
+				// that is reuse, and the family is revoked.
+				g.Revoked = true
+				out = g
+				return g, nil
+			}
+			g.RefreshHash = newHash
+			g.Scopes = r.scopes
+			out = g
+			return g, nil
+		})
+		if err != nil {
+			if !errors.Is(err, errGrantRevoked) {
+				storeFault(ctx, err)
+			}
+			return out, oidc.ErrInvalidGrant().WithParent(err)
+		}
+		if out.Revoked {
+			return out, oidc.ErrInvalidGrant().WithDescription("refresh token reused; the grant is revoked")
+		}
+		return out, nil
+	default:
+		return store.Grant{}, fmt.Errorf("unsupported token request %T", req)
+	}
+}
+
+var errGrantRevoked = errors.New("grant revoked")
+
+func accessTokenID(grantID string, exp time.Time) string {
+	return grantID + "." + strconv.FormatInt(exp.Unix(), 10)
+}
+
+// activeGrant resolves an access token ID to its grant, if the token has
+// not expired and the grant is not revoked.
+func (s *opStorage) activeGrant(ctx context.Context, tokenID string) (store.Grant, time.Time, error) {
+	gid, expS, ok := strings.Cut(tokenID, ".")
+	exp, err := strconv.ParseInt(expS, 10, 64)
+	if !ok || err != nil {
+		return store.Grant{}, time.Time{}, errors.New("malformed token")
+	}
+	expiry := time.Unix(exp, 0)
+	if !s.b.now().Before(expiry) {
+		return store.Grant{}, expiry, errors.New("token expired")
+	}
+	g, err := s.b.st.GetGrant(ctx, gid)
+	if err != nil {
+		storeFault(ctx, err)
+		return g, expiry, err
+	}
+	if g.Revoked {
+		return g, expiry, errGrantRevoked
+	}
+	return g, expiry, nil
+}
+
+func (s *opStorage) TokenRequestByRefreshToken(ctx context.Context, token string) (op.RefreshTokenRequest, error) {
+	hash := store.HashToken(token)
+	g, err := s.b.st.GetGrantByRefreshHash(ctx, hash)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, oidc.ErrInvalidGrant().WithDescription("the refresh token is invalid or expired")
+	}
+	if err != nil {
+		storeFault(ctx, err)
+		return nil, oidc.ErrServerError().WithParent(err)
+	}
+	if g.Revoked {
+		return nil, oidc.ErrInvalidGrant().WithDescription("the refresh token has been revoked")
+	}
+	if string(g.RefreshHash) != string(hash) {
+		s.revokeGrant(ctx, g.ID)
+		s.b.log.WarnContext(ctx, "rotated refresh token presented again; grant revoked", "grant", g.ID, "client_id", g.ClientID)
+		return nil, oidc.ErrInvalidGrant().WithDescription("refresh token reused; the grant is revoked")
+	}
+	return &refreshRequest{grant: g, hash: hash, scopes: g.Scopes}, nil
+}
+
+func (s *opStorage) revokeGrant(ctx context.Context, id string) {
+	err := s.b.st.UpdateGrant(ctx, id, func(g store.Grant) (store.Grant, error) {
+		g.Revoked = true
+		return g, nil
+	})
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		s.b.log.ErrorContext(ctx, "revoke grant", "grant", id, "error", err)
+	}
+}
+
+func (s *opStorage) TerminateSession(ctx context.Context, userID, clientID string) error {
+	return nil // sessions end through the cookie, see TerminateSessionFromRequest
+}
+
+// TerminateSessionFromRequest ends the SSO session named by the ID token
+// hint's sid (the cookie's session is ended by the end_session handler
+// itself) and says where to send the browser: the validated
+// post_logout_redirect_uri, else the logged-out page.
+func (s *opStorage) TerminateSessionFromRequest(ctx context.Context, r *op.EndSessionRequest) (string, error) {
+	if r.RedirectURI != "" {
+		return r.RedirectURI, nil
+	}
+	return s.b.issuerURL("/logged-out"), nil
+}
+
+func (s *opStorage) RevokeToken(ctx context.Context, tokenOrID, userID, clientID string) *oidc.Error {
+	gid, _, _ := strings.Cut(tokenOrID, ".")
+	if userID == "" {
+		return nil // not a token we issued: RFC 7009 §2.2 answers 200 all the same
+	}
+	g, err := s.b.st.GetGrant(ctx, gid)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return oidc.ErrServerError().WithParent(err)
+	}
+	if g.ClientID != clientID {
+		return oidc.ErrUnauthorizedClient().WithDescription("the token was not issued to this client")
+	}
+	s.revokeGrant(ctx, gid)
+	return nil
+}
+
+func (s *opStorage) GetRefreshTokenInfo(ctx context.Context, clientID, token string) (string, string, error) {
+	g, err := s.b.st.GetGrantByRefreshHash(ctx, store.HashToken(token))
+	if err != nil {
+		return "", "", op.ErrInvalidRefreshToken
+	}
+	return g.Subject, g.ID, nil
+}
+
+func (s *opStorage) SigningKey(ctx context.Context) (op.SigningKey, error) {
+	alg, _ := ctx.Value(ctxAlg).(string)
+	if alg == "" {
+		alg = "ES256"
+	}
+	return s.b.keys.Signer(ctx, alg)
+}
+
+func (s *opStorage) SignatureAlgorithms(context.Context) ([]jose.SignatureAlgorithm, error) {
+	return []jose.SignatureAlgorithm{jose.ES256, jose.RS256}, nil
+}
+
+func (s *opStorage) KeySet(ctx context.Context) ([]op.Key, error) {
+	return s.b.keys.Published(ctx)
+}
+
+func (s *opStorage) GetClientByClientID(ctx context.Context, id string) (op.Client, error) {
+	return s.b.catalog().clients.get(ctx, id)
+}
+
+func (s *opStorage) AuthorizeClientIDSecret(ctx context.Context, id, secret string) error {
+	c, err := s.b.catalog().clients.get(ctx, id)
+	if err != nil {
+		return err
+	}
+	if !c.checkSecret(secret) {
+		return errors.New("wrong client secret")
+	}
+	return nil
+}
+
+func (s *opStorage) Health(ctx context.Context) error { return s.b.st.Ping(ctx) }
+
+func (s *opStorage) ValidateJWTProfileScopes(ctx context.Context, userID string, scopes []string) ([]string, error) {
+	return nil, oidc.ErrUnsupportedGrantType()
+}
+
+func (s *opStorage) GetPrivateClaimsFromScopes(context.Context, string, string, []string) (map[string]any, error) {
+	return nil, nil
+}
+
+func (s *opStorage) GetKeyByIDAndClientID(ctx context.Context, keyID, clientID string) (*jose.JSONWebKey, error) {
+	c, err := s.b.catalog().clients.get(ctx, clientID)
+	if err != nil {
+		return nil, err
+	}
+	return s.b.clientKeys.key(ctx, c, keyID)
+}

@@ -1,0 +1,92 @@
+package broker
+
+import (
+	"net/http"
+
+	"github.com/passerelle/passerelle/broker/ui"
+	"github.com/passerelle/passerelle/store"
+)
+
+// errKind names an error page: its message keys are error.<kind>.title and
+// error.<kind>.message in the catalogues. People see these generic
+// messages; the detail goes to the log line written where the error arose.
+type errKind string
+
+const (
+	errGeneric           errKind = "generic"
+	errExpired           errKind = "session_expired"
+	errUpstream          errKind = "upstream"
+	errUpstreamDenied    errKind = "upstream_denied"
+	errState             errKind = "state"
+	errUntrustedRedirect errKind = "unknown_client"
+	errInvalidRequest    errKind = "invalid_request"
+	errAccessDenied      errKind = "access_denied"
+	errCSRF              errKind = "csrf"
+	errNotFound          errKind = "not_found"
+	errLocked            errKind = "locked"
+	errPolicy            errKind = "policy"
+)
+
+// pageLang is the language of a page: the flow's ui_locales, the cookie,
+// Accept-Language, else English (the page carries the toggle).
+func (b *Broker) pageLang(r *http.Request, ar *store.AuthRequest) string {
+	var locales []string
+	if ar != nil {
+		locales = ar.UILocales
+	}
+	if l, ok := b.ui.Language(r, locales); ok {
+		return l
+	}
+	return "en"
+}
+
+func (b *Broker) errorPage(w http.ResponseWriter, r *http.Request, status int, ar *store.AuthRequest, kind errKind) {
+	lang := b.pageLang(r, ar)
+	key := "error." + string(kind)
+	b.ui.Render(w, r, status, lang, ui.PageError, &ui.ErrorData{
+		// The toggle link keeps the path only: the query may be untrusted
+		// input (an unregistered redirect_uri) not worth echoing.
+		Common:    ui.Common{Title: b.ui.T(lang, key+".title"), Path: r.URL.Path},
+		Heading:   b.ui.T(lang, key+".title"),
+		Message:   b.ui.T(lang, key+".message"),
+		Reference: requestRef(r),
+	})
+}
+
+// errorPageMsg is the generic error page with a specific message key.
+func (b *Broker) errorPageMsg(w http.ResponseWriter, r *http.Request, status int, ar *store.AuthRequest, msgKey string) {
+	lang := b.pageLang(r, ar)
+	title := b.ui.T(lang, "error.generic.title")
+	b.ui.Render(w, r, status, lang, ui.PageError, &ui.ErrorData{
+		Common:  ui.Common{Title: title, Path: r.URL.Path},
+		Heading: title, Message: b.ui.T(lang, msgKey), Reference: requestRef(r),
+	})
+}
+
+func (b *Broker) loggedOut(w http.ResponseWriter, r *http.Request) {
+	b.ui.Render(w, r, http.StatusOK, b.pageLang(r, nil), ui.PageLoggedOut, &ui.LoggedOutData{})
+}
+
+func (b *Broker) home(w http.ResponseWriter, r *http.Request) {
+	b.ui.Render(w, r, http.StatusOK, b.pageLang(r, nil), ui.PageHome, &ui.HomeData{})
+}
+
+// requestRef is a short reference a person can quote to support; the
+// same value is in the request's log lines.
+func requestRef(r *http.Request) string {
+	if id, ok := r.Context().Value(ctxRequestID).(string); ok {
+		return id
+	}
+	return ""
+}
+
+// formState completes the Common of a form page with its errors and
+// gives its status: 400 when it shows errors, so a failed POST is not
+// mistaken for success.
+func formState(c ui.Common, errs []ui.FieldError) (ui.Common, int) {
+	c.Errors = errs
+	if len(errs) > 0 {
+		return c, http.StatusBadRequest
+	}
+	return c, http.StatusOK
+}

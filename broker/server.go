@@ -1,0 +1,275 @@
+package broker
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/zitadel/oidc/v3/pkg/op"
+	"golang.org/x/text/language"
+
+	"github.com/passerelle/passerelle/broker/ui"
+	"github.com/passerelle/passerelle/mfa"
+	"github.com/passerelle/passerelle/mfa/emailotp"
+	"github.com/passerelle/passerelle/mfa/webauthn"
+	"github.com/passerelle/passerelle/notify"
+	"github.com/passerelle/passerelle/providers"
+	"github.com/passerelle/passerelle/providers/local"
+	"github.com/passerelle/passerelle/store"
+)
+
+// Upstream is one configured upstream credential service as the broker
+// sees it: an ID, bilingual names, an optional chooser group, and the
+// provider that speaks its protocol.
+type Upstream struct {
+	ID       string
+	Name     map[string]string
+	Group    string
+	Provider providers.CallbackProvider
+}
+
+// Deps are what the broker is built from besides its configuration.
+type Deps struct {
+	Store     store.Store
+	MasterKey []byte
+	Issuer    string // absolute URL, no trailing slash
+	Upstreams []Upstream
+	UI        *ui.UI
+	Logger    *slog.Logger
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+	// HTTPClient fetches client JWKS; nil means a client with a timeout.
+	HTTPClient *http.Client
+	// Notifier sends email codes; nil disables the email factor.
+	Notifier notify.Notifier
+	// Observe wraps the routed handler (metrics by route); OnEvent sees
+	// every audited event. Both optional.
+	Observe func(http.Handler) http.Handler
+	OnEvent func(store.AuditEvent)
+	// Local is the built-in credential service (nil: none), shown on the
+	// chooser under its configured ID and name.
+	Local *local.Service
+	// SecureCookies: __Host- names and the Secure attribute. Only a
+	// plain-HTTP loopback development setup turns it off.
+	SecureCookies bool
+}
+
+// Broker is the OpenID provider and the sign-in journey behind it.
+type Broker struct {
+	cfg        Config
+	st         store.Store
+	issuer     string
+	now        func() time.Time
+	log        *slog.Logger
+	ui         *ui.UI
+	secrets    secrets
+	keys       *Keys
+	cat        atomic.Pointer[catalog]
+	clientKeys *clientKeys
+	secure     bool
+	op         *op.Provider
+	storage    *opStorage
+
+	sealer    *store.Sealer
+	ladder    mfa.Ladder
+	minMFAACR string
+	reg       *mfa.Regulator
+	email     *emailotp.Sender
+	webauthn  *webauthn.Factor
+
+	local    *local.Service
+	localCfg local.Config
+	localID  string
+
+	observe func(http.Handler) http.Handler
+	onEvent func(store.AuditEvent)
+}
+
+// New builds a broker. It generates the first signing keys when the store
+// has none.
+func New(ctx context.Context, cfg Config, d Deps) (*Broker, error) {
+	cfg.SetDefaults()
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	if d.Logger == nil {
+		d.Logger = slog.Default()
+	}
+	if d.HTTPClient == nil {
+		d.HTTPClient = &http.Client{Timeout: 10 * time.Second}
+	}
+	sealer, err := store.NewSealer(d.MasterKey)
+	if err != nil {
+		return nil, err
+	}
+	sec, err := deriveSecrets(d.MasterKey)
+	if err != nil {
+		return nil, err
+	}
+	b := &Broker{
+		cfg: cfg, st: d.Store, issuer: strings.TrimSuffix(d.Issuer, "/"), now: d.Now, log: d.Logger,
+		ui: d.UI, secrets: sec, secure: d.SecureCookies,
+		clientKeys: &clientKeys{http: d.HTTPClient, now: d.Now},
+	}
+	b.sealer = sealer
+	b.observe, b.onEvent = d.Observe, d.OnEvent
+	b.ladder = cfg.MFA.Ladder()
+	b.minMFAACR = lowestMFAACR(b.ladder)
+	b.reg = mfa.NewRegulator(d.Store, cfg.MFA.Lockout, d.Now)
+	if d.Notifier != nil {
+		b.email = emailotp.NewSender(d.Store, d.Notifier, cfg.MFA.Email, d.Now)
+	}
+	if b.webauthn, err = newWebAuthn(b.issuer, sealer); err != nil {
+		return nil, err
+	}
+	if d.Local != nil {
+		b.local, b.localCfg = d.Local, d.Local.Config()
+		b.localID = b.localCfg.ID
+	}
+	if b.keys, err = OpenKeys(ctx, d.Store, d.MasterKey, cfg, d.Now); err != nil {
+		return nil, err
+	}
+	if err := b.Reload(cfg.Clients, cfg.Groups, d.Upstreams); err != nil {
+		return nil, err
+	}
+	b.storage = &opStorage{b: b}
+
+	opCfg := &op.Config{
+		CryptoKey:                sec.accessToken,
+		DefaultLogoutRedirectURI: "/logged-out",
+		CodeMethodS256:           true,
+		AuthMethodPost:           true,
+		AuthMethodPrivateKeyJWT:  true,
+		GrantTypeRefreshToken:    true,
+		RequestObjectSupported:   false,
+		SupportedUILocales:       []language.Tag{language.English, language.French},
+	}
+	var opts []op.Option
+	if u, err := url.Parse(b.issuer); err == nil && u.Scheme == "http" {
+		opts = append(opts, op.WithAllowInsecure())
+	}
+	b.op, err = op.NewProvider(opCfg, b.storage, op.StaticIssuer(b.issuer), opts...)
+	if err != nil {
+		return nil, fmt.Errorf("openid provider: %w", err)
+	}
+	return b, nil
+}
+
+// newWebAuthn sets up security keys for the issuer's host and origin.
+// WebAuthn needs a domain name (browsers refuse an IP address as relying
+// party ID), so an issuer on an IP address has no security keys.
+func newWebAuthn(issuer string, sealer *store.Sealer) (*webauthn.Factor, error) {
+	u, err := url.Parse(issuer)
+	if err != nil {
+		return nil, err
+	}
+	if net.ParseIP(u.Hostname()) != nil {
+		return nil, nil
+	}
+	return webauthn.New(webauthn.Config{RPID: u.Hostname(), RPDisplayName: "Passerelle",
+		Origins: []string{u.Scheme + "://" + u.Host}}, sealer)
+}
+
+// catalog is what the configuration file says of relying parties and
+// credential services; Reload swaps it whole, so a request sees one
+// catalog or the other, never a mix.
+type catalog struct {
+	clients   *clients
+	upstreams map[string]Upstream
+	order     []string // credential IDs in configuration order, the built-in one first
+	groups    []GroupConfig
+}
+
+func (b *Broker) catalog() *catalog { return b.cat.Load() }
+
+// Reload replaces the configured clients, chooser groups and upstreams
+// (SIGHUP). Sign-ins in progress live in the store and go on; one whose
+// client or provider was removed ends with the error page at its next
+// step. The configuration must have been validated.
+func (b *Broker) Reload(clients []ClientConfig, groups []GroupConfig, ups []Upstream) error {
+	cs, err := newClients(clients, b.st, b.now())
+	if err != nil {
+		return err
+	}
+	cs.loginURL = func(id string) string { return "/login/" + url.PathEscape(id) }
+	cs.idTTL = b.cfg.Tokens.IDToken
+	c := &catalog{clients: cs, upstreams: map[string]Upstream{}, groups: groups}
+	if b.local != nil {
+		ups = append([]Upstream{{ID: b.localID, Name: b.localCfg.Name}}, ups...)
+	}
+	for _, u := range ups {
+		c.upstreams[u.ID] = u
+		c.order = append(c.order, u.ID)
+	}
+	b.cat.Store(c)
+	return nil
+}
+
+// Keys gives the CLI access to key listing and rotation.
+func (b *Broker) Keys() *Keys { return b.keys }
+
+// issuerURL is an absolute URL under the issuer.
+func (b *Broker) issuerURL(path string) string { return b.issuer + path }
+
+// Handler is the whole HTTP surface of the broker.
+func (b *Broker) Handler() http.Handler {
+	mux := http.NewServeMux()
+	b.mountProtocol(mux)
+	b.mountLogin(mux)
+	b.mountMFA(mux)
+	b.mountAccount(mux)
+	b.mountAccountPage(mux)
+	b.mountFirstLogin(mux)
+	b.mountLocal(mux)
+	mux.Handle("GET /static/webauthn.js", webauthnScript())
+	mux.Handle("GET /static/", http.StripPrefix("/static/", b.ui.Static()))
+	mux.Handle("GET /lang", b.ui.LanguageHandler())
+	mux.HandleFunc("GET /logged-out", b.loggedOut)
+	mux.HandleFunc("GET /{$}", b.home)
+	mux.HandleFunc("GET /readyz", b.ready)
+	var h http.Handler = mux
+	if b.observe != nil {
+		h = b.observe(h)
+	}
+	return withRequestID(ui.SecurityHeaders(h, b.secure))
+}
+
+// ready answers whether this replica can serve: the store answers within
+// two seconds. A load balancer stops sending traffic while it is not.
+func (b *Broker) ready(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	w.Header().Set("Cache-Control", "no-store")
+	if err := b.st.Ping(ctx); err != nil {
+		b.log.WarnContext(r.Context(), "not ready: the store does not answer", "error", err)
+		http.Error(w, "store unavailable", http.StatusServiceUnavailable)
+		return
+	}
+	_, _ = w.Write([]byte("ok\n"))
+}
+
+// RunSweeper deletes expired records every interval until ctx ends.
+func (b *Broker) RunSweeper(ctx context.Context, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			n, err := b.st.Sweep(ctx, b.now())
+			if err != nil && !errors.Is(err, context.Canceled) {
+				b.log.Error("sweep expired records", "error", err)
+			} else if n > 0 {
+				b.log.Debug("swept expired records", "count", n)
+			}
+		}
+	}
+}

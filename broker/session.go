@@ -1,0 +1,206 @@
+package broker
+
+import (
+	"context"
+	"crypto/subtle"
+	"errors"
+	"net/http"
+	"slices"
+	"time"
+
+	"github.com/passerelle/passerelle/broker/ui"
+	"github.com/passerelle/passerelle/store"
+)
+
+// Cookies. With SecureCookies (every deployment but plain-HTTP loopback
+// development) names carry the __Host- prefix, so the browser only
+// accepts them Secure, host-only and with Path=/.
+func (b *Broker) cookieName(base string) string {
+	if b.secure {
+		return "__Host-passerelle-" + base
+	}
+	return "passerelle-" + base
+}
+
+func (b *Broker) setCookie(w http.ResponseWriter, base, value string, maxAge int) {
+	http.SetCookie(w, &http.Cookie{
+		Name: b.cookieName(base), Value: value, Path: "/", MaxAge: maxAge,
+		HttpOnly: true, Secure: b.secure, SameSite: http.SameSiteLaxMode,
+	})
+}
+
+func (b *Broker) cookie(r *http.Request, base string) string {
+	c, err := r.Cookie(b.cookieName(base))
+	if err != nil {
+		return ""
+	}
+	return c.Value
+}
+
+// browserID returns the browser-binding value, setting the cookie the
+// first time. Every step of a sign-in must come from the browser that
+// started it, which defeats login CSRF and a sign-in link handed to
+// someone else.
+func (b *Broker) browserID(w http.ResponseWriter, r *http.Request) string {
+	if v := b.cookie(r, "browser"); len(v) >= 43 {
+		return v
+	}
+	v := randomSecret()
+	b.setCookie(w, "browser", v, 0)
+	return v
+}
+
+func sameBrowser(ar *store.AuthRequest, browser string) bool {
+	return browser != "" && subtle.ConstantTimeCompare(store.HashToken(browser), ar.Browser) == 1
+}
+
+// currentSession returns the SSO session of the request's cookie, if it
+// exists and has not been idle too long.
+func (b *Broker) currentSession(ctx context.Context, r *http.Request) (store.Session, []byte, bool) {
+	v := b.cookie(r, "session")
+	if v == "" {
+		return store.Session{}, nil, false
+	}
+	hash := store.HashToken(v)
+	s, err := b.st.GetSession(ctx, hash)
+	if err != nil {
+		if !errors.Is(err, store.ErrNotFound) {
+			b.log.ErrorContext(ctx, "read session", "error", err)
+		}
+		return s, nil, false
+	}
+	if b.now().Sub(s.LastSeenAt) > b.cfg.Sessions.Idle {
+		return s, nil, false
+	}
+	return s, hash, true
+}
+
+// usableSession decides whether the current session may answer this
+// auth request without a new authentication: not with prompt=login, not
+// past max_age (OIDC Core §3.1.2.1), not for another person than the
+// id_token_hint names, and only through a provider the client accepts.
+func (b *Broker) usableSession(ctx context.Context, r *http.Request, ar *store.AuthRequest, c *client) (store.Session, bool) {
+	s, hash, ok := b.currentSession(ctx, r)
+	if !ok || slices.Contains(ar.Prompt, "login") || !c.allows(s.Provider) {
+		return s, false
+	}
+	if ar.MaxAge != nil && b.now().Sub(s.AuthTime) > time.Duration(*ar.MaxAge)*time.Second {
+		return s, false
+	}
+	if ar.HintSubject != "" && b.subjectFor(c, s.AccountID) != ar.HintSubject {
+		return s, false
+	}
+	b.touchSession(ctx, hash, s)
+	return s, true
+}
+
+// touchSession moves the idle deadline, at most once a minute per session
+// to keep writes off the hot path.
+func (b *Broker) touchSession(ctx context.Context, hash []byte, s store.Session) {
+	now := b.now()
+	if now.Sub(s.LastSeenAt) < time.Minute {
+		return
+	}
+	err := b.st.UpdateSession(ctx, hash, func(s store.Session) (store.Session, error) {
+		s.LastSeenAt = now
+		return s, nil
+	})
+	if err != nil {
+		b.log.ErrorContext(ctx, "touch session", "error", err)
+	}
+}
+
+// startSession replaces any session of this browser with a new one (a
+// new cookie value at every authentication: no session fixation).
+func (b *Broker) startSession(ctx context.Context, w http.ResponseWriter, r *http.Request, s store.Session) (store.Session, error) {
+	if old := b.cookie(r, "session"); old != "" {
+		if err := b.st.DeleteSession(ctx, store.HashToken(old)); err != nil && !errors.Is(err, store.ErrNotFound) {
+			return s, err
+		}
+	}
+	secret := randomSecret()
+	now := b.now()
+	s.Hash, s.ID, s.LastSeenAt, s.ExpiresAt = store.HashToken(secret), randomID(), now, now.Add(b.cfg.Sessions.Absolute)
+	if err := b.st.CreateSession(ctx, s); err != nil {
+		return s, err
+	}
+	b.setCookie(w, "session", secret, 0)
+	return s, nil
+}
+
+// endSession deletes the browser's session and its cookie.
+func (b *Broker) endSession(ctx context.Context, w http.ResponseWriter, r *http.Request) {
+	if v := b.cookie(r, "session"); v != "" {
+		if err := b.st.DeleteSession(ctx, store.HashToken(v)); err != nil && !errors.Is(err, store.ErrNotFound) {
+			b.log.ErrorContext(ctx, "end session", "error", err)
+		}
+		b.setCookie(w, "session", "", -1)
+	}
+}
+
+// endSessionHandler serves RP-initiated logout (OpenID Connect RP-Initiated
+// Logout 1.0): the browser's session ends here, then the library checks
+// id_token_hint and post_logout_redirect_uri and redirects; a request it
+// refuses gets a page.
+func (b *Broker) endSessionHandler(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet && r.Method != http.MethodPost {
+			w.Header().Set("Allow", "GET, POST")
+			b.errorPage(w, r, http.StatusMethodNotAllowed, nil, errInvalidRequest)
+			return
+		}
+		if err := r.ParseForm(); err != nil {
+			b.errorPage(w, r, http.StatusBadRequest, nil, errInvalidRequest)
+			return
+		}
+		if b.askBeforeLogout(w, r) {
+			return
+		}
+		rec := newRecorder()
+		next.ServeHTTP(rec, r)
+		if rec.status >= 400 {
+			b.log.WarnContext(r.Context(), "end_session refused", "detail", rec.body.String())
+			b.errorPage(w, r, http.StatusBadRequest, nil, errInvalidRequest)
+			return
+		}
+		b.endSession(r.Context(), w, r)
+		rec.flush(w)
+	})
+}
+
+// askBeforeLogout answers a logout request that carries no ID token hint
+// while a session is open with a page that asks first (RP-Initiated
+// Logout 1.0 §2: the OP should confirm, so a link on another site cannot
+// sign the person out); the page posts back with a CSRF token bound to the
+// session. It returns false when the request may go on.
+func (b *Broker) askBeforeLogout(w http.ResponseWriter, r *http.Request) bool {
+	s, _, ok := b.currentSession(r.Context(), r)
+	if !ok || r.Form.Get("id_token_hint") != "" {
+		return false
+	}
+	browser := b.cookie(r, "browser")
+	if r.Method == http.MethodPost && b.secrets.checkCSRF("logout:"+s.ID, browser, r.PostFormValue("csrf")) {
+		return false
+	}
+	var hidden []ui.Field
+	for _, k := range []string{"client_id", "post_logout_redirect_uri", "state", "ui_locales"} {
+		if v := r.Form.Get(k); v != "" {
+			hidden = append(hidden, ui.Field{Name: k, Value: v})
+		}
+	}
+	lang := b.pageLang(r, nil)
+	b.ui.Render(w, r, http.StatusOK, lang, ui.PageLoggedOut, &ui.LoggedOutData{
+		Common:        ui.Common{Title: b.ui.T(lang, "logout.confirm.title"), CSRF: b.secrets.csrfToken("logout:"+s.ID, browser), Path: r.URL.Path},
+		SignOutAction: "/end_session", Hidden: hidden,
+	})
+	return true
+}
+
+// subjectFor is the sub the client sees for an account: pairwise by
+// default (HMAC of sector and account), the account ID for public clients.
+func (b *Broker) subjectFor(c *client, accountID string) string {
+	if c.SubjectType == "public" {
+		return accountID
+	}
+	return b.secrets.pairwiseSubject(c.sector(), accountID)
+}

@@ -1,0 +1,246 @@
+package ui
+
+import (
+	"html/template"
+	"net/url"
+	"reflect"
+	"strings"
+)
+
+// Pages Render knows. Each takes the *Data struct named in its comment.
+const (
+	PageLanguage  = "language"  // *LanguageData: bilingual choice page (no language known yet)
+	PageChooser   = "chooser"   // *ChooserData: pick how to sign in
+	PageBanks     = "banks"     // *BanksData: Sign-In Partner, list of banks
+	PageError     = "error"     // *ErrorData
+	PageLoggedOut = "loggedout" // *LoggedOutData
+	PageHome      = "home"      // *HomeData: the broker's root page, what this service is
+	PageFormPost  = "formpost"  // *FormPostData: an authorization response sent as a form POST
+)
+
+// Common is embedded in every page's data struct.
+type Common struct {
+	Title  string       // already translated; Render sets it from the page if empty
+	Path   string       // current request path+query, for the language toggle; Render fills it from r if empty
+	CSRF   string       // CSRF token put in every form as hidden field "csrf"
+	Errors []FieldError // error summary at the top of the page; takes focus when non-empty
+}
+
+func (c *Common) common() *Common { return c }
+
+// FieldError is one entry of the error summary. Field is the id of the
+// input it is about ("" for a page-level error); Message is already
+// translated.
+type FieldError struct{ Field, Message string }
+
+// Choice is one way to sign in, rendered as its own small POST form with a
+// single submit button, so it works with the keyboard alone and without
+// script.
+type Choice struct {
+	ID     string // provider or group id
+	Name   string // already in the page language
+	Action string // URL the choice's form posts to (the broker builds it, HMAC-bound)
+	Group  bool   // true: opens a list (Sign-In Partner)
+}
+
+// LanguageData is for PageLanguage. Its links go to /lang?l=xx&next=Next;
+// Next defaults to the current path.
+type LanguageData struct {
+	Common
+	Next string
+}
+
+// ChooserData is for PageChooser. ClientName may be empty.
+type ChooserData struct {
+	Common
+	ClientName string
+	Choices    []Choice
+	CancelURL  string
+}
+
+// BanksData is for PageBanks. The title defaults to GroupName, then to
+// "banks.title".
+type BanksData struct {
+	Common
+	GroupName string
+	Banks     []Choice
+	BackURL   string
+	CancelURL string
+}
+
+// ErrorData is for PageError. Heading and Message are already translated
+// and default to the generic error; Reference is a short request ID the
+// person can quote to support.
+type ErrorData struct {
+	Common
+	Heading, Message string
+	RetryURL         string
+	Reference        string
+}
+
+// LoggedOutData is for PageLoggedOut. With SignOutAction the page asks
+// first (RP-initiated logout without an ID token hint): a POST form to
+// SignOutAction with the csrf field and Hidden carried along.
+type LoggedOutData struct {
+	Common
+	SignOutAction string
+	Hidden        []Field
+}
+
+// HomeData is for PageHome.
+type HomeData struct {
+	Common
+	Links []Link
+}
+
+// FormPostData is for PageFormPost, the OAuth 2.0 Form Post Response
+// Mode: the person presses one button and the browser posts Fields to
+// Action, the client's redirect URI. The page has no script, so nothing
+// is sent without that press, and it carries no CSRF field: the broker's
+// token must not reach the client.
+type FormPostData struct {
+	Common
+	Action string
+	Fields []Field
+}
+
+// Field is one hidden form field.
+type Field struct{ Name, Value string }
+
+// Link is a plain link.
+type Link struct{ Text, URL string }
+
+// pageSpec ties a page to its data type and default title key.
+type pageSpec struct {
+	data  reflect.Type
+	title string
+}
+
+var pageSpecs = map[string]pageSpec{
+	PageLanguage:  {reflect.TypeFor[*LanguageData](), "language.title"},
+	PageChooser:   {reflect.TypeFor[*ChooserData](), "chooser.title"},
+	PageBanks:     {reflect.TypeFor[*BanksData](), "banks.title"},
+	PageError:     {reflect.TypeFor[*ErrorData](), "error.generic.title"},
+	PageLoggedOut: {reflect.TypeFor[*LoggedOutData](), "loggedout.title"},
+	PageHome:      {reflect.TypeFor[*HomeData](), "home.title"},
+	PageFormPost:  {reflect.TypeFor[*FormPostData](), "formpost.title"},
+
+	PageMFAChoose:     {reflect.TypeFor[*MFAChooseData](), "mfa.choose.title"},
+	PageTOTPEnrol:     {reflect.TypeFor[*TOTPEnrolData](), "totp.title"},
+	PageEmailEnrol:    {reflect.TypeFor[*EmailEnrolData](), "email.title"},
+	PageCode:          {reflect.TypeFor[*CodeData](), "code.totp.title"},
+	PageWebAuthn:      {reflect.TypeFor[*WebAuthnData](), "webauthn.login.title"},
+	PageRecoveryCodes: {reflect.TypeFor[*RecoveryCodesData](), "recovery.title"},
+	PageSecurity:      {reflect.TypeFor[*SecurityData](), "security.title"},
+
+	PageLocalSignIn: {reflect.TypeFor[*LocalSignInData](), "local.title"},
+	PageRegister:    {reflect.TypeFor[*RegisterData](), "register.title"},
+	PageForgot:      {reflect.TypeFor[*ForgotData](), "forgot.title"},
+	PageReset:       {reflect.TypeFor[*ResetData](), "reset.title"},
+	PageFirstLogin:  {reflect.TypeFor[*FirstLoginData](), "firstlogin.title"},
+	PageAccount:     {reflect.TypeFor[*AccountData](), "account.title"},
+}
+
+// view is what the templates see: .D is the page data, .C its Common.
+type view struct {
+	Lang      string
+	C         *Common
+	D         any
+	Toggles   []langLink // header toggle: every other language
+	Languages []langLink // language page: every language
+	bilingual bool
+	u         *UI
+}
+
+// langLink is a link to /lang for one language, labelled in that language.
+type langLink struct {
+	Lang  string
+	Name  string // "English", "Français"
+	Title string // the language page's heading in that language
+	URL   string
+}
+
+// T translates key into the page language.
+func (v *view) T(key string, args ...any) string { return v.u.T(v.Lang, key, args...) }
+
+// L translates key for the shared chrome (skip link, footer): in the page
+// language, or in every offered language on the bilingual page, each part
+// marked with its lang attribute.
+func (v *view) L(key string) template.HTML {
+	if !v.bilingual {
+		return template.HTML(template.HTMLEscapeString(v.T(key)))
+	}
+	parts := make([]string, 0, len(v.u.langs))
+	for _, l := range v.u.langs {
+		parts = append(parts, `<span lang="`+l+`">`+template.HTMLEscapeString(v.u.T(l, key))+`</span>`)
+	}
+	return template.HTML(strings.Join(parts, " / "))
+}
+
+// langLinks builds the /lang links for every offered language but skip.
+func (u *UI) langLinks(next, skip string) []langLink {
+	var ls []langLink
+	for _, l := range u.langs {
+		if l == skip {
+			continue
+		}
+		ls = append(ls, langLink{
+			Lang:  l,
+			Name:  u.T(l, "lang.name"),
+			Title: u.T(l, "language.title"),
+			URL:   "/lang?l=" + l + "&next=" + url.QueryEscape(next),
+		})
+	}
+	return ls
+}
+
+// choiceList feeds the "choices" template: one POST form per choice.
+type choiceList struct {
+	Choices []Choice
+	CSRF    string
+	Hint    string // shown under, and describing, a group's button
+}
+
+// ChoiceList wraps cs with the page's CSRF token for the "choices" template.
+func (v *view) ChoiceList(cs []Choice) choiceList {
+	return choiceList{Choices: cs, CSRF: v.C.CSRF, Hint: v.T("chooser.group.hint")}
+}
+
+// button feeds the "post-button" template (a POST form with the CSRF
+// token and one secondary submit button) and the "disabled-button" one (a
+// disabled button and the hint saying why; Action and CSRF unused).
+type button struct {
+	Action, CSRF, Label string
+	DescribedBy         string // id of the element describing the button
+	HintID, Hint        string // a hint shown with the button (empty: none)
+}
+
+// Button is a POST button for action, described by the element describedBy
+// (the heading of what it acts on).
+func (v *view) Button(action, label, describedBy string) button {
+	return button{Action: action, CSRF: v.C.CSRF, Label: label, DescribedBy: describedBy}
+}
+
+// HintButton is a POST button for action with a hint above it, under the
+// id hintID, that describes it.
+func (v *view) HintButton(action, label, hintID, hint string) button {
+	return button{Action: action, CSRF: v.C.CSRF, Label: label, DescribedBy: hintID, HintID: hintID, Hint: hint}
+}
+
+// DisabledButton is a disabled button with the hint, under the id hintID,
+// that tells why it cannot be used.
+func (v *view) DisabledButton(label, hintID, hint string) button {
+	return button{Label: label, DescribedBy: hintID, HintID: hintID, Hint: hint}
+}
+
+// NavLinks gives the back and cancel links, each when set, for the
+// "links" template.
+func (v *view) NavLinks(back, cancel string) ([]Link, error) {
+	return v.Links(back, v.T("nav.back"), cancel, v.T("nav.cancel"))
+}
+
+// MFALinks gives the "lost your second factor?" and cancel links of the
+// second-factor pages, each when set, for the "links" template.
+func (v *view) MFALinks(lost, cancel string) ([]Link, error) {
+	return v.Links(lost, v.T("mfa.lost"), cancel, v.T("nav.cancel"))
+}

@@ -1,0 +1,127 @@
+package broker
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strings"
+
+	"github.com/zitadel/oidc/v3/pkg/oidc"
+	"github.com/zitadel/oidc/v3/pkg/op"
+
+	"github.com/passerelle/passerelle/store"
+)
+
+// Claims: the ID token carries sub, acr, amr, auth_time, nonce, sid and
+// locale (and idp when the client's configuration reveals the provider);
+// profile and email claims are answered by userinfo according to the
+// scopes of the grant (OIDC Core §5.4), never in the ID token of the code
+// flow.
+
+func (s *opStorage) SetUserinfoFromScopes(context.Context, *oidc.UserInfo, string, string, []string) error {
+	return nil // deprecated by the library; SetUserinfoFromRequest does the work
+}
+
+func (s *opStorage) SetUserinfoFromRequest(ctx context.Context, ui *oidc.UserInfo, req op.IDTokenRequest, _ []string) error {
+	var locale, sid, provider, acr, clientID string
+	switch r := req.(type) {
+	case *authRequest:
+		locale, sid, provider, clientID = r.Locale, r.SessionID, r.Provider, r.ClientID
+	case *refreshRequest:
+		locale, sid, provider, acr, clientID = r.grant.Locale, r.grant.SessionID, r.grant.Provider, r.grant.ACR, r.grant.ClientID
+	default:
+		return nil
+	}
+	// SetUserInfo copies every field, sub included, into the ID token.
+	ui.Subject = req.GetSubject()
+	if locale != "" {
+		ui.Locale = oidc.NewLocale(parseTag(locale))
+	}
+	if sid != "" {
+		ui.AppendClaims("sid", sid)
+	}
+	if acr != "" {
+		// The library sets acr only for auth requests; a refreshed ID token
+		// keeps the acr of the original authentication (OIDC Core §12.2).
+		ui.AppendClaims("acr", acr)
+	}
+	return s.revealProvider(ctx, ui, clientID, provider)
+}
+
+func (s *opStorage) revealProvider(ctx context.Context, ui *oidc.UserInfo, clientID, provider string) error {
+	if provider == "" {
+		return nil
+	}
+	c, err := s.b.catalog().clients.get(ctx, clientID)
+	if err != nil {
+		return err
+	}
+	if c.RevealProvider {
+		ui.AppendClaims("idp", provider)
+	}
+	return nil
+}
+
+func (s *opStorage) SetUserinfoFromToken(ctx context.Context, ui *oidc.UserInfo, tokenID, subject, origin string) error {
+	g, _, err := s.activeGrant(ctx, tokenID)
+	if err != nil {
+		return err
+	}
+	if g.Subject != subject {
+		return errors.New("token subject mismatch")
+	}
+	return s.fillClaims(ctx, ui, g)
+}
+
+func (s *opStorage) fillClaims(ctx context.Context, ui *oidc.UserInfo, g store.Grant) error {
+	a, err := s.b.st.GetAccount(ctx, g.AccountID)
+	if err != nil {
+		storeFault(ctx, err)
+		return err
+	}
+	ui.Subject = g.Subject
+	if slices.Contains(g.Scopes, oidc.ScopeProfile) {
+		ui.GivenName, ui.FamilyName = a.GivenName, a.FamilyName
+		ui.Name = strings.TrimSpace(a.GivenName + " " + a.FamilyName)
+	}
+	if slices.Contains(g.Scopes, oidc.ScopeEmail) && a.Email != "" {
+		ui.Email, ui.EmailVerified = a.Email, oidc.Bool(a.EmailVerified)
+	}
+	locale := a.Locale
+	if locale == "" {
+		locale = g.Locale
+	}
+	if locale != "" {
+		ui.Locale = oidc.NewLocale(parseTag(locale))
+	}
+	return s.revealProvider(ctx, ui, g.ClientID, g.Provider)
+}
+
+// SetIntrospectionFromToken answers RFC 7662 for any authenticated client
+// (resource servers introspect with their own credentials, as in
+// Keycloak); an expired, revoked or unknown token is simply inactive.
+func (s *opStorage) SetIntrospectionFromToken(ctx context.Context, resp *oidc.IntrospectionResponse, tokenID, subject, clientID string) error {
+	g, exp, err := s.activeGrant(ctx, tokenID)
+	if err != nil {
+		return err
+	}
+	if g.Subject != subject {
+		return errors.New("token subject mismatch")
+	}
+	ui := new(oidc.UserInfo)
+	if err := s.fillClaims(ctx, ui, g); err != nil {
+		return err
+	}
+	resp.SetUserInfo(ui)
+	resp.Active = true
+	resp.Scope = g.Scopes
+	resp.ClientID = g.ClientID
+	resp.TokenType = oidc.BearerToken
+	resp.Expiration = oidc.FromTime(exp)
+	resp.IssuedAt = oidc.FromTime(exp.Add(-s.b.cfg.Tokens.AccessToken))
+	resp.AuthTime = oidc.FromTime(g.AuthTime)
+	resp.Audience = []string{g.ClientID}
+	resp.AuthenticationMethodsReferences = g.AMR
+	resp.Issuer = s.b.issuer
+	return nil
+}

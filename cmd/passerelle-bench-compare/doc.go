@@ -1,0 +1,34 @@
+// Command passerelle-bench-compare measures Passerelle beside the
+// zitadel/oidc v3 example OpenID provider, on loopback in one run, and
+// prints the figures and their ratios; it asserts nothing.
+//
+// It starts three child processes: the demo upstream (this command again,
+// with -serve-upstream), Passerelle (passerelle serve, a bbolt store in a
+// temporary directory, the demo upstream as its one provider) and the
+// example OP as it ships (github.com/zitadel/oidc/v3/example/server: an
+// in-memory store and a username/password form). The same load generator
+// and worker count then drive, at each provider in turn:
+//
+//   - complete code flows with PKCE in fresh browsers, token exchange
+//     included; at Passerelle each one goes through the upstream's
+//     sign-in and answers a TOTP challenge with a fresh code, at the
+//     example OP it is a local password form, so the two differ in work;
+//   - refresh_token grants (client_credentials is not compared:
+//     Passerelle has no such grant);
+//   - token introspections;
+//
+// first at full load (closed loop) for the peak rate, then paced at half
+// of it for p50 and p99. For each it prints the CPU each process used per
+// operation and, when perf(1) can sample, each server's hottest functions.
+//
+// Then it runs Passerelle's broker in this process on bbolt and, when
+// PASSERELLE_TEST_POSTGRES_DSN (or -postgres) names a database, on
+// PostgreSQL (in a schema of its own, dropped afterwards), with a CPU
+// profile of each run written to -profile-dir and its top functions
+// printed.
+//
+//	make bench-compare
+//
+// builds both servers and runs it with the defaults (about two and a
+// half minutes).
+package main

@@ -1,0 +1,300 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/passerelle/passerelle/internal/demoidp"
+	"github.com/passerelle/passerelle/internal/loadgen"
+)
+
+func main() {
+	passerelleBin := flag.String("passerelle", "", "the passerelle binary (go build ./cmd/passerelle)")
+	exampleBin := flag.String("example", "", "the zitadel/oidc v3 example OP binary (go build github.com/zitadel/oidc/v3/example/server)")
+	dur := flag.Duration("duration", 4*time.Second, "duration of each measurement (full load, then again at half load)")
+	workers := flag.Int("workers", 16, "concurrent clients at full load, the same at both providers")
+	nPeople := flag.Int("people", 600, "people enrolled at Passerelle (each has a TOTP authenticator)")
+	dsn := flag.String("postgres", os.Getenv("PASSERELLE_TEST_POSTGRES_DSN"), "PostgreSQL DSN for the bbolt vs PostgreSQL comparison (default $PASSERELLE_TEST_POSTGRES_DSN); empty skips PostgreSQL")
+	profDir := flag.String("profile-dir", "", "where CPU profiles go (default: a new temporary directory, kept)")
+	usePerf := flag.Bool("perf", true, "sample each server's hottest functions with perf(1) when it is available")
+	upstream := flag.String("serve-upstream", "", "internal: serve the demo upstream on this address")
+	redirect := flag.String("upstream-redirect", "", "internal: the upstream's redirect URI")
+	flag.Parse()
+	if *upstream != "" {
+		if err := serveUpstream(*upstream, *redirect, *nPeople); err != nil {
+			fmt.Fprintln(os.Stderr, "upstream:", err)
+			os.Exit(1)
+		}
+		return
+	}
+	if *passerelleBin == "" || *exampleBin == "" {
+		fmt.Fprintln(os.Stderr, "passerelle-bench-compare: -passerelle and -example are required (see make bench-compare)")
+		os.Exit(2)
+	}
+	if *profDir == "" {
+		d, err := os.MkdirTemp("", "passerelle-bench-compare-profiles")
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		*profDir = d
+	}
+	slog.SetDefault(slog.New(slog.NewTextHandler(io.Discard, nil)))
+	m := &measurer{dur: *dur, workers: *workers}
+	if *usePerf && perfAvailable(*profDir) {
+		m.perfDir = *profDir
+	}
+	c := &compare{m: m, people: *nPeople, passerelleBin: *passerelleBin, exampleBin: *exampleBin}
+	err := c.run()
+	c.stop()
+	if err == nil {
+		err = runStores(m, *dsn, *profDir)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "passerelle-bench-compare:", err)
+		os.Exit(1)
+	}
+}
+
+// serveUpstream is the child process serving the demo upstream.
+func serveUpstream(addr, redirect string, n int) error {
+	idp, err := demoidp.New(demoidp.Config{Issuer: "http://" + addr + "/up", Name: map[string]string{"en": "Up", "fr": "Amont"},
+		ClientID: "passerelle", ClientSecret: upstreamSecret, RedirectURIs: []string{redirect},
+		Users: loadgen.NewPeople(n, time.Now, nil).UpstreamUsers()})
+	if err != nil {
+		return err
+	}
+	return http.ListenAndServe(addr, idp)
+}
+
+// compare is the side-by-side run: three child processes (the demo
+// upstream, Passerelle, the example OP) and the load generator here.
+type compare struct {
+	m                         *measurer
+	people                    int
+	passerelleBin, exampleBin string
+	dir                       string
+	children                  []*exec.Cmd
+}
+
+func (c *compare) run() error {
+	dir, err := os.MkdirTemp("", "passerelle-bench-compare")
+	if err != nil {
+		return err
+	}
+	c.dir = dir
+	upAddr, pAddr, ePort := freeAddr(), freeAddr(), freePort()
+	issuer := "http://" + pAddr
+	self, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	up, err := c.start("upstream", self, nil, "-serve-upstream", upAddr, "-upstream-redirect", issuer+"/callback/up",
+		"-people", fmt.Sprint(c.people))
+	if err != nil {
+		return err
+	}
+	cfgPath := filepath.Join(dir, "passerelle.yaml")
+	if err := os.WriteFile(cfgPath, []byte(passerelleConfig(pAddr, "http://"+upAddr+"/up", dir)), 0o600); err != nil {
+		return err
+	}
+	if err := waitUp("http://" + upAddr + "/up"); err != nil {
+		return c.failed("upstream", err)
+	}
+	pas, err := c.start("passerelle", c.passerelleBin, nil, "serve", "-config", cfgPath)
+	if err != nil {
+		return err
+	}
+	exIssuer := "http://localhost:" + ePort + "/"
+	ex, err := c.start("example", c.exampleBin, []string{"PORT=" + ePort, "REDIRECT_URI=https://" + loadgen.RPHost + "/cb"})
+	if err != nil {
+		return err
+	}
+	if err := waitUp(issuer); err != nil {
+		return c.failed("passerelle", err)
+	}
+	if err := waitUp("http://127.0.0.1:" + ePort); err != nil {
+		return c.failed("example", err)
+	}
+	tr := newTransport(c.m.workers)
+	pp := loadgen.NewPeople(c.people, time.Now, nil)
+	pt, ps := newPasserelle(issuer, tr, pp)
+	et, err := newExample(exIssuer, tr)
+	if err != nil {
+		return err
+	}
+	self2 := proc{"load generator", os.Getpid()}
+	pProcs := []proc{{"Passerelle", pas}, {"upstream", up}, self2}
+	eProcs := []proc{{"example OP", ex}, self2}
+
+	fmt.Printf("Passerelle vs the zitadel/oidc v3 example OP, side by side on loopback: %d workers at both, %s per measurement\n",
+		c.m.workers, c.m.dur)
+	fmt.Printf("(peak: closed loop at full load; p50/p99: paced at half of that peak; GOMAXPROCS=%d, one machine shared by all processes)\n\n", numCPU())
+	fmt.Println("The sign-ins differ in work. At Passerelle a sign-in is: authorize → the upstream's sign-in form (a second")
+	fmt.Println("OpenID provider, its own process) → callback with a server-side code exchange and ID token check → a TOTP")
+	fmt.Println("challenge → code → token exchange; state in bbolt with fsync. At the example OP it is: authorize → a local")
+	fmt.Println("username/password form → code → token exchange; state in memory. Both use PKCE S256 and a client secret.")
+	fmt.Println()
+	ctx := context.Background()
+	took, err := ps.EnrolAll(ctx, c.m.workers)
+	if err != nil {
+		return c.failed("passerelle", err)
+	}
+	fmt.Printf("Passerelle: %d people enrolled a TOTP authenticator in %s (not timed below); each timed sign-in uses a fresh code.\n\n",
+		c.people, took.Round(time.Millisecond))
+
+	pools := map[string]*loadgen.Refresher{}
+	for _, t := range []*target{pt, et} {
+		r, err := loadgen.NewRefresher(ctx, t.oauth, 4*c.m.workers, t.signIn)
+		if err != nil {
+			return err
+		}
+		pools[t.name] = r
+	}
+	sides := []side{{pt, pProcs}, {et, eProcs}}
+	var rows []row
+	r, err := c.both("code flow with PKCE (sign-ins/s)", sides, func(t *target) func() error {
+		return func() error { _, err := t.signIn(ctx); return err }
+	})
+	if err != nil {
+		return err
+	}
+	rows = append(rows, r)
+	fmt.Printf("  Passerelle sign-ins that waited for a fresh TOTP step (people exhausted): %d\n\n", pp.Waits())
+	r, err = c.both("refresh_token grant (grants/s)", sides, func(t *target) func() error {
+		return func() error { return pools[t.name].Grant(ctx) }
+	})
+	if err != nil {
+		return err
+	}
+	rows = append(rows, r)
+	r, err = c.both("token introspection (introspections/s)", sides, func(t *target) func() error {
+		at := pools[t.name].AccessToken()
+		return func() error { return loadgen.Introspect(t.http, t.introspect, t.oauth, at) }
+	})
+	if err != nil {
+		return err
+	}
+	rows = append(rows, r)
+	printSummary(rows)
+	fmt.Println("client_credentials: not measured (Passerelle has no client_credentials grant; refresh_token is compared instead).")
+	fmt.Println()
+	return nil
+}
+
+// start launches a child process with its output in the run's directory
+// and returns its process ID.
+func (c *compare) start(name, bin string, env []string, args ...string) (int, error) {
+	cmd := exec.Command(bin, args...)
+	cmd.Env = append(os.Environ(), env...)
+	out, err := os.Create(filepath.Join(c.dir, name+".log"))
+	if err != nil {
+		return 0, err
+	}
+	cmd.Stdout, cmd.Stderr = out, out
+	if err := cmd.Start(); err != nil {
+		return 0, fmt.Errorf("start %s: %w", name, err)
+	}
+	c.children = append(c.children, cmd)
+	return cmd.Process.Pid, nil
+}
+
+// failed adds the tail of a child's log to err.
+func (c *compare) failed(name string, err error) error {
+	b, _ := os.ReadFile(filepath.Join(c.dir, name+".log"))
+	if len(b) > 1500 {
+		b = b[len(b)-1500:]
+	}
+	return fmt.Errorf("%s: %w\n--- %s log (tail) ---\n%s", name, err, name, b)
+}
+
+// stop ends the children started here, by process, and removes the run's
+// directory.
+func (c *compare) stop() {
+	for _, cmd := range c.children {
+		_ = cmd.Process.Signal(os.Interrupt)
+		done := make(chan struct{})
+		go func() { _ = cmd.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(5 * time.Second):
+			_ = cmd.Process.Kill()
+			<-done
+		}
+	}
+	if c.dir != "" {
+		os.RemoveAll(c.dir)
+	}
+}
+
+// passerelleConfig is the configuration of the Passerelle under test: a
+// bbolt store in dir, a fresh master key, the demo upstream and the
+// bench's client, everything else at its defaults (TOTP, skew one step).
+func passerelleConfig(addr, upIssuer, dir string) string {
+	key := make([]byte, 32)
+	rand.Read(key)
+	return fmt.Sprintf(`server:
+  listen: %q
+  issuer: %q
+store:
+  driver: bolt
+  bolt: {path: %q}
+keys:
+  master_key: %q
+providers:
+  - id: up
+    type: oidc
+    name: {en: Up, fr: Amont}
+    oidc: {issuer: %q, client_id: passerelle, client_secret: %q}
+clients:
+  - id: %s
+    name: {en: Bench, fr: Banc}
+    secret: %q
+    redirect_uris: ["https://%s/cb"]
+`, addr, "http://"+addr, filepath.Join(dir, "passerelle.db"), base64.StdEncoding.EncodeToString(key),
+		upIssuer, upstreamSecret, loadgen.ClientID, loadgen.ClientSecret, loadgen.RPHost)
+}
+
+// waitUp waits until issuer answers its discovery document.
+func waitUp(issuer string) error {
+	deadline := time.Now().Add(20 * time.Second)
+	u := strings.TrimSuffix(issuer, "/") + "/.well-known/openid-configuration"
+	for time.Now().Before(deadline) {
+		resp, err := http.Get(u)
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return nil
+			}
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	return errors.New("no discovery document at " + u + " after 20s")
+}
+
+func freeAddr() string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		panic(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+func freePort() string {
+	_, port, _ := net.SplitHostPort(freeAddr())
+	return port
+}

@@ -1,0 +1,104 @@
+package main
+
+import (
+	"fmt"
+	"runtime"
+	"strings"
+	"time"
+)
+
+// side is one provider and the processes whose CPU is accounted with it;
+// the first is the server.
+type side struct {
+	t     *target
+	procs []proc
+}
+
+// row is one operation measured at both providers.
+type row struct {
+	op   string
+	a, b result
+}
+
+// both measures the operation op makes at each side in turn, with the
+// same load generator and worker count, and prints a block.
+func (c *compare) both(name string, sides []side, op func(*target) func() error) (row, error) {
+	r := row{op: name}
+	for i, s := range sides {
+		res, err := c.m.measure(op(s.t), s.procs, s.procs[0])
+		if err != nil {
+			return r, fmt.Errorf("%s at %s: %w", name, s.t.name, err)
+		}
+		if i == 0 {
+			r.a = res
+		} else {
+			r.b = res
+		}
+	}
+	fmt.Printf("== %s ==\n", name)
+	fmt.Printf("  %-28s %12s %12s %14s\n", "", sides[0].t.name, sides[1].t.name, "Passerelle ÷ example")
+	fmt.Printf("  %-28s %12.0f %12.0f %14.2f\n", "peak per second", r.a.Peak, r.b.Peak, ratio(r.a.Peak, r.b.Peak))
+	fmt.Printf("  %-28s %12s %12s %14.2f\n", "p50 at half load", ms(r.a.P50), ms(r.b.P50), ratio(float64(r.a.P50), float64(r.b.P50)))
+	fmt.Printf("  %-28s %12s %12s %14.2f\n", "p99 at half load", ms(r.a.P99), ms(r.b.P99), ratio(float64(r.a.P99), float64(r.b.P99)))
+	ca, cb := r.a.cpu[sides[0].procs[0].name], r.b.cpu[sides[1].procs[0].name]
+	fmt.Printf("  %-28s %12s %12s %14.2f\n", "server CPU per operation", cpuMS(ca), cpuMS(cb), ratio(ca, cb))
+	for i, s := range sides {
+		res := []result{r.a, r.b}[i]
+		var parts []string
+		for _, p := range s.procs {
+			parts = append(parts, fmt.Sprintf("%s %.2f (%s/op)", p.name, res.busy[p.name], cpuMS(res.cpu[p.name])))
+		}
+		fmt.Printf("  cores busy at peak, %s run: %s\n", s.t.name, strings.Join(parts, ", "))
+	}
+	if len(r.a.perf)+len(r.b.perf) > 0 {
+		fmt.Printf("  hottest functions at full load (perf, self time):\n")
+		fmt.Printf("    %-48s %s\n", sides[0].t.name, sides[1].t.name)
+		for i := range max(len(r.a.perf), len(r.b.perf)) {
+			fmt.Printf("    %-48s %s\n", clip(at(r.a.perf, i), 48), clip(at(r.b.perf, i), 60))
+		}
+	}
+	fmt.Println()
+	return r, nil
+}
+
+// printSummary is the table of every figure and ratio.
+func printSummary(rows []row) {
+	fmt.Println("== summary (ratio = Passerelle ÷ example OP; throughput below 1 and latency above 1 mean Passerelle does less) ==")
+	fmt.Printf("  %-40s %10s %10s %7s   %10s %10s %7s\n", "operation", "Passerelle", "example", "ratio", "p99 P", "p99 ex", "ratio")
+	for _, r := range rows {
+		fmt.Printf("  %-40s %10.0f %10.0f %7.2f   %10s %10s %7.2f\n", r.op, r.a.Peak, r.b.Peak, ratio(r.a.Peak, r.b.Peak),
+			ms(r.a.P99), ms(r.b.P99), ratio(float64(r.a.P99), float64(r.b.P99)))
+	}
+	fmt.Println()
+}
+
+func at(s []string, i int) string {
+	if i < len(s) {
+		return s[i]
+	}
+	return ""
+}
+
+func clip(s string, n int) string {
+	if r := []rune(s); len(r) > n {
+		return string(r[:n-1]) + "…"
+	}
+	return s
+}
+
+func ratio(a, b float64) float64 {
+	if b == 0 {
+		return 0
+	}
+	return a / b
+}
+
+func ms(d time.Duration) string {
+	return fmt.Sprintf("%.2fms", float64(d)/float64(time.Millisecond))
+}
+
+func cpuMS(sec float64) string {
+	return fmt.Sprintf("%.3fms", sec*1000)
+}
+
+func numCPU() int { return runtime.GOMAXPROCS(0) }

@@ -1,0 +1,160 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"crypto/rand"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"runtime"
+	"runtime/pprof"
+	"strings"
+	"time"
+
+	"golang.org/x/oauth2"
+
+	"github.com/passerelle/passerelle/broker"
+	"github.com/passerelle/passerelle/broker/ui"
+	"github.com/passerelle/passerelle/internal/demoidp"
+	"github.com/passerelle/passerelle/internal/loadgen"
+	"github.com/passerelle/passerelle/providers/oidc"
+	"github.com/passerelle/passerelle/store/bolt"
+)
+
+func main() {
+	dur := flag.Duration("duration", 5*time.Second, "duration of each measurement")
+	workers := flag.Int("workers", 32, "concurrent clients at full load")
+	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
+	flag.Parse()
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err == nil {
+			_ = pprof.StartCPUProfile(f)
+			defer pprof.StopCPUProfile()
+		}
+	}
+	if err := run(*dur, *workers); err != nil {
+		fmt.Fprintln(os.Stderr, "passerelle-bench:", err)
+		pprof.StopCPUProfile()
+		os.Exit(1)
+	}
+}
+
+func run(dur time.Duration, workers int) error {
+	dir, err := os.MkdirTemp("", "passerelle-bench")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	slog.SetDefault(quiet)
+
+	upLn, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	brLn, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	issuer := "http://" + brLn.Addr().String()
+	upIssuer := "http://" + upLn.Addr().String() + "/up"
+	// Enough people that a round lasts far longer than one sign-in at
+	// full load; the broker's clock moves on when they run out of steps.
+	clk := &loadgen.Clock{}
+	pp := loadgen.NewPeople(16*workers, clk.Now, clk.Advance)
+	idp, err := demoidp.New(demoidp.Config{Issuer: upIssuer, Name: map[string]string{"en": "Up", "fr": "Amont"},
+		ClientID: "passerelle", ClientSecret: "upstream-secret", RedirectURIs: []string{issuer + "/callback/up"},
+		Users: pp.UpstreamUsers()})
+	if err != nil {
+		return err
+	}
+	go http.Serve(upLn, idp)
+
+	st, err := bolt.Open(dir+"/bench.db", bolt.Options{})
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	p, err := oidc.Open("up", oidc.Config{Issuer: upIssuer, ClientID: "passerelle", ClientSecret: "upstream-secret"}, nil, quiet)
+	if err != nil {
+		return err
+	}
+	pages, err := ui.New(ui.Config{}, false)
+	if err != nil {
+		return err
+	}
+	cfg := broker.Config{Clients: []broker.ClientConfig{{ID: loadgen.ClientID, Secret: loadgen.ClientSecret,
+		Name: map[string]string{"en": "Bench", "fr": "Banc"}, RedirectURIs: []string{"https://" + loadgen.RPHost + "/cb"}}}}
+	cfg.SetDefaults()
+	key := make([]byte, 32)
+	rand.Read(key)
+	b, err := broker.New(context.Background(), cfg, broker.Deps{Store: st, MasterKey: key, Issuer: issuer, UI: pages, Now: clk.Now,
+		Upstreams: []broker.Upstream{{ID: "up", Name: map[string]string{"en": "Up", "fr": "Amont"}, Provider: p}}, Logger: quiet})
+	if err != nil {
+		return err
+	}
+	go http.Serve(brLn, b.Handler())
+
+	ps := loadgen.NewPasserelle(issuer, &http.Transport{MaxIdleConnsPerHost: 4 * workers, MaxConnsPerHost: 0}, pp)
+	ctx := context.WithValue(context.Background(), oauth2.HTTPClient, ps.HTTP)
+
+	fmt.Printf("Passerelle bench: %d workers, %s per measurement, bbolt store (fsync on), loopback HTTP, GOMAXPROCS=%d\n\n",
+		workers, dur, numCPU())
+	fmt.Printf("%-26s %10s %10s %10s   %s\n", "operation", "peak/s", "p50", "p99", "(latency paced at half of peak)")
+
+	if _, err := ps.EnrolAll(ctx, workers); err != nil {
+		return err
+	}
+	if err := measure("sign-in (upstream + TOTP)", dur, workers, func() error { _, err := ps.SignIn(ctx); return err }); err != nil {
+		return err
+	}
+	// A pool of refresh tokens: each refresh rotates one.
+	r, err := loadgen.NewRefresher(ctx, ps.OAuth, workers*4, ps.SignIn)
+	if err != nil {
+		return err
+	}
+	if err := measure("refresh_token grant", dur, workers, func() error { return r.Grant(ctx) }); err != nil {
+		return err
+	}
+	at := r.AccessToken()
+	err = measure("introspection", dur, workers, func() error { return loadgen.Introspect(ps.HTTP, issuer+"/oauth/introspect", ps.OAuth, at) })
+	if err != nil {
+		return err
+	}
+	fmt.Printf("\npeak memory (VmHWM, whole process): %s\n", peakRSS())
+	return nil
+}
+
+// measure runs op at full load, then paced at half the rate it reached,
+// and prints the figures.
+func measure(name string, dur time.Duration, workers int, op func() error) error {
+	r, err := loadgen.Measure(dur, workers, op, nil)
+	if err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	fmt.Printf("%-26s %10.0f %10s %10s\n", name, r.Peak, r.P50.Round(10*time.Microsecond), r.P99.Round(10*time.Microsecond))
+	return nil
+}
+
+func peakRSS() string {
+	f, err := os.Open("/proc/self/status")
+	if err != nil {
+		return "unknown"
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if strings.HasPrefix(sc.Text(), "VmHWM:") {
+			return strings.TrimSpace(strings.TrimPrefix(sc.Text(), "VmHWM:"))
+		}
+	}
+	return "unknown"
+}
+
+func numCPU() int { return runtime.GOMAXPROCS(0) }

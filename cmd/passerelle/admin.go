@@ -1,0 +1,227 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/passerelle/passerelle/admin"
+	"github.com/passerelle/passerelle/broker"
+	"github.com/passerelle/passerelle/store"
+)
+
+// The administrators' commands. They run the same operations as the
+// admin HTTP API (package admin), on the configured store; every change is
+// audited with actor "admin".
+//
+//	passerelle clients list|add|remove|rotate-secret -config FILE [-id ID ...]
+//	passerelle accounts show|lock|unlock|reset-mfa|unlink -config FILE -urn URN [-provider P]
+//	passerelle keys list|rotate -config FILE
+
+type multi []string
+
+func (m *multi) String() string     { return strings.Join(*m, ",") }
+func (m *multi) Set(s string) error { *m = append(*m, s); return nil }
+
+// adminFlags are the flags every admin command shares.
+type adminFlags struct {
+	fs        *flag.FlagSet
+	cfgPath   *string
+	id, urn   *string
+	provider  *string
+	public    *bool
+	nameEN    *string
+	nameFR    *string
+	redirects multi
+	providers multi
+}
+
+func newAdminFlags(name string) *adminFlags {
+	f := &adminFlags{fs: flag.NewFlagSet(name, flag.ContinueOnError)}
+	f.cfgPath = f.fs.String("config", "passerelle.yaml", "configuration file")
+	f.id = f.fs.String("id", "", "client ID")
+	f.urn = f.fs.String("urn", "", "the account's User Reference Number")
+	f.provider = f.fs.String("provider", "", "credential provider ID (accounts unlink)")
+	f.public = f.fs.Bool("public", false, "public client (no secret, PKCE required)")
+	f.nameEN = f.fs.String("name-en", "", "client name in English")
+	f.nameFR = f.fs.String("name-fr", "", "client name in French")
+	f.fs.Var(&f.redirects, "redirect-uri", "redirect URI (repeat for several)")
+	f.fs.Var(&f.providers, "allow-provider", "allowed provider ID (repeat; none means all)")
+	return f
+}
+
+// openAdmin builds the admin service over the configured store and its
+// signing keys (nothing else of the broker is needed).
+func openAdmin(ctx context.Context, cfgPath string) (*admin.Service, store.Store, error) {
+	cfg, err := loadConfig(cfgPath)
+	if err != nil {
+		return nil, nil, err
+	}
+	key, err := cfg.masterKey()
+	if err != nil {
+		return nil, nil, err
+	}
+	st, err := openStore(ctx, cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	keys, err := broker.OpenKeys(ctx, st, key, cfg.Broker, time.Now)
+	if err != nil {
+		st.Close()
+		return nil, nil, err
+	}
+	svc := admin.New(st, keys, cfg.Broker.MFA.Lockout, cfg.providerIDs(), cfg.Broker.Clients, time.Now,
+		admin.WithACRLadder(cfg.Broker.MFA.ACR))
+	return svc, st, nil
+}
+
+func clientsCmd(ctx context.Context, args []string, stdout io.Writer) error {
+	if len(args) == 0 {
+		return usageError("usage: passerelle clients list|add|remove|rotate-secret -config FILE [-id ID]")
+	}
+	f := newAdminFlags("clients " + args[0])
+	if err := f.fs.Parse(args[1:]); err != nil {
+		return usageError(err.Error())
+	}
+	svc, st, err := openAdmin(ctx, *f.cfgPath)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	switch args[0] {
+	case "list":
+		list, err := svc.ListClients(ctx)
+		if err != nil {
+			return err
+		}
+		tw := tabwriter.NewWriter(stdout, 2, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "ID\tSOURCE\tAUTH\tREDIRECT URIS")
+		for _, c := range list {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", c.ID, c.Source, c.AuthMethod, strings.Join(c.RedirectURIs, " "))
+		}
+		return tw.Flush()
+	case "add":
+		in := admin.ClientInput{ID: *f.id, RedirectURIs: f.redirects, AllowedProviders: f.providers, Public: *f.public,
+			Name: map[string]string{"en": or(*f.nameEN, *f.id), "fr": or(*f.nameFR, *f.id)}}
+		c, secret, err := svc.AddClient(ctx, in)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "client %s added\n", c.ID)
+		if secret != "" {
+			fmt.Fprintf(stdout, "client secret (shown once, stored hashed): %s\n", secret)
+		}
+		return nil
+	case "remove":
+		if err := svc.RemoveClient(ctx, *f.id); err != nil {
+			return fmt.Errorf("client %q: %w", *f.id, err)
+		}
+		fmt.Fprintf(stdout, "client %s removed\n", *f.id)
+		return nil
+	case "rotate-secret":
+		secret, err := svc.RotateClientSecret(ctx, *f.id)
+		if err != nil {
+			return fmt.Errorf("client %q: %w", *f.id, err)
+		}
+		fmt.Fprintf(stdout, "new client secret (shown once; the old one no longer works): %s\n", secret)
+		return nil
+	}
+	return usageError("usage: passerelle clients list|add|remove|rotate-secret ...")
+}
+
+func or(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
+
+func accountsCmd(ctx context.Context, args []string, stdout io.Writer) error {
+	if len(args) == 0 {
+		return usageError("usage: passerelle accounts show|lock|unlock|reset-mfa|unlink -config FILE -urn URN")
+	}
+	f := newAdminFlags("accounts " + args[0])
+	if err := f.fs.Parse(args[1:]); err != nil {
+		return usageError(err.Error())
+	}
+	if *f.urn == "" {
+		return usageError("accounts " + args[0] + " needs -urn")
+	}
+	svc, st, err := openAdmin(ctx, *f.cfgPath)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	urn := strings.TrimSpace(*f.urn)
+	switch args[0] {
+	case "show":
+		v, err := svc.Account(ctx, urn)
+		if err != nil {
+			return fmt.Errorf("account %s: %w", urn, err)
+		}
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(v)
+	case "lock":
+		err = svc.Lock(ctx, urn)
+	case "unlock":
+		err = svc.Unlock(ctx, urn)
+	case "reset-mfa":
+		var n int
+		if n, err = svc.ResetMFA(ctx, urn); err == nil {
+			fmt.Fprintf(stdout, "%d factor(s) removed; a new one is set up at the next sign-in\n", n)
+		}
+	case "unlink":
+		err = svc.Unlink(ctx, urn, *f.provider)
+	default:
+		return usageError("usage: passerelle accounts show|lock|unlock|reset-mfa|unlink ...")
+	}
+	if err != nil {
+		return fmt.Errorf("account %s: %w", urn, err)
+	}
+	fmt.Fprintf(stdout, "account %s: %s done\n", urn, args[0])
+	return nil
+}
+
+func keysCmd(ctx context.Context, args []string, stdout io.Writer) error {
+	if len(args) == 0 || (args[0] != "list" && args[0] != "rotate") {
+		return usageError("usage: passerelle keys list|rotate -config FILE")
+	}
+	f := newAdminFlags("keys " + args[0])
+	if err := f.fs.Parse(args[1:]); err != nil {
+		return usageError(err.Error())
+	}
+	svc, st, err := openAdmin(ctx, *f.cfgPath)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if args[0] == "rotate" {
+		created, err := svc.RotateKeys(ctx)
+		if err != nil {
+			return err
+		}
+		for _, k := range created {
+			fmt.Fprintf(stdout, "new %s key %s published now, signs from %s\n", k.Alg, k.ID, k.ActiveAt.Format(time.RFC3339))
+		}
+	}
+	keys, err := svc.Keys(ctx)
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(stdout, 2, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "KID\tALG\tCREATED\tSIGNS FROM\tUNPUBLISHED AT")
+	for _, k := range keys {
+		exp := "-"
+		if !k.ExpiresAt.IsZero() {
+			exp = k.ExpiresAt.Format(time.RFC3339)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", k.ID, k.Alg, k.CreatedAt.Format(time.RFC3339), k.ActiveAt.Format(time.RFC3339), exp)
+	}
+	return tw.Flush()
+}

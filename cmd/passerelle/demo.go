@@ -1,0 +1,176 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/passerelle/passerelle/broker"
+	"github.com/passerelle/passerelle/internal/demoidp"
+	"github.com/passerelle/passerelle/internal/demorp"
+	"github.com/passerelle/passerelle/internal/validate"
+	"github.com/passerelle/passerelle/notify"
+	"github.com/passerelle/passerelle/providers/local"
+	"github.com/passerelle/passerelle/providers/oidc"
+	"github.com/passerelle/passerelle/providers/registry"
+	"github.com/passerelle/passerelle/store"
+)
+
+// demoUpstream is one stand-in upstream of the demo.
+type demoUpstream struct {
+	id, group, acr string
+	name           map[string]string
+}
+
+var demoUpstreams = []demoUpstream{
+	{id: "bank-a", group: "sign-in-partner", acr: "urn:gc-ca:cyber-auth:assurance:loa2",
+		name: map[string]string{"en": "Maple Bank (demo)", "fr": "Banque Érable (démo)"}},
+	{id: "bank-b", group: "sign-in-partner", acr: "urn:gc-ca:cyber-auth:assurance:loa2",
+		name: map[string]string{"en": "Northern Credit Union (demo)", "fr": "Caisse du Nord (démo)"}},
+	{id: "quebec", acr: "urn:gc-ca:cyber-auth:assurance:loa2",
+		name: map[string]string{"en": "Quebec government authentication (demo)", "fr": "Authentification gouvernementale du Québec (démo)"}},
+}
+
+var demoUsers = []demoidp.User{
+	{Username: "alex", Password: "demo-password", Email: "alex@example.org", GivenName: "Alex", FamilyName: "Tremblay"},
+	{Username: "sam", Password: "demo-password", Email: "sam@example.org", GivenName: "Sam", FamilyName: "Gagnon"},
+}
+
+// demo runs the broker on its embedded store with demo upstreams and a
+// demo relying party, all real HTTP servers on loopback. None of this is
+// reachable from a configuration file: only this command builds it.
+func demo(ctx context.Context, addr, dataDir string, logger *slog.Logger, stdout io.Writer) error {
+	if err := os.MkdirAll(dataDir, 0o700); err != nil {
+		return fmt.Errorf("demo data directory: %w", err)
+	}
+	keyFile := filepath.Join(dataDir, "master.key")
+	if err := ensureDemoKey(keyFile, stdout); err != nil {
+		return err
+	}
+	side, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	defer side.Close()
+	sideURL := "http://" + side.Addr().String()
+	brokerLn, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", addr, err)
+	}
+	host := addr
+	if strings.HasPrefix(host, ":") {
+		host = "localhost" + host
+	}
+	issuer := "http://" + host
+
+	cfg := &Config{Server: ServerConfig{Listen: addr, Issuer: issuer}}
+	cfg.Store.Bolt.Path = filepath.Join(dataDir, "passerelle.db")
+	cfg.Broker.Keys.MasterKeyFile = keyFile
+	// The GCKey-like service is the built-in one (providers/local); its
+	// confirmation and reset codes land in the demo outbox.
+	cfg.Local = &local.Config{ID: "gckey", Name: map[string]string{"en": "GCKey (demo)", "fr": "CléGC (démo)"},
+		Password: local.PasswordConfig{Forbidden: "<>\"'&"}}
+	cfg.Broker.Groups = []broker.GroupConfig{{ID: "sign-in-partner",
+		Name: map[string]string{"en": "Sign-In Partner", "fr": "Partenaire de connexion"}}}
+	mux := http.NewServeMux()
+	outbox := &notify.Outbox{}
+	for _, u := range demoUpstreams {
+		upIssuer := sideURL + "/" + u.id
+		secret := newClientSecret()
+		idp, err := demoidp.New(demoidp.Config{
+			Issuer: upIssuer, Name: u.name, ClientID: "passerelle", ClientSecret: secret,
+			RedirectURIs: []string{issuer + "/callback/" + u.id}, ACR: u.acr, Users: demoUsers,
+		})
+		if err != nil {
+			return err
+		}
+		mux.Handle("/"+u.id+"/", idp)
+		cfg.Providers = append(cfg.Providers, registry.Config{ID: u.id, Type: "oidc", Name: u.name, Group: u.group,
+			OIDC: oidc.Config{Issuer: upIssuer, ClientID: "passerelle", ClientSecret: secret}})
+	}
+	rpSecret := newClientSecret()
+	rp, err := demorp.New(demorp.Config{Issuer: issuer, ClientID: "demo-rp", ClientSecret: rpSecret, BaseURL: sideURL + "/rp"})
+	if err != nil {
+		return err
+	}
+	mux.Handle("/rp/", rp)
+	mux.Handle("/outbox/", outbox.Handler())
+	cfg.Broker.Clients = []broker.ClientConfig{{
+		ID: "demo-rp", Secret: rpSecret, Name: map[string]string{"en": "Demo government portal", "fr": "Portail gouvernemental de démonstration"},
+		RedirectURIs: []string{sideURL + "/rp/callback"}, PostLogoutRedirectURIs: []string{sideURL + "/rp/"},
+	}}
+	if err := cfgProblems(cfg); err != nil {
+		return fmt.Errorf("demo configuration: %w", err)
+	}
+	b, st, err := build(ctx, cfg, logger, outbox, nil)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+
+	sideSrv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		if err := sideSrv.Serve(side); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			logger.Error("demo upstreams stopped", "error", err)
+		}
+	}()
+	defer sideSrv.Close()
+	fmt.Fprintf(stdout, `
+Passerelle demo is running. Open:
+
+  Demo relying party (start here):  %s/rp/
+  Passerelle (the broker):          %s/
+  Discovery:                        %s/.well-known/openid-configuration
+  Demo outbox (emailed codes):      %s/outbox/
+
+Banks and Quebec (demo upstreams): sign in as alex / demo-password or sam / demo-password.
+GCKey (demo) is Passerelle's built-in service: choose it, then "Create a GCKey";
+the confirmation code arrives in the demo outbox, as do emailed second-factor codes.
+Everything here is a demonstration; stop it with Ctrl-C.
+
+`, sideURL, issuer, issuer, sideURL)
+	return runServer(ctx, b, b.Handler(), brokerLn, "", "", logger)
+}
+
+func cfgProblems(cfg *Config) error {
+	ps := new(validate.Problems)
+	cfg.validate(ps)
+	return ps.Err()
+}
+
+// ensureDemoKey creates the demo's master key beside its data, with a
+// warning: a real deployment keeps its key away from its data.
+func ensureDemoKey(path string, stdout io.Writer) error {
+	if _, err := os.Stat(path); err == nil {
+		return nil
+	}
+	key := make([]byte, store.MasterKeySize)
+	if _, err := rand.Read(key); err != nil {
+		return err
+	}
+	if err := os.WriteFile(path, []byte(base64.StdEncoding.EncodeToString(key)+"\n"), 0o600); err != nil {
+		return fmt.Errorf("write demo master key: %w", err)
+	}
+	fmt.Fprintf(stdout, "WARNING: generated a demo master key in %s, beside the demo data. Never do this in production.\n", path)
+	return nil
+}
+
+// newClientSecret is a random secret for the demo's upstreams and relying
+// party.
+func newClientSecret() string {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		panic(err)
+	}
+	return base64.RawURLEncoding.EncodeToString(b)
+}

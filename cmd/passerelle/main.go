@@ -1,0 +1,95 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/passerelle/passerelle/broker"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "passerelle:", err)
+		var u usageError
+		if errors.As(err, &u) {
+			os.Exit(2)
+		}
+		os.Exit(1)
+	}
+}
+
+type usageError string
+
+func (u usageError) Error() string { return string(u) }
+
+const usage = `usage:
+  passerelle serve [-config FILE]
+  passerelle demo [-addr :8080] [-data DIR]
+  passerelle config validate FILE
+  passerelle clients add -config FILE -id ID -redirect-uri URI [-public] [-name-en N -name-fr N]
+  passerelle clients list|remove -config FILE [-id ID]
+  passerelle keys list|rotate -config FILE
+  passerelle accounts show|unlock|reset-mfa -config FILE -urn URN
+  passerelle store migrate -config FILE
+  passerelle store copy -from FILE.db -config FILE
+  passerelle audit export -config FILE -since 24h`
+
+// run dispatches a subcommand; it is main without the process around it,
+// so tests call it directly.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		return usageError(usage)
+	}
+	logger := slog.New(broker.LogHandler(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo})))
+	slog.SetDefault(logger) // the OpenID library logs through the default logger
+	cmd, rest := args[0], args[1:]
+	switch cmd {
+	case "serve":
+		fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+		cfgPath := fs.String("config", "passerelle.yaml", "configuration file")
+		if err := fs.Parse(rest); err != nil {
+			return usageError(err.Error())
+		}
+		return serve(ctx, *cfgPath, logger, stdout)
+	case "demo":
+		fs := flag.NewFlagSet("demo", flag.ContinueOnError)
+		addr := fs.String("addr", "localhost:8080", "address of the broker")
+		data := fs.String("data", "passerelle-demo", "directory for the demo's store and master key")
+		if err := fs.Parse(rest); err != nil {
+			return usageError(err.Error())
+		}
+		return demo(ctx, *addr, *data, logger, stdout)
+	case "config":
+		if len(rest) != 2 || rest[0] != "validate" {
+			return usageError("usage: passerelle config validate FILE")
+		}
+		if _, err := loadConfig(rest[1]); err != nil {
+			return err
+		}
+		fmt.Fprintln(stdout, rest[1]+": valid")
+		return nil
+	case "clients":
+		return clientsCmd(ctx, rest, stdout)
+	case "keys":
+		return keysCmd(ctx, rest, stdout)
+	case "accounts":
+		return accountsCmd(ctx, rest, stdout)
+	case "store":
+		return storeCmd(ctx, rest, stdout)
+	case "audit":
+		return auditCmd(ctx, rest, stdout)
+	case "help", "-h", "--help":
+		fmt.Fprintln(stdout, usage)
+		return nil
+	}
+	return usageError("unknown command " + cmd + "\n" + usage)
+}

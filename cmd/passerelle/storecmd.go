@@ -1,0 +1,40 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+
+	"github.com/passerelle/passerelle/store/postgres"
+)
+
+// storeCmd: `passerelle store copy` moves a bbolt file's data into the
+// configured PostgreSQL; `passerelle store migrate` applies the PostgreSQL schema's
+// migrations (safe to run twice, or from two replicas at once: they take
+// an advisory lock).
+func storeCmd(ctx context.Context, args []string, stdout io.Writer) error {
+	if len(args) > 0 && args[0] == "copy" {
+		return storeCopy(ctx, args[1:], stdout)
+	}
+	if len(args) == 0 || args[0] != "migrate" {
+		return usageError("usage: passerelle store migrate|copy -config FILE [-from FILE.db]")
+	}
+	fs := flag.NewFlagSet("store migrate", flag.ContinueOnError)
+	cfgPath := fs.String("config", "passerelle.yaml", "configuration file")
+	if err := fs.Parse(args[1:]); err != nil {
+		return usageError(err.Error())
+	}
+	cfg, err := loadConfig(*cfgPath)
+	if err != nil {
+		return err
+	}
+	if cfg.Store.Driver != "postgres" {
+		return fmt.Errorf("store migrate: store.driver is %q; the embedded store needs no migration", cfg.Store.Driver)
+	}
+	if err := postgres.Migrate(ctx, cfg.Store.Postgres.DSN); err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, "store: schema up to date")
+	return nil
+}

@@ -1,0 +1,31 @@
+// Package demoidp is a small but real OpenID Connect provider that stands
+// in for upstream credential services: in the `passerelle demo` command
+// (a GCKey-like service, Sign-In Partner banks, a Quebec-like service)
+// and in tests, as the upstream a client signs in at.
+//
+// It is never part of a production configuration: only the demo command
+// and tests import it, and every page it shows carries a banner saying it
+// is not a real service.
+//
+// Routes, relative to the issuer's path:
+//
+//	GET  /.well-known/openid-configuration  discovery metadata
+//	GET  /jwks                              the published ES256 key
+//	GET  /authorize                         sign-in form (English or French per ui_locales)
+//	POST /authorize                         check credentials; redirect with code, state, iss
+//	POST /token                             code → access token + ID token (PKCE S256 required)
+//	GET  /userinfo                          claims for a bearer access token
+//	GET  /demo.css                          the form's stylesheet
+//
+// It knows one client (Config.ClientID), authenticated with
+// client_secret_basic or client_secret_post. Codes live one minute and
+// work once; presenting a spent code revokes the access token it gave.
+// Subjects are derived from the issuer and username, so they survive a
+// restart; everything else (keys, codes, tokens) is in memory. The form
+// needs no script and works with the keyboard alone; a failed sign-in
+// shows an error summary that takes focus.
+//
+// Config.Faults holds deliberate protocol violations (an unpublished
+// signing key, a wrong issuer, a wrong UserInfo subject) so tests can
+// check that a client refuses them.
+package demoidp

@@ -1,0 +1,203 @@
+package demoidp
+
+import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	jose "github.com/go-jose/go-jose/v4"
+)
+
+// Server is a demonstration OpenID Connect provider. It is an
+// http.Handler; all its state lives in memory and is lost on restart,
+// except subjects, which derive from the issuer and username.
+type Server struct {
+	cfg    Config
+	base   string // Issuer without a trailing slash: endpoint URL prefix
+	prefix string // path of base: where the endpoints are mounted
+	now    func() time.Time
+	mux    *http.ServeMux
+	signer jose.Signer
+	jwks   []byte // the published key set, marshalled once
+
+	mu     sync.Mutex
+	codes  map[string]*grant // authorization code → grant, until it expires
+	tokens map[string]*grant // access token → grant
+}
+
+// grant is what one successful sign-in at /authorize allows. The same
+// grant is reached from its code and, once the code is redeemed, from its
+// access token.
+type grant struct {
+	user        *User
+	clientID    string
+	redirectURI string
+	scopes      []string
+	nonce       string
+	challenge   string // PKCE S256 code_challenge
+	locale      string // language of the sign-in form: "en" or "fr"
+	authTime    time.Time
+	codeExpires time.Time
+
+	redeemed     bool   // the code was presented once: it never works again
+	accessToken  string // issued when the code was redeemed
+	tokenExpires time.Time
+}
+
+// New checks cfg and returns a Server with a fresh ES256 signing key.
+func New(cfg Config) (*Server, error) {
+	if err := cfg.check(); err != nil {
+		return nil, fmt.Errorf("demoidp: %w", err)
+	}
+	s := &Server{
+		cfg:    cfg,
+		base:   strings.TrimSuffix(cfg.Issuer, "/"),
+		now:    cfg.Now,
+		codes:  map[string]*grant{},
+		tokens: map[string]*grant{},
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+
+	published, err := newKey()
+	if err != nil {
+		return nil, err
+	}
+	signing := published
+	if cfg.Faults.UnpublishedKey {
+		if signing, err = newKey(); err != nil {
+			return nil, err
+		}
+		signing.KeyID = published.KeyID
+	}
+	s.signer, err = jose.NewSigner(jose.SigningKey{Algorithm: jose.ES256, Key: signing},
+		(&jose.SignerOptions{}).WithType("JWT"))
+	if err != nil {
+		return nil, fmt.Errorf("demoidp: signer: %w", err)
+	}
+	s.jwks, err = json.Marshal(jose.JSONWebKeySet{Keys: []jose.JSONWebKey{published.Public()}})
+	if err != nil {
+		return nil, fmt.Errorf("demoidp: key set: %w", err)
+	}
+
+	u, _ := url.Parse(s.base) // checked by cfg.check
+	s.prefix = u.EscapedPath()
+	prefix := s.prefix
+	s.mux = http.NewServeMux()
+	s.mux.HandleFunc("GET "+prefix+"/.well-known/openid-configuration", s.discovery)
+	s.mux.HandleFunc("GET "+prefix+"/jwks", s.keys)
+	s.mux.HandleFunc("GET "+prefix+"/authorize", s.authorizeGet)
+	s.mux.HandleFunc("POST "+prefix+"/authorize", s.authorizePost)
+	s.mux.HandleFunc("GET "+prefix+"/demo.css", s.stylesheet)
+	s.mux.HandleFunc("POST "+prefix+"/token", s.token)
+	s.mux.HandleFunc("GET "+prefix+"/userinfo", s.userinfo)
+	s.mux.HandleFunc("POST "+prefix+"/userinfo", s.userinfo)
+	return s, nil
+}
+
+// newKey returns a P-256 key with a random key ID.
+func newKey() (jose.JSONWebKey, error) {
+	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return jose.JSONWebKey{}, fmt.Errorf("demoidp: key: %w", err)
+	}
+	return jose.JSONWebKey{Key: k, KeyID: randomString(8), Algorithm: string(jose.ES256), Use: "sig"}, nil
+}
+
+// ServeHTTP answers the provider's endpoints.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.mux.ServeHTTP(w, r)
+}
+
+// discovery serves OpenID Connect Discovery 1.0 §3 metadata.
+func (s *Server) discovery(w http.ResponseWriter, _ *http.Request) {
+	meta := map[string]any{
+		"issuer":                                s.cfg.Issuer,
+		"authorization_endpoint":                s.base + "/authorize",
+		"token_endpoint":                        s.base + "/token",
+		"userinfo_endpoint":                     s.base + "/userinfo",
+		"jwks_uri":                              s.base + "/jwks",
+		"response_types_supported":              []string{"code"},
+		"grant_types_supported":                 []string{"authorization_code"},
+		"subject_types_supported":               []string{"public"},
+		"id_token_signing_alg_values_supported": []string{"ES256"},
+		"scopes_supported":                      []string{"openid", "email", "profile"},
+		"token_endpoint_auth_methods_supported": []string{"client_secret_basic", "client_secret_post"},
+		"code_challenge_methods_supported":      []string{"S256"},
+		"claims_supported": []string{"iss", "sub", "aud", "exp", "iat", "nonce", "auth_time", "acr", "amr",
+			"email", "email_verified", "given_name", "family_name", "name", "locale"},
+		"ui_locales_supported":                           []string{"en", "fr"},
+		"authorization_response_iss_parameter_supported": true,
+	}
+	if s.cfg.ACR != "" {
+		meta["acr_values_supported"] = []string{s.cfg.ACR}
+	}
+	writeJSON(w, http.StatusOK, meta)
+}
+
+func (s *Server) keys(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-Type", "application/json")
+	_, _ = w.Write(s.jwks)
+}
+
+// subject is the user's stable sub: the same username at the same issuer
+// always gets the same value, across restarts.
+func (s *Server) subject(u *User) string {
+	h := sha256.Sum256([]byte(s.cfg.Issuer + "\x00" + u.Username))
+	return hex.EncodeToString(h[:16])
+}
+
+// issue stores a fresh authorization code for g and returns it.
+func (s *Server) issue(g *grant) string {
+	code := randomString(32)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.sweep()
+	s.codes[code] = g
+	return code
+}
+
+// sweep drops expired codes and tokens. Callers hold s.mu.
+func (s *Server) sweep() {
+	now := s.now()
+	for k, g := range s.codes {
+		if now.After(g.codeExpires) {
+			delete(s.codes, k)
+		}
+	}
+	for k, g := range s.tokens {
+		if now.After(g.tokenExpires) {
+			delete(s.tokens, k)
+		}
+	}
+}
+
+// randomString returns n random bytes, base64url-encoded.
+func randomString(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b) // crypto/rand.Read never fails (Go 1.24+)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+// oauthError writes an RFC 6749 §5.2 error response.
+func oauthError(w http.ResponseWriter, status int, code, description string) {
+	writeJSON(w, status, map[string]string{"error": code, "error_description": description})
+}

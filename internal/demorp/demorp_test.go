@@ -1,0 +1,256 @@
+package demorp_test
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/passerelle/passerelle/internal/demoidp"
+	"github.com/passerelle/passerelle/internal/demorp"
+)
+
+func TestSignInRefreshSignOut(t *testing.T) {
+	e := newEnv(t, nil, func(is *issuer) { is.endSession, is.giveRefresh, is.honourRefresh = true, true, true })
+	resp, body := e.signIn(t, "signin")
+	if resp.StatusCode != http.StatusOK || resp.Request.URL.String() != e.base()+"/" {
+		t.Fatalf("sign-in ended at %s with status %d\n%s", resp.Request.URL, resp.StatusCode, body)
+	}
+	e.checkPage(t, body)
+	sub := e.subject(t)
+	for _, want := range []string{"You are signed in", "Vous êtes connecté", `&#34;sub&#34;: &#34;` + sub + `&#34;`,
+		"alice@example.ca", "UserInfo", "Expires at", "Renouveler les jetons", "Se déconnecter"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("signed-in page lacks %q\n%s", want, body)
+		}
+	}
+	if strings.Count(body, sub) != 2 {
+		t.Errorf("want the sub in the claims and the UserInfo answer")
+	}
+
+	// Refresh: the wrapper rotates the refresh token and replays the ID token.
+	csrf := hidden(t, body).Get("csrf")
+	resp, body = e.do(t, http.MethodPost, e.base()+"/refresh", url.Values{"csrf": {csrf}})
+	if resp.StatusCode != http.StatusOK || resp.Request.URL.String() != e.base()+"/" {
+		t.Fatalf("refresh ended at %s with status %d\n%s", resp.Request.URL, resp.StatusCode, body)
+	}
+	e.checkPage(t, body)
+	for _, want := range []string{"Tokens refreshed", "Jetons renouvelés", "The refresh token rotated", sub} {
+		if !strings.Contains(body, want) {
+			t.Errorf("refreshed page lacks %q\n%s", want, body)
+		}
+	}
+	// A second refresh presents the rotated token, which the wrapper wants.
+	resp, body = e.do(t, http.MethodPost, e.base()+"/refresh", url.Values{"csrf": {csrf}})
+	if resp.StatusCode != http.StatusOK || !strings.Contains(body, "The refresh token rotated") {
+		t.Fatalf("second refresh: status %d\n%s", resp.StatusCode, body)
+	}
+	if _, body = e.do(t, http.MethodGet, e.base()+"/", nil); strings.Contains(body, "Tokens refreshed") {
+		t.Error("the refresh notice is shown more than once")
+	}
+
+	// Sign-out needs the form's CSRF token.
+	resp, _ = e.do(t, http.MethodPost, e.base()+"/logout", url.Values{"csrf": {"forged"}})
+	if resp.Request.URL.String() != e.base()+"/" {
+		t.Fatalf("forged logout went to %s", resp.Request.URL)
+	}
+	e.is.mu.Lock()
+	idToken := e.is.last["id_token"].(string)
+	e.is.mu.Unlock()
+	resp, _ = e.do(t, http.MethodPost, e.base()+"/logout", url.Values{"csrf": {csrf}})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("logout: status %d", resp.StatusCode)
+	}
+	loc, err := url.Parse(resp.Header.Get("Location"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := loc.Query()
+	if got := loc.Scheme + "://" + loc.Host + loc.Path; got != e.issuer()+"/end_session" {
+		t.Errorf("logout went to %s", got)
+	}
+	if q.Get("id_token_hint") != idToken || q.Get("post_logout_redirect_uri") != e.base()+"/" || q.Get("state") == "" || q.Get("client_id") != clientID {
+		t.Errorf("end_session parameters: %v", q)
+	}
+
+	// Back from the issuer, the local session is gone.
+	resp, body = e.do(t, http.MethodGet, e.base()+"/?state="+url.QueryEscape(q.Get("state")), nil)
+	if resp.StatusCode != http.StatusOK || !strings.Contains(body, "You are signed out") || strings.Contains(body, sub) {
+		t.Errorf("after logout: status %d\n%s", resp.StatusCode, body)
+	}
+	if _, body = e.do(t, http.MethodGet, e.base()+"/?state=other", nil); strings.Contains(body, "You are signed out") {
+		t.Error("signed-out notice shown for a foreign state")
+	}
+}
+
+// demoidp issues no refresh token and refuses the refresh_token grant.
+func TestRefreshErrors(t *testing.T) {
+	t.Run("no refresh token", func(t *testing.T) {
+		e := newEnv(t, nil, nil)
+		_, body := e.signIn(t, "signin")
+		resp, body := e.do(t, http.MethodPost, e.base()+"/refresh", url.Values{"csrf": {hidden(t, body).Get("csrf")}})
+		wantFailure(t, resp, body, http.StatusBadRequest, "no_refresh_token", "You are signed in", e.subject(t))
+		e.checkPage(t, body)
+	})
+	t.Run("refused by the issuer", func(t *testing.T) {
+		e := newEnv(t, nil, func(is *issuer) { is.giveRefresh = true })
+		_, body := e.signIn(t, "signin")
+		resp, body := e.do(t, http.MethodPost, e.base()+"/refresh", url.Values{"csrf": {hidden(t, body).Get("csrf")}})
+		wantFailure(t, resp, body, http.StatusBadGateway, "refresh_failed", "unsupported_grant_type", "You are signed in")
+		e.checkPage(t, body)
+	})
+	t.Run("not signed in", func(t *testing.T) {
+		e := newEnv(t, nil, nil)
+		resp, body := e.do(t, http.MethodPost, e.base()+"/refresh", url.Values{"csrf": {"x"}})
+		wantFailure(t, resp, body, http.StatusBadRequest, "not_signed_in", "Se connecter")
+	})
+}
+
+// Without an end_session_endpoint, logout comes straight back.
+func TestLocalLogout(t *testing.T) {
+	e := newEnv(t, nil, nil)
+	_, body := e.signIn(t, "signin")
+	e.browser.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	resp, _ := e.do(t, http.MethodPost, e.base()+"/logout", url.Values{"csrf": {hidden(t, body).Get("csrf")}})
+	loc := resp.Header.Get("Location")
+	if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(loc, e.base()+"/?state=") {
+		t.Fatalf("logout: status %d, Location %q", resp.StatusCode, loc)
+	}
+	_, body = e.do(t, http.MethodGet, loc, nil)
+	if !strings.Contains(body, "Vous êtes déconnecté") || !strings.Contains(body, "Se connecter") {
+		t.Errorf("after logout:\n%s", body)
+	}
+}
+
+func TestCallbackErrors(t *testing.T) {
+	t.Run("state mismatch", func(t *testing.T) {
+		e := newEnv(t, nil, nil)
+		e.do(t, http.MethodGet, e.base()+"/", nil)
+		e.browser.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+		resp, _ := e.do(t, http.MethodPost, e.base()+"/login", nil)
+		if resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("login: status %d", resp.StatusCode)
+		}
+		resp, body := e.do(t, http.MethodGet, e.base()+"/callback?code=abc&state=forged", nil)
+		wantFailure(t, resp, body, http.StatusBadRequest, "state_mismatch")
+		e.checkPage(t, body)
+	})
+	t.Run("no session", func(t *testing.T) {
+		e := newEnv(t, nil, nil)
+		resp, body := e.do(t, http.MethodGet, e.base()+"/callback?code=abc&state=abc", nil)
+		wantFailure(t, resp, body, http.StatusBadRequest, "state_mismatch")
+	})
+	t.Run("cancelled", func(t *testing.T) {
+		e := newEnv(t, nil, nil)
+		resp, body := e.signIn(t, "cancel")
+		wantFailure(t, resp, body, http.StatusBadRequest, "authorization_error", "access_denied")
+		e.checkPage(t, body)
+	})
+	for name, faults := range map[string]demoidp.Faults{
+		"unpublished key":  {UnpublishedKey: true},
+		"wrong issuer":     {TokenIssuer: "https://elsewhere.example"},
+		"userinfo subject": {UserinfoSubject: "someone-else"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			e := newEnv(t, func(c *demoidp.Config) { c.Faults = faults }, nil)
+			resp, body := e.signIn(t, "signin")
+			code := "id_token_invalid"
+			if faults.UserinfoSubject != "" {
+				code = "userinfo_subject_mismatch"
+			}
+			wantFailure(t, resp, body, http.StatusBadGateway, code)
+			if strings.Contains(body, "You are signed in") {
+				t.Error("signed in despite the fault")
+			}
+		})
+	}
+}
+
+func TestLoginRequest(t *testing.T) {
+	e := newEnv(t, nil, nil)
+	e.browser.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	resp, _ := e.do(t, http.MethodPost, e.base()+"/login", url.Values{
+		"prompt": {"login"}, "acr_values": {"urn:gc-ca:cyber-auth:assurance:loa2"}, "ui_locales": {"fr"}, "idp_hint": {"bank-a"},
+		"scope": {"admin"},
+	})
+	loc, err := url.Parse(resp.Header.Get("Location"))
+	if err != nil || resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("login: status %d, %v", resp.StatusCode, err)
+	}
+	q := loc.Query()
+	want := map[string]string{
+		"response_type": "code", "client_id": clientID, "redirect_uri": e.base() + "/callback",
+		"scope": "openid profile email offline_access", "code_challenge_method": "S256",
+		"prompt": "login", "acr_values": "urn:gc-ca:cyber-auth:assurance:loa2", "ui_locales": "fr", "idp_hint": "bank-a",
+	}
+	for k, v := range want {
+		if q.Get(k) != v {
+			t.Errorf("%s = %q, want %q", k, q.Get(k), v)
+		}
+	}
+	for _, k := range []string{"state", "nonce", "code_challenge"} {
+		if len(q.Get(k)) < 32 {
+			t.Errorf("%s = %q, want a random value", k, q.Get(k))
+		}
+	}
+	var cookie *http.Cookie
+	for _, c := range resp.Cookies() {
+		cookie = c
+	}
+	if cookie == nil || !cookie.HttpOnly || cookie.SameSite != http.SameSiteLaxMode || cookie.Path != "/rp/" {
+		t.Errorf("session cookie %+v", cookie)
+	}
+
+	// Only the offered values pass.
+	resp, _ = e.do(t, http.MethodGet, e.base()+"/login?prompt=none&idp_hint=evil", nil)
+	loc, _ = url.Parse(resp.Header.Get("Location"))
+	if q := loc.Query(); q.Has("prompt") || q.Has("idp_hint") {
+		t.Errorf("unoffered options passed: %v", q)
+	}
+}
+
+// The relying party may start before the issuer: New does not contact
+// it, and discovery is retried until it works.
+func TestLazyDiscovery(t *testing.T) {
+	e := newEnv(t, nil, func(is *issuer) { is.down = true })
+	resp, body := e.do(t, http.MethodGet, e.base()+"/", nil)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("portal: status %d", resp.StatusCode)
+	}
+	resp, body = e.do(t, http.MethodPost, e.base()+"/login", nil)
+	wantFailure(t, resp, body, http.StatusBadGateway, "discovery_failed")
+	e.is.mu.Lock()
+	e.is.down = false
+	e.is.mu.Unlock()
+	if resp, body = e.signIn(t, "signin"); !strings.Contains(body, "You are signed in") {
+		t.Fatalf("sign-in after the issuer came up: status %d\n%s", resp.StatusCode, body)
+	}
+}
+
+func TestStylesheet(t *testing.T) {
+	e := newEnv(t, nil, nil)
+	resp, body := e.do(t, http.MethodGet, e.base()+"/style.css", nil)
+	if resp.StatusCode != http.StatusOK || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/css") || !strings.Contains(body, ".demo-banner") {
+		t.Errorf("style.css: status %d, %q", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+}
+
+func TestNewChecksConfig(t *testing.T) {
+	good := demorp.Config{Issuer: "http://localhost:8080", ClientID: "c", ClientSecret: "s", BaseURL: "http://127.0.0.1:1/rp"}
+	if _, err := demorp.New(good); err != nil {
+		t.Fatal(err)
+	}
+	for name, edit := range map[string]func(*demorp.Config){
+		"issuer":         func(c *demorp.Config) { c.Issuer = "localhost" },
+		"client id":      func(c *demorp.Config) { c.ClientID = "" },
+		"client secret":  func(c *demorp.Config) { c.ClientSecret = "" },
+		"trailing slash": func(c *demorp.Config) { c.BaseURL += "/" },
+		"relative base":  func(c *demorp.Config) { c.BaseURL = "/rp" },
+	} {
+		c := good
+		edit(&c)
+		if _, err := demorp.New(c); err == nil {
+			t.Errorf("%s: New accepted %+v", name, c)
+		}
+	}
+}

@@ -1,0 +1,73 @@
+// Package htmlform reads the POST forms of a page the way a browser would
+// submit them: each form's action and its hidden fields. It reads the
+// markup that Passerelle, the demo provider and the benchmarks' example
+// OP write (method before action; hidden inputs written type, name,
+// value), not arbitrary HTML. The test browser and the load generator
+// share it.
+package htmlform
+
+import (
+	"html"
+	"net/url"
+	"regexp"
+	"strings"
+)
+
+// Form is one POST form of a page.
+type Form struct {
+	Action string     // as written (maybe relative), entities decoded
+	Hidden url.Values // its hidden fields, entities decoded
+}
+
+var (
+	formRe   = regexp.MustCompile(`(?i)^<form[^>]*method="post"[^>]*action="([^"]*)"`)
+	hiddenRe = regexp.MustCompile(`(?i)<input type="hidden" name="([^"]*)" value="([^"]*)"`)
+)
+
+// Forms returns the POST forms of body, in page order. A form's hidden
+// fields are those up to its closing tag.
+func Forms(body string) []Form {
+	var out []Form
+	for _, part := range splitForms(body) {
+		m := formRe.FindStringSubmatch(part)
+		if m == nil {
+			continue
+		}
+		if end := strings.Index(strings.ToLower(part), "</form>"); end >= 0 {
+			part = part[:end]
+		}
+		v := url.Values{}
+		for _, h := range hiddenRe.FindAllStringSubmatch(part, -1) {
+			v.Add(html.UnescapeString(h[1]), html.UnescapeString(h[2]))
+		}
+		out = append(out, Form{Action: html.UnescapeString(m[1]), Hidden: v})
+	}
+	return out
+}
+
+// Find returns the first POST form of body whose action satisfies match.
+func Find(body string, match func(action string) bool) (Form, bool) {
+	for _, f := range Forms(body) {
+		if match(f.Action) {
+			return f, true
+		}
+	}
+	return Form{}, false
+}
+
+// splitForms cuts body before each "<form" (in any case); each piece
+// starts with one.
+func splitForms(body string) []string {
+	lower := strings.ToLower(body)
+	var parts []string
+	for i := strings.Index(lower, "<form"); i >= 0; {
+		next := strings.Index(lower[i+1:], "<form")
+		if next < 0 {
+			parts = append(parts, body[i:])
+			break
+		}
+		parts = append(parts, body[i:i+1+next])
+		i += 1 + next
+	}
+	return parts
+}

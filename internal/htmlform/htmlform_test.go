@@ -1,0 +1,38 @@
+package htmlform
+
+import (
+	"net/url"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+const page = `<p>before</p>
+<form method="post" action="/login/a&amp;b">
+<input type="hidden" name="csrf" value="x&lt;y">
+<input type="hidden" name="id" value="1">
+<input type="text" name="code">
+</form>
+<input type="hidden" name="stray" value="outside">
+<form method="get" action="/search"><input type="hidden" name="q" value="no"></form>
+<FORM METHOD="POST" ACTION="/login/username"><INPUT TYPE="hidden" NAME="id" VALUE="2"></FORM>`
+
+func TestForms(t *testing.T) {
+	got := Forms(page)
+	want := []Form{
+		{Action: "/login/a&b", Hidden: url.Values{"csrf": {"x<y"}, "id": {"1"}}},
+		{Action: "/login/username", Hidden: url.Values{"id": {"2"}}},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("Forms = %#v, want %#v", got, want)
+	}
+	if f, ok := Find(page, func(a string) bool { return strings.HasSuffix(a, "/username") }); !ok || f.Hidden.Get("id") != "2" {
+		t.Fatalf("Find = %#v, %v", f, ok)
+	}
+	if _, ok := Find(page, func(a string) bool { return a == "/search" }); ok {
+		t.Fatal("Find matched a GET form")
+	}
+	if len(Forms("<p>no form</p>")) != 0 {
+		t.Fatal("forms on a page without one")
+	}
+}

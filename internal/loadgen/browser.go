@@ -1,0 +1,89 @@
+package loadgen
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/passerelle/passerelle/internal/htmlform"
+)
+
+// RPHost is the relying party's host: a browser stops there, and the code
+// in the redirect is exchanged by the load generator.
+const RPHost = "rp.bench.example"
+
+// Browser is a fresh browser: its own cookie jar, redirects followed
+// until the relying party.
+func Browser(tr http.RoundTripper) *http.Client {
+	jar, _ := cookiejar.New(nil)
+	return &http.Client{Jar: jar, Transport: tr, Timeout: 30 * time.Second,
+		CheckRedirect: func(r *http.Request, _ []*http.Request) error {
+			if r.URL.Host == RPHost {
+				return http.ErrUseLastResponse
+			}
+			return nil
+		}}
+}
+
+// Page is what a browser got: the final URL, its status, its Location
+// (the redirect to the relying party, at the end) and its body.
+type Page struct {
+	URL    *url.URL
+	Status int
+	Loc    string
+	Body   string
+}
+
+// Fetch gets u, or posts form to it when method is POST.
+func Fetch(c *http.Client, method, u string, form url.Values) (Page, error) {
+	var resp *http.Response
+	var err error
+	if method == http.MethodPost {
+		resp, err = c.PostForm(u, form)
+	} else {
+		resp, err = c.Get(u)
+	}
+	if err != nil {
+		return Page{}, err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	return Page{URL: resp.Request.URL, Status: resp.StatusCode, Loc: resp.Header.Get("Location"), Body: string(body)}, err
+}
+
+var (
+	tagRe     = regexp.MustCompile(`<[^>]+>`)
+	summaryRe = regexp.MustCompile(`(?s)<div class="error-summary".*?</div>`)
+)
+
+// Submit posts the form of p whose action contains part, with its hidden
+// fields and extra.
+func Submit(c *http.Client, p Page, part string, extra url.Values) (Page, error) {
+	f, ok := htmlform.Find(p.Body, func(action string) bool { return strings.Contains(action, part) })
+	if !ok {
+		return Page{}, fmt.Errorf("no form %q at %s (%d): %.200s", part, p.URL, p.Status, p.Body)
+	}
+	v := f.Hidden
+	for k, vs := range extra {
+		v[k] = vs
+	}
+	to, err := p.URL.Parse(f.Action)
+	if err != nil {
+		return Page{}, err
+	}
+	return Fetch(c, http.MethodPost, to.String(), v)
+}
+
+// summary is what a page says went wrong, for a failure message: its
+// error summary when it has one (Passerelle's pages), else its start.
+func summary(body string) string {
+	if s := summaryRe.FindString(body); s != "" {
+		return tagRe.ReplaceAllString(s, " ")
+	}
+	return fmt.Sprintf("%.300s", body)
+}

@@ -1,0 +1,94 @@
+package loadgen
+
+import (
+	"fmt"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Result is one operation measured: its peak rate and its latency at
+// half of that rate.
+type Result struct {
+	Peak     float64       // operations per second at full load
+	P50, P99 time.Duration // latency paced at half of Peak
+}
+
+// Measure runs op at full load (closed loop, every worker) for dur to
+// find the peak rate, then paced at half that rate to read p50 and p99.
+// around, when not nil, is called just before the full-load run; the
+// function it returns is called just after it with the number of
+// operations done (0 when the run failed), to account CPU or profile.
+func Measure(dur time.Duration, workers int, op func() error, around func() func(n int)) (Result, error) {
+	var done func(int)
+	if around != nil {
+		done = around()
+	}
+	n, _, err := Load(dur, workers, 0, op)
+	if done != nil {
+		done(n)
+	}
+	if err != nil {
+		return Result{}, err
+	}
+	r := Result{Peak: float64(n) / dur.Seconds()}
+	_, lat, err := Load(dur, workers, r.Peak/2, op)
+	if err != nil {
+		return r, fmt.Errorf("paced: %w", err)
+	}
+	r.P50, r.P99 = Pct(lat, 0.50), Pct(lat, 0.99)
+	return r, nil
+}
+
+// Load runs op from workers goroutines for dur; with rate > 0 the starts
+// are paced to rate per second. It returns the count and the latencies.
+func Load(dur time.Duration, workers int, rate float64, op func() error) (int, []time.Duration, error) {
+	var count atomic.Int64
+	var firstErr atomic.Value
+	lats := make([][]time.Duration, workers)
+	deadline := time.Now().Add(dur)
+	var tick <-chan time.Time
+	if rate > 0 {
+		t := time.NewTicker(time.Duration(float64(time.Second) / rate))
+		defer t.Stop()
+		tick = t.C
+	}
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for time.Now().Before(deadline) {
+				if tick != nil {
+					<-tick
+				}
+				start := time.Now()
+				if err := op(); err != nil {
+					firstErr.CompareAndSwap(nil, err)
+					return
+				}
+				lats[w] = append(lats[w], time.Since(start))
+				count.Add(1)
+			}
+		}()
+	}
+	wg.Wait()
+	if err, ok := firstErr.Load().(error); ok {
+		return 0, nil, err
+	}
+	var all []time.Duration
+	for _, l := range lats {
+		all = append(all, l...)
+	}
+	return int(count.Load()), all, nil
+}
+
+// Pct is the q-quantile of l (sorting l), or 0 when l is empty.
+func Pct(l []time.Duration, q float64) time.Duration {
+	if len(l) == 0 {
+		return 0
+	}
+	sort.Slice(l, func(i, j int) bool { return l[i] < l[j] })
+	return l[int(q*float64(len(l)-1))]
+}

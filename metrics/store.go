@@ -1,0 +1,92 @@
+package metrics
+
+import (
+	"context"
+	"time"
+
+	"github.com/passerelle/passerelle/store"
+)
+
+// Store times the operations of a sign-in's hot path (auth requests,
+// codes, grants, sessions, links, accounts) and Ping; the rest pass
+// through untimed.
+func (m *Metrics) Store(st store.Store) store.Store { return &timedStore{Store: st, m: m} }
+
+type timedStore struct {
+	store.Store
+	m *Metrics
+}
+
+func timed[T any](m *Metrics, op string, f func() (T, error)) (T, error) {
+	start := time.Now()
+	v, err := f()
+	m.observe(op, start, err)
+	return v, err
+}
+
+func timedErr(m *Metrics, op string, f func() error) error {
+	start := time.Now()
+	err := f()
+	m.observe(op, start, err)
+	return err
+}
+
+func (s *timedStore) CreateAuthRequest(ctx context.Context, r store.AuthRequest) error {
+	return timedErr(s.m, "CreateAuthRequest", func() error { return s.Store.CreateAuthRequest(ctx, r) })
+}
+
+func (s *timedStore) GetAuthRequest(ctx context.Context, id string) (store.AuthRequest, error) {
+	return timed(s.m, "GetAuthRequest", func() (store.AuthRequest, error) { return s.Store.GetAuthRequest(ctx, id) })
+}
+
+func (s *timedStore) UpdateAuthRequest(ctx context.Context, id string, fn func(store.AuthRequest) (store.AuthRequest, error)) error {
+	return timedErr(s.m, "UpdateAuthRequest", func() error { return s.Store.UpdateAuthRequest(ctx, id, fn) })
+}
+
+func (s *timedStore) CreateCode(ctx context.Context, c store.Code) error {
+	return timedErr(s.m, "CreateCode", func() error { return s.Store.CreateCode(ctx, c) })
+}
+
+func (s *timedStore) UpdateCode(ctx context.Context, hash []byte, fn func(store.Code) (store.Code, error)) error {
+	return timedErr(s.m, "UpdateCode", func() error { return s.Store.UpdateCode(ctx, hash, fn) })
+}
+
+func (s *timedStore) CreateGrant(ctx context.Context, g store.Grant) error {
+	return timedErr(s.m, "CreateGrant", func() error { return s.Store.CreateGrant(ctx, g) })
+}
+
+func (s *timedStore) GetGrant(ctx context.Context, id string) (store.Grant, error) {
+	return timed(s.m, "GetGrant", func() (store.Grant, error) { return s.Store.GetGrant(ctx, id) })
+}
+
+func (s *timedStore) GetGrantByRefreshHash(ctx context.Context, hash []byte) (store.Grant, error) {
+	return timed(s.m, "GetGrantByRefreshHash", func() (store.Grant, error) { return s.Store.GetGrantByRefreshHash(ctx, hash) })
+}
+
+func (s *timedStore) UpdateGrant(ctx context.Context, id string, fn func(store.Grant) (store.Grant, error)) error {
+	return timedErr(s.m, "UpdateGrant", func() error { return s.Store.UpdateGrant(ctx, id, fn) })
+}
+
+func (s *timedStore) CreateSession(ctx context.Context, x store.Session) error {
+	return timedErr(s.m, "CreateSession", func() error { return s.Store.CreateSession(ctx, x) })
+}
+
+func (s *timedStore) GetSession(ctx context.Context, hash []byte) (store.Session, error) {
+	return timed(s.m, "GetSession", func() (store.Session, error) { return s.Store.GetSession(ctx, hash) })
+}
+
+func (s *timedStore) GetLink(ctx context.Context, provider, subject string) (store.Link, error) {
+	return timed(s.m, "GetLink", func() (store.Link, error) { return s.Store.GetLink(ctx, provider, subject) })
+}
+
+func (s *timedStore) GetAccount(ctx context.Context, id string) (store.Account, error) {
+	return timed(s.m, "GetAccount", func() (store.Account, error) { return s.Store.GetAccount(ctx, id) })
+}
+
+func (s *timedStore) AppendAudit(ctx context.Context, e store.AuditEvent) error {
+	return timedErr(s.m, "AppendAudit", func() error { return s.Store.AppendAudit(ctx, e) })
+}
+
+func (s *timedStore) Ping(ctx context.Context) error {
+	return timedErr(s.m, "Ping", func() error { return s.Store.Ping(ctx) })
+}

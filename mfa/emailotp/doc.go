@@ -1,0 +1,15 @@
+// Package emailotp is the email-code factor: a six-digit code sent to an
+// address, valid for a short time (10 minutes by default), usable once.
+// The same codes confirm an address, reset a password or confirm a new
+// address; the purpose is stored with the code and named in the email.
+//
+// Codes come from crypto/rand and are stored as a SHA-256 hash bound to
+// the code's random ID. Six digits are only 20 bits: the hash keeps codes
+// out of backups and database dumps, but someone reading the live
+// database could try all million values within a code's lifetime, so the
+// store itself must stay private. Online guessing is bounded three ways:
+// five wrong tries burn a code, every wrong try counts toward the
+// account's mfa.Regulator (the broker calls Fail on ErrInvalidCode), and
+// sends are capped per account per day and per address per hour, so the
+// broker cannot be used to flood a mailbox either.
+package emailotp

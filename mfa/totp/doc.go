@@ -1,0 +1,15 @@
+// Package totp is the authenticator-app factor (RFC 6238 time-based
+// one-time passwords), built on github.com/pquerna/otp.
+//
+// Enrolment: NewSecret draws a 160-bit secret in base32 (for manual
+// entry); QR gives its otpauth:// URL and QR code, drawn when the set-up
+// page is shown. The caller seals the secret (store.Sealer, kind "factor",
+// the factor ID) before storing it.
+//
+// Verification (Verify) accepts the current time step and Skew steps
+// either side, and refuses any step at or before the last one accepted:
+// each code works once, and a code seen over a shoulder or phished cannot
+// be replayed within its window. The caller stores the returned step in
+// store.Factor.LastStep inside the same UpdateFactor that checks it, so two
+// concurrent uses of one code cannot both win.
+package totp

@@ -1,0 +1,17 @@
+package providers
+
+import "errors"
+
+// Errors a provider wraps so the broker can pick the page to show without
+// parsing messages. The wrapped detail goes to the operator's log only.
+var (
+	// ErrUpstream: the upstream could not be reached or answered something
+	// invalid (wrong issuer, bad signature, malformed response).
+	ErrUpstream = errors.New("upstream failure")
+	// ErrDenied: the upstream answered with an error (the person cancelled,
+	// access_denied, ...).
+	ErrDenied = errors.New("upstream denied the sign-in")
+	// ErrState: the callback does not belong to this flow (state mismatch,
+	// replayed or forged callback).
+	ErrState = errors.New("callback does not match the sign-in in progress")
+)

@@ -1,0 +1,142 @@
+package bolt
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"go.etcd.io/bbolt"
+
+	"github.com/passerelle/passerelle/store"
+)
+
+// CreateAccount stores an account, its URN index entry and its first link
+// in one transaction. Every check runs before the first write, so a
+// refused account leaves nothing behind.
+func (s *Store) CreateAccount(ctx context.Context, a store.Account, first store.Link) error {
+	if first.AccountID == "" {
+		first.AccountID = a.ID
+	}
+	return s.write(ctx, func(tx *bbolt.Tx) error {
+		if first.AccountID != a.ID {
+			return refuse(fmt.Errorf("store/bolt: first link names account %q, not %q: %w", first.AccountID, a.ID, store.ErrConflict))
+		}
+		if a.URN == "" {
+			return refuse(errEmptyURN)
+		}
+		if err := checkNew(tx, accounts, a); err != nil {
+			return err
+		}
+		if tx.Bucket(indexAccountByURN).Get([]byte(a.URN)) != nil {
+			return refuse(fmt.Errorf("store/bolt: account URN: %w", store.ErrAlreadyExists))
+		}
+		if err := checkNew(tx, links, first); err != nil {
+			return err
+		}
+		if err := save(tx, accounts, a); err != nil {
+			return err
+		}
+		if err := tx.Bucket(indexAccountByURN).Put([]byte(a.URN), []byte(a.ID)); err != nil {
+			return err
+		}
+		return saveLink(tx, first)
+	})
+}
+
+// GetAccount returns the account with this internal ID.
+func (s *Store) GetAccount(ctx context.Context, id string) (store.Account, error) {
+	return get(ctx, s, accounts, []byte(id))
+}
+
+// GetAccountByURN returns the account with this User Reference Number.
+func (s *Store) GetAccountByURN(ctx context.Context, urn string) (store.Account, error) {
+	return getByIndex(ctx, s, accounts, indexAccountByURN, []byte(urn))
+}
+
+// UpdateAccount applies fn to the account. A changed URN moves the index
+// entry; ErrConflict if another account holds the new URN.
+func (s *Store) UpdateAccount(ctx context.Context, id string, fn func(store.Account) (store.Account, error)) error {
+	return update(ctx, s, accounts, []byte(id), fn, func(tx *bbolt.Tx, old, a store.Account) error {
+		if a.URN == old.URN {
+			return nil
+		}
+		idx := tx.Bucket(indexAccountByURN)
+		if a.URN == "" {
+			return refuse(errEmptyURN)
+		}
+		if idx.Get([]byte(a.URN)) != nil {
+			return refuse(fmt.Errorf("store/bolt: account URN is taken: %w", store.ErrConflict))
+		}
+		if err := idx.Delete([]byte(old.URN)); err != nil {
+			return err
+		}
+		return idx.Put([]byte(a.URN), []byte(a.ID))
+	})
+}
+
+// CreateLink links an upstream identity to an existing account.
+func (s *Store) CreateLink(ctx context.Context, l store.Link) error {
+	return s.write(ctx, func(tx *bbolt.Tx) error {
+		if _, err := getLive(s, tx, accounts, []byte(l.AccountID)); err != nil {
+			return refuse(err)
+		}
+		if err := checkNew(tx, links, l); err != nil {
+			return err
+		}
+		return saveLink(tx, l)
+	})
+}
+
+// saveLink writes a link and its entry in the per-account index.
+func saveLink(tx *bbolt.Tx, l store.Link) error {
+	if err := save(tx, links, l); err != nil {
+		return err
+	}
+	return mark(tx, indexLinksByAccount, ownedKey(l.AccountID, links.key(l)))
+}
+
+// GetLink returns the link of an upstream identity.
+func (s *Store) GetLink(ctx context.Context, provider, subject string) (store.Link, error) {
+	return get(ctx, s, links, linkKey(provider, subject))
+}
+
+// ListLinks returns the links of an account (none for an unknown account),
+// ordered by provider then subject.
+func (s *Store) ListLinks(ctx context.Context, accountID string) ([]store.Link, error) {
+	var out []store.Link
+	err := s.view(ctx, func(tx *bbolt.Tx) error {
+		out = nil
+		for _, key := range owned(tx, indexLinksByAccount, accountID) {
+			l, ok, err := load(tx, links, key)
+			if err != nil {
+				return err
+			}
+			if ok {
+				out = append(out, l)
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+// DeleteLink removes a link and its index entry.
+func (s *Store) DeleteLink(ctx context.Context, provider, subject string) error {
+	key := linkKey(provider, subject)
+	return s.write(ctx, func(tx *bbolt.Tx) error {
+		l, ok, err := load(tx, links, key)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return refuse(links.notFound())
+		}
+		if err := tx.Bucket(bucketLinks).Delete(key); err != nil {
+			return err
+		}
+		return tx.Bucket(indexLinksByAccount).Delete(ownedKey(l.AccountID, key))
+	})
+}
+
+// errEmptyURN refuses an account without a User Reference Number.
+var errEmptyURN = errors.New("store/bolt: account has an empty URN")

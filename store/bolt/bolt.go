@@ -1,0 +1,197 @@
+package bolt
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"path/filepath"
+	"strconv"
+	"syscall"
+	"time"
+
+	"go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
+
+	"github.com/passerelle/passerelle/store"
+)
+
+// SchemaVersion is the layout version written into the meta bucket of a new
+// store file. Open refuses a file with a newer version, written by a newer
+// Passerelle, rather than misread it.
+const SchemaVersion = 1
+
+// Defaults for Options.
+const (
+	DefaultTimeout    = time.Second
+	DefaultBatchDelay = time.Millisecond
+)
+
+// Options tunes Open. The zero value is ready to use.
+type Options struct {
+	// Now is the clock deciding whether a record has expired; time.Now
+	// when nil. Tests inject a fixed clock.
+	Now func() time.Time
+	// Timeout is how long Open waits for the file lock held by another
+	// process before failing; DefaultTimeout when zero.
+	Timeout time.Duration
+	// BatchDelay is how long a write waits for other concurrent writes to
+	// share its commit (and its fsync); DefaultBatchDelay when zero. A
+	// lone writer pays this delay on every write, so keep it near the cost
+	// of one fsync.
+	BatchDelay time.Duration
+}
+
+// Store is the bbolt implementation of store.Store.
+type Store struct {
+	db  *bbolt.DB
+	now func() time.Time
+}
+
+var _ store.Store = (*Store)(nil)
+
+// Open opens the store file at path, creating it (mode 0600) and its
+// buckets if it does not exist. The directory must exist. Only one process
+// may have the file open at a time.
+func Open(path string, opts Options) (*Store, error) {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Timeout <= 0 {
+		opts.Timeout = DefaultTimeout
+	}
+	if opts.BatchDelay <= 0 {
+		opts.BatchDelay = DefaultBatchDelay
+	}
+	db, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: opts.Timeout})
+	if err != nil {
+		return nil, openError(path, opts.Timeout, err)
+	}
+	db.MaxBatchDelay = opts.BatchDelay
+	if err := db.Update(func(tx *bbolt.Tx) error { return initSchema(tx, path) }); err != nil {
+		_ = db.Close()
+		return nil, err
+	}
+	return &Store{db: db, now: opts.Now}, nil
+}
+
+// openError turns a bbolt.Open failure into a message an operator can act on.
+func openError(path string, timeout time.Duration, err error) error {
+	switch {
+	case errors.Is(err, berrors.ErrTimeout):
+		return fmt.Errorf("store file %s is in use by another process (lock not acquired within %s): %w", path, timeout, err)
+	case errors.Is(err, fs.ErrNotExist):
+		return fmt.Errorf("store file %s cannot be created: directory %s does not exist: %w", path, filepath.Dir(path), err)
+	case errors.As(err, new(*fs.PathError)), errors.As(err, new(syscall.Errno)):
+		// The operating system refused: permissions, read-only disk.
+		return fmt.Errorf("store file %s cannot be opened: %w", path, err)
+	default:
+		// What remains are bbolt's checks of the file's header and meta
+		// pages (ErrInvalid, ErrChecksum, "file size too small", ...).
+		return fmt.Errorf("store file %s is not a valid Passerelle store: %w", path, err)
+	}
+}
+
+// initSchema creates the buckets of a new file and checks the schema
+// version of an existing one.
+func initSchema(tx *bbolt.Tx, path string) error {
+	meta := tx.Bucket(bucketMeta)
+	if meta == nil {
+		foreign := false
+		_ = tx.ForEach(func([]byte, *bbolt.Bucket) error { foreign = true; return nil })
+		if foreign {
+			return fmt.Errorf("store file %s is not a valid Passerelle store: it holds buckets but no %q bucket", path, bucketMeta)
+		}
+		var err error
+		if meta, err = tx.CreateBucket(bucketMeta); err != nil {
+			return fmt.Errorf("store file %s: %w", path, err)
+		}
+		if err := meta.Put(keySchemaVersion, []byte(strconv.Itoa(SchemaVersion))); err != nil {
+			return fmt.Errorf("store file %s: %w", path, err)
+		}
+	}
+	raw := meta.Get(keySchemaVersion)
+	version, err := strconv.Atoi(string(raw))
+	if err != nil || version < 1 {
+		return fmt.Errorf("store file %s is not a valid Passerelle store: schema version %q", path, raw)
+	}
+	if version > SchemaVersion {
+		return fmt.Errorf("store file %s has schema version %d, newer than the %d this Passerelle supports: upgrade Passerelle", path, version, SchemaVersion)
+	}
+	for _, name := range dataBuckets {
+		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+			return fmt.Errorf("store file %s: bucket %s: %w", path, name, err)
+		}
+	}
+	return nil
+}
+
+// Ping reports whether the file is still open and readable.
+func (s *Store) Ping(ctx context.Context) error {
+	return s.view(ctx, func(tx *bbolt.Tx) error {
+		if tx.Bucket(bucketMeta) == nil {
+			return errors.New("store/bolt: meta bucket missing")
+		}
+		return nil
+	})
+}
+
+// Close releases the file and its lock.
+func (s *Store) Close() error {
+	return s.db.Close()
+}
+
+// view runs fn in a read-only transaction.
+func (s *Store) view(ctx context.Context, fn func(*bbolt.Tx) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return s.db.View(fn)
+}
+
+// refusal carries an outcome for the caller (a contract error, or the
+// error of an update callback) out of a write function that has written
+// nothing. write commits the batch anyway, so one refused write does not
+// roll back and re-run the writes that share its commit.
+type refusal struct{ err error }
+
+func (r refusal) Error() string { return r.err.Error() }
+
+// refuse wraps err as a refusal. Call it only before the write function
+// has modified anything.
+func refuse(err error) error { return refusal{err: err} }
+
+// write runs fn in a batched read-write transaction (db.Batch): concurrent
+// writers share one commit and one fsync. bbolt runs fn again when another
+// function of the same batch fails, so fn must derive everything from tx
+// and reset whatever it reports to the caller at each run.
+func (s *Store) write(ctx context.Context, fn func(*bbolt.Tx) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	var outcome error
+	err := s.db.Batch(func(tx *bbolt.Tx) error {
+		outcome = nil
+		err := fn(tx)
+		var r refusal
+		if errors.As(err, &r) {
+			outcome = r.err
+			return nil
+		}
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	return outcome
+}
+
+// expired reports whether a record with this ExpiresAt is gone for the
+// store's clock. A zero ExpiresAt never expires.
+func (s *Store) expired(expiresAt time.Time) bool {
+	return isExpired(expiresAt, s.now())
+}
+
+func isExpired(expiresAt, now time.Time) bool {
+	return !expiresAt.IsZero() && expiresAt.Before(now)
+}

@@ -1,0 +1,122 @@
+package bolt
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+
+	"go.etcd.io/bbolt"
+
+	"github.com/passerelle/passerelle/store"
+)
+
+// CreateFactor stores a factor, lists it under its account and, for a
+// WebAuthn factor, indexes its credential ID. ErrAlreadyExists if the ID
+// or the credential ID is taken.
+func (s *Store) CreateFactor(ctx context.Context, f store.Factor) error {
+	return s.write(ctx, func(tx *bbolt.Tx) error {
+		if err := checkNew(tx, factors, f); err != nil {
+			return err
+		}
+		if len(f.CredentialID) > 0 && tx.Bucket(indexFactorByCred).Get(f.CredentialID) != nil {
+			return refuse(fmt.Errorf("store/bolt: factor credential ID: %w", store.ErrAlreadyExists))
+		}
+		if err := save(tx, factors, f); err != nil {
+			return err
+		}
+		return indexFactor(tx, f)
+	})
+}
+
+// factorOrderKey is the entry listing f under its account, ordered by
+// CreatedAt then ID: (account ID) + timeKey(CreatedAt) + factor ID.
+func factorOrderKey(f store.Factor) []byte {
+	return ownedKey(f.AccountID, append(timeKey(f.CreatedAt), f.ID...))
+}
+
+// indexFactor writes both index entries of a factor.
+func indexFactor(tx *bbolt.Tx, f store.Factor) error {
+	if err := mark(tx, indexFactorsByAccount, factorOrderKey(f)); err != nil {
+		return err
+	}
+	if len(f.CredentialID) == 0 {
+		return nil
+	}
+	return tx.Bucket(indexFactorByCred).Put(f.CredentialID, []byte(f.ID))
+}
+
+// unindexFactor deletes both index entries of a factor.
+func unindexFactor(tx *bbolt.Tx, f store.Factor) error {
+	if err := tx.Bucket(indexFactorsByAccount).Delete(factorOrderKey(f)); err != nil {
+		return err
+	}
+	if len(f.CredentialID) == 0 {
+		return nil
+	}
+	return tx.Bucket(indexFactorByCred).Delete(f.CredentialID)
+}
+
+// GetFactor returns the factor with this ID.
+func (s *Store) GetFactor(ctx context.Context, id string) (store.Factor, error) {
+	return get(ctx, s, factors, []byte(id))
+}
+
+// GetFactorByCredentialID returns the WebAuthn factor holding this
+// credential ID.
+func (s *Store) GetFactorByCredentialID(ctx context.Context, credentialID []byte) (store.Factor, error) {
+	return getByIndex(ctx, s, factors, indexFactorByCred, credentialID)
+}
+
+// ListFactors returns the factors of an account (none for an unknown
+// account), oldest first, ties broken by ID.
+func (s *Store) ListFactors(ctx context.Context, accountID string) ([]store.Factor, error) {
+	var out []store.Factor
+	err := s.view(ctx, func(tx *bbolt.Tx) error {
+		out = nil
+		for _, entry := range owned(tx, indexFactorsByAccount, accountID) {
+			f, ok, err := load(tx, factors, entry[timeKeyLen:])
+			if err != nil {
+				return err
+			}
+			if ok {
+				out = append(out, f)
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+// UpdateFactor applies fn to the factor (LastStep, SignCount, used
+// recovery codes). A changed credential ID moves its index entry
+// (ErrConflict if another factor holds the new one); a changed account or
+// CreatedAt moves the listing entry.
+func (s *Store) UpdateFactor(ctx context.Context, id string, fn func(store.Factor) (store.Factor, error)) error {
+	return update(ctx, s, factors, []byte(id), fn, func(tx *bbolt.Tx, old, f store.Factor) error {
+		if len(f.CredentialID) > 0 {
+			owner := tx.Bucket(indexFactorByCred).Get(f.CredentialID)
+			if owner != nil && !bytes.Equal(owner, []byte(f.ID)) {
+				return refuse(fmt.Errorf("store/bolt: factor credential ID belongs to another factor: %w", store.ErrConflict))
+			}
+		}
+		if err := unindexFactor(tx, old); err != nil {
+			return err
+		}
+		return indexFactor(tx, f)
+	})
+}
+
+// DeleteFactor removes a factor and its index entries; its ID and
+// credential ID are free again.
+func (s *Store) DeleteFactor(ctx context.Context, id string) error {
+	return s.write(ctx, func(tx *bbolt.Tx) error {
+		f, err := getLive(s, tx, factors, []byte(id))
+		if err != nil {
+			return refuse(err)
+		}
+		if err := unindexFactor(tx, f); err != nil {
+			return err
+		}
+		return tx.Bucket(bucketFactors).Delete([]byte(id))
+	})
+}

@@ -1,0 +1,122 @@
+package bolt
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+
+	"go.etcd.io/bbolt"
+
+	"github.com/passerelle/passerelle/store"
+)
+
+// CreateGrant stores a grant, lists it under its account and, when it has
+// a refresh token, indexes the refresh hash. ErrAlreadyExists if the ID or
+// the refresh hash is already known.
+func (s *Store) CreateGrant(ctx context.Context, g store.Grant) error {
+	return s.write(ctx, func(tx *bbolt.Tx) error {
+		if err := checkNew(tx, grants, g); err != nil {
+			return err
+		}
+		if len(g.RefreshHash) > 0 && tx.Bucket(indexGrantByRefresh).Get(g.RefreshHash) != nil {
+			return refuse(fmt.Errorf("store/bolt: grant refresh hash: %w", store.ErrAlreadyExists))
+		}
+		if err := save(tx, grants, g); err != nil {
+			return err
+		}
+		if err := mark(tx, indexGrantsByAccount, ownedKey(g.AccountID, []byte(g.ID))); err != nil {
+			return err
+		}
+		return indexRefresh(tx, g)
+	})
+}
+
+// indexRefresh records the grant's current refresh hash in both
+// directions: hash → grant for lookup, grant → hash for Sweep.
+func indexRefresh(tx *bbolt.Tx, g store.Grant) error {
+	if len(g.RefreshHash) == 0 {
+		return nil
+	}
+	if err := tx.Bucket(indexGrantByRefresh).Put(g.RefreshHash, []byte(g.ID)); err != nil {
+		return err
+	}
+	return mark(tx, indexRefreshByGrant, ownedKey(g.ID, g.RefreshHash))
+}
+
+// GetGrant returns a live grant (revoked or not).
+func (s *Store) GetGrant(ctx context.Context, id string) (store.Grant, error) {
+	return get(ctx, s, grants, []byte(id))
+}
+
+// GetGrantByRefreshHash returns the grant that issued a refresh token,
+// whether the token is current or was rotated away; compare the hash with
+// Grant.RefreshHash to tell which.
+func (s *Store) GetGrantByRefreshHash(ctx context.Context, hash []byte) (store.Grant, error) {
+	return getByIndex(ctx, s, grants, indexGrantByRefresh, hash)
+}
+
+// UpdateGrant applies fn to a live grant. A new refresh hash is indexed
+// (ErrConflict if another grant ever had it); old hashes stay indexed.
+func (s *Store) UpdateGrant(ctx context.Context, id string, fn func(store.Grant) (store.Grant, error)) error {
+	return update(ctx, s, grants, []byte(id), fn, func(tx *bbolt.Tx, old, g store.Grant) error {
+		if len(g.RefreshHash) > 0 {
+			owner := tx.Bucket(indexGrantByRefresh).Get(g.RefreshHash)
+			if owner != nil && !bytes.Equal(owner, []byte(g.ID)) {
+				return refuse(fmt.Errorf("store/bolt: grant refresh hash belongs to another grant: %w", store.ErrConflict))
+			}
+		}
+		if g.AccountID != old.AccountID {
+			if err := tx.Bucket(indexGrantsByAccount).Delete(ownedKey(old.AccountID, []byte(g.ID))); err != nil {
+				return err
+			}
+			if err := mark(tx, indexGrantsByAccount, ownedKey(g.AccountID, []byte(g.ID))); err != nil {
+				return err
+			}
+		}
+		if bytes.Equal(g.RefreshHash, old.RefreshHash) {
+			return nil
+		}
+		return indexRefresh(tx, g)
+	})
+}
+
+// RevokeGrantsByAccount marks every live grant of the account revoked and
+// returns how many were not revoked before.
+func (s *Store) RevokeGrantsByAccount(ctx context.Context, accountID string) (int, error) {
+	var n int
+	err := s.write(ctx, func(tx *bbolt.Tx) error {
+		n = 0
+		for _, id := range owned(tx, indexGrantsByAccount, accountID) {
+			g, ok, err := load(tx, grants, id)
+			if err != nil {
+				return err
+			}
+			if !ok || g.Revoked || s.expired(g.ExpiresAt) {
+				continue
+			}
+			g.Revoked = true
+			if err := save(tx, grants, g); err != nil {
+				return err
+			}
+			n++
+		}
+		return nil
+	})
+	return n, err
+}
+
+// deleteGrant removes a grant with every index entry that names it.
+func deleteGrant(tx *bbolt.Tx, g store.Grant) error {
+	for _, hash := range owned(tx, indexRefreshByGrant, g.ID) {
+		if err := tx.Bucket(indexGrantByRefresh).Delete(hash); err != nil {
+			return err
+		}
+		if err := tx.Bucket(indexRefreshByGrant).Delete(ownedKey(g.ID, hash)); err != nil {
+			return err
+		}
+	}
+	if err := tx.Bucket(indexGrantsByAccount).Delete(ownedKey(g.AccountID, []byte(g.ID))); err != nil {
+		return err
+	}
+	return tx.Bucket(bucketGrants).Delete([]byte(g.ID))
+}

@@ -1,0 +1,298 @@
+package bolt
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"go.etcd.io/bbolt"
+
+	"github.com/passerelle/passerelle/store"
+)
+
+// Bucket names. doc.go describes what each holds.
+var (
+	bucketMeta = []byte("meta")
+
+	bucketClients     = []byte("clients")
+	bucketAccounts    = []byte("accounts")
+	bucketLinks       = []byte("links")
+	bucketAuthReqs    = []byte("auth_requests")
+	bucketCodes       = []byte("codes")
+	bucketGrants      = []byte("grants")
+	bucketSessions    = []byte("sessions")
+	bucketSigningKeys = []byte("signing_keys")
+	bucketFactors     = []byte("factors")
+	bucketOTPs        = []byte("otps")
+	bucketHits        = []byte("hits")
+	bucketAudit       = []byte("audit")
+	bucketLocalUsers  = []byte("local_users")
+
+	indexAccountByURN      = []byte("idx_account_by_urn")
+	indexLinksByAccount    = []byte("idx_links_by_account")
+	indexGrantByRefresh    = []byte("idx_grant_by_refresh")
+	indexRefreshByGrant    = []byte("idx_refresh_by_grant")
+	indexGrantsByAccount   = []byte("idx_grants_by_account")
+	indexSessionsByAccount = []byte("idx_sessions_by_account")
+	indexFactorsByAccount  = []byte("idx_factors_by_account")
+	indexFactorByCred      = []byte("idx_factor_by_cred")
+	indexAuditByID         = []byte("idx_audit_by_id")
+
+	indexLocalUserByUsername = []byte("idx_local_by_username")
+	indexLocalUserByEmail    = []byte("idx_local_by_email")
+
+	keySchemaVersion = []byte("schema_version")
+)
+
+// dataBuckets lists every bucket besides meta.
+var dataBuckets = [][]byte{
+	bucketClients, bucketAccounts, bucketLinks, bucketAuthReqs, bucketCodes,
+	bucketGrants, bucketSessions, bucketSigningKeys,
+	indexAccountByURN, indexLinksByAccount, indexGrantByRefresh,
+	indexRefreshByGrant, indexGrantsByAccount, indexSessionsByAccount,
+	bucketFactors, bucketOTPs, bucketHits, bucketAudit,
+	indexFactorsByAccount, indexFactorByCred, indexAuditByID,
+	bucketLocalUsers, indexLocalUserByUsername, indexLocalUserByEmail,
+}
+
+// kind describes how records of one type are stored: the bucket, the
+// primary key, and the expiry that makes a record read as missing.
+type kind[T any] struct {
+	name   string
+	bucket []byte
+	key    func(T) []byte
+	// expiresAt is nil for kinds that never expire on read.
+	expiresAt func(T) time.Time
+}
+
+var (
+	clients = kind[store.Client]{name: "client", bucket: bucketClients,
+		key: func(c store.Client) []byte { return []byte(c.ID) }}
+	accounts = kind[store.Account]{name: "account", bucket: bucketAccounts,
+		key: func(a store.Account) []byte { return []byte(a.ID) }}
+	links = kind[store.Link]{name: "link", bucket: bucketLinks,
+		key: func(l store.Link) []byte { return linkKey(l.Provider, l.Subject) }}
+	authRequests = kind[store.AuthRequest]{name: "auth request", bucket: bucketAuthReqs,
+		key:       func(r store.AuthRequest) []byte { return []byte(r.ID) },
+		expiresAt: func(r store.AuthRequest) time.Time { return r.ExpiresAt }}
+	codes = kind[store.Code]{name: "code", bucket: bucketCodes,
+		key:       func(c store.Code) []byte { return c.Hash },
+		expiresAt: func(c store.Code) time.Time { return c.ExpiresAt }}
+	grants = kind[store.Grant]{name: "grant", bucket: bucketGrants,
+		key:       func(g store.Grant) []byte { return []byte(g.ID) },
+		expiresAt: func(g store.Grant) time.Time { return g.ExpiresAt }}
+	sessions = kind[store.Session]{name: "session", bucket: bucketSessions,
+		key:       func(s store.Session) []byte { return s.Hash },
+		expiresAt: func(s store.Session) time.Time { return s.ExpiresAt }}
+	signingKeys = kind[store.SigningKey]{name: "signing key", bucket: bucketSigningKeys,
+		key: func(k store.SigningKey) []byte { return []byte(k.ID) }}
+	factors = kind[store.Factor]{name: "factor", bucket: bucketFactors,
+		key: func(f store.Factor) []byte { return []byte(f.ID) }}
+	otps = kind[store.OTP]{name: "one-time code", bucket: bucketOTPs,
+		key:       func(o store.OTP) []byte { return []byte(o.ID) },
+		expiresAt: func(o store.OTP) time.Time { return o.ExpiresAt }}
+	hits = kind[hitWindow]{name: "rate counter", bucket: bucketHits,
+		key:       func(h hitWindow) []byte { return []byte(h.Key) },
+		expiresAt: func(h hitWindow) time.Time { return h.ExpiresAt }}
+	auditEvents = kind[store.AuditEvent]{name: "audit event", bucket: bucketAudit,
+		key: func(e store.AuditEvent) []byte { return auditKey(e) }}
+	localUsers = kind[store.LocalUser]{name: "local user", bucket: bucketLocalUsers,
+		key:       func(u store.LocalUser) []byte { return []byte(u.ID) },
+		expiresAt: localUserExpiry}
+)
+
+// notFound is the error for a missing (or expired) record.
+func (k kind[T]) notFound() error {
+	return fmt.Errorf("store/bolt: %s: %w", k.name, store.ErrNotFound)
+}
+
+// load reads the record at key, expired or not; ok is false when absent.
+func load[T any](tx *bbolt.Tx, k kind[T], key []byte) (v T, ok bool, err error) {
+	raw := tx.Bucket(k.bucket).Get(key)
+	if raw == nil {
+		return v, false, nil
+	}
+	if err := json.Unmarshal(raw, &v); err != nil {
+		return v, false, fmt.Errorf("store/bolt: decode %s: %w", k.name, err)
+	}
+	return v, true, nil
+}
+
+// getLive reads the record at key, reporting an expired one as missing.
+func getLive[T any](s *Store, tx *bbolt.Tx, k kind[T], key []byte) (T, error) {
+	v, ok, err := load(tx, k, key)
+	if err != nil {
+		return v, err
+	}
+	if !ok || (k.expiresAt != nil && s.expired(k.expiresAt(v))) {
+		var zero T
+		return zero, k.notFound()
+	}
+	return v, nil
+}
+
+// save writes v under its primary key.
+func save[T any](tx *bbolt.Tx, k kind[T], v T) error {
+	raw, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("store/bolt: encode %s: %w", k.name, err)
+	}
+	return tx.Bucket(k.bucket).Put(k.key(v), raw)
+}
+
+// checkNew refuses an empty key or one already present (expired or not: a
+// stale record is never silently replaced, its index entries would leak).
+func checkNew[T any](tx *bbolt.Tx, k kind[T], v T) error {
+	key := k.key(v)
+	if len(key) == 0 {
+		return refuse(fmt.Errorf("store/bolt: %s has an empty key", k.name))
+	}
+	if tx.Bucket(k.bucket).Get(key) != nil {
+		return refuse(fmt.Errorf("store/bolt: %s: %w", k.name, store.ErrAlreadyExists))
+	}
+	return nil
+}
+
+// get is the whole of a Get method: one read transaction, expiry applied.
+func get[T any](ctx context.Context, s *Store, k kind[T], key []byte) (T, error) {
+	var v T
+	err := s.view(ctx, func(tx *bbolt.Tx) error {
+		var err error
+		v, err = getLive(s, tx, k, key)
+		return err
+	})
+	return v, err
+}
+
+// getByIndex is the whole of a Get method through a unique index, which
+// maps value to the record's primary key. An empty value is never indexed:
+// it finds nothing.
+func getByIndex[T any](ctx context.Context, s *Store, k kind[T], index, value []byte) (T, error) {
+	var v T
+	err := s.view(ctx, func(tx *bbolt.Tx) error {
+		if len(value) == 0 {
+			return k.notFound()
+		}
+		id := tx.Bucket(index).Get(value)
+		if id == nil {
+			return k.notFound()
+		}
+		var err error
+		v, err = getLive(s, tx, k, id)
+		return err
+	})
+	return v, err
+}
+
+// create is the whole of a Create method for kinds without indexes.
+func create[T any](ctx context.Context, s *Store, k kind[T], v T) error {
+	return s.write(ctx, func(tx *bbolt.Tx) error {
+		if err := checkNew(tx, k, v); err != nil {
+			return err
+		}
+		return save(tx, k, v)
+	})
+}
+
+// update is the whole of an Update method: read the live record, apply fn,
+// keep the primary key, let reindex move index entries (it may refuse, but
+// only before it writes), and save.
+func update[T any](ctx context.Context, s *Store, k kind[T], key []byte, fn func(T) (T, error), reindex func(tx *bbolt.Tx, old, new T) error) error {
+	return s.write(ctx, func(tx *bbolt.Tx) error {
+		old, err := getLive(s, tx, k, key)
+		if err != nil {
+			return refuse(err)
+		}
+		v, err := fn(old)
+		if err != nil {
+			return refuse(err)
+		}
+		if !bytes.Equal(k.key(v), key) {
+			return refuse(fmt.Errorf("store/bolt: %s: update may not change the key: %w", k.name, store.ErrConflict))
+		}
+		if reindex != nil {
+			if err := reindex(tx, old, v); err != nil {
+				return err
+			}
+		}
+		return save(tx, k, v)
+	})
+}
+
+// remove is the whole of a Delete method for kinds without indexes. An
+// expired record is reported missing and left for Sweep.
+func remove[T any](ctx context.Context, s *Store, k kind[T], key []byte) error {
+	return s.write(ctx, func(tx *bbolt.Tx) error {
+		if _, err := getLive(s, tx, k, key); err != nil {
+			return refuse(err)
+		}
+		return tx.Bucket(k.bucket).Delete(key)
+	})
+}
+
+// list decodes every record of a kind, in key order.
+func list[T any](ctx context.Context, s *Store, k kind[T]) ([]T, error) {
+	var out []T
+	err := s.view(ctx, func(tx *bbolt.Tx) error {
+		out = nil
+		return tx.Bucket(k.bucket).ForEach(func(key, raw []byte) error {
+			var v T
+			if err := json.Unmarshal(raw, &v); err != nil {
+				return fmt.Errorf("store/bolt: decode %s: %w", k.name, err)
+			}
+			out = append(out, v)
+			return nil
+		})
+	})
+	return out, err
+}
+
+// part appends one length-prefixed component to a composite key, so that
+// different tuples never share an encoding and the encoding of a leading
+// component is a prefix selecting exactly its entries.
+func part(dst []byte, p []byte) []byte {
+	dst = binary.AppendUvarint(dst, uint64(len(p)))
+	return append(dst, p...)
+}
+
+// linkKey is the primary key of a link: (provider, subject).
+func linkKey(provider, subject string) []byte {
+	return part(part(nil, []byte(provider)), []byte(subject))
+}
+
+// ownedKey is an index key listing key under owner (an account or a grant).
+func ownedKey(owner string, key []byte) []byte {
+	return append(part(nil, []byte(owner)), key...)
+}
+
+// owned returns the keys listed under owner in an index bucket.
+func owned(tx *bbolt.Tx, index []byte, owner string) [][]byte {
+	prefix := part(nil, []byte(owner))
+	var keys [][]byte
+	c := tx.Bucket(index).Cursor()
+	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+		keys = append(keys, bytes.Clone(k[len(prefix):]))
+	}
+	return keys
+}
+
+// mark puts an index entry that carries no value.
+func mark(tx *bbolt.Tx, index, key []byte) error {
+	return tx.Bucket(index).Put(key, []byte{})
+}
+
+// timeKey encodes t so that byte order is time order, for any time
+// (UnixNano would overflow outside 1678–2262): the Unix seconds with the
+// sign bit flipped, then the nanoseconds, both big-endian; 12 bytes.
+func timeKey(t time.Time) []byte {
+	var b [timeKeyLen]byte
+	binary.BigEndian.PutUint64(b[:8], uint64(t.Unix())^(1<<63))
+	binary.BigEndian.PutUint32(b[8:], uint32(t.Nanosecond()))
+	return b[:]
+}
+
+// timeKeyLen is the length of a timeKey.
+const timeKeyLen = 12

@@ -1,0 +1,86 @@
+package bolt
+
+import (
+	"context"
+
+	"go.etcd.io/bbolt"
+
+	"github.com/passerelle/passerelle/store"
+)
+
+// CreateSession stores a session under its cookie hash and lists it under
+// its account.
+func (s *Store) CreateSession(ctx context.Context, sess store.Session) error {
+	return s.write(ctx, func(tx *bbolt.Tx) error {
+		if err := checkNew(tx, sessions, sess); err != nil {
+			return err
+		}
+		if err := save(tx, sessions, sess); err != nil {
+			return err
+		}
+		return mark(tx, indexSessionsByAccount, ownedKey(sess.AccountID, sess.Hash))
+	})
+}
+
+// GetSession returns a live session.
+func (s *Store) GetSession(ctx context.Context, hash []byte) (store.Session, error) {
+	return get(ctx, s, sessions, hash)
+}
+
+// UpdateSession applies fn to a live session (LastSeenAt, step-up AMR).
+func (s *Store) UpdateSession(ctx context.Context, hash []byte, fn func(store.Session) (store.Session, error)) error {
+	return update(ctx, s, sessions, hash, fn, func(tx *bbolt.Tx, old, sess store.Session) error {
+		if sess.AccountID == old.AccountID {
+			return nil
+		}
+		if err := tx.Bucket(indexSessionsByAccount).Delete(ownedKey(old.AccountID, hash)); err != nil {
+			return err
+		}
+		return mark(tx, indexSessionsByAccount, ownedKey(sess.AccountID, hash))
+	})
+}
+
+// DeleteSession ends a live session.
+func (s *Store) DeleteSession(ctx context.Context, hash []byte) error {
+	return s.write(ctx, func(tx *bbolt.Tx) error {
+		sess, err := getLive(s, tx, sessions, hash)
+		if err != nil {
+			return refuse(err)
+		}
+		return deleteSession(tx, sess)
+	})
+}
+
+// DeleteSessionsByAccount deletes every session of the account, expired
+// ones included, and returns how many live sessions it ended.
+func (s *Store) DeleteSessionsByAccount(ctx context.Context, accountID string) (int, error) {
+	var n int
+	err := s.write(ctx, func(tx *bbolt.Tx) error {
+		n = 0
+		for _, hash := range owned(tx, indexSessionsByAccount, accountID) {
+			sess, ok, err := load(tx, sessions, hash)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				continue
+			}
+			if !s.expired(sess.ExpiresAt) {
+				n++
+			}
+			if err := deleteSession(tx, sess); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return n, err
+}
+
+// deleteSession removes a session and its index entry.
+func deleteSession(tx *bbolt.Tx, sess store.Session) error {
+	if err := tx.Bucket(indexSessionsByAccount).Delete(ownedKey(sess.AccountID, sess.Hash)); err != nil {
+		return err
+	}
+	return tx.Bucket(bucketSessions).Delete(sess.Hash)
+}

@@ -1,0 +1,27 @@
+// Package store owns Passerelle's persistent state: the Store interface every
+// backend implements, the record types it holds, the sentinel errors of its
+// contract (ErrNotFound, ErrAlreadyExists, ErrConflict) and the AEAD sealing
+// of secrets at rest (Sealer).
+//
+// What is stored hashed and what is sealed:
+//
+//   - authorization codes, refresh tokens, session cookies and client
+//     secrets are high-entropy random values; the store only ever sees their
+//     SHA-256 (HashToken), so a copy of the database yields nothing usable;
+//   - signing keys are sealed with AES-256-GCM under the master key, with
+//     the record kind and ID as associated data, so a sealed blob moved to
+//     another record does not open.
+//
+// Records that live for one sign-in (auth requests, codes) carry an
+// ExpiresAt; Sweep deletes them, and grants, refresh tokens and sessions
+// past their own expiry, in one pass.
+//
+// Updates follow Dex's storage contract: UpdateX(ctx, id, fn) runs fn on
+// the current record inside one backend transaction and writes what fn
+// returns, so read-modify-write sequences (refresh rotation, code
+// redemption) are atomic on every backend. fn may run more than once when a
+// backend retries a transaction; it must not have side effects.
+//
+// Backends live in sub-packages (store/bolt, the embedded default) and all
+// run the conformance suite in store/storetest.
+package store

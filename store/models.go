@@ -1,0 +1,248 @@
+package store
+
+import (
+	"log/slog"
+	"time"
+)
+
+// Client is a relying party registered at run time (the CLI or, later, the
+// admin API). Clients declared in the configuration file never reach the
+// store; the broker consults them first.
+type Client struct {
+	ID string `json:"id"`
+	// SecretHash is HashToken(secret); empty for public clients and for
+	// private_key_jwt clients.
+	SecretHash             []byte            `json:"secret_hash,omitempty"`
+	Name                   map[string]string `json:"name,omitempty"` // language → display name
+	RedirectURIs           []string          `json:"redirect_uris"`
+	PostLogoutRedirectURIs []string          `json:"post_logout_redirect_uris,omitempty"`
+	// Public marks a client that cannot keep a secret (token_endpoint_auth_method none).
+	Public bool `json:"public,omitempty"`
+	// AuthMethod is client_secret_basic, client_secret_post, private_key_jwt or none.
+	AuthMethod          string   `json:"auth_method"`
+	JWKS                string   `json:"jwks,omitempty"` // inline JWK Set (JSON) for private_key_jwt
+	JWKSURI             string   `json:"jwks_uri,omitempty"`
+	SubjectType         string   `json:"subject_type,omitempty"` // pairwise (default) or public
+	SectorIdentifierURI string   `json:"sector_identifier_uri,omitempty"`
+	IDTokenAlg          string   `json:"id_token_alg,omitempty"` // ES256 (default) or RS256
+	AllowedProviders    []string `json:"allowed_providers,omitempty"`
+	RevealProvider      bool     `json:"reveal_provider,omitempty"`
+	// MFAFactors are the second-factor kinds the client accepts (empty:
+	// all); MFAEverySignIn asks for the second factor at every sign-in
+	// instead of once per SSO session; DefaultACR is the assurance the
+	// client needs when a request names none.
+	MFAFactors     []string  `json:"mfa_factors,omitempty"`
+	MFAEverySignIn bool      `json:"mfa_every_sign_in,omitempty"`
+	DefaultACR     string    `json:"default_acr,omitempty"`
+	CreatedAt      time.Time `json:"created_at"`
+}
+
+// LogValue keeps the secret hash out of logs.
+func (c Client) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("id", c.ID))
+}
+
+// Account is a person known to Passerelle. ID is random and internal; URN is
+// the User Reference Number shown to the person.
+type Account struct {
+	ID            string    `json:"id"`
+	URN           string    `json:"urn"`
+	Email         string    `json:"email,omitempty"`
+	EmailVerified bool      `json:"email_verified,omitempty"`
+	GivenName     string    `json:"given_name,omitempty"`
+	FamilyName    string    `json:"family_name,omitempty"`
+	Locale        string    `json:"locale,omitempty"`
+	CreatedAt     time.Time `json:"created_at"`
+	LastLoginAt   time.Time `json:"last_login_at"`
+	// Failures counts consecutive failed attempts (password, codes, keys)
+	// since the last success; LastFailureAt dates the latest.
+	Failures      int       `json:"failures,omitempty"`
+	LastFailureAt time.Time `json:"last_failure_at,omitempty"`
+	// Locked is set when Failures reached the configured limit; only an
+	// administrator unlocks.
+	Locked bool `json:"locked,omitempty"`
+}
+
+// LogValue logs the internal ID only: names and email are personal data.
+func (a Account) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("id", a.ID))
+}
+
+// Link ties an upstream identity (provider ID, upstream subject) to an
+// account. (Provider, Subject) is unique.
+type Link struct {
+	Provider  string    `json:"provider"`
+	Subject   string    `json:"subject"`
+	AccountID string    `json:"account_id"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// AuthRequest is the state of one authorization request, from /authorize
+// to the code exchange: what the relying party asked and how far the
+// person has come.
+type AuthRequest struct {
+	ID                  string   `json:"id"`
+	ClientID            string   `json:"client_id"`
+	RedirectURI         string   `json:"redirect_uri"`
+	Scopes              []string `json:"scopes"`
+	State               string   `json:"state,omitempty"`
+	Nonce               string   `json:"nonce,omitempty"`
+	ResponseType        string   `json:"response_type"`
+	ResponseMode        string   `json:"response_mode,omitempty"`
+	CodeChallenge       string   `json:"code_challenge,omitempty"`
+	CodeChallengeMethod string   `json:"code_challenge_method,omitempty"`
+	Prompt              []string `json:"prompt,omitempty"`
+	// MaxAge is the max_age parameter in seconds; nil when absent.
+	MaxAge       *int64   `json:"max_age,omitempty"`
+	UILocales    []string `json:"ui_locales,omitempty"`
+	LoginHint    string   `json:"login_hint,omitempty"`
+	ACRValues    []string `json:"acr_values,omitempty"`
+	HintSubject  string   `json:"hint_subject,omitempty"` // sub of a valid id_token_hint
+	ProviderHint string   `json:"provider_hint,omitempty"`
+	// Browser is HashToken of the browser-binding cookie set at
+	// /authorize: every later step must come from the same browser.
+	Browser []byte `json:"browser,omitempty"`
+
+	// Upstream leg, set when the person picks a provider.
+	Provider         string `json:"provider,omitempty"`
+	UpstreamState    string `json:"upstream_state,omitempty"`
+	UpstreamNonce    string `json:"upstream_nonce,omitempty"`
+	UpstreamVerifier string `json:"upstream_verifier,omitempty"`
+
+	// Outcome, set when the person is authenticated.
+	AccountID string    `json:"account_id,omitempty"`
+	Subject   string    `json:"subject,omitempty"` // sub as this client sees it
+	SessionID string    `json:"session_id,omitempty"`
+	AuthTime  time.Time `json:"auth_time,omitempty"`
+	AMR       []string  `json:"amr,omitempty"`
+	ACR       string    `json:"acr,omitempty"`
+	Locale    string    `json:"locale,omitempty"`
+	Done      bool      `json:"done,omitempty"`
+
+	// Second factor, set by the MFA steps. MFADone: a factor was used
+	// (or enrolled) in this request. MustEnrol: a recovery code was used,
+	// a new factor must be set up before going on. Pending* hold the
+	// state of the step in progress, server side: the ID of the email code
+	// sent, the address or sealed TOTP secret being enrolled, the WebAuthn
+	// ceremony's session data.
+	MFADone         bool   `json:"mfa_done,omitempty"`
+	MustEnrol       bool   `json:"must_enrol,omitempty"`
+	PendingOTP      string `json:"pending_otp,omitempty"`
+	PendingEmail    string `json:"pending_email,omitempty"`
+	PendingSecret   []byte `json:"pending_secret,omitempty"`
+	WebAuthnSession []byte `json:"webauthn_session,omitempty"`
+	// AddKind: the request was started by the account page to set up a
+	// factor of this kind once the person has passed their current one.
+	AddKind string `json:"add_kind,omitempty"`
+	// ReplaceFactor: the factor the one being set up replaces (an email
+	// factor's new address), removed once the new one is proven.
+	ReplaceFactor string `json:"replace_factor,omitempty"`
+
+	// Linking credentials. NewIdentity is an upstream identity seen for
+	// the first time, waiting for the person's choice: a new account, or a
+	// link to an existing one (Linking), made only once they have signed in
+	// with a credential of that account and passed its second factor.
+	// LinkProvider: the account page asked to link a credential of this
+	// provider to the signed-in account. PendingLocal is the built-in
+	// service's registration or password-reset in progress.
+	NewIdentity  *UpstreamIdentity `json:"new_identity,omitempty"`
+	Linking      bool              `json:"linking,omitempty"`
+	LinkProvider string            `json:"link_provider,omitempty"`
+	PendingLocal string            `json:"pending_local,omitempty"`
+
+	CreatedAt time.Time `json:"created_at"`
+	ExpiresAt time.Time `json:"expires_at"`
+}
+
+// UpstreamIdentity is what an upstream said about a person, kept while
+// the person decides what to do with a credential seen for the first time.
+type UpstreamIdentity struct {
+	Provider      string   `json:"provider"`
+	Subject       string   `json:"subject"`
+	Email         string   `json:"email,omitempty"`
+	EmailVerified bool     `json:"email_verified,omitempty"`
+	GivenName     string   `json:"given_name,omitempty"`
+	FamilyName    string   `json:"family_name,omitempty"`
+	Locale        string   `json:"locale,omitempty"`
+	ACR           string   `json:"acr,omitempty"`
+	AMR           []string `json:"amr,omitempty"`
+}
+
+// Code is an issued authorization code, keyed by HashToken(code).
+// Redeeming marks it Spent and records the grant it produced, so a second
+// presentation can revoke that grant (RFC 6749 §4.1.2).
+type Code struct {
+	Hash          []byte    `json:"hash"`
+	AuthRequestID string    `json:"auth_request_id"`
+	Spent         bool      `json:"spent,omitempty"`
+	GrantID       string    `json:"grant_id,omitempty"`
+	ExpiresAt     time.Time `json:"expires_at"`
+}
+
+// Grant is what one authorization produced: the refresh-token family and
+// the access tokens minted from it. Revoking the grant invalidates all of
+// them.
+type Grant struct {
+	ID        string    `json:"id"`
+	ClientID  string    `json:"client_id"`
+	AccountID string    `json:"account_id"`
+	Subject   string    `json:"subject"`
+	Scopes    []string  `json:"scopes"`
+	AuthTime  time.Time `json:"auth_time"`
+	AMR       []string  `json:"amr,omitempty"`
+	ACR       string    `json:"acr,omitempty"`
+	SessionID string    `json:"session_id,omitempty"`
+	Provider  string    `json:"provider,omitempty"`
+	Locale    string    `json:"locale,omitempty"`
+	// RefreshHash is HashToken of the one refresh token currently valid;
+	// empty when the grant has no refresh token. The store keeps an index
+	// from every refresh hash the grant ever had to the grant, until the
+	// grant expires, so a rotated token presented again is recognised.
+	RefreshHash []byte    `json:"refresh_hash,omitempty"`
+	Revoked     bool      `json:"revoked,omitempty"`
+	CreatedAt   time.Time `json:"created_at"`
+	ExpiresAt   time.Time `json:"expires_at"`
+}
+
+// Session is a single sign-on session, keyed by HashToken of the cookie
+// value. ID is a separate random value that may appear in tokens (sid).
+type Session struct {
+	Hash       []byte    `json:"hash"`
+	ID         string    `json:"id"`
+	AccountID  string    `json:"account_id"`
+	Provider   string    `json:"provider"`
+	AuthTime   time.Time `json:"auth_time"`
+	AMR        []string  `json:"amr,omitempty"`
+	ACR        string    `json:"acr,omitempty"`
+	LastSeenAt time.Time `json:"last_seen_at"`
+	ExpiresAt  time.Time `json:"expires_at"` // absolute limit
+	// AccountUntil opens the account pages: set when the person passed a
+	// second factor for them, valid a few minutes.
+	AccountUntil time.Time `json:"account_until,omitempty"`
+	// PendingEmail and PendingOTP: a change of the account's email
+	// address waiting for the code sent to the new address.
+	PendingEmail string `json:"pending_email,omitempty"`
+	PendingOTP   string `json:"pending_otp,omitempty"`
+}
+
+// SigningKey is one key pair for signing tokens. Private is sealed.
+type SigningKey struct {
+	ID        string    `json:"id"`
+	Alg       string    `json:"alg"`     // ES256 or RS256
+	Private   []byte    `json:"private"` // sealed PKCS#8 DER
+	Public    []byte    `json:"public"`  // PKIX DER
+	CreatedAt time.Time `json:"created_at"`
+	// ActiveAt is when the key may start signing; a key is published in
+	// JWKS from CreatedAt so verifiers fetch it before it signs anything.
+	ActiveAt time.Time `json:"active_at"`
+	// RetiredAt is when a newer key took over signing (zero while current).
+	RetiredAt time.Time `json:"retired_at,omitempty"`
+	// ExpiresAt is when the key is unpublished: every token it signed has
+	// expired by then. Zero while the key is current.
+	ExpiresAt time.Time `json:"expires_at,omitempty"`
+}
+
+// LogValue keeps the sealed private key out of logs.
+func (k SigningKey) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("kid", k.ID), slog.String("alg", k.Alg))
+}

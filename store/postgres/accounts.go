@@ -1,0 +1,112 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/passerelle/passerelle/store"
+)
+
+var accounts = table[store.Account]{noun: "account", name: "accounts", key: "id",
+	keyOf: func(a store.Account) any { return a.ID },
+	cols:  []string{"urn"},
+	vals:  func(a store.Account) []any { return []any{a.URN} }}
+
+// errEmptyURN refuses an account without a User Reference Number.
+var errEmptyURN = errors.New("store/postgres: account has an empty URN")
+
+// CreateAccount stores an account and its first link in one transaction:
+// the primary key, the URN's unique constraint and the link's primary key
+// refuse a duplicate (ErrAlreadyExists), and a refused link rolls the
+// account back.
+func (s *Store) CreateAccount(ctx context.Context, a store.Account, first store.Link) error {
+	if first.AccountID == "" {
+		first.AccountID = a.ID
+	}
+	if first.AccountID != a.ID {
+		return fmt.Errorf("store/postgres: first link names account %q, not %q: %w", first.AccountID, a.ID, store.ErrConflict)
+	}
+	if a.URN == "" {
+		return errEmptyURN
+	}
+	return s.inTx(ctx, func(ctx context.Context, tx pgx.Tx) error {
+		if err := accounts.insert(ctx, tx, a); err != nil {
+			return err
+		}
+		return insertLink(ctx, tx, first)
+	})
+}
+
+// GetAccount returns the account with this internal ID.
+func (s *Store) GetAccount(ctx context.Context, id string) (store.Account, error) {
+	return accounts.get(ctx, s, id)
+}
+
+// GetAccountByURN returns the account with this User Reference Number.
+func (s *Store) GetAccountByURN(ctx context.Context, urn string) (store.Account, error) {
+	ctx, cancel := context.WithTimeout(ctx, s.timeout)
+	defer cancel()
+	return oneFrom[store.Account](s, s.pool.QueryRow(ctx, "SELECT record FROM accounts WHERE urn = $1", urn), accounts.noun)
+}
+
+// UpdateAccount applies fn to the account. A URN another account holds is
+// ErrConflict (the unique constraint on accounts.urn).
+func (s *Store) UpdateAccount(ctx context.Context, id string, fn func(store.Account) (store.Account, error)) error {
+	return accounts.update(ctx, s, id, func(old store.Account) (store.Account, error) {
+		a, err := fn(old)
+		if err == nil && a.URN == "" {
+			return a, errEmptyURN
+		}
+		return a, err
+	}, nil)
+}
+
+// CreateLink links an upstream identity to an existing account: the
+// foreign key on links.account_id makes a missing account ErrNotFound.
+func (s *Store) CreateLink(ctx context.Context, l store.Link) error {
+	ctx, cancel := context.WithTimeout(ctx, s.timeout)
+	defer cancel()
+	return insertLink(ctx, s.pool, l)
+}
+
+// insertLink adds a link; (provider, subject) is its primary key.
+func insertLink(ctx context.Context, q querier, l store.Link) error {
+	raw, err := json.Marshal(l)
+	if err != nil {
+		return fmt.Errorf("store/postgres: encode link: %w", err)
+	}
+	_, err = q.Exec(ctx, "INSERT INTO links (provider, subject, account_id, record) VALUES ($1, $2, $3, $4)",
+		l.Provider, l.Subject, l.AccountID, raw)
+	return contractError(err, "link", store.ErrAlreadyExists)
+}
+
+// GetLink returns the link of an upstream identity.
+func (s *Store) GetLink(ctx context.Context, provider, subject string) (store.Link, error) {
+	ctx, cancel := context.WithTimeout(ctx, s.timeout)
+	defer cancel()
+	return oneFrom[store.Link](s, s.pool.QueryRow(ctx,
+		"SELECT record FROM links WHERE provider = $1 AND subject = $2", provider, subject), "link")
+}
+
+// ListLinks returns the links of an account (none for an unknown account),
+// ordered by provider then subject.
+func (s *Store) ListLinks(ctx context.Context, accountID string) ([]store.Link, error) {
+	return queryRecords[store.Link](ctx, s, "link",
+		"SELECT record FROM links WHERE account_id = $1 ORDER BY provider, subject", accountID)
+}
+
+// DeleteLink removes a link.
+func (s *Store) DeleteLink(ctx context.Context, provider, subject string) error {
+	tag, err := s.exec(ctx, "DELETE FROM links WHERE provider = $1 AND subject = $2", provider, subject)
+	if err != nil {
+		return err
+	}
+	if tag.RowsAffected() == 0 {
+		return fmt.Errorf("store/postgres: link: %w", store.ErrNotFound)
+	}
+	return nil
+}

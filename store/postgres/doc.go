@@ -1,0 +1,84 @@
+// Package postgres is Passerelle's scale-out store: PostgreSQL through
+// pgx (pgxpool). Broker replicas share one database and stay stateless.
+// It implements store.Store and passes the store/storetest conformance
+// and concurrency suites (postgres_test.go runs them when
+// PASSERELLE_TEST_POSTGRES_DSN is set, each test in a schema of its own).
+//
+// # Tables
+//
+// Every record is its JSON encoding (the json tags of package store) in
+// a jsonb column named record. Beside it are only the key and index
+// columns the contract queries, written from the record on every insert
+// and update, so the JSON stays the single source of what a record holds
+// and a new record field needs no migration.
+//
+//	table           key                 index columns                     constraints
+//	clients         id                  -
+//	accounts        id                  urn                               urn UNIQUE
+//	links           (provider, subject) account_id                        account_id → accounts
+//	auth_requests   id                  expires_at
+//	codes           hash (bytea)        expires_at
+//	grants          id                  account_id, expires_at
+//	refresh_hashes  hash (bytea)        grant_id                          grant_id → grants ON DELETE CASCADE
+//	sessions        hash (bytea)        account_id, expires_at
+//	signing_keys    id                  expires_at
+//	factors         id                  account_id, credential_id,        credential_id UNIQUE (NULL when none)
+//	                                    created_at
+//	otps            id                  expires_at
+//	hits            key                 count, expires_at (no record)
+//	local_users     id                  username, email, expires_at       username, email UNIQUE (NULL when empty)
+//	audit_events    id                  time
+//
+// refresh_hashes holds every refresh hash a grant ever had, so a
+// rotated-away token resolves to its grant (reuse detection); the grant's
+// deletion takes them along. A NULL expires_at never expires.
+//
+// # Contract errors
+//
+// Uniqueness is the database's: a create that violates a primary key or
+// unique constraint (SQLSTATE 23505) is store.ErrAlreadyExists, an update
+// that does (a taken URN, refresh hash or credential ID) is
+// store.ErrConflict, and a link to a missing account (23503, foreign key)
+// is store.ErrNotFound. Errors wrap the sentinels with %w.
+//
+// # Expiry
+//
+// Auth requests, codes, sessions, grants, one-time codes and unconfirmed
+// local users whose expires_at is before the store's clock (Options.Now, never the
+// database's now(), so tests can move time) read, update and delete as
+// missing: the condition is part of each query. Sweep deletes the expired
+// rows of every kind with an expiry, one indexed DELETE per table, in one
+// transaction; audit events are kept. timestamptz keeps microseconds, so
+// expiry is decided to the microsecond.
+//
+// # Locking
+//
+// UpdateX is one transaction at READ COMMITTED: SELECT ... FOR UPDATE on
+// the live row, fn, UPDATE. Two racing updates of one record (a code
+// redeemed twice, a refresh token presented twice) run one after the
+// other, and the second fn sees what the first wrote. fn runs once per
+// call. Creates rely on the constraints instead of locks: of two racing
+// first sign-ins, the second INSERT into links waits for the first
+// transaction and then fails with a unique violation (CreateLocalUser
+// first deletes the expired registrations that would block it). Hit is a single
+// INSERT ... ON CONFLICT DO UPDATE; RevokeGrantsByAccount and
+// DeleteSessionsByAccount are single statements.
+//
+// # Timeouts
+//
+// Every method runs under Options.QueryTimeout (DefaultQueryTimeout, 5 s):
+// one statement, or one whole transaction from BEGIN to COMMIT. A query
+// blocked longer (on a row lock, a saturated pool, an unreachable server)
+// fails with context.DeadlineExceeded; the caller's context still applies.
+//
+// # Migrations
+//
+// The schema is a series of goose SQL migrations embedded in the binary
+// (migrations/). Open applies the missing ones, and Migrate does the same
+// alone (for a "store migrate" command). Both hold a PostgreSQL
+// session-level advisory lock while they run, so processes starting
+// together migrate one at a time and each migration applies once. The
+// tables live in the first schema of the connection's search_path (add
+// search_path=NAME to the DSN to choose it). A database whose schema is
+// newer than this binary's migrations is refused, not misread.
+package postgres

@@ -1,0 +1,81 @@
+package postgres
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/passerelle/passerelle/store"
+)
+
+var grants = table[store.Grant]{noun: "grant", name: "grants", key: "id",
+	keyOf:     func(g store.Grant) any { return g.ID },
+	cols:      []string{"account_id", "expires_at"},
+	vals:      func(g store.Grant) []any { return []any{g.AccountID, expiry(g.ExpiresAt)} },
+	transient: true}
+
+// CreateGrant stores a grant and, when it has a refresh token, indexes
+// the refresh hash, in one transaction. ErrAlreadyExists if the ID or the
+// refresh hash is already known.
+func (s *Store) CreateGrant(ctx context.Context, g store.Grant) error {
+	return s.inTx(ctx, func(ctx context.Context, tx pgx.Tx) error {
+		if err := grants.insert(ctx, tx, g); err != nil {
+			return err
+		}
+		if len(g.RefreshHash) == 0 {
+			return nil
+		}
+		_, err := tx.Exec(ctx, "INSERT INTO refresh_hashes (hash, grant_id) VALUES ($1, $2)", g.RefreshHash, g.ID)
+		return contractError(err, "grant refresh hash", store.ErrAlreadyExists)
+	})
+}
+
+// GetGrant returns a live grant (revoked or not).
+func (s *Store) GetGrant(ctx context.Context, id string) (store.Grant, error) {
+	return grants.get(ctx, s, id)
+}
+
+// GetGrantByRefreshHash returns the live grant that had this refresh
+// hash, current or rotated away.
+func (s *Store) GetGrantByRefreshHash(ctx context.Context, hash []byte) (store.Grant, error) {
+	ctx, cancel := context.WithTimeout(ctx, s.timeout)
+	defer cancel()
+	return oneFrom[store.Grant](s, s.pool.QueryRow(ctx,
+		"SELECT g.record FROM refresh_hashes r JOIN grants g ON g.id = r.grant_id WHERE r.hash = $1 AND "+live(2),
+		hash, s.now()), grants.noun)
+}
+
+// UpdateGrant applies fn to a live grant under its row lock. A new
+// refresh hash is indexed in the same transaction (ErrConflict if another
+// grant ever had it); old hashes stay indexed.
+func (s *Store) UpdateGrant(ctx context.Context, id string, fn func(store.Grant) (store.Grant, error)) error {
+	return grants.update(ctx, s, id, fn, func(ctx context.Context, tx pgx.Tx, old, g store.Grant) error {
+		if len(g.RefreshHash) == 0 || bytes.Equal(g.RefreshHash, old.RefreshHash) {
+			return nil
+		}
+		tag, err := tx.Exec(ctx,
+			"INSERT INTO refresh_hashes (hash, grant_id) VALUES ($1, $2) ON CONFLICT (hash) DO NOTHING", g.RefreshHash, g.ID)
+		if err != nil || tag.RowsAffected() == 1 {
+			return err
+		}
+		var owner string
+		if err := tx.QueryRow(ctx, "SELECT grant_id FROM refresh_hashes WHERE hash = $1", g.RefreshHash).Scan(&owner); err != nil {
+			return err
+		}
+		if owner != g.ID {
+			return fmt.Errorf("store/postgres: grant refresh hash belongs to another grant: %w", store.ErrConflict)
+		}
+		return nil
+	})
+}
+
+// RevokeGrantsByAccount marks every live grant of the account revoked, in
+// one statement, and returns how many were not revoked before.
+func (s *Store) RevokeGrantsByAccount(ctx context.Context, accountID string) (int, error) {
+	tag, err := s.exec(ctx, `UPDATE grants SET record = record || '{"revoked": true}'
+		WHERE account_id = $1 AND `+live(2)+` AND NOT coalesce((record->>'revoked')::boolean, false)`,
+		accountID, s.now())
+	return int(tag.RowsAffected()), err
+}

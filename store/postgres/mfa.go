@@ -1,0 +1,107 @@
+package postgres
+
+import (
+	"context"
+	"time"
+
+	"github.com/passerelle/passerelle/store"
+)
+
+var (
+	factors = table[store.Factor]{noun: "factor", name: "factors", key: "id",
+		keyOf: func(f store.Factor) any { return f.ID },
+		cols:  []string{"account_id", "credential_id", "created_at"},
+		vals: func(f store.Factor) []any {
+			return []any{f.AccountID, nullBytes(f.CredentialID), f.CreatedAt}
+		}}
+	otps = table[store.OTP]{noun: "one-time code", name: "otps", key: "id",
+		keyOf:     func(o store.OTP) any { return o.ID },
+		cols:      []string{"expires_at"},
+		vals:      func(o store.OTP) []any { return []any{expiry(o.ExpiresAt)} },
+		transient: true}
+)
+
+// CreateFactor stores a factor: ErrAlreadyExists for a duplicate ID or
+// WebAuthn credential ID (the unique constraint on credential_id).
+func (s *Store) CreateFactor(ctx context.Context, f store.Factor) error {
+	return factors.create(ctx, s, f)
+}
+
+// GetFactor returns the factor with this ID.
+func (s *Store) GetFactor(ctx context.Context, id string) (store.Factor, error) {
+	return factors.get(ctx, s, id)
+}
+
+// GetFactorByCredentialID finds a WebAuthn factor by credential ID.
+func (s *Store) GetFactorByCredentialID(ctx context.Context, credentialID []byte) (store.Factor, error) {
+	ctx, cancel := context.WithTimeout(ctx, s.timeout)
+	defer cancel()
+	return oneFrom[store.Factor](s, s.pool.QueryRow(ctx,
+		"SELECT record FROM factors WHERE credential_id = $1", nullBytes(credentialID)), factors.noun)
+}
+
+// ListFactors returns an account's factors, oldest first (ID order among
+// factors created at the same time).
+func (s *Store) ListFactors(ctx context.Context, accountID string) ([]store.Factor, error) {
+	return factors.list(ctx, s, "SELECT record FROM factors WHERE account_id = $1 ORDER BY created_at, id", accountID)
+}
+
+// UpdateFactor applies fn to the factor under its row lock (TOTP step,
+// sign count, recovery code use). A credential ID another factor holds is
+// ErrConflict.
+func (s *Store) UpdateFactor(ctx context.Context, id string, fn func(store.Factor) (store.Factor, error)) error {
+	return factors.update(ctx, s, id, fn, nil)
+}
+
+// DeleteFactor removes the factor.
+func (s *Store) DeleteFactor(ctx context.Context, id string) error {
+	return factors.remove(ctx, s, id)
+}
+
+// CreateOTP stores a one-time code.
+func (s *Store) CreateOTP(ctx context.Context, o store.OTP) error {
+	return otps.create(ctx, s, o)
+}
+
+// UpdateOTP applies fn to a live one-time code under its row lock;
+// expired codes are ErrNotFound, consumed ones are still returned.
+func (s *Store) UpdateOTP(ctx context.Context, id string, fn func(store.OTP) (store.OTP, error)) error {
+	return otps.update(ctx, s, id, fn, nil)
+}
+
+// Hit counts one event under key in one upsert. A window lasts from the
+// first hit to expires_at, included (as the bolt backend counts it); the
+// first hit after expires_at starts a new window with a count of 1.
+func (s *Store) Hit(ctx context.Context, key string, window time.Duration) (int, error) {
+	ctx, cancel := context.WithTimeout(ctx, s.timeout)
+	defer cancel()
+	now := s.now()
+	var n int
+	err := s.pool.QueryRow(ctx, `INSERT INTO hits AS h (key, count, expires_at) VALUES ($1, 1, $3)
+		ON CONFLICT (key) DO UPDATE SET
+			count = CASE WHEN h.expires_at < $2 THEN 1 ELSE h.count + 1 END,
+			expires_at = CASE WHEN h.expires_at < $2 THEN excluded.expires_at ELSE h.expires_at END
+		RETURNING count`, key, now, now.Add(window)).Scan(&n)
+	return n, err
+}
+
+var auditEvents = table[store.AuditEvent]{noun: "audit event", name: "audit_events", key: "id",
+	keyOf: func(e store.AuditEvent) any { return e.ID },
+	cols:  []string{"time"},
+	vals:  func(e store.AuditEvent) []any { return []any{e.Time} }}
+
+// AppendAudit adds an event to the audit log: ErrAlreadyExists if an
+// event with the same ID was appended before, at any time.
+func (s *Store) AppendAudit(ctx context.Context, e store.AuditEvent) error {
+	return auditEvents.create(ctx, s, e)
+}
+
+// ListAudit returns events at or after since, oldest first (ties by ID),
+// at most limit (0: no limit), from the (time, id) index.
+func (s *Store) ListAudit(ctx context.Context, since time.Time, limit int) ([]store.AuditEvent, error) {
+	var max *int
+	if limit > 0 {
+		max = &limit
+	}
+	return auditEvents.list(ctx, s, "SELECT record FROM audit_events WHERE time >= $1 ORDER BY time, id LIMIT $2", since, max)
+}

@@ -1,0 +1,107 @@
+package postgres
+
+import (
+	"context"
+
+	"github.com/passerelle/passerelle/store"
+)
+
+// Tables of the kinds without side tables. doc.go describes the schema.
+var (
+	clients = table[store.Client]{noun: "client", name: "clients", key: "id",
+		keyOf: func(c store.Client) any { return c.ID },
+		vals:  func(store.Client) []any { return nil }}
+	signingKeys = table[store.SigningKey]{noun: "signing key", name: "signing_keys", key: "id",
+		keyOf: func(k store.SigningKey) any { return k.ID },
+		cols:  []string{"expires_at"},
+		vals:  func(k store.SigningKey) []any { return []any{expiry(k.ExpiresAt)} }}
+	authRequests = table[store.AuthRequest]{noun: "auth request", name: "auth_requests", key: "id",
+		keyOf:     func(r store.AuthRequest) any { return r.ID },
+		cols:      []string{"expires_at"},
+		vals:      func(r store.AuthRequest) []any { return []any{expiry(r.ExpiresAt)} },
+		transient: true}
+	codes = table[store.Code]{noun: "code", name: "codes", key: "hash",
+		keyOf:     func(c store.Code) any { return c.Hash },
+		cols:      []string{"expires_at"},
+		vals:      func(c store.Code) []any { return []any{expiry(c.ExpiresAt)} },
+		transient: true}
+)
+
+// CreateClient stores a client registered at run time.
+func (s *Store) CreateClient(ctx context.Context, c store.Client) error {
+	return clients.create(ctx, s, c)
+}
+
+// GetClient returns the client with this ID.
+func (s *Store) GetClient(ctx context.Context, id string) (store.Client, error) {
+	return clients.get(ctx, s, id)
+}
+
+// ListClients returns every stored client in ID order.
+func (s *Store) ListClients(ctx context.Context) ([]store.Client, error) {
+	return clients.list(ctx, s, "SELECT record FROM clients ORDER BY id")
+}
+
+// UpdateClient applies fn to the client; fn may not change its ID.
+func (s *Store) UpdateClient(ctx context.Context, id string, fn func(store.Client) (store.Client, error)) error {
+	return clients.update(ctx, s, id, fn, nil)
+}
+
+// DeleteClient removes the client.
+func (s *Store) DeleteClient(ctx context.Context, id string) error {
+	return clients.remove(ctx, s, id)
+}
+
+// CreateSigningKey stores a key pair (its private half already sealed).
+func (s *Store) CreateSigningKey(ctx context.Context, k store.SigningKey) error {
+	return signingKeys.create(ctx, s, k)
+}
+
+// ListSigningKeys returns every stored key in ID order, including keys
+// past their ExpiresAt that Sweep has not deleted yet: the caller decides
+// which to publish and which signs.
+func (s *Store) ListSigningKeys(ctx context.Context) ([]store.SigningKey, error) {
+	return signingKeys.list(ctx, s, "SELECT record FROM signing_keys ORDER BY id")
+}
+
+// UpdateSigningKey applies fn to the key (to retire it, for example).
+func (s *Store) UpdateSigningKey(ctx context.Context, id string, fn func(store.SigningKey) (store.SigningKey, error)) error {
+	return signingKeys.update(ctx, s, id, fn, nil)
+}
+
+// DeleteSigningKey removes the key.
+func (s *Store) DeleteSigningKey(ctx context.Context, id string) error {
+	return signingKeys.remove(ctx, s, id)
+}
+
+// CreateAuthRequest stores the state of a new authorization request.
+func (s *Store) CreateAuthRequest(ctx context.Context, r store.AuthRequest) error {
+	return authRequests.create(ctx, s, r)
+}
+
+// GetAuthRequest returns the auth request, ErrNotFound once it expired.
+func (s *Store) GetAuthRequest(ctx context.Context, id string) (store.AuthRequest, error) {
+	return authRequests.get(ctx, s, id)
+}
+
+// UpdateAuthRequest applies fn to a live auth request.
+func (s *Store) UpdateAuthRequest(ctx context.Context, id string, fn func(store.AuthRequest) (store.AuthRequest, error)) error {
+	return authRequests.update(ctx, s, id, fn, nil)
+}
+
+// DeleteAuthRequest removes a live auth request.
+func (s *Store) DeleteAuthRequest(ctx context.Context, id string) error {
+	return authRequests.remove(ctx, s, id)
+}
+
+// CreateCode stores an issued authorization code under its hash.
+func (s *Store) CreateCode(ctx context.Context, c store.Code) error {
+	return codes.create(ctx, s, c)
+}
+
+// UpdateCode applies fn to the code with this hash, spent or not, until it
+// expires. Redemption is fn checking Spent and setting it under the row
+// lock, so of two racing redemptions exactly one sees the code unspent.
+func (s *Store) UpdateCode(ctx context.Context, hash []byte, fn func(store.Code) (store.Code, error)) error {
+	return codes.update(ctx, s, hash, fn, nil)
+}

@@ -1,0 +1,247 @@
+package postgres
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/passerelle/passerelle/store"
+)
+
+// querier is what the pool and a transaction have in common.
+type querier interface {
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}
+
+// table describes how records of one kind are stored: the SQL table, its
+// key column, and the index columns written beside the JSON record.
+type table[T any] struct {
+	noun string // for error messages
+	name string // SQL table
+	key  string // key column
+	// keyOf is the key of a record: a string for text keys, a []byte for
+	// bytea keys.
+	keyOf func(T) any
+	// cols and vals are the index columns and their values for a record,
+	// written on insert and on every update.
+	cols []string
+	vals func(T) []any
+	// transient kinds read, update and delete as missing once expired.
+	transient bool
+}
+
+// notFound is the error for a missing (or expired) record.
+func (t table[T]) notFound() error {
+	return fmt.Errorf("store/postgres: %s: %w", t.noun, store.ErrNotFound)
+}
+
+// where selects the record at $1, and for a transient kind only while it
+// lives at $2; args are the matching arguments.
+func (t table[T]) where(key any, now time.Time) (string, []any) {
+	if t.transient {
+		return fmt.Sprintf(" WHERE %s = $1 AND %s", t.key, live(2)), []any{key, now}
+	}
+	return fmt.Sprintf(" WHERE %s = $1", t.key), []any{key}
+}
+
+// load reads the live record at key, locking its row for the rest of the
+// transaction when forUpdate is set.
+func (t table[T]) load(ctx context.Context, q querier, key any, now time.Time, forUpdate bool) (T, error) {
+	cond, args := t.where(key, now)
+	sql := "SELECT record FROM " + t.name + cond
+	if forUpdate {
+		sql += " FOR UPDATE"
+	}
+	return scanOne[T](q.QueryRow(ctx, sql, args...), t.noun)
+}
+
+// oneFrom scans the one record a query on the pool returns, naming the
+// database in an error that is not a contract answer.
+func oneFrom[T any](s *Store, row pgx.Row, noun string) (T, error) {
+	v, err := scanOne[T](row, noun)
+	return v, s.fail(err)
+}
+
+// get is the whole of a Get method.
+func (t table[T]) get(ctx context.Context, s *Store, key any) (T, error) {
+	ctx, cancel := context.WithTimeout(ctx, s.timeout)
+	defer cancel()
+	v, err := t.load(ctx, s.pool, key, s.now(), false)
+	return v, s.fail(err)
+}
+
+// insert adds a record; a duplicate key or index value is ErrAlreadyExists.
+func (t table[T]) insert(ctx context.Context, q querier, v T) error {
+	if isEmpty(t.keyOf(v)) {
+		return fmt.Errorf("store/postgres: %s has an empty key", t.noun)
+	}
+	raw, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("store/postgres: encode %s: %w", t.noun, err)
+	}
+	cols := append(append([]string{t.key}, t.cols...), "record")
+	args := append(append([]any{t.keyOf(v)}, t.vals(v)...), raw)
+	sql := fmt.Sprintf("INSERT INTO %s (%s) VALUES (%s)", t.name, strings.Join(cols, ", "), placeholders(1, len(cols)))
+	_, err = q.Exec(ctx, sql, args...)
+	return contractError(err, t.noun, store.ErrAlreadyExists)
+}
+
+// create is the whole of a Create method for kinds without side tables.
+func (t table[T]) create(ctx context.Context, s *Store, v T) error {
+	ctx, cancel := context.WithTimeout(ctx, s.timeout)
+	defer cancel()
+	return s.fail(t.insert(ctx, s.pool, v))
+}
+
+// write replaces the record at key and its index columns; a duplicate
+// index value is ErrConflict.
+func (t table[T]) write(ctx context.Context, q querier, key any, v T) error {
+	raw, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("store/postgres: encode %s: %w", t.noun, err)
+	}
+	sets := make([]string, 0, len(t.cols)+1)
+	for i, c := range slices.Concat(t.cols, []string{"record"}) {
+		sets = append(sets, fmt.Sprintf("%s = $%d", c, i+2))
+	}
+	args := append(append([]any{key}, t.vals(v)...), raw)
+	sql := fmt.Sprintf("UPDATE %s SET %s WHERE %s = $1", t.name, strings.Join(sets, ", "), t.key)
+	_, err = q.Exec(ctx, sql, args...)
+	return contractError(err, t.noun, store.ErrConflict)
+}
+
+// update is the whole of an Update method: in one transaction, lock the
+// live row (SELECT ... FOR UPDATE), apply fn, keep the key, let before
+// maintain side tables, and write. fn's error comes back unwrapped and
+// nothing is written.
+func (t table[T]) update(ctx context.Context, s *Store, key any, fn func(T) (T, error), before func(context.Context, pgx.Tx, T, T) error) error {
+	return s.inTx(ctx, func(ctx context.Context, tx pgx.Tx) error {
+		old, err := t.load(ctx, tx, key, s.now(), true)
+		if err != nil {
+			return err
+		}
+		v, err := fn(old)
+		if err != nil {
+			return err
+		}
+		if !sameKey(t.keyOf(v), key) {
+			return fmt.Errorf("store/postgres: %s: update may not change the key: %w", t.noun, store.ErrConflict)
+		}
+		if before != nil {
+			if err := before(ctx, tx, old, v); err != nil {
+				return err
+			}
+		}
+		return t.write(ctx, tx, key, v)
+	})
+}
+
+// remove is the whole of a Delete method. An expired transient record is
+// reported missing and left for Sweep.
+func (t table[T]) remove(ctx context.Context, s *Store, key any) error {
+	cond, args := t.where(key, s.now())
+	tag, err := s.exec(ctx, "DELETE FROM "+t.name+cond, args...)
+	if err != nil {
+		return err
+	}
+	if tag.RowsAffected() == 0 {
+		return t.notFound()
+	}
+	return nil
+}
+
+// list returns the records a query selects (its only column: record).
+func (t table[T]) list(ctx context.Context, s *Store, sql string, args ...any) ([]T, error) {
+	return queryRecords[T](ctx, s, t.noun, sql, args...)
+}
+
+// queryRecords runs a query whose only column is record and decodes
+// every row.
+func queryRecords[T any](ctx context.Context, s *Store, noun, sql string, args ...any) ([]T, error) {
+	ctx, cancel := context.WithTimeout(ctx, s.timeout)
+	defer cancel()
+	rows, err := s.pool.Query(ctx, sql, args...)
+	if err != nil {
+		return nil, s.fail(err)
+	}
+	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (T, error) {
+		return scanOne[T](row, noun)
+	})
+	if len(out) == 0 {
+		return nil, s.fail(err) // nil, not empty, as the bolt backend returns
+	}
+	return out, s.fail(err)
+}
+
+// scanOne decodes the record column of one row; no row is ErrNotFound.
+func scanOne[T any](row pgx.Row, noun string) (T, error) {
+	var v T
+	var raw []byte
+	if err := row.Scan(&raw); err != nil {
+		if errors.Is(err, pgx.ErrNoRows) {
+			return v, fmt.Errorf("store/postgres: %s: %w", noun, store.ErrNotFound)
+		}
+		return v, err
+	}
+	if err := json.Unmarshal(raw, &v); err != nil {
+		return v, fmt.Errorf("store/postgres: decode %s: %w", noun, err)
+	}
+	return v, nil
+}
+
+// placeholders returns "$from, ..., $(from+n-1)".
+func placeholders(from, n int) string {
+	ps := make([]string, n)
+	for i := range ps {
+		ps[i] = fmt.Sprintf("$%d", from+i)
+	}
+	return strings.Join(ps, ", ")
+}
+
+// isEmpty reports whether a key is the empty string or empty bytes.
+func isEmpty(key any) bool {
+	switch k := key.(type) {
+	case string:
+		return k == ""
+	case []byte:
+		return len(k) == 0
+	}
+	return key == nil
+}
+
+// sameKey compares two keys of the same table.
+func sameKey(a, b any) bool {
+	if x, ok := a.([]byte); ok {
+		y, ok := b.([]byte)
+		return ok && bytes.Equal(x, y)
+	}
+	return a == b
+}
+
+// nullBytes is the column value of an optional bytea index: NULL when
+// empty, so a unique constraint ignores it.
+func nullBytes(b []byte) []byte {
+	if len(b) == 0 {
+		return nil
+	}
+	return b
+}
+
+// nullString is the column value of an optional text index: NULL when
+// empty, so a unique constraint ignores it.
+func nullString(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}

@@ -1,0 +1,128 @@
+package store
+
+import (
+	"context"
+	"crypto/sha256"
+	"time"
+)
+
+// Store is the persistence contract of Passerelle. Every method is safe for
+// concurrent use. Get methods return ErrNotFound for a missing record, and
+// also for a transient record (auth request, code, session, grant) whose
+// ExpiresAt has passed, so an expired record behaves as a missing one even
+// before Sweep runs. Create methods return ErrAlreadyExists for a duplicate
+// key. Update methods return ErrNotFound for a missing record and whatever
+// error fn returns, unwrapped, in which case nothing is written.
+type Store interface {
+	CreateClient(ctx context.Context, c Client) error
+	GetClient(ctx context.Context, id string) (Client, error)
+	ListClients(ctx context.Context) ([]Client, error)
+	UpdateClient(ctx context.Context, id string, fn func(Client) (Client, error)) error
+	DeleteClient(ctx context.Context, id string) error
+
+	// CreateAccount stores a new account together with its first link, in
+	// one transaction: ErrAlreadyExists if the account ID or URN exists, or
+	// if the link's (provider, subject) is already linked.
+	CreateAccount(ctx context.Context, a Account, first Link) error
+	GetAccount(ctx context.Context, id string) (Account, error)
+	GetAccountByURN(ctx context.Context, urn string) (Account, error)
+	UpdateAccount(ctx context.Context, id string, fn func(Account) (Account, error)) error
+
+	// CreateLink adds a link to an existing account (ErrNotFound if the
+	// account is missing, ErrAlreadyExists if (provider, subject) is linked).
+	CreateLink(ctx context.Context, l Link) error
+	GetLink(ctx context.Context, provider, subject string) (Link, error)
+	ListLinks(ctx context.Context, accountID string) ([]Link, error)
+	DeleteLink(ctx context.Context, provider, subject string) error
+
+	CreateAuthRequest(ctx context.Context, r AuthRequest) error
+	GetAuthRequest(ctx context.Context, id string) (AuthRequest, error)
+	UpdateAuthRequest(ctx context.Context, id string, fn func(AuthRequest) (AuthRequest, error)) error
+	DeleteAuthRequest(ctx context.Context, id string) error
+
+	CreateCode(ctx context.Context, c Code) error
+	// UpdateCode finds a code by hash. A spent code is still returned until
+	// it expires (reuse detection needs it).
+	UpdateCode(ctx context.Context, hash []byte, fn func(Code) (Code, error)) error
+
+	// CreateGrant stores a grant and, when RefreshHash is set, indexes it.
+	CreateGrant(ctx context.Context, g Grant) error
+	GetGrant(ctx context.Context, id string) (Grant, error)
+	// GetGrantByRefreshHash finds the grant that issued a refresh token,
+	// current or rotated away.
+	GetGrantByRefreshHash(ctx context.Context, hash []byte) (Grant, error)
+	// UpdateGrant writes what fn returns; a new RefreshHash is indexed in
+	// the same transaction and old ones stay indexed.
+	UpdateGrant(ctx context.Context, id string, fn func(Grant) (Grant, error)) error
+	// RevokeGrantsByAccount revokes every grant of an account (sign out
+	// everywhere) and returns how many it revoked.
+	RevokeGrantsByAccount(ctx context.Context, accountID string) (int, error)
+
+	CreateSession(ctx context.Context, s Session) error
+	GetSession(ctx context.Context, hash []byte) (Session, error)
+	UpdateSession(ctx context.Context, hash []byte, fn func(Session) (Session, error)) error
+	DeleteSession(ctx context.Context, hash []byte) error
+	// DeleteSessionsByAccount ends every session of an account.
+	DeleteSessionsByAccount(ctx context.Context, accountID string) (int, error)
+
+	CreateSigningKey(ctx context.Context, k SigningKey) error
+	ListSigningKeys(ctx context.Context) ([]SigningKey, error)
+	UpdateSigningKey(ctx context.Context, id string, fn func(SigningKey) (SigningKey, error)) error
+	DeleteSigningKey(ctx context.Context, id string) error
+
+	// CreateFactor stores a factor (ErrAlreadyExists for a duplicate ID
+	// or WebAuthn credential ID).
+	CreateFactor(ctx context.Context, f Factor) error
+	GetFactor(ctx context.Context, id string) (Factor, error)
+	// GetFactorByCredentialID finds a WebAuthn factor by credential ID.
+	GetFactorByCredentialID(ctx context.Context, credentialID []byte) (Factor, error)
+	// ListFactors returns an account's factors, oldest first.
+	ListFactors(ctx context.Context, accountID string) ([]Factor, error)
+	UpdateFactor(ctx context.Context, id string, fn func(Factor) (Factor, error)) error
+	DeleteFactor(ctx context.Context, id string) error
+
+	CreateOTP(ctx context.Context, o OTP) error
+	// UpdateOTP finds a code by ID; expired codes are ErrNotFound.
+	UpdateOTP(ctx context.Context, id string, fn func(OTP) (OTP, error)) error
+
+	// Hit counts one event under key in a fixed window that starts at the
+	// first hit and lasts window; it returns the count including this hit.
+	// Rate limits (code sends per account per day, per address) use it.
+	Hit(ctx context.Context, key string, window time.Duration) (int, error)
+
+	// CreateLocalUser stores a credential of the built-in service
+	// (ErrAlreadyExists when the ID, username or email is taken, by a
+	// confirmed user or an unconfirmed one not yet expired).
+	CreateLocalUser(ctx context.Context, u LocalUser) error
+	GetLocalUser(ctx context.Context, id string) (LocalUser, error)
+	GetLocalUserByUsername(ctx context.Context, username string) (LocalUser, error)
+	GetLocalUserByEmail(ctx context.Context, email string) (LocalUser, error)
+	// UpdateLocalUser writes what fn returns; a changed username or email
+	// must stay unique (ErrConflict).
+	UpdateLocalUser(ctx context.Context, id string, fn func(LocalUser) (LocalUser, error)) error
+
+	// AppendAudit adds an event to the audit log.
+	AppendAudit(ctx context.Context, e AuditEvent) error
+	// ListAudit returns events at or after since, oldest first, at most limit
+	// (0: no limit).
+	ListAudit(ctx context.Context, since time.Time, limit int) ([]AuditEvent, error)
+
+	// Sweep deletes every record whose ExpiresAt is before now (auth
+	// requests, codes, sessions, grants with their refresh index, signing
+	// keys with a non-zero ExpiresAt, OTPs, finished Hit windows,
+	// unconfirmed local users past their ExpiresAt) and
+	// returns how many it deleted. Audit events are kept.
+	Sweep(ctx context.Context, now time.Time) (int, error)
+
+	// Ping reports whether the store answers.
+	Ping(ctx context.Context) error
+	Close() error
+}
+
+// HashToken is the SHA-256 of a high-entropy secret (code, refresh token,
+// session cookie, generated client secret). These values carry at least
+// 128 bits of randomness, so a fast hash suffices: nothing to brute-force.
+func HashToken(secret string) []byte {
+	h := sha256.Sum256([]byte(secret))
+	return h[:]
+}

@@ -1,0 +1,125 @@
+package storetest
+
+import (
+	"testing"
+	"time"
+
+	"github.com/passerelle/passerelle/store"
+)
+
+func testGrants(t *testing.T, newStore NewStore) {
+	s, _ := open(t, newStore)
+	ctx := t.Context()
+	g := grant("g-1", "acct-1", "rt-1", time.Hour)
+	must(t, s.CreateGrant(ctx, g), "CreateGrant")
+	wantErr(t, s.CreateGrant(ctx, g), store.ErrAlreadyExists, "CreateGrant duplicate ID")
+	wantErr(t, s.CreateGrant(ctx, grant("g-2", "acct-1", "rt-1", time.Hour)), store.ErrAlreadyExists, "CreateGrant duplicate refresh hash")
+	_, err := s.GetGrant(ctx, "g-2")
+	wantErr(t, err, store.ErrNotFound, "GetGrant of a refused grant")
+	noRefresh := grant("g-3", "acct-1", "", time.Hour)
+	must(t, s.CreateGrant(ctx, noRefresh), "CreateGrant without refresh token")
+
+	got, err := s.GetGrant(ctx, "g-1")
+	must(t, err, "GetGrant")
+	same(t, got, g, "GetGrant")
+	got, err = s.GetGrantByRefreshHash(ctx, store.HashToken("rt-1"))
+	must(t, err, "GetGrantByRefreshHash")
+	same(t, got, g, "GetGrantByRefreshHash")
+	got, err = s.GetGrant(ctx, "g-3")
+	must(t, err, "GetGrant without refresh token")
+	same(t, got, noRefresh, "GetGrant without refresh token")
+	_, err = s.GetGrant(ctx, "g-9")
+	wantErr(t, err, store.ErrNotFound, "GetGrant missing")
+	_, err = s.GetGrantByRefreshHash(ctx, store.HashToken("rt-9"))
+	wantErr(t, err, store.ErrNotFound, "GetGrantByRefreshHash unknown")
+
+	must(t, s.UpdateGrant(ctx, "g-1", func(g store.Grant) (store.Grant, error) {
+		g.Revoked = true
+		return g, nil
+	}), "UpdateGrant revoke")
+	got, err = s.GetGrant(ctx, "g-1")
+	must(t, err, "GetGrant revoked")
+	if !got.Revoked {
+		t.Error("revocation not stored")
+	}
+	wantErr(t, s.UpdateGrant(ctx, "g-9", func(g store.Grant) (store.Grant, error) { return g, nil }),
+		store.ErrNotFound, "UpdateGrant missing")
+}
+
+// testRefreshRotation: every refresh hash a grant ever had resolves to it,
+// so a rotated-away token presented again is recognised as reuse.
+func testRefreshRotation(t *testing.T, newStore NewStore) {
+	s, _ := open(t, newStore)
+	ctx := t.Context()
+	must(t, s.CreateGrant(ctx, grant("g-1", "acct-1", "rt-0", time.Hour)), "CreateGrant")
+	must(t, s.CreateGrant(ctx, grant("g-2", "acct-1", "other-0", time.Hour)), "CreateGrant other")
+	for i, next := range []string{"rt-1", "rt-2", "rt-3"} {
+		must(t, s.UpdateGrant(ctx, "g-1", func(g store.Grant) (store.Grant, error) {
+			g.RefreshHash = store.HashToken(next)
+			return g, nil
+		}), "UpdateGrant rotation")
+		for _, old := range []string{"rt-0", "rt-1", "rt-2", "rt-3"}[:i+2] {
+			got, err := s.GetGrantByRefreshHash(ctx, store.HashToken(old))
+			must(t, err, "GetGrantByRefreshHash "+old+" after rotating to "+next)
+			if got.ID != "g-1" || string(got.RefreshHash) != string(store.HashToken(next)) {
+				t.Errorf("%s after rotating to %s: got grant %q with another current hash", old, next, got.ID)
+			}
+		}
+	}
+	wantErr(t, s.UpdateGrant(ctx, "g-1", func(g store.Grant) (store.Grant, error) {
+		g.RefreshHash = store.HashToken("other-0")
+		return g, nil
+	}), store.ErrConflict, "UpdateGrant to another grant's refresh hash")
+	got, err := s.GetGrantByRefreshHash(ctx, store.HashToken("other-0"))
+	must(t, err, "GetGrantByRefreshHash other")
+	if got.ID != "g-2" {
+		t.Errorf("other grant's hash now resolves to %q", got.ID)
+	}
+}
+
+func testRevokeGrantsByAccount(t *testing.T, newStore NewStore) {
+	s, clk := open(t, newStore)
+	ctx := t.Context()
+	for _, g := range []store.Grant{
+		grant("a-1", "acct-a", "ra-1", time.Hour),
+		grant("a-2", "acct-a", "", time.Hour),
+		grant("a-3", "acct-a", "", time.Hour),
+		grant("a-old", "acct-a", "", time.Minute),
+		grant("b-1", "acct-b", "rb-1", time.Hour),
+	} {
+		must(t, s.CreateGrant(ctx, g), "CreateGrant "+g.ID)
+	}
+	must(t, s.UpdateGrant(ctx, "a-3", func(g store.Grant) (store.Grant, error) {
+		g.Revoked = true
+		return g, nil
+	}), "UpdateGrant revoke a-3")
+	clk.Advance(2 * time.Minute) // a-old expires
+
+	n, err := s.RevokeGrantsByAccount(ctx, "acct-a")
+	must(t, err, "RevokeGrantsByAccount")
+	if n != 2 {
+		t.Errorf("RevokeGrantsByAccount = %d, want 2 (a-1, a-2; a-3 was revoked, a-old expired)", n)
+	}
+	for _, id := range []string{"a-1", "a-2", "a-3"} {
+		g, err := s.GetGrant(ctx, id)
+		must(t, err, "GetGrant "+id)
+		if !g.Revoked {
+			t.Errorf("grant %s not revoked", id)
+		}
+	}
+	g, err := s.GetGrantByRefreshHash(ctx, store.HashToken("rb-1"))
+	must(t, err, "GetGrant b-1")
+	if g.Revoked {
+		t.Error("another account's grant was revoked")
+	}
+	n, err = s.RevokeGrantsByAccount(ctx, "acct-a")
+	must(t, err, "RevokeGrantsByAccount again")
+	if n != 0 {
+		t.Errorf("RevokeGrantsByAccount again = %d, want 0", n)
+	}
+	n, err = s.RevokeGrantsByAccount(ctx, "acct-none")
+	must(t, err, "RevokeGrantsByAccount unknown account")
+	if n != 0 {
+		t.Errorf("RevokeGrantsByAccount unknown account = %d, want 0", n)
+	}
+}
