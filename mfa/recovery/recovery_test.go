@@ -130,7 +130,11 @@ func TestNormalisation(t *testing.T) {
 			t.Errorf("Use(%q) refused a typed-back code", input)
 		}
 	}
-	for _, input := range []string{"", codes[0][:13], codes[0] + "a", "x" + codes[0][1:]} {
+	other := "x"
+	if codes[0][0] == 'x' {
+		other = "y"
+	}
+	for _, input := range []string{"", codes[0][:13], codes[0] + "a", other + codes[0][1:]} {
 		if _, ok := Use(stored, input, now); ok {
 			t.Errorf("Use(%q) accepted", input)
 		}
