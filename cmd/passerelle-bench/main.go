@@ -14,6 +14,7 @@ import (
 	"runtime"
 	"runtime/pprof"
 	"strings"
+	"syscall"
 	"time"
 
 	"golang.org/x/oauth2"
@@ -106,7 +107,8 @@ func run(dur time.Duration, workers int) error {
 
 	fmt.Printf("Passerelle bench: %d workers, %s per measurement, bbolt store (fsync on), loopback HTTP, GOMAXPROCS=%d\n\n",
 		workers, dur, numCPU())
-	fmt.Printf("%-26s %10s %10s %10s   %s\n", "operation", "peak/s", "p50", "p99", "(latency paced at half of peak)")
+	fmt.Printf("%-26s %10s %10s %10s %10s   %s\n", "operation", "peak/s", "CPU/op", "p50", "p99",
+		"(CPU: this whole process at peak; latency paced at half of peak)")
 
 	if _, err := ps.EnrolAll(ctx, workers); err != nil {
 		return err
@@ -134,12 +136,31 @@ func run(dur time.Duration, workers int) error {
 // measure runs op at full load, then paced at half the rate it reached,
 // and prints the figures.
 func measure(name string, dur time.Duration, workers int, op func() error) error {
-	r, err := loadgen.Measure(dur, workers, op, nil)
+	var perOp time.Duration
+	r, err := loadgen.Measure(dur, workers, op, func() func(int) {
+		before := cpuTime()
+		return func(n int) {
+			if n > 0 {
+				perOp = (cpuTime() - before) / time.Duration(n)
+			}
+		}
+	})
 	if err != nil {
 		return fmt.Errorf("%s: %w", name, err)
 	}
-	fmt.Printf("%-26s %10.0f %10s %10s\n", name, r.Peak, r.P50.Round(10*time.Microsecond), r.P99.Round(10*time.Microsecond))
+	fmt.Printf("%-26s %10.0f %10s %10s %10s\n", name, r.Peak, perOp.Round(time.Microsecond),
+		r.P50.Round(10*time.Microsecond), r.P99.Round(10*time.Microsecond))
 	return nil
+}
+
+// cpuTime is the user and system CPU time this process has used: the
+// broker, the upstream and the load generator together.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 func peakRSS() string {
