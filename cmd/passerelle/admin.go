@@ -80,58 +80,85 @@ func openAdmin(ctx context.Context, cfgPath string) (*admin.Service, store.Store
 	return svc, st, nil
 }
 
+// parse parses the flags that follow the subcommand's name; a stray
+// positional argument is a usage error.
+func (f *adminFlags) parse(args []string) error {
+	if err := f.fs.Parse(args); err != nil {
+		return usageError(err.Error())
+	}
+	if f.fs.NArg() > 0 {
+		return usageError(fmt.Sprintf("%s: unexpected argument %q", f.fs.Name(), f.fs.Arg(0)))
+	}
+	return nil
+}
+
+// clientsCmd and accountsCmd pick the operation from the subcommand's name
+// and parse the flags before they open anything, so a mistyped command
+// fails at once, even when the store cannot be opened.
 func clientsCmd(ctx context.Context, args []string, stdout io.Writer) error {
+	const use = "usage: passerelle clients list|add|remove|rotate-secret -config FILE [-id ID]"
 	if len(args) == 0 {
-		return usageError("usage: passerelle clients list|add|remove|rotate-secret -config FILE [-id ID]")
+		return usageError(use)
 	}
 	f := newAdminFlags("clients " + args[0])
-	if err := f.fs.Parse(args[1:]); err != nil {
-		return usageError(err.Error())
+	var op func(*admin.Service) error // reads the flags when it runs
+	switch args[0] {
+	case "list":
+		op = func(svc *admin.Service) error {
+			list, err := svc.ListClients(ctx)
+			if err != nil {
+				return err
+			}
+			tw := tabwriter.NewWriter(stdout, 2, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "ID\tSOURCE\tAUTH\tREDIRECT URIS")
+			for _, c := range list {
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", c.ID, c.Source, c.AuthMethod, strings.Join(c.RedirectURIs, " "))
+			}
+			return tw.Flush()
+		}
+	case "add":
+		op = func(svc *admin.Service) error {
+			in := admin.ClientInput{ID: *f.id, RedirectURIs: f.redirects, AllowedProviders: f.providers, Public: *f.public,
+				Name: map[string]string{"en": or(*f.nameEN, *f.id), "fr": or(*f.nameFR, *f.id)}}
+			c, secret, err := svc.AddClient(ctx, in)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(stdout, "client %s added\n", c.ID)
+			if secret != "" {
+				fmt.Fprintf(stdout, "client secret (shown once, stored hashed): %s\n", secret)
+			}
+			return nil
+		}
+	case "remove":
+		op = func(svc *admin.Service) error {
+			if err := svc.RemoveClient(ctx, *f.id); err != nil {
+				return fmt.Errorf("client %q: %w", *f.id, err)
+			}
+			fmt.Fprintf(stdout, "client %s removed\n", *f.id)
+			return nil
+		}
+	case "rotate-secret":
+		op = func(svc *admin.Service) error {
+			secret, err := svc.RotateClientSecret(ctx, *f.id)
+			if err != nil {
+				return fmt.Errorf("client %q: %w", *f.id, err)
+			}
+			fmt.Fprintf(stdout, "new client secret (shown once; the old one no longer works): %s\n", secret)
+			return nil
+		}
+	default:
+		return usageError(use)
+	}
+	if err := f.parse(args[1:]); err != nil {
+		return err
 	}
 	svc, st, err := openAdmin(ctx, *f.cfgPath)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	switch args[0] {
-	case "list":
-		list, err := svc.ListClients(ctx)
-		if err != nil {
-			return err
-		}
-		tw := tabwriter.NewWriter(stdout, 2, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "ID\tSOURCE\tAUTH\tREDIRECT URIS")
-		for _, c := range list {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", c.ID, c.Source, c.AuthMethod, strings.Join(c.RedirectURIs, " "))
-		}
-		return tw.Flush()
-	case "add":
-		in := admin.ClientInput{ID: *f.id, RedirectURIs: f.redirects, AllowedProviders: f.providers, Public: *f.public,
-			Name: map[string]string{"en": or(*f.nameEN, *f.id), "fr": or(*f.nameFR, *f.id)}}
-		c, secret, err := svc.AddClient(ctx, in)
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(stdout, "client %s added\n", c.ID)
-		if secret != "" {
-			fmt.Fprintf(stdout, "client secret (shown once, stored hashed): %s\n", secret)
-		}
-		return nil
-	case "remove":
-		if err := svc.RemoveClient(ctx, *f.id); err != nil {
-			return fmt.Errorf("client %q: %w", *f.id, err)
-		}
-		fmt.Fprintf(stdout, "client %s removed\n", *f.id)
-		return nil
-	case "rotate-secret":
-		secret, err := svc.RotateClientSecret(ctx, *f.id)
-		if err != nil {
-			return fmt.Errorf("client %q: %w", *f.id, err)
-		}
-		fmt.Fprintf(stdout, "new client secret (shown once; the old one no longer works): %s\n", secret)
-		return nil
-	}
-	return usageError("usage: passerelle clients list|add|remove|rotate-secret ...")
+	return op(svc)
 }
 
 func or(s, def string) string {
@@ -142,14 +169,53 @@ func or(s, def string) string {
 }
 
 func accountsCmd(ctx context.Context, args []string, stdout io.Writer) error {
+	const use = "usage: passerelle accounts show|lock|unlock|reset-mfa|unlink -config FILE -urn URN [-provider P]"
 	if len(args) == 0 {
-		return usageError("usage: passerelle accounts show|lock|unlock|reset-mfa|unlink -config FILE -urn URN")
+		return usageError(use)
 	}
 	f := newAdminFlags("accounts " + args[0])
-	if err := f.fs.Parse(args[1:]); err != nil {
-		return usageError(err.Error())
+	var urn string // set from -urn before op runs
+	// done reports the outcome of a change to the account.
+	done := func(err error) error {
+		if err != nil {
+			return fmt.Errorf("account %s: %w", urn, err)
+		}
+		fmt.Fprintf(stdout, "account %s: %s done\n", urn, args[0])
+		return nil
 	}
-	if *f.urn == "" {
+	var op func(*admin.Service) error
+	switch args[0] {
+	case "show":
+		op = func(svc *admin.Service) error {
+			v, err := svc.Account(ctx, urn)
+			if err != nil {
+				return fmt.Errorf("account %s: %w", urn, err)
+			}
+			enc := json.NewEncoder(stdout)
+			enc.SetIndent("", "  ")
+			return enc.Encode(v)
+		}
+	case "lock":
+		op = func(svc *admin.Service) error { return done(svc.Lock(ctx, urn)) }
+	case "unlock":
+		op = func(svc *admin.Service) error { return done(svc.Unlock(ctx, urn)) }
+	case "reset-mfa":
+		op = func(svc *admin.Service) error {
+			n, err := svc.ResetMFA(ctx, urn)
+			if err == nil {
+				fmt.Fprintf(stdout, "%d factor(s) removed; a new one is set up at the next sign-in\n", n)
+			}
+			return done(err)
+		}
+	case "unlink":
+		op = func(svc *admin.Service) error { return done(svc.Unlink(ctx, urn, *f.provider)) }
+	default:
+		return usageError(use)
+	}
+	if err := f.parse(args[1:]); err != nil {
+		return err
+	}
+	if urn = strings.TrimSpace(*f.urn); urn == "" {
 		return usageError("accounts " + args[0] + " needs -urn")
 	}
 	svc, st, err := openAdmin(ctx, *f.cfgPath)
@@ -157,35 +223,7 @@ func accountsCmd(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	defer st.Close()
-	urn := strings.TrimSpace(*f.urn)
-	switch args[0] {
-	case "show":
-		v, err := svc.Account(ctx, urn)
-		if err != nil {
-			return fmt.Errorf("account %s: %w", urn, err)
-		}
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(v)
-	case "lock":
-		err = svc.Lock(ctx, urn)
-	case "unlock":
-		err = svc.Unlock(ctx, urn)
-	case "reset-mfa":
-		var n int
-		if n, err = svc.ResetMFA(ctx, urn); err == nil {
-			fmt.Fprintf(stdout, "%d factor(s) removed; a new one is set up at the next sign-in\n", n)
-		}
-	case "unlink":
-		err = svc.Unlink(ctx, urn, *f.provider)
-	default:
-		return usageError("usage: passerelle accounts show|lock|unlock|reset-mfa|unlink ...")
-	}
-	if err != nil {
-		return fmt.Errorf("account %s: %w", urn, err)
-	}
-	fmt.Fprintf(stdout, "account %s: %s done\n", urn, args[0])
-	return nil
+	return op(svc)
 }
 
 func keysCmd(ctx context.Context, args []string, stdout io.Writer) error {
@@ -193,8 +231,8 @@ func keysCmd(ctx context.Context, args []string, stdout io.Writer) error {
 		return usageError("usage: passerelle keys list|rotate -config FILE")
 	}
 	f := newAdminFlags("keys " + args[0])
-	if err := f.fs.Parse(args[1:]); err != nil {
-		return usageError(err.Error())
+	if err := f.parse(args[1:]); err != nil {
+		return err
 	}
 	svc, st, err := openAdmin(ctx, *f.cfgPath)
 	if err != nil {

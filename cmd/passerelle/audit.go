@@ -12,14 +12,18 @@ import (
 // auditCmd: `passerelle audit export -since 24h|2026-11-01T00:00:00Z`
 // writes the audit log as JSON lines, oldest first.
 func auditCmd(ctx context.Context, args []string, stdout io.Writer) error {
+	const use = "usage: passerelle audit export -config FILE -since DURATION|RFC3339"
 	if len(args) == 0 || args[0] != "export" {
-		return usageError("usage: passerelle audit export -config FILE -since DURATION|RFC3339")
+		return usageError(use)
 	}
 	fs := flag.NewFlagSet("audit export", flag.ContinueOnError)
 	cfgPath := fs.String("config", "passerelle.yaml", "configuration file")
 	sinceFlag := fs.String("since", "24h", "a duration back from now (e.g. 24h) or an RFC 3339 time")
 	if err := fs.Parse(args[1:]); err != nil {
 		return usageError(err.Error())
+	}
+	if fs.NArg() > 0 {
+		return usageError(use)
 	}
 	since, err := parseSince(*sinceFlag, time.Now())
 	if err != nil {

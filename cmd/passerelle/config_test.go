@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -137,6 +138,40 @@ func TestCorruptStoreGivesClearError(t *testing.T) {
 	err := run(context.Background(), []string{"keys", "list", "-config", cfg}, &out, &errb)
 	if err == nil || !strings.Contains(err.Error(), "not a valid Passerelle store") {
 		t.Fatalf("corrupt store: %v", err)
+	}
+}
+
+// TestUsageErrorsBeforeTheStore: a mistyped or missing subcommand, a
+// stray argument or a missing -urn is a usage error (exit status 2) at
+// once, though the configured store cannot be opened.
+func TestUsageErrorsBeforeTheStore(t *testing.T) {
+	dir := t.TempDir()
+	cfg := writeConfig(t, dir, true)
+	if err := os.WriteFile(filepath.Join(dir, "p.db"), bytes.Repeat([]byte("garbage!"), 1024), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	var out, errb bytes.Buffer
+	var u usageError
+	if err := run(ctx, []string{"clients", "list", "-config", cfg}, &out, &errb); err == nil || errors.As(err, &u) {
+		t.Fatalf("clients list on a corrupt store: %v, want the store's error", err)
+	}
+	for _, args := range [][]string{
+		{"clients", "frobnicate", "-config", cfg},
+		{"clients", "-config", cfg},
+		{"clients", "list", "-config", cfg, "extra"},
+		{"accounts", "frobnicate", "-config", cfg, "-urn", "1234-5678-9012"},
+		{"accounts", "show", "-config", cfg},
+		{"keys", "frobnicate", "-config", cfg},
+		{"keys", "list", "-config", cfg, "extra"},
+		{"audit", "frobnicate", "-config", cfg},
+		{"audit", "export", "-config", cfg, "extra"},
+		{"store", "frobnicate", "-config", cfg},
+		{"store", "migrate", "-config", cfg, "extra"},
+	} {
+		if err := run(ctx, args, &out, &errb); !errors.As(err, &u) {
+			t.Errorf("passerelle %s: %v, want a usage error", strings.Join(args, " "), err)
+		}
 	}
 }
 

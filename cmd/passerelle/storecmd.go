@@ -17,13 +17,17 @@ func storeCmd(ctx context.Context, args []string, stdout io.Writer) error {
 	if len(args) > 0 && args[0] == "copy" {
 		return storeCopy(ctx, args[1:], stdout)
 	}
+	const use = "usage: passerelle store migrate|copy -config FILE [-from FILE.db]"
 	if len(args) == 0 || args[0] != "migrate" {
-		return usageError("usage: passerelle store migrate|copy -config FILE [-from FILE.db]")
+		return usageError(use)
 	}
 	fs := flag.NewFlagSet("store migrate", flag.ContinueOnError)
 	cfgPath := fs.String("config", "passerelle.yaml", "configuration file")
 	if err := fs.Parse(args[1:]); err != nil {
 		return usageError(err.Error())
+	}
+	if fs.NArg() > 0 {
+		return usageError(use)
 	}
 	cfg, err := loadConfig(*cfgPath)
 	if err != nil {
