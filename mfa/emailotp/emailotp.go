@@ -85,7 +85,7 @@ func (s *Sender) Send(ctx context.Context, accountID, purpose, email, lang strin
 		return "", ErrRateLimited
 	}
 
-	id, err := randomID()
+	id, err := NewID()
 	if err != nil {
 		return "", err
 	}
@@ -169,7 +169,11 @@ func addressKey(email string) string {
 	return hex.EncodeToString(h[:])
 }
 
-func randomID() (string, error) {
+// NewID draws a code ID in the form Send returns: 128 random bits, hex.
+// A caller that must not reveal whether a code was sent (providers/local,
+// for an unknown person) answers with one as a decoy; Verify refuses it
+// like any unknown ID.
+func NewID() (string, error) {
 	b := make([]byte, 16)
 	if _, err := rand.Read(b); err != nil {
 		return "", fmt.Errorf("emailotp: random source: %w", err)

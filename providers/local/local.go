@@ -144,7 +144,7 @@ func decoy() (pendingID, otpID string, err error) {
 	if pendingID, err = randomID(); err != nil {
 		return "", "", err
 	}
-	if otpID, err = randomID(); err != nil {
+	if otpID, err = emailotp.NewID(); err != nil {
 		return "", "", err
 	}
 	return pendingID, otpID, nil
@@ -193,7 +193,7 @@ func (s *Service) verify(ctx context.Context, otpID, userID, code string) error 
 func (s *Service) Resend(ctx context.Context, pendingID, lang string) (otpID string, err error) {
 	u, err := s.st.GetLocalUser(ctx, pendingID)
 	if errors.Is(err, store.ErrNotFound) || (err == nil && u.Confirmed) {
-		return randomID()
+		return emailotp.NewID()
 	} else if err != nil {
 		return "", fmt.Errorf("local: find user: %w", err)
 	}
@@ -269,14 +269,14 @@ func (s *Service) StartReset(ctx context.Context, who, lang string) (resetID, ot
 	resetID = base64.RawURLEncoding.EncodeToString([]byte(key))
 	u, err := s.userByKey(ctx, key)
 	if errors.Is(err, store.ErrNotFound) || (err == nil && !u.Confirmed) {
-		otpID, err = randomID()
+		otpID, err = emailotp.NewID()
 		return resetID, otpID, err
 	} else if err != nil {
 		return "", "", err
 	}
 	otpID, err = s.codes.Send(ctx, u.ID, notify.PurposeResetPassword, u.Email, lang)
 	if errors.Is(err, emailotp.ErrRateLimited) {
-		otpID, err = randomID()
+		otpID, err = emailotp.NewID()
 	}
 	if err != nil {
 		return "", "", err
@@ -356,7 +356,8 @@ func prepare(password string) string {
 	return norm.NFKC.String(password)
 }
 
-// randomID is a 128-bit random identifier, hex: user IDs, decoys.
+// randomID is a 128-bit random identifier, hex: user IDs (and the decoy
+// pendingIDs that imitate them), the dummy password.
 func randomID() (string, error) {
 	b := make([]byte, 16)
 	if _, err := rand.Read(b); err != nil {
