@@ -13,8 +13,8 @@
 //	POST      /login/{id}/choose/{choice}       CSRF-checked: a provider (→ upstream) or a group (→ list)
 //	GET       /login/{id}/group/{group}         the Sign-In Partner list of banks
 //	GET       /login/{id}/cancel                access_denied to the client (browser-bound)
-//	GET POST  /callback/{provider}              upstream answer → account → session → done
-//	GET       /authorize/callback?id=           issues the code; query or form_post to the client
+//	GET POST  /callback/{provider}              upstream answer → account → session → second factor
+//	                                            → the code, in the query or form_post, to the client
 //	POST      /oauth/token                      authorization_code (PKCE S256), refresh_token (rotation)
 //	POST      /oauth/introspect                 RFC 7662
 //	POST      /revoke                           RFC 7009 (revokes the whole grant)

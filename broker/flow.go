@@ -20,7 +20,6 @@ func (b *Broker) mountLogin(mux *http.ServeMux) {
 	mux.HandleFunc("GET /login/{id}/cancel", b.cancel)
 	mux.HandleFunc("GET /callback/{provider}", b.callback)
 	mux.HandleFunc("POST /callback/{provider}", b.callback)
-	mux.HandleFunc("GET /authorize/callback", b.authorizeCallback)
 }
 
 // DefaultACR is the assurance of a sign-in whose upstream said nothing
@@ -99,7 +98,9 @@ func (b *Broker) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if f.ar.Done {
-		http.Redirect(w, r, "/authorize/callback?id="+url.QueryEscape(f.ar.ID), http.StatusSeeOther)
+		// The code has gone to the client; going back to a finished
+		// sign-in (the Back button) starts nothing again.
+		b.errorPage(w, r, http.StatusBadRequest, &f.ar, errExpired)
 		return
 	}
 	if f.ar.AccountID != "" {
@@ -351,8 +352,10 @@ func (b *Broker) authenticated(w http.ResponseWriter, r *http.Request, f *flow, 
 	b.afterAuthentication(w, r, f)
 }
 
-// complete records the outcome on the auth request and hands back to the
-// protocol side, which issues the code.
+// complete records the outcome on the auth request with the hash of a new
+// authorization code, in one write, and sends the code to the client. The
+// code names its auth request (ID "." secret) so the token endpoint finds
+// it by key; the request now lives only as long as a code does.
 func (b *Broker) complete(w http.ResponseWriter, r *http.Request, f *flow, acct store.Account) {
 	if f.ar.ClientID == accountClientID {
 		b.accountDone(w, r, f)
@@ -363,10 +366,20 @@ func (b *Broker) complete(w http.ResponseWriter, r *http.Request, f *flow, acct 
 		locale = f.lang
 	}
 	sub := b.subjectFor(f.client, acct.ID)
+	code := f.ar.ID + "." + randomSecret()
+	expires := b.now().Add(b.cfg.Tokens.Code)
 	err := b.st.UpdateAuthRequest(r.Context(), f.ar.ID, func(a store.AuthRequest) (store.AuthRequest, error) {
-		a.Subject, a.Locale, a.Done = sub, locale, true
+		if a.Done {
+			return a, errAlreadyDone
+		}
+		a.Subject, a.Locale, a.Done, a.CodeHash, a.ExpiresAt = sub, locale, true, store.HashToken(code), expires
 		return a, nil
 	})
+	if errors.Is(err, errAlreadyDone) {
+		// Two submissions of the last step raced; the first sent the code.
+		b.errorPage(w, r, http.StatusBadRequest, &f.ar, errExpired)
+		return
+	}
 	if err != nil {
 		b.log.ErrorContext(r.Context(), "complete auth request", "error", err)
 		b.errorPage(w, r, http.StatusServiceUnavailable, &f.ar, errGeneric)
@@ -374,5 +387,7 @@ func (b *Broker) complete(w http.ResponseWriter, r *http.Request, f *flow, acct 
 	}
 	b.audit(r.Context(), "signin", acct.ID, f.ar.ClientID, "success",
 		map[string]string{"provider": f.ar.Provider, "acr": f.ar.ACR, "amr": strings.Join(f.ar.AMR, " ")})
-	http.Redirect(w, r, "/authorize/callback?id="+url.QueryEscape(f.ar.ID), http.StatusSeeOther)
+	b.sendToClient(w, r, f, url.Values{"code": {code}})
 }
+
+var errAlreadyDone = errors.New("the sign-in is already complete")

@@ -2,6 +2,7 @@ package broker
 
 import (
 	"context"
+	"crypto/subtle"
 	"errors"
 	"fmt"
 	"strconv"
@@ -19,12 +20,13 @@ import (
 // opStorage is the op.Storage adapter: zitadel/oidc drives the protocol,
 // this type answers it from the store. Tokens work like this:
 //
-//   - an authorization code is a random secret; the store keeps its hash
-//     and the auth request it belongs to. Redeeming it marks it spent in
-//     the same transaction that checks it, so exactly one redemption wins;
-//     a second presentation revokes the grant the first one produced
-//     (RFC 6749 §4.1.2). The grant's ID is the auth request's ID, which is
-//     what lets a spent code name its grant without another write.
+//   - an authorization code is its auth request's ID, a dot and a random
+//     secret; the auth request keeps the code's hash, written in the same
+//     update that completes it. Redeeming it marks it spent in the
+//     transaction that checks it, so exactly one redemption wins; a second
+//     presentation revokes the grant the first one produced (RFC 6749
+//     §4.1.2). The grant's ID is the auth request's ID, which is what lets
+//     a spent code name its grant without another write.
 //   - an access token is the library's AES-GCM sealed "tokenID:subject";
 //     tokenID is "grantID.expiry", so introspection and userinfo read the
 //     grant (revocation is immediate) and write nothing.
@@ -106,50 +108,64 @@ func (s *opStorage) AuthRequestByID(ctx context.Context, id string) (op.AuthRequ
 	return &authRequest{ar}, nil
 }
 
-var errCodeSpent = errors.New("authorization code already used")
+var (
+	errCodeSpent   = errors.New("authorization code already used")
+	errCodeUnknown = errors.New("authorization code unknown")
+)
 
+// AuthRequestByCode redeems a code: the auth request it names must hold
+// its hash, and is marked spent in the same write. A second presentation
+// finds it spent and revokes what the first produced (RFC 6749 §4.1.2).
+// A wrong code is refused on a read alone, so guessing costs no write.
 func (s *opStorage) AuthRequestByCode(ctx context.Context, code string) (op.AuthRequest, error) {
-	var redeemed store.Code
-	err := s.b.st.UpdateCode(ctx, store.HashToken(code), func(c store.Code) (store.Code, error) {
-		redeemed = c
-		if c.Spent {
-			return c, errCodeSpent
-		}
-		c.Spent = true
-		return c, nil
-	})
+	id, _, _ := strings.Cut(code, ".")
+	hash := store.HashToken(code)
+	matches := func(a store.AuthRequest) bool {
+		return a.Done && subtle.ConstantTimeCompare(a.CodeHash, hash) == 1
+	}
+	ar, err := s.b.st.GetAuthRequest(ctx, id)
+	if err == nil && !matches(ar) {
+		err = errCodeUnknown
+	}
+	if err == nil {
+		err = s.b.st.UpdateAuthRequest(ctx, id, func(a store.AuthRequest) (store.AuthRequest, error) {
+			if !matches(a) {
+				return a, errCodeUnknown
+			}
+			if a.CodeSpent {
+				return a, errCodeSpent
+			}
+			a.CodeSpent = true
+			ar = a
+			return a, nil
+		})
+	}
 	switch {
 	case errors.Is(err, errCodeSpent):
-		// RFC 6749 §4.1.2: revoke what the first redemption issued.
-		s.revokeGrant(ctx, redeemed.AuthRequestID)
-		s.b.log.WarnContext(ctx, "authorization code reused; grant revoked", "grant", redeemed.AuthRequestID)
+		s.revokeGrant(ctx, id)
+		s.b.log.WarnContext(ctx, "authorization code reused; grant revoked", "grant", id)
 		return nil, oidc.ErrInvalidGrant().WithDescription("the code has already been used")
-	case errors.Is(err, store.ErrNotFound):
+	case errors.Is(err, store.ErrNotFound), errors.Is(err, errCodeUnknown):
 		return nil, oidc.ErrInvalidGrant().WithDescription("the code is invalid or expired")
 	case err != nil:
 		storeFault(ctx, err)
 		return nil, oidc.ErrServerError().WithParent(err)
 	}
-	ar, err := s.b.st.GetAuthRequest(ctx, redeemed.AuthRequestID)
-	storeFault(ctx, err)
-	if err != nil {
-		return nil, oidc.ErrInvalidGrant().WithDescription("the sign-in behind this code has expired")
-	}
 	return &authRequest{ar}, nil
 }
 
-func (s *opStorage) SaveAuthCode(ctx context.Context, id, code string) error {
-	return s.b.st.CreateCode(ctx, store.Code{
-		Hash: store.HashToken(code), AuthRequestID: id, ExpiresAt: s.b.now().Add(s.b.cfg.Tokens.Code),
-	})
+// SaveAuthCode is part of op.Storage but never called: the library's own
+// authorize callback, its only caller, is not mounted; complete issues
+// codes.
+func (s *opStorage) SaveAuthCode(context.Context, string, string) error {
+	return errors.New("broker: codes are issued when the sign-in completes")
 }
 
-func (s *opStorage) DeleteAuthRequest(ctx context.Context, id string) error {
-	err := s.b.st.DeleteAuthRequest(ctx, id)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil
-	}
-	return err
+// DeleteAuthRequest is called by the library after a code exchange. The
+// spent request stays until it expires (a code's lifetime), so that a
+// second presentation of its code revokes the grant; Sweep removes it.
+func (s *opStorage) DeleteAuthRequest(context.Context, string) error {
+	return nil
 }
 
 func (s *opStorage) CreateAccessToken(ctx context.Context, req op.TokenRequest) (string, time.Time, error) {

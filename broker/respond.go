@@ -7,35 +7,16 @@ import (
 	"github.com/passerelle/passerelle/broker/ui"
 )
 
-// authorizeCallback issues the authorization code once the dispatcher has
-// marked the auth request done, and sends it to the client's redirect URI
-// (query) or posts it there (form_post, OAuth 2.0 Form Post Response
-// Mode). The response carries iss (RFC 9207) so clients can tell which
-// server answered.
-func (b *Broker) authorizeCallback(w http.ResponseWriter, r *http.Request) {
-	f, ok := b.loadFlow(w, r, r.URL.Query().Get("id"), false)
-	if !ok {
-		return
-	}
-	if !f.ar.Done {
-		b.errorPage(w, r, http.StatusBadRequest, &f.ar, errInvalidRequest)
-		return
-	}
-	code := randomSecret()
-	if err := b.storage.SaveAuthCode(r.Context(), f.ar.ID, code); err != nil {
-		b.log.ErrorContext(r.Context(), "save code", "error", err)
-		b.errorPage(w, r, http.StatusServiceUnavailable, &f.ar, errGeneric)
-		return
-	}
-	b.sendToClient(w, r, f, url.Values{"code": {code}})
-}
-
 // sendError ends the sign-in with an OAuth error at the client's redirect
 // URI (OIDC Core §3.1.2.6). The URI was checked at /authorize.
 func (b *Broker) sendError(w http.ResponseWriter, r *http.Request, f *flow, code, desc string) {
 	b.sendToClient(w, r, f, url.Values{"error": {code}, "error_description": {desc}})
 }
 
+// sendToClient answers the authorization request at the client's redirect
+// URI: in the query, or posted there (form_post, OAuth 2.0 Form Post
+// Response Mode). The answer carries iss (RFC 9207) so clients can tell
+// which server answered.
 func (b *Broker) sendToClient(w http.ResponseWriter, r *http.Request, f *flow, params url.Values) {
 	if f.ar.State != "" {
 		params.Set("state", f.ar.State)

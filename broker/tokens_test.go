@@ -202,3 +202,36 @@ func TestTokenEndpointErrors(t *testing.T) {
 		t.Errorf("token success: %d cache-control=%q pragma=%q %v", status, hdr.Get("Cache-Control"), hdr.Get("Pragma"), body)
 	}
 }
+
+// TestFinishedSignIn: a finished sign-in issues no second code when its
+// steps are visited again, and a forged code naming a real auth request
+// spends nothing.
+func TestFinishedSignIn(t *testing.T) {
+	e := newEnv(t)
+	r := e.rp("rp1")
+	a := r.start()
+	b := e.browser()
+	q := r.callback(b.upstreamLogin(b.choose(b.Get(a.url), "gckey"), "alex"), a)
+	code := q.Get("code")
+	id, _, ok := strings.Cut(code, ".")
+	if !ok {
+		t.Fatalf("code %q does not name its auth request", code)
+	}
+	again := b.Get(e.issuer + "/login/" + id)
+	if again.Resp.StatusCode != http.StatusBadRequest || again.Resp.Header.Get("Location") != "" {
+		t.Errorf("finished sign-in visited again: %d, Location %q", again.Resp.StatusCode, again.Resp.Header.Get("Location"))
+	}
+	if strings.Contains(again.Body, "code=") {
+		t.Error("the finished sign-in's page carries a code")
+	}
+	for _, forged := range []string{id + ".forged", id, id + "." + strings.Repeat("A", 43)} {
+		status, _, body := e.postForm("/oauth/token", "rp1", rpSecret, url.Values{"grant_type": {"authorization_code"},
+			"code": {forged}, "redirect_uri": {"https://rp1.example/cb"}, "code_verifier": {a.verifier}})
+		if status != http.StatusBadRequest || body["error"] != "invalid_grant" {
+			t.Errorf("forged code %q: %d %v", forged, status, body)
+		}
+	}
+	if _, err := r.exchange(code, a); err != nil {
+		t.Fatalf("the real code after forged ones: %v", err)
+	}
+}

@@ -7,8 +7,8 @@ import (
 	"github.com/passerelle/passerelle/store"
 )
 
-// Store times the operations of a sign-in's hot path (auth requests,
-// codes, grants, sessions, links, accounts) and Ping; the rest pass
+// Store times the operations of a sign-in's hot path (auth requests
+// with their codes, grants, sessions, links, accounts) and Ping; the rest pass
 // through untimed.
 func (m *Metrics) Store(st store.Store) store.Store { return &timedStore{Store: st, m: m} }
 
@@ -41,14 +41,6 @@ func (s *timedStore) GetAuthRequest(ctx context.Context, id string) (store.AuthR
 
 func (s *timedStore) UpdateAuthRequest(ctx context.Context, id string, fn func(store.AuthRequest) (store.AuthRequest, error)) error {
 	return timedErr(s.m, "UpdateAuthRequest", func() error { return s.Store.UpdateAuthRequest(ctx, id, fn) })
-}
-
-func (s *timedStore) CreateCode(ctx context.Context, c store.Code) error {
-	return timedErr(s.m, "CreateCode", func() error { return s.Store.CreateCode(ctx, c) })
-}
-
-func (s *timedStore) UpdateCode(ctx context.Context, hash []byte, fn func(store.Code) (store.Code, error)) error {
-	return timedErr(s.m, "UpdateCode", func() error { return s.Store.UpdateCode(ctx, hash, fn) })
 }
 
 func (s *timedStore) CreateGrant(ctx context.Context, g store.Grant) error {

@@ -12,7 +12,8 @@
 //     the record kind and ID as associated data, so a sealed blob moved to
 //     another record does not open.
 //
-// Records that live for one sign-in (auth requests, codes) carry an
+// Records that live for one sign-in (auth requests, which carry the
+// authorization code's hash once it is issued) carry an
 // ExpiresAt; Sweep deletes them, and grants, refresh tokens and sessions
 // past their own expiry, in one pass.
 //

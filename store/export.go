@@ -28,8 +28,8 @@ const SkippedSuffix = " skipped"
 // Client, SigningKey, Account, Link, ExportedGrant, Session, Factor,
 // LocalUser or AuditEvent.
 //
-// Transient records are not exported: auth requests, authorization codes
-// and one-time codes live for one sign-in (minutes), and rate counters
+// Transient records are not exported: auth requests (with their
+// authorization codes) and one-time codes live for one sign-in (minutes), and rate counters
 // (Hit) for one window. A person in the middle of a sign-in when the
 // store is moved starts again; nothing durable is lost. Sessions and
 // grants are exported: they outlive a sign-in (hours) and losing them

@@ -117,7 +117,14 @@ type AuthRequest struct {
 	AMR       []string  `json:"amr,omitempty"`
 	ACR       string    `json:"acr,omitempty"`
 	Locale    string    `json:"locale,omitempty"`
-	Done      bool      `json:"done,omitempty"`
+	// Done: the authorization code is issued. CodeHash is HashToken of
+	// it; the code lives as long as the request (completion shortens
+	// ExpiresAt to the code's lifetime). Redeeming it sets CodeSpent, and
+	// the spent request stays until it expires, so a second presentation
+	// of the code can revoke what the first produced (RFC 6749 §4.1.2).
+	Done      bool   `json:"done,omitempty"`
+	CodeHash  []byte `json:"code_hash,omitempty"`
+	CodeSpent bool   `json:"code_spent,omitempty"`
 
 	// Second factor, set by the MFA steps. MFADone: a factor was used
 	// (or enrolled) in this request. MustEnrol: a recovery code was used,
@@ -166,17 +173,6 @@ type UpstreamIdentity struct {
 	Locale        string   `json:"locale,omitempty"`
 	ACR           string   `json:"acr,omitempty"`
 	AMR           []string `json:"amr,omitempty"`
-}
-
-// Code is an issued authorization code, keyed by HashToken(code).
-// Redeeming marks it Spent and records the grant it produced, so a second
-// presentation can revoke that grant (RFC 6749 §4.1.2).
-type Code struct {
-	Hash          []byte    `json:"hash"`
-	AuthRequestID string    `json:"auth_request_id"`
-	Spent         bool      `json:"spent,omitempty"`
-	GrantID       string    `json:"grant_id,omitempty"`
-	ExpiresAt     time.Time `json:"expires_at"`
 }
 
 // Grant is what one authorization produced: the refresh-token family and

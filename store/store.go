@@ -40,11 +40,6 @@ type Store interface {
 	UpdateAuthRequest(ctx context.Context, id string, fn func(AuthRequest) (AuthRequest, error)) error
 	DeleteAuthRequest(ctx context.Context, id string) error
 
-	CreateCode(ctx context.Context, c Code) error
-	// UpdateCode finds a code by hash. A spent code is still returned until
-	// it expires (reuse detection needs it).
-	UpdateCode(ctx context.Context, hash []byte, fn func(Code) (Code, error)) error
-
 	// CreateGrant stores a grant and, when RefreshHash is set, indexes it.
 	CreateGrant(ctx context.Context, g Grant) error
 	GetGrant(ctx context.Context, id string) (Grant, error)
@@ -108,7 +103,7 @@ type Store interface {
 	ListAudit(ctx context.Context, since time.Time, limit int) ([]AuditEvent, error)
 
 	// Sweep deletes every record whose ExpiresAt is before now (auth
-	// requests, codes, sessions, grants with their refresh index, signing
+	// requests with their codes, sessions, grants with their refresh index, signing
 	// keys with a non-zero ExpiresAt, OTPs, finished Hit windows,
 	// unconfirmed local users past their ExpiresAt) and
 	// returns how many it deleted. Audit events are kept.

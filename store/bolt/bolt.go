@@ -123,6 +123,11 @@ func initSchema(tx *bbolt.Tx, path string) error {
 			return fmt.Errorf("store file %s: bucket %s: %w", path, name, err)
 		}
 	}
+	for _, name := range retiredBuckets {
+		if err := tx.DeleteBucket(name); err != nil && !errors.Is(err, berrors.ErrBucketNotFound) {
+			return fmt.Errorf("store file %s: bucket %s: %w", path, name, err)
+		}
+	}
 	return nil
 }
 

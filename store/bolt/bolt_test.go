@@ -142,13 +142,51 @@ func TestSweepEmptiesIndexes(t *testing.T) {
 		}),
 		s.CreateSession(ctx, store.Session{Hash: store.HashToken("c"), AccountID: "a", ExpiresAt: exp}),
 		s.CreateAuthRequest(ctx, store.AuthRequest{ID: "ar", ExpiresAt: exp}),
-		s.CreateCode(ctx, store.Code{Hash: store.HashToken("code"), ExpiresAt: exp}),
 	} {
 		if err != nil {
 			t.Fatal(err)
 		}
 	}
-	sweepEmpties(t, s, now.Add(time.Hour), 4)
+	sweepEmpties(t, s, now.Add(time.Hour), 3)
+}
+
+// TestRetiredBucketDropped: a file written when codes had a bucket of
+// their own loses that bucket at Open, and nothing else.
+func TestRetiredBucketDropped(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "passerelle.db")
+	s, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.db.Update(func(tx *bbolt.Tx) error {
+		b, err := tx.CreateBucket([]byte("codes"))
+		if err != nil {
+			return err
+		}
+		return b.Put([]byte("hash"), []byte(`{"auth_request_id":"ar"}`))
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.CreateClient(t.Context(), store.Client{ID: "kept"}); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	s, err = Open(path, Options{})
+	if err != nil {
+		t.Fatalf("reopen: %v", err)
+	}
+	defer s.Close()
+	if err := s.db.View(func(tx *bbolt.Tx) error {
+		if tx.Bucket([]byte("codes")) != nil {
+			t.Error("the codes bucket survived Open")
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.GetClient(t.Context(), "kept"); err != nil {
+		t.Errorf("client lost with the retired bucket: %v", err)
+	}
 }
 
 // sweepEmpties sweeps at `at`, wants n records swept, then no entry left

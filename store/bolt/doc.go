@@ -16,7 +16,6 @@
 //	accounts                 account ID                       Account
 //	links                    (provider, subject)              Link
 //	auth_requests            auth request ID                  AuthRequest
-//	codes                    HashToken(code)                  Code
 //	grants                   grant ID                         Grant
 //	sessions                 HashToken(cookie)                Session
 //	signing_keys             key ID                           SigningKey
@@ -49,7 +48,7 @@
 //
 // # Expiry
 //
-// Auth requests, codes, sessions, grants and one-time codes whose
+// Auth requests, sessions, grants and one-time codes whose
 // ExpiresAt is before the store's clock (Options.Now) read, update and
 // delete as missing (store.ErrNotFound); a zero ExpiresAt never expires.
 // A rate counter's window ends by the same rule: the first Hit after
@@ -73,8 +72,8 @@
 // Every write is a bbolt read-write transaction committed with fsync
 // before the method returns: about 0.4 ms per commit on this project's
 // machines (BenchmarkCommit). Writes go through db.Batch, which groups
-// concurrent writers into one commit: under load a sign-in's six writes
-// cost a fraction of six fsyncs (BenchmarkSignInWrites). The price is
+// concurrent writers into one commit: under load a sign-in's writes
+// cost a fraction of as many fsyncs (BenchmarkSignInWrites). The price is
 // latency for a lone writer, who waits Options.BatchDelay (default 1 ms;
 // Go timers on Linux rarely fire sooner) for company before committing.
 //

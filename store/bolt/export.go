@@ -15,7 +15,7 @@ var _ store.Exporter = (*Store)(nil)
 // Export calls fn for every durable record, in one read transaction (one
 // consistent snapshot), bucket by bucket in key order, each account
 // followed by its links (store.Exporter). Expired records not yet swept
-// are exported too; store.Copy skips them. Auth requests, codes,
+// are exported too; store.Copy skips them. Auth requests,
 // one-time codes and rate counters are not exported.
 func (s *Store) Export(ctx context.Context, fn func(store.Record) error) error {
 	return s.view(ctx, func(tx *bbolt.Tx) error {

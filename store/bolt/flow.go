@@ -25,16 +25,3 @@ func (s *Store) UpdateAuthRequest(ctx context.Context, id string, fn func(store.
 func (s *Store) DeleteAuthRequest(ctx context.Context, id string) error {
 	return remove(ctx, s, authRequests, []byte(id))
 }
-
-// CreateCode stores an issued authorization code under its hash.
-func (s *Store) CreateCode(ctx context.Context, c store.Code) error {
-	return create(ctx, s, codes, c)
-}
-
-// UpdateCode applies fn to the code with this hash, spent or not, until it
-// expires. Redemption is fn checking Spent and setting it: the read and
-// the write share one transaction, so of two racing redemptions exactly
-// one sees the code unspent.
-func (s *Store) UpdateCode(ctx context.Context, hash []byte, fn func(store.Code) (store.Code, error)) error {
-	return update(ctx, s, codes, hash, fn, nil)
-}

@@ -21,7 +21,6 @@ var (
 	bucketAccounts    = []byte("accounts")
 	bucketLinks       = []byte("links")
 	bucketAuthReqs    = []byte("auth_requests")
-	bucketCodes       = []byte("codes")
 	bucketGrants      = []byte("grants")
 	bucketSessions    = []byte("sessions")
 	bucketSigningKeys = []byte("signing_keys")
@@ -49,7 +48,7 @@ var (
 
 // dataBuckets lists every bucket besides meta.
 var dataBuckets = [][]byte{
-	bucketClients, bucketAccounts, bucketLinks, bucketAuthReqs, bucketCodes,
+	bucketClients, bucketAccounts, bucketLinks, bucketAuthReqs,
 	bucketGrants, bucketSessions, bucketSigningKeys,
 	indexAccountByURN, indexLinksByAccount, indexGrantByRefresh,
 	indexRefreshByGrant, indexGrantsByAccount, indexSessionsByAccount,
@@ -57,6 +56,11 @@ var dataBuckets = [][]byte{
 	indexFactorsByAccount, indexFactorByCred, indexAuditByID,
 	bucketLocalUsers, indexLocalUserByUsername, indexLocalUserByEmail,
 }
+
+// retiredBuckets held records no version writes any more; Open deletes
+// them. "codes" held authorization codes, which now live on their auth
+// request; a code issued a minute before the upgrade is lost with it.
+var retiredBuckets = [][]byte{[]byte("codes")}
 
 // kind describes how records of one type are stored: the bucket, the
 // primary key, and the expiry that makes a record read as missing.
@@ -78,9 +82,6 @@ var (
 	authRequests = kind[store.AuthRequest]{name: "auth request", bucket: bucketAuthReqs,
 		key:       func(r store.AuthRequest) []byte { return []byte(r.ID) },
 		expiresAt: func(r store.AuthRequest) time.Time { return r.ExpiresAt }}
-	codes = kind[store.Code]{name: "code", bucket: bucketCodes,
-		key:       func(c store.Code) []byte { return c.Hash },
-		expiresAt: func(c store.Code) time.Time { return c.ExpiresAt }}
 	grants = kind[store.Grant]{name: "grant", bucket: bucketGrants,
 		key:       func(g store.Grant) []byte { return []byte(g.ID) },
 		expiresAt: func(g store.Grant) time.Time { return g.ExpiresAt }}

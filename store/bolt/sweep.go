@@ -10,7 +10,7 @@ import (
 	"go.etcd.io/bbolt"
 )
 
-// Sweep deletes every auth request, code, session, grant, signing key,
+// Sweep deletes every auth request, session, grant, signing key,
 // one-time code, rate-counter window and unconfirmed local user whose
 // ExpiresAt is before now, with their index entries (for a grant, every
 // refresh hash it ever had; for a local user, its username and email),
@@ -22,7 +22,6 @@ func (s *Store) Sweep(ctx context.Context, now time.Time) (int, error) {
 		n = 0
 		for _, sweep := range []func(*bbolt.Tx, time.Time) (int, error){
 			sweepKind(authRequests, nil),
-			sweepKind(codes, nil),
 			sweepKind(sessions, deleteSession),
 			sweepKind(grants, deleteGrant),
 			sweepKind(signingKeys, nil),

@@ -81,7 +81,7 @@ func openBolt(t *testing.T) *bolt.Store {
 // grant whose refresh token was rotated, an expired grant, a live and an
 // expired session, a TOTP and a WebAuthn factor, a confirmed and an
 // expired unconfirmed local user, two audit events, and transient
-// records Copy must leave behind (auth request, code, one-time code, rate
+// records Copy must leave behind (auth request, one-time code, rate
 // counter).
 func fillForCopy(t *testing.T, s store.Store, now time.Time) {
 	t.Helper()
@@ -124,7 +124,6 @@ func fillForCopy(t *testing.T, s store.Store, now time.Time) {
 	must(s.AppendAudit(ctx, store.AuditEvent{ID: "e1", Time: now, Kind: "signin", AccountID: "a1", Outcome: "success"}))
 	must(s.AppendAudit(ctx, store.AuditEvent{ID: "e2", Time: now.Add(time.Second), Kind: "factor.add", Detail: map[string]string{"kind": "totp"}}))
 	must(s.CreateAuthRequest(ctx, store.AuthRequest{ID: "ar1", ClientID: "rp1", CreatedAt: now, ExpiresAt: later}))
-	must(s.CreateCode(ctx, store.Code{Hash: store.HashToken("code"), AuthRequestID: "ar1", ExpiresAt: later}))
 	must(s.CreateOTP(ctx, store.OTP{ID: "o1", AccountID: "a1", Purpose: "signin", Hash: []byte("h"), CreatedAt: now, ExpiresAt: later}))
 	if _, err := s.Hit(ctx, "sends:a1", time.Hour); err != nil {
 		t.Fatal(err)

@@ -17,7 +17,6 @@
 //	accounts        id                  urn                               urn UNIQUE
 //	links           (provider, subject) account_id                        account_id → accounts
 //	auth_requests   id                  expires_at
-//	codes           hash (bytea)        expires_at
 //	grants          id                  account_id, expires_at
 //	refresh_hashes  hash (bytea)        grant_id                          grant_id → grants ON DELETE CASCADE
 //	sessions        hash (bytea)        account_id, expires_at
@@ -43,7 +42,7 @@
 //
 // # Expiry
 //
-// Auth requests, codes, sessions, grants, one-time codes and unconfirmed
+// Auth requests, sessions, grants, one-time codes and unconfirmed
 // local users whose expires_at is before the store's clock (Options.Now, never the
 // database's now(), so tests can move time) read, update and delete as
 // missing: the condition is part of each query. Sweep deletes the expired

@@ -18,7 +18,7 @@ var _ store.Exporter = (*Store)(nil)
 // replicas keep writing. Rows stream as fn consumes them, so Export runs
 // under the caller's context only, not Options.QueryTimeout: an export
 // takes as long as the data. Expired rows not yet swept are exported
-// too; store.Copy skips them. Auth requests, codes, one-time codes and
+// too; store.Copy skips them. Auth requests, one-time codes and
 // rate counters are not exported.
 func (s *Store) Export(ctx context.Context, fn func(store.Record) error) error {
 	opts := pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}

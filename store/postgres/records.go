@@ -20,11 +20,6 @@ var (
 		cols:      []string{"expires_at"},
 		vals:      func(r store.AuthRequest) []any { return []any{expiry(r.ExpiresAt)} },
 		transient: true}
-	codes = table[store.Code]{noun: "code", name: "codes", key: "hash",
-		keyOf:     func(c store.Code) any { return c.Hash },
-		cols:      []string{"expires_at"},
-		vals:      func(c store.Code) []any { return []any{expiry(c.ExpiresAt)} },
-		transient: true}
 )
 
 // CreateClient stores a client registered at run time.
@@ -92,16 +87,4 @@ func (s *Store) UpdateAuthRequest(ctx context.Context, id string, fn func(store.
 // DeleteAuthRequest removes a live auth request.
 func (s *Store) DeleteAuthRequest(ctx context.Context, id string) error {
 	return authRequests.remove(ctx, s, id)
-}
-
-// CreateCode stores an issued authorization code under its hash.
-func (s *Store) CreateCode(ctx context.Context, c store.Code) error {
-	return codes.create(ctx, s, c)
-}
-
-// UpdateCode applies fn to the code with this hash, spent or not, until it
-// expires. Redemption is fn checking Spent and setting it under the row
-// lock, so of two racing redemptions exactly one sees the code unspent.
-func (s *Store) UpdateCode(ctx context.Context, hash []byte, fn func(store.Code) (store.Code, error)) error {
-	return codes.update(ctx, s, hash, fn, nil)
 }

@@ -12,7 +12,6 @@ import (
 // counted.
 var sweeps = []string{
 	"DELETE FROM auth_requests WHERE expires_at < $1",
-	"DELETE FROM codes WHERE expires_at < $1",
 	"DELETE FROM sessions WHERE expires_at < $1",
 	"DELETE FROM grants WHERE expires_at < $1",
 	"DELETE FROM signing_keys WHERE expires_at < $1",
@@ -21,7 +20,7 @@ var sweeps = []string{
 	"DELETE FROM local_users WHERE expires_at < $1",
 }
 
-// Sweep deletes every auth request, code, session, grant (with its
+// Sweep deletes every auth request, session, grant (with its
 // refresh hashes), signing key, one-time code, rate window and
 // unconfirmed local user whose
 // expiry is before now, in one transaction, and returns how many records

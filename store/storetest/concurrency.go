@@ -72,24 +72,24 @@ func oneWinner(t *testing.T, errs []error, loss error) int {
 func testRedeemCodeOnce(t *testing.T, newStore NewStore) {
 	s, _ := open(t, newStore)
 	ctx := t.Context()
-	c := code("code-1", "ar-1", time.Minute)
-	must(t, s.CreateCode(ctx, c), "CreateCode")
+	ar := authRequest("ar-1", time.Minute)
+	ar.Done, ar.CodeHash = true, store.HashToken("code-1")
+	must(t, s.CreateAuthRequest(ctx, ar), "CreateAuthRequest")
 	errs := race(func(i int) error {
-		return s.UpdateCode(ctx, c.Hash, func(c store.Code) (store.Code, error) {
-			if c.Spent {
-				return c, errRefused
+		return s.UpdateAuthRequest(ctx, ar.ID, func(r store.AuthRequest) (store.AuthRequest, error) {
+			if r.CodeSpent {
+				return r, errRefused
 			}
-			c.Spent, c.GrantID = true, fmt.Sprintf("grant-%d", i)
-			return c, nil
+			r.CodeSpent, r.Subject = true, fmt.Sprintf("redeemed-by-%d", i)
+			return r, nil
 		})
 	})
 	winner := oneWinner(t, errs, errRefused)
-	must(t, s.UpdateCode(ctx, c.Hash, func(got store.Code) (store.Code, error) {
-		if want := fmt.Sprintf("grant-%d", winner); got.GrantID != want {
-			t.Errorf("code records grant %q, the winner issued %q", got.GrantID, want)
-		}
-		return got, nil
-	}), "UpdateCode read")
+	got, err := s.GetAuthRequest(ctx, ar.ID)
+	must(t, err, "GetAuthRequest")
+	if want := fmt.Sprintf("redeemed-by-%d", winner); !got.CodeSpent || got.Subject != want {
+		t.Errorf("auth request: spent %v by %q, the winner was %q", got.CodeSpent, got.Subject, want)
+	}
 }
 
 func testRotateRefreshOnce(t *testing.T, newStore NewStore) {

@@ -14,7 +14,6 @@ func testExpiredIsNotFound(t *testing.T, newStore NewStore) {
 	s, clk := open(t, newStore)
 	ctx := t.Context()
 	must(t, s.CreateAuthRequest(ctx, authRequest("ar-1", 10*time.Minute)), "CreateAuthRequest")
-	must(t, s.CreateCode(ctx, code("code-1", "ar-1", 10*time.Minute)), "CreateCode")
 	must(t, s.CreateSession(ctx, session("cookie-1", "acct-1", 10*time.Minute)), "CreateSession")
 	must(t, s.CreateGrant(ctx, grant("g-1", "acct-1", "rt-1", 10*time.Minute)), "CreateGrant")
 
@@ -25,17 +24,16 @@ func testExpiredIsNotFound(t *testing.T, newStore NewStore) {
 	must(t, err, "GetSession just before expiry")
 	_, err = s.GetGrantByRefreshHash(ctx, store.HashToken("rt-1"))
 	must(t, err, "GetGrantByRefreshHash just before expiry")
-	must(t, s.UpdateCode(ctx, store.HashToken("code-1"), func(c store.Code) (store.Code, error) {
-		c.Spent = true
-		return c, nil
-	}), "UpdateCode just before expiry")
+	must(t, s.UpdateAuthRequest(ctx, "ar-1", func(r store.AuthRequest) (store.AuthRequest, error) {
+		r.CodeSpent = true
+		return r, nil
+	}), "UpdateAuthRequest just before expiry")
 
 	clk.Advance(2 * time.Second)
 	called := false
 	_, err = s.GetAuthRequest(ctx, "ar-1")
 	wantErr(t, err, store.ErrNotFound, "GetAuthRequest expired")
 	wantErr(t, s.UpdateAuthRequest(ctx, "ar-1", flagCall[store.AuthRequest](&called)), store.ErrNotFound, "UpdateAuthRequest expired")
-	wantErr(t, s.UpdateCode(ctx, store.HashToken("code-1"), flagCall[store.Code](&called)), store.ErrNotFound, "UpdateCode expired (spent)")
 	_, err = s.GetSession(ctx, store.HashToken("cookie-1"))
 	wantErr(t, err, store.ErrNotFound, "GetSession expired")
 	wantErr(t, s.UpdateSession(ctx, store.HashToken("cookie-1"), flagCall[store.Session](&called)), store.ErrNotFound, "UpdateSession expired")
@@ -58,7 +56,6 @@ func testUpdateErrorWritesNothing(t *testing.T, newStore NewStore) {
 	must(t, s.CreateSigningKey(ctx, signingKey("k1")), "CreateSigningKey")
 	must(t, s.CreateAccount(ctx, account("acct-1"), link("gckey", "s1", "acct-1")), "CreateAccount")
 	must(t, s.CreateAuthRequest(ctx, authRequest("ar-1", time.Hour)), "CreateAuthRequest")
-	must(t, s.CreateCode(ctx, code("code-1", "ar-1", time.Hour)), "CreateCode")
 	must(t, s.CreateGrant(ctx, grant("g-1", "acct-1", "rt-1", time.Hour)), "CreateGrant")
 	must(t, s.CreateSession(ctx, session("cookie-1", "acct-1", time.Hour)), "CreateSession")
 
@@ -75,13 +72,9 @@ func testUpdateErrorWritesNothing(t *testing.T, newStore NewStore) {
 		return a, errRefused
 	}), errRefused, "UpdateAccount")
 	wantErr(t, s.UpdateAuthRequest(ctx, "ar-1", func(r store.AuthRequest) (store.AuthRequest, error) {
-		r.Done = true
+		r.Done, r.CodeHash = true, store.HashToken("code-1")
 		return r, errRefused
 	}), errRefused, "UpdateAuthRequest")
-	wantErr(t, s.UpdateCode(ctx, store.HashToken("code-1"), func(c store.Code) (store.Code, error) {
-		c.Spent = true
-		return c, errRefused
-	}), errRefused, "UpdateCode")
 	wantErr(t, s.UpdateGrant(ctx, "g-1", func(g store.Grant) (store.Grant, error) {
 		g.RefreshHash, g.Revoked = store.HashToken("rt-2"), true
 		return g, errRefused
@@ -105,10 +98,6 @@ func testUpdateErrorWritesNothing(t *testing.T, newStore NewStore) {
 	gotReq, err := s.GetAuthRequest(ctx, "ar-1")
 	must(t, err, "GetAuthRequest")
 	same(t, gotReq, authRequest("ar-1", time.Hour), "auth request after refused update")
-	must(t, s.UpdateCode(ctx, store.HashToken("code-1"), func(c store.Code) (store.Code, error) {
-		same(t, c, code("code-1", "ar-1", time.Hour), "code after refused update")
-		return c, nil
-	}), "UpdateCode read")
 	gotGrant, err := s.GetGrant(ctx, "g-1")
 	must(t, err, "GetGrant")
 	same(t, gotGrant, grant("g-1", "acct-1", "rt-1", time.Hour), "grant after refused update")
@@ -132,8 +121,6 @@ func testSweep(t *testing.T, newStore NewStore) {
 		s.CreateAccount(ctx, account("acct-1"), link("gckey", "s1", "acct-1")),
 		s.CreateAuthRequest(ctx, authRequest("ar-old", short)),
 		s.CreateAuthRequest(ctx, authRequest("ar-live", long)),
-		s.CreateCode(ctx, code("code-old", "ar-old", short)),
-		s.CreateCode(ctx, code("code-live", "ar-live", long)),
 		s.CreateSession(ctx, session("cookie-old", "acct-1", short)),
 		s.CreateSession(ctx, session("cookie-live", "acct-1", long)),
 		s.CreateGrant(ctx, grant("g-old", "acct-1", "rt-old", short)),
@@ -147,8 +134,8 @@ func testSweep(t *testing.T, newStore NewStore) {
 
 	n, err := s.Sweep(ctx, epoch.Add(time.Hour))
 	must(t, err, "Sweep")
-	if n != 5 {
-		t.Errorf("Sweep = %d, want 5 (auth request, code, session, grant, signing key)", n)
+	if n != 4 {
+		t.Errorf("Sweep = %d, want 4 (auth request, session, grant, signing key)", n)
 	}
 	n, err = s.Sweep(ctx, epoch.Add(time.Hour))
 	must(t, err, "Sweep again")
@@ -160,8 +147,6 @@ func testSweep(t *testing.T, newStore NewStore) {
 	// a missing record now.
 	_, err = s.GetAuthRequest(ctx, "ar-old")
 	wantErr(t, err, store.ErrNotFound, "swept auth request")
-	wantErr(t, s.UpdateCode(ctx, store.HashToken("code-old"), func(c store.Code) (store.Code, error) { return c, nil }),
-		store.ErrNotFound, "swept code")
 	_, err = s.GetSession(ctx, store.HashToken("cookie-old"))
 	wantErr(t, err, store.ErrNotFound, "swept session")
 	_, err = s.GetGrant(ctx, "g-old")
@@ -175,8 +160,6 @@ func testSweep(t *testing.T, newStore NewStore) {
 	must(t, err, "link survives Sweep")
 	_, err = s.GetAuthRequest(ctx, "ar-live")
 	must(t, err, "live auth request survives Sweep")
-	must(t, s.UpdateCode(ctx, store.HashToken("code-live"), func(c store.Code) (store.Code, error) { return c, nil }),
-		"live code survives Sweep")
 	_, err = s.GetSession(ctx, store.HashToken("cookie-live"))
 	must(t, err, "live session survives Sweep")
 	_, err = s.GetGrantByRefreshHash(ctx, store.HashToken("rt-live"))

@@ -62,10 +62,6 @@ func authRequest(id string, ttl time.Duration) store.AuthRequest {
 	}
 }
 
-func code(secret, authRequestID string, ttl time.Duration) store.Code {
-	return store.Code{Hash: store.HashToken(secret), AuthRequestID: authRequestID, ExpiresAt: epoch.Add(ttl)}
-}
-
 func grant(id, accountID, refresh string, ttl time.Duration) store.Grant {
 	g := store.Grant{
 		ID:        id,

@@ -21,11 +21,11 @@ func testAuthRequests(t *testing.T, newStore NewStore) {
 
 	must(t, s.UpdateAuthRequest(ctx, "ar-1", func(r store.AuthRequest) (store.AuthRequest, error) {
 		r.AccountID, r.AMR, r.ACR, r.Done = "acct-1", []string{"pwd", "otp"}, "urn:gc-ca:cyber-auth:assurance:loa2", true
-		r.AuthTime = epoch.Add(time.Minute)
+		r.AuthTime, r.CodeHash, r.CodeSpent = epoch.Add(time.Minute), store.HashToken("code-1"), true
 		return r, nil
 	}), "UpdateAuthRequest")
 	r.AccountID, r.AMR, r.ACR, r.Done = "acct-1", []string{"pwd", "otp"}, "urn:gc-ca:cyber-auth:assurance:loa2", true
-	r.AuthTime = epoch.Add(time.Minute)
+	r.AuthTime, r.CodeHash, r.CodeSpent = epoch.Add(time.Minute), store.HashToken("code-1"), true
 	got, err = s.GetAuthRequest(ctx, "ar-1")
 	must(t, err, "GetAuthRequest after update")
 	same(t, got, r, "GetAuthRequest after update")
@@ -36,30 +36,4 @@ func testAuthRequests(t *testing.T, newStore NewStore) {
 	_, err = s.GetAuthRequest(ctx, "ar-1")
 	wantErr(t, err, store.ErrNotFound, "GetAuthRequest deleted")
 	wantErr(t, s.DeleteAuthRequest(ctx, "ar-1"), store.ErrNotFound, "DeleteAuthRequest twice")
-}
-
-func testCodes(t *testing.T, newStore NewStore) {
-	s, _ := open(t, newStore)
-	ctx := t.Context()
-	c := code("code-1", "ar-1", time.Minute)
-	must(t, s.CreateCode(ctx, c), "CreateCode")
-	wantErr(t, s.CreateCode(ctx, c), store.ErrAlreadyExists, "CreateCode duplicate")
-	wantErr(t, s.UpdateCode(ctx, store.HashToken("code-9"), func(c store.Code) (store.Code, error) { return c, nil }),
-		store.ErrNotFound, "UpdateCode missing")
-
-	var seen store.Code
-	redeem := func(c store.Code) (store.Code, error) {
-		seen = c
-		if c.Spent {
-			return c, errRefused
-		}
-		c.Spent, c.GrantID = true, "grant-1"
-		return c, nil
-	}
-	must(t, s.UpdateCode(ctx, c.Hash, redeem), "UpdateCode redeem")
-	same(t, seen, c, "code seen by the first redemption")
-	// A spent code is still found, so its reuse can revoke what it issued.
-	wantErr(t, s.UpdateCode(ctx, c.Hash, redeem), errRefused, "UpdateCode second redemption")
-	c.Spent, c.GrantID = true, "grant-1"
-	same(t, seen, c, "code seen by the second redemption")
 }

@@ -30,7 +30,6 @@ func Run(t *testing.T, newStore NewStore) {
 		{"AccountURNChange", testAccountURNChange},
 		{"Links", testLinks},
 		{"AuthRequests", testAuthRequests},
-		{"Codes", testCodes},
 		{"Grants", testGrants},
 		{"RefreshRotation", testRefreshRotation},
 		{"RevokeGrantsByAccount", testRevokeGrantsByAccount},
