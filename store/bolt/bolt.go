@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"path/filepath"
 	"strconv"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -35,10 +36,10 @@ type Options struct {
 	// Timeout is how long Open waits for the file lock held by another
 	// process before failing; DefaultTimeout when zero.
 	Timeout time.Duration
-	// BatchDelay is how long a write waits for other concurrent writes to
-	// share its commit (and its fsync); DefaultBatchDelay when zero. A
-	// lone writer pays this delay on every write, so keep it near the cost
-	// of one fsync.
+	// BatchDelay is how long a write that starts while another is in
+	// progress waits for more company to share its commit (and its
+	// fsync); DefaultBatchDelay when zero. Keep it near the cost of one
+	// fsync. A write that starts alone commits at once.
 	BatchDelay time.Duration
 }
 
@@ -46,6 +47,9 @@ type Options struct {
 type Store struct {
 	db  *bbolt.DB
 	now func() time.Time
+	// writers counts the writes in progress: a write that starts alone
+	// commits at once, one that finds company joins a batch.
+	writers atomic.Int32
 }
 
 var _ store.Store = (*Store)(nil)
@@ -166,12 +170,23 @@ func (r refusal) Error() string { return r.err.Error() }
 // has modified anything.
 func refuse(err error) error { return refusal{err: err} }
 
-// write runs fn in a batched read-write transaction (db.Batch): concurrent
-// writers share one commit and one fsync. bbolt runs fn again when another
-// function of the same batch fails, so fn must derive everything from tx
-// and reset whatever it reports to the caller at each run.
+// write runs fn in a read-write transaction. Alone, it commits at once
+// (db.Update; a refusal rolls back, so nothing is committed). While other
+// writes are in progress it joins a batch (db.Batch): concurrent writers
+// share one commit and one fsync. bbolt runs a batched fn again when
+// another function of the same batch fails, so fn must derive everything
+// from tx and reset whatever it reports to the caller at each run.
 func (s *Store) write(ctx context.Context, fn func(*bbolt.Tx) error) error {
 	if err := ctx.Err(); err != nil {
+		return err
+	}
+	defer s.writers.Add(-1)
+	if s.writers.Add(1) == 1 {
+		err := s.db.Update(fn)
+		var r refusal
+		if errors.As(err, &r) {
+			return r.err
+		}
 		return err
 	}
 	var outcome error

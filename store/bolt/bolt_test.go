@@ -266,3 +266,27 @@ func TestBatchFailureIsolated(t *testing.T) {
 		}
 	}
 }
+
+// TestLoneWriteDoesNotWait: a write with no other in progress commits at
+// once instead of waiting BatchDelay for company. The delay here is far
+// longer than the test's whole budget, so a wait would show.
+func TestLoneWriteDoesNotWait(t *testing.T) {
+	s, err := Open(filepath.Join(t.TempDir(), "passerelle.db"), Options{BatchDelay: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	done := make(chan error, 1)
+	go func() { done <- s.CreateClient(t.Context(), store.Client{ID: "alone"}) }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(time.Minute):
+		t.Fatal("a lone write waited for company")
+	}
+	if _, err := s.GetClient(t.Context(), "alone"); err != nil {
+		t.Errorf("the lone write did not land: %v", err)
+	}
+}

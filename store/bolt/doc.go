@@ -71,11 +71,14 @@
 //
 // Every write is a bbolt read-write transaction committed with fsync
 // before the method returns: about 0.4 ms per commit on this project's
-// machines (BenchmarkCommit). Writes go through db.Batch, which groups
-// concurrent writers into one commit: under load a sign-in's writes
-// cost a fraction of as many fsyncs (BenchmarkSignInWrites). The price is
-// latency for a lone writer, who waits Options.BatchDelay (default 1 ms;
-// Go timers on Linux rarely fire sooner) for company before committing.
+// machines (BenchmarkCommit). A write that starts while no other is in
+// progress commits at once (db.Update). One that starts while others are
+// in progress goes through db.Batch, which groups concurrent writers into
+// one commit: under load a sign-in's writes cost a fraction of as many
+// fsyncs (BenchmarkSignInWrites). The price is latency for those writers,
+// who wait up to Options.BatchDelay (default 1 ms; Go timers on Linux
+// rarely fire sooner) for more company before committing; a quiet
+// broker's writes never wait.
 //
 // Batch runs a write function again when another function of the same
 // batch fails, so write functions derive everything from their
