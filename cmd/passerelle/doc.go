@@ -1,11 +1,47 @@
-// Command passerelle runs the Passerelle OpenID Connect identity broker.
+// Command passerelle runs the Passerelle OpenID Connect identity broker,
+// and the administrators' commands that work on its store.
 //
-//	passerelle serve   [-config FILE]     run the broker
-//	passerelle demo    [-addr :8080]      run a self-contained demo (never from a config file)
-//	passerelle config validate FILE      list every problem of a configuration
-//	passerelle clients add|list|remove   manage relying parties in the store
-//	passerelle keys list|rotate          manage signing keys
-//	passerelle accounts show|unlock|reset-mfa -urn URN   administrators' path for a person's account
+//	passerelle serve [-config FILE]
+//	    run the broker; SIGHUP rereads clients and providers
+//	passerelle demo [-addr HOST:PORT] [-data DIR]
+//	    run a self-contained demo: the broker at -addr (localhost:8080), demo
+//	    upstreams and a demo relying party, its store and a generated master
+//	    key in -data (passerelle-demo); never reads a configuration file
+//	passerelle config validate FILE
+//	    list every problem of a configuration file
+//	passerelle clients list [-config FILE]
+//	    list the relying parties, from the configuration and the store
+//	passerelle clients add [-config FILE] -id ID -redirect-uri URI [-redirect-uri URI ...]
+//	        [-allow-provider P ...] [-public] [-name-en NAME] [-name-fr NAME]
+//	    add a relying party to the store; -allow-provider repeats (none means
+//	    every provider), -public makes a client without a secret that must use
+//	    PKCE, the names default to the ID; the secret, if any, is shown once
+//	passerelle clients remove [-config FILE] -id ID
+//	passerelle clients rotate-secret [-config FILE] -id ID
+//	    remove a stored client, or give it a new secret (shown once)
+//	passerelle accounts show|lock|unlock|reset-mfa [-config FILE] -urn URN
+//	passerelle accounts unlink [-config FILE] -urn URN -provider P
+//	    show a person's account as JSON, lock or unlock it, remove its second
+//	    factors, or unlink the credential of provider P from it
+//	passerelle keys list|rotate [-config FILE]
+//	    list the signing keys; rotate first publishes a new key per algorithm,
+//	    which signs from a later time
+//	passerelle store migrate [-config FILE]
+//	    apply the PostgreSQL schema's migrations (store.driver postgres; safe
+//	    to run twice, or from two replicas at once)
+//	passerelle store copy -from FILE.db [-config FILE]
+//	    copy a bbolt store's durable records into the configured PostgreSQL;
+//	    stop the broker using the file first, and serve with the same master key
+//	passerelle audit export [-config FILE] [-since DURATION|RFC3339]
+//	    write the audit log since -since (24h) as JSON lines, oldest first
+//	passerelle help
+//	    print the usage text (so do -h and --help)
+//
+// -config defaults to passerelle.yaml. The clients, accounts and keys
+// commands run the operations of the admin HTTP API (package admin) on the
+// configured store, and every change is audited with actor "admin"; the
+// API can also update a client, which no command does. A usage error exits
+// with status 2, any other error with status 1.
 //
 // main is load → validate → build → serve; everything else lives in the
 // packages.

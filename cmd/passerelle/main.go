@@ -31,17 +31,27 @@ type usageError string
 
 func (u usageError) Error() string { return string(u) }
 
+// usage lists every command run dispatches, with its flags; doc.go says
+// the same at more length, and TestUsageListsEveryCommand checks that it
+// names exactly the commands and subcommands that run dispatches.
 const usage = `usage:
   passerelle serve [-config FILE]
-  passerelle demo [-addr :8080] [-data DIR]
+  passerelle demo [-addr HOST:PORT] [-data DIR]
   passerelle config validate FILE
-  passerelle clients add -config FILE -id ID -redirect-uri URI [-public] [-name-en N -name-fr N]
-  passerelle clients list|remove -config FILE [-id ID]
-  passerelle keys list|rotate -config FILE
-  passerelle accounts show|unlock|reset-mfa -config FILE -urn URN
-  passerelle store migrate -config FILE
-  passerelle store copy -from FILE.db -config FILE
-  passerelle audit export -config FILE -since 24h`
+  passerelle clients list [-config FILE]
+  passerelle clients add [-config FILE] -id ID -redirect-uri URI [-redirect-uri URI ...]
+        [-allow-provider P ...] [-public] [-name-en NAME] [-name-fr NAME]
+  passerelle clients remove|rotate-secret [-config FILE] -id ID
+  passerelle accounts show|lock|unlock|reset-mfa [-config FILE] -urn URN
+  passerelle accounts unlink [-config FILE] -urn URN -provider P
+  passerelle keys list|rotate [-config FILE]
+  passerelle store migrate [-config FILE]
+  passerelle store copy -from FILE.db [-config FILE]
+  passerelle audit export [-config FILE] [-since DURATION|RFC3339]
+  passerelle help
+
+-config defaults to passerelle.yaml, -addr to localhost:8080, -data to
+passerelle-demo, -since to 24h.`
 
 // run dispatches a subcommand; it is main without the process around it,
 // so tests call it directly.
