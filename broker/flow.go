@@ -1,6 +1,7 @@
 package broker
 
 import (
+	"context"
 	"crypto/subtle"
 	"errors"
 	"net/http"
@@ -36,6 +37,40 @@ type flow struct {
 	// language; otherwise a page asks first (the bilingual choice).
 	langKnown bool
 	browser   string
+	// pending are changes already made to ar that the store has not seen
+	// yet: the next write of the auth request (persist, or complete's own)
+	// applies them first. Deferring them lets a step that ends in
+	// completion write the request once.
+	pending []func(*store.AuthRequest)
+}
+
+// change applies fn to the auth request now, and to the stored one at
+// the next write.
+func (f *flow) change(fn func(*store.AuthRequest)) {
+	fn(&f.ar)
+	f.pending = append(f.pending, fn)
+}
+
+// applyPending applies the pending changes to a, the stored request.
+func (f *flow) applyPending(a *store.AuthRequest) {
+	for _, fn := range f.pending {
+		fn(a)
+	}
+}
+
+// persist writes the pending changes.
+func (b *Broker) persist(ctx context.Context, f *flow) error {
+	if len(f.pending) == 0 {
+		return nil
+	}
+	err := b.st.UpdateAuthRequest(ctx, f.ar.ID, func(a store.AuthRequest) (store.AuthRequest, error) {
+		f.applyPending(&a)
+		return a, nil
+	})
+	if err == nil {
+		f.pending = nil
+	}
+	return err
 }
 
 // loadFlow finds the auth request, checks it belongs to this browser and
@@ -335,20 +370,14 @@ func (b *Broker) callback(w http.ResponseWriter, r *http.Request) {
 }
 
 // authenticated records on the auth request who the person is and how the
-// session authenticated them, then continues with the second factor.
+// session authenticated them (written with the next step's write), then
+// continues with the second factor.
 func (b *Broker) authenticated(w http.ResponseWriter, r *http.Request, f *flow, s store.Session) {
-	err := b.st.UpdateAuthRequest(r.Context(), f.ar.ID, func(a store.AuthRequest) (store.AuthRequest, error) {
+	f.change(func(a *store.AuthRequest) {
 		a.AccountID, a.SessionID, a.AuthTime, a.Provider = s.AccountID, s.ID, s.AuthTime, s.Provider
 		a.ACR, a.AMR = s.ACR, s.AMR
 		a.UpstreamState, a.UpstreamNonce, a.UpstreamVerifier = "", "", ""
-		f.ar = a
-		return a, nil
 	})
-	if err != nil {
-		b.log.ErrorContext(r.Context(), "record authentication", "error", err)
-		b.errorPage(w, r, http.StatusServiceUnavailable, &f.ar, errGeneric)
-		return
-	}
 	b.afterAuthentication(w, r, f)
 }
 
@@ -372,6 +401,7 @@ func (b *Broker) complete(w http.ResponseWriter, r *http.Request, f *flow, acct 
 		if a.Done {
 			return a, errAlreadyDone
 		}
+		f.applyPending(&a)
 		a.Subject, a.Locale, a.Done, a.CodeHash, a.ExpiresAt = sub, locale, true, store.HashToken(code), expires
 		return a, nil
 	})

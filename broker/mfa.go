@@ -71,7 +71,9 @@ func (b *Broker) kindEnabled(kind string) bool {
 }
 
 // afterAuthentication runs once the upstream (or the SSO session) has
-// named the account: the second factor if needed, then completion.
+// named the account: the second factor if needed, then completion. The
+// flow's pending changes go with completion's write, or are written
+// before any other way on.
 func (b *Broker) afterAuthentication(w http.ResponseWriter, r *http.Request, f *flow) {
 	ctx := r.Context()
 	acct, err := b.st.GetAccount(ctx, f.ar.AccountID)
@@ -80,22 +82,32 @@ func (b *Broker) afterAuthentication(w http.ResponseWriter, r *http.Request, f *
 		b.errorPage(w, r, http.StatusServiceUnavailable, &f.ar, errGeneric)
 		return
 	}
-	if acct.Locked {
-		b.errorPage(w, r, http.StatusForbidden, &f.ar, errLocked)
-		return
-	}
 	required, ok := b.requiredACR(f.client, &f.ar)
-	if !ok {
-		b.log.ErrorContext(ctx, "client policy cannot be met: no accepted factor reaches the required acr", "client_id", f.client.ID, "acr", required)
-		b.errorPage(w, r, http.StatusForbidden, &f.ar, errPolicy)
-		return
-	}
 	achieved := f.ar.ACR
 	if (f.client.MFAEverySignIn || f.ar.Linking) && !f.ar.MFADone {
 		// Linking a credential needs the account's factor in this request.
 		achieved = ""
 	}
-	if !f.ar.MustEnrol && b.ladder.Satisfies(achieved, required) {
+	satisfied := ok && !acct.Locked && !f.ar.MustEnrol && b.ladder.Satisfies(achieved, required)
+	if satisfied && !(f.ar.Linking && f.ar.NewIdentity != nil) && f.ar.LinkProvider == "" && f.ar.AddKind == "" {
+		b.complete(w, r, f, acct)
+		return
+	}
+	if err := b.persist(ctx, f); err != nil {
+		b.log.ErrorContext(ctx, "record sign-in progress", "error", err)
+		b.errorPage(w, r, http.StatusServiceUnavailable, &f.ar, errGeneric)
+		return
+	}
+	if acct.Locked {
+		b.errorPage(w, r, http.StatusForbidden, &f.ar, errLocked)
+		return
+	}
+	if !ok {
+		b.log.ErrorContext(ctx, "client policy cannot be met: no accepted factor reaches the required acr", "client_id", f.client.ID, "acr", required)
+		b.errorPage(w, r, http.StatusForbidden, &f.ar, errPolicy)
+		return
+	}
+	if satisfied {
 		if f.ar.Linking && f.ar.NewIdentity != nil {
 			if err := b.finishLinking(ctx, f); err != nil {
 				b.log.ErrorContext(ctx, "link credential", "error", err)
@@ -138,13 +150,13 @@ func (b *Broker) mfaSucceeded(w http.ResponseWriter, r *http.Request, f *flow, k
 	b.afterAuthentication(w, r, f)
 }
 
-// recordMFA raises the auth request and the SSO session to what the
-// factor reached. enrolled: the factor was just set up (which ends a
-// set-up the account page asked for).
+// recordMFA raises the auth request (a pending change, written with the
+// next step's write) and the SSO session to what the factor reached.
+// enrolled: the factor was just set up (which ends a set-up the account
+// page asked for).
 func (b *Broker) recordMFA(ctx context.Context, r *http.Request, f *flow, kind string, mustEnrol, enrolled bool) error {
 	acr := b.ladder.ACRFor(kind)
-	var amr []string
-	err := b.st.UpdateAuthRequest(ctx, f.ar.ID, func(a store.AuthRequest) (store.AuthRequest, error) {
+	f.change(func(a *store.AuthRequest) {
 		if b.ladder.Rank(acr) > b.ladder.Rank(a.ACR) {
 			a.ACR = acr
 		}
@@ -154,14 +166,11 @@ func (b *Broker) recordMFA(ctx context.Context, r *http.Request, f *flow, kind s
 			a.AddKind = ""
 		}
 		a.PendingOTP, a.PendingEmail, a.PendingSecret, a.WebAuthnSession = "", "", nil, nil
-		amr, acr = a.AMR, a.ACR
-		f.ar = a
-		return a, nil
 	})
-	if err != nil || f.ar.SessionID == "" || mustEnrol {
-		return err
+	if f.ar.SessionID == "" || mustEnrol {
+		return nil
 	}
-	return b.upgradeSession(ctx, r, f.ar.SessionID, acr, amr)
+	return b.upgradeSession(ctx, r, f.ar.SessionID, f.ar.ACR, f.ar.AMR)
 }
 
 // upgradeSession raises the browser's SSO session to what the second

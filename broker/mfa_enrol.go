@@ -333,6 +333,9 @@ func (b *Broker) firstRecoveryCodes(w http.ResponseWriter, r *http.Request, m *m
 		// a lost page does not lose the sign-in.
 		err = b.recordMFA(ctx, r, m.flow, kind, false, true)
 	}
+	if err == nil {
+		err = b.persist(ctx, m.flow)
+	}
 	if err != nil {
 		b.log.ErrorContext(ctx, "generate recovery codes", "error", err)
 		b.errorPage(w, r, http.StatusServiceUnavailable, &m.ar, errGeneric)
