@@ -153,6 +153,11 @@ func clientsCmd(ctx context.Context, args []string, stdout io.Writer) error {
 	if err := f.parse(args[1:]); err != nil {
 		return err
 	}
+	return withAdmin(ctx, f, op)
+}
+
+// withAdmin opens the configured store and runs op on it.
+func withAdmin(ctx context.Context, f *adminFlags, op func(*admin.Service) error) error {
 	svc, st, err := openAdmin(ctx, *f.cfgPath)
 	if err != nil {
 		return err
@@ -218,12 +223,7 @@ func accountsCmd(ctx context.Context, args []string, stdout io.Writer) error {
 	if urn = strings.TrimSpace(*f.urn); urn == "" {
 		return usageError("accounts " + args[0] + " needs -urn")
 	}
-	svc, st, err := openAdmin(ctx, *f.cfgPath)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	return op(svc)
+	return withAdmin(ctx, f, op)
 }
 
 func keysCmd(ctx context.Context, args []string, stdout io.Writer) error {
@@ -234,32 +234,29 @@ func keysCmd(ctx context.Context, args []string, stdout io.Writer) error {
 	if err := f.parse(args[1:]); err != nil {
 		return err
 	}
-	svc, st, err := openAdmin(ctx, *f.cfgPath)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	if args[0] == "rotate" {
-		created, err := svc.RotateKeys(ctx)
+	return withAdmin(ctx, f, func(svc *admin.Service) error {
+		if args[0] == "rotate" {
+			created, err := svc.RotateKeys(ctx)
+			if err != nil {
+				return err
+			}
+			for _, k := range created {
+				fmt.Fprintf(stdout, "new %s key %s published now, signs from %s\n", k.Alg, k.ID, k.ActiveAt.Format(time.RFC3339))
+			}
+		}
+		keys, err := svc.Keys(ctx)
 		if err != nil {
 			return err
 		}
-		for _, k := range created {
-			fmt.Fprintf(stdout, "new %s key %s published now, signs from %s\n", k.Alg, k.ID, k.ActiveAt.Format(time.RFC3339))
+		tw := tabwriter.NewWriter(stdout, 2, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "KID\tALG\tCREATED\tSIGNS FROM\tUNPUBLISHED AT")
+		for _, k := range keys {
+			exp := "-"
+			if !k.ExpiresAt.IsZero() {
+				exp = k.ExpiresAt.Format(time.RFC3339)
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", k.ID, k.Alg, k.CreatedAt.Format(time.RFC3339), k.ActiveAt.Format(time.RFC3339), exp)
 		}
-	}
-	keys, err := svc.Keys(ctx)
-	if err != nil {
-		return err
-	}
-	tw := tabwriter.NewWriter(stdout, 2, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "KID\tALG\tCREATED\tSIGNS FROM\tUNPUBLISHED AT")
-	for _, k := range keys {
-		exp := "-"
-		if !k.ExpiresAt.IsZero() {
-			exp = k.ExpiresAt.Format(time.RFC3339)
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", k.ID, k.Alg, k.CreatedAt.Format(time.RFC3339), k.ActiveAt.Format(time.RFC3339), exp)
-	}
-	return tw.Flush()
+		return tw.Flush()
+	})
 }
