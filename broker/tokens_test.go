@@ -124,17 +124,30 @@ func TestIntrospectionAndRevocation(t *testing.T) {
 	}
 }
 
+// gckeyCode signs alex in with the gckey upstream in a new browser and
+// returns the authorization request and the code that reached r.
+func (e *env) gckeyCode(r *rp) (authorization, string) {
+	e.t.Helper()
+	a := r.start()
+	b := e.browser()
+	return a, r.callback(b.upstreamLogin(b.choose(b.Get(a.url), "gckey"), "alex"), a).Get("code")
+}
+
+// redeem presents code at the token endpoint as rp1 with verifier.
+func (e *env) redeem(code, verifier string) (int, http.Header, map[string]any) {
+	return e.postForm("/oauth/token", "rp1", rpSecret, url.Values{"grant_type": {"authorization_code"}, "code": {code},
+		"redirect_uri": {"https://rp1.example/cb"}, "code_verifier": {verifier}})
+}
+
 func TestCodeReuseRevokesTokens(t *testing.T) {
 	e := newEnv(t)
 	r := e.rp("rp1")
-	a := r.start()
-	b := e.browser()
-	q := r.callback(b.upstreamLogin(b.choose(b.Get(a.url), "gckey"), "alex"), a)
-	tok, err := r.exchange(q.Get("code"), a)
+	a, code := e.gckeyCode(r)
+	tok, err := r.exchange(code, a)
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = r.exchange(q.Get("code"), a)
+	_, err = r.exchange(code, a)
 	if err == nil || !strings.Contains(err.Error(), "invalid_grant") {
 		t.Fatalf("second use of the code: %v, want invalid_grant", err)
 	}
@@ -149,10 +162,7 @@ func TestCodeReuseRevokesTokens(t *testing.T) {
 func TestTokenEndpointErrors(t *testing.T) {
 	e := newEnv(t)
 	r := e.rp("rp1")
-	a := r.start()
-	b := e.browser()
-	q := r.callback(b.upstreamLogin(b.choose(b.Get(a.url), "gckey"), "alex"), a)
-	code := q.Get("code")
+	a, code := e.gckeyCode(r)
 
 	status, hdr, body := e.postForm("/oauth/token", "rp1", "wrong-secret", url.Values{
 		"grant_type": {"authorization_code"}, "code": {code}, "redirect_uri": {"https://rp1.example/cb"}, "code_verifier": {a.verifier}})
@@ -185,19 +195,13 @@ func TestTokenEndpointErrors(t *testing.T) {
 		t.Errorf("password grant: %d %v", status, body)
 	}
 	// A wrong PKCE verifier burns nothing but gets invalid_grant.
-	status, _, body = e.postForm("/oauth/token", "rp1", rpSecret, url.Values{
-		"grant_type": {"authorization_code"}, "code": {code}, "redirect_uri": {"https://rp1.example/cb"}, "code_verifier": {oauth2.GenerateVerifier()}})
+	status, _, body = e.redeem(code, oauth2.GenerateVerifier())
 	if status != http.StatusBadRequest || body["error"] != "invalid_grant" {
 		t.Errorf("wrong verifier: %d %v", status, body)
 	}
 	// Successful answers are not cacheable.
-	tok := e.signIn(r, e.browser(), "gckey", "alex")
-	_ = tok
-	a = r.start()
-	b = e.browser()
-	q = r.callback(b.upstreamLogin(b.choose(b.Get(a.url), "gckey"), "alex"), a)
-	status, hdr, body = e.postForm("/oauth/token", "rp1", rpSecret, url.Values{
-		"grant_type": {"authorization_code"}, "code": {q.Get("code")}, "redirect_uri": {"https://rp1.example/cb"}, "code_verifier": {a.verifier}})
+	a, code = e.gckeyCode(r)
+	status, hdr, body = e.redeem(code, a.verifier)
 	if status != http.StatusOK || hdr.Get("Cache-Control") != "no-store" || hdr.Get("Pragma") != "no-cache" {
 		t.Errorf("token success: %d cache-control=%q pragma=%q %v", status, hdr.Get("Cache-Control"), hdr.Get("Pragma"), body)
 	}
@@ -211,8 +215,7 @@ func TestFinishedSignIn(t *testing.T) {
 	r := e.rp("rp1")
 	a := r.start()
 	b := e.browser()
-	q := r.callback(b.upstreamLogin(b.choose(b.Get(a.url), "gckey"), "alex"), a)
-	code := q.Get("code")
+	code := r.callback(b.upstreamLogin(b.choose(b.Get(a.url), "gckey"), "alex"), a).Get("code")
 	id, _, ok := strings.Cut(code, ".")
 	if !ok {
 		t.Fatalf("code %q does not name its auth request", code)
@@ -225,8 +228,7 @@ func TestFinishedSignIn(t *testing.T) {
 		t.Error("the finished sign-in's page carries a code")
 	}
 	for _, forged := range []string{id + ".forged", id, id + "." + strings.Repeat("A", 43)} {
-		status, _, body := e.postForm("/oauth/token", "rp1", rpSecret, url.Values{"grant_type": {"authorization_code"},
-			"code": {forged}, "redirect_uri": {"https://rp1.example/cb"}, "code_verifier": {a.verifier}})
+		status, _, body := e.redeem(forged, a.verifier)
 		if status != http.StatusBadRequest || body["error"] != "invalid_grant" {
 			t.Errorf("forged code %q: %d %v", forged, status, body)
 		}
