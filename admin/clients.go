@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/passerelle/passerelle/broker"
+	"github.com/passerelle/passerelle/internal/randid"
 	"github.com/passerelle/passerelle/internal/validate"
 	"github.com/passerelle/passerelle/mfa"
 	"github.com/passerelle/passerelle/store"
@@ -152,7 +153,7 @@ func (s *Service) AddClient(ctx context.Context, in ClientInput) (store.Client, 
 	}
 	var secret string
 	if usesSecret(cc.AuthMethod) {
-		secret = randomString(32)
+		secret = randid.Base64URL(32)
 		cc.Secret = secret
 	}
 	sc, err := s.validated(cc, &ps)
@@ -233,7 +234,7 @@ func (s *Service) RotateClientSecret(ctx context.Context, id string) (string, er
 	if s.readOnly[id] {
 		return "", fmt.Errorf("%w: %q", ErrReadOnly, id)
 	}
-	secret := randomString(32)
+	secret := randid.Base64URL(32)
 	err := s.st.UpdateClient(ctx, id, func(c store.Client) (store.Client, error) {
 		if !usesSecret(c.AuthMethod) {
 			return c, fmt.Errorf("%w: %q uses %s", ErrNoSecret, id, c.AuthMethod)

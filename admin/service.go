@@ -2,8 +2,6 @@ package admin
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
@@ -11,6 +9,7 @@ import (
 	"time"
 
 	"github.com/passerelle/passerelle/broker"
+	"github.com/passerelle/passerelle/internal/randid"
 	"github.com/passerelle/passerelle/mfa"
 	"github.com/passerelle/passerelle/store"
 )
@@ -87,7 +86,7 @@ func New(st store.Store, keys *broker.Keys, lockout mfa.LockoutConfig, providerI
 // logged at error level and does not fail the operation: the change
 // stands, and failing would hide it (and lose a new client's secret).
 func (s *Service) audit(ctx context.Context, e store.AuditEvent) {
-	e.ID = randomString(16)
+	e.ID = randid.Base64URL(16)
 	e.Time = s.now()
 	e.Actor = Actor
 	e.Outcome = "success"
@@ -104,13 +103,4 @@ func notFound(err error, what string) error {
 		return fmt.Errorf("%w: %s", ErrNotFound, what)
 	}
 	return err
-}
-
-// randomString returns n random bytes, base64url without padding.
-func randomString(n int) string {
-	b := make([]byte, n)
-	if _, err := rand.Read(b); err != nil {
-		panic("crypto/rand failed: " + err.Error()) // the platform is broken; nothing safe to do
-	}
-	return base64.RawURLEncoding.EncodeToString(b)
 }

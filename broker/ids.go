@@ -9,23 +9,17 @@ import (
 	"encoding/base64"
 	"fmt"
 	"math/big"
+
+	"github.com/passerelle/passerelle/internal/randid"
 )
 
 // randomID returns 128 random bits, base64url: record IDs that may appear
 // in URLs (auth requests, sessions' sid, grants).
-func randomID() string { return randomString(16) }
+func randomID() string { return randid.Base64URL(16) }
 
 // randomSecret returns 256 random bits, base64url: bearer secrets (codes,
 // refresh tokens, cookies). Only their hash is stored.
-func randomSecret() string { return randomString(32) }
-
-func randomString(n int) string {
-	b := make([]byte, n)
-	if _, err := rand.Read(b); err != nil {
-		panic("crypto/rand failed: " + err.Error()) // the platform is broken; nothing safe to do
-	}
-	return base64.RawURLEncoding.EncodeToString(b)
-}
+func randomSecret() string { return randid.Base64URL(32) }
 
 // newURN returns a User Reference Number: twelve digits in groups of four,
 // the last a Luhn check digit so a mistyped URN is caught before a lookup.

@@ -2,10 +2,10 @@ package broker
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"log/slog"
 	"net/http"
+
+	"github.com/passerelle/passerelle/internal/randid"
 )
 
 // withRequestID gives every request a short random ID: it is on every log
@@ -13,9 +13,7 @@ import (
 // pages, so a person can quote it to support.
 func withRequestID(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		b := make([]byte, 6)
-		_, _ = rand.Read(b)
-		id := hex.EncodeToString(b)
+		id := randid.Hex(6)
 		w.Header().Set("X-Request-Id", id)
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), ctxRequestID, id)))
 	})

@@ -18,6 +18,7 @@ import (
 	"github.com/passerelle/passerelle/broker"
 	"github.com/passerelle/passerelle/internal/demoidp"
 	"github.com/passerelle/passerelle/internal/demorp"
+	"github.com/passerelle/passerelle/internal/randid"
 	"github.com/passerelle/passerelle/internal/validate"
 	"github.com/passerelle/passerelle/notify"
 	"github.com/passerelle/passerelle/providers/local"
@@ -86,7 +87,7 @@ func demo(ctx context.Context, addr, dataDir string, logger *slog.Logger, stdout
 	outbox := &notify.Outbox{}
 	for _, u := range demoUpstreams {
 		upIssuer := sideURL + "/" + u.id
-		secret := newClientSecret()
+		secret := randid.Base64URL(32)
 		idp, err := demoidp.New(demoidp.Config{
 			Issuer: upIssuer, Name: u.name, ClientID: "passerelle", ClientSecret: secret,
 			RedirectURIs: []string{issuer + "/callback/" + u.id}, ACR: u.acr, Users: demoUsers,
@@ -98,7 +99,7 @@ func demo(ctx context.Context, addr, dataDir string, logger *slog.Logger, stdout
 		cfg.Providers = append(cfg.Providers, registry.Config{ID: u.id, Type: "oidc", Name: u.name, Group: u.group,
 			OIDC: oidc.Config{Issuer: upIssuer, ClientID: "passerelle", ClientSecret: secret}})
 	}
-	rpSecret := newClientSecret()
+	rpSecret := randid.Base64URL(32)
 	rp, err := demorp.New(demorp.Config{Issuer: issuer, ClientID: "demo-rp", ClientSecret: rpSecret, BaseURL: sideURL + "/rp"})
 	if err != nil {
 		return err
@@ -163,14 +164,4 @@ func ensureDemoKey(path string, stdout io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "WARNING: generated a demo master key in %s, beside the demo data. Never do this in production.\n", path)
 	return nil
-}
-
-// newClientSecret is a random secret for the demo's upstreams and relying
-// party.
-func newClientSecret() string {
-	b := make([]byte, 32)
-	if _, err := rand.Read(b); err != nil {
-		panic(err)
-	}
-	return base64.RawURLEncoding.EncodeToString(b)
 }

@@ -2,8 +2,6 @@ package pgtest
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"os"
 	"strings"
@@ -11,6 +9,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/passerelle/passerelle/internal/randid"
 )
 
 // Variable names the database the tests run against, for example
@@ -61,9 +61,7 @@ func Named(t testing.TB, prefix string) (dsn, schema string) {
 // Create creates an empty schema named prefix followed by random
 // hexadecimal on the server dsn names; drop removes it with its content.
 func Create(ctx context.Context, dsn, prefix string) (schema string, drop func(context.Context) error, err error) {
-	b := make([]byte, 6)
-	rand.Read(b)
-	schema = prefix + hex.EncodeToString(b)
+	schema = prefix + randid.Hex(6)
 	if err := exec(ctx, dsn, "CREATE SCHEMA "+schema); err != nil {
 		return "", nil, err
 	}

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/passerelle/passerelle/internal/randid"
 	"github.com/passerelle/passerelle/mfa"
 	"github.com/passerelle/passerelle/notify"
 	"github.com/passerelle/passerelle/store"
@@ -85,10 +86,7 @@ func (s *Sender) Send(ctx context.Context, accountID, purpose, email, lang strin
 		return "", ErrRateLimited
 	}
 
-	id, err := NewID()
-	if err != nil {
-		return "", err
-	}
+	id := NewID()
 	code, err := randomCode()
 	if err != nil {
 		return "", err
@@ -173,13 +171,7 @@ func addressKey(email string) string {
 // A caller that must not reveal whether a code was sent (providers/local,
 // for an unknown person) answers with one as a decoy; Verify refuses it
 // like any unknown ID.
-func NewID() (string, error) {
-	b := make([]byte, 16)
-	if _, err := rand.Read(b); err != nil {
-		return "", fmt.Errorf("emailotp: random source: %w", err)
-	}
-	return hex.EncodeToString(b), nil
-}
+func NewID() string { return randid.Hex(16) }
 
 // randomCode draws codeDigits decimal digits uniformly.
 func randomCode() (string, error) {

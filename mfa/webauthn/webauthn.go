@@ -1,8 +1,6 @@
 package webauthn
 
 import (
-	"crypto/rand"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -12,6 +10,7 @@ import (
 	"github.com/go-webauthn/webauthn/protocol"
 	wa "github.com/go-webauthn/webauthn/webauthn"
 
+	"github.com/passerelle/passerelle/internal/randid"
 	"github.com/passerelle/passerelle/internal/validate"
 	"github.com/passerelle/passerelle/store"
 )
@@ -148,10 +147,7 @@ func (f *Factor) FinishRegistration(u User, session []byte, response []byte, nam
 	if err != nil {
 		return store.Factor{}, fmt.Errorf("webauthn: encode credential: %w", err)
 	}
-	id, err := randomID()
-	if err != nil {
-		return store.Factor{}, err
-	}
+	id := randid.Base64URL(16) // the factor's ID
 	sealed, err := f.sealer.Seal(sealKind, id, plain)
 	if err != nil {
 		return store.Factor{}, err
@@ -176,13 +172,4 @@ func invalid(err error) error {
 		return fmt.Errorf("%w: %w (%s)", ErrInvalid, err, pe.DevInfo)
 	}
 	return fmt.Errorf("%w: %w", ErrInvalid, err)
-}
-
-// randomID returns 128 random bits, base64url: a new factor's ID.
-func randomID() (string, error) {
-	b := make([]byte, 16)
-	if _, err := rand.Read(b); err != nil {
-		return "", fmt.Errorf("webauthn: random ID: %w", err)
-	}
-	return base64.RawURLEncoding.EncodeToString(b), nil
 }

@@ -2,9 +2,7 @@ package local
 
 import (
 	"context"
-	"crypto/rand"
 	"encoding/base64"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"strings"
@@ -12,6 +10,7 @@ import (
 
 	"golang.org/x/text/unicode/norm"
 
+	"github.com/passerelle/passerelle/internal/randid"
 	"github.com/passerelle/passerelle/internal/validate"
 	"github.com/passerelle/passerelle/mfa/emailotp"
 	"github.com/passerelle/passerelle/notify"
@@ -59,11 +58,7 @@ func New(cfg Config, st store.Store, codes *emailotp.Sender, now func() time.Tim
 	if now == nil {
 		now = time.Now
 	}
-	secret, err := randomID()
-	if err != nil {
-		return nil, err
-	}
-	encoded, err := hashPassword(secret, cfg.Argon2)
+	encoded, err := hashPassword(randomID(), cfg.Argon2)
 	if err != nil {
 		return nil, err
 	}
@@ -112,14 +107,12 @@ func (s *Service) Register(ctx context.Context, username, email, password, lang 
 		return "", "", err
 	}
 	if _, err := s.st.GetLocalUserByEmail(ctx, email); err == nil {
-		return decoy()
+		pendingID, otpID = decoy()
+		return pendingID, otpID, nil
 	} else if !errors.Is(err, store.ErrNotFound) {
 		return "", "", fmt.Errorf("local: find email: %w", err)
 	}
-	id, err := randomID()
-	if err != nil {
-		return "", "", err
-	}
+	id := randomID()
 	now := s.now()
 	u := store.LocalUser{ID: id, Username: username, Email: email, PasswordHash: hash,
 		ExpiresAt: now.Add(s.cfg.ConfirmWithin), CreatedAt: now, PasswordChangedAt: now}
@@ -128,7 +121,8 @@ func (s *Service) Register(ctx context.Context, username, email, password, lang 
 		if _, err := s.st.GetLocalUserByUsername(ctx, username); err == nil {
 			return "", "", ErrUsernameTaken
 		}
-		return decoy()
+		pendingID, otpID = decoy()
+		return pendingID, otpID, nil
 	} else if err != nil {
 		return "", "", fmt.Errorf("local: create user: %w", err)
 	}
@@ -140,14 +134,8 @@ func (s *Service) Register(ctx context.Context, username, email, password, lang 
 }
 
 // decoy is Register's answer for an email address another user holds.
-func decoy() (pendingID, otpID string, err error) {
-	if pendingID, err = randomID(); err != nil {
-		return "", "", err
-	}
-	if otpID, err = emailotp.NewID(); err != nil {
-		return "", "", err
-	}
-	return pendingID, otpID, nil
+func decoy() (pendingID, otpID string) {
+	return randomID(), emailotp.NewID()
 }
 
 // Confirm checks the code sent for a registration and, when right,
@@ -193,7 +181,7 @@ func (s *Service) verify(ctx context.Context, otpID, userID, code string) error 
 func (s *Service) Resend(ctx context.Context, pendingID, lang string) (otpID string, err error) {
 	u, err := s.st.GetLocalUser(ctx, pendingID)
 	if errors.Is(err, store.ErrNotFound) || (err == nil && u.Confirmed) {
-		return emailotp.NewID()
+		return emailotp.NewID(), nil
 	} else if err != nil {
 		return "", fmt.Errorf("local: find user: %w", err)
 	}
@@ -269,14 +257,13 @@ func (s *Service) StartReset(ctx context.Context, who, lang string) (resetID, ot
 	resetID = base64.RawURLEncoding.EncodeToString([]byte(key))
 	u, err := s.userByKey(ctx, key)
 	if errors.Is(err, store.ErrNotFound) || (err == nil && !u.Confirmed) {
-		otpID, err = emailotp.NewID()
-		return resetID, otpID, err
+		return resetID, emailotp.NewID(), nil
 	} else if err != nil {
 		return "", "", err
 	}
 	otpID, err = s.codes.Send(ctx, u.ID, notify.PurposeResetPassword, u.Email, lang)
 	if errors.Is(err, emailotp.ErrRateLimited) {
-		otpID, err = emailotp.NewID()
+		return resetID, emailotp.NewID(), nil
 	}
 	if err != nil {
 		return "", "", err
@@ -358,10 +345,4 @@ func prepare(password string) string {
 
 // randomID is a 128-bit random identifier, hex: user IDs (and the decoy
 // pendingIDs that imitate them), the dummy password.
-func randomID() (string, error) {
-	b := make([]byte, 16)
-	if _, err := rand.Read(b); err != nil {
-		return "", fmt.Errorf("local: random source: %w", err)
-	}
-	return hex.EncodeToString(b), nil
-}
+func randomID() string { return randid.Hex(16) }
