@@ -104,7 +104,8 @@ func (b *Broker) openAccount(w http.ResponseWriter, r *http.Request, in accountI
 // lands on the account page (or on the set-up it asked for).
 func (b *Broker) accountDone(w http.ResponseWriter, r *http.Request, f *flow) {
 	ctx := r.Context()
-	if _, hash, ok := b.currentSession(ctx, r); ok {
+	// A session created by this request has its window already.
+	if _, hash, ok := b.currentSession(ctx, r); ok && !f.ar.NewSession {
 		until := b.now().Add(accountWindow)
 		err := b.st.UpdateSession(ctx, hash, func(s store.Session) (store.Session, error) {
 			s.AccountUntil = until

@@ -54,6 +54,12 @@
 //     §11 says.
 //   - an unknown idp_hint is ignored and the chooser shown.
 //   - a private_key_jwt assertion's jti is accepted once (OIDC Core §9).
+//   - the SSO session opens when the whole authentication has succeeded,
+//     second factor included, with the level it reached; a person who
+//     leaves at the second factor has no session, and their next sign-in
+//     starts with the credential again. A sign-in writes its auth request
+//     once at each step that answers the browser; what a step learns on
+//     the way (who signed in, the factor passed) goes with that write.
 //   - a store failure during a protocol request answers 503
 //     temporarily_unavailable, never invalid_grant or an inactive token, so
 //     a relying party keeps its tokens through a database outage.

@@ -143,7 +143,7 @@ func (b *Broker) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if s, ok := b.usableSession(ctx, r, &f.ar, f.client); ok {
-		b.authenticated(w, r, f, s)
+		b.authenticated(w, r, f, s, false)
 		return
 	}
 	if slices.Contains(f.ar.Prompt, "none") {
@@ -371,11 +371,12 @@ func (b *Broker) callback(w http.ResponseWriter, r *http.Request) {
 
 // authenticated records on the auth request who the person is and how the
 // session authenticated them (written with the next step's write), then
-// continues with the second factor.
-func (b *Broker) authenticated(w http.ResponseWriter, r *http.Request, f *flow, s store.Session) {
+// continues with the second factor. fresh: s is a session to create at
+// completion, not the browser's current one.
+func (b *Broker) authenticated(w http.ResponseWriter, r *http.Request, f *flow, s store.Session, fresh bool) {
 	f.change(func(a *store.AuthRequest) {
 		a.AccountID, a.SessionID, a.AuthTime, a.Provider = s.AccountID, s.ID, s.AuthTime, s.Provider
-		a.ACR, a.AMR = s.ACR, s.AMR
+		a.ACR, a.AMR, a.NewSession = s.ACR, s.AMR, fresh
 		a.UpstreamState, a.UpstreamNonce, a.UpstreamVerifier = "", "", ""
 	})
 	b.afterAuthentication(w, r, f)
@@ -386,6 +387,18 @@ func (b *Broker) authenticated(w http.ResponseWriter, r *http.Request, f *flow, 
 // code names its auth request (ID "." secret) so the token endpoint finds
 // it by key; the request now lives only as long as a code does.
 func (b *Broker) complete(w http.ResponseWriter, r *http.Request, f *flow, acct store.Account) {
+	if f.ar.NewSession {
+		s := store.Session{ID: f.ar.SessionID, AccountID: f.ar.AccountID, Provider: f.ar.Provider,
+			AuthTime: f.ar.AuthTime, AMR: f.ar.AMR, ACR: f.ar.ACR}
+		if f.ar.ClientID == accountClientID {
+			s.AccountUntil = b.now().Add(accountWindow)
+		}
+		if err := b.startSession(r.Context(), w, r, s); err != nil {
+			b.log.ErrorContext(r.Context(), "start session", "error", err)
+			b.errorPage(w, r, http.StatusServiceUnavailable, &f.ar, errGeneric)
+			return
+		}
+	}
 	if f.ar.ClientID == accountClientID {
 		b.accountDone(w, r, f)
 		return

@@ -80,18 +80,13 @@ func (b *Broker) identified(w http.ResponseWriter, r *http.Request, f *flow, pid
 	}
 }
 
-// signedInAs starts the SSO session of acct, authenticated by up.
+// signedInAs goes on as acct, authenticated by up. The SSO session this
+// starts is created when the request completes.
 func (b *Broker) signedInAs(w http.ResponseWriter, r *http.Request, f *flow, acct store.Account, up *store.UpstreamIdentity) {
-	s, err := b.startSession(r.Context(), w, r, store.Session{
-		AccountID: acct.ID, Provider: up.Provider, AuthTime: b.now(), AMR: up.AMR, ACR: up.ACR,
-	})
-	if err != nil {
-		b.log.ErrorContext(r.Context(), "start session", "error", err)
-		b.errorPage(w, r, http.StatusServiceUnavailable, &f.ar, errGeneric)
-		return
-	}
 	b.log.InfoContext(r.Context(), "credential accepted", "provider", up.Provider, "account", acct.ID, "client_id", f.ar.ClientID)
-	b.authenticated(w, r, f, s)
+	b.authenticated(w, r, f, store.Session{
+		ID: randomID(), AccountID: acct.ID, Provider: up.Provider, AuthTime: b.now(), AMR: up.AMR, ACR: up.ACR,
+	}, true)
 }
 
 func (b *Broker) firstLoginPage(w http.ResponseWriter, r *http.Request) {

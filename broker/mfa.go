@@ -167,7 +167,8 @@ func (b *Broker) recordMFA(ctx context.Context, r *http.Request, f *flow, kind s
 		}
 		a.PendingOTP, a.PendingEmail, a.PendingSecret, a.WebAuthnSession = "", "", nil, nil
 	})
-	if f.ar.SessionID == "" || mustEnrol {
+	if f.ar.SessionID == "" || f.ar.NewSession || mustEnrol {
+		// A new session gets what the request reached when it is created.
 		return nil
 	}
 	return b.upgradeSession(ctx, r, f.ar.SessionID, f.ar.ACR, f.ar.AMR)

@@ -110,22 +110,22 @@ func (b *Broker) touchSession(ctx context.Context, hash []byte, s store.Session)
 	}
 }
 
-// startSession replaces any session of this browser with a new one (a
-// new cookie value at every authentication: no session fixation).
-func (b *Broker) startSession(ctx context.Context, w http.ResponseWriter, r *http.Request, s store.Session) (store.Session, error) {
+// startSession replaces any session of this browser with s (a new cookie
+// value at every authentication: no session fixation). s carries its ID;
+// it lasts the absolute limit from its authentication.
+func (b *Broker) startSession(ctx context.Context, w http.ResponseWriter, r *http.Request, s store.Session) error {
 	if old := b.cookie(r, "session"); old != "" {
 		if err := b.st.DeleteSession(ctx, store.HashToken(old)); err != nil && !errors.Is(err, store.ErrNotFound) {
-			return s, err
+			return err
 		}
 	}
 	secret := randomSecret()
-	now := b.now()
-	s.Hash, s.ID, s.LastSeenAt, s.ExpiresAt = store.HashToken(secret), randomID(), now, now.Add(b.cfg.Sessions.Absolute)
+	s.Hash, s.LastSeenAt, s.ExpiresAt = store.HashToken(secret), b.now(), s.AuthTime.Add(b.cfg.Sessions.Absolute)
 	if err := b.st.CreateSession(ctx, s); err != nil {
-		return s, err
+		return err
 	}
 	b.setCookie(w, "session", secret, 0)
-	return s, nil
+	return nil
 }
 
 // endSession deletes the browser's session and its cookie.

@@ -219,3 +219,32 @@ func TestReloadKeepsSignInsInProgress(t *testing.T) {
 		t.Errorf("the new client cannot start a sign-in: %d", p.Resp.StatusCode)
 	}
 }
+
+// TestNoSessionBeforeSecondFactor: passing the upstream alone opens no
+// SSO session (Keycloak's rule): a second authorization in that browser
+// asks for the upstream again, and prompt=none gets login_required. The
+// session appears with the code.
+func TestNoSessionBeforeSecondFactor(t *testing.T) {
+	e := newEnv(t)
+	r := e.rp("rp1")
+	e.signIn(r, e.browser(), "gckey", "alex") // enrols alex's authenticator app
+	b := e.browser()
+	a := r.start()
+	if p := b.upstreamPost(b.choose(b.Get(a.url), "gckey"), "alex"); !strings.Contains(p.Resp.Request.URL.Path, "/mfa/use/") {
+		t.Fatalf("expected the second-factor challenge, got %s", p.Resp.Request.URL)
+	}
+	again := r.start()
+	if p := b.Get(again.url); p.Resp.StatusCode != http.StatusOK || !strings.Contains(p.Body, `action="/login/`) ||
+		strings.Contains(p.Resp.Request.URL.Path, "/mfa/") {
+		t.Errorf("a second authorization before the factor should show the chooser: %d at %s", p.Resp.StatusCode, p.Resp.Request.URL)
+	}
+	none := r.start(oauth2.SetAuthURLParam("prompt", "none"))
+	if q := r.callback(b.Get(none.url), none); q.Get("error") != "login_required" {
+		t.Errorf("prompt=none before the factor: %v, want login_required", q)
+	}
+	e.signIn(r, b, "gckey", "alex")
+	none = r.start(oauth2.SetAuthURLParam("prompt", "none"))
+	if q := r.callback(b.Get(none.url), none); q.Get("code") == "" {
+		t.Errorf("prompt=none after a whole sign-in: %v, want a code", q)
+	}
+}

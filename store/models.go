@@ -110,13 +110,18 @@ type AuthRequest struct {
 	UpstreamVerifier string `json:"upstream_verifier,omitempty"`
 
 	// Outcome, set when the person is authenticated.
-	AccountID string    `json:"account_id,omitempty"`
-	Subject   string    `json:"subject,omitempty"` // sub as this client sees it
-	SessionID string    `json:"session_id,omitempty"`
-	AuthTime  time.Time `json:"auth_time,omitempty"`
-	AMR       []string  `json:"amr,omitempty"`
-	ACR       string    `json:"acr,omitempty"`
-	Locale    string    `json:"locale,omitempty"`
+	AccountID string `json:"account_id,omitempty"`
+	Subject   string `json:"subject,omitempty"` // sub as this client sees it
+	SessionID string `json:"session_id,omitempty"`
+	// NewSession: the person authenticated in this request; the SSO
+	// session named SessionID is created when the request completes, with
+	// what it reached by then (Keycloak's rule: no session before the
+	// whole authentication).
+	NewSession bool      `json:"new_session,omitempty"`
+	AuthTime   time.Time `json:"auth_time,omitempty"`
+	AMR        []string  `json:"amr,omitempty"`
+	ACR        string    `json:"acr,omitempty"`
+	Locale     string    `json:"locale,omitempty"`
 	// Done: the authorization code is issued. CodeHash is HashToken of
 	// it; the code lives as long as the request (completion shortens
 	// ExpiresAt to the code's lifetime). Redeeming it sets CodeSpent, and
