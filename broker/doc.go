@@ -32,8 +32,9 @@
 // request comes from the browser that started it (a cookie set at
 // /authorize, whose hash the auth request keeps); forms carry a CSRF token
 // that is an HMAC of the auth request ID and that cookie; the upstream
-// callback must carry the exact state stored for the upstream leg, which
-// is cleared when the request completes, so no step can be skipped,
+// callback must carry the state derived for this request and provider (an
+// HMAC, like the leg's nonce and PKCE verifier, so none of them is
+// stored) and is accepted once per leg, so no step can be skipped,
 // replayed or finished in another browser.
 //
 // Choices made where the specifications leave room, following Keycloak:

@@ -298,29 +298,19 @@ func (b *Broker) cancel(w http.ResponseWriter, r *http.Request) {
 	b.sendError(w, r, f, "access_denied", "the person cancelled the sign-in")
 }
 
-// startUpstream records a fresh upstream leg (state, nonce, PKCE verifier)
-// and sends the browser to the provider. Nothing of the relying party is
-// passed on: the provider gets Passerelle's callback URL, the language,
-// and whether to force a new authentication.
+// startUpstream sends the browser to the provider with the leg's state,
+// nonce and PKCE verifier (derived, so nothing is written). Nothing of the
+// relying party is passed on: the provider gets Passerelle's callback URL,
+// the language, and whether to force a new authentication.
 func (b *Broker) startUpstream(w http.ResponseWriter, r *http.Request, f *flow, id string) {
 	ctx := r.Context()
-	fl := providers.Flow{State: f.ar.ID + "." + randomSecret(), Nonce: randomSecret(), Verifier: randomSecret()}
-	err := b.st.UpdateAuthRequest(ctx, f.ar.ID, func(a store.AuthRequest) (store.AuthRequest, error) {
-		a.Provider, a.UpstreamState, a.UpstreamNonce, a.UpstreamVerifier = id, fl.State, fl.Nonce, fl.Verifier
-		return a, nil
-	})
-	if err != nil {
-		b.log.ErrorContext(ctx, "save upstream leg", "error", err)
-		b.errorPage(w, r, http.StatusServiceUnavailable, &f.ar, errGeneric)
-		return
-	}
 	if id == b.localID {
 		http.Redirect(w, r, b.stepURL(f, "local"), http.StatusSeeOther)
 		return
 	}
 	opts := providers.LoginOptions{Locale: f.lang,
 		ForceLogin: slices.Contains(f.ar.Prompt, "login") || f.ar.MaxAge != nil}
-	to, err := b.catalog().upstreams[id].Provider.LoginURL(ctx, b.callbackURL(id), fl, opts)
+	to, err := b.catalog().upstreams[id].Provider.LoginURL(ctx, b.callbackURL(id), b.secrets.upstreamLeg(f.ar.ID, id), opts)
 	if err != nil {
 		b.log.ErrorContext(ctx, "upstream login URL", "provider", id, "error", err)
 		b.errorPage(w, r, http.StatusBadGateway, &f.ar, errUpstream)
@@ -334,8 +324,9 @@ func (b *Broker) callbackURL(provider string) string {
 }
 
 // callback receives the upstream's answer. The state names the auth
-// request; it must match the stored one exactly, come back to the
-// provider it was sent to, and arrive in the same browser.
+// request; it must be the one derived for this request and the provider
+// it comes back from, arrive in the same browser, and be the leg's first
+// answer accepted.
 func (b *Broker) callback(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	state := r.FormValue("state")
@@ -346,13 +337,13 @@ func (b *Broker) callback(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	up, known := b.catalog().upstreams[pid]
-	if !known || f.ar.Provider != pid || f.ar.UpstreamState == "" ||
-		subtle.ConstantTimeCompare([]byte(f.ar.UpstreamState), []byte(state)) != 1 {
+	fl := b.secrets.upstreamLeg(f.ar.ID, pid)
+	if !known || pid == b.localID || slices.Contains(f.ar.UpstreamUsed, pid) ||
+		subtle.ConstantTimeCompare([]byte(fl.State), []byte(state)) != 1 {
 		b.log.WarnContext(ctx, "upstream callback does not match the sign-in", "provider", pid, "auth_request", f.ar.ID)
 		b.errorPage(w, r, http.StatusBadRequest, &f.ar, errState)
 		return
 	}
-	fl := providers.Flow{State: f.ar.UpstreamState, Nonce: f.ar.UpstreamNonce, Verifier: f.ar.UpstreamVerifier}
 	ident, err := up.Provider.HandleCallback(ctx, b.callbackURL(pid), fl, r)
 	if err != nil {
 		b.log.WarnContext(ctx, "upstream sign-in failed", "provider", pid, "error", err)
@@ -366,6 +357,7 @@ func (b *Broker) callback(w http.ResponseWriter, r *http.Request) {
 		b.errorPage(w, r, http.StatusBadGateway, &f.ar, kind)
 		return
 	}
+	f.change(func(a *store.AuthRequest) { a.UpstreamUsed = append(a.UpstreamUsed, pid) })
 	b.identified(w, r, f, pid, ident)
 }
 
@@ -377,7 +369,6 @@ func (b *Broker) authenticated(w http.ResponseWriter, r *http.Request, f *flow, 
 	f.change(func(a *store.AuthRequest) {
 		a.AccountID, a.SessionID, a.AuthTime, a.Provider = s.AccountID, s.ID, s.AuthTime, s.Provider
 		a.ACR, a.AMR, a.NewSession = s.ACR, s.AMR, fresh
-		a.UpstreamState, a.UpstreamNonce, a.UpstreamVerifier = "", "", ""
 	})
 	b.afterAuthentication(w, r, f)
 }

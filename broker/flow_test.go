@@ -3,11 +3,14 @@ package broker_test
 import (
 	"context"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"testing"
 
 	"golang.org/x/oauth2"
+
+	"github.com/passerelle/passerelle/internal/testbrowser"
 )
 
 func TestCodeFlowWithPKCE(t *testing.T) {
@@ -125,4 +128,43 @@ func TestChooserAndBankList(t *testing.T) {
 	if !strings.Contains(p.Resp.Request.URL.String(), "/bank-b/authorize") {
 		t.Errorf("idp_hint=bank-b landed on %s", p.Resp.Request.URL)
 	}
+}
+
+// TestUpstreamCallbackChecks: the callback's state must be the one
+// derived for this sign-in and the provider it comes back from, and a
+// leg's answer is accepted once.
+func TestUpstreamCallbackChecks(t *testing.T) {
+	e := newEnv(t)
+	holdCallback := true
+	stop := func(u *url.URL) bool {
+		return testbrowser.StopAtExample(u) || (holdCallback && strings.HasPrefix(u.Path, "/callback/"))
+	}
+	b := &browser{Browser: testbrowser.New(t, stop), e: e}
+	e.signIn(e.rp("rp1"), e.browser(), "gckey", "alex") // alex's authenticator app
+	p := b.upstreamLoginRaw(b.choose(b.Get(e.rp("rp1").start().url), "gckey"), "alex")
+	back, err := url.Parse(p.Resp.Header.Get("Location"))
+	if err != nil || back.Path != "/callback/gckey" {
+		t.Fatalf("upstream answered %d to %q", p.Resp.StatusCode, p.Resp.Header.Get("Location"))
+	}
+	refused := func(what string, u url.URL) {
+		t.Helper()
+		if got := b.Get(u.String()); got.Resp.StatusCode != http.StatusBadRequest || got.Resp.Header.Get("Location") != "" {
+			t.Errorf("%s: %d, Location %q", what, got.Resp.StatusCode, got.Resp.Header.Get("Location"))
+		}
+	}
+	tampered := *back
+	q := back.Query()
+	q.Set("state", q.Get("state")+"x")
+	tampered.RawQuery = q.Encode()
+	refused("tampered state", tampered)
+	elsewhere := *back
+	elsewhere.Path = "/callback/bank-a"
+	refused("state of another provider", elsewhere)
+
+	holdCallback = false
+	if got := b.Get(back.String()); !strings.Contains(got.Resp.Request.URL.Path, "/mfa/use/") {
+		t.Fatalf("the real callback should lead to the second factor, got %d at %s", got.Resp.StatusCode, got.Resp.Request.URL)
+	}
+	holdCallback = true
+	refused("the same callback again", *back)
 }

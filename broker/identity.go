@@ -66,12 +66,8 @@ func (b *Broker) identified(w http.ResponseWriter, r *http.Request, f *flow, pid
 		b.log.InfoContext(ctx, "linking: the credential used is not linked to any account", "provider", pid)
 		b.errorPageMsg(w, r, http.StatusConflict, &f.ar, "firstlogin.error.unknown")
 	default:
-		err := b.st.UpdateAuthRequest(ctx, f.ar.ID, func(a store.AuthRequest) (store.AuthRequest, error) {
-			a.NewIdentity = up
-			a.UpstreamState, a.UpstreamNonce, a.UpstreamVerifier = "", "", ""
-			return a, nil
-		})
-		if err != nil {
+		f.change(func(a *store.AuthRequest) { a.NewIdentity = up })
+		if err := b.persist(ctx, f); err != nil {
 			b.log.ErrorContext(ctx, "keep new identity", "error", err)
 			b.errorPage(w, r, http.StatusServiceUnavailable, &f.ar, errGeneric)
 			return
@@ -169,7 +165,7 @@ func (b *Broker) firstLoginLink(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	err := b.st.UpdateAuthRequest(r.Context(), f.ar.ID, func(a store.AuthRequest) (store.AuthRequest, error) {
-		a.Linking, a.Provider = true, ""
+		a.Linking = true
 		return a, nil
 	})
 	if err != nil {

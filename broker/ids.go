@@ -11,6 +11,7 @@ import (
 	"math/big"
 
 	"github.com/passerelle/passerelle/internal/randid"
+	"github.com/passerelle/passerelle/providers"
 )
 
 // randomID returns 128 random bits, base64url: record IDs that may appear
@@ -65,6 +66,7 @@ func luhnDigit(payload []int) int {
 type secrets struct {
 	pairwise    []byte
 	csrf        []byte
+	upstream    []byte
 	accessToken [32]byte
 }
 
@@ -78,6 +80,9 @@ func deriveSecrets(master []byte) (secrets, error) {
 		return s, err
 	}
 	if s.csrf, err = get("csrf"); err != nil {
+		return s, err
+	}
+	if s.upstream, err = get("upstream leg"); err != nil {
 		return s, err
 	}
 	at, err := get("access token")
@@ -97,6 +102,22 @@ func (s secrets) pairwiseSubject(sector, accountID string) string {
 	m.Write([]byte{0})
 	m.Write([]byte(accountID))
 	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+}
+
+// upstreamLeg is the state, nonce and PKCE verifier of the upstream leg
+// of one auth request at one provider: HMACs under a derived key, so they
+// are unguessable without it, need no storage, and the state names the
+// auth request and proves which provider it was sent to.
+func (s secrets) upstreamLeg(authRequestID, provider string) providers.Flow {
+	mac := func(label string) string {
+		m := hmac.New(sha256.New, s.upstream)
+		for _, part := range []string{authRequestID, provider, label} {
+			m.Write([]byte(part))
+			m.Write([]byte{0})
+		}
+		return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+	}
+	return providers.Flow{State: authRequestID + "." + mac("state"), Nonce: mac("nonce"), Verifier: mac("verifier")}
 }
 
 // csrfToken binds a form to one auth request and one browser.

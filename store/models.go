@@ -103,11 +103,13 @@ type AuthRequest struct {
 	// /authorize: every later step must come from the same browser.
 	Browser []byte `json:"browser,omitempty"`
 
-	// Upstream leg, set when the person picks a provider.
-	Provider         string `json:"provider,omitempty"`
-	UpstreamState    string `json:"upstream_state,omitempty"`
-	UpstreamNonce    string `json:"upstream_nonce,omitempty"`
-	UpstreamVerifier string `json:"upstream_verifier,omitempty"`
+	// Provider is the credential that authenticated the person.
+	// UpstreamUsed lists the providers whose callback this request has
+	// accepted: each upstream leg's state, nonce and PKCE verifier are
+	// derived from the request ID and the provider (nothing of them is
+	// stored), and a leg answers once.
+	Provider     string   `json:"provider,omitempty"`
+	UpstreamUsed []string `json:"upstream_used,omitempty"`
 
 	// Outcome, set when the person is authenticated.
 	AccountID string `json:"account_id,omitempty"`
