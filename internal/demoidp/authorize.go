@@ -150,21 +150,16 @@ func (s *Server) authorizePost(w http.ResponseWriter, r *http.Request) {
 // compares digests in constant time and looks at every user, so timing
 // does not tell which usernames exist.
 func (s *Server) checkPassword(username, password string) *User {
+	name, pass := sha256.Sum256([]byte(username)), sha256.Sum256([]byte(password))
 	var found *User
-	for i := range s.cfg.Users {
-		u := &s.cfg.Users[i]
-		nameOK := digestEqual(u.Username, username)
-		passOK := digestEqual(u.Password, password)
+	for i, d := range s.digests {
+		nameOK := subtle.ConstantTimeCompare(d[0][:], name[:]) == 1
+		passOK := subtle.ConstantTimeCompare(d[1][:], pass[:]) == 1
 		if nameOK && passOK {
-			found = u
+			found = &s.cfg.Users[i]
 		}
 	}
 	return found
-}
-
-func digestEqual(a, b string) bool {
-	da, db := sha256.Sum256([]byte(a)), sha256.Sum256([]byte(b))
-	return subtle.ConstantTimeCompare(da[:], db[:]) == 1
 }
 
 // pageData feeds page.html.

@@ -30,9 +30,14 @@ type Server struct {
 	signer jose.Signer
 	jwks   []byte // the published key set, marshalled once
 
-	mu     sync.Mutex
-	codes  map[string]*grant // authorization code → grant, until it expires
-	tokens map[string]*grant // access token → grant
+	// digests[i] are SHA-256 of cfg.Users[i]'s username and password,
+	// computed once: a sign-in hashes only what was typed.
+	digests [][2][32]byte
+
+	mu        sync.Mutex
+	codes     map[string]*grant // authorization code → grant, until it expires
+	tokens    map[string]*grant // access token → grant
+	lastSweep time.Time
 }
 
 // grant is what one successful sign-in at /authorize allows. The same
@@ -68,6 +73,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	if s.now == nil {
 		s.now = time.Now
+	}
+	for _, u := range cfg.Users {
+		s.digests = append(s.digests, [2][32]byte{sha256.Sum256([]byte(u.Username)), sha256.Sum256([]byte(u.Password))})
 	}
 
 	published, err := newKey()
@@ -168,9 +176,14 @@ func (s *Server) issue(g *grant) string {
 	return code
 }
 
-// sweep drops expired codes and tokens. Callers hold s.mu.
+// sweep drops expired codes and tokens, at most once a second (a pass
+// reads every live one). Callers hold s.mu.
 func (s *Server) sweep() {
 	now := s.now()
+	if now.Sub(s.lastSweep) < time.Second {
+		return
+	}
+	s.lastSweep = now
 	for k, g := range s.codes {
 		if now.After(g.codeExpires) {
 			delete(s.codes, k)
