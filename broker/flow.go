@@ -133,9 +133,7 @@ func (b *Broker) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if f.ar.Done {
-		// The code has gone to the client; going back to a finished
-		// sign-in (the Back button) starts nothing again.
-		b.errorPage(w, r, http.StatusBadRequest, &f.ar, errExpired)
+		b.reissue(w, r, f)
 		return
 	}
 	if f.ar.AccountID != "" {
@@ -304,6 +302,12 @@ func (b *Broker) cancel(w http.ResponseWriter, r *http.Request) {
 // the language, and whether to force a new authentication.
 func (b *Broker) startUpstream(w http.ResponseWriter, r *http.Request, f *flow, id string) {
 	ctx := r.Context()
+	if !legAllowed(f, id) {
+		// The person is already authenticated in this request: the
+		// dispatcher goes on from there.
+		http.Redirect(w, r, b.stepURL(f), http.StatusSeeOther)
+		return
+	}
 	if id == b.localID {
 		http.Redirect(w, r, b.stepURL(f, "local"), http.StatusSeeOther)
 		return
@@ -319,14 +323,24 @@ func (b *Broker) startUpstream(w http.ResponseWriter, r *http.Request, f *flow, 
 	http.Redirect(w, r, to, http.StatusSeeOther)
 }
 
+// legAllowed: a credential may be used in this request only until it has
+// named the account (then the second factor and completion follow, and a
+// second credential could otherwise swap the account under them), except
+// for the one the account page asked to link.
+func legAllowed(f *flow, provider string) bool {
+	return !f.ar.Done && (f.ar.AccountID == "" || f.ar.LinkProvider == provider)
+}
+
 func (b *Broker) callbackURL(provider string) string {
 	return b.issuerURL("/callback/" + url.PathEscape(provider))
 }
 
 // callback receives the upstream's answer. The state names the auth
 // request; it must be the one derived for this request and the provider
-// it comes back from, arrive in the same browser, and be the leg's first
-// answer accepted.
+// it comes back from, arrive in the same browser, and come while the
+// request may still use a credential (legAllowed): a replay after the
+// account is known is refused here, one before it by the upstream, whose
+// code answers once.
 func (b *Broker) callback(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	state := r.FormValue("state")
@@ -338,7 +352,7 @@ func (b *Broker) callback(w http.ResponseWriter, r *http.Request) {
 	}
 	up, known := b.catalog().upstreams[pid]
 	fl := b.secrets.upstreamLeg(f.ar.ID, pid)
-	if !known || pid == b.localID || slices.Contains(f.ar.UpstreamUsed, pid) ||
+	if !known || pid == b.localID || !legAllowed(f, pid) ||
 		subtle.ConstantTimeCompare([]byte(fl.State), []byte(state)) != 1 {
 		b.log.WarnContext(ctx, "upstream callback does not match the sign-in", "provider", pid, "auth_request", f.ar.ID)
 		b.errorPage(w, r, http.StatusBadRequest, &f.ar, errState)
@@ -357,7 +371,6 @@ func (b *Broker) callback(w http.ResponseWriter, r *http.Request) {
 		b.errorPage(w, r, http.StatusBadGateway, &f.ar, kind)
 		return
 	}
-	f.change(func(a *store.AuthRequest) { a.UpstreamUsed = append(a.UpstreamUsed, pid) })
 	b.identified(w, r, f, pid, ident)
 }
 
@@ -367,6 +380,11 @@ func (b *Broker) callback(w http.ResponseWriter, r *http.Request) {
 // completion, not the browser's current one.
 func (b *Broker) authenticated(w http.ResponseWriter, r *http.Request, f *flow, s store.Session, fresh bool) {
 	f.change(func(a *store.AuthRequest) {
+		if a.AccountID != "" && a.AccountID != s.AccountID {
+			// Nothing done for another account carries over.
+			a.MFADone, a.MustEnrol, a.AddKind = false, false, ""
+			a.PendingOTP, a.PendingEmail, a.PendingSecret, a.WebAuthnSession = "", "", nil, nil
+		}
 		a.AccountID, a.SessionID, a.AuthTime, a.Provider = s.AccountID, s.ID, s.AuthTime, s.Provider
 		a.ACR, a.AMR, a.NewSession = s.ACR, s.AMR, fresh
 	})
@@ -378,19 +396,8 @@ func (b *Broker) authenticated(w http.ResponseWriter, r *http.Request, f *flow, 
 // code names its auth request (ID "." secret) so the token endpoint finds
 // it by key; the request now lives only as long as a code does.
 func (b *Broker) complete(w http.ResponseWriter, r *http.Request, f *flow, acct store.Account) {
-	if f.ar.NewSession {
-		s := store.Session{ID: f.ar.SessionID, AccountID: f.ar.AccountID, Provider: f.ar.Provider,
-			AuthTime: f.ar.AuthTime, AMR: f.ar.AMR, ACR: f.ar.ACR}
-		if f.ar.ClientID == accountClientID {
-			s.AccountUntil = b.now().Add(accountWindow)
-		}
-		if err := b.startSession(r.Context(), w, r, s); err != nil {
-			b.log.ErrorContext(r.Context(), "start session", "error", err)
-			b.errorPage(w, r, http.StatusServiceUnavailable, &f.ar, errGeneric)
-			return
-		}
-	}
 	if f.ar.ClientID == accountClientID {
+		b.openSession(w, r, f)
 		b.accountDone(w, r, f)
 		return
 	}
@@ -410,8 +417,9 @@ func (b *Broker) complete(w http.ResponseWriter, r *http.Request, f *flow, acct 
 		return a, nil
 	})
 	if errors.Is(err, errAlreadyDone) {
-		// Two submissions of the last step raced; the first sent the code.
-		b.errorPage(w, r, http.StatusBadRequest, &f.ar, errExpired)
+		// Two submissions of the last step raced: the browser shows the
+		// later answer, so it must carry a code too.
+		b.reissue(w, r, f)
 		return
 	}
 	if err != nil {
@@ -419,8 +427,52 @@ func (b *Broker) complete(w http.ResponseWriter, r *http.Request, f *flow, acct 
 		b.errorPage(w, r, http.StatusServiceUnavailable, &f.ar, errGeneric)
 		return
 	}
+	b.openSession(w, r, f)
 	b.audit(r.Context(), "signin", acct.ID, f.ar.ClientID, "success",
 		map[string]string{"provider": f.ar.Provider, "acr": f.ar.ACR, "amr": strings.Join(f.ar.AMR, " ")})
+	b.sendToClient(w, r, f, url.Values{"code": {code}})
+}
+
+// openSession creates the SSO session this request authenticated, when
+// it is a new one. A failure is logged: the sign-in goes on without SSO.
+func (b *Broker) openSession(w http.ResponseWriter, r *http.Request, f *flow) {
+	if !f.ar.NewSession {
+		return
+	}
+	s := store.Session{ID: f.ar.SessionID, AccountID: f.ar.AccountID, Provider: f.ar.Provider,
+		AuthTime: f.ar.AuthTime, AMR: f.ar.AMR, ACR: f.ar.ACR}
+	if f.ar.ClientID == accountClientID {
+		s.AccountUntil = b.now().Add(accountWindow)
+	}
+	if err := b.startSession(r.Context(), w, r, s); err != nil {
+		b.log.ErrorContext(r.Context(), "start session; the sign-in goes on without one", "error", err)
+	}
+}
+
+// reissue answers a finished request reached again from its own browser
+// (the Back button, a second submission of the last step) while its code
+// is unredeemed: a new code replaces the old one, so at most one is ever
+// valid. Once the code has produced its grant, the sign-in is over.
+func (b *Broker) reissue(w http.ResponseWriter, r *http.Request, f *flow) {
+	ctx := r.Context()
+	if _, err := b.st.GetGrant(ctx, f.ar.ID); !errors.Is(err, store.ErrNotFound) {
+		if err != nil {
+			b.log.ErrorContext(ctx, "grant of a finished sign-in", "error", err)
+		}
+		b.errorPage(w, r, http.StatusBadRequest, &f.ar, errExpired)
+		return
+	}
+	code := f.ar.ID + "." + randomSecret()
+	err := b.st.UpdateAuthRequest(ctx, f.ar.ID, func(a store.AuthRequest) (store.AuthRequest, error) {
+		a.CodeHash = store.HashToken(code)
+		f.ar = a
+		return a, nil
+	})
+	if err != nil {
+		b.log.ErrorContext(ctx, "issue a code again", "error", err)
+		b.errorPage(w, r, http.StatusServiceUnavailable, &f.ar, errGeneric)
+		return
+	}
 	b.sendToClient(w, r, f, url.Values{"code": {code}})
 }
 

@@ -168,3 +168,38 @@ func TestUpstreamCallbackChecks(t *testing.T) {
 	holdCallback = true
 	refused("the same callback again", *back)
 }
+
+// TestOneCredentialPerSignIn: once a credential has named the account, the
+// same request cannot start another one (which could swap the account
+// under a second factor or a code already issued); until then a person
+// may go back and use the same provider again.
+func TestOneCredentialPerSignIn(t *testing.T) {
+	e := newEnv(t)
+	r := e.rp("rp1")
+	e.signIn(r, e.browser(), "gckey", "alex") // alex's authenticator app
+	b := e.browser()
+	p := b.upstreamPost(b.choose(b.Get(r.start().url), "gckey"), "alex")
+	path := p.Resp.Request.URL.Path
+	id, _, _ := strings.Cut(strings.TrimPrefix(path, "/login/"), "/")
+	_, fv, ok := p.UseForm()
+	if !strings.Contains(path, "/mfa/use/") || !ok {
+		t.Fatalf("expected the second-factor challenge, got %s", p.Resp.Request.URL)
+	}
+	other := b.Post(e.issuer+"/login/"+id+"/choose/bank-a", url.Values{"csrf": {fv.Get("csrf")}})
+	if got := other.Resp.Request.URL; got.Host != p.Resp.Request.URL.Host || !strings.Contains(got.Path, "/mfa/use/") {
+		t.Errorf("another credential after the first named the account: landed on %s", got)
+	}
+
+	// A credential Passerelle does not know yet: the person goes back and
+	// picks the same provider again.
+	b = e.browser()
+	first := b.upstreamLoginRaw(b.choose(b.Get(r.start().url), "gckey"), "sam")
+	if !strings.Contains(first.Resp.Request.URL.Path, "/first") {
+		t.Fatalf("expected the first sign-in choice, got %s", first.Resp.Request.URL)
+	}
+	id, _, _ = strings.Cut(strings.TrimPrefix(first.Resp.Request.URL.Path, "/login/"), "/")
+	again := b.upstreamLoginRaw(b.choose(b.Get(e.issuer+"/login/"+id), "gckey"), "sam")
+	if again.Resp.StatusCode != http.StatusOK || !strings.Contains(again.Resp.Request.URL.Path, "/first") {
+		t.Errorf("the same provider again before the account is known: %d at %s", again.Resp.StatusCode, again.Resp.Request.URL)
+	}
+}

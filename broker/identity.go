@@ -51,7 +51,7 @@ func (b *Broker) identified(w http.ResponseWriter, r *http.Request, f *flow, pid
 	}
 	known := err == nil
 	switch {
-	case f.ar.LinkProvider != "":
+	case f.ar.LinkProvider != "" && f.ar.AccountID != "":
 		b.linkFromAccountPage(w, r, f, up, l, known)
 	case known:
 		acct, err := b.touchAccount(ctx, l.AccountID)

@@ -79,6 +79,8 @@ func (b *Broker) afterAuthentication(w http.ResponseWriter, r *http.Request, f *
 	acct, err := b.st.GetAccount(ctx, f.ar.AccountID)
 	if err != nil {
 		b.log.ErrorContext(ctx, "account of auth request", "error", err)
+		// Keep what this step did (a factor used up) if the store lets us.
+		_ = b.persist(ctx, f)
 		b.errorPage(w, r, http.StatusServiceUnavailable, &f.ar, errGeneric)
 		return
 	}
@@ -140,11 +142,7 @@ func (b *Broker) afterAuthentication(w http.ResponseWriter, r *http.Request, f *
 // mfaSucceeded records a used (or newly enrolled) factor and goes on as
 // the dispatcher would.
 func (b *Broker) mfaSucceeded(w http.ResponseWriter, r *http.Request, f *flow, kind string, mustEnrol, enrolled bool) {
-	if err := b.recordMFA(r.Context(), r, f, kind, mustEnrol, enrolled); err != nil {
-		b.log.ErrorContext(r.Context(), "record second factor", "error", err)
-		b.errorPage(w, r, http.StatusServiceUnavailable, &f.ar, errGeneric)
-		return
-	}
+	b.recordMFA(r.Context(), r, f, kind, mustEnrol, enrolled)
 	// The dispatcher's next decision, without a round trip through the
 	// browser.
 	b.afterAuthentication(w, r, f)
@@ -154,7 +152,7 @@ func (b *Broker) mfaSucceeded(w http.ResponseWriter, r *http.Request, f *flow, k
 // next step's write) and the SSO session to what the factor reached.
 // enrolled: the factor was just set up (which ends a set-up the account
 // page asked for).
-func (b *Broker) recordMFA(ctx context.Context, r *http.Request, f *flow, kind string, mustEnrol, enrolled bool) error {
+func (b *Broker) recordMFA(ctx context.Context, r *http.Request, f *flow, kind string, mustEnrol, enrolled bool) {
 	acr := b.ladder.ACRFor(kind)
 	f.change(func(a *store.AuthRequest) {
 		if b.ladder.Rank(acr) > b.ladder.Rank(a.ACR) {
@@ -169,9 +167,12 @@ func (b *Broker) recordMFA(ctx context.Context, r *http.Request, f *flow, kind s
 	})
 	if f.ar.SessionID == "" || f.ar.NewSession || mustEnrol {
 		// A new session gets what the request reached when it is created.
-		return nil
+		return
 	}
-	return b.upgradeSession(ctx, r, f.ar.SessionID, f.ar.ACR, f.ar.AMR)
+	if err := b.upgradeSession(ctx, r, f.ar.SessionID, f.ar.ACR, f.ar.AMR); err != nil {
+		// The request has what it needs; the session asks again next time.
+		b.log.ErrorContext(ctx, "raise session level", "error", err)
+	}
 }
 
 // upgradeSession raises the browser's SSO session to what the second

@@ -331,9 +331,7 @@ func (b *Broker) firstRecoveryCodes(w http.ResponseWriter, r *http.Request, m *m
 	if err == nil {
 		// The new factor is proven: record it before showing the codes, so
 		// a lost page does not lose the sign-in.
-		err = b.recordMFA(ctx, r, m.flow, kind, false, true)
-	}
-	if err == nil {
+		b.recordMFA(ctx, r, m.flow, kind, false, true)
 		err = b.persist(ctx, m.flow)
 	}
 	if err != nil {

@@ -22,11 +22,10 @@ import (
 //
 //   - an authorization code is its auth request's ID, a dot and a random
 //     secret; the auth request keeps the code's hash, written in the same
-//     update that completes it. Redeeming it marks it spent in the
-//     transaction that checks it, so exactly one redemption wins; a second
-//     presentation revokes the grant the first one produced (RFC 6749
-//     §4.1.2). The grant's ID is the auth request's ID, which is what lets
-//     a spent code name its grant without another write.
+//     update that completes it. Redeeming it creates the grant, whose ID
+//     is the auth request's: creation is the single-use point, so exactly
+//     one redemption wins, and a second presentation revokes the grant the
+//     first one produced (RFC 6749 §4.1.2) without any write of its own.
 //   - an access token is the library's AES-GCM sealed "tokenID:subject";
 //     tokenID is "grantID.expiry", so introspection and userinfo read the
 //     grant (revocation is immediate) and write nothing.
@@ -108,48 +107,24 @@ func (s *opStorage) AuthRequestByID(ctx context.Context, id string) (op.AuthRequ
 	return &authRequest{ar}, nil
 }
 
-var (
-	errCodeSpent   = errors.New("authorization code already used")
-	errCodeUnknown = errors.New("authorization code unknown")
-)
-
-// AuthRequestByCode redeems a code: the auth request it names must hold
-// its hash, and is marked spent in the same write. A second presentation
-// finds it spent and revokes what the first produced (RFC 6749 §4.1.2).
-// A wrong code is refused on a read alone, so guessing costs no write.
+// AuthRequestByCode finds the auth request a code names and checks that
+// it holds the code's hash; it writes nothing, so a wrong code, client,
+// redirect URI or PKCE verifier (checked by the library afterwards) spends
+// nothing. The code is spent when its grant is created: the grant's ID is
+// the request's, so a second redemption fails there and revokes what the
+// first produced (RFC 6749 §4.1.2), whichever of two racing redemptions
+// wins.
 func (s *opStorage) AuthRequestByCode(ctx context.Context, code string) (op.AuthRequest, error) {
 	id, _, _ := strings.Cut(code, ".")
-	hash := store.HashToken(code)
-	matches := func(a store.AuthRequest) bool {
-		return a.Done && subtle.ConstantTimeCompare(a.CodeHash, hash) == 1
-	}
 	ar, err := s.b.st.GetAuthRequest(ctx, id)
-	if err == nil && !matches(ar) {
-		err = errCodeUnknown
-	}
-	if err == nil {
-		err = s.b.st.UpdateAuthRequest(ctx, id, func(a store.AuthRequest) (store.AuthRequest, error) {
-			if !matches(a) {
-				return a, errCodeUnknown
-			}
-			if a.CodeSpent {
-				return a, errCodeSpent
-			}
-			a.CodeSpent = true
-			ar = a
-			return a, nil
-		})
-	}
 	switch {
-	case errors.Is(err, errCodeSpent):
-		s.revokeGrant(ctx, id)
-		s.b.log.WarnContext(ctx, "authorization code reused; grant revoked", "grant", id)
-		return nil, oidc.ErrInvalidGrant().WithDescription("the code has already been used")
-	case errors.Is(err, store.ErrNotFound), errors.Is(err, errCodeUnknown):
+	case errors.Is(err, store.ErrNotFound):
 		return nil, oidc.ErrInvalidGrant().WithDescription("the code is invalid or expired")
 	case err != nil:
 		storeFault(ctx, err)
 		return nil, oidc.ErrServerError().WithParent(err)
+	case !ar.Done || subtle.ConstantTimeCompare(ar.CodeHash, store.HashToken(code)) != 1:
+		return nil, oidc.ErrInvalidGrant().WithDescription("the code is invalid or expired")
 	}
 	return &authRequest{ar}, nil
 }
@@ -162,8 +137,9 @@ func (s *opStorage) SaveAuthCode(context.Context, string, string) error {
 }
 
 // DeleteAuthRequest is called by the library after a code exchange. The
-// spent request stays until it expires (a code's lifetime), so that a
-// second presentation of its code revokes the grant; Sweep removes it.
+// request stays until it expires (a code's lifetime), so that a second
+// presentation of its code reaches the grant and revokes it; Sweep
+// removes it.
 func (s *opStorage) DeleteAuthRequest(context.Context, string) error {
 	return nil
 }
@@ -206,7 +182,9 @@ func (s *opStorage) grantFor(ctx context.Context, req op.TokenRequest, refresh s
 		if err := s.b.st.CreateGrant(ctx, g); err != nil {
 			storeFault(ctx, err)
 			if errors.Is(err, store.ErrAlreadyExists) {
-				return g, oidc.ErrInvalidGrant().WithDescription("this sign-in has already produced tokens")
+				s.revokeGrant(ctx, r.ID)
+				s.b.log.WarnContext(ctx, "authorization code reused; grant revoked", "grant", r.ID)
+				return g, oidc.ErrInvalidGrant().WithDescription("the code has already been used")
 			}
 			return g, err
 		}

@@ -194,46 +194,49 @@ func TestTokenEndpointErrors(t *testing.T) {
 	if status != http.StatusBadRequest || body["error"] != "unsupported_grant_type" {
 		t.Errorf("password grant: %d %v", status, body)
 	}
-	// A wrong PKCE verifier burns nothing but gets invalid_grant.
+	// A wrong PKCE verifier gets invalid_grant and burns nothing: the
+	// same code then works, and the answer is not cacheable.
 	status, _, body = e.redeem(code, oauth2.GenerateVerifier())
 	if status != http.StatusBadRequest || body["error"] != "invalid_grant" {
 		t.Errorf("wrong verifier: %d %v", status, body)
 	}
-	// Successful answers are not cacheable.
-	a, code = e.gckeyCode(r)
 	status, hdr, body = e.redeem(code, a.verifier)
 	if status != http.StatusOK || hdr.Get("Cache-Control") != "no-store" || hdr.Get("Pragma") != "no-cache" {
 		t.Errorf("token success: %d cache-control=%q pragma=%q %v", status, hdr.Get("Cache-Control"), hdr.Get("Pragma"), body)
 	}
 }
 
-// TestFinishedSignIn: a finished sign-in issues no second code when its
-// steps are visited again, and a forged code naming a real auth request
-// spends nothing.
+// TestFinishedSignIn: a finished sign-in reached again from its browser
+// (the Back button, a second submission) sends a new code that replaces
+// the first, until a code has been redeemed; then it is over. A forged
+// code naming a real auth request spends nothing.
 func TestFinishedSignIn(t *testing.T) {
 	e := newEnv(t)
 	r := e.rp("rp1")
 	a := r.start()
 	b := e.browser()
-	code := r.callback(b.upstreamLogin(b.choose(b.Get(a.url), "gckey"), "alex"), a).Get("code")
-	id, _, ok := strings.Cut(code, ".")
+	first := r.callback(b.upstreamLogin(b.choose(b.Get(a.url), "gckey"), "alex"), a).Get("code")
+	id, _, ok := strings.Cut(first, ".")
 	if !ok {
-		t.Fatalf("code %q does not name its auth request", code)
-	}
-	again := b.Get(e.issuer + "/login/" + id)
-	if again.Resp.StatusCode != http.StatusBadRequest || again.Resp.Header.Get("Location") != "" {
-		t.Errorf("finished sign-in visited again: %d, Location %q", again.Resp.StatusCode, again.Resp.Header.Get("Location"))
-	}
-	if strings.Contains(again.Body, "code=") {
-		t.Error("the finished sign-in's page carries a code")
+		t.Fatalf("code %q does not name its auth request", first)
 	}
 	for _, forged := range []string{id + ".forged", id, id + "." + strings.Repeat("A", 43)} {
-		status, _, body := e.redeem(forged, a.verifier)
-		if status != http.StatusBadRequest || body["error"] != "invalid_grant" {
+		if status, _, body := e.redeem(forged, a.verifier); status != http.StatusBadRequest || body["error"] != "invalid_grant" {
 			t.Errorf("forged code %q: %d %v", forged, status, body)
 		}
 	}
-	if _, err := r.exchange(code, a); err != nil {
-		t.Fatalf("the real code after forged ones: %v", err)
+	second := r.callback(b.Get(e.issuer+"/login/"+id), a).Get("code")
+	if second == "" || second == first {
+		t.Fatalf("the finished sign-in visited again: code %q (first %q)", second, first)
+	}
+	if _, err := r.exchange(first, a); err == nil || !strings.Contains(err.Error(), "invalid_grant") {
+		t.Errorf("the replaced code: %v, want invalid_grant", err)
+	}
+	if _, err := r.exchange(second, a); err != nil {
+		t.Fatalf("the new code: %v", err)
+	}
+	over := b.Get(e.issuer + "/login/" + id)
+	if over.Resp.StatusCode != http.StatusBadRequest || over.Resp.Header.Get("Location") != "" {
+		t.Errorf("after redemption: %d, Location %q", over.Resp.StatusCode, over.Resp.Header.Get("Location"))
 	}
 }

@@ -103,13 +103,10 @@ type AuthRequest struct {
 	// /authorize: every later step must come from the same browser.
 	Browser []byte `json:"browser,omitempty"`
 
-	// Provider is the credential that authenticated the person.
-	// UpstreamUsed lists the providers whose callback this request has
-	// accepted: each upstream leg's state, nonce and PKCE verifier are
-	// derived from the request ID and the provider (nothing of them is
-	// stored), and a leg answers once.
-	Provider     string   `json:"provider,omitempty"`
-	UpstreamUsed []string `json:"upstream_used,omitempty"`
+	// Provider is the credential that authenticated the person. An
+	// upstream leg's state, nonce and PKCE verifier are derived from the
+	// request ID and the provider; nothing of them is stored.
+	Provider string `json:"provider,omitempty"`
 
 	// Outcome, set when the person is authenticated.
 	AccountID string `json:"account_id,omitempty"`
@@ -126,12 +123,10 @@ type AuthRequest struct {
 	Locale     string    `json:"locale,omitempty"`
 	// Done: the authorization code is issued. CodeHash is HashToken of
 	// it; the code lives as long as the request (completion shortens
-	// ExpiresAt to the code's lifetime). Redeeming it sets CodeSpent, and
-	// the spent request stays until it expires, so a second presentation
-	// of the code can revoke what the first produced (RFC 6749 §4.1.2).
-	Done      bool   `json:"done,omitempty"`
-	CodeHash  []byte `json:"code_hash,omitempty"`
-	CodeSpent bool   `json:"code_spent,omitempty"`
+	// ExpiresAt to the code's lifetime). The grant it produces takes the
+	// request's ID, so creating the grant is what spends the code.
+	Done     bool   `json:"done,omitempty"`
+	CodeHash []byte `json:"code_hash,omitempty"`
 
 	// Second factor, set by the MFA steps. MFADone: a factor was used
 	// (or enrolled) in this request. MustEnrol: a recovery code was used,

@@ -12,7 +12,7 @@ import (
 )
 
 // BenchmarkSignInWrites is storetest.BenchSignInWrites on a bbolt file:
-// serially each of the four commits waits BatchDelay for company; in
+// serially each of the three commits waits BatchDelay for company; in
 // parallel the sign-ins share commits.
 func BenchmarkSignInWrites(b *testing.B) {
 	storetest.BenchSignInWrites(b, func(b *testing.B) store.Store {

@@ -69,26 +69,27 @@ func oneWinner(t *testing.T, errs []error, loss error) int {
 	return winner
 }
 
+// testRedeemCodeOnce: a code is spent by creating the grant that takes
+// its auth request's ID, so of racing creations exactly one succeeds and
+// the stored grant is the winner's.
 func testRedeemCodeOnce(t *testing.T, newStore NewStore) {
 	s, _ := open(t, newStore)
 	ctx := t.Context()
-	ar := authRequest("ar-1", time.Minute)
-	ar.Done, ar.CodeHash = true, store.HashToken("code-1")
-	must(t, s.CreateAuthRequest(ctx, ar), "CreateAuthRequest")
 	errs := race(func(i int) error {
-		return s.UpdateAuthRequest(ctx, ar.ID, func(r store.AuthRequest) (store.AuthRequest, error) {
-			if r.CodeSpent {
-				return r, errRefused
-			}
-			r.CodeSpent, r.Subject = true, fmt.Sprintf("redeemed-by-%d", i)
-			return r, nil
-		})
+		return s.CreateGrant(ctx, grant("ar-1", "acct-1", fmt.Sprintf("rt-%d", i), time.Hour))
 	})
-	winner := oneWinner(t, errs, errRefused)
-	got, err := s.GetAuthRequest(ctx, ar.ID)
-	must(t, err, "GetAuthRequest")
-	if want := fmt.Sprintf("redeemed-by-%d", winner); !got.CodeSpent || got.Subject != want {
-		t.Errorf("auth request: spent %v by %q, the winner was %q", got.CodeSpent, got.Subject, want)
+	winner := oneWinner(t, errs, store.ErrAlreadyExists)
+	got, err := s.GetGrantByRefreshHash(ctx, store.HashToken(fmt.Sprintf("rt-%d", winner)))
+	must(t, err, "GetGrantByRefreshHash of the winner")
+	if got.ID != "ar-1" {
+		t.Errorf("winner's refresh hash resolves to %q", got.ID)
+	}
+	for i := range errs {
+		if i == winner {
+			continue
+		}
+		_, err := s.GetGrantByRefreshHash(ctx, store.HashToken(fmt.Sprintf("rt-%d", i)))
+		wantErr(t, err, store.ErrNotFound, fmt.Sprintf("refresh hash of loser %d", i))
 	}
 }
 

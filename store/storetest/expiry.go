@@ -25,7 +25,7 @@ func testExpiredIsNotFound(t *testing.T, newStore NewStore) {
 	_, err = s.GetGrantByRefreshHash(ctx, store.HashToken("rt-1"))
 	must(t, err, "GetGrantByRefreshHash just before expiry")
 	must(t, s.UpdateAuthRequest(ctx, "ar-1", func(r store.AuthRequest) (store.AuthRequest, error) {
-		r.CodeSpent = true
+		r.Done = true
 		return r, nil
 	}), "UpdateAuthRequest just before expiry")
 

@@ -21,11 +21,11 @@ func testAuthRequests(t *testing.T, newStore NewStore) {
 
 	must(t, s.UpdateAuthRequest(ctx, "ar-1", func(r store.AuthRequest) (store.AuthRequest, error) {
 		r.AccountID, r.AMR, r.ACR, r.Done = "acct-1", []string{"pwd", "otp"}, "urn:gc-ca:cyber-auth:assurance:loa2", true
-		r.AuthTime, r.CodeHash, r.CodeSpent = epoch.Add(time.Minute), store.HashToken("code-1"), true
+		r.AuthTime, r.CodeHash = epoch.Add(time.Minute), store.HashToken("code-1")
 		return r, nil
 	}), "UpdateAuthRequest")
 	r.AccountID, r.AMR, r.ACR, r.Done = "acct-1", []string{"pwd", "otp"}, "urn:gc-ca:cyber-auth:assurance:loa2", true
-	r.AuthTime, r.CodeHash, r.CodeSpent = epoch.Add(time.Minute), store.HashToken("code-1"), true
+	r.AuthTime, r.CodeHash = epoch.Add(time.Minute), store.HashToken("code-1")
 	got, err = s.GetAuthRequest(ctx, "ar-1")
 	must(t, err, "GetAuthRequest after update")
 	same(t, got, r, "GetAuthRequest after update")
