@@ -82,15 +82,7 @@ func openAdmin(ctx context.Context, cfgPath string) (*admin.Service, store.Store
 
 // parse parses the flags that follow the subcommand's name; a stray
 // positional argument is a usage error.
-func (f *adminFlags) parse(args []string) error {
-	if err := f.fs.Parse(args); err != nil {
-		return usageError(err.Error())
-	}
-	if f.fs.NArg() > 0 {
-		return usageError(fmt.Sprintf("%s: unexpected argument %q", f.fs.Name(), f.fs.Arg(0)))
-	}
-	return nil
-}
+func (f *adminFlags) parse(args []string) error { return parseFlags(f.fs, args) }
 
 // clientsCmd and accountsCmd pick the operation from the subcommand's name
 // and parse the flags before they open anything, so a mistyped command

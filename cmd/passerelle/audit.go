@@ -19,11 +19,8 @@ func auditCmd(ctx context.Context, args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("audit export", flag.ContinueOnError)
 	cfgPath := fs.String("config", "passerelle.yaml", "configuration file")
 	sinceFlag := fs.String("since", "24h", "a duration back from now (e.g. 24h) or an RFC 3339 time")
-	if err := fs.Parse(args[1:]); err != nil {
-		return usageError(err.Error())
-	}
-	if fs.NArg() > 0 {
-		return usageError(use)
+	if err := parseFlags(fs, args[1:]); err != nil {
+		return err
 	}
 	since, err := parseSince(*sinceFlag, time.Now())
 	if err != nil {

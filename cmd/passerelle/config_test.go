@@ -168,6 +168,8 @@ func TestUsageErrorsBeforeTheStore(t *testing.T) {
 		{"audit", "export", "-config", cfg, "extra"},
 		{"store", "frobnicate", "-config", cfg},
 		{"store", "migrate", "-config", cfg, "extra"},
+		{"serve", cfg},
+		{"demo", "-data", dir, "extra"},
 	} {
 		if err := run(ctx, args, &out, &errb); !errors.As(err, &u) {
 			t.Errorf("passerelle %s: %v, want a usage error", strings.Join(args, " "), err)

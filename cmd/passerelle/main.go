@@ -66,16 +66,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	case "serve":
 		fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 		cfgPath := fs.String("config", "passerelle.yaml", "configuration file")
-		if err := fs.Parse(rest); err != nil {
-			return usageError(err.Error())
+		if err := parseFlags(fs, rest); err != nil {
+			return err
 		}
 		return serve(ctx, *cfgPath, logger, stdout)
 	case "demo":
 		fs := flag.NewFlagSet("demo", flag.ContinueOnError)
 		addr := fs.String("addr", "localhost:8080", "address of the broker")
 		data := fs.String("data", "passerelle-demo", "directory for the demo's store and master key")
-		if err := fs.Parse(rest); err != nil {
-			return usageError(err.Error())
+		if err := parseFlags(fs, rest); err != nil {
+			return err
 		}
 		return demo(ctx, *addr, *data, logger, stdout)
 	case "config":
@@ -102,4 +102,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return nil
 	}
 	return usageError("unknown command " + cmd + "\n" + usage)
+}
+
+// parseFlags parses a command's flags; a stray positional argument is a
+// usage error (so "serve prod.yaml" does not quietly read passerelle.yaml).
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		return usageError(err.Error())
+	}
+	if fs.NArg() > 0 {
+		return usageError(fmt.Sprintf("%s: unexpected argument %q", fs.Name(), fs.Arg(0)))
+	}
+	return nil
 }

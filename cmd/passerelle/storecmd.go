@@ -23,11 +23,8 @@ func storeCmd(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	fs := flag.NewFlagSet("store migrate", flag.ContinueOnError)
 	cfgPath := fs.String("config", "passerelle.yaml", "configuration file")
-	if err := fs.Parse(args[1:]); err != nil {
-		return usageError(err.Error())
-	}
-	if fs.NArg() > 0 {
-		return usageError(use)
+	if err := parseFlags(fs, args[1:]); err != nil {
+		return err
 	}
 	cfg, err := loadConfig(*cfgPath)
 	if err != nil {
