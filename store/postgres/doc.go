@@ -80,4 +80,9 @@
 // tables live in the first schema of the connection's search_path (add
 // search_path=NAME to the DSN to choose it). A database whose schema is
 // newer than this binary's migrations is refused, not misread.
+//
+// Replicas of different versions must not share a database across a
+// migration that changes what the older one uses: 00002 drops the codes
+// table (codes moved onto their auth requests), so upgrade every replica
+// together past it. Sign-ins in flight at the switch start again.
 package postgres
