@@ -64,6 +64,10 @@ func (b *Broker) persist(ctx context.Context, f *flow) error {
 		return nil
 	}
 	err := b.st.UpdateAuthRequest(ctx, f.ar.ID, func(a store.AuthRequest) (store.AuthRequest, error) {
+		if a.Done {
+			// A racing step finished the request; nothing may change it now.
+			return a, errAlreadyDone
+		}
 		f.applyPending(&a)
 		return a, nil
 	})
