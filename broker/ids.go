@@ -97,10 +97,20 @@ func deriveSecrets(master []byte) (secrets, error) {
 // an HMAC, so it is stable, opaque, and unlinkable across sectors without
 // the key.
 func (s secrets) pairwiseSubject(sector, accountID string) string {
-	m := hmac.New(sha256.New, s.pairwise)
-	m.Write([]byte(sector))
-	m.Write([]byte{0})
-	m.Write([]byte(accountID))
+	return mac(s.pairwise, sector, accountID)
+}
+
+// mac is the HMAC-SHA256 under key of the parts joined by NUL bytes,
+// base64url: the one construction behind every derived value here. (The
+// parts are IDs and names, which hold no NUL.)
+func mac(key []byte, parts ...string) string {
+	m := hmac.New(sha256.New, key)
+	for i, part := range parts {
+		if i > 0 {
+			m.Write([]byte{0})
+		}
+		m.Write([]byte(part))
+	}
 	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
 }
 
@@ -109,24 +119,13 @@ func (s secrets) pairwiseSubject(sector, accountID string) string {
 // are unguessable without it, need no storage, and the state names the
 // auth request and proves which provider it was sent to.
 func (s secrets) upstreamLeg(authRequestID, provider string) providers.Flow {
-	mac := func(label string) string {
-		m := hmac.New(sha256.New, s.upstream)
-		for _, part := range []string{authRequestID, provider, label} {
-			m.Write([]byte(part))
-			m.Write([]byte{0})
-		}
-		return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
-	}
-	return providers.Flow{State: authRequestID + "." + mac("state"), Nonce: mac("nonce"), Verifier: mac("verifier")}
+	leg := func(label string) string { return mac(s.upstream, authRequestID, provider, label) }
+	return providers.Flow{State: authRequestID + "." + leg("state"), Nonce: leg("nonce"), Verifier: leg("verifier")}
 }
 
 // csrfToken binds a form to one auth request and one browser.
 func (s secrets) csrfToken(authRequestID, browser string) string {
-	m := hmac.New(sha256.New, s.csrf)
-	m.Write([]byte(authRequestID))
-	m.Write([]byte{0})
-	m.Write([]byte(browser))
-	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+	return mac(s.csrf, authRequestID, browser)
 }
 
 func (s secrets) checkCSRF(authRequestID, browser, token string) bool {
