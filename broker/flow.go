@@ -410,7 +410,7 @@ func (b *Broker) complete(w http.ResponseWriter, r *http.Request, f *flow, acct 
 		locale = f.lang
 	}
 	sub := b.subjectFor(f.client, acct.ID)
-	code := f.ar.ID + "." + randomSecret()
+	code := newCode(f.ar.ID)
 	expires := b.now().Add(b.cfg.Tokens.Code)
 	err := b.st.UpdateAuthRequest(r.Context(), f.ar.ID, func(a store.AuthRequest) (store.AuthRequest, error) {
 		if a.Done {
@@ -459,14 +459,16 @@ func (b *Broker) openSession(w http.ResponseWriter, r *http.Request, f *flow) {
 // valid. Once the code has produced its grant, the sign-in is over.
 func (b *Broker) reissue(w http.ResponseWriter, r *http.Request, f *flow) {
 	ctx := r.Context()
-	if _, err := b.st.GetGrant(ctx, f.ar.ID); !errors.Is(err, store.ErrNotFound) {
-		if err != nil {
-			b.log.ErrorContext(ctx, "grant of a finished sign-in", "error", err)
-		}
+	switch _, err := b.st.GetGrant(ctx, f.ar.ID); {
+	case err == nil:
 		b.errorPage(w, r, http.StatusBadRequest, &f.ar, errExpired)
 		return
+	case !errors.Is(err, store.ErrNotFound):
+		b.log.ErrorContext(ctx, "grant of a finished sign-in", "error", err)
+		b.errorPage(w, r, http.StatusServiceUnavailable, &f.ar, errGeneric)
+		return
 	}
-	code := f.ar.ID + "." + randomSecret()
+	code := newCode(f.ar.ID)
 	err := b.st.UpdateAuthRequest(ctx, f.ar.ID, func(a store.AuthRequest) (store.AuthRequest, error) {
 		a.CodeHash = store.HashToken(code)
 		f.ar = a

@@ -9,6 +9,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"math/big"
+	"strings"
 
 	"github.com/passerelle/passerelle/internal/randid"
 	"github.com/passerelle/passerelle/providers"
@@ -17,6 +18,17 @@ import (
 // randomID returns 128 random bits, base64url: record IDs that may appear
 // in URLs (auth requests, sessions' sid, grants).
 func randomID() string { return randid.Base64URL(16) }
+
+// newCode is a fresh authorization code for an auth request: its ID, a
+// dot and a secret, so the token endpoint finds the request by key
+// (codeRequestID) and compares the code's hash with the one it holds.
+func newCode(authRequestID string) string { return authRequestID + "." + randomSecret() }
+
+// codeRequestID is the auth request a code names.
+func codeRequestID(code string) string {
+	id, _, _ := strings.Cut(code, ".")
+	return id
+}
 
 // randomSecret returns 256 random bits, base64url: bearer secrets (codes,
 // refresh tokens, cookies). Only their hash is stored.

@@ -115,8 +115,7 @@ func (s *opStorage) AuthRequestByID(ctx context.Context, id string) (op.AuthRequ
 // first produced (RFC 6749 §4.1.2), whichever of two racing redemptions
 // wins.
 func (s *opStorage) AuthRequestByCode(ctx context.Context, code string) (op.AuthRequest, error) {
-	id, _, _ := strings.Cut(code, ".")
-	ar, err := s.b.st.GetAuthRequest(ctx, id)
+	ar, err := s.b.st.GetAuthRequest(ctx, codeRequestID(code))
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		return nil, oidc.ErrInvalidGrant().WithDescription("the code is invalid or expired")
