@@ -80,10 +80,6 @@ func openAdmin(ctx context.Context, cfgPath string) (*admin.Service, store.Store
 	return svc, st, nil
 }
 
-// parse parses the flags that follow the subcommand's name; a stray
-// positional argument is a usage error.
-func (f *adminFlags) parse(args []string) error { return parseFlags(f.fs, args) }
-
 // clientsCmd and accountsCmd pick the operation from the subcommand's name
 // and parse the flags before they open anything, so a mistyped command
 // fails at once, even when the store cannot be opened.
@@ -142,7 +138,7 @@ func clientsCmd(ctx context.Context, args []string, stdout io.Writer) error {
 	default:
 		return usageError(use)
 	}
-	if err := f.parse(args[1:]); err != nil {
+	if err := parseFlags(f.fs, args[1:]); err != nil {
 		return err
 	}
 	return withAdmin(ctx, f, op)
@@ -209,7 +205,7 @@ func accountsCmd(ctx context.Context, args []string, stdout io.Writer) error {
 	default:
 		return usageError(use)
 	}
-	if err := f.parse(args[1:]); err != nil {
+	if err := parseFlags(f.fs, args[1:]); err != nil {
 		return err
 	}
 	if urn = strings.TrimSpace(*f.urn); urn == "" {
@@ -223,7 +219,7 @@ func keysCmd(ctx context.Context, args []string, stdout io.Writer) error {
 		return usageError("usage: passerelle keys list|rotate -config FILE")
 	}
 	f := newAdminFlags("keys " + args[0])
-	if err := f.parse(args[1:]); err != nil {
+	if err := parseFlags(f.fs, args[1:]); err != nil {
 		return err
 	}
 	return withAdmin(ctx, f, func(svc *admin.Service) error {
