@@ -1,6 +1,7 @@
 package broker
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"net/url"
@@ -104,19 +105,30 @@ func (b *Broker) openAccount(w http.ResponseWriter, r *http.Request, in accountI
 // lands on the account page (or on the set-up it asked for).
 func (b *Broker) accountDone(w http.ResponseWriter, r *http.Request, f *flow) {
 	ctx := r.Context()
-	// A session created by this request has its window already.
-	if _, hash, ok := b.currentSession(ctx, r); ok && !f.ar.NewSession {
-		until := b.now().Add(accountWindow)
-		err := b.st.UpdateSession(ctx, hash, func(s store.Session) (store.Session, error) {
-			s.AccountUntil = until
-			return s, nil
-		})
-		if err != nil {
-			b.log.ErrorContext(ctx, "open account window", "error", err)
-		}
+	if !f.ar.NewSession {
+		// A session this request created has its window already
+		// (openSession).
+		b.openAccountWindow(ctx, r)
 	}
 	_ = b.st.DeleteAuthRequest(ctx, f.ar.ID)
 	http.Redirect(w, r, f.ar.RedirectURI, http.StatusSeeOther)
+}
+
+// openAccountWindow lets the browser's current session into the account
+// pages for accountWindow.
+func (b *Broker) openAccountWindow(ctx context.Context, r *http.Request) {
+	_, hash, ok := b.currentSession(ctx, r)
+	if !ok {
+		return
+	}
+	until := b.now().Add(accountWindow)
+	err := b.st.UpdateSession(ctx, hash, func(s store.Session) (store.Session, error) {
+		s.AccountUntil = until
+		return s, nil
+	})
+	if err != nil {
+		b.log.ErrorContext(ctx, "open account window", "error", err)
+	}
 }
 
 func (b *Broker) checkAccountForm(w http.ResponseWriter, r *http.Request, v *accountView) bool {
