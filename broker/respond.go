@@ -1,10 +1,13 @@
 package broker
 
 import (
+	"errors"
 	"net/http"
 	"net/url"
+	"strings"
 
 	"github.com/passerelle/passerelle/broker/ui"
+	"github.com/passerelle/passerelle/store"
 )
 
 // sendError ends the sign-in with an OAuth error at the client's redirect
@@ -42,3 +45,92 @@ func (b *Broker) sendToClient(w http.ResponseWriter, r *http.Request, f *flow, p
 	u.RawQuery = q.Encode()
 	http.Redirect(w, r, u.String(), http.StatusSeeOther)
 }
+
+// complete records the outcome on the auth request with the hash of a new
+// authorization code, in one write, and sends the code to the client. The
+// code names its auth request (ID "." secret) so the token endpoint finds
+// it by key; the request now lives only as long as a code does.
+func (b *Broker) complete(w http.ResponseWriter, r *http.Request, f *flow, acct store.Account) {
+	if f.ar.ClientID == accountClientID {
+		b.openSession(w, r, f)
+		b.accountDone(w, r, f)
+		return
+	}
+	locale := acct.Locale
+	if locale == "" {
+		locale = f.lang
+	}
+	sub := b.subjectFor(f.client, acct.ID)
+	code := newCode(f.ar.ID)
+	expires := b.now().Add(b.cfg.Tokens.Code)
+	err := b.st.UpdateAuthRequest(r.Context(), f.ar.ID, func(a store.AuthRequest) (store.AuthRequest, error) {
+		if a.Done {
+			return a, errAlreadyDone
+		}
+		f.applyPending(&a)
+		a.Subject, a.Locale, a.Done, a.CodeHash, a.ExpiresAt = sub, locale, true, store.HashToken(code), expires
+		return a, nil
+	})
+	if errors.Is(err, errAlreadyDone) {
+		// Two submissions of the last step raced: the browser shows the
+		// later answer, so it must carry a code too.
+		b.reissue(w, r, f)
+		return
+	}
+	if err != nil {
+		b.log.ErrorContext(r.Context(), "complete auth request", "error", err)
+		b.errorPage(w, r, http.StatusServiceUnavailable, &f.ar, errGeneric)
+		return
+	}
+	b.openSession(w, r, f)
+	b.audit(r.Context(), "signin", acct.ID, f.ar.ClientID, "success",
+		map[string]string{"provider": f.ar.Provider, "acr": f.ar.ACR, "amr": strings.Join(f.ar.AMR, " ")})
+	b.sendToClient(w, r, f, url.Values{"code": {code}})
+}
+
+// openSession creates the SSO session this request authenticated, when
+// it is a new one. A failure is logged: the sign-in goes on without SSO.
+func (b *Broker) openSession(w http.ResponseWriter, r *http.Request, f *flow) {
+	if !f.ar.NewSession {
+		return
+	}
+	s := store.Session{ID: f.ar.SessionID, AccountID: f.ar.AccountID, Provider: f.ar.Provider,
+		AuthTime: f.ar.AuthTime, AMR: f.ar.AMR, ACR: f.ar.ACR}
+	if f.ar.ClientID == accountClientID {
+		s.AccountUntil = b.now().Add(accountWindow)
+	}
+	if err := b.startSession(r.Context(), w, r, s); err != nil {
+		b.log.ErrorContext(r.Context(), "start session; the sign-in goes on without one", "error", err)
+	}
+}
+
+// reissue answers a finished request reached again from its own browser
+// (the Back button, a second submission of the last step) while its code
+// is unredeemed: a new code replaces the old one, so at most one is ever
+// valid. Once the code has produced its grant, the sign-in is over.
+func (b *Broker) reissue(w http.ResponseWriter, r *http.Request, f *flow) {
+	ctx := r.Context()
+	switch _, err := b.st.GetGrant(ctx, f.ar.ID); {
+	case err == nil:
+		b.errorPage(w, r, http.StatusBadRequest, &f.ar, errExpired)
+		return
+	case !errors.Is(err, store.ErrNotFound):
+		b.log.ErrorContext(ctx, "grant of a finished sign-in", "error", err)
+		b.errorPage(w, r, http.StatusServiceUnavailable, &f.ar, errGeneric)
+		return
+	}
+	code := newCode(f.ar.ID)
+	err := b.st.UpdateAuthRequest(ctx, f.ar.ID, func(a store.AuthRequest) (store.AuthRequest, error) {
+		a.CodeHash = store.HashToken(code)
+		f.ar = a
+		return a, nil
+	})
+	if err != nil {
+		b.log.ErrorContext(ctx, "issue a code again", "error", err)
+		b.errorPage(w, r, http.StatusServiceUnavailable, &f.ar, errGeneric)
+		return
+	}
+	b.sendToClient(w, r, f, url.Values{"code": {code}})
+}
+
+var errAlreadyDone = errors.New("the sign-in is already complete")
