@@ -154,9 +154,9 @@ func (c *Config) Validate(ps *validate.Problems, providerIDs []string) {
 		}
 		if cl.MFA.ACR != "" && ladder.Rank(cl.MFA.ACR) < 0 {
 			ps.Add(p+".mfa.acr", "must be one of the mfa.acr ladder's values", cl.MFA.ACR)
-		} else if cl.MFA.ACR != "" && ladder.Rank(cl.MFA.ACR) < ladder.Rank(lowestMFAACR(ladder)) {
+		} else if cl.MFA.ACR != "" && ladder.Rank(cl.MFA.ACR) < ladder.Rank(ladder.Lowest()) {
 			// A second factor is never optional.
-			ps.Add(p+".mfa.acr", "must be a level a second factor reaches (at least "+lowestMFAACR(ladder)+")", cl.MFA.ACR)
+			ps.Add(p+".mfa.acr", "must be a level a second factor reaches (at least "+ladder.Lowest()+")", cl.MFA.ACR)
 		}
 	}
 }

@@ -37,6 +37,17 @@
 // stored) and is accepted once per leg, so no step can be skipped,
 // replayed or finished in another browser.
 //
+// The threat model: someone who knows a person's first-factor password
+// and nothing else, driving a browser of their own through every page and
+// endpoint of the journey, concurrently if it helps. No path yields an
+// authorization code, the account pages' window, a linked credential or a
+// new factor without the account's own second factor: one function, the
+// completion gate (gate.go), decides for every way to completion, and
+// setting up a factor on an account that has one needs one of its factors
+// (or a recovery code) passed in the same request first. An upstream's
+// acr raises the level only together with a factor. The attacker tests
+// (TestAttack*, attack_*_test.go) are written from that person's side.
+//
 // Choices made where the specifications leave room, following Keycloak:
 //
 //   - sub is pairwise unless the client is configured public: an HMAC of the
@@ -61,6 +72,15 @@
 //     starts with the credential again. A sign-in writes its auth request
 //     once at each step that answers the browser; what a step learns on
 //     the way (who signed in, the factor passed) goes with that write.
+//   - after a recovery code the person sets up a new factor; then a new
+//     set of recovery codes replaces the old one (seed 004) and the page
+//     offers, ticked, to remove the factors the account had when the
+//     recovery code was used: a lost phone is what an attacker holds.
+//   - the level a request reaches is that of the factors the client
+//     accepts, raised to the upstream's mapped acr when that is higher;
+//     an SSO session keeps the factor kinds it verified, and a later
+//     request reuses them only where the client does not ask for a factor
+//     at every sign-in.
 //   - a store failure during a protocol request answers 503
 //     temporarily_unavailable, never invalid_grant or an inactive token, so
 //     a relying party keeps its tokens through a database outage.

@@ -107,7 +107,8 @@ func TestEmailCodeAtEverySignIn(t *testing.T) {
 }
 
 // TestStepUpFromEmailToApp: a session reached with an email code does not
-// satisfy a request for loa3; the person sets up an app and goes on.
+// satisfy a request for loa3; the person passes their email code again,
+// sets up an app and goes on.
 func TestStepUpFromEmailToApp(t *testing.T) {
 	e := newEnv(t)
 	r := e.rp("rp1")
@@ -122,6 +123,13 @@ func TestStepUpFromEmailToApp(t *testing.T) {
 	}
 	a = r.start(oauth2.SetAuthURLParam("acr_values", loa3))
 	p = b.Get(a.url)
+	// Setting up a stronger factor starts with the one the account has.
+	to, v, ok := p.UseForm()
+	if !ok || strings.Contains(p.Body, "/mfa/enrol/") {
+		t.Fatalf("step-up should first ask for the email code: %s %.800s", p.Resp.Request.URL, p.Body)
+	}
+	v.Set("code", e.lastCode("alex@example.org"))
+	p = b.Post(to, v)
 	if !strings.Contains(p.Body, "/mfa/enrol/totp") || strings.Contains(p.Body, "/mfa/enrol/email\"") {
 		t.Fatalf("step-up should offer only strong enough factors: %s %.800s", p.Resp.Request.URL, p.Body)
 	}

@@ -306,7 +306,7 @@ func (b *Broker) cancel(w http.ResponseWriter, r *http.Request) {
 // the language, and whether to force a new authentication.
 func (b *Broker) startUpstream(w http.ResponseWriter, r *http.Request, f *flow, id string) {
 	ctx := r.Context()
-	if !legAllowed(f, id) {
+	if !b.legAllowed(f, id) {
 		// The person is already authenticated in this request: the
 		// dispatcher goes on from there.
 		http.Redirect(w, r, b.stepURL(f), http.StatusSeeOther)
@@ -330,9 +330,17 @@ func (b *Broker) startUpstream(w http.ResponseWriter, r *http.Request, f *flow, 
 // legAllowed: a credential may be used in this request only until it has
 // named the account (then the second factor and completion follow, and a
 // second credential could otherwise swap the account under them), except
-// for the one the account page asked to link.
-func legAllowed(f *flow, provider string) bool {
-	return !f.ar.Done && (f.ar.AccountID == "" || f.ar.LinkProvider == provider)
+// for the one the account page asked to link, and that one only once the
+// account's own factor has passed the completion gate in this request.
+func (b *Broker) legAllowed(f *flow, provider string) bool {
+	if f.ar.Done {
+		return false
+	}
+	if f.ar.AccountID == "" {
+		return true
+	}
+	_, passed := b.passed(f)
+	return f.ar.LinkProvider == provider && passed
 }
 
 func (b *Broker) callbackURL(provider string) string {
@@ -356,7 +364,7 @@ func (b *Broker) callback(w http.ResponseWriter, r *http.Request) {
 	}
 	up, known := b.catalog().upstreams[pid]
 	fl := b.secrets.upstreamLeg(f.ar.ID, pid)
-	if !known || pid == b.localID || !legAllowed(f, pid) ||
+	if !known || pid == b.localID || !b.legAllowed(f, pid) ||
 		subtle.ConstantTimeCompare([]byte(fl.State), []byte(state)) != 1 {
 		b.log.WarnContext(ctx, "upstream callback does not match the sign-in", "provider", pid, "auth_request", f.ar.ID)
 		b.errorPage(w, r, http.StatusBadRequest, &f.ar, errState)
@@ -381,16 +389,21 @@ func (b *Broker) callback(w http.ResponseWriter, r *http.Request) {
 // authenticated records on the auth request who the person is and how the
 // session authenticated them (written with the next step's write), then
 // continues with the second factor. fresh: s is a session to create at
-// completion, not the browser's current one.
+// completion, not the browser's current one, whose verified factors the
+// request may reuse (the completion gate decides when).
 func (b *Broker) authenticated(w http.ResponseWriter, r *http.Request, f *flow, s store.Session, fresh bool) {
 	f.change(func(a *store.AuthRequest) {
 		if a.AccountID != "" && a.AccountID != s.AccountID {
 			// Nothing done for another account carries over.
-			a.MFADone, a.MustEnrol, a.AddKind = false, false, ""
+			a.MFA, a.AddKind = store.MFAProgress{}, ""
 			a.PendingOTP, a.PendingEmail, a.PendingSecret, a.WebAuthnSession = "", "", nil, nil
 		}
 		a.AccountID, a.SessionID, a.AuthTime, a.Provider = s.AccountID, s.ID, s.AuthTime, s.Provider
-		a.ACR, a.AMR, a.NewSession = s.ACR, s.AMR, fresh
+		a.AMR, a.UpstreamACR, a.NewSession = s.AMR, s.UpstreamACR, fresh
+		a.MFA.Session = nil
+		if !fresh {
+			a.MFA.Session = s.Factors
+		}
 	})
 	b.afterAuthentication(w, r, f)
 }

@@ -81,7 +81,7 @@ func (b *Broker) identified(w http.ResponseWriter, r *http.Request, f *flow, pid
 func (b *Broker) signedInAs(w http.ResponseWriter, r *http.Request, f *flow, acct store.Account, up *store.UpstreamIdentity) {
 	b.log.InfoContext(r.Context(), "credential accepted", "provider", up.Provider, "account", acct.ID, "client_id", f.ar.ClientID)
 	b.authenticated(w, r, f, store.Session{
-		ID: randomID(), AccountID: acct.ID, Provider: up.Provider, AuthTime: b.now(), AMR: up.AMR, ACR: up.ACR,
+		ID: randomID(), AccountID: acct.ID, Provider: up.Provider, AuthTime: b.now(), AMR: up.AMR, UpstreamACR: up.ACR,
 	}, true)
 }
 

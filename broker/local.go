@@ -63,7 +63,7 @@ func (b *Broker) loadLocal(w http.ResponseWriter, r *http.Request) (*flow, bool)
 	if !ok {
 		return nil, false
 	}
-	if !legAllowed(f, b.localID) || !slices.Contains(b.flowUpstreams(f), b.localID) {
+	if !b.legAllowed(f, b.localID) || !slices.Contains(b.flowUpstreams(f), b.localID) {
 		http.Redirect(w, r, b.stepURL(f), http.StatusSeeOther)
 		return nil, false
 	}

@@ -71,9 +71,9 @@ func (b *Broker) kindEnabled(kind string) bool {
 }
 
 // afterAuthentication runs once the upstream (or the SSO session) has
-// named the account: the second factor if needed, then completion. The
-// flow's pending changes go with completion's write, or are written
-// before any other way on.
+// named the account: the second factor if the completion gate is not
+// passed yet, then what the request was for. The flow's pending changes go
+// with completion's write, or are written before any other way on.
 func (b *Broker) afterAuthentication(w http.ResponseWriter, r *http.Request, f *flow) {
 	ctx := r.Context()
 	acct, err := b.st.GetAccount(ctx, f.ar.AccountID)
@@ -85,12 +85,8 @@ func (b *Broker) afterAuthentication(w http.ResponseWriter, r *http.Request, f *
 		return
 	}
 	required, ok := b.requiredACR(f.client, &f.ar)
-	achieved := f.ar.ACR
-	if (f.client.MFAEverySignIn || f.ar.Linking) && !f.ar.MFADone {
-		// Linking a credential needs the account's factor in this request.
-		achieved = ""
-	}
-	satisfied := ok && !acct.Locked && !f.ar.MustEnrol && b.ladder.Satisfies(achieved, required)
+	_, passed := b.passed(f)
+	satisfied := ok && !acct.Locked && passed
 	if satisfied && !(f.ar.Linking && f.ar.NewIdentity != nil) && f.ar.LinkProvider == "" && f.ar.AddKind == "" {
 		b.complete(w, r, f, acct)
 		return
@@ -139,45 +135,53 @@ func (b *Broker) afterAuthentication(w http.ResponseWriter, r *http.Request, f *
 	http.Redirect(w, r, b.stepURL(f, "mfa"), http.StatusSeeOther)
 }
 
+// factorUse says how a factor took part in a request.
+type factorUse int
+
+const (
+	factorAnswered  factorUse = iota // one of the account's factors, answered
+	factorEnrolled                   // set up in this request
+	factorRecovered                  // a recovery code
+)
+
 // mfaSucceeded records a used (or newly enrolled) factor and goes on as
 // the dispatcher would.
-func (b *Broker) mfaSucceeded(w http.ResponseWriter, r *http.Request, f *flow, kind string, mustEnrol, enrolled bool) {
-	b.recordMFA(r.Context(), r, f, kind, mustEnrol, enrolled)
+func (b *Broker) mfaSucceeded(w http.ResponseWriter, r *http.Request, f *flow, kind string, use factorUse) {
+	b.recordMFA(f, kind, use)
 	// The dispatcher's next decision, without a round trip through the
 	// browser.
 	b.afterAuthentication(w, r, f)
 }
 
-// recordMFA raises the auth request (a pending change, written with the
-// next step's write) and the SSO session to what the factor reached.
-// enrolled: the factor was just set up (which ends a set-up the account
-// page asked for).
-func (b *Broker) recordMFA(ctx context.Context, r *http.Request, f *flow, kind string, mustEnrol, enrolled bool) {
-	acr := b.ladder.ACRFor(kind)
+// recordMFA records on the auth request (a pending change, written with
+// the next step's write) what a factor did. What it is worth is the
+// completion gate's decision; the SSO session learns it at completion.
+func (b *Broker) recordMFA(f *flow, kind string, use factorUse) {
 	f.change(func(a *store.AuthRequest) {
-		if b.ladder.Rank(acr) > b.ladder.Rank(a.ACR) {
-			a.ACR = acr
+		switch use {
+		case factorAnswered:
+			a.MFA.Verified = appendNew(a.MFA.Verified, kind)
+		case factorEnrolled:
+			a.MFA.Enrolled = appendNew(a.MFA.Enrolled, kind)
+			a.AddKind = ""
+		case factorRecovered:
+			a.MFA.Recovered = true
 		}
 		a.AMR = mfa.MergeAMR(a.AMR, mfa.AMR(kind))
-		a.MFADone, a.MustEnrol = true, mustEnrol
-		if enrolled {
-			a.AddKind = ""
-		}
 		a.PendingOTP, a.PendingEmail, a.PendingSecret, a.WebAuthnSession = "", "", nil, nil
 	})
-	if f.ar.SessionID == "" || f.ar.NewSession || mustEnrol {
-		// A new session gets what the request reached when it is created.
-		return
-	}
-	if err := b.upgradeSession(ctx, r, f.ar.SessionID, f.ar.ACR, f.ar.AMR); err != nil {
-		// The request has what it needs; the session asks again next time.
-		b.log.ErrorContext(ctx, "raise session level", "error", err)
-	}
 }
 
-// upgradeSession raises the browser's SSO session to what the second
-// factor reached, so later requests within the session need none.
-func (b *Broker) upgradeSession(ctx context.Context, r *http.Request, sid, acr string, amr []string) error {
+func appendNew(list []string, v string) []string {
+	if slices.Contains(list, v) {
+		return list
+	}
+	return append(list, v)
+}
+
+// upgradeSession raises the browser's SSO session to what a completed
+// request reached, so later requests within the session need no factor.
+func (b *Broker) upgradeSession(ctx context.Context, r *http.Request, sid, acr string, amr, factors []string) error {
 	_, hash, ok := b.currentSession(ctx, r)
 	if !ok {
 		return nil
@@ -190,6 +194,9 @@ func (b *Broker) upgradeSession(ctx context.Context, r *http.Request, sid, acr s
 			s.ACR = acr
 		}
 		s.AMR = mfa.MergeAMR(s.AMR, amr)
+		for _, k := range factors {
+			s.Factors = appendNew(s.Factors, k)
+		}
 		return s, nil
 	})
 	if errors.Is(err, errNotThisSession) || errors.Is(err, store.ErrNotFound) {
@@ -229,16 +236,4 @@ func (b *Broker) event(kind, accountID, clientID, outcome string, detail map[str
 		b.onEvent(e)
 	}
 	return e
-}
-
-// lowestMFAACR is the lowest level any second factor reaches: the default
-// requirement, since a second factor is always needed.
-func lowestMFAACR(l mfa.Ladder) string {
-	low := ""
-	for _, k := range append(mfaKinds, store.FactorRecovery) {
-		if v := l.ACRFor(k); v != "" && (low == "" || l.Rank(v) < l.Rank(low)) {
-			low = v
-		}
-	}
-	return low
 }

@@ -7,6 +7,7 @@ import (
 	"html/template"
 	"net/http"
 	"net/mail"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -107,8 +108,8 @@ func (b *Broker) enrolStart(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	kind := r.PathValue("kind")
-	if !b.mayEnrol(m, kind) {
-		b.errorPage(w, r, http.StatusBadRequest, &m.ar, errInvalidRequest)
+	if !m.mayEnrol(kind) {
+		b.enrolRefused(w, r, m, kind)
 		return
 	}
 	if kind == store.FactorTOTP && !b.newTOTPSecret(w, r, m) {
@@ -140,17 +141,6 @@ func (b *Broker) newTOTPSecret(w http.ResponseWriter, r *http.Request, m *mfaFlo
 	return true
 }
 
-// mayEnrol: only kinds the client accepts at the required level, and not
-// while recovery codes still have to be acknowledged.
-func (b *Broker) mayEnrol(m *mfaFlow, kind string) bool {
-	for _, k := range m.kinds {
-		if k == kind {
-			return true
-		}
-	}
-	return false
-}
-
 // enrolPage shows the set-up page of a kind.
 func (b *Broker) enrolPage(w http.ResponseWriter, r *http.Request) {
 	m, ok := b.loadMFA(w, r)
@@ -158,7 +148,7 @@ func (b *Broker) enrolPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	kind := r.PathValue("kind")
-	if !b.mayEnrol(m, kind) {
+	if !m.mayEnrol(kind) {
 		http.Redirect(w, r, b.stepURL(m.flow, "mfa"), http.StatusSeeOther)
 		return
 	}
@@ -228,8 +218,8 @@ func (b *Broker) enrolFinish(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx := r.Context()
 	kind := r.PathValue("kind")
-	if !b.mayEnrol(m, kind) {
-		b.errorPage(w, r, http.StatusBadRequest, &m.ar, errInvalidRequest)
+	if !m.mayEnrol(kind) {
+		b.enrolRefused(w, r, m, kind)
 		return
 	}
 	retry := func(errs []ui.FieldError) { b.renderEnrol(w, r, m, kind, errs) }
@@ -296,34 +286,77 @@ func (b *Broker) enrolFinish(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	fac.AccountID, fac.CreatedAt, fac.LastUsedAt = m.acct.ID, now, now
+	if !b.storeNewFactor(w, r, m, fac) {
+		return
+	}
+	if m.recovery == nil || m.ar.MFA.Recovered {
+		b.newRecoveryCodes(w, r, m, kind)
+		return
+	}
+	b.succeeded(w, r, m, kind, factorEnrolled)
+}
+
+// enrolRefused answers a set-up this request may not do: an account
+// with a factor is proved by that factor first.
+func (b *Broker) enrolRefused(w http.ResponseWriter, r *http.Request, m *mfaFlow, kind string) {
+	b.log.WarnContext(r.Context(), "factor set-up refused: the account's own factor was not passed", "account", m.acct.ID, "kind", kind)
+	b.audit(r.Context(), "factor.add", m.acct.ID, m.ar.ClientID, "refused", map[string]string{"kind": kind})
+	b.errorPage(w, r, http.StatusForbidden, &m.ar, errInvalidRequest)
+}
+
+// storeNewFactor stores a factor just proven. As the account's first
+// factor it counts only if it is still the only one once stored: two
+// first set-ups racing on one account both start again, and neither gets
+// past the factor the other set up.
+func (b *Broker) storeNewFactor(w http.ResponseWriter, r *http.Request, m *mfaFlow, fac store.Factor) bool {
+	ctx := r.Context()
 	if err := b.st.CreateFactor(ctx, fac); err != nil {
 		b.log.ErrorContext(ctx, "store new factor", "error", err)
 		b.errorPage(w, r, http.StatusServiceUnavailable, &m.ar, errGeneric)
-		return
+		return false
 	}
-	b.audit(ctx, "factor.add", m.acct.ID, m.ar.ClientID, "success", map[string]string{"kind": kind, "factor": fac.ID})
+	first := !m.hasFactor()
+	if first {
+		all, err := b.st.ListFactors(ctx, m.acct.ID)
+		if err == nil && len(all) > 1 {
+			err = b.st.DeleteFactor(ctx, fac.ID)
+			b.log.WarnContext(ctx, "another factor was set up meanwhile: this one is not the first", "account", m.acct.ID)
+			if err == nil {
+				http.Redirect(w, r, b.stepURL(m.flow, "mfa"), http.StatusSeeOther)
+				return false
+			}
+		}
+		if err != nil {
+			b.log.ErrorContext(ctx, "check first factor", "error", err)
+			b.errorPage(w, r, http.StatusServiceUnavailable, &m.ar, errGeneric)
+			return false
+		}
+		m.change(func(a *store.AuthRequest) { a.MFA.FirstEnrolment = true })
+	}
+	b.audit(ctx, "factor.add", m.acct.ID, m.ar.ClientID, "success", map[string]string{"kind": fac.Kind, "factor": fac.ID})
 	if err := b.replaceFactor(ctx, m, fac); err != nil {
 		b.log.ErrorContext(ctx, "remove the replaced factor", "error", err)
 		b.errorPage(w, r, http.StatusServiceUnavailable, &m.ar, errGeneric)
-		return
+		return false
 	}
-	if m.recovery == nil {
-		b.firstRecoveryCodes(w, r, m, kind)
-		return
-	}
-	b.succeeded(w, r, m, kind, false, true)
+	return true
 }
 
-// firstRecoveryCodes generates recovery codes right after the first
-// factor and shows them once; the sign-in goes on when the person says
-// they kept them.
-func (b *Broker) firstRecoveryCodes(w http.ResponseWriter, r *http.Request, m *mfaFlow, kind string) {
+// newRecoveryCodes shows a new set of recovery codes once, right after
+// the account's first factor or the replacement set up after a recovery
+// code; any older set stops working in the same write (seed 004: "your
+// old codes will no longer work"). After a recovery code the page also
+// offers to remove the factors the person may have lost. The sign-in goes
+// on when the person says they kept the codes.
+func (b *Broker) newRecoveryCodes(w http.ResponseWriter, r *http.Request, m *mfaFlow, kind string) {
 	ctx := r.Context()
 	codes, stored, err := recovery.Generate(b.cfg.MFA.Recovery.Count)
 	if err == nil {
-		now := b.now()
-		err = b.st.CreateFactor(ctx, store.Factor{ID: randomID(), AccountID: m.acct.ID, Kind: store.FactorRecovery,
-			Codes: stored, CreatedAt: now})
+		var existing []store.Factor
+		if m.recovery != nil {
+			existing = []store.Factor{*m.recovery}
+		}
+		err = b.replaceRecovery(r, m.acct.ID, existing, stored)
 	}
 	if err == nil {
 		err = b.reg.Succeed(ctx, m.acct.ID)
@@ -331,7 +364,7 @@ func (b *Broker) firstRecoveryCodes(w http.ResponseWriter, r *http.Request, m *m
 	if err == nil {
 		// The new factor is proven: record it before showing the codes, so
 		// a lost page does not lose the sign-in.
-		b.recordMFA(ctx, r, m.flow, kind, false, true)
+		b.recordMFA(m.flow, kind, factorEnrolled)
 		err = b.persist(ctx, m.flow)
 	}
 	if err != nil {
@@ -340,8 +373,14 @@ func (b *Broker) firstRecoveryCodes(w http.ResponseWriter, r *http.Request, m *m
 		return
 	}
 	b.audit(ctx, "recovery.generate", m.acct.ID, m.ar.ClientID, "success", nil)
-	b.ui.Render(w, r, http.StatusOK, m.lang, ui.PageRecoveryCodes, &ui.RecoveryCodesData{Common: b.csrf(m.flow),
-		Codes: codes, Action: b.stepURL(m.flow, "mfa", "saved")})
+	data := &ui.RecoveryCodesData{Common: b.csrf(m.flow), Codes: codes, Action: b.stepURL(m.flow, "mfa", "saved"),
+		Replaced: m.recovery != nil}
+	for _, x := range m.factors {
+		if slices.Contains(m.ar.MFA.Lost, x.ID) {
+			data.Lost = append(data.Lost, ui.Choice{ID: x.ID, Name: b.factorLabel(m.lang, x)})
+		}
+	}
+	b.ui.Render(w, r, http.StatusOK, m.lang, ui.PageRecoveryCodes, data)
 }
 
 // recoveryPage asks for a recovery code ("lost your second factor?").
@@ -396,14 +435,40 @@ func (b *Broker) recoveryAnswer(w http.ResponseWriter, r *http.Request) {
 		b.failed(w, r, m, store.FactorRecovery, retry)
 		return
 	}
-	b.succeeded(w, r, m, store.FactorRecovery, true, false)
+	m.change(func(a *store.AuthRequest) {
+		a.MFA.Lost = nil
+		for _, x := range m.factors {
+			a.MFA.Lost = append(a.MFA.Lost, x.ID)
+		}
+	})
+	b.succeeded(w, r, m, store.FactorRecovery, factorRecovered)
 }
 
 // recoverySaved continues once the person confirms they kept the codes.
+// After a recovery code and its replacement, the factors the person ticked
+// as lost go first (only those the request offered: the account's factors
+// when the recovery code was used).
 func (b *Broker) recoverySaved(w http.ResponseWriter, r *http.Request) {
 	f, ok := b.loadFlow(w, r, r.PathValue("id"), true)
 	if !ok || !b.checkForm(w, r, f) {
 		return
+	}
+	ctx := r.Context()
+	if p := f.ar.MFA; p.Recovered && len(p.Enrolled) > 0 && !f.ar.Done {
+		for _, id := range r.PostForm["remove"] {
+			if !slices.Contains(p.Lost, id) {
+				continue
+			}
+			err := b.st.DeleteFactor(ctx, id)
+			if err != nil && !errors.Is(err, store.ErrNotFound) {
+				b.log.ErrorContext(ctx, "remove a lost factor", "error", err)
+				b.errorPage(w, r, http.StatusServiceUnavailable, &f.ar, errGeneric)
+				return
+			}
+			if err == nil {
+				b.audit(ctx, "factor.remove", f.ar.AccountID, f.ar.ClientID, "success", map[string]string{"factor": id, "reason": "lost"})
+			}
+		}
 	}
 	http.Redirect(w, r, b.stepURL(f), http.StatusSeeOther)
 }

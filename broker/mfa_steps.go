@@ -42,9 +42,12 @@ type mfaFlow struct {
 	*flow
 	acct     store.Account
 	required string
-	kinds    []string       // usable kinds for this request
-	factors  []store.Factor // the account's factors of those kinds, most recently used first
-	recovery *store.Factor  // the account's recovery codes, if any
+	kinds    []string // factor kinds the client accepts at the required level
+	// factors are the account's factors of enabled kinds (recovery codes
+	// aside): those of usable kinds first, then the most recently used.
+	// Any of them proves the account before a new factor is set up.
+	factors  []store.Factor
+	recovery *store.Factor // the account's recovery codes, if any
 }
 
 func (b *Broker) loadMFA(w http.ResponseWriter, r *http.Request) (*mfaFlow, bool) {
@@ -83,37 +86,72 @@ func (b *Broker) loadMFA(w http.ResponseWriter, r *http.Request) (*mfaFlow, bool
 		switch {
 		case all[i].Kind == store.FactorRecovery:
 			m.recovery = &all[i]
-		case slices.Contains(m.kinds, all[i].Kind):
+		case slices.Contains(mfaKinds, all[i].Kind) && b.kindEnabled(all[i].Kind):
 			m.factors = append(m.factors, all[i])
 		}
 	}
-	sort.SliceStable(m.factors, func(i, j int) bool { return m.factors[i].LastUsedAt.After(m.factors[j].LastUsedAt) })
+	sort.SliceStable(m.factors, func(i, j int) bool {
+		ui, uj := slices.Contains(m.kinds, m.factors[i].Kind), slices.Contains(m.kinds, m.factors[j].Kind)
+		if ui != uj {
+			return ui
+		}
+		return m.factors[i].LastUsedAt.After(m.factors[j].LastUsedAt)
+	})
 	return m, true
+}
+
+// hasFactor: the account has a factor of any kind, recovery codes
+// included; setting up another then needs one of them first.
+func (m *mfaFlow) hasFactor() bool {
+	return len(m.factors) > 0 || m.recovery != nil
+}
+
+// mayEnrol: a kind the client accepts at the required level, on an
+// account whose own factor this request has passed (or that has none, or
+// after a recovery code).
+func (m *mfaFlow) mayEnrol(kind string) bool {
+	return slices.Contains(m.kinds, kind) && mayEnrol(m.ar.MFA, m.hasFactor())
 }
 
 func (b *Broker) fieldError(f *flow, key string, args ...any) []ui.FieldError {
 	return []ui.FieldError{{Field: "code", Message: b.ui.T(f.lang, key, args...)}}
 }
 
-// mfaStep decides between setting up a factor and using one.
+// mfaStep decides between using a factor and setting one up: a factor
+// that reaches the level if the account has one; else, before any set-up,
+// one of the account's own factors (or a recovery code) to prove it is
+// theirs; then the set-up.
 func (b *Broker) mfaStep(w http.ResponseWriter, r *http.Request) {
 	m, ok := b.loadMFA(w, r)
 	if !ok {
 		return
 	}
-	if !m.ar.MustEnrol && len(m.factors) > 0 {
-		http.Redirect(w, r, b.stepURL(m.flow, "mfa", "use", m.factors[0].ID), http.StatusSeeOther)
+	if _, passed := b.passed(m.flow); passed {
+		http.Redirect(w, r, b.stepURL(m.flow), http.StatusSeeOther)
 		return
 	}
-	b.renderEnrolChoice(w, r, m)
+	p := m.ar.MFA
+	switch {
+	case p.Recovered:
+		b.renderEnrolChoice(w, r, m)
+	case len(m.factors) > 0 && (slices.Contains(m.kinds, m.factors[0].Kind) || len(p.Verified) == 0):
+		http.Redirect(w, r, b.stepURL(m.flow, "mfa", "use", m.factors[0].ID), http.StatusSeeOther)
+	case len(p.Verified) == 0 && b.lostURL(m) != "":
+		http.Redirect(w, r, b.lostURL(m), http.StatusSeeOther)
+	case !mayEnrol(p, m.hasFactor()):
+		b.log.WarnContext(r.Context(), "no usable second factor and no recovery code left", "account", m.acct.ID)
+		b.errorPageMsg(w, r, http.StatusForbidden, &m.ar, "mfa.error.none")
+	default:
+		b.renderEnrolChoice(w, r, m)
+	}
 }
 
 func (b *Broker) renderEnrolChoice(w http.ResponseWriter, r *http.Request, m *mfaFlow) {
 	reason := "mfa.reason.first"
 	switch {
-	case m.ar.MustEnrol:
+	case m.ar.MFA.Recovered:
 		reason = "mfa.reason.recovered"
-	case m.recovery != nil:
+	case m.hasFactor():
 		reason = "mfa.reason.stronger"
 	}
 	var opts []ui.Choice
@@ -122,8 +160,8 @@ func (b *Broker) renderEnrolChoice(w http.ResponseWriter, r *http.Request, m *mf
 	}
 	data := &ui.MFAChooseData{Common: b.csrf(m.flow), Enrol: true, Reason: b.ui.T(m.lang, reason), Options: opts,
 		CancelURL: b.stepURL(m.flow, "cancel")}
-	if m.recovery != nil && recovery.Remaining(m.recovery.Codes) > 0 && !m.ar.MustEnrol {
-		data.LostURL = b.stepURL(m.flow, "mfa", "recovery")
+	if !m.ar.MFA.Recovered {
+		data.LostURL = b.lostURL(m)
 	}
 	b.ui.Render(w, r, http.StatusOK, m.lang, ui.PageMFAChoose, data)
 }
@@ -135,13 +173,19 @@ func (b *Broker) switchChoices(m *mfaFlow, current string) []ui.Choice {
 		if x.ID == current {
 			continue
 		}
-		name := b.ui.T(m.lang, "mfa.kind."+x.Kind)
-		if x.Name != "" {
-			name += " — " + x.Name
-		}
-		out = append(out, ui.Choice{ID: x.ID, Name: name, Action: b.stepURL(m.flow, "mfa", "use", x.ID)})
+		out = append(out, ui.Choice{ID: x.ID, Name: b.factorLabel(m.lang, x), Action: b.stepURL(m.flow, "mfa", "use", x.ID)})
 	}
 	return out
+}
+
+// factorLabel names a factor for the person: its kind and the name they
+// gave it.
+func (b *Broker) factorLabel(lang string, x store.Factor) string {
+	name := b.ui.T(lang, "mfa.kind."+x.Kind)
+	if x.Name != "" {
+		name += " — " + x.Name
+	}
+	return name
 }
 
 func (b *Broker) lostURL(m *mfaFlow) string {
@@ -172,14 +216,15 @@ func (m *mfaFlow) factor(id string) (store.Factor, bool) {
 }
 
 // loadChallenge loads the MFA stage and the factor a challenge names (one
-// of the account's usable factors, and only when no new factor is due).
+// of the account's own factors, and only when no new factor is due after
+// a recovery code).
 func (b *Broker) loadChallenge(w http.ResponseWriter, r *http.Request) (*mfaFlow, store.Factor, bool) {
 	m, ok := b.loadMFA(w, r)
 	if !ok {
 		return nil, store.Factor{}, false
 	}
 	x, ok := m.factor(r.PathValue("factor"))
-	if !ok || m.ar.MustEnrol {
+	if !ok || m.ar.MFA.Recovered {
 		http.Redirect(w, r, b.stepURL(m.flow, "mfa"), http.StatusSeeOther)
 		return nil, store.Factor{}, false
 	}
@@ -305,12 +350,12 @@ func (b *Broker) failed(w http.ResponseWriter, r *http.Request, m *mfaFlow, kind
 }
 
 // succeeded resets the failure count and records the factor.
-func (b *Broker) succeeded(w http.ResponseWriter, r *http.Request, m *mfaFlow, kind string, mustEnrol, enrolled bool) {
+func (b *Broker) succeeded(w http.ResponseWriter, r *http.Request, m *mfaFlow, kind string, use factorUse) {
 	if err := b.reg.Succeed(r.Context(), m.acct.ID); err != nil {
 		b.log.ErrorContext(r.Context(), "reset failures", "error", err)
 	}
 	b.event("mfa", m.acct.ID, m.ar.ClientID, "success", map[string]string{"kind": kind})
-	b.mfaSucceeded(w, r, m.flow, kind, mustEnrol, enrolled)
+	b.mfaSucceeded(w, r, m.flow, kind, use)
 }
 
 // challengeAnswer checks the answer to a challenge.
@@ -333,5 +378,5 @@ func (b *Broker) challengeAnswer(w http.ResponseWriter, r *http.Request) {
 		b.failed(w, r, m, x.Kind, retry)
 		return
 	}
-	b.succeeded(w, r, m, x.Kind, false, false)
+	b.succeeded(w, r, m, x.Kind, factorAnswered)
 }

@@ -49,8 +49,17 @@ func (b *Broker) sendToClient(w http.ResponseWriter, r *http.Request, f *flow, p
 // complete records the outcome on the auth request with the hash of a new
 // authorization code, in one write, and sends the code to the client. The
 // code names its auth request (ID "." secret) so the token endpoint finds
-// it by key; the request now lives only as long as a code does.
+// it by key; the request now lives only as long as a code does. The
+// completion gate is its first word: nothing completes without the
+// account's own second factor.
 func (b *Broker) complete(w http.ResponseWriter, r *http.Request, f *flow, acct store.Account) {
+	reached, ok := b.passed(f)
+	if !ok || acct.Locked || acct.ID != f.ar.AccountID {
+		b.log.ErrorContext(r.Context(), "completion refused by the second-factor gate", "auth_request", f.ar.ID)
+		b.errorPage(w, r, http.StatusForbidden, &f.ar, errGeneric)
+		return
+	}
+	f.change(func(a *store.AuthRequest) { a.ACR = reached })
 	if f.ar.ClientID == accountClientID {
 		b.openSession(w, r, f)
 		b.accountDone(w, r, f)
@@ -89,18 +98,28 @@ func (b *Broker) complete(w http.ResponseWriter, r *http.Request, f *flow, acct 
 }
 
 // openSession creates the SSO session this request authenticated, when
-// it is a new one. A failure is logged: the sign-in goes on without SSO.
+// it is a new one, or raises the browser's session to what this request
+// reached. A failure is logged: the sign-in goes on without SSO.
 func (b *Broker) openSession(w http.ResponseWriter, r *http.Request, f *flow) {
+	ctx := r.Context()
+	factors := provenKinds(f.ar.MFA)
 	if !f.ar.NewSession {
+		if f.ar.SessionID == "" || len(factors) == 0 {
+			return
+		}
+		if err := b.upgradeSession(ctx, r, f.ar.SessionID, f.ar.ACR, f.ar.AMR, factors); err != nil {
+			// The request has what it needs; the session asks again next time.
+			b.log.ErrorContext(ctx, "raise session level", "error", err)
+		}
 		return
 	}
 	s := store.Session{ID: f.ar.SessionID, AccountID: f.ar.AccountID, Provider: f.ar.Provider,
-		AuthTime: f.ar.AuthTime, AMR: f.ar.AMR, ACR: f.ar.ACR}
+		AuthTime: f.ar.AuthTime, AMR: f.ar.AMR, ACR: f.ar.ACR, Factors: factors, UpstreamACR: f.ar.UpstreamACR}
 	if f.ar.ClientID == accountClientID {
 		s.AccountUntil = b.now().Add(accountWindow)
 	}
-	if err := b.startSession(r.Context(), w, r, s); err != nil {
-		b.log.ErrorContext(r.Context(), "start session; the sign-in goes on without one", "error", err)
+	if err := b.startSession(ctx, w, r, s); err != nil {
+		b.log.ErrorContext(ctx, "start session; the sign-in goes on without one", "error", err)
 	}
 }
 

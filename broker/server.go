@@ -121,7 +121,7 @@ func New(ctx context.Context, cfg Config, d Deps) (*Broker, error) {
 	b.sealer = sealer
 	b.observe, b.onEvent = d.Observe, d.OnEvent
 	b.ladder = cfg.MFA.Ladder()
-	b.minMFAACR = lowestMFAACR(b.ladder)
+	b.minMFAACR = b.ladder.Lowest()
 	b.reg = mfa.NewRegulator(d.Store, cfg.MFA.Lockout, d.Now)
 	if d.Notifier != nil {
 		b.email = emailotp.NewSender(d.Store, d.Notifier, cfg.MFA.Email, d.Now)

@@ -67,6 +67,18 @@ func (l Ladder) KindsFor(want string) []string {
 	return kinds
 }
 
+// Lowest returns the lowest acr value a second factor reaches: the level
+// of every sign-in at least, since a second factor is always needed. It
+// is "" when no level lists a factor.
+func (l Ladder) Lowest() string {
+	for _, lv := range l.levels {
+		if len(lv.Factors) > 0 {
+			return lv.Value
+		}
+	}
+	return ""
+}
+
 // Values returns the acr values, lowest first.
 func (l Ladder) Values() []string {
 	out := make([]string, len(l.levels))

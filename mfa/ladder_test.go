@@ -28,6 +28,9 @@ func TestLadderRankAndACRFor(t *testing.T) {
 			t.Errorf("ACRFor(%q) = %q, want %q", kind, got, want)
 		}
 	}
+	if got := l.Lowest(); got != LOA2 {
+		t.Errorf("Lowest() = %q, want %q, the level of an email code", got, LOA2)
+	}
 	// Sign In Canada's ordering: email below an app, an app below a key.
 	if !(l.Rank(l.ACRFor(store.FactorEmail)) < l.Rank(l.ACRFor(store.FactorTOTP)) &&
 		l.Rank(l.ACRFor(store.FactorTOTP)) < l.Rank(l.ACRFor(store.FactorWebAuthn))) {

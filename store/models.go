@@ -128,18 +128,20 @@ type AuthRequest struct {
 	Done     bool   `json:"done,omitempty"`
 	CodeHash []byte `json:"code_hash,omitempty"`
 
-	// Second factor, set by the MFA steps. MFADone: a factor was used
-	// (or enrolled) in this request. MustEnrol: a recovery code was used,
-	// a new factor must be set up before going on. Pending* hold the
-	// state of the step in progress, server side: the ID of the email code
-	// sent, the address or sealed TOTP secret being enrolled, the WebAuthn
+	// UpstreamACR is the assurance the credential's service reported
+	// (mapped to Passerelle's ladder), or the reused SSO session's. It
+	// raises the level only together with a second factor, never alone.
+	UpstreamACR string `json:"upstream_acr,omitempty"`
+	// MFA is what the second-factor steps established in this request;
+	// the completion gate reads it. Pending* hold the state of the step
+	// in progress, server side: the ID of the email code sent, the
+	// address or sealed TOTP secret being enrolled, the WebAuthn
 	// ceremony's session data.
-	MFADone         bool   `json:"mfa_done,omitempty"`
-	MustEnrol       bool   `json:"must_enrol,omitempty"`
-	PendingOTP      string `json:"pending_otp,omitempty"`
-	PendingEmail    string `json:"pending_email,omitempty"`
-	PendingSecret   []byte `json:"pending_secret,omitempty"`
-	WebAuthnSession []byte `json:"webauthn_session,omitempty"`
+	MFA             MFAProgress `json:"mfa,omitzero"`
+	PendingOTP      string      `json:"pending_otp,omitempty"`
+	PendingEmail    string      `json:"pending_email,omitempty"`
+	PendingSecret   []byte      `json:"pending_secret,omitempty"`
+	WebAuthnSession []byte      `json:"webauthn_session,omitempty"`
 	// AddKind: the request was started by the account page to set up a
 	// factor of this kind once the person has passed their current one.
 	AddKind string `json:"add_kind,omitempty"`
@@ -161,6 +163,28 @@ type AuthRequest struct {
 
 	CreatedAt time.Time `json:"created_at"`
 	ExpiresAt time.Time `json:"expires_at"`
+}
+
+// MFAProgress is what one auth request established about the account's
+// second factor. Only the completion gate decides what it is worth.
+type MFAProgress struct {
+	// Verified are the kinds of the account's own existing factors
+	// answered in this request (recovery codes excluded: Recovered).
+	Verified []string `json:"verified,omitempty"`
+	// Enrolled are the kinds set up in this request.
+	Enrolled []string `json:"enrolled,omitempty"`
+	// FirstEnrolment: the account had no factor at all when this
+	// request set up its first one.
+	FirstEnrolment bool `json:"first_enrolment,omitempty"`
+	// Recovered: a recovery code was used; a replacement factor must be
+	// set up before the request may complete, and the factors it
+	// replaces are offered for removal.
+	Recovered bool `json:"recovered,omitempty"`
+	// Lost are the IDs of the account's factors when the recovery code
+	// was used: the ones the person may have lost, offered for removal.
+	Lost []string `json:"lost,omitempty"`
+	// Session are the factor kinds the reused SSO session had verified.
+	Session []string `json:"session,omitempty"`
 }
 
 // UpstreamIdentity is what an upstream said about a person, kept while
@@ -205,15 +229,20 @@ type Grant struct {
 // Session is a single sign-on session, keyed by HashToken of the cookie
 // value. ID is a separate random value that may appear in tokens (sid).
 type Session struct {
-	Hash       []byte    `json:"hash"`
-	ID         string    `json:"id"`
-	AccountID  string    `json:"account_id"`
-	Provider   string    `json:"provider"`
-	AuthTime   time.Time `json:"auth_time"`
-	AMR        []string  `json:"amr,omitempty"`
-	ACR        string    `json:"acr,omitempty"`
-	LastSeenAt time.Time `json:"last_seen_at"`
-	ExpiresAt  time.Time `json:"expires_at"` // absolute limit
+	Hash      []byte    `json:"hash"`
+	ID        string    `json:"id"`
+	AccountID string    `json:"account_id"`
+	Provider  string    `json:"provider"`
+	AuthTime  time.Time `json:"auth_time"`
+	AMR       []string  `json:"amr,omitempty"`
+	ACR       string    `json:"acr,omitempty"`
+	// Factors are the second-factor kinds verified for this session and
+	// UpstreamACR the credential's own level: a later request reuses the
+	// session's factor only through them (the completion gate).
+	Factors     []string  `json:"factors,omitempty"`
+	UpstreamACR string    `json:"upstream_acr,omitempty"`
+	LastSeenAt  time.Time `json:"last_seen_at"`
+	ExpiresAt   time.Time `json:"expires_at"` // absolute limit
 	// AccountUntil opens the account pages: set when the person passed a
 	// second factor for them, valid a few minutes.
 	AccountUntil time.Time `json:"account_until,omitempty"`

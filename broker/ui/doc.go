@@ -181,6 +181,7 @@
 //	mfa.error.saved               confirm the codes were saved (Field "saved")
 //	mfa.error.key                 the security key's answer could not be verified
 //	mfa.error.policy              the service needs a second factor not set up
+//	mfa.error.none                no factor of the account can be used, no recovery code left
 //	mfa.error.last                the last factor cannot be removed
 //	mfa.error.name                a factor name longer than 64 characters
 //	totp.title                    authenticator app set-up title
@@ -233,6 +234,9 @@
 //	recovery.intro                keep them safe; each works once; shown only now
 //	recovery.use                  what a recovery code is for
 //	recovery.saved.label          label of the required checkbox "saved"
+//	recovery.replaced             the old recovery codes no longer work
+//	recovery.lost.legend          legend of the lost factors offered for removal
+//	recovery.lost.hint            why a lost factor should go
 //	security.title                account security page title
 //	security.intro                manage your second factors
 //	security.urn                  label of SecurityData.URN

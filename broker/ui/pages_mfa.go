@@ -77,6 +77,12 @@ type RecoveryCodesData struct {
 	Common
 	Codes  []string
 	Action string // POST target of "Continue"
+	// Replaced: these codes replace a set that no longer works.
+	Replaced bool
+	// Lost are the factors the person may have lost (after a recovery
+	// code), offered for removal with the form; Choice.ID is posted as
+	// "remove".
+	Lost []Choice
 }
 
 // SecurityData is for PageSecurity. Every FactorRow needs an ID and a

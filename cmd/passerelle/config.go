@@ -140,6 +140,7 @@ func (c *Config) validate(ps *validate.Problems) {
 		}
 	}
 	c.Broker.Validate(ps, ids)
+	c.checkACRMaps(ps)
 	c.Admin.Validate(ps, "admin")
 	c.UI.Validate(ps, "ui")
 	c.Email.Validate(ps, "email")

@@ -42,6 +42,7 @@ func TestBrokenConfigListsEveryProblem(t *testing.T) {
 		`providers[1].group: must name an entry of groups, got "nowhere"`,
 		`providers[1].oidc.issuer`,
 		`providers[1].oidc.client_id`,
+		`providers[1].oidc.acr_map.urn:bank:strong: must name one of the values of mfa.acr, got "urn:gc-ca:cyber-auth:assurance:loa9"`,
 		`clients[0].secret: must be at least 16 characters, got (secret not shown)`,
 		`clients[0].redirect_uris[0]: must use https (plain http only on loopback), got "http://rp.example/cb"`,
 		`clients[0].redirect_uris[1]: must be an absolute URI without a fragment`,
@@ -96,6 +97,12 @@ func TestConfigValidateCommand(t *testing.T) {
 	}
 	if !strings.Contains(out.String(), "valid") {
 		t.Errorf("output %q", out.String())
+	}
+	// The example maps GCKey's loa2: validation says that it never stands
+	// in for the second factor.
+	if !strings.Contains(out.String(), "note: providers[0].oidc.acr_map.urn:gc-ca:cyber-auth:assurance:loa2: ") ||
+		!strings.Contains(out.String(), "never replaces one") {
+		t.Errorf("no note on the acr_map that meets a level alone: %q", out.String())
 	}
 	if err := run(context.Background(), []string{"config", "validate", "testdata/broken.yaml"}, &out, &errb); err == nil {
 		t.Error("broken file validated")

@@ -82,10 +82,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		if len(rest) != 2 || rest[0] != "validate" {
 			return usageError("usage: passerelle config validate FILE")
 		}
-		if _, err := loadConfig(rest[1]); err != nil {
+		cfg, err := loadConfig(rest[1])
+		if err != nil {
 			return err
 		}
 		fmt.Fprintln(stdout, rest[1]+": valid")
+		for _, n := range cfg.notes() {
+			fmt.Fprintln(stdout, "note: "+n)
+		}
 		return nil
 	case "clients":
 		return clientsCmd(ctx, rest, stdout)

@@ -112,6 +112,9 @@ func serve(ctx context.Context, cfgPath string, logger *slog.Logger, stdout io.W
 	if _, err := cfg.masterKey(); err != nil {
 		return fmt.Errorf("refusing to start: %w", err)
 	}
+	for _, n := range cfg.notes() {
+		logger.Warn("configuration note", "note", n)
+	}
 	m := metrics.New()
 	b, st, err := build(ctx, cfg, logger, nil, m)
 	if err != nil {
