@@ -222,6 +222,28 @@ func TestClientsAndKeysCommands(t *testing.T) {
 	if err := run(ctx, []string{"clients", "add", "-config", cfg, "-id", "bad", "-redirect-uri", "http://app.example/cb"}, &out, &errb); err == nil {
 		t.Error("client with a plain-http redirect added")
 	}
+	err := run(ctx, []string{"clients", "add", "-config", cfg, "-id", "named", "-redirect-uri", "https://named.example/cb",
+		"-upstream-claim", "email", "-upstream-claim", "name"}, &out, &errb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := run(ctx, []string{"clients", "add", "-config", cfg, "-id", "bad", "-redirect-uri", "https://app.example/cb",
+		"-upstream-claim", "phone_number"}, &out, &errb); err == nil || !strings.Contains(err.Error(), "clients[0].upstream_claims[0]") {
+		t.Errorf("client with an unknown upstream claim: %v", err)
+	}
+	loaded, err := loadConfig(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := openStore(ctx, loaded)
+	if err != nil {
+		t.Fatal(err)
+	}
+	named, err := st.GetClient(ctx, "named")
+	st.Close()
+	if err != nil || !slices.Equal(named.UpstreamClaims, []string{"email", "name"}) {
+		t.Errorf("stored client: %v, upstream claims %v", err, named.UpstreamClaims)
+	}
 	out.Reset()
 	if err := run(ctx, []string{"clients", "list", "-config", cfg}, &out, &errb); err != nil || !strings.Contains(out.String(), "app") {
 		t.Errorf("list: %v %s", err, out.String())
