@@ -33,15 +33,19 @@ type ClientInput struct {
 	Public bool `json:"public"`
 	// AuthMethod: client_secret_basic (default), client_secret_post,
 	// private_key_jwt (default when jwks or jwks_uri is set), or none.
-	AuthMethod          string    `json:"token_endpoint_auth_method"`
-	JWKS                string    `json:"jwks"`
-	JWKSURI             string    `json:"jwks_uri"`
-	SubjectType         string    `json:"subject_type"`
-	SectorIdentifierURI string    `json:"sector_identifier_uri"`
-	IDTokenAlg          string    `json:"id_token_signed_response_alg"`
-	AllowedProviders    []string  `json:"allowed_providers"`
-	RevealProvider      bool      `json:"reveal_provider"`
-	MFA                 ClientMFA `json:"mfa"`
+	AuthMethod          string   `json:"token_endpoint_auth_method"`
+	JWKS                string   `json:"jwks"`
+	JWKSURI             string   `json:"jwks_uri"`
+	SubjectType         string   `json:"subject_type"`
+	SectorIdentifierURI string   `json:"sector_identifier_uri"`
+	IDTokenAlg          string   `json:"id_token_signed_response_alg"`
+	AllowedProviders    []string `json:"allowed_providers"`
+	RevealProvider      bool     `json:"reveal_provider"`
+	// UpstreamClaims: email, name, locale given by an upstream that the
+	// client may receive when the provider releases them too (none when
+	// empty).
+	UpstreamClaims []string  `json:"upstream_claims"`
+	MFA            ClientMFA `json:"mfa"`
 }
 
 // ClientMFA is broker.ClientMFA with JSON names: factors, every_sign_in,
@@ -72,6 +76,7 @@ type ClientView struct {
 	IDTokenAlg          string    `json:"id_token_signed_response_alg"`
 	AllowedProviders    []string  `json:"allowed_providers,omitempty"`
 	RevealProvider      bool      `json:"reveal_provider"`
+	UpstreamClaims      []string  `json:"upstream_claims,omitempty"`
 	MFA                 ClientMFA `json:"mfa"`
 	CreatedAt           time.Time `json:"created_at,omitzero"`
 }
@@ -89,7 +94,7 @@ func NewClientView(c store.Client, source string) ClientView {
 		PostLogoutRedirectURIs: c.PostLogoutRedirectURIs, Public: c.Public, AuthMethod: c.AuthMethod,
 		HasSecret: len(c.SecretHash) > 0, JWKS: c.JWKS, JWKSURI: c.JWKSURI, SubjectType: c.SubjectType,
 		SectorIdentifierURI: c.SectorIdentifierURI, IDTokenAlg: c.IDTokenAlg,
-		AllowedProviders: c.AllowedProviders, RevealProvider: c.RevealProvider,
+		AllowedProviders: c.AllowedProviders, RevealProvider: c.RevealProvider, UpstreamClaims: c.UpstreamClaims,
 		MFA:       ClientMFA{Factors: c.MFAFactors, EverySignIn: c.MFAEverySignIn, ACR: c.DefaultACR},
 		CreatedAt: c.CreatedAt,
 	}
@@ -125,7 +130,7 @@ func (in ClientInput) clientConfig(ps *validate.Problems) broker.ClientConfig {
 		PostLogoutRedirectURIs: in.PostLogoutRedirectURIs, AuthMethod: method, JWKS: in.JWKS,
 		JWKSURI: in.JWKSURI, SubjectType: in.SubjectType, SectorIdentifierURI: in.SectorIdentifierURI,
 		IDTokenAlg: in.IDTokenAlg, AllowedProviders: in.AllowedProviders, RevealProvider: in.RevealProvider,
-		MFA: broker.ClientMFA(in.MFA),
+		UpstreamClaims: in.UpstreamClaims, MFA: broker.ClientMFA(in.MFA),
 	}
 }
 

@@ -19,6 +19,7 @@ const newClientJSON = `{
   "name": {"en": "Trusted Trader", "fr": "Négociant fiable"},
   "redirect_uris": ["https://trader.example/cb"],
   "allowed_providers": ["bank"],
+  "upstream_claims": ["email"],
   "mfa": {"factors": ["totp", "webauthn"], "every_sign_in": true}
 }`
 
@@ -56,7 +57,8 @@ func TestClientLifecycle(t *testing.T) {
 	}
 	c := added.Client
 	if c.ID != "trader" || c.Source != admin.SourceStore || c.AuthMethod != "client_secret_basic" || !c.HasSecret ||
-		c.SubjectType != "pairwise" || c.IDTokenAlg != "ES256" || !c.MFA.EverySignIn || len(c.MFA.Factors) != 2 {
+		c.SubjectType != "pairwise" || c.IDTokenAlg != "ES256" || !c.MFA.EverySignIn || len(c.MFA.Factors) != 2 ||
+		len(c.UpstreamClaims) != 1 || c.UpstreamClaims[0] != "email" {
 		t.Errorf("added client: %+v", c)
 	}
 	stored, err := f.st.GetClient(ctx, "trader")
@@ -127,7 +129,8 @@ func TestPublicClientHasNoSecret(t *testing.T) {
 func TestInvalidClientListsEveryProblem(t *testing.T) {
 	f := newFixture(t)
 	res := f.call(http.MethodPost, "/admin/clients", `{"id": "bad", "name": {"en": "Bad"},
-		"redirect_uris": ["http://bad.example/cb#frag"], "allowed_providers": ["nowhere"], "id_token_signed_response_alg": "HS256"}`)
+		"redirect_uris": ["http://bad.example/cb#frag"], "allowed_providers": ["nowhere"], "id_token_signed_response_alg": "HS256",
+		"upstream_claims": ["phone_number"]}`)
 	f.expect(res, http.StatusBadRequest)
 	var body struct {
 		Error    string
@@ -142,7 +145,7 @@ func TestInvalidClientListsEveryProblem(t *testing.T) {
 		got[p.Path] = true
 	}
 	for _, path := range []string{"clients[0].name.fr", "clients[0].redirect_uris[0]",
-		"clients[0].allowed_providers[0]", "clients[0].id_token_signed_response_alg"} {
+		"clients[0].allowed_providers[0]", "clients[0].id_token_signed_response_alg", "clients[0].upstream_claims[0]"} {
 		if !got[path] {
 			t.Errorf("no problem at %s in %s", path, res.raw)
 		}

@@ -100,7 +100,7 @@ func (b *Broker) accountLang(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	err := b.st.UpdateAccount(r.Context(), v.acct.ID, func(a store.Account) (store.Account, error) {
-		a.Locale = lang
+		a.Locale, a.LocaleFrom = lang, "" // the person's own choice now
 		return a, nil
 	})
 	if err == nil {
@@ -174,7 +174,8 @@ func (b *Broker) accountEmailConfirm(w http.ResponseWriter, r *http.Request) {
 	addr := v.s.PendingEmail
 	if err == nil {
 		err = b.st.UpdateAccount(ctx, v.acct.ID, func(a store.Account) (store.Account, error) {
-			a.Email, a.EmailVerified = addr, true
+			// Confirmed here with a code: Passerelle's own value now.
+			a.Email, a.EmailVerified, a.EmailFrom = addr, true, ""
 			return a, nil
 		})
 	}

@@ -44,7 +44,7 @@ func (c ClientConfig) ToStore(now time.Time) (store.Client, error) {
 		ID: c.ID, Name: c.Name, RedirectURIs: c.RedirectURIs, PostLogoutRedirectURIs: c.PostLogoutRedirectURIs,
 		AuthMethod: c.AuthMethod, Public: c.AuthMethod == "none", JWKS: c.JWKS, JWKSURI: c.JWKSURI,
 		SubjectType: c.SubjectType, SectorIdentifierURI: c.SectorIdentifierURI, IDTokenAlg: c.IDTokenAlg,
-		AllowedProviders: c.AllowedProviders, RevealProvider: c.RevealProvider, CreatedAt: now,
+		AllowedProviders: c.AllowedProviders, RevealProvider: c.RevealProvider, UpstreamClaims: c.UpstreamClaims, CreatedAt: now,
 		MFAFactors: c.MFA.Factors, MFAEverySignIn: c.MFA.EverySignIn, DefaultACR: c.MFA.ACR,
 	}
 	switch {

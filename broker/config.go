@@ -7,6 +7,7 @@ import (
 
 	"github.com/passerelle/passerelle/internal/validate"
 	"github.com/passerelle/passerelle/mfa"
+	"github.com/passerelle/passerelle/providers"
 )
 
 // Config is the broker's part of the configuration tree: how tokens and
@@ -67,15 +68,20 @@ type ClientConfig struct {
 	PostLogoutRedirectURIs []string `mapstructure:"post_logout_redirect_uris" yaml:"post_logout_redirect_uris"`
 	// AuthMethod: client_secret_basic (default with a secret),
 	// client_secret_post, private_key_jwt, or none (public client).
-	AuthMethod          string    `mapstructure:"token_endpoint_auth_method" yaml:"token_endpoint_auth_method"`
-	JWKS                string    `mapstructure:"jwks" yaml:"jwks"`
-	JWKSURI             string    `mapstructure:"jwks_uri" yaml:"jwks_uri"`
-	SubjectType         string    `mapstructure:"subject_type" yaml:"subject_type"` // pairwise (default) or public
-	SectorIdentifierURI string    `mapstructure:"sector_identifier_uri" yaml:"sector_identifier_uri"`
-	IDTokenAlg          string    `mapstructure:"id_token_signed_response_alg" yaml:"id_token_signed_response_alg"` // ES256 (default) or RS256
-	AllowedProviders    []string  `mapstructure:"allowed_providers" yaml:"allowed_providers"`                       // empty: all
-	RevealProvider      bool      `mapstructure:"reveal_provider" yaml:"reveal_provider"`
-	MFA                 ClientMFA `mapstructure:"mfa" yaml:"mfa"`
+	AuthMethod          string   `mapstructure:"token_endpoint_auth_method" yaml:"token_endpoint_auth_method"`
+	JWKS                string   `mapstructure:"jwks" yaml:"jwks"`
+	JWKSURI             string   `mapstructure:"jwks_uri" yaml:"jwks_uri"`
+	SubjectType         string   `mapstructure:"subject_type" yaml:"subject_type"` // pairwise (default) or public
+	SectorIdentifierURI string   `mapstructure:"sector_identifier_uri" yaml:"sector_identifier_uri"`
+	IDTokenAlg          string   `mapstructure:"id_token_signed_response_alg" yaml:"id_token_signed_response_alg"` // ES256 (default) or RS256
+	AllowedProviders    []string `mapstructure:"allowed_providers" yaml:"allowed_providers"`                       // empty: all
+	RevealProvider      bool     `mapstructure:"reveal_provider" yaml:"reveal_provider"`
+	// UpstreamClaims are the claims given by an upstream (email, name,
+	// locale) that this client may receive, each only from providers whose
+	// release_claims name it too and only under the scope that asks for
+	// it. Empty (the default): none.
+	UpstreamClaims []string  `mapstructure:"upstream_claims" yaml:"upstream_claims"`
+	MFA            ClientMFA `mapstructure:"mfa" yaml:"mfa"`
 }
 
 // ClientMFA is a client's second-factor policy.
@@ -234,6 +240,9 @@ func (cl *ClientConfig) validate(ps *validate.Problems, p string, known map[stri
 		if !known[id] {
 			ps.Add(fmt.Sprintf("%s.allowed_providers[%d]", p, j), "must name a configured provider", id)
 		}
+	}
+	for j, claim := range cl.UpstreamClaims {
+		ps.OneOf(fmt.Sprintf("%s.upstream_claims[%d]", p, j), claim, providers.ReleasableClaims...)
 	}
 }
 

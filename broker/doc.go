@@ -53,6 +53,20 @@
 //   - sub is pairwise unless the client is configured public: an HMAC of the
 //     sector (host of sector_identifier_uri, else of the redirect URIs) and
 //     the account ID, under a key derived from the master key.
+//   - triple-blind by default, as Sign In Canada's Sign-In Partners are: an
+//     upstream is asked for openid only, and a claim it gives (email, name
+//     or locale) reaches a relying party only when the provider's
+//     release_claims and the client's upstream_claims both name it, and
+//     the grant's scopes ask for it (Keycloak's per-provider mappers and
+//     per-client scopes, both closed by default). The account records
+//     which provider gave each value (store.Account's EmailFrom, NameFrom,
+//     LocaleFrom); the rule is applied when userinfo or introspection
+//     answers, so it follows the current configuration. Passerelle's own
+//     values are released by scope alone: an email typed into the
+//     built-in service or confirmed with a code on the account page, a
+//     language chosen there, the interface language of the sign-in. A
+//     value kept from an upstream stays its value, whichever credential
+//     signs in later.
 //   - auth_time is when Passerelle completed the authentication (the upstream
 //     callback), so max_age is measured against Passerelle's own event; a
 //     request with max_age or prompt=login asks the upstream to

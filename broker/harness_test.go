@@ -30,7 +30,9 @@ import (
 
 // env is a broker on httptest with real upstream OpenID providers (demoidp)
 // on their own httptest servers, a real bbolt file, and a clock the test
-// moves.
+// moves. The upstreams are gckey and two banks, bank-a and bank-b, in the
+// Sign-In Partner group "partners"; the banks overshare (email and name
+// whatever the scope).
 type env struct {
 	t        testing.TB
 	ups      []broker.Upstream
@@ -110,6 +112,10 @@ func newEnvWith(t testing.TB, faults demoidp.Faults, mods ...func(*broker.Config
 		if u.id == "gckey" {
 			cfg.Faults = faults
 		}
+		// The banks send email and name whatever they are asked, so the
+		// privacy tests (attack_privacy_test.go) see Passerelle withhold
+		// what an upstream gives; gckey answers the scope, openid.
+		cfg.Faults.Overshare = u.group == "partners"
 		idp, err := demoidp.New(cfg)
 		if err != nil {
 			t.Fatal(err)

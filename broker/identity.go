@@ -133,6 +133,9 @@ func (b *Broker) firstLoginCreate(w http.ResponseWriter, r *http.Request) {
 
 // createAccount creates an account (with a new URN) linked to up; a
 // concurrent first sign-in of the same identity finds the same account.
+// The account records which upstream gave its email, name and locale
+// (none for the built-in service, whose values the person typed into
+// Passerelle), so that userinfo releases them only as configured.
 func (b *Broker) createAccount(ctx context.Context, up *store.UpstreamIdentity) (store.Account, error) {
 	for range 3 {
 		if l, err := b.st.GetLink(ctx, up.Provider, up.Subject); err == nil {
@@ -141,6 +144,11 @@ func (b *Broker) createAccount(ctx context.Context, up *store.UpstreamIdentity) 
 		now := b.now()
 		a := store.Account{ID: randomID(), URN: newURN(), Email: up.Email, EmailVerified: up.EmailVerified,
 			GivenName: up.GivenName, FamilyName: up.FamilyName, Locale: up.Locale, CreatedAt: now, LastLoginAt: now}
+		if up.Provider != b.localID {
+			a.EmailFrom = origin(up.Provider, a.Email)
+			a.NameFrom = origin(up.Provider, a.GivenName+a.FamilyName)
+			a.LocaleFrom = origin(up.Provider, a.Locale)
+		}
 		err := b.st.CreateAccount(ctx, a, store.Link{Provider: up.Provider, Subject: up.Subject, AccountID: a.ID, CreatedAt: now})
 		if err == nil {
 			b.audit(ctx, "account.create", a.ID, "", "success", map[string]string{"provider": up.Provider})
@@ -151,6 +159,14 @@ func (b *Broker) createAccount(ctx context.Context, up *store.UpstreamIdentity) 
 		}
 	}
 	return store.Account{}, errors.New("could not create or find the account")
+}
+
+// origin is provider when it gave a value, else nothing.
+func origin(provider, value string) string {
+	if value == "" {
+		return ""
+	}
+	return provider
 }
 
 // firstLoginLink: the person has an account already; they sign in with

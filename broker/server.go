@@ -26,13 +26,18 @@ import (
 )
 
 // Upstream is one configured upstream credential service as the broker
-// sees it: an ID, bilingual names, an optional chooser group, and the
-// provider that speaks its protocol.
+// sees it: an ID, bilingual names, an optional chooser group, the claims
+// it may pass on to relying parties, and the provider that speaks its
+// protocol.
 type Upstream struct {
-	ID       string
-	Name     map[string]string
-	Group    string
-	Provider providers.CallbackProvider
+	ID    string
+	Name  map[string]string
+	Group string
+	// ReleaseClaims are the claims of this upstream (providers.ClaimEmail,
+	// ClaimName, ClaimLocale) that may reach a relying party whose
+	// configuration asks for them too; none when empty.
+	ReleaseClaims []string
+	Provider      providers.CallbackProvider
 }
 
 // Deps are what the broker is built from besides its configuration.

@@ -9,6 +9,7 @@ import (
 	"github.com/zitadel/oidc/v3/pkg/oidc"
 	"github.com/zitadel/oidc/v3/pkg/op"
 
+	"github.com/passerelle/passerelle/providers"
 	"github.com/passerelle/passerelle/store"
 )
 
@@ -16,7 +17,8 @@ import (
 // locale (and idp when the client's configuration reveals the provider);
 // profile and email claims are answered by userinfo according to the
 // scopes of the grant (OIDC Core §5.4), never in the ID token of the code
-// flow.
+// flow. A value an upstream gave (store.Account's EmailFrom, NameFrom,
+// LocaleFrom) is answered only when released: see releases.
 
 func (s *opStorage) SetUserinfoFromScopes(context.Context, *oidc.UserInfo, string, string, []string) error {
 	return nil // deprecated by the library; SetUserinfoFromRequest does the work
@@ -56,10 +58,32 @@ func (s *opStorage) revealProvider(ctx context.Context, ui *oidc.UserInfo, clien
 	if err != nil {
 		return err
 	}
-	if c.RevealProvider {
+	revealTo(ui, c, provider)
+	return nil
+}
+
+// revealTo names the provider of the sign-in when c's configuration says
+// so.
+func revealTo(ui *oidc.UserInfo, c *client, provider string) {
+	if provider != "" && c.RevealProvider {
 		ui.AppendClaims("idp", provider)
 	}
-	return nil
+}
+
+// releases reports whether an account's value of claim (a
+// providers.Claim* name), given by the upstream from, may reach client c.
+// Passerelle's own values (from empty) may. An upstream's may only when
+// both that provider's release_claims and the client's upstream_claims
+// name the claim (triple-blind: a Sign-In Partner shares nothing by
+// default); a provider no longer configured releases nothing. The rule is
+// read at every answer, so a configuration change applies to tokens
+// already issued. Scopes still apply on top.
+func (s *opStorage) releases(c *client, claim, from string) bool {
+	if from == "" {
+		return true
+	}
+	up, ok := s.b.catalog().upstreams[from]
+	return ok && slices.Contains(up.ReleaseClaims, claim) && slices.Contains(c.UpstreamClaims, claim)
 }
 
 func (s *opStorage) SetUserinfoFromToken(ctx context.Context, ui *oidc.UserInfo, tokenID, subject, origin string) error {
@@ -79,22 +103,30 @@ func (s *opStorage) fillClaims(ctx context.Context, ui *oidc.UserInfo, g store.G
 		storeFault(ctx, err)
 		return err
 	}
+	c, err := s.b.catalog().clients.get(ctx, g.ClientID)
+	if err != nil {
+		return err
+	}
 	ui.Subject = g.Subject
-	if slices.Contains(g.Scopes, oidc.ScopeProfile) {
+	if slices.Contains(g.Scopes, oidc.ScopeProfile) && s.releases(c, providers.ClaimName, a.NameFrom) {
 		ui.GivenName, ui.FamilyName = a.GivenName, a.FamilyName
 		ui.Name = strings.TrimSpace(a.GivenName + " " + a.FamilyName)
 	}
-	if slices.Contains(g.Scopes, oidc.ScopeEmail) && a.Email != "" {
+	if slices.Contains(g.Scopes, oidc.ScopeEmail) && a.Email != "" && s.releases(c, providers.ClaimEmail, a.EmailFrom) {
 		ui.Email, ui.EmailVerified = a.Email, oidc.Bool(a.EmailVerified)
 	}
-	locale := a.Locale
+	var locale string
+	if s.releases(c, providers.ClaimLocale, a.LocaleFrom) {
+		locale = a.Locale
+	}
 	if locale == "" {
-		locale = g.Locale
+		locale = g.Locale // the interface language of the sign-in: Passerelle's own
 	}
 	if locale != "" {
 		ui.Locale = oidc.NewLocale(parseTag(locale))
 	}
-	return s.revealProvider(ctx, ui, g.ClientID, g.Provider)
+	revealTo(ui, c, g.Provider)
+	return nil
 }
 
 // SetIntrospectionFromToken answers RFC 7662 for any authenticated client

@@ -7,6 +7,19 @@ import (
 	"time"
 )
 
+// The claims an upstream may give that Passerelle can pass on to relying
+// parties, as the configuration names them (providers[].release_claims,
+// clients[].upstream_claims). Each stands for a group of OpenID Connect
+// claims (OpenID Connect Core 1.0 §5.1).
+const (
+	ClaimEmail  = "email"  // email, email_verified
+	ClaimName   = "name"   // name, given_name, family_name
+	ClaimLocale = "locale" // locale
+)
+
+// ReleasableClaims lists every claim a release rule may name.
+var ReleasableClaims = []string{ClaimEmail, ClaimName, ClaimLocale}
+
 // Identity is what an upstream sign-in tells Passerelle about a person.
 type Identity struct {
 	// Subject is the upstream's stable identifier of the person (OIDC sub).

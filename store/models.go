@@ -27,6 +27,10 @@ type Client struct {
 	IDTokenAlg          string   `json:"id_token_alg,omitempty"` // ES256 (default) or RS256
 	AllowedProviders    []string `json:"allowed_providers,omitempty"`
 	RevealProvider      bool     `json:"reveal_provider,omitempty"`
+	// UpstreamClaims are the claims given by an upstream (email, name,
+	// locale) the client may receive when the upstream's configuration
+	// releases them too; none when empty.
+	UpstreamClaims []string `json:"upstream_claims,omitempty"`
 	// MFAFactors are the second-factor kinds the client accepts (empty:
 	// all); MFAEverySignIn asks for the second factor at every sign-in
 	// instead of once per SSO session; DefaultACR is the assurance the
@@ -45,15 +49,25 @@ func (c Client) LogValue() slog.Value {
 // Account is a person known to Passerelle. ID is random and internal; URN is
 // the User Reference Number shown to the person.
 type Account struct {
-	ID            string    `json:"id"`
-	URN           string    `json:"urn"`
-	Email         string    `json:"email,omitempty"`
-	EmailVerified bool      `json:"email_verified,omitempty"`
-	GivenName     string    `json:"given_name,omitempty"`
-	FamilyName    string    `json:"family_name,omitempty"`
-	Locale        string    `json:"locale,omitempty"`
-	CreatedAt     time.Time `json:"created_at"`
-	LastLoginAt   time.Time `json:"last_login_at"`
+	ID            string `json:"id"`
+	URN           string `json:"urn"`
+	Email         string `json:"email,omitempty"`
+	EmailVerified bool   `json:"email_verified,omitempty"`
+	GivenName     string `json:"given_name,omitempty"`
+	FamilyName    string `json:"family_name,omitempty"`
+	Locale        string `json:"locale,omitempty"`
+	// EmailFrom, NameFrom and LocaleFrom name the upstream provider whose
+	// sign-in gave Email (and EmailVerified), GivenName and FamilyName,
+	// and Locale. Empty means the value is Passerelle's own: typed into
+	// the built-in credential service, confirmed with an emailed code on
+	// the account page, or chosen there. A relying party receives an
+	// upstream's value only when that provider and the client are both
+	// configured to release it.
+	EmailFrom   string    `json:"email_from,omitempty"`
+	NameFrom    string    `json:"name_from,omitempty"`
+	LocaleFrom  string    `json:"locale_from,omitempty"`
+	CreatedAt   time.Time `json:"created_at"`
+	LastLoginAt time.Time `json:"last_login_at"`
 	// Failures counts consecutive failed attempts (password, codes, keys)
 	// since the last success; LastFailureAt dates the latest.
 	Failures      int       `json:"failures,omitempty"`

@@ -39,6 +39,7 @@ type adminFlags struct {
 	nameFR    *string
 	redirects multi
 	providers multi
+	claims    multi
 }
 
 func newAdminFlags(name string) *adminFlags {
@@ -52,6 +53,7 @@ func newAdminFlags(name string) *adminFlags {
 	f.nameFR = f.fs.String("name-fr", "", "client name in French")
 	f.fs.Var(&f.redirects, "redirect-uri", "redirect URI (repeat for several)")
 	f.fs.Var(&f.providers, "allow-provider", "allowed provider ID (repeat; none means all)")
+	f.fs.Var(&f.claims, "upstream-claim", "claim given by an upstream the client may receive: email, name or locale (repeat; none means none)")
 	return f
 }
 
@@ -106,7 +108,7 @@ func clientsCmd(ctx context.Context, args []string, stdout io.Writer) error {
 		}
 	case "add":
 		op = func(svc *admin.Service) error {
-			in := admin.ClientInput{ID: *f.id, RedirectURIs: f.redirects, AllowedProviders: f.providers, Public: *f.public,
+			in := admin.ClientInput{ID: *f.id, RedirectURIs: f.redirects, AllowedProviders: f.providers, UpstreamClaims: f.claims, Public: *f.public,
 				Name: map[string]string{"en": or(*f.nameEN, *f.id), "fr": or(*f.nameFR, *f.id)}}
 			c, secret, err := svc.AddClient(ctx, in)
 			if err != nil {

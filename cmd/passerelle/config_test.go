@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -20,6 +21,31 @@ func TestExampleConfigIsValid(t *testing.T) {
 	}
 	if len(cfg.Providers) != 3 || len(cfg.Broker.Clients) != 4 || cfg.Broker.Clients[2].AuthMethod != "none" {
 		t.Errorf("example not read whole: %d providers, %d clients", len(cfg.Providers), len(cfg.Broker.Clients))
+	}
+}
+
+// TestExampleReleaseRule: the example's Sign-In Partner keeps the blind
+// defaults; only quebec releases, and only atip-online receives.
+func TestExampleReleaseRule(t *testing.T) {
+	cfg, err := loadConfig("../../config.example.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	bank, quebec := cfg.Providers[1], cfg.Providers[2]
+	if bank.ID != "bank-a" || len(bank.ReleaseClaims) != 0 || len(bank.OIDC.Scopes) != 0 {
+		t.Errorf("bank-a is not blind: %s release %v scopes %v", bank.ID, bank.ReleaseClaims, bank.OIDC.Scopes)
+	}
+	if quebec.ID != "quebec" || !slices.Equal(quebec.ReleaseClaims, []string{"email", "name"}) {
+		t.Errorf("quebec release_claims = %v", quebec.ReleaseClaims)
+	}
+	for _, c := range cfg.Broker.Clients {
+		want := []string(nil)
+		if c.ID == "atip-online" {
+			want = []string{"email", "name"}
+		}
+		if !slices.Equal(c.UpstreamClaims, want) {
+			t.Errorf("%s upstream_claims = %v, want %v", c.ID, c.UpstreamClaims, want)
+		}
 	}
 }
 
@@ -40,6 +66,7 @@ func TestBrokenConfigListsEveryProblem(t *testing.T) {
 		`providers[0].name.fr: is required`,
 		`providers[1].id: must be unique, got "gckey"`,
 		`providers[1].group: must name an entry of groups, got "nowhere"`,
+		`providers[1].release_claims[1]: must be one of email, name, locale, got "phone_number"`,
 		`providers[1].oidc.issuer`,
 		`providers[1].oidc.client_id`,
 		`providers[1].oidc.acr_map.urn:bank:strong: must name one of the values of mfa.acr, got "urn:gc-ca:cyber-auth:assurance:loa9"`,
@@ -48,6 +75,7 @@ func TestBrokenConfigListsEveryProblem(t *testing.T) {
 		`clients[0].redirect_uris[1]: must be an absolute URI without a fragment`,
 		`clients[0].sector_identifier_uri: is required when redirect URIs span several hosts`,
 		`clients[0].allowed_providers[0]: must name a configured provider, got "unknown"`,
+		`clients[0].upstream_claims[0]: must be one of email, name, locale, got "address"`,
 		`clients[0].id_token_signed_response_alg: must be one of ES256, RS256, got "HS256"`,
 		`ui.languages`,
 		`clients[0].mfa.acr: must be a level a second factor reaches`,
@@ -200,6 +228,28 @@ func TestClientsAndKeysCommands(t *testing.T) {
 	}
 	if err := run(ctx, []string{"clients", "add", "-config", cfg, "-id", "bad", "-redirect-uri", "http://app.example/cb"}, &out, &errb); err == nil {
 		t.Error("client with a plain-http redirect added")
+	}
+	err := run(ctx, []string{"clients", "add", "-config", cfg, "-id", "named", "-redirect-uri", "https://named.example/cb",
+		"-upstream-claim", "email", "-upstream-claim", "name"}, &out, &errb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := run(ctx, []string{"clients", "add", "-config", cfg, "-id", "bad", "-redirect-uri", "https://app.example/cb",
+		"-upstream-claim", "phone_number"}, &out, &errb); err == nil || !strings.Contains(err.Error(), "clients[0].upstream_claims[0]") {
+		t.Errorf("client with an unknown upstream claim: %v", err)
+	}
+	loaded, err := loadConfig(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := openStore(ctx, loaded)
+	if err != nil {
+		t.Fatal(err)
+	}
+	named, err := st.GetClient(ctx, "named")
+	st.Close()
+	if err != nil || !slices.Equal(named.UpstreamClaims, []string{"email", "name"}) {
+		t.Errorf("stored client: %v, upstream claims %v", err, named.UpstreamClaims)
 	}
 	out.Reset()
 	if err := run(ctx, []string{"clients", "list", "-config", cfg}, &out, &errb); err != nil || !strings.Contains(out.String(), "app") {

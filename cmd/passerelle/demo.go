@@ -27,10 +27,13 @@ import (
 	"github.com/passerelle/passerelle/store"
 )
 
-// demoUpstream is one stand-in upstream of the demo.
+// demoUpstream is one stand-in upstream of the demo. release lists the
+// claims it may pass on; when set, the upstream is also asked for the
+// email and profile scopes. The banks keep the blind defaults.
 type demoUpstream struct {
 	id, group, acr string
 	name           map[string]string
+	release        []string
 }
 
 var demoUpstreams = []demoUpstream{
@@ -38,7 +41,7 @@ var demoUpstreams = []demoUpstream{
 		name: map[string]string{"en": "Maple Bank (demo)", "fr": "Banque Érable (démo)"}},
 	{id: "bank-b", group: "sign-in-partner", acr: "urn:gc-ca:cyber-auth:assurance:loa2",
 		name: map[string]string{"en": "Northern Credit Union (demo)", "fr": "Caisse du Nord (démo)"}},
-	{id: "quebec", acr: "urn:gc-ca:cyber-auth:assurance:loa2",
+	{id: "quebec", acr: "urn:gc-ca:cyber-auth:assurance:loa2", release: []string{"email", "name"},
 		name: map[string]string{"en": "Quebec government authentication (demo)", "fr": "Authentification gouvernementale du Québec (démo)"}},
 }
 
@@ -96,8 +99,12 @@ func demo(ctx context.Context, addr, dataDir string, logger *slog.Logger, stdout
 			return err
 		}
 		mux.Handle("/"+u.id+"/", idp)
-		cfg.Providers = append(cfg.Providers, registry.Config{ID: u.id, Type: "oidc", Name: u.name, Group: u.group,
-			OIDC: oidc.Config{Issuer: upIssuer, ClientID: "passerelle", ClientSecret: secret}})
+		pc := registry.Config{ID: u.id, Type: "oidc", Name: u.name, Group: u.group, ReleaseClaims: u.release,
+			OIDC: oidc.Config{Issuer: upIssuer, ClientID: "passerelle", ClientSecret: secret}}
+		if len(u.release) > 0 {
+			pc.OIDC.Scopes = []string{"openid", "email", "profile"}
+		}
+		cfg.Providers = append(cfg.Providers, pc)
 	}
 	rpSecret := randid.Base64URL(32)
 	rp, err := demorp.New(demorp.Config{Issuer: issuer, ClientID: "demo-rp", ClientSecret: rpSecret, BaseURL: sideURL + "/rp"})
@@ -109,6 +116,7 @@ func demo(ctx context.Context, addr, dataDir string, logger *slog.Logger, stdout
 	cfg.Broker.Clients = []broker.ClientConfig{{
 		ID: "demo-rp", Secret: rpSecret, Name: map[string]string{"en": "Demo government portal", "fr": "Portail gouvernemental de démonstration"},
 		RedirectURIs: []string{sideURL + "/rp/callback"}, PostLogoutRedirectURIs: []string{sideURL + "/rp/"},
+		UpstreamClaims: []string{"email", "name"},
 	}}
 	if err := cfgProblems(cfg); err != nil {
 		return fmt.Errorf("demo configuration: %w", err)
@@ -135,6 +143,8 @@ Passerelle demo is running. Open:
   Demo outbox (emailed codes):      %s/outbox/
 
 Banks and Quebec (demo upstreams): sign in as alex / demo-password or sam / demo-password.
+The banks are asked for openid only and release nothing, so the relying party's
+UserInfo answer has no email or name; Quebec releases the email and name to it.
 GCKey (demo) is Passerelle's built-in service: choose it, then "Create a GCKey";
 the confirmation code arrives in the demo outbox, as do emailed second-factor codes.
 Everything here is a demonstration; stop it with Ctrl-C.

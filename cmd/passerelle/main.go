@@ -40,7 +40,8 @@ const usage = `usage:
   passerelle config validate FILE
   passerelle clients list [-config FILE]
   passerelle clients add [-config FILE] -id ID -redirect-uri URI [-redirect-uri URI ...]
-        [-allow-provider P ...] [-public] [-name-en NAME] [-name-fr NAME]
+        [-allow-provider P ...] [-upstream-claim email|name|locale ...] [-public]
+        [-name-en NAME] [-name-fr NAME]
   passerelle clients remove|rotate-secret [-config FILE] -id ID
   passerelle accounts show|lock|unlock|reset-mfa [-config FILE] -urn URN
   passerelle accounts unlink [-config FILE] -urn URN -provider P

@@ -54,6 +54,11 @@ type Faults struct {
 	TokenIssuer string
 	// UserinfoSubject, when set, replaces the sub that /userinfo answers.
 	UserinfoSubject string
+	// Overshare puts the email and profile claims in the ID token and the
+	// UserInfo answer whatever scopes were asked: an upstream that shares
+	// more than it is asked, which Passerelle must still keep from
+	// relying parties unless configured to release it.
+	Overshare bool
 }
 
 // Token and code lifetimes. Short, as a real provider's would be.

@@ -27,5 +27,7 @@
 //
 // Config.Faults holds deliberate protocol violations (an unpublished
 // signing key, a wrong issuer, a wrong UserInfo subject) so tests can
-// check that a client refuses them.
+// check that a client refuses them, and an upstream that overshares
+// (profile claims whatever the scope) so tests can check that Passerelle
+// keeps them from relying parties.
 package demoidp

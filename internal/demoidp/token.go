@@ -156,14 +156,16 @@ func atHash(accessToken string) string {
 	return base64.RawURLEncoding.EncodeToString(sum[:len(sum)/2])
 }
 
-// userClaims returns sub and the claims g's scopes release (Core §5.4).
+// userClaims returns sub and the claims g's scopes release (Core §5.4),
+// or every claim with the Overshare fault.
 func (s *Server) userClaims(g *grant) map[string]any {
 	c := map[string]any{"sub": s.subject(g.user)}
-	if slices.Contains(g.scopes, "email") && g.user.Email != "" {
+	over := s.cfg.Faults.Overshare
+	if (over || slices.Contains(g.scopes, "email")) && g.user.Email != "" {
 		c["email"] = g.user.Email
 		c["email_verified"] = true
 	}
-	if slices.Contains(g.scopes, "profile") {
+	if over || slices.Contains(g.scopes, "profile") {
 		c["given_name"] = g.user.GivenName
 		c["family_name"] = g.user.FamilyName
 		c["name"] = strings.TrimSpace(g.user.GivenName + " " + g.user.FamilyName)

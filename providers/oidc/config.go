@@ -10,8 +10,12 @@ import (
 	"github.com/passerelle/passerelle/internal/validate"
 )
 
-// DefaultScopes are requested when Config.Scopes is empty.
-var DefaultScopes = []string{"openid", "email", "profile"}
+// DefaultScopes are requested when Config.Scopes is empty: openid only,
+// so an upstream (a Sign-In Partner bank) is asked for nothing but an
+// opaque subject. An operator who needs more lists the scopes, and
+// providers[].release_claims decides what of it may reach relying
+// parties.
+var DefaultScopes = []string{"openid"}
 
 // Config is one upstream OpenID Connect provider, as written under a
 // provider entry of the configuration file.

@@ -27,7 +27,7 @@ func TestLoginURLParameters(t *testing.T) {
 		"response_type":         "code",
 		"client_id":             "passerelle",
 		"redirect_uri":          callbackURL,
-		"scope":                 "openid email profile",
+		"scope":                 "openid", // DefaultScopes: nothing but a subject
 		"state":                 flow.State,
 		"nonce":                 flow.Nonce,
 		"code_challenge":        oauth2.S256ChallengeFromVerifier(flow.Verifier),

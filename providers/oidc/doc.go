@@ -13,7 +13,9 @@
 // Privacy: the authorization request carries only Passerelle's own client
 // ID and callback URL, the requested scopes, state, nonce and the PKCE
 // challenge, plus prompt=login and ui_locales when the broker asks.
-// Nothing about the relying party is ever sent upstream.
+// Nothing about the relying party is ever sent upstream. The scope is
+// openid unless the configuration lists more, so an upstream is asked for
+// an opaque subject and nothing else by default.
 //
 // Errors from HandleCallback wrap providers.ErrState (the callback or the
 // ID token's nonce does not belong to this flow), providers.ErrDenied

@@ -117,6 +117,7 @@ func TestHandleCallback(t *testing.T) {
 			name: "success with userinfo",
 			cfg: func(c *oidc.Config) {
 				c.UseUserinfo = true
+				c.Scopes = []string{"openid", "email", "profile"}
 				c.ACRMap = map[string]string{"urn:bank:substantial": "urn:gc-ca:cyber-auth:assurance:loa2"}
 			},
 			check: func(t *testing.T, id providers.Identity) {
@@ -138,7 +139,10 @@ func TestHandleCallback(t *testing.T) {
 		},
 		{
 			name: "claim name overrides",
-			cfg:  func(c *oidc.Config) { c.Claims = oidc.ClaimNames{GivenName: "family_name", FamilyName: "given_name"} },
+			cfg: func(c *oidc.Config) {
+				c.Scopes = []string{"openid", "profile"}
+				c.Claims = oidc.ClaimNames{GivenName: "family_name", FamilyName: "given_name"}
+			},
 			check: func(t *testing.T, id providers.Identity) {
 				if id.GivenName != "Tremblay" || id.FamilyName != "Alice" {
 					t.Errorf("identity = %+v, want names read from the overridden claims", id)

@@ -17,16 +17,23 @@ type Config struct {
 	Name map[string]string `mapstructure:"name" yaml:"name"` // en and fr
 	// Group puts the provider in a chooser group (e.g. the Sign-In Partner
 	// list of banks); it names an entry of `groups`.
-	Group string      `mapstructure:"group" yaml:"group"`
-	OIDC  oidc.Config `mapstructure:"oidc" yaml:"oidc"`
+	Group string `mapstructure:"group" yaml:"group"`
+	// ReleaseClaims are the claims this provider gives that may reach a
+	// relying party (email, name, locale), each only to the clients whose
+	// upstream_claims name it too. Empty (the default): none, so a
+	// Sign-In Partner shares nothing with the relying party.
+	ReleaseClaims []string    `mapstructure:"release_claims" yaml:"release_claims"`
+	OIDC          oidc.Config `mapstructure:"oidc" yaml:"oidc"`
 }
 
 // Opened is a provider ready for the broker.
 type Opened struct {
-	ID       string
-	Name     map[string]string
-	Group    string
-	Provider providers.CallbackProvider
+	ID    string
+	Name  map[string]string
+	Group string
+	// ReleaseClaims is Config.ReleaseClaims.
+	ReleaseClaims []string
+	Provider      providers.CallbackProvider
 }
 
 type opener struct {
@@ -69,6 +76,9 @@ func Validate(cfgs []Config, groups []string, ps *validate.Problems) {
 		if c.Group != "" && !known[c.Group] {
 			ps.Add(p+".group", "must name an entry of groups", c.Group)
 		}
+		for j, claim := range c.ReleaseClaims {
+			ps.OneOf(fmt.Sprintf("%s.release_claims[%d]", p, j), claim, providers.ReleasableClaims...)
+		}
 		t, ok := types[c.Type]
 		if !ok {
 			ps.Add(p+".type", "must be one of: oidc", c.Type)
@@ -90,7 +100,7 @@ func Open(cfgs []Config, client *http.Client, logger *slog.Logger) ([]Opened, er
 		if err != nil {
 			return nil, fmt.Errorf("provider %s: %w", c.ID, err)
 		}
-		out = append(out, Opened{ID: c.ID, Name: c.Name, Group: c.Group, Provider: p})
+		out = append(out, Opened{ID: c.ID, Name: c.Name, Group: c.Group, ReleaseClaims: c.ReleaseClaims, Provider: p})
 	}
 	return out, nil
 }
