@@ -128,22 +128,19 @@ func (b *Broker) stepURL(f *flow, parts ...string) string {
 	return p
 }
 
-// login is the dispatcher: from the persisted state of the auth request
-// it decides the next step. Steps never link to each other.
+// login is the dispatcher's route: every step returns here, and
+// journey.Next decides what follows from the persisted auth request.
 func (b *Broker) login(w http.ResponseWriter, r *http.Request) {
+	if f, ok := b.loadFlow(w, r, r.PathValue("id"), false); ok {
+		b.dispatch(w, r, f)
+	}
+}
+
+// identify is the chain's first step: the browser's SSO session if it
+// serves this request, else a credential (the provider hinted, the only
+// one the client allows, or the chooser).
+func (b *Broker) identify(w http.ResponseWriter, r *http.Request, f *flow) {
 	ctx := r.Context()
-	f, ok := b.loadFlow(w, r, r.PathValue("id"), false)
-	if !ok {
-		return
-	}
-	if f.ar.Done {
-		b.reissue(w, r, f)
-		return
-	}
-	if f.ar.AccountID != "" {
-		b.afterAuthentication(w, r, f)
-		return
-	}
 	if s, ok := b.usableSession(ctx, r, &f.ar, f.client); ok {
 		b.authenticated(w, r, f, s, false)
 		return
@@ -405,5 +402,5 @@ func (b *Broker) authenticated(w http.ResponseWriter, r *http.Request, f *flow, 
 			a.MFA.Session = s.Factors
 		}
 	})
-	b.afterAuthentication(w, r, f)
+	b.dispatch(w, r, f)
 }

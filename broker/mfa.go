@@ -70,71 +70,6 @@ func (b *Broker) kindEnabled(kind string) bool {
 	return true
 }
 
-// afterAuthentication runs once the upstream (or the SSO session) has
-// named the account: the second factor if the completion gate is not
-// passed yet, then what the request was for. The flow's pending changes go
-// with completion's write, or are written before any other way on.
-func (b *Broker) afterAuthentication(w http.ResponseWriter, r *http.Request, f *flow) {
-	ctx := r.Context()
-	acct, err := b.st.GetAccount(ctx, f.ar.AccountID)
-	if err != nil {
-		b.log.ErrorContext(ctx, "account of auth request", "error", err)
-		// Keep what this step did (a factor used up) if the store lets us.
-		_ = b.persist(ctx, f)
-		b.errorPage(w, r, http.StatusServiceUnavailable, &f.ar, errGeneric)
-		return
-	}
-	required, ok := b.requiredACR(f.client, &f.ar)
-	_, passed := b.passed(f)
-	satisfied := ok && !acct.Locked && passed
-	if satisfied && !(f.ar.Linking && f.ar.NewIdentity != nil) && f.ar.LinkProvider == "" && f.ar.AddKind == "" {
-		b.complete(w, r, f, acct)
-		return
-	}
-	if err := b.persist(ctx, f); err != nil {
-		b.log.ErrorContext(ctx, "record sign-in progress", "error", err)
-		b.errorPage(w, r, http.StatusServiceUnavailable, &f.ar, errGeneric)
-		return
-	}
-	if acct.Locked {
-		b.errorPage(w, r, http.StatusForbidden, &f.ar, errLocked)
-		return
-	}
-	if !ok {
-		b.log.ErrorContext(ctx, "client policy cannot be met: no accepted factor reaches the required acr", "client_id", f.client.ID, "acr", required)
-		b.errorPage(w, r, http.StatusForbidden, &f.ar, errPolicy)
-		return
-	}
-	if satisfied {
-		if f.ar.Linking && f.ar.NewIdentity != nil {
-			if err := b.finishLinking(ctx, f); err != nil {
-				b.log.ErrorContext(ctx, "link credential", "error", err)
-				b.errorPage(w, r, http.StatusServiceUnavailable, &f.ar, errGeneric)
-				return
-			}
-		}
-		if f.ar.LinkProvider != "" {
-			// The account page's "link another credential": now sign in
-			// with it.
-			b.startUpstream(w, r, f, f.ar.LinkProvider)
-			return
-		}
-		if f.ar.AddKind != "" {
-			// The account page asked to set up a factor, now that the
-			// person passed their current one.
-			http.Redirect(w, r, b.stepURL(f, "mfa", "enrol", f.ar.AddKind), http.StatusSeeOther)
-			return
-		}
-		b.complete(w, r, f, acct)
-		return
-	}
-	if slices.Contains(f.ar.Prompt, "none") {
-		b.sendError(w, r, f, "interaction_required", "a second factor is needed")
-		return
-	}
-	http.Redirect(w, r, b.stepURL(f, "mfa"), http.StatusSeeOther)
-}
-
 // factorUse says how a factor took part in a request.
 type factorUse int
 
@@ -150,7 +85,7 @@ func (b *Broker) mfaSucceeded(w http.ResponseWriter, r *http.Request, f *flow, k
 	b.recordMFA(f, kind, use)
 	// The dispatcher's next decision, without a round trip through the
 	// browser.
-	b.afterAuthentication(w, r, f)
+	b.dispatch(w, r, f)
 }
 
 // recordMFA records on the auth request (a pending change, written with

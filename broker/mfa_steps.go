@@ -6,6 +6,7 @@ import (
 	"slices"
 	"sort"
 
+	"github.com/passerelle/passerelle/broker/journey"
 	"github.com/passerelle/passerelle/broker/ui"
 	"github.com/passerelle/passerelle/mfa"
 	"github.com/passerelle/passerelle/mfa/emailotp"
@@ -110,7 +111,7 @@ func (m *mfaFlow) hasFactor() bool {
 // account whose own factor this request has passed (or that has none, or
 // after a recovery code).
 func (m *mfaFlow) mayEnrol(kind string) bool {
-	return slices.Contains(m.kinds, kind) && mayEnrol(m.ar.MFA, m.hasFactor())
+	return slices.Contains(m.kinds, kind) && journey.MayEnrol(m.ar.MFA, m.hasFactor())
 }
 
 func (b *Broker) fieldError(f *flow, key string, args ...any) []ui.FieldError {
@@ -138,7 +139,7 @@ func (b *Broker) mfaStep(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, b.stepURL(m.flow, "mfa", "use", m.factors[0].ID), http.StatusSeeOther)
 	case len(p.Verified) == 0 && b.lostURL(m) != "":
 		http.Redirect(w, r, b.lostURL(m), http.StatusSeeOther)
-	case !mayEnrol(p, m.hasFactor()):
+	case !journey.MayEnrol(p, m.hasFactor()):
 		b.log.WarnContext(r.Context(), "no usable second factor and no recovery code left", "account", m.acct.ID)
 		b.errorPageMsg(w, r, http.StatusForbidden, &m.ar, "mfa.error.none")
 	default:

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/passerelle/passerelle/broker/journey"
 	"github.com/passerelle/passerelle/broker/ui"
 	"github.com/passerelle/passerelle/store"
 )
@@ -102,7 +103,7 @@ func (b *Broker) complete(w http.ResponseWriter, r *http.Request, f *flow, acct 
 // reached. A failure is logged: the sign-in goes on without SSO.
 func (b *Broker) openSession(w http.ResponseWriter, r *http.Request, f *flow) {
 	ctx := r.Context()
-	factors := provenKinds(f.ar.MFA)
+	factors := journey.ProvenKinds(f.ar.MFA)
 	if !f.ar.NewSession {
 		if f.ar.SessionID == "" || len(factors) == 0 {
 			return

@@ -1,4 +1,4 @@
-package broker
+package journey
 
 import (
 	"slices"
@@ -22,9 +22,9 @@ import (
 // upstream's own acr, meets the level required. The upstream's acr never
 // stands in for a factor: without one, nothing is reached.
 
-// gateInput is everything the gate looks at, all of it from the auth
+// GateInput is everything the gate looks at, all of it from the auth
 // request and the client.
-type gateInput struct {
+type GateInput struct {
 	Required    string   // the acr this request needs
 	Accepted    []string // factor kinds the client accepts; empty: every kind
 	FreshFactor bool     // the factor must be passed in this request
@@ -32,15 +32,15 @@ type gateInput struct {
 	UpstreamACR string
 }
 
-// gate returns the level this request reached and whether it may
+// Gate returns the level this request reached and whether it may
 // complete.
-func gate(l mfa.Ladder, in gateInput) (reached string, ok bool) {
+func Gate(l mfa.Ladder, in GateInput) (reached string, ok bool) {
 	p := in.Progress
 	if p.Recovered && len(p.Enrolled) == 0 {
 		// A recovery code opens the way to a new factor, nothing more.
 		return "", false
 	}
-	kinds := provenKinds(p)
+	kinds := ProvenKinds(p)
 	if !in.FreshFactor {
 		kinds = append(kinds, p.Session...)
 	}
@@ -61,36 +61,22 @@ func gate(l mfa.Ladder, in gateInput) (reached string, ok bool) {
 	return reached, l.Satisfies(reached, in.Required)
 }
 
-// provenKinds are the factor kinds this request itself proved: the
+// ProvenKinds are the factor kinds this request itself proved: the
 // account's own factors answered, and those it set up once it was
 // allowed to (after one of them, after a recovery code, or as the
 // account's first).
-func provenKinds(p store.MFAProgress) []string {
+func ProvenKinds(p store.MFAProgress) []string {
 	if len(p.Verified) == 0 && !(len(p.Enrolled) > 0 && (p.FirstEnrolment || p.Recovered)) {
 		return nil
 	}
 	return append(slices.Clone(p.Verified), p.Enrolled...)
 }
 
-// gateFor is the gate's input for the flow: the client's policy and what
-// the request has done.
-func (b *Broker) gateFor(f *flow) gateInput {
-	required, _ := b.requiredACR(f.client, &f.ar)
-	return gateInput{Required: required, Accepted: f.client.MFAFactors,
-		FreshFactor: f.client.MFAEverySignIn || f.ar.Linking || f.ar.LinkProvider != "" || f.ar.AddKind != "",
-		Progress:    f.ar.MFA, UpstreamACR: f.ar.UpstreamACR}
-}
-
-// passed reports whether the flow may complete now, and at which level.
-func (b *Broker) passed(f *flow) (string, bool) {
-	return gate(b.ladder, b.gateFor(f))
-}
-
-// mayEnrol reports whether this request may set up a new factor on the
+// MayEnrol reports whether this request may set up a new factor on the
 // account: only once it has passed one of the account's own factors,
 // or used a recovery code, or when the account has no factor at all.
 // hasFactor: the account has a factor of any kind, recovery codes
 // included.
-func mayEnrol(p store.MFAProgress, hasFactor bool) bool {
+func MayEnrol(p store.MFAProgress, hasFactor bool) bool {
 	return !hasFactor || p.Recovered || len(p.Verified) > 0
 }

@@ -1,4 +1,4 @@
-package broker
+package journey
 
 import (
 	"fmt"
@@ -30,10 +30,10 @@ func TestGate(t *testing.T) {
 					for _, upstream := range []string{"", loa(2), loa(4)} {
 						for _, required := range []string{loa(2), loa(3)} {
 							for _, accepted := range [][]string{nil, {store.FactorTOTP, store.FactorWebAuthn}} {
-								in := gateInput{Required: required, Accepted: accepted, FreshFactor: fresh, UpstreamACR: upstream,
+								in := GateInput{Required: required, Accepted: accepted, FreshFactor: fresh, UpstreamACR: upstream,
 									Progress: store.MFAProgress{Verified: verified, Enrolled: enrolled, FirstEnrolment: first,
 										Recovered: recovered, Session: sess}}
-								_, got := gate(l, in)
+								_, got := Gate(l, in)
 								want := expectGate(l, in)
 								if got != want {
 									t.Errorf("%+v: gate %v, want %v", in, got, want)
@@ -50,7 +50,7 @@ func TestGate(t *testing.T) {
 }
 
 // expectGate is the rule in words, kept apart from the code under test.
-func expectGate(l mfa.Ladder, in gateInput) bool {
+func expectGate(l mfa.Ladder, in GateInput) bool {
 	p := in.Progress
 	if p.Recovered && len(p.Enrolled) == 0 {
 		return false // a recovery code alone: a new factor is due
@@ -95,31 +95,31 @@ func TestGateCases(t *testing.T) {
 	loa2, loa3, loa4 := "urn:gc-ca:cyber-auth:assurance:loa2", "urn:gc-ca:cyber-auth:assurance:loa3", "urn:gc-ca:cyber-auth:assurance:loa4"
 	for _, tc := range []struct {
 		name string
-		in   gateInput
+		in   GateInput
 		want bool
 	}{
-		{"password only", gateInput{Required: loa2}, false},
-		{"password and an upstream at loa4", gateInput{Required: loa2, UpstreamACR: loa4}, false},
-		{"a factor enrolled on an account that has one", gateInput{Required: loa2,
+		{"password only", GateInput{Required: loa2}, false},
+		{"password and an upstream at loa4", GateInput{Required: loa2, UpstreamACR: loa4}, false},
+		{"a factor enrolled on an account that has one", GateInput{Required: loa2,
 			Progress: store.MFAProgress{Enrolled: []string{store.FactorTOTP}}}, false},
-		{"the account's first factor", gateInput{Required: loa2,
+		{"the account's first factor", GateInput{Required: loa2,
 			Progress: store.MFAProgress{Enrolled: []string{store.FactorTOTP}, FirstEnrolment: true}}, true},
-		{"a recovery code alone", gateInput{Required: loa2, Progress: store.MFAProgress{Recovered: true}}, false},
-		{"a recovery code and its replacement", gateInput{Required: loa2,
+		{"a recovery code alone", GateInput{Required: loa2, Progress: store.MFAProgress{Recovered: true}}, false},
+		{"a recovery code and its replacement", GateInput{Required: loa2,
 			Progress: store.MFAProgress{Recovered: true, Enrolled: []string{store.FactorEmail}}}, true},
-		{"an email code, then an app at step-up", gateInput{Required: loa3,
+		{"an email code, then an app at step-up", GateInput{Required: loa3,
 			Progress: store.MFAProgress{Verified: []string{store.FactorEmail}, Enrolled: []string{store.FactorTOTP}}}, true},
-		{"an email code at loa3", gateInput{Required: loa3, Progress: store.MFAProgress{Verified: []string{store.FactorEmail}}}, false},
-		{"an email code raised by the upstream", gateInput{Required: loa3, UpstreamACR: loa3,
+		{"an email code at loa3", GateInput{Required: loa3, Progress: store.MFAProgress{Verified: []string{store.FactorEmail}}}, false},
+		{"an email code raised by the upstream", GateInput{Required: loa3, UpstreamACR: loa3,
 			Progress: store.MFAProgress{Verified: []string{store.FactorEmail}}}, true},
-		{"the session's app", gateInput{Required: loa3, Progress: store.MFAProgress{Session: []string{store.FactorTOTP}}}, true},
-		{"the session's app, factor at every sign-in", gateInput{Required: loa3, FreshFactor: true,
+		{"the session's app", GateInput{Required: loa3, Progress: store.MFAProgress{Session: []string{store.FactorTOTP}}}, true},
+		{"the session's app, factor at every sign-in", GateInput{Required: loa3, FreshFactor: true,
 			Progress: store.MFAProgress{Session: []string{store.FactorTOTP}}}, false},
-		{"an email code the client does not accept", gateInput{Required: loa2, Accepted: []string{store.FactorTOTP},
+		{"an email code the client does not accept", GateInput{Required: loa2, Accepted: []string{store.FactorTOTP},
 			Progress: store.MFAProgress{Verified: []string{store.FactorEmail}}}, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if _, got := gate(l, tc.in); got != tc.want {
+			if _, got := Gate(l, tc.in); got != tc.want {
 				t.Errorf("gate = %v, want %v", got, tc.want)
 			}
 		})

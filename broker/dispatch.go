@@ -1,0 +1,85 @@
+package broker
+
+import (
+	"net/http"
+	"slices"
+
+	"github.com/passerelle/passerelle/broker/journey"
+	"github.com/passerelle/passerelle/store"
+)
+
+// dispatch sends the request where journey.Next says, from the auth
+// request as this step leaves it. The flow's pending changes go with
+// completion's write, or are written before any other way on.
+func (b *Broker) dispatch(w http.ResponseWriter, r *http.Request, f *flow) {
+	ctx := r.Context()
+	st := journey.State{AR: &f.ar}
+	var acct store.Account
+	if f.ar.AccountID != "" && !f.ar.Done {
+		var err error
+		if acct, err = b.st.GetAccount(ctx, f.ar.AccountID); err != nil {
+			b.log.ErrorContext(ctx, "account of auth request", "error", err)
+			// Keep what this step did (a factor used up) if the store lets us.
+			_ = b.persist(ctx, f)
+			b.errorPage(w, r, http.StatusServiceUnavailable, &f.ar, errGeneric)
+			return
+		}
+		st.Locked = acct.Locked
+		_, st.PolicyOK = b.requiredACR(f.client, &f.ar)
+		_, st.GatePassed = b.passed(f)
+	}
+	stage := journey.Next(st)
+	if stage == journey.Complete || stage == journey.ClientSteps {
+		// Completion writes the pending changes with the code.
+		b.complete(w, r, f, acct)
+		return
+	}
+	if err := b.persist(ctx, f); err != nil {
+		b.log.ErrorContext(ctx, "record sign-in progress", "error", err)
+		b.errorPage(w, r, http.StatusServiceUnavailable, &f.ar, errGeneric)
+		return
+	}
+	if stage.Interactive() && slices.Contains(f.ar.Prompt, "none") {
+		b.sendError(w, r, f, "interaction_required", "the person must act at Passerelle")
+		return
+	}
+	switch stage {
+	case journey.Reissue:
+		b.reissue(w, r, f)
+	case journey.Identify:
+		b.identify(w, r, f)
+	case journey.Locked:
+		b.errorPage(w, r, http.StatusForbidden, &f.ar, errLocked)
+	case journey.Policy:
+		required, _ := b.requiredACR(f.client, &f.ar)
+		b.log.ErrorContext(ctx, "client policy cannot be met: no accepted factor reaches the required acr", "client_id", f.client.ID, "acr", required)
+		b.errorPage(w, r, http.StatusForbidden, &f.ar, errPolicy)
+	case journey.SecondFactor:
+		http.Redirect(w, r, b.stepURL(f, "mfa"), http.StatusSeeOther)
+	case journey.Link:
+		if err := b.finishLinking(ctx, f); err != nil {
+			b.log.ErrorContext(ctx, "link credential", "error", err)
+			b.errorPage(w, r, http.StatusServiceUnavailable, &f.ar, errGeneric)
+			return
+		}
+		b.dispatch(w, r, f)
+	case journey.LinkLeg:
+		b.startUpstream(w, r, f, f.ar.LinkProvider)
+	case journey.Enrol:
+		http.Redirect(w, r, b.stepURL(f, "mfa", "enrol", f.ar.AddKind), http.StatusSeeOther)
+	}
+}
+
+// gateFor is the completion gate's input for the flow: the client's
+// policy and what the request has done.
+func (b *Broker) gateFor(f *flow) journey.GateInput {
+	required, _ := b.requiredACR(f.client, &f.ar)
+	return journey.GateInput{Required: required, Accepted: f.client.MFAFactors,
+		FreshFactor: f.client.MFAEverySignIn || f.ar.Linking || f.ar.LinkProvider != "" || f.ar.AddKind != "",
+		Progress:    f.ar.MFA, UpstreamACR: f.ar.UpstreamACR}
+}
+
+// passed reports whether the flow may complete now, and at which level.
+func (b *Broker) passed(f *flow) (string, bool) {
+	return journey.Gate(b.ladder, b.gateFor(f))
+}

@@ -1,0 +1,58 @@
+// Package journey is the sign-in chain and nothing else: which step comes
+// next for an auth request, decided from what the store holds, and the
+// completion gate that is the chain's last word.
+//
+// The chain:
+//
+//	          ┌────────────┐ a credential seen  ┌────────────┐
+//	/authorize│  identify  │──for the first ───►│ first login│──create──┐
+//	─────────►│ (SSO, hint,│  time              │ (choice)   │          │
+//	          │  chooser,  │◄──link: sign in with an existing one,      │
+//	          │  upstream) │   or back to pick another provider         │
+//	          └─────┬──────┘                                            │
+//	                │ the account is named                              │
+//	                ▼                                                   ▼
+//	          ┌────────────┐ gate not passed ┌──────────────┐
+//	          │  account   │────────────────►│ second factor│ challenge, then set-up
+//	          │  checks    │◄────────────────│              │ (first, stronger, after
+//	          └─────┬──────┘ a factor passed └──────────────┘  a recovery code)
+//	                │ gate passed
+//	                ▼
+//	          ┌────────────┐  link written, link leg, factor set-up
+//	          │  intents   │  (what the first login or the account pages asked)
+//	          └─────┬──────┘
+//	                ▼
+//	          ┌────────────┐  each step of clients[].steps that Needed says
+//	          │client steps│  is due, in order (terms of use, ...)
+//	          └─────┬──────┘
+//	                ▼
+//	          ┌────────────┐  the gate again, then the code to the client
+//	          │  complete  │  (or the account pages' window)
+//	          └────────────┘
+//
+// Next is the dispatcher: a pure function of the persisted state, so the
+// order above is tested as a table and no step decides what follows it.
+// Steps return to the dispatcher (/login/{id}) and never redirect to each
+// other; a step's handlers serve only while the dispatcher says it is the
+// current step. Every step URL is bound to the auth request and to the
+// browser that started it: a cookie set at /authorize whose hash the auth
+// request keeps, and forms carry a CSRF token that is an HMAC of the auth
+// request ID and that cookie. This is kept rather than Dex's HMAC-signed
+// step URLs because the browser binding already defeats a link handed to
+// someone else, and the auth request in the store (not the URL) is what
+// says which step is current, so a signed URL would add nothing a replica
+// could not check.
+//
+// Routes (served by package broker, which mounts each step):
+//
+//	method    path                                  step
+//	GET       /login/{id}                           dispatcher (Next)
+//	POST      /login/{id}/choose/{choice}           identify: a provider or a group
+//	GET       /login/{id}/group/{group}             identify: the Sign-In Partner banks
+//	GET POST  /callback/{provider}                  identify: the upstream's answer
+//	GET POST  /login/{id}/local/...                 identify: the built-in service
+//	GET POST  /login/{id}/first/...                 first login: create or link
+//	GET POST  /login/{id}/mfa/...                   second factor
+//	GET POST  /login/{id}/step/{name}               a client step (terms of use: "terms")
+//	GET       /login/{id}/cancel                    access_denied to the client
+package journey
