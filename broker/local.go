@@ -132,21 +132,30 @@ func (b *Broker) localLogin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	acctID := b.localAccount(r, username)
+	var att *mfa.Attempt
 	if acctID != "" {
-		wait, err := b.reg.Check(ctx, acctID)
-		if errors.Is(err, mfa.ErrLocked) {
+		// Reserved before the password is checked, so guesses in flight
+		// at the same time cannot all pass (mfa.Regulator.Reserve).
+		var err error
+		att, err = b.reg.Reserve(ctx, acctID)
+		var delay *mfa.DelayError
+		switch {
+		case errors.Is(err, mfa.ErrLocked):
 			b.renderLocal(w, r, f, username, []ui.FieldError{{Field: "username", Message: b.ui.T(f.lang, "local.error.locked")}})
 			return
-		}
-		if wait > 0 {
-			b.renderLocal(w, r, f, username, []ui.FieldError{{Field: "password", Message: b.ui.T(f.lang, "mfa.error.wait", wait.Round(1e9).String())}})
+		case errors.As(err, &delay):
+			b.renderLocal(w, r, f, username, []ui.FieldError{{Field: "password", Message: b.ui.T(f.lang, "mfa.error.wait", delay.Wait.Round(1e9).String())}})
+			return
+		case err != nil:
+			b.log.ErrorContext(ctx, "failure regulator", "error", err)
+			b.errorPage(w, r, http.StatusServiceUnavailable, &f.ar, errGeneric)
 			return
 		}
 	}
 	_, ident, err := b.local.Login(ctx, username, password)
 	if errors.Is(err, local.ErrInvalidCredentials) {
-		if acctID != "" {
-			if locked, ferr := b.reg.Fail(ctx, acctID); ferr == nil && locked {
+		if att != nil {
+			if locked, ferr := att.Failed(ctx); ferr == nil && locked {
 				b.audit(ctx, "lockout", acctID, f.ar.ClientID, "locked", map[string]string{"after": "password"})
 			}
 			b.audit(ctx, "password", acctID, f.ar.ClientID, "failure", nil)
@@ -158,6 +167,19 @@ func (b *Broker) localLogin(w http.ResponseWriter, r *http.Request) {
 		b.log.ErrorContext(ctx, "local sign-in", "error", err)
 		b.errorPage(w, r, http.StatusServiceUnavailable, &f.ar, errGeneric)
 		return
+	}
+	if att != nil {
+		// A right password is not the whole authentication: it gives its
+		// attempt back and leaves earlier failures counted. A lock that
+		// landed meanwhile wins.
+		if err := att.Release(ctx); errors.Is(err, mfa.ErrLocked) {
+			b.renderLocal(w, r, f, username, []ui.FieldError{{Field: "username", Message: b.ui.T(f.lang, "local.error.locked")}})
+			return
+		} else if err != nil {
+			b.log.ErrorContext(ctx, "failure regulator", "error", err)
+			b.errorPage(w, r, http.StatusServiceUnavailable, &f.ar, errGeneric)
+			return
+		}
 	}
 	b.identified(w, r, f, b.localID, ident)
 }

@@ -285,6 +285,9 @@ func (b *Broker) enrolFinish(w http.ResponseWriter, r *http.Request) {
 			b.errorPage(w, r, http.StatusServiceUnavailable, &m.ar, errGeneric)
 			return
 		}
+		if !b.settled(w, r, m) { // a lock that landed meanwhile wins: nothing is set up
+			return
+		}
 		fac = store.Factor{ID: randomID(), Kind: kind, Name: name, Email: m.ar.PendingEmail}
 	case store.FactorWebAuthn:
 		var err error
@@ -318,15 +321,15 @@ func (b *Broker) enrolFinish(w http.ResponseWriter, r *http.Request) {
 // factor and shows them once; the sign-in goes on when the person says
 // they kept them.
 func (b *Broker) firstRecoveryCodes(w http.ResponseWriter, r *http.Request, m *mfaFlow, kind string) {
+	if !b.settled(w, r, m) {
+		return
+	}
 	ctx := r.Context()
 	codes, stored, err := recovery.Generate(b.cfg.MFA.Recovery.Count)
 	if err == nil {
 		now := b.now()
 		err = b.st.CreateFactor(ctx, store.Factor{ID: randomID(), AccountID: m.acct.ID, Kind: store.FactorRecovery,
 			Codes: stored, CreatedAt: now})
-	}
-	if err == nil {
-		err = b.reg.Succeed(ctx, m.acct.ID)
 	}
 	if err == nil {
 		// The new factor is proven: record it before showing the codes, so
