@@ -8,7 +8,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/passerelle/passerelle/broker/ui"
-	"github.com/passerelle/passerelle/mfa"
 	"github.com/passerelle/passerelle/mfa/emailotp"
 	"github.com/passerelle/passerelle/providers"
 	"github.com/passerelle/passerelle/providers/local"
@@ -115,9 +114,9 @@ func (b *Broker) renderLocal(w http.ResponseWriter, r *http.Request, f *flow, us
 		ForgotURL: b.stepURL(f, "local", "forgot"), BackURL: b.stepURL(f)})
 }
 
-// localLogin checks a username and password. Failures count toward the
-// account's one failure counter, like wrong second-factor codes; the
-// message is the same whatever was wrong.
+// localLogin checks a username and password. Attempts count toward the
+// account's one failure counter, like second-factor codes; the answer is
+// the same whatever was wrong, a lock or a delay included (local_guard.go).
 func (b *Broker) localLogin(w http.ResponseWriter, r *http.Request) {
 	f, ok := b.loadLocal(w, r)
 	if !ok {
@@ -132,35 +131,14 @@ func (b *Broker) localLogin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	acctID := b.localAccount(r, username)
-	var att *mfa.Attempt
-	if acctID != "" {
-		// Reserved before the password is checked, so guesses in flight
-		// at the same time cannot all pass (mfa.Regulator.Reserve).
-		var err error
-		att, err = b.reg.Reserve(ctx, acctID)
-		var delay *mfa.DelayError
-		switch {
-		case errors.Is(err, mfa.ErrLocked):
-			b.renderLocal(w, r, f, username, []ui.FieldError{{Field: "username", Message: b.ui.T(f.lang, "local.error.locked")}})
-			return
-		case errors.As(err, &delay):
-			b.renderLocal(w, r, f, username, []ui.FieldError{{Field: "password", Message: b.ui.T(f.lang, "mfa.error.wait", delay.Wait.Round(1e9).String())}})
-			return
-		case err != nil:
-			b.log.ErrorContext(ctx, "failure regulator", "error", err)
-			b.errorPage(w, r, http.StatusServiceUnavailable, &f.ar, errGeneric)
-			return
-		}
+	att, ok := b.reservePassword(w, r, f, acctID, username, password)
+	if !ok {
+		return
 	}
 	_, ident, err := b.local.Login(ctx, username, password)
 	if errors.Is(err, local.ErrInvalidCredentials) {
-		if att != nil {
-			if locked, ferr := att.Failed(ctx); ferr == nil && locked {
-				b.audit(ctx, "lockout", acctID, f.ar.ClientID, "locked", map[string]string{"after": "password"})
-			}
-			b.audit(ctx, "password", acctID, f.ar.ClientID, "failure", nil)
-		}
-		b.renderLocal(w, r, f, username, []ui.FieldError{{Field: "password", Message: b.ui.T(f.lang, "local.error.credentials")}})
+		b.passwordFailed(ctx, f, acctID, att)
+		b.wrongPassword(w, r, f, username)
 		return
 	}
 	if err != nil {
@@ -168,18 +146,8 @@ func (b *Broker) localLogin(w http.ResponseWriter, r *http.Request) {
 		b.errorPage(w, r, http.StatusServiceUnavailable, &f.ar, errGeneric)
 		return
 	}
-	if att != nil {
-		// A right password is not the whole authentication: it gives its
-		// attempt back and leaves earlier failures counted. A lock that
-		// landed meanwhile wins.
-		if err := att.Release(ctx); errors.Is(err, mfa.ErrLocked) {
-			b.renderLocal(w, r, f, username, []ui.FieldError{{Field: "username", Message: b.ui.T(f.lang, "local.error.locked")}})
-			return
-		} else if err != nil {
-			b.log.ErrorContext(ctx, "failure regulator", "error", err)
-			b.errorPage(w, r, http.StatusServiceUnavailable, &f.ar, errGeneric)
-			return
-		}
+	if !b.passwordReleased(w, r, f, att, username) {
+		return
 	}
 	b.identified(w, r, f, b.localID, ident)
 }
