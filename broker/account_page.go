@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/passerelle/passerelle/broker/ui"
+	"github.com/passerelle/passerelle/mfa"
 	"github.com/passerelle/passerelle/mfa/emailotp"
 	"github.com/passerelle/passerelle/store"
 )
@@ -163,13 +164,37 @@ func (b *Broker) accountEmailConfirm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx := r.Context()
-	err := b.email.Verify(ctx, v.s.PendingOTP, v.acct.ID, r.PostFormValue("code"))
+	// The code counts toward the account's failures like any other: the
+	// attempt is reserved before the code is checked.
+	att, err := b.reg.Reserve(ctx, v.acct.ID)
+	var delay *mfa.DelayError
+	switch {
+	case errors.Is(err, mfa.ErrLocked):
+		b.errorPage(w, r, http.StatusForbidden, nil, errLocked)
+		return
+	case errors.As(err, &delay):
+		b.renderEmailCode(w, r, v, []ui.FieldError{{Field: "code", Message: b.ui.T(v.lang, "mfa.error.wait", delay.Wait.Round(1e9).String())}})
+		return
+	case err != nil:
+		b.accountChangedTo(w, r, v, err, "", "")
+		return
+	}
+	err = b.email.Verify(ctx, v.s.PendingOTP, v.acct.ID, r.PostFormValue("code"))
 	if errors.Is(err, emailotp.ErrInvalidCode) {
-		if locked, ferr := b.reg.Fail(ctx, v.acct.ID); ferr == nil && locked {
+		if locked, ferr := att.Failed(ctx); ferr == nil && locked {
 			b.audit(ctx, "lockout", v.acct.ID, "", "locked", nil)
 		}
 		b.renderEmailCode(w, r, v, []ui.FieldError{{Field: "code", Message: b.ui.T(v.lang, "confirm.error.code")}})
 		return
+	}
+	if err == nil {
+		// A right code confirms an address, not the person: it gives its
+		// attempt back without clearing earlier failures. A lock that
+		// landed meanwhile wins.
+		if err = att.Release(ctx); errors.Is(err, mfa.ErrLocked) {
+			b.errorPage(w, r, http.StatusForbidden, nil, errLocked)
+			return
+		}
 	}
 	addr := v.s.PendingEmail
 	if err == nil {

@@ -95,6 +95,13 @@
 //     an SSO session keeps the factor kinds it verified, and a later
 //     request reuses them only where the client does not ask for a factor
 //     at every sign-in.
+//   - the built-in service's sign-in answers a locked account, or an
+//     attempt the failure regulator holds back, exactly as a wrong
+//     password or an unknown username (Keycloak's brute-force detection
+//     does the same by default), so it never tells whether a username
+//     exists; the second factor's pages, reached only past the first
+//     factor, say "locked" and "wait". Every attempt is reserved with the
+//     regulator before anything is verified (mfa package doc).
 //   - a store failure during a protocol request answers 503
 //     temporarily_unavailable, never invalid_grant or an inactive token, so
 //     a relying party keeps its tokens through a database outage.

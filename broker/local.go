@@ -8,7 +8,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/passerelle/passerelle/broker/ui"
-	"github.com/passerelle/passerelle/mfa"
 	"github.com/passerelle/passerelle/mfa/emailotp"
 	"github.com/passerelle/passerelle/providers"
 	"github.com/passerelle/passerelle/providers/local"
@@ -115,9 +114,9 @@ func (b *Broker) renderLocal(w http.ResponseWriter, r *http.Request, f *flow, us
 		ForgotURL: b.stepURL(f, "local", "forgot"), BackURL: b.stepURL(f)})
 }
 
-// localLogin checks a username and password. Failures count toward the
-// account's one failure counter, like wrong second-factor codes; the
-// message is the same whatever was wrong.
+// localLogin checks a username and password. Attempts count toward the
+// account's one failure counter, like second-factor codes; the answer is
+// the same whatever was wrong, a lock or a delay included (local_guard.go).
 func (b *Broker) localLogin(w http.ResponseWriter, r *http.Request) {
 	f, ok := b.loadLocal(w, r)
 	if !ok {
@@ -132,31 +131,22 @@ func (b *Broker) localLogin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	acctID := b.localAccount(r, username)
-	if acctID != "" {
-		wait, err := b.reg.Check(ctx, acctID)
-		if errors.Is(err, mfa.ErrLocked) {
-			b.renderLocal(w, r, f, username, []ui.FieldError{{Field: "username", Message: b.ui.T(f.lang, "local.error.locked")}})
-			return
-		}
-		if wait > 0 {
-			b.renderLocal(w, r, f, username, []ui.FieldError{{Field: "password", Message: b.ui.T(f.lang, "mfa.error.wait", wait.Round(1e9).String())}})
-			return
-		}
+	att, ok := b.reservePassword(w, r, f, acctID, username, password)
+	if !ok {
+		return
 	}
 	_, ident, err := b.local.Login(ctx, username, password)
 	if errors.Is(err, local.ErrInvalidCredentials) {
-		if acctID != "" {
-			if locked, ferr := b.reg.Fail(ctx, acctID); ferr == nil && locked {
-				b.audit(ctx, "lockout", acctID, f.ar.ClientID, "locked", map[string]string{"after": "password"})
-			}
-			b.audit(ctx, "password", acctID, f.ar.ClientID, "failure", nil)
-		}
-		b.renderLocal(w, r, f, username, []ui.FieldError{{Field: "password", Message: b.ui.T(f.lang, "local.error.credentials")}})
+		b.passwordFailed(ctx, f, acctID, att)
+		b.wrongPassword(w, r, f, username)
 		return
 	}
 	if err != nil {
 		b.log.ErrorContext(ctx, "local sign-in", "error", err)
 		b.errorPage(w, r, http.StatusServiceUnavailable, &f.ar, errGeneric)
+		return
+	}
+	if !b.passwordReleased(w, r, f, att, username) {
 		return
 	}
 	b.identified(w, r, f, b.localID, ident)

@@ -273,6 +273,9 @@ func (b *Broker) enrolFinish(w http.ResponseWriter, r *http.Request) {
 			b.errorPage(w, r, http.StatusServiceUnavailable, &m.ar, errGeneric)
 			return
 		}
+		if !b.settled(w, r, m) { // a lock that landed meanwhile wins: nothing is set up
+			return
+		}
 		fac = store.Factor{ID: randomID(), Kind: kind, Name: name, Email: m.ar.PendingEmail}
 	case store.FactorWebAuthn:
 		var err error

@@ -20,6 +20,9 @@ import (
 // offers to remove the factors the person may have lost. The sign-in goes
 // on when the person says they kept the codes.
 func (b *Broker) newRecoveryCodes(w http.ResponseWriter, r *http.Request, m *mfaFlow, kind string) {
+	if !b.settled(w, r, m) {
+		return
+	}
 	ctx := r.Context()
 	codes, stored, err := recovery.Generate(b.cfg.MFA.Recovery.Count)
 	if err == nil {
@@ -28,9 +31,6 @@ func (b *Broker) newRecoveryCodes(w http.ResponseWriter, r *http.Request, m *mfa
 			existing = []store.Factor{*m.recovery}
 		}
 		err = b.replaceRecovery(r, m.acct.ID, existing, stored)
-	}
-	if err == nil {
-		err = b.reg.Succeed(ctx, m.acct.ID)
 	}
 	if err == nil {
 		// The new factor is proven: record it before showing the codes, so
@@ -143,4 +143,3 @@ func (b *Broker) recoverySaved(w http.ResponseWriter, r *http.Request) {
 	}
 	http.Redirect(w, r, b.stepURL(f), http.StatusSeeOther)
 }
-

@@ -49,6 +49,7 @@ type mfaFlow struct {
 	// Any of them proves the account before a new factor is set up.
 	factors  []store.Factor
 	recovery *store.Factor // the account's recovery codes, if any
+	attempt  *mfa.Attempt  // reserved by throttled, settled by failed or succeeded
 }
 
 func (b *Broker) loadMFA(w http.ResponseWriter, r *http.Request) (*mfaFlow, bool) {
@@ -314,31 +315,40 @@ func (b *Broker) resend(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// throttled applies the failure regulator before any verification: a
-// locked account gets the locked page, a running delay the wait message.
+// throttled reserves an attempt with the failure regulator before any
+// verification (mfa.Regulator.Reserve), so answers in flight at the same
+// time cannot all pass: a locked account gets the locked page, a running
+// delay the wait message, and nothing is verified then.
 func (b *Broker) throttled(w http.ResponseWriter, r *http.Request, m *mfaFlow, retry func(errs []ui.FieldError)) bool {
-	wait, err := b.reg.Check(r.Context(), m.acct.ID)
+	att, err := b.reg.Reserve(r.Context(), m.acct.ID)
+	var delay *mfa.DelayError
 	switch {
 	case errors.Is(err, mfa.ErrLocked):
 		b.errorPage(w, r, http.StatusForbidden, &m.ar, errLocked)
+		return true
+	case errors.As(err, &delay):
+		retry(b.fieldError(m.flow, "mfa.error.wait", delay.Wait.Round(1e9).String()))
 		return true
 	case err != nil:
 		b.log.ErrorContext(r.Context(), "failure regulator", "error", err)
 		b.errorPage(w, r, http.StatusServiceUnavailable, &m.ar, errGeneric)
 		return true
-	case wait > 0:
-		retry(b.fieldError(m.flow, "mfa.error.wait", wait.Round(1e9).String()))
-		return true
 	}
+	m.attempt = att
 	return false
 }
 
-// failed counts a failed attempt and shows the one generic message.
+// failed settles the reserved attempt as a failure and shows the one
+// generic message.
 func (b *Broker) failed(w http.ResponseWriter, r *http.Request, m *mfaFlow, kind string, retry func(errs []ui.FieldError)) {
 	ctx := r.Context()
-	locked, err := b.reg.Fail(ctx, m.acct.ID)
-	if err != nil {
-		b.log.ErrorContext(ctx, "count failure", "error", err)
+	var locked bool
+	if m.attempt != nil {
+		var err error
+		if locked, err = m.attempt.Failed(ctx); err != nil {
+			b.log.ErrorContext(ctx, "count failure", "error", err)
+		}
+		m.attempt = nil
 	}
 	b.audit(ctx, "mfa", m.acct.ID, m.ar.ClientID, "failure", map[string]string{"kind": kind})
 	if locked {
@@ -350,10 +360,32 @@ func (b *Broker) failed(w http.ResponseWriter, r *http.Request, m *mfaFlow, kind
 	retry(b.fieldError(m.flow, "mfa.error.code"))
 }
 
-// succeeded resets the failure count and records the factor.
-func (b *Broker) succeeded(w http.ResponseWriter, r *http.Request, m *mfaFlow, kind string, use factorUse) {
-	if err := b.reg.Succeed(r.Context(), m.acct.ID); err != nil {
+// settled settles the reserved attempt, if any, as a right answer: the
+// count resets. When the account was locked meanwhile, the lock wins: it
+// answers with the locked page and returns false.
+func (b *Broker) settled(w http.ResponseWriter, r *http.Request, m *mfaFlow) bool {
+	if m.attempt == nil {
+		return true
+	}
+	err := m.attempt.Succeeded(r.Context())
+	m.attempt = nil
+	switch {
+	case errors.Is(err, mfa.ErrLocked):
+		b.log.WarnContext(r.Context(), "right answer refused: the account locked meanwhile", "account", m.acct.ID)
+		b.errorPage(w, r, http.StatusForbidden, &m.ar, errLocked)
+		return false
+	case err != nil:
 		b.log.ErrorContext(r.Context(), "reset failures", "error", err)
+		b.errorPage(w, r, http.StatusServiceUnavailable, &m.ar, errGeneric)
+		return false
+	}
+	return true
+}
+
+// succeeded settles the attempt and records the factor.
+func (b *Broker) succeeded(w http.ResponseWriter, r *http.Request, m *mfaFlow, kind string, use factorUse) {
+	if !b.settled(w, r, m) {
+		return
 	}
 	b.event("mfa", m.acct.ID, m.ar.ClientID, "success", map[string]string{"kind": kind})
 	b.mfaSucceeded(w, r, m.flow, kind, use)

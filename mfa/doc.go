@@ -13,13 +13,45 @@
 //
 // One counter per account (store.Account.Failures) counts consecutive
 // failures of every kind: password, TOTP, email and recovery codes,
-// security keys. The broker calls Regulator.Check before it verifies
-// anything, Regulator.Fail after a wrong answer and Regulator.Succeed
-// after a right one. From the DelayFrom-th consecutive failure each new
+// security keys. From the DelayFrom-th consecutive failure each new
 // attempt must wait a delay that doubles with every failure up to
 // MaxDelay (online guessing becomes slow), and at Limit failures the
 // account locks until an administrator unlocks it (NIST SP 800-63B
 // §5.2.2: at most 100 consecutive failures).
+//
+// The broker reserves every attempt before it verifies anything
+// (Regulator.Reserve), then settles it with the outcome. A reservation
+// checks the lock and the delay and counts the attempt as a failure in
+// one store.UpdateAccount, so attempts in flight at the same time are
+// counted as they start, not as they end: a burst of wrong answers sent
+// at once gets DelayFrom of them verified (the delay then follows the
+// last, as it would one at a time), and never more than Limit in all.
+// Then:
+//
+//   - a right second factor (Attempt.Succeeded) resets the count;
+//   - a right password or address confirmation (Attempt.Release) only
+//     gives its own attempt back, so knowing the password never wipes the
+//     count of wrong codes;
+//   - a wrong answer (Attempt.Failed) leaves the count as reserved; the
+//     one that took the count to Limit locks the account.
+//
+// The count never exceeds Limit: Reserve refuses with ErrLocked from
+// Limit on, whether the lock is written yet or not. The Limit-th attempt
+// is verified like the others, and locks only when it is wrong. A right
+// answer settled after the account was locked (by the Limit-th failure
+// of a concurrent attempt, or by an administrator) gets ErrLocked: the
+// lock wins, and the broker refuses it. An attempt never settled (a store
+// error, a crash) stays counted as a failure.
+//
+// Cost in durable writes (store.UpdateAccount commits): a successful
+// second factor costs two, the reservation and the reset (before
+// reservations it cost none when the count was zero, as it usually is,
+// and one otherwise); a right password costs two, the reservation and its
+// release; a wrong answer costs one, plus one for the lock at Limit; a
+// refused reservation costs none. The reset cannot be skipped, since the
+// reservation always leaves a count to clear; two commits of a few bytes
+// are small beside a password hash or an upstream round trip, and they
+// are what makes the limit hold against parallel guesses.
 //
 // # Assurance ladder
 //

@@ -13,11 +13,34 @@ import (
 // failures; only an administrator unlocks it.
 var ErrLocked = errors.New("mfa: account locked after too many failed attempts")
 
+// ErrDelayed means the account must wait before its next attempt; the
+// error Reserve returns is a *DelayError that says how long.
+var ErrDelayed = errors.New("mfa: too many failed attempts, wait before the next one")
+
+// DelayError is Reserve's refusal while a delay runs. errors.Is(err,
+// ErrDelayed) is true for it.
+type DelayError struct {
+	// Wait is the time still to wait.
+	Wait time.Duration
+}
+
+func (e *DelayError) Error() string { return fmt.Sprintf("%v (%v)", ErrDelayed, e.Wait) }
+
+// Is makes a *DelayError match ErrDelayed.
+func (e *DelayError) Is(target error) bool { return target == ErrDelayed }
+
 // Regulator counts consecutive failed attempts per account, across every
 // kind of credential, and slows then stops online guessing (NIST SP
 // 800-63B §5.2.2). Its state lives in the account record, so every broker
-// replica sees the same count; each change is one store.UpdateAccount, so
-// concurrent failures are all counted.
+// replica sees the same count.
+//
+// An attempt is reserved before anything is verified (Reserve), and
+// counted as a failure at once; the verification's outcome then settles
+// it (Attempt.Succeeded, Attempt.Release or Attempt.Failed). Checking the
+// limit and the delay and counting the attempt are one
+// store.UpdateAccount, so requests in flight at the same time cannot all
+// pass the check: each takes its own place in the count, and the ones
+// past the delay or the limit are refused before they verify anything.
 type Regulator struct {
 	st  store.Store
 	cfg LockoutConfig
@@ -34,23 +57,53 @@ func NewRegulator(st store.Store, cfg LockoutConfig, now func() time.Time) *Regu
 	return &Regulator{st: st, cfg: cfg, now: now}
 }
 
-// Check says whether the account may try a credential now: ErrLocked when
-// it is locked, else the time still to wait (zero when it may try at
-// once). Call it before verifying anything, and verify nothing while it
-// asks to wait.
-func (r *Regulator) Check(ctx context.Context, accountID string) (time.Duration, error) {
-	a, err := r.st.GetAccount(ctx, accountID)
+// Attempt is one reserved try at a credential of an account, counted as a
+// failure until it is settled. Settle it once, with the verification's
+// outcome; an attempt never settled stays a failure (a verification that
+// ended in a store error, a crash).
+type Attempt struct {
+	r         *Regulator
+	accountID string
+	n         int       // the count this attempt raised the account's to
+	at        time.Time // when it was reserved: the account's LastFailureAt then
+	prevAt    time.Time // the account's LastFailureAt before it
+}
+
+// errRefused aborts an update that has nothing to write.
+var errRefused = errors.New("mfa: regulator: nothing to write")
+
+// Reserve reserves one attempt for the account, to be made now: it
+// refuses with ErrLocked when the account is locked or its count has
+// reached Limit, with a *DelayError while the delay that follows the last
+// failure runs, and otherwise counts the attempt as a failure (Failures+1,
+// LastFailureAt now) in the same store update that checked. Verify nothing
+// unless it returns an Attempt. A refusal writes nothing.
+func (r *Regulator) Reserve(ctx context.Context, accountID string) (*Attempt, error) {
+	att := &Attempt{r: r, accountID: accountID}
+	var refusal error
+	err := r.st.UpdateAccount(ctx, accountID, func(a store.Account) (store.Account, error) {
+		now := r.now()
+		if a.Locked || a.Failures >= r.cfg.Limit {
+			refusal = ErrLocked
+			return a, errRefused
+		}
+		if wait := r.delay(a.Failures) - now.Sub(a.LastFailureAt); wait > 0 {
+			refusal = &DelayError{Wait: wait}
+			return a, errRefused
+		}
+		att.prevAt, att.at = a.LastFailureAt, now
+		a.Failures++
+		a.LastFailureAt = now
+		att.n = a.Failures
+		return a, nil
+	})
+	if errors.Is(err, errRefused) {
+		return nil, refusal
+	}
 	if err != nil {
-		return 0, fmt.Errorf("mfa: regulator: %w", err)
+		return nil, fmt.Errorf("mfa: regulator: %w", err)
 	}
-	if a.Locked {
-		return 0, ErrLocked
-	}
-	wait := r.delay(a.Failures) - r.now().Sub(a.LastFailureAt)
-	if wait < 0 {
-		wait = 0
-	}
-	return wait, nil
+	return att, nil
 }
 
 // delay is the wait that follows the n-th consecutive failure: none before
@@ -67,54 +120,84 @@ func (r *Regulator) delay(n int) time.Duration {
 	return min(d, r.cfg.MaxDelay)
 }
 
-// Fail counts one failed attempt and locks the account when the count
-// reaches Limit. locked reports whether the account is locked afterwards.
-func (r *Regulator) Fail(ctx context.Context, accountID string) (locked bool, err error) {
-	err = r.st.UpdateAccount(ctx, accountID, func(a store.Account) (store.Account, error) {
-		a.Failures++
-		a.LastFailureAt = r.now()
-		if a.Failures >= r.cfg.Limit {
-			a.Locked = true
+// Succeeded settles a right answer that authenticates the person (a second
+// factor): the count goes back to zero. When the account was locked
+// meanwhile, by another attempt or an administrator, it stays locked and
+// Succeeded returns ErrLocked: the lock wins, and the caller must refuse.
+func (a *Attempt) Succeeded(ctx context.Context) error {
+	err := a.r.st.UpdateAccount(ctx, a.accountID, func(acct store.Account) (store.Account, error) {
+		if acct.Locked {
+			return acct, ErrLocked
 		}
-		locked = a.Locked
-		return a, nil
+		acct.Failures = 0
+		acct.LastFailureAt = time.Time{}
+		return acct, nil
 	})
+	return settleError(err)
+}
+
+// Release settles a right answer that does not end the authentication (a
+// password, which a second factor must follow; an address confirmation):
+// it gives this attempt back, leaving the failures before it counted, so
+// a known password cannot wipe the count of wrong codes. It gives it back
+// only when nothing else touched the count since the reservation;
+// otherwise the attempt stays counted, which errs on the safe side. Like
+// Succeeded, it returns ErrLocked when the account was locked meanwhile,
+// and the caller must refuse.
+func (a *Attempt) Release(ctx context.Context) error {
+	err := a.r.st.UpdateAccount(ctx, a.accountID, func(acct store.Account) (store.Account, error) {
+		if acct.Locked {
+			return acct, ErrLocked
+		}
+		if acct.Failures != a.n || !acct.LastFailureAt.Equal(a.at) {
+			return acct, errRefused
+		}
+		acct.Failures--
+		acct.LastFailureAt = a.prevAt
+		return acct, nil
+	})
+	if errors.Is(err, errRefused) {
+		return nil
+	}
+	return settleError(err)
+}
+
+// Failed settles a wrong answer: the attempt stays counted, which costs
+// nothing, except for the attempt that took the count to Limit, whose
+// failure locks the account (one more write). locked reports that lock;
+// it is false when another attempt locked the account meanwhile (the next
+// Reserve says so).
+func (a *Attempt) Failed(ctx context.Context) (locked bool, err error) {
+	if a.n < a.r.cfg.Limit {
+		return false, nil
+	}
+	err = a.r.st.UpdateAccount(ctx, a.accountID, func(acct store.Account) (store.Account, error) {
+		if acct.Failures < a.r.cfg.Limit {
+			// A right answer reset the count meanwhile: this failure is
+			// no longer the Limit-th consecutive one.
+			return acct, errRefused
+		}
+		acct.Locked = true
+		return acct, nil
+	})
+	if errors.Is(err, errRefused) {
+		return false, nil
+	}
 	if err != nil {
 		return false, fmt.Errorf("mfa: regulator: %w", err)
 	}
-	return locked, nil
+	return true, nil
 }
 
-// Succeed resets the count after a right answer. It writes nothing when
-// the count is already zero, the common case. A locked account stays
-// locked and Succeed returns ErrLocked: a lock that landed between Check
-// and the verification still wins.
-func (r *Regulator) Succeed(ctx context.Context, accountID string) error {
-	a, err := r.st.GetAccount(ctx, accountID)
-	if err != nil {
-		return fmt.Errorf("mfa: regulator: %w", err)
-	}
-	if a.Locked {
-		return ErrLocked
-	}
-	if a.Failures == 0 && a.LastFailureAt.IsZero() {
+func settleError(err error) error {
+	switch {
+	case err == nil:
 		return nil
-	}
-	err = r.st.UpdateAccount(ctx, accountID, func(a store.Account) (store.Account, error) {
-		if a.Locked {
-			return a, ErrLocked
-		}
-		a.Failures = 0
-		a.LastFailureAt = time.Time{}
-		return a, nil
-	})
-	if errors.Is(err, ErrLocked) {
+	case errors.Is(err, ErrLocked):
 		return ErrLocked
-	}
-	if err != nil {
+	default:
 		return fmt.Errorf("mfa: regulator: %w", err)
 	}
-	return nil
 }
 
 // Unlock is the administrator's path: it clears the lock and the count.

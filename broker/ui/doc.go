@@ -278,8 +278,8 @@
 //	local.register                %s = service name: link to RegisterURL, "Create a GCKey"
 //	local.forgot                  link to ForgotURL: forgot your password?
 //	local.back                    link to BackURL: choose another way to sign in
-//	local.error.credentials       wrong username or password (one message for both)
-//	local.error.locked            account locked for now after too many failed attempts
+//	local.error.credentials       the sign-in did not pass: unknown username, wrong password, or an
+//	                              attempt held back by the failure regulator (one message for all)
 //	register.title                %s = service name: register page title, "Create a GCKey"
 //	register.intro                %s = service name: what it is, what it is for
 //	register.username.hint        3 to 64 letters, digits, dots, dashes or underscores

@@ -8,8 +8,9 @@
 // out of backups and database dumps, but someone reading the live
 // database could try all million values within a code's lifetime, so the
 // store itself must stay private. Online guessing is bounded three ways:
-// five wrong tries burn a code, every wrong try counts toward the
-// account's mfa.Regulator (the broker calls Fail on ErrInvalidCode), and
+// five wrong tries burn a code, every try counts toward the account's
+// mfa.Regulator (the broker reserves it before Verify and settles it
+// with the outcome), and
 // sends are capped per account per day and per address per hour, so the
 // broker cannot be used to flood a mailbox either.
 package emailotp

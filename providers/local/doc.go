@@ -35,7 +35,9 @@
 //
 // Login answers ErrInvalidCredentials alike for an unknown username, a
 // wrong password and an unconfirmed address, after the same argon2id
-// work (an unknown username is checked against a dummy hash). StartReset
+// work (an unknown username is checked against a dummy hash); RefuseLogin
+// gives the same answer after the same work, for an attempt the broker's
+// failure regulator holds back without checking it. StartReset
 // answers the same shape whether or not the username or address exists
 // and emails a code only to a confirmed user; its resetID is derived
 // from what was typed, so asking twice shows nothing either, and a rate

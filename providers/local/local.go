@@ -224,6 +224,16 @@ func (s *Service) Login(ctx context.Context, username, password string) (store.L
 	return u, id, nil
 }
 
+// RefuseLogin answers like Login for a wrong password, after the same
+// argon2id work, without looking at any user or checking the password.
+// The broker calls it when its failure regulator holds an attempt back
+// (the account locked, or a delay running), so that neither the answer
+// nor its time tells a held-back account from an unknown username.
+func (s *Service) RefuseLogin(password string) error {
+	s.dummy.matches(prepare(password))
+	return ErrInvalidCredentials
+}
+
 // rehash stores a new hash of the (right) password under the current
 // parameters, unless the hash changed meanwhile (a reset won).
 func (s *Service) rehash(ctx context.Context, u store.LocalUser, pw string) (store.LocalUser, error) {
