@@ -27,9 +27,10 @@ type Received struct {
 // EHLO, STARTTLS (RFC 3207) when it has a certificate, MAIL, RCPT, DATA,
 // RSET, NOOP, QUIT. It accepts every message and sends it to Got.
 type Server struct {
-	ln  net.Listener
-	tls *tls.Config // nil: STARTTLS is not offered
-	// Got receives every accepted message.
+	ln      net.Listener
+	tls     *tls.Config // nil: STARTTLS is not offered
+	deliver func(Received)
+	// Got receives every accepted message (servers made by Start).
 	Got chan Received
 }
 
@@ -37,11 +38,23 @@ type Server struct {
 // offers STARTTLS.
 func Start(t testing.TB, tlsConf *tls.Config) *Server {
 	t.Helper()
+	got := make(chan Received, 100)
+	s := StartWith(t, tlsConf, func(m Received) { got <- m })
+	s.Got = got
+	return s
+}
+
+// StartWith is Start with deliver called for every accepted message
+// before the server answers the DATA command: a sender that has its
+// "250" knows the message is delivered, so a test reads it without
+// waiting.
+func StartWith(t testing.TB, tlsConf *tls.Config, deliver func(Received)) *Server {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &Server{ln: ln, tls: tlsConf, Got: make(chan Received, 100)}
+	s := &Server{ln: ln, tls: tlsConf, deliver: deliver}
 	t.Cleanup(func() { _ = ln.Close() })
 	go func() {
 		for {
@@ -115,7 +128,7 @@ func (s *Server) serve(c net.Conn) {
 				return
 			}
 			msg.Data = string(b)
-			s.Got <- msg
+			s.deliver(msg)
 			msg = Received{TLS: msg.TLS}
 			reply("250 queued")
 		case "RSET":
