@@ -45,6 +45,9 @@ type ServerConfig struct {
 	Issuer      string `mapstructure:"issuer" yaml:"issuer"`
 	TLSCertFile string `mapstructure:"tls_cert_file" yaml:"tls_cert_file"`
 	TLSKeyFile  string `mapstructure:"tls_key_file" yaml:"tls_key_file"`
+	// RateLimit bounds how often one client address may make the broker
+	// store something before signing in (broker.RateLimitConfig).
+	RateLimit broker.RateLimitConfig `mapstructure:"rate_limit" yaml:"rate_limit"`
 }
 
 // StoreConfig selects the backend: bolt, the embedded default (one
@@ -100,6 +103,7 @@ func (c *Config) setDefaults() {
 	if c.Store.Bolt.Path == "" {
 		c.Store.Bolt.Path = "passerelle.db"
 	}
+	c.Server.RateLimit.SetDefaults()
 	c.Broker.SetDefaults()
 	c.UI.SetDefaults()
 	c.Email.SetDefaults()
@@ -117,6 +121,7 @@ func (c *Config) validate(ps *validate.Problems) {
 	if (c.Server.TLSCertFile == "") != (c.Server.TLSKeyFile == "") {
 		ps.Add("server.tls_cert_file", "tls_cert_file and tls_key_file go together", nil)
 	}
+	c.Server.RateLimit.Validate(ps, "server.rate_limit")
 	ps.OneOf("store.driver", c.Store.Driver, "bolt", "postgres")
 	if c.Store.Driver == "postgres" && c.Store.Postgres.DSN == "" {
 		ps.Add("store.postgres.dsn", "is required with driver postgres", nil)

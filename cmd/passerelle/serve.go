@@ -71,7 +71,7 @@ func build(ctx context.Context, cfg *Config, logger *slog.Logger, notifier notif
 		return nil, nil, err
 	}
 	b, err := assemble(ctx, cfg, st, broker.Deps{MasterKey: key, Issuer: cfg.Server.Issuer, Upstreams: ups, UI: pages,
-		Logger: logger, HTTPClient: httpClient, SecureCookies: secure, Notifier: notifier}, m)
+		Logger: logger, HTTPClient: httpClient, SecureCookies: secure, Notifier: notifier, RateLimit: cfg.Server.RateLimit}, m)
 	if err != nil {
 		st.Close()
 		return nil, nil, err
