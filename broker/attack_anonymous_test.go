@@ -16,7 +16,9 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -249,4 +251,62 @@ func TestAttackOversizedBodies(t *testing.T) {
 			t.Errorf("status %d, want 413", resp.StatusCode)
 		}
 	})
+}
+
+// TestAttackFloodSweepFloodReusesSpace: a flood of authorization requests
+// at the size limits grows the bbolt file; once they expire and the sweep
+// deletes them, a second flood of the same size fits in the pages the
+// first one freed, so the file does not grow again.
+func TestAttackFloodSweepFloodReusesSpace(t *testing.T) {
+	e := newEnv(t)
+	v := validParams()
+	v.Set("state", strings.Repeat("s", 512))
+	v.Set("nonce", strings.Repeat("n", 512))
+	v.Set("login_hint", strings.Repeat("h", 256))
+	v.Set("acr_values", strings.Repeat("a", 512))
+	target := authURL(e.issuer, v)
+	const requests, workers = 400, 8
+	flood := func() int64 {
+		t.Helper()
+		var wg sync.WaitGroup
+		var failed atomic.Int32
+		next := make(chan struct{})
+		for range workers {
+			wg.Go(func() {
+				for range next {
+					resp, err := noRedirects.Get(target)
+					if err != nil || resp.StatusCode != http.StatusSeeOther && resp.StatusCode != http.StatusFound {
+						failed.Add(1)
+					}
+					if err == nil {
+						resp.Body.Close()
+					}
+				}
+			})
+		}
+		for range requests {
+			next <- struct{}{}
+		}
+		close(next)
+		wg.Wait()
+		if n := failed.Load(); n > 0 {
+			t.Fatalf("%d of the flood's requests failed", n)
+		}
+		fi, err := os.Stat(e.dbPath)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fi.Size()
+	}
+	first := flood()
+	e.clock.Advance(31 * time.Minute)
+	n, err := e.store.Sweep(context.Background(), e.clock.Now())
+	if err != nil || n < requests {
+		t.Fatalf("sweep: %d, %v", n, err)
+	}
+	second := flood()
+	t.Logf("file after the first flood: %d bytes; after the sweep and a second flood: %d bytes", first, second)
+	if second > first {
+		t.Errorf("the file grew from %d to %d bytes: the second flood did not reuse the space the sweep freed", first, second)
+	}
 }

@@ -40,6 +40,7 @@ type env struct {
 	issuer   string
 	broker   *broker.Broker
 	store    store.Store
+	dbPath   string // the bbolt file behind store
 	clock    *clock
 	upstream map[string]*upstreamServer
 }
@@ -143,7 +144,8 @@ func newEnvLimited(t testing.TB, faults demoidp.Faults, rl broker.RateLimitConfi
 		}
 		ups = append(ups, broker.Upstream{ID: u.id, Name: map[string]string{"en": u.id + " EN", "fr": u.id + " FR"}, Group: u.group, Provider: p})
 	}
-	st, err := bolt.Open(t.TempDir()+"/p.db", bolt.Options{Now: e.clock.Now})
+	e.dbPath = t.TempDir() + "/p.db"
+	st, err := bolt.Open(e.dbPath, bolt.Options{Now: e.clock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
