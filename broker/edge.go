@@ -59,8 +59,11 @@ func (rt routes) guard(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if rt.throttle {
 			key := rt.b.limiter.sourceKey(r)
-			if ok, wait := rt.b.limiter.allow(key); !ok {
-				rt.b.log.WarnContext(r.Context(), "rate limit: request refused", "source", key, "path", r.URL.Path)
+			if ok, wait, first := rt.b.limiter.allow(key); !ok {
+				if first {
+					rt.b.log.WarnContext(r.Context(), "rate limit: refusing a source's requests until its budget refills",
+						"source", key, "path", r.URL.Path)
+				}
 				w.Header().Set("Retry-After", retryAfter(wait))
 				rt.refuse(w, r, http.StatusTooManyRequests)
 				return

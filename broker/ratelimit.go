@@ -107,9 +107,10 @@ type limiter struct {
 }
 
 type source struct {
-	key  string
-	lim  *rate.Limiter
-	seen time.Time
+	key     string
+	lim     *rate.Limiter
+	seen    time.Time
+	refused bool // the last request was refused
 }
 
 // newLimiter builds the limiter; nil when the configuration disables it.
@@ -130,8 +131,10 @@ func newLimiter(cfg RateLimitConfig, now func() time.Time) *limiter {
 }
 
 // allow takes one token from the source's bucket. When there is none it
-// says how long until there is.
-func (l *limiter) allow(key string) (bool, time.Duration) {
+// says how long until there is, and whether this is the first refusal
+// since the source was last allowed (so a flood is logged once, not once
+// a request).
+func (l *limiter) allow(key string) (ok bool, wait time.Duration, first bool) {
 	now := l.now()
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -152,10 +155,13 @@ func (l *limiter) allow(key string) (bool, time.Duration) {
 	s := e.Value.(*source)
 	s.seen = now
 	if s.lim.AllowN(now, 1) {
-		return true, 0
+		s.refused = false
+		return true, 0, false
 	}
+	first = !s.refused
+	s.refused = true
 	missing := 1 - s.lim.TokensAt(now)
-	return false, time.Duration(missing / l.cfg.PerSecond * float64(time.Second))
+	return false, time.Duration(missing / l.cfg.PerSecond * float64(time.Second)), first
 }
 
 func (l *limiter) forget(e *list.Element) {

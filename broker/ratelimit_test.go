@@ -25,8 +25,8 @@ func TestLimiterTableStaysBounded(t *testing.T) {
 	if _, ok := l.sources["busy"]; !ok {
 		t.Error("the busiest source was forgotten")
 	}
-	if ok, wait := l.allow("busy"); ok || wait != time.Second {
-		t.Errorf("busy source: allowed=%v wait=%s, want refused for 1s", ok, wait)
+	if ok, wait, first := l.allow("busy"); ok || wait != time.Second || first {
+		t.Errorf("busy source: allowed=%v wait=%s first refusal=%v, want refused for 1s, not for the first time", ok, wait, first)
 	}
 	now = now.Add(2 * time.Second) // every bucket is full again
 	l.allow("new")
