@@ -32,7 +32,7 @@ const (
 	accountWindow   = 10 * time.Minute
 )
 
-func (b *Broker) mountAccount(mux *http.ServeMux) {
+func (b *Broker) mountAccount(mux routes) {
 	mux.HandleFunc("GET /account/security", b.securityPage)
 	mux.HandleFunc("POST /account/security/factor/{id}/rename", b.renameFactor)
 	mux.HandleFunc("POST /account/security/factor/{id}/remove", b.removeFactor)

@@ -24,7 +24,7 @@ import (
 //	POST /account/link/{provider}          sign in with another credential to link it
 //	POST /account/unlink/{provider}        never the last credential
 //	POST /account/signout-everywhere       every session ends, every token is revoked
-func (b *Broker) mountAccountPage(mux *http.ServeMux) {
+func (b *Broker) mountAccountPage(mux routes) {
 	mux.HandleFunc("GET /account", b.accountPage)
 	mux.HandleFunc("POST /account/lang", b.accountLang)
 	mux.HandleFunc("POST /account/email", b.accountEmail)

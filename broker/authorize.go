@@ -79,6 +79,10 @@ func (b *Broker) authorizeHandler() http.Handler {
 			b.authorizeError(w, r, oidc.ErrInvalidRequest().WithDescription("parameter %s is repeated", k))
 			return
 		}
+		if k, n := oversized(r); k != "" {
+			b.authorizeError(w, r, oidc.ErrInvalidRequest().WithDescription("parameter %s is longer than %d bytes", k, n))
+			return
+		}
 		if r.Form.Get("request_uri") != "" {
 			b.authorizeError(w, r, &oidc.Error{ErrorType: "request_uri_not_supported", Description: "request_uri is not supported"})
 			return
@@ -110,7 +114,9 @@ func (b *Broker) authorizeError(w http.ResponseWriter, r *http.Request, e *oidc.
 		if c, err := b.catalog().clients.get(r.Context(), q.Get("client_id")); err == nil &&
 			slices.Contains(c.Client.RedirectURIs, q.Get("redirect_uri")) {
 			ar := store.AuthRequest{RedirectURI: q.Get("redirect_uri")}
-			if len(q["state"]) == 1 {
+			if len(q["state"]) == 1 && len(q.Get("state")) <= maxState {
+				// An oversized state is not echoed: the client gets its
+				// error without a megabyte in its redirect.
 				ar.State = q.Get("state")
 			}
 			if len(q["response_mode"]) == 1 {
@@ -123,4 +129,51 @@ func (b *Broker) authorizeError(w http.ResponseWriter, r *http.Request, e *oidc.
 	}
 	b.log.WarnContext(r.Context(), "authorization request refused without redirect", "error", e.ErrorType, "detail", e.Description)
 	b.errorPage(w, r, http.StatusBadRequest, nil, errUntrustedRedirect)
+}
+
+// Size limits of authorization request parameters, in bytes. What an
+// anonymous visitor sends to /authorize is stored for the auth request's
+// lifetime, so each parameter the auth request keeps (or the library
+// parses) has a bound; a longer one is refused with invalid_request
+// before anything is stored. The limits leave room for any honest value:
+// state and nonce are opaque values a client draws (client libraries
+// send 16 to 64 characters), a login_hint is an email address (at most
+// 254) or a username, a code_challenge is 43 characters (RFC 7636 §4.2).
+// Summed, they fit protocolBody, the limit of a POSTed request.
+const maxState = 512
+
+var paramLimits = []struct {
+	name string
+	max  int
+}{
+	{"state", maxState},
+	{"nonce", 512},
+	{"client_id", 256},
+	{"redirect_uri", 2048},
+	{"scope", 1024},
+	{"response_type", 64},
+	{"response_mode", 64},
+	{"code_challenge", 128},
+	{"code_challenge_method", 16},
+	{"prompt", 64},
+	{"max_age", 16},
+	{"display", 16},
+	{"ui_locales", 128},
+	{"claims_locales", 128},
+	{"login_hint", 256},
+	{"acr_values", 512},
+	{"id_token_hint", 4096},
+	{"idp_hint", 128},
+	{"claims", 2048},
+}
+
+// oversized returns the first parameter longer than its limit, and the
+// limit.
+func oversized(r *http.Request) (string, int) {
+	for _, p := range paramLimits {
+		if len(r.Form.Get(p.name)) > p.max {
+			return p.name, p.max
+		}
+	}
+	return "", 0
 }

@@ -105,4 +105,32 @@
 //   - a store failure during a protocol request answers 503
 //     temporarily_unavailable, never invalid_grant or an inactive token, so
 //     a relying party keeps its tokens through a database outage.
+//   - what an anonymous visitor can make the server store or read is
+//     bounded in size and rate (edge.go, ratelimit.go, authorize.go's
+//     paramLimits), as the next three points say.
+//   - authorization parameters have size limits, in bytes: state and nonce
+//     512, login_hint 256, acr_values 512, ui_locales and claims_locales
+//     128, scope 1024, code_challenge 128, redirect_uri 2048, client_id
+//     256, id_token_hint 4096, claims 2048, idp_hint 128, and 16 to 64 for
+//     the enumerated ones. A longer one is invalid_request, sent to the
+//     client's registered redirect URI (without the state when the state
+//     is what is too long), else shown on the error page; nothing is
+//     stored and no cookie set.
+//   - request bodies have limits by route: 4 KB for the sign-in and
+//     account forms (and every route that takes no body), 16 KB for the
+//     protocol endpoints and upstream callbacks, 64 KB for a security
+//     key's answer. Over it: 413, as an invalid_request JSON error at the
+//     token, introspection, revocation and userinfo endpoints and as a
+//     page elsewhere; a Content-Length over the limit is refused unread.
+//   - new authorization requests and the built-in service's form posts
+//     count against a per-source token bucket (RateLimitConfig: by default
+//     5 a second, bursts of 50). Over it: 429 with Retry-After, as a page
+//     (these are browser routes). The source is the remote address, or
+//     the last X-Forwarded-For hop that is not a configured trusted proxy;
+//     an IPv6 source is its /64. The token endpoint is not rate-limited:
+//     it stores nothing for a caller that has not authenticated as a
+//     client, and one relying party's servers make all its users' calls.
+//   - /metrics is not served here: cmd/passerelle serves it on a
+//     management address of its own (server.metrics_listen), off by
+//     default, as Keycloak serves it on its management port.
 package broker

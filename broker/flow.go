@@ -14,13 +14,14 @@ import (
 	"github.com/passerelle/passerelle/store"
 )
 
-func (b *Broker) mountLogin(mux *http.ServeMux) {
+func (b *Broker) mountLogin(mux routes) {
 	mux.HandleFunc("GET /login/{id}", b.login)
 	mux.HandleFunc("POST /login/{id}/choose/{choice}", b.choose)
 	mux.HandleFunc("GET /login/{id}/group/{group}", b.group)
 	mux.HandleFunc("GET /login/{id}/cancel", b.cancel)
-	mux.HandleFunc("GET /callback/{provider}", b.callback)
-	mux.HandleFunc("POST /callback/{provider}", b.callback)
+	// An upstream's answer (form_post) is a protocol message.
+	mux.withBody(protocolBody).HandleFunc("GET /callback/{provider}", b.callback)
+	mux.withBody(protocolBody).HandleFunc("POST /callback/{provider}", b.callback)
 }
 
 // DefaultACR is the assurance of a sign-in whose upstream said nothing

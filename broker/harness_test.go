@@ -42,6 +42,7 @@ type env struct {
 	issuer   string
 	broker   *broker.Broker
 	store    store.Store
+	dbPath   string // the bbolt file behind store
 	clock    *clock
 	upstream map[string]*upstreamServer
 }
@@ -92,6 +93,18 @@ func newEnv(t testing.TB) *env { return newEnvWith(t, demoidp.Faults{}) }
 // changes to the broker's configuration.
 func newEnvWith(t testing.TB, faults demoidp.Faults, mods ...func(*broker.Config)) *env {
 	t.Helper()
+	return newEnvLimited(t, faults, testRateLimit, mods...)
+}
+
+// testRateLimit is the harness's per-source limit: every test request
+// comes from 127.0.0.1 on a clock that moves only when the test says, so
+// the limit is set far above what any test sends; TestAttack tests set
+// their own.
+var testRateLimit = broker.RateLimitConfig{PerSecond: 1000, Burst: 10000}
+
+// newEnvLimited is newEnvWith with the per-source rate limit rl.
+func newEnvLimited(t testing.TB, faults demoidp.Faults, rl broker.RateLimitConfig, mods ...func(*broker.Config)) *env {
+	t.Helper()
 	e := &env{t: t, clock: &clock{t: time.Now()}, upstream: map[string]*upstreamServer{},
 		totp: map[string]string{}, recovery: map[string][]string{}, outbox: &mailbox{}}
 	srv := httptest.NewUnstartedServer(nil)
@@ -137,7 +150,8 @@ func newEnvWith(t testing.TB, faults demoidp.Faults, mods ...func(*broker.Config
 		}
 		ups = append(ups, broker.Upstream{ID: u.id, Name: map[string]string{"en": u.id + " EN", "fr": u.id + " FR"}, Group: u.group, Provider: p})
 	}
-	st, err := bolt.Open(t.TempDir()+"/p.db", bolt.Options{Now: e.clock.Now})
+	e.dbPath = t.TempDir() + "/p.db"
+	st, err := bolt.Open(e.dbPath, bolt.Options{Now: e.clock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -164,7 +178,7 @@ func newEnvWith(t testing.TB, faults demoidp.Faults, mods ...func(*broker.Config
 	}
 	b, err := broker.New(context.Background(), cfg, broker.Deps{Local: svc,
 		Store: st, MasterKey: key, Issuer: e.issuer, Upstreams: ups, UI: pages, Now: e.clock.Now, Notifier: relay,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), RateLimit: rl,
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -23,7 +23,7 @@ import (
 //	GET  /login/{id}/first          the choice
 //	POST /login/{id}/first/create   a new account
 //	POST /login/{id}/first/link     sign in with an existing credential to link this one
-func (b *Broker) mountFirstLogin(mux *http.ServeMux) {
+func (b *Broker) mountFirstLogin(mux routes) {
 	mux.HandleFunc("GET /login/{id}/first", b.firstLoginPage)
 	mux.HandleFunc("POST /login/{id}/first/create", b.firstLoginCreate)
 	mux.HandleFunc("POST /login/{id}/first/link", b.firstLoginLink)

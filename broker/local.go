@@ -25,21 +25,25 @@ import (
 //	POST     /login/{id}/local/resend     a new confirmation code
 //	GET/POST /login/{id}/local/forgot     forgotten password: who
 //	GET/POST /login/{id}/local/reset      the code and a new password
-func (b *Broker) mountLocal(mux *http.ServeMux) {
+func (b *Broker) mountLocal(mux routes) {
 	if b.local == nil {
 		return
 	}
+	// Every form here is posted by someone not yet signed in, and most
+	// store something (a registration, a code, a failure count): each
+	// post counts against its source's rate limit.
+	post := mux.throttled()
 	mux.HandleFunc("GET /login/{id}/local", b.localPage)
-	mux.HandleFunc("POST /login/{id}/local", b.localLogin)
+	post.HandleFunc("POST /login/{id}/local", b.localLogin)
 	mux.HandleFunc("GET /login/{id}/local/register", b.registerPage)
-	mux.HandleFunc("POST /login/{id}/local/register", b.register)
+	post.HandleFunc("POST /login/{id}/local/register", b.register)
 	mux.HandleFunc("GET /login/{id}/local/confirm", b.localView(b.renderConfirm))
-	mux.HandleFunc("POST /login/{id}/local/confirm", b.confirm)
-	mux.HandleFunc("POST /login/{id}/local/resend", b.resendConfirm)
+	post.HandleFunc("POST /login/{id}/local/confirm", b.confirm)
+	post.HandleFunc("POST /login/{id}/local/resend", b.resendConfirm)
 	mux.HandleFunc("GET /login/{id}/local/forgot", b.forgotPage)
-	mux.HandleFunc("POST /login/{id}/local/forgot", b.forgot)
+	post.HandleFunc("POST /login/{id}/local/forgot", b.forgot)
 	mux.HandleFunc("GET /login/{id}/local/reset", b.localView(b.renderReset))
-	mux.HandleFunc("POST /login/{id}/local/reset", b.reset)
+	post.HandleFunc("POST /login/{id}/local/reset", b.reset)
 }
 
 // localView serves a step's page as it first shows (no errors).

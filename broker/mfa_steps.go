@@ -25,13 +25,14 @@ import (
 //	POST /login/{id}/mfa/resend/{factor}    a new email code
 //	GET  /login/{id}/mfa/recovery           recovery code; POST it
 //	POST /login/{id}/mfa/saved              the person kept their new recovery codes
-func (b *Broker) mountMFA(mux *http.ServeMux) {
+func (b *Broker) mountMFA(mux routes) {
 	mux.HandleFunc("GET /login/{id}/mfa", b.mfaStep)
 	mux.HandleFunc("POST /login/{id}/mfa/enrol/{kind}", b.enrolStart)
 	mux.HandleFunc("GET /login/{id}/mfa/enrol/{kind}", b.enrolPage)
-	mux.HandleFunc("POST /login/{id}/mfa/enrol/{kind}/finish", b.enrolFinish)
+	// A security key's answer may carry an attestation certificate chain.
+	mux.withBody(webauthnBody).HandleFunc("POST /login/{id}/mfa/enrol/{kind}/finish", b.enrolFinish)
 	mux.HandleFunc("GET /login/{id}/mfa/use/{factor}", b.challengePage)
-	mux.HandleFunc("POST /login/{id}/mfa/use/{factor}", b.challengeAnswer)
+	mux.withBody(webauthnBody).HandleFunc("POST /login/{id}/mfa/use/{factor}", b.challengeAnswer)
 	mux.HandleFunc("POST /login/{id}/mfa/resend/{factor}", b.resend)
 	mux.HandleFunc("GET /login/{id}/mfa/recovery", b.recoveryPage)
 	mux.HandleFunc("POST /login/{id}/mfa/recovery", b.recoveryAnswer)

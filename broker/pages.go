@@ -25,6 +25,8 @@ const (
 	errNotFound          errKind = "not_found"
 	errLocked            errKind = "locked"
 	errPolicy            errKind = "policy"
+	errTooMany           errKind = "too_many_requests"
+	errTooLarge          errKind = "too_large"
 )
 
 // pageLang is the language of a page: the flow's ui_locales, the cookie,

@@ -29,15 +29,18 @@ import (
 //     (RFC 6750 §3);
 //   - an authorization error that cannot be sent to a trusted redirect URI
 //     becomes a page for the person, never plain text or a stack trace;
-//   - a 5xx from the library becomes a JSON server_error without detail.
-func (b *Broker) mountProtocol(mux *http.ServeMux) {
+//   - a 5xx from the library becomes a JSON server_error without detail;
+//   - a body over protocolBody is refused (413), and a new authorization
+//     request counts against its source's rate limit (429).
+func (b *Broker) mountProtocol(mux routes) {
 	lib := b.op // chi router with the issuer interceptor
-	mux.Handle("/authorize", b.authorizeHandler())
-	mux.Handle("/oauth/token", b.backChannel(lib, true))
-	mux.Handle("/oauth/introspect", b.backChannel(lib, false))
-	mux.Handle("/revoke", b.backChannel(lib, false))
-	mux.Handle("/userinfo", b.userinfoHandler(lib))
-	mux.Handle("/end_session", b.endSessionHandler(lib))
+	front, back := mux.withBody(protocolBody), mux.withBody(protocolBody).backChannel()
+	front.throttled().Handle("/authorize", b.authorizeHandler())
+	back.Handle("/oauth/token", b.backChannel(lib, true))
+	back.Handle("/oauth/introspect", b.backChannel(lib, false))
+	back.Handle("/revoke", b.backChannel(lib, false))
+	back.Handle("/userinfo", b.userinfoHandler(lib))
+	front.Handle("/end_session", b.endSessionHandler(lib))
 	mux.Handle("GET /keys", lib)
 	mux.Handle("GET /healthz", lib)
 	mux.Handle("GET /ready", lib)

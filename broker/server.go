@@ -64,6 +64,10 @@ type Deps struct {
 	// SecureCookies: __Host- names and the Secure attribute. Only a
 	// plain-HTTP loopback development setup turns it off.
 	SecureCookies bool
+	// RateLimit is the per-source limit on the routes where an anonymous
+	// visitor makes the server store something (server.rate_limit); the
+	// zero value is the default limit, measured on Now.
+	RateLimit RateLimitConfig
 }
 
 // Broker is the OpenID provider and the sign-in journey behind it.
@@ -95,6 +99,7 @@ type Broker struct {
 
 	observe func(http.Handler) http.Handler
 	onEvent func(store.AuditEvent)
+	limiter *limiter // nil: no rate limit
 }
 
 // New builds a broker. It generates the first signing keys when the store
@@ -125,6 +130,7 @@ func New(ctx context.Context, cfg Config, d Deps) (*Broker, error) {
 	}
 	b.sealer = sealer
 	b.observe, b.onEvent = d.Observe, d.OnEvent
+	b.limiter = newLimiter(d.RateLimit, d.Now)
 	b.ladder = cfg.MFA.Ladder()
 	b.minMFAACR = b.ladder.Lowest()
 	b.reg = mfa.NewRegulator(d.Store, cfg.MFA.Lockout, d.Now)
@@ -226,19 +232,20 @@ func (b *Broker) issuerURL(path string) string { return b.issuer + path }
 // Handler is the whole HTTP surface of the broker.
 func (b *Broker) Handler() http.Handler {
 	mux := http.NewServeMux()
-	b.mountProtocol(mux)
-	b.mountLogin(mux)
-	b.mountMFA(mux)
-	b.mountAccount(mux)
-	b.mountAccountPage(mux)
-	b.mountFirstLogin(mux)
-	b.mountLocal(mux)
-	mux.Handle("GET /static/webauthn.js", webauthnScript())
-	mux.Handle("GET /static/", http.StripPrefix("/static/", b.ui.Static()))
-	mux.Handle("GET /lang", b.ui.LanguageHandler())
-	mux.HandleFunc("GET /logged-out", b.loggedOut)
-	mux.HandleFunc("GET /{$}", b.home)
-	mux.HandleFunc("GET /readyz", b.ready)
+	rt := routes{b: b, mux: mux, body: formBody}
+	b.mountProtocol(rt)
+	b.mountLogin(rt)
+	b.mountMFA(rt)
+	b.mountAccount(rt)
+	b.mountAccountPage(rt)
+	b.mountFirstLogin(rt)
+	b.mountLocal(rt)
+	rt.Handle("GET /static/webauthn.js", webauthnScript())
+	rt.Handle("GET /static/", http.StripPrefix("/static/", b.ui.Static()))
+	rt.Handle("GET /lang", b.ui.LanguageHandler())
+	rt.HandleFunc("GET /logged-out", b.loggedOut)
+	rt.HandleFunc("GET /{$}", b.home)
+	rt.HandleFunc("GET /readyz", b.ready)
 	var h http.Handler = mux
 	if b.observe != nil {
 		h = b.observe(h)

@@ -144,6 +144,10 @@
 //	error.locked.message          too many failed attempts; contact support
 //	error.policy.title            service needs a factor Passerelle cannot offer
 //	error.policy.message          contact the service
+//	error.too_many_requests.title  429: the source's rate limit
+//	error.too_many_requests.message wait a minute and try again
+//	error.too_large.title         413: the request body is over the route's limit
+//	error.too_large.message       go back and check what was entered
 //	error.reference               %s = request reference to quote to support
 //	logout.confirm.title          asks before an RP-initiated logout without a hint
 //	logout.confirm.message        a service asked to sign you out

@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/base64"
 	"fmt"
+	"net"
 	"os"
 	"reflect"
 	"sort"
@@ -45,6 +46,13 @@ type ServerConfig struct {
 	Issuer      string `mapstructure:"issuer" yaml:"issuer"`
 	TLSCertFile string `mapstructure:"tls_cert_file" yaml:"tls_cert_file"`
 	TLSKeyFile  string `mapstructure:"tls_key_file" yaml:"tls_key_file"`
+	// MetricsListen is the management address serving /metrics
+	// (Prometheus, plain HTTP), apart from the public listener as
+	// Keycloak's management port is; empty (the default): no metrics.
+	MetricsListen string `mapstructure:"metrics_listen" yaml:"metrics_listen"`
+	// RateLimit bounds how often one client address may make the broker
+	// store something before signing in (broker.RateLimitConfig).
+	RateLimit broker.RateLimitConfig `mapstructure:"rate_limit" yaml:"rate_limit"`
 }
 
 // StoreConfig selects the backend: bolt, the embedded default (one
@@ -100,6 +108,7 @@ func (c *Config) setDefaults() {
 	if c.Store.Bolt.Path == "" {
 		c.Store.Bolt.Path = "passerelle.db"
 	}
+	c.Server.RateLimit.SetDefaults()
 	c.Broker.SetDefaults()
 	c.UI.SetDefaults()
 	c.Email.SetDefaults()
@@ -117,6 +126,14 @@ func (c *Config) validate(ps *validate.Problems) {
 	if (c.Server.TLSCertFile == "") != (c.Server.TLSKeyFile == "") {
 		ps.Add("server.tls_cert_file", "tls_cert_file and tls_key_file go together", nil)
 	}
+	if m := c.Server.MetricsListen; m != "" {
+		if _, _, err := net.SplitHostPort(m); err != nil {
+			ps.Add("server.metrics_listen", "must be host:port (or :port)", m)
+		} else if m == c.Server.Listen {
+			ps.Add("server.metrics_listen", "must differ from server.listen: metrics stay off the public listener", m)
+		}
+	}
+	c.Server.RateLimit.Validate(ps, "server.rate_limit")
 	ps.OneOf("store.driver", c.Store.Driver, "bolt", "postgres")
 	if c.Store.Driver == "postgres" && c.Store.Postgres.DSN == "" {
 		ps.Add("store.postgres.dsn", "is required with driver postgres", nil)

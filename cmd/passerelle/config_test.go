@@ -22,6 +22,10 @@ func TestExampleConfigIsValid(t *testing.T) {
 	if len(cfg.Providers) != 3 || len(cfg.Broker.Clients) != 4 || cfg.Broker.Clients[2].AuthMethod != "none" {
 		t.Errorf("example not read whole: %d providers, %d clients", len(cfg.Providers), len(cfg.Broker.Clients))
 	}
+	if rl := cfg.Server.RateLimit; cfg.Server.MetricsListen != "127.0.0.1:9000" || rl.PerSecond != 5 || rl.Burst != 50 ||
+		rl.MaxSources != 50000 || len(rl.TrustedProxies) != 1 {
+		t.Errorf("server section not read whole: %+v", cfg.Server)
+	}
 }
 
 // TestExampleReleaseRule: the example's Sign-In Partner keeps the blind
@@ -60,6 +64,10 @@ func TestBrokenConfigListsEveryProblem(t *testing.T) {
 	for _, want := range []string{
 		`server.issuer: must be an absolute http(s) URL without a fragment, got "login.example"`,
 		`server.listn: is not a known key`,
+		`server.metrics_listen: must be host:port (or :port), got "metrics"`,
+		`server.rate_limit.burstt: is not a known key`,
+		`server.rate_limit.per_second: must be a positive number, got -1`,
+		`server.rate_limit.trusted_proxies[1]: must be an IP address or a CIDR prefix, got "proxy.example"`,
 		`store.driver: must be one of bolt, postgres, got "mongo"`,
 		`tokens.code: must be at most 10m`,
 		`providers[0].type: must be one of: oidc, got "saml"`,

@@ -71,7 +71,7 @@ func build(ctx context.Context, cfg *Config, logger *slog.Logger, notifier notif
 		return nil, nil, err
 	}
 	b, err := assemble(ctx, cfg, st, broker.Deps{MasterKey: key, Issuer: cfg.Server.Issuer, Upstreams: ups, UI: pages,
-		Logger: logger, HTTPClient: httpClient, SecureCookies: secure, Notifier: notifier}, m)
+		Logger: logger, HTTPClient: httpClient, SecureCookies: secure, Notifier: notifier, RateLimit: cfg.Server.RateLimit}, m)
 	if err != nil {
 		st.Close()
 		return nil, nil, err
@@ -115,7 +115,10 @@ func serve(ctx context.Context, cfgPath string, logger *slog.Logger, stdout io.W
 	for _, n := range cfg.notes() {
 		logger.Warn("configuration note", "note", n)
 	}
-	m := metrics.New()
+	var m *metrics.Metrics
+	if cfg.Server.MetricsListen != "" {
+		m = metrics.New()
+	}
 	b, st, err := build(ctx, cfg, logger, nil, m)
 	if err != nil {
 		return err
@@ -126,20 +129,45 @@ func serve(ctx context.Context, cfgPath string, logger *slog.Logger, stdout io.W
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Server.Listen, err)
 	}
-	h, err := handler(cfg, b, st, m, logger)
+	h, err := handler(cfg, b, st, logger)
 	if err != nil {
 		return err
+	}
+	if m != nil {
+		mln, err := net.Listen("tcp", cfg.Server.MetricsListen)
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("listen on %s (server.metrics_listen): %w", cfg.Server.MetricsListen, err)
+		}
+		fmt.Fprintf(stdout, "passerelle: metrics on http://%s/metrics\n", mln.Addr())
+		go serveMetrics(ctx, mln, m, logger)
 	}
 	fmt.Fprintf(stdout, "passerelle: serving %s on %s\n", cfg.Server.Issuer, ln.Addr())
 	return runServer(ctx, b, h, ln, cfg.Server.TLSCertFile, cfg.Server.TLSKeyFile, logger)
 }
 
-// handler is the broker, /metrics (Prometheus), and the admin API under
-// /admin/ when a token is configured.
-func handler(cfg *Config, b *broker.Broker, st store.Store, m *metrics.Metrics, logger *slog.Logger) (http.Handler, error) {
+// serveMetrics serves /metrics on the management listener ln until ctx
+// ends. The public listener never serves it: what it says (routes, error
+// rates, sign-ins by provider, the process) is for operators.
+func serveMetrics(ctx context.Context, ln net.Listener, m *metrics.Metrics, logger *slog.Logger) {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", m.Handler())
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
+		WriteTimeout: 30 * time.Second, MaxHeaderBytes: 16 << 10, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
+	go func() {
+		<-ctx.Done()
+		_ = srv.Close()
+	}()
+	if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		logger.Error("metrics listener stopped", "error", err)
+	}
+}
+
+// handler is the broker and the admin API under /admin/ when a token is
+// configured.
+func handler(cfg *Config, b *broker.Broker, st store.Store, logger *slog.Logger) (http.Handler, error) {
 	mux := http.NewServeMux()
 	mux.Handle("/", b.Handler())
-	mux.Handle("GET /metrics", m.Handler())
 	if !cfg.Admin.Enabled() {
 		return mux, nil
 	}

@@ -17,16 +17,17 @@ import (
 )
 
 // serveConfig writes a configuration for `serve` on a free loopback port,
-// with one upstream (never contacted here) and the given clients YAML.
-func serveConfig(t *testing.T, dir string, port int, clients string) string {
+// metrics on another, with one upstream (never contacted here) and the
+// given clients YAML.
+func serveConfig(t *testing.T, dir string, port, metricsPort int, clients string) string {
 	t.Helper()
-	body := fmt.Sprintf(`server: {listen: "127.0.0.1:%d", issuer: "http://127.0.0.1:%d"}
+	body := fmt.Sprintf(`server: {listen: "127.0.0.1:%d", issuer: "http://127.0.0.1:%d", metrics_listen: "127.0.0.1:%d"}
 store: {bolt: {path: %q}}
 keys: {master_key: "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="}
 providers:
   - {id: up, type: oidc, name: {en: Up, fr: Amont}, oidc: {issuer: "http://127.0.0.1:2", client_id: p, client_secret: s}}
 clients:
-%s`, port, port, filepath.Join(dir, "p.db"), clients)
+%s`, port, port, metricsPort, filepath.Join(dir, "p.db"), clients)
 	p := filepath.Join(dir, "c.yaml")
 	if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
 		t.Fatal(err)
@@ -50,11 +51,12 @@ func freePort(t *testing.T) int {
 }
 
 // TestServeMetricsReadinessAndReload runs `serve`: /readyz, /metrics by
-// route, and a SIGHUP that adds a client without a restart.
+// route on the management address only (never on the public listener),
+// and a SIGHUP that adds a client without a restart.
 func TestServeMetricsReadinessAndReload(t *testing.T) {
 	dir := t.TempDir()
-	port := freePort(t)
-	cfg := serveConfig(t, dir, port, clientA)
+	port, metricsPort := freePort(t), freePort(t)
+	cfg := serveConfig(t, dir, port, metricsPort, clientA)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	var out, logs syncbuf.Buffer
@@ -68,7 +70,11 @@ func TestServeMetricsReadinessAndReload(t *testing.T) {
 	base := fmt.Sprintf("http://127.0.0.1:%d", port)
 	get := func(path string) (int, string) {
 		c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-		resp, err := c.Get(base + path)
+		u := base + path
+		if strings.HasPrefix(path, "http:") {
+			u = path
+		}
+		resp, err := c.Get(u)
 		if err != nil {
 			return 0, err.Error()
 		}
@@ -96,9 +102,13 @@ func TestServeMetricsReadinessAndReload(t *testing.T) {
 	if code := authorize("b"); code != http.StatusBadRequest {
 		t.Fatalf("client b before reload: %d", code)
 	}
-	// /metrics counts by route pattern, never by raw path.
-	if _, m := get("/metrics"); !strings.Contains(m, "passerelle_http_requests_total{") || !strings.Contains(m, `route="/authorize"`) ||
-		strings.Contains(m, "client_id=") {
+	// /metrics is for operators: not on the public listener.
+	if code, m := get("/metrics"); code != http.StatusNotFound || strings.Contains(m, "passerelle_") {
+		t.Errorf("public /metrics: %d %.200s", code, m)
+	}
+	// On the management address it counts by route pattern, never by raw path.
+	if _, m := get(fmt.Sprintf("http://127.0.0.1:%d/metrics", metricsPort)); !strings.Contains(m, "passerelle_http_requests_total{") ||
+		!strings.Contains(m, `route="/authorize"`) || strings.Contains(m, "client_id=") {
 		t.Errorf("metrics lack the authorize route:\n%.2000s", m)
 	}
 	// A broken file is refused whole; the running configuration stays.
@@ -113,7 +123,7 @@ func TestServeMetricsReadinessAndReload(t *testing.T) {
 		t.Fatalf("client a after a refused reload: %d", code)
 	}
 	// A good file: client b appears.
-	serveConfig(t, dir, port, clientA+clientB)
+	serveConfig(t, dir, port, metricsPort, clientA+clientB)
 	if err := syscall.Kill(os.Getpid(), syscall.SIGHUP); err != nil {
 		t.Fatal(err)
 	}
