@@ -45,7 +45,7 @@ func (c ClientConfig) ToStore(now time.Time) (store.Client, error) {
 		AuthMethod: c.AuthMethod, Public: c.AuthMethod == "none", JWKS: c.JWKS, JWKSURI: c.JWKSURI,
 		SubjectType: c.SubjectType, SectorIdentifierURI: c.SectorIdentifierURI, IDTokenAlg: c.IDTokenAlg,
 		AllowedProviders: c.AllowedProviders, RevealProvider: c.RevealProvider, UpstreamClaims: c.UpstreamClaims, CreatedAt: now,
-		MFAFactors: c.MFA.Factors, MFAEverySignIn: c.MFA.EverySignIn, DefaultACR: c.MFA.ACR,
+		MFAFactors: c.MFA.Factors, MFAEverySignIn: c.MFA.EverySignIn, DefaultACR: c.MFA.ACR, Steps: c.Steps,
 	}
 	switch {
 	case c.Secret != "":

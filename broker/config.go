@@ -2,6 +2,7 @@ package broker
 
 import (
 	"fmt"
+	"github.com/passerelle/passerelle/broker/steps/terms"
 	"net/url"
 	"time"
 
@@ -82,6 +83,11 @@ type ClientConfig struct {
 	// it. Empty (the default): none.
 	UpstreamClaims []string  `mapstructure:"upstream_claims" yaml:"upstream_claims"`
 	MFA            ClientMFA `mapstructure:"mfa" yaml:"mfa"`
+	// Steps are the journey steps the client adds after the second
+	// factor, in order (stepNames lists them); Terms is the text of the
+	// "terms" step.
+	Steps []string      `mapstructure:"steps" yaml:"steps"`
+	Terms *terms.Config `mapstructure:"terms" yaml:"terms"`
 }
 
 // ClientMFA is a client's second-factor policy.
@@ -177,6 +183,7 @@ func checkNames(ps *validate.Problems, path string, names map[string]string) {
 
 func (cl *ClientConfig) validate(ps *validate.Problems, p string, known map[string]bool) {
 	ps.Required(p+".id", cl.ID)
+	cl.validateSteps(ps, p)
 	checkNames(ps, p+".name", cl.Name)
 	if cl.AuthMethod == "" {
 		switch {

@@ -29,7 +29,20 @@ func (b *Broker) dispatch(w http.ResponseWriter, r *http.Request, f *flow) {
 		_, st.GatePassed = b.passed(f)
 	}
 	stage := journey.Next(st)
-	if stage == journey.Complete || stage == journey.ClientSteps {
+	step := ""
+	if stage == journey.ClientSteps {
+		var err error
+		if step, err = b.pendingStep(ctx, f); err != nil {
+			b.log.ErrorContext(ctx, "client step", "error", err)
+			_ = b.persist(ctx, f)
+			b.errorPage(w, r, http.StatusServiceUnavailable, &f.ar, errGeneric)
+			return
+		}
+		if step == "" {
+			stage = journey.Complete
+		}
+	}
+	if stage == journey.Complete {
 		// Completion writes the pending changes with the code.
 		b.complete(w, r, f, acct)
 		return
@@ -67,6 +80,8 @@ func (b *Broker) dispatch(w http.ResponseWriter, r *http.Request, f *flow) {
 		b.startUpstream(w, r, f, f.ar.LinkProvider)
 	case journey.Enrol:
 		http.Redirect(w, r, b.stepURL(f, "mfa", "enrol", f.ar.AddKind), http.StatusSeeOther)
+	case journey.ClientSteps:
+		http.Redirect(w, r, b.stepURL(f, "step", step), http.StatusSeeOther)
 	}
 }
 

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/passerelle/passerelle/broker/journey"
+	"github.com/passerelle/passerelle/broker/steps/terms"
 	"log/slog"
 	"net"
 	"net/http"
@@ -90,6 +92,7 @@ type Broker struct {
 	ladder    mfa.Ladder
 	minMFAACR string
 	reg       *mfa.Regulator
+	steps     map[string]journey.Step // the client steps, by name
 	email     *emailotp.Sender
 	webauthn  *webauthn.Factor
 
@@ -134,6 +137,7 @@ func New(ctx context.Context, cfg Config, d Deps) (*Broker, error) {
 	b.ladder = cfg.MFA.Ladder()
 	b.minMFAACR = b.ladder.Lowest()
 	b.reg = mfa.NewRegulator(d.Store, cfg.MFA.Lockout, d.Now)
+	b.steps = b.newSteps()
 	if d.Notifier != nil {
 		b.email = emailotp.NewSender(d.Store, d.Notifier, cfg.MFA.Email, d.Now)
 	}
@@ -196,6 +200,7 @@ type catalog struct {
 	upstreams map[string]Upstream
 	order     []string // credential IDs in configuration order, the built-in one first
 	groups    []GroupConfig
+	terms     map[string]terms.Terms // client ID → its terms of use
 }
 
 func (b *Broker) catalog() *catalog { return b.cat.Load() }
@@ -211,7 +216,11 @@ func (b *Broker) Reload(clients []ClientConfig, groups []GroupConfig, ups []Upst
 	}
 	cs.loginURL = func(id string) string { return "/login/" + url.PathEscape(id) }
 	cs.idTTL = b.cfg.Tokens.IDToken
-	c := &catalog{clients: cs, upstreams: map[string]Upstream{}, groups: groups}
+	ts, err := loadTerms(clients)
+	if err != nil {
+		return err
+	}
+	c := &catalog{clients: cs, upstreams: map[string]Upstream{}, groups: groups, terms: ts}
 	if b.local != nil {
 		ups = append([]Upstream{{ID: b.localID, Name: b.localCfg.Name}}, ups...)
 	}
@@ -240,6 +249,9 @@ func (b *Broker) Handler() http.Handler {
 	b.mountAccountPage(rt)
 	b.mountFirstLogin(rt)
 	b.mountLocal(rt)
+	for _, s := range b.steps {
+		s.Mount(rt, stepHost{b})
+	}
 	rt.Handle("GET /static/webauthn.js", webauthnScript())
 	rt.Handle("GET /static/", http.StripPrefix("/static/", b.ui.Static()))
 	rt.Handle("GET /lang", b.ui.LanguageHandler())

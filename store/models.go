@@ -1,6 +1,7 @@
 package store
 
 import (
+	"encoding/json"
 	"log/slog"
 	"time"
 )
@@ -35,6 +36,9 @@ type Client struct {
 	// all); MFAEverySignIn asks for the second factor at every sign-in
 	// instead of once per SSO session; DefaultACR is the assurance the
 	// client needs when a request names none.
+	// Steps are the journey steps the client adds after the second
+	// factor, in order (broker/journey).
+	Steps          []string  `json:"steps,omitempty"`
 	MFAFactors     []string  `json:"mfa_factors,omitempty"`
 	MFAEverySignIn bool      `json:"mfa_every_sign_in,omitempty"`
 	DefaultACR     string    `json:"default_acr,omitempty"`
@@ -175,8 +179,22 @@ type AuthRequest struct {
 	LinkProvider string            `json:"link_provider,omitempty"`
 	PendingLocal string            `json:"pending_local,omitempty"`
 
+	// Steps hold the state of the client's own steps (clients[].steps),
+	// each under its name; only that step reads or writes it.
+	Steps map[string]json.RawMessage `json:"steps,omitempty"`
+
 	CreatedAt time.Time `json:"created_at"`
 	ExpiresAt time.Time `json:"expires_at"`
+}
+
+// TermsAcceptance records that an account accepted a client's terms of
+// use, in one version, at one time. The store keeps the latest per
+// (account, client); every acceptance is also an audit event.
+type TermsAcceptance struct {
+	AccountID  string    `json:"account_id"`
+	ClientID   string    `json:"client_id"`
+	Version    string    `json:"version"`
+	AcceptedAt time.Time `json:"accepted_at"`
 }
 
 // MFAProgress is what one auth request established about the account's

@@ -241,6 +241,11 @@
 //	recovery.replaced             the old recovery codes no longer work
 //	recovery.lost.legend          legend of the lost factors offered for removal
 //	recovery.lost.hint            why a lost factor should go
+//	terms.title                   terms of use page title
+//	terms.intro                   accept to go on; decline goes back to the service
+//	terms.version                 the version shown (%s)
+//	terms.accept                  the accept button
+//	terms.decline                 the decline button
 //	security.title                account security page title
 //	security.intro                manage your second factors
 //	security.urn                  label of SecurityData.URN

@@ -139,6 +139,8 @@ var pageSpecs = map[string]pageSpec{
 	PageReset:       {reflect.TypeFor[*ResetData](), "reset.title"},
 	PageFirstLogin:  {reflect.TypeFor[*FirstLoginData](), "firstlogin.title"},
 	PageAccount:     {reflect.TypeFor[*AccountData](), "account.title"},
+
+	PageTerms: {reflect.TypeFor[*TermsData](), "terms.title"},
 }
 
 // view is what the templates see: .D is the page data, .C its Common.

@@ -29,6 +29,7 @@ var (
 	bucketHits        = []byte("hits")
 	bucketAudit       = []byte("audit")
 	bucketLocalUsers  = []byte("local_users")
+	bucketTerms       = []byte("terms_acceptances")
 
 	indexAccountByURN      = []byte("idx_account_by_urn")
 	indexLinksByAccount    = []byte("idx_links_by_account")
@@ -55,6 +56,7 @@ var dataBuckets = [][]byte{
 	bucketFactors, bucketOTPs, bucketHits, bucketAudit,
 	indexFactorsByAccount, indexFactorByCred, indexAuditByID,
 	bucketLocalUsers, indexLocalUserByUsername, indexLocalUserByEmail,
+	bucketTerms,
 }
 
 // retiredBuckets held records no version writes any more; Open deletes
@@ -100,6 +102,8 @@ var (
 		expiresAt: func(h hitWindow) time.Time { return h.ExpiresAt }}
 	auditEvents = kind[store.AuditEvent]{name: "audit event", bucket: bucketAudit,
 		key: func(e store.AuditEvent) []byte { return auditKey(e) }}
+	termsAcceptances = kind[store.TermsAcceptance]{name: "terms acceptance", bucket: bucketTerms,
+		key: func(a store.TermsAcceptance) []byte { return ownedKey(a.AccountID, []byte(a.ClientID)) }}
 	localUsers = kind[store.LocalUser]{name: "local user", bucket: bucketLocalUsers,
 		key:       func(u store.LocalUser) []byte { return []byte(u.ID) },
 		expiresAt: localUserExpiry}

@@ -29,6 +29,7 @@ func Run(t *testing.T, newStore NewStore) {
 		{"CreateAccountAtomic", testCreateAccountAtomic},
 		{"AccountURNChange", testAccountURNChange},
 		{"Links", testLinks},
+		{"TermsAcceptances", testTermsAcceptances},
 		{"AuthRequests", testAuthRequests},
 		{"Grants", testGrants},
 		{"RefreshRotation", testRefreshRotation},

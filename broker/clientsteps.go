@@ -1,0 +1,178 @@
+package broker
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"slices"
+
+	"github.com/passerelle/passerelle/broker/journey"
+	"github.com/passerelle/passerelle/broker/steps/terms"
+	"github.com/passerelle/passerelle/internal/validate"
+	"github.com/passerelle/passerelle/store"
+)
+
+// stepNames are the steps a client may list in clients[].steps. Adding a
+// step is its package and one line here and in newSteps.
+var stepNames = []string{terms.Name}
+
+// newSteps builds the registry of client steps.
+func (b *Broker) newSteps() map[string]journey.Step {
+	return map[string]journey.Step{
+		terms.Name: terms.New(b.st, b.termsOf, b.now),
+	}
+}
+
+// termsOf is the client's terms of use, from the current configuration.
+func (b *Broker) termsOf(clientID string) (terms.Terms, bool) {
+	t, ok := b.catalog().terms[clientID]
+	return t, ok
+}
+
+// loadTerms reads the terms files of the configured clients.
+func loadTerms(cfgs []ClientConfig) (map[string]terms.Terms, error) {
+	out := map[string]terms.Terms{}
+	for _, c := range cfgs {
+		if c.Terms == nil {
+			continue
+		}
+		t, err := c.Terms.Load()
+		if err != nil {
+			return nil, fmt.Errorf("client %s: %w", c.ID, err)
+		}
+		out[c.ID] = t
+	}
+	return out, nil
+}
+
+// validateSteps checks a client's steps and their settings.
+func (cl *ClientConfig) validateSteps(ps *validate.Problems, p string) {
+	for i, s := range cl.Steps {
+		if !slices.Contains(stepNames, s) || slices.Index(cl.Steps, s) != i {
+			ps.Add(fmt.Sprintf("%s.steps[%d]", p, i), "must be one of "+fmt.Sprint(stepNames)+", once each", s)
+		}
+	}
+	switch hasTerms := slices.Contains(cl.Steps, terms.Name); {
+	case hasTerms && cl.Terms == nil:
+		ps.Add(p+".terms", "is required when steps lists terms", nil)
+	case !hasTerms && cl.Terms != nil:
+		ps.Add(p+".terms", "is used only when steps lists terms", nil)
+	case hasTerms:
+		cl.Terms.Validate(ps, p+".terms", []string{"en", "fr"})
+	}
+}
+
+// pendingStep is the first of the client's steps the sign-in must still
+// pass, or "" when none is.
+func (b *Broker) pendingStep(ctx context.Context, f *flow) (string, error) {
+	for _, name := range f.client.Steps {
+		step, ok := b.steps[name]
+		if !ok {
+			return "", fmt.Errorf("client %s lists the unknown step %q", f.client.ID, name)
+		}
+		v := b.visit(f)
+		v.State = f.ar.Steps[name]
+		needed, err := step.Needed(ctx, v)
+		if err != nil || needed {
+			return name, err
+		}
+	}
+	return "", nil
+}
+
+func (b *Broker) visit(f *flow) journey.Visit {
+	return journey.Visit{AuthRequestID: f.ar.ID, AccountID: f.ar.AccountID, ClientID: f.ar.ClientID, Lang: f.lang,
+		CSRF: b.secrets.csrfToken(f.ar.ID, f.browser)}
+}
+
+// stepHost lends the broker's services to the client steps' handlers.
+type stepHost struct{ b *Broker }
+
+var _ journey.Host = stepHost{}
+
+// Enter loads the sign-in and lets the step serve only while the
+// dispatcher says it is the current one: the account's factor has passed
+// the gate, and every step before it is done.
+func (h stepHost) Enter(w http.ResponseWriter, r *http.Request, step string) (journey.Visit, bool) {
+	b := h.b
+	f, ok := b.loadFlow(w, r, r.PathValue("id"), true)
+	if !ok || (r.Method == http.MethodPost && !b.checkForm(w, r, f)) {
+		return journey.Visit{}, false
+	}
+	current := ""
+	st := journey.State{AR: &f.ar}
+	if f.ar.AccountID != "" && !f.ar.Done {
+		acct, err := b.st.GetAccount(r.Context(), f.ar.AccountID)
+		if err != nil {
+			b.log.ErrorContext(r.Context(), "account at a client step", "error", err)
+			b.errorPage(w, r, http.StatusServiceUnavailable, &f.ar, errGeneric)
+			return journey.Visit{}, false
+		}
+		st.Locked = acct.Locked
+		_, st.PolicyOK = b.requiredACR(f.client, &f.ar)
+		_, st.GatePassed = b.passed(f)
+	}
+	if journey.Next(st) == journey.ClientSteps {
+		var err error
+		if current, err = b.pendingStep(r.Context(), f); err != nil {
+			b.log.ErrorContext(r.Context(), "client step", "error", err)
+			b.errorPage(w, r, http.StatusServiceUnavailable, &f.ar, errGeneric)
+			return journey.Visit{}, false
+		}
+	}
+	if current != step {
+		b.log.WarnContext(r.Context(), "a client step out of turn", "step", step, "auth_request", f.ar.ID)
+		http.Redirect(w, r, b.stepURL(f), http.StatusSeeOther)
+		return journey.Visit{}, false
+	}
+	v := b.visit(f)
+	v.State = f.ar.Steps[step]
+	return v, true
+}
+
+// Render implements journey.Host.
+func (h stepHost) Render(w http.ResponseWriter, r *http.Request, v journey.Visit, page string, data any) {
+	h.b.ui.Render(w, r, http.StatusOK, v.Lang, page, data)
+}
+
+// Pass implements journey.Host.
+func (h stepHost) Pass(w http.ResponseWriter, r *http.Request, v journey.Visit, step string, state any) {
+	b := h.b
+	raw, err := json.Marshal(state)
+	if err == nil {
+		err = b.st.UpdateAuthRequest(r.Context(), v.AuthRequestID, func(a store.AuthRequest) (store.AuthRequest, error) {
+			if a.Done {
+				return a, errAlreadyDone
+			}
+			if a.Steps == nil {
+				a.Steps = map[string]json.RawMessage{}
+			}
+			a.Steps[step] = raw
+			return a, nil
+		})
+	}
+	if err != nil {
+		h.Fail(w, r, v, "record a step", err)
+		return
+	}
+	http.Redirect(w, r, "/login/"+v.AuthRequestID, http.StatusSeeOther)
+}
+
+// Refuse implements journey.Host.
+func (h stepHost) Refuse(w http.ResponseWriter, r *http.Request, v journey.Visit, code, desc string) {
+	if f, ok := h.b.loadFlow(w, r, v.AuthRequestID, false); ok {
+		h.b.sendError(w, r, f, code, desc)
+	}
+}
+
+// Fail implements journey.Host.
+func (h stepHost) Fail(w http.ResponseWriter, r *http.Request, v journey.Visit, what string, err error) {
+	h.b.log.ErrorContext(r.Context(), what, "error", err)
+	h.b.errorPage(w, r, http.StatusServiceUnavailable, nil, errGeneric)
+}
+
+// Audit implements journey.Host.
+func (h stepHost) Audit(ctx context.Context, kind string, v journey.Visit, detail map[string]string) {
+	h.b.audit(ctx, kind, v.AccountID, v.ClientID, "success", detail)
+}
