@@ -191,43 +191,6 @@ func (b *Broker) allowedUpstreams(c *client) []string {
 	return out
 }
 
-func (b *Broker) chooser(w http.ResponseWriter, r *http.Request, f *flow, allowed []string) {
-	var choices []ui.Choice
-	groups := map[string]bool{}
-	for _, id := range allowed {
-		u := b.catalog().upstreams[id]
-		if u.Group == "" {
-			choices = append(choices, ui.Choice{ID: id, Name: name(u.Name, f.lang, id), Action: b.stepURL(f, "choose", id)})
-			continue
-		}
-		if !groups[u.Group] {
-			groups[u.Group] = true
-			choices = append(choices, ui.Choice{ID: u.Group, Name: name(b.groupName(u.Group), f.lang, u.Group),
-				Action: b.stepURL(f, "choose", u.Group), Group: true})
-		}
-	}
-	b.ui.Render(w, r, http.StatusOK, f.lang, ui.PageChooser, &ui.ChooserData{
-		Common:     b.csrf(f),
-		ClientName: f.client.displayName(f.lang), Choices: choices, CancelURL: b.stepURL(f, "cancel"),
-	})
-}
-
-func name(names map[string]string, lang, fallback string) string {
-	if n := names[lang]; n != "" {
-		return n
-	}
-	return fallback
-}
-
-func (b *Broker) groupName(id string) map[string]string {
-	for _, g := range b.catalog().groups {
-		if g.ID == id {
-			return g.Name
-		}
-	}
-	return nil
-}
-
 // csrf is the Common of a step's page: its forms carry the CSRF token
 // bound to the auth request and the browser.
 func (b *Broker) csrf(f *flow) ui.Common {
@@ -262,30 +225,6 @@ func (b *Broker) choose(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	b.startUpstream(w, r, f, choice)
-}
-
-// group lists the members of a provider group (the Sign-In Partner banks).
-func (b *Broker) group(w http.ResponseWriter, r *http.Request) {
-	f, ok := b.loadFlow(w, r, r.PathValue("id"), true)
-	if !ok {
-		return
-	}
-	gid := r.PathValue("group")
-	var banks []ui.Choice
-	for _, id := range b.flowUpstreams(f) {
-		if u := b.catalog().upstreams[id]; u.Group == gid {
-			banks = append(banks, ui.Choice{ID: id, Name: name(u.Name, f.lang, id), Action: b.stepURL(f, "choose", id)})
-		}
-	}
-	if len(banks) == 0 {
-		b.errorPage(w, r, http.StatusNotFound, &f.ar, errNotFound)
-		return
-	}
-	b.ui.Render(w, r, http.StatusOK, f.lang, ui.PageBanks, &ui.BanksData{
-		Common:    b.csrf(f),
-		GroupName: name(b.groupName(gid), f.lang, gid), Banks: banks,
-		BackURL: b.stepURL(f), CancelURL: b.stepURL(f, "cancel"),
-	})
 }
 
 // cancel ends the sign-in with access_denied. It is a plain link: the
