@@ -174,14 +174,15 @@ func waitFor(t *testing.T, ch <-chan struct{}, what string) bool {
 // a.AccountID is still the account the factor belongs to. The request
 // completes with the victim's account in the grant.
 //
-//	1. GET  /authorize (rp1)                           → /login/R chooser
-//	2. POST gckey /authorize alex/pw → GET /callback/gckey   (B: loads R, account "")
-//	3. POST /login/R/choose/partners, bank-a, sam/pw → GET /callback/bank-a
-//	                                                   (A: loads R, account "", writes sam's account)
-//	4. POST /login/R/mfa/use/{sam's app} with sam's code  (C: loads R naming sam)
-//	   B's write (account → alex) lands here
-//	   C's write: Verified=[totp], Done, code → rp1
-//	5. the code's grant is alex's account: userinfo answers alex's email.
+//  1. GET  /authorize (rp1)                           → /login/R chooser
+//  2. POST gckey /authorize alex/pw → GET /callback/gckey   (B: loads R, account "")
+//  3. POST /login/R/choose/partners, bank-a, sam/pw → GET /callback/bank-a
+//     (A: loads R, account "", writes sam's account)
+//  4. POST /login/R/mfa/use/{sam's app} with sam's code  (C: loads R naming sam)
+//     B's write (account → alex) lands here
+//     C's write: Verified=[totp], Done, code → rp1
+//  5. the code's grant is alex's account: userinfo answers alex's email.
+//
 // swapRace runs the race on the request whose chooser is shown at
 // chooser in b: the victim's gckey leg (alex) is held at its write until
 // the attacker (sam, bank-a) has answered their own app and that answer's
@@ -311,11 +312,11 @@ func TestAttackAccountSwapRace(t *testing.T) {
 // victim's account, and the request completes: a session for the victim
 // with the account pages' window, in the attacker's browser.
 //
-//	1. (own window) POST /account/security/add/totp → /login/R (stop)
-//	2. drop the session cookie; GET /login/R → chooser
-//	3-4. the race of TestAttackAccountSwapRace on R
-//	5. GET /login/R/mfa/enrol/totp (the victim's account), POST .../finish
-//	6. GET /account/security: the victim's page.
+//  1. (own window) POST /account/security/add/totp → /login/R (stop)
+//  2. drop the session cookie; GET /login/R → chooser
+//     3-4. the race of TestAttackAccountSwapRace on R
+//  5. GET /login/R/mfa/enrol/totp (the victim's account), POST .../finish
+//  6. GET /account/security: the victim's page.
 func TestAttackAccountSwapRaceAddsFactor(t *testing.T) {
 	var hs *hookStore
 	e := newHookedEnv(t, func(st store.Store) store.Store { hs = &hookStore{Store: st}; return hs })
