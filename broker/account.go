@@ -108,24 +108,32 @@ func (b *Broker) accountDone(w http.ResponseWriter, r *http.Request, f *flow) {
 	if !f.ar.NewSession {
 		// A session this request created has its window already
 		// (openSession).
-		b.openAccountWindow(ctx, r)
+		b.openAccountWindow(ctx, r, f.ar.SessionID, f.ar.AccountID)
 	}
 	_ = b.st.DeleteAuthRequest(ctx, f.ar.ID)
 	http.Redirect(w, r, f.ar.RedirectURI, http.StatusSeeOther)
 }
 
 // openAccountWindow lets the browser's current session into the account
-// pages for accountWindow.
-func (b *Broker) openAccountWindow(ctx context.Context, r *http.Request) {
+// pages for accountWindow: only the session the sign-in reused, of the
+// account it signed in.
+func (b *Broker) openAccountWindow(ctx context.Context, r *http.Request, sid, accountID string) {
 	_, hash, ok := b.currentSession(ctx, r)
 	if !ok {
 		return
 	}
 	until := b.now().Add(accountWindow)
 	err := b.st.UpdateSession(ctx, hash, func(s store.Session) (store.Session, error) {
+		if s.ID != sid || s.AccountID != accountID {
+			return s, errNotThisSession
+		}
 		s.AccountUntil = until
 		return s, nil
 	})
+	if errors.Is(err, errNotThisSession) {
+		b.log.WarnContext(ctx, "account window not opened: the browser's session is not the sign-in's", "account", accountID)
+		return
+	}
 	if err != nil {
 		b.log.ErrorContext(ctx, "open account window", "error", err)
 	}

@@ -2,11 +2,7 @@ package broker_test
 
 import (
 	"context"
-	"crypto/rand"
-	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 	"sync"
@@ -15,15 +11,9 @@ import (
 
 	"golang.org/x/oauth2"
 
-	"github.com/passerelle/passerelle/broker"
-	"github.com/passerelle/passerelle/broker/ui"
 	"github.com/passerelle/passerelle/internal/demoidp"
 	"github.com/passerelle/passerelle/internal/testbrowser"
-	"github.com/passerelle/passerelle/mfa/emailotp"
-	"github.com/passerelle/passerelle/providers/local"
-	"github.com/passerelle/passerelle/providers/oidc"
 	"github.com/passerelle/passerelle/store"
-	"github.com/passerelle/passerelle/store/bolt"
 )
 
 // Review of the completion gate (commit 3c58632), from the side of the
@@ -71,75 +61,6 @@ func (s *hookStore) set(before, after func(cur, next store.AuthRequest)) {
 	s.mu.Lock()
 	s.before, s.after = before, after
 	s.mu.Unlock()
-}
-
-// newHookedEnv is newEnvWith with the broker's store wrapped.
-func newHookedEnv(t testing.TB, wrap func(store.Store) store.Store) *env {
-	t.Helper()
-	e := &env{t: t, clock: &clock{t: time.Now()}, upstream: map[string]*upstreamServer{},
-		totp: map[string]string{}, recovery: map[string][]string{}, outbox: &mailbox{}}
-	srv := httptest.NewUnstartedServer(nil)
-	e.issuer = "http://" + srv.Listener.Addr().String()
-	var ups []broker.Upstream
-	for _, u := range []struct{ id, group string }{{"gckey", ""}, {"bank-a", "partners"}, {"bank-b", "partners"}} {
-		us := &upstreamServer{}
-		us.srv = httptest.NewUnstartedServer(nil)
-		upIssuer := "http://" + us.srv.Listener.Addr().String() + "/" + u.id
-		idp, err := demoidp.New(demoidp.Config{
-			Issuer: upIssuer, Name: map[string]string{"en": u.id, "fr": u.id},
-			ClientID: "passerelle", ClientSecret: "upstream-secret",
-			RedirectURIs: []string{e.issuer + "/callback/" + u.id}, ACR: "urn:gc-ca:cyber-auth:assurance:loa2",
-			Users: []demoidp.User{{Username: "alex", Password: "pw", Email: "alex@example.org", GivenName: "Alex", FamilyName: "T"},
-				{Username: "sam", Password: "pw", Email: "sam@example.org"}},
-			Now: e.clock.Now,
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-		us.srv.Config.Handler = idp
-		us.srv.Start()
-		t.Cleanup(us.srv.Close)
-		e.upstream[u.id] = us
-		p, err := oidc.Open(u.id, oidc.Config{Issuer: upIssuer, ClientID: "passerelle", ClientSecret: "upstream-secret"}, nil, slog.New(slog.NewTextHandler(io.Discard, nil)))
-		if err != nil {
-			t.Fatal(err)
-		}
-		ups = append(ups, broker.Upstream{ID: u.id, Name: map[string]string{"en": u.id + " EN", "fr": u.id + " FR"}, Group: u.group, Provider: p})
-	}
-	st, err := bolt.Open(t.TempDir()+"/p.db", bolt.Options{Now: e.clock.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	e.store = st
-	pages, err := ui.New(ui.Config{}, false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg := broker.Config{Clients: append([]broker.ClientConfig(nil), testClients...),
-		Groups: []broker.GroupConfig{{ID: "partners", Name: map[string]string{"en": "Sign-In Partner", "fr": "Partenaire de connexion"}}}}
-	cfg.SetDefaults()
-	key := make([]byte, 32)
-	rand.Read(key)
-	relay := startRelay(t, e.outbox)
-	codes := emailotp.NewSender(st, relay, cfg.MFA.Email, e.clock.Now)
-	svc, err := local.New(local.Config{ID: "local", Name: map[string]string{"en": "GCKey", "fr": "CléGC"},
-		Password: local.PasswordConfig{Forbidden: "<>"}}, st, codes, e.clock.Now)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := broker.New(context.Background(), cfg, broker.Deps{Local: svc,
-		Store: wrap(st), MasterKey: key, Issuer: e.issuer, Upstreams: ups, UI: pages, Now: e.clock.Now, Notifier: relay,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.broker, e.ups = b, ups
-	srv.Config.Handler = b.Handler()
-	srv.Start()
-	t.Cleanup(srv.Close)
-	return e
 }
 
 // accountOf is the account upstream user signs in to.
@@ -265,7 +186,7 @@ func swapRace(t *testing.T, e *env, hs *hookStore, b *browser, chooser page, vic
 
 func TestAttackAccountSwapRace(t *testing.T) {
 	var hs *hookStore
-	e := newHookedEnv(t, func(st store.Store) store.Store { hs = &hookStore{Store: st}; return hs })
+	e := newEnvStore(t, demoidp.Faults{}, func(st store.Store) store.Store { hs = &hookStore{Store: st}; return hs })
 	r := e.rp("rp1")
 	e.signIn(r, e.browser(), "gckey", "alex") // the victim, with an app
 	e.signIn(r, e.browser(), "bank-a", "sam") // the attacker's own account, with an app
@@ -319,7 +240,7 @@ func TestAttackAccountSwapRace(t *testing.T) {
 //  6. GET /account/security: the victim's page.
 func TestAttackAccountSwapRaceAddsFactor(t *testing.T) {
 	var hs *hookStore
-	e := newHookedEnv(t, func(st store.Store) store.Store { hs = &hookStore{Store: st}; return hs })
+	e := newEnvStore(t, demoidp.Faults{}, func(st store.Store) store.Store { hs = &hookStore{Store: st}; return hs })
 	r := e.rp("rp1")
 	e.signIn(r, e.browser(), "gckey", "alex")
 	b := e.browser()

@@ -16,6 +16,7 @@ import (
 	"github.com/passerelle/passerelle/broker"
 	"github.com/passerelle/passerelle/internal/testbrowser"
 	"github.com/passerelle/passerelle/providers/oidc"
+	"github.com/passerelle/passerelle/store"
 )
 
 const loa4 = "urn:gc-ca:cyber-auth:assurance:loa4"
@@ -318,4 +319,35 @@ func upstreamSubject(t *testing.T, e *env, provider, user string) string {
 	t.Helper()
 	h := sha256.Sum256([]byte(e.upstream[provider].srv.URL + "/" + provider + "\x00" + user))
 	return hex.EncodeToString(h[:16])
+}
+
+// TestAttackFactorOfAKindSwitchedOff: the account's only factor is a
+// security key and this deployment has security keys switched off; the
+// account still has a factor, so nobody may set up a "first" one.
+func TestAttackFactorOfAKindSwitchedOff(t *testing.T) {
+	e := newEnv(t)
+	r := e.rp("rp1")
+	e.signIn(r, e.browser(), "gckey", "alex")
+	acct := accountOf(t, e, "gckey", "alex")
+	fs, err := e.store.ListFactors(t.Context(), acct)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, x := range fs {
+		if err := e.store.DeleteFactor(t.Context(), x.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	key := store.Factor{ID: "key-1", AccountID: acct, Kind: store.FactorWebAuthn, Name: "Key", CredentialID: []byte("cred-1"),
+		CreatedAt: e.clock.Now()}
+	if err := e.store.CreateFactor(t.Context(), key); err != nil {
+		t.Fatal(err)
+	}
+	b := e.browser()
+	a := r.start()
+	p := b.upstreamPost(b.choose(b.Get(a.url), "gckey"), "alex")
+	noCode(t, p, "an account whose factor is switched off")
+	if strings.Contains(p.Body, "/mfa/enrol/") || p.Resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("a first factor was offered to an account that has one: %d %s", p.Resp.StatusCode, p.Resp.Request.URL)
+	}
 }

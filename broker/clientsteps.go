@@ -145,6 +145,9 @@ func (h stepHost) Pass(w http.ResponseWriter, r *http.Request, v journey.Visit, 
 			if a.Done {
 				return a, errAlreadyDone
 			}
+			if a.AccountID != v.AccountID {
+				return a, errAccountChanged
+			}
 			if a.Steps == nil {
 				a.Steps = map[string]json.RawMessage{}
 			}

@@ -43,6 +43,9 @@ type flow struct {
 	// applies them first. Deferring them lets a step that ends in
 	// completion write the request once.
 	pending []func(*store.AuthRequest)
+	// account is the account the stored request named when this step
+	// read it (or last wrote it): every write checks it still does.
+	account string
 }
 
 // change applies fn to the auth request now, and to the stored one at
@@ -64,19 +67,40 @@ func (b *Broker) persist(ctx context.Context, f *flow) error {
 	if len(f.pending) == 0 {
 		return nil
 	}
+	return b.writeFlow(ctx, f, nil)
+}
+
+// writeFlow applies the pending changes, then fn, to the stored auth
+// request in one store update, only while it is what this step read: not
+// finished (errAlreadyDone), and naming the same account, or none
+// (errAccountChanged). Whatever a step checked (which credential may be
+// used, which account's factor was answered) is then still true of the
+// request it writes: two credentials racing on one request cannot put
+// one account's factor under the other.
+func (b *Broker) writeFlow(ctx context.Context, f *flow, fn func(*store.AuthRequest)) error {
+	var account string
 	err := b.st.UpdateAuthRequest(ctx, f.ar.ID, func(a store.AuthRequest) (store.AuthRequest, error) {
 		if a.Done {
 			// A racing step finished the request; nothing may change it now.
 			return a, errAlreadyDone
 		}
+		if a.AccountID != f.account {
+			return a, errAccountChanged
+		}
 		f.applyPending(&a)
+		if fn != nil {
+			fn(&a)
+		}
+		account = a.AccountID
 		return a, nil
 	})
 	if err == nil {
-		f.pending = nil
+		f.pending, f.account = nil, account
 	}
 	return err
 }
+
+var errAccountChanged = errors.New("a racing step changed the account of the sign-in")
 
 // loadFlow finds the auth request, checks it belongs to this browser and
 // settles the page language. When it returns false it has answered.
@@ -91,7 +115,7 @@ func (b *Broker) loadFlow(w http.ResponseWriter, r *http.Request, id string, nee
 		b.errorPage(w, r, http.StatusNotFound, nil, errExpired)
 		return nil, false
 	}
-	f := &flow{ar: ar, browser: b.cookie(r, "browser")}
+	f := &flow{ar: ar, browser: b.cookie(r, "browser"), account: ar.AccountID}
 	if !sameBrowser(&ar, f.browser) {
 		b.log.WarnContext(r.Context(), "sign-in step from another browser", "auth_request", ar.ID)
 		b.errorPage(w, r, http.StatusForbidden, &ar, errState)
@@ -330,10 +354,14 @@ func (b *Broker) callback(w http.ResponseWriter, r *http.Request) {
 // request may reuse (the completion gate decides when).
 func (b *Broker) authenticated(w http.ResponseWriter, r *http.Request, f *flow, s store.Session, fresh bool) {
 	f.change(func(a *store.AuthRequest) {
-		if a.AccountID != "" && a.AccountID != s.AccountID {
-			// Nothing done for another account carries over.
-			a.MFA, a.AddKind = store.MFAProgress{}, ""
+		if a.AccountID != s.AccountID {
+			// Nothing done before the account was named, or for another
+			// account (the built-in service's codes included), carries over.
+			a.MFA = store.MFAProgress{}
 			a.PendingOTP, a.PendingEmail, a.PendingSecret, a.WebAuthnSession = "", "", nil, nil
+			if a.AccountID != "" {
+				a.AddKind = "" // the account page's intent was another account's
+			}
 		}
 		a.AccountID, a.SessionID, a.AuthTime, a.Provider = s.AccountID, s.ID, s.AuthTime, s.Provider
 		a.AMR, a.UpstreamACR, a.NewSession = s.AMR, s.UpstreamACR, fresh

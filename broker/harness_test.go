@@ -93,7 +93,14 @@ func newEnv(t testing.TB) *env { return newEnvWith(t, demoidp.Faults{}) }
 // changes to the broker's configuration.
 func newEnvWith(t testing.TB, faults demoidp.Faults, mods ...func(*broker.Config)) *env {
 	t.Helper()
-	return newEnvLimited(t, faults, testRateLimit, mods...)
+	return newEnvOpts(t, envOptions{faults: faults, rateLimit: testRateLimit, mods: mods})
+}
+
+// newEnvStore is newEnvWith with the broker's store wrapped by wrap (nil:
+// the bbolt store itself); e.store stays the bbolt store.
+func newEnvStore(t testing.TB, faults demoidp.Faults, wrap func(store.Store) store.Store, mods ...func(*broker.Config)) *env {
+	t.Helper()
+	return newEnvOpts(t, envOptions{faults: faults, rateLimit: testRateLimit, wrap: wrap, mods: mods})
 }
 
 // testRateLimit is the harness's per-source limit: every test request
@@ -104,6 +111,22 @@ var testRateLimit = broker.RateLimitConfig{PerSecond: 1000, Burst: 10000}
 
 // newEnvLimited is newEnvWith with the per-source rate limit rl.
 func newEnvLimited(t testing.TB, faults demoidp.Faults, rl broker.RateLimitConfig, mods ...func(*broker.Config)) *env {
+	t.Helper()
+	return newEnvOpts(t, envOptions{faults: faults, rateLimit: rl, mods: mods})
+}
+
+// envOptions are the harness's knobs: faults in the gckey upstream, the
+// per-source rate limit, a wrapper of the broker's store (nil: the bbolt
+// store itself; e.store stays the bbolt store), changes to the broker's
+// configuration.
+type envOptions struct {
+	faults    demoidp.Faults
+	rateLimit broker.RateLimitConfig
+	wrap      func(store.Store) store.Store
+	mods      []func(*broker.Config)
+}
+
+func newEnvOpts(t testing.TB, o envOptions) *env {
 	t.Helper()
 	e := &env{t: t, clock: &clock{t: time.Now()}, upstream: map[string]*upstreamServer{},
 		totp: map[string]string{}, recovery: map[string][]string{}, outbox: &mailbox{}}
@@ -123,7 +146,7 @@ func newEnvLimited(t testing.TB, faults demoidp.Faults, rl broker.RateLimitConfi
 			Now: e.clock.Now,
 		}
 		if u.id == "gckey" {
-			cfg.Faults = faults
+			cfg.Faults = o.faults
 		}
 		// The banks send email and name whatever they are asked, so the
 		// privacy tests (attack_privacy_test.go) see Passerelle withhold
@@ -163,12 +186,16 @@ func newEnvLimited(t testing.TB, faults demoidp.Faults, rl broker.RateLimitConfi
 	}
 	cfg := broker.Config{Clients: append([]broker.ClientConfig(nil), testClients...),
 		Groups: []broker.GroupConfig{{ID: "partners", Name: map[string]string{"en": "Sign-In Partner", "fr": "Partenaire de connexion"}}}}
-	for _, m := range mods {
+	for _, m := range o.mods {
 		m(&cfg)
 	}
 	cfg.SetDefaults()
 	key := make([]byte, 32)
 	rand.Read(key)
+	var brokerStore store.Store = st
+	if o.wrap != nil {
+		brokerStore = o.wrap(st)
+	}
 	relay := startRelay(t, e.outbox)
 	codes := emailotp.NewSender(st, relay, cfg.MFA.Email, e.clock.Now)
 	svc, err := local.New(local.Config{ID: "local", Name: map[string]string{"en": "GCKey", "fr": "CléGC"},
@@ -177,8 +204,8 @@ func newEnvLimited(t testing.TB, faults demoidp.Faults, rl broker.RateLimitConfi
 		t.Fatal(err)
 	}
 	b, err := broker.New(context.Background(), cfg, broker.Deps{Local: svc,
-		Store: st, MasterKey: key, Issuer: e.issuer, Upstreams: ups, UI: pages, Now: e.clock.Now, Notifier: relay,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), RateLimit: rl,
+		Store: brokerStore, MasterKey: key, Issuer: e.issuer, Upstreams: ups, UI: pages, Now: e.clock.Now, Notifier: relay,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), RateLimit: o.rateLimit,
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -120,9 +120,8 @@ func (b *Broker) firstLoginCreate(w http.ResponseWriter, r *http.Request) {
 		b.errorPage(w, r, http.StatusServiceUnavailable, &f.ar, errGeneric)
 		return
 	}
-	err = b.st.UpdateAuthRequest(r.Context(), f.ar.ID, func(a store.AuthRequest) (store.AuthRequest, error) {
+	err = b.writeFlow(r.Context(), f, func(a *store.AuthRequest) {
 		a.NewIdentity = nil
-		return a, nil
 	})
 	if err != nil {
 		b.errorPage(w, r, http.StatusServiceUnavailable, &f.ar, errGeneric)
@@ -180,9 +179,8 @@ func (b *Broker) firstLoginLink(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, b.stepURL(f), http.StatusSeeOther)
 		return
 	}
-	err := b.st.UpdateAuthRequest(r.Context(), f.ar.ID, func(a store.AuthRequest) (store.AuthRequest, error) {
+	err := b.writeFlow(r.Context(), f, func(a *store.AuthRequest) {
 		a.Linking = true
-		return a, nil
 	})
 	if err != nil {
 		b.errorPage(w, r, http.StatusServiceUnavailable, &f.ar, errGeneric)
@@ -200,10 +198,9 @@ func (b *Broker) finishLinking(ctx context.Context, f *flow) error {
 		return err
 	}
 	b.audit(ctx, "link", f.ar.AccountID, f.ar.ClientID, "success", map[string]string{"provider": up.Provider})
-	return b.st.UpdateAuthRequest(ctx, f.ar.ID, func(a store.AuthRequest) (store.AuthRequest, error) {
+	return b.writeFlow(ctx, f, func(a *store.AuthRequest) {
 		a.NewIdentity, a.Linking = nil, false
-		f.ar = a
-		return a, nil
+		f.ar = *a
 	})
 }
 

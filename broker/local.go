@@ -263,9 +263,8 @@ func (b *Broker) register(w http.ResponseWriter, r *http.Request) {
 // keepPending records the built-in service's step in progress and moves
 // to its next page.
 func (b *Broker) keepPending(w http.ResponseWriter, r *http.Request, f *flow, pending, otpID, email, next string) {
-	err := b.st.UpdateAuthRequest(r.Context(), f.ar.ID, func(a store.AuthRequest) (store.AuthRequest, error) {
+	err := b.writeFlow(r.Context(), f, func(a *store.AuthRequest) {
 		a.PendingLocal, a.PendingOTP, a.PendingEmail = pending, otpID, email
-		return a, nil
 	})
 	if err != nil {
 		b.log.ErrorContext(r.Context(), "keep pending step", "error", err)

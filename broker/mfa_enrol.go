@@ -52,7 +52,9 @@ func (b *Broker) verifyFactor(r *http.Request, m *mfaFlow, x store.Factor) (bool
 			return f, nil
 		})
 	case store.FactorEmail:
-		if m.ar.PendingOTP == "" {
+		if m.ar.PendingOTP == "" || m.ar.PendingEmail != x.Email {
+			// Only a code sent to this factor's address for this
+			// challenge answers it.
 			return false, nil
 		}
 		err := b.email.Verify(ctx, m.ar.PendingOTP, m.acct.ID, r.PostFormValue("code"))
@@ -125,9 +127,8 @@ func (b *Broker) newTOTPSecret(w http.ResponseWriter, r *http.Request, m *mfaFlo
 		sealed, err = b.sealer.Seal(sealKindPendingTOTP, m.ar.ID, []byte(secret))
 	}
 	if err == nil {
-		err = b.st.UpdateAuthRequest(r.Context(), m.ar.ID, func(a store.AuthRequest) (store.AuthRequest, error) {
+		err = b.writeFlow(r.Context(), m.flow, func(a *store.AuthRequest) {
 			a.PendingSecret = sealed
-			return a, nil
 		})
 	}
 	if err != nil {
@@ -193,9 +194,8 @@ func (b *Broker) renderEnrol(w http.ResponseWriter, r *http.Request, m *mfaFlow,
 		// they are the ones the authenticator must not register again.
 		opts, sess, err := b.webauthn.BeginRegistration(b.webauthnUser(m.acct), m.ofKind(store.FactorWebAuthn))
 		if err == nil {
-			err = b.st.UpdateAuthRequest(ctx, m.ar.ID, func(a store.AuthRequest) (store.AuthRequest, error) {
+			err = b.writeFlow(ctx, m.flow, func(a *store.AuthRequest) {
 				a.WebAuthnSession = sess
-				return a, nil
 			})
 		}
 		if err != nil {

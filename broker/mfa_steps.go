@@ -50,7 +50,10 @@ type mfaFlow struct {
 	// Any of them proves the account before a new factor is set up.
 	factors  []store.Factor
 	recovery *store.Factor // the account's recovery codes, if any
-	attempt  *mfa.Attempt  // reserved by throttled, settled by failed or succeeded
+	// unusable counts the account's factors of kinds switched off here:
+	// they still make it an account with a factor.
+	unusable int
+	attempt  *mfa.Attempt // reserved by throttled, settled by failed or succeeded
 }
 
 func (b *Broker) loadMFA(w http.ResponseWriter, r *http.Request) (*mfaFlow, bool) {
@@ -91,6 +94,8 @@ func (b *Broker) loadMFA(w http.ResponseWriter, r *http.Request) (*mfaFlow, bool
 			m.recovery = &all[i]
 		case slices.Contains(mfaKinds, all[i].Kind) && b.kindEnabled(all[i].Kind):
 			m.factors = append(m.factors, all[i])
+		default:
+			m.unusable++
 		}
 	}
 	sort.SliceStable(m.factors, func(i, j int) bool {
@@ -106,7 +111,7 @@ func (b *Broker) loadMFA(w http.ResponseWriter, r *http.Request) (*mfaFlow, bool
 // hasFactor: the account has a factor of any kind, recovery codes
 // included; setting up another then needs one of them first.
 func (m *mfaFlow) hasFactor() bool {
-	return len(m.factors) > 0 || m.recovery != nil
+	return len(m.factors) > 0 || m.recovery != nil || m.unusable > 0
 }
 
 // mayEnrol: a kind the client accepts at the required level, on an
@@ -249,9 +254,8 @@ func (b *Broker) renderChallenge(w http.ResponseWriter, r *http.Request, m *mfaF
 	case store.FactorWebAuthn:
 		opts, sess, err := b.webauthn.BeginLogin(b.webauthnUser(m.acct), m.ofKind(store.FactorWebAuthn))
 		if err == nil {
-			err = b.st.UpdateAuthRequest(ctx, m.ar.ID, func(a store.AuthRequest) (store.AuthRequest, error) {
+			err = b.writeFlow(ctx, m.flow, func(a *store.AuthRequest) {
 				a.WebAuthnSession = sess
-				return a, nil
 			})
 		}
 		if err != nil {
@@ -287,9 +291,8 @@ func (b *Broker) sendCode(w http.ResponseWriter, r *http.Request, m *mfaFlow, ad
 		return false
 	}
 	if err == nil {
-		err = b.st.UpdateAuthRequest(ctx, m.ar.ID, func(a store.AuthRequest) (store.AuthRequest, error) {
+		err = b.writeFlow(ctx, m.flow, func(a *store.AuthRequest) {
 			a.PendingOTP, a.PendingEmail = id, addr
-			return a, nil
 		})
 	}
 	if err != nil {

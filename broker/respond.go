@@ -62,6 +62,13 @@ func (b *Broker) complete(w http.ResponseWriter, r *http.Request, f *flow, acct 
 	}
 	f.change(func(a *store.AuthRequest) { a.ACR = reached })
 	if f.ar.ClientID == accountClientID {
+		// The internal sign-in ends here too: checked and closed in one
+		// write, like a code's, before any window opens.
+		if err := b.writeFlow(r.Context(), f, func(a *store.AuthRequest) { a.Done = true }); err != nil {
+			b.log.WarnContext(r.Context(), "account sign-in not completed", "auth_request", f.ar.ID, "error", err)
+			b.errorPage(w, r, http.StatusConflict, &f.ar, errState)
+			return
+		}
 		b.openSession(w, r, f)
 		b.accountDone(w, r, f)
 		return
@@ -73,14 +80,14 @@ func (b *Broker) complete(w http.ResponseWriter, r *http.Request, f *flow, acct 
 	sub := b.subjectFor(f.client, acct.ID)
 	code := newCode(f.ar.ID)
 	expires := b.now().Add(b.cfg.Tokens.Code)
-	err := b.st.UpdateAuthRequest(r.Context(), f.ar.ID, func(a store.AuthRequest) (store.AuthRequest, error) {
-		if a.Done {
-			return a, errAlreadyDone
-		}
-		f.applyPending(&a)
+	err := b.writeFlow(r.Context(), f, func(a *store.AuthRequest) {
 		a.Subject, a.Locale, a.Done, a.CodeHash, a.ExpiresAt = sub, locale, true, store.HashToken(code), expires
-		return a, nil
 	})
+	if errors.Is(err, errAccountChanged) {
+		b.log.WarnContext(r.Context(), "completion refused: the sign-in's account changed under it", "auth_request", f.ar.ID)
+		b.errorPage(w, r, http.StatusConflict, &f.ar, errState)
+		return
+	}
 	if errors.Is(err, errAlreadyDone) {
 		// Two submissions of the last step raced: the browser shows the
 		// later answer, so it must carry a code too.
