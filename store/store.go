@@ -96,6 +96,13 @@ type Store interface {
 	// must stay unique (ErrConflict).
 	UpdateLocalUser(ctx context.Context, id string, fn func(LocalUser) (LocalUser, error)) error
 
+	// PutTermsAcceptance records a, replacing the account's earlier
+	// acceptance of the same client's terms.
+	PutTermsAcceptance(ctx context.Context, a TermsAcceptance) error
+	// GetTermsAcceptance returns the account's latest acceptance of the
+	// client's terms, or ErrNotFound.
+	GetTermsAcceptance(ctx context.Context, accountID, clientID string) (TermsAcceptance, error)
+
 	// AppendAudit adds an event to the audit log.
 	AppendAudit(ctx context.Context, e AuditEvent) error
 	// ListAudit returns events at or after since, oldest first, at most limit

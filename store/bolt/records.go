@@ -29,6 +29,7 @@ var (
 	bucketHits        = []byte("hits")
 	bucketAudit       = []byte("audit")
 	bucketLocalUsers  = []byte("local_users")
+	bucketTerms       = []byte("terms_acceptances")
 
 	indexAccountByURN      = []byte("idx_account_by_urn")
 	indexLinksByAccount    = []byte("idx_links_by_account")
@@ -55,6 +56,7 @@ var dataBuckets = [][]byte{
 	bucketFactors, bucketOTPs, bucketHits, bucketAudit,
 	indexFactorsByAccount, indexFactorByCred, indexAuditByID,
 	bucketLocalUsers, indexLocalUserByUsername, indexLocalUserByEmail,
+	bucketTerms,
 }
 
 // retiredBuckets held records no version writes any more; Open deletes
@@ -103,6 +105,8 @@ var (
 	localUsers = kind[store.LocalUser]{name: "local user", bucket: bucketLocalUsers,
 		key:       func(u store.LocalUser) []byte { return []byte(u.ID) },
 		expiresAt: localUserExpiry}
+	termsAcceptances = kind[store.TermsAcceptance]{name: "terms acceptance", bucket: bucketTerms,
+		key: func(a store.TermsAcceptance) []byte { return termsKey(a.AccountID, a.ClientID) }}
 )
 
 // notFound is the error for a missing (or expired) record.
@@ -262,6 +266,12 @@ func part(dst []byte, p []byte) []byte {
 // linkKey is the primary key of a link: (provider, subject).
 func linkKey(provider, subject string) []byte {
 	return part(part(nil, []byte(provider)), []byte(subject))
+}
+
+// termsKey is the primary key of a terms acceptance: (account ID, client
+// ID). The account's part comes first, so its acceptances are one prefix.
+func termsKey(accountID, clientID string) []byte {
+	return part(part(nil, []byte(accountID)), []byte(clientID))
 }
 
 // ownedKey is an index key listing key under owner (an account or a grant).

@@ -55,6 +55,9 @@ func Run(t *testing.T, newStore NewStore) {
 		{"LocalUserExpiry", testLocalUserExpiry},
 		{"LocalUserChanges", testLocalUserChanges},
 		{"SweepLocalUsers", testSweepLocalUsers},
+		// Terms of use accepted.
+		{"TermsAcceptances", testTermsAcceptances},
+		{"TermsAcceptanceInvalid", testTermsAcceptanceInvalid},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.run(t, newStore) })
 	}
