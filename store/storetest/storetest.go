@@ -58,6 +58,7 @@ func Run(t *testing.T, newStore NewStore) {
 		// Terms of use accepted.
 		{"TermsAcceptances", testTermsAcceptances},
 		{"TermsAcceptanceInvalid", testTermsAcceptanceInvalid},
+		{"TermsAcceptanceCopy", testTermsAcceptanceCopy},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.run(t, newStore) })
 	}

@@ -1,6 +1,8 @@
 package storetest
 
 import (
+	"cmp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -77,5 +79,61 @@ func testTermsAcceptanceInvalid(t *testing.T, newStore NewStore) {
 			_, err = s.GetTermsAcceptance(ctx, tc.a.AccountID, tc.a.ClientID)
 			wantErr(t, err, store.ErrNotFound, "GetTermsAcceptance after a refused put")
 		})
+	}
+}
+
+// testTermsAcceptanceCopy: a store that exports (store.Exporter) hands
+// out the latest acceptance of each (account, client), and store.Copy
+// puts them into another store, where the later of two acceptances wins;
+// a second copy writes nothing.
+func testTermsAcceptanceCopy(t *testing.T, newStore NewStore) {
+	src, clk := open(t, newStore)
+	x, ok := src.(store.Exporter)
+	if !ok {
+		t.Skip("the store does not implement store.Exporter")
+	}
+	ctx := t.Context()
+	want := []store.TermsAcceptance{
+		terms("acct-1", "rp-1", "2", time.Hour),
+		terms("acct-1", "rp-2", "1", 0),
+		terms("acct-2", "rp-1", "3", 0),
+	}
+	must(t, src.PutTermsAcceptance(ctx, terms("acct-1", "rp-1", "1", 0)), "PutTermsAcceptance replaced")
+	for _, a := range want {
+		must(t, src.PutTermsAcceptance(ctx, a), "PutTermsAcceptance")
+	}
+	var got []store.TermsAcceptance
+	must(t, x.Export(ctx, func(r store.Record) error {
+		if r.Kind == store.KindTermsAcceptance {
+			a, ok := r.Value.(store.TermsAcceptance)
+			if !ok {
+				t.Fatalf("Export: %s record holds a %T", r.Kind, r.Value)
+			}
+			got = append(got, a)
+		}
+		return nil
+	}), "Export")
+	slices.SortFunc(got, func(a, b store.TermsAcceptance) int {
+		return cmp.Or(cmp.Compare(a.AccountID, b.AccountID), cmp.Compare(a.ClientID, b.ClientID))
+	})
+	same(t, got, want, "exported terms acceptances")
+
+	dst := newStore(t, clk.Now)
+	newer := terms("acct-2", "rp-1", "4", time.Hour)
+	must(t, dst.PutTermsAcceptance(ctx, newer), "PutTermsAcceptance in the target")
+	counts, err := store.Copy(ctx, x, dst)
+	must(t, err, "Copy")
+	if n, skipped := counts[store.KindTermsAcceptance], counts[store.KindTermsAcceptance+store.SkippedSuffix]; n != 2 || skipped != 1 {
+		t.Errorf("Copy: %d terms acceptances written, %d skipped; want 2 and 1 (the target's is newer)", n, skipped)
+	}
+	for _, w := range []store.TermsAcceptance{want[0], want[1], newer} {
+		a, err := dst.GetTermsAcceptance(ctx, w.AccountID, w.ClientID)
+		must(t, err, "GetTermsAcceptance in the target")
+		same(t, a, w, "copied terms acceptance")
+	}
+	counts, err = store.Copy(ctx, x, dst)
+	must(t, err, "Copy again")
+	if n, skipped := counts[store.KindTermsAcceptance], counts[store.KindTermsAcceptance+store.SkippedSuffix]; n != 0 || skipped != 3 {
+		t.Errorf("Copy again: %d terms acceptances written, %d skipped; want 0 and 3", n, skipped)
 	}
 }
