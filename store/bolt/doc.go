@@ -60,8 +60,7 @@
 // start+window (strictly) starts a new window at count 1. Sweep deletes
 // all of these, and signing keys past a non-zero ExpiresAt, with their
 // index entries; it never deletes factors, terms acceptances or audit
-// events. Create refuses
-// a key held by an expired record not yet swept.
+// events. Create refuses a key held by an expired record not yet swept.
 //
 // A local user expires only while unconfirmed: past its ExpiresAt it
 // reads as missing and no longer reserves its ID, username or email.
