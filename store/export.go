@@ -9,15 +9,16 @@ import (
 
 // Kinds of exported records, in the order an Exporter yields them.
 const (
-	KindClient     = "client"
-	KindSigningKey = "signing_key"
-	KindAccount    = "account"
-	KindLink       = "link"
-	KindGrant      = "grant"
-	KindSession    = "session"
-	KindFactor     = "factor"
-	KindLocalUser  = "local_user"
-	KindAudit      = "audit"
+	KindClient          = "client"
+	KindSigningKey      = "signing_key"
+	KindAccount         = "account"
+	KindLink            = "link"
+	KindGrant           = "grant"
+	KindSession         = "session"
+	KindFactor          = "factor"
+	KindLocalUser       = "local_user"
+	KindTermsAcceptance = "terms_acceptance"
+	KindAudit           = "audit"
 )
 
 // SkippedSuffix marks the keys of Copy's counts that count records not
@@ -26,7 +27,7 @@ const SkippedSuffix = " skipped"
 
 // Record is one exported record. Value is the record itself, by Kind:
 // Client, SigningKey, Account, Link, ExportedGrant, Session, Factor,
-// LocalUser or AuditEvent.
+// LocalUser, TermsAcceptance or AuditEvent.
 //
 // Transient records are not exported: auth requests (with their
 // authorization codes) and one-time codes live for one sign-in (minutes), and rate counters
@@ -76,7 +77,9 @@ type Exporter interface {
 // of its history (only reuse detection of its older tokens is lost). An
 // account without any link (they were all removed) is created with a
 // placeholder link that is deleted at once: the contract has no other
-// way in.
+// way in. A terms acceptance is put unless to holds one for the same
+// (account, client) accepted at the same time or later: the latest
+// acceptance wins, and a second copy skips it.
 func Copy(ctx context.Context, from Exporter, to Store) (map[string]int, error) {
 	c := copier{to: to, now: time.Now(), counts: map[string]int{}}
 	err := from.Export(ctx, func(r Record) error { return c.put(ctx, r) })
@@ -124,6 +127,8 @@ func (c *copier) put(ctx context.Context, r Record) error {
 			exp = time.Time{}
 		}
 		err = c.unlessExpired(exp, func() error { return c.to.CreateLocalUser(ctx, v) })
+	case TermsAcceptance:
+		err = c.terms(ctx, v)
 	case AuditEvent:
 		err = c.to.AppendAudit(ctx, v)
 	default:
@@ -221,4 +226,17 @@ func (c *copier) grant(ctx context.Context, x ExportedGrant) error {
 		}
 	}
 	return nil
+}
+
+// terms puts an acceptance unless to holds one at least as recent, which
+// counts as already there.
+func (c *copier) terms(ctx context.Context, a TermsAcceptance) error {
+	cur, err := c.to.GetTermsAcceptance(ctx, a.AccountID, a.ClientID)
+	switch {
+	case err == nil && !cur.AcceptedAt.Before(a.AcceptedAt):
+		return ErrAlreadyExists
+	case err != nil && !errors.Is(err, ErrNotFound):
+		return err
+	}
+	return c.to.PutTermsAcceptance(ctx, a)
 }

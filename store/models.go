@@ -2,6 +2,7 @@ package store
 
 import (
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"time"
 )
@@ -187,16 +188,6 @@ type AuthRequest struct {
 	ExpiresAt time.Time `json:"expires_at"`
 }
 
-// TermsAcceptance records that an account accepted a client's terms of
-// use, in one version, at one time. The store keeps the latest per
-// (account, client); every acceptance is also an audit event.
-type TermsAcceptance struct {
-	AccountID  string    `json:"account_id"`
-	ClientID   string    `json:"client_id"`
-	Version    string    `json:"version"`
-	AcceptedAt time.Time `json:"accepted_at"`
-}
-
 // MFAProgress is what one auth request established about the account's
 // second factor. Only the completion gate decides what it is worth.
 type MFAProgress struct {
@@ -304,4 +295,29 @@ type SigningKey struct {
 // LogValue keeps the sealed private key out of logs.
 func (k SigningKey) LogValue() slog.Value {
 	return slog.GroupValue(slog.String("kid", k.ID), slog.String("alg", k.Alg))
+}
+
+// TermsAcceptance records that an account accepted a client's terms of
+// use, in one version, at one time. The store keeps the latest per
+// (account, client); every acceptance is also an audit event.
+type TermsAcceptance struct {
+	AccountID  string    `json:"account_id"`
+	ClientID   string    `json:"client_id"`
+	Version    string    `json:"version"`
+	AcceptedAt time.Time `json:"accepted_at"`
+}
+
+// Validate refuses an acceptance that names no account, no client or no
+// version of the terms: such a record would stand for consent nobody can
+// trace. Backends call it before writing.
+func (a TermsAcceptance) Validate() error {
+	switch {
+	case a.AccountID == "":
+		return errors.New("terms acceptance has an empty account ID")
+	case a.ClientID == "":
+		return errors.New("terms acceptance has an empty client ID")
+	case a.Version == "":
+		return errors.New("terms acceptance has an empty version")
+	}
+	return nil
 }

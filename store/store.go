@@ -35,13 +35,6 @@ type Store interface {
 	ListLinks(ctx context.Context, accountID string) ([]Link, error)
 	DeleteLink(ctx context.Context, provider, subject string) error
 
-	// PutTermsAcceptance records a, replacing the account's earlier
-	// acceptance of the same client's terms.
-	PutTermsAcceptance(ctx context.Context, a TermsAcceptance) error
-	// GetTermsAcceptance returns the account's latest acceptance of the
-	// client's terms, or ErrNotFound.
-	GetTermsAcceptance(ctx context.Context, accountID, clientID string) (TermsAcceptance, error)
-
 	CreateAuthRequest(ctx context.Context, r AuthRequest) error
 	GetAuthRequest(ctx context.Context, id string) (AuthRequest, error)
 	UpdateAuthRequest(ctx context.Context, id string, fn func(AuthRequest) (AuthRequest, error)) error
@@ -102,6 +95,13 @@ type Store interface {
 	// UpdateLocalUser writes what fn returns; a changed username or email
 	// must stay unique (ErrConflict).
 	UpdateLocalUser(ctx context.Context, id string, fn func(LocalUser) (LocalUser, error)) error
+
+	// PutTermsAcceptance records a, replacing the account's earlier
+	// acceptance of the same client's terms.
+	PutTermsAcceptance(ctx context.Context, a TermsAcceptance) error
+	// GetTermsAcceptance returns the account's latest acceptance of the
+	// client's terms, or ErrNotFound.
+	GetTermsAcceptance(ctx context.Context, accountID, clientID string) (TermsAcceptance, error)
 
 	// AppendAudit adds an event to the audit log.
 	AppendAudit(ctx context.Context, e AuditEvent) error

@@ -68,7 +68,7 @@ func printCounts(w io.Writer, counts map[string]int) error {
 	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "KIND\tCOPIED\tSKIPPED")
 	kinds := []string{store.KindClient, store.KindSigningKey, store.KindAccount, store.KindLink, store.KindGrant,
-		store.KindSession, store.KindFactor, store.KindLocalUser, store.KindAudit}
+		store.KindSession, store.KindFactor, store.KindLocalUser, store.KindTermsAcceptance, store.KindAudit}
 	for _, k := range kinds {
 		fmt.Fprintf(tw, "%s\t%d\t%d\n", strings.ReplaceAll(k, "_", " "), counts[k], counts[k+store.SkippedSuffix])
 	}

@@ -24,6 +24,7 @@
 //	hits                     rate counter key                 {key, count, start, expires_at}
 //	audit                    timeKey(Time) + event ID         AuditEvent
 //	local_users              local user ID                    LocalUser
+//	terms_acceptances        (account ID, client ID)          TermsAcceptance
 //	idx_account_by_urn       URN                              account ID
 //	idx_links_by_account     (account ID) + links key         empty
 //	idx_grants_by_account    (account ID) + grant ID          empty
@@ -35,6 +36,10 @@
 //	idx_audit_by_id          event ID                         audit key
 //	idx_local_by_username    username                         local user ID
 //	idx_local_by_email       email                            local user ID
+//
+// A terms acceptance is put, not created: the latest replaces the one
+// stored for its (account, client), so the bucket holds at most one
+// record per pair; the history is the audit log's.
 //
 // timeKey is 12 bytes whose order is time order: Unix seconds with the
 // sign bit flipped, then nanoseconds, big-endian; "created" above is
@@ -54,8 +59,8 @@
 // A rate counter's window ends by the same rule: the first Hit after
 // start+window (strictly) starts a new window at count 1. Sweep deletes
 // all of these, and signing keys past a non-zero ExpiresAt, with their
-// index entries; it never deletes factors or audit events. Create refuses
-// a key held by an expired record not yet swept.
+// index entries; it never deletes factors, terms acceptances or audit
+// events. Create refuses a key held by an expired record not yet swept.
 //
 // A local user expires only while unconfirmed: past its ExpiresAt it
 // reads as missing and no longer reserves its ID, username or email.

@@ -11,8 +11,9 @@ import (
 	"github.com/passerelle/passerelle/store"
 )
 
-// TestOpenAddsNewBuckets: a file written before the factor, OTP, Hit and
-// audit buckets existed opens without a schema bump and gains them.
+// TestOpenAddsNewBuckets: a file written before the factor, OTP, Hit,
+// audit and terms-acceptance buckets existed opens without a schema bump
+// and gains them.
 func TestOpenAddsNewBuckets(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "passerelle.db")
 	s, err := Open(path, Options{})
@@ -20,7 +21,7 @@ func TestOpenAddsNewBuckets(t *testing.T) {
 		t.Fatal(err)
 	}
 	added := [][]byte{bucketFactors, bucketOTPs, bucketHits, bucketAudit,
-		indexFactorsByAccount, indexFactorByCred, indexAuditByID}
+		indexFactorsByAccount, indexFactorByCred, indexAuditByID, bucketTerms}
 	if err := s.db.Update(func(tx *bbolt.Tx) error {
 		for _, name := range added {
 			if err := tx.DeleteBucket(name); err != nil {
@@ -43,6 +44,9 @@ func TestOpenAddsNewBuckets(t *testing.T) {
 	}
 	if _, err := s.Hit(ctx, "k", time.Minute); err != nil {
 		t.Fatalf("Hit on an upgraded file: %v", err)
+	}
+	if err := s.PutTermsAcceptance(ctx, store.TermsAcceptance{AccountID: "a", ClientID: "rp", Version: "1"}); err != nil {
+		t.Fatalf("PutTermsAcceptance on an upgraded file: %v", err)
 	}
 }
 

@@ -102,11 +102,11 @@ var (
 		expiresAt: func(h hitWindow) time.Time { return h.ExpiresAt }}
 	auditEvents = kind[store.AuditEvent]{name: "audit event", bucket: bucketAudit,
 		key: func(e store.AuditEvent) []byte { return auditKey(e) }}
-	termsAcceptances = kind[store.TermsAcceptance]{name: "terms acceptance", bucket: bucketTerms,
-		key: func(a store.TermsAcceptance) []byte { return ownedKey(a.AccountID, []byte(a.ClientID)) }}
 	localUsers = kind[store.LocalUser]{name: "local user", bucket: bucketLocalUsers,
 		key:       func(u store.LocalUser) []byte { return []byte(u.ID) },
 		expiresAt: localUserExpiry}
+	termsAcceptances = kind[store.TermsAcceptance]{name: "terms acceptance", bucket: bucketTerms,
+		key: func(a store.TermsAcceptance) []byte { return termsKey(a.AccountID, a.ClientID) }}
 )
 
 // notFound is the error for a missing (or expired) record.
@@ -266,6 +266,12 @@ func part(dst []byte, p []byte) []byte {
 // linkKey is the primary key of a link: (provider, subject).
 func linkKey(provider, subject string) []byte {
 	return part(part(nil, []byte(provider)), []byte(subject))
+}
+
+// termsKey is the primary key of a terms acceptance: (account ID, client
+// ID). The account's part comes first, so its acceptances are one prefix.
+func termsKey(accountID, clientID string) []byte {
+	return part(part(nil, []byte(accountID)), []byte(clientID))
 }
 
 // ownedKey is an index key listing key under owner (an account or a grant).

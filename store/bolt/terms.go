@@ -2,24 +2,25 @@ package bolt
 
 import (
 	"context"
-	"errors"
+	"fmt"
 
 	"go.etcd.io/bbolt"
 
 	"github.com/passerelle/passerelle/store"
 )
 
-// PutTermsAcceptance records a under (account, client), replacing the
-// earlier acceptance.
+// PutTermsAcceptance writes a under (account, client), replacing the
+// acceptance stored there: one record per pair, however often the person
+// accepts. The audit event of the acceptance is the caller's to append.
 func (s *Store) PutTermsAcceptance(ctx context.Context, a store.TermsAcceptance) error {
-	if a.AccountID == "" || a.ClientID == "" || a.Version == "" {
-		return errors.New("store/bolt: terms acceptance needs an account, a client and a version")
+	if err := a.Validate(); err != nil {
+		return fmt.Errorf("store/bolt: %w", err)
 	}
 	return s.write(ctx, func(tx *bbolt.Tx) error { return save(tx, termsAcceptances, a) })
 }
 
-// GetTermsAcceptance returns the account's latest acceptance of the
-// client's terms.
+// GetTermsAcceptance returns the acceptance stored under (account,
+// client), or ErrNotFound.
 func (s *Store) GetTermsAcceptance(ctx context.Context, accountID, clientID string) (store.TermsAcceptance, error) {
-	return get(ctx, s, termsAcceptances, ownedKey(accountID, []byte(clientID)))
+	return get(ctx, s, termsAcceptances, termsKey(accountID, clientID))
 }

@@ -37,7 +37,7 @@ func TestCopyBoltToPostgres(t *testing.T) {
 		t.Fatalf("copy: %v", err)
 	}
 	want := map[string]int{"client": 1, "signing_key": 1, "account": 2, "link": 2, "grant": 1, "session": 1,
-		"factor": 2, "local_user": 1, "audit": 2,
+		"factor": 2, "local_user": 1, "terms_acceptance": 1, "audit": 2,
 		"grant" + store.SkippedSuffix: 1, "session" + store.SkippedSuffix: 1, "local_user" + store.SkippedSuffix: 1}
 	if !maps.Equal(counts, want) {
 		t.Errorf("counts\n got %v\nwant %v", counts, want)
@@ -80,9 +80,9 @@ func openBolt(t *testing.T) *bolt.Store {
 // an account with two links, an account whose only link was removed, a
 // grant whose refresh token was rotated, an expired grant, a live and an
 // expired session, a TOTP and a WebAuthn factor, a confirmed and an
-// expired unconfirmed local user, two audit events, and transient
-// records Copy must leave behind (auth request, one-time code, rate
-// counter).
+// expired unconfirmed local user, a terms acceptance (put twice), two
+// audit events, and transient records Copy must leave behind (auth
+// request, one-time code, rate counter).
 func fillForCopy(t *testing.T, s store.Store, now time.Time) {
 	t.Helper()
 	ctx := context.Background()
@@ -121,6 +121,8 @@ func fillForCopy(t *testing.T, s store.Store, now time.Time) {
 		Confirmed: true, CreatedAt: now, PasswordChangedAt: now}))
 	must(s.CreateLocalUser(ctx, store.LocalUser{ID: "u-old", Username: "late", Email: "late@example.org", PasswordHash: "$argon2id$y",
 		ExpiresAt: now.Add(-time.Minute), CreatedAt: now.Add(-time.Hour)}))
+	must(s.PutTermsAcceptance(ctx, store.TermsAcceptance{AccountID: "a1", ClientID: "rp1", Version: "1", AcceptedAt: now}))
+	must(s.PutTermsAcceptance(ctx, store.TermsAcceptance{AccountID: "a1", ClientID: "rp1", Version: "2", AcceptedAt: later}))
 	must(s.AppendAudit(ctx, store.AuditEvent{ID: "e1", Time: now, Kind: "signin", AccountID: "a1", Outcome: "success"}))
 	must(s.AppendAudit(ctx, store.AuditEvent{ID: "e2", Time: now.Add(time.Second), Kind: "factor.add", Detail: map[string]string{"kind": "totp"}}))
 	must(s.CreateAuthRequest(ctx, store.AuthRequest{ID: "ar1", ClientID: "rp1", CreatedAt: now, ExpiresAt: later}))
@@ -163,6 +165,9 @@ func checkCopied(t *testing.T, s store.Store, now time.Time) {
 	}
 	if u, err := s.GetLocalUserByUsername(ctx, "alex"); err != nil || u.ID != "u1" {
 		t.Errorf("local user: %+v, %v", u, err)
+	}
+	if a, err := s.GetTermsAcceptance(ctx, "a1", "rp1"); err != nil || a.Version != "2" || !a.AcceptedAt.Equal(now.Add(time.Hour)) {
+		t.Errorf("terms acceptance: %+v, %v; want version 2, the latest", a, err)
 	}
 	if es, err := s.ListAudit(ctx, now.Add(-time.Hour), 0); err != nil || len(es) != 2 {
 		t.Errorf("audit: %+v, %v", es, err)

@@ -12,25 +12,30 @@
 // and update, so the JSON stays the single source of what a record holds
 // and a new record field needs no migration.
 //
-//	table           key                 index columns                     constraints
-//	clients         id                  -
-//	accounts        id                  urn                               urn UNIQUE
-//	links           (provider, subject) account_id                        account_id → accounts
-//	auth_requests   id                  expires_at
-//	grants          id                  account_id, expires_at
-//	refresh_hashes  hash (bytea)        grant_id                          grant_id → grants ON DELETE CASCADE
-//	sessions        hash (bytea)        account_id, expires_at
-//	signing_keys    id                  expires_at
-//	factors         id                  account_id, credential_id,        credential_id UNIQUE (NULL when none)
-//	                                    created_at
-//	otps            id                  expires_at
-//	hits            key                 count, expires_at (no record)
-//	local_users     id                  username, email, expires_at       username, email UNIQUE (NULL when empty)
-//	audit_events    id                  time
+//	table              key                 index columns                     constraints
+//	clients            id                  -
+//	accounts           id                  urn                               urn UNIQUE
+//	links              (provider, subject) account_id                        account_id → accounts
+//	auth_requests      id                  expires_at
+//	grants             id                  account_id, expires_at
+//	refresh_hashes     hash (bytea)        grant_id                          grant_id → grants ON DELETE CASCADE
+//	sessions           hash (bytea)        account_id, expires_at
+//	signing_keys       id                  expires_at
+//	factors            id                  account_id, credential_id,        credential_id UNIQUE (NULL when none)
+//	                                       created_at
+//	otps               id                  expires_at
+//	hits               key                 count, expires_at (no record)
+//	local_users        id                  username, email, expires_at       username, email UNIQUE (NULL when empty)
+//	audit_events       id                  time
+//	terms_acceptances  (account_id,        -
+//	                    client_id)
 //
 // refresh_hashes holds every refresh hash a grant ever had, so a
 // rotated-away token resolves to its grant (reuse detection); the grant's
 // deletion takes them along. A NULL expires_at never expires.
+// terms_acceptances keeps the latest acceptance of a client's terms per
+// account: PutTermsAcceptance is one INSERT ... ON CONFLICT DO UPDATE,
+// so the table holds at most one row per (account, client).
 //
 // # Contract errors
 //
@@ -85,4 +90,7 @@
 // migration that changes what the older one uses: 00002 drops the codes
 // table (codes moved onto their auth requests), so upgrade every replica
 // together past it. Sign-ins in flight at the switch start again.
+// 00003 only adds the terms_acceptances table, which older replicas do
+// not read; but a replica restarting on an older binary refuses the
+// newer schema, as above.
 package postgres

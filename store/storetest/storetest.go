@@ -29,7 +29,6 @@ func Run(t *testing.T, newStore NewStore) {
 		{"CreateAccountAtomic", testCreateAccountAtomic},
 		{"AccountURNChange", testAccountURNChange},
 		{"Links", testLinks},
-		{"TermsAcceptances", testTermsAcceptances},
 		{"AuthRequests", testAuthRequests},
 		{"Grants", testGrants},
 		{"RefreshRotation", testRefreshRotation},
@@ -56,6 +55,10 @@ func Run(t *testing.T, newStore NewStore) {
 		{"LocalUserExpiry", testLocalUserExpiry},
 		{"LocalUserChanges", testLocalUserChanges},
 		{"SweepLocalUsers", testSweepLocalUsers},
+		// Terms of use accepted.
+		{"TermsAcceptances", testTermsAcceptances},
+		{"TermsAcceptanceInvalid", testTermsAcceptanceInvalid},
+		{"TermsAcceptanceCopy", testTermsAcceptanceCopy},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.run(t, newStore) })
 	}

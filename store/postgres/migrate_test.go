@@ -1,0 +1,60 @@
+package postgres
+
+import (
+	"io/fs"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/pressly/goose/v3"
+
+	"github.com/passerelle/passerelle/internal/pgtest"
+	"github.com/passerelle/passerelle/store"
+)
+
+// TestUpgradeAddsTermsAcceptances: a database left at version 2 by an
+// older Passerelle keeps its rows when Open applies 00003, and gains the
+// terms_acceptances table.
+func TestUpgradeAddsTermsAcceptances(t *testing.T) {
+	ctx := t.Context()
+	dsn := pgtest.Schema(t)
+	pool, err := connect(ctx, dsn, 0, DefaultQueryTimeout)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	db := stdlib.OpenDBFromPool(pool)
+	defer db.Close()
+	dir, err := fs.Sub(migrations, "migrations")
+	if err != nil {
+		t.Fatal(err)
+	}
+	provider, err := goose.NewProvider(goose.DialectPostgres, db, dir,
+		goose.WithDisableGlobalRegistry(true), goose.WithLogger(goose.NopLogger()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := provider.UpTo(ctx, 2); err != nil {
+		t.Fatalf("migrate to version 2: %v", err)
+	}
+	if _, err := pool.Exec(ctx, `INSERT INTO clients (id, record) VALUES ('portal', '{"id":"portal"}')`); err != nil {
+		t.Fatal(err)
+	}
+
+	s, err := Open(ctx, dsn, Options{})
+	if err != nil {
+		t.Fatalf("Open a version 2 database: %v", err)
+	}
+	defer s.Close()
+	if c, err := s.GetClient(ctx, "portal"); err != nil || c.ID != "portal" {
+		t.Errorf("client written at version 2: %+v, %v", c, err)
+	}
+	a := store.TermsAcceptance{AccountID: "a1", ClientID: "portal", Version: "2026-03",
+		AcceptedAt: time.Date(2026, 3, 2, 9, 30, 0, 0, time.UTC)}
+	if err := s.PutTermsAcceptance(ctx, a); err != nil {
+		t.Fatalf("PutTermsAcceptance after the upgrade: %v", err)
+	}
+	if got, err := s.GetTermsAcceptance(ctx, "a1", "portal"); err != nil || got.Version != a.Version || !got.AcceptedAt.Equal(a.AcceptedAt) {
+		t.Errorf("GetTermsAcceptance after the upgrade: %+v, %v; want %+v", got, err, a)
+	}
+}
