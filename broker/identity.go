@@ -175,7 +175,7 @@ func (b *Broker) firstLoginLink(w http.ResponseWriter, r *http.Request) {
 	if !ok || !b.checkForm(w, r, f) {
 		return
 	}
-	if f.ar.NewIdentity == nil {
+	if f.ar.NewIdentity == nil || f.ar.AccountID != "" {
 		http.Redirect(w, r, b.stepURL(f), http.StatusSeeOther)
 		return
 	}

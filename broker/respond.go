@@ -12,8 +12,16 @@ import (
 )
 
 // sendError ends the sign-in with an OAuth error at the client's redirect
-// URI (OIDC Core §3.1.2.6). The URI was checked at /authorize.
+// URI (OIDC Core §3.1.2.6). The URI was checked at /authorize. The auth
+// request is deleted first: once the client has its answer, no later step
+// of the same request (a declined step accepted after all, the Back
+// button after cancel) may carry on to a code under the client's state.
 func (b *Broker) sendError(w http.ResponseWriter, r *http.Request, f *flow, code, desc string) {
+	if err := b.st.DeleteAuthRequest(r.Context(), f.ar.ID); err != nil && !errors.Is(err, store.ErrNotFound) {
+		b.log.ErrorContext(r.Context(), "end the sign-in", "error", err)
+		b.errorPage(w, r, http.StatusServiceUnavailable, &f.ar, errGeneric)
+		return
+	}
 	b.sendToClient(w, r, f, url.Values{"error": {code}, "error_description": {desc}})
 }
 

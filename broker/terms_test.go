@@ -113,3 +113,37 @@ func TestAttackTermsBeforeTheFactor(t *testing.T) {
 		t.Errorf("the terms page showed before the factor: %s", g.Resp.Request.URL)
 	}
 }
+
+// TestAttackTermsDeclineLeavesSignInLive: declining the terms ends the
+// sign-in. The same browser cannot then accept on the step's page, nor
+// come back to the request, and get a code under the client's state.
+func TestAttackTermsDeclineLeavesSignInLive(t *testing.T) {
+	e := newEnvWith(t, demoidp.Faults{}, func(c *broker.Config) { c.Clients = termsFor(t, "v1", true) })
+	r := e.rp("rp2")
+	b := e.browser()
+	a := r.start()
+	p := b.upstreamLogin(b.choose(b.Get(a.url), "gckey"), "alex")
+	stepURL := p.Resp.Request.URL.String()
+	csrf := csrfOf(t, p)
+	if q := r.callback(decideTerms(t, b, p, "decline"), a); q.Get("error") != "access_denied" {
+		t.Fatalf("declining: %v", q)
+	}
+	noCode(t, b.Post(stepURL, url.Values{"csrf": {csrf}, "decision": {"accept"}}), "accepting after declining")
+	noCode(t, b.Get(strings.TrimSuffix(stepURL, "/step/terms")), "the sign-in's own URL after declining")
+}
+
+// TestCancelEndsTheSignIn: after cancelling at the chooser, the request's
+// URL shows the expired page instead of carrying on.
+func TestCancelEndsTheSignIn(t *testing.T) {
+	e := newEnv(t)
+	r := e.rp("rp1")
+	b := e.browser()
+	a := r.start()
+	base := b.Get(a.url).Resp.Request.URL.String() // the chooser, /login/{id}
+	if q := r.callback(b.Get(base+"/cancel"), a); q.Get("error") != "access_denied" {
+		t.Fatalf("cancel: %v", q)
+	}
+	if g := b.Get(base); g.Resp.StatusCode != http.StatusNotFound {
+		t.Fatalf("the cancelled sign-in carries on: %d %s", g.Resp.StatusCode, g.Resp.Request.URL)
+	}
+}
