@@ -24,34 +24,46 @@ import (
 //	POST /account/link/{provider}          sign in with another credential to link it
 //	POST /account/unlink/{provider}        never the last credential
 //	POST /account/signout-everywhere       every session ends, every token is revoked
-func (b *Broker) mountAccountPage(mux routes) {
-	mux.HandleFunc("GET /account", b.accountPage)
-	mux.HandleFunc("POST /account/lang", b.accountLang)
-	mux.HandleFunc("POST /account/email", b.accountEmail)
-	mux.HandleFunc("GET /account/email/confirm", b.accountEmailPage)
-	mux.HandleFunc("POST /account/email/confirm", b.accountEmailConfirm)
-	mux.HandleFunc("POST /account/link/{provider}", b.accountLink)
-	mux.HandleFunc("POST /account/unlink/{provider}", b.accountUnlink)
-	mux.HandleFunc("POST /account/signout-everywhere", b.signOutEverywhere)
+//
+// accountPage serves the account page. What it needs of the journey
+// (opening the account window, the error pages, the audit log) comes from
+// the core.
+type accountPage struct {
+	core  *Broker
+	st    store.Store
+	ui    *ui.UI
+	email *emailotp.Sender // nil: the email factor is off, no address change
+	reg   *mfa.Regulator
 }
 
-func (b *Broker) accountPage(w http.ResponseWriter, r *http.Request) {
-	v, ok := b.openAccount(w, r, accountIntent{})
+func (pg accountPage) Mount(mux routes) {
+	mux.HandleFunc("GET /account", pg.accountPage)
+	mux.HandleFunc("POST /account/lang", pg.accountLang)
+	mux.HandleFunc("POST /account/email", pg.accountEmail)
+	mux.HandleFunc("GET /account/email/confirm", pg.accountEmailPage)
+	mux.HandleFunc("POST /account/email/confirm", pg.accountEmailConfirm)
+	mux.HandleFunc("POST /account/link/{provider}", pg.accountLink)
+	mux.HandleFunc("POST /account/unlink/{provider}", pg.accountUnlink)
+	mux.HandleFunc("POST /account/signout-everywhere", pg.signOutEverywhere)
+}
+
+func (pg accountPage) accountPage(w http.ResponseWriter, r *http.Request) {
+	v, ok := pg.core.openAccount(w, r, accountIntent{})
 	if !ok {
 		return
 	}
 	notice := ""
 	if n := r.URL.Query().Get("done"); n != "" && strings.IndexFunc(n, func(c rune) bool { return c < 'a' || c > 'z' }) < 0 {
-		notice = b.ui.T(v.lang, "account.notice."+n)
+		notice = pg.ui.T(v.lang, "account.notice."+n)
 	}
-	b.renderAccount(w, r, v, notice, nil)
+	pg.renderAccount(w, r, v, notice, nil)
 }
 
-func (b *Broker) renderAccount(w http.ResponseWriter, r *http.Request, v *accountView, notice string, errs []ui.FieldError) {
-	links, err := b.st.ListLinks(r.Context(), v.acct.ID)
+func (pg accountPage) renderAccount(w http.ResponseWriter, r *http.Request, v *accountView, notice string, errs []ui.FieldError) {
+	links, err := pg.st.ListLinks(r.Context(), v.acct.ID)
 	if err != nil {
-		b.log.ErrorContext(r.Context(), "list links", "error", err)
-		b.errorPage(w, r, http.StatusServiceUnavailable, nil, errGeneric)
+		pg.core.log.ErrorContext(r.Context(), "list links", "error", err)
+		pg.core.errorPage(w, r, http.StatusServiceUnavailable, nil, errGeneric)
 		return
 	}
 	lang := v.acct.Locale
@@ -65,97 +77,97 @@ func (b *Broker) renderAccount(w http.ResponseWriter, r *http.Request, v *accoun
 	linked := map[string]bool{}
 	for _, l := range links {
 		linked[l.Provider] = true
-		row := ui.LinkRow{Provider: l.Provider, Name: name(b.catalog().upstreams[l.Provider].Name, v.lang, l.Provider),
+		row := ui.LinkRow{Provider: l.Provider, Name: name(pg.core.catalog().upstreams[l.Provider].Name, v.lang, l.Provider),
 			Added: l.CreatedAt.Format("2006-01-02")}
 		if len(links) > 1 {
 			row.UnlinkAction = "/account/unlink/" + l.Provider
 		}
 		data.Links = append(data.Links, row)
 	}
-	for _, id := range b.catalog().order {
+	for _, id := range pg.core.catalog().order {
 		if !linked[id] {
-			data.LinkOptions = append(data.LinkOptions, ui.Choice{ID: id, Name: name(b.catalog().upstreams[id].Name, v.lang, id),
+			data.LinkOptions = append(data.LinkOptions, ui.Choice{ID: id, Name: name(pg.core.catalog().upstreams[id].Name, v.lang, id),
 				Action: "/account/link/" + id})
 		}
 	}
-	b.ui.Render(w, r, status, v.lang, ui.PageAccount, data)
+	pg.ui.Render(w, r, status, v.lang, ui.PageAccount, data)
 }
 
 // accountPost opens the account for a POST and checks its CSRF token.
-func (b *Broker) accountPost(w http.ResponseWriter, r *http.Request) (*accountView, bool) {
-	v, ok := b.openAccount(w, r, accountIntent{})
-	if !ok || !b.checkAccountForm(w, r, v) {
+func (pg accountPage) accountPost(w http.ResponseWriter, r *http.Request) (*accountView, bool) {
+	v, ok := pg.core.openAccount(w, r, accountIntent{})
+	if !ok || !pg.core.checkAccountForm(w, r, v) {
 		return nil, false
 	}
 	return v, true
 }
 
-func (b *Broker) accountLang(w http.ResponseWriter, r *http.Request) {
-	v, ok := b.accountPost(w, r)
+func (pg accountPage) accountLang(w http.ResponseWriter, r *http.Request) {
+	v, ok := pg.accountPost(w, r)
 	if !ok {
 		return
 	}
 	lang := r.PostFormValue("lang")
 	if lang != "en" && lang != "fr" {
-		b.renderAccount(w, r, v, "", []ui.FieldError{{Field: "lang-en", Message: b.ui.T(v.lang, "field.error.required", b.ui.T(v.lang, "account.lang.legend"))}})
+		pg.renderAccount(w, r, v, "", []ui.FieldError{{Field: "lang-en", Message: pg.ui.T(v.lang, "field.error.required", pg.ui.T(v.lang, "account.lang.legend"))}})
 		return
 	}
-	err := b.st.UpdateAccount(r.Context(), v.acct.ID, func(a store.Account) (store.Account, error) {
+	err := pg.st.UpdateAccount(r.Context(), v.acct.ID, func(a store.Account) (store.Account, error) {
 		a.Locale, a.LocaleFrom = lang, "" // the person's own choice now
 		return a, nil
 	})
 	if err == nil {
-		b.ui.SetLanguage(w, lang)
+		pg.ui.SetLanguage(w, lang)
 	}
-	b.accountChangedTo(w, r, v, err, "account.lang", "/account?done=lang")
+	pg.core.accountChangedTo(w, r, v, err, "account.lang", "/account?done=lang")
 }
 
 // accountEmail sends a code to a new address; the address changes only
 // when the code comes back.
-func (b *Broker) accountEmail(w http.ResponseWriter, r *http.Request) {
-	v, ok := b.accountPost(w, r)
+func (pg accountPage) accountEmail(w http.ResponseWriter, r *http.Request) {
+	v, ok := pg.accountPost(w, r)
 	if !ok {
 		return
 	}
 	addr, err := mail.ParseAddress(r.PostFormValue("email"))
-	if err != nil || addr.Name != "" || len(addr.Address) > 254 || b.email == nil {
-		b.renderAccount(w, r, v, "", []ui.FieldError{{Field: "email", Message: b.ui.T(v.lang, "register.error.email")}})
+	if err != nil || addr.Name != "" || len(addr.Address) > 254 || pg.email == nil {
+		pg.renderAccount(w, r, v, "", []ui.FieldError{{Field: "email", Message: pg.ui.T(v.lang, "register.error.email")}})
 		return
 	}
-	otpID, err := b.email.Send(r.Context(), v.acct.ID, "change-email", addr.Address, v.lang)
+	otpID, err := pg.email.Send(r.Context(), v.acct.ID, "change-email", addr.Address, v.lang)
 	if errors.Is(err, emailotp.ErrRateLimited) {
-		b.renderAccount(w, r, v, "", []ui.FieldError{{Field: "email", Message: b.ui.T(v.lang, "mfa.error.rate")}})
+		pg.renderAccount(w, r, v, "", []ui.FieldError{{Field: "email", Message: pg.ui.T(v.lang, "mfa.error.rate")}})
 		return
 	}
 	if err == nil {
-		err = b.st.UpdateSession(r.Context(), v.s.Hash, func(s store.Session) (store.Session, error) {
+		err = pg.st.UpdateSession(r.Context(), v.s.Hash, func(s store.Session) (store.Session, error) {
 			s.PendingEmail, s.PendingOTP = addr.Address, otpID
 			return s, nil
 		})
 	}
-	b.accountChangedTo(w, r, v, err, "", "/account/email/confirm")
+	pg.core.accountChangedTo(w, r, v, err, "", "/account/email/confirm")
 }
 
-func (b *Broker) accountEmailPage(w http.ResponseWriter, r *http.Request) {
-	v, ok := b.openAccount(w, r, accountIntent{})
+func (pg accountPage) accountEmailPage(w http.ResponseWriter, r *http.Request) {
+	v, ok := pg.core.openAccount(w, r, accountIntent{})
 	if !ok {
 		return
 	}
-	b.renderEmailCode(w, r, v, nil)
+	pg.renderEmailCode(w, r, v, nil)
 }
 
-func (b *Broker) renderEmailCode(w http.ResponseWriter, r *http.Request, v *accountView, errs []ui.FieldError) {
+func (pg accountPage) renderEmailCode(w http.ResponseWriter, r *http.Request, v *accountView, errs []ui.FieldError) {
 	if v.s.PendingOTP == "" {
 		http.Redirect(w, r, "/account", http.StatusSeeOther)
 		return
 	}
 	common, status := formState(ui.Common{CSRF: v.csrf}, errs)
-	b.ui.Render(w, r, status, v.lang, ui.PageCode, &ui.CodeData{Common: common,
+	pg.ui.Render(w, r, status, v.lang, ui.PageCode, &ui.CodeData{Common: common,
 		Kind: "change-email", SentTo: maskEmail(v.s.PendingEmail), Action: "/account/email/confirm", CancelURL: "/account"})
 }
 
-func (b *Broker) accountEmailConfirm(w http.ResponseWriter, r *http.Request) {
-	v, ok := b.accountPost(w, r)
+func (pg accountPage) accountEmailConfirm(w http.ResponseWriter, r *http.Request) {
+	v, ok := pg.accountPost(w, r)
 	if !ok {
 		return
 	}
@@ -166,25 +178,25 @@ func (b *Broker) accountEmailConfirm(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	// The code counts toward the account's failures like any other: the
 	// attempt is reserved before the code is checked.
-	att, err := b.reg.Reserve(ctx, v.acct.ID)
+	att, err := pg.reg.Reserve(ctx, v.acct.ID)
 	var delay *mfa.DelayError
 	switch {
 	case errors.Is(err, mfa.ErrLocked):
-		b.errorPage(w, r, http.StatusForbidden, nil, errLocked)
+		pg.core.errorPage(w, r, http.StatusForbidden, nil, errLocked)
 		return
 	case errors.As(err, &delay):
-		b.renderEmailCode(w, r, v, []ui.FieldError{{Field: "code", Message: b.ui.T(v.lang, "mfa.error.wait", delay.Wait.Round(1e9).String())}})
+		pg.renderEmailCode(w, r, v, []ui.FieldError{{Field: "code", Message: pg.ui.T(v.lang, "mfa.error.wait", delay.Wait.Round(1e9).String())}})
 		return
 	case err != nil:
-		b.accountChangedTo(w, r, v, err, "", "")
+		pg.core.accountChangedTo(w, r, v, err, "", "")
 		return
 	}
-	err = b.email.Verify(ctx, v.s.PendingOTP, v.acct.ID, r.PostFormValue("code"))
+	err = pg.email.Verify(ctx, v.s.PendingOTP, v.acct.ID, r.PostFormValue("code"))
 	if errors.Is(err, emailotp.ErrInvalidCode) {
 		if locked, ferr := att.Failed(ctx); ferr == nil && locked {
-			b.audit(ctx, "lockout", v.acct.ID, "", "locked", nil)
+			pg.core.audit(ctx, "lockout", v.acct.ID, "", "locked", nil)
 		}
-		b.renderEmailCode(w, r, v, []ui.FieldError{{Field: "code", Message: b.ui.T(v.lang, "confirm.error.code")}})
+		pg.renderEmailCode(w, r, v, []ui.FieldError{{Field: "code", Message: pg.ui.T(v.lang, "confirm.error.code")}})
 		return
 	}
 	if err == nil {
@@ -192,51 +204,51 @@ func (b *Broker) accountEmailConfirm(w http.ResponseWriter, r *http.Request) {
 		// attempt back without clearing earlier failures. A lock that
 		// landed meanwhile wins.
 		if err = att.Release(ctx); errors.Is(err, mfa.ErrLocked) {
-			b.errorPage(w, r, http.StatusForbidden, nil, errLocked)
+			pg.core.errorPage(w, r, http.StatusForbidden, nil, errLocked)
 			return
 		}
 	}
 	addr := v.s.PendingEmail
 	if err == nil {
-		err = b.st.UpdateAccount(ctx, v.acct.ID, func(a store.Account) (store.Account, error) {
+		err = pg.st.UpdateAccount(ctx, v.acct.ID, func(a store.Account) (store.Account, error) {
 			// Confirmed here with a code: Passerelle's own value now.
 			a.Email, a.EmailVerified, a.EmailFrom = addr, true, ""
 			return a, nil
 		})
 	}
 	if err == nil {
-		err = b.st.UpdateSession(ctx, v.s.Hash, func(s store.Session) (store.Session, error) {
+		err = pg.st.UpdateSession(ctx, v.s.Hash, func(s store.Session) (store.Session, error) {
 			s.PendingEmail, s.PendingOTP = "", ""
 			return s, nil
 		})
 	}
-	b.accountChangedTo(w, r, v, err, "account.email", "/account?done=email")
+	pg.core.accountChangedTo(w, r, v, err, "account.email", "/account?done=email")
 }
 
 // accountLink starts an internal sign-in that ends by signing in with the
 // credential to link.
-func (b *Broker) accountLink(w http.ResponseWriter, r *http.Request) {
-	_, ok := b.accountPost(w, r)
+func (pg accountPage) accountLink(w http.ResponseWriter, r *http.Request) {
+	_, ok := pg.accountPost(w, r)
 	if !ok {
 		return
 	}
 	p := r.PathValue("provider")
-	if _, known := b.catalog().upstreams[p]; !known {
-		b.errorPage(w, r, http.StatusNotFound, nil, errNotFound)
+	if _, known := pg.core.catalog().upstreams[p]; !known {
+		pg.core.errorPage(w, r, http.StatusNotFound, nil, errNotFound)
 		return
 	}
-	b.openAccount(w, r, accountIntent{linkProvider: p})
+	pg.core.openAccount(w, r, accountIntent{linkProvider: p})
 }
 
-func (b *Broker) accountUnlink(w http.ResponseWriter, r *http.Request) {
-	v, ok := b.accountPost(w, r)
+func (pg accountPage) accountUnlink(w http.ResponseWriter, r *http.Request) {
+	v, ok := pg.accountPost(w, r)
 	if !ok {
 		return
 	}
 	ctx := r.Context()
-	links, err := b.st.ListLinks(ctx, v.acct.ID)
+	links, err := pg.st.ListLinks(ctx, v.acct.ID)
 	if err != nil {
-		b.accountChangedTo(w, r, v, err, "", "")
+		pg.core.accountChangedTo(w, r, v, err, "", "")
 		return
 	}
 	p := r.PathValue("provider")
@@ -245,35 +257,35 @@ func (b *Broker) accountUnlink(w http.ResponseWriter, r *http.Request) {
 			continue
 		}
 		if len(links) < 2 {
-			b.renderAccount(w, r, v, "", []ui.FieldError{{Message: b.ui.T(v.lang, "account.error.unlink.last")}})
+			pg.renderAccount(w, r, v, "", []ui.FieldError{{Message: pg.ui.T(v.lang, "account.error.unlink.last")}})
 			return
 		}
-		err := b.st.DeleteLink(ctx, l.Provider, l.Subject)
-		b.accountChangedTo(w, r, v, err, "unlink", "/account?done=unlinked")
+		err := pg.st.DeleteLink(ctx, l.Provider, l.Subject)
+		pg.core.accountChangedTo(w, r, v, err, "unlink", "/account?done=unlinked")
 		return
 	}
-	b.errorPage(w, r, http.StatusNotFound, nil, errNotFound)
+	pg.core.errorPage(w, r, http.StatusNotFound, nil, errNotFound)
 }
 
 // signOutEverywhere ends every session of the account and revokes every
 // grant (so every access and refresh token) issued to relying parties.
-func (b *Broker) signOutEverywhere(w http.ResponseWriter, r *http.Request) {
-	v, ok := b.accountPost(w, r)
+func (pg accountPage) signOutEverywhere(w http.ResponseWriter, r *http.Request) {
+	v, ok := pg.accountPost(w, r)
 	if !ok {
 		return
 	}
 	ctx := r.Context()
-	sessions, err := b.st.DeleteSessionsByAccount(ctx, v.acct.ID)
+	sessions, err := pg.st.DeleteSessionsByAccount(ctx, v.acct.ID)
 	var grants int
 	if err == nil {
-		grants, err = b.st.RevokeGrantsByAccount(ctx, v.acct.ID)
+		grants, err = pg.st.RevokeGrantsByAccount(ctx, v.acct.ID)
 	}
 	if err != nil {
-		b.accountChangedTo(w, r, v, err, "", "")
+		pg.core.accountChangedTo(w, r, v, err, "", "")
 		return
 	}
-	b.setCookie(w, "session", "", -1)
-	b.audit(ctx, "signout.everywhere", v.acct.ID, "", "success",
+	pg.core.setCookie(w, "session", "", -1)
+	pg.core.audit(ctx, "signout.everywhere", v.acct.ID, "", "success",
 		map[string]string{"sessions": strconv.Itoa(sessions), "grants": strconv.Itoa(grants)})
 	http.Redirect(w, r, "/logged-out", http.StatusSeeOther)
 }

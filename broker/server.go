@@ -246,7 +246,7 @@ func (b *Broker) Handler() http.Handler {
 	b.mountLogin(rt)
 	b.mountMFA(rt)
 	b.mountAccount(rt)
-	b.mountAccountPage(rt)
+	accountPage{core: b, st: b.st, ui: b.ui, email: b.email, reg: b.reg}.Mount(rt)
 	b.mountFirstLogin(rt)
 	b.mountLocal(rt)
 	for _, s := range b.steps {
