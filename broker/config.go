@@ -162,7 +162,7 @@ func (c *Config) Validate(ps *validate.Problems, providerIDs []string) {
 		seen[cl.ID] = true
 		cl.validate(ps, p, known)
 		for j, k := range cl.MFA.Factors {
-			ps.OneOf(fmt.Sprintf("%s.mfa.factors[%d]", p, j), k, "totp", "email", "webauthn")
+			ps.OneOf(fmt.Sprintf("%s.mfa.factors[%d]", p, j), k, policyKinds()...)
 		}
 		if cl.MFA.ACR != "" && ladder.Rank(cl.MFA.ACR) < 0 {
 			ps.Add(p+".mfa.acr", "must be one of the mfa.acr ladder's values", cl.MFA.ACR)
