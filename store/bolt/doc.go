@@ -70,7 +70,10 @@
 // confirmed user never expires, whatever its ExpiresAt says.
 //
 // New buckets are created at Open (CreateBucketIfNotExists on every
-// Open), so a file written before they existed needs no schema bump.
+// Open), so a file written before they existed needs no schema bump. A
+// change to what existing records mean does bump SchemaVersion, with an
+// upgrade Open runs in the transaction that reads the version
+// (upgrade.go); version 2 renamed the client record's fields.
 //
 // # Durability
 //
