@@ -19,9 +19,9 @@ import (
 
 // SchemaVersion is the layout version written into the meta bucket of a new
 // store file. Open refuses a file with a newer version, written by a newer
-// Passerelle, rather than misread it, and upgrades an older one in place
-// (upgrade.go): version 2 renamed the client record's fields.
-const SchemaVersion = 2
+// Passerelle, rather than misread it, and upgrades an older one (see
+// upgrades).
+const SchemaVersion = 3
 
 // Defaults for Options.
 const (
@@ -123,11 +123,6 @@ func initSchema(tx *bbolt.Tx, path string) error {
 	if version > SchemaVersion {
 		return fmt.Errorf("store file %s has schema version %d, newer than the %d this Passerelle supports: upgrade Passerelle", path, version, SchemaVersion)
 	}
-	if version < SchemaVersion {
-		if err := upgrade(tx, meta, path, version); err != nil {
-			return err
-		}
-	}
 	for _, name := range dataBuckets {
 		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 			return fmt.Errorf("store file %s: bucket %s: %w", path, name, err)
@@ -138,7 +133,7 @@ func initSchema(tx *bbolt.Tx, path string) error {
 			return fmt.Errorf("store file %s: bucket %s: %w", path, name, err)
 		}
 	}
-	return nil
+	return upgrade(tx, meta, version, path)
 }
 
 // Ping reports whether the file is still open and readable.

@@ -115,7 +115,7 @@ func TestSchemaVersion(t *testing.T) {
 		t.Fatalf("reopen: %v", err)
 	}
 	if err := s.db.Update(func(tx *bbolt.Tx) error {
-		return tx.Bucket(bucketMeta).Put(keySchemaVersion, []byte(fmt.Sprint(SchemaVersion+1)))
+		return tx.Bucket(bucketMeta).Put(keySchemaVersion, fmt.Appendf(nil, "%d", SchemaVersion+1))
 	}); err != nil {
 		t.Fatal(err)
 	}

@@ -8,42 +8,71 @@ import (
 	"go.etcd.io/bbolt"
 )
 
-// upgrades bring a file from one schema version to the next: upgrades[v]
-// turns version v into v+1. Open runs each one the file needs, in order,
-// in the same transaction that checks the version, and records the new
-// version there: a crash leaves the file at the old version, untouched.
-var upgrades = map[int]func(*bbolt.Tx) error{
-	1: upgradeClientNames,
+// upgrades[v-1] brings a file from schema version v to v+1, inside Open's
+// transaction: a file is upgraded completely or not at all. Append one per
+// SchemaVersion bump; the chain runs from the file's version up.
+var upgrades = []func(tx *bbolt.Tx) error{
+	// 1 → 2: idx_expiry lists every record Sweep may delete.
+	indexExpiries,
+	// 2 → 3: client records take store.Client's metadata names.
+	upgradeClientNames,
 }
 
-// upgrade runs the upgrades from version to SchemaVersion.
-func upgrade(tx *bbolt.Tx, meta *bbolt.Bucket, path string, version int) error {
+// upgrade runs the upgrades from version to SchemaVersion and records the
+// new version.
+func upgrade(tx *bbolt.Tx, meta *bbolt.Bucket, version int, path string) error {
+	if len(upgrades) != SchemaVersion-1 {
+		return fmt.Errorf("store/bolt: %d upgrades for schema version %d", len(upgrades), SchemaVersion)
+	}
+	if version == SchemaVersion {
+		return nil
+	}
 	for v := version; v < SchemaVersion; v++ {
-		up, ok := upgrades[v]
-		if !ok {
-			return fmt.Errorf("store file %s: no upgrade from schema version %d", path, v)
+		if err := upgrades[v-1](tx); err != nil {
+			return fmt.Errorf("store file %s: upgrading schema version %d to %d: %w", path, v, v+1, err)
 		}
-		if err := up(tx); err != nil {
-			return fmt.Errorf("store file %s: upgrade from schema version %d: %w", path, v, err)
-		}
-		if err := meta.Put(keySchemaVersion, []byte(strconv.Itoa(v+1))); err != nil {
-			return fmt.Errorf("store file %s: %w", path, err)
+	}
+	if err := meta.Put(keySchemaVersion, []byte(strconv.Itoa(SchemaVersion))); err != nil {
+		return fmt.Errorf("store file %s: %w", path, err)
+	}
+	return nil
+}
+
+// indexExpiries (re)builds idx_expiry from the records of every swept kind.
+func indexExpiries(tx *bbolt.Tx) error {
+	for _, index := range []func(*bbolt.Tx) error{
+		indexKind(authRequests), indexKind(sessions), indexKind(grants),
+		indexKind(signingKeys), indexKind(otps), indexKind(hits),
+		indexKind(localUsers),
+	} {
+		if err := index(tx); err != nil {
+			return err
 		}
 	}
 	return nil
 }
 
-// upgradeClientNames (version 1 to 2) renames the fields of client
-// records to the client metadata names store.Client shares with the
-// configuration file and the admin API: auth_method becomes
-// token_endpoint_auth_method, id_token_alg becomes
-// id_token_signed_response_alg, and mfa_factors, mfa_every_sign_in and
-// default_acr become mfa.factors, mfa.every_sign_in and mfa.acr.
+// indexKind returns a pass that lists every record of k in idx_expiry.
+func indexKind[T any](k kind[T]) func(*bbolt.Tx) error {
+	return func(tx *bbolt.Tx) error {
+		return tx.Bucket(k.bucket).ForEach(func(key, raw []byte) error {
+			var v T
+			if err := json.Unmarshal(raw, &v); err != nil {
+				return fmt.Errorf("decode %s: %w", k.name, err)
+			}
+			return markExpiry(tx, k.tag, k.sweepAt(v), key)
+		})
+	}
+}
+
+// upgradeClientNames renames the fields of client records to the client
+// metadata names store.Client shares with the configuration file and the
+// admin API: auth_method becomes token_endpoint_auth_method, id_token_alg
+// becomes id_token_signed_response_alg, and mfa_factors,
+// mfa_every_sign_in and default_acr become mfa.factors,
+// mfa.every_sign_in and mfa.acr.
 func upgradeClientNames(tx *bbolt.Tx) error {
 	b := tx.Bucket(bucketClients)
-	if b == nil {
-		return nil // a file so new it has no buckets yet
-	}
 	type kv struct{ k, v []byte }
 	var out []kv
 	err := b.ForEach(func(k, v []byte) error {
@@ -65,7 +94,8 @@ func upgradeClientNames(tx *bbolt.Tx) error {
 	return nil
 }
 
-// renameClientFields rewrites one version-1 client record.
+// renameClientFields rewrites one client record of schema version 2 or
+// earlier.
 func renameClientFields(raw []byte) ([]byte, error) {
 	var m map[string]json.RawMessage
 	if err := json.Unmarshal(raw, &m); err != nil {
