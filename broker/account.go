@@ -24,7 +24,7 @@ const (
 // accountClient is the built-in client of the account pages: every
 // factor, a factor at every visit.
 func (b *Broker) accountClient() *client {
-	return &client{Client: store.Client{ID: accountClientID, MFAEverySignIn: true,
+	return &client{Client: store.Client{ID: accountClientID, MFA: store.ClientMFA{EverySignIn: true},
 		Name: map[string]string{"en": "Your Passerelle account", "fr": "Votre compte Passerelle"}}}
 }
 
