@@ -20,11 +20,12 @@ const (
 // guard refuses, before any signature or decryption work, a document that
 // is too large, too deep or too long, carries a DTD (billion laughs, XXE:
 // Go's parser expands no entity, but nothing legitimate has one), is not a
-// samlp:Response, or does not hold exactly one assertion as a direct child
+// samlp:Response addressed to this ACS (Destination, which the library
+// checks only on a signed Response), or does not hold exactly one assertion as a direct child
 // of the Response — encrypted when encrypted is set (an IdP configured to
 // encrypt never sends an assertion in the clear, so a plaintext one is an
 // attack or a misconfiguration).
-func guard(raw []byte, encrypted bool) error {
+func guard(raw []byte, destination string, encrypted bool) error {
 	if len(raw) > maxResponseSize {
 		return fmt.Errorf("response larger than %d bytes", maxResponseSize)
 	}
@@ -64,6 +65,9 @@ func guard(raw []byte, encrypted bool) error {
 				if t.Name.Local != "Response" {
 					return fmt.Errorf("root element is %s, not Response", t.Name.Local)
 				}
+				if dest := attr(t, "Destination"); dest != destination {
+					return fmt.Errorf("destination %q is not the ACS", dest)
+				}
 			}
 			if depth == 2 {
 				switch t.Name.Local {
@@ -98,3 +102,12 @@ func guard(raw []byte, encrypted bool) error {
 	return nil
 }
 
+// attr is the value of the unprefixed attribute name of t.
+func attr(t xml.StartElement, name string) string {
+	for _, a := range t.Attr {
+		if a.Name.Space == "" && a.Name.Local == name {
+			return a.Value
+		}
+	}
+	return ""
+}

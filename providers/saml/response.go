@@ -53,7 +53,7 @@ func (p *Provider) HandleCallback(ctx context.Context, _ string, flow providers.
 // which the broker keeps for Single Logout.
 //
 // The checks, in order: POST with a RelayState that is this flow's state;
-// a bounded, DTD-free document with exactly one assertion, encrypted
+// a bounded, DTD-free document addressed to the ACS with exactly one assertion, encrypted
 // unless the configuration allows otherwise (guard); then the library's
 // own (crewjam/saml ParseXMLResponse): a signature by the IdP's metadata
 // key over the Response or the assertion, the rest read only from the
@@ -88,7 +88,7 @@ func (p *Provider) HandleResponse(ctx context.Context, flow providers.Flow, r *h
 	if err != nil || len(raw) == 0 {
 		return fail(providers.ErrUpstream, "SAMLResponse is not base64")
 	}
-	if err := guard(raw, !p.cfg.AllowUnencrypted); err != nil {
+	if err := guard(raw, p.acs.String(), !p.cfg.AllowUnencrypted); err != nil {
 		return fail(providers.ErrUpstream, "%v", err)
 	}
 	sp, err := p.serviceProvider(ctx)
