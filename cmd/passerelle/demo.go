@@ -114,11 +114,11 @@ func demo(ctx context.Context, addr, dataDir string, logger *slog.Logger, stdout
 	}
 	mux.Handle("/rp/", rp)
 	mux.Handle("/outbox/", outbox.Handler())
-	cfg.Broker.Clients = []broker.ClientConfig{{
+	cfg.Broker.Clients = []broker.ClientConfig{{Client: store.Client{
 		ID: "demo-rp", Secret: rpSecret, Name: map[string]string{"en": "Demo government portal", "fr": "Portail gouvernemental de démonstration"},
 		RedirectURIs: []string{sideURL + "/rp/callback"}, PostLogoutRedirectURIs: []string{sideURL + "/rp/"},
 		UpstreamClaims: []string{"email", "name"},
-	}}
+	}}}
 	if err := cfgProblems(cfg); err != nil {
 		return fmt.Errorf("demo configuration: %w", err)
 	}

@@ -175,8 +175,8 @@ func handler(cfg *Config, b *broker.Broker, st store.Store, logger *slog.Logger)
 	if err != nil {
 		return nil, err // already says "admin: ..."
 	}
-	svc := admin.New(st, b.Keys(), cfg.Broker.MFA.Lockout, cfg.providerIDs(), cfg.Broker.Clients, time.Now,
-		admin.WithACRLadder(cfg.Broker.MFA.ACR), admin.WithLogger(logger))
+	svc := admin.New(st, b.Keys(), cfg.Broker.MFA.Lockout, cfg.Broker.ClientRules(cfg.providerIDs()), cfg.Broker.Clients, time.Now,
+		admin.WithLogger(logger))
 	mux.Handle("/admin/", svc.Handler(token))
 	return mux, nil
 }

@@ -85,7 +85,8 @@
 // Open), so a file written before they existed needs no schema bump,
 // unless they index existing records: then SchemaVersion goes up and
 // upgrades gets the function that fills them, run by Open in its own
-// transaction (version 2 built idx_expiry).
+// transaction (version 2 built idx_expiry). A change to what existing
+// records mean bumps it too: version 3 renamed the client record's fields.
 //
 // # Durability
 //

@@ -95,5 +95,9 @@
 // together past it. Sign-ins in flight at the switch start again.
 // 00003 only adds the terms_acceptances table, which older replicas do
 // not read; but a replica restarting on an older binary refuses the
-// newer schema, as above.
+// newer schema, as above. 00004 renames the fields of client records
+// (auth_method, id_token_alg and the mfa_* fields become the client
+// metadata names of store.Client): upgrade every replica together past it,
+// or clients stored at run time read without their auth method on the
+// older ones.
 package postgres
