@@ -19,8 +19,9 @@ import (
 
 // SchemaVersion is the layout version written into the meta bucket of a new
 // store file. Open refuses a file with a newer version, written by a newer
-// Passerelle, rather than misread it.
-const SchemaVersion = 1
+// Passerelle, rather than misread it, and upgrades an older one (see
+// upgrades).
+const SchemaVersion = 2
 
 // Defaults for Options.
 const (
@@ -132,7 +133,7 @@ func initSchema(tx *bbolt.Tx, path string) error {
 			return fmt.Errorf("store file %s: bucket %s: %w", path, name, err)
 		}
 	}
-	return nil
+	return upgrade(tx, meta, version, path)
 }
 
 // Ping reports whether the file is still open and readable.

@@ -115,13 +115,14 @@ func TestSchemaVersion(t *testing.T) {
 		t.Fatalf("reopen: %v", err)
 	}
 	if err := s.db.Update(func(tx *bbolt.Tx) error {
-		return tx.Bucket(bucketMeta).Put(keySchemaVersion, []byte("2"))
+		return tx.Bucket(bucketMeta).Put(keySchemaVersion, fmt.Appendf(nil, "%d", SchemaVersion+1))
 	}); err != nil {
 		t.Fatal(err)
 	}
 	s.Close()
 	_, err = Open(path, Options{})
-	if err == nil || !strings.Contains(err.Error(), "schema version 2, newer than the 1 this Passerelle supports") {
+	want := fmt.Sprintf("schema version %d, newer than the %d this Passerelle supports", SchemaVersion+1, SchemaVersion)
+	if err == nil || !strings.Contains(err.Error(), want) {
 		t.Fatalf("Open newer file: got %v", err)
 	}
 }

@@ -36,6 +36,7 @@
 //	idx_audit_by_id          event ID                         audit key
 //	idx_local_by_username    username                         local user ID
 //	idx_local_by_email       email                            local user ID
+//	idx_expiry               timeKey(expiry) + tag + key      empty
 //
 // A terms acceptance is put, not created: the latest replaces the one
 // stored for its (account, client), so the bucket holds at most one
@@ -62,6 +63,17 @@
 // index entries; it never deletes factors, terms acceptances or audit
 // events. Create refuses a key held by an expired record not yet swept.
 //
+// idx_expiry lists every record Sweep may delete under the time it
+// becomes due, then a one-byte tag naming its kind (a auth request, g
+// grant, s session, k signing key, o one-time code, h rate counter, u
+// local user), then its primary key. Every write of such a record (save,
+// saveOver) and every delete (drop) moves or removes its entry in the
+// same transaction, so Sweep reads only the prefix before timeKey(now),
+// never a record that has not expired. It works in transactions of at
+// most SweepBatch deleted keys, so the hot path's writes interleave with
+// a long sweep instead of waiting for it; a crash between two leaves the
+// rest for the next Sweep.
+//
 // A local user expires only while unconfirmed: past its ExpiresAt it
 // reads as missing and no longer reserves its ID, username or email.
 // CreateLocalUser (and UpdateLocalUser moving to a username or email an
@@ -70,7 +82,10 @@
 // confirmed user never expires, whatever its ExpiresAt says.
 //
 // New buckets are created at Open (CreateBucketIfNotExists on every
-// Open), so a file written before they existed needs no schema bump.
+// Open), so a file written before they existed needs no schema bump,
+// unless they index existing records: then SchemaVersion goes up and
+// upgrades gets the function that fills them, run by Open in its own
+// transaction (version 2 built idx_expiry).
 //
 // # Durability
 //

@@ -94,8 +94,9 @@ func (s *Store) RevokeGrantsByAccount(ctx context.Context, accountID string) (in
 			if !ok || g.Revoked || s.expired(g.ExpiresAt) {
 				continue
 			}
+			old := g
 			g.Revoked = true
-			if err := save(tx, grants, g); err != nil {
+			if err := saveOver(tx, grants, &old, g); err != nil {
 				return err
 			}
 			n++
@@ -105,18 +106,21 @@ func (s *Store) RevokeGrantsByAccount(ctx context.Context, accountID string) (in
 	return n, err
 }
 
-// deleteGrant removes a grant with every index entry that names it.
-func deleteGrant(tx *bbolt.Tx, g store.Grant) error {
+// deleteGrant removes a grant with every index entry that names it and
+// returns how many keys it deleted.
+func deleteGrant(tx *bbolt.Tx, g store.Grant) (int, error) {
+	keys := 0
 	for _, hash := range owned(tx, indexRefreshByGrant, g.ID) {
 		if err := tx.Bucket(indexGrantByRefresh).Delete(hash); err != nil {
-			return err
+			return keys, err
 		}
 		if err := tx.Bucket(indexRefreshByGrant).Delete(ownedKey(g.ID, hash)); err != nil {
-			return err
+			return keys, err
 		}
+		keys += 2
 	}
 	if err := tx.Bucket(indexGrantsByAccount).Delete(ownedKey(g.AccountID, []byte(g.ID))); err != nil {
-		return err
+		return keys, err
 	}
-	return tx.Bucket(bucketGrants).Delete([]byte(g.ID))
+	return keys + 3, drop(tx, grants, g)
 }

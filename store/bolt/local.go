@@ -3,7 +3,6 @@ package bolt
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"time"
 
@@ -120,7 +119,7 @@ func deleteLocalUser(tx *bbolt.Tx, u store.LocalUser) error {
 	if err := unindexLocalUser(tx, u); err != nil {
 		return err
 	}
-	return tx.Bucket(bucketLocalUsers).Delete([]byte(u.ID))
+	return drop(tx, localUsers, u)
 }
 
 // CreateLocalUser stores a local user and indexes its username and email.
@@ -174,29 +173,4 @@ func (s *Store) UpdateLocalUser(ctx context.Context, id string, fn func(store.Lo
 		}
 		return indexLocalUser(tx, u)
 	})
-}
-
-// sweepLocalUsers deletes the unconfirmed local users whose ExpiresAt is
-// before now, with their index entries, and returns how many.
-func sweepLocalUsers(tx *bbolt.Tx, now time.Time) (int, error) {
-	var expired []store.LocalUser
-	err := tx.Bucket(bucketLocalUsers).ForEach(func(_, raw []byte) error {
-		var u store.LocalUser
-		if err := json.Unmarshal(raw, &u); err != nil {
-			return fmt.Errorf("store/bolt: sweep %s: %w", localUsers.name, err)
-		}
-		if isExpired(localUserExpiry(u), now) {
-			expired = append(expired, u)
-		}
-		return nil
-	})
-	if err != nil {
-		return 0, err
-	}
-	for _, u := range expired {
-		if err := deleteLocalUser(tx, u); err != nil {
-			return 0, err
-		}
-	}
-	return len(expired), nil
 }

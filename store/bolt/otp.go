@@ -51,11 +51,16 @@ func (s *Store) Hit(ctx context.Context, key string, window time.Duration) (int,
 		if err != nil {
 			return err
 		}
+		var old *hitWindow
+		if ok {
+			old = &hitWindow{}
+			*old = h
+		}
 		if !ok || isExpired(h.ExpiresAt, now) {
 			h = hitWindow{Key: key, Start: now, ExpiresAt: now.Add(window)}
 		}
 		h.Count++
-		if err := save(tx, hits, h); err != nil {
+		if err := saveOver(tx, hits, old, h); err != nil {
 			return err
 		}
 		n = h.Count

@@ -41,6 +41,8 @@ var (
 	indexFactorByCred      = []byte("idx_factor_by_cred")
 	indexAuditByID         = []byte("idx_audit_by_id")
 
+	indexExpiry = []byte("idx_expiry")
+
 	indexLocalUserByUsername = []byte("idx_local_by_username")
 	indexLocalUserByEmail    = []byte("idx_local_by_email")
 
@@ -56,7 +58,7 @@ var dataBuckets = [][]byte{
 	bucketFactors, bucketOTPs, bucketHits, bucketAudit,
 	indexFactorsByAccount, indexFactorByCred, indexAuditByID,
 	bucketLocalUsers, indexLocalUserByUsername, indexLocalUserByEmail,
-	bucketTerms,
+	bucketTerms, indexExpiry,
 }
 
 // retiredBuckets held records no version writes any more; Open deletes
@@ -72,6 +74,26 @@ type kind[T any] struct {
 	key    func(T) []byte
 	// expiresAt is nil for kinds that never expire on read.
 	expiresAt func(T) time.Time
+	// tag is the kind's byte in idx_expiry, zero for kinds Sweep never
+	// deletes. Every record of a tagged kind with a non-zero sweepAt has
+	// exactly one entry there.
+	tag byte
+	// sweptAt is when Sweep deletes a record, when that is not expiresAt
+	// (signing keys do not expire on read but are swept).
+	sweptAt func(T) time.Time
+}
+
+// sweepAt is when Sweep deletes v; zero for never.
+func (k kind[T]) sweepAt(v T) time.Time {
+	switch {
+	case k.tag == 0:
+		return time.Time{}
+	case k.sweptAt != nil:
+		return k.sweptAt(v)
+	case k.expiresAt != nil:
+		return k.expiresAt(v)
+	}
+	return time.Time{}
 }
 
 var (
@@ -81,28 +103,29 @@ var (
 		key: func(a store.Account) []byte { return []byte(a.ID) }}
 	links = kind[store.Link]{name: "link", bucket: bucketLinks,
 		key: func(l store.Link) []byte { return linkKey(l.Provider, l.Subject) }}
-	authRequests = kind[store.AuthRequest]{name: "auth request", bucket: bucketAuthReqs,
+	authRequests = kind[store.AuthRequest]{name: "auth request", bucket: bucketAuthReqs, tag: 'a',
 		key:       func(r store.AuthRequest) []byte { return []byte(r.ID) },
 		expiresAt: func(r store.AuthRequest) time.Time { return r.ExpiresAt }}
-	grants = kind[store.Grant]{name: "grant", bucket: bucketGrants,
+	grants = kind[store.Grant]{name: "grant", bucket: bucketGrants, tag: 'g',
 		key:       func(g store.Grant) []byte { return []byte(g.ID) },
 		expiresAt: func(g store.Grant) time.Time { return g.ExpiresAt }}
-	sessions = kind[store.Session]{name: "session", bucket: bucketSessions,
+	sessions = kind[store.Session]{name: "session", bucket: bucketSessions, tag: 's',
 		key:       func(s store.Session) []byte { return s.Hash },
 		expiresAt: func(s store.Session) time.Time { return s.ExpiresAt }}
-	signingKeys = kind[store.SigningKey]{name: "signing key", bucket: bucketSigningKeys,
-		key: func(k store.SigningKey) []byte { return []byte(k.ID) }}
+	signingKeys = kind[store.SigningKey]{name: "signing key", bucket: bucketSigningKeys, tag: 'k',
+		key:     func(k store.SigningKey) []byte { return []byte(k.ID) },
+		sweptAt: func(k store.SigningKey) time.Time { return k.ExpiresAt }}
 	factors = kind[store.Factor]{name: "factor", bucket: bucketFactors,
 		key: func(f store.Factor) []byte { return []byte(f.ID) }}
-	otps = kind[store.OTP]{name: "one-time code", bucket: bucketOTPs,
+	otps = kind[store.OTP]{name: "one-time code", bucket: bucketOTPs, tag: 'o',
 		key:       func(o store.OTP) []byte { return []byte(o.ID) },
 		expiresAt: func(o store.OTP) time.Time { return o.ExpiresAt }}
-	hits = kind[hitWindow]{name: "rate counter", bucket: bucketHits,
+	hits = kind[hitWindow]{name: "rate counter", bucket: bucketHits, tag: 'h',
 		key:       func(h hitWindow) []byte { return []byte(h.Key) },
 		expiresAt: func(h hitWindow) time.Time { return h.ExpiresAt }}
 	auditEvents = kind[store.AuditEvent]{name: "audit event", bucket: bucketAudit,
 		key: func(e store.AuditEvent) []byte { return auditKey(e) }}
-	localUsers = kind[store.LocalUser]{name: "local user", bucket: bucketLocalUsers,
+	localUsers = kind[store.LocalUser]{name: "local user", bucket: bucketLocalUsers, tag: 'u',
 		key:       func(u store.LocalUser) []byte { return []byte(u.ID) },
 		expiresAt: localUserExpiry}
 	termsAcceptances = kind[store.TermsAcceptance]{name: "terms acceptance", bucket: bucketTerms,
@@ -139,13 +162,55 @@ func getLive[T any](s *Store, tx *bbolt.Tx, k kind[T], key []byte) (T, error) {
 	return v, nil
 }
 
-// save writes v under its primary key.
+// save writes v under its primary key and keeps its idx_expiry entry
+// right: when a record is stored there already, save decodes it to find
+// its entry. A caller that holds the stored record calls saveOver.
 func save[T any](tx *bbolt.Tx, k kind[T], v T) error {
+	if k.tag != 0 {
+		if raw := tx.Bucket(k.bucket).Get(k.key(v)); raw != nil {
+			var old T
+			if err := json.Unmarshal(raw, &old); err != nil {
+				return fmt.Errorf("store/bolt: decode %s: %w", k.name, err)
+			}
+			return saveOver(tx, k, &old, v)
+		}
+	}
+	return saveOver(tx, k, nil, v)
+}
+
+// saveOver writes v over old (nil: nothing is stored under v's key) and
+// moves the idx_expiry entry when the sweep time changed.
+func saveOver[T any](tx *bbolt.Tx, k kind[T], old *T, v T) error {
 	raw, err := json.Marshal(v)
 	if err != nil {
 		return fmt.Errorf("store/bolt: encode %s: %w", k.name, err)
 	}
-	return tx.Bucket(k.bucket).Put(k.key(v), raw)
+	key := k.key(v)
+	if k.tag != 0 {
+		at := k.sweepAt(v)
+		var was time.Time
+		if old != nil {
+			was = k.sweepAt(*old)
+		}
+		if old == nil || !was.Equal(at) {
+			if err := unmarkExpiry(tx, k.tag, was, key); err != nil {
+				return err
+			}
+			if err := markExpiry(tx, k.tag, at, key); err != nil {
+				return err
+			}
+		}
+	}
+	return tx.Bucket(k.bucket).Put(key, raw)
+}
+
+// drop deletes v (stored under its key) with its idx_expiry entry.
+func drop[T any](tx *bbolt.Tx, k kind[T], v T) error {
+	key := k.key(v)
+	if err := unmarkExpiry(tx, k.tag, k.sweepAt(v), key); err != nil {
+		return err
+	}
+	return tx.Bucket(k.bucket).Delete(key)
 }
 
 // checkNew refuses an empty key or one already present (expired or not: a
@@ -223,7 +288,7 @@ func update[T any](ctx context.Context, s *Store, k kind[T], key []byte, fn func
 				return err
 			}
 		}
-		return save(tx, k, v)
+		return saveOver(tx, k, &old, v)
 	})
 }
 
@@ -231,10 +296,11 @@ func update[T any](ctx context.Context, s *Store, k kind[T], key []byte, fn func
 // expired record is reported missing and left for Sweep.
 func remove[T any](ctx context.Context, s *Store, k kind[T], key []byte) error {
 	return s.write(ctx, func(tx *bbolt.Tx) error {
-		if _, err := getLive(s, tx, k, key); err != nil {
+		v, err := getLive(s, tx, k, key)
+		if err != nil {
 			return refuse(err)
 		}
-		return tx.Bucket(k.bucket).Delete(key)
+		return drop(tx, k, v)
 	})
 }
 

@@ -82,5 +82,5 @@ func deleteSession(tx *bbolt.Tx, sess store.Session) error {
 	if err := tx.Bucket(indexSessionsByAccount).Delete(ownedKey(sess.AccountID, sess.Hash)); err != nil {
 		return err
 	}
-	return tx.Bucket(bucketSessions).Delete(sess.Hash)
+	return drop(tx, sessions, sess)
 }

@@ -51,8 +51,11 @@
 // local users whose expires_at is before the store's clock (Options.Now, never the
 // database's now(), so tests can move time) read, update and delete as
 // missing: the condition is part of each query. Sweep deletes the expired
-// rows of every kind with an expiry, one indexed DELETE per table, in one
-// transaction; audit events are kept. timestamptz keeps microseconds, so
+// rows of every kind with an expiry through each table's expires_at
+// index, at most SweepBatch rows per statement (DELETE ... WHERE ctid IN
+// (SELECT ctid ... LIMIT n)), each statement its own transaction, so the
+// hot path's writes never wait for a whole sweep; audit events are kept.
+// timestamptz keeps microseconds, so
 // expiry is decided to the microsecond.
 //
 // # Locking

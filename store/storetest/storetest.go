@@ -39,6 +39,7 @@ func Run(t *testing.T, newStore NewStore) {
 		{"UpdateErrorWritesNothing", testUpdateErrorWritesNothing},
 		{"Sweep", testSweep},
 		{"SweepIndexes", testSweepIndexes},
+		{"SweepMany", testSweepMany},
 		// Factors, one-time codes, rate counters, audit log, lockout.
 		{"Factors", testFactors},
 		{"FactorCredentialChange", testFactorCredentialChange},
