@@ -2,6 +2,8 @@ package admin
 
 import (
 	"net/http"
+
+	"github.com/passerelle/passerelle/store"
 )
 
 // The route handlers of Handler: each decodes what the route takes, calls
@@ -13,7 +15,7 @@ func (s *Service) apiListClients(r *http.Request) (int, any, error) {
 }
 
 func (s *Service) apiAddClient(r *http.Request) (int, any, error) {
-	var in ClientInput
+	var in store.Client
 	if err := decode(r, &in); err != nil {
 		return 0, nil, err
 	}
@@ -25,7 +27,7 @@ func (s *Service) apiAddClient(r *http.Request) (int, any, error) {
 }
 
 func (s *Service) apiUpdateClient(r *http.Request) (int, any, error) {
-	var in ClientInput
+	var in store.Client
 	if err := decode(r, &in); err != nil {
 		return 0, nil, err
 	}

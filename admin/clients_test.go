@@ -190,7 +190,7 @@ func TestDuplicateAndUnknownClients(t *testing.T) {
 func TestUpdateClientRules(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
-	in := admin.ClientInput{ID: "spa", Public: true, Name: map[string]string{"en": "App", "fr": "Appli"},
+	in := store.Client{ID: "spa", Public: true, Name: map[string]string{"en": "App", "fr": "Appli"},
 		RedirectURIs: []string{"https://app.example/cb"}}
 	if _, _, err := f.svc.AddClient(ctx, in); err != nil {
 		t.Fatal(err)
@@ -205,7 +205,7 @@ func TestUpdateClientRules(t *testing.T) {
 	}
 
 	// A confidential client that turns to private_key_jwt loses its secret.
-	in = admin.ClientInput{ID: "api", Name: in.Name, RedirectURIs: in.RedirectURIs}
+	in = store.Client{ID: "api", Name: in.Name, RedirectURIs: in.RedirectURIs}
 	if _, _, err := f.svc.AddClient(ctx, in); err != nil {
 		t.Fatal(err)
 	}

@@ -32,11 +32,19 @@ const (
 var epoch = time.Date(2025, 3, 1, 9, 0, 0, 0, time.UTC)
 
 // configClients are declared in the configuration file, read-only here.
-var configClients = []broker.ClientConfig{{
+var configClients = []broker.ClientConfig{{Client: store.Client{
 	ID: "portal", Secret: configSecret, Name: map[string]string{"en": "Portal", "fr": "Portail"},
 	RedirectURIs: []string{"https://portal.example/cb"}, AuthMethod: "client_secret_basic",
 	SubjectType: "pairwise", IDTokenAlg: "ES256",
-}}
+}}}
+
+// testRules are the client rules of a deployment with the default mfa
+// section and two providers.
+func testRules() store.ClientRules {
+	var cfg broker.Config
+	cfg.SetDefaults()
+	return cfg.ClientRules([]string{"gckey", "bank"})
+}
 
 // fixture is the admin API on httptest over a real bbolt file and the
 // broker's real signing keys, with a fixed clock.
@@ -67,7 +75,7 @@ func newFixture(t *testing.T) *fixture {
 		t.Fatal(err)
 	}
 	logs := &syncbuf.Buffer{}
-	svc := admin.New(st, b.Keys(), mfa.LockoutConfig{}, []string{"gckey", "bank"}, configClients, now,
+	svc := admin.New(st, b.Keys(), mfa.LockoutConfig{}, testRules(), configClients, now,
 		admin.WithLogger(slog.New(slog.NewTextHandler(logs, nil))))
 	srv := httptest.NewServer(svc.Handler(testToken))
 	t.Cleanup(srv.Close)

@@ -52,8 +52,8 @@ type apiFunc func(r *http.Request) (status int, body any, err error)
 // request is answered 404.
 //
 //	GET    /admin/clients                        config and store clients
-//	POST   /admin/clients                        ClientInput → 201 {client, secret}
-//	PUT    /admin/clients/{id}                   ClientInput → {client}
+//	POST   /admin/clients                        store.Client → 201 {client, secret}
+//	PUT    /admin/clients/{id}                   store.Client → {client}
 //	DELETE /admin/clients/{id}                   204
 //	POST   /admin/clients/{id}/secret            {secret}
 //	GET    /admin/accounts/{urn}                 AccountView

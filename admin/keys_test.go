@@ -8,6 +8,7 @@ import (
 
 	"github.com/passerelle/passerelle/admin"
 	"github.com/passerelle/passerelle/mfa"
+	"github.com/passerelle/passerelle/store"
 )
 
 func TestKeys(t *testing.T) {
@@ -51,7 +52,7 @@ func TestKeys(t *testing.T) {
 
 func TestKeysNeedKeys(t *testing.T) {
 	f := newFixture(t)
-	svc := admin.New(f.st, nil, mfa.LockoutConfig{}, nil, nil, nil)
+	svc := admin.New(f.st, nil, mfa.LockoutConfig{}, store.ClientRules{}, nil, nil)
 	if _, err := svc.Keys(context.Background()); err == nil {
 		t.Error("Keys without keys: no error")
 	}

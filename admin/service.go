@@ -29,15 +29,14 @@ const Actor = "admin"
 // Service runs the administration operations over the store, the signing
 // keys and the configured relying parties. It is safe for concurrent use.
 type Service struct {
-	st          store.Store
-	keys        *broker.Keys
-	reg         *mfa.Regulator
-	providerIDs []string
-	config      []broker.ClientConfig
-	readOnly    map[string]bool
-	ladder      []mfa.Level
-	now         func() time.Time
-	log         *slog.Logger
+	st       store.Store
+	keys     *broker.Keys
+	reg      *mfa.Regulator
+	rules    store.ClientRules
+	config   []broker.ClientConfig
+	readOnly map[string]bool
+	now      func() time.Time
+	log      *slog.Logger
 }
 
 // Option tunes New.
@@ -47,31 +46,27 @@ type Option func(*Service)
 // never returns); without it nothing is logged.
 func WithLogger(l *slog.Logger) Option { return func(s *Service) { s.log = l } }
 
-// WithACRLadder sets the configured assurance ladder (mfa.acr), which a
-// client's mfa.acr must name; without it, mfa's default ladder.
-func WithACRLadder(levels []mfa.Level) Option {
-	return func(s *Service) { s.ladder = append([]mfa.Level(nil), levels...) }
-}
-
 // New returns a Service. lockout is the configured mfa.lockout section
-// (Unlock clears what it counts); providerIDs are the configured provider
-// IDs (a client's allowed_providers must name them); configClients are the
+// (Unlock clears what it counts); rules are the deployment's rules for
+// clients (broker.Config.ClientRules: configured providers, the acr
+// ladder, factors), the same the configuration file's clients follow;
+// configClients are the
 // clients of the configuration file, read-only here. keys may be nil for
 // a Service that only manages clients and accounts (building the broker's
 // keys needs the master key): Keys and RotateKeys then fail. now is
 // time.Now when nil.
-func New(st store.Store, keys *broker.Keys, lockout mfa.LockoutConfig, providerIDs []string,
+func New(st store.Store, keys *broker.Keys, lockout mfa.LockoutConfig, rules store.ClientRules,
 	configClients []broker.ClientConfig, now func() time.Time, opts ...Option) *Service {
 	if now == nil {
 		now = time.Now
 	}
 	s := &Service{
 		st: st, keys: keys, reg: mfa.NewRegulator(st, lockout, now),
-		providerIDs: append([]string(nil), providerIDs...),
-		config:      append([]broker.ClientConfig(nil), configClients...),
-		readOnly:    make(map[string]bool, len(configClients)),
-		now:         now,
-		log:         slog.New(slog.NewTextHandler(io.Discard, nil)),
+		rules:    rules,
+		config:   append([]broker.ClientConfig(nil), configClients...),
+		readOnly: make(map[string]bool, len(configClients)),
+		now:      now,
+		log:      slog.New(slog.NewTextHandler(io.Discard, nil)),
 	}
 	for _, c := range configClients {
 		s.readOnly[c.ID] = true

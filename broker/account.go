@@ -44,7 +44,7 @@ func (b *Broker) mountAccount(mux routes) {
 // accountClient is the built-in client of the account pages: every
 // factor, a factor at every visit.
 func (b *Broker) accountClient() *client {
-	return &client{Client: store.Client{ID: accountClientID, MFAEverySignIn: true,
+	return &client{Client: store.Client{ID: accountClientID, MFA: store.ClientMFA{EverySignIn: true},
 		Name: map[string]string{"en": "Your Passerelle account", "fr": "Votre compte Passerelle"}}}
 }
 

@@ -3,11 +3,7 @@ package broker
 import (
 	"context"
 	"crypto/subtle"
-	"encoding/hex"
 	"errors"
-	"fmt"
-	"net/url"
-	"strings"
 	"time"
 
 	"github.com/zitadel/oidc/v3/pkg/oidc"
@@ -28,36 +24,15 @@ type clients struct {
 func newClients(cfgs []ClientConfig, st store.Store, now time.Time) (*clients, error) {
 	m := make(map[string]store.Client, len(cfgs))
 	for _, c := range cfgs {
-		sc, err := c.ToStore(now)
-		if err != nil {
+		sc := c.Client
+		sc.SetDefaults()
+		if err := sc.HashSecret(); err != nil {
 			return nil, err
 		}
+		sc.CreatedAt = now
 		m[c.ID] = sc
 	}
 	return &clients{static: m, store: st}, nil
-}
-
-// ToStore converts a configured client to the stored form (the secret
-// hashed).
-func (c ClientConfig) ToStore(now time.Time) (store.Client, error) {
-	sc := store.Client{
-		ID: c.ID, Name: c.Name, RedirectURIs: c.RedirectURIs, PostLogoutRedirectURIs: c.PostLogoutRedirectURIs,
-		AuthMethod: c.AuthMethod, Public: c.AuthMethod == "none", JWKS: c.JWKS, JWKSURI: c.JWKSURI,
-		SubjectType: c.SubjectType, SectorIdentifierURI: c.SectorIdentifierURI, IDTokenAlg: c.IDTokenAlg,
-		AllowedProviders: c.AllowedProviders, RevealProvider: c.RevealProvider, UpstreamClaims: c.UpstreamClaims, CreatedAt: now,
-		MFAFactors: c.MFA.Factors, MFAEverySignIn: c.MFA.EverySignIn, DefaultACR: c.MFA.ACR, Steps: c.Steps,
-	}
-	switch {
-	case c.Secret != "":
-		sc.SecretHash = store.HashToken(c.Secret)
-	case c.SecretSHA256 != "":
-		h, err := hex.DecodeString(c.SecretSHA256)
-		if err != nil {
-			return sc, fmt.Errorf("client %s: secret_sha256: %w", c.ID, err)
-		}
-		sc.SecretHash = h
-	}
-	return sc, nil
 }
 
 // errUnknownClient is a plain error: zitadel/oidc maps it to
@@ -137,21 +112,6 @@ func (c *client) allows(provider string) bool {
 		}
 	}
 	return false
-}
-
-// sector is the pairwise sector of the client (OIDC Core §8.1): the host
-// of its sector_identifier_uri, else the host of its redirect URIs
-// (validation made sure there is one).
-func (c *client) sector() string {
-	if c.SectorIdentifierURI != "" {
-		if u, err := url.Parse(c.SectorIdentifierURI); err == nil {
-			return strings.ToLower(u.Hostname())
-		}
-	}
-	if hosts := redirectHosts(c.Client.RedirectURIs); len(hosts) > 0 {
-		return strings.ToLower(hosts[0])
-	}
-	return c.ID
 }
 
 // displayName is the client's name in lang.

@@ -46,13 +46,9 @@ func loadTerms(cfgs []ClientConfig) (map[string]terms.Terms, error) {
 	return out, nil
 }
 
-// validateSteps checks a client's steps and their settings.
+// validateSteps checks the settings of a client's steps (store.Client's
+// Validate checks the step names).
 func (cl *ClientConfig) validateSteps(ps *validate.Problems, p string) {
-	for i, s := range cl.Steps {
-		if !slices.Contains(stepNames, s) || slices.Index(cl.Steps, s) != i {
-			ps.Add(fmt.Sprintf("%s.steps[%d]", p, i), "must be one of "+fmt.Sprint(stepNames)+", once each", s)
-		}
-	}
 	switch hasTerms := slices.Contains(cl.Steps, terms.Name); {
 	case hasTerms && cl.Terms == nil:
 		ps.Add(p+".terms", "is required when steps lists terms", nil)

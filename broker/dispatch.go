@@ -89,8 +89,8 @@ func (b *Broker) dispatch(w http.ResponseWriter, r *http.Request, f *flow) {
 // policy and what the request has done.
 func (b *Broker) gateFor(f *flow) journey.GateInput {
 	required, _ := b.requiredACR(f.client, &f.ar)
-	return journey.GateInput{Required: required, Accepted: f.client.MFAFactors,
-		FreshFactor: f.client.MFAEverySignIn || f.ar.Linking || f.ar.LinkProvider != "" || f.ar.AddKind != "",
+	return journey.GateInput{Required: required, Accepted: f.client.MFA.Factors,
+		FreshFactor: f.client.MFA.EverySignIn || f.ar.Linking || f.ar.LinkProvider != "" || f.ar.AddKind != "",
 		Progress:    f.ar.MFA, UpstreamACR: f.ar.UpstreamACR}
 }
 

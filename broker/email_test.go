@@ -10,6 +10,7 @@ import (
 
 	"github.com/passerelle/passerelle/broker"
 	"github.com/passerelle/passerelle/internal/demoidp"
+	"github.com/passerelle/passerelle/store"
 )
 
 var sixDigits = regexp.MustCompile(`\b(\d{6})\b`)
@@ -69,7 +70,7 @@ func (b *browser) emailMFA(p page, addr string) page {
 // at every sign-in, even within the SSO session.
 func TestEmailCodeAtEverySignIn(t *testing.T) {
 	e := newEnvWith(t, demoidp.Faults{}, func(c *broker.Config) {
-		c.Clients[1].MFA = broker.ClientMFA{Factors: []string{"email"}, EverySignIn: true}
+		c.Clients[1].MFA = store.ClientMFA{Factors: []string{"email"}, EverySignIn: true}
 	})
 	r := e.rp("rp2")
 	b := e.browser()

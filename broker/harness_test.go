@@ -74,17 +74,17 @@ const rpSecret = "rp-secret-0123456789abcdef"
 // Relying parties of the test configuration. rp1 and rp2 sit in
 // different sectors; rp3 shares rp1's sector; public is a public client.
 var testClients = []broker.ClientConfig{
-	{ID: "rp1", Secret: rpSecret, Name: map[string]string{"en": "Portal One", "fr": "Portail un"},
-		RedirectURIs: []string{"https://rp1.example/cb"}, PostLogoutRedirectURIs: []string{"https://rp1.example/bye"}},
-	{ID: "rp2", Secret: rpSecret, Name: map[string]string{"en": "Portal Two", "fr": "Portail deux"},
-		RedirectURIs: []string{"https://rp2.example/cb"}, AuthMethod: "client_secret_post"},
-	{ID: "rp3", Secret: rpSecret, Name: map[string]string{"en": "Portal Three", "fr": "Portail trois"},
+	{Client: store.Client{ID: "rp1", Secret: rpSecret, Name: map[string]string{"en": "Portal One", "fr": "Portail un"},
+		RedirectURIs: []string{"https://rp1.example/cb"}, PostLogoutRedirectURIs: []string{"https://rp1.example/bye"}}},
+	{Client: store.Client{ID: "rp2", Secret: rpSecret, Name: map[string]string{"en": "Portal Two", "fr": "Portail deux"},
+		RedirectURIs: []string{"https://rp2.example/cb"}, AuthMethod: "client_secret_post"}},
+	{Client: store.Client{ID: "rp3", Secret: rpSecret, Name: map[string]string{"en": "Portal Three", "fr": "Portail trois"},
 		RedirectURIs: []string{"https://rp1.example/other"}, IDTokenAlg: "RS256", RevealProvider: true,
-		AllowedProviders: []string{"bank-a"}},
-	{ID: "jwt-rp", Name: map[string]string{"en": "JWT app", "fr": "Appli JWT"}, AuthMethod: "private_key_jwt",
-		JWKS: jwtClientJWKS, RedirectURIs: []string{"https://jwt.example/cb"}},
-	{ID: "public", Name: map[string]string{"en": "Public app", "fr": "Appli publique"},
-		RedirectURIs: []string{"http://127.0.0.1:9/cb"}, AuthMethod: "none"},
+		AllowedProviders: []string{"bank-a"}}},
+	{Client: store.Client{ID: "jwt-rp", Name: map[string]string{"en": "JWT app", "fr": "Appli JWT"}, AuthMethod: "private_key_jwt",
+		JWKS: jwtClientJWKS, RedirectURIs: []string{"https://jwt.example/cb"}}},
+	{Client: store.Client{ID: "public", Name: map[string]string{"en": "Public app", "fr": "Appli publique"},
+		RedirectURIs: []string{"http://127.0.0.1:9/cb"}, AuthMethod: "none"}},
 }
 
 func newEnv(t testing.TB) *env { return newEnvWith(t, demoidp.Faults{}) }

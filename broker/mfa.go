@@ -30,7 +30,7 @@ var mfaKinds = []string{store.FactorWebAuthn, store.FactorTOTP, store.FactorEmai
 // requiredACR is the level this request needs; ok is false when the
 // client's accepted factors cannot reach it (a policy no one can meet).
 func (b *Broker) requiredACR(c *client, ar *store.AuthRequest) (string, bool) {
-	req := c.DefaultACR
+	req := c.MFA.ACR
 	if req == "" {
 		req = b.minMFAACR
 	}
@@ -51,7 +51,7 @@ func (b *Broker) usableKinds(c *client, want string) []string {
 	strong := b.ladder.KindsFor(want)
 	var out []string
 	for _, k := range mfaKinds {
-		if slices.Contains(strong, k) && (len(c.MFAFactors) == 0 || slices.Contains(c.MFAFactors, k)) && b.kindEnabled(k) {
+		if slices.Contains(strong, k) && (len(c.MFA.Factors) == 0 || slices.Contains(c.MFA.Factors, k)) && b.kindEnabled(k) {
 			out = append(out, k)
 		}
 	}

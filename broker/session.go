@@ -202,5 +202,5 @@ func (b *Broker) subjectFor(c *client, accountID string) string {
 	if c.SubjectType == "public" {
 		return accountID
 	}
-	return b.secrets.pairwiseSubject(c.sector(), accountID)
+	return b.secrets.pairwiseSubject(c.Sector(), accountID)
 }

@@ -11,6 +11,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/passerelle/passerelle/broker"
+	"github.com/passerelle/passerelle/store"
 )
 
 func TestPromptNoneAndSSO(t *testing.T) {
@@ -201,8 +202,8 @@ func TestReloadKeepsSignInsInProgress(t *testing.T) {
 	p := b.choose(b.Get(a.url), "gckey") // a sign-in in progress, at the upstream
 	// Reload: rp2 leaves, a new client arrives, rp1 stays.
 	cfg := append([]broker.ClientConfig(nil), testClients[0], testClients[2], testClients[3], testClients[4])
-	cfg = append(cfg, broker.ClientConfig{ID: "newcomer", Secret: rpSecret, Name: map[string]string{"en": "New", "fr": "Nouveau"},
-		RedirectURIs: []string{"https://new.example/cb"}, AuthMethod: "client_secret_basic", SubjectType: "pairwise", IDTokenAlg: "ES256"})
+	cfg = append(cfg, broker.ClientConfig{Client: store.Client{ID: "newcomer", Secret: rpSecret, Name: map[string]string{"en": "New", "fr": "Nouveau"},
+		RedirectURIs: []string{"https://new.example/cb"}, AuthMethod: "client_secret_basic", SubjectType: "pairwise", IDTokenAlg: "ES256"}})
 	if err := e.broker.Reload(cfg, nil, e.upstreamList()); err != nil {
 		t.Fatal(err)
 	}

@@ -7,50 +7,6 @@ import (
 	"time"
 )
 
-// Client is a relying party registered at run time (the CLI or, later, the
-// admin API). Clients declared in the configuration file never reach the
-// store; the broker consults them first.
-type Client struct {
-	ID string `json:"id"`
-	// SecretHash is HashToken(secret); empty for public clients and for
-	// private_key_jwt clients.
-	SecretHash             []byte            `json:"secret_hash,omitempty"`
-	Name                   map[string]string `json:"name,omitempty"` // language → display name
-	RedirectURIs           []string          `json:"redirect_uris"`
-	PostLogoutRedirectURIs []string          `json:"post_logout_redirect_uris,omitempty"`
-	// Public marks a client that cannot keep a secret (token_endpoint_auth_method none).
-	Public bool `json:"public,omitempty"`
-	// AuthMethod is client_secret_basic, client_secret_post, private_key_jwt or none.
-	AuthMethod          string   `json:"auth_method"`
-	JWKS                string   `json:"jwks,omitempty"` // inline JWK Set (JSON) for private_key_jwt
-	JWKSURI             string   `json:"jwks_uri,omitempty"`
-	SubjectType         string   `json:"subject_type,omitempty"` // pairwise (default) or public
-	SectorIdentifierURI string   `json:"sector_identifier_uri,omitempty"`
-	IDTokenAlg          string   `json:"id_token_alg,omitempty"` // ES256 (default) or RS256
-	AllowedProviders    []string `json:"allowed_providers,omitempty"`
-	RevealProvider      bool     `json:"reveal_provider,omitempty"`
-	// UpstreamClaims are the claims given by an upstream (email, name,
-	// locale) the client may receive when the upstream's configuration
-	// releases them too; none when empty.
-	UpstreamClaims []string `json:"upstream_claims,omitempty"`
-	// MFAFactors are the second-factor kinds the client accepts (empty:
-	// all); MFAEverySignIn asks for the second factor at every sign-in
-	// instead of once per SSO session; DefaultACR is the assurance the
-	// client needs when a request names none.
-	// Steps are the journey steps the client adds after the second
-	// factor, in order (broker/journey).
-	Steps          []string  `json:"steps,omitempty"`
-	MFAFactors     []string  `json:"mfa_factors,omitempty"`
-	MFAEverySignIn bool      `json:"mfa_every_sign_in,omitempty"`
-	DefaultACR     string    `json:"default_acr,omitempty"`
-	CreatedAt      time.Time `json:"created_at"`
-}
-
-// LogValue keeps the secret hash out of logs.
-func (c Client) LogValue() slog.Value {
-	return slog.GroupValue(slog.String("id", c.ID))
-}
-
 // Account is a person known to Passerelle. ID is random and internal; URN is
 // the User Reference Number shown to the person.
 type Account struct {

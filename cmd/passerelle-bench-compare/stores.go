@@ -124,8 +124,8 @@ func storeRun(m *measurer, name string, open func(func() time.Time) (store.Store
 	if err != nil {
 		return nil, err
 	}
-	cfg := broker.Config{Clients: []broker.ClientConfig{{ID: loadgen.ClientID, Secret: loadgen.ClientSecret,
-		Name: map[string]string{"en": "Bench", "fr": "Banc"}, RedirectURIs: []string{"https://" + loadgen.RPHost + "/cb"}}}}
+	cfg := broker.Config{Clients: []broker.ClientConfig{{Client: store.Client{ID: loadgen.ClientID, Secret: loadgen.ClientSecret,
+		Name: map[string]string{"en": "Bench", "fr": "Banc"}, RedirectURIs: []string{"https://" + loadgen.RPHost + "/cb"}}}}}
 	cfg.SetDefaults()
 	key := make([]byte, store.MasterKeySize)
 	rand.Read(key)

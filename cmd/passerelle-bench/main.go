@@ -24,6 +24,7 @@ import (
 	"github.com/passerelle/passerelle/internal/demoidp"
 	"github.com/passerelle/passerelle/internal/loadgen"
 	"github.com/passerelle/passerelle/providers/oidc"
+	"github.com/passerelle/passerelle/store"
 	"github.com/passerelle/passerelle/store/bolt"
 )
 
@@ -90,8 +91,8 @@ func run(dur time.Duration, workers int) error {
 	if err != nil {
 		return err
 	}
-	cfg := broker.Config{Clients: []broker.ClientConfig{{ID: loadgen.ClientID, Secret: loadgen.ClientSecret,
-		Name: map[string]string{"en": "Bench", "fr": "Banc"}, RedirectURIs: []string{"https://" + loadgen.RPHost + "/cb"}}}}
+	cfg := broker.Config{Clients: []broker.ClientConfig{{Client: store.Client{ID: loadgen.ClientID, Secret: loadgen.ClientSecret,
+		Name: map[string]string{"en": "Bench", "fr": "Banc"}, RedirectURIs: []string{"https://" + loadgen.RPHost + "/cb"}}}}}
 	cfg.SetDefaults()
 	key := make([]byte, 32)
 	rand.Read(key)

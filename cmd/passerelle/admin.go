@@ -77,8 +77,7 @@ func openAdmin(ctx context.Context, cfgPath string) (*admin.Service, store.Store
 		st.Close()
 		return nil, nil, err
 	}
-	svc := admin.New(st, keys, cfg.Broker.MFA.Lockout, cfg.providerIDs(), cfg.Broker.Clients, time.Now,
-		admin.WithACRLadder(cfg.Broker.MFA.ACR))
+	svc := admin.New(st, keys, cfg.Broker.MFA.Lockout, cfg.Broker.ClientRules(cfg.providerIDs()), cfg.Broker.Clients, time.Now)
 	return svc, st, nil
 }
 
@@ -108,7 +107,7 @@ func clientsCmd(ctx context.Context, args []string, stdout io.Writer) error {
 		}
 	case "add":
 		op = func(svc *admin.Service) error {
-			in := admin.ClientInput{ID: *f.id, RedirectURIs: f.redirects, AllowedProviders: f.providers, UpstreamClaims: f.claims, Public: *f.public,
+			in := store.Client{ID: *f.id, RedirectURIs: f.redirects, AllowedProviders: f.providers, UpstreamClaims: f.claims, Public: *f.public,
 				Name: map[string]string{"en": or(*f.nameEN, *f.id), "fr": or(*f.nameFR, *f.id)}}
 			c, secret, err := svc.AddClient(ctx, in)
 			if err != nil {

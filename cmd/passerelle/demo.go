@@ -184,11 +184,11 @@ func demoPortals(sideURL string, termsFiles map[string]string) []demoPortal {
 	return []demoPortal{{
 		path: "/rp",
 		name: demorp.Text{En: "Government portal (demonstration)", Fr: "Portail gouvernemental (démonstration)"},
-		client: broker.ClientConfig{
+		client: broker.ClientConfig{Client: store.Client{
 			ID: "demo-rp", Name: map[string]string{"en": "Demo government portal", "fr": "Portail gouvernemental de démonstration"},
 			RedirectURIs: []string{sideURL + "/rp/callback"}, PostLogoutRedirectURIs: []string{sideURL + "/rp/"},
 			UpstreamClaims: []string{"email", "name"},
-		},
+		}},
 	}, {
 		path: "/trader",
 		name: demorp.Text{En: "Trusted-trader portal (demonstration)", Fr: "Portail des négociants dignes de confiance (démonstration)"},
@@ -196,13 +196,12 @@ func demoPortals(sideURL string, termsFiles map[string]string) []demoPortal {
 			En: "This page stands in for the customs trusted-trader portal. It is not a real service. Like the real one, it asks for a second factor and for acceptance of its terms of use at every sign-in; if you decline the terms, you are not signed in.",
 			Fr: "Cette page tient lieu du Portail des négociants dignes de confiance des douanes. Ce n’est pas un vrai service. Comme le vrai, il demande un second facteur et l’acceptation de ses conditions d’utilisation à chaque connexion; si vous refusez les conditions, vous n’êtes pas connecté.",
 		},
-		client: broker.ClientConfig{
+		client: broker.ClientConfig{Client: store.Client{
 			ID: "demo-trader", Name: map[string]string{"en": "Trusted-trader portal (demo)", "fr": "Portail des négociants dignes de confiance (démo)"},
 			RedirectURIs: []string{sideURL + "/trader/callback"}, PostLogoutRedirectURIs: []string{sideURL + "/trader/"},
-			MFA:   broker.ClientMFA{EverySignIn: true},
+			MFA:   store.ClientMFA{EverySignIn: true},
 			Steps: []string{terms.Name},
-			Terms: &terms.Config{Version: demoTermsVersion, Files: termsFiles, EverySignIn: true},
-		},
+		}, Terms: &terms.Config{Version: demoTermsVersion, Files: termsFiles, EverySignIn: true}},
 	}}
 }
 

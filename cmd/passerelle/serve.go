@@ -33,9 +33,10 @@ import (
 func openStore(ctx context.Context, cfg *Config) (store.Store, error) {
 	if cfg.Store.Driver == "postgres" {
 		pg := cfg.Store.Postgres
-		return postgres.Open(ctx, pg.DSN, postgres.Options{QueryTimeout: pg.QueryTimeout, MaxConns: pg.MaxConns})
+		return postgres.Open(ctx, pg.DSN, postgres.Options{QueryTimeout: pg.QueryTimeout, MaxConns: pg.MaxConns,
+			Retention: cfg.Store.Retention})
 	}
-	return bolt.Open(cfg.Store.Bolt.Path, bolt.Options{})
+	return bolt.Open(cfg.Store.Bolt.Path, bolt.Options{Retention: cfg.Store.Retention})
 }
 
 // build opens the store and assembles the broker from a validated
@@ -175,8 +176,8 @@ func handler(cfg *Config, b *broker.Broker, st store.Store, logger *slog.Logger)
 	if err != nil {
 		return nil, err // already says "admin: ..."
 	}
-	svc := admin.New(st, b.Keys(), cfg.Broker.MFA.Lockout, cfg.providerIDs(), cfg.Broker.Clients, time.Now,
-		admin.WithACRLadder(cfg.Broker.MFA.ACR), admin.WithLogger(logger))
+	svc := admin.New(st, b.Keys(), cfg.Broker.MFA.Lockout, cfg.Broker.ClientRules(cfg.providerIDs()), cfg.Broker.Clients, time.Now,
+		admin.WithLogger(logger))
 	mux.Handle("/admin/", svc.Handler(token))
 	return mux, nil
 }

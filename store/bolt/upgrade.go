@@ -14,6 +14,8 @@ import (
 var upgrades = []func(tx *bbolt.Tx) error{
 	// 1 → 2: idx_expiry lists every record Sweep may delete.
 	indexExpiries,
+	// 2 → 3: client records take store.Client's metadata names.
+	upgradeClientNames,
 }
 
 // upgrade runs the upgrades from version to SchemaVersion and records the
@@ -61,4 +63,62 @@ func indexKind[T any](k kind[T]) func(*bbolt.Tx) error {
 			return markExpiry(tx, k.tag, k.sweepAt(v), key)
 		})
 	}
+}
+
+// upgradeClientNames renames the fields of client records to the client
+// metadata names store.Client shares with the configuration file and the
+// admin API: auth_method becomes token_endpoint_auth_method, id_token_alg
+// becomes id_token_signed_response_alg, and mfa_factors,
+// mfa_every_sign_in and default_acr become mfa.factors,
+// mfa.every_sign_in and mfa.acr.
+func upgradeClientNames(tx *bbolt.Tx) error {
+	b := tx.Bucket(bucketClients)
+	type kv struct{ k, v []byte }
+	var out []kv
+	err := b.ForEach(func(k, v []byte) error {
+		nv, err := renameClientFields(v)
+		if err != nil {
+			return fmt.Errorf("client %q: %w", k, err)
+		}
+		out = append(out, kv{append([]byte(nil), k...), nv})
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, r := range out {
+		if err := b.Put(r.k, r.v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// renameClientFields rewrites one client record of schema version 2 or
+// earlier.
+func renameClientFields(raw []byte) ([]byte, error) {
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &m); err != nil {
+		return nil, err
+	}
+	move := func(from, to string, into map[string]json.RawMessage) {
+		if v, ok := m[from]; ok {
+			into[to] = v
+			delete(m, from)
+		}
+	}
+	move("auth_method", "token_endpoint_auth_method", m)
+	move("id_token_alg", "id_token_signed_response_alg", m)
+	mfa := map[string]json.RawMessage{}
+	move("mfa_factors", "factors", mfa)
+	move("mfa_every_sign_in", "every_sign_in", mfa)
+	move("default_acr", "acr", mfa)
+	if len(mfa) > 0 {
+		enc, err := json.Marshal(mfa)
+		if err != nil {
+			return nil, err
+		}
+		m["mfa"] = enc
+	}
+	return json.Marshal(m)
 }

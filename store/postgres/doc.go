@@ -54,9 +54,12 @@
 // rows of every kind with an expiry through each table's expires_at
 // index, at most SweepBatch rows per statement (DELETE ... WHERE ctid IN
 // (SELECT ctid ... LIMIT n)), each statement its own transaction, so the
-// hot path's writes never wait for a whole sweep; audit events are kept.
-// timestamptz keeps microseconds, so
-// expiry is decided to the microsecond.
+// hot path's writes never wait for a whole sweep. With Options.Retention
+// it deletes audit events older than its AuditEvents (audit_events_time
+// index) and refresh hashes rotated away (retired_at, stamped by
+// UpdateGrant) longer than its RefreshHistory ago, by the same bounded
+// statements. timestamptz keeps microseconds, so expiry is decided to
+// the microsecond.
 //
 // # Locking
 //
@@ -95,5 +98,9 @@
 // together past it. Sign-ins in flight at the switch start again.
 // 00003 only adds the terms_acceptances table, which older replicas do
 // not read; but a replica restarting on an older binary refuses the
-// newer schema, as above.
+// newer schema, as above. 00004 renames the fields of client records
+// (auth_method, id_token_alg and the mfa_* fields become the client
+// metadata names of store.Client): upgrade every replica together past it,
+// or clients stored at run time read without their auth method on the
+// older ones.
 package postgres

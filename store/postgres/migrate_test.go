@@ -58,3 +58,46 @@ func TestUpgradeAddsTermsAcceptances(t *testing.T) {
 		t.Errorf("GetTermsAcceptance after the upgrade: %+v, %v; want %+v", got, err, a)
 	}
 }
+
+// TestUpgradeRenamesClientFields: a client written at version 3, under the
+// old field names, reads whole after Open applies 00004.
+func TestUpgradeRenamesClientFields(t *testing.T) {
+	ctx := t.Context()
+	dsn := pgtest.Schema(t)
+	pool, err := connect(ctx, dsn, 0, DefaultQueryTimeout)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	db := stdlib.OpenDBFromPool(pool)
+	defer db.Close()
+	dir, err := fs.Sub(migrations, "migrations")
+	if err != nil {
+		t.Fatal(err)
+	}
+	provider, err := goose.NewProvider(goose.DialectPostgres, db, dir,
+		goose.WithDisableGlobalRegistry(true), goose.WithLogger(goose.NopLogger()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := provider.UpTo(ctx, 3); err != nil {
+		t.Fatalf("migrate to version 3: %v", err)
+	}
+	old := `{"id":"portal","auth_method":"client_secret_post","id_token_alg":"RS256","mfa_factors":["totp"],"mfa_every_sign_in":true,"default_acr":"loa3"}`
+	if _, err := pool.Exec(ctx, `INSERT INTO clients (id, record) VALUES ('portal', $1), ('plain', '{"id":"plain"}')`, old); err != nil {
+		t.Fatal(err)
+	}
+	s, err := Open(ctx, dsn, Options{})
+	if err != nil {
+		t.Fatalf("Open a version 3 database: %v", err)
+	}
+	defer s.Close()
+	c, err := s.GetClient(ctx, "portal")
+	if err != nil || c.AuthMethod != "client_secret_post" || c.IDTokenAlg != "RS256" ||
+		len(c.MFA.Factors) != 1 || c.MFA.Factors[0] != "totp" || !c.MFA.EverySignIn || c.MFA.ACR != "loa3" {
+		t.Errorf("client written at version 3: %+v, %v", c, err)
+	}
+	if c, err := s.GetClient(ctx, "plain"); err != nil || c.ID != "plain" || c.AuthMethod != "" {
+		t.Errorf("client without the renamed fields: %+v, %v", c, err)
+	}
+}
