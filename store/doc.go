@@ -15,7 +15,10 @@
 // Records that live for one sign-in (auth requests, which carry the
 // authorization code's hash once it is issued) carry an
 // ExpiresAt; Sweep deletes them, and grants, refresh tokens and sessions
-// past their own expiry, in one pass.
+// past their own expiry, reading only what has expired, in small
+// transactions. Retention (configured as store.retention) adds what Sweep
+// deletes although it never expires: audit events past their retention
+// (400 days by default) and refresh tokens rotated away long enough ago.
 //
 // Updates follow Dex's storage contract: UpdateX(ctx, id, fn) runs fn on
 // the current record inside one backend transaction and writes what fn

@@ -113,7 +113,8 @@ type Store interface {
 	// requests with their codes, sessions, grants with their refresh index, signing
 	// keys with a non-zero ExpiresAt, OTPs, finished Hit windows,
 	// unconfirmed local users past their ExpiresAt) and
-	// returns how many it deleted. Audit events are kept. A backend works
+	// returns how many it deleted. Audit events are kept unless the
+	// backend was opened with a Retention (then they count). A backend works
 	// in small transactions, so a crash may leave part of it done; the
 	// next Sweep does the rest.
 	Sweep(ctx context.Context, now time.Time) (int, error)

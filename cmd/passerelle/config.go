@@ -70,6 +70,9 @@ type StoreConfig struct {
 		QueryTimeout time.Duration `mapstructure:"query_timeout" yaml:"query_timeout"` // default 5s
 		MaxConns     int           `mapstructure:"max_conns" yaml:"max_conns"`
 	} `mapstructure:"postgres" yaml:"postgres"`
+	// Retention is how long Sweep keeps audit events and refresh
+	// history (store.Retention; audit events 400 days by default).
+	Retention store.Retention `mapstructure:"retention" yaml:"retention"`
 }
 
 // loadConfig reads the YAML file, applies PASSERELLE_* environment
@@ -108,6 +111,7 @@ func (c *Config) setDefaults() {
 	if c.Store.Bolt.Path == "" {
 		c.Store.Bolt.Path = "passerelle.db"
 	}
+	c.Store.Retention.SetDefaults()
 	c.Server.RateLimit.SetDefaults()
 	c.Broker.SetDefaults()
 	c.UI.SetDefaults()
@@ -138,6 +142,7 @@ func (c *Config) validate(ps *validate.Problems) {
 	if c.Store.Driver == "postgres" && c.Store.Postgres.DSN == "" {
 		ps.Add("store.postgres.dsn", "is required with driver postgres", nil)
 	}
+	c.Store.Retention.Validate(ps, "store.retention")
 	var groups []string
 	for _, g := range c.Broker.Groups {
 		groups = append(groups, g.ID)

@@ -26,6 +26,9 @@ func TestExampleConfigIsValid(t *testing.T) {
 		rl.MaxSources != 50000 || len(rl.TrustedProxies) != 1 {
 		t.Errorf("server section not read whole: %+v", cfg.Server)
 	}
+	if r := cfg.Store.Retention; r.AuditEvents != store.DefaultAuditRetention || r.RefreshHistory != 0 {
+		t.Errorf("store.retention = %+v, want 400 days of audit events and the grant's life of refresh history", r)
+	}
 }
 
 // TestExampleReleaseRule: the example's Sign-In Partner keeps the blind
@@ -69,6 +72,8 @@ func TestBrokenConfigListsEveryProblem(t *testing.T) {
 		`server.rate_limit.per_second: must be a positive number, got -1`,
 		`server.rate_limit.trusted_proxies[1]: must be an IP address or a CIDR prefix, got "proxy.example"`,
 		`store.driver: must be one of bolt, postgres, got "mongo"`,
+		`store.retention.audit_events: must be at least 24h (write days as hours: 400 days is 9600h), got "1h0m0s"`,
+		`store.retention.refresh_history: must be positive, or 0 to keep it as long as its grant, got "-5m0s"`,
 		`tokens.code: must be at most 10m`,
 		`providers[0].type: must be one of: oidc, got "saml"`,
 		`providers[0].name.fr: is required`,

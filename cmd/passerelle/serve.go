@@ -33,9 +33,10 @@ import (
 func openStore(ctx context.Context, cfg *Config) (store.Store, error) {
 	if cfg.Store.Driver == "postgres" {
 		pg := cfg.Store.Postgres
-		return postgres.Open(ctx, pg.DSN, postgres.Options{QueryTimeout: pg.QueryTimeout, MaxConns: pg.MaxConns})
+		return postgres.Open(ctx, pg.DSN, postgres.Options{QueryTimeout: pg.QueryTimeout, MaxConns: pg.MaxConns,
+			Retention: cfg.Store.Retention})
 	}
-	return bolt.Open(cfg.Store.Bolt.Path, bolt.Options{})
+	return bolt.Open(cfg.Store.Bolt.Path, bolt.Options{Retention: cfg.Store.Retention})
 }
 
 // build opens the store and assembles the broker from a validated

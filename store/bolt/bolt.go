@@ -42,12 +42,16 @@ type Options struct {
 	// fsync); DefaultBatchDelay when zero. Keep it near the cost of one
 	// fsync. A write that starts alone commits at once.
 	BatchDelay time.Duration
+	// Retention is how long Sweep keeps audit events and rotated-away
+	// refresh hashes; the zero value keeps them (store.Retention).
+	Retention store.Retention
 }
 
 // Store is the bbolt implementation of store.Store.
 type Store struct {
-	db  *bbolt.DB
-	now func() time.Time
+	db        *bbolt.DB
+	now       func() time.Time
+	retention store.Retention
 	// writers counts the writes in progress: a write that starts alone
 	// commits at once, one that finds company joins a batch.
 	writers atomic.Int32
@@ -77,7 +81,7 @@ func Open(path string, opts Options) (*Store, error) {
 		_ = db.Close()
 		return nil, err
 	}
-	return &Store{db: db, now: opts.Now}, nil
+	return &Store{db: db, now: opts.Now, retention: opts.Retention}, nil
 }
 
 // openError turns a bbolt.Open failure into a message an operator can act on.

@@ -36,6 +36,17 @@ func TestConformance(t *testing.T) { storetest.Run(t, newStore) }
 
 func TestConcurrency(t *testing.T) { storetest.RunConcurrency(t, newStore) }
 
+func TestRetention(t *testing.T) {
+	storetest.RunRetention(t, func(t *testing.T, now func() time.Time, r store.Retention) store.Store {
+		s, err := Open(filepath.Join(t.TempDir(), "passerelle.db"), Options{Now: now, Retention: r})
+		if err != nil {
+			t.Fatalf("Open: %v", err)
+		}
+		t.Cleanup(func() { s.Close() })
+		return s
+	})
+}
+
 func TestOpenLockedFile(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "passerelle.db")
 	first, err := Open(path, Options{})

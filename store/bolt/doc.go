@@ -37,6 +37,7 @@
 //	idx_local_by_username    username                         local user ID
 //	idx_local_by_email       email                            local user ID
 //	idx_expiry               timeKey(expiry) + tag + key      empty
+//	idx_refresh_retired      timeKey(rotated) + (grant) + hash empty
 //
 // A terms acceptance is put, not created: the latest replaces the one
 // stored for its (account, client), so the bucket holds at most one
@@ -51,6 +52,18 @@
 // The refresh index keeps every hash a grant ever had, so a rotated-away
 // token presented again resolves to its grant (reuse detection revokes the
 // family); idx_refresh_by_grant lets Sweep remove them all with the grant.
+// Its value is empty for the current hash and timeKey(rotated away) for
+// the others, each of which idx_refresh_retired lists under that time.
+//
+// # Retention
+//
+// With Options.Retention, Sweep also deletes the audit events older than
+// Retention.AuditEvents (a prefix of the audit bucket, with their
+// idx_audit_by_id entries) and forgets the refresh hashes rotated away
+// more than Retention.RefreshHistory ago (a prefix of
+// idx_refresh_retired), in transactions of at most SweepBatch keys.
+// Hashes rotated away before this version have no rotation time: they
+// go with their grant.
 //
 // # Expiry
 //

@@ -32,12 +32,17 @@ func (s *Store) CreateGrant(ctx context.Context, g store.Grant) error {
 }
 
 // indexRefresh records the grant's current refresh hash in both
-// directions: hash → grant for lookup, grant → hash for Sweep.
+// directions: hash → grant for lookup, grant → hash for Sweep. A hash
+// the grant had before and comes back to is current again, no longer
+// retired.
 func indexRefresh(tx *bbolt.Tx, g store.Grant) error {
 	if len(g.RefreshHash) == 0 {
 		return nil
 	}
 	if err := tx.Bucket(indexGrantByRefresh).Put(g.RefreshHash, []byte(g.ID)); err != nil {
+		return err
+	}
+	if err := unretire(tx, g.ID, g.RefreshHash); err != nil {
 		return err
 	}
 	return mark(tx, indexRefreshByGrant, ownedKey(g.ID, g.RefreshHash))
@@ -76,6 +81,9 @@ func (s *Store) UpdateGrant(ctx context.Context, id string, fn func(store.Grant)
 		if bytes.Equal(g.RefreshHash, old.RefreshHash) {
 			return nil
 		}
+		if err := retire(tx, g.ID, old.RefreshHash, s.now()); err != nil {
+			return err
+		}
 		return indexRefresh(tx, g)
 	})
 }
@@ -111,6 +119,9 @@ func (s *Store) RevokeGrantsByAccount(ctx context.Context, accountID string) (in
 func deleteGrant(tx *bbolt.Tx, g store.Grant) (int, error) {
 	keys := 0
 	for _, hash := range owned(tx, indexRefreshByGrant, g.ID) {
+		if err := unretire(tx, g.ID, hash); err != nil {
+			return keys, err
+		}
 		if err := tx.Bucket(indexGrantByRefresh).Delete(hash); err != nil {
 			return keys, err
 		}

@@ -41,7 +41,8 @@ var (
 	indexFactorByCred      = []byte("idx_factor_by_cred")
 	indexAuditByID         = []byte("idx_audit_by_id")
 
-	indexExpiry = []byte("idx_expiry")
+	indexExpiry         = []byte("idx_expiry")
+	indexRefreshRetired = []byte("idx_refresh_retired")
 
 	indexLocalUserByUsername = []byte("idx_local_by_username")
 	indexLocalUserByEmail    = []byte("idx_local_by_email")
@@ -58,7 +59,7 @@ var dataBuckets = [][]byte{
 	bucketFactors, bucketOTPs, bucketHits, bucketAudit,
 	indexFactorsByAccount, indexFactorByCred, indexAuditByID,
 	bucketLocalUsers, indexLocalUserByUsername, indexLocalUserByEmail,
-	bucketTerms, indexExpiry,
+	bucketTerms, indexExpiry, indexRefreshRetired,
 }
 
 // retiredBuckets held records no version writes any more; Open deletes

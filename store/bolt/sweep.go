@@ -22,16 +22,26 @@ const SweepBatch = 500
 // and returns how many records it deleted. It reads only the expired
 // prefix of idx_expiry, and works in transactions of about SweepBatch
 // deletions each: a crash leaves a prefix of the work done, and the next
-// Sweep does the rest. Audit events and factors are never swept.
+// Sweep does the rest. Factors are never swept.
+//
+// With a Retention (Options), Sweep also deletes the audit events older
+// than its AuditEvents and forgets the refresh hashes rotated away longer
+// than its RefreshHistory ago, in batches of the same size; the audit
+// events count in the result.
 func (s *Store) Sweep(ctx context.Context, now time.Time) (int, error) {
 	total := 0
 	for {
 		n, more, err := s.sweepBatch(ctx, now, SweepBatch)
 		total += n
-		if err != nil || !more {
+		if err != nil {
 			return total, err
 		}
+		if !more {
+			break
+		}
 	}
+	n, err := s.sweepRetained(ctx, now)
+	return total + n, err
 }
 
 // sweepBatch deletes expired records in one write transaction until it

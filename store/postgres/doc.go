@@ -54,9 +54,12 @@
 // rows of every kind with an expiry through each table's expires_at
 // index, at most SweepBatch rows per statement (DELETE ... WHERE ctid IN
 // (SELECT ctid ... LIMIT n)), each statement its own transaction, so the
-// hot path's writes never wait for a whole sweep; audit events are kept.
-// timestamptz keeps microseconds, so
-// expiry is decided to the microsecond.
+// hot path's writes never wait for a whole sweep. With Options.Retention
+// it deletes audit events older than its AuditEvents (audit_events_time
+// index) and refresh hashes rotated away (retired_at, stamped by
+// UpdateGrant) longer than its RefreshHistory ago, by the same bounded
+// statements. timestamptz keeps microseconds, so expiry is decided to
+// the microsecond.
 //
 // # Locking
 //

@@ -49,25 +49,41 @@ func (s *Store) GetGrantByRefreshHash(ctx context.Context, hash []byte) (store.G
 
 // UpdateGrant applies fn to a live grant under its row lock. A new
 // refresh hash is indexed in the same transaction (ErrConflict if another
-// grant ever had it); old hashes stay indexed.
+// grant ever had it); old hashes stay indexed, stamped with the time they
+// were rotated away (retired_at) for Sweep's refresh-history retention.
 func (s *Store) UpdateGrant(ctx context.Context, id string, fn func(store.Grant) (store.Grant, error)) error {
 	return grants.update(ctx, s, id, fn, func(ctx context.Context, tx pgx.Tx, old, g store.Grant) error {
-		if len(g.RefreshHash) == 0 || bytes.Equal(g.RefreshHash, old.RefreshHash) {
+		if bytes.Equal(g.RefreshHash, old.RefreshHash) {
 			return nil
 		}
-		tag, err := tx.Exec(ctx,
-			"INSERT INTO refresh_hashes (hash, grant_id) VALUES ($1, $2) ON CONFLICT (hash) DO NOTHING", g.RefreshHash, g.ID)
-		if err != nil || tag.RowsAffected() == 1 {
-			return err
+		if len(g.RefreshHash) > 0 {
+			tag, err := tx.Exec(ctx,
+				"INSERT INTO refresh_hashes (hash, grant_id) VALUES ($1, $2) ON CONFLICT (hash) DO NOTHING", g.RefreshHash, g.ID)
+			if err != nil {
+				return err
+			}
+			if tag.RowsAffected() == 0 {
+				// Known already: the grant may come back to a hash of
+				// its own, which is current again.
+				var owner string
+				if err := tx.QueryRow(ctx, "SELECT grant_id FROM refresh_hashes WHERE hash = $1", g.RefreshHash).Scan(&owner); err != nil {
+					return err
+				}
+				if owner != g.ID {
+					return fmt.Errorf("store/postgres: grant refresh hash belongs to another grant: %w", store.ErrConflict)
+				}
+				if _, err := tx.Exec(ctx, "UPDATE refresh_hashes SET retired_at = NULL WHERE hash = $1", g.RefreshHash); err != nil {
+					return err
+				}
+			}
 		}
-		var owner string
-		if err := tx.QueryRow(ctx, "SELECT grant_id FROM refresh_hashes WHERE hash = $1", g.RefreshHash).Scan(&owner); err != nil {
-			return err
+		if len(old.RefreshHash) == 0 {
+			return nil
 		}
-		if owner != g.ID {
-			return fmt.Errorf("store/postgres: grant refresh hash belongs to another grant: %w", store.ErrConflict)
-		}
-		return nil
+		// The old hash is rotated away now: retention counts from here.
+		_, err := tx.Exec(ctx, "UPDATE refresh_hashes SET retired_at = $1 WHERE hash = $2 AND grant_id = $3",
+			s.now(), old.RefreshHash, g.ID)
+		return err
 	})
 }
 

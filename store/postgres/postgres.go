@@ -31,14 +31,18 @@ type Options struct {
 	// MaxConns caps the connection pool; pgxpool's default (the greater
 	// of 4 and the number of CPUs) when zero.
 	MaxConns int
+	// Retention is how long Sweep keeps audit events and rotated-away
+	// refresh hashes; the zero value keeps them (store.Retention).
+	Retention store.Retention
 }
 
 // Store is the PostgreSQL implementation of store.Store.
 type Store struct {
-	pool    *pgxpool.Pool
-	now     func() time.Time
-	timeout time.Duration
-	addr    string // host:port, to name the database in errors
+	pool      *pgxpool.Pool
+	now       func() time.Time
+	timeout   time.Duration
+	addr      string // host:port, to name the database in errors
+	retention store.Retention
 }
 
 var _ store.Store = (*Store)(nil)
@@ -63,7 +67,8 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 		pool.Close()
 		return nil, err
 	}
-	return &Store{pool: pool, now: opts.Now, timeout: opts.QueryTimeout, addr: server(pool.Config().ConnConfig)}, nil
+	return &Store{pool: pool, now: opts.Now, timeout: opts.QueryTimeout, addr: server(pool.Config().ConnConfig),
+		retention: opts.Retention}, nil
 }
 
 // connect opens a pool and checks, within timeout, that the server

@@ -31,6 +31,18 @@ func TestConformance(t *testing.T) {
 	storetest.Run(t, newStore)
 }
 
+func TestRetention(t *testing.T) {
+	pgtest.DSN(t)
+	storetest.RunRetention(t, func(t *testing.T, now func() time.Time, r store.Retention) store.Store {
+		s, err := Open(t.Context(), pgtest.Schema(t), Options{Now: now, Retention: r})
+		if err != nil {
+			t.Fatalf("Open: %v", err)
+		}
+		t.Cleanup(func() { s.Close() })
+		return s
+	})
+}
+
 func TestConcurrency(t *testing.T) {
 	pgtest.DSN(t)
 	storetest.RunConcurrency(t, newStore)

@@ -20,33 +20,53 @@ var sweptTables = []string{
 // Sweep deletes every auth request, session, grant (with its refresh
 // hashes), signing key, one-time code, rate window and unconfirmed local
 // user whose expiry is before now, and returns how many records it
-// deleted. Audit events are kept. Each statement deletes at most
+// deleted. Each statement deletes at most
 // SweepBatch rows of one table, found through its expires_at index, and
 // commits on its own (a crash leaves a prefix of the work done, the next
 // Sweep does the rest); a NULL expires_at never matches.
+//
+// With a Retention (Options), Sweep also deletes the audit events older
+// than its AuditEvents (counted in the result) and forgets the refresh
+// hashes rotated away longer than its RefreshHistory ago (not counted),
+// in statements of the same bound.
 func (s *Store) Sweep(ctx context.Context, now time.Time) (int, error) {
 	total := 0
 	for _, table := range sweptTables {
-		n, err := s.sweepTable(ctx, table, now, SweepBatch)
+		n, err := s.sweepRows(ctx, table, "expires_at", now)
 		total += n
 		if err != nil {
+			return total, err
+		}
+	}
+	audit, refresh := s.retention.Cutoffs(now)
+	if !audit.IsZero() {
+		n, err := s.sweepRows(ctx, "audit_events", "time", audit)
+		total += n
+		if err != nil {
+			return total, err
+		}
+	}
+	if !refresh.IsZero() {
+		if _, err := s.sweepRows(ctx, "refresh_hashes", "retired_at", refresh); err != nil {
 			return total, err
 		}
 	}
 	return total, nil
 }
 
-// sweepTable deletes the expired rows of table, at most limit per
-// statement, until a statement deletes fewer than limit.
-func (s *Store) sweepTable(ctx context.Context, table string, now time.Time, limit int) (int, error) {
+// sweepRows deletes the rows of table whose column is before cutoff, at
+// most SweepBatch per statement, until a statement deletes fewer.
+func (s *Store) sweepRows(ctx context.Context, table, column string, cutoff time.Time) (int, error) {
 	// The row is found by its ctid (no second index lookup); the outer
-	// expires_at test keeps a row whose expiry was extended after the
-	// inner scan saw it (its new version no longer matches).
+	// test keeps a row whose time was moved after the inner scan saw it
+	// (its new version no longer matches).
+	cond := column + " < $1"
 	sql := "DELETE FROM " + table + " WHERE ctid IN (SELECT ctid FROM " + table +
-		" WHERE expires_at < $1 LIMIT $2) AND expires_at < $1"
+		" WHERE " + cond + " LIMIT $2) AND " + cond
+	limit := SweepBatch
 	total := 0
 	for {
-		tag, err := s.exec(ctx, sql, now, limit)
+		tag, err := s.exec(ctx, sql, cutoff, limit)
 		n := int(tag.RowsAffected())
 		total += n
 		if err != nil || n < limit {

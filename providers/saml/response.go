@@ -1,0 +1,171 @@
+package saml
+
+import (
+	"context"
+	"crypto/subtle"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	crewsaml "github.com/crewjam/saml"
+
+	"github.com/passerelle/passerelle/providers"
+)
+
+// NameID is the persistent identifier an IdP gives Passerelle for one
+// person (saml-core-2.0-os §8.3.7): an opaque per-SP value and the two
+// qualifiers that scope it. The triple, never an email, is the upstream
+// subject.
+type NameID struct {
+	Value           string
+	NameQualifier   string // the IdP's entity ID
+	SPNameQualifier string // Passerelle's SP entity ID at this IdP
+}
+
+// Subject is the triple as one string, for the broker's link of an
+// account to this upstream. Values are joined with "!" as Shibboleth's
+// persistent-id attribute does; neither entity ID can contain "!" without
+// also changing the value before it, so the encoding is unambiguous for
+// the qualifiers this provider accepts (both are fixed per provider).
+func (n NameID) Subject() string {
+	return n.NameQualifier + "!" + n.SPNameQualifier + "!" + n.Value
+}
+
+// Session is what Single Logout needs of one upstream sign-in: who, and
+// the IdP's SessionIndex.
+type Session struct {
+	NameID       NameID
+	SessionIndex string
+}
+
+// HandleCallback checks the HTTP-POST Response at the ACS and returns the
+// person's identity. callbackURL is not used (see LoginURL).
+func (p *Provider) HandleCallback(ctx context.Context, _ string, flow providers.Flow, r *http.Request) (providers.Identity, error) {
+	ident, _, err := p.HandleResponse(ctx, flow, r)
+	return ident, err
+}
+
+// HandleResponse is HandleCallback returning the upstream session too,
+// which the broker keeps for Single Logout.
+//
+// The checks, in order: POST with a RelayState that is this flow's state;
+// a bounded, DTD-free document addressed to the ACS with exactly one assertion, encrypted
+// unless the configuration allows otherwise (guard); then the library's
+// own (crewjam/saml ParseXMLResponse): a signature by the IdP's metadata
+// key over the Response or the assertion, the rest read only from the
+// signed element; Destination, Issuer, Status, InResponseTo equal to this
+// flow's request ID, Recipient, Audience, NotBefore/NotOnOrAfter within
+// the library's 180 s bound, AuthnContextClassRef one of the requested
+// levels, and the assertion ID consumed in the replay cache; then this
+// provider's: the configured skew, a persistent NameID whose qualifiers
+// are the IdP's and this SP's, and the level mapped to an acr.
+func (p *Provider) HandleResponse(ctx context.Context, flow providers.Flow, r *http.Request) (providers.Identity, Session, error) {
+	fail := func(kind error, format string, args ...any) (providers.Identity, Session, error) {
+		return providers.Identity{}, Session{}, fmt.Errorf("%w: provider %s: %s", kind, p.id, fmt.Sprintf(format, args...))
+	}
+	if r.Method != http.MethodPost {
+		return fail(providers.ErrState, "the ACS takes HTTP-POST only, got %s", r.Method)
+	}
+	if r.PostForm == nil {
+		r.Body = http.MaxBytesReader(nil, r.Body, maxFormSize)
+		if err := r.ParseForm(); err != nil {
+			return fail(providers.ErrUpstream, "form: %v", err)
+		}
+	}
+	relay := r.PostForm.Get("RelayState")
+	if flow.State == "" || subtle.ConstantTimeCompare([]byte(relay), []byte(flow.State)) != 1 {
+		return fail(providers.ErrState, "RelayState is not this sign-in's")
+	}
+	encoded := r.PostForm.Get("SAMLResponse")
+	if len(encoded) > base64.StdEncoding.EncodedLen(maxResponseSize) {
+		return fail(providers.ErrUpstream, "SAMLResponse larger than %d bytes", maxResponseSize)
+	}
+	raw, err := base64.StdEncoding.DecodeString(encoded)
+	if err != nil || len(raw) == 0 {
+		return fail(providers.ErrUpstream, "SAMLResponse is not base64")
+	}
+	if err := guard(raw, p.acs.String(), !p.cfg.AllowUnencrypted); err != nil {
+		return fail(providers.ErrUpstream, "%v", err)
+	}
+	sp, err := p.serviceProvider(ctx)
+	if err != nil {
+		return providers.Identity{}, Session{}, err
+	}
+	a, err := sp.ParseXMLResponse(raw, []string{requestID(flow)}, p.acs)
+	if err != nil {
+		return p.refused(err)
+	}
+	return p.accept(a, sp.IDPMetadata.EntityID)
+}
+
+// refused classifies a library refusal: a Status other than Success (the
+// person cancelled, or the IdP could not reach the level) is a denial,
+// anything else an invalid response; the detail goes to the log only.
+func (p *Provider) refused(err error) (providers.Identity, Session, error) {
+	detail := err
+	var ire *crewsaml.InvalidResponseError
+	if errors.As(err, &ire) && ire.PrivateErr != nil {
+		detail = ire.PrivateErr
+	}
+	var bad crewsaml.ErrBadStatus
+	if errors.As(detail, &bad) {
+		return providers.Identity{}, Session{}, fmt.Errorf("%w: provider %s: status %s", providers.ErrDenied, p.id, bad.Status)
+	}
+	return providers.Identity{}, Session{}, fmt.Errorf("%w: provider %s: response refused: %w", providers.ErrUpstream, p.id, detail)
+}
+
+// accept makes this provider's own checks on an assertion the library
+// accepted, and reads the identity from it.
+func (p *Provider) accept(a *crewsaml.Assertion, idpEntityID string) (providers.Identity, Session, error) {
+	fail := func(format string, args ...any) (providers.Identity, Session, error) {
+		return providers.Identity{}, Session{}, fmt.Errorf("%w: provider %s: %s", providers.ErrUpstream, p.id, fmt.Sprintf(format, args...))
+	}
+	now, skew := p.now(), p.cfg.ClockSkew
+	if c := a.Conditions; c != nil {
+		if !c.NotBefore.IsZero() && now.Add(skew).Before(c.NotBefore) {
+			return fail("assertion not valid before %s", c.NotBefore)
+		}
+		if !c.NotOnOrAfter.IsZero() && !now.Add(-skew).Before(c.NotOnOrAfter) {
+			return fail("assertion expired at %s", c.NotOnOrAfter)
+		}
+	}
+	for _, sc := range a.Subject.SubjectConfirmations {
+		if d := sc.SubjectConfirmationData; d != nil && !d.NotOnOrAfter.IsZero() && !now.Add(-skew).Before(d.NotOnOrAfter) {
+			return fail("subject confirmation expired at %s", d.NotOnOrAfter)
+		}
+	}
+	n := a.Subject.NameID
+	if n == nil || n.Format != string(crewsaml.PersistentNameIDFormat) {
+		return fail("NameID is not persistent")
+	}
+	id := NameID{Value: strings.TrimSpace(n.Value), NameQualifier: n.NameQualifier, SPNameQualifier: n.SPNameQualifier}
+	if id.Value == "" || id.Value != n.Value || len(id.Value) > 256 {
+		return fail("persistent NameID is empty, padded or longer than 256 characters")
+	}
+	// saml-core §8.3.7: absent qualifiers default to the IdP and SP entity
+	// IDs; present ones must be those, or the identifier is someone else's.
+	if id.NameQualifier == "" {
+		id.NameQualifier = idpEntityID
+	}
+	if id.SPNameQualifier == "" {
+		id.SPNameQualifier = p.entityID
+	}
+	if id.NameQualifier != idpEntityID || id.SPNameQualifier != p.entityID {
+		return fail("NameID qualifiers name another IdP or SP")
+	}
+	st := a.AuthnStatements[0]
+	level := st.AuthnContext.AuthnContextClassRef
+	if level == nil || !slices.Contains(p.cfg.Levels, level.Value) {
+		return fail("AuthnContextClassRef is not a requested level")
+	}
+	acr := p.cfg.acrFor(level.Value)
+	ident := providers.Identity{Subject: id.Subject(), ACR: acr, AuthTime: st.AuthnInstant}
+	if ident.AuthTime.After(now.Add(skew)) {
+		ident.AuthTime = time.Time{}
+	}
+	return ident, Session{NameID: id, SessionIndex: st.SessionIndex}, nil
+}
