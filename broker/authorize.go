@@ -20,11 +20,11 @@ func (e protocolEdge) authorize(w http.ResponseWriter, r *http.Request) {
 	b := e.core
 	if r.Method != http.MethodGet && r.Method != http.MethodPost {
 		w.Header().Set("Allow", "GET, POST")
-		b.errorPage(w, r, http.StatusMethodNotAllowed, nil, errInvalidRequest)
+		b.pages.errorPage(w, r, http.StatusMethodNotAllowed, nil, errInvalidRequest)
 		return
 	}
 	if err := r.ParseForm(); err != nil {
-		b.errorPage(w, r, http.StatusBadRequest, nil, errInvalidRequest)
+		b.pages.errorPage(w, r, http.StatusBadRequest, nil, errInvalidRequest)
 		return
 	}
 	if k := duplicated(r); k != "" {
@@ -39,7 +39,7 @@ func (e protocolEdge) authorize(w http.ResponseWriter, r *http.Request) {
 		e.authorizeError(w, r, &oidc.Error{ErrorType: "request_uri_not_supported", Description: "request_uri is not supported"})
 		return
 	}
-	browser := b.browserID(w, r)
+	browser := b.sessions.browserID(w, r)
 	ctx := e.ctx(r)
 	req := new(oidc.AuthRequest)
 	if err := e.decoder.Decode(req, r.Form); err != nil || req.ClientID == "" || req.RedirectURI == "" {
@@ -74,7 +74,7 @@ func (e protocolEdge) authorize(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		f := &flow{ar: store.AuthRequest{RedirectURI: req.RedirectURI, State: req.State, ResponseMode: string(req.ResponseMode)},
-			lang: b.pageLang(r, nil)}
+			lang: b.pages.lang(r, nil)}
 		b.sendToClient(w, r, f, params)
 		return
 	}
@@ -101,7 +101,7 @@ func (e protocolEdge) fragmentError(w http.ResponseWriter, r *http.Request, req 
 // be trusted: the person gets a page, the operator a log line.
 func (e protocolEdge) untrusted(w http.ResponseWriter, r *http.Request, err error) {
 	e.log.WarnContext(r.Context(), "authorization request refused", "client_id", r.Form.Get("client_id"), "error", err)
-	e.core.errorPage(w, r, http.StatusBadRequest, nil, errUntrustedRedirect)
+	e.core.pages.errorPage(w, r, http.StatusBadRequest, nil, errUntrustedRedirect)
 }
 
 // authorizeError answers an invalid authorization request: an error
@@ -122,13 +122,13 @@ func (e protocolEdge) authorizeError(w http.ResponseWriter, r *http.Request, oe 
 			if len(q["response_mode"]) == 1 {
 				ar.ResponseMode = q.Get("response_mode")
 			}
-			f := &flow{ar: ar, lang: b.pageLang(r, nil)}
+			f := &flow{ar: ar, lang: b.pages.lang(r, nil)}
 			b.sendToClient(w, r, f, url.Values{"error": {string(oe.ErrorType)}, "error_description": {oe.Description}})
 			return
 		}
 	}
 	e.log.WarnContext(r.Context(), "authorization request refused without redirect", "error", oe.ErrorType, "detail", oe.Description)
-	b.errorPage(w, r, http.StatusBadRequest, nil, errUntrustedRedirect)
+	b.pages.errorPage(w, r, http.StatusBadRequest, nil, errUntrustedRedirect)
 }
 
 // endSession serves RP-initiated logout (OpenID Connect RP-Initiated
@@ -139,11 +139,11 @@ func (e protocolEdge) endSession(w http.ResponseWriter, r *http.Request) {
 	b := e.core
 	if r.Method != http.MethodGet && r.Method != http.MethodPost {
 		w.Header().Set("Allow", "GET, POST")
-		b.errorPage(w, r, http.StatusMethodNotAllowed, nil, errInvalidRequest)
+		b.pages.errorPage(w, r, http.StatusMethodNotAllowed, nil, errInvalidRequest)
 		return
 	}
 	if err := r.ParseForm(); err != nil {
-		b.errorPage(w, r, http.StatusBadRequest, nil, errInvalidRequest)
+		b.pages.errorPage(w, r, http.StatusBadRequest, nil, errInvalidRequest)
 		return
 	}
 	if b.askBeforeLogout(w, r) {
@@ -157,10 +157,10 @@ func (e protocolEdge) endSession(w http.ResponseWriter, r *http.Request) {
 	}
 	if err != nil {
 		e.log.WarnContext(r.Context(), "end_session refused", "error", err)
-		b.errorPage(w, r, http.StatusBadRequest, nil, errInvalidRequest)
+		b.pages.errorPage(w, r, http.StatusBadRequest, nil, errInvalidRequest)
 		return
 	}
-	b.endSession(r.Context(), w, r)
+	b.sessions.end(r.Context(), w, r)
 	http.Redirect(w, r, red.URL, http.StatusFound)
 }
 

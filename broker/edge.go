@@ -111,7 +111,7 @@ func (rt routes) refuse(w http.ResponseWriter, r *http.Request, status int) {
 		kind = errTooMany
 	}
 	w.Header().Set("Cache-Control", "no-store")
-	rt.b.errorPage(w, r, status, nil, kind)
+	rt.b.pages.errorPage(w, r, status, nil, kind)
 }
 
 func isFormPost(r *http.Request) bool {
