@@ -22,6 +22,7 @@ import (
 	"time"
 
 	crewsaml "github.com/crewjam/saml"
+	"github.com/crewjam/saml/logger"
 	"github.com/crewjam/saml/samlsp"
 	"github.com/crewjam/saml/xmlenc"
 
@@ -87,7 +88,7 @@ func writeKeyPair(t testing.TB, dir, name string, k keyPair) KeyPair {
 
 // testIdP is a running IdP and the Passerelle SP it knows.
 type testIdP struct {
-	t      *testing.T
+	t      testing.TB
 	idp    *crewsaml.IdentityProvider
 	srv    *httptest.Server
 	spSrv  *httptest.Server
@@ -98,6 +99,9 @@ type testIdP struct {
 	level  string // AuthnContextClassRef the IdP asserts
 	nameID string
 	status string // non-empty: answer with this second-level status
+
+	participants []crewsaml.SessionParticipant
+	ended        bool
 }
 
 type env struct {
@@ -106,7 +110,7 @@ type env struct {
 }
 
 // newTestIdP starts the IdP and an SP server for a Provider over it.
-func newTestIdP(t *testing.T, e env) *testIdP {
+func newTestIdP(t testing.TB, e env) *testIdP {
 	t.Helper()
 	testKeys(t)
 	ti := &testIdP{t: t, level: LoA2, nameID: "pai-7f3a9c"}
@@ -123,6 +127,7 @@ func newTestIdP(t *testing.T, e env) *testIdP {
 		return *u
 	}
 	ti.idp = &crewsaml.IdentityProvider{
+		Logger:                       logger.DefaultLogger,
 		Key:                          idpKey.key,
 		Certificate:                  idpKey.cert,
 		MetadataURL:                  at("/metadata"),
@@ -244,3 +249,19 @@ func (ti *testIdP) post(flow providers.Flow, form url.Values) (providers.Identit
 	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	return ti.p.HandleResponse(context.Background(), flow, r)
 }
+
+func fetchBody(t testing.TB, u string) []byte {
+	t.Helper()
+	resp, err := http.Get(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func providersLoginOptions() providers.LoginOptions { return providers.LoginOptions{} }
