@@ -1,14 +1,16 @@
 package broker
 
 import (
-	"github.com/passerelle/passerelle/broker/ui"
 	"net/http"
+
+	"github.com/passerelle/passerelle/broker/ui"
 )
 
 // The chooser: the credentials a client allows, with a provider group
 // (the Sign-In Partner banks) as one entry that opens its list.
 
-func (b *Broker) chooser(w http.ResponseWriter, r *http.Request, f *flow, allowed []string) {
+func (s signIn) chooser(w http.ResponseWriter, r *http.Request, f *flow, allowed []string) {
+	b := s.core
 	var choices []ui.Choice
 	groups := map[string]bool{}
 	for _, id := range allowed {
@@ -23,7 +25,7 @@ func (b *Broker) chooser(w http.ResponseWriter, r *http.Request, f *flow, allowe
 				Action: b.stepURL(f, "choose", u.Group), Group: true})
 		}
 	}
-	b.ui.Render(w, r, http.StatusOK, f.lang, ui.PageChooser, &ui.ChooserData{
+	s.ui.Render(w, r, http.StatusOK, f.lang, ui.PageChooser, &ui.ChooserData{
 		Common:     b.csrf(f),
 		ClientName: f.client.displayName(f.lang), Choices: choices, CancelURL: b.stepURL(f, "cancel"),
 	})
@@ -46,7 +48,8 @@ func (b *Broker) groupName(id string) map[string]string {
 }
 
 // group lists the members of a provider group (the Sign-In Partner banks).
-func (b *Broker) group(w http.ResponseWriter, r *http.Request) {
+func (s signIn) group(w http.ResponseWriter, r *http.Request) {
+	b := s.core
 	f, ok := b.loadFlow(w, r, r.PathValue("id"), true)
 	if !ok {
 		return
@@ -62,7 +65,7 @@ func (b *Broker) group(w http.ResponseWriter, r *http.Request) {
 		b.errorPage(w, r, http.StatusNotFound, &f.ar, errNotFound)
 		return
 	}
-	b.ui.Render(w, r, http.StatusOK, f.lang, ui.PageBanks, &ui.BanksData{
+	s.ui.Render(w, r, http.StatusOK, f.lang, ui.PageBanks, &ui.BanksData{
 		Common:    b.csrf(f),
 		GroupName: name(b.groupName(gid), f.lang, gid), Banks: banks,
 		BackURL: b.stepURL(f), CancelURL: b.stepURL(f, "cancel"),

@@ -77,7 +77,7 @@ func (b *Broker) dispatch(w http.ResponseWriter, r *http.Request, f *flow) {
 		}
 		b.dispatch(w, r, f)
 	case journey.LinkLeg:
-		b.startUpstream(w, r, f, f.ar.LinkProvider)
+		b.signIn.start(w, r, f, f.ar.LinkProvider)
 	case journey.Enrol:
 		http.Redirect(w, r, b.stepURL(f, "mfa", "enrol", f.ar.AddKind), http.StatusSeeOther)
 	case journey.ClientSteps:

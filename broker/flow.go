@@ -2,27 +2,14 @@ package broker
 
 import (
 	"context"
-	"crypto/subtle"
 	"errors"
 	"net/http"
 	"net/url"
 	"slices"
-	"strings"
 
 	"github.com/passerelle/passerelle/broker/ui"
-	"github.com/passerelle/passerelle/providers"
 	"github.com/passerelle/passerelle/store"
 )
-
-func (b *Broker) mountLogin(mux routes) {
-	mux.HandleFunc("GET /login/{id}", b.login)
-	mux.HandleFunc("POST /login/{id}/choose/{choice}", b.choose)
-	mux.HandleFunc("GET /login/{id}/group/{group}", b.group)
-	mux.HandleFunc("GET /login/{id}/cancel", b.cancel)
-	// An upstream's answer (form_post) is a protocol message.
-	mux.withBody(protocolBody).HandleFunc("GET /callback/{provider}", b.callback)
-	mux.withBody(protocolBody).HandleFunc("POST /callback/{provider}", b.callback)
-}
 
 // DefaultACR is the assurance of a sign-in whose upstream said nothing
 // Passerelle's acr mapping knows: the lowest rung of the Government of
@@ -185,14 +172,14 @@ func (b *Broker) identify(w http.ResponseWriter, r *http.Request, f *flow) {
 		return
 	}
 	if h := f.ar.ProviderHint; h != "" && slices.Contains(allowed, h) {
-		b.startUpstream(w, r, f, h)
+		b.signIn.start(w, r, f, h)
 		return
 	}
 	if len(allowed) == 1 {
-		b.startUpstream(w, r, f, allowed[0])
+		b.signIn.start(w, r, f, allowed[0])
 		return
 	}
-	b.chooser(w, r, f, allowed)
+	b.signIn.chooser(w, r, f, allowed)
 }
 
 // flowUpstreams are the credentials a sign-in may use: the client's,
@@ -231,63 +218,6 @@ func (b *Broker) checkForm(w http.ResponseWriter, r *http.Request, f *flow) bool
 	return true
 }
 
-func (b *Broker) choose(w http.ResponseWriter, r *http.Request) {
-	f, ok := b.loadFlow(w, r, r.PathValue("id"), false)
-	if !ok || !b.checkForm(w, r, f) {
-		return
-	}
-	choice := r.PathValue("choice")
-	allowed := b.flowUpstreams(f)
-	for _, id := range allowed {
-		if b.catalog().upstreams[id].Group == choice {
-			http.Redirect(w, r, b.stepURL(f, "group", choice), http.StatusSeeOther)
-			return
-		}
-	}
-	if !slices.Contains(allowed, choice) {
-		b.errorPage(w, r, http.StatusBadRequest, &f.ar, errInvalidRequest)
-		return
-	}
-	b.startUpstream(w, r, f, choice)
-}
-
-// cancel ends the sign-in with access_denied. It is a plain link: the
-// browser binding is all the protection a person's own cancel needs.
-func (b *Broker) cancel(w http.ResponseWriter, r *http.Request) {
-	f, ok := b.loadFlow(w, r, r.PathValue("id"), false)
-	if !ok {
-		return
-	}
-	b.sendError(w, r, f, "access_denied", "the person cancelled the sign-in")
-}
-
-// startUpstream sends the browser to the provider with the leg's state,
-// nonce and PKCE verifier (derived, so nothing is written). Nothing of the
-// relying party is passed on: the provider gets Passerelle's callback URL,
-// the language, and whether to force a new authentication.
-func (b *Broker) startUpstream(w http.ResponseWriter, r *http.Request, f *flow, id string) {
-	ctx := r.Context()
-	if !b.legAllowed(f, id) {
-		// The person is already authenticated in this request: the
-		// dispatcher goes on from there.
-		http.Redirect(w, r, b.stepURL(f), http.StatusSeeOther)
-		return
-	}
-	if id == b.localID {
-		http.Redirect(w, r, b.stepURL(f, "local"), http.StatusSeeOther)
-		return
-	}
-	opts := providers.LoginOptions{Locale: f.lang,
-		ForceLogin: slices.Contains(f.ar.Prompt, "login") || f.ar.MaxAge != nil}
-	to, err := b.catalog().upstreams[id].Provider.LoginURL(ctx, b.callbackURL(id), b.secrets.upstreamLeg(f.ar.ID, id), opts)
-	if err != nil {
-		b.log.ErrorContext(ctx, "upstream login URL", "provider", id, "error", err)
-		b.errorPage(w, r, http.StatusBadGateway, &f.ar, errUpstream)
-		return
-	}
-	http.Redirect(w, r, to, http.StatusSeeOther)
-}
-
 // legAllowed: a credential may be used in this request only until it has
 // named the account (then the second factor and completion follow, and a
 // second credential could otherwise swap the account under them), except
@@ -302,49 +232,6 @@ func (b *Broker) legAllowed(f *flow, provider string) bool {
 	}
 	_, passed := b.passed(f)
 	return f.ar.LinkProvider == provider && passed
-}
-
-func (b *Broker) callbackURL(provider string) string {
-	return b.issuerURL("/callback/" + url.PathEscape(provider))
-}
-
-// callback receives the upstream's answer. The state names the auth
-// request; it must be the one derived for this request and the provider
-// it comes back from, arrive in the same browser, and come while the
-// request may still use a credential (legAllowed): a replay after the
-// account is known is refused here, one before it by the upstream, whose
-// code answers once.
-func (b *Broker) callback(w http.ResponseWriter, r *http.Request) {
-	ctx := r.Context()
-	state := r.FormValue("state")
-	id, _, _ := strings.Cut(state, ".")
-	pid := r.PathValue("provider")
-	f, ok := b.loadFlow(w, r, id, false)
-	if !ok {
-		return
-	}
-	up, known := b.catalog().upstreams[pid]
-	fl := b.secrets.upstreamLeg(f.ar.ID, pid)
-	if !known || pid == b.localID || !b.legAllowed(f, pid) ||
-		subtle.ConstantTimeCompare([]byte(fl.State), []byte(state)) != 1 {
-		b.log.WarnContext(ctx, "upstream callback does not match the sign-in", "provider", pid, "auth_request", f.ar.ID)
-		b.errorPage(w, r, http.StatusBadRequest, &f.ar, errState)
-		return
-	}
-	ident, err := up.Provider.HandleCallback(ctx, b.callbackURL(pid), fl, r)
-	if err != nil {
-		b.log.WarnContext(ctx, "upstream sign-in failed", "provider", pid, "error", err)
-		kind := errUpstream
-		switch {
-		case errors.Is(err, providers.ErrDenied):
-			kind = errUpstreamDenied
-		case errors.Is(err, providers.ErrState):
-			kind = errState
-		}
-		b.errorPage(w, r, http.StatusBadGateway, &f.ar, kind)
-		return
-	}
-	b.identified(w, r, f, pid, ident)
 }
 
 // authenticated records on the auth request who the person is and how the

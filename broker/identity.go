@@ -23,10 +23,20 @@ import (
 //	GET  /login/{id}/first          the choice
 //	POST /login/{id}/first/create   a new account
 //	POST /login/{id}/first/link     sign in with an existing credential to link this one
-func (b *Broker) mountFirstLogin(mux routes) {
-	mux.HandleFunc("GET /login/{id}/first", b.firstLoginPage)
-	mux.HandleFunc("POST /login/{id}/first/create", b.firstLoginCreate)
-	mux.HandleFunc("POST /login/{id}/first/link", b.firstLoginLink)
+//
+// identities serves those pages, and takes every checked credential
+// (identified) from the upstream callback, the password page and the
+// built-in service's registration.
+type identities struct {
+	core *Broker
+	st   store.Store
+	ui   *ui.UI
+}
+
+func (ids identities) Mount(mux routes) {
+	mux.HandleFunc("GET /login/{id}/first", ids.page)
+	mux.HandleFunc("POST /login/{id}/first/create", ids.create)
+	mux.HandleFunc("POST /login/{id}/first/link", ids.link)
 }
 
 func upstreamIdentity(pid string, id providers.Identity) *store.UpstreamIdentity {
@@ -40,10 +50,11 @@ func upstreamIdentity(pid string, id providers.Identity) *store.UpstreamIdentity
 
 // identified continues a sign-in once the credential of provider pid has
 // named ident.
-func (b *Broker) identified(w http.ResponseWriter, r *http.Request, f *flow, pid string, ident providers.Identity) {
+func (ids identities) identified(w http.ResponseWriter, r *http.Request, f *flow, pid string, ident providers.Identity) {
+	b := ids.core
 	ctx := r.Context()
 	up := upstreamIdentity(pid, ident)
-	l, err := b.st.GetLink(ctx, pid, ident.Subject)
+	l, err := ids.st.GetLink(ctx, pid, ident.Subject)
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		b.log.ErrorContext(ctx, "find link", "error", err)
 		b.errorPage(w, r, http.StatusServiceUnavailable, &f.ar, errGeneric)
@@ -52,15 +63,15 @@ func (b *Broker) identified(w http.ResponseWriter, r *http.Request, f *flow, pid
 	known := err == nil
 	switch {
 	case f.ar.LinkProvider != "" && f.ar.AccountID != "":
-		b.linkFromAccountPage(w, r, f, up, l, known)
+		ids.linkFromAccountPage(w, r, f, up, l, known)
 	case known:
-		acct, err := b.touchAccount(ctx, l.AccountID)
+		acct, err := ids.touchAccount(ctx, l.AccountID)
 		if err != nil {
 			b.log.ErrorContext(ctx, "account of link", "error", err)
 			b.errorPage(w, r, http.StatusServiceUnavailable, &f.ar, errGeneric)
 			return
 		}
-		b.signedInAs(w, r, f, acct, up)
+		ids.signedInAs(w, r, f, acct, up)
 	case f.ar.Linking:
 		// The credential meant to prove an existing account has none.
 		b.log.InfoContext(ctx, "linking: the credential used is not linked to any account", "provider", pid)
@@ -78,14 +89,16 @@ func (b *Broker) identified(w http.ResponseWriter, r *http.Request, f *flow, pid
 
 // signedInAs goes on as acct, authenticated by up. The SSO session this
 // starts is created when the request completes.
-func (b *Broker) signedInAs(w http.ResponseWriter, r *http.Request, f *flow, acct store.Account, up *store.UpstreamIdentity) {
+func (ids identities) signedInAs(w http.ResponseWriter, r *http.Request, f *flow, acct store.Account, up *store.UpstreamIdentity) {
+	b := ids.core
 	b.log.InfoContext(r.Context(), "credential accepted", "provider", up.Provider, "account", acct.ID, "client_id", f.ar.ClientID)
 	b.authenticated(w, r, f, store.Session{
 		ID: randomID(), AccountID: acct.ID, Provider: up.Provider, AuthTime: b.now(), AMR: up.AMR, UpstreamACR: up.ACR,
 	}, true)
 }
 
-func (b *Broker) firstLoginPage(w http.ResponseWriter, r *http.Request) {
+func (ids identities) page(w http.ResponseWriter, r *http.Request) {
+	b := ids.core
 	f, ok := b.loadFlow(w, r, r.PathValue("id"), true)
 	if !ok {
 		return
@@ -97,14 +110,15 @@ func (b *Broker) firstLoginPage(w http.ResponseWriter, r *http.Request) {
 	name := name(b.catalog().upstreams[f.ar.NewIdentity.Provider].Name, f.lang, f.ar.NewIdentity.Provider)
 	var link []ui.Choice
 	if len(b.allowedUpstreams(f.client)) > 1 {
-		link = []ui.Choice{{ID: "link", Name: b.ui.T(f.lang, "firstlogin.link.choice"), Action: b.stepURL(f, "first", "link")}}
+		link = []ui.Choice{{ID: "link", Name: ids.ui.T(f.lang, "firstlogin.link.choice"), Action: b.stepURL(f, "first", "link")}}
 	}
-	b.ui.Render(w, r, http.StatusOK, f.lang, ui.PageFirstLogin, &ui.FirstLoginData{Common: b.csrf(f), ProviderName: name,
+	ids.ui.Render(w, r, http.StatusOK, f.lang, ui.PageFirstLogin, &ui.FirstLoginData{Common: b.csrf(f), ProviderName: name,
 		CreateAction: b.stepURL(f, "first", "create"), Link: link, CancelURL: b.stepURL(f, "cancel")})
 }
 
 // firstLoginCreate makes a new account for the new identity.
-func (b *Broker) firstLoginCreate(w http.ResponseWriter, r *http.Request) {
+func (ids identities) create(w http.ResponseWriter, r *http.Request) {
+	b := ids.core
 	f, ok := b.loadFlow(w, r, r.PathValue("id"), true)
 	if !ok || !b.checkForm(w, r, f) {
 		return
@@ -114,7 +128,7 @@ func (b *Broker) firstLoginCreate(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, b.stepURL(f), http.StatusSeeOther)
 		return
 	}
-	acct, err := b.createAccount(r.Context(), up)
+	acct, err := ids.createAccount(r.Context(), up)
 	if err != nil {
 		b.log.ErrorContext(r.Context(), "create account", "error", err)
 		b.errorPage(w, r, http.StatusServiceUnavailable, &f.ar, errGeneric)
@@ -127,7 +141,7 @@ func (b *Broker) firstLoginCreate(w http.ResponseWriter, r *http.Request) {
 		b.errorPage(w, r, http.StatusServiceUnavailable, &f.ar, errGeneric)
 		return
 	}
-	b.signedInAs(w, r, f, acct, up)
+	ids.signedInAs(w, r, f, acct, up)
 }
 
 // createAccount creates an account (with a new URN) linked to up; a
@@ -135,20 +149,21 @@ func (b *Broker) firstLoginCreate(w http.ResponseWriter, r *http.Request) {
 // The account records which upstream gave its email, name and locale
 // (none for the built-in service, whose values the person typed into
 // Passerelle), so that userinfo releases them only as configured.
-func (b *Broker) createAccount(ctx context.Context, up *store.UpstreamIdentity) (store.Account, error) {
+func (ids identities) createAccount(ctx context.Context, up *store.UpstreamIdentity) (store.Account, error) {
+	b := ids.core
 	for range 3 {
-		if l, err := b.st.GetLink(ctx, up.Provider, up.Subject); err == nil {
-			return b.st.GetAccount(ctx, l.AccountID)
+		if l, err := ids.st.GetLink(ctx, up.Provider, up.Subject); err == nil {
+			return ids.st.GetAccount(ctx, l.AccountID)
 		}
 		now := b.now()
 		a := store.Account{ID: randomID(), URN: newURN(), Email: up.Email, EmailVerified: up.EmailVerified,
 			GivenName: up.GivenName, FamilyName: up.FamilyName, Locale: up.Locale, CreatedAt: now, LastLoginAt: now}
-		if up.Provider != b.localID {
+		if !b.catalog().upstreams[up.Provider].FirstParty {
 			a.EmailFrom = origin(up.Provider, a.Email)
 			a.NameFrom = origin(up.Provider, a.GivenName+a.FamilyName)
 			a.LocaleFrom = origin(up.Provider, a.Locale)
 		}
-		err := b.st.CreateAccount(ctx, a, store.Link{Provider: up.Provider, Subject: up.Subject, AccountID: a.ID, CreatedAt: now})
+		err := ids.st.CreateAccount(ctx, a, store.Link{Provider: up.Provider, Subject: up.Subject, AccountID: a.ID, CreatedAt: now})
 		if err == nil {
 			b.audit(ctx, "account.create", a.ID, "", "success", map[string]string{"provider": up.Provider})
 			return a, nil
@@ -170,7 +185,8 @@ func origin(provider, value string) string {
 
 // firstLoginLink: the person has an account already; they sign in with
 // one of its credentials next (the chooser again, without the new one).
-func (b *Broker) firstLoginLink(w http.ResponseWriter, r *http.Request) {
+func (ids identities) link(w http.ResponseWriter, r *http.Request) {
+	b := ids.core
 	f, ok := b.loadFlow(w, r, r.PathValue("id"), true)
 	if !ok || !b.checkForm(w, r, f) {
 		return
@@ -206,34 +222,36 @@ func (b *Broker) finishLinking(ctx context.Context, f *flow) error {
 
 // linkFromAccountPage links the credential just used to the signed-in
 // account (the account page's "link another credential").
-func (b *Broker) linkFromAccountPage(w http.ResponseWriter, r *http.Request, f *flow, up *store.UpstreamIdentity, l store.Link, known bool) {
+func (ids identities) linkFromAccountPage(w http.ResponseWriter, r *http.Request, f *flow, up *store.UpstreamIdentity, l store.Link, known bool) {
+	b := ids.core
 	ctx := r.Context()
 	if known && l.AccountID != f.ar.AccountID {
 		b.errorPageMsg(w, r, http.StatusConflict, &f.ar, "firstlogin.error.linked")
 		return
 	}
 	if !known {
-		if err := b.st.CreateLink(ctx, store.Link{Provider: up.Provider, Subject: up.Subject, AccountID: f.ar.AccountID, CreatedAt: b.now()}); err != nil {
+		if err := ids.st.CreateLink(ctx, store.Link{Provider: up.Provider, Subject: up.Subject, AccountID: f.ar.AccountID, CreatedAt: b.now()}); err != nil {
 			b.log.ErrorContext(ctx, "link credential", "error", err)
 			b.errorPage(w, r, http.StatusServiceUnavailable, &f.ar, errGeneric)
 			return
 		}
 		b.audit(ctx, "link", f.ar.AccountID, "", "success", map[string]string{"provider": up.Provider})
 	}
-	_ = b.st.DeleteAuthRequest(ctx, f.ar.ID)
+	_ = ids.st.DeleteAuthRequest(ctx, f.ar.ID)
 	http.Redirect(w, r, "/account?done=linked", http.StatusSeeOther)
 }
 
 // touchAccount reads the account and records the sign-in time, at most
 // once an hour (the URN expires after long inactivity; finer precision is
 // not worth a durable write on every sign-in).
-func (b *Broker) touchAccount(ctx context.Context, id string) (store.Account, error) {
-	a, err := b.st.GetAccount(ctx, id)
+func (ids identities) touchAccount(ctx context.Context, id string) (store.Account, error) {
+	b := ids.core
+	a, err := ids.st.GetAccount(ctx, id)
 	if err != nil || b.now().Sub(a.LastLoginAt) < time.Hour {
 		return a, err
 	}
 	now := b.now()
-	err = b.st.UpdateAccount(ctx, id, func(a store.Account) (store.Account, error) {
+	err = ids.st.UpdateAccount(ctx, id, func(a store.Account) (store.Account, error) {
 		a.LastLoginAt = now
 		return a, nil
 	})

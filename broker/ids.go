@@ -130,9 +130,17 @@ func mac(key []byte, parts ...string) string {
 // of one auth request at one provider: HMACs under a derived key, so they
 // are unguessable without it, need no storage, and the state names the
 // auth request and proves which provider it was sent to.
-func (s secrets) upstreamLeg(authRequestID, provider string) providers.Flow {
+// legRequest (below) reads the auth request back from the state.
+func (s secrets) upstreamLeg(authRequestID, provider string) providers.Leg {
 	leg := func(label string) string { return mac(s.upstream, authRequestID, provider, label) }
-	return providers.Flow{State: authRequestID + "." + leg("state"), Nonce: leg("nonce"), Verifier: leg("verifier")}
+	return providers.Leg{State: authRequestID + "." + leg("state"), Nonce: leg("nonce"), Verifier: leg("verifier")}
+}
+
+// legRequest is the auth request a leg's state names (unchecked: the
+// caller compares the whole state with the one derived for it).
+func legRequest(state string) string {
+	id, _, _ := strings.Cut(state, ".")
+	return id
 }
 
 // csrfToken binds a form to one auth request and one browser.

@@ -24,7 +24,10 @@ func TestUpstreamLeg(t *testing.T) {
 	if !strings.HasPrefix(a.State, "ar-1.") {
 		t.Errorf("state %q does not name its auth request", a.State)
 	}
-	for _, other := range []providers.Flow{b, c} {
+	if legRequest(a.State) != "ar-1" {
+		t.Errorf("legRequest(%q) = %q, want ar-1", a.State, legRequest(a.State))
+	}
+	for _, other := range []providers.Leg{b, c} {
 		if other.State == a.State || other.Nonce == a.Nonce || other.Verifier == a.Verifier {
 			t.Errorf("legs share a value: %+v and %+v", a, other)
 		}

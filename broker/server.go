@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -26,21 +27,6 @@ import (
 	"github.com/passerelle/passerelle/providers/local"
 	"github.com/passerelle/passerelle/store"
 )
-
-// Upstream is one configured upstream credential service as the broker
-// sees it: an ID, bilingual names, an optional chooser group, the claims
-// it may pass on to relying parties, and the provider that speaks its
-// protocol.
-type Upstream struct {
-	ID    string
-	Name  map[string]string
-	Group string
-	// ReleaseClaims are the claims of this upstream (providers.ClaimEmail,
-	// ClaimName, ClaimLocale) that may reach a relying party whose
-	// configuration asks for them too; none when empty.
-	ReleaseClaims []string
-	Provider      providers.CallbackProvider
-}
 
 // Deps are what the broker is built from besides its configuration.
 type Deps struct {
@@ -60,8 +46,9 @@ type Deps struct {
 	// every audited event. Both optional.
 	Observe func(http.Handler) http.Handler
 	OnEvent func(store.AuditEvent)
-	// Local is the built-in credential service (nil: none), shown on the
-	// chooser under its configured ID and name.
+	// Local is the built-in credential service (nil: none): a first-party
+	// password provider on the chooser under its configured ID and name,
+	// with its registration and reset pages.
 	Local *local.Service
 	// SecureCookies: __Host- names and the Secure attribute. Only a
 	// plain-HTTP loopback development setup turns it off.
@@ -96,9 +83,11 @@ type Broker struct {
 	email     *emailotp.Sender
 	webauthn  *webauthn.Factor
 
-	local    *local.Service
-	localCfg local.Config
-	localID  string
+	// firstParty are the upstreams Passerelle runs itself (the built-in
+	// service), which Reload adds to the configured ones.
+	firstParty []Upstream
+	local      *localPages // nil: no built-in service
+	signIn     signIn
 
 	observe func(http.Handler) http.Handler
 	onEvent func(store.AuditEvent)
@@ -144,9 +133,12 @@ func New(ctx context.Context, cfg Config, d Deps) (*Broker, error) {
 	if b.webauthn, err = newWebAuthn(b.issuer, sealer); err != nil {
 		return nil, err
 	}
+	ids := identities{core: b, st: b.st, ui: b.ui}
+	b.signIn = signIn{core: b, ui: b.ui, log: b.log, secrets: b.secrets, ids: ids}
 	if d.Local != nil {
-		b.local, b.localCfg = d.Local, d.Local.Config()
-		b.localID = b.localCfg.ID
+		lc := d.Local.Config()
+		b.firstParty = []Upstream{{ID: lc.ID, Name: lc.Name, Provider: d.Local, FirstParty: true}}
+		b.local = &localPages{core: b, ui: b.ui, svc: d.Local, cfg: lc, ids: ids}
 	}
 	if b.keys, err = OpenKeys(ctx, d.Store, d.MasterKey, cfg, d.Now); err != nil {
 		return nil, err
@@ -199,8 +191,12 @@ type catalog struct {
 	clients   *clients
 	upstreams map[string]Upstream
 	order     []string // credential IDs in configuration order, the built-in one first
-	groups    []GroupConfig
-	terms     map[string]terms.Terms // client ID → its terms of use
+	// firstParty is the ID of the first-party password provider ("": none).
+	firstParty string
+	// routes are the providers' own routes (RouteProvider), by provider ID.
+	routes map[string]http.Handler
+	groups []GroupConfig
+	terms  map[string]terms.Terms // client ID → its terms of use
 }
 
 func (b *Broker) catalog() *catalog { return b.cat.Load() }
@@ -220,13 +216,22 @@ func (b *Broker) Reload(clients []ClientConfig, groups []GroupConfig, ups []Upst
 	if err != nil {
 		return err
 	}
-	c := &catalog{clients: cs, upstreams: map[string]Upstream{}, groups: groups, terms: ts}
-	if b.local != nil {
-		ups = append([]Upstream{{ID: b.localID, Name: b.localCfg.Name}}, ups...)
-	}
-	for _, u := range ups {
+	c := &catalog{clients: cs, upstreams: map[string]Upstream{}, groups: groups, terms: ts, routes: map[string]http.Handler{}}
+	for _, u := range append(slices.Clone(b.firstParty), ups...) {
+		if _, dup := c.upstreams[u.ID]; dup {
+			return fmt.Errorf("provider %s: configured twice", u.ID)
+		}
+		if u.FirstParty {
+			if c.firstParty != "" {
+				return fmt.Errorf("provider %s: a second first-party provider (%s is one)", u.ID, c.firstParty)
+			}
+			c.firstParty = u.ID
+		}
 		c.upstreams[u.ID] = u
 		c.order = append(c.order, u.ID)
+		if rp, ok := u.Provider.(providers.RouteProvider); ok {
+			c.routes[u.ID] = rp.Handler(providerURLs(b.issuer, u.ID))
+		}
 	}
 	b.cat.Store(c)
 	return nil
@@ -243,12 +248,16 @@ func (b *Broker) Handler() http.Handler {
 	mux := http.NewServeMux()
 	rt := routes{b: b, mux: mux, body: formBody}
 	b.mountProtocol(rt)
-	b.mountLogin(rt)
+	rt.HandleFunc("GET /login/{id}", b.login)
+	b.signIn.Mount(rt)
+	b.signIn.ids.Mount(rt)
+	passwordPages{core: b, st: b.st, ui: b.ui, reg: b.reg, ids: b.signIn.ids, firstPartyPages: b.local != nil}.Mount(rt)
+	if b.local != nil {
+		b.local.Mount(rt)
+	}
 	b.mountMFA(rt)
 	b.mountAccount(rt)
 	accountPage{core: b, st: b.st, ui: b.ui, email: b.email, reg: b.reg}.Mount(rt)
-	b.mountFirstLogin(rt)
-	b.mountLocal(rt)
 	for _, s := range b.steps {
 		s.Mount(rt, stepHost{b})
 	}

@@ -14,4 +14,7 @@ var (
 	// ErrState: the callback does not belong to this flow (state mismatch,
 	// replayed or forged callback).
 	ErrState = errors.New("callback does not match the sign-in in progress")
+	// ErrInvalidCredentials: a PasswordProvider refused a username and
+	// password (whatever was wrong).
+	ErrInvalidCredentials = errors.New("invalid username or password")
 )

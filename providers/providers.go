@@ -44,35 +44,101 @@ func (i Identity) LogValue() slog.Value {
 	return slog.GroupValue(slog.String("subject", i.Subject))
 }
 
-// Flow is the per-sign-in state a CallbackProvider needs between LoginURL
-// and HandleCallback. The broker persists it with the auth request.
-type Flow struct {
-	State    string // sent upstream, checked on return
-	Nonce    string // sent upstream, checked in the ID token
-	Verifier string // PKCE code_verifier
+// Provider is an opened upstream credential service. It implements one
+// or both of CallbackProvider (redirect-based protocols: OpenID Connect,
+// SAML) and PasswordProvider (a username/password service); RouteProvider
+// is optional. The broker finds out which by type assertion, as Dex does
+// with its connectors.
+type Provider any
+
+// Leg is one sign-in's journey to one upstream and back: what the broker
+// derived for it and what the provider chose to keep. The broker derives
+// State, Nonce and Verifier from the auth request and the provider ID
+// (HMACs under a key of its own), so they cost no storage; Kept is what
+// LoginURL returned for this leg, stored with the auth request, nil when
+// it returned none.
+type Leg struct {
+	// CallbackURL is Passerelle's own /callback/{provider} URL, absolute:
+	// the OIDC redirect_uri, the SAML AssertionConsumerServiceURL.
+	CallbackURL string
+	// State must travel to the upstream and come back unchanged (the OIDC
+	// state parameter, the SAML RelayState): CallbackState returns it, and
+	// the broker finds the sign-in from it. It is at most 128 characters of
+	// [A-Za-z0-9._-].
+	State string
+	// Nonce and Verifier are further unguessable values of this leg: an
+	// OIDC nonce and PKCE code_verifier (43 characters), or a SAML
+	// request ID.
+	Nonce    string
+	Verifier string
+	// Kept is the opaque data the provider returned from LoginURL for this
+	// leg (nil if none).
+	Kept []byte
 }
+
+// MaxKept bounds Leg.Kept: the broker refuses a LoginURL that keeps more
+// (everything an anonymous visitor can make Passerelle store is bounded).
+const MaxKept = 4 << 10
 
 // LoginOptions carries the little the broker may tell an upstream: nothing
 // about the relying party.
 type LoginOptions struct {
-	// ForceLogin asks the upstream to authenticate again (prompt=login).
+	// ForceLogin asks the upstream to authenticate again (prompt=login,
+	// SAML ForceAuthn).
 	ForceLogin bool
 	// Locale is the person's interface language (ui_locales upstream).
 	Locale string
 }
 
-// CallbackProvider is implemented by redirect-based upstreams.
+// CallbackProvider is implemented by redirect-based upstreams: the
+// browser goes to LoginURL and comes back to Leg.CallbackURL, by GET or
+// POST.
 type CallbackProvider interface {
-	// LoginURL returns where to send the browser. callbackURL is
-	// Passerelle's own /callback/{provider} URL.
-	LoginURL(ctx context.Context, callbackURL string, flow Flow, opts LoginOptions) (string, error)
-	// HandleCallback checks the upstream's answer against flow and returns
-	// the person's identity. Errors wrap ErrUpstream, ErrDenied or
+	// LoginURL returns where to send the browser for leg, and what to
+	// keep for HandleCallback (nil: nothing, and nothing is written).
+	LoginURL(ctx context.Context, leg Leg, opts LoginOptions) (url string, kept []byte, err error)
+	// CallbackState returns the Leg.State the callback r carries (OIDC
+	// state, SAML RelayState), "" when it carries none. It only reads r:
+	// nothing is checked yet.
+	CallbackState(r *http.Request) string
+	// HandleCallback checks the upstream's answer r against leg and
+	// returns the person's identity. Errors wrap ErrUpstream, ErrDenied or
 	// ErrState so the broker can choose the page to show.
-	HandleCallback(ctx context.Context, callbackURL string, flow Flow, r *http.Request) (Identity, error)
+	HandleCallback(r *http.Request, leg Leg) (Identity, error)
 }
 
-// PasswordProvider is implemented by built-in credential services.
+// PasswordProvider is implemented by services that check a username and
+// password typed into Passerelle's own page (the built-in GCKey-like
+// service; an LDAP directory would be another).
 type PasswordProvider interface {
-	Login(ctx context.Context, username, password string) (Identity, bool, error)
+	// Login checks the password. A wrong password, an unknown username or
+	// an unusable account all wrap ErrInvalidCredentials, after the same
+	// work, so neither the answer nor its time tells them apart.
+	Login(ctx context.Context, username, password string) (Identity, error)
+	// Subject is the Identity.Subject a successful Login of username
+	// would give, without checking any password; ErrInvalidCredentials
+	// when there is none. The broker uses it to count failures against
+	// the account the username belongs to before the password is checked.
+	Subject(ctx context.Context, username string) (string, error)
+	// RefuseLogin answers like Login for a wrong password, after the same
+	// work, without looking at anything: for an attempt the broker's
+	// failure regulator holds back.
+	RefuseLogin(password string) error
+}
+
+// RouteProvider is implemented by providers that serve routes of their
+// own, outside any sign-in (a SAML service provider's metadata, for
+// example). They are mounted under /providers/{id}/.
+type RouteProvider interface {
+	// Handler serves the requests under urls.Base; the broker strips
+	// nothing from the path (r.URL.Path starts with /providers/{id}/).
+	Handler(urls URLs) http.Handler
+}
+
+// URLs are the provider's own absolute URLs at Passerelle.
+type URLs struct {
+	// Base is the issuer + "/providers/{id}/".
+	Base string
+	// Callback is the issuer + "/callback/{id}": Leg.CallbackURL.
+	Callback string
 }

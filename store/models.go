@@ -80,8 +80,12 @@ type AuthRequest struct {
 
 	// Provider is the credential that authenticated the person. An
 	// upstream leg's state, nonce and PKCE verifier are derived from the
-	// request ID and the provider; nothing of them is stored.
-	Provider string `json:"provider,omitempty"`
+	// request ID and the provider; nothing of them is stored. Legs keeps,
+	// by provider ID, the opaque data a provider asked to keep for its leg
+	// (providers.Leg.Kept, at most providers.MaxKept bytes); most keep
+	// none, and then nothing is written.
+	Provider string            `json:"provider,omitempty"`
+	Legs     map[string][]byte `json:"legs,omitempty"`
 
 	// Outcome, set when the person is authenticated.
 	AccountID string `json:"account_id,omitempty"`

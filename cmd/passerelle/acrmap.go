@@ -14,9 +14,10 @@ import (
 func (c *Config) checkACRMaps(ps *validate.Problems) {
 	ladder := c.Broker.MFA.Ladder()
 	for i, p := range c.Providers {
-		for _, from := range slices.Sorted(maps.Keys(p.OIDC.ACRMap)) {
-			if to := p.OIDC.ACRMap[from]; to != "" && ladder.Rank(to) < 0 {
-				ps.Add(fmt.Sprintf("providers[%d].oidc.acr_map.%s", i, from), "must name one of the values of mfa.acr", to)
+		path, m := p.ACRMapping()
+		for _, from := range slices.Sorted(maps.Keys(m)) {
+			if to := m[from]; to != "" && ladder.Rank(to) < 0 {
+				ps.Add(fmt.Sprintf("providers[%d].%s.%s", i, path, from), "must name one of the values of mfa.acr", to)
 			}
 		}
 	}
@@ -31,10 +32,11 @@ func (c *Config) notes() []string {
 	low := ladder.Rank(ladder.Lowest())
 	var out []string
 	for i, p := range c.Providers {
-		for _, from := range slices.Sorted(maps.Keys(p.OIDC.ACRMap)) {
-			if to := p.OIDC.ACRMap[from]; ladder.Rank(to) >= low {
-				out = append(out, fmt.Sprintf("providers[%d].oidc.acr_map.%s: %q raises the level only together with a second factor; it never replaces one",
-					i, from, to))
+		path, m := p.ACRMapping()
+		for _, from := range slices.Sorted(maps.Keys(m)) {
+			if to := m[from]; ladder.Rank(to) >= low {
+				out = append(out, fmt.Sprintf("providers[%d].%s.%s: %q raises the level only together with a second factor; it never replaces one",
+					i, path, from, to))
 			}
 		}
 	}

@@ -278,6 +278,9 @@ func unknownKeys(t reflect.Type, raw any, path string, ps *validate.Problems) {
 				p = path + "." + k
 			}
 			ft, ok := fields[strings.ToLower(k)]
+			if !ok && hasRemain(t) {
+				continue // the struct's owner checks the keys it keeps (providers[].oidc)
+			}
 			if !ok {
 				ps.Add(p, "is not a known key", nil)
 				continue
@@ -293,6 +296,16 @@ func unknownKeys(t reflect.Type, raw any, path string, ps *validate.Problems) {
 			unknownKeys(t.Elem(), it, fmt.Sprintf("%s[%d]", path, i), ps)
 		}
 	}
+}
+
+// hasRemain: t keeps the keys it does not declare in a `,remain` map.
+func hasRemain(t reflect.Type) bool {
+	for i := 0; i < t.NumField(); i++ {
+		if _, opts, _ := strings.Cut(t.Field(i).Tag.Get("mapstructure"), ","); opts == "remain" {
+			return true
+		}
+	}
+	return false
 }
 
 func collectFields(t reflect.Type, into map[string]reflect.Type) {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"github.com/passerelle/passerelle/providers/oidc"
 	"os"
 	"path/filepath"
 	"slices"
@@ -39,8 +40,9 @@ func TestExampleReleaseRule(t *testing.T) {
 		t.Fatal(err)
 	}
 	bank, quebec := cfg.Providers[1], cfg.Providers[2]
-	if bank.ID != "bank-a" || len(bank.ReleaseClaims) != 0 || len(bank.OIDC.Scopes) != 0 {
-		t.Errorf("bank-a is not blind: %s release %v scopes %v", bank.ID, bank.ReleaseClaims, bank.OIDC.Scopes)
+	bankOIDC, _ := bank.Section().(*oidc.Config)
+	if bank.ID != "bank-a" || len(bank.ReleaseClaims) != 0 || bankOIDC == nil || len(bankOIDC.Scopes) != 0 {
+		t.Errorf("bank-a is not blind: %s release %v section %+v", bank.ID, bank.ReleaseClaims, bankOIDC)
 	}
 	if quebec.ID != "quebec" || !slices.Equal(quebec.ReleaseClaims, []string{"email", "name"}) {
 		t.Errorf("quebec release_claims = %v", quebec.ReleaseClaims)

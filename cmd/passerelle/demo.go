@@ -99,11 +99,12 @@ func demo(ctx context.Context, addr, dataDir string, logger *slog.Logger, stdout
 			return err
 		}
 		mux.Handle("/"+u.id+"/", idp)
-		pc := registry.Config{ID: u.id, Type: "oidc", Name: u.name, Group: u.group, ReleaseClaims: u.release,
-			OIDC: oidc.Config{Issuer: upIssuer, ClientID: "passerelle", ClientSecret: secret}}
+		oc := oidc.Config{Issuer: upIssuer, ClientID: "passerelle", ClientSecret: secret}
 		if len(u.release) > 0 {
-			pc.OIDC.Scopes = []string{"openid", "email", "profile"}
+			oc.Scopes = []string{"openid", "email", "profile"}
 		}
+		pc := registry.Config{ID: u.id, Type: "oidc", Name: u.name, Group: u.group, ReleaseClaims: u.release,
+			Sections: map[string]any{"oidc": oc}}
 		cfg.Providers = append(cfg.Providers, pc)
 	}
 	rpSecret := randid.Base64URL(32)

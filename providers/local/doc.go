@@ -33,7 +33,7 @@
 //
 // # Not revealing who has an account
 //
-// Login answers ErrInvalidCredentials alike for an unknown username, a
+// Login (and Authenticate) answer ErrInvalidCredentials alike for an unknown username, a
 // wrong password and an unconfirmed address, after the same argon2id
 // work (an unknown username is checked against a dummy hash); RefuseLogin
 // gives the same answer after the same work, for an attempt the broker's

@@ -28,10 +28,13 @@ var (
 	ErrInvalidCode = errors.New("local: invalid or expired code")
 	// ErrInvalidCredentials: unknown username, wrong password, or an
 	// email address not yet confirmed.
-	ErrInvalidCredentials = errors.New("local: invalid username or password")
+	// It is providers.ErrInvalidCredentials.
+	ErrInvalidCredentials = providers.ErrInvalidCredentials
 	// ErrRateLimited: too many codes sent lately (emailotp's caps).
 	ErrRateLimited = emailotp.ErrRateLimited
 )
+
+var _ providers.PasswordProvider = (*Service)(nil)
 
 // Service is the built-in username/password credential service: the
 // logic of registration, sign-in and password reset; the broker renders
@@ -188,12 +191,12 @@ func (s *Service) Resend(ctx context.Context, pendingID, lang string) (otpID str
 	return s.codes.Send(ctx, u.ID, notify.PurposeConfirmEmail, u.Email, lang)
 }
 
-// Login checks a username and password. An unknown username, a wrong
+// Authenticate checks a username and password. An unknown username, a wrong
 // password and an unconfirmed user are all ErrInvalidCredentials, after
 // the same argon2id work. A hash made with other parameters than the
 // configured ones is replaced on success. The identity carries the user's
 // ID as subject and its confirmed email.
-func (s *Service) Login(ctx context.Context, username, password string) (store.LocalUser, providers.Identity, error) {
+func (s *Service) Authenticate(ctx context.Context, username, password string) (store.LocalUser, providers.Identity, error) {
 	pw := prepare(password)
 	name, err := NormalizeUsername(username)
 	if err != nil {
@@ -222,6 +225,31 @@ func (s *Service) Login(ctx context.Context, username, password string) (store.L
 	id := providers.Identity{Subject: u.ID, Email: u.Email, EmailVerified: true,
 		AMR: []string{"pwd"}, AuthTime: s.now()}
 	return u, id, nil
+}
+
+// Login is Authenticate for the broker (providers.PasswordProvider):
+// the identity only.
+func (s *Service) Login(ctx context.Context, username, password string) (providers.Identity, error) {
+	_, id, err := s.Authenticate(ctx, username, password)
+	return id, err
+}
+
+// Subject is the user ID a username names, confirmed or not, without
+// checking any password (providers.PasswordProvider): the broker counts
+// failures against the account linked to it. ErrInvalidCredentials when
+// the username is unknown.
+func (s *Service) Subject(ctx context.Context, username string) (string, error) {
+	name, err := NormalizeUsername(username)
+	if err != nil {
+		return "", ErrInvalidCredentials
+	}
+	u, err := s.st.GetLocalUserByUsername(ctx, name)
+	if errors.Is(err, store.ErrNotFound) {
+		return "", ErrInvalidCredentials
+	} else if err != nil {
+		return "", fmt.Errorf("local: find user: %w", err)
+	}
+	return u.ID, nil
 }
 
 // RefuseLogin answers like Login for a wrong password, after the same

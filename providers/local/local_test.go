@@ -111,7 +111,7 @@ func TestRegisterConfirmLogin(t *testing.T) {
 		t.Fatalf("confirmation email not sent: %+v", msgs)
 	}
 
-	_, _, err = f.svc.Login(ctx, "jeanne", goodPassword)
+	_, _, err = f.svc.Authenticate(ctx, "jeanne", goodPassword)
 	if !errors.Is(err, ErrInvalidCredentials) {
 		t.Errorf("Login before confirmation: %v, want ErrInvalidCredentials", err)
 	}
@@ -127,7 +127,7 @@ func TestRegisterConfirmLogin(t *testing.T) {
 	}
 
 	f.clock.Advance(48 * time.Hour) // a confirmed user does not expire
-	got, id, err := f.svc.Login(ctx, "JEANNE", goodPassword)
+	got, id, err := f.svc.Authenticate(ctx, "JEANNE", goodPassword)
 	if err != nil {
 		t.Fatalf("Login: %v", err)
 	}
@@ -136,7 +136,7 @@ func TestRegisterConfirmLogin(t *testing.T) {
 		t.Errorf("Login = %+v, %+v", got, id)
 	}
 	// NFKC: the same password typed with a fullwidth letter.
-	if _, _, err := f.svc.Login(ctx, "jeanne", "ｍarmotte vole sur la glace"); err != nil {
+	if _, _, err := f.svc.Authenticate(ctx, "jeanne", "ｍarmotte vole sur la glace"); err != nil {
 		t.Errorf("Login with a compatibility form of the password: %v", err)
 	}
 }
@@ -226,7 +226,7 @@ func TestLoginFailuresAlike(t *testing.T) {
 		{"unknown user", "nobody", goodPassword},
 		{"invalid username", "?", goodPassword},
 	} {
-		if _, _, err := f.svc.Login(ctx, tc.username, tc.password); err != ErrInvalidCredentials {
+		if _, _, err := f.svc.Authenticate(ctx, tc.username, tc.password); err != ErrInvalidCredentials {
 			t.Errorf("Login %s: %v, want ErrInvalidCredentials itself", tc.name, err)
 		}
 	}
@@ -236,7 +236,7 @@ func TestRehashOnLogin(t *testing.T) {
 	f := newFixture(t, nil)
 	ctx := context.Background()
 	u := f.register(t)
-	if _, _, err := f.svc.Login(ctx, "jeanne", goodPassword); err != nil {
+	if _, _, err := f.svc.Authenticate(ctx, "jeanne", goodPassword); err != nil {
 		t.Fatal(err)
 	}
 	same, _ := f.st.GetLocalUser(ctx, u.ID)
@@ -245,7 +245,7 @@ func TestRehashOnLogin(t *testing.T) {
 	}
 
 	stronger := f.service(t, func(c *Config) { c.Argon2.MemoryKiB, c.Argon2.Time = 12288, 3 })
-	got, _, err := stronger.Login(ctx, "jeanne", goodPassword)
+	got, _, err := stronger.Authenticate(ctx, "jeanne", goodPassword)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -256,7 +256,7 @@ func TestRehashOnLogin(t *testing.T) {
 	if h, err := parseHash(stored.PasswordHash); err != nil || h.outdated(stronger.cfg.Argon2) {
 		t.Errorf("new hash %q, %v: not under the new parameters", stored.PasswordHash, err)
 	}
-	if _, _, err := stronger.Login(ctx, "jeanne", goodPassword); err != nil {
+	if _, _, err := stronger.Authenticate(ctx, "jeanne", goodPassword); err != nil {
 		t.Errorf("Login after the rehash: %v", err)
 	}
 }
@@ -307,10 +307,10 @@ func TestReset(t *testing.T) {
 	if err := f.svc.FinishReset(ctx, resetID, otpID, code, newPassword); !errors.Is(err, ErrInvalidCode) {
 		t.Errorf("FinishReset twice: %v", err)
 	}
-	if _, _, err := f.svc.Login(ctx, "jeanne", goodPassword); !errors.Is(err, ErrInvalidCredentials) {
+	if _, _, err := f.svc.Authenticate(ctx, "jeanne", goodPassword); !errors.Is(err, ErrInvalidCredentials) {
 		t.Errorf("Login with the old password: %v", err)
 	}
-	u, _, err := f.svc.Login(ctx, "jeanne", newPassword)
+	u, _, err := f.svc.Authenticate(ctx, "jeanne", newPassword)
 	if err != nil || !u.PasswordChangedAt.Equal(f.clock.Now()) {
 		t.Errorf("Login with the new password: %+v, %v", u, err)
 	}

@@ -19,29 +19,36 @@ import (
 // the operator's log.
 const maxErrorText = 200
 
-// HandleCallback checks the upstream's redirect back to callbackURL
-// against flow and returns the person's identity:
+// CallbackState is the state parameter of the upstream's redirect back
+// (RFC 6749 §4.1.2): the answer comes in the query.
+func (p *Provider) CallbackState(r *http.Request) string {
+	return r.URL.Query().Get("state")
+}
+
+// HandleCallback checks the upstream's redirect back to leg.CallbackURL
+// against leg and returns the person's identity:
 //
-//   - state must equal flow.State (compared in constant time), else ErrState;
+//   - state must equal leg.State (compared in constant time), else ErrState;
 //   - an iss parameter, when present, must name the configured issuer,
 //     and must be present when the upstream advertises it (RFC 9207,
 //     against mix-up attacks), else ErrUpstream;
 //   - an error response (RFC 6749 §4.1.2.1) yields ErrDenied;
-//   - the code is exchanged with flow.Verifier (RFC 7636) and the ID token
+//   - the code is exchanged with leg.Verifier (RFC 7636) and the ID token
 //     is verified: signature against the upstream's published keys, iss,
 //     aud, exp (OpenID Connect Core 1.0 §3.1.3.7) and at_hash when present,
-//     all ErrUpstream on failure; its nonce must equal flow.Nonce, else
+//     all ErrUpstream on failure; its nonce must equal leg.Nonce, else
 //     ErrState;
 //   - with use_userinfo, the UserInfo answer must carry the ID token's sub
 //     (Core §5.3.2), else ErrUpstream.
-func (p *Provider) HandleCallback(ctx context.Context, callbackURL string, flow providers.Flow, r *http.Request) (providers.Identity, error) {
+func (p *Provider) HandleCallback(r *http.Request, leg providers.Leg) (providers.Identity, error) {
+	ctx := r.Context()
 	fail := func(kind error, format string, args ...any) (providers.Identity, error) {
 		return providers.Identity{}, fmt.Errorf("%w: provider %s: %s", kind, p.id, fmt.Sprintf(format, args...))
 	}
 	q := r.URL.Query()
 
-	if flow.State == "" || !equal(q.Get("state"), flow.State) {
-		return fail(providers.ErrState, "callback state does not match the flow")
+	if leg.State == "" || !equal(q.Get("state"), leg.State) {
+		return fail(providers.ErrState, "callback state does not match the leg")
 	}
 	up, err := p.discover(ctx)
 	if err != nil {
@@ -64,8 +71,8 @@ func (p *Provider) HandleCallback(ctx context.Context, callbackURL string, flow 
 
 	ctx = context.WithValue(gooidc.ClientContext(ctx, p.client), oauth2.HTTPClient, p.client)
 	cfg := up.oauth2
-	cfg.RedirectURL = callbackURL
-	tok, err := cfg.Exchange(ctx, code, oauth2.VerifierOption(flow.Verifier))
+	cfg.RedirectURL = leg.CallbackURL
+	tok, err := cfg.Exchange(ctx, code, oauth2.VerifierOption(leg.Verifier))
 	if err != nil {
 		return fail(providers.ErrUpstream, "token exchange: %v", err)
 	}
@@ -80,8 +87,8 @@ func (p *Provider) HandleCallback(ctx context.Context, callbackURL string, flow 
 	if idt.Subject == "" {
 		return fail(providers.ErrUpstream, "ID token has no sub")
 	}
-	if flow.Nonce == "" || !equal(idt.Nonce, flow.Nonce) {
-		return fail(providers.ErrState, "ID token nonce does not match the flow")
+	if leg.Nonce == "" || !equal(idt.Nonce, leg.Nonce) {
+		return fail(providers.ErrState, "ID token nonce does not match the leg")
 	}
 	if idt.AccessTokenHash != "" {
 		if err := idt.VerifyAccessToken(tok.AccessToken); err != nil {

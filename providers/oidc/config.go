@@ -40,6 +40,9 @@ type Config struct {
 	Claims ClaimNames `mapstructure:"claims" yaml:"claims"`
 }
 
+// ACRMapping is the acr_map (registry.ACRMapper).
+func (c *Config) ACRMapping() (string, map[string]string) { return "acr_map", c.ACRMap }
+
 // ClaimNames names the upstream claims that carry profile attributes.
 // An empty field means the standard OpenID Connect claim name
 // (OpenID Connect Core 1.0 §5.1).

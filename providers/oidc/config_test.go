@@ -46,7 +46,7 @@ func TestLoginURLParameters(t *testing.T) {
 		{"force login and locale", providers.LoginOptions{ForceLogin: true, Locale: "fr-CA"}, withOpts},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			raw, err := p.LoginURL(context.Background(), callbackURL, flow, tc.opts)
+			raw, _, err := p.LoginURL(context.Background(), flow, tc.opts)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -73,14 +73,14 @@ func TestLoginURLParameters(t *testing.T) {
 func TestLoginURLRefusesIncompleteFlow(t *testing.T) {
 	u := newUpstream(t, demoidp.Faults{})
 	p := open(t, u, u.config())
-	for name, edit := range map[string]func(*providers.Flow){
-		"no state":       func(f *providers.Flow) { f.State = "" },
-		"no nonce":       func(f *providers.Flow) { f.Nonce = "" },
-		"short verifier": func(f *providers.Flow) { f.Verifier = "short" },
+	for name, edit := range map[string]func(*providers.Leg){
+		"no state":       func(f *providers.Leg) { f.State = "" },
+		"no nonce":       func(f *providers.Leg) { f.Nonce = "" },
+		"short verifier": func(f *providers.Leg) { f.Verifier = "short" },
 	} {
 		f := newFlow()
 		edit(&f)
-		if _, err := p.LoginURL(context.Background(), callbackURL, f, providers.LoginOptions{}); err == nil {
+		if _, _, err := p.LoginURL(context.Background(), f, providers.LoginOptions{}); err == nil {
 			t.Errorf("%s: LoginURL accepted the flow", name)
 		}
 	}

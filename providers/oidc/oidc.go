@@ -130,24 +130,25 @@ func authStyle(methods []string) oauth2.AuthStyle {
 	return oauth2.AuthStyleInHeader
 }
 
-// LoginURL returns the upstream authorization URL for flow. The request
+// LoginURL returns the upstream authorization URL for leg. The request
 // carries only what the code flow needs (response_type, client_id,
 // redirect_uri, scope, state, nonce, code_challenge and
 // code_challenge_method=S256) plus prompt=login and ui_locales when opts
 // ask for them: nothing about the relying party reaches the upstream.
-func (p *Provider) LoginURL(ctx context.Context, callbackURL string, flow providers.Flow, opts providers.LoginOptions) (string, error) {
-	if err := checkFlow(flow); err != nil {
-		return "", fmt.Errorf("provider %s: %w", p.id, err)
+// Nothing is kept: the leg's derived values are all the callback needs.
+func (p *Provider) LoginURL(ctx context.Context, leg providers.Leg, opts providers.LoginOptions) (string, []byte, error) {
+	if err := checkLeg(leg); err != nil {
+		return "", nil, fmt.Errorf("provider %s: %w", p.id, err)
 	}
 	up, err := p.discover(ctx)
 	if err != nil {
-		return "", err
+		return "", nil, err
 	}
 	cfg := up.oauth2
-	cfg.RedirectURL = callbackURL
+	cfg.RedirectURL = leg.CallbackURL
 	params := []oauth2.AuthCodeOption{
-		gooidc.Nonce(flow.Nonce),
-		oauth2.S256ChallengeOption(flow.Verifier),
+		gooidc.Nonce(leg.Nonce),
+		oauth2.S256ChallengeOption(leg.Verifier),
 	}
 	if opts.ForceLogin {
 		params = append(params, oauth2.SetAuthURLParam("prompt", "login"))
@@ -155,20 +156,22 @@ func (p *Provider) LoginURL(ctx context.Context, callbackURL string, flow provid
 	if opts.Locale != "" {
 		params = append(params, oauth2.SetAuthURLParam("ui_locales", opts.Locale))
 	}
-	return cfg.AuthCodeURL(flow.State, params...), nil
+	return cfg.AuthCodeURL(leg.State, params...), nil, nil
 }
 
-// checkFlow refuses a flow the broker did not fill in: an empty state or
+// checkLeg refuses a leg the broker did not fill in: an empty state or
 // nonce would make the callback checks vacuous, and RFC 7636 §4.1 wants a
 // code_verifier of 43 to 128 characters.
-func checkFlow(f providers.Flow) error {
+func checkLeg(l providers.Leg) error {
 	switch {
-	case f.State == "":
-		return errors.New("flow has no state")
-	case f.Nonce == "":
-		return errors.New("flow has no nonce")
-	case len(f.Verifier) < 43 || len(f.Verifier) > 128:
-		return fmt.Errorf("flow code_verifier must have 43 to 128 characters, has %d", len(f.Verifier))
+	case l.CallbackURL == "":
+		return errors.New("leg has no callback URL")
+	case l.State == "":
+		return errors.New("leg has no state")
+	case l.Nonce == "":
+		return errors.New("leg has no nonce")
+	case len(l.Verifier) < 43 || len(l.Verifier) > 128:
+		return fmt.Errorf("leg code_verifier must have 43 to 128 characters, has %d", len(l.Verifier))
 	}
 	return nil
 }

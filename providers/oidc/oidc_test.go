@@ -90,8 +90,8 @@ func (u *upstream) visit(t *testing.T, loginURL, action string) *http.Request {
 	return httptest.NewRequest(http.MethodGet, loc, nil)
 }
 
-func newFlow() providers.Flow {
-	return providers.Flow{State: oauth2.GenerateVerifier(), Nonce: oauth2.GenerateVerifier(), Verifier: oauth2.GenerateVerifier()}
+func newFlow() providers.Leg {
+	return providers.Leg{CallbackURL: callbackURL, State: oauth2.GenerateVerifier(), Nonce: oauth2.GenerateVerifier(), Verifier: oauth2.GenerateVerifier()}
 }
 
 func open(t *testing.T, u *upstream, cfg oidc.Config) *oidc.Provider {
@@ -108,8 +108,8 @@ func TestHandleCallback(t *testing.T) {
 		name    string
 		faults  demoidp.Faults
 		cfg     func(*oidc.Config)
-		action  string                                   // at the upstream form; "signin" when empty
-		tamper  func(f *providers.Flow, r *http.Request) // between login and callback
+		action  string                                  // at the upstream form; "signin" when empty
+		tamper  func(f *providers.Leg, r *http.Request) // between login and callback
 		wantErr error
 		check   func(t *testing.T, id providers.Identity)
 	}{
@@ -159,37 +159,37 @@ func TestHandleCallback(t *testing.T) {
 		},
 		{
 			name:    "state mismatch",
-			tamper:  func(f *providers.Flow, _ *http.Request) { f.State = oauth2.GenerateVerifier() },
+			tamper:  func(f *providers.Leg, _ *http.Request) { f.State = oauth2.GenerateVerifier() },
 			wantErr: providers.ErrState,
 		},
 		{
 			name:    "empty state in flow",
-			tamper:  func(f *providers.Flow, r *http.Request) { f.State = ""; setQuery(r, "state", "") },
+			tamper:  func(f *providers.Leg, r *http.Request) { f.State = ""; setQuery(r, "state", "") },
 			wantErr: providers.ErrState,
 		},
 		{
 			name:    "nonce mismatch",
-			tamper:  func(f *providers.Flow, _ *http.Request) { f.Nonce = oauth2.GenerateVerifier() },
+			tamper:  func(f *providers.Leg, _ *http.Request) { f.Nonce = oauth2.GenerateVerifier() },
 			wantErr: providers.ErrState,
 		},
 		{
 			name:    "wrong PKCE verifier",
-			tamper:  func(f *providers.Flow, _ *http.Request) { f.Verifier = oauth2.GenerateVerifier() },
+			tamper:  func(f *providers.Leg, _ *http.Request) { f.Verifier = oauth2.GenerateVerifier() },
 			wantErr: providers.ErrUpstream,
 		},
 		{
 			name:    "iss parameter of another provider (RFC 9207)",
-			tamper:  func(_ *providers.Flow, r *http.Request) { setQuery(r, "iss", "https://other.example") },
+			tamper:  func(_ *providers.Leg, r *http.Request) { setQuery(r, "iss", "https://other.example") },
 			wantErr: providers.ErrUpstream,
 		},
 		{
 			name:    "iss parameter missing though advertised (RFC 9207)",
-			tamper:  func(_ *providers.Flow, r *http.Request) { setQuery(r, "iss", "") },
+			tamper:  func(_ *providers.Leg, r *http.Request) { setQuery(r, "iss", "") },
 			wantErr: providers.ErrUpstream,
 		},
 		{
 			name:    "callback without code",
-			tamper:  func(_ *providers.Flow, r *http.Request) { setQuery(r, "code", "") },
+			tamper:  func(_ *providers.Leg, r *http.Request) { setQuery(r, "code", "") },
 			wantErr: providers.ErrUpstream,
 		},
 		{name: "error response", action: "cancel", wantErr: providers.ErrDenied},
@@ -202,7 +202,7 @@ func TestHandleCallback(t *testing.T) {
 			}
 			p := open(t, u, cfg)
 			flow := newFlow()
-			login, err := p.LoginURL(context.Background(), callbackURL, flow, providers.LoginOptions{})
+			login, _, err := p.LoginURL(context.Background(), flow, providers.LoginOptions{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -215,7 +215,7 @@ func TestHandleCallback(t *testing.T) {
 				tc.tamper(&flow, r)
 			}
 
-			id, err := p.HandleCallback(context.Background(), callbackURL, flow, r)
+			id, err := p.HandleCallback(r, flow)
 			if tc.wantErr != nil {
 				t.Logf("error: %v", err)
 				if !errors.Is(err, tc.wantErr) {
@@ -251,15 +251,15 @@ func TestReplayedCallback(t *testing.T) {
 	u := newUpstream(t, demoidp.Faults{})
 	p := open(t, u, u.config())
 	flow := newFlow()
-	login, err := p.LoginURL(context.Background(), callbackURL, flow, providers.LoginOptions{})
+	login, _, err := p.LoginURL(context.Background(), flow, providers.LoginOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	r := u.visit(t, login, "signin")
-	if _, err := p.HandleCallback(context.Background(), callbackURL, flow, r); err != nil {
+	if _, err := p.HandleCallback(r, flow); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := p.HandleCallback(context.Background(), callbackURL, flow, r.Clone(context.Background())); !errors.Is(err, providers.ErrUpstream) {
+	if _, err := p.HandleCallback(r.Clone(context.Background()), flow); !errors.Is(err, providers.ErrUpstream) {
 		t.Errorf("replay: err = %v, want ErrUpstream", err)
 	}
 }
@@ -294,28 +294,28 @@ func TestUnreachableUpstream(t *testing.T) {
 		t.Fatalf("Open with the upstream down: %v", err)
 	}
 	flow := newFlow()
-	if _, err := p.LoginURL(context.Background(), callbackURL, flow, providers.LoginOptions{}); !errors.Is(err, providers.ErrUpstream) {
+	if _, _, err := p.LoginURL(context.Background(), flow, providers.LoginOptions{}); !errors.Is(err, providers.ErrUpstream) {
 		t.Fatalf("LoginURL while down: err = %v, want ErrUpstream", err)
 	}
 
 	down.Store(false)
-	login, err := p.LoginURL(context.Background(), callbackURL, flow, providers.LoginOptions{})
+	login, _, err := p.LoginURL(context.Background(), flow, providers.LoginOptions{})
 	if err != nil {
 		t.Fatalf("LoginURL after recovery: %v", err)
 	}
 	r := u.visit(t, login, "signin")
 
 	down.Store(true)
-	if _, err := p.HandleCallback(context.Background(), callbackURL, flow, r); !errors.Is(err, providers.ErrUpstream) {
+	if _, err := p.HandleCallback(r, flow); !errors.Is(err, providers.ErrUpstream) {
 		t.Fatalf("HandleCallback while down: err = %v, want ErrUpstream", err)
 	}
 
 	down.Store(false)
 	flow = newFlow()
-	if login, err = p.LoginURL(context.Background(), callbackURL, flow, providers.LoginOptions{}); err != nil {
+	if login, _, err = p.LoginURL(context.Background(), flow, providers.LoginOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := p.HandleCallback(context.Background(), callbackURL, flow, u.visit(t, login, "signin")); err != nil {
+	if _, err := p.HandleCallback(u.visit(t, login, "signin"), flow); err != nil {
 		t.Fatalf("sign-in after recovery: %v", err)
 	}
 	if n := discoveries.Load(); n != 1 {

@@ -207,17 +207,17 @@ func (ti *testIdP) GetSession(w http.ResponseWriter, _ *http.Request, req *crews
 }
 
 // flow is a sign-in's per-leg values, as the broker derives them.
-func testFlow(n string) providers.Flow {
-	return providers.Flow{State: "ar" + n + ".st" + n, Nonce: "nonce" + n}
+func testFlow(n string) providers.Leg {
+	return providers.Leg{State: "ar" + n + ".st" + n, Nonce: "nonce" + n}
 }
 
 var inputRE = regexp.MustCompile(`name="(SAMLResponse|RelayState)" value="([^"]*)"`)
 
 // signIn follows the LoginURL to the IdP and returns the HTTP-POST form
 // the IdP's page would submit to the ACS.
-func (ti *testIdP) signIn(flow providers.Flow) url.Values {
+func (ti *testIdP) signIn(flow providers.Leg) url.Values {
 	ti.t.Helper()
-	to, err := ti.p.LoginURL(context.Background(), "", flow, providers.LoginOptions{})
+	to, _, err := ti.p.LoginURL(context.Background(), flow, providers.LoginOptions{})
 	if err != nil {
 		ti.t.Fatal(err)
 	}
@@ -244,7 +244,7 @@ func (ti *testIdP) signIn(flow providers.Flow) url.Values {
 }
 
 // post submits form to the ACS as the browser would.
-func (ti *testIdP) post(flow providers.Flow, form url.Values) (providers.Identity, Session, error) {
+func (ti *testIdP) post(flow providers.Leg, form url.Values) (providers.Identity, Session, error) {
 	r := httptest.NewRequest(http.MethodPost, ti.spSrv.URL+"/providers/gckey/acs", strings.NewReader(form.Encode()))
 	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	return ti.p.HandleResponse(context.Background(), flow, r)

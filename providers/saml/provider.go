@@ -174,14 +174,19 @@ func (p *Provider) spFor(md *crewsaml.EntityDescriptor) *crewsaml.ServiceProvide
 // flow's nonce (an HMAC the broker binds to the auth request and this
 // provider), so it needs no storage and InResponseTo names exactly one
 // auth request.
-func requestID(flow providers.Flow) string { return "_" + flow.Nonce }
+func requestID(flow providers.Leg) string { return "_" + flow.Nonce }
 
 // LoginURL returns the IdP's SSO URL carrying a signed AuthnRequest
 // (HTTP-Redirect binding, saml-bindings-2.0-os §3.4.4.1) with a
 // persistent NameIDPolicy and RequestedAuthnContext Comparison="exact";
 // RelayState is the flow's state. callbackURL is not used: a SAML IdP
 // knows the ACS from the SP metadata, so the ACS is BaseURL+"/acs".
-func (p *Provider) LoginURL(ctx context.Context, _ string, flow providers.Flow, opts providers.LoginOptions) (string, error) {
+func (p *Provider) LoginURL(ctx context.Context, flow providers.Leg, opts providers.LoginOptions) (string, []byte, error) {
+	u, err := p.loginURL(ctx, flow, opts)
+	return u, nil, err
+}
+
+func (p *Provider) loginURL(ctx context.Context, flow providers.Leg, opts providers.LoginOptions) (string, error) {
 	sp, err := p.serviceProvider(ctx)
 	if err != nil {
 		return "", err

@@ -55,7 +55,7 @@ func TestSignInThroughIdP(t *testing.T) {
 
 func TestAuthnRequest(t *testing.T) {
 	ti := newTestIdP(t, env{})
-	to, err := ti.p.LoginURL(t.Context(), "", testFlow("1"), providers.LoginOptions{ForceLogin: true})
+	to, _, err := ti.p.LoginURL(t.Context(), testFlow("1"), providers.LoginOptions{ForceLogin: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -44,9 +44,23 @@ type Session struct {
 
 // HandleCallback checks the HTTP-POST Response at the ACS and returns the
 // person's identity. callbackURL is not used (see LoginURL).
-func (p *Provider) HandleCallback(ctx context.Context, _ string, flow providers.Flow, r *http.Request) (providers.Identity, error) {
-	ident, _, err := p.HandleResponse(ctx, flow, r)
+func (p *Provider) HandleCallback(r *http.Request, flow providers.Leg) (providers.Identity, error) {
+	ident, _, err := p.HandleResponse(r.Context(), flow, r)
 	return ident, err
+}
+
+// CallbackState is the RelayState of the HTTP-POST Response.
+func (p *Provider) CallbackState(r *http.Request) string {
+	if r.Method != http.MethodPost {
+		return ""
+	}
+	if r.PostForm == nil {
+		r.Body = http.MaxBytesReader(nil, r.Body, maxFormSize)
+		if err := r.ParseForm(); err != nil {
+			return ""
+		}
+	}
+	return r.PostForm.Get("RelayState")
 }
 
 // HandleResponse is HandleCallback returning the upstream session too,
@@ -63,7 +77,7 @@ func (p *Provider) HandleCallback(ctx context.Context, _ string, flow providers.
 // levels, and the assertion ID consumed in the replay cache; then this
 // provider's: the configured skew, a persistent NameID whose qualifiers
 // are the IdP's and this SP's, and the level mapped to an acr.
-func (p *Provider) HandleResponse(ctx context.Context, flow providers.Flow, r *http.Request) (providers.Identity, Session, error) {
+func (p *Provider) HandleResponse(ctx context.Context, flow providers.Leg, r *http.Request) (providers.Identity, Session, error) {
 	fail := func(kind error, format string, args ...any) (providers.Identity, Session, error) {
 		return providers.Identity{}, Session{}, fmt.Errorf("%w: provider %s: %s", kind, p.id, fmt.Sprintf(format, args...))
 	}

@@ -1,7 +1,6 @@
 package broker
 
 import (
-	"context"
 	"errors"
 	"net/http"
 
@@ -9,7 +8,7 @@ import (
 	"github.com/passerelle/passerelle/mfa"
 )
 
-// The built-in service's sign-in and the failure regulator.
+// The password page and the failure regulator.
 //
 // A password typed for a username that has an account is an attempt like
 // any second factor's: reserved with the account's regulator before the
@@ -19,7 +18,7 @@ import (
 // regulator holds back (the account locked, or a delay running) gets
 // exactly the answer of a wrong password for an unknown username — the
 // same page, message and status, after the same password-hashing work
-// (local.Service.RefuseLogin) — and the password is not checked. This is
+// (providers.PasswordProvider.RefuseLogin) — and the password is not checked. This is
 // what Keycloak's brute-force detection does by default ("Invalid
 // username or password" for a temporarily or permanently disabled user).
 // Nothing is stored for unknown usernames, so guessing them grows no
@@ -36,31 +35,32 @@ import (
 // for a username without one: nothing to reserve). When the regulator
 // holds the attempt back it answers as for a wrong password, checks
 // nothing, and returns false.
-func (b *Broker) reservePassword(w http.ResponseWriter, r *http.Request, f *flow, acctID, username, password string) (*mfa.Attempt, bool) {
+func (pg passwordPages) reserve(w http.ResponseWriter, r *http.Request, l passwordLeg, acctID, username, password string) (*mfa.Attempt, bool) {
 	if acctID == "" {
 		return nil, true
 	}
-	ctx := r.Context()
-	att, err := b.reg.Reserve(ctx, acctID)
+	b, ctx := pg.core, r.Context()
+	att, err := pg.reg.Reserve(ctx, acctID)
 	switch {
 	case errors.Is(err, mfa.ErrLocked), errors.Is(err, mfa.ErrDelayed):
 		b.log.WarnContext(ctx, "password attempt held back by the failure regulator", "account", acctID, "reason", err)
-		_ = b.local.RefuseLogin(password) // the work a wrong password costs
-		b.wrongPassword(w, r, f, username)
+		_ = l.pp.RefuseLogin(password) // the work a wrong password costs
+		pg.wrongPassword(w, r, l, username)
 		return nil, false
 	case err != nil:
 		b.log.ErrorContext(ctx, "failure regulator", "error", err)
-		b.errorPage(w, r, http.StatusServiceUnavailable, &f.ar, errGeneric)
+		b.errorPage(w, r, http.StatusServiceUnavailable, &l.f.ar, errGeneric)
 		return nil, false
 	}
 	return att, true
 }
 
 // passwordFailed settles a reserved attempt whose password was wrong.
-func (b *Broker) passwordFailed(ctx context.Context, f *flow, acctID string, att *mfa.Attempt) {
+func (pg passwordPages) failed(r *http.Request, l passwordLeg, acctID string, att *mfa.Attempt) {
 	if att == nil {
 		return
 	}
+	b, f, ctx := pg.core, l.f, r.Context()
 	if locked, err := att.Failed(ctx); err != nil {
 		b.log.ErrorContext(ctx, "count failure", "error", err)
 	} else if locked {
@@ -73,19 +73,20 @@ func (b *Broker) passwordFailed(ctx context.Context, f *flow, acctID string, att
 // password is not the whole authentication, so the attempt is given back
 // and earlier failures stay counted. When the account locked meanwhile
 // the lock wins, with the wrong password's answer, and it returns false.
-func (b *Broker) passwordReleased(w http.ResponseWriter, r *http.Request, f *flow, att *mfa.Attempt, username string) bool {
+func (pg passwordPages) released(w http.ResponseWriter, r *http.Request, l passwordLeg, att *mfa.Attempt, username string) bool {
 	if att == nil {
 		return true
 	}
+	b := pg.core
 	err := att.Release(r.Context())
 	switch {
 	case errors.Is(err, mfa.ErrLocked):
 		b.log.WarnContext(r.Context(), "right password refused: the account locked meanwhile")
-		b.wrongPassword(w, r, f, username)
+		pg.wrongPassword(w, r, l, username)
 		return false
 	case err != nil:
 		b.log.ErrorContext(r.Context(), "failure regulator", "error", err)
-		b.errorPage(w, r, http.StatusServiceUnavailable, &f.ar, errGeneric)
+		b.errorPage(w, r, http.StatusServiceUnavailable, &l.f.ar, errGeneric)
 		return false
 	}
 	return true
@@ -93,6 +94,6 @@ func (b *Broker) passwordReleased(w http.ResponseWriter, r *http.Request, f *flo
 
 // wrongPassword is the one answer to a sign-in that did not pass, whatever
 // the reason: unknown username, wrong password, attempt held back.
-func (b *Broker) wrongPassword(w http.ResponseWriter, r *http.Request, f *flow, username string) {
-	b.renderLocal(w, r, f, username, []ui.FieldError{{Field: "password", Message: b.ui.T(f.lang, "local.error.credentials")}})
+func (pg passwordPages) wrongPassword(w http.ResponseWriter, r *http.Request, l passwordLeg, username string) {
+	pg.render(w, r, l, username, []ui.FieldError{{Field: "password", Message: pg.ui.T(l.f.lang, "local.error.credentials")}})
 }
