@@ -111,12 +111,13 @@ func TestIDPMetadataFileAndRefresh(t *testing.T) {
 	}
 	cfg := ti.p.cfg
 	cfg.IDPMetadataURL, cfg.IDPMetadataFile = "", file
-	p, err := Open("gckey", cfg, Options{BaseURL: ti.spSrv.URL + "/providers/gckey"})
+	p, err := Open("gckey", cfg, Options{URLs: ti.urls()})
 	if err != nil {
 		t.Fatal(err)
 	}
 	flow := testFlow("1")
-	if _, err := p.LoginURL(t.Context(), "", flow, providersLoginOptions()); err != nil {
+	flow.CallbackURL = ti.urls().Callback
+	if _, _, err := p.LoginURL(t.Context(), flow, providersLoginOptions()); err != nil {
 		t.Fatalf("from a file: %v", err)
 	}
 	// A refresh that fails keeps the old copy.

@@ -20,7 +20,7 @@ func FuzzResponse(f *testing.F) {
 	}
 	f.Add(genuine)
 	f.Add([]byte(`<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x "y">]><samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol">&x;</samlp:Response>`))
-	f.Add([]byte(`<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" Destination="` + ti.p.acs.String() + `"><samlp:Status><samlp:StatusCode Value="urn:oasis:names:tc:SAML:2.0:status:Success"/></samlp:Status></samlp:Response>`))
+	f.Add([]byte(`<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" Destination="` + ti.urls().Callback + `"><samlp:Status><samlp:StatusCode Value="urn:oasis:names:tc:SAML:2.0:status:Success"/></samlp:Status></samlp:Response>`))
 	f.Fuzz(func(t *testing.T, raw []byte) {
 		if _, _, err := ti.post(flow, rawForm(raw, flow.State)); err == nil {
 			t.Fatalf("accepted: %q", raw)

@@ -102,6 +102,7 @@ type testIdP struct {
 
 	participants []crewsaml.SessionParticipant
 	ended        bool
+	loggedOut    []string // EndSessions calls
 }
 
 type env struct {
@@ -156,15 +157,31 @@ func newTestIdP(t testing.TB, e env) *testIdP {
 		e.cfg(&cfg)
 	}
 	p, err := Open("gckey", cfg, Options{
-		BaseURL: ti.spSrv.URL + "/providers/gckey",
-		Now:     func() time.Time { return time.Now().Add(ti.offset) },
+		Now:         func() time.Time { return time.Now().Add(ti.offset) },
+		EndSessions: ti.endSessions,
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	ti.p = p
-	spMux.HandleFunc("GET /providers/gckey/metadata", p.ServeMetadata)
+	// As the broker does: the provider learns its URLs from Handler, and
+	// its routes are served under /providers/{id}/.
+	spMux.Handle("/providers/gckey/", p.Handler(ti.urls()))
 	return ti
+}
+
+// urls are the provider's URLs at the SP server, as the broker gives them.
+func (ti *testIdP) urls() providers.URLs {
+	return providers.URLs{Base: ti.spSrv.URL + "/providers/gckey/", Callback: ti.spSrv.URL + "/callback/gckey"}
+}
+
+// endSessions records an IdP-initiated logout, as the broker would end
+// the person's sessions.
+func (ti *testIdP) endSessions(_ context.Context, subject string, indexes []string) error {
+	ti.mu.Lock()
+	defer ti.mu.Unlock()
+	ti.loggedOut = append(ti.loggedOut, subject+" "+strings.Join(indexes, ","))
+	return nil
 }
 
 // GetServiceProvider reads the SP metadata over HTTP, as a real IdP does.
@@ -217,6 +234,9 @@ var inputRE = regexp.MustCompile(`name="(SAMLResponse|RelayState)" value="([^"]*
 // the IdP's page would submit to the ACS.
 func (ti *testIdP) signIn(flow providers.Leg) url.Values {
 	ti.t.Helper()
+	if flow.CallbackURL == "" {
+		flow.CallbackURL = ti.urls().Callback
+	}
 	to, _, err := ti.p.LoginURL(context.Background(), flow, providers.LoginOptions{})
 	if err != nil {
 		ti.t.Fatal(err)
@@ -245,7 +265,7 @@ func (ti *testIdP) signIn(flow providers.Leg) url.Values {
 
 // post submits form to the ACS as the browser would.
 func (ti *testIdP) post(flow providers.Leg, form url.Values) (providers.Identity, Session, error) {
-	r := httptest.NewRequest(http.MethodPost, ti.spSrv.URL+"/providers/gckey/acs", strings.NewReader(form.Encode()))
+	r := httptest.NewRequest(http.MethodPost, ti.urls().Callback, strings.NewReader(form.Encode()))
 	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	return ti.p.HandleResponse(context.Background(), flow, r)
 }

@@ -125,3 +125,32 @@ func TestLogoutFromIdP(t *testing.T) {
 		t.Fatalf("the IdP refused Passerelle's LogoutResponse: %s", resp.Status)
 	}
 }
+
+// TestLogoutFromIdPThroughRoute: the IdP's LogoutRequest arrives at the
+// provider's own route (GET Base+"slo"), which ends the person's
+// sessions through EndSessions and answers the IdP with a signed
+// LogoutResponse it accepts.
+func TestLogoutFromIdPThroughRoute(t *testing.T) {
+	ti := newTestIdP(t, env{})
+	flow := testFlow("1")
+	ident, _, err := ti.post(flow, ti.signIn(flow))
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := httptest.NewRecorder()
+	ti.idp.StartLogout(w, httptest.NewRequest(http.MethodGet, ti.srv.URL+"/logout", nil), &crewsaml.Session{ID: "s1"}, ti.srv.URL+"/bye")
+	resp := get(t, w.Result().Header.Get("Location"))
+	back := resp.Header.Get("Location")
+	if resp.StatusCode != http.StatusFound || !strings.HasPrefix(back, ti.srv.URL+"/slo?SAMLResponse=") {
+		t.Fatalf("the SLO route answered %s, to %q", resp.Status, back)
+	}
+	if len(ti.loggedOut) != 1 || ti.loggedOut[0] != ident.Subject+" idx-42" {
+		t.Fatalf("EndSessions calls %q, want the signed-in subject and its session index", ti.loggedOut)
+	}
+	if resp := get(t, back, w.Result().Cookies()...); resp.StatusCode >= 400 {
+		t.Fatalf("the IdP refused Passerelle's LogoutResponse: %s", resp.Status)
+	}
+	if resp := get(t, ti.spSrv.URL+"/providers/gckey/slo?SAMLRequest=AAAA"); resp.StatusCode != http.StatusBadRequest {
+		t.Errorf("a garbage LogoutRequest: %s", resp.Status)
+	}
+}
