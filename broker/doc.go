@@ -20,10 +20,10 @@
 //	POST      /revoke                           RFC 7009 (revokes the whole grant)
 //	GET POST  /userinfo                         claims by the grant's scopes
 //	GET POST  /end_session                      RP-initiated logout; without an ID token hint it asks first
-//	GET       /login/{id}/mfa/...               second factors (mfa_steps.go)
+//	GET       /login/{id}/mfa/...               second factors (mfaPages, mfa_steps.go; kinds in factors.go)
 //	GET POST  /login/{id}/local/...             the built-in credential service (local.go)
 //	GET POST  /login/{id}/first/...             a credential seen for the first time (identity.go)
-//	GET POST  /account, /account/security/...   account pages, after a fresh second factor
+//	GET POST  /account, /account/security/...   account pages (accountPage, securityPage), after a fresh second factor
 //	GET       /readyz                           the store answers (a load balancer's check)
 //	GET       /logged-out, /, /lang, /static/   pages
 //
