@@ -172,7 +172,8 @@ func New(ctx context.Context, cfg Config, d Deps) (*Broker, error) {
 	}
 	b.answer = clientAnswer{st: d.Store, ui: d.UI, issuer: b.issuer, log: d.Logger, page: b.pages.errorPage}
 	b.edge = protocolEdge{answer: b.answer, srv: newOPServer(provider, storage, d.Store, func() *clients { return b.catalog().clients }, d.Logger),
-		core: b, decoder: provider.Decoder(), cors: cors.New(*provider.CORSOptions()).Handler,
+		page: b.pages.errorPage, pageLang: b.pages.lang, browserID: b.sessions.browserID, askLogout: b.askBeforeLogout, closeSession: b.sessions.end,
+		decoder: provider.Decoder(), cors: cors.New(*provider.CORSOptions()).Handler,
 		issuer: b.issuer, log: d.Logger, st: d.Store}
 	return b, nil
 }
