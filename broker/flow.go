@@ -158,7 +158,7 @@ func (b *Broker) identify(w http.ResponseWriter, r *http.Request, f *flow) {
 		return
 	}
 	if slices.Contains(f.ar.Prompt, "none") {
-		b.sendError(w, r, f, "login_required", "the person must sign in")
+		b.answer.sendError(w, r, f, "login_required", "the person must sign in")
 		return
 	}
 	if !f.langKnown {
@@ -245,7 +245,7 @@ func (b *Broker) authenticated(w http.ResponseWriter, r *http.Request, f *flow, 
 			// Nothing done before the account was named, or for another
 			// account (the built-in service's codes included), carries over.
 			a.MFA = store.MFAProgress{}
-			a.PendingOTP, a.PendingEmail, a.PendingSecret, a.WebAuthnSession = "", "", nil, nil
+			a.PendingOTP, a.PendingEmail, a.FactorState = "", "", nil
 			if a.AccountID != "" {
 				a.AddKind = "" // the account page's intent was another account's
 			}
