@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"crypto/rand"
+	"embed"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -16,6 +17,7 @@ import (
 	"time"
 
 	"github.com/passerelle/passerelle/broker"
+	"github.com/passerelle/passerelle/broker/steps/terms"
 	"github.com/passerelle/passerelle/internal/demoidp"
 	"github.com/passerelle/passerelle/internal/demorp"
 	"github.com/passerelle/passerelle/internal/randid"
@@ -107,18 +109,27 @@ func demo(ctx context.Context, addr, dataDir string, logger *slog.Logger, stdout
 			Sections: map[string]any{"oidc": oc}}
 		cfg.Providers = append(cfg.Providers, pc)
 	}
-	rpSecret := randid.Base64URL(32)
-	rp, err := demorp.New(demorp.Config{Issuer: issuer, ClientID: "demo-rp", ClientSecret: rpSecret, BaseURL: sideURL + "/rp"})
+	termsFiles, err := writeDemoTerms(dataDir)
 	if err != nil {
 		return err
 	}
-	mux.Handle("/rp/", rp)
+	portals := demoPortals(sideURL, termsFiles)
+	var services []demorp.Service
+	for _, p := range portals {
+		services = append(services, demorp.Service{Name: p.name, URL: sideURL + p.path + "/"})
+	}
+	for _, p := range portals {
+		c := p.client
+		c.Secret = randid.Base64URL(32)
+		rp, err := demorp.New(demorp.Config{Issuer: issuer, ClientID: c.ID, ClientSecret: c.Secret, BaseURL: sideURL + p.path,
+			Name: p.name, About: p.about, Services: services})
+		if err != nil {
+			return err
+		}
+		mux.Handle(p.path+"/", rp)
+		cfg.Broker.Clients = append(cfg.Broker.Clients, c)
+	}
 	mux.Handle("/outbox/", outbox.Handler())
-	cfg.Broker.Clients = []broker.ClientConfig{{Client: store.Client{
-		ID: "demo-rp", Secret: rpSecret, Name: map[string]string{"en": "Demo government portal", "fr": "Portail gouvernemental de démonstration"},
-		RedirectURIs: []string{sideURL + "/rp/callback"}, PostLogoutRedirectURIs: []string{sideURL + "/rp/"},
-		UpstreamClaims: []string{"email", "name"},
-	}}}
 	if err := cfgProblems(cfg); err != nil {
 		return fmt.Errorf("demo configuration: %w", err)
 	}
@@ -139,6 +150,7 @@ func demo(ctx context.Context, addr, dataDir string, logger *slog.Logger, stdout
 Passerelle demo is running. Open:
 
   Demo relying party (start here):  %s/rp/
+  Demo trusted-trader portal:       %s/trader/
   Passerelle (the broker):          %s/
   Discovery:                        %s/.well-known/openid-configuration
   Demo outbox (emailed codes):      %s/outbox/
@@ -148,10 +160,82 @@ The banks are asked for openid only and release nothing, so the relying party's
 UserInfo answer has no email or name; Quebec releases the email and name to it.
 GCKey (demo) is Passerelle's built-in service: choose it, then "Create a GCKey";
 the confirmation code arrives in the demo outbox, as do emailed second-factor codes.
+The trusted-trader portal asks for a second factor and for its terms of use at
+every sign-in; decline the terms to see what the portal shows then.
 Everything here is a demonstration; stop it with Ctrl-C.
 
-`, sideURL, issuer, issuer, sideURL)
+`, sideURL, sideURL, issuer, issuer, sideURL)
 	return runServer(ctx, b, b.Handler(), brokerLn, "", "", logger)
+}
+
+// demoPortal is one of the demo's relying parties: where it is mounted on
+// the side server, how it introduces itself, and its client at Passerelle
+// (the secret is made at each start).
+type demoPortal struct {
+	path        string
+	name, about demorp.Text
+	client      broker.ClientConfig
+}
+
+// demoPortals are the demo's relying parties: a government portal, and the
+// trusted-trader portal of seed 002, which asks for a second factor and
+// for its terms of use at every sign-in. termsFiles are the trader's
+// terms by language.
+func demoPortals(sideURL string, termsFiles map[string]string) []demoPortal {
+	return []demoPortal{{
+		path: "/rp",
+		name: demorp.Text{En: "Government portal (demonstration)", Fr: "Portail gouvernemental (démonstration)"},
+		client: broker.ClientConfig{Client: store.Client{
+			ID: "demo-rp", Name: map[string]string{"en": "Demo government portal", "fr": "Portail gouvernemental de démonstration"},
+			RedirectURIs: []string{sideURL + "/rp/callback"}, PostLogoutRedirectURIs: []string{sideURL + "/rp/"},
+			UpstreamClaims: []string{"email", "name"},
+		}},
+	}, {
+		path: "/trader",
+		name: demorp.Text{En: "Trusted-trader portal (demonstration)", Fr: "Portail des négociants dignes de confiance (démonstration)"},
+		about: demorp.Text{
+			En: "This page stands in for the customs trusted-trader portal. It is not a real service. Like the real one, it asks for a second factor and for acceptance of its terms of use at every sign-in; if you decline the terms, you are not signed in.",
+			Fr: "Cette page tient lieu du Portail des négociants dignes de confiance des douanes. Ce n’est pas un vrai service. Comme le vrai, il demande un second facteur et l’acceptation de ses conditions d’utilisation à chaque connexion; si vous refusez les conditions, vous n’êtes pas connecté.",
+		},
+		client: broker.ClientConfig{Client: store.Client{
+			ID: "demo-trader", Name: map[string]string{"en": "Trusted-trader portal (demo)", "fr": "Portail des négociants dignes de confiance (démo)"},
+			RedirectURIs: []string{sideURL + "/trader/callback"}, PostLogoutRedirectURIs: []string{sideURL + "/trader/"},
+			MFA:   store.ClientMFA{EverySignIn: true},
+			Steps: []string{terms.Name},
+		}, Terms: &terms.Config{Version: demoTermsVersion, Files: termsFiles, EverySignIn: true}},
+	}}
+}
+
+// demoTerms are the trusted-trader portal's terms of use, one plain-text
+// file per language (demoterms/trader.LANG.txt).
+//
+//go:embed demoterms/*.txt
+var demoTerms embed.FS
+
+// demoTermsVersion names the text in demoterms; change it with the text.
+const demoTermsVersion = "2026-01"
+
+// writeDemoTerms writes the trader's terms into dataDir/terms, where an
+// operator's text files would be, and returns them by language. They are
+// rewritten at each start, so the demo shows the text it was built with.
+func writeDemoTerms(dataDir string) (map[string]string, error) {
+	dir := filepath.Join(dataDir, "terms")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("demo terms: %w", err)
+	}
+	files := map[string]string{}
+	for _, lang := range []string{"en", "fr"} {
+		name := "trader." + lang + ".txt"
+		text, err := demoTerms.ReadFile("demoterms/" + name)
+		if err != nil {
+			return nil, fmt.Errorf("demo terms: %w", err)
+		}
+		files[lang] = filepath.Join(dir, name)
+		if err := os.WriteFile(files[lang], text, 0o600); err != nil {
+			return nil, fmt.Errorf("demo terms: %w", err)
+		}
+	}
+	return files, nil
 }
 
 func cfgProblems(cfg *Config) error {

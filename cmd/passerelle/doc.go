@@ -5,8 +5,10 @@
 //	    run the broker; SIGHUP rereads clients and providers
 //	passerelle demo [-addr HOST:PORT] [-data DIR]
 //	    run a self-contained demo: the broker at -addr (localhost:8080), demo
-//	    upstreams and a demo relying party, its store and a generated master
-//	    key in -data (passerelle-demo); never reads a configuration file
+//	    upstreams, two demo relying parties (a government portal; a trusted-
+//	    trader portal with terms of use at every sign-in, from demoterms/),
+//	    its store and a generated master key in -data (passerelle-demo);
+//	    never reads a configuration file
 //	passerelle config validate FILE
 //	    list every problem of a configuration file
 //	passerelle clients list [-config FILE]

@@ -26,7 +26,32 @@ type Config struct {
 	// is BaseURL+"/callback"; the post-logout redirect URI is BaseURL+"/".
 	BaseURL    string
 	HTTPClient *http.Client // optional; http.DefaultClient when nil
+	// Name is the portal's name, its page heading (default: "Government
+	// portal (demonstration)"); About introduces it (default: a generic
+	// portal's introduction).
+	Name, About Text
+	// Services are the demo's portals, linked from every page of each
+	// (this one marked as the current page); none: no links.
+	Services []Service
 }
+
+// Text is a text in English and French.
+type Text struct{ En, Fr string }
+
+// Service is one of the demo's portals: its name and the URL of its page.
+type Service struct {
+	Name Text
+	URL  string
+}
+
+// defaultName and defaultAbout describe the generic portal.
+var (
+	defaultName  = Text{"Government portal (demonstration)", "Portail gouvernemental (démonstration)"}
+	defaultAbout = Text{
+		"This page stands in for a government service’s portal. It is not a real service. It signs you in through Passerelle with OpenID Connect, then shows what it learned about you.",
+		"Cette page tient lieu de portail d’un service gouvernemental. Ce n’est pas un vrai service. Elle vous connecte par Passerelle avec OpenID Connect, puis affiche ce qu’elle a appris sur vous.",
+	}
+)
 
 const (
 	cookieName = "demorp_session"
@@ -97,8 +122,19 @@ func New(cfg Config) (http.Handler, error) {
 		strings.HasSuffix(cfg.BaseURL, "/") || base.RawQuery != "" || base.Fragment != "" {
 		errs = append(errs, fmt.Errorf("base URL %q must be an absolute http(s) URL without a trailing slash, query or fragment", cfg.BaseURL))
 	}
+	for _, sv := range cfg.Services {
+		if u, err := url.Parse(sv.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || sv.Name.En == "" || sv.Name.Fr == "" {
+			errs = append(errs, fmt.Errorf("service %q must have an absolute http(s) URL and a name in English and French", sv.URL))
+		}
+	}
 	if err := errors.Join(errs...); err != nil {
 		return nil, fmt.Errorf("demorp: %w", err)
+	}
+	if cfg.Name == (Text{}) {
+		cfg.Name = defaultName
+	}
+	if cfg.About == (Text{}) {
+		cfg.About = defaultAbout
 	}
 	h := &rp{
 		cfg:      cfg,

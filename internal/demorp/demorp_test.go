@@ -2,6 +2,7 @@ package demorp_test
 
 import (
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -143,7 +144,7 @@ func TestCallbackErrors(t *testing.T) {
 	t.Run("cancelled", func(t *testing.T) {
 		e := newEnv(t, nil, nil)
 		resp, body := e.signIn(t, "cancel")
-		wantFailure(t, resp, body, http.StatusBadRequest, "authorization_error", "access_denied")
+		wantFailure(t, resp, body, http.StatusForbidden, "access_denied", "You are not signed in", "Vous n’êtes pas connecté", "declined the service’s terms of use")
 		e.checkPage(t, body)
 	})
 	for name, faults := range map[string]demoidp.Faults{
@@ -252,5 +253,40 @@ func TestNewChecksConfig(t *testing.T) {
 		if _, err := demorp.New(c); err == nil {
 			t.Errorf("%s: New accepted %+v", name, c)
 		}
+	}
+}
+
+// TestNameAndServices: a named portal shows its own name and links every
+// demo portal, itself marked as the current page.
+func TestNameAndServices(t *testing.T) {
+	services := []demorp.Service{
+		{Name: demorp.Text{En: "Government portal", Fr: "Portail gouvernemental"}, URL: "http://127.0.0.1:1/rp/"},
+		{Name: demorp.Text{En: "Trusted-trader portal", Fr: "Portail des négociants"}, URL: "http://127.0.0.1:1/trader/"},
+	}
+	h, err := demorp.New(demorp.Config{Issuer: "http://127.0.0.1:2", ClientID: "demo-trader", ClientSecret: "s",
+		BaseURL: "http://127.0.0.1:1/trader", Name: demorp.Text{En: "Trusted-trader portal (demonstration)", Fr: "Portail des négociants (démonstration)"},
+		About: demorp.Text{En: "Terms at every sign-in.", Fr: "Conditions à chaque connexion."}, Services: services})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "http://127.0.0.1:1/trader/", nil))
+	body := rec.Body.String()
+	for _, want := range []string{
+		`<h1>Trusted-trader portal (demonstration) / <span lang="fr">Portail des négociants (démonstration)</span></h1>`,
+		"Terms at every sign-in.", `<p lang="fr">Conditions à chaque connexion.</p>`,
+		`<a href="http://127.0.0.1:1/rp/">Government portal`,
+		`<a href="http://127.0.0.1:1/trader/" aria-current="page">Trusted-trader portal`,
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("page lacks %q\n%s", want, body)
+		}
+	}
+	if strings.Contains(body, "Government portal (demonstration)") {
+		t.Errorf("the trader portal shows the default name")
+	}
+	if _, err := demorp.New(demorp.Config{Issuer: "http://127.0.0.1:2", ClientID: "c", ClientSecret: "s", BaseURL: "http://127.0.0.1:1/rp",
+		Services: []demorp.Service{{URL: "/relative"}}}); err == nil {
+		t.Error("a service without an absolute URL or names was accepted")
 	}
 }

@@ -2,6 +2,14 @@
 // runs: a small web application playing the part of a government portal
 // that signs people in through Passerelle with OpenID Connect.
 //
+// The demo runs two of them as two clients of Passerelle: a government
+// portal and a trusted-trader portal whose client asks for its terms of
+// use at every sign-in. Config.Name and Config.About tell them apart, and
+// Config.Services links them from each other's pages. When Passerelle
+// answers access_denied (the person declined the terms or cancelled), the
+// page says plainly "You are not signed in" and why, not that something
+// went wrong.
+//
 // It is never part of a production configuration. Every page it shows is
 // marked as a demonstration, in English and French.
 //

@@ -82,7 +82,13 @@ func (h *rp) callback(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if e := q.Get("error"); e != "" {
-		h.fail(w, r, http.StatusBadRequest, failure{Code: "authorization_error", Upstream: e, Description: q.Get("error_description")})
+		// access_denied (RFC 6749 §4.1.2.1): the person said no (declined
+		// the terms, cancelled); the page says so plainly, not as a fault.
+		code, status := "authorization_error", http.StatusBadRequest
+		if e == "access_denied" {
+			code, status = "access_denied", http.StatusForbidden
+		}
+		h.fail(w, r, status, failure{Code: code, Upstream: e, Description: q.Get("error_description")})
 		return
 	}
 	tok, err := p.oauth2.Exchange(ctx, q.Get("code"), oauth2.VerifierOption(verifier))

@@ -16,9 +16,6 @@ var (
 	page = template.Must(template.New("page").Parse(pageHTML))
 )
 
-// bi is a text in English and French.
-type bi struct{ En, Fr string }
-
 // failure is an error shown on the page: one of our codes and, when the
 // issuer answered with an error, its code and description. It never
 // holds token values or secrets.
@@ -29,11 +26,12 @@ type failure struct {
 }
 
 // explanations say what each failure code means.
-var explanations = map[string]bi{
+var explanations = map[string]Text{
 	"discovery_failed":          {"Passerelle could not be reached (OpenID Connect discovery failed). Is it running? Try again.", "Passerelle est injoignable (la découverte OpenID Connect a échoué). Est-il démarré? Réessayez."},
 	"invalid_request":           {"The request was malformed.", "La requête était mal formée."},
 	"state_mismatch":            {"This answer does not match a sign-in started in this browser (state mismatch). Start again.", "Cette réponse ne correspond à aucune connexion commencée dans ce navigateur (state non concordant). Recommencez."},
 	"issuer_mismatch":           {"The answer came from another issuer (iss mismatch).", "La réponse vient d’un autre émetteur (iss non concordant)."},
+	"access_denied":             {"You declined the service’s terms of use, or cancelled the sign-in, so Passerelle did not sign you in here and told this service nothing about you. To use the service, sign in again and accept its terms.", "Vous avez refusé les conditions d’utilisation du service, ou annulé la connexion : Passerelle ne vous a donc pas connecté ici et n’a rien transmis à ce service à votre sujet. Pour utiliser le service, connectez-vous de nouveau et acceptez ses conditions."},
 	"authorization_error":       {"Passerelle answered with an error instead of signing you in.", "Passerelle a répondu par une erreur au lieu de vous connecter."},
 	"token_error":               {"The authorization code could not be exchanged for tokens.", "Le code d’autorisation n’a pas pu être échangé contre des jetons."},
 	"id_token_missing":          {"The token response had no ID token.", "La réponse du point de jetons n’avait pas de jeton d’identité."},
@@ -48,20 +46,36 @@ var explanations = map[string]bi{
 	"refresh_failed":            {"The refresh token was refused.", "Le jeton d’actualisation a été refusé."},
 }
 
+// Headings of the error box: a refusal is not a fault.
+var (
+	faultTitle  = Text{"Something went wrong", "Un problème est survenu"}
+	deniedTitle = Text{"You are not signed in", "Vous n’êtes pas connecté"}
+)
+
+// serviceLink is a link to one of the demo's portals.
+type serviceLink struct {
+	Service
+	Current bool
+}
+
 // view feeds page.html.
 type view struct {
-	Prefix    string // path of BaseURL, for links and form actions
-	Error     *failure
-	Explain   bi
-	SignedIn  bool
-	Claims    string
-	Userinfo  string
-	Expiry    string // access token expiry, RFC 3339 UTC; "" when unknown
-	Refreshed bool
-	Rotated   bool
-	SignedOut bool
-	CSRF      string
-	ACR       string
+	Prefix     string // path of BaseURL, for links and form actions
+	Name       Text
+	About      Text
+	Services   []serviceLink
+	Error      *failure
+	ErrorTitle Text
+	Explain    Text
+	SignedIn   bool
+	Claims     string
+	Userinfo   string
+	Expiry     string // access token expiry, RFC 3339 UTC; "" when unknown
+	Refreshed  bool
+	Rotated    bool
+	SignedOut  bool
+	CSRF       string
+	ACR        string
 }
 
 // home shows the portal page.
@@ -76,9 +90,15 @@ func (h *rp) fail(w http.ResponseWriter, r *http.Request, status int, f failure)
 
 // render writes the page for the browser's session, with f when set.
 func (h *rp) render(w http.ResponseWriter, r *http.Request, status int, f *failure) {
-	v := view{Prefix: h.prefix, Error: f, ACR: demoACR}
+	v := view{Prefix: h.prefix, Name: h.cfg.Name, About: h.cfg.About, Error: f, ACR: demoACR}
+	for _, sv := range h.cfg.Services {
+		v.Services = append(v.Services, serviceLink{Service: sv, Current: sv.URL == h.base+"/"})
+	}
 	if f != nil {
-		v.Explain = explanations[f.Code]
+		v.Explain, v.ErrorTitle = explanations[f.Code], faultTitle
+		if f.Code == "access_denied" {
+			v.ErrorTitle = deniedTitle
+		}
 	}
 	h.mu.Lock()
 	if s := h.sessionLocked(r); s != nil {
