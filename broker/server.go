@@ -7,7 +7,6 @@ import (
 	"github.com/passerelle/passerelle/broker/journey"
 	"github.com/passerelle/passerelle/broker/steps/terms"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/url"
 	"slices"
@@ -21,7 +20,6 @@ import (
 	"github.com/passerelle/passerelle/broker/ui"
 	"github.com/passerelle/passerelle/mfa"
 	"github.com/passerelle/passerelle/mfa/emailotp"
-	"github.com/passerelle/passerelle/mfa/webauthn"
 	"github.com/passerelle/passerelle/notify"
 	"github.com/passerelle/passerelle/providers"
 	"github.com/passerelle/passerelle/providers/local"
@@ -80,8 +78,8 @@ type Broker struct {
 	minMFAACR string
 	reg       *mfa.Regulator
 	steps     map[string]journey.Step // the client steps, by name
-	email     *emailotp.Sender
-	webauthn  *webauthn.Factor
+	email     *emailotp.Sender        // the account page's address changes; nil without a notifier
+	factors   *mfa.Registry           // the second-factor kinds that are on (factors.go)
 
 	// firstParty are the upstreams Passerelle runs itself (the built-in
 	// service), which Reload adds to the configured ones.
@@ -130,7 +128,8 @@ func New(ctx context.Context, cfg Config, d Deps) (*Broker, error) {
 	if d.Notifier != nil {
 		b.email = emailotp.NewSender(d.Store, d.Notifier, cfg.MFA.Email, d.Now)
 	}
-	if b.webauthn, err = newWebAuthn(b.issuer, sealer); err != nil {
+	if b.factors, err = mfa.NewRegistry(mfa.Env{Config: cfg.MFA, Store: d.Store, Sealer: sealer, Notifier: d.Notifier,
+		Issuer: b.issuer, Now: d.Now, Log: d.Logger}, factorEntries...); err != nil {
 		return nil, err
 	}
 	ids := identities{core: b, st: b.st, ui: b.ui}
@@ -167,21 +166,6 @@ func New(ctx context.Context, cfg Config, d Deps) (*Broker, error) {
 		return nil, fmt.Errorf("openid provider: %w", err)
 	}
 	return b, nil
-}
-
-// newWebAuthn sets up security keys for the issuer's host and origin.
-// WebAuthn needs a domain name (browsers refuse an IP address as relying
-// party ID), so an issuer on an IP address has no security keys.
-func newWebAuthn(issuer string, sealer *store.Sealer) (*webauthn.Factor, error) {
-	u, err := url.Parse(issuer)
-	if err != nil {
-		return nil, err
-	}
-	if net.ParseIP(u.Hostname()) != nil {
-		return nil, nil
-	}
-	return webauthn.New(webauthn.Config{RPID: u.Hostname(), RPDisplayName: "Passerelle",
-		Origins: []string{u.Scheme + "://" + u.Host}}, sealer)
 }
 
 // catalog is what the configuration file says of relying parties and
@@ -255,8 +239,8 @@ func (b *Broker) Handler() http.Handler {
 	if b.local != nil {
 		b.local.Mount(rt)
 	}
-	b.mountMFA(rt)
-	b.mountAccount(rt)
+	b.mfaPages().Mount(rt)
+	b.securityPage().Mount(rt)
 	accountPage{core: b, st: b.st, ui: b.ui, email: b.email, reg: b.reg}.Mount(rt)
 	for _, s := range b.steps {
 		s.Mount(rt, stepHost{b})
