@@ -14,8 +14,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/rs/cors"
 	"github.com/zitadel/oidc/v3/pkg/op"
-	"golang.org/x/text/language"
 
 	"github.com/passerelle/passerelle/broker/ui"
 	"github.com/passerelle/passerelle/mfa"
@@ -70,8 +70,7 @@ type Broker struct {
 	cat        atomic.Pointer[catalog]
 	clientKeys *clientKeys
 	secure     bool
-	op         *op.Provider
-	storage    *opStorage
+	edge       protocolEdge // the OpenID provider's endpoints
 
 	sealer    *store.Sealer
 	ladder    mfa.Ladder
@@ -145,7 +144,8 @@ func New(ctx context.Context, cfg Config, d Deps) (*Broker, error) {
 	if err := b.Reload(cfg.Clients, cfg.Groups, d.Upstreams); err != nil {
 		return nil, err
 	}
-	b.storage = &opStorage{b: b}
+	storage := &opStorage{st: d.Store, catalog: b.catalog, keys: b.keys, clientKeys: b.clientKeys, tokens: cfg.Tokens,
+		issuer: b.issuer, now: d.Now, log: d.Logger}
 
 	opCfg := &op.Config{
 		CryptoKey:                sec.accessToken,
@@ -155,16 +155,19 @@ func New(ctx context.Context, cfg Config, d Deps) (*Broker, error) {
 		AuthMethodPrivateKeyJWT:  true,
 		GrantTypeRefreshToken:    true,
 		RequestObjectSupported:   false,
-		SupportedUILocales:       []language.Tag{language.English, language.French},
+		SupportedUILocales:       uiLocales,
 	}
 	var opts []op.Option
 	if u, err := url.Parse(b.issuer); err == nil && u.Scheme == "http" {
 		opts = append(opts, op.WithAllowInsecure())
 	}
-	b.op, err = op.NewProvider(opCfg, b.storage, op.StaticIssuer(b.issuer), opts...)
+	provider, err := op.NewProvider(opCfg, storage, op.StaticIssuer(b.issuer), opts...)
 	if err != nil {
 		return nil, fmt.Errorf("openid provider: %w", err)
 	}
+	b.edge = protocolEdge{srv: newOPServer(provider, storage, d.Store, func() *clients { return b.catalog().clients }, d.Logger),
+		core: b, decoder: provider.Decoder(), cors: cors.New(*provider.CORSOptions()).Handler,
+		issuer: b.issuer, log: d.Logger, st: d.Store}
 	return b, nil
 }
 
@@ -231,7 +234,7 @@ func (b *Broker) issuerURL(path string) string { return b.issuer + path }
 func (b *Broker) Handler() http.Handler {
 	mux := http.NewServeMux()
 	rt := routes{b: b, mux: mux, body: formBody}
-	b.mountProtocol(rt)
+	b.edge.Mount(rt)
 	rt.HandleFunc("GET /login/{id}", b.login)
 	b.signIn.Mount(rt)
 	b.signIn.ids.Mount(rt)
