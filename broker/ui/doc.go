@@ -33,16 +33,14 @@
 // also shows its message next to the input, which gets aria-invalid and
 // aria-describedby. Render refuses (500 and a log line) a page that
 // cannot work: a form page without its Action, TOTPEnrolData without a
-// Secret, a CodeData Kind without a title and label in the catalogue
-// (code.<kind>.title, code.<kind>.label), WebAuthnData without
-// OptionsJSON, RecoveryCodesData without Codes, a FactorRow without an ID
-// or with a Kind the catalogue does not name (mfa.kind.<kind>). The
-// titles follow the data: "mfa.enrol.title" when Enrol,
-// "code.<kind>.title" (change_email for change-email),
-// "webauthn.register.title" when Register. No page knows the factor kinds
-// by name: a new kind brings its strings (mfa.kind.<kind>,
-// security.add.<kind>, and code.<kind>.title, intro, label, optionally
-// intro.generic, note and hint, for a code page) and nothing else here.
+// Secret, a CodeData Kind without code.<kind>.title and label in the
+// catalogue, WebAuthnData without OptionsJSON, RecoveryCodesData without
+// Codes, a FactorRow without an ID or mfa.kind.<Kind>. The titles follow
+// the data: "mfa.enrol.title" when Enrol, "code.<kind>.title"
+// (change_email for change-email), "webauthn.register.title" when
+// Register. No page names a factor kind: a new kind brings its strings
+// (mfa.kind, security.add, code.<kind>.title, intro, label, optionally
+// intro.generic, note, hint) and nothing else here.
 //
 // # Built-in credential service and account pages
 //
@@ -74,10 +72,9 @@
 // numeric code field and the optional resend button.
 //
 // The code field is numeric (inputmode, pattern [0-9]*, autocomplete
-// one-time-code), or plain text with autocomplete off when
-// CodeData.FreeText is set (a recovery code); code.<kind>.hint, when the
-// catalogue has it, describes the field. The TOTP key is shown in blocks of four set apart by
-// CSS alone, so that a copy gives it unbroken. A factor whose
+// one-time-code), or plain text with autocomplete off when FreeText is
+// set (a recovery code). The TOTP key is shown in blocks of four set
+// apart by CSS alone, so that a copy gives it unbroken. A factor whose
 // RemoveAction is empty (the last one) gets a disabled remove button
 // described by "security.remove.last". PageWebAuthn is the one page with
 // a script: <script src="/static/webauthn.js" defer> (the broker serves

@@ -1,69 +1,81 @@
-package registry_test
+package registry
 
 import (
-	"slices"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"math/big"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/passerelle/passerelle/internal/validate"
-	"github.com/passerelle/passerelle/providers/oidc"
-	"github.com/passerelle/passerelle/providers/registry"
+	"github.com/passerelle/passerelle/providers"
+	"github.com/passerelle/passerelle/providers/saml"
 )
 
-var names = map[string]string{"en": "Up", "fr": "Amont"}
-
-// TestValidateSections: every problem of every entry comes back at once,
-// each with its path, the protocol section's own included.
-func TestValidateSections(t *testing.T) {
-	cfgs := []registry.Config{
-		{ID: "ok", Type: "oidc", Name: names, Sections: map[string]any{"oidc": map[string]any{
-			"issuer": "https://up.example", "client_id": "p", "client_secret": "s", "scopes": "openid,email"}}},
-		{ID: "typo", Type: "oidc", Name: names, Sections: map[string]any{"oidc": map[string]any{
-			"issuer": "https://up.example", "client_id": "p", "client_secret": "s", "isuser": "x"}}},
-		{ID: "empty", Type: "oidc", Name: names},
-		{ID: "stray", Type: "oidc", Name: names, Sections: map[string]any{
-			"oidc":  oidc.Config{Issuer: "https://up.example", ClientID: "p", ClientSecret: "s"},
-			"extra": map[string]any{"a": 1}}},
-		{ID: "what", Type: "kerberos", Name: names},
+// TestSAMLSection: a `saml:` section as the configuration file gives it
+// (a raw map, durations as strings) is decoded strictly, validated with
+// its paths, and opens a provider that serves routes of its own.
+func TestSAMLSection(t *testing.T) {
+	dir := t.TempDir()
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
 	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "sp"},
+		NotBefore: time.Now(), NotAfter: time.Now().Add(time.Hour)}
+	der, _ := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	keyFile, certFile := filepath.Join(dir, "sp.key"), filepath.Join(dir, "sp.crt")
+	os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(key)}), 0o600)
+	os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600)
+
+	section := func(extra map[string]any) map[string]any {
+		m := map[string]any{
+			"idp_metadata_url": "https://idp.example/metadata",
+			"keys":             []any{map[string]any{"key_file": keyFile, "cert_file": certFile}},
+			"levels":           []any{saml.LoA2},
+			"clock_skew":       "30s",
+			"amr":              []any{"pwd"},
+		}
+		for k, v := range extra {
+			m[k] = v
+		}
+		return m
+	}
+	name := map[string]string{"en": "GCKey", "fr": "CléGC"}
+	cfgs := []Config{{ID: "gckey", Type: "saml", Name: name, Sections: map[string]any{"saml": section(nil)}}}
 	var ps validate.Problems
-	registry.Validate(cfgs, nil, &ps)
-	var got []string
-	for _, p := range ps.List() {
-		got = append(got, p.Path)
+	Validate(cfgs, nil, &ps)
+	if err := ps.Err(); err != nil {
+		t.Fatal(err)
 	}
-	want := []string{
-		"providers[1].oidc.isuser",
-		"providers[2].oidc.issuer", "providers[2].oidc.client_id", "providers[2].oidc.client_secret",
-		"providers[3].extra",
-		"providers[4].type",
+	if c := cfgs[0].Section().(*saml.Config); c.ClockSkew != 30*time.Second {
+		t.Errorf("clock_skew decoded as %v", c.ClockSkew)
 	}
-	if !slices.Equal(got, want) {
-		t.Errorf("problem paths:\n got %q\nwant %q\n(%v)", got, want, ps.Err())
+	opened, err := Open(cfgs, nil, nil)
+	if err != nil {
+		t.Fatal(err)
 	}
-	if !strings.Contains(ps.List()[len(ps.List())-1].Rule, "oidc") {
-		t.Errorf("an unknown type's message does not list the types: %v", ps.List()[len(ps.List())-1])
+	if _, ok := opened[0].Provider.(providers.RouteProvider); !ok {
+		t.Error("a SAML provider serves its metadata and SLO routes")
 	}
-	ok, _ := cfgs[0].Section().(*oidc.Config)
-	if ok == nil || ok.Issuer != "https://up.example" || !slices.Equal(ok.Scopes, []string{"openid", "email"}) {
-		t.Errorf("decoded section = %+v", ok)
+	if _, ok := opened[0].Provider.(providers.CallbackProvider); !ok {
+		t.Error("a SAML provider is a CallbackProvider")
 	}
-	if path, m := cfgs[0].ACRMapping(); path != "oidc.acr_map" || m != nil {
-		t.Errorf("ACRMapping = %q %v", path, m)
-	}
-}
 
-// TestOpen opens a validated entry, and one built in code without
-// Validate, whose section is decoded then.
-func TestOpen(t *testing.T) {
-	cfgs := []registry.Config{{ID: "up", Type: "oidc", Name: names, Sections: map[string]any{"oidc": map[string]any{
-		"issuer": "https://up.example", "client_id": "p", "client_secret": "s"}}}}
-	opened, err := registry.Open(cfgs, nil, nil)
-	if err != nil || len(opened) != 1 || opened[0].ID != "up" || opened[0].Provider == nil {
-		t.Fatalf("Open = %+v, %v", opened, err)
-	}
-	bad := []registry.Config{{ID: "bad", Type: "oidc", Name: names, Sections: map[string]any{"oidc": map[string]any{"nope": 1}}}}
-	if _, err := registry.Open(bad, nil, nil); err == nil || !strings.Contains(err.Error(), "nope") {
-		t.Fatalf("Open of an invalid section: %v", err)
+	bad := []Config{{ID: "gckey", Type: "saml", Name: name,
+		Sections: map[string]any{"saml": section(map[string]any{"unknown_key": 1})}}}
+	ps = validate.Problems{}
+	Validate(bad, nil, &ps)
+	err = ps.Err()
+	for _, want := range []string{"providers[0].saml.unknown_key: is not a known key"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("want %q in %v", want, err)
+		}
 	}
 }
