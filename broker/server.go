@@ -168,7 +168,8 @@ func New(ctx context.Context, cfg Config, d Deps) (*Broker, error) {
 	}
 	b.answer = clientAnswer{st: d.Store, ui: d.UI, issuer: b.issuer, log: d.Logger, page: b.errorPage}
 	b.edge = protocolEdge{answer: b.answer, srv: newOPServer(provider, storage, d.Store, func() *clients { return b.catalog().clients }, d.Logger),
-		core: b, decoder: provider.Decoder(), cors: cors.New(*provider.CORSOptions()).Handler,
+		page: b.errorPage, pageLang: b.pageLang, browserID: b.browserID, askLogout: b.askBeforeLogout, closeSession: b.endSession,
+		decoder: provider.Decoder(), cors: cors.New(*provider.CORSOptions()).Handler,
 		issuer: b.issuer, log: d.Logger, st: d.Store}
 	return b, nil
 }
