@@ -105,9 +105,9 @@
 //   - Passerelle-initiated Single Logout exists here (LogoutURL,
 //     HandleLogoutResponse) but the broker does not call it: it does not
 //     keep the upstream Session (NameID, SessionIndex) with its own
-//     sessions yet. IdP-initiated logout is served, but the registry gives
-//     no Options.EndSessions, so the IdP is told PartialLogout: Passerelle's
-//     own SSO session is not ended by it.
+//     sessions yet. IdP-initiated logout is served: the broker's
+//     SetEndSessions ends every session of the linked account (it does
+//     not track which came from which upstream SessionIndex).
 //   - Signed IdP metadata is not verified (trust comes from the file or
 //     the https URL).
 package saml
