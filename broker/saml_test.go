@@ -205,3 +205,20 @@ func postACS(b *browser, p page) page {
 	}
 	return p
 }
+
+// TestSAMLCallbackTakesALargeResponse: a SAML Response signed and
+// encrypted with larger keys than the tests' is over 16 KiB; the ACS
+// (POST /callback/{id}) takes it to the provider rather than refusing it
+// as too large (the provider then refuses this one: no such sign-in).
+func TestSAMLCallbackTakesALargeResponse(t *testing.T) {
+	e, _ := newSAMLEnv(t)
+	form := url.Values{"SAMLResponse": {strings.Repeat("A", 24<<10)}, "RelayState": {"x.y"}, "passerelle_repost": {"1"}}
+	resp, err := http.PostForm(e.issuer+"/callback/gckey-saml", form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode == http.StatusRequestEntityTooLarge || resp.StatusCode < 400 {
+		t.Fatalf("a 24 KiB SAML post: %s, want the sign-in's own refusal", resp.Status)
+	}
+}
