@@ -15,8 +15,14 @@
 // lock takes effect at once, not at the next sign-in; Unlock clears the
 // lock and the failure count (mfa.Regulator.Unlock).
 //
-// Clients declared in the configuration file are read-only here
-// (ErrReadOnly): the file stays their only source of truth. Views never
+// A client is the one client model, store.Client, with the field names of
+// the configuration file's clients[] entries, checked by its Validate with
+// the deployment's rules (broker.Config.ClientRules) exactly as the file's
+// clients are, so a problem's path (clients[0].redirect_uris[0]) names the
+// field to fix. Steps are set only in the configuration file (their
+// settings are operator files). Clients declared in the configuration
+// file are read-only here (ErrReadOnly): the file stays their only source
+// of truth. Views never
 // carry secrets, secret hashes, sealed keys or factor material; a
 // generated client secret is returned once, when it is made, and only its
 // hash is stored. An account view leaves out the email address and names:
