@@ -226,6 +226,9 @@ func (b *Broker) Reload(clients []ClientConfig, groups []GroupConfig, ups []Upst
 		if rp, ok := u.Provider.(providers.RouteProvider); ok {
 			c.routes[u.ID] = rp.Handler(providerURLs(b.issuer, u.ID))
 		}
+		if ul, ok := u.Provider.(upstreamLogout); ok {
+			ul.SetEndSessions(b.endUpstreamSessions(u.ID))
+		}
 	}
 	b.cat.Store(c)
 	return nil

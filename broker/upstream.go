@@ -61,7 +61,7 @@ func (s signIn) Mount(mux routes) {
 	// An upstream's answer (a form_post, a SAML response) is a protocol
 	// message.
 	mux.withBody(protocolBody).HandleFunc("GET /callback/{provider}", s.callback)
-	mux.withBody(protocolBody).HandleFunc("POST /callback/{provider}", s.callback)
+	mux.withBody(callbackBody).HandleFunc("POST /callback/{provider}", s.callback)
 	// Anyone may ask; each source is throttled.
 	mux.withBody(protocolBody).throttled().HandleFunc("/providers/{provider}/{rest...}", s.providerRoute)
 }
