@@ -29,6 +29,10 @@
 // support works from the URN the person reads out, and the person sees
 // their own details on the account page.
 //
+// GET /admin/store/backup serves a consistent copy of a running bbolt
+// store (store.Backuper), for `passerelle store backup`: the broker holds
+// the file's lock, so no other process can read it while it serves.
+//
 // The HTTP API is off unless Config sets a bearer token. It speaks JSON
 // only, answers every error as {"error": ..., "problems": [...]} with a
 // 4xx status for anything the caller can fix, and keeps the detail of a

@@ -49,7 +49,7 @@ func (pg passwordPages) reserve(w http.ResponseWriter, r *http.Request, l passwo
 		return nil, false
 	case err != nil:
 		b.log.ErrorContext(ctx, "failure regulator", "error", err)
-		b.errorPage(w, r, http.StatusServiceUnavailable, &l.f.ar, errGeneric)
+		b.pages.errorPage(w, r, http.StatusServiceUnavailable, &l.f.ar, errGeneric)
 		return nil, false
 	}
 	return att, true
@@ -64,9 +64,9 @@ func (pg passwordPages) failed(r *http.Request, l passwordLeg, acctID string, at
 	if locked, err := att.Failed(ctx); err != nil {
 		b.log.ErrorContext(ctx, "count failure", "error", err)
 	} else if locked {
-		b.audit(ctx, "lockout", acctID, f.ar.ClientID, "locked", map[string]string{"after": "password"})
+		b.audits.record(ctx, "lockout", acctID, f.ar.ClientID, "locked", map[string]string{"after": "password"})
 	}
-	b.audit(ctx, "password", acctID, f.ar.ClientID, "failure", nil)
+	b.audits.record(ctx, "password", acctID, f.ar.ClientID, "failure", nil)
 }
 
 // released settles a reserved attempt whose password was right: a
@@ -86,7 +86,7 @@ func (pg passwordPages) released(w http.ResponseWriter, r *http.Request, l passw
 		return false
 	case err != nil:
 		b.log.ErrorContext(r.Context(), "failure regulator", "error", err)
-		b.errorPage(w, r, http.StatusServiceUnavailable, &l.f.ar, errGeneric)
+		b.pages.errorPage(w, r, http.StatusServiceUnavailable, &l.f.ar, errGeneric)
 		return false
 	}
 	return true
