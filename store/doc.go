@@ -3,6 +3,14 @@
 // contract (ErrNotFound, ErrAlreadyExists, ErrConflict) and the AEAD sealing
 // of secrets at rest (Sealer).
 //
+// Store is composed of role interfaces, one per area: Clients,
+// SigningKeys, Accounts (with their links), AuthRequests, Grants,
+// Sessions, Factors, OTPs (with the Hit rate-limit windows), LocalUsers
+// (the built-in service), Terms, Audit and Maintenance (Sweep, Ping,
+// Close). Store embeds them all, so callers take a Store; a backend
+// implements each role on its own type and composes them the same way.
+// Optional capabilities stay apart: Exporter and Backuper.
+//
 // What is stored hashed and what is sealed:
 //
 //   - authorization codes, refresh tokens, session cookies and client
@@ -31,6 +39,7 @@
 // redemption) are atomic on every backend. fn may run more than once when a
 // backend retries a transaction; it must not have side effects.
 //
-// Backends live in sub-packages (store/bolt, the embedded default) and all
+// Backends live in sub-packages (store/bolt, the embedded default, and
+// store/postgres) and all
 // run the conformance suite in store/storetest.
 package store

@@ -7,20 +7,52 @@ import (
 	"time"
 )
 
-// Store is the persistence contract of Passerelle. Every method is safe for
-// concurrent use. Get methods return ErrNotFound for a missing record, and
-// also for a transient record (auth request, code, session, grant) whose
-// ExpiresAt has passed, so an expired record behaves as a missing one even
-// before Sweep runs. Create methods return ErrAlreadyExists for a duplicate
-// key. Update methods return ErrNotFound for a missing record and whatever
-// error fn returns, unwrapped, in which case nothing is written.
+// Store is the persistence contract of Passerelle: the composition of one
+// role interface per area, so a backend implements (and a reader finds)
+// each area apart while every caller keeps taking a Store. Every method is
+// safe for concurrent use. Get methods return ErrNotFound for a missing
+// record, and also for a transient record (auth request, code, session,
+// grant) whose ExpiresAt has passed, so an expired record behaves as a
+// missing one even before Sweep runs. Create methods return
+// ErrAlreadyExists for a duplicate key. Update methods return ErrNotFound
+// for a missing record and whatever error fn returns, unwrapped, in which
+// case nothing is written.
 type Store interface {
+	Clients
+	SigningKeys
+	Accounts
+	AuthRequests
+	Grants
+	Sessions
+	Factors
+	OTPs
+	LocalUsers
+	Terms
+	Audit
+	Maintenance
+}
+
+// Clients stores the relying parties registered through the admin API or
+// the configuration file.
+type Clients interface {
 	CreateClient(ctx context.Context, c Client) error
 	GetClient(ctx context.Context, id string) (Client, error)
 	ListClients(ctx context.Context) ([]Client, error)
 	UpdateClient(ctx context.Context, id string, fn func(Client) (Client, error)) error
 	DeleteClient(ctx context.Context, id string) error
+}
 
+// SigningKeys stores the broker's token signing keys, sealed at rest.
+type SigningKeys interface {
+	CreateSigningKey(ctx context.Context, k SigningKey) error
+	ListSigningKeys(ctx context.Context) ([]SigningKey, error)
+	UpdateSigningKey(ctx context.Context, id string, fn func(SigningKey) (SigningKey, error)) error
+	DeleteSigningKey(ctx context.Context, id string) error
+}
+
+// Accounts stores broker accounts and the upstream identities (links)
+// attached to them.
+type Accounts interface {
 	// CreateAccount stores a new account together with its first link, in
 	// one transaction: ErrAlreadyExists if the account ID or URN exists, or
 	// if the link's (provider, subject) is already linked.
@@ -35,12 +67,20 @@ type Store interface {
 	GetLink(ctx context.Context, provider, subject string) (Link, error)
 	ListLinks(ctx context.Context, accountID string) ([]Link, error)
 	DeleteLink(ctx context.Context, provider, subject string) error
+}
 
+// AuthRequests stores the sign-ins in progress, each carrying its
+// authorization code's hash once the code is issued.
+type AuthRequests interface {
 	CreateAuthRequest(ctx context.Context, r AuthRequest) error
 	GetAuthRequest(ctx context.Context, id string) (AuthRequest, error)
 	UpdateAuthRequest(ctx context.Context, id string, fn func(AuthRequest) (AuthRequest, error)) error
 	DeleteAuthRequest(ctx context.Context, id string) error
+}
 
+// Grants stores what an account consented to for a client, and the
+// refresh tokens that grant issued.
+type Grants interface {
 	// CreateGrant stores a grant and, when RefreshHash is set, indexes it.
 	CreateGrant(ctx context.Context, g Grant) error
 	GetGrant(ctx context.Context, id string) (Grant, error)
@@ -53,19 +93,22 @@ type Store interface {
 	// RevokeGrantsByAccount revokes every grant of an account (sign out
 	// everywhere) and returns how many it revoked.
 	RevokeGrantsByAccount(ctx context.Context, accountID string) (int, error)
+}
 
+// Sessions stores the broker's browser sessions, keyed by the cookie's
+// hash.
+type Sessions interface {
 	CreateSession(ctx context.Context, s Session) error
 	GetSession(ctx context.Context, hash []byte) (Session, error)
 	UpdateSession(ctx context.Context, hash []byte, fn func(Session) (Session, error)) error
 	DeleteSession(ctx context.Context, hash []byte) error
 	// DeleteSessionsByAccount ends every session of an account.
 	DeleteSessionsByAccount(ctx context.Context, accountID string) (int, error)
+}
 
-	CreateSigningKey(ctx context.Context, k SigningKey) error
-	ListSigningKeys(ctx context.Context) ([]SigningKey, error)
-	UpdateSigningKey(ctx context.Context, id string, fn func(SigningKey) (SigningKey, error)) error
-	DeleteSigningKey(ctx context.Context, id string) error
-
+// Factors stores an account's second factors (a TOTP key or a WebAuthn
+// credential, sealed).
+type Factors interface {
 	// CreateFactor stores a factor (ErrAlreadyExists for a duplicate ID
 	// or WebAuthn credential ID).
 	CreateFactor(ctx context.Context, f Factor) error
@@ -76,7 +119,11 @@ type Store interface {
 	ListFactors(ctx context.Context, accountID string) ([]Factor, error)
 	UpdateFactor(ctx context.Context, id string, fn func(Factor) (Factor, error)) error
 	DeleteFactor(ctx context.Context, id string) error
+}
 
+// OTPs stores the one-time codes sent by email, and the rate-limit
+// windows that cap how many are sent.
+type OTPs interface {
 	CreateOTP(ctx context.Context, o OTP) error
 	// UpdateOTP finds a code by ID; expired codes are ErrNotFound.
 	UpdateOTP(ctx context.Context, id string, fn func(OTP) (OTP, error)) error
@@ -85,7 +132,10 @@ type Store interface {
 	// first hit and lasts window; it returns the count including this hit.
 	// Rate limits (code sends per account per day, per address) use it.
 	Hit(ctx context.Context, key string, window time.Duration) (int, error)
+}
 
+// LocalUsers stores the credentials of the built-in identity service.
+type LocalUsers interface {
 	// CreateLocalUser stores a credential of the built-in service
 	// (ErrAlreadyExists when the ID, username or email is taken, by a
 	// confirmed user or an unconfirmed one not yet expired).
@@ -96,20 +146,29 @@ type Store interface {
 	// UpdateLocalUser writes what fn returns; a changed username or email
 	// must stay unique (ErrConflict).
 	UpdateLocalUser(ctx context.Context, id string, fn func(LocalUser) (LocalUser, error)) error
+}
 
+// Terms stores accounts' acceptances of clients' terms of use.
+type Terms interface {
 	// PutTermsAcceptance records a, replacing the account's earlier
 	// acceptance of the same client's terms.
 	PutTermsAcceptance(ctx context.Context, a TermsAcceptance) error
 	// GetTermsAcceptance returns the account's latest acceptance of the
 	// client's terms, or ErrNotFound.
 	GetTermsAcceptance(ctx context.Context, accountID, clientID string) (TermsAcceptance, error)
+}
 
+// Audit is the append-only audit log.
+type Audit interface {
 	// AppendAudit adds an event to the audit log.
 	AppendAudit(ctx context.Context, e AuditEvent) error
 	// ListAudit returns events at or after since, oldest first, at most limit
 	// (0: no limit).
 	ListAudit(ctx context.Context, since time.Time, limit int) ([]AuditEvent, error)
+}
 
+// Maintenance is the backend's upkeep: expiry, health and shutdown.
+type Maintenance interface {
 	// Sweep deletes every record whose ExpiresAt is before now (auth
 	// requests with their codes, sessions, grants with their refresh index, signing
 	// keys with a non-zero ExpiresAt, OTPs, finished Hit windows,

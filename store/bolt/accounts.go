@@ -13,7 +13,7 @@ import (
 // CreateAccount stores an account, its URN index entry and its first link
 // in one transaction. Every check runs before the first write, so a
 // refused account leaves nothing behind.
-func (s *Store) CreateAccount(ctx context.Context, a store.Account, first store.Link) error {
+func (s *accountRecords) CreateAccount(ctx context.Context, a store.Account, first store.Link) error {
 	if first.AccountID == "" {
 		first.AccountID = a.ID
 	}
@@ -44,19 +44,19 @@ func (s *Store) CreateAccount(ctx context.Context, a store.Account, first store.
 }
 
 // GetAccount returns the account with this internal ID.
-func (s *Store) GetAccount(ctx context.Context, id string) (store.Account, error) {
-	return get(ctx, s, accounts, []byte(id))
+func (s *accountRecords) GetAccount(ctx context.Context, id string) (store.Account, error) {
+	return get(ctx, s.base, accounts, []byte(id))
 }
 
 // GetAccountByURN returns the account with this User Reference Number.
-func (s *Store) GetAccountByURN(ctx context.Context, urn string) (store.Account, error) {
-	return getByIndex(ctx, s, accounts, indexAccountByURN, []byte(urn))
+func (s *accountRecords) GetAccountByURN(ctx context.Context, urn string) (store.Account, error) {
+	return getByIndex(ctx, s.base, accounts, indexAccountByURN, []byte(urn))
 }
 
 // UpdateAccount applies fn to the account. A changed URN moves the index
 // entry; ErrConflict if another account holds the new URN.
-func (s *Store) UpdateAccount(ctx context.Context, id string, fn func(store.Account) (store.Account, error)) error {
-	return update(ctx, s, accounts, []byte(id), fn, func(tx *bbolt.Tx, old, a store.Account) error {
+func (s *accountRecords) UpdateAccount(ctx context.Context, id string, fn func(store.Account) (store.Account, error)) error {
+	return update(ctx, s.base, accounts, []byte(id), fn, func(tx *bbolt.Tx, old, a store.Account) error {
 		if a.URN == old.URN {
 			return nil
 		}
@@ -75,9 +75,9 @@ func (s *Store) UpdateAccount(ctx context.Context, id string, fn func(store.Acco
 }
 
 // CreateLink links an upstream identity to an existing account.
-func (s *Store) CreateLink(ctx context.Context, l store.Link) error {
+func (s *accountRecords) CreateLink(ctx context.Context, l store.Link) error {
 	return s.write(ctx, func(tx *bbolt.Tx) error {
-		if _, err := getLive(s, tx, accounts, []byte(l.AccountID)); err != nil {
+		if _, err := getLive(s.base, tx, accounts, []byte(l.AccountID)); err != nil {
 			return refuse(err)
 		}
 		if err := checkNew(tx, links, l); err != nil {
@@ -96,13 +96,13 @@ func saveLink(tx *bbolt.Tx, l store.Link) error {
 }
 
 // GetLink returns the link of an upstream identity.
-func (s *Store) GetLink(ctx context.Context, provider, subject string) (store.Link, error) {
-	return get(ctx, s, links, linkKey(provider, subject))
+func (s *accountRecords) GetLink(ctx context.Context, provider, subject string) (store.Link, error) {
+	return get(ctx, s.base, links, linkKey(provider, subject))
 }
 
 // ListLinks returns the links of an account (none for an unknown account),
 // ordered by provider then subject.
-func (s *Store) ListLinks(ctx context.Context, accountID string) ([]store.Link, error) {
+func (s *accountRecords) ListLinks(ctx context.Context, accountID string) ([]store.Link, error) {
 	var out []store.Link
 	err := s.view(ctx, func(tx *bbolt.Tx) error {
 		out = nil
@@ -121,7 +121,7 @@ func (s *Store) ListLinks(ctx context.Context, accountID string) ([]store.Link, 
 }
 
 // DeleteLink removes a link and its index entry.
-func (s *Store) DeleteLink(ctx context.Context, provider, subject string) error {
+func (s *accountRecords) DeleteLink(ctx context.Context, provider, subject string) error {
 	key := linkKey(provider, subject)
 	return s.write(ctx, func(tx *bbolt.Tx) error {
 		l, ok, err := load(tx, links, key)

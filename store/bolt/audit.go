@@ -19,7 +19,7 @@ func auditKey(e store.AuditEvent) []byte {
 
 // AppendAudit adds an event to the audit log. ErrAlreadyExists if an
 // event with the same ID was appended before (at any time).
-func (s *Store) AppendAudit(ctx context.Context, e store.AuditEvent) error {
+func (s *auditLog) AppendAudit(ctx context.Context, e store.AuditEvent) error {
 	return s.write(ctx, func(tx *bbolt.Tx) error {
 		if e.ID == "" {
 			return refuse(errEmptyAuditID)
@@ -40,7 +40,7 @@ func (s *Store) AppendAudit(ctx context.Context, e store.AuditEvent) error {
 // ListAudit returns the events whose Time is at or after since, oldest
 // first (ties by ID), at most limit of them (no limit when limit <= 0).
 // The log is keyed by time, so this is one cursor seek and a scan.
-func (s *Store) ListAudit(ctx context.Context, since time.Time, limit int) ([]store.AuditEvent, error) {
+func (s *auditLog) ListAudit(ctx context.Context, since time.Time, limit int) ([]store.AuditEvent, error) {
 	var out []store.AuditEvent
 	err := s.view(ctx, func(tx *bbolt.Tx) error {
 		out = nil

@@ -47,8 +47,27 @@ type Options struct {
 	Retention store.Retention
 }
 
-// Store is the bbolt implementation of store.Store.
+// Store is the bbolt implementation of store.Store: the composition of
+// one type per role (roles.go) over a shared base.
 type Store struct {
+	*base
+	clientRecords
+	accountRecords
+	flowRecords
+	grantRecords
+	sessionRecords
+	factorRecords
+	otpRecords
+	localUserRecords
+	termsRecords
+	auditLog
+}
+
+// base holds what every role shares (roles.go): the open file, the clock
+// deciding expiry, the retention Sweep applies and the count of writes in
+// progress that decides whether a write joins a batch. Its methods (view,
+// write, expired) are the transactions every role runs in.
+type base struct {
 	db        *bbolt.DB
 	now       func() time.Time
 	retention store.Retention
@@ -81,7 +100,7 @@ func Open(path string, opts Options) (*Store, error) {
 		_ = db.Close()
 		return nil, err
 	}
-	return &Store{db: db, now: opts.Now, retention: opts.Retention}, nil
+	return compose(&base{db: db, now: opts.Now, retention: opts.Retention}), nil
 }
 
 // openError turns a bbolt.Open failure into a message an operator can act on.
@@ -156,7 +175,7 @@ func (s *Store) Close() error {
 }
 
 // view runs fn in a read-only transaction.
-func (s *Store) view(ctx context.Context, fn func(*bbolt.Tx) error) error {
+func (s *base) view(ctx context.Context, fn func(*bbolt.Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -181,7 +200,7 @@ func refuse(err error) error { return refusal{err: err} }
 // share one commit and one fsync. bbolt runs a batched fn again when
 // another function of the same batch fails, so fn must derive everything
 // from tx and reset whatever it reports to the caller at each run.
-func (s *Store) write(ctx context.Context, fn func(*bbolt.Tx) error) error {
+func (s *base) write(ctx context.Context, fn func(*bbolt.Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -213,7 +232,7 @@ func (s *Store) write(ctx context.Context, fn func(*bbolt.Tx) error) error {
 
 // expired reports whether a record with this ExpiresAt is gone for the
 // store's clock. A zero ExpiresAt never expires.
-func (s *Store) expired(expiresAt time.Time) bool {
+func (s *base) expired(expiresAt time.Time) bool {
 	return isExpired(expiresAt, s.now())
 }
 

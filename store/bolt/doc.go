@@ -2,6 +2,12 @@
 // crash-safe, no other process to run. It implements store.Store and
 // passes the store/storetest conformance and concurrency suites.
 //
+// Store is composed like the contract: one small type per role of
+// store.Store (clientRecords in clients.go, accountRecords in accounts.go,
+// ... listed in roles.go), each over the shared base (the file, the clock,
+// the retention), embedded in Store; Store itself keeps the maintenance
+// methods (Ping, Close, Sweep, Export, Backup).
+//
 // # Layout
 //
 // Every record is JSON (the json tags of the store package) in one bucket

@@ -13,7 +13,7 @@ import (
 // CreateFactor stores a factor, lists it under its account and, for a
 // WebAuthn factor, indexes its credential ID. ErrAlreadyExists if the ID
 // or the credential ID is taken.
-func (s *Store) CreateFactor(ctx context.Context, f store.Factor) error {
+func (s *factorRecords) CreateFactor(ctx context.Context, f store.Factor) error {
 	return s.write(ctx, func(tx *bbolt.Tx) error {
 		if err := checkNew(tx, factors, f); err != nil {
 			return err
@@ -57,19 +57,19 @@ func unindexFactor(tx *bbolt.Tx, f store.Factor) error {
 }
 
 // GetFactor returns the factor with this ID.
-func (s *Store) GetFactor(ctx context.Context, id string) (store.Factor, error) {
-	return get(ctx, s, factors, []byte(id))
+func (s *factorRecords) GetFactor(ctx context.Context, id string) (store.Factor, error) {
+	return get(ctx, s.base, factors, []byte(id))
 }
 
 // GetFactorByCredentialID returns the WebAuthn factor holding this
 // credential ID.
-func (s *Store) GetFactorByCredentialID(ctx context.Context, credentialID []byte) (store.Factor, error) {
-	return getByIndex(ctx, s, factors, indexFactorByCred, credentialID)
+func (s *factorRecords) GetFactorByCredentialID(ctx context.Context, credentialID []byte) (store.Factor, error) {
+	return getByIndex(ctx, s.base, factors, indexFactorByCred, credentialID)
 }
 
 // ListFactors returns the factors of an account (none for an unknown
 // account), oldest first, ties broken by ID.
-func (s *Store) ListFactors(ctx context.Context, accountID string) ([]store.Factor, error) {
+func (s *factorRecords) ListFactors(ctx context.Context, accountID string) ([]store.Factor, error) {
 	var out []store.Factor
 	err := s.view(ctx, func(tx *bbolt.Tx) error {
 		out = nil
@@ -91,8 +91,8 @@ func (s *Store) ListFactors(ctx context.Context, accountID string) ([]store.Fact
 // recovery codes). A changed credential ID moves its index entry
 // (ErrConflict if another factor holds the new one); a changed account or
 // CreatedAt moves the listing entry.
-func (s *Store) UpdateFactor(ctx context.Context, id string, fn func(store.Factor) (store.Factor, error)) error {
-	return update(ctx, s, factors, []byte(id), fn, func(tx *bbolt.Tx, old, f store.Factor) error {
+func (s *factorRecords) UpdateFactor(ctx context.Context, id string, fn func(store.Factor) (store.Factor, error)) error {
+	return update(ctx, s.base, factors, []byte(id), fn, func(tx *bbolt.Tx, old, f store.Factor) error {
 		if len(f.CredentialID) > 0 {
 			owner := tx.Bucket(indexFactorByCred).Get(f.CredentialID)
 			if owner != nil && !bytes.Equal(owner, []byte(f.ID)) {
@@ -108,9 +108,9 @@ func (s *Store) UpdateFactor(ctx context.Context, id string, fn func(store.Facto
 
 // DeleteFactor removes a factor and its index entries; its ID and
 // credential ID are free again.
-func (s *Store) DeleteFactor(ctx context.Context, id string) error {
+func (s *factorRecords) DeleteFactor(ctx context.Context, id string) error {
 	return s.write(ctx, func(tx *bbolt.Tx) error {
-		f, err := getLive(s, tx, factors, []byte(id))
+		f, err := getLive(s.base, tx, factors, []byte(id))
 		if err != nil {
 			return refuse(err)
 		}

@@ -13,7 +13,7 @@ import (
 // CreateGrant stores a grant, lists it under its account and, when it has
 // a refresh token, indexes the refresh hash. ErrAlreadyExists if the ID or
 // the refresh hash is already known.
-func (s *Store) CreateGrant(ctx context.Context, g store.Grant) error {
+func (s *grantRecords) CreateGrant(ctx context.Context, g store.Grant) error {
 	return s.write(ctx, func(tx *bbolt.Tx) error {
 		if err := checkNew(tx, grants, g); err != nil {
 			return err
@@ -49,21 +49,21 @@ func indexRefresh(tx *bbolt.Tx, g store.Grant) error {
 }
 
 // GetGrant returns a live grant (revoked or not).
-func (s *Store) GetGrant(ctx context.Context, id string) (store.Grant, error) {
-	return get(ctx, s, grants, []byte(id))
+func (s *grantRecords) GetGrant(ctx context.Context, id string) (store.Grant, error) {
+	return get(ctx, s.base, grants, []byte(id))
 }
 
 // GetGrantByRefreshHash returns the grant that issued a refresh token,
 // whether the token is current or was rotated away; compare the hash with
 // Grant.RefreshHash to tell which.
-func (s *Store) GetGrantByRefreshHash(ctx context.Context, hash []byte) (store.Grant, error) {
-	return getByIndex(ctx, s, grants, indexGrantByRefresh, hash)
+func (s *grantRecords) GetGrantByRefreshHash(ctx context.Context, hash []byte) (store.Grant, error) {
+	return getByIndex(ctx, s.base, grants, indexGrantByRefresh, hash)
 }
 
 // UpdateGrant applies fn to a live grant. A new refresh hash is indexed
 // (ErrConflict if another grant ever had it); old hashes stay indexed.
-func (s *Store) UpdateGrant(ctx context.Context, id string, fn func(store.Grant) (store.Grant, error)) error {
-	return update(ctx, s, grants, []byte(id), fn, func(tx *bbolt.Tx, old, g store.Grant) error {
+func (s *grantRecords) UpdateGrant(ctx context.Context, id string, fn func(store.Grant) (store.Grant, error)) error {
+	return update(ctx, s.base, grants, []byte(id), fn, func(tx *bbolt.Tx, old, g store.Grant) error {
 		if len(g.RefreshHash) > 0 {
 			owner := tx.Bucket(indexGrantByRefresh).Get(g.RefreshHash)
 			if owner != nil && !bytes.Equal(owner, []byte(g.ID)) {
@@ -90,7 +90,7 @@ func (s *Store) UpdateGrant(ctx context.Context, id string, fn func(store.Grant)
 
 // RevokeGrantsByAccount marks every live grant of the account revoked and
 // returns how many were not revoked before.
-func (s *Store) RevokeGrantsByAccount(ctx context.Context, accountID string) (int, error) {
+func (s *grantRecords) RevokeGrantsByAccount(ctx context.Context, accountID string) (int, error) {
 	var n int
 	err := s.write(ctx, func(tx *bbolt.Tx) error {
 		n = 0

@@ -69,7 +69,7 @@ func localHolders(tx *bbolt.Tx, u store.LocalUser, self string) ([]store.LocalUs
 // email, or refuses with taken (before writing anything) when one of them
 // is live. An expired registration no longer reserves anything, swept or
 // not.
-func (s *Store) freeExpiredHolders(tx *bbolt.Tx, u store.LocalUser, self string, taken error) error {
+func (s *localUserRecords) freeExpiredHolders(tx *bbolt.Tx, u store.LocalUser, self string, taken error) error {
 	holders, err := localHolders(tx, u, self)
 	if err != nil {
 		return err
@@ -127,7 +127,7 @@ func deleteLocalUser(tx *bbolt.Tx, u store.LocalUser) error {
 // expired) holds the ID, username or email; an expired holder is deleted
 // with its index entries in the same transaction, and the new user takes
 // its place.
-func (s *Store) CreateLocalUser(ctx context.Context, u store.LocalUser) error {
+func (s *localUserRecords) CreateLocalUser(ctx context.Context, u store.LocalUser) error {
 	return s.write(ctx, func(tx *bbolt.Tx) error {
 		if u.ID == "" {
 			return refuse(fmt.Errorf("store/bolt: %s has an empty key", localUsers.name))
@@ -143,25 +143,25 @@ func (s *Store) CreateLocalUser(ctx context.Context, u store.LocalUser) error {
 }
 
 // GetLocalUser returns the live local user with this ID.
-func (s *Store) GetLocalUser(ctx context.Context, id string) (store.LocalUser, error) {
-	return get(ctx, s, localUsers, []byte(id))
+func (s *localUserRecords) GetLocalUser(ctx context.Context, id string) (store.LocalUser, error) {
+	return get(ctx, s.base, localUsers, []byte(id))
 }
 
 // GetLocalUserByUsername returns the live local user with this username.
-func (s *Store) GetLocalUserByUsername(ctx context.Context, username string) (store.LocalUser, error) {
-	return getByIndex(ctx, s, localUsers, indexLocalUserByUsername, []byte(username))
+func (s *localUserRecords) GetLocalUserByUsername(ctx context.Context, username string) (store.LocalUser, error) {
+	return getByIndex(ctx, s.base, localUsers, indexLocalUserByUsername, []byte(username))
 }
 
 // GetLocalUserByEmail returns the live local user with this email.
-func (s *Store) GetLocalUserByEmail(ctx context.Context, email string) (store.LocalUser, error) {
-	return getByIndex(ctx, s, localUsers, indexLocalUserByEmail, []byte(email))
+func (s *localUserRecords) GetLocalUserByEmail(ctx context.Context, email string) (store.LocalUser, error) {
+	return getByIndex(ctx, s.base, localUsers, indexLocalUserByEmail, []byte(email))
 }
 
 // UpdateLocalUser applies fn to a live local user. A changed username or
 // email moves its index entry: ErrConflict when another live user holds
 // the new value; an expired holder is deleted and the value taken.
-func (s *Store) UpdateLocalUser(ctx context.Context, id string, fn func(store.LocalUser) (store.LocalUser, error)) error {
-	return update(ctx, s, localUsers, []byte(id), fn, func(tx *bbolt.Tx, old, u store.LocalUser) error {
+func (s *localUserRecords) UpdateLocalUser(ctx context.Context, id string, fn func(store.LocalUser) (store.LocalUser, error)) error {
+	return update(ctx, s.base, localUsers, []byte(id), fn, func(tx *bbolt.Tx, old, u store.LocalUser) error {
 		if u.Username == old.Username && u.Email == old.Email {
 			return nil
 		}

@@ -11,15 +11,15 @@ import (
 )
 
 // CreateOTP stores a one-time code under its ID.
-func (s *Store) CreateOTP(ctx context.Context, o store.OTP) error {
-	return create(ctx, s, otps, o)
+func (s *otpRecords) CreateOTP(ctx context.Context, o store.OTP) error {
+	return create(ctx, s.base, otps, o)
 }
 
 // UpdateOTP applies fn to a live one-time code. Consuming it is fn
 // checking Consumed and setting it: the read and the write share one
 // transaction, so of two racing submissions exactly one sees it unused.
-func (s *Store) UpdateOTP(ctx context.Context, id string, fn func(store.OTP) (store.OTP, error)) error {
-	return update(ctx, s, otps, []byte(id), fn, nil)
+func (s *otpRecords) UpdateOTP(ctx context.Context, id string, fn func(store.OTP) (store.OTP, error)) error {
+	return update(ctx, s.base, otps, []byte(id), fn, nil)
 }
 
 // hitWindow is the record of one rate counter: how many hits since the
@@ -36,7 +36,7 @@ type hitWindow struct {
 // window ended (its end before the store's clock, the expiry rule of every
 // record), starts a new window of the given length. Read, increment and
 // write share one transaction, so concurrent hits are all counted.
-func (s *Store) Hit(ctx context.Context, key string, window time.Duration) (int, error) {
+func (s *otpRecords) Hit(ctx context.Context, key string, window time.Duration) (int, error) {
 	if key == "" {
 		return 0, errEmptyHitKey
 	}

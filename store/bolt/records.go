@@ -151,7 +151,7 @@ func load[T any](tx *bbolt.Tx, k kind[T], key []byte) (v T, ok bool, err error) 
 }
 
 // getLive reads the record at key, reporting an expired one as missing.
-func getLive[T any](s *Store, tx *bbolt.Tx, k kind[T], key []byte) (T, error) {
+func getLive[T any](s *base, tx *bbolt.Tx, k kind[T], key []byte) (T, error) {
 	v, ok, err := load(tx, k, key)
 	if err != nil {
 		return v, err
@@ -228,7 +228,7 @@ func checkNew[T any](tx *bbolt.Tx, k kind[T], v T) error {
 }
 
 // get is the whole of a Get method: one read transaction, expiry applied.
-func get[T any](ctx context.Context, s *Store, k kind[T], key []byte) (T, error) {
+func get[T any](ctx context.Context, s *base, k kind[T], key []byte) (T, error) {
 	var v T
 	err := s.view(ctx, func(tx *bbolt.Tx) error {
 		var err error
@@ -241,7 +241,7 @@ func get[T any](ctx context.Context, s *Store, k kind[T], key []byte) (T, error)
 // getByIndex is the whole of a Get method through a unique index, which
 // maps value to the record's primary key. An empty value is never indexed:
 // it finds nothing.
-func getByIndex[T any](ctx context.Context, s *Store, k kind[T], index, value []byte) (T, error) {
+func getByIndex[T any](ctx context.Context, s *base, k kind[T], index, value []byte) (T, error) {
 	var v T
 	err := s.view(ctx, func(tx *bbolt.Tx) error {
 		if len(value) == 0 {
@@ -259,7 +259,7 @@ func getByIndex[T any](ctx context.Context, s *Store, k kind[T], index, value []
 }
 
 // create is the whole of a Create method for kinds without indexes.
-func create[T any](ctx context.Context, s *Store, k kind[T], v T) error {
+func create[T any](ctx context.Context, s *base, k kind[T], v T) error {
 	return s.write(ctx, func(tx *bbolt.Tx) error {
 		if err := checkNew(tx, k, v); err != nil {
 			return err
@@ -271,7 +271,7 @@ func create[T any](ctx context.Context, s *Store, k kind[T], v T) error {
 // update is the whole of an Update method: read the live record, apply fn,
 // keep the primary key, let reindex move index entries (it may refuse, but
 // only before it writes), and save.
-func update[T any](ctx context.Context, s *Store, k kind[T], key []byte, fn func(T) (T, error), reindex func(tx *bbolt.Tx, old, new T) error) error {
+func update[T any](ctx context.Context, s *base, k kind[T], key []byte, fn func(T) (T, error), reindex func(tx *bbolt.Tx, old, new T) error) error {
 	return s.write(ctx, func(tx *bbolt.Tx) error {
 		old, err := getLive(s, tx, k, key)
 		if err != nil {
@@ -295,7 +295,7 @@ func update[T any](ctx context.Context, s *Store, k kind[T], key []byte, fn func
 
 // remove is the whole of a Delete method for kinds without indexes. An
 // expired record is reported missing and left for Sweep.
-func remove[T any](ctx context.Context, s *Store, k kind[T], key []byte) error {
+func remove[T any](ctx context.Context, s *base, k kind[T], key []byte) error {
 	return s.write(ctx, func(tx *bbolt.Tx) error {
 		v, err := getLive(s, tx, k, key)
 		if err != nil {
@@ -306,7 +306,7 @@ func remove[T any](ctx context.Context, s *Store, k kind[T], key []byte) error {
 }
 
 // list decodes every record of a kind, in key order.
-func list[T any](ctx context.Context, s *Store, k kind[T]) ([]T, error) {
+func list[T any](ctx context.Context, s *base, k kind[T]) ([]T, error) {
 	var out []T
 	err := s.view(ctx, func(tx *bbolt.Tx) error {
 		out = nil

@@ -10,7 +10,7 @@ import (
 
 // CreateSession stores a session under its cookie hash and lists it under
 // its account.
-func (s *Store) CreateSession(ctx context.Context, sess store.Session) error {
+func (s *sessionRecords) CreateSession(ctx context.Context, sess store.Session) error {
 	return s.write(ctx, func(tx *bbolt.Tx) error {
 		if err := checkNew(tx, sessions, sess); err != nil {
 			return err
@@ -23,13 +23,13 @@ func (s *Store) CreateSession(ctx context.Context, sess store.Session) error {
 }
 
 // GetSession returns a live session.
-func (s *Store) GetSession(ctx context.Context, hash []byte) (store.Session, error) {
-	return get(ctx, s, sessions, hash)
+func (s *sessionRecords) GetSession(ctx context.Context, hash []byte) (store.Session, error) {
+	return get(ctx, s.base, sessions, hash)
 }
 
 // UpdateSession applies fn to a live session (LastSeenAt, step-up AMR).
-func (s *Store) UpdateSession(ctx context.Context, hash []byte, fn func(store.Session) (store.Session, error)) error {
-	return update(ctx, s, sessions, hash, fn, func(tx *bbolt.Tx, old, sess store.Session) error {
+func (s *sessionRecords) UpdateSession(ctx context.Context, hash []byte, fn func(store.Session) (store.Session, error)) error {
+	return update(ctx, s.base, sessions, hash, fn, func(tx *bbolt.Tx, old, sess store.Session) error {
 		if sess.AccountID == old.AccountID {
 			return nil
 		}
@@ -41,9 +41,9 @@ func (s *Store) UpdateSession(ctx context.Context, hash []byte, fn func(store.Se
 }
 
 // DeleteSession ends a live session.
-func (s *Store) DeleteSession(ctx context.Context, hash []byte) error {
+func (s *sessionRecords) DeleteSession(ctx context.Context, hash []byte) error {
 	return s.write(ctx, func(tx *bbolt.Tx) error {
-		sess, err := getLive(s, tx, sessions, hash)
+		sess, err := getLive(s.base, tx, sessions, hash)
 		if err != nil {
 			return refuse(err)
 		}
@@ -53,7 +53,7 @@ func (s *Store) DeleteSession(ctx context.Context, hash []byte) error {
 
 // DeleteSessionsByAccount deletes every session of the account, expired
 // ones included, and returns how many live sessions it ended.
-func (s *Store) DeleteSessionsByAccount(ctx context.Context, accountID string) (int, error) {
+func (s *sessionRecords) DeleteSessionsByAccount(ctx context.Context, accountID string) (int, error) {
 	var n int
 	err := s.write(ctx, func(tx *bbolt.Tx) error {
 		n = 0

@@ -12,7 +12,7 @@ import (
 // PutTermsAcceptance writes a under (account, client), replacing the
 // acceptance stored there: one record per pair, however often the person
 // accepts. The audit event of the acceptance is the caller's to append.
-func (s *Store) PutTermsAcceptance(ctx context.Context, a store.TermsAcceptance) error {
+func (s *termsRecords) PutTermsAcceptance(ctx context.Context, a store.TermsAcceptance) error {
 	if err := a.Validate(); err != nil {
 		return fmt.Errorf("store/bolt: %w", err)
 	}
@@ -21,6 +21,6 @@ func (s *Store) PutTermsAcceptance(ctx context.Context, a store.TermsAcceptance)
 
 // GetTermsAcceptance returns the acceptance stored under (account,
 // client), or ErrNotFound.
-func (s *Store) GetTermsAcceptance(ctx context.Context, accountID, clientID string) (store.TermsAcceptance, error) {
-	return get(ctx, s, termsAcceptances, termsKey(accountID, clientID))
+func (s *termsRecords) GetTermsAcceptance(ctx context.Context, accountID, clientID string) (store.TermsAcceptance, error) {
+	return get(ctx, s.base, termsAcceptances, termsKey(accountID, clientID))
 }

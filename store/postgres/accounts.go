@@ -23,7 +23,7 @@ var errEmptyURN = errors.New("store/postgres: account has an empty URN")
 // the primary key, the URN's unique constraint and the link's primary key
 // refuse a duplicate (ErrAlreadyExists), and a refused link rolls the
 // account back.
-func (s *Store) CreateAccount(ctx context.Context, a store.Account, first store.Link) error {
+func (s *accountRecords) CreateAccount(ctx context.Context, a store.Account, first store.Link) error {
 	if first.AccountID == "" {
 		first.AccountID = a.ID
 	}
@@ -42,21 +42,21 @@ func (s *Store) CreateAccount(ctx context.Context, a store.Account, first store.
 }
 
 // GetAccount returns the account with this internal ID.
-func (s *Store) GetAccount(ctx context.Context, id string) (store.Account, error) {
-	return accounts.get(ctx, s, id)
+func (s *accountRecords) GetAccount(ctx context.Context, id string) (store.Account, error) {
+	return accounts.get(ctx, s.base, id)
 }
 
 // GetAccountByURN returns the account with this User Reference Number.
-func (s *Store) GetAccountByURN(ctx context.Context, urn string) (store.Account, error) {
+func (s *accountRecords) GetAccountByURN(ctx context.Context, urn string) (store.Account, error) {
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
-	return oneFrom[store.Account](s, s.pool.QueryRow(ctx, "SELECT record FROM accounts WHERE urn = $1", urn), accounts.noun)
+	return oneFrom[store.Account](s.base, s.pool.QueryRow(ctx, "SELECT record FROM accounts WHERE urn = $1", urn), accounts.noun)
 }
 
 // UpdateAccount applies fn to the account. A URN another account holds is
 // ErrConflict (the unique constraint on accounts.urn).
-func (s *Store) UpdateAccount(ctx context.Context, id string, fn func(store.Account) (store.Account, error)) error {
-	return accounts.update(ctx, s, id, func(old store.Account) (store.Account, error) {
+func (s *accountRecords) UpdateAccount(ctx context.Context, id string, fn func(store.Account) (store.Account, error)) error {
+	return accounts.update(ctx, s.base, id, func(old store.Account) (store.Account, error) {
 		a, err := fn(old)
 		if err == nil && a.URN == "" {
 			return a, errEmptyURN
@@ -67,7 +67,7 @@ func (s *Store) UpdateAccount(ctx context.Context, id string, fn func(store.Acco
 
 // CreateLink links an upstream identity to an existing account: the
 // foreign key on links.account_id makes a missing account ErrNotFound.
-func (s *Store) CreateLink(ctx context.Context, l store.Link) error {
+func (s *accountRecords) CreateLink(ctx context.Context, l store.Link) error {
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
 	return insertLink(ctx, s.pool, l)
@@ -85,22 +85,22 @@ func insertLink(ctx context.Context, q querier, l store.Link) error {
 }
 
 // GetLink returns the link of an upstream identity.
-func (s *Store) GetLink(ctx context.Context, provider, subject string) (store.Link, error) {
+func (s *accountRecords) GetLink(ctx context.Context, provider, subject string) (store.Link, error) {
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
-	return oneFrom[store.Link](s, s.pool.QueryRow(ctx,
+	return oneFrom[store.Link](s.base, s.pool.QueryRow(ctx,
 		"SELECT record FROM links WHERE provider = $1 AND subject = $2", provider, subject), "link")
 }
 
 // ListLinks returns the links of an account (none for an unknown account),
 // ordered by provider then subject.
-func (s *Store) ListLinks(ctx context.Context, accountID string) ([]store.Link, error) {
-	return queryRecords[store.Link](ctx, s, "link",
+func (s *accountRecords) ListLinks(ctx context.Context, accountID string) ([]store.Link, error) {
+	return queryRecords[store.Link](ctx, s.base, "link",
 		"SELECT record FROM links WHERE account_id = $1 ORDER BY provider, subject", accountID)
 }
 
 // DeleteLink removes a link.
-func (s *Store) DeleteLink(ctx context.Context, provider, subject string) error {
+func (s *accountRecords) DeleteLink(ctx context.Context, provider, subject string) error {
 	tag, err := s.exec(ctx, "DELETE FROM links WHERE provider = $1 AND subject = $2", provider, subject)
 	if err != nil {
 		return err

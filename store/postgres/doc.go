@@ -4,6 +4,12 @@
 // and concurrency suites (postgres_test.go runs them when
 // PASSERELLE_TEST_POSTGRES_DSN is set, each test in a schema of its own).
 //
+// Store is composed like the contract: one small type per role of
+// store.Store (clientRecords and flowRecords in records.go, factorRecords,
+// otpRecords and auditLog in mfa.go, ... listed in roles.go), each over the
+// shared base (the pool, the clock, the timeout), embedded in Store; Store
+// itself keeps the maintenance methods (Ping, Close, Sweep, Export).
+//
 // # Tables
 //
 // Every record is its JSON encoding (the json tags of package store) in

@@ -19,7 +19,7 @@ var grants = table[store.Grant]{noun: "grant", name: "grants", key: "id",
 // CreateGrant stores a grant and, when it has a refresh token, indexes
 // the refresh hash, in one transaction. ErrAlreadyExists if the ID or the
 // refresh hash is already known.
-func (s *Store) CreateGrant(ctx context.Context, g store.Grant) error {
+func (s *grantRecords) CreateGrant(ctx context.Context, g store.Grant) error {
 	return s.inTx(ctx, func(ctx context.Context, tx pgx.Tx) error {
 		if err := grants.insert(ctx, tx, g); err != nil {
 			return err
@@ -33,16 +33,16 @@ func (s *Store) CreateGrant(ctx context.Context, g store.Grant) error {
 }
 
 // GetGrant returns a live grant (revoked or not).
-func (s *Store) GetGrant(ctx context.Context, id string) (store.Grant, error) {
-	return grants.get(ctx, s, id)
+func (s *grantRecords) GetGrant(ctx context.Context, id string) (store.Grant, error) {
+	return grants.get(ctx, s.base, id)
 }
 
 // GetGrantByRefreshHash returns the live grant that had this refresh
 // hash, current or rotated away.
-func (s *Store) GetGrantByRefreshHash(ctx context.Context, hash []byte) (store.Grant, error) {
+func (s *grantRecords) GetGrantByRefreshHash(ctx context.Context, hash []byte) (store.Grant, error) {
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
-	return oneFrom[store.Grant](s, s.pool.QueryRow(ctx,
+	return oneFrom[store.Grant](s.base, s.pool.QueryRow(ctx,
 		"SELECT g.record FROM refresh_hashes r JOIN grants g ON g.id = r.grant_id WHERE r.hash = $1 AND "+live(2),
 		hash, s.now()), grants.noun)
 }
@@ -51,8 +51,8 @@ func (s *Store) GetGrantByRefreshHash(ctx context.Context, hash []byte) (store.G
 // refresh hash is indexed in the same transaction (ErrConflict if another
 // grant ever had it); old hashes stay indexed, stamped with the time they
 // were rotated away (retired_at) for Sweep's refresh-history retention.
-func (s *Store) UpdateGrant(ctx context.Context, id string, fn func(store.Grant) (store.Grant, error)) error {
-	return grants.update(ctx, s, id, fn, func(ctx context.Context, tx pgx.Tx, old, g store.Grant) error {
+func (s *grantRecords) UpdateGrant(ctx context.Context, id string, fn func(store.Grant) (store.Grant, error)) error {
+	return grants.update(ctx, s.base, id, fn, func(ctx context.Context, tx pgx.Tx, old, g store.Grant) error {
 		if bytes.Equal(g.RefreshHash, old.RefreshHash) {
 			return nil
 		}
@@ -89,7 +89,7 @@ func (s *Store) UpdateGrant(ctx context.Context, id string, fn func(store.Grant)
 
 // RevokeGrantsByAccount marks every live grant of the account revoked, in
 // one statement, and returns how many were not revoked before.
-func (s *Store) RevokeGrantsByAccount(ctx context.Context, accountID string) (int, error) {
+func (s *grantRecords) RevokeGrantsByAccount(ctx context.Context, accountID string) (int, error) {
 	tag, err := s.exec(ctx, `UPDATE grants SET record = record || '{"revoked": true}'
 		WHERE account_id = $1 AND `+live(2)+` AND NOT coalesce((record->>'revoked')::boolean, false)`,
 		accountID, s.now())

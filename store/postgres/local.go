@@ -36,7 +36,7 @@ func freeExpired(ctx context.Context, tx pgx.Tx, u store.LocalUser, now time.Tim
 // transaction: expired registrations holding its ID, username or email
 // are deleted, then the insert meets the unique constraints
 // (ErrAlreadyExists).
-func (s *Store) CreateLocalUser(ctx context.Context, u store.LocalUser) error {
+func (s *localUserRecords) CreateLocalUser(ctx context.Context, u store.LocalUser) error {
 	now := s.now()
 	return s.inTx(ctx, func(ctx context.Context, tx pgx.Tx) error {
 		if err := freeExpired(ctx, tx, u, now); err != nil {
@@ -47,33 +47,33 @@ func (s *Store) CreateLocalUser(ctx context.Context, u store.LocalUser) error {
 }
 
 // GetLocalUser returns the user with this ID.
-func (s *Store) GetLocalUser(ctx context.Context, id string) (store.LocalUser, error) {
-	return localUsers.get(ctx, s, id)
+func (s *localUserRecords) GetLocalUser(ctx context.Context, id string) (store.LocalUser, error) {
+	return localUsers.get(ctx, s.base, id)
 }
 
 // GetLocalUserByUsername returns the user with this username.
-func (s *Store) GetLocalUserByUsername(ctx context.Context, username string) (store.LocalUser, error) {
+func (s *localUserRecords) GetLocalUserByUsername(ctx context.Context, username string) (store.LocalUser, error) {
 	return s.localUserBy(ctx, "username", username)
 }
 
 // GetLocalUserByEmail returns the user with this email address.
-func (s *Store) GetLocalUserByEmail(ctx context.Context, email string) (store.LocalUser, error) {
+func (s *localUserRecords) GetLocalUserByEmail(ctx context.Context, email string) (store.LocalUser, error) {
 	return s.localUserBy(ctx, "email", email)
 }
 
 // localUserBy finds a live user by a unique column.
-func (s *Store) localUserBy(ctx context.Context, column, value string) (store.LocalUser, error) {
+func (s *localUserRecords) localUserBy(ctx context.Context, column, value string) (store.LocalUser, error) {
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
-	return oneFrom[store.LocalUser](s, s.pool.QueryRow(ctx,
+	return oneFrom[store.LocalUser](s.base, s.pool.QueryRow(ctx,
 		"SELECT record FROM local_users WHERE "+column+" = $1 AND "+live(2), value, s.now()), localUsers.noun)
 }
 
 // UpdateLocalUser applies fn to a live user under its row lock. A
 // username or email another live user holds is ErrConflict.
-func (s *Store) UpdateLocalUser(ctx context.Context, id string, fn func(store.LocalUser) (store.LocalUser, error)) error {
+func (s *localUserRecords) UpdateLocalUser(ctx context.Context, id string, fn func(store.LocalUser) (store.LocalUser, error)) error {
 	now := s.now()
-	return localUsers.update(ctx, s, id, fn, func(ctx context.Context, tx pgx.Tx, _, u store.LocalUser) error {
+	return localUsers.update(ctx, s.base, id, fn, func(ctx context.Context, tx pgx.Tx, _, u store.LocalUser) error {
 		return freeExpired(ctx, tx, u, now)
 	})
 }

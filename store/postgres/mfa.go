@@ -23,56 +23,56 @@ var (
 
 // CreateFactor stores a factor: ErrAlreadyExists for a duplicate ID or
 // WebAuthn credential ID (the unique constraint on credential_id).
-func (s *Store) CreateFactor(ctx context.Context, f store.Factor) error {
-	return factors.create(ctx, s, f)
+func (s *factorRecords) CreateFactor(ctx context.Context, f store.Factor) error {
+	return factors.create(ctx, s.base, f)
 }
 
 // GetFactor returns the factor with this ID.
-func (s *Store) GetFactor(ctx context.Context, id string) (store.Factor, error) {
-	return factors.get(ctx, s, id)
+func (s *factorRecords) GetFactor(ctx context.Context, id string) (store.Factor, error) {
+	return factors.get(ctx, s.base, id)
 }
 
 // GetFactorByCredentialID finds a WebAuthn factor by credential ID.
-func (s *Store) GetFactorByCredentialID(ctx context.Context, credentialID []byte) (store.Factor, error) {
+func (s *factorRecords) GetFactorByCredentialID(ctx context.Context, credentialID []byte) (store.Factor, error) {
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
-	return oneFrom[store.Factor](s, s.pool.QueryRow(ctx,
+	return oneFrom[store.Factor](s.base, s.pool.QueryRow(ctx,
 		"SELECT record FROM factors WHERE credential_id = $1", nullBytes(credentialID)), factors.noun)
 }
 
 // ListFactors returns an account's factors, oldest first (ID order among
 // factors created at the same time).
-func (s *Store) ListFactors(ctx context.Context, accountID string) ([]store.Factor, error) {
-	return factors.list(ctx, s, "SELECT record FROM factors WHERE account_id = $1 ORDER BY created_at, id", accountID)
+func (s *factorRecords) ListFactors(ctx context.Context, accountID string) ([]store.Factor, error) {
+	return factors.list(ctx, s.base, "SELECT record FROM factors WHERE account_id = $1 ORDER BY created_at, id", accountID)
 }
 
 // UpdateFactor applies fn to the factor under its row lock (TOTP step,
 // sign count, recovery code use). A credential ID another factor holds is
 // ErrConflict.
-func (s *Store) UpdateFactor(ctx context.Context, id string, fn func(store.Factor) (store.Factor, error)) error {
-	return factors.update(ctx, s, id, fn, nil)
+func (s *factorRecords) UpdateFactor(ctx context.Context, id string, fn func(store.Factor) (store.Factor, error)) error {
+	return factors.update(ctx, s.base, id, fn, nil)
 }
 
 // DeleteFactor removes the factor.
-func (s *Store) DeleteFactor(ctx context.Context, id string) error {
-	return factors.remove(ctx, s, id)
+func (s *factorRecords) DeleteFactor(ctx context.Context, id string) error {
+	return factors.remove(ctx, s.base, id)
 }
 
 // CreateOTP stores a one-time code.
-func (s *Store) CreateOTP(ctx context.Context, o store.OTP) error {
-	return otps.create(ctx, s, o)
+func (s *otpRecords) CreateOTP(ctx context.Context, o store.OTP) error {
+	return otps.create(ctx, s.base, o)
 }
 
 // UpdateOTP applies fn to a live one-time code under its row lock;
 // expired codes are ErrNotFound, consumed ones are still returned.
-func (s *Store) UpdateOTP(ctx context.Context, id string, fn func(store.OTP) (store.OTP, error)) error {
-	return otps.update(ctx, s, id, fn, nil)
+func (s *otpRecords) UpdateOTP(ctx context.Context, id string, fn func(store.OTP) (store.OTP, error)) error {
+	return otps.update(ctx, s.base, id, fn, nil)
 }
 
 // Hit counts one event under key in one upsert. A window lasts from the
 // first hit to expires_at, included (as the bolt backend counts it); the
 // first hit after expires_at starts a new window with a count of 1.
-func (s *Store) Hit(ctx context.Context, key string, window time.Duration) (int, error) {
+func (s *otpRecords) Hit(ctx context.Context, key string, window time.Duration) (int, error) {
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
 	now := s.now()
@@ -92,16 +92,16 @@ var auditEvents = table[store.AuditEvent]{noun: "audit event", name: "audit_even
 
 // AppendAudit adds an event to the audit log: ErrAlreadyExists if an
 // event with the same ID was appended before, at any time.
-func (s *Store) AppendAudit(ctx context.Context, e store.AuditEvent) error {
-	return auditEvents.create(ctx, s, e)
+func (s *auditLog) AppendAudit(ctx context.Context, e store.AuditEvent) error {
+	return auditEvents.create(ctx, s.base, e)
 }
 
 // ListAudit returns events at or after since, oldest first (ties by ID),
 // at most limit (0: no limit), from the (time, id) index.
-func (s *Store) ListAudit(ctx context.Context, since time.Time, limit int) ([]store.AuditEvent, error) {
+func (s *auditLog) ListAudit(ctx context.Context, since time.Time, limit int) ([]store.AuditEvent, error) {
 	var max *int
 	if limit > 0 {
 		max = &limit
 	}
-	return auditEvents.list(ctx, s, "SELECT record FROM audit_events WHERE time >= $1 ORDER BY time, id LIMIT $2", since, max)
+	return auditEvents.list(ctx, s.base, "SELECT record FROM audit_events WHERE time >= $1 ORDER BY time, id LIMIT $2", since, max)
 }

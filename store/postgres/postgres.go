@@ -36,8 +36,27 @@ type Options struct {
 	Retention store.Retention
 }
 
-// Store is the PostgreSQL implementation of store.Store.
+// Store is the PostgreSQL implementation of store.Store: the composition
+// of one type per role (roles.go) over a shared base.
 type Store struct {
+	*base
+	clientRecords
+	accountRecords
+	flowRecords
+	grantRecords
+	sessionRecords
+	factorRecords
+	otpRecords
+	localUserRecords
+	termsRecords
+	auditLog
+}
+
+// base holds what every role shares (roles.go): the connection pool, the
+// clock deciding expiry, the query timeout, the server address errors name
+// and the retention Sweep applies. Its methods (inTx, exec, fail) run every
+// role's statements.
+type base struct {
 	pool      *pgxpool.Pool
 	now       func() time.Time
 	timeout   time.Duration
@@ -67,8 +86,8 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 		pool.Close()
 		return nil, err
 	}
-	return &Store{pool: pool, now: opts.Now, timeout: opts.QueryTimeout, addr: server(pool.Config().ConnConfig),
-		retention: opts.Retention}, nil
+	return compose(&base{pool: pool, now: opts.Now, timeout: opts.QueryTimeout, addr: server(pool.Config().ConnConfig),
+		retention: opts.Retention}), nil
 }
 
 // connect opens a pool and checks, within timeout, that the server
@@ -126,7 +145,7 @@ func (s *Store) Ping(ctx context.Context) error {
 // fail names the database in an error that is not a contract answer
 // (a lost connection, a timeout), so an operator's log line says where
 // the trouble is.
-func (s *Store) fail(err error) error {
+func (s *base) fail(err error) error {
 	if err == nil || errors.Is(err, store.ErrNotFound) || errors.Is(err, store.ErrAlreadyExists) || errors.Is(err, store.ErrConflict) {
 		return err
 	}
@@ -156,14 +175,14 @@ func expiry(t time.Time) *time.Time {
 // inTx runs fn in one transaction under the query timeout: committed when
 // fn returns nil, rolled back otherwise. fn must run its statements with
 // the context it is given, which carries the timeout.
-func (s *Store) inTx(ctx context.Context, fn func(context.Context, pgx.Tx) error) error {
+func (s *base) inTx(ctx context.Context, fn func(context.Context, pgx.Tx) error) error {
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
 	return s.fail(pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error { return fn(ctx, tx) }))
 }
 
 // exec runs one statement under the query timeout.
-func (s *Store) exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error) {
+func (s *base) exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error) {
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
 	tag, err := s.pool.Exec(ctx, sql, args...)

@@ -23,68 +23,68 @@ var (
 )
 
 // CreateClient stores a client registered at run time.
-func (s *Store) CreateClient(ctx context.Context, c store.Client) error {
-	return clients.create(ctx, s, c)
+func (s *clientRecords) CreateClient(ctx context.Context, c store.Client) error {
+	return clients.create(ctx, s.base, c)
 }
 
 // GetClient returns the client with this ID.
-func (s *Store) GetClient(ctx context.Context, id string) (store.Client, error) {
-	return clients.get(ctx, s, id)
+func (s *clientRecords) GetClient(ctx context.Context, id string) (store.Client, error) {
+	return clients.get(ctx, s.base, id)
 }
 
 // ListClients returns every stored client in ID order.
-func (s *Store) ListClients(ctx context.Context) ([]store.Client, error) {
-	return clients.list(ctx, s, "SELECT record FROM clients ORDER BY id")
+func (s *clientRecords) ListClients(ctx context.Context) ([]store.Client, error) {
+	return clients.list(ctx, s.base, "SELECT record FROM clients ORDER BY id")
 }
 
 // UpdateClient applies fn to the client; fn may not change its ID.
-func (s *Store) UpdateClient(ctx context.Context, id string, fn func(store.Client) (store.Client, error)) error {
-	return clients.update(ctx, s, id, fn, nil)
+func (s *clientRecords) UpdateClient(ctx context.Context, id string, fn func(store.Client) (store.Client, error)) error {
+	return clients.update(ctx, s.base, id, fn, nil)
 }
 
 // DeleteClient removes the client.
-func (s *Store) DeleteClient(ctx context.Context, id string) error {
-	return clients.remove(ctx, s, id)
+func (s *clientRecords) DeleteClient(ctx context.Context, id string) error {
+	return clients.remove(ctx, s.base, id)
 }
 
 // CreateSigningKey stores a key pair (its private half already sealed).
-func (s *Store) CreateSigningKey(ctx context.Context, k store.SigningKey) error {
-	return signingKeys.create(ctx, s, k)
+func (s *clientRecords) CreateSigningKey(ctx context.Context, k store.SigningKey) error {
+	return signingKeys.create(ctx, s.base, k)
 }
 
 // ListSigningKeys returns every stored key in ID order, including keys
 // past their ExpiresAt that Sweep has not deleted yet: the caller decides
 // which to publish and which signs.
-func (s *Store) ListSigningKeys(ctx context.Context) ([]store.SigningKey, error) {
-	return signingKeys.list(ctx, s, "SELECT record FROM signing_keys ORDER BY id")
+func (s *clientRecords) ListSigningKeys(ctx context.Context) ([]store.SigningKey, error) {
+	return signingKeys.list(ctx, s.base, "SELECT record FROM signing_keys ORDER BY id")
 }
 
 // UpdateSigningKey applies fn to the key (to retire it, for example).
-func (s *Store) UpdateSigningKey(ctx context.Context, id string, fn func(store.SigningKey) (store.SigningKey, error)) error {
-	return signingKeys.update(ctx, s, id, fn, nil)
+func (s *clientRecords) UpdateSigningKey(ctx context.Context, id string, fn func(store.SigningKey) (store.SigningKey, error)) error {
+	return signingKeys.update(ctx, s.base, id, fn, nil)
 }
 
 // DeleteSigningKey removes the key.
-func (s *Store) DeleteSigningKey(ctx context.Context, id string) error {
-	return signingKeys.remove(ctx, s, id)
+func (s *clientRecords) DeleteSigningKey(ctx context.Context, id string) error {
+	return signingKeys.remove(ctx, s.base, id)
 }
 
 // CreateAuthRequest stores the state of a new authorization request.
-func (s *Store) CreateAuthRequest(ctx context.Context, r store.AuthRequest) error {
-	return authRequests.create(ctx, s, r)
+func (s *flowRecords) CreateAuthRequest(ctx context.Context, r store.AuthRequest) error {
+	return authRequests.create(ctx, s.base, r)
 }
 
 // GetAuthRequest returns the auth request, ErrNotFound once it expired.
-func (s *Store) GetAuthRequest(ctx context.Context, id string) (store.AuthRequest, error) {
-	return authRequests.get(ctx, s, id)
+func (s *flowRecords) GetAuthRequest(ctx context.Context, id string) (store.AuthRequest, error) {
+	return authRequests.get(ctx, s.base, id)
 }
 
 // UpdateAuthRequest applies fn to a live auth request.
-func (s *Store) UpdateAuthRequest(ctx context.Context, id string, fn func(store.AuthRequest) (store.AuthRequest, error)) error {
-	return authRequests.update(ctx, s, id, fn, nil)
+func (s *flowRecords) UpdateAuthRequest(ctx context.Context, id string, fn func(store.AuthRequest) (store.AuthRequest, error)) error {
+	return authRequests.update(ctx, s.base, id, fn, nil)
 }
 
 // DeleteAuthRequest removes a live auth request.
-func (s *Store) DeleteAuthRequest(ctx context.Context, id string) error {
-	return authRequests.remove(ctx, s, id)
+func (s *flowRecords) DeleteAuthRequest(ctx context.Context, id string) error {
+	return authRequests.remove(ctx, s.base, id)
 }

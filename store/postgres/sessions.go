@@ -13,29 +13,29 @@ var sessions = table[store.Session]{noun: "session", name: "sessions", key: "has
 	transient: true}
 
 // CreateSession stores a session under its cookie hash.
-func (s *Store) CreateSession(ctx context.Context, sess store.Session) error {
-	return sessions.create(ctx, s, sess)
+func (s *sessionRecords) CreateSession(ctx context.Context, sess store.Session) error {
+	return sessions.create(ctx, s.base, sess)
 }
 
 // GetSession returns a live session.
-func (s *Store) GetSession(ctx context.Context, hash []byte) (store.Session, error) {
-	return sessions.get(ctx, s, hash)
+func (s *sessionRecords) GetSession(ctx context.Context, hash []byte) (store.Session, error) {
+	return sessions.get(ctx, s.base, hash)
 }
 
 // UpdateSession applies fn to a live session (LastSeenAt, step-up AMR).
-func (s *Store) UpdateSession(ctx context.Context, hash []byte, fn func(store.Session) (store.Session, error)) error {
-	return sessions.update(ctx, s, hash, fn, nil)
+func (s *sessionRecords) UpdateSession(ctx context.Context, hash []byte, fn func(store.Session) (store.Session, error)) error {
+	return sessions.update(ctx, s.base, hash, fn, nil)
 }
 
 // DeleteSession ends a live session.
-func (s *Store) DeleteSession(ctx context.Context, hash []byte) error {
-	return sessions.remove(ctx, s, hash)
+func (s *sessionRecords) DeleteSession(ctx context.Context, hash []byte) error {
+	return sessions.remove(ctx, s.base, hash)
 }
 
 // DeleteSessionsByAccount deletes every session of the account, expired
 // ones included, in one statement, and returns how many live sessions it
 // ended.
-func (s *Store) DeleteSessionsByAccount(ctx context.Context, accountID string) (int, error) {
+func (s *sessionRecords) DeleteSessionsByAccount(ctx context.Context, accountID string) (int, error) {
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
 	var n int

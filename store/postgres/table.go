@@ -67,13 +67,13 @@ func (t table[T]) load(ctx context.Context, q querier, key any, now time.Time, f
 
 // oneFrom scans the one record a query on the pool returns, naming the
 // database in an error that is not a contract answer.
-func oneFrom[T any](s *Store, row pgx.Row, noun string) (T, error) {
+func oneFrom[T any](s *base, row pgx.Row, noun string) (T, error) {
 	v, err := scanOne[T](row, noun)
 	return v, s.fail(err)
 }
 
 // get is the whole of a Get method.
-func (t table[T]) get(ctx context.Context, s *Store, key any) (T, error) {
+func (t table[T]) get(ctx context.Context, s *base, key any) (T, error) {
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
 	v, err := t.load(ctx, s.pool, key, s.now(), false)
@@ -97,7 +97,7 @@ func (t table[T]) insert(ctx context.Context, q querier, v T) error {
 }
 
 // create is the whole of a Create method for kinds without side tables.
-func (t table[T]) create(ctx context.Context, s *Store, v T) error {
+func (t table[T]) create(ctx context.Context, s *base, v T) error {
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
 	return s.fail(t.insert(ctx, s.pool, v))
@@ -124,7 +124,7 @@ func (t table[T]) write(ctx context.Context, q querier, key any, v T) error {
 // live row (SELECT ... FOR UPDATE), apply fn, keep the key, let before
 // maintain side tables, and write. fn's error comes back unwrapped and
 // nothing is written.
-func (t table[T]) update(ctx context.Context, s *Store, key any, fn func(T) (T, error), before func(context.Context, pgx.Tx, T, T) error) error {
+func (t table[T]) update(ctx context.Context, s *base, key any, fn func(T) (T, error), before func(context.Context, pgx.Tx, T, T) error) error {
 	return s.inTx(ctx, func(ctx context.Context, tx pgx.Tx) error {
 		old, err := t.load(ctx, tx, key, s.now(), true)
 		if err != nil {
@@ -148,7 +148,7 @@ func (t table[T]) update(ctx context.Context, s *Store, key any, fn func(T) (T, 
 
 // remove is the whole of a Delete method. An expired transient record is
 // reported missing and left for Sweep.
-func (t table[T]) remove(ctx context.Context, s *Store, key any) error {
+func (t table[T]) remove(ctx context.Context, s *base, key any) error {
 	cond, args := t.where(key, s.now())
 	tag, err := s.exec(ctx, "DELETE FROM "+t.name+cond, args...)
 	if err != nil {
@@ -161,13 +161,13 @@ func (t table[T]) remove(ctx context.Context, s *Store, key any) error {
 }
 
 // list returns the records a query selects (its only column: record).
-func (t table[T]) list(ctx context.Context, s *Store, sql string, args ...any) ([]T, error) {
+func (t table[T]) list(ctx context.Context, s *base, sql string, args ...any) ([]T, error) {
 	return queryRecords[T](ctx, s, t.noun, sql, args...)
 }
 
 // queryRecords runs a query whose only column is record and decodes
 // every row.
-func queryRecords[T any](ctx context.Context, s *Store, noun, sql string, args ...any) ([]T, error) {
+func queryRecords[T any](ctx context.Context, s *base, noun, sql string, args ...any) ([]T, error) {
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
 	rows, err := s.pool.Query(ctx, sql, args...)

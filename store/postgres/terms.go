@@ -12,7 +12,7 @@ import (
 // replacing the row there: one row per pair, however often the person
 // accepts, and of two racing puts the later statement wins. The audit
 // event of the acceptance is the caller's to append.
-func (s *Store) PutTermsAcceptance(ctx context.Context, a store.TermsAcceptance) error {
+func (s *termsRecords) PutTermsAcceptance(ctx context.Context, a store.TermsAcceptance) error {
 	if err := a.Validate(); err != nil {
 		return fmt.Errorf("store/postgres: %w", err)
 	}
@@ -28,9 +28,9 @@ func (s *Store) PutTermsAcceptance(ctx context.Context, a store.TermsAcceptance)
 
 // GetTermsAcceptance returns the acceptance stored under (account_id,
 // client_id), or ErrNotFound.
-func (s *Store) GetTermsAcceptance(ctx context.Context, accountID, clientID string) (store.TermsAcceptance, error) {
+func (s *termsRecords) GetTermsAcceptance(ctx context.Context, accountID, clientID string) (store.TermsAcceptance, error) {
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
-	return oneFrom[store.TermsAcceptance](s, s.pool.QueryRow(ctx,
+	return oneFrom[store.TermsAcceptance](s.base, s.pool.QueryRow(ctx,
 		"SELECT record FROM terms_acceptances WHERE account_id = $1 AND client_id = $2", accountID, clientID), "terms acceptance")
 }
