@@ -40,6 +40,5 @@
 // backend retries a transaction; it must not have side effects.
 //
 // Backends live in sub-packages (store/bolt, the embedded default, and
-// store/postgres) and all
-// run the conformance suite in store/storetest.
+// store/postgres) and all run the conformance suite in store/storetest.
 package store
