@@ -1,7 +1,7 @@
 # Passerelle. `make run` starts the demo; `make test` runs every test.
 GO ?= go
 
-.PHONY: run test test-go test-e2e bench bench-compare fmt vet fuzz
+.PHONY: run test test-go test-e2e bench bench-compare soak fmt vet fuzz
 
 run:
 	$(GO) run ./cmd/passerelle demo
@@ -40,3 +40,13 @@ bench-compare:
 	$(GO) build -o "$$dir/zitadel-example" github.com/zitadel/oidc/v3/example/server && \
 	$(GO) build -o "$$dir/bench-compare" ./cmd/passerelle-bench-compare && \
 	"$$dir/bench-compare" -passerelle "$$dir/passerelle" -example "$$dir/zitadel-example" $(BENCH_COMPARE_FLAGS)
+
+# N minutes of steady mixed load on `passerelle serve` (bbolt), printing
+# per-minute p50/p99 per operation, RSS, heap, goroutines, open files and
+# store size. Figures only. make soak SOAK_FLAGS="-minutes 5 -signin-rate 20"
+SOAK_FLAGS ?= -minutes 30
+soak:
+	@dir=$$(mktemp -d) && trap 'rm -rf "$$dir"' EXIT && \
+	$(GO) build -o "$$dir/passerelle" ./cmd/passerelle && \
+	$(GO) build -o "$$dir/soak" ./cmd/passerelle-soak && \
+	"$$dir/soak" -passerelle "$$dir/passerelle" $(SOAK_FLAGS)

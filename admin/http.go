@@ -63,6 +63,7 @@ type apiFunc func(r *http.Request) (status int, body any, err error)
 //	DELETE /admin/accounts/{urn}/links/{provider} 204
 //	GET    /admin/keys                           {keys}
 //	POST   /admin/keys/rotate                    {created}
+//	GET    /admin/store/backup                   the bbolt file (octet-stream)
 func (s *Service) Handler(token string) http.Handler {
 	mux := http.NewServeMux()
 	route := func(pattern string, methods map[string]apiFunc) { mux.Handle(pattern, s.dispatch(methods)) }
@@ -76,6 +77,7 @@ func (s *Service) Handler(token string) http.Handler {
 	route("/admin/accounts/{urn}/links/{provider}", map[string]apiFunc{http.MethodDelete: s.apiUnlink})
 	route("/admin/keys", map[string]apiFunc{http.MethodGet: s.apiKeys})
 	route("/admin/keys/rotate", map[string]apiFunc{http.MethodPost: s.apiRotateKeys})
+	mux.HandleFunc("GET /admin/store/backup", s.serveBackup)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusNotFound, apiError{Error: "no such admin route: " + r.URL.Path})
 	})

@@ -1,8 +1,8 @@
 package broker
 
 import (
-	"context"
 	"net/http"
+	"net/url"
 	"slices"
 
 	"github.com/zitadel/oidc/v3/pkg/oidc"
@@ -11,107 +11,107 @@ import (
 	"github.com/passerelle/passerelle/store"
 )
 
-// authorizer is the library's Authorizer with Passerelle's own request
-// validation (op.AuthorizeValidator).
-type authorizer struct {
-	*op.Provider
-	b *Broker
+// authorize serves /authorize (GET and POST, OIDC Core §3.1.2.1).
+// Before the library sees the request it refuses repeated parameters,
+// oversized ones and request_uri, and binds the request to the browser
+// with a cookie. An error the client may see goes to its redirect URI;
+// one it may not (unknown client, unregistered redirect URI) is a page.
+func (e protocolEdge) authorize(w http.ResponseWriter, r *http.Request) {
+	b := e.core
+	if r.Method != http.MethodGet && r.Method != http.MethodPost {
+		w.Header().Set("Allow", "GET, POST")
+		b.errorPage(w, r, http.StatusMethodNotAllowed, nil, errInvalidRequest)
+		return
+	}
+	if err := r.ParseForm(); err != nil {
+		b.errorPage(w, r, http.StatusBadRequest, nil, errInvalidRequest)
+		return
+	}
+	if k := duplicated(r); k != "" {
+		e.authorizeError(w, r, oidc.ErrInvalidRequest().WithDescription("parameter %s is repeated", k))
+		return
+	}
+	if k, n := oversized(r); k != "" {
+		e.authorizeError(w, r, oidc.ErrInvalidRequest().WithDescription("parameter %s is longer than %d bytes", k, n))
+		return
+	}
+	if r.Form.Get("request_uri") != "" {
+		e.authorizeError(w, r, &oidc.Error{ErrorType: "request_uri_not_supported", Description: "request_uri is not supported"})
+		return
+	}
+	browser := b.browserID(w, r)
+	ctx := e.ctx(r)
+	req := new(oidc.AuthRequest)
+	if err := e.decoder.Decode(req, r.Form); err != nil || req.ClientID == "" || req.RedirectURI == "" {
+		e.untrusted(w, r, oidc.ErrInvalidRequest().WithDescription("client_id and redirect_uri are required").WithParent(err))
+		return
+	}
+	in := request(r, req)
+	in.Header = r.Header.Clone()
+	in.Header.Set(bindingHeader, browser)
+	cr, err := e.srv.VerifyAuthRequest(ctx, in)
+	if err != nil {
+		e.untrusted(w, r, err)
+		return
+	}
+	red, err := e.srv.Authorize(ctx, cr)
+	if err != nil {
+		oe := oidc.DefaultToServerError(err, "the server could not process the request")
+		if oe.IsRedirectDisabled() {
+			e.untrusted(w, r, err)
+			return
+		}
+		if oe.ErrorType == oidc.ServerError {
+			b.log.ErrorContext(r.Context(), "authorization request failed", "error", err)
+			oe = oidc.ErrServerError().WithDescription("the server could not process the request")
+		}
+		params := url.Values{"error": {string(oe.ErrorType)}, "error_description": {oe.Description}}
+		if req.ResponseMode == "" && req.ResponseType != oidc.ResponseTypeCode && req.ResponseType != "" {
+			// The default mode of an implicit or hybrid response type is
+			// the fragment (OAuth 2.0 Multiple Response Types §5), where
+			// such a client reads its error.
+			e.fragmentError(w, r, req, params)
+			return
+		}
+		f := &flow{ar: store.AuthRequest{RedirectURI: req.RedirectURI, State: req.State, ResponseMode: string(req.ResponseMode)},
+			lang: b.pageLang(r, nil)}
+		b.sendToClient(w, r, f, params)
+		return
+	}
+	http.Redirect(w, r, red.URL, http.StatusFound)
 }
 
-// ValidateAuthRequest runs the library's checks (exact redirect URI match,
-// response type, scopes, prompt, id_token_hint) and then Passerelle's:
-// the openid scope is required, PKCE plain is refused (S256 only), public
-// clients must use PKCE, and response_mode is query or form_post.
-func (a authorizer) ValidateAuthRequest(ctx context.Context, req *oidc.AuthRequest, s op.Storage, v *op.IDTokenHintVerifier) (string, error) {
-	c, err := a.b.catalog().clients.get(ctx, req.ClientID)
+// fragmentError sends an error to the registered redirect URI in its
+// fragment, with state and iss (RFC 9207).
+func (e protocolEdge) fragmentError(w http.ResponseWriter, r *http.Request, req *oidc.AuthRequest, params url.Values) {
+	u, err := url.Parse(req.RedirectURI)
 	if err != nil {
-		return "", oidc.ErrInvalidRequestRedirectURI().WithDescription("unknown client").WithParent(err)
+		e.untrusted(w, r, err)
+		return
 	}
-	if err := op.ValidateAuthReqRedirectURI(c, req.RedirectURI, req.ResponseType); err != nil {
-		return "", err
+	if req.State != "" {
+		params.Set("state", req.State)
 	}
-	if req.ResponseType != oidc.ResponseTypeCode {
-		// Authorization code flow only (no implicit or hybrid).
-		return "", &oidc.Error{ErrorType: "unsupported_response_type", Description: "only response_type=code is supported"}
-	}
-	switch req.ResponseMode {
-	case "", oidc.ResponseModeQuery, oidc.ResponseModeFormPost:
-	default:
-		return "", oidc.ErrInvalidRequest().WithDescription("response_mode must be query or form_post")
-	}
-	if req.CodeChallenge != "" && req.CodeChallengeMethod != oidc.CodeChallengeMethodS256 {
-		// RFC 7636 §4.3: an absent method means plain, which Passerelle refuses.
-		return "", oidc.ErrInvalidRequest().WithDescription("code_challenge_method must be S256")
-	}
-	if c.Public && req.CodeChallenge == "" {
-		return "", oidc.ErrInvalidRequest().WithDescription("PKCE (code_challenge with S256) is required for public clients")
-	}
-	if !slices.Contains(req.Scopes, oidc.ScopeOpenID) {
-		return "", oidc.ErrInvalidScope().WithDescription("the openid scope is required")
-	}
-	sub, err := op.ValidateAuthRequestClient(ctx, req, c, v)
-	if err != nil {
-		if _, ok := err.(*oidc.Error); !ok {
-			// An id_token_hint that does not verify.
-			return "", oidc.ErrInvalidRequest().WithDescription("id_token_hint is not valid").WithParent(err)
-		}
-		return "", err
-	}
-	return sub, nil
+	params.Set("iss", e.issuer)
+	u.Fragment = params.Encode()
+	http.Redirect(w, r, u.String(), http.StatusSeeOther)
 }
 
-// authorizeHandler serves /authorize (GET and POST, OIDC Core §3.1.2.1).
-// Before the library sees the request it refuses repeated parameters and
-// request_uri, and binds the request to the browser with a cookie.
-func (b *Broker) authorizeHandler() http.Handler {
-	az := authorizer{Provider: b.op, b: b}
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method != http.MethodGet && r.Method != http.MethodPost {
-			w.Header().Set("Allow", "GET, POST")
-			b.errorPage(w, r, http.StatusMethodNotAllowed, nil, errInvalidRequest)
-			return
-		}
-		if err := r.ParseForm(); err != nil {
-			b.errorPage(w, r, http.StatusBadRequest, nil, errInvalidRequest)
-			return
-		}
-		if k := duplicated(r); k != "" {
-			b.authorizeError(w, r, oidc.ErrInvalidRequest().WithDescription("parameter %s is repeated", k))
-			return
-		}
-		if k, n := oversized(r); k != "" {
-			b.authorizeError(w, r, oidc.ErrInvalidRequest().WithDescription("parameter %s is longer than %d bytes", k, n))
-			return
-		}
-		if r.Form.Get("request_uri") != "" {
-			b.authorizeError(w, r, &oidc.Error{ErrorType: "request_uri_not_supported", Description: "request_uri is not supported"})
-			return
-		}
-		browser := b.browserID(w, r)
-		ctx := context.WithValue(r.Context(), ctxBrowser, browser)
-		ctx = context.WithValue(ctx, ctxHint, r.Form.Get("idp_hint"))
-		ctx = op.ContextWithIssuer(ctx, b.issuer)
-		rec := newRecorder()
-		op.Authorize(rec, r.WithContext(ctx), az)
-		if rec.status >= 400 {
-			// The library refuses to redirect (unknown client or redirect
-			// URI): the person gets a page, the operator a log line.
-			b.log.WarnContext(r.Context(), "authorization request refused", "client_id", r.Form.Get("client_id"), "detail", rec.body.String())
-			b.errorPage(w, r, http.StatusBadRequest, nil, errUntrustedRedirect)
-			return
-		}
-		rec.flush(w)
-	})
+// untrusted refuses an authorization request whose redirect URI cannot
+// be trusted: the person gets a page, the operator a log line.
+func (e protocolEdge) untrusted(w http.ResponseWriter, r *http.Request, err error) {
+	e.log.WarnContext(r.Context(), "authorization request refused", "client_id", r.Form.Get("client_id"), "error", err)
+	e.core.errorPage(w, r, http.StatusBadRequest, nil, errUntrustedRedirect)
 }
 
 // authorizeError answers an invalid authorization request: an error
 // redirect when client_id and redirect_uri are each given once and the URI
 // is registered for the client (RFC 6749 §4.1.2.1), an error page
 // otherwise.
-func (b *Broker) authorizeError(w http.ResponseWriter, r *http.Request, e *oidc.Error) {
-	q := r.Form
+func (e protocolEdge) authorizeError(w http.ResponseWriter, r *http.Request, oe *oidc.Error) {
+	b, q := e.core, r.Form
 	if len(q["client_id"]) == 1 && len(q["redirect_uri"]) == 1 {
-		if c, err := b.catalog().clients.get(r.Context(), q.Get("client_id")); err == nil &&
+		if c, err := e.srv.clients().get(r.Context(), q.Get("client_id")); err == nil &&
 			slices.Contains(c.Client.RedirectURIs, q.Get("redirect_uri")) {
 			ar := store.AuthRequest{RedirectURI: q.Get("redirect_uri")}
 			if len(q["state"]) == 1 && len(q.Get("state")) <= maxState {
@@ -123,12 +123,45 @@ func (b *Broker) authorizeError(w http.ResponseWriter, r *http.Request, e *oidc.
 				ar.ResponseMode = q.Get("response_mode")
 			}
 			f := &flow{ar: ar, lang: b.pageLang(r, nil)}
-			b.sendError(w, r, f, string(e.ErrorType), e.Description)
+			b.sendToClient(w, r, f, url.Values{"error": {string(oe.ErrorType)}, "error_description": {oe.Description}})
 			return
 		}
 	}
-	b.log.WarnContext(r.Context(), "authorization request refused without redirect", "error", e.ErrorType, "detail", e.Description)
+	e.log.WarnContext(r.Context(), "authorization request refused without redirect", "error", oe.ErrorType, "detail", oe.Description)
 	b.errorPage(w, r, http.StatusBadRequest, nil, errUntrustedRedirect)
+}
+
+// endSession serves RP-initiated logout (OpenID Connect RP-Initiated
+// Logout 1.0): the library checks id_token_hint and
+// post_logout_redirect_uri, then the browser's session ends and the
+// browser goes where the library said; a request it refuses gets a page.
+func (e protocolEdge) endSession(w http.ResponseWriter, r *http.Request) {
+	b := e.core
+	if r.Method != http.MethodGet && r.Method != http.MethodPost {
+		w.Header().Set("Allow", "GET, POST")
+		b.errorPage(w, r, http.StatusMethodNotAllowed, nil, errInvalidRequest)
+		return
+	}
+	if err := r.ParseForm(); err != nil {
+		b.errorPage(w, r, http.StatusBadRequest, nil, errInvalidRequest)
+		return
+	}
+	if b.askBeforeLogout(w, r) {
+		return
+	}
+	req := new(oidc.EndSessionRequest)
+	err := e.decoder.Decode(req, r.Form)
+	var red *op.Redirect
+	if err == nil {
+		red, err = e.srv.EndSession(e.ctx(r), request(r, req))
+	}
+	if err != nil {
+		e.log.WarnContext(r.Context(), "end_session refused", "error", err)
+		b.errorPage(w, r, http.StatusBadRequest, nil, errInvalidRequest)
+		return
+	}
+	b.endSession(r.Context(), w, r)
+	http.Redirect(w, r, red.URL, http.StatusFound)
 }
 
 // Size limits of authorization request parameters, in bytes. What an

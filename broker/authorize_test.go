@@ -70,8 +70,10 @@ func TestAuthorizeErrors(t *testing.T) {
 			q := loc.Query()
 			if loc.Fragment != "" { // errors of an implicit request go in the fragment (OAuth 2.0 Multiple Response Types §5)
 				q, _ = url.ParseQuery(loc.Fragment)
+			} else if name == "implicit" {
+				t.Errorf("the error of an implicit request is in the query: %s", loc)
 			}
-			if loc.Host != "rp1.example" || q.Get("error") != tc.want || q.Get("state") != "st" {
+			if loc.Host != "rp1.example" || q.Get("error") != tc.want || q.Get("state") != "st" || q.Get("iss") != e.issuer {
 				t.Errorf("got %d Location=%q, want error=%s at the client", p.Resp.StatusCode, p.Resp.Header.Get("Location"), tc.want)
 			}
 		})

@@ -67,8 +67,9 @@ type ClientConfig struct {
 	Terms *terms.Config `mapstructure:"terms" yaml:"terms"`
 }
 
-// ClientFactors are the factor kinds a client's mfa.factors may name.
-var ClientFactors = []string{"totp", "email", "webauthn"}
+// ClientFactors are the factor kinds a client's mfa.factors may name:
+// every kind of the registry list (factors.go) but the fallback.
+var ClientFactors = policyKinds()
 
 // ClientRules are the deployment's rules for clients: providerIDs are the
 // configured upstreams; the ladder, factors, releasable claims and step

@@ -1,7 +1,12 @@
 // Package broker is Passerelle's OpenID provider and the sign-in journey
-// behind it. zitadel/oidc's op package speaks the protocol; opStorage
-// answers it from the store; the login dispatcher walks the person through
-// the upstream sign-in; ui renders the pages.
+// behind it. zitadel/oidc's op package speaks the protocol through its
+// op.Server interface: opServer (opserver.go) is the library's
+// LegacyServer with the endpoints Passerelle needs overridden, and
+// protocolEdge (protocol.go, authorize.go) is the HTTP side that parses
+// each request, calls opServer and writes the answer itself (OAuth errors
+// per RFC 6749 §5.2, pages for the person); opStorage answers the library
+// from the store; the login dispatcher walks the person through the
+// upstream sign-in; ui renders the pages.
 //
 // Routes:
 //
@@ -20,10 +25,10 @@
 //	POST      /revoke                           RFC 7009 (revokes the whole grant)
 //	GET POST  /userinfo                         claims by the grant's scopes
 //	GET POST  /end_session                      RP-initiated logout; without an ID token hint it asks first
-//	GET       /login/{id}/mfa/...               second factors (mfa_steps.go)
+//	GET       /login/{id}/mfa/...               second factors (mfaPages, mfa_steps.go; kinds in factors.go)
 //	GET POST  /login/{id}/local/...             the built-in credential service (local.go)
 //	GET POST  /login/{id}/first/...             a credential seen for the first time (identity.go)
-//	GET POST  /account, /account/security/...   account pages, after a fresh second factor
+//	GET POST  /account, /account/security/...   account pages (accountPage, securityPage), after a fresh second factor
 //	GET       /readyz                           the store answers (a load balancer's check)
 //	GET       /logged-out, /, /lang, /static/   pages
 //
@@ -104,7 +109,13 @@
 //     regulator before anything is verified (mfa package doc).
 //   - a store failure during a protocol request answers 503
 //     temporarily_unavailable, never invalid_grant or an inactive token, so
-//     a relying party keeps its tokens through a database outage.
+//     a relying party keeps its tokens through a database outage
+//     (opStorage marks such errors, storeDown, on their way up).
+//   - an invalid authorization request whose client and redirect URI are
+//     trusted is answered at the redirect URI by Passerelle itself, like
+//     every other answer to the client: 303 See Other (or the form_post
+//     page) with iss (RFC 9207) and state, and a server_error never
+//     carries detail.
 //   - what an anonymous visitor can make the server store or read is
 //     bounded in size and rate (edge.go, ratelimit.go, authorize.go's
 //     paramLimits), as the next three points say.

@@ -245,7 +245,7 @@ func (b *Broker) authenticated(w http.ResponseWriter, r *http.Request, f *flow, 
 			// Nothing done before the account was named, or for another
 			// account (the built-in service's codes included), carries over.
 			a.MFA = store.MFAProgress{}
-			a.PendingOTP, a.PendingEmail, a.PendingSecret, a.WebAuthnSession = "", "", nil, nil
+			a.PendingOTP, a.PendingEmail, a.FactorState = "", "", nil
 			if a.AccountID != "" {
 				a.AddKind = "" // the account page's intent was another account's
 			}

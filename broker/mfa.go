@@ -5,9 +5,9 @@ import (
 	"errors"
 	"net/http"
 	"slices"
-	"strings"
 
 	"github.com/passerelle/passerelle/mfa"
+	"github.com/passerelle/passerelle/mfa/emailotp"
 	"github.com/passerelle/passerelle/store"
 )
 
@@ -22,10 +22,6 @@ import (
 // so a request's acr_values can raise the bar (step-up) but never lower
 // it below the client's default, and the returned acr is the level
 // reached, which is at or above what was asked (OIDC Core §3.1.2.1).
-
-// mfaKinds are the factor kinds a person can use to reach a level;
-// recovery codes are the fallback of last resort, offered separately.
-var mfaKinds = []string{store.FactorWebAuthn, store.FactorTOTP, store.FactorEmail}
 
 // requiredACR is the level this request needs; ok is false when the
 // client's accepted factors cannot reach it (a policy no one can meet).
@@ -46,28 +42,18 @@ func (b *Broker) requiredACR(c *client, ar *store.AuthRequest) (string, bool) {
 	return req, len(b.usableKinds(c, req)) > 0
 }
 
-// usableKinds are the factor kinds the client accepts that reach want.
+// usableKinds are the factor kinds that are on, that a person sets up
+// (recovery codes are the fallback of last resort, offered separately),
+// that the client accepts and that reach want.
 func (b *Broker) usableKinds(c *client, want string) []string {
 	strong := b.ladder.KindsFor(want)
 	var out []string
-	for _, k := range mfaKinds {
-		if slices.Contains(strong, k) && (len(c.MFA.Factors) == 0 || slices.Contains(c.MFA.Factors, k)) && b.kindEnabled(k) {
+	for _, k := range b.factors.Enrollable() {
+		if slices.Contains(strong, k) && (len(c.MFA.Factors) == 0 || slices.Contains(c.MFA.Factors, k)) {
 			out = append(out, k)
 		}
 	}
 	return out
-}
-
-// kindEnabled: email codes need a notifier, security keys the WebAuthn
-// configuration.
-func (b *Broker) kindEnabled(kind string) bool {
-	switch kind {
-	case store.FactorEmail:
-		return b.email != nil
-	case store.FactorWebAuthn:
-		return b.webauthn != nil
-	}
-	return true
 }
 
 // factorUse says how a factor took part in a request.
@@ -89,8 +75,9 @@ func (b *Broker) mfaSucceeded(w http.ResponseWriter, r *http.Request, f *flow, k
 }
 
 // recordMFA records on the auth request (a pending change, written with
-// the next step's write) what a factor did. What it is worth is the
-// completion gate's decision; the SSO session learns it at completion.
+// the next step's write) what a factor did, and clears the factors'
+// per-request state. What it is worth is the completion gate's decision;
+// the SSO session learns it at completion.
 func (b *Broker) recordMFA(f *flow, kind string, use factorUse) {
 	f.change(func(a *store.AuthRequest) {
 		switch use {
@@ -102,8 +89,8 @@ func (b *Broker) recordMFA(f *flow, kind string, use factorUse) {
 		case factorRecovered:
 			a.MFA.Recovered = true
 		}
-		a.AMR = mfa.MergeAMR(a.AMR, mfa.AMR(kind))
-		a.PendingOTP, a.PendingEmail, a.PendingSecret, a.WebAuthnSession = "", "", nil, nil
+		a.AMR = mfa.MergeAMR(a.AMR, b.factors.AMR(kind))
+		a.FactorState = nil
 	})
 }
 
@@ -143,14 +130,7 @@ func (b *Broker) upgradeSession(ctx context.Context, r *http.Request, sid, acr s
 var errNotThisSession = errors.New("the browser's session is not the request's")
 
 // maskEmail shows enough of an address for a person to recognise it.
-func maskEmail(addr string) string {
-	local, domain, ok := strings.Cut(addr, "@")
-	if !ok || local == "" {
-		return "•••"
-	}
-	r := []rune(local)
-	return string(r[0]) + "•••@" + domain
-}
+func maskEmail(addr string) string { return emailotp.Mask(addr) }
 
 // audit appends an event to the audit log; a failure is logged, never
 // shown to the person.

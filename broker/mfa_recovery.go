@@ -19,19 +19,13 @@ import (
 // old codes will no longer work"). After a recovery code the page also
 // offers to remove the factors the person may have lost. The sign-in goes
 // on when the person says they kept the codes.
-func (b *Broker) newRecoveryCodes(w http.ResponseWriter, r *http.Request, m *mfaFlow, kind string) {
-	if !b.settled(w, r, m) {
+func (p mfaPages) newRecoveryCodes(w http.ResponseWriter, r *http.Request, m *mfaFlow, kind string) {
+	if !p.settled(w, r, m) {
 		return
 	}
 	ctx := r.Context()
-	codes, stored, err := recovery.Generate(b.cfg.MFA.Recovery.Count)
-	if err == nil {
-		var existing []store.Factor
-		if m.recovery != nil {
-			existing = []store.Factor{*m.recovery}
-		}
-		err = b.replaceRecovery(r, m.acct.ID, existing, stored)
-	}
+	b := p.core
+	codes, err := p.recovery.Renew(ctx, m.acct.ID, m.recovery)
 	if err == nil {
 		// The new factor is proven: record it before showing the codes, so
 		// a lost page does not lose the sign-in.
@@ -39,7 +33,7 @@ func (b *Broker) newRecoveryCodes(w http.ResponseWriter, r *http.Request, m *mfa
 		err = b.persist(ctx, m.flow)
 	}
 	if err != nil {
-		b.log.ErrorContext(ctx, "generate recovery codes", "error", err)
+		p.log.ErrorContext(ctx, "generate recovery codes", "error", err)
 		b.errorPage(w, r, http.StatusServiceUnavailable, &m.ar, errGeneric)
 		return
 	}
@@ -48,62 +42,55 @@ func (b *Broker) newRecoveryCodes(w http.ResponseWriter, r *http.Request, m *mfa
 		Replaced: m.recovery != nil}
 	for _, x := range m.factors {
 		if slices.Contains(m.ar.MFA.Lost, x.ID) {
-			data.Lost = append(data.Lost, ui.Choice{ID: x.ID, Name: b.factorLabel(m.lang, x)})
+			data.Lost = append(data.Lost, ui.Choice{ID: x.ID, Name: p.factorLabel(m.lang, x)})
 		}
 	}
-	b.ui.Render(w, r, http.StatusOK, m.lang, ui.PageRecoveryCodes, data)
+	p.ui.Render(w, r, http.StatusOK, m.lang, ui.PageRecoveryCodes, data)
 }
 
 // recoveryPage asks for a recovery code ("lost your second factor?").
-func (b *Broker) recoveryPage(w http.ResponseWriter, r *http.Request) {
-	m, ok := b.loadMFA(w, r)
+func (p mfaPages) recoveryPage(w http.ResponseWriter, r *http.Request) {
+	m, ok := p.load(w, r)
 	if !ok {
 		return
 	}
-	b.renderRecovery(w, r, m, nil)
+	p.renderRecovery(w, r, m, nil)
 }
 
-func (b *Broker) renderRecovery(w http.ResponseWriter, r *http.Request, m *mfaFlow, errs []ui.FieldError) {
+func (p mfaPages) renderRecovery(w http.ResponseWriter, r *http.Request, m *mfaFlow, errs []ui.FieldError) {
+	b := p.core
 	if m.recovery == nil || recovery.Remaining(m.recovery.Codes) == 0 {
 		http.Redirect(w, r, b.stepURL(m.flow, "mfa"), http.StatusSeeOther)
 		return
 	}
 	common, status := formState(b.csrf(m.flow), errs)
-	b.ui.Render(w, r, status, m.lang, ui.PageCode, &ui.CodeData{Common: common, Kind: store.FactorRecovery,
-		Action: b.stepURL(m.flow, "mfa", "recovery"), Switch: b.switchChoices(m, ""), CancelURL: b.stepURL(m.flow, "cancel")})
+	p.ui.Render(w, r, status, m.lang, ui.PageCode, &ui.CodeData{Common: common, Kind: recoveryKind,
+		Action: b.stepURL(m.flow, "mfa", "recovery"), Switch: p.switchChoices(m, ""), CancelURL: b.stepURL(m.flow, "cancel")})
 }
 
 // recoveryAnswer checks a recovery code; after one the person must set
 // up a new factor before the sign-in goes on.
-func (b *Broker) recoveryAnswer(w http.ResponseWriter, r *http.Request) {
-	m, ok := b.loadMFA(w, r)
+func (p mfaPages) recoveryAnswer(w http.ResponseWriter, r *http.Request) {
+	m, ok := p.load(w, r)
 	if !ok {
 		return
 	}
 	if m.recovery == nil {
-		http.Redirect(w, r, b.stepURL(m.flow, "mfa"), http.StatusSeeOther)
+		http.Redirect(w, r, p.core.stepURL(m.flow, "mfa"), http.StatusSeeOther)
 		return
 	}
-	retry := func(errs []ui.FieldError) { b.renderRecovery(w, r, m, errs) }
-	if b.throttled(w, r, m, retry) {
+	retry := func(errs []ui.FieldError) { p.renderRecovery(w, r, m, errs) }
+	if p.throttled(w, r, m, retry) {
 		return
 	}
-	input, now := r.PostFormValue("code"), b.now()
-	ok, err := b.recordUse(r.Context(), m.recovery.ID, func(f store.Factor) (store.Factor, error) {
-		codes, ok := recovery.Use(f.Codes, input, now)
-		if !ok {
-			return f, errReplay
-		}
-		f.Codes, f.LastUsedAt = codes, now
-		return f, nil
-	})
+	ok, err := p.recovery.Verify(r.Context(), p.input(r, m, recoveryKind), *m.recovery)
 	if err != nil {
-		b.log.ErrorContext(r.Context(), "use recovery code", "error", err)
-		b.errorPage(w, r, http.StatusServiceUnavailable, &m.ar, errGeneric)
+		p.log.ErrorContext(r.Context(), "use recovery code", "error", err)
+		p.core.errorPage(w, r, http.StatusServiceUnavailable, &m.ar, errGeneric)
 		return
 	}
 	if !ok {
-		b.failed(w, r, m, store.FactorRecovery, retry)
+		p.failed(w, r, m, recoveryKind, retry)
 		return
 	}
 	m.change(func(a *store.AuthRequest) {
@@ -112,27 +99,28 @@ func (b *Broker) recoveryAnswer(w http.ResponseWriter, r *http.Request) {
 			a.MFA.Lost = append(a.MFA.Lost, x.ID)
 		}
 	})
-	b.succeeded(w, r, m, store.FactorRecovery, factorRecovered)
+	p.succeeded(w, r, m, recoveryKind, factorRecovered)
 }
 
 // recoverySaved continues once the person confirms they kept the codes.
 // After a recovery code and its replacement, the factors the person ticked
 // as lost go first (only those the request offered: the account's factors
 // when the recovery code was used).
-func (b *Broker) recoverySaved(w http.ResponseWriter, r *http.Request) {
+func (p mfaPages) recoverySaved(w http.ResponseWriter, r *http.Request) {
+	b := p.core
 	f, ok := b.loadFlow(w, r, r.PathValue("id"), true)
 	if !ok || !b.checkForm(w, r, f) {
 		return
 	}
 	ctx := r.Context()
-	if p := f.ar.MFA; p.Recovered && len(p.Enrolled) > 0 && !f.ar.Done {
+	if pr := f.ar.MFA; pr.Recovered && len(pr.Enrolled) > 0 && !f.ar.Done {
 		for _, id := range r.PostForm["remove"] {
-			if !slices.Contains(p.Lost, id) {
+			if !slices.Contains(pr.Lost, id) {
 				continue
 			}
-			err := b.st.DeleteFactor(ctx, id)
+			err := p.st.DeleteFactor(ctx, id)
 			if err != nil && !errors.Is(err, store.ErrNotFound) {
-				b.log.ErrorContext(ctx, "remove a lost factor", "error", err)
+				p.log.ErrorContext(ctx, "remove a lost factor", "error", err)
 				b.errorPage(w, r, http.StatusServiceUnavailable, &f.ar, errGeneric)
 				return
 			}

@@ -5,9 +5,9 @@ import (
 	"crypto/subtle"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	jose "github.com/go-jose/go-jose/v4"
@@ -33,7 +33,25 @@ import (
 //     current one. Presenting a rotated-away token revokes the grant, and
 //     with it every access and refresh token of the family.
 type opStorage struct {
-	b *Broker
+	st         store.Store
+	catalog    func() *catalog // the clients and upstreams of the current configuration
+	keys       *Keys
+	clientKeys *clientKeys
+	tokens     TokensConfig
+	issuer     string
+	now        func() time.Time
+	log        *slog.Logger
+	// alg signs ID tokens: the client's id_token_signed_response_alg
+	// (signingAs); "" is ES256, the algorithm of every other signature.
+	alg string
+}
+
+// signingAs is s signing ID tokens with alg, the algorithm the client
+// registered (OIDC Registration §2, id_token_signed_response_alg).
+func (s *opStorage) signingAs(alg string) *opStorage {
+	c := *s
+	c.alg = alg
+	return &c
 }
 
 var (
@@ -42,34 +60,36 @@ var (
 	_ op.CanTerminateSessionFromRequest = (*opStorage)(nil)
 )
 
-type ctxKey int
+// storeDown marks a failure of the store itself (not a contract answer
+// such as ErrNotFound) on its way up through the library, so the protocol
+// edge answers 503 temporarily_unavailable instead of the library's
+// invalid_grant or inactive token: a relying party must not throw its
+// tokens away because the database was down.
+type storeDown struct{ err error }
 
-const (
-	ctxBrowser    ctxKey = iota // browser binding cookie value, set by the authorize middleware
-	ctxHint                     // idp_hint parameter
-	ctxAlg                      // id_token_signed_response_alg of the client at the token endpoint
-	ctxRequestID                // request ID for log lines and error pages
-	ctxStoreFault               // *atomic.Bool: a store call of this request failed
-)
+func (e *storeDown) Error() string { return "store unavailable: " + e.err.Error() }
+func (e *storeDown) Unwrap() error { return e.err }
 
-// storeFault records on the request that the store failed (not a
-// contract answer such as ErrNotFound), so the protocol wrapper answers
-// 503 temporarily_unavailable instead of the library's invalid_grant or
-// inactive token: a relying party must not throw its tokens away because
-// the database was down.
-func storeFault(ctx context.Context, err error) {
+// unavailable marks err as a store failure, unless it is nil or one of
+// the store contract's answers.
+func unavailable(err error) error {
 	if err == nil || errors.Is(err, store.ErrNotFound) || errors.Is(err, store.ErrAlreadyExists) || errors.Is(err, store.ErrConflict) {
-		return
+		return err
 	}
-	if f, ok := ctx.Value(ctxStoreFault).(*atomic.Pointer[error]); ok {
-		f.CompareAndSwap(nil, &err)
-	}
+	return &storeDown{err}
 }
 
-func (s *opStorage) CreateAuthRequest(ctx context.Context, r *oidc.AuthRequest, hintSubject string) (op.AuthRequest, error) {
-	now := s.b.now()
-	browser, _ := ctx.Value(ctxBrowser).(string)
-	hint, _ := ctx.Value(ctxHint).(string)
+// CreateAuthRequest is part of op.Storage but never called: opServer's
+// Authorize, which replaces the library's, creates auth requests with
+// the browser binding (newAuthRequest).
+func (s *opStorage) CreateAuthRequest(context.Context, *oidc.AuthRequest, string) (op.AuthRequest, error) {
+	return nil, errors.New("broker: auth requests are created by opServer.Authorize")
+}
+
+// newAuthRequest stores the auth request r, bound to the browser (the
+// hash of its binding cookie) and carrying the idp_hint parameter.
+func (s *opStorage) newAuthRequest(ctx context.Context, r *oidc.AuthRequest, hintSubject, browser, hint string) (*authRequest, error) {
+	now := s.now()
 	ar := store.AuthRequest{
 		ID: randomID(), ClientID: r.ClientID, RedirectURI: r.RedirectURI, Scopes: r.Scopes,
 		State: r.State, Nonce: r.Nonce, ResponseType: string(r.ResponseType), ResponseMode: string(r.ResponseMode),
@@ -77,14 +97,14 @@ func (s *opStorage) CreateAuthRequest(ctx context.Context, r *oidc.AuthRequest, 
 		Prompt: r.Prompt, UILocales: localeStrings(r.UILocales), LoginHint: r.LoginHint,
 		ACRValues: r.ACRValues, HintSubject: hintSubject, ProviderHint: hint,
 		Browser:   store.HashToken(browser),
-		CreatedAt: now, ExpiresAt: now.Add(s.b.cfg.Tokens.AuthRequest),
+		CreatedAt: now, ExpiresAt: now.Add(s.tokens.AuthRequest),
 	}
 	if r.MaxAge != nil {
 		m := int64(*r.MaxAge)
 		ar.MaxAge = &m
 	}
-	if err := s.b.st.CreateAuthRequest(ctx, ar); err != nil {
-		s.b.log.ErrorContext(ctx, "store auth request", "error", err)
+	if err := s.st.CreateAuthRequest(ctx, ar); err != nil {
+		s.log.ErrorContext(ctx, "store auth request", "error", err)
 		// RFC 6749 §4.1.2.1: the client may retry later; no internal detail.
 		return nil, &oidc.Error{ErrorType: "temporarily_unavailable", Description: "the service is temporarily unavailable"}
 	}
@@ -100,7 +120,7 @@ func localeStrings(l oidc.Locales) []string {
 }
 
 func (s *opStorage) AuthRequestByID(ctx context.Context, id string) (op.AuthRequest, error) {
-	ar, err := s.b.st.GetAuthRequest(ctx, id)
+	ar, err := s.st.GetAuthRequest(ctx, id)
 	if err != nil {
 		return nil, err
 	}
@@ -115,13 +135,12 @@ func (s *opStorage) AuthRequestByID(ctx context.Context, id string) (op.AuthRequ
 // first produced (RFC 6749 §4.1.2), whichever of two racing redemptions
 // wins.
 func (s *opStorage) AuthRequestByCode(ctx context.Context, code string) (op.AuthRequest, error) {
-	ar, err := s.b.st.GetAuthRequest(ctx, codeRequestID(code))
+	ar, err := s.st.GetAuthRequest(ctx, codeRequestID(code))
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		return nil, oidc.ErrInvalidGrant().WithDescription("the code is invalid or expired")
 	case err != nil:
-		storeFault(ctx, err)
-		return nil, oidc.ErrServerError().WithParent(err)
+		return nil, oidc.ErrServerError().WithParent(unavailable(err))
 	case !ar.Done || subtle.ConstantTimeCompare(ar.CodeHash, store.HashToken(code)) != 1:
 		return nil, oidc.ErrInvalidGrant().WithDescription("the code is invalid or expired")
 	}
@@ -148,7 +167,7 @@ func (s *opStorage) CreateAccessToken(ctx context.Context, req op.TokenRequest) 
 	if err != nil {
 		return "", time.Time{}, err
 	}
-	exp := s.b.now().Add(s.b.cfg.Tokens.AccessToken)
+	exp := s.now().Add(s.tokens.AccessToken)
 	return accessTokenID(g.ID, exp), exp, nil
 }
 
@@ -158,7 +177,7 @@ func (s *opStorage) CreateAccessAndRefreshTokens(ctx context.Context, req op.Tok
 	if err != nil {
 		return "", "", time.Time{}, err
 	}
-	exp := s.b.now().Add(s.b.cfg.Tokens.AccessToken)
+	exp := s.now().Add(s.tokens.AccessToken)
 	return accessTokenID(g.ID, exp), refresh, exp, nil
 }
 
@@ -172,25 +191,24 @@ func (s *opStorage) grantFor(ctx context.Context, req op.TokenRequest, refresh s
 	}
 	switch r := req.(type) {
 	case *authRequest:
-		now := s.b.now()
+		now := s.now()
 		g := store.Grant{
 			ID: r.ID, ClientID: r.ClientID, AccountID: r.AccountID, Subject: r.Subject, Scopes: r.Scopes,
 			AuthTime: r.AuthTime, AMR: r.AMR, ACR: r.ACR, SessionID: r.SessionID, Provider: r.Provider,
-			Locale: r.Locale, RefreshHash: newHash, CreatedAt: now, ExpiresAt: now.Add(s.b.cfg.Tokens.RefreshToken),
+			Locale: r.Locale, RefreshHash: newHash, CreatedAt: now, ExpiresAt: now.Add(s.tokens.RefreshToken),
 		}
-		if err := s.b.st.CreateGrant(ctx, g); err != nil {
-			storeFault(ctx, err)
+		if err := s.st.CreateGrant(ctx, g); err != nil {
 			if errors.Is(err, store.ErrAlreadyExists) {
 				s.revokeGrant(ctx, r.ID)
-				s.b.log.WarnContext(ctx, "authorization code reused; grant revoked", "grant", r.ID)
+				s.log.WarnContext(ctx, "authorization code reused; grant revoked", "grant", r.ID)
 				return g, oidc.ErrInvalidGrant().WithDescription("the code has already been used")
 			}
-			return g, err
+			return g, unavailable(err)
 		}
 		return g, nil
 	case *refreshRequest:
 		var out store.Grant
-		err := s.b.st.UpdateGrant(ctx, r.grant.ID, func(g store.Grant) (store.Grant, error) {
+		err := s.st.UpdateGrant(ctx, r.grant.ID, func(g store.Grant) (store.Grant, error) {
 			if g.Revoked {
 				return g, errGrantRevoked
 			}
@@ -208,7 +226,7 @@ func (s *opStorage) grantFor(ctx context.Context, req op.TokenRequest, refresh s
 		})
 		if err != nil {
 			if !errors.Is(err, errGrantRevoked) {
-				storeFault(ctx, err)
+				err = unavailable(err)
 			}
 			return out, oidc.ErrInvalidGrant().WithParent(err)
 		}
@@ -236,13 +254,12 @@ func (s *opStorage) activeGrant(ctx context.Context, tokenID string) (store.Gran
 		return store.Grant{}, time.Time{}, errors.New("malformed token")
 	}
 	expiry := time.Unix(exp, 0)
-	if !s.b.now().Before(expiry) {
+	if !s.now().Before(expiry) {
 		return store.Grant{}, expiry, errors.New("token expired")
 	}
-	g, err := s.b.st.GetGrant(ctx, gid)
+	g, err := s.st.GetGrant(ctx, gid)
 	if err != nil {
-		storeFault(ctx, err)
-		return g, expiry, err
+		return g, expiry, unavailable(err)
 	}
 	if g.Revoked {
 		return g, expiry, errGrantRevoked
@@ -252,32 +269,31 @@ func (s *opStorage) activeGrant(ctx context.Context, tokenID string) (store.Gran
 
 func (s *opStorage) TokenRequestByRefreshToken(ctx context.Context, token string) (op.RefreshTokenRequest, error) {
 	hash := store.HashToken(token)
-	g, err := s.b.st.GetGrantByRefreshHash(ctx, hash)
+	g, err := s.st.GetGrantByRefreshHash(ctx, hash)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, oidc.ErrInvalidGrant().WithDescription("the refresh token is invalid or expired")
 	}
 	if err != nil {
-		storeFault(ctx, err)
-		return nil, oidc.ErrServerError().WithParent(err)
+		return nil, oidc.ErrServerError().WithParent(unavailable(err))
 	}
 	if g.Revoked {
 		return nil, oidc.ErrInvalidGrant().WithDescription("the refresh token has been revoked")
 	}
 	if string(g.RefreshHash) != string(hash) {
 		s.revokeGrant(ctx, g.ID)
-		s.b.log.WarnContext(ctx, "rotated refresh token presented again; grant revoked", "grant", g.ID, "client_id", g.ClientID)
+		s.log.WarnContext(ctx, "rotated refresh token presented again; grant revoked", "grant", g.ID, "client_id", g.ClientID)
 		return nil, oidc.ErrInvalidGrant().WithDescription("refresh token reused; the grant is revoked")
 	}
 	return &refreshRequest{grant: g, hash: hash, scopes: g.Scopes}, nil
 }
 
 func (s *opStorage) revokeGrant(ctx context.Context, id string) {
-	err := s.b.st.UpdateGrant(ctx, id, func(g store.Grant) (store.Grant, error) {
+	err := s.st.UpdateGrant(ctx, id, func(g store.Grant) (store.Grant, error) {
 		g.Revoked = true
 		return g, nil
 	})
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
-		s.b.log.ErrorContext(ctx, "revoke grant", "grant", id, "error", err)
+		s.log.ErrorContext(ctx, "revoke grant", "grant", id, "error", err)
 	}
 }
 
@@ -293,7 +309,7 @@ func (s *opStorage) TerminateSessionFromRequest(ctx context.Context, r *op.EndSe
 	if r.RedirectURI != "" {
 		return r.RedirectURI, nil
 	}
-	return s.b.issuerURL("/logged-out"), nil
+	return s.issuer + "/logged-out", nil
 }
 
 func (s *opStorage) RevokeToken(ctx context.Context, tokenOrID, userID, clientID string) *oidc.Error {
@@ -301,7 +317,7 @@ func (s *opStorage) RevokeToken(ctx context.Context, tokenOrID, userID, clientID
 	if userID == "" {
 		return nil // not a token we issued: RFC 7009 §2.2 answers 200 all the same
 	}
-	g, err := s.b.st.GetGrant(ctx, gid)
+	g, err := s.st.GetGrant(ctx, gid)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil
 	}
@@ -316,7 +332,7 @@ func (s *opStorage) RevokeToken(ctx context.Context, tokenOrID, userID, clientID
 }
 
 func (s *opStorage) GetRefreshTokenInfo(ctx context.Context, clientID, token string) (string, string, error) {
-	g, err := s.b.st.GetGrantByRefreshHash(ctx, store.HashToken(token))
+	g, err := s.st.GetGrantByRefreshHash(ctx, store.HashToken(token))
 	if err != nil {
 		return "", "", op.ErrInvalidRefreshToken
 	}
@@ -324,11 +340,11 @@ func (s *opStorage) GetRefreshTokenInfo(ctx context.Context, clientID, token str
 }
 
 func (s *opStorage) SigningKey(ctx context.Context) (op.SigningKey, error) {
-	alg, _ := ctx.Value(ctxAlg).(string)
+	alg := s.alg
 	if alg == "" {
 		alg = "ES256"
 	}
-	return s.b.keys.Signer(ctx, alg)
+	return s.keys.Signer(ctx, alg)
 }
 
 func (s *opStorage) SignatureAlgorithms(context.Context) ([]jose.SignatureAlgorithm, error) {
@@ -336,15 +352,15 @@ func (s *opStorage) SignatureAlgorithms(context.Context) ([]jose.SignatureAlgori
 }
 
 func (s *opStorage) KeySet(ctx context.Context) ([]op.Key, error) {
-	return s.b.keys.Published(ctx)
+	return s.keys.Published(ctx)
 }
 
 func (s *opStorage) GetClientByClientID(ctx context.Context, id string) (op.Client, error) {
-	return s.b.catalog().clients.get(ctx, id)
+	return s.catalog().clients.get(ctx, id)
 }
 
 func (s *opStorage) AuthorizeClientIDSecret(ctx context.Context, id, secret string) error {
-	c, err := s.b.catalog().clients.get(ctx, id)
+	c, err := s.catalog().clients.get(ctx, id)
 	if err != nil {
 		return err
 	}
@@ -354,7 +370,7 @@ func (s *opStorage) AuthorizeClientIDSecret(ctx context.Context, id, secret stri
 	return nil
 }
 
-func (s *opStorage) Health(ctx context.Context) error { return s.b.st.Ping(ctx) }
+func (s *opStorage) Health(ctx context.Context) error { return s.st.Ping(ctx) }
 
 func (s *opStorage) ValidateJWTProfileScopes(ctx context.Context, userID string, scopes []string) ([]string, error) {
 	return nil, oidc.ErrUnsupportedGrantType()
@@ -365,9 +381,9 @@ func (s *opStorage) GetPrivateClaimsFromScopes(context.Context, string, string, 
 }
 
 func (s *opStorage) GetKeyByIDAndClientID(ctx context.Context, keyID, clientID string) (*jose.JSONWebKey, error) {
-	c, err := s.b.catalog().clients.get(ctx, clientID)
+	c, err := s.catalog().clients.get(ctx, clientID)
 	if err != nil {
 		return nil, err
 	}
-	return s.b.clientKeys.key(ctx, c, keyID)
+	return s.clientKeys.key(ctx, c, keyID)
 }

@@ -8,6 +8,12 @@ import (
 	"github.com/passerelle/passerelle/internal/randid"
 )
 
+// ctxRequestID keys the request ID in a request's context: the one value
+// the broker keeps there, for log lines (slog reads it from the context).
+type ctxKey int
+
+const ctxRequestID ctxKey = 0
+
 // withRequestID gives every request a short random ID: it is on every log
 // line written with the request's context (see LogHandler) and on error
 // pages, so a person can quote it to support.

@@ -7,7 +7,6 @@ import (
 	"github.com/passerelle/passerelle/broker/journey"
 	"github.com/passerelle/passerelle/broker/steps/terms"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/url"
 	"slices"
@@ -15,13 +14,12 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/rs/cors"
 	"github.com/zitadel/oidc/v3/pkg/op"
-	"golang.org/x/text/language"
 
 	"github.com/passerelle/passerelle/broker/ui"
 	"github.com/passerelle/passerelle/mfa"
 	"github.com/passerelle/passerelle/mfa/emailotp"
-	"github.com/passerelle/passerelle/mfa/webauthn"
 	"github.com/passerelle/passerelle/notify"
 	"github.com/passerelle/passerelle/providers"
 	"github.com/passerelle/passerelle/providers/local"
@@ -72,16 +70,15 @@ type Broker struct {
 	cat        atomic.Pointer[catalog]
 	clientKeys *clientKeys
 	secure     bool
-	op         *op.Provider
-	storage    *opStorage
+	edge       protocolEdge // the OpenID provider's endpoints
 
 	sealer    *store.Sealer
 	ladder    mfa.Ladder
 	minMFAACR string
 	reg       *mfa.Regulator
 	steps     map[string]journey.Step // the client steps, by name
-	email     *emailotp.Sender
-	webauthn  *webauthn.Factor
+	email     *emailotp.Sender        // the account page's address changes; nil without a notifier
+	factors   *mfa.Registry           // the second-factor kinds that are on (factors.go)
 
 	// firstParty are the upstreams Passerelle runs itself (the built-in
 	// service), which Reload adds to the configured ones.
@@ -130,7 +127,8 @@ func New(ctx context.Context, cfg Config, d Deps) (*Broker, error) {
 	if d.Notifier != nil {
 		b.email = emailotp.NewSender(d.Store, d.Notifier, cfg.MFA.Email, d.Now)
 	}
-	if b.webauthn, err = newWebAuthn(b.issuer, sealer); err != nil {
+	if b.factors, err = mfa.NewRegistry(mfa.Env{Config: cfg.MFA, Store: d.Store, Sealer: sealer, Notifier: d.Notifier,
+		Issuer: b.issuer, Now: d.Now, Log: d.Logger}, factorEntries...); err != nil {
 		return nil, err
 	}
 	ids := identities{core: b, st: b.st, ui: b.ui}
@@ -146,7 +144,8 @@ func New(ctx context.Context, cfg Config, d Deps) (*Broker, error) {
 	if err := b.Reload(cfg.Clients, cfg.Groups, d.Upstreams); err != nil {
 		return nil, err
 	}
-	b.storage = &opStorage{b: b}
+	storage := &opStorage{st: d.Store, catalog: b.catalog, keys: b.keys, clientKeys: b.clientKeys, tokens: cfg.Tokens,
+		issuer: b.issuer, now: d.Now, log: d.Logger}
 
 	opCfg := &op.Config{
 		CryptoKey:                sec.accessToken,
@@ -156,32 +155,20 @@ func New(ctx context.Context, cfg Config, d Deps) (*Broker, error) {
 		AuthMethodPrivateKeyJWT:  true,
 		GrantTypeRefreshToken:    true,
 		RequestObjectSupported:   false,
-		SupportedUILocales:       []language.Tag{language.English, language.French},
+		SupportedUILocales:       uiLocales,
 	}
 	var opts []op.Option
 	if u, err := url.Parse(b.issuer); err == nil && u.Scheme == "http" {
 		opts = append(opts, op.WithAllowInsecure())
 	}
-	b.op, err = op.NewProvider(opCfg, b.storage, op.StaticIssuer(b.issuer), opts...)
+	provider, err := op.NewProvider(opCfg, storage, op.StaticIssuer(b.issuer), opts...)
 	if err != nil {
 		return nil, fmt.Errorf("openid provider: %w", err)
 	}
+	b.edge = protocolEdge{srv: newOPServer(provider, storage, d.Store, func() *clients { return b.catalog().clients }, d.Logger),
+		core: b, decoder: provider.Decoder(), cors: cors.New(*provider.CORSOptions()).Handler,
+		issuer: b.issuer, log: d.Logger, st: d.Store}
 	return b, nil
-}
-
-// newWebAuthn sets up security keys for the issuer's host and origin.
-// WebAuthn needs a domain name (browsers refuse an IP address as relying
-// party ID), so an issuer on an IP address has no security keys.
-func newWebAuthn(issuer string, sealer *store.Sealer) (*webauthn.Factor, error) {
-	u, err := url.Parse(issuer)
-	if err != nil {
-		return nil, err
-	}
-	if net.ParseIP(u.Hostname()) != nil {
-		return nil, nil
-	}
-	return webauthn.New(webauthn.Config{RPID: u.Hostname(), RPDisplayName: "Passerelle",
-		Origins: []string{u.Scheme + "://" + u.Host}}, sealer)
 }
 
 // catalog is what the configuration file says of relying parties and
@@ -247,7 +234,7 @@ func (b *Broker) issuerURL(path string) string { return b.issuer + path }
 func (b *Broker) Handler() http.Handler {
 	mux := http.NewServeMux()
 	rt := routes{b: b, mux: mux, body: formBody}
-	b.mountProtocol(rt)
+	b.edge.Mount(rt)
 	rt.HandleFunc("GET /login/{id}", b.login)
 	b.signIn.Mount(rt)
 	b.signIn.ids.Mount(rt)
@@ -255,8 +242,8 @@ func (b *Broker) Handler() http.Handler {
 	if b.local != nil {
 		b.local.Mount(rt)
 	}
-	b.mountMFA(rt)
-	b.mountAccount(rt)
+	b.mfaPages().Mount(rt)
+	b.securityPage().Mount(rt)
 	accountPage{core: b, st: b.st, ui: b.ui, email: b.email, reg: b.reg}.Mount(rt)
 	for _, s := range b.steps {
 		s.Mount(rt, stepHost{b})

@@ -138,36 +138,6 @@ func (b *Broker) endSession(ctx context.Context, w http.ResponseWriter, r *http.
 	}
 }
 
-// endSessionHandler serves RP-initiated logout (OpenID Connect RP-Initiated
-// Logout 1.0): the browser's session ends here, then the library checks
-// id_token_hint and post_logout_redirect_uri and redirects; a request it
-// refuses gets a page.
-func (b *Broker) endSessionHandler(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method != http.MethodGet && r.Method != http.MethodPost {
-			w.Header().Set("Allow", "GET, POST")
-			b.errorPage(w, r, http.StatusMethodNotAllowed, nil, errInvalidRequest)
-			return
-		}
-		if err := r.ParseForm(); err != nil {
-			b.errorPage(w, r, http.StatusBadRequest, nil, errInvalidRequest)
-			return
-		}
-		if b.askBeforeLogout(w, r) {
-			return
-		}
-		rec := newRecorder()
-		next.ServeHTTP(rec, r)
-		if rec.status >= 400 {
-			b.log.WarnContext(r.Context(), "end_session refused", "detail", rec.body.String())
-			b.errorPage(w, r, http.StatusBadRequest, nil, errInvalidRequest)
-			return
-		}
-		b.endSession(r.Context(), w, r)
-		rec.flush(w)
-	})
-}
-
 // askBeforeLogout answers a logout request that carries no ID token hint
 // while a session is open with a page that asks first (RP-Initiated
 // Logout 1.0 §2: the OP should confirm, so a link on another site cannot

@@ -54,7 +54,7 @@ func (s *opStorage) revealProvider(ctx context.Context, ui *oidc.UserInfo, clien
 	if provider == "" {
 		return nil
 	}
-	c, err := s.b.catalog().clients.get(ctx, clientID)
+	c, err := s.catalog().clients.get(ctx, clientID)
 	if err != nil {
 		return err
 	}
@@ -82,7 +82,7 @@ func (s *opStorage) releases(c *client, claim, from string) bool {
 	if from == "" {
 		return true
 	}
-	up, ok := s.b.catalog().upstreams[from]
+	up, ok := s.catalog().upstreams[from]
 	return ok && slices.Contains(up.ReleaseClaims, claim) && slices.Contains(c.UpstreamClaims, claim)
 }
 
@@ -98,12 +98,11 @@ func (s *opStorage) SetUserinfoFromToken(ctx context.Context, ui *oidc.UserInfo,
 }
 
 func (s *opStorage) fillClaims(ctx context.Context, ui *oidc.UserInfo, g store.Grant) error {
-	a, err := s.b.st.GetAccount(ctx, g.AccountID)
+	a, err := s.st.GetAccount(ctx, g.AccountID)
 	if err != nil {
-		storeFault(ctx, err)
-		return err
+		return unavailable(err)
 	}
-	c, err := s.b.catalog().clients.get(ctx, g.ClientID)
+	c, err := s.catalog().clients.get(ctx, g.ClientID)
 	if err != nil {
 		return err
 	}
@@ -150,10 +149,10 @@ func (s *opStorage) SetIntrospectionFromToken(ctx context.Context, resp *oidc.In
 	resp.ClientID = g.ClientID
 	resp.TokenType = oidc.BearerToken
 	resp.Expiration = oidc.FromTime(exp)
-	resp.IssuedAt = oidc.FromTime(exp.Add(-s.b.cfg.Tokens.AccessToken))
+	resp.IssuedAt = oidc.FromTime(exp.Add(-s.tokens.AccessToken))
 	resp.AuthTime = oidc.FromTime(g.AuthTime)
 	resp.Audience = []string{g.ClientID}
 	resp.AuthenticationMethodsReferences = g.AMR
-	resp.Issuer = s.b.issuer
+	resp.Issuer = s.issuer
 	return nil
 }

@@ -88,12 +88,10 @@ const (
 // MaxLockoutLimit is the highest failure limit allowed (NIST SP 800-63B).
 const MaxLockoutLimit = 100
 
-// factorKinds are the kinds a ladder may name.
-var factorKinds = []string{store.FactorEmail, store.FactorRecovery, store.FactorTOTP, store.FactorWebAuthn}
-
 // DefaultLadder returns the default levels, lowest first: loa1 with no
 // factor, loa2 for an email or recovery code, loa3 for TOTP, loa4 for a
-// security key.
+// security key. A new factor kind takes its rung here; the kinds it lists
+// are the ones a configured ladder may name (FactorKinds).
 func DefaultLadder() []Level {
 	return []Level{
 		{Value: LOA1},
@@ -101,6 +99,17 @@ func DefaultLadder() []Level {
 		{Value: LOA3, Factors: []string{store.FactorTOTP}},
 		{Value: LOA4, Factors: []string{store.FactorWebAuthn}},
 	}
+}
+
+// FactorKinds are the factor kinds a ladder may name: those of the
+// default ladder, sorted.
+func FactorKinds() []string {
+	var out []string
+	for _, lv := range DefaultLadder() {
+		out = append(out, lv.Factors...)
+	}
+	slices.Sort(out)
+	return out
 }
 
 // SetDefaults fills every unset value.
@@ -214,6 +223,7 @@ func (c *Config) validateLadder(ps *validate.Problems, path string) {
 	}
 	values := map[string]bool{}
 	kinds := map[string]string{} // kind → path where first listed
+	factorKinds := FactorKinds()
 	for i, lv := range c.ACR {
 		lp := fmt.Sprintf("%s[%d]", path, i)
 		switch {

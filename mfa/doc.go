@@ -1,13 +1,37 @@
 // Package mfa holds what the second-factor layer shares: its configuration
-// (the mfa section of the YAML tree), the assurance ladder that ranks acr
-// values and says which factor kinds reach each, the amr values a factor
-// contributes (RFC 8176), and the Regulator that counts failed attempts
-// per account.
+// (the mfa section of the YAML tree), the Factor interface and the
+// Registry of factor kinds, the assurance ladder that ranks acr values and
+// says which factor kinds reach each, the amr values (RFC 8176), and the
+// Regulator that counts failed attempts per account.
 //
-// The factors themselves live in sub-packages: mfa/totp (authenticator
-// apps), mfa/emailotp (codes sent by email), mfa/recovery (single-use
-// recovery codes) and mfa/webauthn (security keys). None of them renders
-// a page or reads an HTTP request: the broker does, and calls them.
+// # Factors
+//
+// Every kind of second factor is one Factor: its kind name, its amr, a
+// challenge with one of the account's factors and the check of the answer
+// (Verify records the use in the store update that re-checks it, so no
+// answer passes twice), and, for a kind a person sets up (Enroller), the
+// set-up page and the check that proves it. Optional capabilities are
+// small interfaces beside it: Resender (a new code), Describer (a detail
+// shown on the security page, and whether a new set-up may replace a
+// factor). A factor keeps its own per-account data in store.Factor
+// (sealed where secret) and its own per-request state, opaque to everyone
+// else, in Input.State (the broker stores it under the kind in
+// store.AuthRequest.FactorState and clears it once a factor has passed).
+//
+// The factors live in sub-packages, each with its Entry and Factor in a
+// factor.go: mfa/totp (authenticator apps), mfa/emailotp (codes sent by
+// email), mfa/webauthn (security keys) and mfa/recovery (single-use
+// recovery codes, the fallback: no Enroller). The broker lists the entries
+// in one file (broker/factors.go) and opens them into a Registry; a kind
+// that is off in the configuration opens to nothing. No factor renders a
+// page or reads an HTTP request beyond its own form fields: it returns a
+// Prompt (a code, a WebAuthn ceremony, an app set-up, an address) and the
+// broker picks the page from its Shape.
+//
+// Adding a kind touches its new package, one line of broker/factors.go,
+// its rung in DefaultLadder (config.go, with its own settings if it has
+// any) and its catalogue strings (mfa.kind.<kind>, security.add.<kind>,
+// code.<kind>.* for a code page).
 //
 // # Failures and lockout
 //

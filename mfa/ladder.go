@@ -1,10 +1,6 @@
 package mfa
 
-import (
-	"slices"
-
-	"github.com/passerelle/passerelle/store"
-)
+import "slices"
 
 // Ladder ranks acr values, lowest first, and says which factor kinds reach
 // each. Build it with Config.Ladder from a validated configuration. The
@@ -88,33 +84,19 @@ func (l Ladder) Values() []string {
 	return out
 }
 
-// Authentication method references (RFC 8176 §2) that factors contribute.
+// Authentication method references (RFC 8176 §2) that factors contribute;
+// each factor says its own (Factor.AMR). An email code is "otp" and
+// nothing more. RFC 8176's "mca" (multiple channels) is not claimed: the
+// mailbox is often read in the very browser that signs in, so it is not
+// reliably a second channel. Relying parties that care tell an email code
+// from an app code by acr, not amr. A security key is "hwk"; the WebAuthn
+// layer may add AMRUser when the authenticator verifies the person.
 const (
 	AMROTP      = "otp"  // one-time password: TOTP, email code, recovery code
 	AMRHardware = "hwk"  // proof of possession of a hardware-secured key
 	AMRUser     = "user" // the authenticator verified the person (WebAuthn UV)
 	AMRMFA      = "mfa"  // more than one factor was used
 )
-
-// AMR returns the amr values that using a factor of kind contributes
-// (RFC 8176), or nil for an unknown kind.
-//
-// An email code is "otp" and nothing more. RFC 8176's "mca" (multiple
-// channels) is not claimed: the mailbox is often read in the very browser
-// that signs in, so it is not reliably a second channel. Relying parties
-// that care tell an email code from an app code by acr, not amr.
-//
-// A security key is "hwk"; the WebAuthn layer adds AMRUser when the
-// authenticator reports user verification (a PIN or biometric).
-func AMR(kind string) []string {
-	switch kind {
-	case store.FactorTOTP, store.FactorEmail, store.FactorRecovery:
-		return []string{AMROTP}
-	case store.FactorWebAuthn:
-		return []string{AMRHardware}
-	}
-	return nil
-}
 
 // MergeAMR combines the amr of the upstream authentication with the amr of
 // each second factor used, without repeats, and adds "mfa" when two or

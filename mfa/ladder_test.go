@@ -98,25 +98,19 @@ func TestCustomLadder(t *testing.T) {
 	}
 }
 
-func TestAMR(t *testing.T) {
-	for kind, want := range map[string][]string{
-		store.FactorTOTP: {"otp"}, store.FactorEmail: {"otp"}, store.FactorRecovery: {"otp"},
-		store.FactorWebAuthn: {"hwk"}, "sms": nil,
-	} {
-		if got := AMR(kind); !slices.Equal(got, want) {
-			t.Errorf("AMR(%q) = %v, want %v", kind, got, want)
-		}
-	}
+// TestMergeAMR; each factor's own amr is tested with the registry
+// (broker TestFactorAMR).
+func TestMergeAMR(t *testing.T) {
 	for _, tc := range []struct {
 		name     string
 		upstream []string
 		factors  [][]string
 		want     []string
 	}{
-		{"password and totp", []string{"pwd"}, [][]string{AMR(store.FactorTOTP)}, []string{"pwd", "otp", "mfa"}},
+		{"password and totp", []string{"pwd"}, [][]string{{AMROTP}}, []string{"pwd", "otp", "mfa"}},
 		{"password only", []string{"pwd"}, nil, []string{"pwd"}},
 		{"key with uv, no upstream amr", nil, [][]string{{"hwk", "user"}}, []string{"hwk", "user"}},
-		{"two otps", []string{"pwd", "otp"}, [][]string{AMR(store.FactorEmail)}, []string{"pwd", "otp", "mfa"}},
+		{"two otps", []string{"pwd", "otp"}, [][]string{{AMROTP}}, []string{"pwd", "otp", "mfa"}},
 	} {
 		if got := MergeAMR(tc.upstream, tc.factors...); !slices.Equal(got, tc.want) {
 			t.Errorf("%s: MergeAMR = %v, want %v", tc.name, got, tc.want)

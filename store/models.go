@@ -112,15 +112,17 @@ type AuthRequest struct {
 	// raises the level only together with a second factor, never alone.
 	UpstreamACR string `json:"upstream_acr,omitempty"`
 	// MFA is what the second-factor steps established in this request;
-	// the completion gate reads it. Pending* hold the state of the step
-	// in progress, server side: the ID of the email code sent, the
-	// address or sealed TOTP secret being enrolled, the WebAuthn
-	// ceremony's session data.
-	MFA             MFAProgress `json:"mfa,omitzero"`
-	PendingOTP      string      `json:"pending_otp,omitempty"`
-	PendingEmail    string      `json:"pending_email,omitempty"`
-	PendingSecret   []byte      `json:"pending_secret,omitempty"`
-	WebAuthnSession []byte      `json:"webauthn_session,omitempty"`
+	// the completion gate reads it. FactorState holds each factor kind's
+	// own state of the step in progress, server side and opaque here
+	// (the email code sent and its address, a sealed TOTP secret being set
+	// up, a WebAuthn ceremony's session data); only that kind reads it,
+	// and it is cleared once a factor has passed.
+	MFA         MFAProgress       `json:"mfa,omitzero"`
+	FactorState map[string][]byte `json:"factor_state,omitempty"`
+	// PendingOTP and PendingEmail: the built-in service's code sent to
+	// confirm an address or reset a password, and that address.
+	PendingOTP   string `json:"pending_otp,omitempty"`
+	PendingEmail string `json:"pending_email,omitempty"`
 	// AddKind: the request was started by the account page to set up a
 	// factor of this kind once the person has passed their current one.
 	AddKind string `json:"add_kind,omitempty"`

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"crypto/sha256"
+	"io"
 	"time"
 )
 
@@ -122,6 +123,15 @@ type Store interface {
 	// Ping reports whether the store answers.
 	Ping(ctx context.Context) error
 	Close() error
+}
+
+// Backuper is implemented by backends that copy themselves consistently
+// while they serve (bbolt: one read transaction). Backup calls open once
+// with the size of the copy, then writes exactly that many bytes to the
+// writer open returns. A backend without it is backed up with its own
+// tools (PostgreSQL: pg_dump).
+type Backuper interface {
+	Backup(ctx context.Context, open func(size int64) (io.Writer, error)) error
 }
 
 // HashToken is the SHA-256 of a high-entropy secret (code, refresh token,

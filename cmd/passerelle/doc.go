@@ -37,6 +37,20 @@
 //	passerelle store copy -from FILE.db [-config FILE]
 //	    copy a bbolt store's durable records into the configured PostgreSQL;
 //	    stop the broker using the file first, and serve with the same master key
+//	passerelle store backup [-config FILE] [-server URL] OUT
+//	    write a consistent copy of the bbolt store to OUT (via OUT.tmp, synced,
+//	    renamed): a stopped file is read directly; a file a running broker
+//	    holds (it keeps bbolt's exclusive lock while it serves) is copied by
+//	    that broker from one read transaction and downloaded through the
+//	    admin API (GET /admin/store/backup, admin.token) from -server, by
+//	    default its own listener. To restore, stop the broker, put the copy
+//	    at store.bolt.path and start it with the same master key. PostgreSQL
+//	    is backed up with its own tools: pg_dump -Fc -f OUT DSN, restored
+//	    with pg_restore -d DSN OUT into an empty database
+//	passerelle store compact [-config FILE]
+//	    rewrite the stopped bbolt file to its live data (bbolt's compaction)
+//	    and put it in place; the file never shrinks otherwise (a sweep frees
+//	    pages for reuse only); refuses a file a broker is serving
 //	passerelle audit export [-config FILE] [-since DURATION|RFC3339]
 //	    write the audit log since -since (24h) as JSON lines, oldest first
 //	passerelle help

@@ -48,6 +48,8 @@ const usage = `usage:
   passerelle keys list|rotate [-config FILE]
   passerelle store migrate [-config FILE]
   passerelle store copy -from FILE.db [-config FILE]
+  passerelle store backup [-config FILE] [-server URL] OUT
+  passerelle store compact [-config FILE]
   passerelle audit export [-config FILE] [-since DURATION|RFC3339]
   passerelle help
 

@@ -12,12 +12,20 @@ import (
 // storeCmd: `passerelle store copy` moves a bbolt file's data into the
 // configured PostgreSQL; `passerelle store migrate` applies the PostgreSQL schema's
 // migrations (safe to run twice, or from two replicas at once: they take
-// an advisory lock).
+// an advisory lock); `store backup` and `store compact` copy and shrink
+// the bbolt file (backup.go).
 func storeCmd(ctx context.Context, args []string, stdout io.Writer) error {
-	if len(args) > 0 && args[0] == "copy" {
-		return storeCopy(ctx, args[1:], stdout)
+	if len(args) > 0 {
+		switch args[0] {
+		case "copy":
+			return storeCopy(ctx, args[1:], stdout)
+		case "backup":
+			return storeBackup(ctx, args[1:], stdout)
+		case "compact":
+			return storeCompact(ctx, args[1:], stdout)
+		}
 	}
-	const use = "usage: passerelle store migrate|copy -config FILE [-from FILE.db]"
+	const use = "usage: passerelle store migrate|copy|backup|compact [-config FILE] [-from FILE.db] [OUT]"
 	if len(args) == 0 || args[0] != "migrate" {
 		return usageError(use)
 	}

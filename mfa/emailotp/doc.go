@@ -13,4 +13,8 @@
 // with the outcome), and
 // sends are capped per account per day and per address per hour, so the
 // broker cannot be used to flood a mailbox either.
+//
+// Factor (factor.go) is the mfa.Factor the broker's registry lists: it
+// keeps the code sent and its address as the request's state, so only a
+// code sent to a factor's own address in this sign-in answers it.
 package emailotp

@@ -22,7 +22,7 @@ import (
 var (
 	// ErrRateLimited means too many codes were sent for this account or
 	// to this address lately.
-	ErrRateLimited = errors.New("emailotp: too many codes sent, try again later")
+	ErrRateLimited = mfa.ErrRateLimited
 	// ErrInvalidCode means the code is wrong, expired, already used,
 	// burnt by too many tries, or not this account's.
 	ErrInvalidCode = errors.New("emailotp: invalid or expired code")

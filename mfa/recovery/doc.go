@@ -9,6 +9,8 @@
 // stopped by the mfa.Regulator long before.
 //
 // Generating a new set replaces the stored one (store.Factor.Codes), so
-// every older code stops working at once. The caller runs Use inside
+// every older code stops working at once (Factor.Renew). Factor.Verify
+// (factor.go, the mfa.Factor the broker's registry lists) runs Use inside
 // store.UpdateFactor, so two concurrent uses of one code cannot both win.
+// Recovery codes are the fallback: no person sets them up from a page.
 package recovery

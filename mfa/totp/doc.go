@@ -3,13 +3,15 @@
 //
 // Enrolment: NewSecret draws a 160-bit secret in base32 (for manual
 // entry); QR gives its otpauth:// URL and QR code, drawn when the set-up
-// page is shown. The caller seals the secret (store.Sealer, kind "factor",
-// the factor ID) before storing it.
+// page is shown. Factor (factor.go, the mfa.Factor the broker's registry
+// lists) keeps the secret being set up sealed in the request's state
+// (kind "pending-totp", the auth request ID) and seals the proven one
+// (kind "factor", the factor ID) before it is stored.
 //
 // Verification (Verify) accepts the current time step and Skew steps
 // either side, and refuses any step at or before the last one accepted:
 // each code works once, and a code seen over a shoulder or phished cannot
-// be replayed within its window. The caller stores the returned step in
+// be replayed within its window. Factor.Verify stores the returned step in
 // store.Factor.LastStep inside the same UpdateFactor that checks it, so two
 // concurrent uses of one code cannot both win.
 package totp

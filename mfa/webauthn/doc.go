@@ -1,6 +1,7 @@
 // Package webauthn is the security-key and passkey second factor, built on
 // github.com/go-webauthn/webauthn. It runs the two WebAuthn ceremonies for
-// the broker and knows nothing of HTTP routes or pages:
+// the broker and knows nothing of HTTP routes or pages (SecurityKey, in
+// factor.go, is the mfa.Factor the broker's registry lists):
 //
 //   - registration: BeginRegistration returns the options for
 //     navigator.credentials.create and a session blob; FinishRegistration
@@ -15,8 +16,9 @@
 // Session blobs are sealed (kind webauthn_register or webauthn_login, the
 // account ID), so they are opaque and tied to one ceremony and account,
 // and they expire with the browser's timeout. They are not single use by
-// themselves: the broker keeps them server side and deletes each one when
-// its ceremony finishes, which is what stops a replayed response.
+// themselves: the broker keeps them server side (the request's factor
+// state) and drops each one when a factor has passed, and a new ceremony
+// replaces the last, which is what stops a replayed response.
 //
 // Errors the person may cause are ErrInvalid (a response that does not
 // verify; the wrapped detail is for logs) and ErrCloned (a counter that

@@ -1,0 +1,169 @@
+package broker
+
+import (
+	"context"
+	"errors"
+	"net/http"
+
+	"github.com/passerelle/passerelle/broker/ui"
+	"github.com/passerelle/passerelle/mfa"
+	"github.com/passerelle/passerelle/store"
+)
+
+// Challenges: one of the account's own factors, asked and answered. The
+// factor's kind (mfa.Factor) prepares the challenge and checks the
+// answer; this page reserves every answer with the failure regulator
+// first and keeps the kind's per-request state.
+
+// input is a factor call's view of the flow: the account, its factors of
+// kind, kind's per-request state and the posted form (the query on a
+// GET). Guard reserves an attempt that failed or settled then settles.
+func (p mfaPages) input(r *http.Request, m *mfaFlow, kind string) *mfa.Input {
+	in := &mfa.Input{Account: m.acct, Own: m.ofKind(kind), Request: m.ar.ID, Lang: m.lang, State: m.ar.FactorState[kind],
+		Form: r.PostForm}
+	if r.Method != http.MethodPost {
+		in.Form = r.URL.Query()
+	}
+	in.Guard = func(ctx context.Context) error {
+		att, err := p.reg.Reserve(ctx, m.acct.ID)
+		if err == nil {
+			m.attempt = att
+		}
+		return err
+	}
+	in.Audit = func(ctx context.Context, event, outcome string, detail map[string]string) {
+		p.core.audit(ctx, event, m.acct.ID, m.ar.ClientID, outcome, detail)
+	}
+	return in
+}
+
+// keepState writes kind's per-request state when the factor changed it.
+func (p mfaPages) keepState(ctx context.Context, m *mfaFlow, kind string, in *mfa.Input) error {
+	if !in.StateChanged() {
+		return nil
+	}
+	set := func(a *store.AuthRequest) {
+		if a.FactorState == nil {
+			a.FactorState = map[string][]byte{}
+		}
+		a.FactorState[kind] = in.State
+	}
+	if err := p.core.writeFlow(ctx, m.flow, set); err != nil {
+		return err
+	}
+	set(&m.ar)
+	return nil
+}
+
+// factorFault answers a factor's error: too many codes sent, or the
+// service unavailable.
+func (p mfaPages) factorFault(w http.ResponseWriter, r *http.Request, m *mfaFlow, what string, err error) {
+	if errors.Is(err, mfa.ErrRateLimited) {
+		p.log.WarnContext(r.Context(), "email code rate limit", "account", m.acct.ID)
+		p.core.errorPageMsg(w, r, http.StatusTooManyRequests, &m.ar, "mfa.error.rate")
+		return
+	}
+	p.log.ErrorContext(r.Context(), what, "error", err)
+	p.core.errorPage(w, r, http.StatusServiceUnavailable, &m.ar, errGeneric)
+}
+
+// loadChallenge loads the MFA stage and the factor a challenge names (one
+// of the account's own factors, and only when no new factor is due after
+// a recovery code).
+func (p mfaPages) loadChallenge(w http.ResponseWriter, r *http.Request) (*mfaFlow, store.Factor, mfa.Factor, bool) {
+	m, ok := p.load(w, r)
+	if !ok {
+		return nil, store.Factor{}, nil, false
+	}
+	x, ok := m.factor(r.PathValue("factor"))
+	fac, on := p.factors.Get(x.Kind)
+	if !ok || !on || m.ar.MFA.Recovered {
+		http.Redirect(w, r, p.core.stepURL(m.flow, "mfa"), http.StatusSeeOther)
+		return nil, store.Factor{}, nil, false
+	}
+	return m, x, fac, true
+}
+
+// challengePage asks for one factor.
+func (p mfaPages) challengePage(w http.ResponseWriter, r *http.Request) {
+	if m, x, fac, ok := p.loadChallenge(w, r); ok {
+		p.renderChallenge(w, r, m, x, fac, nil)
+	}
+}
+
+func (p mfaPages) renderChallenge(w http.ResponseWriter, r *http.Request, m *mfaFlow, x store.Factor, fac mfa.Factor, errs []ui.FieldError) {
+	ctx := r.Context()
+	in := p.input(r, m, x.Kind)
+	pr, err := fac.Challenge(ctx, in, x)
+	if err == nil {
+		err = p.keepState(ctx, m, x.Kind, in)
+	}
+	if err != nil {
+		p.factorFault(w, r, m, "begin challenge", err)
+		return
+	}
+	b := p.core
+	action := b.stepURL(m.flow, "mfa", "use", x.ID)
+	common, status := formState(b.csrf(m.flow), errs)
+	if pr.Shape == mfa.ShapeKey {
+		p.ui.Render(w, r, status, m.lang, ui.PageWebAuthn, &ui.WebAuthnData{Common: common, OptionsJSON: string(pr.Options),
+			Action: action, Switch: p.switchChoices(m, x.ID), LostURL: p.lostURL(m), CancelURL: b.stepURL(m.flow, "cancel")})
+		return
+	}
+	data := &ui.CodeData{Common: common, Kind: x.Kind, SentTo: pr.SentTo, Action: action,
+		Switch: p.switchChoices(m, x.ID), LostURL: p.lostURL(m), CancelURL: b.stepURL(m.flow, "cancel")}
+	if pr.Resend {
+		data.ResendAction = b.stepURL(m.flow, "mfa", "resend", x.ID)
+	}
+	p.ui.Render(w, r, status, m.lang, ui.PageCode, data)
+}
+
+// resend sends a factor's challenge again (a new email code).
+func (p mfaPages) resend(w http.ResponseWriter, r *http.Request) {
+	m, ok := p.load(w, r)
+	if !ok {
+		return
+	}
+	x, ok := m.factor(r.PathValue("factor"))
+	fac, _ := p.factors.Get(x.Kind)
+	rs, can := fac.(mfa.Resender)
+	if !ok || !can {
+		http.Redirect(w, r, p.core.stepURL(m.flow, "mfa"), http.StatusSeeOther)
+		return
+	}
+	ctx := r.Context()
+	in := p.input(r, m, x.Kind)
+	err := rs.Resend(ctx, in, x)
+	if err == nil {
+		err = p.keepState(ctx, m, x.Kind, in)
+	}
+	if err != nil {
+		p.factorFault(w, r, m, "send a new code", err)
+		return
+	}
+	http.Redirect(w, r, p.core.stepURL(m.flow, "mfa", "use", x.ID), http.StatusSeeOther)
+}
+
+// challengeAnswer checks the answer to a challenge, reserved with the
+// failure regulator first.
+func (p mfaPages) challengeAnswer(w http.ResponseWriter, r *http.Request) {
+	m, x, fac, ok := p.loadChallenge(w, r)
+	if !ok {
+		return
+	}
+	retry := func(errs []ui.FieldError) { p.renderChallenge(w, r, m, x, fac, errs) }
+	if p.throttled(w, r, m, retry) {
+		return
+	}
+	ok, err := fac.Verify(r.Context(), p.input(r, m, x.Kind), x)
+	if err != nil {
+		p.log.ErrorContext(r.Context(), "verify factor", "kind", x.Kind, "error", err)
+		p.core.errorPage(w, r, http.StatusServiceUnavailable, &m.ar, errGeneric)
+		return
+	}
+	if !ok {
+		p.failed(w, r, m, x.Kind, retry)
+		return
+	}
+	p.succeeded(w, r, m, x.Kind, factorAnswered)
+}

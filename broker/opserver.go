@@ -1,0 +1,332 @@
+package broker
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/zitadel/oidc/v3/pkg/oidc"
+	"github.com/zitadel/oidc/v3/pkg/op"
+
+	"github.com/passerelle/passerelle/store"
+)
+
+// opServer is Passerelle's op.Server (zitadel/oidc v3): the protocol
+// behind every endpoint of the OpenID provider, called by protocolEdge,
+// which owns the HTTP side (parsing, guards, answers and error pages).
+// The library's LegacyServer, over opStorage, answers what it answers as
+// Passerelle wants: keys, health, readiness, revocation and the checks of
+// RP-initiated logout. The methods below replace the rest:
+//
+//   - VerifyAuthRequest and Authorize: Passerelle's own authorization
+//     request rules (code flow only, PKCE S256, openid scope, query or
+//     form_post) and an auth request bound to the browser;
+//   - VerifyClient: every client authentication method, before any grant
+//     is looked at, with private_key_jwt assertions used once;
+//   - CodeExchange and RefreshToken: ID tokens signed with the client's
+//     registered algorithm, PKCE checked whenever a challenge was sent;
+//   - Introspect and UserInfo: a store failure is an error, never an
+//     inactive token;
+//   - Discovery: the metadata of what Passerelle supports.
+type opServer struct {
+	*op.LegacyServer
+	provider *op.Provider
+	storage  *opStorage
+	st       store.Store
+	clients  func() *clients
+	issuer   string
+	log      *slog.Logger
+}
+
+var _ op.Server = (*opServer)(nil)
+
+// newOPServer wraps provider, whose storage is storage.
+func newOPServer(provider *op.Provider, storage *opStorage, st store.Store, clients func() *clients, log *slog.Logger) *opServer {
+	return &opServer{
+		LegacyServer: op.NewLegacyServer(provider, provider.Endpoints()),
+		provider:     provider, storage: storage, st: st, clients: clients, issuer: storage.issuer, log: log,
+	}
+}
+
+// VerifyAuthRequest finds the client and checks the redirect URI is one
+// it registered (exact match, OIDC Core §3.1.2.1). Its errors are never
+// sent to the redirect URI.
+func (s *opServer) VerifyAuthRequest(ctx context.Context, r *op.Request[oidc.AuthRequest]) (*op.ClientRequest[oidc.AuthRequest], error) {
+	c, err := s.clients().get(ctx, r.Data.ClientID)
+	if err != nil {
+		return nil, oidc.ErrInvalidRequestRedirectURI().WithDescription("unknown client").WithParent(err)
+	}
+	if err := op.ValidateAuthReqRedirectURI(c, r.Data.RedirectURI, r.Data.ResponseType); err != nil {
+		return nil, err
+	}
+	return &op.ClientRequest[oidc.AuthRequest]{Request: r, Client: c}, nil
+}
+
+// Authorize checks the rest of a verified authorization request and
+// stores it: the library's checks (response type, scopes, prompt,
+// id_token_hint) and Passerelle's (the openid scope is required, PKCE
+// plain is refused, public clients must use PKCE, response_mode is query
+// or form_post, no request object). The auth request is bound to the
+// browser whose binding cookie the request carries (protocolEdge sets
+// it), and keeps the idp_hint parameter. The answer sends the browser to
+// the sign-in.
+func (s *opServer) Authorize(ctx context.Context, r *op.ClientRequest[oidc.AuthRequest]) (*op.Redirect, error) {
+	req, c := r.Data, r.Client.(*client)
+	if req.ResponseType != oidc.ResponseTypeCode {
+		// Authorization code flow only (no implicit or hybrid).
+		return nil, &oidc.Error{ErrorType: "unsupported_response_type", Description: "only response_type=code is supported"}
+	}
+	switch req.ResponseMode {
+	case "", oidc.ResponseModeQuery, oidc.ResponseModeFormPost:
+	default:
+		return nil, oidc.ErrInvalidRequest().WithDescription("response_mode must be query or form_post")
+	}
+	if req.CodeChallenge != "" && req.CodeChallengeMethod != oidc.CodeChallengeMethodS256 {
+		// RFC 7636 §4.3: an absent method means plain, which Passerelle refuses.
+		return nil, oidc.ErrInvalidRequest().WithDescription("code_challenge_method must be S256")
+	}
+	if c.Public && req.CodeChallenge == "" {
+		return nil, oidc.ErrInvalidRequest().WithDescription("PKCE (code_challenge with S256) is required for public clients")
+	}
+	if !slices.Contains(req.Scopes, oidc.ScopeOpenID) {
+		return nil, oidc.ErrInvalidScope().WithDescription("the openid scope is required")
+	}
+	sub, err := op.ValidateAuthRequestClient(ctx, req, c, s.provider.IDTokenHintVerifier(ctx))
+	if err != nil {
+		if _, ok := err.(*oidc.Error); !ok {
+			// An id_token_hint that does not verify.
+			return nil, oidc.ErrInvalidRequest().WithDescription("id_token_hint is not valid").WithParent(err)
+		}
+		return nil, err
+	}
+	if req.RequestParam != "" {
+		return nil, oidc.ErrRequestNotSupported()
+	}
+	ar, err := s.storage.newAuthRequest(ctx, req, sub, bindingOf(r.Header), r.Form.Get("idp_hint"))
+	if err != nil {
+		return nil, err
+	}
+	return op.NewRedirect(c.LoginURL(ar.GetID())), nil
+}
+
+// bindingHeader carries the browser binding from protocolEdge to
+// Authorize in the request's headers (the cookie the browser has, or has
+// just been given).
+const bindingHeader = "X-Passerelle-Browser"
+
+func bindingOf(h http.Header) string { return h.Get(bindingHeader) }
+
+// VerifyClient authenticates the client of a back-channel request before
+// the grant is looked at, so an unknown client or a wrong secret is
+// invalid_client (401) and never spends the code it presents (RFC 6749
+// §3.2.1, §5.2). A client authenticates with the method it registered.
+func (s *opServer) VerifyClient(ctx context.Context, r *op.Request[op.ClientCredentials]) (op.Client, error) {
+	cc := r.Data
+	if cc.ClientAssertion != "" {
+		return s.verifyAssertion(ctx, cc)
+	}
+	if cc.ClientID == "" {
+		return nil, oidc.ErrInvalidClient().WithDescription("client authentication is required")
+	}
+	c, err := s.clients().get(ctx, cc.ClientID)
+	if err != nil {
+		return nil, oidc.ErrInvalidClient().WithDescription("client authentication failed").WithParent(err)
+	}
+	switch c.Client.AuthMethod {
+	case store.AuthSecretBasic, store.AuthSecretPost:
+		if !c.checkSecret(cc.ClientSecret) {
+			return nil, oidc.ErrInvalidClient().WithDescription("client authentication failed")
+		}
+	case store.AuthNone:
+		if cc.ClientSecret != "" {
+			return nil, oidc.ErrInvalidClient().WithDescription("a public client has no secret")
+		}
+	default: // private_key_jwt without an assertion
+		return nil, oidc.ErrInvalidClient().WithDescription("client authentication failed")
+	}
+	return c, nil
+}
+
+// verifyAssertion checks a private_key_jwt client assertion (RFC 7523 §3,
+// OIDC Core §9): signature by a key of the client, audience, expiry, a
+// jti used once; and that the client is registered for this method.
+func (s *opServer) verifyAssertion(ctx context.Context, cc *op.ClientCredentials) (op.Client, error) {
+	if cc.ClientAssertionType != oidc.ClientAssertionTypeJWTAssertion {
+		return nil, oidc.ErrInvalidClient().WithDescription("unsupported client_assertion_type")
+	}
+	req, err := op.VerifyJWTAssertion(ctx, cc.ClientAssertion, s.provider.JWTProfileVerifier(ctx))
+	if err != nil {
+		s.log.WarnContext(ctx, "client assertion refused", "error", err)
+		return nil, oidc.ErrInvalidClient().WithDescription("client authentication failed")
+	}
+	c, err := s.clients().get(ctx, req.Issuer)
+	if err != nil || c.Client.AuthMethod != store.AuthPrivateKey {
+		return nil, oidc.ErrInvalidClient().WithDescription("client authentication failed")
+	}
+	if cc.ClientID != "" && cc.ClientID != req.Issuer {
+		return nil, oidc.ErrInvalidRequest().WithDescription("client_id differs from the assertion's issuer")
+	}
+	// OIDC Core §9: the jti is used once. The window covers the
+	// assertion's whole life (the library refuses an expired one).
+	if req.JWTID == "" {
+		return nil, oidc.ErrInvalidClient().WithDescription("the client assertion has no jti")
+	}
+	window := time.Until(req.ExpiresAt.AsTime()) + time.Minute
+	if n, err := s.st.Hit(ctx, "client-assertion:"+req.Issuer+":"+req.JWTID, max(window, time.Minute)); err != nil || n > 1 {
+		if err != nil {
+			s.log.ErrorContext(ctx, "record client assertion", "error", err)
+		}
+		return nil, oidc.ErrInvalidClient().WithDescription("the client assertion was already used")
+	}
+	return c, nil
+}
+
+// tokenCreator is the library's TokenCreator over a storage that signs
+// ID tokens with one client's algorithm.
+type tokenCreator struct {
+	storage op.Storage
+	crypto  op.Crypto
+}
+
+func (t tokenCreator) Storage() op.Storage { return t.storage }
+func (t tokenCreator) Crypto() op.Crypto   { return t.crypto }
+
+// creatorFor signs the ID tokens of c with the algorithm it registered.
+func (s *opServer) creatorFor(c *client) tokenCreator {
+	return tokenCreator{storage: s.storage.signingAs(c.IDTokenAlg), crypto: s.provider.Crypto()}
+}
+
+// CodeExchange redeems an authorization code (RFC 6749 §4.1.3). The PKCE
+// verifier is checked whenever the request sent a challenge, and a
+// public client must have sent one (RFC 7636 §4.6).
+func (s *opServer) CodeExchange(ctx context.Context, r *op.ClientRequest[oidc.AccessTokenRequest]) (*op.Response, error) {
+	c := r.Client.(*client)
+	authReq, err := op.AuthRequestByCode(ctx, s.storage, r.Data.Code)
+	if err != nil {
+		return nil, err
+	}
+	if err := op.AuthorizeCodeChallenge(r.Data.CodeVerifier, authReq.GetCodeChallenge()); err != nil {
+		return nil, err
+	}
+	if c.Public && authReq.GetCodeChallenge() == nil {
+		return nil, oidc.ErrInvalidRequest().WithDescription("PKCE required")
+	}
+	if c.GetID() != authReq.GetClientID() {
+		return nil, oidc.ErrInvalidGrant()
+	}
+	if r.Data.RedirectURI != authReq.GetRedirectURI() {
+		return nil, oidc.ErrInvalidGrant().WithDescription("redirect_uri does not correspond")
+	}
+	resp, err := op.CreateTokenResponse(ctx, authReq, c, s.creatorFor(c), true, r.Data.Code, "")
+	if err != nil {
+		return nil, err
+	}
+	return op.NewResponse(resp), nil
+}
+
+// RefreshToken rotates a refresh token (RFC 6749 §6); opStorage revokes
+// the family when a rotated-away token comes back.
+func (s *opServer) RefreshToken(ctx context.Context, r *op.ClientRequest[oidc.RefreshTokenRequest]) (*op.Response, error) {
+	c := r.Client.(*client)
+	request, err := op.RefreshTokenRequestByRefreshToken(ctx, s.storage, r.Data.RefreshToken)
+	if err != nil {
+		return nil, err
+	}
+	if c.GetID() != request.GetClientID() {
+		return nil, oidc.ErrInvalidGrant()
+	}
+	if err := op.ValidateRefreshTokenScopes(r.Data.Scopes, request); err != nil {
+		return nil, err
+	}
+	resp, err := op.CreateTokenResponse(ctx, request, c, s.creatorFor(c), true, "", r.Data.RefreshToken)
+	if err != nil {
+		return nil, err
+	}
+	return op.NewResponse(resp), nil
+}
+
+// tokenOf opens an access token Passerelle issued: its token ID and
+// subject, or ok false.
+func (s *opServer) tokenOf(token string) (id, subject string, ok bool) {
+	plain, err := s.provider.Crypto().Decrypt(token)
+	if err != nil {
+		return "", "", false
+	}
+	id, subject, ok = strings.Cut(plain, ":")
+	return id, subject, ok && !strings.Contains(subject, ":")
+}
+
+// Introspect answers RFC 7662 for any authenticated confidential client
+// (resource servers introspect with their own credentials, as in
+// Keycloak); an expired, revoked or unknown token is simply inactive, but
+// a store failure is an error.
+func (s *opServer) Introspect(ctx context.Context, r *op.Request[op.IntrospectionRequest]) (*op.Response, error) {
+	c, err := s.VerifyClient(ctx, &op.Request[op.ClientCredentials]{Method: r.Method, URL: r.URL, Header: r.Header,
+		Form: r.Form, PostForm: r.PostForm, Data: r.Data.ClientCredentials})
+	if err != nil {
+		return nil, err
+	}
+	if c.AuthMethod() == oidc.AuthMethodNone {
+		return nil, oidc.ErrInvalidClient().WithDescription("client must be authenticated")
+	}
+	resp := new(oidc.IntrospectionResponse)
+	id, subject, ok := s.tokenOf(r.Data.Token)
+	if !ok {
+		return op.NewResponse(resp), nil
+	}
+	if err := s.storage.SetIntrospectionFromToken(ctx, resp, id, subject, c.GetID()); err != nil {
+		if down := new(storeDown); errors.As(err, &down) {
+			return nil, err
+		}
+		return op.NewResponse(new(oidc.IntrospectionResponse)), nil
+	}
+	return op.NewResponse(resp), nil
+}
+
+// errInvalidToken is a UserInfo answer for a token that is not, or no
+// longer, valid (RFC 6750 §3.1).
+var errInvalidToken = errors.New("invalid_token")
+
+// UserInfo answers the claims of a valid access token (OIDC Core §5.3).
+func (s *opServer) UserInfo(ctx context.Context, r *op.Request[oidc.UserInfoRequest]) (*op.Response, error) {
+	id, subject, ok := s.tokenOf(r.Data.AccessToken)
+	if !ok {
+		return nil, errInvalidToken
+	}
+	info := new(oidc.UserInfo)
+	if err := s.storage.SetUserinfoFromToken(ctx, info, id, subject, r.Header.Get("Origin")); err != nil {
+		if down := new(storeDown); errors.As(err, &down) {
+			return nil, err
+		}
+		return nil, errors.Join(errInvalidToken, err)
+	}
+	return op.NewResponse(info), nil
+}
+
+// Discovery is the provider's metadata (OIDC Discovery §3) trimmed to
+// what Passerelle supports.
+func (s *opServer) Discovery(ctx context.Context, _ *op.Request[struct{}]) (*op.Response, error) {
+	d := op.CreateDiscoveryConfig(ctx, s.provider, s.storage)
+	d.SubjectTypesSupported = []string{"pairwise", "public"}
+	d.ResponseTypesSupported = []string{string(oidc.ResponseTypeCode)}
+	d.ResponseModesSupported = []string{"query", "form_post"}
+	d.GrantTypesSupported = []oidc.GrantType{oidc.GrantTypeCode, oidc.GrantTypeRefreshToken}
+	d.CodeChallengeMethodsSupported = []oidc.CodeChallengeMethod{oidc.CodeChallengeMethodS256}
+	d.DeviceAuthorizationEndpoint = ""
+	d.CheckSessionIframe = ""
+	d.ClaimsSupported = []string{"sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "acr", "amr", "sid",
+		"locale", "name", "given_name", "family_name", "email", "email_verified"}
+	d.ScopesSupported = []string{oidc.ScopeOpenID, oidc.ScopeProfile, oidc.ScopeEmail, oidc.ScopeOfflineAccess}
+	d.RequestParameterSupported = false
+	d.RequestURIParameterSupported = false
+	d.ClaimsParameterSupported = false
+	d.UILocalesSupported = uiLocales
+	d.ClaimsLocalesSupported = uiLocales
+	resp := op.NewResponse(d)
+	resp.Header.Set("Access-Control-Allow-Origin", "*")
+	return resp, nil
+}

@@ -1,0 +1,173 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"flag"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"golang.org/x/oauth2"
+
+	"github.com/passerelle/passerelle/internal/demoidp"
+	"github.com/passerelle/passerelle/internal/loadgen"
+)
+
+func main() {
+	bin := flag.String("passerelle", "", "the passerelle binary (go build ./cmd/passerelle)")
+	minutes := flag.Int("minutes", 30, "minutes of load")
+	signIns := flag.Float64("signin-rate", 10, "sign-ins per second")
+	refreshes := flag.Float64("refresh-rate", 60, "refresh_token grants per second")
+	introspections := flag.Float64("introspect-rate", 120, "introspections per second")
+	workers := flag.Int("workers", 32, "concurrent clients per operation")
+	pool := flag.Int("refresh-pool", 256, "refresh tokens rotated by the refresh load")
+	keep := flag.Bool("keep", false, "keep the temporary directory (store file, config, server log)")
+	flag.Parse()
+	if *bin == "" {
+		fmt.Fprintln(os.Stderr, "passerelle-soak: -passerelle is required (see make soak)")
+		os.Exit(2)
+	}
+	err := run(*bin, time.Duration(*minutes)*time.Minute, rates{*signIns, *refreshes, *introspections}, *workers, *pool, *keep)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "passerelle-soak:", err)
+		os.Exit(1)
+	}
+}
+
+// rates are the paced rates of the three operations, per second.
+type rates struct{ signIn, refresh, introspect float64 }
+
+func run(bin string, dur time.Duration, r rates, workers, poolSize int, keep bool) error {
+	dir, err := os.MkdirTemp("", "passerelle-soak")
+	if err != nil {
+		return err
+	}
+	if keep {
+		fmt.Println("keeping", dir)
+	} else {
+		defer os.RemoveAll(dir)
+	}
+	brPort, metricsPort := freePort(), freePort()
+	issuer := fmt.Sprintf("http://127.0.0.1:%d", brPort)
+	metricsURL := fmt.Sprintf("http://127.0.0.1:%d/metrics", metricsPort)
+
+	// Nobody may sign in twice in one 30-second TOTP step (the broker's
+	// clock is real time here), so enough people for 45 s of sign-ins.
+	pp := loadgen.NewPeople(max(64, int(r.signIn*45)), time.Now, nil)
+	upLn, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	upIssuer := "http://" + upLn.Addr().String() + "/up"
+	idp, err := demoidp.New(demoidp.Config{Issuer: upIssuer, Name: map[string]string{"en": "Up", "fr": "Amont"},
+		ClientID: "passerelle", ClientSecret: "upstream-secret", RedirectURIs: []string{issuer + "/callback/up"},
+		Users: pp.UpstreamUsers()})
+	if err != nil {
+		return err
+	}
+	go http.Serve(upLn, idp)
+
+	dbPath := filepath.Join(dir, "passerelle.db")
+	cfgPath, err := writeConfig(dir, brPort, metricsPort, issuer, upIssuer, dbPath)
+	if err != nil {
+		return err
+	}
+	logf, err := os.Create(filepath.Join(dir, "serve.log"))
+	if err != nil {
+		return err
+	}
+	defer logf.Close()
+	srv := exec.Command(bin, "serve", "-config", cfgPath)
+	srv.Stdout, srv.Stderr = logf, logf
+	if err := srv.Start(); err != nil {
+		return err
+	}
+	defer func() {
+		_ = srv.Process.Signal(syscall.SIGTERM)
+		_ = srv.Wait()
+	}()
+	if err := waitReady(issuer + "/readyz"); err != nil {
+		return fmt.Errorf("%w (log: %s)", err, logf.Name())
+	}
+
+	tr := &http.Transport{MaxIdleConnsPerHost: 4 * workers}
+	ps := loadgen.NewPasserelle(issuer, tr, pp)
+	ctx := context.WithValue(context.Background(), oauth2.HTTPClient, ps.HTTP)
+	fmt.Printf("Passerelle soak: %s, paced at %.0f sign-ins/s, %.0f refresh/s, %.0f introspections/s; %d people; bbolt (fsync on), serve as its own process, GOMAXPROCS of this host %d\n",
+		dur, r.signIn, r.refresh, r.introspect, len(pp.Names), numCPU())
+	took, err := ps.EnrolAll(ctx, workers)
+	if err != nil {
+		return err
+	}
+	refresher, err := loadgen.NewRefresher(ctx, ps.OAuth, poolSize, ps.SignIn)
+	if err != nil {
+		return err
+	}
+	at := refresher.AccessToken()
+	fmt.Printf("set-up: %d people enrolled in %s, %d refresh tokens\n\n", len(pp.Names), took.Round(time.Millisecond), poolSize)
+
+	ops := []*op{
+		{name: "sign-in", rate: r.signIn, do: func() error { _, err := ps.SignIn(ctx); return err }},
+		{name: "refresh", rate: r.refresh, do: func() error { return refresher.Grant(ctx) }},
+		{name: "introspect", rate: r.introspect, do: func() error {
+			return loadgen.Introspect(ps.HTTP, issuer+"/oauth/introspect", ps.OAuth, at)
+		}},
+	}
+	return soak(dur, workers, ops, func() sample { return scrape(metricsURL, dbPath) })
+}
+
+// writeConfig writes the serve configuration: loopback listeners, the
+// per-source limit raised (every client is 127.0.0.1), one upstream, the
+// bench client, a random master key, default retention and lifetimes.
+func writeConfig(dir string, port, metricsPort int, issuer, upIssuer, dbPath string) (string, error) {
+	key := make([]byte, 32)
+	rand.Read(key)
+	body := fmt.Sprintf(`server:
+  listen: "127.0.0.1:%d"
+  issuer: %q
+  metrics_listen: "127.0.0.1:%d"
+  rate_limit: {per_second: 1000000, burst: 1000000}
+store: {bolt: {path: %q}}
+keys: {master_key: %q}
+providers:
+  - {id: up, type: oidc, name: {en: Up, fr: Amont}, oidc: {issuer: %q, client_id: passerelle, client_secret: upstream-secret}}
+clients:
+  - {id: %s, name: {en: Bench, fr: Banc}, secret: %q, redirect_uris: ["https://%s/cb"]}
+`, port, issuer, metricsPort, dbPath, base64.StdEncoding.EncodeToString(key), upIssuer,
+		loadgen.ClientID, loadgen.ClientSecret, loadgen.RPHost)
+	p := filepath.Join(dir, "passerelle.yaml")
+	return p, os.WriteFile(p, []byte(body), 0o600)
+}
+
+// waitReady polls url until it answers 200, for at most 20 seconds.
+func waitReady(url string) error {
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		if resp, err := http.Get(url); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return nil
+			}
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	return errors.New("passerelle serve never became ready")
+}
+
+// freePort is a loopback port free a moment ago.
+func freePort() int {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port
+}

@@ -1,0 +1,96 @@
+package recovery
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/passerelle/passerelle/internal/randid"
+	"github.com/passerelle/passerelle/mfa"
+	"github.com/passerelle/passerelle/store"
+)
+
+// Entry is the recovery-code factor in the broker's registry.
+var Entry = mfa.Entry{Kind: store.FactorRecovery, Open: Open}
+
+// Factor is the recovery-code factor: the fallback of last resort. No
+// person sets it up from a page (it is no mfa.Enroller): the broker
+// renews the set after a first factor, a replacement, or on request. Its
+// per-account data is the hashed codes (store.Factor.Codes); it keeps no
+// per-request state.
+type Factor struct {
+	st    store.Store
+	count int
+	now   func() time.Time
+}
+
+// Open returns the factor for env.
+func Open(env mfa.Env) (mfa.Factor, error) {
+	now := env.Now
+	if now == nil {
+		now = time.Now
+	}
+	count := env.Config.Recovery.Count
+	if count == 0 {
+		count = 10
+	}
+	return &Factor{st: env.Store, count: count, now: now}, nil
+}
+
+// Kind is store.FactorRecovery.
+func (f *Factor) Kind() string { return store.FactorRecovery }
+
+// AMR is "otp".
+func (f *Factor) AMR() []string { return []string{mfa.AMROTP} }
+
+// Challenge asks for one of the codes.
+func (f *Factor) Challenge(context.Context, *mfa.Input, store.Factor) (mfa.Prompt, error) {
+	return mfa.Prompt{Shape: mfa.ShapeCode}, nil
+}
+
+var errNoMatch = errors.New("recovery: no unused code matches")
+
+// Verify spends the matching code in the store update that checks it, so
+// two uses of one code cannot both win.
+func (f *Factor) Verify(ctx context.Context, in *mfa.Input, x store.Factor) (bool, error) {
+	input, now := in.Form.Get("code"), f.now()
+	err := f.st.UpdateFactor(ctx, x.ID, func(s store.Factor) (store.Factor, error) {
+		codes, ok := Use(s.Codes, input, now)
+		if !ok {
+			return s, errNoMatch
+		}
+		s.Codes, s.LastUsedAt = codes, now
+		return s, nil
+	})
+	if errors.Is(err, errNoMatch) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// Renew gives the account a new set of codes, returned to be shown once:
+// the set replaces existing (the account's recovery factor, if any) in
+// one write, so every older code stops working at once.
+func (f *Factor) Renew(ctx context.Context, accountID string, existing *store.Factor) ([]string, error) {
+	codes, stored, err := Generate(f.count)
+	if err != nil {
+		return nil, err
+	}
+	now := f.now()
+	if existing != nil {
+		err = f.st.UpdateFactor(ctx, existing.ID, func(s store.Factor) (store.Factor, error) {
+			s.Codes, s.CreatedAt, s.LastUsedAt = stored, now, time.Time{}
+			return s, nil
+		})
+	} else {
+		err = f.st.CreateFactor(ctx, store.Factor{ID: randid.Base64URL(16), AccountID: accountID, Kind: store.FactorRecovery,
+			Codes: stored, CreatedAt: now})
+	}
+	if err != nil {
+		return nil, err
+	}
+	return codes, nil
+}
+
+// Left counts x's codes not used yet.
+func (f *Factor) Left(x store.Factor) int { return Remaining(x.Codes) }

@@ -1,0 +1,131 @@
+package totp
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/passerelle/passerelle/internal/randid"
+	"github.com/passerelle/passerelle/mfa"
+	"github.com/passerelle/passerelle/store"
+)
+
+// Entry is the authenticator-app factor in the broker's registry.
+var Entry = mfa.Entry{Kind: store.FactorTOTP, Open: Open}
+
+// Sealing kinds (store.Sealer associated data, with an ID): a stored
+// factor's secret under its factor ID, a secret being set up under the
+// auth request's ID, so neither can be moved to another record.
+const (
+	sealFactor  = "factor"
+	sealPending = "pending-totp"
+)
+
+// Factor is the authenticator-app factor. Its per-account data is the
+// secret, sealed (store.Factor.Sealed), and the last time step accepted
+// (store.Factor.LastStep); its per-request state is the sealed secret
+// being set up.
+type Factor struct {
+	st     store.Store
+	sealer *store.Sealer
+	cfg    mfa.TOTPConfig
+	now    func() time.Time
+}
+
+var _ mfa.Enroller = (*Factor)(nil)
+
+// Open returns the factor for env.
+func Open(env mfa.Env) (mfa.Factor, error) {
+	if env.Sealer == nil || env.Store == nil {
+		return nil, errors.New("totp: a store and a sealer are required")
+	}
+	now := env.Now
+	if now == nil {
+		now = time.Now
+	}
+	return &Factor{st: env.Store, sealer: env.Sealer, cfg: env.Config.TOTP, now: now}, nil
+}
+
+// Kind is store.FactorTOTP.
+func (f *Factor) Kind() string { return store.FactorTOTP }
+
+// AMR is "otp".
+func (f *Factor) AMR() []string { return []string{mfa.AMROTP} }
+
+// Challenge asks for the code the app shows.
+func (f *Factor) Challenge(context.Context, *mfa.Input, store.Factor) (mfa.Prompt, error) {
+	return mfa.Prompt{Shape: mfa.ShapeCode}, nil
+}
+
+// errReplay: a concurrent answer with the same code won.
+var errReplay = errors.New("totp: code already used")
+
+// Verify checks the code against x's secret and records the step in the
+// same store update that refuses any step at or before the last one: a
+// code works once, even with two answers in flight.
+func (f *Factor) Verify(ctx context.Context, in *mfa.Input, x store.Factor) (bool, error) {
+	secret, err := f.sealer.Open(sealFactor, x.ID, x.Sealed)
+	if err != nil {
+		return false, err
+	}
+	now := f.now()
+	step, ok := Verify(string(secret), in.Form.Get("code"), x.LastStep, now, f.cfg)
+	if !ok {
+		return false, nil
+	}
+	err = f.st.UpdateFactor(ctx, x.ID, func(s store.Factor) (store.Factor, error) {
+		if step <= s.LastStep {
+			return s, errReplay
+		}
+		s.LastStep, s.LastUsedAt = step, now
+		return s, nil
+	})
+	if errors.Is(err, errReplay) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// Enrol shows the set-up page of the secret being set up, drawing one
+// (kept sealed in the request's state until a code proves it) when there
+// is none.
+func (f *Factor) Enrol(_ context.Context, in *mfa.Input) (mfa.Prompt, error) {
+	if len(in.State) == 0 {
+		secret, err := NewSecret()
+		var sealed []byte
+		if err == nil {
+			sealed, err = f.sealer.Seal(sealPending, in.Request, []byte(secret))
+		}
+		if err != nil {
+			return mfa.Prompt{}, err
+		}
+		in.SetState(sealed)
+	}
+	secret, err := f.sealer.Open(sealPending, in.Request, in.State)
+	if err != nil {
+		return mfa.Prompt{}, mfa.ErrRestart
+	}
+	png, _, err := QR(string(secret), f.cfg.Issuer, in.Account.URN, f.cfg)
+	if err != nil {
+		return mfa.Prompt{}, err
+	}
+	return mfa.Prompt{Shape: mfa.ShapeApp, QR: png, Secret: string(secret), Issuer: f.cfg.Issuer, Name: in.Account.URN}, nil
+}
+
+// FinishEnrol checks a first code from the app and returns the factor,
+// its secret sealed under its own ID.
+func (f *Factor) FinishEnrol(_ context.Context, in *mfa.Input) (mfa.Enrolment, error) {
+	secret, err := f.sealer.Open(sealPending, in.Request, in.State)
+	if err != nil {
+		return mfa.Enrolment{Next: mfa.NextStart}, nil
+	}
+	step, ok := Verify(string(secret), in.Form.Get("code"), 0, f.now(), f.cfg)
+	if !ok {
+		return mfa.Enrolment{Next: mfa.NextRetry, Field: "code", Message: "mfa.error.code"}, nil
+	}
+	x := store.Factor{ID: randid.Base64URL(16), Kind: store.FactorTOTP, LastStep: step}
+	if x.Sealed, err = f.sealer.Seal(sealFactor, x.ID, secret); err != nil {
+		return mfa.Enrolment{}, err
+	}
+	return mfa.Enrolment{Factor: &x}, nil
+}
