@@ -75,7 +75,7 @@ func (e protocolEdge) authorize(w http.ResponseWriter, r *http.Request) {
 		}
 		f := &flow{ar: store.AuthRequest{RedirectURI: req.RedirectURI, State: req.State, ResponseMode: string(req.ResponseMode)},
 			lang: b.pageLang(r, nil)}
-		b.sendToClient(w, r, f, params)
+		e.answer.send(w, r, f, params)
 		return
 	}
 	http.Redirect(w, r, red.URL, http.StatusFound)
@@ -123,7 +123,7 @@ func (e protocolEdge) authorizeError(w http.ResponseWriter, r *http.Request, oe 
 				ar.ResponseMode = q.Get("response_mode")
 			}
 			f := &flow{ar: ar, lang: b.pageLang(r, nil)}
-			b.sendToClient(w, r, f, url.Values{"error": {string(oe.ErrorType)}, "error_description": {oe.Description}})
+			e.answer.send(w, r, f, url.Values{"error": {string(oe.ErrorType)}, "error_description": {oe.Description}})
 			return
 		}
 	}

@@ -161,7 +161,7 @@ func (h stepHost) Pass(w http.ResponseWriter, r *http.Request, v journey.Visit, 
 // Refuse implements journey.Host.
 func (h stepHost) Refuse(w http.ResponseWriter, r *http.Request, v journey.Visit, code, desc string) {
 	if f, ok := h.b.loadFlow(w, r, v.AuthRequestID, false); ok {
-		h.b.sendError(w, r, f, code, desc)
+		h.b.answer.sendError(w, r, f, code, desc)
 	}
 }
 

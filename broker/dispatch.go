@@ -53,7 +53,7 @@ func (b *Broker) dispatch(w http.ResponseWriter, r *http.Request, f *flow) {
 		return
 	}
 	if stage.Interactive() && slices.Contains(f.ar.Prompt, "none") {
-		b.sendError(w, r, f, "interaction_required", "the person must act at Passerelle")
+		b.answer.sendError(w, r, f, "interaction_required", "the person must act at Passerelle")
 		return
 	}
 	switch stage {

@@ -2,8 +2,11 @@ package broker
 
 import (
 	"errors"
+	"log/slog"
 	"mime"
 	"net/http"
+
+	"github.com/passerelle/passerelle/store"
 )
 
 // Request body limits, by what a route accepts. Go's own cap on a form is
@@ -31,8 +34,10 @@ const (
 // on the routes a browser visits and with an OAuth JSON error on the back
 // channel.
 type routes struct {
-	b        *Broker
 	mux      *http.ServeMux
+	limiter  *limiter // nil: no rate limit
+	log      *slog.Logger
+	page     func(w http.ResponseWriter, r *http.Request, status int, ar *store.AuthRequest, kind errKind) // error pages
 	body     int64
 	throttle bool
 	oauth    bool // refusals as JSON (RFC 6749 §5.2), not pages
@@ -50,7 +55,7 @@ func (rt routes) HandleFunc(pattern string, f func(http.ResponseWriter, *http.Re
 func (rt routes) withBody(n int64) routes { rt.body = n; return rt }
 
 // throttled is rt with the per-source rate limit (when it is on).
-func (rt routes) throttled() routes { rt.throttle = rt.b.limiter != nil; return rt }
+func (rt routes) throttled() routes { rt.throttle = rt.limiter != nil; return rt }
 
 // backChannel is rt for endpoints whose callers read OAuth JSON errors.
 func (rt routes) backChannel() routes { rt.oauth = true; return rt }
@@ -58,10 +63,10 @@ func (rt routes) backChannel() routes { rt.oauth = true; return rt }
 func (rt routes) guard(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if rt.throttle {
-			key := rt.b.limiter.sourceKey(r)
-			if ok, wait, first := rt.b.limiter.allow(key); !ok {
+			key := rt.limiter.sourceKey(r)
+			if ok, wait, first := rt.limiter.allow(key); !ok {
 				if first {
-					rt.b.log.WarnContext(r.Context(), "rate limit: refusing a source's requests until its budget refills",
+					rt.log.WarnContext(r.Context(), "rate limit: refusing a source's requests until its budget refills",
 						"source", key, "path", r.URL.Path)
 				}
 				w.Header().Set("Retry-After", retryAfter(wait))
@@ -111,7 +116,7 @@ func (rt routes) refuse(w http.ResponseWriter, r *http.Request, status int) {
 		kind = errTooMany
 	}
 	w.Header().Set("Cache-Control", "no-store")
-	rt.b.errorPage(w, r, status, nil, kind)
+	rt.page(w, r, status, nil, kind)
 }
 
 func isFormPost(r *http.Request) bool {

@@ -158,7 +158,7 @@ func (b *Broker) identify(w http.ResponseWriter, r *http.Request, f *flow) {
 		return
 	}
 	if slices.Contains(f.ar.Prompt, "none") {
-		b.sendError(w, r, f, "login_required", "the person must sign in")
+		b.answer.sendError(w, r, f, "login_required", "the person must sign in")
 		return
 	}
 	if !f.langKnown {

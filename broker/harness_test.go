@@ -124,6 +124,8 @@ type envOptions struct {
 	rateLimit broker.RateLimitConfig
 	wrap      func(store.Store) store.Store
 	mods      []func(*broker.Config)
+	// extra are more upstreams, given the broker's issuer (saml_test.go).
+	extra func(issuer string) []broker.Upstream
 }
 
 func newEnvOpts(t testing.TB, o envOptions) *env {
@@ -172,6 +174,9 @@ func newEnvOpts(t testing.TB, o envOptions) *env {
 			t.Fatal(err)
 		}
 		ups = append(ups, broker.Upstream{ID: u.id, Name: map[string]string{"en": u.id + " EN", "fr": u.id + " FR"}, Group: u.group, Provider: p})
+	}
+	if o.extra != nil {
+		ups = append(ups, o.extra(e.issuer)...)
 	}
 	e.dbPath = t.TempDir() + "/p.db"
 	st, err := bolt.Open(e.dbPath, bolt.Options{Now: e.clock.Now})

@@ -110,7 +110,7 @@ func (p mfaPages) renderChallenge(w http.ResponseWriter, r *http.Request, m *mfa
 			Action: action, Switch: p.switchChoices(m, x.ID), LostURL: p.lostURL(m), CancelURL: b.stepURL(m.flow, "cancel")})
 		return
 	}
-	data := &ui.CodeData{Common: common, Kind: x.Kind, SentTo: pr.SentTo, Action: action,
+	data := &ui.CodeData{Common: common, Kind: x.Kind, FreeText: pr.FreeText, SentTo: pr.SentTo, Action: action,
 		Switch: p.switchChoices(m, x.ID), LostURL: p.lostURL(m), CancelURL: b.stepURL(m.flow, "cancel")}
 	if pr.Resend {
 		data.ResendAction = b.stepURL(m.flow, "mfa", "resend", x.ID)

@@ -93,7 +93,7 @@ func (p mfaPages) renderEnrol(w http.ResponseWriter, r *http.Request, m *mfaFlow
 		p.ui.Render(w, r, status, m.lang, ui.PageWebAuthn, &ui.WebAuthnData{Common: common, Register: true,
 			OptionsJSON: string(pr.Options), Action: finish, CancelURL: b.stepURL(m.flow, "cancel")})
 	default:
-		p.ui.Render(w, r, status, m.lang, ui.PageCode, &ui.CodeData{Common: common, Kind: kind,
+		p.ui.Render(w, r, status, m.lang, ui.PageCode, &ui.CodeData{Common: common, Kind: kind, FreeText: pr.FreeText,
 			SentTo: pr.SentTo, Action: finish, CancelURL: b.stepURL(m.flow, "cancel")})
 	}
 }

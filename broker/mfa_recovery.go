@@ -63,8 +63,9 @@ func (p mfaPages) renderRecovery(w http.ResponseWriter, r *http.Request, m *mfaF
 		http.Redirect(w, r, b.stepURL(m.flow, "mfa"), http.StatusSeeOther)
 		return
 	}
+	pr, _ := p.recovery.Challenge(r.Context(), nil, *m.recovery) // never fails: a code typed in
 	common, status := formState(b.csrf(m.flow), errs)
-	p.ui.Render(w, r, status, m.lang, ui.PageCode, &ui.CodeData{Common: common, Kind: recoveryKind,
+	p.ui.Render(w, r, status, m.lang, ui.PageCode, &ui.CodeData{Common: common, Kind: recoveryKind, FreeText: pr.FreeText,
 		Action: b.stepURL(m.flow, "mfa", "recovery"), Switch: p.switchChoices(m, ""), CancelURL: b.stepURL(m.flow, "cancel")})
 }
 

@@ -45,6 +45,7 @@ var uiLocales = []language.Tag{language.English, language.French}
 type protocolEdge struct {
 	srv     *opServer
 	core    *Broker // error pages, the browser binding, SSO sessions
+	answer  clientAnswer
 	decoder httphelper.Decoder
 	cors    func(http.Handler) http.Handler // the library's CORS policy
 	issuer  string

@@ -7,53 +7,8 @@ import (
 	"strings"
 
 	"github.com/passerelle/passerelle/broker/journey"
-	"github.com/passerelle/passerelle/broker/ui"
 	"github.com/passerelle/passerelle/store"
 )
-
-// sendError ends the sign-in with an OAuth error at the client's redirect
-// URI (OIDC Core §3.1.2.6). The URI was checked at /authorize. The auth
-// request is deleted first: once the client has its answer, no later step
-// of the same request (a declined step accepted after all, the Back
-// button after cancel) may carry on to a code under the client's state.
-func (b *Broker) sendError(w http.ResponseWriter, r *http.Request, f *flow, code, desc string) {
-	if err := b.st.DeleteAuthRequest(r.Context(), f.ar.ID); err != nil && !errors.Is(err, store.ErrNotFound) {
-		b.log.ErrorContext(r.Context(), "end the sign-in", "error", err)
-		b.errorPage(w, r, http.StatusServiceUnavailable, &f.ar, errGeneric)
-		return
-	}
-	b.sendToClient(w, r, f, url.Values{"error": {code}, "error_description": {desc}})
-}
-
-// sendToClient answers the authorization request at the client's redirect
-// URI: in the query, or posted there (form_post, OAuth 2.0 Form Post
-// Response Mode). The answer carries iss (RFC 9207) so clients can tell
-// which server answered.
-func (b *Broker) sendToClient(w http.ResponseWriter, r *http.Request, f *flow, params url.Values) {
-	if f.ar.State != "" {
-		params.Set("state", f.ar.State)
-	}
-	params.Set("iss", b.issuer)
-	if f.ar.ResponseMode == "form_post" {
-		fields := make([]ui.Field, 0, len(params))
-		for k, v := range params {
-			fields = append(fields, ui.Field{Name: k, Value: v[0]})
-		}
-		b.ui.Render(w, r, http.StatusOK, f.lang, ui.PageFormPost, &ui.FormPostData{Action: f.ar.RedirectURI, Fields: fields})
-		return
-	}
-	u, err := url.Parse(f.ar.RedirectURI)
-	if err != nil {
-		b.errorPage(w, r, http.StatusBadRequest, &f.ar, errUntrustedRedirect)
-		return
-	}
-	q := u.Query()
-	for k, v := range params {
-		q[k] = v
-	}
-	u.RawQuery = q.Encode()
-	http.Redirect(w, r, u.String(), http.StatusSeeOther)
-}
 
 // complete records the outcome on the auth request with the hash of a new
 // authorization code, in one write, and sends the code to the client. The
@@ -110,7 +65,7 @@ func (b *Broker) complete(w http.ResponseWriter, r *http.Request, f *flow, acct 
 	b.openSession(w, r, f)
 	b.audit(r.Context(), "signin", acct.ID, f.ar.ClientID, "success",
 		map[string]string{"provider": f.ar.Provider, "acr": f.ar.ACR, "amr": strings.Join(f.ar.AMR, " ")})
-	b.sendToClient(w, r, f, url.Values{"code": {code}})
+	b.answer.send(w, r, f, url.Values{"code": {code}})
 }
 
 // openSession creates the SSO session this request authenticated, when
@@ -165,7 +120,7 @@ func (b *Broker) reissue(w http.ResponseWriter, r *http.Request, f *flow) {
 		b.errorPage(w, r, http.StatusServiceUnavailable, &f.ar, errGeneric)
 		return
 	}
-	b.sendToClient(w, r, f, url.Values{"code": {code}})
+	b.answer.send(w, r, f, url.Values{"code": {code}})
 }
 
 var errAlreadyDone = errors.New("the sign-in is already complete")

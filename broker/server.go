@@ -71,6 +71,7 @@ type Broker struct {
 	clientKeys *clientKeys
 	secure     bool
 	edge       protocolEdge // the OpenID provider's endpoints
+	answer     clientAnswer // answers at the client's redirect URI
 
 	sealer    *store.Sealer
 	ladder    mfa.Ladder
@@ -165,7 +166,8 @@ func New(ctx context.Context, cfg Config, d Deps) (*Broker, error) {
 	if err != nil {
 		return nil, fmt.Errorf("openid provider: %w", err)
 	}
-	b.edge = protocolEdge{srv: newOPServer(provider, storage, d.Store, func() *clients { return b.catalog().clients }, d.Logger),
+	b.answer = clientAnswer{st: d.Store, ui: d.UI, issuer: b.issuer, log: d.Logger, page: b.errorPage}
+	b.edge = protocolEdge{answer: b.answer, srv: newOPServer(provider, storage, d.Store, func() *clients { return b.catalog().clients }, d.Logger),
 		core: b, decoder: provider.Decoder(), cors: cors.New(*provider.CORSOptions()).Handler,
 		issuer: b.issuer, log: d.Logger, st: d.Store}
 	return b, nil
@@ -233,7 +235,7 @@ func (b *Broker) issuerURL(path string) string { return b.issuer + path }
 // Handler is the whole HTTP surface of the broker.
 func (b *Broker) Handler() http.Handler {
 	mux := http.NewServeMux()
-	rt := routes{b: b, mux: mux, body: formBody}
+	rt := routes{mux: mux, limiter: b.limiter, log: b.log, page: b.errorPage, body: formBody}
 	b.edge.Mount(rt)
 	rt.HandleFunc("GET /login/{id}", b.login)
 	b.signIn.Mount(rt)

@@ -94,7 +94,7 @@ func (s signIn) cancel(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	s.core.sendError(w, r, f, "access_denied", "the person cancelled the sign-in")
+	s.core.answer.sendError(w, r, f, "access_denied", "the person cancelled the sign-in")
 }
 
 // start sends the browser to the credential id: a password provider's

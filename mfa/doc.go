@@ -28,10 +28,11 @@
 // Prompt (a code, a WebAuthn ceremony, an app set-up, an address) and the
 // broker picks the page from its Shape.
 //
-// Adding a kind touches its new package, one line of broker/factors.go,
-// its rung in DefaultLadder (config.go, with its own settings if it has
-// any) and its catalogue strings (mfa.kind.<kind>, security.add.<kind>,
-// code.<kind>.* for a code page).
+// Adding a kind touches its new package, one line of broker/factors.go
+// (and its import), its rung in DefaultLadder (config.go, with its own
+// settings if it has any) and its catalogue strings (mfa.kind.<kind>,
+// security.add.<kind>, code.<kind>.* for a code page, in English, French
+// and the key list of broker/ui's doc.go).
 //
 // # Failures and lockout
 //

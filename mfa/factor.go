@@ -95,7 +95,7 @@ func (in *Input) StateChanged() bool { return in.stateSet }
 type Shape int
 
 const (
-	ShapeCode    Shape = iota // a code typed in (Prompt.SentTo, Resend, FreeText)
+	ShapeCode    Shape = iota // a code typed in (Prompt.SentTo, Resend, FreeText); the page's strings are code.<kind>.*
 	ShapeKey                  // a WebAuthn ceremony (Prompt.Options)
 	ShapeApp                  // an authenticator app set-up (QR, Secret, Issuer, Account)
 	ShapeAddress              // an address to send codes to (Prompt.Address)
@@ -104,15 +104,16 @@ const (
 // Prompt is what a challenge or a set-up page shows. The broker picks the
 // page from Shape and adds the navigation.
 type Prompt struct {
-	Shape   Shape
-	SentTo  string // ShapeCode: the masked address a code went to
-	Resend  bool   // ShapeCode: the factor is a Resender
-	Options []byte // ShapeKey: the ceremony's options, verbatim JSON
-	QR      []byte // ShapeApp: a PNG
-	Secret  string // ShapeApp: the key for manual entry
-	Issuer  string // ShapeApp
-	Name    string // ShapeApp: the account name shown in the app
-	Address string // ShapeAddress: the pre-filled address
+	Shape    Shape
+	SentTo   string // ShapeCode: the masked address a code went to
+	Resend   bool   // ShapeCode: the factor is a Resender
+	FreeText bool   // ShapeCode: the code is typed as text, not digits
+	Options  []byte // ShapeKey: the ceremony's options, verbatim JSON
+	QR       []byte // ShapeApp: a PNG
+	Secret   string // ShapeApp: the key for manual entry
+	Issuer   string // ShapeApp
+	Name     string // ShapeApp: the account name shown in the app
+	Address  string // ShapeAddress: the pre-filled address
 }
 
 // Next says where a set-up goes when it is not finished.

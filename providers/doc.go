@@ -75,6 +75,8 @@
 // entry's section named after its type (providers[].saml).
 //
 // Sub-packages: providers/oidc (a generic upstream OpenID Connect
-// client), providers/local (the built-in GCKey-like service),
+// client), providers/saml (SAML 2.0 upstreams under the CATS 2.0
+// profile: GCKey, the Sign-In Partners), providers/local (the built-in
+// GCKey-like service),
 // providers/registry (type → package).
 package providers

@@ -33,12 +33,14 @@
 // also shows its message next to the input, which gets aria-invalid and
 // aria-describedby. Render refuses (500 and a log line) a page that
 // cannot work: a form page without its Action, TOTPEnrolData without a
-// Secret, a CodeData Kind other than totp, email, recovery, confirm or
-// change-email, WebAuthnData without OptionsJSON, RecoveryCodesData
-// without Codes, a FactorRow without an ID or with an unknown Kind. The
-// titles follow the data: "mfa.enrol.title" when Enrol,
-// "code.<kind>.title" (change_email for change-email),
-// "webauthn.register.title" when Register.
+// Secret, a CodeData Kind without code.<kind>.title and label in the
+// catalogue, WebAuthnData without OptionsJSON, RecoveryCodesData without
+// Codes, a FactorRow without an ID or mfa.kind.<Kind>. The titles follow
+// the data: "mfa.enrol.title" when Enrol, "code.<kind>.title"
+// (change_email for change-email), "webauthn.register.title" when
+// Register. No page names a factor kind: a new kind brings its strings
+// (mfa.kind, security.add, code.<kind>.title, intro, label, optionally
+// intro.generic, note, hint) and nothing else here.
 //
 // # Built-in credential service and account pages
 //
@@ -70,9 +72,9 @@
 // numeric code field and the optional resend button.
 //
 // The code field is numeric (inputmode, pattern [0-9]*, autocomplete
-// one-time-code) for totp and email, plain text with autocomplete off for
-// a recovery code. The TOTP key is shown in blocks of four set apart by
-// CSS alone, so that a copy gives it unbroken. A factor whose
+// one-time-code), or plain text with autocomplete off when FreeText is
+// set (a recovery code). The TOTP key is shown in blocks of four set
+// apart by CSS alone, so that a copy gives it unbroken. A factor whose
 // RemoveAction is empty (the last one) gets a disabled remove button
 // described by "security.remove.last". PageWebAuthn is the one page with
 // a script: <script src="/static/webauthn.js" defer> (the broker serves
@@ -219,10 +221,12 @@
 //	code.confirm.title            code page title, Kind confirm: confirm your email address
 //	code.confirm.intro            %s = CodeData.SentTo: enter the six-digit code sent there
 //	code.confirm.intro.generic    when SentTo is empty
+//	code.confirm.label            label of the code field, address confirmation
 //	code.change_email.title       code page title, Kind change-email: confirm the new address
 //	code.change_email.intro       %s = CodeData.SentTo, the new address
 //	code.change_email.intro.generic when SentTo is empty
 //	code.change_email.note        the current address stays in use until the new one is confirmed
+//	code.change_email.label       label of the code field, new address
 //	webauthn.login.title          security key page title (use)
 //	webauthn.login.intro          insert or unlock the key, then select the button
 //	webauthn.login.submit         button: use your security key

@@ -1,6 +1,9 @@
 package ui
 
-import "html/template"
+import (
+	"html/template"
+	"strings"
+)
 
 // Pages of the second factor (MFA) and of the account security page. Each
 // takes the *Data struct named in its comment.
@@ -45,13 +48,16 @@ type EmailEnrolData struct {
 	BackURL string
 }
 
-// CodeData is for PageCode; Action and Kind are required, and Kind sets
-// the title ("code.<kind>.title", with change_email for change-email), the
-// instructions and the field "code".
+// CodeData is for PageCode; Action and Kind are required. Kind names the
+// page's catalogue keys, code.<kind>.* with "-" as "_": title and label
+// (required), intro (with the address when the kind has intro.generic,
+// its text when no address is known), and optional note and hint. So a
+// new factor kind with a code page needs only its catalogue strings.
 type CodeData struct {
 	Common
-	Kind         string   // "totp", "email", "recovery", "confirm" (confirm an email address) or "change-email"
-	SentTo       string   // email, confirm, change-email: the (masked) address the code went to
+	Kind         string   // a factor kind (totp, email, recovery, ...), "confirm" (confirm an email address) or "change-email"
+	FreeText     bool     // the code is typed as text (a recovery code), not digits
+	SentTo       string   // the (masked) address the code went to, for a kind with intro.generic
 	Action       string   // POST target
 	ResendAction string   // POST target of "Send a new code" (empty: hidden)
 	Switch       []Choice // other factors the person can use instead
@@ -86,7 +92,7 @@ type RecoveryCodesData struct {
 }
 
 // SecurityData is for PageSecurity. Every FactorRow needs an ID and a
-// Kind of totp, email or webauthn.
+// Kind the catalogue names (mfa.kind.<kind>).
 type SecurityData struct {
 	Common
 	URN                     string
@@ -101,7 +107,7 @@ type SecurityData struct {
 // FactorRow is one factor on the security page. Its rename field has the
 // id "name-<ID>", so an error summary entry about it uses that Field.
 type FactorRow struct {
-	ID, Kind, Name  string // Kind: totp, email or webauthn
+	ID, Kind, Name  string // Kind: a factor kind (mfa.kind.<kind>)
 	Detail          string // e.g. the masked email address
 	Added, LastUsed string // already formatted dates; LastUsed empty: "Never"
 	RenameAction    string // POST target (empty: no rename form)
@@ -109,25 +115,43 @@ type FactorRow struct {
 	ChangeAction    string // email factors: POST target of "Change the address" (a code goes to the new one)
 }
 
-// codeTitles gives each CodeData.Kind its title.
-var codeTitles = map[string]string{
-	"totp":         "code.totp.title",
-	"email":        "code.email.title",
-	"recovery":     "code.recovery.title",
-	"confirm":      "code.confirm.title",
-	"change-email": "code.change_email.title",
+// codeKey is the catalogue key of one part of the code page of kind.
+func codeKey(kind, part string) string {
+	return "code." + strings.ReplaceAll(kind, "-", "_") + "." + part
 }
 
-// kindNames gives each factor kind its label.
-var kindNames = map[string]string{
-	"totp":     "mfa.kind.totp",
-	"email":    "mfa.kind.email",
-	"webauthn": "mfa.kind.webauthn",
-	"recovery": "mfa.kind.recovery",
-}
+// kindKey is the catalogue key of a factor kind's label.
+func kindKey(kind string) string { return "mfa.kind." + kind }
 
 // KindName is the label of a factor kind in the page language.
-func (v *view) KindName(kind string) string { return v.T(kindNames[kind]) }
+func (v *view) KindName(kind string) string { return v.T(kindKey(kind)) }
+
+// CodeText is one part of the code page in the page language, or "" when
+// the kind has none.
+func (v *view) CodeText(part string) string {
+	d, _ := v.D.(*CodeData)
+	if d == nil || !v.u.has(codeKey(d.Kind, part)) {
+		return ""
+	}
+	return v.T(codeKey(d.Kind, part))
+}
+
+// CodeIntro is the code page's instructions: with the address the code
+// went to, for a kind whose catalogue has an intro without one
+// (intro.generic); the plain intro otherwise.
+func (v *view) CodeIntro() string {
+	d, _ := v.D.(*CodeData)
+	if d == nil {
+		return ""
+	}
+	if v.u.has(codeKey(d.Kind, "intro.generic")) {
+		if d.SentTo != "" {
+			return v.T(codeKey(d.Kind, "intro"), d.SentTo)
+		}
+		return v.T(codeKey(d.Kind, "intro.generic"))
+	}
+	return v.T(codeKey(d.Kind, "intro"))
+}
 
 // TIn translates key into lang whatever the page language: webauthn.js
 // picks the message for <html lang> from data-msg-<lang> attributes.

@@ -203,7 +203,7 @@ func TestCodePage(t *testing.T) {
 	}
 	for _, tc := range tests {
 		for _, lang := range supported {
-			d := &CodeData{Kind: tc.kind, SentTo: "a•••@example.org", Action: "/mfa/code", ResendAction: "/mfa/resend"}
+			d := &CodeData{Kind: tc.kind, FreeText: tc.kind == "recovery", SentTo: "a•••@example.org", Action: "/mfa/code", ResendAction: "/mfa/resend"}
 			emailed := tc.kind != "totp" && tc.kind != "recovery"
 			if !emailed {
 				d.ResendAction = ""
@@ -215,7 +215,7 @@ func TestCodePage(t *testing.T) {
 					t.Errorf("%s/%s: %s = %q, want %q", tc.kind, lang, k, got, v)
 				}
 			}
-			if h1Text(all) != u.T(lang, codeTitles[tc.kind]) {
+			if h1Text(all) != u.T(lang, codeKey(tc.kind, "title")) {
 				t.Errorf("%s/%s: heading %q", tc.kind, lang, h1Text(all))
 			}
 			var label string
@@ -253,7 +253,7 @@ func TestMFARenderContent(t *testing.T) {
 			[]string{"<h2>Other ways to confirm</h2>", `<a href="/lost">Lost your second factor? Use a recovery code</a>`}, []string{"Cancel"}},
 		{"code email without address", "fr", PageCode, &CodeData{Kind: "email", Action: "/a"},
 			[]string{"Nous avons envoyé un code à votre adresse courriel."}, []string{"Autres façons", "Envoyer un nouveau code"}},
-		{"inline field error", "en", PageCode, &CodeData{Common: Common{Errors: []FieldError{{Field: "code", Message: u.T("en", "mfa.error.code")}}}, Kind: "recovery", Action: "/a"},
+		{"inline field error", "en", PageCode, &CodeData{Common: Common{Errors: []FieldError{{Field: "code", Message: u.T("en", "mfa.error.code")}}}, Kind: "recovery", FreeText: true, Action: "/a"},
 			[]string{`<a href="#code">The code is not valid.`, `<div class="field field-invalid">`,
 				`<p class="field-error" id="code-error"><span class="visually-hidden">Error: </span>The code is not valid. Check it and try again.</p>`,
 				`aria-describedby="code-hint code-error" aria-invalid="true"`}, nil},

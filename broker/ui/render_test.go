@@ -113,11 +113,11 @@ func samples() map[string][]any {
 		PageCode: {
 			&CodeData{Common: c, Kind: "totp", Action: "/mfa/code", Switch: sampleChoices[:1], LostURL: "/mfa/lost", CancelURL: "/mfa/cancel"},
 			&CodeData{Common: c, Kind: "email", SentTo: "a•••@example.org", Action: "/mfa/code", ResendAction: "/mfa/resend", Switch: sampleChoices[:1], CancelURL: "/mfa/cancel"},
-			&CodeData{Common: c, Kind: "recovery", Action: "/mfa/code", CancelURL: "/mfa/cancel"},
+			&CodeData{Common: c, Kind: "recovery", FreeText: true, Action: "/mfa/code", CancelURL: "/mfa/cancel"},
 			&CodeData{Common: c, Kind: "confirm", SentTo: "a@example.org", Action: "/email/confirm", ResendAction: "/email/resend", CancelURL: "/account"},
 			&CodeData{Common: c, Kind: "change-email", SentTo: "b@example.org", Action: "/account/email/confirm", ResendAction: "/account/email/resend", CancelURL: "/account"},
 			&CodeData{Common: m, Kind: "confirm", Action: "/c"}, &CodeData{Common: m, Kind: "change-email", Action: "/c"},
-			&CodeData{Common: m, Kind: "totp", Action: "/mfa/code"}, &CodeData{Common: m, Kind: "email", Action: "/mfa/code"}, &CodeData{Common: m, Kind: "recovery", Action: "/mfa/code"}},
+			&CodeData{Common: m, Kind: "totp", Action: "/mfa/code"}, &CodeData{Common: m, Kind: "email", Action: "/mfa/code"}, &CodeData{Common: m, Kind: "recovery", FreeText: true, Action: "/mfa/code"}},
 		PageWebAuthn: {
 			&WebAuthnData{Common: c, Register: true, OptionsJSON: sampleOptions, Action: "/mfa/key", Switch: sampleChoices[:1], LostURL: "/mfa/lost", CancelURL: "/mfa/cancel"},
 			&WebAuthnData{Common: c, OptionsJSON: sampleOptions, Action: "/mfa/key", Switch: sampleChoices[:1], LostURL: "/mfa/lost", CancelURL: "/mfa/cancel"},

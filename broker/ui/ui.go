@@ -127,6 +127,13 @@ func (u *UI) T(lang, key string, args ...any) string {
 	return s
 }
 
+// has reports whether the catalogue of the first offered language (every
+// catalogue holds the same keys) has key.
+func (u *UI) has(key string) bool {
+	_, ok := u.messages[u.langs[0]][key]
+	return ok
+}
+
 // Render writes a full page with status. page is one of the Page*
 // constants and data the matching *Data struct (nil stands for its zero
 // value). The page is rendered into a buffer first: a wrong data type or
@@ -220,8 +227,8 @@ func (u *UI) render(r *http.Request, lang, page string, data any) ([]byte, error
 			return nil, fmt.Errorf("page %q needs an Action", page)
 		}
 	case *CodeData:
-		if title, ok = codeTitles[d.Kind]; !ok || d.Action == "" {
-			return nil, fmt.Errorf("page %q needs an Action and a Kind (totp, email, recovery, confirm or change-email), got %q", page, d.Kind)
+		if title = codeKey(d.Kind, "title"); !u.has(title) || !u.has(codeKey(d.Kind, "label")) || d.Action == "" {
+			return nil, fmt.Errorf("page %q needs an Action and a Kind with a title and label in the catalogue (code.<kind>.title), got %q", page, d.Kind)
 		}
 	case *WebAuthnData:
 		if d.Action == "" || d.OptionsJSON == "" {
@@ -236,7 +243,7 @@ func (u *UI) render(r *http.Request, lang, page string, data any) ([]byte, error
 		}
 	case *SecurityData:
 		for _, f := range d.Factors {
-			if _, ok := kindNames[f.Kind]; !ok || f.ID == "" {
+			if !u.has(kindKey(f.Kind)) || f.ID == "" {
 				return nil, fmt.Errorf("page %q: factor %q needs an ID and a known Kind, got %q", page, f.ID, f.Kind)
 			}
 		}

@@ -77,7 +77,7 @@ func TestBrokenConfigListsEveryProblem(t *testing.T) {
 		`store.retention.audit_events: must be at least 24h (write days as hours: 400 days is 9600h), got "1h0m0s"`,
 		`store.retention.refresh_history: must be positive, or 0 to keep it as long as its grant, got "-5m0s"`,
 		`tokens.code: must be at most 10m`,
-		`providers[0].type: must be one of: oidc, got "saml"`,
+		`providers[0].type: must be one of: oidc, saml, got "ldap"`,
 		`providers[0].name.fr: is required`,
 		`providers[1].id: must be unique, got "gckey"`,
 		`providers[1].group: must name an entry of groups, got "nowhere"`,

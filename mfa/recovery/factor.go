@@ -43,9 +43,9 @@ func (f *Factor) Kind() string { return store.FactorRecovery }
 // AMR is "otp".
 func (f *Factor) AMR() []string { return []string{mfa.AMROTP} }
 
-// Challenge asks for one of the codes.
+// Challenge asks for one of the codes, typed as text.
 func (f *Factor) Challenge(context.Context, *mfa.Input, store.Factor) (mfa.Prompt, error) {
-	return mfa.Prompt{Shape: mfa.ShapeCode}, nil
+	return mfa.Prompt{Shape: mfa.ShapeCode, FreeText: true}, nil
 }
 
 var errNoMatch = errors.New("recovery: no unused code matches")

@@ -13,6 +13,7 @@ import (
 	"github.com/passerelle/passerelle/internal/validate"
 	"github.com/passerelle/passerelle/providers"
 	"github.com/passerelle/passerelle/providers/oidc"
+	"github.com/passerelle/passerelle/providers/saml"
 )
 
 // types is the registry: one line per provider type. The key is both the
@@ -20,6 +21,9 @@ import (
 var types = map[string]Type{
 	"oidc": Protocol(func(id string, c *oidc.Config, env Env) (providers.Provider, error) {
 		return oidc.Open(id, *c, env.HTTPClient, env.Logger)
+	}),
+	"saml": Protocol(func(id string, c *saml.Config, env Env) (providers.Provider, error) {
+		return saml.Open(id, *c, saml.Options{Client: env.HTTPClient, Logger: env.Logger})
 	}),
 }
 

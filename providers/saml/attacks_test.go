@@ -207,7 +207,7 @@ func TestExpiredRefused(t *testing.T) {
 func TestHostileDocuments(t *testing.T) {
 	ti := newTestIdP(t, env{})
 	flow := testFlow("1")
-	acs := ti.spSrv.URL + "/providers/gckey/acs"
+	acs := ti.urls().Callback
 	resp := `<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" Destination="` + acs + `">`
 	docs := map[string][]byte{
 		"billion laughs": []byte(`<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>` +

@@ -66,6 +66,10 @@ type Config struct {
 	// ACRMap translates an AuthnContextClassRef into a Passerelle acr.
 	// A level of the gc-ca ladder missing from the map maps to itself.
 	ACRMap map[string]string `mapstructure:"acr_map" yaml:"acr_map"`
+	// AMR is what the IdP's sign-in is, as RFC 8176 methods (GCKey: pwd),
+	// for the ID token's amr; SAML's AuthnContextClassRef here names a
+	// level, not a method. Empty: none is claimed.
+	AMR []string `mapstructure:"amr" yaml:"amr"`
 	// AllowUnencrypted accepts assertions that arrive in the clear. Off
 	// by default: GCKey encrypts, and an upstream configured to encrypt
 	// that sends a plaintext assertion is refused.
@@ -155,6 +159,9 @@ func (c *Config) Validate(ps *validate.Problems, path string) {
 			ps.Add(validate.Join(p("acr_map"), k), "must name a Passerelle acr value", nil)
 		}
 	}
+	for i, m := range c.AMR {
+		ps.OneOf(fmt.Sprintf("%s[%d]", p("amr"), i), m, rfc8176...)
+	}
 	if c.ClockSkew < 0 || c.ClockSkew > MaxClockSkew {
 		ps.Add(p("clock_skew"), "must be between 0s and 3m", c.ClockSkew.String())
 	}
@@ -170,6 +177,16 @@ func (c Config) LogValue() slog.Value {
 		slog.String("idp_metadata", c.IDPMetadataFile+c.IDPMetadataURL),
 	)
 }
+
+// ACRMapping is the section's acr map, for the configuration's check of
+// its targets against the mfa.acr ladder (registry.ACRMapper). The gc-ca
+// levels, which map to themselves without an entry, are checked by
+// Validate.
+func (c *Config) ACRMapping() (string, map[string]string) { return "acr_map", c.ACRMap }
+
+// rfc8176 are the registered amr values (RFC 8176 §2).
+var rfc8176 = []string{"face", "fpt", "geo", "hwk", "iris", "kba", "mca", "mfa", "otp", "pin", "pop",
+	"pwd", "rba", "retina", "sc", "sms", "swk", "tel", "user", "vbm", "wia"}
 
 // ladder is the gc-ca assurance ladder, lowest first.
 var ladder = map[string]int{LoA1: 1, LoA2: 2, LoA3: 3, LoA4: 4}

@@ -12,7 +12,7 @@
 //     gc-ca levels (urn:gc-ca:cyber-auth:assurance:loa1 … loa4). Its ID is
 //     derived from the broker's per-leg nonce and its RelayState is the
 //     leg's state, so the answer names exactly one auth request and needs
-//     no storage.
+//     no storage (LoginURL keeps nothing).
 //   - The Response arrives by HTTP-POST at the ACS. HandleResponse refuses
 //     (ErrState, ErrUpstream or, for a status other than Success such as
 //     the person cancelling, ErrDenied; the detail goes to the operator's
@@ -74,16 +74,35 @@
 // required; it accepts any NameID format, so a non-persistent one is
 // refused here.
 //
-// # Not yet wired
+// # How the broker runs it
 //
-// The broker does not open this provider yet: the upstream seam is being
-// reworked (a provider reading its own callback GET or POST, keeping
-// per-leg data, mounting routes under /providers/{id}/, a registry with
-// per-protocol sections). Until then the package stands alone: Provider
-// implements providers.CallbackProvider (LoginURL, HandleCallback) on the
-// current seam and offers ServeMetadata, HandleLogoutRequest,
-// HandleLogoutResponse, LogoutURL and LogoutResponseURL for the routes
-// BaseURL+"/metadata", "/acs" and "/slo" the broker will mount. The
-// replay cache is in memory, per process; replicas need the store-backed
-// one the issue asks for.
+// The registry opens it for `type: saml` (section providers[].saml). It is
+// a providers.CallbackProvider and a providers.RouteProvider: the broker
+// hands it its URLs through Handler at start-up, and
+//
+//	GET  /login/{id}/choose → LoginURL   signed AuthnRequest, HTTP-Redirect
+//	POST /callback/{id}                  the ACS: CallbackState (RelayState),
+//	                                     then HandleCallback
+//	GET  /providers/{id}/metadata        the SP metadata
+//	GET  /providers/{id}/slo             the IdP's LogoutRequest (HTTP-Redirect)
+//
+// The entity ID defaults to the metadata URL.
+//
+// # What is not there yet
+//
+//   - The replay cache is in memory, per process (bounded, refusing when
+//     full rather than forgetting a live ID); replicas need the
+//     store-backed one the issue asks for (ReplayCache is the seam).
+//   - Passerelle-initiated Single Logout exists here (LogoutURL,
+//     HandleLogoutResponse) but the broker does not call it: it does not
+//     keep the upstream Session (NameID, SessionIndex) with its own
+//     sessions yet. IdP-initiated logout is served, but the registry gives
+//     no Options.EndSessions, so the IdP is told PartialLogout: Passerelle's
+//     own SSO session is not ended by it.
+//   - The broker takes at most 16 KiB of form at /callback; a response
+//     signed twice with 2048-bit keys, as the test IdP sends, is about
+//     13.6 KiB, so an IdP with larger keys or certificate chains needs that
+//     limit raised for this route.
+//   - Signed IdP metadata is not verified (trust comes from the file or
+//     the https URL).
 package saml

@@ -22,6 +22,7 @@ import (
 	"time"
 
 	crewsaml "github.com/crewjam/saml"
+	"github.com/crewjam/saml/logger"
 	"github.com/crewjam/saml/samlsp"
 	"github.com/crewjam/saml/xmlenc"
 
@@ -87,7 +88,7 @@ func writeKeyPair(t testing.TB, dir, name string, k keyPair) KeyPair {
 
 // testIdP is a running IdP and the Passerelle SP it knows.
 type testIdP struct {
-	t      *testing.T
+	t      testing.TB
 	idp    *crewsaml.IdentityProvider
 	srv    *httptest.Server
 	spSrv  *httptest.Server
@@ -98,6 +99,10 @@ type testIdP struct {
 	level  string // AuthnContextClassRef the IdP asserts
 	nameID string
 	status string // non-empty: answer with this second-level status
+
+	participants []crewsaml.SessionParticipant
+	ended        bool
+	loggedOut    []string // EndSessions calls
 }
 
 type env struct {
@@ -106,7 +111,7 @@ type env struct {
 }
 
 // newTestIdP starts the IdP and an SP server for a Provider over it.
-func newTestIdP(t *testing.T, e env) *testIdP {
+func newTestIdP(t testing.TB, e env) *testIdP {
 	t.Helper()
 	testKeys(t)
 	ti := &testIdP{t: t, level: LoA2, nameID: "pai-7f3a9c"}
@@ -123,6 +128,7 @@ func newTestIdP(t *testing.T, e env) *testIdP {
 		return *u
 	}
 	ti.idp = &crewsaml.IdentityProvider{
+		Logger:                       logger.DefaultLogger,
 		Key:                          idpKey.key,
 		Certificate:                  idpKey.cert,
 		MetadataURL:                  at("/metadata"),
@@ -151,15 +157,31 @@ func newTestIdP(t *testing.T, e env) *testIdP {
 		e.cfg(&cfg)
 	}
 	p, err := Open("gckey", cfg, Options{
-		BaseURL: ti.spSrv.URL + "/providers/gckey",
-		Now:     func() time.Time { return time.Now().Add(ti.offset) },
+		Now:         func() time.Time { return time.Now().Add(ti.offset) },
+		EndSessions: ti.endSessions,
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	ti.p = p
-	spMux.HandleFunc("GET /providers/gckey/metadata", p.ServeMetadata)
+	// As the broker does: the provider learns its URLs from Handler, and
+	// its routes are served under /providers/{id}/.
+	spMux.Handle("/providers/gckey/", p.Handler(ti.urls()))
 	return ti
+}
+
+// urls are the provider's URLs at the SP server, as the broker gives them.
+func (ti *testIdP) urls() providers.URLs {
+	return providers.URLs{Base: ti.spSrv.URL + "/providers/gckey/", Callback: ti.spSrv.URL + "/callback/gckey"}
+}
+
+// endSessions records an IdP-initiated logout, as the broker would end
+// the person's sessions.
+func (ti *testIdP) endSessions(_ context.Context, subject string, indexes []string) error {
+	ti.mu.Lock()
+	defer ti.mu.Unlock()
+	ti.loggedOut = append(ti.loggedOut, subject+" "+strings.Join(indexes, ","))
+	return nil
 }
 
 // GetServiceProvider reads the SP metadata over HTTP, as a real IdP does.
@@ -212,6 +234,9 @@ var inputRE = regexp.MustCompile(`name="(SAMLResponse|RelayState)" value="([^"]*
 // the IdP's page would submit to the ACS.
 func (ti *testIdP) signIn(flow providers.Leg) url.Values {
 	ti.t.Helper()
+	if flow.CallbackURL == "" {
+		flow.CallbackURL = ti.urls().Callback
+	}
 	to, _, err := ti.p.LoginURL(context.Background(), flow, providers.LoginOptions{})
 	if err != nil {
 		ti.t.Fatal(err)
@@ -240,7 +265,23 @@ func (ti *testIdP) signIn(flow providers.Leg) url.Values {
 
 // post submits form to the ACS as the browser would.
 func (ti *testIdP) post(flow providers.Leg, form url.Values) (providers.Identity, Session, error) {
-	r := httptest.NewRequest(http.MethodPost, ti.spSrv.URL+"/providers/gckey/acs", strings.NewReader(form.Encode()))
+	r := httptest.NewRequest(http.MethodPost, ti.urls().Callback, strings.NewReader(form.Encode()))
 	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	return ti.p.HandleResponse(context.Background(), flow, r)
 }
+
+func fetchBody(t testing.TB, u string) []byte {
+	t.Helper()
+	resp, err := http.Get(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func providersLoginOptions() providers.LoginOptions { return providers.LoginOptions{} }

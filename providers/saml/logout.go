@@ -18,10 +18,10 @@ import (
 // LogoutRequest naming the upstream session (NameID triple and
 // SessionIndex kept from HandleResponse); the broker keeps the returned
 // request ID and passes it to HandleLogoutResponse when the IdP answers
-// at BaseURL+"/slo".
+// at the SLO route (Base+"slo").
 //
 // IdP-initiated: HandleLogoutRequest checks the IdP's signed
-// LogoutRequest at BaseURL+"/slo" and returns who to sign out; once the
+// LogoutRequest at the SLO route (Base+"slo") and returns who to sign out; once the
 // broker has ended its sessions, LogoutResponseURL answers the IdP.
 
 // LogoutURL returns the IdP's SLO URL carrying a signed LogoutRequest for
@@ -100,9 +100,9 @@ func (p *Provider) HandleLogoutRequest(ctx context.Context, r *http.Request) (Lo
 		n.NameQualifier = sp.IDPMetadata.EntityID
 	}
 	if n.SPNameQualifier == "" {
-		n.SPNameQualifier = p.entityID
+		n.SPNameQualifier = sp.EntityID
 	}
-	if n.NameQualifier != sp.IDPMetadata.EntityID || n.SPNameQualifier != p.entityID {
+	if n.NameQualifier != sp.IDPMetadata.EntityID || n.SPNameQualifier != sp.EntityID {
 		return LogoutRequest{}, errors.Join(providers.ErrUpstream, fmt.Errorf("provider %s: LogoutRequest NameID qualifiers name another IdP or SP", p.id))
 	}
 	out := LogoutRequest{ID: req.ID, NameID: n, RelayState: r.FormValue("RelayState")}

@@ -17,7 +17,11 @@ import (
 // for signing and for encryption, so that during a rollover the IdP
 // accepts either signature and may encrypt to either key.
 func (p *Provider) Metadata() ([]byte, error) {
-	md := p.spFor(nil).Metadata()
+	ep, err := p.endpoints()
+	if err != nil {
+		return nil, err
+	}
+	md := p.spFor(ep, nil).Metadata()
 	desc := &md.SPSSODescriptors[0]
 	for _, k := range p.keys[1:] {
 		data := base64.StdEncoding.EncodeToString(k.cert.Raw)
@@ -45,7 +49,7 @@ var encryptionMethods = []crewsaml.EncryptionMethod{
 	{Algorithm: "http://www.w3.org/2009/xmlenc11#rsa-oaep"},
 }
 
-// ServeMetadata answers GET BaseURL+"/metadata".
+// ServeMetadata answers GET Base+"metadata".
 func (p *Provider) ServeMetadata(w http.ResponseWriter, r *http.Request) {
 	out, err := p.Metadata()
 	if err != nil {

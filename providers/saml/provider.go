@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	crewsaml "github.com/crewjam/saml"
@@ -18,20 +19,18 @@ import (
 	"github.com/passerelle/passerelle/providers"
 )
 
-var _ providers.CallbackProvider = (*Provider)(nil)
-
 // defaultTimeout bounds every request to the IdP (metadata) when Open is
 // given no client.
 const defaultTimeout = 10 * time.Second
 
 // Options is what the broker gives a SAML provider besides its Config.
 type Options struct {
-	// BaseURL is the public URL under which this provider's own routes
-	// live (e.g. https://login.example/providers/gckey): BaseURL+"/metadata"
-	// (the SP metadata, and the default entity ID), "/acs" (the Assertion
-	// Consumer Service, HTTP-POST) and "/slo" (Single Logout,
-	// HTTP-Redirect).
-	BaseURL string
+	// URLs are the provider's own URLs at Passerelle, when known at Open
+	// (tests); otherwise the broker gives them to Handler at start-up.
+	// The ACS is URLs.Callback (/callback/{id}, HTTP-POST); the SP
+	// metadata is URLs.Base+"metadata" (also the default entity ID) and
+	// Single Logout URLs.Base+"slo" (HTTP-Redirect).
+	URLs providers.URLs
 	// Client fetches IdP metadata; nil means a 10-second-timeout client.
 	Client *http.Client
 	// Logger: nil means slog.Default().
@@ -42,19 +41,30 @@ type Options struct {
 	// of Config.ReplayCapacity entries (per process: replicas need a
 	// shared one).
 	Replay ReplayCache
+	// EndSessions, when set, ends Passerelle's own sessions of the person
+	// an IdP's LogoutRequest names (subject is NameID.Subject()); nil:
+	// the IdP is told PartialLogout.
+	EndSessions func(ctx context.Context, subject string, sessionIndexes []string) error
 }
 
 // Provider signs people in at one SAML 2.0 IdP as a service provider.
 type Provider struct {
-	id     string
-	cfg    Config
-	keys   []spKey
-	logger *slog.Logger
-	now    func() time.Time
-	clock  *dsig.Clock
-	replay ReplayCache
-	idp    *idpMetadata
+	id          string
+	cfg         Config
+	keys        []spKey
+	logger      *slog.Logger
+	now         func() time.Time
+	clock       *dsig.Clock
+	replay      ReplayCache
+	idp         *idpMetadata
+	endSessions func(ctx context.Context, subject string, sessionIndexes []string) error
 
+	urls atomic.Pointer[endpoints]
+}
+
+// endpoints are the SP's own URLs, known once the broker has said where
+// the provider lives.
+type endpoints struct {
 	entityID              string
 	metadataURL, acs, slo url.URL
 }
@@ -65,14 +75,11 @@ type Provider struct {
 func Open(id string, cfg Config, opts Options) (*Provider, error) {
 	var ps validate.Problems
 	cfg.Validate(&ps, "providers."+id+".saml")
-	if opts.BaseURL == "" {
-		ps.Add("providers."+id, "needs the server's public URL", nil)
-	}
 	if err := ps.Err(); err != nil {
 		return nil, err
 	}
 	cfg = cfg.withDefaults()
-	p := &Provider{id: id, cfg: cfg, now: opts.Now, replay: opts.Replay}
+	p := &Provider{id: id, cfg: cfg, now: opts.Now, replay: opts.Replay, endSessions: opts.EndSessions}
 	for _, k := range cfg.Keys {
 		sk, err := k.load()
 		if err != nil {
@@ -92,17 +99,10 @@ func Open(id string, cfg Config, opts Options) (*Provider, error) {
 		logger = slog.Default()
 	}
 	p.logger = logger.With(slog.String("provider", id))
-	base := strings.TrimSuffix(opts.BaseURL, "/")
-	for dst, path := range map[*url.URL]string{&p.metadataURL: "/metadata", &p.acs: "/acs", &p.slo: "/slo"} {
-		u, err := url.Parse(base + path)
-		if err != nil {
-			return nil, fmt.Errorf("provider %s: base URL: %w", id, err)
+	if opts.URLs.Base != "" {
+		if err := p.setURLs(opts.URLs); err != nil {
+			return nil, err
 		}
-		*dst = *u
-	}
-	p.entityID = cfg.EntityID
-	if p.entityID == "" {
-		p.entityID = p.metadataURL.String()
 	}
 	client := opts.Client
 	if client == nil {
@@ -111,6 +111,35 @@ func Open(id string, cfg Config, opts Options) (*Provider, error) {
 	p.idp = &idpMetadata{file: cfg.IDPMetadataFile, url: cfg.IDPMetadataURL, entityID: cfg.IDPEntityID,
 		refresh: cfg.MetadataRefresh, client: client, now: p.now}
 	return p, nil
+}
+
+// setURLs records where the broker serves this provider.
+func (p *Provider) setURLs(u providers.URLs) error {
+	base := strings.TrimSuffix(u.Base, "/") + "/"
+	var ep endpoints
+	for dst, raw := range map[*url.URL]string{&ep.metadataURL: base + "metadata", &ep.slo: base + "slo", &ep.acs: u.Callback} {
+		parsed, err := url.Parse(raw)
+		if err != nil || parsed.Host == "" {
+			return fmt.Errorf("provider %s: URL %q is not absolute", p.id, raw)
+		}
+		*dst = *parsed
+	}
+	ep.entityID = p.cfg.EntityID
+	if ep.entityID == "" {
+		ep.entityID = ep.metadataURL.String()
+	}
+	p.urls.Store(&ep)
+	return nil
+}
+
+// endpoints returns the SP's URLs, or ErrUpstream before the broker has
+// given them.
+func (p *Provider) endpoints() (*endpoints, error) {
+	ep := p.urls.Load()
+	if ep == nil {
+		return nil, fmt.Errorf("%w: provider %s: its URLs are not known yet", providers.ErrUpstream, p.id)
+	}
+	return ep, nil
 }
 
 // funcClock is the injected clock as the clockwork.Clock that goxmldsig
@@ -132,26 +161,30 @@ func (p *Provider) serviceProvider(ctx context.Context) (*crewsaml.ServiceProvid
 	if stale != nil {
 		p.logger.WarnContext(ctx, "IdP metadata refresh failed; keeping the last good copy", "error", stale)
 	}
-	return p.spFor(md), nil
+	ep, err := p.endpoints()
+	if err != nil {
+		return nil, err
+	}
+	return p.spFor(ep, md), nil
 }
 
 // spFor is the library's SP over the IdP metadata md (nil for what needs
 // none: the SP metadata).
-func (p *Provider) spFor(md *crewsaml.EntityDescriptor) *crewsaml.ServiceProvider {
+func (p *Provider) spFor(ep *endpoints, md *crewsaml.EntityDescriptor) *crewsaml.ServiceProvider {
 	var more []*rsa.PrivateKey
 	for _, k := range p.keys[1:] {
 		more = append(more, k.key)
 	}
 	return &crewsaml.ServiceProvider{
-		EntityID:              p.entityID,
+		EntityID:              ep.entityID,
 		Key:                   p.keys[0].key,
 		Certificate:           p.keys[0].cert,
 		EncryptionKey:         p.keys[0].key,
 		EncryptionCertificate: p.keys[0].cert,
 		DecryptionKeys:        more,
-		MetadataURL:           p.metadataURL,
-		AcsURL:                p.acs,
-		SloURL:                p.slo,
+		MetadataURL:           ep.metadataURL,
+		AcsURL:                ep.acs,
+		SloURL:                ep.slo,
 		IDPMetadata:           md,
 		AuthnNameIDFormat:     crewsaml.PersistentNameIDFormat,
 		SignatureMethod:       dsig.RSASHA256SignatureMethod,
@@ -171,25 +204,25 @@ func (p *Provider) spFor(md *crewsaml.EntityDescriptor) *crewsaml.ServiceProvide
 }
 
 // requestID is the AuthnRequest ID of one sign-in: derived from the
-// flow's nonce (an HMAC the broker binds to the auth request and this
-// provider), so it needs no storage and InResponseTo names exactly one
-// auth request.
-func requestID(flow providers.Leg) string { return "_" + flow.Nonce }
+// leg's nonce (an HMAC the broker binds to the auth request and this
+// provider), so it needs no storage (nothing is kept) and InResponseTo
+// names exactly one auth request.
+func requestID(leg providers.Leg) string { return "_" + leg.Nonce }
 
 // LoginURL returns the IdP's SSO URL carrying a signed AuthnRequest
 // (HTTP-Redirect binding, saml-bindings-2.0-os §3.4.4.1) with a
-// persistent NameIDPolicy and RequestedAuthnContext Comparison="exact";
-// RelayState is the flow's state. callbackURL is not used: a SAML IdP
-// knows the ACS from the SP metadata, so the ACS is BaseURL+"/acs".
-func (p *Provider) LoginURL(ctx context.Context, flow providers.Leg, opts providers.LoginOptions) (string, []byte, error) {
-	u, err := p.loginURL(ctx, flow, opts)
-	return u, nil, err
-}
-
-func (p *Provider) loginURL(ctx context.Context, flow providers.Leg, opts providers.LoginOptions) (string, error) {
+// persistent NameIDPolicy, RequestedAuthnContext Comparison="exact", and
+// the ACS leg.CallbackURL; RelayState is leg.State. It keeps nothing.
+func (p *Provider) LoginURL(ctx context.Context, leg providers.Leg, opts providers.LoginOptions) (string, []byte, error) {
+	if leg.State == "" || leg.Nonce == "" {
+		return "", nil, fmt.Errorf("provider %s: leg without state or nonce", p.id)
+	}
 	sp, err := p.serviceProvider(ctx)
 	if err != nil {
-		return "", err
+		return "", nil, err
+	}
+	if leg.CallbackURL != sp.AcsURL.String() {
+		return "", nil, fmt.Errorf("provider %s: leg callback %q is not the ACS %q of the SP metadata", p.id, leg.CallbackURL, sp.AcsURL.String())
 	}
 	if opts.ForceLogin {
 		force := true
@@ -197,16 +230,16 @@ func (p *Provider) loginURL(ctx context.Context, flow providers.Leg, opts provid
 	}
 	dest := sp.GetSSOBindingLocation(crewsaml.HTTPRedirectBinding)
 	if dest == "" {
-		return "", fmt.Errorf("%w: provider %s: the IdP metadata has no HTTP-Redirect SSO endpoint", providers.ErrUpstream, p.id)
+		return "", nil, fmt.Errorf("%w: provider %s: the IdP metadata has no HTTP-Redirect SSO endpoint", providers.ErrUpstream, p.id)
 	}
 	req, err := sp.MakeAuthenticationRequest(dest, crewsaml.HTTPRedirectBinding, crewsaml.HTTPPostBinding)
 	if err != nil {
-		return "", fmt.Errorf("%w: provider %s: AuthnRequest: %w", providers.ErrUpstream, p.id, err)
+		return "", nil, fmt.Errorf("%w: provider %s: AuthnRequest: %w", providers.ErrUpstream, p.id, err)
 	}
-	req.ID = requestID(flow)
-	u, err := req.Redirect(flow.State, sp)
+	req.ID = requestID(leg)
+	u, err := req.Redirect(leg.State, sp)
 	if err != nil {
-		return "", fmt.Errorf("%w: provider %s: AuthnRequest: %w", providers.ErrUpstream, p.id, err)
+		return "", nil, fmt.Errorf("%w: provider %s: AuthnRequest: %w", providers.ErrUpstream, p.id, err)
 	}
-	return u.String(), nil
+	return u.String(), nil, nil
 }

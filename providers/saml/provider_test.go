@@ -55,7 +55,9 @@ func TestSignInThroughIdP(t *testing.T) {
 
 func TestAuthnRequest(t *testing.T) {
 	ti := newTestIdP(t, env{})
-	to, _, err := ti.p.LoginURL(t.Context(), testFlow("1"), providers.LoginOptions{ForceLogin: true})
+	leg := testFlow("1")
+	leg.CallbackURL = ti.urls().Callback
+	to, _, err := ti.p.LoginURL(t.Context(), leg, providers.LoginOptions{ForceLogin: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,7 +75,7 @@ func TestAuthnRequest(t *testing.T) {
 		`>` + LoA2 + `<`, `>` + LoA3 + `<`,
 		`Format="urn:oasis:names:tc:SAML:2.0:nameid-format:persistent"`,
 		`ForceAuthn="true"`,
-		`AssertionConsumerServiceURL="` + ti.spSrv.URL + `/providers/gckey/acs"`,
+		`AssertionConsumerServiceURL="` + ti.spSrv.URL + `/callback/gckey"`,
 	} {
 		if !strings.Contains(s, want) {
 			t.Errorf("AuthnRequest lacks %s:\n%s", want, s)
@@ -95,7 +97,7 @@ func TestMetadataPublishesBothKeys(t *testing.T) {
 		}
 	}
 	for _, want := range []string{`AuthnRequestsSigned="true"`, `WantAssertionsSigned="true"`,
-		`/providers/gckey/acs"`, `/providers/gckey/slo"`, "nameid-format:persistent"} {
+		`/callback/gckey"`, `/providers/gckey/slo"`, "nameid-format:persistent"} {
 		if !strings.Contains(s, want) {
 			t.Errorf("metadata lacks %s", want)
 		}
@@ -112,7 +114,7 @@ func TestKeyRollover(t *testing.T) {
 	dir := t.TempDir()
 	cfg := ti.p.cfg
 	cfg.Keys = []KeyPair{writeKeyPair(t, dir, "new", spKey2), writeKeyPair(t, dir, "old", spKey1)}
-	rolled, err := Open("gckey", cfg, Options{BaseURL: ti.spSrv.URL + "/providers/gckey"})
+	rolled, err := Open("gckey", cfg, Options{URLs: ti.urls()})
 	if err != nil {
 		t.Fatal(err)
 	}

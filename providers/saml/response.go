@@ -42,42 +42,28 @@ type Session struct {
 	SessionIndex string
 }
 
-// HandleCallback checks the HTTP-POST Response at the ACS and returns the
-// person's identity. callbackURL is not used (see LoginURL).
-func (p *Provider) HandleCallback(r *http.Request, flow providers.Leg) (providers.Identity, error) {
-	ident, _, err := p.HandleResponse(r.Context(), flow, r)
+// HandleCallback checks the HTTP-POST Response at the ACS
+// (leg.CallbackURL) and returns the person's identity.
+func (p *Provider) HandleCallback(r *http.Request, leg providers.Leg) (providers.Identity, error) {
+	ident, _, err := p.HandleResponse(r.Context(), leg, r)
 	return ident, err
-}
-
-// CallbackState is the RelayState of the HTTP-POST Response.
-func (p *Provider) CallbackState(r *http.Request) string {
-	if r.Method != http.MethodPost {
-		return ""
-	}
-	if r.PostForm == nil {
-		r.Body = http.MaxBytesReader(nil, r.Body, maxFormSize)
-		if err := r.ParseForm(); err != nil {
-			return ""
-		}
-	}
-	return r.PostForm.Get("RelayState")
 }
 
 // HandleResponse is HandleCallback returning the upstream session too,
 // which the broker keeps for Single Logout.
 //
-// The checks, in order: POST with a RelayState that is this flow's state;
+// The checks, in order: POST with a RelayState that is this leg's state;
 // a bounded, DTD-free document addressed to the ACS with exactly one assertion, encrypted
 // unless the configuration allows otherwise (guard); then the library's
 // own (crewjam/saml ParseXMLResponse): a signature by the IdP's metadata
 // key over the Response or the assertion, the rest read only from the
 // signed element; Destination, Issuer, Status, InResponseTo equal to this
-// flow's request ID, Recipient, Audience, NotBefore/NotOnOrAfter within
+// leg's request ID, Recipient, Audience, NotBefore/NotOnOrAfter within
 // the library's 180 s bound, AuthnContextClassRef one of the requested
 // levels, and the assertion ID consumed in the replay cache; then this
 // provider's: the configured skew, a persistent NameID whose qualifiers
 // are the IdP's and this SP's, and the level mapped to an acr.
-func (p *Provider) HandleResponse(ctx context.Context, flow providers.Leg, r *http.Request) (providers.Identity, Session, error) {
+func (p *Provider) HandleResponse(ctx context.Context, leg providers.Leg, r *http.Request) (providers.Identity, Session, error) {
 	fail := func(kind error, format string, args ...any) (providers.Identity, Session, error) {
 		return providers.Identity{}, Session{}, fmt.Errorf("%w: provider %s: %s", kind, p.id, fmt.Sprintf(format, args...))
 	}
@@ -91,7 +77,7 @@ func (p *Provider) HandleResponse(ctx context.Context, flow providers.Leg, r *ht
 		}
 	}
 	relay := r.PostForm.Get("RelayState")
-	if flow.State == "" || subtle.ConstantTimeCompare([]byte(relay), []byte(flow.State)) != 1 {
+	if leg.State == "" || subtle.ConstantTimeCompare([]byte(relay), []byte(leg.State)) != 1 {
 		return fail(providers.ErrState, "RelayState is not this sign-in's")
 	}
 	encoded := r.PostForm.Get("SAMLResponse")
@@ -102,18 +88,18 @@ func (p *Provider) HandleResponse(ctx context.Context, flow providers.Leg, r *ht
 	if err != nil || len(raw) == 0 {
 		return fail(providers.ErrUpstream, "SAMLResponse is not base64")
 	}
-	if err := guard(raw, p.acs.String(), !p.cfg.AllowUnencrypted); err != nil {
-		return fail(providers.ErrUpstream, "%v", err)
-	}
 	sp, err := p.serviceProvider(ctx)
 	if err != nil {
 		return providers.Identity{}, Session{}, err
 	}
-	a, err := sp.ParseXMLResponse(raw, []string{requestID(flow)}, p.acs)
+	if err := guard(raw, sp.AcsURL.String(), !p.cfg.AllowUnencrypted); err != nil {
+		return fail(providers.ErrUpstream, "%v", err)
+	}
+	a, err := sp.ParseXMLResponse(raw, []string{requestID(leg)}, sp.AcsURL)
 	if err != nil {
 		return p.refused(err)
 	}
-	return p.accept(a, sp.IDPMetadata.EntityID)
+	return p.accept(a, sp.IDPMetadata.EntityID, sp.EntityID)
 }
 
 // refused classifies a library refusal: a Status other than Success (the
@@ -134,7 +120,7 @@ func (p *Provider) refused(err error) (providers.Identity, Session, error) {
 
 // accept makes this provider's own checks on an assertion the library
 // accepted, and reads the identity from it.
-func (p *Provider) accept(a *crewsaml.Assertion, idpEntityID string) (providers.Identity, Session, error) {
+func (p *Provider) accept(a *crewsaml.Assertion, idpEntityID, spEntityID string) (providers.Identity, Session, error) {
 	fail := func(format string, args ...any) (providers.Identity, Session, error) {
 		return providers.Identity{}, Session{}, fmt.Errorf("%w: provider %s: %s", providers.ErrUpstream, p.id, fmt.Sprintf(format, args...))
 	}
@@ -166,9 +152,9 @@ func (p *Provider) accept(a *crewsaml.Assertion, idpEntityID string) (providers.
 		id.NameQualifier = idpEntityID
 	}
 	if id.SPNameQualifier == "" {
-		id.SPNameQualifier = p.entityID
+		id.SPNameQualifier = spEntityID
 	}
-	if id.NameQualifier != idpEntityID || id.SPNameQualifier != p.entityID {
+	if id.NameQualifier != idpEntityID || id.SPNameQualifier != spEntityID {
 		return fail("NameID qualifiers name another IdP or SP")
 	}
 	st := a.AuthnStatements[0]
@@ -177,7 +163,7 @@ func (p *Provider) accept(a *crewsaml.Assertion, idpEntityID string) (providers.
 		return fail("AuthnContextClassRef is not a requested level")
 	}
 	acr := p.cfg.acrFor(level.Value)
-	ident := providers.Identity{Subject: id.Subject(), ACR: acr, AuthTime: st.AuthnInstant}
+	ident := providers.Identity{Subject: id.Subject(), ACR: acr, AMR: slices.Clone(p.cfg.AMR), AuthTime: st.AuthnInstant}
 	if ident.AuthTime.After(now.Add(skew)) {
 		ident.AuthTime = time.Time{}
 	}
