@@ -15,13 +15,23 @@
 // lock takes effect at once, not at the next sign-in; Unlock clears the
 // lock and the failure count (mfa.Regulator.Unlock).
 //
-// Clients declared in the configuration file are read-only here
-// (ErrReadOnly): the file stays their only source of truth. Views never
+// A client is the one client model, store.Client, with the field names of
+// the configuration file's clients[] entries, checked by its Validate with
+// the deployment's rules (broker.Config.ClientRules) exactly as the file's
+// clients are, so a problem's path (clients[0].redirect_uris[0]) names the
+// field to fix. Steps are set only in the configuration file (their
+// settings are operator files). Clients declared in the configuration
+// file are read-only here (ErrReadOnly): the file stays their only source
+// of truth. Views never
 // carry secrets, secret hashes, sealed keys or factor material; a
 // generated client secret is returned once, when it is made, and only its
 // hash is stored. An account view leaves out the email address and names:
 // support works from the URN the person reads out, and the person sees
 // their own details on the account page.
+//
+// GET /admin/store/backup serves a consistent copy of a running bbolt
+// store (store.Backuper), for `passerelle store backup`: the broker holds
+// the file's lock, so no other process can read it while it serves.
 //
 // The HTTP API is off unless Config sets a bearer token. It speaks JSON
 // only, answers every error as {"error": ..., "problems": [...]} with a

@@ -46,19 +46,19 @@ type accountIntent struct{ addKind, linkProvider, replace string }
 // and returns false.
 func (b *Broker) openAccount(w http.ResponseWriter, r *http.Request, in accountIntent) (*accountView, bool) {
 	ctx := r.Context()
-	lang := b.pageLang(r, nil)
-	s, _, ok := b.currentSession(ctx, r)
+	lang := b.pages.lang(r, nil)
+	s, _, ok := b.sessions.current(ctx, r)
 	if ok && in == (accountIntent{}) && b.now().Before(s.AccountUntil) {
 		acct, err := b.st.GetAccount(ctx, s.AccountID)
 		if err == nil && !acct.Locked {
-			v := &accountView{s: s, acct: acct, lang: lang, csrf: b.secrets.csrfToken(s.ID, b.cookie(r, "browser"))}
+			v := &accountView{s: s, acct: acct, lang: lang, csrf: b.secrets.csrfToken(s.ID, b.sessions.cookie(r, "browser"))}
 			if v.factors, err = b.st.ListFactors(ctx, acct.ID); err == nil {
 				return v, true
 			}
 		}
 		if err != nil {
 			b.log.ErrorContext(ctx, "open account page", "error", err)
-			b.errorPage(w, r, http.StatusServiceUnavailable, nil, errGeneric)
+			b.pages.errorPage(w, r, http.StatusServiceUnavailable, nil, errGeneric)
 			return nil, false
 		}
 	}
@@ -70,11 +70,11 @@ func (b *Broker) openAccount(w http.ResponseWriter, r *http.Request, in accountI
 	}
 	now := b.now()
 	ar := store.AuthRequest{ID: randomID(), ClientID: accountClientID, RedirectURI: back,
-		Scopes: []string{"openid"}, ResponseType: "code", Browser: store.HashToken(b.browserID(w, r)),
+		Scopes: []string{"openid"}, ResponseType: "code", Browser: store.HashToken(b.sessions.browserID(w, r)),
 		UILocales: []string{lang}, AddKind: in.addKind, LinkProvider: in.linkProvider, ReplaceFactor: in.replace, CreatedAt: now, ExpiresAt: now.Add(b.cfg.Tokens.AuthRequest)}
 	if err := b.st.CreateAuthRequest(ctx, ar); err != nil {
 		b.log.ErrorContext(ctx, "start account sign-in", "error", err)
-		b.errorPage(w, r, http.StatusServiceUnavailable, nil, errGeneric)
+		b.pages.errorPage(w, r, http.StatusServiceUnavailable, nil, errGeneric)
 		return nil, false
 	}
 	http.Redirect(w, r, "/login/"+url.PathEscape(ar.ID), http.StatusSeeOther)
@@ -98,7 +98,7 @@ func (b *Broker) accountDone(w http.ResponseWriter, r *http.Request, f *flow) {
 // pages for accountWindow: only the session the sign-in reused, of the
 // account it signed in.
 func (b *Broker) openAccountWindow(ctx context.Context, r *http.Request, sid, accountID string) {
-	_, hash, ok := b.currentSession(ctx, r)
+	_, hash, ok := b.sessions.current(ctx, r)
 	if !ok {
 		return
 	}
@@ -120,8 +120,8 @@ func (b *Broker) openAccountWindow(ctx context.Context, r *http.Request, sid, ac
 }
 
 func (b *Broker) checkAccountForm(w http.ResponseWriter, r *http.Request, v *accountView) bool {
-	if !b.secrets.checkCSRF(v.s.ID, b.cookie(r, "browser"), r.PostFormValue("csrf")) {
-		b.errorPage(w, r, http.StatusForbidden, nil, errCSRF)
+	if !b.secrets.checkCSRF(v.s.ID, b.sessions.cookie(r, "browser"), r.PostFormValue("csrf")) {
+		b.pages.errorPage(w, r, http.StatusForbidden, nil, errCSRF)
 		return false
 	}
 	return true

@@ -63,7 +63,7 @@ func (pg accountPage) renderAccount(w http.ResponseWriter, r *http.Request, v *a
 	links, err := pg.st.ListLinks(r.Context(), v.acct.ID)
 	if err != nil {
 		pg.core.log.ErrorContext(r.Context(), "list links", "error", err)
-		pg.core.errorPage(w, r, http.StatusServiceUnavailable, nil, errGeneric)
+		pg.core.pages.errorPage(w, r, http.StatusServiceUnavailable, nil, errGeneric)
 		return
 	}
 	lang := v.acct.Locale
@@ -182,7 +182,7 @@ func (pg accountPage) accountEmailConfirm(w http.ResponseWriter, r *http.Request
 	var delay *mfa.DelayError
 	switch {
 	case errors.Is(err, mfa.ErrLocked):
-		pg.core.errorPage(w, r, http.StatusForbidden, nil, errLocked)
+		pg.core.pages.errorPage(w, r, http.StatusForbidden, nil, errLocked)
 		return
 	case errors.As(err, &delay):
 		pg.renderEmailCode(w, r, v, []ui.FieldError{{Field: "code", Message: pg.ui.T(v.lang, "mfa.error.wait", delay.Wait.Round(1e9).String())}})
@@ -194,7 +194,7 @@ func (pg accountPage) accountEmailConfirm(w http.ResponseWriter, r *http.Request
 	err = pg.email.Verify(ctx, v.s.PendingOTP, v.acct.ID, r.PostFormValue("code"))
 	if errors.Is(err, emailotp.ErrInvalidCode) {
 		if locked, ferr := att.Failed(ctx); ferr == nil && locked {
-			pg.core.audit(ctx, "lockout", v.acct.ID, "", "locked", nil)
+			pg.core.audits.record(ctx, "lockout", v.acct.ID, "", "locked", nil)
 		}
 		pg.renderEmailCode(w, r, v, []ui.FieldError{{Field: "code", Message: pg.ui.T(v.lang, "confirm.error.code")}})
 		return
@@ -204,7 +204,7 @@ func (pg accountPage) accountEmailConfirm(w http.ResponseWriter, r *http.Request
 		// attempt back without clearing earlier failures. A lock that
 		// landed meanwhile wins.
 		if err = att.Release(ctx); errors.Is(err, mfa.ErrLocked) {
-			pg.core.errorPage(w, r, http.StatusForbidden, nil, errLocked)
+			pg.core.pages.errorPage(w, r, http.StatusForbidden, nil, errLocked)
 			return
 		}
 	}
@@ -234,7 +234,7 @@ func (pg accountPage) accountLink(w http.ResponseWriter, r *http.Request) {
 	}
 	p := r.PathValue("provider")
 	if _, known := pg.core.catalog().upstreams[p]; !known {
-		pg.core.errorPage(w, r, http.StatusNotFound, nil, errNotFound)
+		pg.core.pages.errorPage(w, r, http.StatusNotFound, nil, errNotFound)
 		return
 	}
 	pg.core.openAccount(w, r, accountIntent{linkProvider: p})
@@ -264,7 +264,7 @@ func (pg accountPage) accountUnlink(w http.ResponseWriter, r *http.Request) {
 		pg.core.accountChangedTo(w, r, v, err, "unlink", "/account?done=unlinked")
 		return
 	}
-	pg.core.errorPage(w, r, http.StatusNotFound, nil, errNotFound)
+	pg.core.pages.errorPage(w, r, http.StatusNotFound, nil, errNotFound)
 }
 
 // signOutEverywhere ends every session of the account and revokes every
@@ -284,8 +284,8 @@ func (pg accountPage) signOutEverywhere(w http.ResponseWriter, r *http.Request) 
 		pg.core.accountChangedTo(w, r, v, err, "", "")
 		return
 	}
-	pg.core.setCookie(w, "session", "", -1)
-	pg.core.audit(ctx, "signout.everywhere", v.acct.ID, "", "success",
+	pg.core.sessions.setCookie(w, "session", "", -1)
+	pg.core.audits.record(ctx, "signout.everywhere", v.acct.ID, "", "success",
 		map[string]string{"sessions": strconv.Itoa(sessions), "grants": strconv.Itoa(grants)})
 	http.Redirect(w, r, "/logged-out", http.StatusSeeOther)
 }
@@ -295,11 +295,11 @@ func (pg accountPage) signOutEverywhere(w http.ResponseWriter, r *http.Request) 
 func (b *Broker) accountChangedTo(w http.ResponseWriter, r *http.Request, v *accountView, err error, kind, next string) {
 	if err != nil {
 		b.log.ErrorContext(r.Context(), "account change", "kind", kind, "error", err)
-		b.errorPage(w, r, http.StatusServiceUnavailable, nil, errGeneric)
+		b.pages.errorPage(w, r, http.StatusServiceUnavailable, nil, errGeneric)
 		return
 	}
 	if kind != "" {
-		b.audit(r.Context(), kind, v.acct.ID, "", "success", nil)
+		b.audits.record(r.Context(), kind, v.acct.ID, "", "success", nil)
 	}
 	http.Redirect(w, r, next, http.StatusSeeOther)
 }

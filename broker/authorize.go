@@ -17,14 +17,13 @@ import (
 // with a cookie. An error the client may see goes to its redirect URI;
 // one it may not (unknown client, unregistered redirect URI) is a page.
 func (e protocolEdge) authorize(w http.ResponseWriter, r *http.Request) {
-	b := e.core
 	if r.Method != http.MethodGet && r.Method != http.MethodPost {
 		w.Header().Set("Allow", "GET, POST")
-		b.errorPage(w, r, http.StatusMethodNotAllowed, nil, errInvalidRequest)
+		e.page(w, r, http.StatusMethodNotAllowed, nil, errInvalidRequest)
 		return
 	}
 	if err := r.ParseForm(); err != nil {
-		b.errorPage(w, r, http.StatusBadRequest, nil, errInvalidRequest)
+		e.page(w, r, http.StatusBadRequest, nil, errInvalidRequest)
 		return
 	}
 	if k := duplicated(r); k != "" {
@@ -39,7 +38,7 @@ func (e protocolEdge) authorize(w http.ResponseWriter, r *http.Request) {
 		e.authorizeError(w, r, &oidc.Error{ErrorType: "request_uri_not_supported", Description: "request_uri is not supported"})
 		return
 	}
-	browser := b.browserID(w, r)
+	browser := e.browserID(w, r)
 	ctx := e.ctx(r)
 	req := new(oidc.AuthRequest)
 	if err := e.decoder.Decode(req, r.Form); err != nil || req.ClientID == "" || req.RedirectURI == "" {
@@ -62,7 +61,7 @@ func (e protocolEdge) authorize(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		if oe.ErrorType == oidc.ServerError {
-			b.log.ErrorContext(r.Context(), "authorization request failed", "error", err)
+			e.log.ErrorContext(r.Context(), "authorization request failed", "error", err)
 			oe = oidc.ErrServerError().WithDescription("the server could not process the request")
 		}
 		params := url.Values{"error": {string(oe.ErrorType)}, "error_description": {oe.Description}}
@@ -74,7 +73,7 @@ func (e protocolEdge) authorize(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		f := &flow{ar: store.AuthRequest{RedirectURI: req.RedirectURI, State: req.State, ResponseMode: string(req.ResponseMode)},
-			lang: b.pageLang(r, nil)}
+			lang: e.pageLang(r, nil)}
 		e.answer.send(w, r, f, params)
 		return
 	}
@@ -101,7 +100,7 @@ func (e protocolEdge) fragmentError(w http.ResponseWriter, r *http.Request, req 
 // be trusted: the person gets a page, the operator a log line.
 func (e protocolEdge) untrusted(w http.ResponseWriter, r *http.Request, err error) {
 	e.log.WarnContext(r.Context(), "authorization request refused", "client_id", r.Form.Get("client_id"), "error", err)
-	e.core.errorPage(w, r, http.StatusBadRequest, nil, errUntrustedRedirect)
+	e.page(w, r, http.StatusBadRequest, nil, errUntrustedRedirect)
 }
 
 // authorizeError answers an invalid authorization request: an error
@@ -109,7 +108,7 @@ func (e protocolEdge) untrusted(w http.ResponseWriter, r *http.Request, err erro
 // is registered for the client (RFC 6749 §4.1.2.1), an error page
 // otherwise.
 func (e protocolEdge) authorizeError(w http.ResponseWriter, r *http.Request, oe *oidc.Error) {
-	b, q := e.core, r.Form
+	q := r.Form
 	if len(q["client_id"]) == 1 && len(q["redirect_uri"]) == 1 {
 		if c, err := e.srv.clients().get(r.Context(), q.Get("client_id")); err == nil &&
 			slices.Contains(c.Client.RedirectURIs, q.Get("redirect_uri")) {
@@ -122,13 +121,13 @@ func (e protocolEdge) authorizeError(w http.ResponseWriter, r *http.Request, oe 
 			if len(q["response_mode"]) == 1 {
 				ar.ResponseMode = q.Get("response_mode")
 			}
-			f := &flow{ar: ar, lang: b.pageLang(r, nil)}
+			f := &flow{ar: ar, lang: e.pageLang(r, nil)}
 			e.answer.send(w, r, f, url.Values{"error": {string(oe.ErrorType)}, "error_description": {oe.Description}})
 			return
 		}
 	}
 	e.log.WarnContext(r.Context(), "authorization request refused without redirect", "error", oe.ErrorType, "detail", oe.Description)
-	b.errorPage(w, r, http.StatusBadRequest, nil, errUntrustedRedirect)
+	e.page(w, r, http.StatusBadRequest, nil, errUntrustedRedirect)
 }
 
 // endSession serves RP-initiated logout (OpenID Connect RP-Initiated
@@ -136,17 +135,16 @@ func (e protocolEdge) authorizeError(w http.ResponseWriter, r *http.Request, oe 
 // post_logout_redirect_uri, then the browser's session ends and the
 // browser goes where the library said; a request it refuses gets a page.
 func (e protocolEdge) endSession(w http.ResponseWriter, r *http.Request) {
-	b := e.core
 	if r.Method != http.MethodGet && r.Method != http.MethodPost {
 		w.Header().Set("Allow", "GET, POST")
-		b.errorPage(w, r, http.StatusMethodNotAllowed, nil, errInvalidRequest)
+		e.page(w, r, http.StatusMethodNotAllowed, nil, errInvalidRequest)
 		return
 	}
 	if err := r.ParseForm(); err != nil {
-		b.errorPage(w, r, http.StatusBadRequest, nil, errInvalidRequest)
+		e.page(w, r, http.StatusBadRequest, nil, errInvalidRequest)
 		return
 	}
-	if b.askBeforeLogout(w, r) {
+	if e.askLogout(w, r) {
 		return
 	}
 	req := new(oidc.EndSessionRequest)
@@ -157,10 +155,10 @@ func (e protocolEdge) endSession(w http.ResponseWriter, r *http.Request) {
 	}
 	if err != nil {
 		e.log.WarnContext(r.Context(), "end_session refused", "error", err)
-		b.errorPage(w, r, http.StatusBadRequest, nil, errInvalidRequest)
+		e.page(w, r, http.StatusBadRequest, nil, errInvalidRequest)
 		return
 	}
-	b.endSession(r.Context(), w, r)
+	e.closeSession(r.Context(), w, r)
 	http.Redirect(w, r, red.URL, http.StatusFound)
 }
 

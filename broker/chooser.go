@@ -16,18 +16,18 @@ func (s signIn) chooser(w http.ResponseWriter, r *http.Request, f *flow, allowed
 	for _, id := range allowed {
 		u := b.catalog().upstreams[id]
 		if u.Group == "" {
-			choices = append(choices, ui.Choice{ID: id, Name: name(u.Name, f.lang, id), Action: b.stepURL(f, "choose", id)})
+			choices = append(choices, ui.Choice{ID: id, Name: name(u.Name, f.lang, id), Action: f.stepURL("choose", id)})
 			continue
 		}
 		if !groups[u.Group] {
 			groups[u.Group] = true
 			choices = append(choices, ui.Choice{ID: u.Group, Name: name(b.groupName(u.Group), f.lang, u.Group),
-				Action: b.stepURL(f, "choose", u.Group), Group: true})
+				Action: f.stepURL("choose", u.Group), Group: true})
 		}
 	}
 	s.ui.Render(w, r, http.StatusOK, f.lang, ui.PageChooser, &ui.ChooserData{
 		Common:     b.csrf(f),
-		ClientName: f.client.displayName(f.lang), Choices: choices, CancelURL: b.stepURL(f, "cancel"),
+		ClientName: f.client.displayName(f.lang), Choices: choices, CancelURL: f.stepURL("cancel"),
 	})
 }
 
@@ -58,16 +58,16 @@ func (s signIn) group(w http.ResponseWriter, r *http.Request) {
 	var banks []ui.Choice
 	for _, id := range b.flowUpstreams(f) {
 		if u := b.catalog().upstreams[id]; u.Group == gid {
-			banks = append(banks, ui.Choice{ID: id, Name: name(u.Name, f.lang, id), Action: b.stepURL(f, "choose", id)})
+			banks = append(banks, ui.Choice{ID: id, Name: name(u.Name, f.lang, id), Action: f.stepURL("choose", id)})
 		}
 	}
 	if len(banks) == 0 {
-		b.errorPage(w, r, http.StatusNotFound, &f.ar, errNotFound)
+		b.pages.errorPage(w, r, http.StatusNotFound, &f.ar, errNotFound)
 		return
 	}
 	s.ui.Render(w, r, http.StatusOK, f.lang, ui.PageBanks, &ui.BanksData{
 		Common:    b.csrf(f),
 		GroupName: name(b.groupName(gid), f.lang, gid), Banks: banks,
-		BackURL: b.stepURL(f), CancelURL: b.stepURL(f, "cancel"),
+		BackURL: f.stepURL(), CancelURL: f.stepURL("cancel"),
 	})
 }

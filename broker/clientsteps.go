@@ -102,7 +102,7 @@ func (h stepHost) Enter(w http.ResponseWriter, r *http.Request, step string) (jo
 		acct, err := b.st.GetAccount(r.Context(), f.ar.AccountID)
 		if err != nil {
 			b.log.ErrorContext(r.Context(), "account at a client step", "error", err)
-			b.errorPage(w, r, http.StatusServiceUnavailable, &f.ar, errGeneric)
+			b.pages.errorPage(w, r, http.StatusServiceUnavailable, &f.ar, errGeneric)
 			return journey.Visit{}, false
 		}
 		st.Locked = acct.Locked
@@ -113,13 +113,13 @@ func (h stepHost) Enter(w http.ResponseWriter, r *http.Request, step string) (jo
 		var err error
 		if current, err = b.pendingStep(r.Context(), f); err != nil {
 			b.log.ErrorContext(r.Context(), "client step", "error", err)
-			b.errorPage(w, r, http.StatusServiceUnavailable, &f.ar, errGeneric)
+			b.pages.errorPage(w, r, http.StatusServiceUnavailable, &f.ar, errGeneric)
 			return journey.Visit{}, false
 		}
 	}
 	if current != step {
 		b.log.WarnContext(r.Context(), "a client step out of turn", "step", step, "auth_request", f.ar.ID)
-		http.Redirect(w, r, b.stepURL(f), http.StatusSeeOther)
+		http.Redirect(w, r, f.stepURL(), http.StatusSeeOther)
 		return journey.Visit{}, false
 	}
 	v := b.visit(f)
@@ -168,10 +168,10 @@ func (h stepHost) Refuse(w http.ResponseWriter, r *http.Request, v journey.Visit
 // Fail implements journey.Host.
 func (h stepHost) Fail(w http.ResponseWriter, r *http.Request, v journey.Visit, what string, err error) {
 	h.b.log.ErrorContext(r.Context(), what, "error", err)
-	h.b.errorPage(w, r, http.StatusServiceUnavailable, nil, errGeneric)
+	h.b.pages.errorPage(w, r, http.StatusServiceUnavailable, nil, errGeneric)
 }
 
 // Audit implements journey.Host.
 func (h stepHost) Audit(ctx context.Context, kind string, v journey.Visit, detail map[string]string) {
-	h.b.audit(ctx, kind, v.AccountID, v.ClientID, "success", detail)
+	h.b.audits.record(ctx, kind, v.AccountID, v.ClientID, "success", detail)
 }

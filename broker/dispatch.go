@@ -20,8 +20,8 @@ func (b *Broker) dispatch(w http.ResponseWriter, r *http.Request, f *flow) {
 		if acct, err = b.st.GetAccount(ctx, f.ar.AccountID); err != nil {
 			b.log.ErrorContext(ctx, "account of auth request", "error", err)
 			// Keep what this step did (a factor used up) if the store lets us.
-			_ = b.persist(ctx, f)
-			b.errorPage(w, r, http.StatusServiceUnavailable, &f.ar, errGeneric)
+			_ = f.persist(ctx, b.st)
+			b.pages.errorPage(w, r, http.StatusServiceUnavailable, &f.ar, errGeneric)
 			return
 		}
 		st.Locked = acct.Locked
@@ -34,8 +34,8 @@ func (b *Broker) dispatch(w http.ResponseWriter, r *http.Request, f *flow) {
 		var err error
 		if step, err = b.pendingStep(ctx, f); err != nil {
 			b.log.ErrorContext(ctx, "client step", "error", err)
-			_ = b.persist(ctx, f)
-			b.errorPage(w, r, http.StatusServiceUnavailable, &f.ar, errGeneric)
+			_ = f.persist(ctx, b.st)
+			b.pages.errorPage(w, r, http.StatusServiceUnavailable, &f.ar, errGeneric)
 			return
 		}
 		if step == "" {
@@ -47,9 +47,9 @@ func (b *Broker) dispatch(w http.ResponseWriter, r *http.Request, f *flow) {
 		b.complete(w, r, f, acct)
 		return
 	}
-	if err := b.persist(ctx, f); err != nil {
+	if err := f.persist(ctx, b.st); err != nil {
 		b.log.ErrorContext(ctx, "record sign-in progress", "error", err)
-		b.errorPage(w, r, http.StatusServiceUnavailable, &f.ar, errGeneric)
+		b.pages.errorPage(w, r, http.StatusServiceUnavailable, &f.ar, errGeneric)
 		return
 	}
 	if stage.Interactive() && slices.Contains(f.ar.Prompt, "none") {
@@ -62,26 +62,26 @@ func (b *Broker) dispatch(w http.ResponseWriter, r *http.Request, f *flow) {
 	case journey.Identify:
 		b.identify(w, r, f)
 	case journey.Locked:
-		b.errorPage(w, r, http.StatusForbidden, &f.ar, errLocked)
+		b.pages.errorPage(w, r, http.StatusForbidden, &f.ar, errLocked)
 	case journey.Policy:
 		required, _ := b.requiredACR(f.client, &f.ar)
 		b.log.ErrorContext(ctx, "client policy cannot be met: no accepted factor reaches the required acr", "client_id", f.client.ID, "acr", required)
-		b.errorPage(w, r, http.StatusForbidden, &f.ar, errPolicy)
+		b.pages.errorPage(w, r, http.StatusForbidden, &f.ar, errPolicy)
 	case journey.SecondFactor:
-		http.Redirect(w, r, b.stepURL(f, "mfa"), http.StatusSeeOther)
+		http.Redirect(w, r, f.stepURL("mfa"), http.StatusSeeOther)
 	case journey.Link:
 		if err := b.finishLinking(ctx, f); err != nil {
 			b.log.ErrorContext(ctx, "link credential", "error", err)
-			b.errorPage(w, r, http.StatusServiceUnavailable, &f.ar, errGeneric)
+			b.pages.errorPage(w, r, http.StatusServiceUnavailable, &f.ar, errGeneric)
 			return
 		}
 		b.dispatch(w, r, f)
 	case journey.LinkLeg:
 		b.signIn.start(w, r, f, f.ar.LinkProvider)
 	case journey.Enrol:
-		http.Redirect(w, r, b.stepURL(f, "mfa", "enrol", f.ar.AddKind), http.StatusSeeOther)
+		http.Redirect(w, r, f.stepURL("mfa", "enrol", f.ar.AddKind), http.StatusSeeOther)
 	case journey.ClientSteps:
-		http.Redirect(w, r, b.stepURL(f, "step", step), http.StatusSeeOther)
+		http.Redirect(w, r, f.stepURL("step", step), http.StatusSeeOther)
 	}
 }
 

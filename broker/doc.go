@@ -20,14 +20,18 @@
 //	GET       /login/{id}/cancel                access_denied to the client (browser-bound)
 //	GET POST  /callback/{provider}              upstream answer → account → session → second factor
 //	                                            → the code, in the query or form_post, to the client
+//	                                            (a cross-site POST is re-posted once from this origin)
+//	any       /providers/{provider}/...         a provider's own routes (SAML metadata); signIn, upstream.go
 //	POST      /oauth/token                      authorization_code (PKCE S256), refresh_token (rotation)
 //	POST      /oauth/introspect                 RFC 7662
 //	POST      /revoke                           RFC 7009 (revokes the whole grant)
 //	GET POST  /userinfo                         claims by the grant's scopes
 //	GET POST  /end_session                      RP-initiated logout; without an ID token hint it asks first
 //	GET       /login/{id}/mfa/...               second factors (mfaPages, mfa_steps.go; kinds in factors.go)
-//	GET POST  /login/{id}/local/...             the built-in credential service (local.go)
-//	GET POST  /login/{id}/first/...             a credential seen for the first time (identity.go)
+//	GET POST  /login/{id}/local                 the built-in service's password page (passwordPages, password.go)
+//	GET POST  /login/{id}/password/{provider}   another password provider's page (password.go)
+//	GET POST  /login/{id}/local/...             the built-in service's registration and reset (localPages, local.go)
+//	GET POST  /login/{id}/first/...             a credential seen for the first time (identities, identity.go)
 //	GET POST  /account, /account/security/...   account pages (accountPage, securityPage), after a fresh second factor
 //	GET       /readyz                           the store answers (a load balancer's check)
 //	GET       /logged-out, /, /lang, /static/   pages

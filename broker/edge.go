@@ -22,6 +22,11 @@ const (
 	// parameter's own limit, summed, fits) and upstream callbacks. A
 	// private_key_jwt assertion is under 2 KB; an id_token_hint too.
 	protocolBody = 16 << 10
+	// callbackBody: an upstream's answer posted to /callback/{provider}: a
+	// SAML Response by HTTP-POST, signed and encrypted, carries the IdP's
+	// certificate once or twice and an encrypted key (13.6 KiB with
+	// 2048-bit keys in providers/saml's tests; more with larger keys).
+	callbackBody = 64 << 10
 	// webauthnBody: a security key's registration or assertion, whose
 	// attestation may carry a certificate chain.
 	webauthnBody = 64 << 10

@@ -50,23 +50,23 @@ func (f *flow) applyPending(a *store.AuthRequest) {
 }
 
 // persist writes the pending changes.
-func (b *Broker) persist(ctx context.Context, f *flow) error {
+func (f *flow) persist(ctx context.Context, st store.Store) error {
 	if len(f.pending) == 0 {
 		return nil
 	}
-	return b.writeFlow(ctx, f, nil)
+	return f.write(ctx, st, nil)
 }
 
-// writeFlow applies the pending changes, then fn, to the stored auth
+// write applies the pending changes, then fn, to the stored auth
 // request in one store update, only while it is what this step read: not
 // finished (errAlreadyDone), and naming the same account, or none
 // (errAccountChanged). Whatever a step checked (which credential may be
 // used, which account's factor was answered) is then still true of the
 // request it writes: two credentials racing on one request cannot put
 // one account's factor under the other.
-func (b *Broker) writeFlow(ctx context.Context, f *flow, fn func(*store.AuthRequest)) error {
+func (f *flow) write(ctx context.Context, st store.Store, fn func(*store.AuthRequest)) error {
 	var account string
-	err := b.st.UpdateAuthRequest(ctx, f.ar.ID, func(a store.AuthRequest) (store.AuthRequest, error) {
+	err := st.UpdateAuthRequest(ctx, f.ar.ID, func(a store.AuthRequest) (store.AuthRequest, error) {
 		if a.Done {
 			// A racing step finished the request; nothing may change it now.
 			return a, errAlreadyDone
@@ -96,23 +96,23 @@ func (b *Broker) loadFlow(w http.ResponseWriter, r *http.Request, id string, nee
 	if err != nil {
 		if !errors.Is(err, store.ErrNotFound) {
 			b.log.ErrorContext(r.Context(), "read auth request", "error", err)
-			b.errorPage(w, r, http.StatusServiceUnavailable, nil, errGeneric)
+			b.pages.errorPage(w, r, http.StatusServiceUnavailable, nil, errGeneric)
 			return nil, false
 		}
-		b.errorPage(w, r, http.StatusNotFound, nil, errExpired)
+		b.pages.errorPage(w, r, http.StatusNotFound, nil, errExpired)
 		return nil, false
 	}
-	f := &flow{ar: ar, browser: b.cookie(r, "browser"), account: ar.AccountID}
+	f := &flow{ar: ar, browser: b.sessions.cookie(r, "browser"), account: ar.AccountID}
 	if !sameBrowser(&ar, f.browser) {
 		b.log.WarnContext(r.Context(), "sign-in step from another browser", "auth_request", ar.ID)
-		b.errorPage(w, r, http.StatusForbidden, &ar, errState)
+		b.pages.errorPage(w, r, http.StatusForbidden, &ar, errState)
 		return nil, false
 	}
 	if ar.ClientID == accountClientID {
 		f.client = b.accountClient()
 	} else if f.client, err = b.catalog().clients.get(r.Context(), ar.ClientID); err != nil {
 		b.log.ErrorContext(r.Context(), "client of auth request", "client_id", ar.ClientID, "error", err)
-		b.errorPage(w, r, http.StatusBadRequest, &ar, errUntrustedRedirect)
+		b.pages.errorPage(w, r, http.StatusBadRequest, &ar, errUntrustedRedirect)
 		return nil, false
 	}
 	f.lang, f.langKnown = b.ui.Language(r, ar.UILocales)
@@ -132,7 +132,9 @@ func (b *Broker) askLanguage(w http.ResponseWriter, r *http.Request) {
 	b.ui.Render(w, r, http.StatusOK, "en", ui.PageLanguage, &ui.LanguageData{Next: r.URL.RequestURI()})
 }
 
-func (b *Broker) stepURL(f *flow, parts ...string) string {
+// stepURL is the address of a step of this sign-in (the dispatcher's
+// when parts is empty).
+func (f *flow) stepURL(parts ...string) string {
 	p := "/login/" + url.PathEscape(f.ar.ID)
 	for _, s := range parts {
 		p += "/" + url.PathEscape(s)
@@ -168,7 +170,7 @@ func (b *Broker) identify(w http.ResponseWriter, r *http.Request, f *flow) {
 	allowed := b.flowUpstreams(f)
 	if len(allowed) == 0 {
 		b.log.ErrorContext(ctx, "client allows no configured provider", "client_id", f.client.ID)
-		b.errorPage(w, r, http.StatusInternalServerError, &f.ar, errGeneric)
+		b.pages.errorPage(w, r, http.StatusInternalServerError, &f.ar, errGeneric)
 		return
 	}
 	if h := f.ar.ProviderHint; h != "" && slices.Contains(allowed, h) {
@@ -212,7 +214,7 @@ func (b *Broker) csrf(f *flow) ui.Common {
 func (b *Broker) checkForm(w http.ResponseWriter, r *http.Request, f *flow) bool {
 	if !b.secrets.checkCSRF(f.ar.ID, f.browser, r.PostFormValue("csrf")) {
 		b.log.WarnContext(r.Context(), "form with a missing or wrong CSRF token", "auth_request", f.ar.ID)
-		b.errorPage(w, r, http.StatusForbidden, &f.ar, errCSRF)
+		b.pages.errorPage(w, r, http.StatusForbidden, &f.ar, errCSRF)
 		return false
 	}
 	return true

@@ -57,7 +57,7 @@ func (ids identities) identified(w http.ResponseWriter, r *http.Request, f *flow
 	l, err := ids.st.GetLink(ctx, pid, ident.Subject)
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		b.log.ErrorContext(ctx, "find link", "error", err)
-		b.errorPage(w, r, http.StatusServiceUnavailable, &f.ar, errGeneric)
+		b.pages.errorPage(w, r, http.StatusServiceUnavailable, &f.ar, errGeneric)
 		return
 	}
 	known := err == nil
@@ -68,22 +68,22 @@ func (ids identities) identified(w http.ResponseWriter, r *http.Request, f *flow
 		acct, err := ids.touchAccount(ctx, l.AccountID)
 		if err != nil {
 			b.log.ErrorContext(ctx, "account of link", "error", err)
-			b.errorPage(w, r, http.StatusServiceUnavailable, &f.ar, errGeneric)
+			b.pages.errorPage(w, r, http.StatusServiceUnavailable, &f.ar, errGeneric)
 			return
 		}
 		ids.signedInAs(w, r, f, acct, up)
 	case f.ar.Linking:
 		// The credential meant to prove an existing account has none.
 		b.log.InfoContext(ctx, "linking: the credential used is not linked to any account", "provider", pid)
-		b.errorPageMsg(w, r, http.StatusConflict, &f.ar, "firstlogin.error.unknown")
+		b.pages.errorMsg(w, r, http.StatusConflict, &f.ar, "firstlogin.error.unknown")
 	default:
 		f.change(func(a *store.AuthRequest) { a.NewIdentity = up })
-		if err := b.persist(ctx, f); err != nil {
+		if err := f.persist(ctx, b.st); err != nil {
 			b.log.ErrorContext(ctx, "keep new identity", "error", err)
-			b.errorPage(w, r, http.StatusServiceUnavailable, &f.ar, errGeneric)
+			b.pages.errorPage(w, r, http.StatusServiceUnavailable, &f.ar, errGeneric)
 			return
 		}
-		http.Redirect(w, r, b.stepURL(f, "first"), http.StatusSeeOther)
+		http.Redirect(w, r, f.stepURL("first"), http.StatusSeeOther)
 	}
 }
 
@@ -104,16 +104,16 @@ func (ids identities) page(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if f.ar.NewIdentity == nil || f.ar.AccountID != "" {
-		http.Redirect(w, r, b.stepURL(f), http.StatusSeeOther)
+		http.Redirect(w, r, f.stepURL(), http.StatusSeeOther)
 		return
 	}
 	name := name(b.catalog().upstreams[f.ar.NewIdentity.Provider].Name, f.lang, f.ar.NewIdentity.Provider)
 	var link []ui.Choice
 	if len(b.allowedUpstreams(f.client)) > 1 {
-		link = []ui.Choice{{ID: "link", Name: ids.ui.T(f.lang, "firstlogin.link.choice"), Action: b.stepURL(f, "first", "link")}}
+		link = []ui.Choice{{ID: "link", Name: ids.ui.T(f.lang, "firstlogin.link.choice"), Action: f.stepURL("first", "link")}}
 	}
 	ids.ui.Render(w, r, http.StatusOK, f.lang, ui.PageFirstLogin, &ui.FirstLoginData{Common: b.csrf(f), ProviderName: name,
-		CreateAction: b.stepURL(f, "first", "create"), Link: link, CancelURL: b.stepURL(f, "cancel")})
+		CreateAction: f.stepURL("first", "create"), Link: link, CancelURL: f.stepURL("cancel")})
 }
 
 // firstLoginCreate makes a new account for the new identity.
@@ -125,20 +125,20 @@ func (ids identities) create(w http.ResponseWriter, r *http.Request) {
 	}
 	up := f.ar.NewIdentity
 	if up == nil || f.ar.AccountID != "" {
-		http.Redirect(w, r, b.stepURL(f), http.StatusSeeOther)
+		http.Redirect(w, r, f.stepURL(), http.StatusSeeOther)
 		return
 	}
 	acct, err := ids.createAccount(r.Context(), up)
 	if err != nil {
 		b.log.ErrorContext(r.Context(), "create account", "error", err)
-		b.errorPage(w, r, http.StatusServiceUnavailable, &f.ar, errGeneric)
+		b.pages.errorPage(w, r, http.StatusServiceUnavailable, &f.ar, errGeneric)
 		return
 	}
-	err = b.writeFlow(r.Context(), f, func(a *store.AuthRequest) {
+	err = f.write(r.Context(), b.st, func(a *store.AuthRequest) {
 		a.NewIdentity = nil
 	})
 	if err != nil {
-		b.errorPage(w, r, http.StatusServiceUnavailable, &f.ar, errGeneric)
+		b.pages.errorPage(w, r, http.StatusServiceUnavailable, &f.ar, errGeneric)
 		return
 	}
 	ids.signedInAs(w, r, f, acct, up)
@@ -165,7 +165,7 @@ func (ids identities) createAccount(ctx context.Context, up *store.UpstreamIdent
 		}
 		err := ids.st.CreateAccount(ctx, a, store.Link{Provider: up.Provider, Subject: up.Subject, AccountID: a.ID, CreatedAt: now})
 		if err == nil {
-			b.audit(ctx, "account.create", a.ID, "", "success", map[string]string{"provider": up.Provider})
+			b.audits.record(ctx, "account.create", a.ID, "", "success", map[string]string{"provider": up.Provider})
 			return a, nil
 		}
 		if !errors.Is(err, store.ErrAlreadyExists) {
@@ -192,17 +192,17 @@ func (ids identities) link(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if f.ar.NewIdentity == nil || f.ar.AccountID != "" {
-		http.Redirect(w, r, b.stepURL(f), http.StatusSeeOther)
+		http.Redirect(w, r, f.stepURL(), http.StatusSeeOther)
 		return
 	}
-	err := b.writeFlow(r.Context(), f, func(a *store.AuthRequest) {
+	err := f.write(r.Context(), b.st, func(a *store.AuthRequest) {
 		a.Linking = true
 	})
 	if err != nil {
-		b.errorPage(w, r, http.StatusServiceUnavailable, &f.ar, errGeneric)
+		b.pages.errorPage(w, r, http.StatusServiceUnavailable, &f.ar, errGeneric)
 		return
 	}
-	http.Redirect(w, r, b.stepURL(f), http.StatusSeeOther)
+	http.Redirect(w, r, f.stepURL(), http.StatusSeeOther)
 }
 
 // finishLinking writes the link the person asked for, once the account's
@@ -213,8 +213,8 @@ func (b *Broker) finishLinking(ctx context.Context, f *flow) error {
 	if err != nil && !errors.Is(err, store.ErrAlreadyExists) {
 		return err
 	}
-	b.audit(ctx, "link", f.ar.AccountID, f.ar.ClientID, "success", map[string]string{"provider": up.Provider})
-	return b.writeFlow(ctx, f, func(a *store.AuthRequest) {
+	b.audits.record(ctx, "link", f.ar.AccountID, f.ar.ClientID, "success", map[string]string{"provider": up.Provider})
+	return f.write(ctx, b.st, func(a *store.AuthRequest) {
 		a.NewIdentity, a.Linking = nil, false
 		f.ar = *a
 	})
@@ -226,16 +226,16 @@ func (ids identities) linkFromAccountPage(w http.ResponseWriter, r *http.Request
 	b := ids.core
 	ctx := r.Context()
 	if known && l.AccountID != f.ar.AccountID {
-		b.errorPageMsg(w, r, http.StatusConflict, &f.ar, "firstlogin.error.linked")
+		b.pages.errorMsg(w, r, http.StatusConflict, &f.ar, "firstlogin.error.linked")
 		return
 	}
 	if !known {
 		if err := ids.st.CreateLink(ctx, store.Link{Provider: up.Provider, Subject: up.Subject, AccountID: f.ar.AccountID, CreatedAt: b.now()}); err != nil {
 			b.log.ErrorContext(ctx, "link credential", "error", err)
-			b.errorPage(w, r, http.StatusServiceUnavailable, &f.ar, errGeneric)
+			b.pages.errorPage(w, r, http.StatusServiceUnavailable, &f.ar, errGeneric)
 			return
 		}
-		b.audit(ctx, "link", f.ar.AccountID, "", "success", map[string]string{"provider": up.Provider})
+		b.audits.record(ctx, "link", f.ar.AccountID, "", "success", map[string]string{"provider": up.Provider})
 	}
 	_ = ids.st.DeleteAuthRequest(ctx, f.ar.ID)
 	http.Redirect(w, r, "/account?done=linked", http.StatusSeeOther)

@@ -66,7 +66,7 @@ func (pg localPages) load(w http.ResponseWriter, r *http.Request) (*flow, bool) 
 		return nil, false
 	}
 	if !b.legAllowed(f, pg.cfg.ID) || !slices.Contains(b.flowUpstreams(f), pg.cfg.ID) {
-		http.Redirect(w, r, b.stepURL(f), http.StatusSeeOther)
+		http.Redirect(w, r, f.stepURL(), http.StatusSeeOther)
 		return nil, false
 	}
 	if r.Method == http.MethodPost && !b.checkForm(w, r, f) {
@@ -92,8 +92,8 @@ func (pg localPages) renderRegister(w http.ResponseWriter, r *http.Request, f *f
 	common, status := formState(b.csrf(f), errs)
 	pw := pg.cfg.Password
 	pg.ui.Render(w, r, status, f.lang, ui.PageRegister, &ui.RegisterData{Common: common, ServiceName: pg.serviceName(f.lang),
-		Action: b.stepURL(f, "local", "register"), Username: username, Email: email,
-		MinLength: pw.MinLength, MaxLength: pw.MaxLength, Forbidden: pw.Forbidden, BackURL: b.stepURL(f, "local")})
+		Action: f.stepURL("local", "register"), Username: username, Email: email,
+		MinLength: pw.MinLength, MaxLength: pw.MaxLength, Forbidden: pw.Forbidden, BackURL: f.stepURL("local")})
 }
 
 // passwordErrors translates the rules a password breaks.
@@ -157,11 +157,11 @@ func (pg localPages) register(w http.ResponseWriter, r *http.Request) {
 		pg.renderRegister(w, r, f, username, email, pg.passwordErrors(f.lang, "password", perr.Problems))
 		return
 	case errors.Is(err, emailotp.ErrRateLimited):
-		b.errorPageMsg(w, r, http.StatusTooManyRequests, &f.ar, "mfa.error.rate")
+		b.pages.errorMsg(w, r, http.StatusTooManyRequests, &f.ar, "mfa.error.rate")
 		return
 	case err != nil:
 		b.log.ErrorContext(ctx, "register", "error", err)
-		b.errorPage(w, r, http.StatusServiceUnavailable, &f.ar, errGeneric)
+		b.pages.errorPage(w, r, http.StatusServiceUnavailable, &f.ar, errGeneric)
 		return
 	}
 	pg.keepPending(w, r, f, pending, otpID, email, "confirm")
@@ -171,17 +171,17 @@ func (pg localPages) register(w http.ResponseWriter, r *http.Request) {
 // to its next page.
 func (pg localPages) keepPending(w http.ResponseWriter, r *http.Request, f *flow, pending, otpID, email, next string) {
 	b := pg.core
-	err := b.writeFlow(r.Context(), f, func(a *store.AuthRequest) {
+	err := f.write(r.Context(), b.st, func(a *store.AuthRequest) {
 		a.PendingLocal, a.PendingOTP, a.PendingEmail = pending, otpID, email
 	})
 	if err != nil {
 		b.log.ErrorContext(r.Context(), "keep pending step", "error", err)
-		b.errorPage(w, r, http.StatusServiceUnavailable, &f.ar, errGeneric)
+		b.pages.errorPage(w, r, http.StatusServiceUnavailable, &f.ar, errGeneric)
 		return
 	}
-	to := b.stepURL(f, "local")
+	to := f.stepURL("local")
 	if next != "" {
-		to = b.stepURL(f, "local", next)
+		to = f.stepURL("local", next)
 	}
 	http.Redirect(w, r, to, http.StatusSeeOther)
 }
@@ -189,12 +189,12 @@ func (pg localPages) keepPending(w http.ResponseWriter, r *http.Request, f *flow
 func (pg localPages) renderConfirm(w http.ResponseWriter, r *http.Request, f *flow, errs []ui.FieldError) {
 	b := pg.core
 	if f.ar.PendingLocal == "" {
-		http.Redirect(w, r, b.stepURL(f, "local", "register"), http.StatusSeeOther)
+		http.Redirect(w, r, f.stepURL("local", "register"), http.StatusSeeOther)
 		return
 	}
 	common, status := formState(b.csrf(f), errs)
 	pg.ui.Render(w, r, status, f.lang, ui.PageCode, &ui.CodeData{Common: common, Kind: "confirm", SentTo: maskEmail(f.ar.PendingEmail),
-		Action: b.stepURL(f, "local", "confirm"), ResendAction: b.stepURL(f, "local", "resend"), CancelURL: b.stepURL(f, "cancel")})
+		Action: f.stepURL("local", "confirm"), ResendAction: f.stepURL("local", "resend"), CancelURL: f.stepURL("cancel")})
 }
 
 // confirm checks the emailed code; the new credential then signs in.
@@ -211,10 +211,10 @@ func (pg localPages) confirm(w http.ResponseWriter, r *http.Request) {
 	}
 	if err != nil {
 		b.log.ErrorContext(r.Context(), "confirm registration", "error", err)
-		b.errorPage(w, r, http.StatusServiceUnavailable, &f.ar, errGeneric)
+		b.pages.errorPage(w, r, http.StatusServiceUnavailable, &f.ar, errGeneric)
 		return
 	}
-	b.audit(r.Context(), "local.register", "", f.ar.ClientID, "success", map[string]string{"user": user.ID})
+	b.audits.record(r.Context(), "local.register", "", f.ar.ClientID, "success", map[string]string{"user": user.ID})
 	pg.ids.identified(w, r, f, pg.cfg.ID, localIdentity(user))
 }
 
@@ -226,7 +226,7 @@ func (pg localPages) resendConfirm(w http.ResponseWriter, r *http.Request) {
 	}
 	otpID, err := pg.svc.Resend(r.Context(), f.ar.PendingLocal, f.lang)
 	if errors.Is(err, emailotp.ErrRateLimited) {
-		b.errorPageMsg(w, r, http.StatusTooManyRequests, &f.ar, "mfa.error.rate")
+		b.pages.errorMsg(w, r, http.StatusTooManyRequests, &f.ar, "mfa.error.rate")
 		return
 	}
 	if err != nil {

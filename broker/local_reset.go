@@ -17,7 +17,7 @@ func (pg localPages) forgotPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	pg.ui.Render(w, r, http.StatusOK, f.lang, ui.PageForgot, &ui.ForgotData{Common: b.csrf(f), ServiceName: pg.serviceName(f.lang),
-		Action: b.stepURL(f, "local", "forgot"), BackURL: b.stepURL(f, "local")})
+		Action: f.stepURL("local", "forgot"), BackURL: f.stepURL("local")})
 }
 
 // forgot starts a password reset. The answer is the same whether or not
@@ -34,13 +34,13 @@ func (pg localPages) forgot(w http.ResponseWriter, r *http.Request) {
 		common := b.csrf(f)
 		common.Errors = errs
 		pg.ui.Render(w, r, http.StatusBadRequest, f.lang, ui.PageForgot, &ui.ForgotData{Common: common, ServiceName: pg.serviceName(f.lang),
-			Action: b.stepURL(f, "local", "forgot"), Who: who, BackURL: b.stepURL(f, "local")})
+			Action: f.stepURL("local", "forgot"), Who: who, BackURL: f.stepURL("local")})
 		return
 	}
 	resetID, otpID, err := pg.svc.StartReset(r.Context(), who, f.lang)
 	if err != nil {
 		b.log.ErrorContext(r.Context(), "start password reset", "error", err)
-		b.errorPage(w, r, http.StatusServiceUnavailable, &f.ar, errGeneric)
+		b.pages.errorPage(w, r, http.StatusServiceUnavailable, &f.ar, errGeneric)
 		return
 	}
 	pg.keepPending(w, r, f, resetID, otpID, "", "reset")
@@ -49,13 +49,13 @@ func (pg localPages) forgot(w http.ResponseWriter, r *http.Request) {
 func (pg localPages) renderReset(w http.ResponseWriter, r *http.Request, f *flow, errs []ui.FieldError) {
 	b := pg.core
 	if f.ar.PendingLocal == "" {
-		http.Redirect(w, r, b.stepURL(f, "local", "forgot"), http.StatusSeeOther)
+		http.Redirect(w, r, f.stepURL("local", "forgot"), http.StatusSeeOther)
 		return
 	}
 	common, status := formState(b.csrf(f), errs)
 	pw := pg.cfg.Password
-	pg.ui.Render(w, r, status, f.lang, ui.PageReset, &ui.ResetData{Common: common, Action: b.stepURL(f, "local", "reset"),
-		MinLength: pw.MinLength, MaxLength: pw.MaxLength, Forbidden: pw.Forbidden, BackURL: b.stepURL(f, "local")})
+	pg.ui.Render(w, r, status, f.lang, ui.PageReset, &ui.ResetData{Common: common, Action: f.stepURL("local", "reset"),
+		MinLength: pw.MinLength, MaxLength: pw.MaxLength, Forbidden: pw.Forbidden, BackURL: f.stepURL("local")})
 }
 
 func (pg localPages) reset(w http.ResponseWriter, r *http.Request) {
@@ -83,9 +83,9 @@ func (pg localPages) reset(w http.ResponseWriter, r *http.Request) {
 		pg.renderReset(w, r, f, pg.passwordErrors(f.lang, "password", perr.Problems))
 	case err != nil:
 		b.log.ErrorContext(r.Context(), "finish password reset", "error", err)
-		b.errorPage(w, r, http.StatusServiceUnavailable, &f.ar, errGeneric)
+		b.pages.errorPage(w, r, http.StatusServiceUnavailable, &f.ar, errGeneric)
 	default:
-		b.audit(r.Context(), "local.reset", "", f.ar.ClientID, "success", nil)
+		b.audits.record(r.Context(), "local.reset", "", f.ar.ClientID, "success", nil)
 		pg.keepPending(w, r, f, "", "", "", "")
 	}
 }

@@ -104,7 +104,7 @@ func appendNew(list []string, v string) []string {
 // upgradeSession raises the browser's SSO session to what a completed
 // request reached, so later requests within the session need no factor.
 func (b *Broker) upgradeSession(ctx context.Context, r *http.Request, sid, acr string, amr, factors []string) error {
-	_, hash, ok := b.currentSession(ctx, r)
+	_, hash, ok := b.sessions.current(ctx, r)
 	if !ok {
 		return nil
 	}
@@ -131,24 +131,3 @@ var errNotThisSession = errors.New("the browser's session is not the request's")
 
 // maskEmail shows enough of an address for a person to recognise it.
 func maskEmail(addr string) string { return emailotp.Mask(addr) }
-
-// audit appends an event to the audit log; a failure is logged, never
-// shown to the person.
-func (b *Broker) audit(ctx context.Context, kind, accountID, clientID, outcome string, detail map[string]string) {
-	e := b.event(kind, accountID, clientID, outcome, detail)
-	if err := b.st.AppendAudit(ctx, e); err != nil {
-		b.log.ErrorContext(ctx, "audit", "kind", kind, "error", err)
-	}
-}
-
-// event reports an event to the metrics only. A passed second factor is
-// one: the sign-in's own audit event records what was used (amr), so a
-// second durable write per sign-in would add nothing to the log.
-func (b *Broker) event(kind, accountID, clientID, outcome string, detail map[string]string) store.AuditEvent {
-	e := store.AuditEvent{ID: randomID(), Time: b.now(), Kind: kind, AccountID: accountID, ClientID: clientID,
-		Actor: "person", Outcome: outcome, Detail: detail}
-	if b.onEvent != nil {
-		b.onEvent(e)
-	}
-	return e
-}

@@ -22,7 +22,7 @@ func (p mfaPages) throttled(w http.ResponseWriter, r *http.Request, m *mfaFlow, 
 	}
 	if err != nil {
 		p.log.ErrorContext(r.Context(), "failure regulator", "error", err)
-		p.core.errorPage(w, r, http.StatusServiceUnavailable, &m.ar, errGeneric)
+		p.core.pages.errorPage(w, r, http.StatusServiceUnavailable, &m.ar, errGeneric)
 		return true
 	}
 	m.attempt = att
@@ -35,7 +35,7 @@ func (p mfaPages) refused(w http.ResponseWriter, r *http.Request, m *mfaFlow, er
 	var delay *mfa.DelayError
 	switch {
 	case errors.Is(err, mfa.ErrLocked):
-		p.core.errorPage(w, r, http.StatusForbidden, &m.ar, errLocked)
+		p.core.pages.errorPage(w, r, http.StatusForbidden, &m.ar, errLocked)
 		return true
 	case errors.As(err, &delay):
 		retry(p.fieldError(m.flow, "mfa.error.wait", delay.Wait.Round(1e9).String()))
@@ -56,11 +56,11 @@ func (p mfaPages) failed(w http.ResponseWriter, r *http.Request, m *mfaFlow, kin
 		}
 		m.attempt = nil
 	}
-	p.core.audit(ctx, "mfa", m.acct.ID, m.ar.ClientID, "failure", map[string]string{"kind": kind})
+	p.core.audits.record(ctx, "mfa", m.acct.ID, m.ar.ClientID, "failure", map[string]string{"kind": kind})
 	if locked {
 		p.log.WarnContext(ctx, "account locked after repeated failures", "account", m.acct.ID)
-		p.core.audit(ctx, "lockout", m.acct.ID, m.ar.ClientID, "locked", nil)
-		p.core.errorPage(w, r, http.StatusForbidden, &m.ar, errLocked)
+		p.core.audits.record(ctx, "lockout", m.acct.ID, m.ar.ClientID, "locked", nil)
+		p.core.pages.errorPage(w, r, http.StatusForbidden, &m.ar, errLocked)
 		return
 	}
 	retry(p.fieldError(m.flow, "mfa.error.code"))
@@ -78,11 +78,11 @@ func (p mfaPages) settled(w http.ResponseWriter, r *http.Request, m *mfaFlow) bo
 	switch {
 	case errors.Is(err, mfa.ErrLocked):
 		p.log.WarnContext(r.Context(), "right answer refused: the account locked meanwhile", "account", m.acct.ID)
-		p.core.errorPage(w, r, http.StatusForbidden, &m.ar, errLocked)
+		p.core.pages.errorPage(w, r, http.StatusForbidden, &m.ar, errLocked)
 		return false
 	case err != nil:
 		p.log.ErrorContext(r.Context(), "reset failures", "error", err)
-		p.core.errorPage(w, r, http.StatusServiceUnavailable, &m.ar, errGeneric)
+		p.core.pages.errorPage(w, r, http.StatusServiceUnavailable, &m.ar, errGeneric)
 		return false
 	}
 	return true
@@ -93,6 +93,6 @@ func (p mfaPages) succeeded(w http.ResponseWriter, r *http.Request, m *mfaFlow, 
 	if !p.settled(w, r, m) {
 		return
 	}
-	p.core.event("mfa", m.acct.ID, m.ar.ClientID, "success", map[string]string{"kind": kind})
+	p.core.audits.event("mfa", m.acct.ID, m.ar.ClientID, "success", map[string]string{"kind": kind})
 	p.core.mfaSucceeded(w, r, m.flow, kind, use)
 }

@@ -32,7 +32,7 @@ func (p mfaPages) input(r *http.Request, m *mfaFlow, kind string) *mfa.Input {
 		return err
 	}
 	in.Audit = func(ctx context.Context, event, outcome string, detail map[string]string) {
-		p.core.audit(ctx, event, m.acct.ID, m.ar.ClientID, outcome, detail)
+		p.core.audits.record(ctx, event, m.acct.ID, m.ar.ClientID, outcome, detail)
 	}
 	return in
 }
@@ -48,7 +48,7 @@ func (p mfaPages) keepState(ctx context.Context, m *mfaFlow, kind string, in *mf
 		}
 		a.FactorState[kind] = in.State
 	}
-	if err := p.core.writeFlow(ctx, m.flow, set); err != nil {
+	if err := m.flow.write(ctx, p.core.st, set); err != nil {
 		return err
 	}
 	set(&m.ar)
@@ -60,11 +60,11 @@ func (p mfaPages) keepState(ctx context.Context, m *mfaFlow, kind string, in *mf
 func (p mfaPages) factorFault(w http.ResponseWriter, r *http.Request, m *mfaFlow, what string, err error) {
 	if errors.Is(err, mfa.ErrRateLimited) {
 		p.log.WarnContext(r.Context(), "email code rate limit", "account", m.acct.ID)
-		p.core.errorPageMsg(w, r, http.StatusTooManyRequests, &m.ar, "mfa.error.rate")
+		p.core.pages.errorMsg(w, r, http.StatusTooManyRequests, &m.ar, "mfa.error.rate")
 		return
 	}
 	p.log.ErrorContext(r.Context(), what, "error", err)
-	p.core.errorPage(w, r, http.StatusServiceUnavailable, &m.ar, errGeneric)
+	p.core.pages.errorPage(w, r, http.StatusServiceUnavailable, &m.ar, errGeneric)
 }
 
 // loadChallenge loads the MFA stage and the factor a challenge names (one
@@ -78,7 +78,7 @@ func (p mfaPages) loadChallenge(w http.ResponseWriter, r *http.Request) (*mfaFlo
 	x, ok := m.factor(r.PathValue("factor"))
 	fac, on := p.factors.Get(x.Kind)
 	if !ok || !on || m.ar.MFA.Recovered {
-		http.Redirect(w, r, p.core.stepURL(m.flow, "mfa"), http.StatusSeeOther)
+		http.Redirect(w, r, m.flow.stepURL("mfa"), http.StatusSeeOther)
 		return nil, store.Factor{}, nil, false
 	}
 	return m, x, fac, true
@@ -103,17 +103,17 @@ func (p mfaPages) renderChallenge(w http.ResponseWriter, r *http.Request, m *mfa
 		return
 	}
 	b := p.core
-	action := b.stepURL(m.flow, "mfa", "use", x.ID)
+	action := m.flow.stepURL("mfa", "use", x.ID)
 	common, status := formState(b.csrf(m.flow), errs)
 	if pr.Shape == mfa.ShapeKey {
 		p.ui.Render(w, r, status, m.lang, ui.PageWebAuthn, &ui.WebAuthnData{Common: common, OptionsJSON: string(pr.Options),
-			Action: action, Switch: p.switchChoices(m, x.ID), LostURL: p.lostURL(m), CancelURL: b.stepURL(m.flow, "cancel")})
+			Action: action, Switch: p.switchChoices(m, x.ID), LostURL: p.lostURL(m), CancelURL: m.flow.stepURL("cancel")})
 		return
 	}
 	data := &ui.CodeData{Common: common, Kind: x.Kind, FreeText: pr.FreeText, SentTo: pr.SentTo, Action: action,
-		Switch: p.switchChoices(m, x.ID), LostURL: p.lostURL(m), CancelURL: b.stepURL(m.flow, "cancel")}
+		Switch: p.switchChoices(m, x.ID), LostURL: p.lostURL(m), CancelURL: m.flow.stepURL("cancel")}
 	if pr.Resend {
-		data.ResendAction = b.stepURL(m.flow, "mfa", "resend", x.ID)
+		data.ResendAction = m.flow.stepURL("mfa", "resend", x.ID)
 	}
 	p.ui.Render(w, r, status, m.lang, ui.PageCode, data)
 }
@@ -128,7 +128,7 @@ func (p mfaPages) resend(w http.ResponseWriter, r *http.Request) {
 	fac, _ := p.factors.Get(x.Kind)
 	rs, can := fac.(mfa.Resender)
 	if !ok || !can {
-		http.Redirect(w, r, p.core.stepURL(m.flow, "mfa"), http.StatusSeeOther)
+		http.Redirect(w, r, m.flow.stepURL("mfa"), http.StatusSeeOther)
 		return
 	}
 	ctx := r.Context()
@@ -141,7 +141,7 @@ func (p mfaPages) resend(w http.ResponseWriter, r *http.Request) {
 		p.factorFault(w, r, m, "send a new code", err)
 		return
 	}
-	http.Redirect(w, r, p.core.stepURL(m.flow, "mfa", "use", x.ID), http.StatusSeeOther)
+	http.Redirect(w, r, m.flow.stepURL("mfa", "use", x.ID), http.StatusSeeOther)
 }
 
 // challengeAnswer checks the answer to a challenge, reserved with the
@@ -158,7 +158,7 @@ func (p mfaPages) challengeAnswer(w http.ResponseWriter, r *http.Request) {
 	ok, err := fac.Verify(r.Context(), p.input(r, m, x.Kind), x)
 	if err != nil {
 		p.log.ErrorContext(r.Context(), "verify factor", "kind", x.Kind, "error", err)
-		p.core.errorPage(w, r, http.StatusServiceUnavailable, &m.ar, errGeneric)
+		p.core.pages.errorPage(w, r, http.StatusServiceUnavailable, &m.ar, errGeneric)
 		return
 	}
 	if !ok {

@@ -34,14 +34,14 @@ func (p mfaPages) enrolStart(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if m.ar.FactorState[kind] != nil {
-		err := p.core.writeFlow(r.Context(), m.flow, func(a *store.AuthRequest) { delete(a.FactorState, kind) })
+		err := m.flow.write(r.Context(), p.core.st, func(a *store.AuthRequest) { delete(a.FactorState, kind) })
 		if err != nil {
 			p.log.ErrorContext(r.Context(), "start a set-up", "error", err)
-			p.core.errorPage(w, r, http.StatusServiceUnavailable, &m.ar, errGeneric)
+			p.core.pages.errorPage(w, r, http.StatusServiceUnavailable, &m.ar, errGeneric)
 			return
 		}
 	}
-	http.Redirect(w, r, p.core.stepURL(m.flow, "mfa", "enrol", kind), http.StatusSeeOther)
+	http.Redirect(w, r, m.flow.stepURL("mfa", "enrol", kind), http.StatusSeeOther)
 }
 
 // enrolPage shows the set-up page of a kind.
@@ -52,7 +52,7 @@ func (p mfaPages) enrolPage(w http.ResponseWriter, r *http.Request) {
 	}
 	kind := r.PathValue("kind")
 	if !m.mayEnrol(kind) {
-		http.Redirect(w, r, p.core.stepURL(m.flow, "mfa"), http.StatusSeeOther)
+		http.Redirect(w, r, m.flow.stepURL("mfa"), http.StatusSeeOther)
 		return
 	}
 	p.renderEnrol(w, r, m, kind, nil)
@@ -61,7 +61,7 @@ func (p mfaPages) enrolPage(w http.ResponseWriter, r *http.Request) {
 func (p mfaPages) renderEnrol(w http.ResponseWriter, r *http.Request, m *mfaFlow, kind string, errs []ui.FieldError) {
 	ctx := r.Context()
 	b := p.core
-	back := b.stepURL(m.flow, "mfa")
+	back := m.flow.stepURL("mfa")
 	e, ok := p.factors.Enroller(kind)
 	if !ok {
 		http.Redirect(w, r, back, http.StatusSeeOther)
@@ -81,7 +81,7 @@ func (p mfaPages) renderEnrol(w http.ResponseWriter, r *http.Request, m *mfaFlow
 		return
 	}
 	common, status := formState(b.csrf(m.flow), errs)
-	finish := b.stepURL(m.flow, "mfa", "enrol", kind, "finish")
+	finish := m.flow.stepURL("mfa", "enrol", kind, "finish")
 	switch pr.Shape {
 	case mfa.ShapeApp:
 		p.ui.Render(w, r, status, m.lang, ui.PageTOTPEnrol, &ui.TOTPEnrolData{Common: common,
@@ -91,10 +91,10 @@ func (p mfaPages) renderEnrol(w http.ResponseWriter, r *http.Request, m *mfaFlow
 		p.ui.Render(w, r, status, m.lang, ui.PageEmailEnrol, &ui.EmailEnrolData{Common: common, Email: pr.Address, Action: finish, BackURL: back})
 	case mfa.ShapeKey:
 		p.ui.Render(w, r, status, m.lang, ui.PageWebAuthn, &ui.WebAuthnData{Common: common, Register: true,
-			OptionsJSON: string(pr.Options), Action: finish, CancelURL: b.stepURL(m.flow, "cancel")})
+			OptionsJSON: string(pr.Options), Action: finish, CancelURL: m.flow.stepURL("cancel")})
 	default:
 		p.ui.Render(w, r, status, m.lang, ui.PageCode, &ui.CodeData{Common: common, Kind: kind, FreeText: pr.FreeText,
-			SentTo: pr.SentTo, Action: finish, CancelURL: b.stepURL(m.flow, "cancel")})
+			SentTo: pr.SentTo, Action: finish, CancelURL: m.flow.stepURL("cancel")})
 	}
 }
 
@@ -132,9 +132,9 @@ func (p mfaPages) enrolFinish(w http.ResponseWriter, r *http.Request) {
 	if res.Factor == nil {
 		switch {
 		case res.Next == mfa.NextStart:
-			http.Redirect(w, r, p.core.stepURL(m.flow, "mfa"), http.StatusSeeOther)
+			http.Redirect(w, r, m.flow.stepURL("mfa"), http.StatusSeeOther)
 		case res.Next == mfa.NextPage:
-			http.Redirect(w, r, p.core.stepURL(m.flow, "mfa", "enrol", kind), http.StatusSeeOther)
+			http.Redirect(w, r, m.flow.stepURL("mfa", "enrol", kind), http.StatusSeeOther)
 		case res.Wrong:
 			p.failed(w, r, m, kind, retry)
 		default:
@@ -161,8 +161,8 @@ func (p mfaPages) enrolFinish(w http.ResponseWriter, r *http.Request) {
 // with a factor is proved by that factor first.
 func (p mfaPages) enrolRefused(w http.ResponseWriter, r *http.Request, m *mfaFlow, kind string) {
 	p.log.WarnContext(r.Context(), "factor set-up refused: the account's own factor was not passed", "account", m.acct.ID, "kind", kind)
-	p.core.audit(r.Context(), "factor.add", m.acct.ID, m.ar.ClientID, "refused", map[string]string{"kind": kind})
-	p.core.errorPage(w, r, http.StatusForbidden, &m.ar, errInvalidRequest)
+	p.core.audits.record(r.Context(), "factor.add", m.acct.ID, m.ar.ClientID, "refused", map[string]string{"kind": kind})
+	p.core.pages.errorPage(w, r, http.StatusForbidden, &m.ar, errInvalidRequest)
 }
 
 // storeNewFactor stores a factor just proven. As the account's first
@@ -174,7 +174,7 @@ func (p mfaPages) storeNewFactor(w http.ResponseWriter, r *http.Request, m *mfaF
 	b := p.core
 	if err := p.st.CreateFactor(ctx, fac); err != nil {
 		p.log.ErrorContext(ctx, "store new factor", "error", err)
-		b.errorPage(w, r, http.StatusServiceUnavailable, &m.ar, errGeneric)
+		b.pages.errorPage(w, r, http.StatusServiceUnavailable, &m.ar, errGeneric)
 		return false
 	}
 	first := !m.hasFactor()
@@ -184,21 +184,21 @@ func (p mfaPages) storeNewFactor(w http.ResponseWriter, r *http.Request, m *mfaF
 			err = p.st.DeleteFactor(ctx, fac.ID)
 			p.log.WarnContext(ctx, "another factor was set up meanwhile: this one is not the first", "account", m.acct.ID)
 			if err == nil {
-				http.Redirect(w, r, b.stepURL(m.flow, "mfa"), http.StatusSeeOther)
+				http.Redirect(w, r, m.flow.stepURL("mfa"), http.StatusSeeOther)
 				return false
 			}
 		}
 		if err != nil {
 			p.log.ErrorContext(ctx, "check first factor", "error", err)
-			b.errorPage(w, r, http.StatusServiceUnavailable, &m.ar, errGeneric)
+			b.pages.errorPage(w, r, http.StatusServiceUnavailable, &m.ar, errGeneric)
 			return false
 		}
 		m.change(func(a *store.AuthRequest) { a.MFA.FirstEnrolment = true })
 	}
-	b.audit(ctx, "factor.add", m.acct.ID, m.ar.ClientID, "success", map[string]string{"kind": fac.Kind, "factor": fac.ID})
+	b.audits.record(ctx, "factor.add", m.acct.ID, m.ar.ClientID, "success", map[string]string{"kind": fac.Kind, "factor": fac.ID})
 	if err := p.replaceFactor(ctx, m, fac); err != nil {
 		p.log.ErrorContext(ctx, "remove the replaced factor", "error", err)
-		b.errorPage(w, r, http.StatusServiceUnavailable, &m.ar, errGeneric)
+		b.pages.errorPage(w, r, http.StatusServiceUnavailable, &m.ar, errGeneric)
 		return false
 	}
 	return true
@@ -224,7 +224,7 @@ func (p mfaPages) replaceFactor(ctx context.Context, m *mfaFlow, fac store.Facto
 	if err := p.st.DeleteFactor(ctx, old.ID); err != nil && !errors.Is(err, store.ErrNotFound) {
 		return err
 	}
-	p.core.audit(ctx, "factor.replace", m.acct.ID, m.ar.ClientID, "success", map[string]string{"old": old.ID, "new": fac.ID})
+	p.core.audits.record(ctx, "factor.replace", m.acct.ID, m.ar.ClientID, "success", map[string]string{"old": old.ID, "new": fac.ID})
 	return nil
 }
 

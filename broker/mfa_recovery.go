@@ -30,15 +30,15 @@ func (p mfaPages) newRecoveryCodes(w http.ResponseWriter, r *http.Request, m *mf
 		// The new factor is proven: record it before showing the codes, so
 		// a lost page does not lose the sign-in.
 		b.recordMFA(m.flow, kind, factorEnrolled)
-		err = b.persist(ctx, m.flow)
+		err = m.flow.persist(ctx, b.st)
 	}
 	if err != nil {
 		p.log.ErrorContext(ctx, "generate recovery codes", "error", err)
-		b.errorPage(w, r, http.StatusServiceUnavailable, &m.ar, errGeneric)
+		b.pages.errorPage(w, r, http.StatusServiceUnavailable, &m.ar, errGeneric)
 		return
 	}
-	b.audit(ctx, "recovery.generate", m.acct.ID, m.ar.ClientID, "success", nil)
-	data := &ui.RecoveryCodesData{Common: b.csrf(m.flow), Codes: codes, Action: b.stepURL(m.flow, "mfa", "saved"),
+	b.audits.record(ctx, "recovery.generate", m.acct.ID, m.ar.ClientID, "success", nil)
+	data := &ui.RecoveryCodesData{Common: b.csrf(m.flow), Codes: codes, Action: m.flow.stepURL("mfa", "saved"),
 		Replaced: m.recovery != nil}
 	for _, x := range m.factors {
 		if slices.Contains(m.ar.MFA.Lost, x.ID) {
@@ -60,13 +60,13 @@ func (p mfaPages) recoveryPage(w http.ResponseWriter, r *http.Request) {
 func (p mfaPages) renderRecovery(w http.ResponseWriter, r *http.Request, m *mfaFlow, errs []ui.FieldError) {
 	b := p.core
 	if m.recovery == nil || recovery.Remaining(m.recovery.Codes) == 0 {
-		http.Redirect(w, r, b.stepURL(m.flow, "mfa"), http.StatusSeeOther)
+		http.Redirect(w, r, m.flow.stepURL("mfa"), http.StatusSeeOther)
 		return
 	}
 	pr, _ := p.recovery.Challenge(r.Context(), nil, *m.recovery) // never fails: a code typed in
 	common, status := formState(b.csrf(m.flow), errs)
 	p.ui.Render(w, r, status, m.lang, ui.PageCode, &ui.CodeData{Common: common, Kind: recoveryKind, FreeText: pr.FreeText,
-		Action: b.stepURL(m.flow, "mfa", "recovery"), Switch: p.switchChoices(m, ""), CancelURL: b.stepURL(m.flow, "cancel")})
+		Action: m.flow.stepURL("mfa", "recovery"), Switch: p.switchChoices(m, ""), CancelURL: m.flow.stepURL("cancel")})
 }
 
 // recoveryAnswer checks a recovery code; after one the person must set
@@ -77,7 +77,7 @@ func (p mfaPages) recoveryAnswer(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if m.recovery == nil {
-		http.Redirect(w, r, p.core.stepURL(m.flow, "mfa"), http.StatusSeeOther)
+		http.Redirect(w, r, m.flow.stepURL("mfa"), http.StatusSeeOther)
 		return
 	}
 	retry := func(errs []ui.FieldError) { p.renderRecovery(w, r, m, errs) }
@@ -87,7 +87,7 @@ func (p mfaPages) recoveryAnswer(w http.ResponseWriter, r *http.Request) {
 	ok, err := p.recovery.Verify(r.Context(), p.input(r, m, recoveryKind), *m.recovery)
 	if err != nil {
 		p.log.ErrorContext(r.Context(), "use recovery code", "error", err)
-		p.core.errorPage(w, r, http.StatusServiceUnavailable, &m.ar, errGeneric)
+		p.core.pages.errorPage(w, r, http.StatusServiceUnavailable, &m.ar, errGeneric)
 		return
 	}
 	if !ok {
@@ -122,13 +122,13 @@ func (p mfaPages) recoverySaved(w http.ResponseWriter, r *http.Request) {
 			err := p.st.DeleteFactor(ctx, id)
 			if err != nil && !errors.Is(err, store.ErrNotFound) {
 				p.log.ErrorContext(ctx, "remove a lost factor", "error", err)
-				b.errorPage(w, r, http.StatusServiceUnavailable, &f.ar, errGeneric)
+				b.pages.errorPage(w, r, http.StatusServiceUnavailable, &f.ar, errGeneric)
 				return
 			}
 			if err == nil {
-				b.audit(ctx, "factor.remove", f.ar.AccountID, f.ar.ClientID, "success", map[string]string{"factor": id, "reason": "lost"})
+				b.audits.record(ctx, "factor.remove", f.ar.AccountID, f.ar.ClientID, "success", map[string]string{"factor": id, "reason": "lost"})
 			}
 		}
 	}
-	http.Redirect(w, r, b.stepURL(f), http.StatusSeeOther)
+	http.Redirect(w, r, f.stepURL(), http.StatusSeeOther)
 }

@@ -91,7 +91,7 @@ func (p mfaPages) load(w http.ResponseWriter, r *http.Request) (*mfaFlow, bool) 
 		return nil, false
 	}
 	if f.ar.AccountID == "" || f.ar.Done {
-		http.Redirect(w, r, b.stepURL(f), http.StatusSeeOther)
+		http.Redirect(w, r, f.stepURL(), http.StatusSeeOther)
 		return nil, false
 	}
 	if r.Method == http.MethodPost && !b.checkForm(w, r, f) {
@@ -102,11 +102,11 @@ func (p mfaPages) load(w http.ResponseWriter, r *http.Request) (*mfaFlow, bool) 
 	var err error
 	if m.acct, err = p.st.GetAccount(ctx, f.ar.AccountID); err != nil {
 		p.log.ErrorContext(ctx, "account at mfa step", "error", err)
-		b.errorPage(w, r, http.StatusServiceUnavailable, &f.ar, errGeneric)
+		b.pages.errorPage(w, r, http.StatusServiceUnavailable, &f.ar, errGeneric)
 		return nil, false
 	}
 	if m.acct.Locked {
-		b.errorPage(w, r, http.StatusForbidden, &f.ar, errLocked)
+		b.pages.errorPage(w, r, http.StatusForbidden, &f.ar, errLocked)
 		return nil, false
 	}
 	m.required, _ = b.requiredACR(f.client, &f.ar)
@@ -114,7 +114,7 @@ func (p mfaPages) load(w http.ResponseWriter, r *http.Request) (*mfaFlow, bool) 
 	all, err := p.st.ListFactors(ctx, m.acct.ID)
 	if err != nil {
 		p.log.ErrorContext(ctx, "list factors", "error", err)
-		b.errorPage(w, r, http.StatusServiceUnavailable, &f.ar, errGeneric)
+		b.pages.errorPage(w, r, http.StatusServiceUnavailable, &f.ar, errGeneric)
 		return nil, false
 	}
 	enrollable := p.factors.Enrollable()
@@ -185,7 +185,7 @@ func (p mfaPages) step(w http.ResponseWriter, r *http.Request) {
 	}
 	b := p.core
 	if _, passed := b.passed(m.flow); passed {
-		http.Redirect(w, r, b.stepURL(m.flow), http.StatusSeeOther)
+		http.Redirect(w, r, m.flow.stepURL(), http.StatusSeeOther)
 		return
 	}
 	pr := m.ar.MFA
@@ -193,12 +193,12 @@ func (p mfaPages) step(w http.ResponseWriter, r *http.Request) {
 	case pr.Recovered:
 		p.renderEnrolChoice(w, r, m)
 	case len(m.factors) > 0 && (slices.Contains(m.kinds, m.factors[0].Kind) || len(pr.Verified) == 0):
-		http.Redirect(w, r, b.stepURL(m.flow, "mfa", "use", m.factors[0].ID), http.StatusSeeOther)
+		http.Redirect(w, r, m.flow.stepURL("mfa", "use", m.factors[0].ID), http.StatusSeeOther)
 	case len(pr.Verified) == 0 && p.lostURL(m) != "":
 		http.Redirect(w, r, p.lostURL(m), http.StatusSeeOther)
 	case !journey.MayEnrol(pr, m.hasFactor()):
 		p.log.WarnContext(r.Context(), "no usable second factor and no recovery code left", "account", m.acct.ID)
-		b.errorPageMsg(w, r, http.StatusForbidden, &m.ar, "mfa.error.none")
+		b.pages.errorMsg(w, r, http.StatusForbidden, &m.ar, "mfa.error.none")
 	default:
 		p.renderEnrolChoice(w, r, m)
 	}
@@ -215,10 +215,10 @@ func (p mfaPages) renderEnrolChoice(w http.ResponseWriter, r *http.Request, m *m
 	}
 	var opts []ui.Choice
 	for _, k := range m.kinds {
-		opts = append(opts, ui.Choice{ID: k, Name: p.ui.T(m.lang, "mfa.kind."+k), Action: b.stepURL(m.flow, "mfa", "enrol", k)})
+		opts = append(opts, ui.Choice{ID: k, Name: p.ui.T(m.lang, "mfa.kind."+k), Action: m.flow.stepURL("mfa", "enrol", k)})
 	}
 	data := &ui.MFAChooseData{Common: b.csrf(m.flow), Enrol: true, Reason: p.ui.T(m.lang, reason), Options: opts,
-		CancelURL: b.stepURL(m.flow, "cancel")}
+		CancelURL: m.flow.stepURL("cancel")}
 	if !m.ar.MFA.Recovered {
 		data.LostURL = p.lostURL(m)
 	}
@@ -232,7 +232,7 @@ func (p mfaPages) switchChoices(m *mfaFlow, current string) []ui.Choice {
 		if x.ID == current {
 			continue
 		}
-		out = append(out, ui.Choice{ID: x.ID, Name: p.factorLabel(m.lang, x), Action: p.core.stepURL(m.flow, "mfa", "use", x.ID)})
+		out = append(out, ui.Choice{ID: x.ID, Name: p.factorLabel(m.lang, x), Action: m.flow.stepURL("mfa", "use", x.ID)})
 	}
 	return out
 }
@@ -251,5 +251,5 @@ func (p mfaPages) lostURL(m *mfaFlow) string {
 	if m.recovery == nil || recovery.Remaining(m.recovery.Codes) == 0 {
 		return ""
 	}
-	return p.core.stepURL(m.flow, "mfa", "recovery")
+	return m.flow.stepURL("mfa", "recovery")
 }

@@ -29,48 +29,52 @@ const (
 	errTooLarge          errKind = "too_large"
 )
 
-// pageLang is the language of a page: the flow's ui_locales, the cookie,
+// pages writes the pages that belong to no step: errors, the home page,
+// the signed-out page.
+type pages struct{ ui *ui.UI }
+
+// lang is the language of a page: the flow's ui_locales, the cookie,
 // Accept-Language, else English (the page carries the toggle).
-func (b *Broker) pageLang(r *http.Request, ar *store.AuthRequest) string {
+func (p pages) lang(r *http.Request, ar *store.AuthRequest) string {
 	var locales []string
 	if ar != nil {
 		locales = ar.UILocales
 	}
-	if l, ok := b.ui.Language(r, locales); ok {
+	if l, ok := p.ui.Language(r, locales); ok {
 		return l
 	}
 	return "en"
 }
 
-func (b *Broker) errorPage(w http.ResponseWriter, r *http.Request, status int, ar *store.AuthRequest, kind errKind) {
-	lang := b.pageLang(r, ar)
+func (p pages) errorPage(w http.ResponseWriter, r *http.Request, status int, ar *store.AuthRequest, kind errKind) {
+	lang := p.lang(r, ar)
 	key := "error." + string(kind)
-	b.ui.Render(w, r, status, lang, ui.PageError, &ui.ErrorData{
+	p.ui.Render(w, r, status, lang, ui.PageError, &ui.ErrorData{
 		// The toggle link keeps the path only: the query may be untrusted
 		// input (an unregistered redirect_uri) not worth echoing.
-		Common:    ui.Common{Title: b.ui.T(lang, key+".title"), Path: r.URL.Path},
-		Heading:   b.ui.T(lang, key+".title"),
-		Message:   b.ui.T(lang, key+".message"),
+		Common:    ui.Common{Title: p.ui.T(lang, key+".title"), Path: r.URL.Path},
+		Heading:   p.ui.T(lang, key+".title"),
+		Message:   p.ui.T(lang, key+".message"),
 		Reference: requestRef(r),
 	})
 }
 
-// errorPageMsg is the generic error page with a specific message key.
-func (b *Broker) errorPageMsg(w http.ResponseWriter, r *http.Request, status int, ar *store.AuthRequest, msgKey string) {
-	lang := b.pageLang(r, ar)
-	title := b.ui.T(lang, "error.generic.title")
-	b.ui.Render(w, r, status, lang, ui.PageError, &ui.ErrorData{
+// errorMsg is the generic error page with a specific message key.
+func (p pages) errorMsg(w http.ResponseWriter, r *http.Request, status int, ar *store.AuthRequest, msgKey string) {
+	lang := p.lang(r, ar)
+	title := p.ui.T(lang, "error.generic.title")
+	p.ui.Render(w, r, status, lang, ui.PageError, &ui.ErrorData{
 		Common:  ui.Common{Title: title, Path: r.URL.Path},
-		Heading: title, Message: b.ui.T(lang, msgKey), Reference: requestRef(r),
+		Heading: title, Message: p.ui.T(lang, msgKey), Reference: requestRef(r),
 	})
 }
 
-func (b *Broker) loggedOut(w http.ResponseWriter, r *http.Request) {
-	b.ui.Render(w, r, http.StatusOK, b.pageLang(r, nil), ui.PageLoggedOut, &ui.LoggedOutData{})
+func (p pages) loggedOut(w http.ResponseWriter, r *http.Request) {
+	p.ui.Render(w, r, http.StatusOK, p.lang(r, nil), ui.PageLoggedOut, &ui.LoggedOutData{})
 }
 
-func (b *Broker) home(w http.ResponseWriter, r *http.Request) {
-	b.ui.Render(w, r, http.StatusOK, b.pageLang(r, nil), ui.PageHome, &ui.HomeData{})
+func (p pages) home(w http.ResponseWriter, r *http.Request) {
+	p.ui.Render(w, r, http.StatusOK, p.lang(r, nil), ui.PageHome, &ui.HomeData{})
 }
 
 // requestRef is a short reference a person can quote to support; the

@@ -50,9 +50,9 @@ func (pg passwordPages) Mount(mux routes) {
 // passwordURL is the password page of the upstream up in flow f.
 func passwordURL(b *Broker, f *flow, up Upstream) string {
 	if up.FirstParty {
-		return b.stepURL(f, "local")
+		return f.stepURL("local")
 	}
-	return b.stepURL(f, "password", up.ID)
+	return f.stepURL("password", up.ID)
 }
 
 // passwordLeg is one request at a password page: the flow, the upstream
@@ -84,7 +84,7 @@ func (pg passwordPages) load(w http.ResponseWriter, r *http.Request) (passwordLe
 		return passwordLeg{}, false
 	}
 	if !b.legAllowed(f, id) || !slices.Contains(b.flowUpstreams(f), id) {
-		http.Redirect(w, r, b.stepURL(f), http.StatusSeeOther)
+		http.Redirect(w, r, f.stepURL(), http.StatusSeeOther)
 		return passwordLeg{}, false
 	}
 	if r.Method == http.MethodPost && !b.checkForm(w, r, f) {
@@ -103,9 +103,9 @@ func (pg passwordPages) render(w http.ResponseWriter, r *http.Request, l passwor
 	b, f := pg.core, l.f
 	common, status := formState(b.csrf(f), errs)
 	data := &ui.LocalSignInData{Common: common, ServiceName: name(l.up.Name, f.lang, l.up.ID),
-		Action: passwordURL(b, f, l.up), Username: username, BackURL: b.stepURL(f)}
+		Action: passwordURL(b, f, l.up), Username: username, BackURL: f.stepURL()}
 	if l.up.FirstParty && pg.firstPartyPages {
-		data.RegisterURL, data.ForgotURL = b.stepURL(f, "local", "register"), b.stepURL(f, "local", "forgot")
+		data.RegisterURL, data.ForgotURL = f.stepURL("local", "register"), f.stepURL("local", "forgot")
 	}
 	pg.ui.Render(w, r, status, f.lang, ui.PageLocalSignIn, data)
 }
@@ -137,7 +137,7 @@ func (pg passwordPages) login(w http.ResponseWriter, r *http.Request) {
 	}
 	if err != nil {
 		b.log.ErrorContext(ctx, "password sign-in", "provider", l.up.ID, "error", err)
-		b.errorPage(w, r, http.StatusServiceUnavailable, &f.ar, errGeneric)
+		b.pages.errorPage(w, r, http.StatusServiceUnavailable, &f.ar, errGeneric)
 		return
 	}
 	if !pg.released(w, r, l, att, username) {

@@ -31,7 +31,7 @@ import (
 // factor's pages, which only a person past the first factor reaches, say
 // "locked" and "wait" plainly.
 
-// reservePassword reserves a password attempt for the account acctID (""
+// reserve reserves a password attempt for the account acctID (""
 // for a username without one: nothing to reserve). When the regulator
 // holds the attempt back it answers as for a wrong password, checks
 // nothing, and returns false.
@@ -49,13 +49,13 @@ func (pg passwordPages) reserve(w http.ResponseWriter, r *http.Request, l passwo
 		return nil, false
 	case err != nil:
 		b.log.ErrorContext(ctx, "failure regulator", "error", err)
-		b.errorPage(w, r, http.StatusServiceUnavailable, &l.f.ar, errGeneric)
+		b.pages.errorPage(w, r, http.StatusServiceUnavailable, &l.f.ar, errGeneric)
 		return nil, false
 	}
 	return att, true
 }
 
-// passwordFailed settles a reserved attempt whose password was wrong.
+// failed settles a reserved attempt whose password was wrong.
 func (pg passwordPages) failed(r *http.Request, l passwordLeg, acctID string, att *mfa.Attempt) {
 	if att == nil {
 		return
@@ -64,12 +64,12 @@ func (pg passwordPages) failed(r *http.Request, l passwordLeg, acctID string, at
 	if locked, err := att.Failed(ctx); err != nil {
 		b.log.ErrorContext(ctx, "count failure", "error", err)
 	} else if locked {
-		b.audit(ctx, "lockout", acctID, f.ar.ClientID, "locked", map[string]string{"after": "password"})
+		b.audits.record(ctx, "lockout", acctID, f.ar.ClientID, "locked", map[string]string{"after": "password"})
 	}
-	b.audit(ctx, "password", acctID, f.ar.ClientID, "failure", nil)
+	b.audits.record(ctx, "password", acctID, f.ar.ClientID, "failure", nil)
 }
 
-// passwordReleased settles a reserved attempt whose password was right: a
+// released settles a reserved attempt whose password was right: a
 // password is not the whole authentication, so the attempt is given back
 // and earlier failures stay counted. When the account locked meanwhile
 // the lock wins, with the wrong password's answer, and it returns false.
@@ -86,7 +86,7 @@ func (pg passwordPages) released(w http.ResponseWriter, r *http.Request, l passw
 		return false
 	case err != nil:
 		b.log.ErrorContext(r.Context(), "failure regulator", "error", err)
-		b.errorPage(w, r, http.StatusServiceUnavailable, &l.f.ar, errGeneric)
+		b.pages.errorPage(w, r, http.StatusServiceUnavailable, &l.f.ar, errGeneric)
 		return false
 	}
 	return true

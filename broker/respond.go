@@ -20,16 +20,16 @@ func (b *Broker) complete(w http.ResponseWriter, r *http.Request, f *flow, acct 
 	reached, ok := b.passed(f)
 	if !ok || acct.Locked || acct.ID != f.ar.AccountID {
 		b.log.ErrorContext(r.Context(), "completion refused by the second-factor gate", "auth_request", f.ar.ID)
-		b.errorPage(w, r, http.StatusForbidden, &f.ar, errGeneric)
+		b.pages.errorPage(w, r, http.StatusForbidden, &f.ar, errGeneric)
 		return
 	}
 	f.change(func(a *store.AuthRequest) { a.ACR = reached })
 	if f.ar.ClientID == accountClientID {
 		// The internal sign-in ends here too: checked and closed in one
 		// write, like a code's, before any window opens.
-		if err := b.writeFlow(r.Context(), f, func(a *store.AuthRequest) { a.Done = true }); err != nil {
+		if err := f.write(r.Context(), b.st, func(a *store.AuthRequest) { a.Done = true }); err != nil {
 			b.log.WarnContext(r.Context(), "account sign-in not completed", "auth_request", f.ar.ID, "error", err)
-			b.errorPage(w, r, http.StatusConflict, &f.ar, errState)
+			b.pages.errorPage(w, r, http.StatusConflict, &f.ar, errState)
 			return
 		}
 		b.openSession(w, r, f)
@@ -43,12 +43,12 @@ func (b *Broker) complete(w http.ResponseWriter, r *http.Request, f *flow, acct 
 	sub := b.subjectFor(f.client, acct.ID)
 	code := newCode(f.ar.ID)
 	expires := b.now().Add(b.cfg.Tokens.Code)
-	err := b.writeFlow(r.Context(), f, func(a *store.AuthRequest) {
+	err := f.write(r.Context(), b.st, func(a *store.AuthRequest) {
 		a.Subject, a.Locale, a.Done, a.CodeHash, a.ExpiresAt = sub, locale, true, store.HashToken(code), expires
 	})
 	if errors.Is(err, errAccountChanged) {
 		b.log.WarnContext(r.Context(), "completion refused: the sign-in's account changed under it", "auth_request", f.ar.ID)
-		b.errorPage(w, r, http.StatusConflict, &f.ar, errState)
+		b.pages.errorPage(w, r, http.StatusConflict, &f.ar, errState)
 		return
 	}
 	if errors.Is(err, errAlreadyDone) {
@@ -59,11 +59,11 @@ func (b *Broker) complete(w http.ResponseWriter, r *http.Request, f *flow, acct 
 	}
 	if err != nil {
 		b.log.ErrorContext(r.Context(), "complete auth request", "error", err)
-		b.errorPage(w, r, http.StatusServiceUnavailable, &f.ar, errGeneric)
+		b.pages.errorPage(w, r, http.StatusServiceUnavailable, &f.ar, errGeneric)
 		return
 	}
 	b.openSession(w, r, f)
-	b.audit(r.Context(), "signin", acct.ID, f.ar.ClientID, "success",
+	b.audits.record(r.Context(), "signin", acct.ID, f.ar.ClientID, "success",
 		map[string]string{"provider": f.ar.Provider, "acr": f.ar.ACR, "amr": strings.Join(f.ar.AMR, " ")})
 	b.answer.send(w, r, f, url.Values{"code": {code}})
 }
@@ -89,7 +89,7 @@ func (b *Broker) openSession(w http.ResponseWriter, r *http.Request, f *flow) {
 	if f.ar.ClientID == accountClientID {
 		s.AccountUntil = b.now().Add(accountWindow)
 	}
-	if err := b.startSession(ctx, w, r, s); err != nil {
+	if err := b.sessions.start(ctx, w, r, s); err != nil {
 		b.log.ErrorContext(ctx, "start session; the sign-in goes on without one", "error", err)
 	}
 }
@@ -102,11 +102,11 @@ func (b *Broker) reissue(w http.ResponseWriter, r *http.Request, f *flow) {
 	ctx := r.Context()
 	switch _, err := b.st.GetGrant(ctx, f.ar.ID); {
 	case err == nil:
-		b.errorPage(w, r, http.StatusBadRequest, &f.ar, errExpired)
+		b.pages.errorPage(w, r, http.StatusBadRequest, &f.ar, errExpired)
 		return
 	case !errors.Is(err, store.ErrNotFound):
 		b.log.ErrorContext(ctx, "grant of a finished sign-in", "error", err)
-		b.errorPage(w, r, http.StatusServiceUnavailable, &f.ar, errGeneric)
+		b.pages.errorPage(w, r, http.StatusServiceUnavailable, &f.ar, errGeneric)
 		return
 	}
 	code := newCode(f.ar.ID)
@@ -117,7 +117,7 @@ func (b *Broker) reissue(w http.ResponseWriter, r *http.Request, f *flow) {
 	})
 	if err != nil {
 		b.log.ErrorContext(ctx, "issue a code again", "error", err)
-		b.errorPage(w, r, http.StatusServiceUnavailable, &f.ar, errGeneric)
+		b.pages.errorPage(w, r, http.StatusServiceUnavailable, &f.ar, errGeneric)
 		return
 	}
 	b.answer.send(w, r, f, url.Values{"code": {code}})

@@ -1,12 +1,16 @@
 package broker_test
 
 import (
+	"bytes"
+	"compress/flate"
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/base64"
 	"encoding/pem"
 	"io"
+	"log"
 	"log/slog"
 	"math/big"
 	"net/http"
@@ -16,6 +20,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -34,6 +39,28 @@ type samlIdP struct {
 	idp    *crewsaml.IdentityProvider
 	srv    *httptest.Server
 	spMeta string // Passerelle's SP metadata URL
+
+	mu           sync.Mutex
+	participants []crewsaml.SessionParticipant
+}
+
+// AddSessionParticipant and SessionParticipants let the IdP propagate a
+// logout to Passerelle; InvalidateSession ends its own session.
+func (s *samlIdP) AddSessionParticipant(_ *http.Request, _ *crewsaml.Session, p crewsaml.SessionParticipant) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.participants = append(s.participants, p)
+	return nil
+}
+
+func (s *samlIdP) SessionParticipants(*http.Request, func(*crewsaml.Session) bool) ([]crewsaml.SessionParticipant, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.participants), nil
+}
+
+func (s *samlIdP) InvalidateSession(http.ResponseWriter, *http.Request, *crewsaml.IdpLogoutRequest) error {
+	return nil
 }
 
 func (s *samlIdP) GetServiceProvider(_ *http.Request, id string) (*crewsaml.EntityDescriptor, error) {
@@ -93,7 +120,7 @@ func newSAMLEnv(t *testing.T) (*env, *samlIdP) {
 	cb, _ := pem.Decode(certPEM)
 	key, _ := x509.ParsePKCS1PrivateKey(kb.Bytes)
 	cert, _ := x509.ParseCertificate(cb.Bytes)
-	s.idp = &crewsaml.IdentityProvider{Key: key, Certificate: cert,
+	s.idp = &crewsaml.IdentityProvider{Key: key, Certificate: cert, Logger: log.New(io.Discard, "", 0),
 		MetadataURL: at("/metadata"), SSOURL: at("/sso"), LogoutURL: at("/slo"),
 		SessionProvider: s, ServiceProviderProvider: s,
 		SignatureMethod:         "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256",
@@ -204,4 +231,71 @@ func postACS(b *browser, p page) page {
 		return b.Post(to, v)
 	}
 	return p
+}
+
+// TestSAMLCallbackTakesALargeResponse: a SAML Response signed and
+// encrypted with larger keys than the tests' is over 16 KiB; the ACS
+// (POST /callback/{id}) takes it to the provider rather than refusing it
+// as too large (the provider then refuses this one: no such sign-in).
+func TestSAMLCallbackTakesALargeResponse(t *testing.T) {
+	e, _ := newSAMLEnv(t)
+	form := url.Values{"SAMLResponse": {strings.Repeat("A", 24<<10)}, "RelayState": {"x.y"}, "passerelle_repost": {"1"}}
+	resp, err := http.PostForm(e.issuer+"/callback/gckey-saml", form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode == http.StatusRequestEntityTooLarge || resp.StatusCode < 400 {
+		t.Fatalf("a 24 KiB SAML post: %s, want the sign-in's own refusal", resp.Status)
+	}
+}
+
+// TestSAMLLogoutFromIdPEndsSessions: the person signs out at the IdP,
+// which sends Passerelle a LogoutRequest at /providers/{id}/slo; every
+// Passerelle session of the linked account ends, and the IdP is told
+// Success.
+func TestSAMLLogoutFromIdPEndsSessions(t *testing.T) {
+	e, s := newSAMLEnv(t)
+	r := e.rp("rp1")
+	b := e.browser()
+	a := r.start()
+	p := b.choose(b.Get(a.url), "gckey-saml")
+	to, v, _ := p.Action("/callback/gckey-saml")
+	p = postACS(b, b.Post(to, v))
+	if to, v, ok := p.Action("/first/create"); ok {
+		p = b.Post(to, v)
+	}
+	if _, err := r.exchange(r.callback(b.totpMFA(p, "gckey-saml/alex"), a).Get("code"), a); err != nil {
+		t.Fatal(err)
+	}
+	subject := s.srv.URL + "/metadata!" + e.issuer + "/providers/gckey-saml/metadata!pai-0a1b2c"
+	link, err := e.store.GetLink(t.Context(), "gckey-saml", subject)
+	if err != nil {
+		t.Fatalf("the account is not linked to the NameID triple: %v", err)
+	}
+
+	w := httptest.NewRecorder()
+	s.idp.StartLogout(w, httptest.NewRequest(http.MethodGet, s.srv.URL+"/logout", nil), &crewsaml.Session{ID: "s1"}, s.srv.URL+"/bye")
+	slo := w.Result().Header.Get("Location")
+	if !strings.HasPrefix(slo, e.issuer+"/providers/gckey-saml/slo?SAMLRequest=") {
+		t.Fatalf("the IdP sent its LogoutRequest to %q", slo)
+	}
+	c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := c.Get(slo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	back, _ := url.Parse(resp.Header.Get("Location"))
+	if resp.StatusCode != http.StatusFound || back == nil || back.Query().Get("SAMLResponse") == "" {
+		t.Fatalf("SLO answered %s to %v", resp.Status, back)
+	}
+	deflated, _ := base64.StdEncoding.DecodeString(back.Query().Get("SAMLResponse"))
+	xmlResp, _ := io.ReadAll(flate.NewReader(bytes.NewReader(deflated)))
+	if !strings.Contains(string(xmlResp), "status:Success") {
+		t.Errorf("LogoutResponse is not Success: %s", xmlResp)
+	}
+	if n, err := e.store.DeleteSessionsByAccount(t.Context(), link.AccountID); err != nil || n != 0 {
+		t.Errorf("%d sessions of the account were still there after the IdP's logout (%v)", n, err)
+	}
 }

@@ -131,7 +131,7 @@ func (pg securityPage) factor(w http.ResponseWriter, r *http.Request) (*accountV
 	}
 	x, ok := v.ownFactor(r.PathValue("id"))
 	if !ok {
-		pg.core.errorPage(w, r, http.StatusNotFound, nil, errNotFound)
+		pg.core.pages.errorPage(w, r, http.StatusNotFound, nil, errNotFound)
 		return nil, store.Factor{}, false
 	}
 	return v, x, true
@@ -177,7 +177,7 @@ func (pg securityPage) change(w http.ResponseWriter, r *http.Request) {
 	}
 	d, ok := pg.describer(x.Kind)
 	if !ok || !d.Replaceable() {
-		pg.core.errorPage(w, r, http.StatusBadRequest, nil, errInvalidRequest)
+		pg.core.pages.errorPage(w, r, http.StatusBadRequest, nil, errInvalidRequest)
 		return
 	}
 	pg.core.openAccount(w, r, accountIntent{addKind: x.Kind, replace: x.ID})
@@ -192,7 +192,7 @@ func (pg securityPage) add(w http.ResponseWriter, r *http.Request) {
 	}
 	kind := r.PathValue("kind")
 	if _, ok := pg.factors.Enroller(kind); !ok {
-		pg.core.errorPage(w, r, http.StatusBadRequest, nil, errInvalidRequest)
+		pg.core.pages.errorPage(w, r, http.StatusBadRequest, nil, errInvalidRequest)
 		return
 	}
 	pg.core.openAccount(w, r, accountIntent{addKind: kind})
@@ -216,7 +216,7 @@ func (pg securityPage) regenerate(w http.ResponseWriter, r *http.Request) {
 		pg.changed(w, r, v, err, "recovery.generate", "", "")
 		return
 	}
-	pg.core.audit(ctx, "recovery.generate", v.acct.ID, "", "success", nil)
+	pg.core.audits.record(ctx, "recovery.generate", v.acct.ID, "", "success", nil)
 	pg.ui.Render(w, r, http.StatusOK, v.lang, ui.PageRecoveryCodes, &ui.RecoveryCodesData{Common: ui.Common{CSRF: v.csrf},
 		Codes: codes, Action: "/account/security?done=recovery"})
 }
@@ -225,11 +225,11 @@ func (pg securityPage) regenerate(w http.ResponseWriter, r *http.Request) {
 // notice.
 func (pg securityPage) changed(w http.ResponseWriter, r *http.Request, v *accountView, err error, kind, factor, notice string) {
 	if errors.Is(err, store.ErrNotFound) {
-		pg.core.errorPage(w, r, http.StatusNotFound, nil, errNotFound)
+		pg.core.pages.errorPage(w, r, http.StatusNotFound, nil, errNotFound)
 		return
 	}
 	if err == nil {
-		pg.core.audit(r.Context(), kind, v.acct.ID, "", "success", map[string]string{"factor": factor})
+		pg.core.audits.record(r.Context(), kind, v.acct.ID, "", "success", map[string]string{"factor": factor})
 	}
 	pg.core.accountChangedTo(w, r, v, err, "", "/account/security?done="+notice)
 }

@@ -65,11 +65,13 @@ type Broker struct {
 	now        func() time.Time
 	log        *slog.Logger
 	ui         *ui.UI
+	pages      pages
 	secrets    secrets
 	keys       *Keys
 	cat        atomic.Pointer[catalog]
 	clientKeys *clientKeys
-	secure     bool
+	sessions   *sessions
+	audits     auditor
 	edge       protocolEdge // the OpenID provider's endpoints
 	answer     clientAnswer // answers at the client's redirect URI
 
@@ -88,7 +90,6 @@ type Broker struct {
 	signIn     signIn
 
 	observe func(http.Handler) http.Handler
-	onEvent func(store.AuditEvent)
 	limiter *limiter // nil: no rate limit
 }
 
@@ -115,11 +116,14 @@ func New(ctx context.Context, cfg Config, d Deps) (*Broker, error) {
 	}
 	b := &Broker{
 		cfg: cfg, st: d.Store, issuer: strings.TrimSuffix(d.Issuer, "/"), now: d.Now, log: d.Logger,
-		ui: d.UI, secrets: sec, secure: d.SecureCookies,
+		ui: d.UI, pages: pages{ui: d.UI}, secrets: sec,
+		sessions: &sessions{st: d.Store, log: d.Logger, now: d.Now, secure: d.SecureCookies,
+			idle: cfg.Sessions.Idle, absolute: cfg.Sessions.Absolute},
+		audits:     auditor{st: d.Store, log: d.Logger, now: d.Now, onEvent: d.OnEvent},
 		clientKeys: &clientKeys{http: d.HTTPClient, now: d.Now},
 	}
 	b.sealer = sealer
-	b.observe, b.onEvent = d.Observe, d.OnEvent
+	b.observe = d.Observe
 	b.limiter = newLimiter(d.RateLimit, d.Now)
 	b.ladder = cfg.MFA.Ladder()
 	b.minMFAACR = b.ladder.Lowest()
@@ -166,9 +170,10 @@ func New(ctx context.Context, cfg Config, d Deps) (*Broker, error) {
 	if err != nil {
 		return nil, fmt.Errorf("openid provider: %w", err)
 	}
-	b.answer = clientAnswer{st: d.Store, ui: d.UI, issuer: b.issuer, log: d.Logger, page: b.errorPage}
+	b.answer = clientAnswer{st: d.Store, ui: d.UI, issuer: b.issuer, log: d.Logger, page: b.pages.errorPage}
 	b.edge = protocolEdge{answer: b.answer, srv: newOPServer(provider, storage, d.Store, func() *clients { return b.catalog().clients }, d.Logger),
-		core: b, decoder: provider.Decoder(), cors: cors.New(*provider.CORSOptions()).Handler,
+		page: b.pages.errorPage, pageLang: b.pages.lang, browserID: b.sessions.browserID, askLogout: b.askBeforeLogout, closeSession: b.sessions.end,
+		decoder: provider.Decoder(), cors: cors.New(*provider.CORSOptions()).Handler,
 		issuer: b.issuer, log: d.Logger, st: d.Store}
 	return b, nil
 }
@@ -221,6 +226,9 @@ func (b *Broker) Reload(clients []ClientConfig, groups []GroupConfig, ups []Upst
 		if rp, ok := u.Provider.(providers.RouteProvider); ok {
 			c.routes[u.ID] = rp.Handler(providerURLs(b.issuer, u.ID))
 		}
+		if ul, ok := u.Provider.(upstreamLogout); ok {
+			ul.SetEndSessions(b.endUpstreamSessions(u.ID))
+		}
 	}
 	b.cat.Store(c)
 	return nil
@@ -235,7 +243,7 @@ func (b *Broker) issuerURL(path string) string { return b.issuer + path }
 // Handler is the whole HTTP surface of the broker.
 func (b *Broker) Handler() http.Handler {
 	mux := http.NewServeMux()
-	rt := routes{mux: mux, limiter: b.limiter, log: b.log, page: b.errorPage, body: formBody}
+	rt := routes{mux: mux, limiter: b.limiter, log: b.log, page: b.pages.errorPage, body: formBody}
 	b.edge.Mount(rt)
 	rt.HandleFunc("GET /login/{id}", b.login)
 	b.signIn.Mount(rt)
@@ -253,14 +261,14 @@ func (b *Broker) Handler() http.Handler {
 	rt.Handle("GET /static/webauthn.js", webauthnScript())
 	rt.Handle("GET /static/", http.StripPrefix("/static/", b.ui.Static()))
 	rt.Handle("GET /lang", b.ui.LanguageHandler())
-	rt.HandleFunc("GET /logged-out", b.loggedOut)
-	rt.HandleFunc("GET /{$}", b.home)
+	rt.HandleFunc("GET /logged-out", b.pages.loggedOut)
+	rt.HandleFunc("GET /{$}", b.pages.home)
 	rt.HandleFunc("GET /readyz", b.ready)
 	var h http.Handler = mux
 	if b.observe != nil {
 		h = b.observe(h)
 	}
-	return withRequestID(ui.SecurityHeaders(h, b.secure))
+	return withRequestID(ui.SecurityHeaders(h, b.sessions.secure))
 }
 
 // ready answers whether this replica can serve: the store answers within

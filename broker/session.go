@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/subtle"
 	"errors"
+	"log/slog"
 	"net/http"
 	"slices"
 	"time"
@@ -12,25 +13,37 @@ import (
 	"github.com/passerelle/passerelle/store"
 )
 
+// sessions are the browser's cookies and the single sign-on sessions
+// they name: the browser binding of every sign-in step, and the session
+// a person's authentication leaves behind.
+type sessions struct {
+	st     store.Store
+	log    *slog.Logger
+	now    func() time.Time
+	secure bool // SecureCookies: __Host- names, Secure flag
+	// idle and absolute are the session limits (Config.Sessions).
+	idle, absolute time.Duration
+}
+
 // Cookies. With SecureCookies (every deployment but plain-HTTP loopback
 // development) names carry the __Host- prefix, so the browser only
 // accepts them Secure, host-only and with Path=/.
-func (b *Broker) cookieName(base string) string {
-	if b.secure {
+func (j *sessions) cookieName(base string) string {
+	if j.secure {
 		return "__Host-passerelle-" + base
 	}
 	return "passerelle-" + base
 }
 
-func (b *Broker) setCookie(w http.ResponseWriter, base, value string, maxAge int) {
+func (j *sessions) setCookie(w http.ResponseWriter, base, value string, maxAge int) {
 	http.SetCookie(w, &http.Cookie{
-		Name: b.cookieName(base), Value: value, Path: "/", MaxAge: maxAge,
-		HttpOnly: true, Secure: b.secure, SameSite: http.SameSiteLaxMode,
+		Name: j.cookieName(base), Value: value, Path: "/", MaxAge: maxAge,
+		HttpOnly: true, Secure: j.secure, SameSite: http.SameSiteLaxMode,
 	})
 }
 
-func (b *Broker) cookie(r *http.Request, base string) string {
-	c, err := r.Cookie(b.cookieName(base))
+func (j *sessions) cookie(r *http.Request, base string) string {
+	c, err := r.Cookie(j.cookieName(base))
 	if err != nil {
 		return ""
 	}
@@ -41,12 +54,12 @@ func (b *Broker) cookie(r *http.Request, base string) string {
 // first time. Every step of a sign-in must come from the browser that
 // started it, which defeats login CSRF and a sign-in link handed to
 // someone else.
-func (b *Broker) browserID(w http.ResponseWriter, r *http.Request) string {
-	if v := b.cookie(r, "browser"); len(v) >= 43 {
+func (j *sessions) browserID(w http.ResponseWriter, r *http.Request) string {
+	if v := j.cookie(r, "browser"); len(v) >= 43 {
 		return v
 	}
 	v := randomSecret()
-	b.setCookie(w, "browser", v, 0)
+	j.setCookie(w, "browser", v, 0)
 	return v
 }
 
@@ -54,22 +67,22 @@ func sameBrowser(ar *store.AuthRequest, browser string) bool {
 	return browser != "" && subtle.ConstantTimeCompare(store.HashToken(browser), ar.Browser) == 1
 }
 
-// currentSession returns the SSO session of the request's cookie, if it
+// current returns the SSO session of the request's cookie, if it
 // exists and has not been idle too long.
-func (b *Broker) currentSession(ctx context.Context, r *http.Request) (store.Session, []byte, bool) {
-	v := b.cookie(r, "session")
+func (j *sessions) current(ctx context.Context, r *http.Request) (store.Session, []byte, bool) {
+	v := j.cookie(r, "session")
 	if v == "" {
 		return store.Session{}, nil, false
 	}
 	hash := store.HashToken(v)
-	s, err := b.st.GetSession(ctx, hash)
+	s, err := j.st.GetSession(ctx, hash)
 	if err != nil {
 		if !errors.Is(err, store.ErrNotFound) {
-			b.log.ErrorContext(ctx, "read session", "error", err)
+			j.log.ErrorContext(ctx, "read session", "error", err)
 		}
 		return s, nil, false
 	}
-	if b.now().Sub(s.LastSeenAt) > b.cfg.Sessions.Idle {
+	if j.now().Sub(s.LastSeenAt) > j.idle {
 		return s, nil, false
 	}
 	return s, hash, true
@@ -80,7 +93,7 @@ func (b *Broker) currentSession(ctx context.Context, r *http.Request) (store.Ses
 // past max_age (OIDC Core §3.1.2.1), not for another person than the
 // id_token_hint names, and only through a provider the client accepts.
 func (b *Broker) usableSession(ctx context.Context, r *http.Request, ar *store.AuthRequest, c *client) (store.Session, bool) {
-	s, hash, ok := b.currentSession(ctx, r)
+	s, hash, ok := b.sessions.current(ctx, r)
 	if !ok || slices.Contains(ar.Prompt, "login") || !c.allows(s.Provider) {
 		return s, false
 	}
@@ -90,51 +103,51 @@ func (b *Broker) usableSession(ctx context.Context, r *http.Request, ar *store.A
 	if ar.HintSubject != "" && b.subjectFor(c, s.AccountID) != ar.HintSubject {
 		return s, false
 	}
-	b.touchSession(ctx, hash, s)
+	b.sessions.touch(ctx, hash, s)
 	return s, true
 }
 
-// touchSession moves the idle deadline, at most once a minute per session
+// touch moves the idle deadline, at most once a minute per session
 // to keep writes off the hot path.
-func (b *Broker) touchSession(ctx context.Context, hash []byte, s store.Session) {
-	now := b.now()
+func (j *sessions) touch(ctx context.Context, hash []byte, s store.Session) {
+	now := j.now()
 	if now.Sub(s.LastSeenAt) < time.Minute {
 		return
 	}
-	err := b.st.UpdateSession(ctx, hash, func(s store.Session) (store.Session, error) {
+	err := j.st.UpdateSession(ctx, hash, func(s store.Session) (store.Session, error) {
 		s.LastSeenAt = now
 		return s, nil
 	})
 	if err != nil {
-		b.log.ErrorContext(ctx, "touch session", "error", err)
+		j.log.ErrorContext(ctx, "touch session", "error", err)
 	}
 }
 
-// startSession replaces any session of this browser with s (a new cookie
+// start replaces any session of this browser with s (a new cookie
 // value at every authentication: no session fixation). s carries its ID;
 // it lasts the absolute limit from its authentication.
-func (b *Broker) startSession(ctx context.Context, w http.ResponseWriter, r *http.Request, s store.Session) error {
-	if old := b.cookie(r, "session"); old != "" {
-		if err := b.st.DeleteSession(ctx, store.HashToken(old)); err != nil && !errors.Is(err, store.ErrNotFound) {
+func (j *sessions) start(ctx context.Context, w http.ResponseWriter, r *http.Request, s store.Session) error {
+	if old := j.cookie(r, "session"); old != "" {
+		if err := j.st.DeleteSession(ctx, store.HashToken(old)); err != nil && !errors.Is(err, store.ErrNotFound) {
 			return err
 		}
 	}
 	secret := randomSecret()
-	s.Hash, s.LastSeenAt, s.ExpiresAt = store.HashToken(secret), b.now(), s.AuthTime.Add(b.cfg.Sessions.Absolute)
-	if err := b.st.CreateSession(ctx, s); err != nil {
+	s.Hash, s.LastSeenAt, s.ExpiresAt = store.HashToken(secret), j.now(), s.AuthTime.Add(j.absolute)
+	if err := j.st.CreateSession(ctx, s); err != nil {
 		return err
 	}
-	b.setCookie(w, "session", secret, 0)
+	j.setCookie(w, "session", secret, 0)
 	return nil
 }
 
-// endSession deletes the browser's session and its cookie.
-func (b *Broker) endSession(ctx context.Context, w http.ResponseWriter, r *http.Request) {
-	if v := b.cookie(r, "session"); v != "" {
-		if err := b.st.DeleteSession(ctx, store.HashToken(v)); err != nil && !errors.Is(err, store.ErrNotFound) {
-			b.log.ErrorContext(ctx, "end session", "error", err)
+// end deletes the browser's session and its cookie.
+func (j *sessions) end(ctx context.Context, w http.ResponseWriter, r *http.Request) {
+	if v := j.cookie(r, "session"); v != "" {
+		if err := j.st.DeleteSession(ctx, store.HashToken(v)); err != nil && !errors.Is(err, store.ErrNotFound) {
+			j.log.ErrorContext(ctx, "end session", "error", err)
 		}
-		b.setCookie(w, "session", "", -1)
+		j.setCookie(w, "session", "", -1)
 	}
 }
 
@@ -144,11 +157,11 @@ func (b *Broker) endSession(ctx context.Context, w http.ResponseWriter, r *http.
 // sign the person out); the page posts back with a CSRF token bound to the
 // session. It returns false when the request may go on.
 func (b *Broker) askBeforeLogout(w http.ResponseWriter, r *http.Request) bool {
-	s, _, ok := b.currentSession(r.Context(), r)
+	s, _, ok := b.sessions.current(r.Context(), r)
 	if !ok || r.Form.Get("id_token_hint") != "" {
 		return false
 	}
-	browser := b.cookie(r, "browser")
+	browser := b.sessions.cookie(r, "browser")
 	if r.Method == http.MethodPost && b.secrets.checkCSRF("logout:"+s.ID, browser, r.PostFormValue("csrf")) {
 		return false
 	}
@@ -158,7 +171,7 @@ func (b *Broker) askBeforeLogout(w http.ResponseWriter, r *http.Request) bool {
 			hidden = append(hidden, ui.Field{Name: k, Value: v})
 		}
 	}
-	lang := b.pageLang(r, nil)
+	lang := b.pages.lang(r, nil)
 	b.ui.Render(w, r, http.StatusOK, lang, ui.PageLoggedOut, &ui.LoggedOutData{
 		Common:        ui.Common{Title: b.ui.T(lang, "logout.confirm.title"), CSRF: b.secrets.csrfToken("logout:"+s.ID, browser), Path: r.URL.Path},
 		SignOutAction: "/end_session", Hidden: hidden,

@@ -61,7 +61,7 @@ func (s signIn) Mount(mux routes) {
 	// An upstream's answer (a form_post, a SAML response) is a protocol
 	// message.
 	mux.withBody(protocolBody).HandleFunc("GET /callback/{provider}", s.callback)
-	mux.withBody(protocolBody).HandleFunc("POST /callback/{provider}", s.callback)
+	mux.withBody(callbackBody).HandleFunc("POST /callback/{provider}", s.callback)
 	// Anyone may ask; each source is throttled.
 	mux.withBody(protocolBody).throttled().HandleFunc("/providers/{provider}/{rest...}", s.providerRoute)
 }
@@ -76,12 +76,12 @@ func (s signIn) choose(w http.ResponseWriter, r *http.Request) {
 	allowed := b.flowUpstreams(f)
 	for _, id := range allowed {
 		if b.catalog().upstreams[id].Group == choice {
-			http.Redirect(w, r, b.stepURL(f, "group", choice), http.StatusSeeOther)
+			http.Redirect(w, r, f.stepURL("group", choice), http.StatusSeeOther)
 			return
 		}
 	}
 	if !slices.Contains(allowed, choice) {
-		b.errorPage(w, r, http.StatusBadRequest, &f.ar, errInvalidRequest)
+		b.pages.errorPage(w, r, http.StatusBadRequest, &f.ar, errInvalidRequest)
 		return
 	}
 	s.start(w, r, f, choice)
@@ -109,7 +109,7 @@ func (s signIn) start(w http.ResponseWriter, r *http.Request, f *flow, id string
 	if !b.legAllowed(f, id) {
 		// The person is already authenticated in this request: the
 		// dispatcher goes on from there.
-		http.Redirect(w, r, b.stepURL(f), http.StatusSeeOther)
+		http.Redirect(w, r, f.stepURL(), http.StatusSeeOther)
 		return
 	}
 	up := b.catalog().upstreams[id]
@@ -120,7 +120,7 @@ func (s signIn) start(w http.ResponseWriter, r *http.Request, f *flow, id string
 			return
 		}
 		b.log.ErrorContext(ctx, "provider offers no way to sign in", "provider", id)
-		b.errorPage(w, r, http.StatusInternalServerError, &f.ar, errGeneric)
+		b.pages.errorPage(w, r, http.StatusInternalServerError, &f.ar, errGeneric)
 		return
 	}
 	opts := providers.LoginOptions{Locale: f.lang,
@@ -131,11 +131,11 @@ func (s signIn) start(w http.ResponseWriter, r *http.Request, f *flow, id string
 	}
 	if err != nil {
 		b.log.ErrorContext(ctx, "upstream login URL", "provider", id, "error", err)
-		b.errorPage(w, r, http.StatusBadGateway, &f.ar, errUpstream)
+		b.pages.errorPage(w, r, http.StatusBadGateway, &f.ar, errUpstream)
 		return
 	}
 	if kept != nil {
-		err := b.writeFlow(ctx, f, func(a *store.AuthRequest) {
+		err := f.write(ctx, b.st, func(a *store.AuthRequest) {
 			if a.Legs == nil {
 				a.Legs = map[string][]byte{}
 			}
@@ -143,7 +143,7 @@ func (s signIn) start(w http.ResponseWriter, r *http.Request, f *flow, id string
 		})
 		if err != nil {
 			b.log.ErrorContext(ctx, "keep the upstream leg", "provider", id, "error", err)
-			b.errorPage(w, r, http.StatusServiceUnavailable, &f.ar, errGeneric)
+			b.pages.errorPage(w, r, http.StatusServiceUnavailable, &f.ar, errGeneric)
 			return
 		}
 	}
@@ -171,7 +171,7 @@ func (s signIn) callback(w http.ResponseWriter, r *http.Request) {
 	cp, ok := b.catalog().upstreams[pid].Provider.(providers.CallbackProvider)
 	if !ok {
 		b.log.WarnContext(ctx, "callback for no redirect-based provider", "provider", pid)
-		b.errorPage(w, r, http.StatusBadRequest, nil, errState)
+		b.pages.errorPage(w, r, http.StatusBadRequest, nil, errState)
 		return
 	}
 	if s.repost(w, r) {
@@ -185,7 +185,7 @@ func (s signIn) callback(w http.ResponseWriter, r *http.Request) {
 	leg := s.leg(&f.ar, pid)
 	if !b.legAllowed(f, pid) || subtle.ConstantTimeCompare([]byte(leg.State), []byte(state)) != 1 {
 		b.log.WarnContext(ctx, "upstream callback does not match the sign-in", "provider", pid, "auth_request", f.ar.ID)
-		b.errorPage(w, r, http.StatusBadRequest, &f.ar, errState)
+		b.pages.errorPage(w, r, http.StatusBadRequest, &f.ar, errState)
 		return
 	}
 	ident, err := cp.HandleCallback(r, leg)
@@ -198,7 +198,7 @@ func (s signIn) callback(w http.ResponseWriter, r *http.Request) {
 		case errors.Is(err, providers.ErrState):
 			kind = errState
 		}
-		b.errorPage(w, r, http.StatusBadGateway, &f.ar, kind)
+		b.pages.errorPage(w, r, http.StatusBadGateway, &f.ar, kind)
 		return
 	}
 	s.ids.identified(w, r, f, pid, ident)
@@ -216,7 +216,7 @@ const repostField = "passerelle_repost"
 // (true) only for such a POST, once: the second post goes on with or
 // without the cookie, and the browser binding decides.
 func (s signIn) repost(w http.ResponseWriter, r *http.Request) bool {
-	if r.Method != http.MethodPost || s.core.cookie(r, "browser") != "" {
+	if r.Method != http.MethodPost || s.core.sessions.cookie(r, "browser") != "" {
 		return false
 	}
 	if err := r.ParseForm(); err != nil || r.PostForm.Has(repostField) {
@@ -228,7 +228,7 @@ func (s signIn) repost(w http.ResponseWriter, r *http.Request) bool {
 			fields = append(fields, ui.Field{Name: k, Value: v})
 		}
 	}
-	s.ui.Render(w, r, http.StatusOK, s.core.pageLang(r, nil), ui.PageFormPost,
+	s.ui.Render(w, r, http.StatusOK, s.core.pages.lang(r, nil), ui.PageFormPost,
 		&ui.FormPostData{Action: r.URL.RequestURI(), Fields: fields})
 	return true
 }

@@ -31,8 +31,9 @@
 //     provider can keep its AuthnRequest ID there, or derive it from
 //     leg.Nonce and keep nothing.
 //  2. The answer arrives at /callback/{id}, by GET or POST (form body up
-//     to 16 KiB). CallbackState(r) returns the state it carries without
-//     checking anything; the broker never reads a protocol parameter
+//     to 64 KiB, room for a signed and encrypted SAML Response).
+//     CallbackState(r) returns the state it carries without checking
+//     anything; the broker never reads a protocol parameter
 //     itself. From it the broker finds the auth request, checks that the
 //     state is exactly the one derived for this request and provider, that
 //     the browser is the one that started the sign-in, and that the

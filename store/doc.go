@@ -20,6 +20,11 @@
 // deletes although it never expires: audit events past their retention
 // (400 days by default) and refresh tokens rotated away long enough ago.
 //
+// Client is the one model of a relying party for the whole program: the
+// configuration file's clients[] entries, the admin API's JSON and the
+// stored record share it, and its Validate (with ClientRules for what
+// depends on the deployment) is the one set of rules.
+//
 // Updates follow Dex's storage contract: UpdateX(ctx, id, fn) runs fn on
 // the current record inside one backend transaction and writes what fn
 // returns, so read-modify-write sequences (refresh rotation, code

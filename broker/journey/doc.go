@@ -51,6 +51,7 @@
 //	GET       /login/{id}/group/{group}             identify: the Sign-In Partner banks
 //	GET POST  /callback/{provider}                  identify: the upstream's answer
 //	GET POST  /login/{id}/local/...                 identify: the built-in service
+//	GET POST  /login/{id}/password/{provider}       identify: another password provider
 //	GET POST  /login/{id}/first/...                 first login: create or link
 //	GET POST  /login/{id}/mfa/...                   second factor
 //	GET POST  /login/{id}/step/{name}               a client step (terms of use: "terms")

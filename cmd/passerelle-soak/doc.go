@@ -19,7 +19,9 @@
 // open files (from its /metrics) and the store file's size. The broker
 // sweeps once a minute as it does in production, so the sweep's windows
 // are inside the figures. The pacing drops a tick when every worker of an
-// operation is busy, so a slow minute also shows as a lower count.
+// operation is busy, so a slow minute also shows as a lower count. At
+// the end it stops the server and prints the store file's composition:
+// keys and bytes used per bucket, the figures behind the README's sizing.
 //
 //	go build -o /tmp/passerelle ./cmd/passerelle
 //	go run ./cmd/passerelle-soak -passerelle /tmp/passerelle -minutes 30

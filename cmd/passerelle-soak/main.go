@@ -30,7 +30,15 @@ func main() {
 	workers := flag.Int("workers", 32, "concurrent clients per operation")
 	pool := flag.Int("refresh-pool", 256, "refresh tokens rotated by the refresh load")
 	keep := flag.Bool("keep", false, "keep the temporary directory (store file, config, server log)")
+	only := flag.String("composition", "", "only print the composition of this stopped store file")
 	flag.Parse()
+	if *only != "" {
+		if err := composition(*only); err != nil {
+			fmt.Fprintln(os.Stderr, "passerelle-soak:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if *bin == "" {
 		fmt.Fprintln(os.Stderr, "passerelle-soak: -passerelle is required (see make soak)")
 		os.Exit(2)
@@ -90,10 +98,15 @@ func run(bin string, dur time.Duration, r rates, workers, poolSize int, keep boo
 	if err := srv.Start(); err != nil {
 		return err
 	}
-	defer func() {
-		_ = srv.Process.Signal(syscall.SIGTERM)
-		_ = srv.Wait()
-	}()
+	stopped := false
+	stop := func() {
+		if !stopped {
+			stopped = true
+			_ = srv.Process.Signal(syscall.SIGTERM)
+			_ = srv.Wait()
+		}
+	}
+	defer stop()
 	if err := waitReady(issuer + "/readyz"); err != nil {
 		return fmt.Errorf("%w (log: %s)", err, logf.Name())
 	}
@@ -111,17 +124,21 @@ func run(bin string, dur time.Duration, r rates, workers, poolSize int, keep boo
 	if err != nil {
 		return err
 	}
-	at := refresher.AccessToken()
 	fmt.Printf("set-up: %d people enrolled in %s, %d refresh tokens\n\n", len(pp.Names), took.Round(time.Millisecond), poolSize)
 
 	ops := []*op{
 		{name: "sign-in", rate: r.signIn, do: func() error { _, err := ps.SignIn(ctx); return err }},
 		{name: "refresh", rate: r.refresh, do: func() error { return refresher.Grant(ctx) }},
+		// A token of the pool: one refreshed lately, so never expired.
 		{name: "introspect", rate: r.introspect, do: func() error {
-			return loadgen.Introspect(ps.HTTP, issuer+"/oauth/introspect", ps.OAuth, at)
+			return loadgen.Introspect(ps.HTTP, issuer+"/oauth/introspect", ps.OAuth, refresher.AccessToken())
 		}},
 	}
-	return soak(dur, workers, ops, func() sample { return scrape(metricsURL, dbPath) })
+	if err := soak(dur, workers, ops, func() sample { return scrape(metricsURL, dbPath) }); err != nil {
+		return err
+	}
+	stop()
+	return composition(dbPath)
 }
 
 // writeConfig writes the serve configuration: loopback listeners, the

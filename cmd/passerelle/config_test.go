@@ -84,6 +84,7 @@ func TestBrokenConfigListsEveryProblem(t *testing.T) {
 		`providers[1].release_claims[1]: must be one of email, name, locale, got "phone_number"`,
 		`providers[1].oidc.issuer`,
 		`providers[1].oidc.client_id`,
+		`providers[1].oidc.client_secert: is not a known key`,
 		`providers[1].oidc.acr_map.urn:bank:strong: must name one of the values of mfa.acr, got "urn:gc-ca:cyber-auth:assurance:loa9"`,
 		`clients[0].secret: must be at least 16 characters, got (secret not shown)`,
 		`clients[0].redirect_uris[0]: must use https (plain http only on loopback), got "http://rp.example/cb"`,

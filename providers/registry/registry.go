@@ -97,7 +97,8 @@ func Protocol[C any, P section[C]](open func(id string, c P, env Env) (providers
 
 // decodeStrict decodes a section from the file into out as the rest of
 // the configuration is decoded (durations and lists from strings), and
-// adds a problem for every key out does not declare.
+// adds a problem for every key out does not declare. It returns false
+// when the section could not be decoded at all.
 func decodeStrict(raw, out any, ps *validate.Problems, path string) bool {
 	var md mapstructure.Metadata
 	d, err := mapstructure.NewDecoder(&mapstructure.DecoderConfig{
@@ -116,7 +117,7 @@ func decodeStrict(raw, out any, ps *validate.Problems, path string) bool {
 	for _, k := range md.Unused {
 		ps.Add(path+"."+k, "is not a known key", nil)
 	}
-	return len(md.Unused) == 0
+	return true // the known keys are checked too, so every problem is listed
 }
 
 // Section is the entry's decoded section (an *oidc.Config for type oidc);

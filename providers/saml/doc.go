@@ -86,7 +86,16 @@
 //	GET  /providers/{id}/metadata        the SP metadata
 //	GET  /providers/{id}/slo             the IdP's LogoutRequest (HTTP-Redirect)
 //
-// The entity ID defaults to the metadata URL.
+// The entity ID defaults to the metadata URL. The broker takes up to 64
+// KiB at POST /callback (a response signed twice with 2048-bit keys is
+// about 13.6 KiB); guard bounds the decoded document again.
+//
+// # Cost
+//
+// BenchmarkHandleResponse: about 5.4 ms of CPU per sign-in's answer on
+// this project's 2-core machine (RSA-OAEP unwrap, AES, two RSA-SHA256
+// signature checks, parsing); BenchmarkLoginURL, about 1.9 ms (one
+// RSA-2048 signature). FuzzResponse runs the ACS on arbitrary bytes.
 //
 // # What is not there yet
 //
@@ -96,13 +105,9 @@
 //   - Passerelle-initiated Single Logout exists here (LogoutURL,
 //     HandleLogoutResponse) but the broker does not call it: it does not
 //     keep the upstream Session (NameID, SessionIndex) with its own
-//     sessions yet. IdP-initiated logout is served, but the registry gives
-//     no Options.EndSessions, so the IdP is told PartialLogout: Passerelle's
-//     own SSO session is not ended by it.
-//   - The broker takes at most 16 KiB of form at /callback; a response
-//     signed twice with 2048-bit keys, as the test IdP sends, is about
-//     13.6 KiB, so an IdP with larger keys or certificate chains needs that
-//     limit raised for this route.
+//     sessions yet. IdP-initiated logout is served: the broker's
+//     SetEndSessions ends every session of the linked account (it does
+//     not track which came from which upstream SessionIndex).
 //   - Signed IdP metadata is not verified (trust comes from the file or
 //     the https URL).
 package saml

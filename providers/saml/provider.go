@@ -57,7 +57,7 @@ type Provider struct {
 	clock       *dsig.Clock
 	replay      ReplayCache
 	idp         *idpMetadata
-	endSessions func(ctx context.Context, subject string, sessionIndexes []string) error
+	endSessions atomic.Pointer[endSessionsFunc]
 
 	urls atomic.Pointer[endpoints]
 }
@@ -79,7 +79,10 @@ func Open(id string, cfg Config, opts Options) (*Provider, error) {
 		return nil, err
 	}
 	cfg = cfg.withDefaults()
-	p := &Provider{id: id, cfg: cfg, now: opts.Now, replay: opts.Replay, endSessions: opts.EndSessions}
+	p := &Provider{id: id, cfg: cfg, now: opts.Now, replay: opts.Replay}
+	if opts.EndSessions != nil {
+		p.SetEndSessions(opts.EndSessions)
+	}
 	for _, k := range cfg.Keys {
 		sk, err := k.load()
 		if err != nil {
@@ -111,6 +114,16 @@ func Open(id string, cfg Config, opts Options) (*Provider, error) {
 	p.idp = &idpMetadata{file: cfg.IDPMetadataFile, url: cfg.IDPMetadataURL, entityID: cfg.IDPEntityID,
 		refresh: cfg.MetadataRefresh, client: client, now: p.now}
 	return p, nil
+}
+
+// endSessionsFunc ends a person's Passerelle sessions (Options.EndSessions).
+type endSessionsFunc func(ctx context.Context, subject string, sessionIndexes []string) error
+
+// SetEndSessions is how the broker gives the function that ends a
+// person's sessions when the IdP signs them out (Options.EndSessions).
+func (p *Provider) SetEndSessions(fn func(ctx context.Context, subject string, sessionIndexes []string) error) {
+	f := endSessionsFunc(fn)
+	p.endSessions.Store(&f)
 }
 
 // setURLs records where the broker serves this provider.

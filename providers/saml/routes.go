@@ -67,8 +67,8 @@ func (p *Provider) serveSLO(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ended := false
-	if p.endSessions != nil {
-		if err := p.endSessions(ctx, req.NameID.Subject(), req.SessionIndexes); err != nil {
+	if end := p.endSessions.Load(); end != nil {
+		if err := (*end)(ctx, req.NameID.Subject(), req.SessionIndexes); err != nil {
 			p.logger.ErrorContext(ctx, "SLO: ending sessions", "error", err)
 		} else {
 			ended = true

@@ -21,8 +21,9 @@ var _ store.Backuper = (*Store)(nil)
 // transaction (bbolt's Tx.WriteTo) while the store keeps serving: writes
 // go on, and the copy is the file as of the transaction's start. open is
 // called with the copy's size before anything is written. While the copy
-// runs, a write that must grow the file's memory map waits for it, so
-// back up at a quiet hour when the file is large.
+// runs, a write that must grow the file's memory map waits for it, and
+// pages freed meanwhile are not reused: write to something fast (the admin
+// API writes a local temporary file, then serves it).
 func (s *Store) Backup(ctx context.Context, open func(size int64) (io.Writer, error)) error {
 	return s.view(ctx, func(tx *bbolt.Tx) error {
 		w, err := open(tx.Size())

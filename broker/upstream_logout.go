@@ -1,0 +1,40 @@
+package broker
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+
+	"github.com/passerelle/passerelle/store"
+)
+
+// upstreamLogout is implemented by a provider whose upstream can sign a
+// person out of Passerelle (SAML Single Logout started at the IdP): the
+// broker gives it the function that ends that person's sessions.
+type upstreamLogout interface {
+	SetEndSessions(func(ctx context.Context, subject string, sessionIndexes []string) error)
+}
+
+// endUpstreamSessions ends every Passerelle session of the account linked
+// to subject at provider: an upstream logout ends the SSO that upstream
+// sign-in started, and Passerelle does not track which of the account's
+// sessions came from which upstream session, so it ends them all (the
+// safe side). A subject linked to no account has nothing to end.
+func (b *Broker) endUpstreamSessions(provider string) func(context.Context, string, []string) error {
+	return func(ctx context.Context, subject string, _ []string) error {
+		l, err := b.st.GetLink(ctx, provider, subject)
+		if errors.Is(err, store.ErrNotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		n, err := b.st.DeleteSessionsByAccount(ctx, l.AccountID)
+		if err != nil {
+			return err
+		}
+		b.log.InfoContext(ctx, "upstream logout ended the account's sessions",
+			slog.String("provider", provider), slog.String("account", l.AccountID), slog.Int("sessions", n))
+		return nil
+	}
+}
