@@ -90,7 +90,7 @@ func waitFor(t *testing.T, ch <-chan struct{}, what string) bool {
 // callback (password only) lands while the attacker's answer to their own
 // factor is between its read and its write. The victim's callback resets
 // nothing (no factor recorded yet), and the factor's pending change
-// (recordMFA: Verified += totp) is then applied to the stored request,
+// (mfaPages.record: Verified += totp) is then applied to the stored request,
 // which now names the victim: the write checks a.Done only, never that
 // a.AccountID is still the account the factor belongs to. The request
 // completes with the victim's account in the grant.

@@ -21,7 +21,7 @@ func (s signIn) chooser(w http.ResponseWriter, r *http.Request, f *flow, allowed
 		}
 		if !groups[u.Group] {
 			groups[u.Group] = true
-			choices = append(choices, ui.Choice{ID: u.Group, Name: name(b.groupName(u.Group), f.lang, u.Group),
+			choices = append(choices, ui.Choice{ID: u.Group, Name: name(s.groupName(u.Group), f.lang, u.Group),
 				Action: f.stepURL("choose", u.Group), Group: true})
 		}
 	}
@@ -38,8 +38,8 @@ func name(names map[string]string, lang, fallback string) string {
 	return fallback
 }
 
-func (b *Broker) groupName(id string) map[string]string {
-	for _, g := range b.catalog().groups {
+func (s signIn) groupName(id string) map[string]string {
+	for _, g := range s.core.catalog().groups {
 		if g.ID == id {
 			return g.Name
 		}
@@ -67,7 +67,7 @@ func (s signIn) group(w http.ResponseWriter, r *http.Request) {
 	}
 	s.ui.Render(w, r, http.StatusOK, f.lang, ui.PageBanks, &ui.BanksData{
 		Common:    b.csrf(f),
-		GroupName: name(b.groupName(gid), f.lang, gid), Banks: banks,
+		GroupName: name(s.groupName(gid), f.lang, gid), Banks: banks,
 		BackURL: f.stepURL(), CancelURL: f.stepURL("cancel"),
 	})
 }

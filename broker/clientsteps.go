@@ -106,7 +106,7 @@ func (h stepHost) Enter(w http.ResponseWriter, r *http.Request, step string) (jo
 			return journey.Visit{}, false
 		}
 		st.Locked = acct.Locked
-		_, st.PolicyOK = b.requiredACR(f.client, &f.ar)
+		_, st.PolicyOK = b.policy.requiredACR(f.client, &f.ar)
 		_, st.GatePassed = b.passed(f)
 	}
 	if journey.Next(st) == journey.ClientSteps {

@@ -25,7 +25,7 @@ func (b *Broker) dispatch(w http.ResponseWriter, r *http.Request, f *flow) {
 			return
 		}
 		st.Locked = acct.Locked
-		_, st.PolicyOK = b.requiredACR(f.client, &f.ar)
+		_, st.PolicyOK = b.policy.requiredACR(f.client, &f.ar)
 		_, st.GatePassed = b.passed(f)
 	}
 	stage := journey.Next(st)
@@ -64,7 +64,7 @@ func (b *Broker) dispatch(w http.ResponseWriter, r *http.Request, f *flow) {
 	case journey.Locked:
 		b.pages.errorPage(w, r, http.StatusForbidden, &f.ar, errLocked)
 	case journey.Policy:
-		required, _ := b.requiredACR(f.client, &f.ar)
+		required, _ := b.policy.requiredACR(f.client, &f.ar)
 		b.log.ErrorContext(ctx, "client policy cannot be met: no accepted factor reaches the required acr", "client_id", f.client.ID, "acr", required)
 		b.pages.errorPage(w, r, http.StatusForbidden, &f.ar, errPolicy)
 	case journey.SecondFactor:
@@ -88,7 +88,7 @@ func (b *Broker) dispatch(w http.ResponseWriter, r *http.Request, f *flow) {
 // gateFor is the completion gate's input for the flow: the client's
 // policy and what the request has done.
 func (b *Broker) gateFor(f *flow) journey.GateInput {
-	required, _ := b.requiredACR(f.client, &f.ar)
+	required, _ := b.policy.requiredACR(f.client, &f.ar)
 	return journey.GateInput{Required: required, Accepted: f.client.MFA.Factors,
 		FreshFactor: f.client.MFA.EverySignIn || f.ar.Linking || f.ar.LinkProvider != "" || f.ar.AddKind != "",
 		Progress:    f.ar.MFA, UpstreamACR: f.ar.UpstreamACR}

@@ -23,32 +23,40 @@ import (
 // it below the client's default, and the returned acr is the level
 // reached, which is at or above what was asked (OIDC Core §3.1.2.1).
 
+// acrPolicy decides the level a request needs and the factor kinds that
+// reach it.
+type acrPolicy struct {
+	ladder  mfa.Ladder
+	lowest  string // the ladder's lowest rung: the level of a client that names none
+	factors *mfa.Registry
+}
+
 // requiredACR is the level this request needs; ok is false when the
 // client's accepted factors cannot reach it (a policy no one can meet).
-func (b *Broker) requiredACR(c *client, ar *store.AuthRequest) (string, bool) {
+func (p acrPolicy) requiredACR(c *client, ar *store.AuthRequest) (string, bool) {
 	req := c.MFA.ACR
 	if req == "" {
-		req = b.minMFAACR
+		req = p.lowest
 	}
 	lowest := ""
 	for _, v := range ar.ACRValues {
-		if b.ladder.Rank(v) >= 0 && (lowest == "" || b.ladder.Rank(v) < b.ladder.Rank(lowest)) {
+		if p.ladder.Rank(v) >= 0 && (lowest == "" || p.ladder.Rank(v) < p.ladder.Rank(lowest)) {
 			lowest = v
 		}
 	}
-	if lowest != "" && b.ladder.Rank(lowest) > b.ladder.Rank(req) {
+	if lowest != "" && p.ladder.Rank(lowest) > p.ladder.Rank(req) {
 		req = lowest
 	}
-	return req, len(b.usableKinds(c, req)) > 0
+	return req, len(p.usableKinds(c, req)) > 0
 }
 
 // usableKinds are the factor kinds that are on, that a person sets up
 // (recovery codes are the fallback of last resort, offered separately),
 // that the client accepts and that reach want.
-func (b *Broker) usableKinds(c *client, want string) []string {
-	strong := b.ladder.KindsFor(want)
+func (p acrPolicy) usableKinds(c *client, want string) []string {
+	strong := p.ladder.KindsFor(want)
 	var out []string
-	for _, k := range b.factors.Enrollable() {
+	for _, k := range p.factors.Enrollable() {
 		if slices.Contains(strong, k) && (len(c.MFA.Factors) == 0 || slices.Contains(c.MFA.Factors, k)) {
 			out = append(out, k)
 		}
@@ -65,20 +73,11 @@ const (
 	factorRecovered                  // a recovery code
 )
 
-// mfaSucceeded records a used (or newly enrolled) factor and goes on as
-// the dispatcher would.
-func (b *Broker) mfaSucceeded(w http.ResponseWriter, r *http.Request, f *flow, kind string, use factorUse) {
-	b.recordMFA(f, kind, use)
-	// The dispatcher's next decision, without a round trip through the
-	// browser.
-	b.dispatch(w, r, f)
-}
-
-// recordMFA records on the auth request (a pending change, written with
+// record records on the auth request (a pending change, written with
 // the next step's write) what a factor did, and clears the factors'
 // per-request state. What it is worth is the completion gate's decision;
 // the SSO session learns it at completion.
-func (b *Broker) recordMFA(f *flow, kind string, use factorUse) {
+func (p mfaPages) record(f *flow, kind string, use factorUse) {
 	f.change(func(a *store.AuthRequest) {
 		switch use {
 		case factorAnswered:
@@ -89,7 +88,7 @@ func (b *Broker) recordMFA(f *flow, kind string, use factorUse) {
 		case factorRecovered:
 			a.MFA.Recovered = true
 		}
-		a.AMR = mfa.MergeAMR(a.AMR, b.factors.AMR(kind))
+		a.AMR = mfa.MergeAMR(a.AMR, p.factors.AMR(kind))
 		a.FactorState = nil
 	})
 }
@@ -101,18 +100,18 @@ func appendNew(list []string, v string) []string {
 	return append(list, v)
 }
 
-// upgradeSession raises the browser's SSO session to what a completed
+// upgrade raises the browser's SSO session to what a completed
 // request reached, so later requests within the session need no factor.
-func (b *Broker) upgradeSession(ctx context.Context, r *http.Request, sid, acr string, amr, factors []string) error {
-	_, hash, ok := b.sessions.current(ctx, r)
+func (j *sessions) upgrade(ctx context.Context, r *http.Request, sid, acr string, amr, factors []string) error {
+	_, hash, ok := j.current(ctx, r)
 	if !ok {
 		return nil
 	}
-	err := b.st.UpdateSession(ctx, hash, func(s store.Session) (store.Session, error) {
+	err := j.st.UpdateSession(ctx, hash, func(s store.Session) (store.Session, error) {
 		if s.ID != sid {
 			return s, errNotThisSession
 		}
-		if b.ladder.Rank(acr) > b.ladder.Rank(s.ACR) {
+		if j.ladder.Rank(acr) > j.ladder.Rank(s.ACR) {
 			s.ACR = acr
 		}
 		s.AMR = mfa.MergeAMR(s.AMR, amr)

@@ -94,5 +94,8 @@ func (p mfaPages) succeeded(w http.ResponseWriter, r *http.Request, m *mfaFlow, 
 		return
 	}
 	p.core.audits.event("mfa", m.acct.ID, m.ar.ClientID, "success", map[string]string{"kind": kind})
-	p.core.mfaSucceeded(w, r, m.flow, kind, use)
+	p.record(m.flow, kind, use)
+	// The dispatcher's next decision, without a round trip through the
+	// browser.
+	p.core.dispatch(w, r, m.flow)
 }

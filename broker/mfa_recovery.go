@@ -29,7 +29,7 @@ func (p mfaPages) newRecoveryCodes(w http.ResponseWriter, r *http.Request, m *mf
 	if err == nil {
 		// The new factor is proven: record it before showing the codes, so
 		// a lost page does not lose the sign-in.
-		b.recordMFA(m.flow, kind, factorEnrolled)
+		p.record(m.flow, kind, factorEnrolled)
 		err = m.flow.persist(ctx, b.st)
 	}
 	if err != nil {

@@ -109,8 +109,8 @@ func (p mfaPages) load(w http.ResponseWriter, r *http.Request) (*mfaFlow, bool) 
 		b.pages.errorPage(w, r, http.StatusForbidden, &f.ar, errLocked)
 		return nil, false
 	}
-	m.required, _ = b.requiredACR(f.client, &f.ar)
-	m.kinds = b.usableKinds(f.client, m.required)
+	m.required, _ = b.policy.requiredACR(f.client, &f.ar)
+	m.kinds = b.policy.usableKinds(f.client, m.required)
 	all, err := p.st.ListFactors(ctx, m.acct.ID)
 	if err != nil {
 		p.log.ErrorContext(ctx, "list factors", "error", err)

@@ -40,7 +40,7 @@ func (b *Broker) complete(w http.ResponseWriter, r *http.Request, f *flow, acct 
 	if locale == "" {
 		locale = f.lang
 	}
-	sub := b.subjectFor(f.client, acct.ID)
+	sub := b.secrets.subjectFor(f.client, acct.ID)
 	code := newCode(f.ar.ID)
 	expires := b.now().Add(b.cfg.Tokens.Code)
 	err := f.write(r.Context(), b.st, func(a *store.AuthRequest) {
@@ -78,7 +78,7 @@ func (b *Broker) openSession(w http.ResponseWriter, r *http.Request, f *flow) {
 		if f.ar.SessionID == "" || len(factors) == 0 {
 			return
 		}
-		if err := b.upgradeSession(ctx, r, f.ar.SessionID, f.ar.ACR, f.ar.AMR, factors); err != nil {
+		if err := b.sessions.upgrade(ctx, r, f.ar.SessionID, f.ar.ACR, f.ar.AMR, factors); err != nil {
 			// The request has what it needs; the session asks again next time.
 			b.log.ErrorContext(ctx, "raise session level", "error", err)
 		}

@@ -75,13 +75,13 @@ type Broker struct {
 	edge       protocolEdge // the OpenID provider's endpoints
 	answer     clientAnswer // answers at the client's redirect URI
 
-	sealer    *store.Sealer
-	ladder    mfa.Ladder
-	minMFAACR string
-	reg       *mfa.Regulator
-	steps     map[string]journey.Step // the client steps, by name
-	email     *emailotp.Sender        // the account page's address changes; nil without a notifier
-	factors   *mfa.Registry           // the second-factor kinds that are on (factors.go)
+	sealer  *store.Sealer
+	ladder  mfa.Ladder
+	policy  acrPolicy
+	reg     *mfa.Regulator
+	steps   map[string]journey.Step // the client steps, by name
+	email   *emailotp.Sender        // the account page's address changes; nil without a notifier
+	factors *mfa.Registry           // the second-factor kinds that are on (factors.go)
 
 	// firstParty are the upstreams Passerelle runs itself (the built-in
 	// service), which Reload adds to the configured ones.
@@ -126,7 +126,7 @@ func New(ctx context.Context, cfg Config, d Deps) (*Broker, error) {
 	b.observe = d.Observe
 	b.limiter = newLimiter(d.RateLimit, d.Now)
 	b.ladder = cfg.MFA.Ladder()
-	b.minMFAACR = b.ladder.Lowest()
+	b.sessions.ladder = b.ladder
 	b.reg = mfa.NewRegulator(d.Store, cfg.MFA.Lockout, d.Now)
 	b.steps = b.newSteps()
 	if d.Notifier != nil {
@@ -136,6 +136,7 @@ func New(ctx context.Context, cfg Config, d Deps) (*Broker, error) {
 		Issuer: b.issuer, Now: d.Now, Log: d.Logger}, factorEntries...); err != nil {
 		return nil, err
 	}
+	b.policy = acrPolicy{ladder: b.ladder, lowest: b.ladder.Lowest(), factors: b.factors}
 	ids := identities{core: b, st: b.st, ui: b.ui}
 	b.signIn = signIn{core: b, ui: b.ui, log: b.log, secrets: b.secrets, ids: ids}
 	if d.Local != nil {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/passerelle/passerelle/broker/ui"
+	"github.com/passerelle/passerelle/mfa"
 	"github.com/passerelle/passerelle/store"
 )
 
@@ -20,7 +21,8 @@ type sessions struct {
 	st     store.Store
 	log    *slog.Logger
 	now    func() time.Time
-	secure bool // SecureCookies: __Host- names, Secure flag
+	secure bool       // SecureCookies: __Host- names, Secure flag
+	ladder mfa.Ladder // ranks the levels a session reaches
 	// idle and absolute are the session limits (Config.Sessions).
 	idle, absolute time.Duration
 }
@@ -100,7 +102,7 @@ func (b *Broker) usableSession(ctx context.Context, r *http.Request, ar *store.A
 	if ar.MaxAge != nil && b.now().Sub(s.AuthTime) > time.Duration(*ar.MaxAge)*time.Second {
 		return s, false
 	}
-	if ar.HintSubject != "" && b.subjectFor(c, s.AccountID) != ar.HintSubject {
+	if ar.HintSubject != "" && b.secrets.subjectFor(c, s.AccountID) != ar.HintSubject {
 		return s, false
 	}
 	b.sessions.touch(ctx, hash, s)
@@ -181,9 +183,9 @@ func (b *Broker) askBeforeLogout(w http.ResponseWriter, r *http.Request) bool {
 
 // subjectFor is the sub the client sees for an account: pairwise by
 // default (HMAC of sector and account), the account ID for public clients.
-func (b *Broker) subjectFor(c *client, accountID string) string {
+func (s secrets) subjectFor(c *client, accountID string) string {
 	if c.SubjectType == "public" {
 		return accountID
 	}
-	return b.secrets.pairwiseSubject(c.Sector(), accountID)
+	return s.pairwiseSubject(c.Sector(), accountID)
 }
