@@ -5,8 +5,10 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
 
+	"github.com/passerelle/passerelle/broker/ui"
 	"github.com/passerelle/passerelle/store"
 )
 
@@ -125,4 +127,15 @@ func (b *Broker) checkAccountForm(w http.ResponseWriter, r *http.Request, v *acc
 		return false
 	}
 	return true
+}
+
+// doneNotice is the notice an account page shows after a change: the
+// redirect names it (?done=renamed), and only lower-case letters reach
+// the catalogue key prefix+name.
+func doneNotice(r *http.Request, u *ui.UI, lang, prefix string) string {
+	n := r.URL.Query().Get("done")
+	if n == "" || strings.IndexFunc(n, func(c rune) bool { return c < 'a' || c > 'z' }) >= 0 {
+		return ""
+	}
+	return u.T(lang, prefix+n)
 }

@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"net/mail"
 	"strconv"
-	"strings"
 
 	"github.com/passerelle/passerelle/broker/ui"
 	"github.com/passerelle/passerelle/mfa"
@@ -52,11 +51,7 @@ func (pg accountPage) accountPage(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	notice := ""
-	if n := r.URL.Query().Get("done"); n != "" && strings.IndexFunc(n, func(c rune) bool { return c < 'a' || c > 'z' }) < 0 {
-		notice = pg.ui.T(v.lang, "account.notice."+n)
-	}
-	pg.renderAccount(w, r, v, notice, nil)
+	pg.renderAccount(w, r, v, doneNotice(r, pg.ui, v.lang, "account.notice."), nil)
 }
 
 func (pg accountPage) renderAccount(w http.ResponseWriter, r *http.Request, v *accountView, notice string, errs []ui.FieldError) {

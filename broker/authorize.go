@@ -17,13 +17,7 @@ import (
 // with a cookie. An error the client may see goes to its redirect URI;
 // one it may not (unknown client, unregistered redirect URI) is a page.
 func (e protocolEdge) authorize(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodGet && r.Method != http.MethodPost {
-		w.Header().Set("Allow", "GET, POST")
-		e.page(w, r, http.StatusMethodNotAllowed, nil, errInvalidRequest)
-		return
-	}
-	if err := r.ParseForm(); err != nil {
-		e.page(w, r, http.StatusBadRequest, nil, errInvalidRequest)
+	if !e.frontForm(w, r) {
 		return
 	}
 	if k := duplicated(r); k != "" {
@@ -135,13 +129,7 @@ func (e protocolEdge) authorizeError(w http.ResponseWriter, r *http.Request, oe 
 // post_logout_redirect_uri, then the browser's session ends and the
 // browser goes where the library said; a request it refuses gets a page.
 func (e protocolEdge) endSession(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodGet && r.Method != http.MethodPost {
-		w.Header().Set("Allow", "GET, POST")
-		e.page(w, r, http.StatusMethodNotAllowed, nil, errInvalidRequest)
-		return
-	}
-	if err := r.ParseForm(); err != nil {
-		e.page(w, r, http.StatusBadRequest, nil, errInvalidRequest)
+	if !e.frontForm(w, r) {
 		return
 	}
 	if e.askLogout(w, r) {
@@ -207,4 +195,20 @@ func oversized(r *http.Request) (string, int) {
 		}
 	}
 	return "", 0
+}
+
+// frontForm admits a front-channel request (GET or POST, RFC 6749 §3.1
+// and RP-Initiated Logout §2) and parses its parameters; when it returns
+// false it has answered with a page.
+func (e protocolEdge) frontForm(w http.ResponseWriter, r *http.Request) bool {
+	if r.Method != http.MethodGet && r.Method != http.MethodPost {
+		w.Header().Set("Allow", "GET, POST")
+		e.page(w, r, http.StatusMethodNotAllowed, nil, errInvalidRequest)
+		return false
+	}
+	if err := r.ParseForm(); err != nil {
+		e.page(w, r, http.StatusBadRequest, nil, errInvalidRequest)
+		return false
+	}
+	return true
 }

@@ -55,11 +55,7 @@ func (pg securityPage) page(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	notice := ""
-	if n := r.URL.Query().Get("done"); n != "" && strings.IndexFunc(n, func(c rune) bool { return c < 'a' || c > 'z' }) < 0 {
-		notice = pg.ui.T(v.lang, "security.notice."+n)
-	}
-	pg.render(w, r, v, notice, nil)
+	pg.render(w, r, v, doneNotice(r, pg.ui, v.lang, "security.notice."), nil)
 }
 
 // usable counts the account's factors other than recovery codes.

@@ -18,7 +18,7 @@ import { tempDir, buildPasserelle, REPO_ROOT } from './lib/passerelle.mjs';
 import { startDemo } from './lib/demo.mjs';
 import { trackedTests } from './lib/tracked.mjs';
 import {
-  runAxe, tabTo, hasFocus, pressAndLoad, activate, typeInto, describeFocus, freshTotp,
+  runAxe, tabTo, hasFocus, pressAndLoad, activate, typeInto, describeFocus, freshTotp, reflowAt,
 } from './lib/a11y.mjs';
 
 const CHROMIUM = process.env.CHROMIUM_BIN || '/usr/bin/chromium';
@@ -27,7 +27,7 @@ const NO_CHROMIUM = `${CHROMIUM} not found: install Debian's chromium (apt-get i
 
 const SCREENSHOTS = path.join(path.dirname(fileURLToPath(import.meta.url)), 'screenshots', 'a11y');
 const PASSWORD = 'correct horse battery staple';
-const WALK_TIMEOUT = 240_000; // a TOTP code is single use: the walk may wait for the next 30 s step
+const WALK_TIMEOUT = 360_000; // a TOTP code is single use: the walk may wait for the next 30 s step; a busy machine is slow
 
 // Passerelle's own messages, so the test follows the translations.
 const MESSAGES = Object.fromEntries(['en', 'fr'].map((l) => [l,
@@ -35,6 +35,12 @@ const MESSAGES = Object.fromEntries(['en', 'fr'].map((l) => [l,
 const SERVICE = { en: 'GCKey (demo)', fr: 'CléGC (démo)' }; // cmd/passerelle/demo.go
 const PARTNER = { en: 'Sign-In Partner', fr: 'Partenaire de connexion' };
 const LANG_NAME = { en: 'English', fr: 'Français' };
+// The trusted-trader portal's terms of use, as the demo shows them
+// (cmd/passerelle/demoterms): paragraphs split at blank lines.
+const TERMS = Object.fromEntries(['en', 'fr'].map((l) => [l,
+  readFileSync(path.join(REPO_ROOT, 'cmd', 'passerelle', 'demoterms', `trader.${l}.txt`), 'utf8')
+    .split(/\n\s*\n/).map((p) => p.split(/\s+/).filter(Boolean).join(' ')).filter(Boolean)]));
+const TRADER = 'Trusted-trader portal (demonstration) / Portail des négociants dignes de confiance (démonstration)'; // cmd/passerelle/demo.go
 
 /** Passerelle's message key in lang, with %s / %d filled in order. */
 function msg(lang, key, ...args) {
@@ -51,6 +57,8 @@ let browser;
 const CHECKED = [];
 /** languages whose step-1 account has the authenticator app and the email code */
 const enrolled = {};
+/** that account's username and authenticator-app key, by language */
+const ACCOUNTS = {};
 
 before(async () => {
   if (!HAVE_CHROMIUM) return;
@@ -144,15 +152,15 @@ class Walk {
   }
 
   /**
-   * Checks the Passerelle page now shown: its heading (when title is
-   * given), <html lang>, a full-page screenshot, and axe-core's WCAG 2.1
-   * A/AA rules. Violations are recorded, not thrown, so that the walk
+   * Checks the Passerelle page now shown (or, with origin, a demo relying
+   * party's page): its heading (when title is given), <html lang>, a
+   * full-page screenshot, and axe-core's WCAG 2.1 A/AA rules. Violations are recorded, not thrown, so that the walk
    * goes on and reports every page; the test asserts them at its end.
    */
-  async check(name, { title, lang = this.lang } = {}) {
+  async check(name, { title, lang = this.lang, origin = demo.issuer } = {}) {
     const page = this.page;
     await page.waitForLoadState('load');
-    assert.equal(new URL(page.url()).origin, demo.issuer, `a Passerelle page${await this.describe()}`);
+    assert.equal(new URL(page.url()).origin, origin, `a page of ${origin}${await this.describe()}`);
     if (title !== undefined) await this.expectTitle(title);
     const n = String(++this.n).padStart(2, '0');
     const file = `${this.prefix}-${n}-${name}.png`;
@@ -224,17 +232,65 @@ function diagnose(t, heading, lines) {
   for (const l of lines) t.diagnostic(`  ${l}`);
 }
 
+/**
+ * Passes the second-factor challenge of an account with an authenticator
+ * app and an email code, with the email code (from the outbox): the
+ * choice page when Passerelle asks which, else "Other ways to confirm".
+ */
+async function emailChallenge(w, T, email) {
+  const page = w.page;
+  const heading = (await page.locator('main h1').innerText()).trim();
+  if (heading === T('mfa.choose.title')) {
+    await w.check('mfa-choose', { title: T('mfa.choose.title') });
+    await activate(page, button(page, T('mfa.kind.email')));
+  } else if (heading !== T('code.email.title')) {
+    // a challenge with another factor, the email code under "Other ways to confirm"
+    await w.check('mfa-challenge-other-factor');
+    await activate(page, button(page, T('mfa.kind.email')));
+  }
+  await w.check('email-code-challenge', { title: T('code.email.title') });
+  const code = await w.codeFromOutbox(email);
+  await typeInto(page, page.locator('#code'), code);
+  await activate(page, button(page, T('mfa.continue')));
+}
+
+/**
+ * Passes the second-factor challenge with the authenticator app, whichever
+ * factor Passerelle offers first (the last one used): the choice page,
+ * the app's own page, or another factor's page with the app under "Other
+ * ways to confirm". (An email challenge page sends a code when shown, and
+ * the demo caps codes at five an hour per address, so the walk does not
+ * lean on email codes more than it must.)
+ */
+async function totpChallenge(w, T, secret) {
+  const page = w.page;
+  const heading = (await page.locator('main h1').innerText()).trim();
+  if (heading === T('mfa.choose.title')) {
+    await w.check('mfa-choose', { title: T('mfa.choose.title') });
+    await activate(page, button(page, T('mfa.kind.totp')));
+  } else if (heading !== T('code.totp.title')) {
+    // "Other ways to confirm" names each factor: "Authenticator app — Work phone"
+    await w.check('mfa-challenge-other-factor');
+    const kind = T('mfa.kind.totp').replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    await activate(page, page.getByRole('button', { name: new RegExp(`^${kind}\\b`) }));
+  }
+  await w.check('totp-challenge', { title: T('code.totp.title') });
+  await w.typeTotp(secret);
+  await activate(page, button(page, T('mfa.continue')));
+}
+
 const button = (page, name) => page.getByRole('button', { name, exact: true });
 const link = (page, name) => page.getByRole('link', { name, exact: true });
 
 /**
- * Opens the demo relying party and signs in: in French, Space ticks the
- * "French sign-in pages" option (ui_locales=fr) first. Ends on the page
- * after Passerelle's /authorize.
+ * Opens a demo relying party (the government portal unless url names
+ * another) and signs in: in French, Space ticks the "French sign-in
+ * pages" option (ui_locales=fr) first. Ends on the page after
+ * Passerelle's /authorize.
  */
-async function fromRelyingParty(w, { uiLocales } = {}) {
+async function fromRelyingParty(w, { uiLocales, url = demo.rpURL } = {}) {
   const page = w.page;
-  await page.goto(demo.rpURL);
+  await page.goto(url);
   if (uiLocales) {
     await tabTo(page, page.locator('#opt-locale'));
     await page.keyboard.press('Space');
@@ -361,6 +417,7 @@ for (const lang of ['en', 'fr']) {
       }
       await w.check('security-with-email', { title: T('security.title') });
       enrolled[lang] = true;
+      ACCOUNTS[lang] = { id, secret };
 
       diagnose(t, `${lang} pages checked:`, summary(w.checked));
       w.assertClean();
@@ -401,19 +458,7 @@ for (const lang of ['en', 'fr']) {
         await typeInto(page, page.locator('#username'), id);
         await typeInto(page, page.locator('#password'), PASSWORD);
         await activate(page, button(page, T('local.submit')));
-        const heading = (await page.locator('main h1').innerText()).trim();
-        if (heading === T('mfa.choose.title')) {
-          await w.check('mfa-choose', { title: T('mfa.choose.title') });
-          await activate(page, button(page, T('mfa.kind.email')));
-        } else if (heading !== T('code.email.title')) {
-          // a challenge with another factor, the email code under "Other ways to confirm"
-          await w.check('mfa-challenge-other-factor');
-          await activate(page, button(page, T('mfa.kind.email')));
-        }
-        await w.check('email-code-challenge', { title: T('code.email.title') });
-        const code = await w.codeFromOutbox(email);
-        await typeInto(page, page.locator('#code'), code);
-        await activate(page, button(page, T('mfa.continue')));
+        await emailChallenge(w, T, email);
         await page.waitForURL((u) => u.href.startsWith(demo.rpURL), { timeout: 15000 })
           .catch(async (err) => { throw new Error(`never back at the relying party: ${err.message}${await w.describe()}`); });
         assert.match(await page.locator('pre').first().innerText(), /"sub"/, `claims shown at the relying party${await w.describe()}`);
@@ -448,6 +493,106 @@ for (const lang of ['en', 'fr']) {
       w.assertClean();
     } catch (err) {
       diagnose(t, `${lang} pages checked before the failure:`, summary(w.checked));
+      throw err;
+    } finally {
+      await w.close();
+    }
+  });
+}
+
+/**
+ * The terms page now shown: its heading, the demo's text in lang, the
+ * keyboard's path to both buttons (Accept before Decline), axe, and the
+ * reflow at 320 px (no sideways scrolling; a screenshot and axe there
+ * too).
+ */
+async function checkTerms(w, T, name) {
+  const page = w.page;
+  const rec = await w.check(name, { title: T('terms.title') });
+  const text = (await page.locator('section.terms').innerText()).replace(/\s+/g, ' ');
+  for (const p of TERMS[w.lang]) assert.ok(text.includes(p), `the terms page shows "${p.slice(0, 60)}…"${await w.describe()}`);
+  assert.ok(text.includes(T('terms.version', '2026-01')), `the terms' version${await w.describe()}`);
+  const accept = button(page, T('terms.accept'));
+  const decline = button(page, T('terms.decline'));
+  await tabTo(page, accept);
+  await page.keyboard.press('Tab');
+  assert.ok(await hasFocus(decline), `Tab goes from Accept to Decline (focus: ${await describeFocus(page)})`);
+  await page.keyboard.press('Shift+Tab');
+  assert.ok(await hasFocus(accept), 'Shift+Tab goes back to Accept');
+  const reflow = await reflowAt(page, {
+    during: async () => {
+      const n = String(++w.n).padStart(2, '0');
+      await page.screenshot({ path: path.join(SCREENSHOTS, `${w.prefix}-${n}-${name}-320px.png`), fullPage: true });
+      const { violations } = await runAxe(page);
+      rec.violations.push(...violations.map((v) => ({ ...v, id: `${v.id} (at 320 px)` })));
+    },
+  });
+  assert.ok(reflow.scrollWidth <= reflow.width && reflow.overflowing.length === 0,
+    `the terms page scrolls sideways at 320 px (scrollWidth ${reflow.scrollWidth} > ${reflow.width}): ${reflow.overflowing.join(', ')}`);
+  return rec;
+}
+
+for (const lang of ['en', 'fr']) {
+  const T = (key, ...args) => msg(lang, key, ...args);
+  btest(`${lang}: the trusted-trader portal's terms of use, accepted then declined, at 320 px too, with the keyboard alone`, async (t) => {
+    if (!ACCOUNTS[lang]) {
+      t.skip(`the ${lang} account was not made (the sign-up walk failed)`);
+      return;
+    }
+    const { id, secret } = ACCOUNTS[lang];
+    const w = await new Walk(t, lang, `${lang}-c`).open({ locale: lang === 'en' ? 'en-CA' : 'fr-CA', acceptLanguage: lang });
+    const page = w.page;
+    const signIn = async () => {
+      await fromRelyingParty(w, { uiLocales: lang === 'fr', url: demo.traderURL });
+      await w.expectTitle(T('chooser.title'));
+      await activate(page, button(page, SERVICE[lang]));
+      await typeInto(page, page.locator('#username'), id);
+      await typeInto(page, page.locator('#password'), PASSWORD);
+      await activate(page, button(page, T('local.submit')));
+      await totpChallenge(w, T, secret);
+    };
+    const trader = new URL(demo.traderURL).origin;
+    try {
+      // The portal's own page, linking both demo services.
+      await page.goto(demo.traderURL);
+      await w.check('trader-portal', { title: TRADER, lang: 'en', origin: trader });
+      assert.equal(await page.locator('nav.services a[aria-current="page"]').getAttribute('href'), demo.traderURL, 'the trader portal is the current service');
+      assert.equal(await page.locator(`nav.services a[href="${demo.rpURL}"]`).count(), 1, 'the government portal is linked');
+
+      // 1. Sign in: a second factor, then the terms; Accept → signed in.
+      await signIn();
+      await checkTerms(w, T, 'terms');
+      await activate(page, button(page, T('terms.accept')));
+      await page.waitForURL((u) => u.href === demo.traderURL, { timeout: 15000 })
+        .catch(async (err) => { throw new Error(`never back at the trader portal: ${err.message}${await w.describe()}`); });
+      assert.match(await page.locator('pre').first().innerText(), /"sub"/, `claims shown at the trader portal${await w.describe()}`);
+      await w.check('trader-signed-in', { title: TRADER, lang: 'en', origin: trader });
+
+      // 2. Sign out, sign in again: the terms again (every sign-in); Decline
+      // → the portal's "You are not signed in" page (access_denied).
+      await activate(page, page.getByRole('button', { name: /^Sign out/ }));
+      await page.waitForURL((u) => u.href.startsWith(demo.traderURL), { timeout: 15000 });
+      await signIn();
+      await checkTerms(w, T, 'terms-again');
+      await activate(page, button(page, T('terms.decline')));
+      await page.waitForURL((u) => u.href.startsWith(`${demo.traderURL}callback`), { timeout: 15000 })
+        .catch(async (err) => { throw new Error(`never back at the trader portal: ${err.message}${await w.describe()}`); });
+      const denied = page.locator('main .denied');
+      assert.ok(await denied.isVisible(), `the not-signed-in box${await w.describe()}`);
+      assert.match(await denied.locator('h2').innerText(), /^You are not signed in \/ Vous n’êtes pas connecté$/);
+      assert.match(await denied.innerText(), /access_denied/);
+      assert.equal(await page.locator('pre').count(), 0, 'no claims after declining');
+      await w.check('trader-access-denied', { title: TRADER, lang: 'en', origin: trader });
+      const reflow = await reflowAt(page, {
+        during: () => page.screenshot({ path: path.join(SCREENSHOTS, `${w.prefix}-${String(++w.n).padStart(2, '0')}-trader-access-denied-320px.png`), fullPage: true }),
+      });
+      assert.ok(reflow.scrollWidth <= reflow.width && reflow.overflowing.length === 0,
+        `the access-denied page scrolls sideways at 320 px: ${reflow.overflowing.join(', ')}`);
+
+      diagnose(t, `${lang} trader pages checked:`, summary(w.checked));
+      w.assertClean();
+    } catch (err) {
+      diagnose(t, `${lang} trader pages checked before the failure:`, summary(w.checked));
       throw err;
     } finally {
       await w.close();

@@ -43,17 +43,23 @@
 // says which step is current, so a signed URL would add nothing a replica
 // could not check.
 //
-// Routes (served by package broker, which mounts each step):
+// Routes (package broker mounts each step; the last column is the
+// handler type that serves it):
 //
-//	method    path                                  step
-//	GET       /login/{id}                           dispatcher (Next)
-//	POST      /login/{id}/choose/{choice}           identify: a provider or a group
-//	GET       /login/{id}/group/{group}             identify: the Sign-In Partner banks
-//	GET POST  /callback/{provider}                  identify: the upstream's answer
-//	GET POST  /login/{id}/local/...                 identify: the built-in service
-//	GET POST  /login/{id}/password/{provider}       identify: another password provider
-//	GET POST  /login/{id}/first/...                 first login: create or link
-//	GET POST  /login/{id}/mfa/...                   second factor
-//	GET POST  /login/{id}/step/{name}               a client step (terms of use: "terms")
-//	GET       /login/{id}/cancel                    access_denied to the client
+//	method    path                                  step                                    served by
+//	GET       /login/{id}                           dispatcher (Next)                       Broker.login
+//	POST      /login/{id}/choose/{choice}           identify: a provider or a group         signIn
+//	GET       /login/{id}/group/{group}             identify: the Sign-In Partner banks     signIn
+//	GET POST  /callback/{provider}                  identify: the upstream's answer         signIn
+//	any       /providers/{provider}/...             identify: an upstream's own routes      signIn (providers.RouteProvider)
+//	GET POST  /login/{id}/local/...                 identify: the built-in service          localPages
+//	GET POST  /login/{id}/password/{provider}       identify: another password provider     passwordPages
+//	GET POST  /login/{id}/first/...                 first login: create or link             identities
+//	GET POST  /login/{id}/mfa/...                   second factor                           mfaPages (kinds: mfa.Registry)
+//	GET POST  /login/{id}/step/{name}               a client step (terms of use: "terms")   stepHost + the step's package
+//	GET       /login/{id}/cancel                    access_denied to the client             signIn
+//
+// The OpenID provider's endpoints (/authorize, /oauth/token, /userinfo,
+// /end_session, ...) are protocolEdge's; the account pages (/account/...)
+// accountPage's and securityPage's.
 package journey

@@ -143,3 +143,35 @@ export async function freshTotp(secretBase32, lastStep) {
     await new Promise((r) => setTimeout(r, wait));
   }
 }
+
+/**
+ * Reflow (WCAG 2.1 SC 1.4.10): lays the page out at width CSS pixels
+ * (320: 1280 px at 400 % zoom) and reports whether anything scrolls
+ * sideways. Returns {width, scrollWidth, overflowing: [selector-ish of each
+ * visible element whose right edge passes the viewport]}; during(page),
+ * when given, runs at that width (a screenshot, axe); then the viewport is
+ * put back as it was.
+ */
+export async function reflowAt(page, { width = 320, height = 640, during } = {}) {
+  const before = page.viewportSize();
+  await page.setViewportSize({ width, height });
+  try {
+    if (during) await during(page);
+    return await page.evaluate(() => {
+      const root = document.documentElement;
+      const overflowing = [];
+      for (const e of document.body.querySelectorAll('*')) {
+        const r = e.getBoundingClientRect();
+        if (r.width > 0 && r.right > root.clientWidth + 0.5) {
+          let s = e.tagName.toLowerCase();
+          if (e.id) s += `#${e.id}`;
+          if (e.classList.length) s += `.${[...e.classList].join('.')}`;
+          overflowing.push(`${s} (right edge ${Math.round(r.right)} px)`);
+        }
+      }
+      return { width: root.clientWidth, scrollWidth: root.scrollWidth, overflowing };
+    });
+  } finally {
+    if (before) await page.setViewportSize(before);
+  }
+}

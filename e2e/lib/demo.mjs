@@ -9,8 +9,9 @@ import { startProcess } from './process.mjs';
 /**
  * Starts `bin demo -addr localhost:PORT -data dataDir` on a free port (one
  * retry if the port is taken meanwhile) and waits until the banner names
- * the relying party and the outbox and the discovery document answers.
- * Returns {issuer, rpURL, outboxURL, child, stdout(), stderr(), stop()}.
+ * the two relying parties (the government portal and the trusted-trader
+ * portal) and the outbox and the discovery document answers.
+ * Returns {issuer, rpURL, traderURL, outboxURL, child, stdout(), stderr(), stop()}.
  */
 export async function startDemo({ bin, dataDir, timeoutMs = 20000 }) {
   for (let attempt = 0; ; attempt++) {
@@ -28,8 +29,9 @@ function startDemoOn({ bin, dataDir, port, timeoutMs }) {
   // The banner names the side servers once they listen.
   const ready = (stdout) => {
     const rpURL = /Demo relying party[^:]*:\s+(https?:\/\/\S+)/.exec(stdout)?.[1];
+    const traderURL = /Demo trusted-trader portal[^:]*:\s+(https?:\/\/\S+)/.exec(stdout)?.[1];
     const outboxURL = /Demo outbox[^:]*:\s+(https?:\/\/\S+)/.exec(stdout)?.[1];
-    return rpURL && outboxURL ? { rpURL, outboxURL } : null;
+    return rpURL && traderURL && outboxURL ? { rpURL, traderURL, outboxURL } : null;
   };
   return startProcess({
     name: 'passerelle demo', bin, args: ['demo', '-addr', `localhost:${port}`, '-data', dataDir],
