@@ -370,7 +370,9 @@ func (s *opStorage) AuthorizeClientIDSecret(ctx context.Context, id, secret stri
 	return nil
 }
 
-func (s *opStorage) Health(ctx context.Context) error { return s.st.Ping(ctx) }
+// Health is the /ready probe: a store that does not answer is marked
+// storeDown, so the edge answers 503 at once instead of pinging it again.
+func (s *opStorage) Health(ctx context.Context) error { return unavailable(s.st.Ping(ctx)) }
 
 func (s *opStorage) ValidateJWTProfileScopes(ctx context.Context, userID string, scopes []string) ([]string, error) {
 	return nil, oidc.ErrUnsupportedGrantType()
