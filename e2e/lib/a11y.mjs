@@ -129,16 +129,25 @@ export function totpCode(secretBase32, step, digits = 6) {
 export const TOTP_PERIOD = 30;
 export const currentStep = () => Math.floor(Date.now() / 1000 / TOTP_PERIOD);
 
+/** The last TOTP step this process used, per secret. */
+const usedSteps = new Map();
+
 /**
  * A code for a step after lastStep, as the server accepts one step of skew
  * and never the same step twice: the current step if unused, else the
  * next one, else it waits. Returns {code, step}.
  */
-export async function freshTotp(secretBase32, lastStep) {
+export async function freshTotp(secretBase32, lastStep = -1) {
+  // The server refuses a step already used by the account, whichever walk
+  // used it: the walks of one language share their account.
+  lastStep = Math.max(lastStep, usedSteps.get(secretBase32) ?? -1);
   for (;;) {
     const now = currentStep();
     const step = Math.max(now, lastStep + 1);
-    if (step <= now + 1) return { code: totpCode(secretBase32, step), step };
+    if (step <= now + 1) {
+      usedSteps.set(secretBase32, step);
+      return { code: totpCode(secretBase32, step), step };
+    }
     const wait = ((now + 1) * TOTP_PERIOD * 1000) - Date.now() + 200;
     await new Promise((r) => setTimeout(r, wait));
   }
