@@ -142,3 +142,38 @@ func TestStepUpFromEmailToApp(t *testing.T) {
 		t.Error("step-up changed the subject")
 	}
 }
+
+// TestEmailRateLimitIsNoDeadEnd: when the address has had its codes for
+// the hour, the challenge still answers with the code page, saying no
+// code was sent, with the account's recovery code and cancel; not an
+// error page the person cannot leave.
+func TestEmailRateLimitIsNoDeadEnd(t *testing.T) {
+	e := newEnvWith(t, demoidp.Faults{}, func(c *broker.Config) {
+		c.Clients[1].MFA = store.ClientMFA{Factors: []string{"email"}, EverySignIn: true}
+		c.MFA.Email.MaxSendsPerAddressPerHour = 1
+	})
+	r := e.rp("rp2")
+	b := e.browser()
+	a := r.start()
+	p := b.emailMFA(b.upstreamPost(b.choose(b.Get(a.url), "gckey"), "alex"), "alex@example.org")
+	if q := r.callback(p, a); q.Get("code") == "" {
+		t.Fatalf("first sign-in: %v", q)
+	}
+	a = r.start()
+	p = b.Get(a.url)
+	if p.Resp.StatusCode != http.StatusTooManyRequests || !strings.Contains(p.Resp.Request.URL.Path, "/mfa/use/") {
+		t.Fatalf("rate-limited challenge: %d at %s", p.Resp.StatusCode, p.Resp.Request.URL)
+	}
+	for _, want := range []string{"no new code was sent", "/mfa/recovery", "/cancel", `id="code"`} {
+		if !strings.Contains(p.Body, want) {
+			t.Errorf("the rate-limited page lacks %q: %.2000s", want, p.Body)
+		}
+	}
+	if n := len(e.outbox.Messages()); n != 1 {
+		t.Errorf("%d emails, want 1 (the limit is one an hour)", n)
+	}
+	// The way out works: cancel tells the client.
+	if q := r.callback(b.Get(e.issuer+strings.Split(p.Resp.Request.URL.Path, "/mfa/")[0]+"/cancel"), a); q.Get("error") != "access_denied" {
+		t.Errorf("cancel from the rate-limited page: %v", q)
+	}
+}

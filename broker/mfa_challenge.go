@@ -67,6 +67,11 @@ func (p mfaPages) factorFault(w http.ResponseWriter, r *http.Request, m *mfaFlow
 	p.core.pages.errorPage(w, r, http.StatusServiceUnavailable, &m.ar, errGeneric)
 }
 
+// rateError says no code was sent: too many were.
+func (p mfaPages) rateError(m *mfaFlow) ui.FieldError {
+	return ui.FieldError{Field: "code", Message: p.ui.T(m.lang, "mfa.error.rate")}
+}
+
 // loadChallenge loads the MFA stage and the factor a challenge names (one
 // of the account's own factors, and only when no new factor is due after
 // a recovery code).
@@ -98,6 +103,14 @@ func (p mfaPages) renderChallenge(w http.ResponseWriter, r *http.Request, m *mfa
 	if err == nil {
 		err = p.keepState(ctx, m, x.Kind, in)
 	}
+	limited := errors.Is(err, mfa.ErrRateLimited)
+	if limited {
+		// Not a dead end: the page says no code was sent and keeps the
+		// account's other ways, the recovery code and cancel.
+		p.log.WarnContext(ctx, "email code rate limit", "account", m.acct.ID)
+		pr, err = mfa.Prompt{Shape: mfa.ShapeCode}, nil
+		errs = append(errs, p.rateError(m))
+	}
 	if err != nil {
 		p.factorFault(w, r, m, "begin challenge", err)
 		return
@@ -105,6 +118,9 @@ func (p mfaPages) renderChallenge(w http.ResponseWriter, r *http.Request, m *mfa
 	b := p.core
 	action := m.flow.stepURL("mfa", "use", x.ID)
 	common, status := formState(b.csrf(m.flow), errs)
+	if limited {
+		status = http.StatusTooManyRequests
+	}
 	if pr.Shape == mfa.ShapeKey {
 		p.ui.Render(w, r, status, m.lang, ui.PageWebAuthn, &ui.WebAuthnData{Common: common, OptionsJSON: string(pr.Options),
 			Action: action, Switch: p.switchChoices(m, x.ID), LostURL: p.lostURL(m), CancelURL: m.flow.stepURL("cancel")})
@@ -136,6 +152,12 @@ func (p mfaPages) resend(w http.ResponseWriter, r *http.Request) {
 	err := rs.Resend(ctx, in, x)
 	if err == nil {
 		err = p.keepState(ctx, m, x.Kind, in)
+	}
+	if errors.Is(err, mfa.ErrRateLimited) {
+		// The code already sent still works; the page says no new one was.
+		p.log.WarnContext(ctx, "email code rate limit", "account", m.acct.ID)
+		p.renderChallenge(w, r, m, x, fac, []ui.FieldError{p.rateError(m)})
+		return
 	}
 	if err != nil {
 		p.factorFault(w, r, m, "send a new code", err)
