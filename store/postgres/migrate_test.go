@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/pressly/goose/v3"
 
@@ -18,25 +19,7 @@ import (
 func TestUpgradeAddsTermsAcceptances(t *testing.T) {
 	ctx := t.Context()
 	dsn := pgtest.Schema(t)
-	pool, err := connect(ctx, dsn, 0, DefaultQueryTimeout)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pool.Close()
-	db := stdlib.OpenDBFromPool(pool)
-	defer db.Close()
-	dir, err := fs.Sub(migrations, "migrations")
-	if err != nil {
-		t.Fatal(err)
-	}
-	provider, err := goose.NewProvider(goose.DialectPostgres, db, dir,
-		goose.WithDisableGlobalRegistry(true), goose.WithLogger(goose.NopLogger()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := provider.UpTo(ctx, 2); err != nil {
-		t.Fatalf("migrate to version 2: %v", err)
-	}
+	pool := migrateTo(t, dsn, 2)
 	if _, err := pool.Exec(ctx, `INSERT INTO clients (id, record) VALUES ('portal', '{"id":"portal"}')`); err != nil {
 		t.Fatal(err)
 	}
@@ -64,25 +47,7 @@ func TestUpgradeAddsTermsAcceptances(t *testing.T) {
 func TestUpgradeRenamesClientFields(t *testing.T) {
 	ctx := t.Context()
 	dsn := pgtest.Schema(t)
-	pool, err := connect(ctx, dsn, 0, DefaultQueryTimeout)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pool.Close()
-	db := stdlib.OpenDBFromPool(pool)
-	defer db.Close()
-	dir, err := fs.Sub(migrations, "migrations")
-	if err != nil {
-		t.Fatal(err)
-	}
-	provider, err := goose.NewProvider(goose.DialectPostgres, db, dir,
-		goose.WithDisableGlobalRegistry(true), goose.WithLogger(goose.NopLogger()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := provider.UpTo(ctx, 3); err != nil {
-		t.Fatalf("migrate to version 3: %v", err)
-	}
+	pool := migrateTo(t, dsn, 3)
 	old := `{"id":"portal","auth_method":"client_secret_post","id_token_alg":"RS256","mfa_factors":["totp"],"mfa_every_sign_in":true,"default_acr":"loa3"}`
 	if _, err := pool.Exec(ctx, `INSERT INTO clients (id, record) VALUES ('portal', $1), ('plain', '{"id":"plain"}')`, old); err != nil {
 		t.Fatal(err)
@@ -100,4 +65,30 @@ func TestUpgradeRenamesClientFields(t *testing.T) {
 	if c, err := s.GetClient(ctx, "plain"); err != nil || c.ID != "plain" || c.AuthMethod != "" {
 		t.Errorf("client without the renamed fields: %+v, %v", c, err)
 	}
+}
+
+// migrateTo applies the migrations of dsn's schema up to version, as an
+// older Passerelle left it, and returns a pool on it, closed with t.
+func migrateTo(t *testing.T, dsn string, version int64) *pgxpool.Pool {
+	t.Helper()
+	pool, err := connect(t.Context(), dsn, 0, DefaultQueryTimeout)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(pool.Close)
+	db := stdlib.OpenDBFromPool(pool)
+	t.Cleanup(func() { db.Close() })
+	dir, err := fs.Sub(migrations, "migrations")
+	if err != nil {
+		t.Fatal(err)
+	}
+	provider, err := goose.NewProvider(goose.DialectPostgres, db, dir,
+		goose.WithDisableGlobalRegistry(true), goose.WithLogger(goose.NopLogger()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := provider.UpTo(t.Context(), version); err != nil {
+		t.Fatalf("migrate to version %d: %v", version, err)
+	}
+	return pool
 }
