@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"context"
 	"testing"
 	"time"
 
@@ -76,10 +77,7 @@ func testRetainRefresh(t *testing.T, newStore NewRetainingStore) {
 	ctx := t.Context()
 	rotate := func(to string) {
 		t.Helper()
-		must(t, s.UpdateGrant(ctx, "g", func(g store.Grant) (store.Grant, error) {
-			g.RefreshHash = store.HashToken(to)
-			return g, nil
-		}), "rotate to "+to)
+		must(t, rotateRefresh(ctx, s, "g", to), "rotate to "+to)
 	}
 	must(t, s.CreateGrant(ctx, grant("g", "acct-1", "rt-0", 8*time.Hour)), "CreateGrant")
 	rotate("rt-1") // rt-0 rotated away at epoch
@@ -127,10 +125,7 @@ func testRetainNothing(t *testing.T, newStore NewRetainingStore) {
 	ctx := t.Context()
 	must(t, s.AppendAudit(ctx, auditEvent("ancient", epoch.Add(-5000*day))), "AppendAudit")
 	must(t, s.CreateGrant(ctx, grant("g", "acct-1", "rt-0", 8*time.Hour)), "CreateGrant")
-	must(t, s.UpdateGrant(ctx, "g", func(g store.Grant) (store.Grant, error) {
-		g.RefreshHash = store.HashToken("rt-1")
-		return g, nil
-	}), "rotate")
+	must(t, rotateRefresh(ctx, s, "g", "rt-1"), "rotate")
 	c.Advance(7 * time.Hour)
 	n, err := s.Sweep(ctx, c.Now())
 	must(t, err, "Sweep")
@@ -144,6 +139,15 @@ func testRetainNothing(t *testing.T, newStore NewRetainingStore) {
 	if len(got) != 1 {
 		t.Errorf("ListAudit = %d events, want 1", len(got))
 	}
+}
+
+// rotateRefresh rotates grant id's refresh token to the one whose hash
+// is store.HashToken(to).
+func rotateRefresh(ctx context.Context, s store.Store, id, to string) error {
+	return s.UpdateGrant(ctx, id, func(g store.Grant) (store.Grant, error) {
+		g.RefreshHash = store.HashToken(to)
+		return g, nil
+	})
 }
 
 // itoa is a zero-padded decimal to keep IDs in order.
