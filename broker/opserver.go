@@ -38,7 +38,6 @@ type opServer struct {
 	storage  *opStorage
 	st       store.Store
 	clients  func() *clients
-	issuer   string
 	log      *slog.Logger
 }
 
@@ -48,7 +47,7 @@ var _ op.Server = (*opServer)(nil)
 func newOPServer(provider *op.Provider, storage *opStorage, st store.Store, clients func() *clients, log *slog.Logger) *opServer {
 	return &opServer{
 		LegacyServer: op.NewLegacyServer(provider, provider.Endpoints()),
-		provider:     provider, storage: storage, st: st, clients: clients, issuer: storage.issuer, log: log,
+		provider:     provider, storage: storage, st: st, clients: clients, log: log,
 	}
 }
 
