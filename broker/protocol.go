@@ -306,7 +306,7 @@ func answer(w http.ResponseWriter, resp *op.Response) {
 // anything else a server_error without detail (the log has it).
 func (e protocolEdge) fail(w http.ResponseWriter, r *http.Request, err error) {
 	ctx := r.Context()
-	if down := new(storeDown); errors.As(err, &down) {
+	if isStoreDown(err) {
 		e.log.ErrorContext(ctx, "store unavailable during a protocol request", "path", r.URL.Path, "error", err)
 		e.unavailable(w)
 		return
