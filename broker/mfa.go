@@ -27,7 +27,6 @@ import (
 // reach it.
 type acrPolicy struct {
 	ladder  mfa.Ladder
-	lowest  string // the ladder's lowest rung: the level of a client that names none
 	factors *mfa.Registry
 }
 
@@ -36,7 +35,7 @@ type acrPolicy struct {
 func (p acrPolicy) requiredACR(c *client, ar *store.AuthRequest) (string, bool) {
 	req := c.MFA.ACR
 	if req == "" {
-		req = p.lowest
+		req = p.ladder.Lowest() // the level of a client that names none
 	}
 	lowest := ""
 	for _, v := range ar.ACRValues {

@@ -114,19 +114,19 @@ func New(ctx context.Context, cfg Config, d Deps) (*Broker, error) {
 	if err != nil {
 		return nil, err
 	}
+	ladder := cfg.MFA.Ladder()
 	b := &Broker{
 		cfg: cfg, st: d.Store, issuer: strings.TrimSuffix(d.Issuer, "/"), now: d.Now, log: d.Logger,
 		ui: d.UI, pages: pages{ui: d.UI}, secrets: sec,
 		sessions: &sessions{st: d.Store, log: d.Logger, now: d.Now, secure: d.SecureCookies,
-			idle: cfg.Sessions.Idle, absolute: cfg.Sessions.Absolute},
+			idle: cfg.Sessions.Idle, absolute: cfg.Sessions.Absolute, ladder: ladder},
 		audits:     auditor{st: d.Store, log: d.Logger, now: d.Now, onEvent: d.OnEvent},
 		clientKeys: &clientKeys{http: d.HTTPClient, now: d.Now},
 	}
 	b.sealer = sealer
 	b.observe = d.Observe
 	b.limiter = newLimiter(d.RateLimit, d.Now)
-	b.ladder = cfg.MFA.Ladder()
-	b.sessions.ladder = b.ladder
+	b.ladder = ladder
 	b.reg = mfa.NewRegulator(d.Store, cfg.MFA.Lockout, d.Now)
 	b.steps = b.newSteps()
 	if d.Notifier != nil {
@@ -136,7 +136,7 @@ func New(ctx context.Context, cfg Config, d Deps) (*Broker, error) {
 		Issuer: b.issuer, Now: d.Now, Log: d.Logger}, factorEntries...); err != nil {
 		return nil, err
 	}
-	b.policy = acrPolicy{ladder: b.ladder, lowest: b.ladder.Lowest(), factors: b.factors}
+	b.policy = acrPolicy{ladder: ladder, factors: b.factors}
 	ids := identities{core: b, st: b.st, ui: b.ui}
 	b.signIn = signIn{core: b, ui: b.ui, log: b.log, secrets: b.secrets, ids: ids}
 	if d.Local != nil {
