@@ -38,7 +38,6 @@ type opServer struct {
 	storage  *opStorage
 	st       store.Store
 	clients  func() *clients
-	issuer   string
 	log      *slog.Logger
 }
 
@@ -48,7 +47,7 @@ var _ op.Server = (*opServer)(nil)
 func newOPServer(provider *op.Provider, storage *opStorage, st store.Store, clients func() *clients, log *slog.Logger) *opServer {
 	return &opServer{
 		LegacyServer: op.NewLegacyServer(provider, provider.Endpoints()),
-		provider:     provider, storage: storage, st: st, clients: clients, issuer: storage.issuer, log: log,
+		provider:     provider, storage: storage, st: st, clients: clients, log: log,
 	}
 }
 
@@ -279,7 +278,7 @@ func (s *opServer) Introspect(ctx context.Context, r *op.Request[op.Introspectio
 		return op.NewResponse(resp), nil
 	}
 	if err := s.storage.SetIntrospectionFromToken(ctx, resp, id, subject, c.GetID()); err != nil {
-		if down := new(storeDown); errors.As(err, &down) {
+		if isStoreDown(err) {
 			return nil, err
 		}
 		return op.NewResponse(new(oidc.IntrospectionResponse)), nil
@@ -299,7 +298,7 @@ func (s *opServer) UserInfo(ctx context.Context, r *op.Request[oidc.UserInfoRequ
 	}
 	info := new(oidc.UserInfo)
 	if err := s.storage.SetUserinfoFromToken(ctx, info, id, subject, r.Header.Get("Origin")); err != nil {
-		if down := new(storeDown); errors.As(err, &down) {
+		if isStoreDown(err) {
 			return nil, err
 		}
 		return nil, errors.Join(errInvalidToken, err)

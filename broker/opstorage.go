@@ -70,6 +70,12 @@ type storeDown struct{ err error }
 func (e *storeDown) Error() string { return "store unavailable: " + e.err.Error() }
 func (e *storeDown) Unwrap() error { return e.err }
 
+// isStoreDown reports whether err is, or wraps, a storeDown.
+func isStoreDown(err error) bool {
+	var down *storeDown
+	return errors.As(err, &down)
+}
+
 // unavailable marks err as a store failure, unless it is nil or one of
 // the store contract's answers.
 func unavailable(err error) error {

@@ -68,7 +68,7 @@ func (e protocolEdge) Mount(mux routes) {
 	back.HandleFunc("/oauth/token", e.post(e.token))
 	back.HandleFunc("/oauth/introspect", e.post(e.introspect))
 	back.HandleFunc("/revoke", e.post(e.revoke))
-	back.HandleFunc("/userinfo", e.userinfo)
+	back.HandleFunc("/userinfo", e.userinfo(e.cors(http.HandlerFunc(e.userinfoAnswer))))
 	front.HandleFunc("/end_session", e.endSession)
 	mux.Handle("GET /keys", e.cors(http.HandlerFunc(e.keys)))
 	mux.Handle("GET /healthz", e.cors(http.HandlerFunc(e.health)))
@@ -221,13 +221,17 @@ func (e protocolEdge) revoke(w http.ResponseWriter, r *http.Request) {
 
 // userinfo serves OIDC Core §5.3 with the bearer token of the
 // Authorization header or, as RFC 6750 §2.2 allows, the form.
-func (e protocolEdge) userinfo(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodGet && r.Method != http.MethodPost {
-		w.Header().Set("Allow", "GET, POST")
-		writeOAuthError(w, http.StatusMethodNotAllowed, "invalid_request", "userinfo accepts GET and POST")
-		return
+// next is userinfoAnswer behind the library's CORS policy, built once at
+// Mount.
+func (e protocolEdge) userinfo(next http.Handler) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet && r.Method != http.MethodPost {
+			w.Header().Set("Allow", "GET, POST")
+			writeOAuthError(w, http.StatusMethodNotAllowed, "invalid_request", "userinfo accepts GET and POST")
+			return
+		}
+		next.ServeHTTP(w, r)
 	}
-	e.cors(http.HandlerFunc(e.userinfoAnswer)).ServeHTTP(w, r)
 }
 
 func (e protocolEdge) userinfoAnswer(w http.ResponseWriter, r *http.Request) {
@@ -302,7 +306,7 @@ func answer(w http.ResponseWriter, resp *op.Response) {
 // anything else a server_error without detail (the log has it).
 func (e protocolEdge) fail(w http.ResponseWriter, r *http.Request, err error) {
 	ctx := r.Context()
-	if down := new(storeDown); errors.As(err, &down) {
+	if isStoreDown(err) {
 		e.log.ErrorContext(ctx, "store unavailable during a protocol request", "path", r.URL.Path, "error", err)
 		e.unavailable(w)
 		return

@@ -153,15 +153,7 @@ func TestSAMLSignInWithSecondFactor(t *testing.T) {
 	r := e.rp("rp1")
 	b := e.browser()
 	a := r.start()
-	p := b.choose(b.Get(a.url), "gckey-saml")
-	// The IdP's page posts the Response to the ACS, /callback/gckey-saml
-	// (the broker may answer with a page posting it again from its own
-	// origin).
-	to, v, ok := p.Action("/callback/gckey-saml")
-	if !ok || v.Get("SAMLResponse") == "" {
-		t.Fatalf("no SAMLResponse form to the ACS on %s (%d): %.600s", p.Resp.Request.URL, p.Resp.StatusCode, p.Body)
-	}
-	p = postACS(b, b.Post(to, v))
+	p := samlSignIn(t, b, a)
 	if to, v, ok := p.Action("/first/create"); ok {
 		p = b.Post(to, v)
 	}
@@ -194,9 +186,7 @@ func TestSAMLSignInWithSecondFactor(t *testing.T) {
 	// the persistent NameID triple, and the factor is challenged.
 	b2 := e.browser()
 	a2 := r.start()
-	p = b2.choose(b2.Get(a2.url), "gckey-saml")
-	to, v, _ = p.Action("/callback/gckey-saml")
-	p = postACS(b2, b2.Post(to, v))
+	p = samlSignIn(t, b2, a2)
 	if !strings.Contains(p.Resp.Request.URL.Path, "/mfa/use/") {
 		t.Fatalf("second sign-in should challenge the factor, landed on %s: %.400s", p.Resp.Request.URL, p.Body)
 	}
@@ -223,6 +213,20 @@ func TestSAMLMetadataRoute(t *testing.T) {
 			t.Errorf("SP metadata lacks %s: %s", want, body)
 		}
 	}
+}
+
+// samlSignIn picks the SAML upstream for a in b and signs in at the IdP,
+// whose page posts the Response to the ACS, /callback/gckey-saml (the
+// broker may answer with a page posting it again from its own origin);
+// it returns the broker's page after the ACS.
+func samlSignIn(t *testing.T, b *browser, a authorization) page {
+	t.Helper()
+	p := b.choose(b.Get(a.url), "gckey-saml")
+	to, v, ok := p.Action("/callback/gckey-saml")
+	if !ok || v.Get("SAMLResponse") == "" {
+		t.Fatalf("no SAMLResponse form to the ACS on %s (%d): %.600s", p.Resp.Request.URL, p.Resp.StatusCode, p.Body)
+	}
+	return postACS(b, b.Post(to, v))
 }
 
 // postACS submits the broker's re-post page, if that is what p is.
@@ -259,9 +263,7 @@ func TestSAMLLogoutFromIdPEndsSessions(t *testing.T) {
 	r := e.rp("rp1")
 	b := e.browser()
 	a := r.start()
-	p := b.choose(b.Get(a.url), "gckey-saml")
-	to, v, _ := p.Action("/callback/gckey-saml")
-	p = postACS(b, b.Post(to, v))
+	p := samlSignIn(t, b, a)
 	if to, v, ok := p.Action("/first/create"); ok {
 		p = b.Post(to, v)
 	}

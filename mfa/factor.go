@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
+	"slices"
 	"time"
 
 	"github.com/passerelle/passerelle/notify"
@@ -164,10 +165,10 @@ type Entry struct {
 	Open func(Env) (Factor, error)
 }
 
-// Registry holds the open factors by kind, in the order listed.
+// Registry holds the open factors by kind; Enrollable keeps the order listed.
 type Registry struct {
-	order []string
-	kinds map[string]Factor
+	kinds      map[string]Factor
+	enrollable []string // Enrollable, computed once: every second-factor step reads it
 }
 
 // NewRegistry opens every entry; kinds that are off are left out.
@@ -184,8 +185,10 @@ func NewRegistry(env Env, entries ...Entry) (*Registry, error) {
 		if _, dup := r.kinds[f.Kind()]; dup || f.Kind() != e.Kind {
 			return nil, fmt.Errorf("mfa: factor %q listed twice or under another name (%q)", f.Kind(), e.Kind)
 		}
-		r.order = append(r.order, f.Kind())
 		r.kinds[f.Kind()] = f
+		if _, ok := f.(Enroller); ok {
+			r.enrollable = append(r.enrollable, f.Kind())
+		}
 	}
 	return r, nil
 }
@@ -204,14 +207,9 @@ func (r *Registry) Enroller(kind string) (Enroller, bool) {
 
 // Enrollable are the kinds that are on and that a person sets up, in
 // registry order: the kinds that reach a level (recovery codes aside).
+// The slice is shared: callers read it and never change it.
 func (r *Registry) Enrollable() []string {
-	var out []string
-	for _, k := range r.order {
-		if _, ok := r.kinds[k].(Enroller); ok {
-			out = append(out, k)
-		}
-	}
-	return out
+	return slices.Clip(r.enrollable)
 }
 
 // AMR is the amr of a kind, nil when it is off or unknown.
