@@ -12,9 +12,9 @@ import (
 func (s signIn) chooser(w http.ResponseWriter, r *http.Request, f *flow, allowed []string) {
 	b := s.core
 	var choices []ui.Choice
-	groups := map[string]bool{}
+	groups, ups := map[string]bool{}, b.catalog().upstreams
 	for _, id := range allowed {
-		u := b.catalog().upstreams[id]
+		u := ups[id]
 		if u.Group == "" {
 			choices = append(choices, ui.Choice{ID: id, Name: name(u.Name, f.lang, id), Action: f.stepURL("choose", id)})
 			continue
@@ -56,8 +56,9 @@ func (s signIn) group(w http.ResponseWriter, r *http.Request) {
 	}
 	gid := r.PathValue("group")
 	var banks []ui.Choice
+	ups := b.catalog().upstreams
 	for _, id := range b.flowUpstreams(f) {
-		if u := b.catalog().upstreams[id]; u.Group == gid {
+		if u := ups[id]; u.Group == gid {
 			banks = append(banks, ui.Choice{ID: id, Name: name(u.Name, f.lang, id), Action: f.stepURL("choose", id)})
 		}
 	}

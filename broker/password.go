@@ -48,7 +48,7 @@ func (pg passwordPages) Mount(mux routes) {
 }
 
 // passwordURL is the password page of the upstream up in flow f.
-func passwordURL(b *Broker, f *flow, up Upstream) string {
+func passwordURL(f *flow, up Upstream) string {
 	if up.FirstParty {
 		return f.stepURL("local")
 	}
@@ -103,7 +103,7 @@ func (pg passwordPages) render(w http.ResponseWriter, r *http.Request, l passwor
 	b, f := pg.core, l.f
 	common, status := formState(b.csrf(f), errs)
 	data := &ui.LocalSignInData{Common: common, ServiceName: name(l.up.Name, f.lang, l.up.ID),
-		Action: passwordURL(b, f, l.up), Username: username, BackURL: f.stepURL()}
+		Action: passwordURL(f, l.up), Username: username, BackURL: f.stepURL()}
 	if l.up.FirstParty && pg.firstPartyPages {
 		data.RegisterURL, data.ForgotURL = f.stepURL("local", "register"), f.stepURL("local", "forgot")
 	}

@@ -73,9 +73,9 @@ func (s signIn) choose(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	choice := r.PathValue("choice")
-	allowed := b.flowUpstreams(f)
+	allowed, ups := b.flowUpstreams(f), b.catalog().upstreams
 	for _, id := range allowed {
-		if b.catalog().upstreams[id].Group == choice {
+		if ups[id].Group == choice {
 			http.Redirect(w, r, f.stepURL("group", choice), http.StatusSeeOther)
 			return
 		}
@@ -116,7 +116,7 @@ func (s signIn) start(w http.ResponseWriter, r *http.Request, f *flow, id string
 	cp, ok := up.Provider.(providers.CallbackProvider)
 	if !ok {
 		if _, ok := up.Provider.(providers.PasswordProvider); ok {
-			http.Redirect(w, r, passwordURL(b, f, up), http.StatusSeeOther)
+			http.Redirect(w, r, passwordURL(f, up), http.StatusSeeOther)
 			return
 		}
 		b.log.ErrorContext(ctx, "provider offers no way to sign in", "provider", id)
@@ -153,7 +153,7 @@ func (s signIn) start(w http.ResponseWriter, r *http.Request, f *flow, id string
 // leg is the upstream leg of the auth request ar at provider id.
 func (s signIn) leg(ar *store.AuthRequest, id string) providers.Leg {
 	l := s.secrets.upstreamLeg(ar.ID, id)
-	l.CallbackURL = s.core.issuerURL("/callback/" + url.PathEscape(id))
+	l.CallbackURL = providerURLs(s.core.issuer, id).Callback
 	l.Kept = ar.Legs[id]
 	return l
 }
