@@ -186,7 +186,7 @@ func (pg accountPage) accountEmailConfirm(w http.ResponseWriter, r *http.Request
 		pg.core.accountChangedTo(w, r, v, err, "", "")
 		return
 	}
-	err = pg.email.Verify(ctx, v.s.PendingOTP, v.acct.ID, r.PostFormValue("code"))
+	err = pg.email.VerifyRegulated(ctx, v.s.PendingOTP, v.acct.ID, r.PostFormValue("code"))
 	if errors.Is(err, emailotp.ErrInvalidCode) {
 		if locked, ferr := att.Failed(ctx); ferr == nil && locked {
 			pg.core.audits.record(ctx, "lockout", v.acct.ID, "", "locked", nil)

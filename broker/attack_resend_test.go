@@ -89,3 +89,34 @@ func TestAttackResendReachesOnlyTheAccountsOwnAddress(t *testing.T) {
 		}
 	}
 }
+
+// TestAttackEnrolResendWithoutTheFactor: the set-up's resend route (POST
+// /login/{id}/mfa/enrol/email/resend), from the side of the holder of
+// alex's password only. Alex has an email factor; the attacker has not
+// passed it, so no set-up may start and no new code goes anywhere, even
+// after the attacker posts an address of their own to the set-up.
+func TestAttackEnrolResendWithoutTheFactor(t *testing.T) {
+	e := newEnv(t)
+	r := e.rp("rp1")
+	b0 := e.browser()
+	a := r.start()
+	if p := b0.emailMFA(b0.upstreamPost(b0.choose(b0.Get(a.url), "gckey"), "alex"), "alex@example.org"); r.callback(p, a).Get("code") == "" {
+		t.Fatalf("alex's first sign-in did not finish: %s", p.Resp.Request.URL)
+	}
+	const evil = "attacker@evil.example"
+	b, p, _ := e.attackerAtChallenge(r, "gckey", "alex")
+	ar := requestOf(t, e, p)
+	base := e.issuer + stepPath(t, p)
+	toAlex := e.mailsTo("alex@example.org")
+	v := url.Values{"csrf": {csrfOf(t, p)}, "email": {evil}}
+	noCode(t, b.Post(base+"/mfa/enrol/email/finish", v), "set-up with the attacker's address")
+	q := b.Post(base+"/mfa/enrol/email/resend", url.Values{"csrf": {csrfOf(t, p)}})
+	noCode(t, q, "set-up resend")
+	if q.Resp.StatusCode != http.StatusForbidden {
+		t.Errorf("set-up resend without the factor: %d, want 403", q.Resp.StatusCode)
+	}
+	if n := e.mailsTo(evil) + e.mailsTo("alex@example.org") - toAlex; n != 0 {
+		t.Errorf("%d codes sent by an attacker who never passed the factor", n)
+	}
+	stillAtTheFactor(t, e, ar.ID, accountOf(t, e, "gckey", "alex"), "set-up resend")
+}

@@ -93,9 +93,46 @@ func (p mfaPages) renderEnrol(w http.ResponseWriter, r *http.Request, m *mfaFlow
 		p.ui.Render(w, r, status, m.lang, ui.PageWebAuthn, &ui.WebAuthnData{Common: common, Register: true,
 			OptionsJSON: string(pr.Options), Action: finish, CancelURL: m.flow.stepURL("cancel")})
 	default:
-		p.ui.Render(w, r, status, m.lang, ui.PageCode, &ui.CodeData{Common: common, Kind: kind, FreeText: pr.FreeText,
-			SentTo: pr.SentTo, Action: finish, CancelURL: m.flow.stepURL("cancel")})
+		data := &ui.CodeData{Common: common, Kind: kind, FreeText: pr.FreeText,
+			SentTo: pr.SentTo, Action: finish, CancelURL: m.flow.stepURL("cancel")}
+		if _, can := e.(mfa.EnrolResender); can && pr.Resend {
+			data.ResendAction = m.flow.stepURL("mfa", "enrol", kind, "resend")
+		}
+		p.ui.Render(w, r, status, m.lang, ui.PageCode, data)
 	}
+}
+
+// enrolResend sends a new code to the address being set up. When no new
+// code may be sent, the code page says so and the code already sent
+// still works.
+func (p mfaPages) enrolResend(w http.ResponseWriter, r *http.Request) {
+	m, ok := p.load(w, r)
+	if !ok {
+		return
+	}
+	kind := r.PathValue("kind")
+	e, _ := p.factors.Enroller(kind)
+	rs, can := e.(mfa.EnrolResender)
+	if !m.mayEnrol(kind) || !can {
+		p.enrolRefused(w, r, m, kind)
+		return
+	}
+	ctx := r.Context()
+	in := p.input(r, m, kind)
+	err := rs.ResendEnrol(ctx, in)
+	if err == nil {
+		err = p.keepState(ctx, m, kind, in)
+	}
+	if errors.Is(err, mfa.ErrRateLimited) {
+		p.log.WarnContext(ctx, "email code rate limit", "account", m.acct.ID)
+		p.renderEnrol(w, r, m, kind, []ui.FieldError{p.rateError(m)})
+		return
+	}
+	if err != nil {
+		p.factorFault(w, r, m, "send a new code", err)
+		return
+	}
+	http.Redirect(w, r, m.flow.stepURL("mfa", "enrol", kind), http.StatusSeeOther)
 }
 
 // enrolFinish checks the set-up answer and stores the new factor.

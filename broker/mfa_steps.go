@@ -23,6 +23,7 @@ import (
 //	GET  /login/{id}/mfa                    enrol (no usable factor, or after a recovery code) or challenge
 //	POST /login/{id}/mfa/enrol/{kind}       start setting up a kind (an mfa.Enroller)
 //	GET  /login/{id}/mfa/enrol/{kind}       the set-up page; POST it to finish
+//	POST /login/{id}/mfa/enrol/{kind}/resend a new code to the address being set up (an mfa.EnrolResender)
 //	GET  /login/{id}/mfa/use/{factor}       challenge with one factor; POST the answer
 //	POST /login/{id}/mfa/resend/{factor}    a new code (an mfa.Resender)
 //	GET  /login/{id}/mfa/recovery           recovery code; POST it
@@ -59,6 +60,7 @@ func (p mfaPages) Mount(mux routes) {
 	mux.HandleFunc("GET /login/{id}/mfa/enrol/{kind}", p.enrolPage)
 	// A security key's answer may carry an attestation certificate chain.
 	mux.withBody(webauthnBody).HandleFunc("POST /login/{id}/mfa/enrol/{kind}/finish", p.enrolFinish)
+	mux.HandleFunc("POST /login/{id}/mfa/enrol/{kind}/resend", p.enrolResend)
 	mux.HandleFunc("GET /login/{id}/mfa/use/{factor}", p.challengePage)
 	mux.withBody(webauthnBody).HandleFunc("POST /login/{id}/mfa/use/{factor}", p.challengeAnswer)
 	mux.HandleFunc("POST /login/{id}/mfa/resend/{factor}", p.resend)

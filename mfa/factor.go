@@ -52,6 +52,12 @@ type Resender interface {
 	Resend(ctx context.Context, in *Input, x store.Factor) error
 }
 
+// EnrolResender is an Enroller whose set-up sends a code that can be
+// sent again (a new code to the address being confirmed).
+type EnrolResender interface {
+	ResendEnrol(ctx context.Context, in *Input) error
+}
+
 // Describer is a Factor that shows a detail of a factor to the person
 // (an email factor's masked address) and, with Replaceable, lets a factor
 // be replaced by a new set-up of the same kind (a new address).

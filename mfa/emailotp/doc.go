@@ -8,11 +8,16 @@
 // out of backups and database dumps, but someone reading the live
 // database could try all million values within a code's lifetime, so the
 // store itself must stay private. Online guessing is bounded three ways:
-// five wrong tries burn a code, every try counts toward the account's
-// mfa.Regulator (the broker reserves it before Verify and settles it
-// with the outcome), and
+// every try counts toward the account's mfa.Regulator (the broker
+// reserves it before VerifyRegulated and settles it with the outcome:
+// delays, then a lock), five wrong tries burn a code checked without the
+// regulator (Verify: the built-in service's password reset), and
 // sends are capped per account per day and per address per hour, so the
 // broker cannot be used to flood a mailbox either.
+//
+// Under the regulator a code is not burnt by wrong tries: the right
+// code, unexpired, always works once the regulator's wait is over, so a
+// person who mistyped a few times is not left with a dead code.
 //
 // Factor (factor.go) is the mfa.Factor the broker's registry lists: it
 // keeps the code sent and its address as the request's state, so only a

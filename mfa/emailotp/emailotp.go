@@ -121,6 +121,19 @@ func (s *Sender) Send(ctx context.Context, accountID, purpose, email, lang strin
 // one try, and the MaxAttempts-th wrong try burns the code. Any failure is
 // ErrInvalidCode, except a store error.
 func (s *Sender) Verify(ctx context.Context, otpID, accountID, code string) error {
+	return s.verify(ctx, otpID, accountID, code, true)
+}
+
+// VerifyRegulated is Verify for a caller that reserved the try with the
+// account's mfa.Regulator first: the regulator's delays and lock bound
+// the guessing, so wrong tries do not burn the code, and the right code,
+// unexpired, works once the regulator's wait is over (issue 13: a burnt
+// code left a person at set-up with nothing that worked).
+func (s *Sender) VerifyRegulated(ctx context.Context, otpID, accountID, code string) error {
+	return s.verify(ctx, otpID, accountID, code, false)
+}
+
+func (s *Sender) verify(ctx context.Context, otpID, accountID, code string, burn bool) error {
 	ok := false
 	err := s.st.UpdateOTP(ctx, otpID, func(o store.OTP) (store.OTP, error) {
 		if o.Consumed || o.AccountID != accountID || !s.now().Before(o.ExpiresAt) {
@@ -133,7 +146,7 @@ func (s *Sender) Verify(ctx context.Context, otpID, accountID, code string) erro
 		}
 		ok = false // fn may run again when a batched commit is retried
 		o.Attempts++
-		if o.Attempts >= MaxAttempts {
+		if burn && o.Attempts >= MaxAttempts {
 			o.Consumed = true
 		}
 		return o, nil

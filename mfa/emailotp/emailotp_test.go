@@ -278,3 +278,32 @@ func mustAtoi(t *testing.T, s string) int {
 	}
 	return n
 }
+
+// TestRegulatedNeverBurns: under the failure regulator, wrong tries do
+// not burn the code: the right code, unexpired, still works after many
+// wrong ones, once; and an expired code never does.
+func TestRegulatedNeverBurns(t *testing.T) {
+	f := newFixture(t, mfa.EmailConfig{})
+	ctx := context.Background()
+	id, code := f.send(t, "acct-1", "person@example.ca")
+	wrong := fmt.Sprintf("%06d", (mustAtoi(t, code)+1)%1_000_000)
+	for i := range 2 * MaxAttempts {
+		if err := f.s.VerifyRegulated(ctx, id, "acct-1", wrong); !errors.Is(err, ErrInvalidCode) {
+			t.Fatalf("wrong try %d: %v", i+1, err)
+		}
+	}
+	if o := f.stored(t, id); o.Consumed || o.Attempts != 2*MaxAttempts {
+		t.Fatalf("after %d wrong tries: consumed %v, attempts %d", 2*MaxAttempts, o.Consumed, o.Attempts)
+	}
+	if err := f.s.VerifyRegulated(ctx, id, "acct-1", code); err != nil {
+		t.Fatalf("the right code after %d wrong tries: %v", 2*MaxAttempts, err)
+	}
+	if err := f.s.VerifyRegulated(ctx, id, "acct-1", code); !errors.Is(err, ErrInvalidCode) {
+		t.Fatalf("the right code a second time: %v, want ErrInvalidCode", err)
+	}
+	id, code = f.send(t, "acct-1", "person@example.ca")
+	f.clock.Advance(10 * time.Minute)
+	if err := f.s.VerifyRegulated(ctx, id, "acct-1", code); !errors.Is(err, ErrInvalidCode) {
+		t.Fatalf("an expired code: %v, want ErrInvalidCode", err)
+	}
+}

@@ -25,9 +25,10 @@ type Factor struct {
 }
 
 var (
-	_ mfa.Enroller  = (*Factor)(nil)
-	_ mfa.Resender  = (*Factor)(nil)
-	_ mfa.Describer = (*Factor)(nil)
+	_ mfa.Enroller      = (*Factor)(nil)
+	_ mfa.Resender      = (*Factor)(nil)
+	_ mfa.EnrolResender = (*Factor)(nil)
+	_ mfa.Describer     = (*Factor)(nil)
 )
 
 // Open returns the factor, or nil without a notifier (the kind is off).
@@ -95,7 +96,7 @@ func (f *Factor) Verify(ctx context.Context, in *mfa.Input, x store.Factor) (boo
 	if p.OTP == "" || p.Address != x.Email {
 		return false, nil
 	}
-	err := f.s.Verify(ctx, p.OTP, in.Account.ID, in.Form.Get("code"))
+	err := f.s.VerifyRegulated(ctx, p.OTP, in.Account.ID, in.Form.Get("code"))
 	if errors.Is(err, ErrInvalidCode) {
 		return false, nil
 	}
@@ -116,13 +117,23 @@ func (f *Factor) Verify(ctx context.Context, in *mfa.Input, x store.Factor) (boo
 func (f *Factor) Enrol(_ context.Context, in *mfa.Input) (mfa.Prompt, error) {
 	p := state(in)
 	if p.OTP != "" && p.Address != "" && in.Form.Get("change") == "" {
-		return mfa.Prompt{Shape: mfa.ShapeCode, SentTo: Mask(p.Address)}, nil
+		return mfa.Prompt{Shape: mfa.ShapeCode, SentTo: Mask(p.Address), Resend: true}, nil
 	}
 	addr := p.Address
 	if addr == "" {
 		addr = in.Account.Email
 	}
 	return mfa.Prompt{Shape: mfa.ShapeAddress, Address: addr}, nil
+}
+
+// ResendEnrol sends a new code to the address being confirmed; with no
+// address pending it does nothing (the set-up page asks for one).
+func (f *Factor) ResendEnrol(ctx context.Context, in *mfa.Input) error {
+	p := state(in)
+	if p.OTP == "" || p.Address == "" {
+		return nil
+	}
+	return f.send(ctx, in, p.Address, notify.PurposeConfirmEmail)
 }
 
 // FinishEnrol sends a code to a posted address, or checks the code that
@@ -145,7 +156,7 @@ func (f *Factor) FinishEnrol(ctx context.Context, in *mfa.Input) (mfa.Enrolment,
 	if err := in.Guard(ctx); err != nil {
 		return mfa.Enrolment{}, err
 	}
-	err := f.s.Verify(ctx, p.OTP, in.Account.ID, in.Form.Get("code"))
+	err := f.s.VerifyRegulated(ctx, p.OTP, in.Account.ID, in.Form.Get("code"))
 	if errors.Is(err, ErrInvalidCode) {
 		return mfa.Enrolment{Next: mfa.NextRetry, Field: "code", Message: "mfa.error.code", Wrong: true}, nil
 	}
