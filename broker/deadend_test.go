@@ -117,3 +117,29 @@ func TestEmailSetUpSendNewCode(t *testing.T) {
 		t.Fatalf("the new code: %d %.3000s", p.Resp.StatusCode, p.Body)
 	}
 }
+
+// TestFinishedSignInRevisited: the back button (or a reload) on a
+// finished sign-in, once the service used its code, says the person is
+// signed in and links back to the service, not "took too long"; an
+// address whose sign-in is gone says so and leads on.
+func TestFinishedSignInRevisited(t *testing.T) {
+	e := newEnv(t)
+	r := e.rp("rp1")
+	b := e.browser()
+	a := r.start()
+	p := b.emailMFA(b.upstreamPost(b.choose(b.Get(a.url), "gckey"), "alex"), "alex@example.org")
+	ar := requestOf(t, e, p)
+	if _, err := r.exchange(r.callback(p, a).Get("code"), a); err != nil {
+		t.Fatal(err)
+	}
+	q := b.Get(e.issuer + "/login/" + ar.ID)
+	origin := ar.RedirectURI[:strings.Index(ar.RedirectURI[len("https://"):], "/")+len("https://")] + "/"
+	if q.Resp.StatusCode != http.StatusOK || !strings.Contains(q.Body, "You are already signed in") ||
+		!strings.Contains(q.Body, `href="`+origin+`"`) || strings.Contains(q.Body, "took too long") {
+		t.Errorf("a finished sign-in revisited: %d %.3000s", q.Resp.StatusCode, q.Body)
+	}
+	q = b.Get(e.issuer + "/login/no-such-sign-in")
+	if q.Resp.StatusCode != http.StatusNotFound || !strings.Contains(q.Body, "This sign-in is no longer open") || !strings.Contains(q.Body, `href="/account"`) {
+		t.Errorf("a sign-in that is gone: %d %.3000s", q.Resp.StatusCode, q.Body)
+	}
+}

@@ -148,4 +148,15 @@
 //   - /metrics is not served here: cmd/passerelle serves it on a
 //     management address of its own (server.metrics_listen), off by
 //     default, as Keycloak serves it on its management port.
+//
+// No page a person reaches is a dead end (fallback.go, respond.go): an
+// address no route serves, a method a route does not take (Allow kept)
+// and a handler's panic get the bilingual error page in the page frame
+// with links to the account and home pages, never Go's plain text; a
+// finished sign-in revisited (back button, reload) after its code was
+// used says "you are already signed in" and links back to the service
+// (its redirect URI's origin: the redirect URI itself is a callback); a
+// sign-in whose request is gone says it is no longer open. Emailed codes
+// checked under the failure regulator are not burnt by wrong tries, and
+// every page that sent one offers a new one.
 package broker

@@ -99,7 +99,9 @@ func (b *Broker) loadFlow(w http.ResponseWriter, r *http.Request, id string, nee
 			b.pages.errorPage(w, r, http.StatusServiceUnavailable, nil, errGeneric)
 			return nil, false
 		}
-		b.pages.errorPage(w, r, http.StatusNotFound, nil, errExpired)
+		// Swept, or never there: a finished sign-in's address revisited
+		// lands here too once the request is gone.
+		b.pages.errorLinks(w, r, http.StatusNotFound, nil, errEnded, b.pages.homeLinks)
 		return nil, false
 	}
 	f := &flow{ar: ar, browser: b.sessions.cookie(r, "browser"), account: ar.AccountID}

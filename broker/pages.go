@@ -27,6 +27,10 @@ const (
 	errPolicy            errKind = "policy"
 	errTooMany           errKind = "too_many_requests"
 	errTooLarge          errKind = "too_large"
+	errMethod            errKind = "method"
+	errInternal          errKind = "internal"
+	errEnded             errKind = "ended"
+	errSignedIn          errKind = "signed_in"
 )
 
 // pages writes the pages that belong to no step: errors, the home page,
@@ -47,16 +51,32 @@ func (p pages) lang(r *http.Request, ar *store.AuthRequest) string {
 }
 
 func (p pages) errorPage(w http.ResponseWriter, r *http.Request, status int, ar *store.AuthRequest, kind errKind) {
+	p.errorLinks(w, r, status, ar, kind, nil)
+}
+
+// errorLinks is errorPage with ways forward: links made in the page's
+// language.
+func (p pages) errorLinks(w http.ResponseWriter, r *http.Request, status int, ar *store.AuthRequest, kind errKind, links func(lang string) []ui.Link) {
 	lang := p.lang(r, ar)
 	key := "error." + string(kind)
-	p.ui.Render(w, r, status, lang, ui.PageError, &ui.ErrorData{
+	d := &ui.ErrorData{
 		// The toggle link keeps the path only: the query may be untrusted
 		// input (an unregistered redirect_uri) not worth echoing.
 		Common:    ui.Common{Title: p.ui.T(lang, key+".title"), Path: r.URL.Path},
 		Heading:   p.ui.T(lang, key+".title"),
 		Message:   p.ui.T(lang, key+".message"),
 		Reference: requestRef(r),
-	})
+	}
+	if links != nil {
+		d.Links = links(lang)
+	}
+	p.ui.Render(w, r, status, lang, ui.PageError, d)
+}
+
+// homeLinks are the ways forward from a page that knows no service: the
+// account page (which asks to sign in when needed) and the home page.
+func (p pages) homeLinks(lang string) []ui.Link {
+	return []ui.Link{{Text: p.ui.T(lang, "nav.account"), URL: "/account"}, {Text: p.ui.T(lang, "nav.home"), URL: "/"}}
 }
 
 // errorMsg is the generic error page with a specific message key.

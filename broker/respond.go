@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/passerelle/passerelle/broker/journey"
+	"github.com/passerelle/passerelle/broker/ui"
 	"github.com/passerelle/passerelle/store"
 )
 
@@ -102,7 +103,15 @@ func (b *Broker) reissue(w http.ResponseWriter, r *http.Request, f *flow) {
 	ctx := r.Context()
 	switch _, err := b.st.GetGrant(ctx, f.ar.ID); {
 	case err == nil:
-		b.pages.errorPage(w, r, http.StatusBadRequest, &f.ar, errExpired)
+		// The code was used: the person is signed in with the service.
+		// Like Keycloak's "already logged in", the page says so and
+		// links back to the service (the back button, a reload).
+		b.pages.errorLinks(w, r, http.StatusOK, &f.ar, errSignedIn, func(lang string) []ui.Link {
+			if f.ar.ClientID == accountClientID {
+				return []ui.Link{{Text: b.ui.T(lang, "nav.account"), URL: "/account"}}
+			}
+			return []ui.Link{serviceLink(b.ui, lang, f.client, f.ar.RedirectURI), {Text: b.ui.T(lang, "nav.account"), URL: "/account"}}
+		})
 		return
 	case !errors.Is(err, store.ErrNotFound):
 		b.log.ErrorContext(ctx, "grant of a finished sign-in", "error", err)
@@ -124,3 +133,17 @@ func (b *Broker) reissue(w http.ResponseWriter, r *http.Request, f *flow) {
 }
 
 var errAlreadyDone = errors.New("the sign-in is already complete")
+
+// serviceLink leads back to a client: the origin of its redirect URI
+// (the service's own site; the redirect URI itself would be a callback
+// without a code), named with the client's name.
+func serviceLink(u *ui.UI, lang string, c *client, redirectURI string) ui.Link {
+	target := "/"
+	if ru, err := url.Parse(redirectURI); err == nil && ru.Scheme != "" && ru.Host != "" {
+		target = ru.Scheme + "://" + ru.Host + "/"
+	}
+	if c == nil {
+		return ui.Link{Text: u.T(lang, "nav.service.generic"), URL: target}
+	}
+	return ui.Link{Text: u.T(lang, "nav.service", c.displayName(lang)), URL: target}
+}

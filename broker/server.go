@@ -260,12 +260,12 @@ func (b *Broker) Handler() http.Handler {
 		s.Mount(rt, stepHost{b})
 	}
 	rt.Handle("GET /static/webauthn.js", webauthnScript())
-	rt.Handle("GET /static/", http.StripPrefix("/static/", b.ui.Static()))
+	rt.Handle("GET /static/", b.plainErrorsAsPages(http.StripPrefix("/static/", b.ui.Static())))
 	rt.Handle("GET /lang", b.ui.LanguageHandler())
 	rt.HandleFunc("GET /logged-out", b.pages.loggedOut)
 	rt.HandleFunc("GET /{$}", b.pages.home)
 	rt.HandleFunc("GET /readyz", b.ready)
-	var h http.Handler = mux
+	h := b.withPages(mux)
 	if b.observe != nil {
 		h = b.observe(h)
 	}

@@ -111,6 +111,10 @@
 //	nav.back                      link back (BanksData.BackURL)
 //	nav.cancel                    link that cancels the sign-in (CancelURL)
 //	nav.retry                     link that retries (ErrorData.RetryURL)
+//	nav.service                   %s = client name: link back to the service (ErrorData.Links)
+//	nav.service.generic           that link when the client has no name
+//	nav.account                   link to the account page
+//	nav.home                      link to the home page
 //	language.title                language page title
 //	chooser.title                 chooser title: choose how to sign in
 //	chooser.intro                 %s = client name
@@ -150,6 +154,14 @@
 //	error.too_many_requests.message wait a minute and try again
 //	error.too_large.title         413: the request body is over the route's limit
 //	error.too_large.message       go back and check what was entered
+//	error.method.title           405: the address does not take this method
+//	error.method.message         check the address
+//	error.internal.title         500: a fault of Passerelle's
+//	error.internal.message       nothing entered was lost; try again
+//	error.ended.title            the sign-in's address is gone (finished, cancelled or too old)
+//	error.ended.message          back to the service: a finished sign-in is still signed in there
+//	error.signed_in.title        a finished sign-in revisited: you are already signed in
+//	error.signed_in.message      go back to the service (ErrorData.Links)
 //	error.reference               %s = request reference to quote to support
 //	logout.confirm.title          asks before an RP-initiated logout without a hint
 //	logout.confirm.message        a service asked to sign you out

@@ -75,7 +75,10 @@ type ErrorData struct {
 	Common
 	Heading, Message string
 	RetryURL         string
-	Reference        string
+	// Links are the ways forward after the message (back to the service,
+	// the account page, the home page).
+	Links     []Link
+	Reference string
 }
 
 // LoggedOutData is for PageLoggedOut. With SignOutAction the page asks
