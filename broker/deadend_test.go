@@ -3,10 +3,15 @@ package broker_test
 import (
 	"fmt"
 	"net/http"
+	"net/url"
+	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/passerelle/passerelle/internal/testbrowser"
 )
 
 // toEmailSetUpCode walks a first sign-in to the email set-up's code page
@@ -141,5 +146,102 @@ func TestFinishedSignInRevisited(t *testing.T) {
 	q = b.Get(e.issuer + "/login/no-such-sign-in")
 	if q.Resp.StatusCode != http.StatusNotFound || !strings.Contains(q.Body, "This sign-in is no longer open") || !strings.Contains(q.Body, `href="/account"`) {
 		t.Errorf("a sign-in that is gone: %d %.3000s", q.Resp.StatusCode, q.Body)
+	}
+}
+
+// TestRecoveryCodesUntilSaved: the new recovery codes cannot be skipped.
+// A reload, the dispatcher's address (the back button) and a form sent
+// without the box ticked all show the same codes again; they download
+// as a file; once the box is ticked the sign-in goes on and the codes
+// are no longer shown.
+func TestRecoveryCodesUntilSaved(t *testing.T) {
+	e := newEnv(t)
+	r := e.rp("rp1")
+	b := e.browser()
+	a := r.start()
+	const addr = "alex@example.org"
+	p := b.toEmailSetUpCode(b.upstreamPost(b.choose(b.Get(a.url), "gckey"), "alex"), addr)
+	to, v, _ := p.Action("/mfa/enrol/email/finish")
+	v.Set("code", e.lastCode(addr))
+	p = b.Post(to, v)
+	codes := testbrowser.RecoveryCodes(p)
+	if len(codes) == 0 || !strings.HasSuffix(p.Resp.Request.URL.Path, "/mfa/codes") {
+		t.Fatalf("no recovery codes page after set-up: %s %.2000s", p.Resp.Request.URL, p.Body)
+	}
+	codesURL := p.Resp.Request.URL.String()
+	id := strings.Split(p.Resp.Request.URL.Path, "/")[2]
+	same := func(what string, q page, status int) {
+		t.Helper()
+		if q.Resp.StatusCode != status || !slices.Equal(testbrowser.RecoveryCodes(q), codes) {
+			t.Fatalf("%s: %d, codes %v, want %d and %v", what, q.Resp.StatusCode, testbrowser.RecoveryCodes(q), status, codes)
+		}
+	}
+	same("reload", b.Get(codesURL), http.StatusOK)
+	same("back to the dispatcher", b.Get(e.issuer+"/login/"+id), http.StatusOK)
+	file := b.Get(codesURL + ".txt")
+	if cd := file.Resp.Header.Get("Content-Disposition"); !strings.HasPrefix(cd, "attachment") || file.Resp.StatusCode != http.StatusOK {
+		t.Errorf("download: %d, Content-Disposition %q", file.Resp.StatusCode, cd)
+	}
+	for _, c := range codes {
+		if !strings.Contains(file.Body, c) {
+			t.Errorf("the file lacks code %s: %q", c, file.Body)
+		}
+	}
+	to, v, _ = p.Action("/mfa/saved")
+	v.Del("saved")
+	q := b.Post(to, v)
+	same("sent without the box ticked", q, http.StatusBadRequest)
+	if !strings.Contains(q.Body, `class="error-summary"`) || !strings.Contains(q.Body, `href="#saved"`) {
+		t.Errorf("no error summary pointing at the box: %.3000s", q.Body)
+	}
+	v.Set("saved", "yes")
+	if got := r.callback(b.Post(to, v), a).Get("code"); got == "" {
+		t.Fatal("no code after the codes were saved")
+	}
+	if q := b.Get(codesURL); strings.Contains(q.Body, codes[0]) {
+		t.Errorf("the codes are still shown after they were saved: %s", q.Resp.Request.URL)
+	}
+	if q := b.Get(codesURL + ".txt"); strings.Contains(q.Body, codes[0]) {
+		t.Errorf("the codes still download after they were saved")
+	}
+}
+
+// TestAttackCodesPagesWithoutTheFactor: the recovery codes routes, from
+// the side of the holder of alex's password only (at the challenge of
+// alex's factor): the codes page and its file show nothing and the
+// acknowledgement moves nothing: no code, no factor recorded, and alex's
+// own recovery codes are not renewed.
+func TestAttackCodesPagesWithoutTheFactor(t *testing.T) {
+	e := newEnv(t)
+	r := e.rp("rp1")
+	b0 := e.browser()
+	a := r.start()
+	if p := b0.emailMFA(b0.upstreamPost(b0.choose(b0.Get(a.url), "gckey"), "alex"), "alex@example.org"); r.callback(p, a).Get("code") == "" {
+		t.Fatalf("alex's first sign-in did not finish: %s", p.Resp.Request.URL)
+	}
+	before, err := e.store.ListFactors(t.Context(), accountOf(t, e, "gckey", "alex"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, p, _ := e.attackerAtChallenge(r, "gckey", "alex")
+	ar := requestOf(t, e, p)
+	base := e.issuer + stepPath(t, p)
+	for _, path := range []string{"/mfa/codes", "/mfa/codes.txt"} {
+		q := b.Get(base + path)
+		noCode(t, q, path)
+		if len(testbrowser.RecoveryCodes(q)) > 0 {
+			t.Errorf("%s showed codes to the attacker: %.2000s", path, q.Body)
+		}
+	}
+	noCode(t, b.Post(base+"/mfa/saved", url.Values{"csrf": {csrfOf(t, p)}, "saved": {"yes"}}), "acknowledge")
+	stillAtTheFactor(t, e, ar.ID, accountOf(t, e, "gckey", "alex"), "codes routes")
+	after, err := e.store.ListFactors(t.Context(), accountOf(t, e, "gckey", "alex"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range before {
+		if before[i].Kind == "recovery" && !reflect.DeepEqual(before[i].Codes, after[i].Codes) {
+			t.Error("the attacker renewed alex's recovery codes")
+		}
 	}
 }

@@ -69,6 +69,8 @@ func (b *Broker) dispatch(w http.ResponseWriter, r *http.Request, f *flow) {
 		b.pages.errorPage(w, r, http.StatusForbidden, &f.ar, errPolicy)
 	case journey.SecondFactor:
 		http.Redirect(w, r, f.stepURL("mfa"), http.StatusSeeOther)
+	case journey.SaveCodes:
+		http.Redirect(w, r, f.stepURL("mfa", "codes"), http.StatusSeeOther)
 	case journey.Link:
 		if err := b.finishLinking(ctx, f); err != nil {
 			b.log.ErrorContext(ctx, "link credential", "error", err)

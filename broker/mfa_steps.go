@@ -27,6 +27,8 @@ import (
 //	GET  /login/{id}/mfa/use/{factor}       challenge with one factor; POST the answer
 //	POST /login/{id}/mfa/resend/{factor}    a new code (an mfa.Resender)
 //	GET  /login/{id}/mfa/recovery           recovery code; POST it
+//	GET  /login/{id}/mfa/codes              the new recovery codes, until saved (mfa_codes.go)
+//	GET  /login/{id}/mfa/codes.txt          the same, as a file
 //	POST /login/{id}/mfa/saved              the person kept their new recovery codes
 //
 // mfaPages serves them. What it needs of the journey (loading and
@@ -66,6 +68,8 @@ func (p mfaPages) Mount(mux routes) {
 	mux.HandleFunc("POST /login/{id}/mfa/resend/{factor}", p.resend)
 	mux.HandleFunc("GET /login/{id}/mfa/recovery", p.recoveryPage)
 	mux.HandleFunc("POST /login/{id}/mfa/recovery", p.recoveryAnswer)
+	mux.HandleFunc("GET /login/{id}/mfa/codes", p.codesPage)
+	mux.HandleFunc("GET /login/{id}/mfa/codes.txt", p.codesFile)
 	mux.HandleFunc("POST /login/{id}/mfa/saved", p.recoverySaved)
 }
 

@@ -208,7 +208,8 @@ func TestTokenEndpointErrors(t *testing.T) {
 
 // TestFinishedSignIn: a finished sign-in reached again from its browser
 // (the Back button, a second submission) sends a new code that replaces
-// the first, until a code has been redeemed; then it is over. A forged
+// the first, until a code has been redeemed; then it says the person is
+// signed in (no code, no redirect). A forged
 // code naming a real auth request spends nothing.
 func TestFinishedSignIn(t *testing.T) {
 	e := newEnv(t)
@@ -236,7 +237,7 @@ func TestFinishedSignIn(t *testing.T) {
 		t.Fatalf("the new code: %v", err)
 	}
 	over := b.Get(e.issuer + "/login/" + id)
-	if over.Resp.StatusCode != http.StatusBadRequest || over.Resp.Header.Get("Location") != "" {
+	if over.Resp.StatusCode != http.StatusOK || over.Resp.Header.Get("Location") != "" || !strings.Contains(over.Body, "You are already signed in") {
 		t.Errorf("after redemption: %d, Location %q", over.Resp.StatusCode, over.Resp.Header.Get("Location"))
 	}
 }

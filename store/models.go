@@ -170,6 +170,10 @@ type MFAProgress struct {
 	Lost []string `json:"lost,omitempty"`
 	// Session are the factor kinds the reused SSO session had verified.
 	Session []string `json:"session,omitempty"`
+	// UnsavedCodes are the new recovery codes shown at this sign-in,
+	// sealed (store.Sealer), kept until the person says they saved them:
+	// a reload shows the same codes again, and the sign-in waits.
+	UnsavedCodes []byte `json:"unsaved_codes,omitempty"`
 }
 
 // UpstreamIdentity is what an upstream said about a person, kept while

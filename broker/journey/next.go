@@ -12,6 +12,7 @@ const (
 	Locked                    // the account is locked
 	Policy                    // no factor the client accepts reaches the level it needs
 	SecondFactor              // the completion gate is not passed
+	SaveCodes                 // new recovery codes shown, not yet acknowledged
 	Link                      // write the link the first login asked for
 	LinkLeg                   // the account page's link: sign in with that credential
 	Enrol                     // the account page's set-up of a factor
@@ -19,7 +20,7 @@ const (
 	Complete                  // the code to the client, or the account pages' window
 )
 
-var stageNames = [...]string{"reissue", "identify", "locked", "policy", "second-factor",
+var stageNames = [...]string{"reissue", "identify", "locked", "policy", "second-factor", "save-codes",
 	"link", "link-leg", "enrol", "client-steps", "complete"}
 
 func (s Stage) String() string { return stageNames[s] }
@@ -52,6 +53,8 @@ func Next(s State) Stage {
 		return Policy
 	case !s.GatePassed:
 		return SecondFactor
+	case len(ar.MFA.UnsavedCodes) > 0:
+		return SaveCodes
 	case ar.Linking && ar.NewIdentity != nil:
 		return Link
 	case ar.LinkProvider != "":
@@ -66,5 +69,5 @@ func Next(s State) Stage {
 // request with prompt=none may not (OIDC Core §3.1.2.1:
 // interaction_required).
 func (s Stage) Interactive() bool {
-	return s == SecondFactor || s == ClientSteps
+	return s == SecondFactor || s == SaveCodes || s == ClientSteps
 }

@@ -24,6 +24,8 @@ func TestNext(t *testing.T) {
 		{"gate not passed, linking", State{AR: &store.AuthRequest{AccountID: "a", NewIdentity: up, Linking: true}, PolicyOK: true}, SecondFactor},
 		{"gate not passed, link leg", State{AR: &store.AuthRequest{AccountID: "a", LinkProvider: "bank-b"}, PolicyOK: true}, SecondFactor},
 		{"gate not passed, add a factor", State{AR: &store.AuthRequest{AccountID: "a", AddKind: "totp"}, PolicyOK: true}, SecondFactor},
+		{"new recovery codes not yet saved", ok(store.AuthRequest{AccountID: "a", MFA: store.MFAProgress{UnsavedCodes: []byte{1}}}), SaveCodes},
+		{"codes not saved, gate not passed", State{AR: &store.AuthRequest{AccountID: "a", MFA: store.MFAProgress{UnsavedCodes: []byte{1}}}, PolicyOK: true}, SecondFactor},
 		{"link", ok(store.AuthRequest{AccountID: "a", NewIdentity: up, Linking: true}), Link},
 		{"link leg", ok(store.AuthRequest{AccountID: "a", LinkProvider: "bank-b"}), LinkLeg},
 		{"add a factor", ok(store.AuthRequest{AccountID: "a", AddKind: "totp"}), Enrol},

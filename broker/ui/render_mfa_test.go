@@ -111,21 +111,22 @@ func TestWebAuthnPage(t *testing.T) {
 	}
 }
 
-// TestScriptOnlyOnWebAuthn: the webauthn page has exactly the one script
-// file and no other page has any (checkPage checks every sample as well).
-func TestScriptOnlyOnWebAuthn(t *testing.T) {
+// TestScriptsPageAndWebAuthn: every page has the one page script file
+// (progressive enhancement), and the webauthn page its own as well; no
+// page has any other (checkPage checks every sample as well).
+func TestScriptsPageAndWebAuthn(t *testing.T) {
 	u := newUI(t, true)
 	for page, datas := range samples() {
 		body, all := renderPage(t, u, "en", page, datas[0])
-		scripts := find(all, "script")
-		if page != PageWebAuthn {
-			if len(scripts) != 0 {
-				t.Errorf("%s has a script", page)
+		want := 1
+		if page == PageWebAuthn {
+			want = 2
+			if !strings.Contains(body, `<script src="/static/webauthn.js" defer></script>`) {
+				t.Errorf("webauthn page without its script")
 			}
-			continue
 		}
-		if len(scripts) != 1 || !strings.Contains(body, `<script src="/static/webauthn.js" defer></script>`) {
-			t.Errorf("webauthn page: %d scripts", len(scripts))
+		if n := len(find(all, "script")); n != want || !strings.Contains(body, `<script src="/static/page.js" defer></script>`) {
+			t.Errorf("%s: %d scripts, want %d with page.js", page, n, want)
 		}
 	}
 }

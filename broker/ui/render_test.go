@@ -172,9 +172,9 @@ func checkPage(t *testing.T, u *UI, w *httptest.ResponseRecorder, lang, page str
 			t.Errorf("%s = %q, want %q", k, got, v)
 		}
 	}
-	wantScripts := 0
+	wantScripts := 1 // page.js
 	if page == PageWebAuthn {
-		wantScripts = 1
+		wantScripts = 2
 	}
 	if strings.Count(strings.ToLower(body), "<script") != wantScripts || strings.Contains(body, " style=") || strings.Contains(body, "<style") {
 		t.Errorf("page has inline style or other than %d script", wantScripts)
@@ -198,8 +198,8 @@ func checkPage(t *testing.T, u *UI, w *httptest.ResponseRecorder, lang, page str
 		}
 	}
 	for _, sc := range find(all, "script") {
-		if sc.attrs["src"] != "/static/webauthn.js" || !sc.has("defer") || !within(sc, "head") || sc.text.Len() != 0 {
-			t.Errorf("script %v %q: want only the webauthn.js file, deferred, in head", sc.attrs, sc.text.String())
+		if src := sc.attrs["src"]; src != "/static/page.js" && src != "/static/webauthn.js" || !sc.has("defer") || !within(sc, "head") || sc.text.Len() != 0 {
+			t.Errorf("script %v %q: want only the page.js and webauthn.js files, deferred, in head", sc.attrs, sc.text.String())
 		}
 	}
 	if hs := find(all, "html"); len(hs) != 1 || hs[0].attrs["lang"] != lang {
@@ -289,6 +289,12 @@ func checkForms(t *testing.T, all []*elem, ids map[string]bool) {
 			if e.has("disabled") {
 				if e.attrs["type"] != "button" || within(e, "form") || e.attrs["aria-describedby"] == "" {
 					t.Errorf("disabled button %v", e.attrs)
+				}
+				continue
+			}
+			if e.has("data-print") { // page.js shows it: hidden without script
+				if e.attrs["type"] != "button" || !e.has("hidden") || within(e, "form") {
+					t.Errorf("script button %v: want type=button, hidden, outside forms", e.attrs)
 				}
 				continue
 			}
