@@ -21,7 +21,7 @@ import (
 //	POST /account/email                    a new address: a code is sent to it
 //	GET  /account/email/confirm            the code; POST it
 //	POST /account/link/{provider}          sign in with another credential to link it
-//	POST /account/unlink/{provider}        never the last credential
+//	POST /account/unlink/{provider}        never the last credential; confirm=yes, else the confirmation page
 //	POST /account/signout-everywhere       every session ends, every token is revoked
 //
 // accountPage serves the account page. What it needs of the journey
@@ -253,6 +253,11 @@ func (pg accountPage) accountUnlink(w http.ResponseWriter, r *http.Request) {
 		}
 		if len(links) < 2 {
 			pg.renderAccount(w, r, v, "", []ui.FieldError{{Message: pg.ui.T(v.lang, "account.error.unlink.last")}})
+			return
+		}
+		if r.PostFormValue("confirm") != "yes" {
+			n := name(pg.core.catalog().upstreams[l.Provider].Name, v.lang, l.Provider)
+			pg.core.pages.confirm(w, r, v, "account.unlink.", n, "/account/unlink/"+l.Provider, "/account")
 			return
 		}
 		err := pg.st.DeleteLink(ctx, l.Provider, l.Subject)

@@ -75,6 +75,18 @@ func TestSecurityPage(t *testing.T) {
 		if strings.HasSuffix(action, "/remove") && strings.Contains(action, factorIDOf(p.Body, "Phone")) {
 			to, _ := p.Resp.Request.URL.Parse(action)
 			p = b.Post(to.String(), v)
+			// Asked first: nothing is removed until the person confirms.
+			if !strings.Contains(p.Body, "Yes, remove it") || !strings.Contains(p.Body, `class="danger"`) {
+				t.Fatalf("no confirmation before removing a factor: %.1500s", p.Body)
+			}
+			if still := b.Get(e.issuer + "/account/security"); !strings.Contains(still.Body, "Phone") {
+				t.Fatalf("the factor went before the confirmation")
+			}
+			cto, cv, _ := p.Action(action)
+			if cv.Get("confirm") != "yes" {
+				t.Fatalf("the confirmation does not post confirm=yes: %v", cv)
+			}
+			p = b.Post(cto, cv)
 			break
 		}
 	}
@@ -123,3 +135,4 @@ func factorIDOf(body, name string) string {
 }
 
 func regexpMatch(s, pattern string) bool { return regexpFind(s, "("+pattern+")") != "" }
+

@@ -91,6 +91,11 @@ func TestLinkBankToLocalAccount(t *testing.T) {
 		t.Fatal("no unlink form for the bank")
 	}
 	ap = b4.Post(uto, uv)
+	if !strings.Contains(ap.Body, "Yes, unlink it") {
+		t.Fatalf("no confirmation before unlinking: %.1500s", ap.Body)
+	}
+	uto, uv, _ = ap.Action("/account/unlink/bank-a")
+	ap = b4.Post(uto, uv)
 	if _, _, ok := ap.Action("/account/unlink/local"); ok {
 		t.Error("the last credential offers unlinking")
 	}

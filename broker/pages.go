@@ -94,7 +94,22 @@ func (p pages) loggedOut(w http.ResponseWriter, r *http.Request) {
 }
 
 func (p pages) home(w http.ResponseWriter, r *http.Request) {
-	p.ui.Render(w, r, http.StatusOK, p.lang(r, nil), ui.PageHome, &ui.HomeData{})
+	lang := p.lang(r, nil)
+	// The account page asks to sign in when there is no session: the link
+	// serves both the signed-in person and the one looking for it.
+	p.ui.Render(w, r, http.StatusOK, lang, ui.PageHome, &ui.HomeData{Links: []ui.Link{{Text: p.ui.T(lang, "nav.account"), URL: "/account"}}})
+}
+
+// confirm asks "are you sure?" before an account change that removes
+// something: the page of the keys prefix+"confirm.title" (with what, the
+// thing's name), ".message" and ".submit", whose form posts confirm=yes
+// to action; cancel leads back.
+func (p pages) confirm(w http.ResponseWriter, r *http.Request, v *accountView, prefix, what, action, cancel string) {
+	p.ui.Render(w, r, http.StatusOK, v.lang, ui.PageConfirm, &ui.ConfirmData{
+		Common:  ui.Common{CSRF: v.csrf, Title: p.ui.T(v.lang, prefix+"confirm.title", what), Path: cancel},
+		Message: p.ui.T(v.lang, prefix+"confirm.message"), Action: action,
+		Submit: p.ui.T(v.lang, prefix+"confirm.submit"), CancelURL: cancel,
+	})
 }
 
 // requestRef is a short reference a person can quote to support; the

@@ -21,7 +21,7 @@ import (
 //
 //	GET  /account/security                   the page (or the internal sign-in)
 //	POST /account/security/factor/{id}/rename
-//	POST /account/security/factor/{id}/remove  never the last factor
+//	POST /account/security/factor/{id}/remove  never the last factor; confirm=yes, else the confirmation page
 //	POST /account/security/factor/{id}/change  a replaceable factor's new set-up (an email factor's new address)
 //	POST /account/security/add/{kind}        internal sign-in that ends in set-up
 //	POST /account/security/recovery          new codes; the old ones stop working
@@ -157,6 +157,10 @@ func (pg securityPage) remove(w http.ResponseWriter, r *http.Request) {
 	}
 	if usable(v.factors) < 2 {
 		pg.render(w, r, v, "", []ui.FieldError{{Message: pg.ui.T(v.lang, "mfa.error.last")}})
+		return
+	}
+	if r.PostFormValue("confirm") != "yes" {
+		pg.core.pages.confirm(w, r, v, "security.remove.", pg.core.mfaPages().factorLabel(v.lang, x), "/account/security/factor/"+x.ID+"/remove", "/account/security")
 		return
 	}
 	err := pg.st.DeleteFactor(r.Context(), x.ID)

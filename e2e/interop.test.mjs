@@ -132,7 +132,7 @@ async function signIn() {
 
 /** The POST form on page whose action matches re: {to, fields}. */
 function form(page, re, where) {
-  for (const m of page.body.matchAll(/<form method="post" action="([^"]+)">([\s\S]*?)<\/form>/g)) {
+  for (const m of page.body.matchAll(/<form method="post" action="([^"]+)"[^>]*>([\s\S]*?)<\/form>/g)) {
     const action = m[1].replaceAll('&amp;', '&');
     if (!re.test(action)) continue;
     const fields = {};

@@ -25,7 +25,10 @@ type Config struct {
 // always SHA-1: it is the only one every authenticator app honours, and
 // HMAC-SHA-1 is not weakened by SHA-1's collisions.
 type TOTPConfig struct {
-	// Issuer is the name shown in the person's app. Default "Passerelle".
+	// Issuer is the name shown in the person's app: the deployment's
+	// name, so the person recognises the entry later; the entry's account
+	// name is their masked email address, else their URN
+	// (AppAccountName). Default "Passerelle".
 	Issuer string `mapstructure:"issuer" yaml:"issuer"`
 	// Digits is the code length, 6 (default) or 8.
 	Digits int `mapstructure:"digits" yaml:"digits"`

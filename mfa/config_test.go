@@ -99,3 +99,20 @@ func TestValidateEmptyLadder(t *testing.T) {
 		t.Errorf("problems: %v", got)
 	}
 }
+
+// TestAppAccountName: the authenticator app's entry is named with the
+// masked email address when the account has one, else its URN, never
+// a bare number nor the full address.
+func TestAppAccountName(t *testing.T) {
+	for _, tc := range []struct {
+		acct store.Account
+		want string
+	}{
+		{store.Account{URN: "123456789", Email: "alex.martin@example.ca"}, "a•••@example.ca"},
+		{store.Account{URN: "123456789"}, "URN 123456789"},
+	} {
+		if got := AppAccountName(tc.acct); got != tc.want {
+			t.Errorf("%+v: %q, want %q", tc.acct, got, tc.want)
+		}
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/url"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/passerelle/passerelle/notify"
@@ -224,4 +225,25 @@ func (r *Registry) AMR(kind string) []string {
 		return f.AMR()
 	}
 	return nil
+}
+
+// MaskEmail shows enough of an address for a person to recognise it: its
+// first character, then the domain ("a•••@example.ca").
+func MaskEmail(addr string) string {
+	local, domain, ok := strings.Cut(addr, "@")
+	if !ok || local == "" {
+		return "•••"
+	}
+	r := []rune(local)
+	return string(r[0]) + "•••@" + domain
+}
+
+// AppAccountName is how an authenticator app lists an account's entry
+// beside the issuer: the masked email address the person knows, else
+// the account's user reference number (URN), never the bare address.
+func AppAccountName(a store.Account) string {
+	if a.Email != "" {
+		return MaskEmail(a.Email)
+	}
+	return "URN " + a.URN
 }

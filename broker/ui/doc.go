@@ -110,6 +110,7 @@
 //	layout.footer.text            footer sentence
 //	layout.footer.about           footer link to the home page
 //	errors.summary.title          heading of the error summary
+//	errors.title.prefix           %s = page title: the <title> of a page that shows errors
 //	errors.field                  hidden prefix of a field's own error message
 //	nav.back                      link back (BanksData.BackURL)
 //	nav.cancel                    link that cancels the sign-in (CancelURL)
@@ -271,7 +272,6 @@
 //	terms.decline                 the decline button
 //	security.title                account security page title
 //	security.intro                manage your second factors
-//	security.urn                  label of SecurityData.URN
 //	security.factors.title        heading over the factors
 //	security.factors.none         no factor set up yet
 //	security.factor.kind          label of a factor's kind
@@ -284,6 +284,9 @@
 //	security.change.submit        change an email factor's address (confirmed by code)
 //	security.remove.submit        button: remove
 //	security.remove.last          why the last factor's remove button is disabled
+//	security.remove.confirm.title %s = the factor's name: the confirmation's question
+//	security.remove.confirm.message what removing it means
+//	security.remove.confirm.submit the danger button: yes, remove it
 //	security.add.title            heading over AddOptions
 //	security.add.totp             AddOptions name: add an authenticator app
 //	security.add.webauthn         AddOptions name: add a security key
@@ -333,6 +336,8 @@
 //	password.error.context        holds the username or the email address
 //	field.error.required          any empty required field
 //	field.error.too_long          %d = the field's maximum length
+//	confirm.title                 PageConfirm's default title: are you sure?
+//	confirm.keep                  PageConfirm's link back: change nothing
 //	confirm.error.code            any wrong or expired emailed code (reset, confirm, change-email)
 //	forgot.title                  forgotten password page title
 //	forgot.intro                  %s = service name: enter a username or email; a code goes out if one matches
@@ -355,7 +360,7 @@
 //	firstlogin.error.linked       this credential is already linked to another account
 //	firstlogin.error.unknown      linking: the credential just used belongs to no account
 //	account.title                 account page title
-//	account.urn                   label of AccountData.URN: user reference number (URN)
+//	account.urn                   label of AccountData.URN and SecurityData.URN: the one name of the URN, "User reference number (URN)"
 //	account.email.title           heading of the contact email section
 //	account.email.current         %s = AccountData.Email
 //	account.email.none            when Email is empty
@@ -370,6 +375,9 @@
 //	account.link.added            label of LinkRow.Added
 //	account.unlink.submit         button: unlink
 //	account.unlink.last           why the only credential's unlink button is disabled
+//	account.unlink.confirm.title  %s = the credential's name: the confirmation's question
+//	account.unlink.confirm.message what unlinking it means
+//	account.unlink.confirm.submit the danger button: yes, unlink it
 //	account.link.title            heading over LinkOptions
 //	account.link.intro            link another way to sign in, in case one is lost
 //	account.link.option           %s = credential name: for the broker's LinkOptions names, "Link your GCKey"

@@ -16,6 +16,7 @@ const (
 	PageLoggedOut = "loggedout" // *LoggedOutData
 	PageHome      = "home"      // *HomeData: the broker's root page, what this service is
 	PageFormPost  = "formpost"  // *FormPostData: an authorization response sent as a form POST
+	PageConfirm   = "confirm"   // *ConfirmData: are you sure? before removing something
 )
 
 // Common is embedded in every page's data struct.
@@ -90,6 +91,19 @@ type LoggedOutData struct {
 	Hidden        []Field
 }
 
+// ConfirmData is for PageConfirm: "are you sure?" before an action that
+// removes something (a factor, a linked credential). Common.Title is the
+// question and the h1 ("confirm.title" when empty); the form posts Hidden and confirm=yes to Action
+// with the danger-styled Submit button; CancelURL leads back unchanged.
+type ConfirmData struct {
+	Common
+	Message   string
+	Action    string
+	Hidden    []Field
+	Submit    string
+	CancelURL string
+}
+
 // HomeData is for PageHome.
 type HomeData struct {
 	Common
@@ -134,6 +148,7 @@ var pageSpecs = map[string]pageSpec{
 	PageCode:          {reflect.TypeFor[*CodeData](), "code.totp.title"},
 	PageWebAuthn:      {reflect.TypeFor[*WebAuthnData](), "webauthn.login.title"},
 	PageRecoveryCodes: {reflect.TypeFor[*RecoveryCodesData](), "recovery.title"},
+	PageConfirm:       {reflect.TypeFor[*ConfirmData](), "confirm.title"},
 	PageSecurity:      {reflect.TypeFor[*SecurityData](), "security.title"},
 
 	PageLocalSignIn: {reflect.TypeFor[*LocalSignInData](), "local.title"},
@@ -163,6 +178,17 @@ type langLink struct {
 	Name  string // "English", "Français"
 	Title string // the language page's heading in that language
 	URL   string
+}
+
+// DocTitle is the document's <title>: the page title, after "Error: "
+// when the page shows errors (a failed submission), and the service
+// name (WCAG 2.4.2: the title says the form came back with errors).
+func (v *view) DocTitle() string {
+	t := v.C.Title
+	if len(v.C.Errors) > 0 {
+		t = v.T("errors.title.prefix", t)
+	}
+	return t + " – " + v.T("service.name")
 }
 
 // T translates key into the page language.
@@ -216,6 +242,7 @@ func (v *view) ChoiceList(cs []Choice) choiceList {
 // disabled button and the hint saying why; Action and CSRF unused).
 type button struct {
 	Action, CSRF, Label string
+	Class               string // "danger" for an action that removes something; else secondary
 	DescribedBy         string // id of the element describing the button
 	HintID, Hint        string // a hint shown with the button (empty: none)
 }
@@ -224,6 +251,14 @@ type button struct {
 // (the heading of what it acts on).
 func (v *view) Button(action, label, describedBy string) button {
 	return button{Action: action, CSRF: v.C.CSRF, Label: label, DescribedBy: describedBy}
+}
+
+// DangerButton is Button styled as an action that removes something
+// (it leads to a confirmation page).
+func (v *view) DangerButton(action, label, describedBy string) button {
+	b := v.Button(action, label, describedBy)
+	b.Class = "danger"
+	return b
 }
 
 // HintButton is a POST button for action with a hint above it, under the

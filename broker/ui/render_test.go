@@ -104,6 +104,8 @@ func samples() map[string][]any {
 		PageLoggedOut: {&LoggedOutData{Common: c, SignOutAction: "/end_session", Hidden: []Field{{Name: "state", Value: "s"}}}, &LoggedOutData{}, nil},
 		PageHome:      {&HomeData{Common: c, Links: []Link{{Text: "Help", URL: "/help"}}}, &HomeData{}, (*HomeData)(nil)},
 		PageFormPost:  {&FormPostData{Common: c, Action: "https://rp.example/cb", Fields: []Field{{"code", "c1"}, {"state", "s1"}}}},
+		PageConfirm: {&ConfirmData{Common: Common{CSRF: "tok123", Title: "Remove Work phone?"}, Message: "You will no longer…",
+			Action: "/account/security/factor/f1/remove", Submit: "Yes, remove it", CancelURL: "/account/security"}},
 
 		PageMFAChoose: {&MFAChooseData{Common: c, Enrol: true, Reason: "This service requires more.", Options: sampleChoices[:1], LostURL: "/mfa/lost", CancelURL: "/mfa/cancel"},
 			&MFAChooseData{Common: c, Options: sampleChoices[:1]}, &MFAChooseData{}, nil},
@@ -324,7 +326,7 @@ func TestRenderContent(t *testing.T) {
 				`<a class="button" href="/lang?l=fr&amp;next=%2Flogin%2Fabc" lang="fr" hreflang="fr">Français</a>`,
 				`<span lang="fr">Passer au contenu principal</span>`}, []string{"lang-toggle"}},
 		{"chooser with client name", "fr", PageChooser, &ChooserData{ClientName: "Office de la PI", Choices: sampleChoices, CancelURL: "/c"},
-			[]string{"Le service «\u00a0Office de la PI\u00a0» utilise", `<form method="post" action="/login/abc/choose/gckey?h=1">`,
+			[]string{"Le service «\u00a0Office de la PI\u00a0» utilise", `<form method="post" action="/login/abc/choose/gckey?h=1" novalidate>`,
 				`<input type="hidden" name="csrf" value="">`, `aria-describedby="choice-hint-1"`, `<a href="/c">Annuler</a>`}, []string{"Retour"}},
 		{"chooser without choices", "en", PageChooser, &ChooserData{}, []string{"No way to sign in"}, []string{"<form", "Cancel"}},
 		{"banks title from group", "fr", PageBanks, &BanksData{GroupName: "Partenaire de connexion", Banks: sampleChoices[:1], BackURL: "/b"},
@@ -336,7 +338,7 @@ func TestRenderContent(t *testing.T) {
 		{"escaping", "en", PageChooser, &ChooserData{ClientName: `<b>"x"</b>`, Choices: []Choice{{Name: "A", Action: "javascript:alert(1)"}}},
 			[]string{"&lt;b&gt;&#34;x&#34;&lt;/b&gt;", `action="#ZgotmplZ"`}, []string{"<b>"}},
 		{"form post without csrf", "fr", PageFormPost, &FormPostData{Common: Common{CSRF: "tok123"}, Action: "https://rp.example/cb?x=1", Fields: []Field{{"code", "c&1"}, {"state", `s"1`}}},
-			[]string{`<form method="post" action="https://rp.example/cb?x=1">`, `<input type="hidden" name="code" value="c&amp;1">`,
+			[]string{`<form method="post" action="https://rp.example/cb?x=1" novalidate>`, `<input type="hidden" name="code" value="c&amp;1">`,
 				`<input type="hidden" name="state" value="s&#34;1">`, `<button type="submit">Continuer</button>`}, []string{"tok123", "csrf"}},
 		{"unknown language falls back", "de", PageHome, &HomeData{}, []string{`<html lang="en">`}, nil},
 	}

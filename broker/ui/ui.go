@@ -241,6 +241,10 @@ func (u *UI) render(r *http.Request, lang, page string, data any) ([]byte, error
 		if d.Action == "" || len(d.Codes) == 0 {
 			return nil, fmt.Errorf("page %q needs an Action and Codes", page)
 		}
+	case *ConfirmData:
+		if d.Action == "" || d.Submit == "" {
+			return nil, fmt.Errorf("page %q needs an Action and a Submit label", page)
+		}
 	case *SecurityData:
 		for _, f := range d.Factors {
 			if !u.has(kindKey(f.Kind)) || f.ID == "" {

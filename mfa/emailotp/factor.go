@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"net/mail"
-	"strings"
 
 	"github.com/passerelle/passerelle/internal/randid"
 	"github.com/passerelle/passerelle/mfa"
@@ -172,12 +171,6 @@ func (f *Factor) Detail(x store.Factor) string { return Mask(x.Email) }
 // Replaceable: a new address replaces the factor once confirmed.
 func (f *Factor) Replaceable() bool { return true }
 
-// Mask shows enough of an address for a person to recognise it.
-func Mask(addr string) string {
-	local, domain, ok := strings.Cut(addr, "@")
-	if !ok || local == "" {
-		return "•••"
-	}
-	r := []rune(local)
-	return string(r[0]) + "•••@" + domain
-}
+// Mask shows enough of an address for a person to recognise it
+// (mfa.MaskEmail).
+func Mask(addr string) string { return mfa.MaskEmail(addr) }

@@ -105,11 +105,12 @@ func (f *Factor) Enrol(_ context.Context, in *mfa.Input) (mfa.Prompt, error) {
 	if err != nil {
 		return mfa.Prompt{}, mfa.ErrRestart
 	}
-	png, _, err := QR(string(secret), f.cfg.Issuer, in.Account.URN, f.cfg)
+	name := mfa.AppAccountName(in.Account)
+	png, _, err := QR(string(secret), f.cfg.Issuer, name, f.cfg)
 	if err != nil {
 		return mfa.Prompt{}, err
 	}
-	return mfa.Prompt{Shape: mfa.ShapeApp, QR: png, Secret: string(secret), Issuer: f.cfg.Issuer, Name: in.Account.URN}, nil
+	return mfa.Prompt{Shape: mfa.ShapeApp, QR: png, Secret: string(secret), Issuer: f.cfg.Issuer, Name: name}, nil
 }
 
 // FinishEnrol checks a first code from the app and returns the factor,
