@@ -135,4 +135,3 @@ func factorIDOf(body, name string) string {
 }
 
 func regexpMatch(s, pattern string) bool { return regexpFind(s, "("+pattern+")") != "" }
-
