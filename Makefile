@@ -1,7 +1,7 @@
 # Passerelle. `make run` starts the demo; `make test` runs every test.
 GO ?= go
 
-.PHONY: run test test-go test-e2e bench bench-compare soak fmt vet fuzz
+.PHONY: run test test-go test-e2e bench bench-compare soak fmt vet fuzz assets
 
 run:
 	$(GO) run ./cmd/passerelle demo
@@ -50,3 +50,10 @@ soak:
 	$(GO) build -o "$$dir/passerelle" ./cmd/passerelle && \
 	$(GO) build -o "$$dir/soak" ./cmd/passerelle-soak && \
 	"$$dir/soak" -passerelle "$$dir/passerelle" $(SOAK_FLAGS)
+
+# The pages' self-hosted fonts (@fontsource Lato and Noto Sans) and the GC
+# Design System tokens (@cdssnc/gcds-tokens), from npm into
+# broker/ui/static (embedded, committed): run after changing
+# tools/uiassets/package.json.
+assets:
+	cd tools/uiassets && npm ci --no-audit --no-fund && node vendor.mjs

@@ -3,6 +3,8 @@ package ui
 import (
 	"strings"
 	"testing"
+
+	"github.com/passerelle/passerelle/internal/validate"
 )
 
 // TestErrorTitle: a page that shows errors (a failed submission) has a
@@ -42,6 +44,67 @@ func TestFormsNovalidate(t *testing.T) {
 					t.Errorf("%s: form %v without novalidate", page, f.attrs)
 				}
 			}
+		}
+	}
+}
+
+// TestNoExternalRequests: no page loads anything from another origin:
+// style sheets, fonts (through the style sheets), scripts and images
+// are this server's /static/ files or data: URLs.
+func TestNoExternalRequests(t *testing.T) {
+	u := newUI(t, true)
+	for page, datas := range samples() {
+		_, all := renderPage(t, u, "fr", page, datas[0])
+		for _, e := range all {
+			var ref string
+			switch e.name {
+			case "link":
+				ref = e.attrs["href"]
+			case "script", "img":
+				ref = e.attrs["src"]
+			default:
+				continue
+			}
+			if !strings.HasPrefix(ref, "/static/") && !strings.HasPrefix(ref, "data:") {
+				t.Errorf("%s: <%s> loads %q", page, e.name, ref)
+			}
+		}
+	}
+	css, err := staticFS.ReadFile("static/fonts.css")
+	if err != nil || strings.Contains(string(css), "url(\"http") || strings.Contains(string(css), "url(\"//") {
+		t.Errorf("fonts.css: %v, or it names another origin", err)
+	}
+}
+
+// TestPageFrame: Canada.ca's anatomy on every page: the official-site
+// banner (when configured), the signature in the page's language, the
+// language toggle, the app bar, and the footer with the operator's links
+// in the page's language and the wordmark.
+func TestPageFrame(t *testing.T) {
+	cfg := Config{Banner: map[string]string{"en": "Demonstration", "fr": "Démonstration"},
+		Footer: FooterLinks{Terms: map[string]string{"en": "https://example.ca/terms", "fr": "https://example.ca/avis"},
+			Help: map[string]string{"en": "/help", "fr": "/aide"}}}
+	u, err := New(cfg, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := renderPage(t, u, "fr", PageHome, &HomeData{})
+	for _, want := range []string{`<div class="gc-banner"><div class="container"><p>Démonstration</p>`,
+		`<img src="/static/signature-fr.svg" alt="Gouvernement du Canada"`, `<a href="https://example.ca/avis">Avis</a>`,
+		`<a href="/aide">Aide</a>`, `<img src="/static/wordmark.svg" alt="Symbole du gouvernement du Canada"`, `class="app-bar"`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("no %q in %s", want, body)
+		}
+	}
+	if strings.Contains(body, "Confidentialité") {
+		t.Error("a footer link without a URL is shown")
+	}
+	var ps validate.Problems
+	bad := Config{Languages: []string{"en", "fr"}, Footer: FooterLinks{Privacy: map[string]string{"en": "javascript:alert(1)", "de": "/x"}}}
+	bad.Validate(&ps, "ui")
+	for _, want := range []string{"ui.footer.privacy.en", "ui.footer.privacy.fr", "ui.footer.privacy.de"} {
+		if !strings.Contains(ps.Err().Error(), want) {
+			t.Errorf("problems lack %s: %v", want, ps.Err())
 		}
 	}
 }

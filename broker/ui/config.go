@@ -2,7 +2,10 @@ package ui
 
 import (
 	"fmt"
+	"net/url"
 	"os"
+	"slices"
+	"strings"
 
 	"github.com/passerelle/passerelle/internal/validate"
 )
@@ -21,6 +24,32 @@ type Config struct {
 	// ThemeDir is an optional directory whose files override the embedded
 	// static assets (style.css, logo.svg ...), served under /static/.
 	ThemeDir string `mapstructure:"theme_dir" yaml:"theme_dir"`
+	// Footer holds the operator's links shown in every page's footer,
+	// each a URL per language; a link without URLs is left out.
+	Footer FooterLinks `mapstructure:"footer" yaml:"footer"`
+	// Banner is the official-site banner's text above the header, per
+	// language (optional; the demo's says it is a demonstration).
+	Banner map[string]string `mapstructure:"banner" yaml:"banner"`
+}
+
+// FooterLinks are the operator's footer links (Canada.ca's "terms and
+// conditions", "privacy", help and contact), each language → URL: an
+// absolute http(s) URL or a path on this server.
+type FooterLinks struct {
+	Terms   map[string]string `mapstructure:"terms" yaml:"terms"`
+	Privacy map[string]string `mapstructure:"privacy" yaml:"privacy"`
+	Help    map[string]string `mapstructure:"help" yaml:"help"`
+	Contact map[string]string `mapstructure:"contact" yaml:"contact"`
+}
+
+// each lists the links with their catalogue key, in the footer's order.
+func (f FooterLinks) each() []footerLink {
+	return []footerLink{{"terms", f.Terms}, {"privacy", f.Privacy}, {"help", f.Help}, {"contact", f.Contact}}
+}
+
+type footerLink struct {
+	key  string
+	urls map[string]string
 }
 
 // SetDefaults fills in the languages when none are configured.
@@ -48,9 +77,35 @@ func (c *Config) Validate(ps *validate.Problems, path string) {
 			ps.Add(langs, "must include "+l+" (both official languages are required)", fmt.Sprint(c.Languages))
 		}
 	}
+	for _, l := range c.Footer.each() {
+		c.validateTexts(ps, join(path, "footer."+l.key), l.urls, true)
+	}
+	c.validateTexts(ps, join(path, "banner"), c.Banner, false)
 	if c.ThemeDir != "" {
 		if fi, err := os.Stat(c.ThemeDir); err != nil || !fi.IsDir() {
 			ps.Add(join(path, "theme_dir"), "must be an existing directory", c.ThemeDir)
+		}
+	}
+}
+
+// validateTexts checks a per-language map: languages offered, all of
+// them when any, and (isURL) each an http(s) URL or a local path.
+func (c *Config) validateTexts(ps *validate.Problems, path string, m map[string]string, isURL bool) {
+	if len(m) == 0 {
+		return
+	}
+	for _, l := range c.Languages {
+		if strings.TrimSpace(m[l]) == "" {
+			ps.Add(join(path, l), "must be set for every offered language when any is", "")
+		}
+	}
+	for l, v := range m {
+		if !slices.Contains(c.Languages, l) {
+			ps.Add(join(path, l), "must be an offered language", l)
+			continue
+		}
+		if u, err := url.Parse(v); isURL && v != "" && (err != nil || !(u.Scheme == "https" || u.Scheme == "http") && !strings.HasPrefix(v, "/") || strings.HasPrefix(v, "//")) {
+			ps.Add(join(path, l), "must be an http(s) URL or a path starting with /", v)
 		}
 	}
 }

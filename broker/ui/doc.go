@@ -109,6 +109,13 @@
 //	layout.lang.nav               accessible name of the language toggle
 //	layout.footer.text            footer sentence
 //	layout.footer.about           footer link to the home page
+//	layout.footer.title           hidden heading of the footer
+//	layout.footer.terms           footer link (ui.footer.terms): terms and conditions
+//	layout.footer.privacy         footer link (ui.footer.privacy)
+//	layout.footer.help            footer link (ui.footer.help)
+//	layout.footer.contact         footer link (ui.footer.contact)
+//	layout.signature              alt of the signature (static/signature-<lang>.svg)
+//	layout.wordmark               alt of the wordmark (static/wordmark.svg)
 //	errors.summary.title          heading of the error summary
 //	errors.title.prefix           %s = page title: the <title> of a page that shows errors
 //	errors.field                  hidden prefix of a field's own error message
@@ -415,9 +422,21 @@
 //
 // # Look and theme
 //
-// static/style.css is written here: GC-like, with colours and type taken
-// as facts from the Government of Canada design system (see its header).
-// Config.ThemeDir overrides any embedded asset file by file (style.css,
-// logo.svg), read through os.Root so a theme cannot reach outside its
-// directory.
+// The page frame follows Canada.ca's anatomy: the official-site banner
+// area (Config.Banner, optional), a header with the Government of Canada
+// signature (static/signature-<lang>.svg) and the language toggle, an app
+// bar with the service's name, the main content, and a footer with the
+// operator's terms, privacy, help and contact links (Config.Footer, a URL
+// per language; unset links are left out) and the wordmark
+// (static/wordmark.svg). The signature and wordmark are operator assets:
+// a department supplies its own through ThemeDir; the embedded ones are
+// clearly marked placeholders. static/style.css is written here on the GC
+// Design System's published tokens (static/gcds-tokens.css, base and
+// global, used by name), with Lato and Noto Sans self-hosted
+// (static/fonts.css, static/fonts/): `make assets` vendors both from npm
+// (tools/uiassets), and the output is committed, so a build needs no npm
+// and no page asks another origin for anything (the CSP allows fonts,
+// styles, scripts and images from 'self' only). Config.ThemeDir
+// overrides any embedded asset file by file, read through os.Root so a
+// theme cannot reach outside its directory.
 package ui

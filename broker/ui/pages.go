@@ -191,6 +191,21 @@ func (v *view) DocTitle() string {
 	return t + " – " + v.T("service.name")
 }
 
+// FooterLinks are the operator's footer links configured for the page
+// language (ui.footer), in Canada.ca's order.
+func (v *view) FooterLinks() []Link {
+	var out []Link
+	for _, l := range v.u.footer.each() {
+		if url := l.urls[v.Lang]; url != "" {
+			out = append(out, Link{Text: v.T("layout.footer." + l.key), URL: url})
+		}
+	}
+	return out
+}
+
+// Banner is the official-site banner's text in the page language, if any.
+func (v *view) Banner() string { return v.u.banner[v.Lang] }
+
 // T translates key into the page language.
 func (v *view) T(key string, args ...any) string { return v.u.T(v.Lang, key, args...) }
 

@@ -183,7 +183,7 @@ func TestTOTPEnrolPage(t *testing.T) {
 	}
 	// Without a QR code, the key alone.
 	_, all := renderPage(t, u, "en", PageTOTPEnrol, &TOTPEnrolData{Secret: "JBSW", Action: "/a"})
-	if len(find(all, "img")) != 1 { // the logo
+	if len(find(all, "img")) != 2 { // the signature and the wordmark
 		t.Errorf("an image without a QR code")
 	}
 }

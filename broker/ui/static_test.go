@@ -34,7 +34,9 @@ func TestStatic(t *testing.T) {
 		wantType   string
 		wantBody   string
 	}{
-		{"embedded css", plain, "/static/style.css", 200, "text/css", "Government of Canada"},
+		{"embedded css", plain, "/static/style.css", 200, "text/css", "GC Design System"},
+		{"self-hosted font", plain, "/static/fonts/lato-latin-700-normal.woff2", 200, "font/woff2", "wOF2"},
+		{"GC Design System tokens", plain, "/static/gcds-tokens.css", 200, "text/css", "--gcds-link-default"},
 		{"embedded logo", plain, "/static/logo.svg", 200, "image/svg+xml", "<svg"},
 		{"theme overrides", themed, "/static/style.css", 200, "text/css", "/* theme */"},
 		{"theme falls back", themed, "/static/logo.svg", 200, "image/svg+xml", "<svg"},
@@ -42,7 +44,7 @@ func TestStatic(t *testing.T) {
 		{"missing", plain, "/static/nope.css", 404, "", ""},
 		{"dot-dot", plain, "/static/../ui.go", 404, "", ""},
 		{"outside prefix", plain, "/style.css", 404, "", ""},
-		{"behind StripPrefix", plain, "style.css", 200, "text/css", "Government of Canada"},
+		{"behind StripPrefix", plain, "style.css", 200, "text/css", "GC Design System"},
 		{"behind StripPrefix, dot-dot", plain, "../ui.go", 404, "", ""},
 		{"symlink out of theme", themed, "/static/escape.css", 404, "", ""},
 	}

@@ -36,6 +36,8 @@ type UI struct {
 	messages map[string]map[string]string // lang → key → text
 	pages    map[string]*template.Template
 	static   fs.FS // theme directory over the embedded assets
+	footer   FooterLinks
+	banner   map[string]string
 }
 
 // New checks cfg, loads the catalogues and parses the templates. It fails
@@ -49,7 +51,7 @@ func New(cfg Config, secureCookies bool) (*UI, error) {
 	if err := ps.Err(); err != nil {
 		return nil, err
 	}
-	u := &UI{langs: slices.Clone(cfg.Languages), secure: secureCookies}
+	u := &UI{langs: slices.Clone(cfg.Languages), secure: secureCookies, footer: cfg.Footer, banner: cfg.Banner}
 
 	msgs, err := loadMessages()
 	if err != nil {

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/passerelle/passerelle/broker"
+	"github.com/passerelle/passerelle/broker/ui"
 	"github.com/passerelle/passerelle/broker/steps/terms"
 	"github.com/passerelle/passerelle/internal/demoidp"
 	"github.com/passerelle/passerelle/internal/demorp"
@@ -86,6 +87,18 @@ func demo(ctx context.Context, addr, dataDir string, logger *slog.Logger, stdout
 	// confirmation and reset codes land in the demo outbox.
 	cfg.Local = &local.Config{ID: "gckey", Name: map[string]string{"en": "GCKey (demo)", "fr": "CléGC (démo)"},
 		Password: local.PasswordConfig{Forbidden: "<>\"'&"}}
+	// The page frame's operator parts: the banner says it is a
+	// demonstration; the footer links to Canada.ca's own pages (links
+	// only: no page loads anything from them).
+	cfg.UI.Banner = map[string]string{"en": "Demonstration: not a real Government of Canada service.",
+		"fr": "Démonstration\u00a0: ce n’est pas un vrai service du gouvernement du Canada."}
+	cfg.UI.Footer = ui.FooterLinks{
+		Terms:   map[string]string{"en": "https://www.canada.ca/en/transparency/terms.html", "fr": "https://www.canada.ca/fr/transparence/avis.html"},
+		Privacy: map[string]string{"en": "https://www.canada.ca/en/transparency/privacy.html", "fr": "https://www.canada.ca/fr/transparence/confidentialite.html"},
+		Help:    map[string]string{"en": "https://www.canada.ca/en/contact.html", "fr": "https://www.canada.ca/fr/contact.html"},
+		Contact: map[string]string{"en": "https://www.canada.ca/en/contact.html", "fr": "https://www.canada.ca/fr/contact.html"},
+	}
+	cfg.Broker.MFA.TOTP.Issuer = "Passerelle (demo)"
 	cfg.Broker.Groups = []broker.GroupConfig{{ID: "sign-in-partner",
 		Name: map[string]string{"en": "Sign-In Partner", "fr": "Partenaire de connexion"}}}
 	mux := http.NewServeMux()
