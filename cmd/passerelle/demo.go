@@ -17,8 +17,8 @@ import (
 	"time"
 
 	"github.com/passerelle/passerelle/broker"
-	"github.com/passerelle/passerelle/broker/ui"
 	"github.com/passerelle/passerelle/broker/steps/terms"
+	"github.com/passerelle/passerelle/broker/ui"
 	"github.com/passerelle/passerelle/internal/demoidp"
 	"github.com/passerelle/passerelle/internal/demorp"
 	"github.com/passerelle/passerelle/internal/randid"
