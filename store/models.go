@@ -78,6 +78,10 @@ type AuthRequest struct {
 	// /authorize: every later step must come from the same browser.
 	Browser []byte `json:"browser,omitempty"`
 
+	// Claims is what the claims parameter (OIDC Core §5.5) asked for,
+	// restricted to the claims Passerelle holds; the grant keeps it.
+	Claims ClaimsRequest `json:"claims,omitzero"`
+
 	// Provider is the credential that authenticated the person. An
 	// upstream leg's state, nonce and PKCE verifier are derived from the
 	// request ID and the provider; nothing of them is stored. Legs keeps,
@@ -205,14 +209,24 @@ type Grant struct {
 	SessionID string    `json:"session_id,omitempty"`
 	Provider  string    `json:"provider,omitempty"`
 	Locale    string    `json:"locale,omitempty"`
+
+	// Claims are the claims the authorization request asked for by name
+	// (the claims parameter), answered whatever the scopes.
+	Claims ClaimsRequest `json:"claims,omitzero"`
+
 	// RefreshHash is HashToken of the one refresh token currently valid;
 	// empty when the grant has no refresh token. The store keeps an index
 	// from every refresh hash the grant ever had to the grant, until the
 	// grant expires, so a rotated token presented again is recognised.
-	RefreshHash []byte    `json:"refresh_hash,omitempty"`
-	Revoked     bool      `json:"revoked,omitempty"`
-	CreatedAt   time.Time `json:"created_at"`
-	ExpiresAt   time.Time `json:"expires_at"`
+	RefreshHash []byte `json:"refresh_hash,omitempty"`
+	Revoked     bool   `json:"revoked,omitempty"`
+	// RevokedAt is when the grant was revoked: the store stamps it when a
+	// write first sets Revoked (WithRevokedAt), and Sweep deletes the grant
+	// RevokedGrantKept after it, before its expiry. Zero while not revoked
+	// (and for grants revoked by versions that did not date it).
+	RevokedAt time.Time `json:"revoked_at,omitzero"`
+	CreatedAt time.Time `json:"created_at"`
+	ExpiresAt time.Time `json:"expires_at"`
 }
 
 // Session is a single sign-on session, keyed by HashToken of the cookie
