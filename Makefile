@@ -3,8 +3,11 @@ GO ?= go
 
 .PHONY: run test test-go test-e2e bench bench-compare soak fmt vet fuzz assets
 
+# make run ADDR=localhost:8090 when 8080 is taken; the demo's relying
+# parties and outbox are on the next port (8081 by default).
+ADDR ?= localhost:8080
 run:
-	$(GO) run ./cmd/passerelle demo
+	$(GO) run ./cmd/passerelle demo -addr $(ADDR)
 
 test: vet test-go test-e2e
 

@@ -18,12 +18,13 @@
 // button, so they work with the keyboard alone. Every page loads
 // static/page.js (deferred, from this origin), which only improves a page
 // that works without it: it shows the recovery codes' print button
-// (hidden until then). The security key page adds its own script file.
+// (hidden until then) and submits the form post page. The security key page adds its own script file.
 // There is no inline script and no style attribute: the CSP forbids them.
 // The form
-// post page (OAuth 2.0 Form Post Response Mode) therefore does not submit
-// itself: the person presses Continue, and the form carries only the
-// response fields, never the CSRF token. The bilingual language page shows
+// post page (OAuth 2.0 Form Post Response Mode) is submitted by page.js
+// (its form is marked data-autosubmit); without script the person presses
+// Continue. The form carries only the response fields, never the CSRF
+// token. The bilingual language page shows
 // its chrome (skip link, footer) in both languages.
 //
 // # Second factor and account security pages

@@ -111,10 +111,10 @@ type HomeData struct {
 }
 
 // FormPostData is for PageFormPost, the OAuth 2.0 Form Post Response
-// Mode: the person presses one button and the browser posts Fields to
-// Action, the client's redirect URI. The page has no script, so nothing
-// is sent without that press, and it carries no CSRF field: the broker's
-// token must not reach the client.
+// Mode: the browser posts Fields to Action, the client's redirect URI,
+// submitted by page.js (same origin, allowed by the CSP), or by the
+// person's press on the one button without script. It carries no CSRF
+// field: the broker's token must not reach the client.
 type FormPostData struct {
 	Common
 	Action string

@@ -338,7 +338,7 @@ func TestRenderContent(t *testing.T) {
 		{"escaping", "en", PageChooser, &ChooserData{ClientName: `<b>"x"</b>`, Choices: []Choice{{Name: "A", Action: "javascript:alert(1)"}}},
 			[]string{"&lt;b&gt;&#34;x&#34;&lt;/b&gt;", `action="#ZgotmplZ"`}, []string{"<b>"}},
 		{"form post without csrf", "fr", PageFormPost, &FormPostData{Common: Common{CSRF: "tok123"}, Action: "https://rp.example/cb?x=1", Fields: []Field{{"code", "c&1"}, {"state", `s"1`}}},
-			[]string{`<form method="post" action="https://rp.example/cb?x=1" novalidate>`, `<input type="hidden" name="code" value="c&amp;1">`,
+			[]string{`<form method="post" action="https://rp.example/cb?x=1" novalidate data-autosubmit>`, `<input type="hidden" name="code" value="c&amp;1">`,
 				`<input type="hidden" name="state" value="s&#34;1">`, `<button type="submit">Continuer</button>`}, []string{"tok123", "csrf"}},
 		{"unknown language falls back", "de", PageHome, &HomeData{}, []string{`<html lang="en">`}, nil},
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/passerelle/passerelle/admin"
 	"github.com/passerelle/passerelle/broker"
 	"github.com/passerelle/passerelle/store"
+	"github.com/passerelle/passerelle/store/bolt"
 )
 
 // The administrators' commands. They run the same operations as the
@@ -32,12 +33,14 @@ func (m *multi) Set(s string) error { *m = append(*m, s); return nil }
 type adminFlags struct {
 	fs        *flag.FlagSet
 	cfgPath   *string
+	server    *string
 	id, urn   *string
 	provider  *string
 	public    *bool
 	nameEN    *string
 	nameFR    *string
 	redirects multi
+	logouts   multi
 	providers multi
 	claims    multi
 }
@@ -45,6 +48,7 @@ type adminFlags struct {
 func newAdminFlags(name string) *adminFlags {
 	f := &adminFlags{fs: flag.NewFlagSet(name, flag.ContinueOnError)}
 	f.cfgPath = f.fs.String("config", "passerelle.yaml", "configuration file")
+	f.server = f.fs.String("server", "", "base URL of the running broker, when it holds the bbolt file (default: its listener, server.listen)")
 	f.id = f.fs.String("id", "", "client ID")
 	f.urn = f.fs.String("urn", "", "the account's User Reference Number")
 	f.provider = f.fs.String("provider", "", "credential provider ID (accounts unlink)")
@@ -52,6 +56,7 @@ func newAdminFlags(name string) *adminFlags {
 	f.nameEN = f.fs.String("name-en", "", "client name in English")
 	f.nameFR = f.fs.String("name-fr", "", "client name in French")
 	f.fs.Var(&f.redirects, "redirect-uri", "redirect URI (repeat for several)")
+	f.fs.Var(&f.logouts, "post-logout-redirect-uri", "post-logout redirect URI (repeat for several)")
 	f.fs.Var(&f.providers, "allow-provider", "allowed provider ID (repeat; none means all)")
 	f.fs.Var(&f.claims, "upstream-claim", "claim given by an upstream the client may receive: email, name or locale (repeat; none means none)")
 	return f
@@ -90,10 +95,10 @@ func clientsCmd(ctx context.Context, args []string, stdout io.Writer) error {
 		return usageError(use)
 	}
 	f := newAdminFlags("clients " + args[0])
-	var op func(*admin.Service) error // reads the flags when it runs
+	var op func(clientAdmin) error // reads the flags when it runs
 	switch args[0] {
 	case "list":
-		op = func(svc *admin.Service) error {
+		op = func(svc clientAdmin) error {
 			list, err := svc.ListClients(ctx)
 			if err != nil {
 				return err
@@ -106,8 +111,8 @@ func clientsCmd(ctx context.Context, args []string, stdout io.Writer) error {
 			return tw.Flush()
 		}
 	case "add":
-		op = func(svc *admin.Service) error {
-			in := store.Client{ID: *f.id, RedirectURIs: f.redirects, AllowedProviders: f.providers, UpstreamClaims: f.claims, Public: *f.public,
+		op = func(svc clientAdmin) error {
+			in := store.Client{ID: *f.id, RedirectURIs: f.redirects, PostLogoutRedirectURIs: f.logouts, AllowedProviders: f.providers, UpstreamClaims: f.claims, Public: *f.public,
 				Name: map[string]string{"en": or(*f.nameEN, *f.id), "fr": or(*f.nameFR, *f.id)}}
 			c, secret, err := svc.AddClient(ctx, in)
 			if err != nil {
@@ -120,7 +125,7 @@ func clientsCmd(ctx context.Context, args []string, stdout io.Writer) error {
 			return nil
 		}
 	case "remove":
-		op = func(svc *admin.Service) error {
+		op = func(svc clientAdmin) error {
 			if err := svc.RemoveClient(ctx, *f.id); err != nil {
 				return fmt.Errorf("client %q: %w", *f.id, err)
 			}
@@ -128,7 +133,7 @@ func clientsCmd(ctx context.Context, args []string, stdout io.Writer) error {
 			return nil
 		}
 	case "rotate-secret":
-		op = func(svc *admin.Service) error {
+		op = func(svc clientAdmin) error {
 			secret, err := svc.RotateClientSecret(ctx, *f.id)
 			if err != nil {
 				return fmt.Errorf("client %q: %w", *f.id, err)
@@ -142,7 +147,21 @@ func clientsCmd(ctx context.Context, args []string, stdout io.Writer) error {
 	if err := parseFlags(f.fs, args[1:]); err != nil {
 		return err
 	}
-	return withAdmin(ctx, f, op)
+	svc, st, err := openAdmin(ctx, *f.cfgPath)
+	if bolt.IsLocked(err) {
+		// A running broker holds the bbolt file: ask it, through its
+		// admin API (admin.token), to do the same operation.
+		api, aerr := runningBroker(*f.cfgPath, *f.server)
+		if aerr != nil {
+			return aerr
+		}
+		return op(api)
+	}
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	return op(svc)
 }
 
 // withAdmin opens the configured store and runs op on it.

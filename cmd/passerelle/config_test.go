@@ -250,7 +250,7 @@ func TestClientsAndKeysCommands(t *testing.T) {
 		t.Error("client with a plain-http redirect added")
 	}
 	err := run(ctx, []string{"clients", "add", "-config", cfg, "-id", "named", "-redirect-uri", "https://named.example/cb",
-		"-upstream-claim", "email", "-upstream-claim", "name"}, &out, &errb)
+		"-upstream-claim", "email", "-upstream-claim", "name", "-post-logout-redirect-uri", "https://named.example/bye"}, &out, &errb)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -268,8 +268,8 @@ func TestClientsAndKeysCommands(t *testing.T) {
 	}
 	named, err := st.GetClient(ctx, "named")
 	st.Close()
-	if err != nil || !slices.Equal(named.UpstreamClaims, []string{"email", "name"}) {
-		t.Errorf("stored client: %v, upstream claims %v", err, named.UpstreamClaims)
+	if err != nil || !slices.Equal(named.UpstreamClaims, []string{"email", "name"}) || !slices.Equal(named.PostLogoutRedirectURIs, []string{"https://named.example/bye"}) {
+		t.Errorf("stored client: %v, upstream claims %v, post-logout redirect URIs %v", err, named.UpstreamClaims, named.PostLogoutRedirectURIs)
 	}
 	out.Reset()
 	if err := run(ctx, []string{"clients", "list", "-config", cfg}, &out, &errb); err != nil || !strings.Contains(out.String(), "app") {

@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -64,16 +65,24 @@ func demo(ctx context.Context, addr, dataDir string, logger *slog.Logger, stdout
 	if err := ensureDemoKey(keyFile, stdout); err != nil {
 		return err
 	}
-	side, err := net.Listen("tcp", "127.0.0.1:0")
+	brokerLn, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w (another program uses that port? pick another: make run ADDR=localhost:8090, or passerelle demo -addr localhost:8090)", addr, err)
+	}
+	defer brokerLn.Close()
+	// The demo's relying parties, upstreams and outbox share one side
+	// server on a fixed port, the broker's plus one, so their addresses
+	// stay the same from run to run.
+	sideAddr, err := nextPort(brokerLn.Addr())
 	if err != nil {
 		return err
 	}
+	side, err := net.Listen("tcp", sideAddr)
+	if err != nil {
+		return fmt.Errorf("listen on %s for the demo's relying parties and outbox (the broker's port plus one): %w (pick another -addr)", sideAddr, err)
+	}
 	defer side.Close()
 	sideURL := "http://" + side.Addr().String()
-	brokerLn, err := net.Listen("tcp", addr)
-	if err != nil {
-		return fmt.Errorf("listen on %s: %w", addr, err)
-	}
 	host := addr
 	if strings.HasPrefix(host, ":") {
 		host = "localhost" + host
@@ -179,6 +188,15 @@ Everything here is a demonstration; stop it with Ctrl-C.
 
 `, sideURL, sideURL, issuer, issuer, sideURL)
 	return runServer(ctx, b, b.Handler(), brokerLn, "", "", logger)
+}
+
+// nextPort is 127.0.0.1 at the port after a's.
+func nextPort(a net.Addr) (string, error) {
+	tcp, ok := a.(*net.TCPAddr)
+	if !ok || tcp.Port >= 65535 {
+		return "", fmt.Errorf("demo: no port after %s for the side server", a)
+	}
+	return net.JoinHostPort("127.0.0.1", strconv.Itoa(tcp.Port+1)), nil
 }
 
 // demoPortal is one of the demo's relying parties: where it is mounted on

@@ -3,9 +3,11 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -190,4 +192,26 @@ func decideTerms(t *testing.T, b *testbrowser.Browser, p testbrowser.Page, decis
 	}
 	v.Set("decision", decision) // both forms post to the step, with the same token
 	return b.Post(to, v)
+}
+
+// TestDemoFixedSidePort: the demo's relying parties and outbox are on the
+// broker's port plus one, every run; a taken broker port says how to pick
+// another.
+func TestDemoFixedSidePort(t *testing.T) {
+	issuer, urls := runDemo(t)
+	u, err := url.Parse(issuer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	port, _ := strconv.Atoi(u.Port())
+	want := fmt.Sprintf("http://127.0.0.1:%d/", port+1)
+	for name, got := range urls {
+		if !strings.HasPrefix(got, want) {
+			t.Errorf("%s at %s, want under %s", name, got, want)
+		}
+	}
+	err = run(t.Context(), []string{"demo", "-addr", u.Host, "-data", t.TempDir()}, io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "make run ADDR=") {
+		t.Errorf("a taken port: %v, want a hint naming make run ADDR=", err)
+	}
 }

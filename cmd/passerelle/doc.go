@@ -14,7 +14,7 @@
 //	passerelle clients list [-config FILE]
 //	    list the relying parties, from the configuration and the store
 //	passerelle clients add [-config FILE] -id ID -redirect-uri URI [-redirect-uri URI ...]
-//	        [-allow-provider P ...] [-upstream-claim email|name|locale ...] [-public]
+//	        [-post-logout-redirect-uri URI ...] [-allow-provider P ...] [-upstream-claim email|name|locale ...] [-public]
 //	        [-name-en NAME] [-name-fr NAME]
 //	    add a relying party to the store; -allow-provider repeats (none means
 //	    every provider), -upstream-claim repeats (none means the client receives
@@ -24,6 +24,13 @@
 //	passerelle clients remove [-config FILE] -id ID
 //	passerelle clients rotate-secret [-config FILE] -id ID
 //	    remove a stored client, or give it a new secret (shown once)
+//
+//	    The clients commands work while the broker runs: a serving broker
+//	    holds the bbolt file, so when the file is locked they ask that broker
+//	    to do the same operation through its admin API (admin.token), at
+//	    -server URL or by default its own listener (server.listen), as
+//	    store backup does; the running broker uses the new client at once.
+//	    PostgreSQL is shared, and the commands use it directly.
 //	passerelle accounts show|lock|unlock|reset-mfa [-config FILE] -urn URN
 //	passerelle accounts unlink [-config FILE] -urn URN -provider P
 //	    show a person's account as JSON, lock or unlock it, remove its second

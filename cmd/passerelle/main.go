@@ -38,11 +38,11 @@ const usage = `usage:
   passerelle serve [-config FILE]
   passerelle demo [-addr HOST:PORT] [-data DIR]
   passerelle config validate FILE
-  passerelle clients list [-config FILE]
+  passerelle clients list [-config FILE] [-server URL]
   passerelle clients add [-config FILE] -id ID -redirect-uri URI [-redirect-uri URI ...]
-        [-allow-provider P ...] [-upstream-claim email|name|locale ...] [-public]
-        [-name-en NAME] [-name-fr NAME]
-  passerelle clients remove|rotate-secret [-config FILE] -id ID
+        [-post-logout-redirect-uri URI ...] [-allow-provider P ...] [-upstream-claim email|name|locale ...] [-public]
+        [-name-en NAME] [-name-fr NAME] [-server URL]
+  passerelle clients remove|rotate-secret [-config FILE] [-server URL] -id ID
   passerelle accounts show|lock|unlock|reset-mfa [-config FILE] -urn URN
   passerelle accounts unlink [-config FILE] -urn URN -provider P
   passerelle keys list|rotate [-config FILE]

@@ -7,4 +7,9 @@
     b.hidden = false;
     b.addEventListener('click', function () { window.print(); });
   });
+
+  // The form_post response (OAuth 2.0 Form Post Response Mode) goes on
+  // by itself; without script the person presses Continue.
+  const auto = document.querySelector('form[data-autosubmit]');
+  if (auto) auto.submit();
 })();
