@@ -158,7 +158,8 @@ func (pg accountPage) renderEmailCode(w http.ResponseWriter, r *http.Request, v 
 	}
 	common, status := formState(ui.Common{CSRF: v.csrf}, errs)
 	pg.ui.Render(w, r, status, v.lang, ui.PageCode, &ui.CodeData{Common: common,
-		Kind: "change-email", SentTo: maskEmail(v.s.PendingEmail), Action: "/account/email/confirm", CancelURL: "/account"})
+		Kind: "change-email", SentTo: maskEmail(v.s.PendingEmail), Action: "/account/email/confirm", CancelURL: "/account",
+		ValidFor: pg.core.cfg.MFA.Email.CodeTTL})
 }
 
 func (pg accountPage) accountEmailConfirm(w http.ResponseWriter, r *http.Request) {

@@ -209,7 +209,7 @@ func (b *Broker) allowedUpstreams(c *client) []string {
 // csrf is the Common of a step's page: its forms carry the CSRF token
 // bound to the auth request and the browser.
 func (b *Broker) csrf(f *flow) ui.Common {
-	return ui.Common{CSRF: b.secrets.csrfToken(f.ar.ID, f.browser)}
+	return ui.Common{CSRF: b.secrets.csrfToken(f.ar.ID, f.browser), Limit: b.timeLimit(f)}
 }
 
 // checkForm verifies the CSRF token of a step's form.

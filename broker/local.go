@@ -194,7 +194,8 @@ func (pg localPages) renderConfirm(w http.ResponseWriter, r *http.Request, f *fl
 	}
 	common, status := formState(b.csrf(f), errs)
 	pg.ui.Render(w, r, status, f.lang, ui.PageCode, &ui.CodeData{Common: common, Kind: "confirm", SentTo: maskEmail(f.ar.PendingEmail),
-		Action: f.stepURL("local", "confirm"), ResendAction: f.stepURL("local", "resend"), CancelURL: f.stepURL("cancel")})
+		Action: f.stepURL("local", "confirm"), ResendAction: f.stepURL("local", "resend"), CancelURL: f.stepURL("cancel"),
+		ValidFor: b.cfg.MFA.Email.CodeTTL})
 }
 
 // confirm checks the emailed code; the new credential then signs in.

@@ -131,6 +131,9 @@ func (p mfaPages) renderChallenge(w http.ResponseWriter, r *http.Request, m *mfa
 	if pr.Resend {
 		data.ResendAction = m.flow.stepURL("mfa", "resend", x.ID)
 	}
+	if pr.SentTo != "" {
+		data.ValidFor = p.core.cfg.MFA.Email.CodeTTL
+	}
 	p.ui.Render(w, r, status, m.lang, ui.PageCode, data)
 }
 

@@ -98,6 +98,9 @@ func (p mfaPages) renderEnrol(w http.ResponseWriter, r *http.Request, m *mfaFlow
 		if _, can := e.(mfa.EnrolResender); can && pr.Resend {
 			data.ResendAction = m.flow.stepURL("mfa", "enrol", kind, "resend")
 		}
+		if pr.SentTo != "" {
+			data.ValidFor = b.cfg.MFA.Email.CodeTTL
+		}
 		p.ui.Render(w, r, status, m.lang, ui.PageCode, data)
 	}
 }

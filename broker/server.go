@@ -248,6 +248,7 @@ func (b *Broker) Handler() http.Handler {
 	rt := routes{mux: mux, limiter: b.limiter, log: b.log, page: b.pages.errorPage, body: formBody}
 	b.edge.Mount(rt)
 	rt.HandleFunc("GET /login/{id}", b.login)
+	rt.HandleFunc("POST /login/{id}/extend", b.extend)
 	b.signIn.Mount(rt)
 	b.signIn.ids.Mount(rt)
 	passwordPages{core: b, st: b.st, ui: b.ui, reg: b.reg, ids: b.signIn.ids, firstPartyPages: b.local != nil}.Mount(rt)

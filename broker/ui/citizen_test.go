@@ -3,6 +3,7 @@ package ui
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/passerelle/passerelle/internal/validate"
 )
@@ -106,5 +107,40 @@ func TestPageFrame(t *testing.T) {
 		if !strings.Contains(ps.Err().Error(), want) {
 			t.Errorf("problems lack %s: %v", want, ps.Err())
 		}
+	}
+}
+
+// TestTimeLimit: a page with a time limit says how long is left in words
+// in its language, and carries the hidden warning with its button
+// (type=button, outside any form) and what page.js needs.
+func TestTimeLimit(t *testing.T) {
+	u := newUI(t, true)
+	for _, tc := range []struct {
+		lang string
+		left time.Duration
+		want string
+	}{
+		{"en", 29*time.Minute + 10*time.Second, "You have 30 minutes left to finish signing in."},
+		{"fr", 61 * time.Second, "Il vous reste 2\u00a0minutes pour terminer votre connexion."},
+		{"en", 50 * time.Second, "You have less than a minute left"},
+	} {
+		body, all := renderPage(t, u, tc.lang, PageChooser, &ChooserData{Common: Common{CSRF: "tok",
+			Limit: &TimeLimit{Left: tc.left, ExtendAction: "/login/abc/extend"}}, ClientName: "IP Office", Choices: sampleChoices})
+		if !strings.Contains(body, tc.want) {
+			t.Errorf("%s %v: no %q in %s", tc.lang, tc.left, tc.want, body)
+		}
+		for _, e := range find(all, "button") {
+			if e.has("data-extend-button") && (e.attrs["type"] != "button" || !e.has("hidden") || within(e, "form")) {
+				t.Errorf("extend button %v", e.attrs)
+			}
+		}
+		for _, e := range find(all, "div") {
+			if e.has("data-time-limit") && (e.attrs["data-extend"] != "/login/abc/extend" || e.attrs["data-csrf"] != "tok") {
+				t.Errorf("time limit %v", e.attrs)
+			}
+		}
+	}
+	if body, _ := renderPage(t, u, "en", PageChooser, &ChooserData{Choices: sampleChoices}); strings.Contains(body, "data-time-limit") {
+		t.Error("a time limit on a page without one")
 	}
 }

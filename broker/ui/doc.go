@@ -119,6 +119,16 @@
 //	layout.wordmark               alt of the wordmark (static/wordmark.svg)
 //	errors.summary.title          heading of the error summary
 //	errors.title.prefix           %s = page title: the <title> of a page that shows errors
+//	time.minutes                  %d = minutes: a time left in words (also page.js's template)
+//	time.minute                   one minute
+//	time.under_minute             less than a minute
+//	time.none                     no time left
+//	limit.left                    %s = time left in words: Common.Limit's sentence
+//	limit.warn                    a warning comes two minutes before the end; nothing entered is lost
+//	limit.soon                    the warning (page.js shows it two minutes before the end)
+//	limit.extend                  the warning's button: more time (POST TimeLimit.ExtendAction)
+//	limit.extended                announced once the time was extended
+//	limit.expired                 announced when the time is over
 //	errors.field                  hidden prefix of a field's own error message
 //	nav.back                      link back (BanksData.BackURL)
 //	nav.cancel                    link that cancels the sign-in (CancelURL)
@@ -238,6 +248,7 @@
 //	code.email.intro.generic      when SentTo is empty
 //	code.email.label              label of the code field, email
 //	code.email.resend             button of ResendAction: send a new code
+//	code.valid_for                %s = CodeData.ValidFor in words: how long an emailed code works
 //	code.recovery.title           code page title, Kind recovery
 //	code.recovery.intro           enter a saved recovery code; each works once
 //	code.recovery.label           label of the recovery code field

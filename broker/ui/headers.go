@@ -5,8 +5,9 @@ import "net/http"
 // SecurityHeaders sets the security headers on every response before
 // calling next:
 //
-//   - Content-Security-Policy: nothing by default; styles, images, fonts
-//     and scripts from this origin only (images also as data: URLs); no
+//   - Content-Security-Policy: nothing by default; styles, images, fonts,
+//     scripts and page.js's requests (connect-src: more time) from this
+//     origin only (images also as data: URLs); no
 //     framing; no <base>. No inline script or style is allowed, and the
 //     pages have none.
 //   - form-action 'self' https: — after a form POST the broker answers
@@ -26,7 +27,7 @@ func SecurityHeaders(next http.Handler, tls bool) http.Handler {
 	if !tls {
 		formAction += " http:"
 	}
-	csp := "default-src 'none'; style-src 'self'; img-src 'self' data:; font-src 'self'; script-src 'self'; " +
+	csp := "default-src 'none'; style-src 'self'; img-src 'self' data:; font-src 'self'; script-src 'self'; connect-src 'self'; " +
 		"form-action " + formAction + "; frame-ancestors 'none'; base-uri 'none'"
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()

@@ -7,7 +7,7 @@ import (
 )
 
 func TestSecurityHeaders(t *testing.T) {
-	const cspBase = "default-src 'none'; style-src 'self'; img-src 'self' data:; font-src 'self'; script-src 'self'; form-action 'self' https:"
+	const cspBase = "default-src 'none'; style-src 'self'; img-src 'self' data:; font-src 'self'; script-src 'self'; connect-src 'self'; form-action 'self' https:"
 	const cspTail = "; frame-ancestors 'none'; base-uri 'none'"
 	tests := []struct {
 		name     string

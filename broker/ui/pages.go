@@ -2,9 +2,11 @@ package ui
 
 import (
 	"html/template"
+	"math"
 	"net/url"
 	"reflect"
 	"strings"
+	"time"
 )
 
 // Pages Render knows. Each takes the *Data struct named in its comment.
@@ -25,6 +27,17 @@ type Common struct {
 	Path   string       // current request path+query, for the language toggle; Render fills it from r if empty
 	CSRF   string       // CSRF token put in every form as hidden field "csrf"
 	Errors []FieldError // error summary at the top of the page; takes focus when non-empty
+	// Limit is the page's time limit (a sign-in in progress), shown in
+	// words with a warning and a way to extend it; nil: none.
+	Limit *TimeLimit
+}
+
+// TimeLimit is how long is left before the page's sign-in (or window)
+// expires, and where page.js asks for more time (POST with the csrf
+// field, answered {"expires_in": seconds}).
+type TimeLimit struct {
+	Left         time.Duration
+	ExtendAction string
 }
 
 func (c *Common) common() *Common { return c }
@@ -205,6 +218,21 @@ func (v *view) FooterLinks() []Link {
 
 // Banner is the official-site banner's text in the page language, if any.
 func (v *view) Banner() string { return v.u.banner[v.Lang] }
+
+// Duration says d in words in the page language, rounded up to the
+// minute ("29 minutes", "1 minute", "less than a minute").
+func (v *view) Duration(d time.Duration) string {
+	m := int(math.Ceil(d.Minutes()))
+	switch {
+	case d <= 0:
+		return v.T("time.none")
+	case m <= 1 && d < time.Minute:
+		return v.T("time.under_minute")
+	case m == 1:
+		return v.T("time.minute")
+	}
+	return v.T("time.minutes", m)
+}
 
 // T translates key into the page language.
 func (v *view) T(key string, args ...any) string { return v.u.T(v.Lang, key, args...) }

@@ -3,6 +3,7 @@ package ui
 import (
 	"html/template"
 	"strings"
+	"time"
 )
 
 // Pages of the second factor (MFA) and of the account security page. Each
@@ -55,14 +56,16 @@ type EmailEnrolData struct {
 // new factor kind with a code page needs only its catalogue strings.
 type CodeData struct {
 	Common
-	Kind         string   // a factor kind (totp, email, recovery, ...), "confirm" (confirm an email address) or "change-email"
-	FreeText     bool     // the code is typed as text (a recovery code), not digits
-	SentTo       string   // the (masked) address the code went to, for a kind with intro.generic
-	Action       string   // POST target
-	ResendAction string   // POST target of "Send a new code" (empty: hidden)
-	Switch       []Choice // other factors the person can use instead
-	LostURL      string
-	CancelURL    string
+	Kind         string // a factor kind (totp, email, recovery, ...), "confirm" (confirm an email address) or "change-email"
+	FreeText     bool   // the code is typed as text (a recovery code), not digits
+	SentTo       string // the (masked) address the code went to, for a kind with intro.generic
+	Action       string // POST target
+	ResendAction string // POST target of "Send a new code" (empty: hidden)
+	// ValidFor is how long an emailed code works, said in words (0: not said).
+	ValidFor  time.Duration
+	Switch    []Choice // other factors the person can use instead
+	LostURL   string
+	CancelURL string
 }
 
 // WebAuthnData is for PageWebAuthn; Action and OptionsJSON are required.

@@ -294,7 +294,7 @@ func checkForms(t *testing.T, all []*elem, ids map[string]bool) {
 				}
 				continue
 			}
-			if e.has("data-print") { // page.js shows it: hidden without script
+			if e.has("data-print") || e.has("data-extend-button") { // page.js shows it: hidden without script
 				if e.attrs["type"] != "button" || !e.has("hidden") || within(e, "form") {
 					t.Errorf("script button %v: want type=button, hidden, outside forms", e.attrs)
 				}

@@ -12,4 +12,62 @@
   // by itself; without script the person presses Continue.
   const auto = document.querySelector('form[data-autosubmit]');
   if (auto) auto.submit();
+
+  // The time limit (WCAG 2.2.1): the time left kept current, a warning two
+  // minutes before the end, and more time without leaving the page.
+  const limit = document.querySelector('[data-time-limit]');
+  if (limit) timeLimit(limit);
+
+  function timeLimit(el) {
+    const d = el.dataset;
+    const leftText = el.querySelector('[data-left-text]');
+    const warning = el.querySelector('[data-warning]');
+    const warningText = el.querySelector('[data-warning-text]');
+    const button = el.querySelector('[data-extend-button]');
+    const sentence = leftText.textContent;
+    const shown = words(Number(d.left));
+    let end = Date.now() + Number(d.left) * 1000;
+    button.hidden = false;
+
+    function words(seconds) {
+      const m = Math.ceil(seconds / 60);
+      if (seconds < 60) return d.underMinute;
+      if (m === 1) return d.minute;
+      return d.minutes.replace('%d', String(m));
+    }
+    function tick() {
+      const left = (end - Date.now()) / 1000;
+      if (left <= 0) {
+        warningText.textContent = d.expired;
+        button.hidden = true;
+        warning.hidden = false;
+        return;
+      }
+      leftText.textContent = sentence.replace(shown, words(left));
+      if (left <= 120) warning.hidden = false;
+      setTimeout(tick, Math.min(15000, left * 1000));
+    }
+    button.addEventListener('click', async function () {
+      button.disabled = true;
+      try {
+        const res = await fetch(d.extend, {
+          method: 'POST', credentials: 'same-origin',
+          headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+          body: new URLSearchParams({ csrf: d.csrf }),
+        });
+        const body = await res.json();
+        if (res.ok && body.expires_in > 0) {
+          end = Date.now() + body.expires_in * 1000;
+          warningText.textContent = d.extended;
+          setTimeout(function () { if ((end - Date.now()) / 1000 > 120) warning.hidden = true; }, 10000);
+        } else {
+          end = Date.now();
+        }
+      } finally {
+        button.disabled = false;
+        tick();
+      }
+    });
+    tick();
+  }
 })();
