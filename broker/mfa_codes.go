@@ -90,9 +90,14 @@ func (p mfaPages) unsavedCodes(w http.ResponseWriter, r *http.Request, f *flow) 
 // codesPage shows the request's new recovery codes.
 func (p mfaPages) codesPage(w http.ResponseWriter, r *http.Request) {
 	f, ok := p.core.loadFlow(w, r, r.PathValue("id"), true)
-	if ok {
-		p.renderCodes(w, r, f, nil)
+	if !ok {
+		return
 	}
+	var errs []ui.FieldError
+	if r.URL.Query().Has("unticked") {
+		errs = []ui.FieldError{{Field: "saved", Message: p.ui.T(f.lang, "mfa.error.saved")}}
+	}
+	p.renderCodes(w, r, f, errs)
 }
 
 func (p mfaPages) renderCodes(w http.ResponseWriter, r *http.Request, f *flow, errs []ui.FieldError) {
@@ -149,7 +154,9 @@ func (p mfaPages) recoverySaved(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if len(f.ar.MFA.UnsavedCodes) > 0 && r.PostFormValue("saved") == "" {
-		p.renderCodes(w, r, f, []ui.FieldError{{Field: "saved", Message: p.ui.T(f.lang, "mfa.error.saved")}})
+		// Post/redirect/get: the page with its error is a GET, so Back
+		// and reload never ask to send the form again.
+		http.Redirect(w, r, f.stepURL("mfa", "codes")+"?unticked=1", http.StatusSeeOther)
 		return
 	}
 	ctx := r.Context()

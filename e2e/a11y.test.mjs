@@ -3,8 +3,9 @@
 // English and in French with the keyboard alone (Tab, Shift+Tab, Enter,
 // Space, typing: no click, no form submitted from script), and runs
 // axe-core on each Passerelle page: zero WCAG 2.1 A/AA violations, <html
-// lang> is the page's language, and a full-page screenshot is saved in
-// e2e/screenshots/a11y/<lang>-<NN>-<page>.png for a person to look at.
+// lang> is the page's language, nothing scrolls sideways at 320 px, and
+// full-page screenshots are saved in e2e/screenshots/a11y/<lang>-<NN>-<page>.png
+// (and -phone.png, at 390 px) for a person to look at.
 // See README.md, "a11y.test.mjs".
 
 import { test, before, after } from 'node:test';
@@ -168,7 +169,13 @@ class Walk {
     const htmlLang = await page.evaluate(() => document.documentElement.getAttribute('lang'));
     const heading = await page.locator('main h1').first().innerText().catch(() => '(no h1)');
     const { violations, incomplete } = await runAxe(page);
-    const rec = { lang: this.prefix, expectedLang: lang, n, name, url: page.url(), htmlLang, title: heading.trim(), violations, incomplete, file };
+    // At phone width (390 px, a common phone) for a person to look at, and
+    // at 320 px (WCAG 1.4.10) nothing may scroll sideways.
+    const reflow = await reflowAt(page, {
+      width: 390, height: 844,
+      during: (p) => p.screenshot({ path: path.join(SCREENSHOTS, file.replace(/\.png$/, '-phone.png')), fullPage: true }),
+    }).then(() => reflowAt(page, { width: 320 }));
+    const rec = { lang: this.prefix, expectedLang: lang, n, name, url: page.url(), htmlLang, title: heading.trim(), violations, incomplete, file, reflow };
     CHECKED.push(rec);
     return rec;
   }
@@ -183,6 +190,9 @@ class Walk {
     const problems = [];
     for (const r of this.checked) {
       if (r.htmlLang !== r.expectedLang) problems.push(`${r.file}: <html lang="${r.htmlLang}">, expected "${r.expectedLang}" (${r.url})`);
+      if (r.reflow && r.reflow.scrollWidth > r.reflow.width) {
+        problems.push(`${r.file}: scrolls sideways at 320 px (${r.reflow.scrollWidth} px wide): ${r.reflow.overflowing.slice(0, 5).join(', ')}`);
+      }
       for (const v of r.violations) {
         problems.push(`${r.file}: axe ${v.id} (${v.impact}): ${v.help} <${v.helpUrl}>\n${v.targets.map((x) => `      ${x.target}\n        ${x.summary.replace(/\n/g, '\n        ')}`).join('\n')}`);
       }
