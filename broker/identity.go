@@ -155,7 +155,7 @@ func (ids identities) createAccount(ctx context.Context, up *store.UpstreamIdent
 			return ids.st.GetAccount(ctx, l.AccountID)
 		}
 		now := b.now()
-		a := store.Account{ID: randomID(), URN: newURN(), Email: up.Email, EmailVerified: up.EmailVerified,
+		a := store.Account{ID: randomID(), URN: NewURN(), Email: up.Email, EmailVerified: up.EmailVerified,
 			GivenName: up.GivenName, FamilyName: up.FamilyName, Locale: up.Locale, CreatedAt: now, LastLoginAt: now}
 		if !b.catalog().upstreams[up.Provider].FirstParty {
 			a.EmailFrom = origin(up.Provider, a.Email)
