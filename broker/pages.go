@@ -25,6 +25,7 @@ const (
 	errNotFound          errKind = "not_found"
 	errLocked            errKind = "locked"
 	errPolicy            errKind = "policy"
+	errDormant           errKind = "dormant"
 	errTooMany           errKind = "too_many_requests"
 	errTooLarge          errKind = "too_large"
 	errMethod            errKind = "method"
@@ -51,12 +52,24 @@ func (p pages) lang(r *http.Request, ar *store.AuthRequest) string {
 }
 
 func (p pages) errorPage(w http.ResponseWriter, r *http.Request, status int, ar *store.AuthRequest, kind errKind) {
-	p.errorLinks(w, r, status, ar, kind, nil)
+	p.errorPageWith(w, r, status, ar, kind, nil, nil)
+}
+
+// errorWith is errorPage with whom to contact, by language (the
+// deployment's accounts.contact; nil shows nobody).
+func (p pages) errorWith(w http.ResponseWriter, r *http.Request, status int, ar *store.AuthRequest, kind errKind, contact map[string]string) {
+	p.errorPageWith(w, r, status, ar, kind, contact, nil)
 }
 
 // errorLinks is errorPage with ways forward: links made in the page's
 // language.
 func (p pages) errorLinks(w http.ResponseWriter, r *http.Request, status int, ar *store.AuthRequest, kind errKind, links func(lang string) []ui.Link) {
+	p.errorPageWith(w, r, status, ar, kind, nil, links)
+}
+
+// errorPageWith writes the error page of kind, with whom to contact and
+// ways forward when given.
+func (p pages) errorPageWith(w http.ResponseWriter, r *http.Request, status int, ar *store.AuthRequest, kind errKind, contact map[string]string, links func(lang string) []ui.Link) {
 	lang := p.lang(r, ar)
 	key := "error." + string(kind)
 	d := &ui.ErrorData{
@@ -66,6 +79,7 @@ func (p pages) errorLinks(w http.ResponseWriter, r *http.Request, status int, ar
 		Heading:   p.ui.T(lang, key+".title"),
 		Message:   p.ui.T(lang, key+".message"),
 		Reference: requestRef(r),
+		Contact:   contact[lang],
 	}
 	if links != nil {
 		d.Links = links(lang)

@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/passerelle/passerelle/broker/dormancy"
 	"github.com/passerelle/passerelle/broker/journey"
 	"github.com/passerelle/passerelle/broker/steps/terms"
+	"github.com/passerelle/passerelle/orgs"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -79,8 +81,11 @@ type Broker struct {
 	policy  acrPolicy
 	reg     *mfa.Regulator
 	steps   map[string]journey.Step // the client steps, by name
+	orgs    *orgs.Service           // the rules of clients' organizations
 	email   *emailotp.Sender        // the account page's address changes; nil without a notifier
 	factors *mfa.Registry           // the second-factor kinds that are on (factors.go)
+	// dormancy marks accounts unused past accounts.dormant_after.
+	dormancy dormancy.Marker
 
 	// firstParty are the upstreams Passerelle runs itself (the built-in
 	// service), which Reload adds to the configured ones.
@@ -119,7 +124,8 @@ func New(ctx context.Context, cfg Config, d Deps) (*Broker, error) {
 		ui: d.UI, pages: pages{ui: d.UI}, secrets: sec,
 		sessions: &sessions{st: d.Store, log: d.Logger, now: d.Now, secure: d.SecureCookies,
 			idle: cfg.Sessions.Idle, absolute: cfg.Sessions.Absolute, ladder: ladder},
-		audits:     auditor{st: d.Store, log: d.Logger, now: d.Now, onEvent: d.OnEvent},
+		audits: auditor{st: d.Store, log: d.Logger, now: d.Now, onEvent: d.OnEvent,
+			notices: Notices{Notifier: d.Notifier, Store: d.Store, Contact: cfg.Accounts.Contact, Now: d.Now, Log: d.Logger}},
 		clientKeys: &clientKeys{http: d.HTTPClient, now: d.Now},
 	}
 	b.sealer = sealer
@@ -127,7 +133,9 @@ func New(ctx context.Context, cfg Config, d Deps) (*Broker, error) {
 	b.limiter = newLimiter(d.RateLimit, d.Now)
 	b.ladder = ladder
 	b.reg = mfa.NewRegulator(d.Store, cfg.MFA.Lockout, d.Now)
+	b.orgs = orgs.New(d.Store, b.orgsOf, d.Now, b.audits.record)
 	b.steps = b.newSteps()
+	b.dormancy = dormancy.Marker{St: d.Store, After: cfg.Accounts.DormantAfter, Now: d.Now, Marked: b.markedDormant}
 	if d.Notifier != nil {
 		b.email = emailotp.NewSender(d.Store, d.Notifier, cfg.MFA.Email, d.Now)
 	}
@@ -189,7 +197,8 @@ type catalog struct {
 	// routes are the providers' own routes (RouteProvider), by provider ID.
 	routes map[string]http.Handler
 	groups []GroupConfig
-	terms  map[string]terms.Terms // client ID → its terms of use
+	terms  map[string]terms.Terms  // client ID → its terms of use
+	orgs   map[string]*orgs.Config // client ID → its organizations' role table
 }
 
 func (b *Broker) catalog() *catalog { return b.cat.Load() }
@@ -209,7 +218,8 @@ func (b *Broker) Reload(clients []ClientConfig, groups []GroupConfig, ups []Upst
 	if err != nil {
 		return err
 	}
-	c := &catalog{clients: cs, upstreams: map[string]Upstream{}, groups: groups, terms: ts, routes: map[string]http.Handler{}}
+	c := &catalog{clients: cs, upstreams: map[string]Upstream{}, groups: groups, terms: ts, orgs: orgsOf(clients),
+		routes: map[string]http.Handler{}}
 	for _, u := range append(slices.Clone(b.firstParty), ups...) {
 		if _, dup := c.upstreams[u.ID]; dup {
 			return fmt.Errorf("provider %s: configured twice", u.ID)
@@ -235,6 +245,10 @@ func (b *Broker) Reload(clients []ClientConfig, groups []GroupConfig, ups []Upst
 	b.cat.Store(c)
 	return nil
 }
+
+// Notices is how the broker emails an account's owner, for the admin
+// API's changes to tell them too.
+func (b *Broker) Notices() Notices { return b.audits.notices }
 
 // Keys gives the CLI access to key listing and rotation.
 func (b *Broker) Keys() *Keys { return b.keys }
@@ -288,21 +302,33 @@ func (b *Broker) ready(w http.ResponseWriter, r *http.Request) {
 	_, _ = w.Write([]byte("ok\n"))
 }
 
-// RunSweeper deletes expired records every interval until ctx ends.
+// RunSweeper deletes expired records every interval until ctx ends, and
+// marks a bounded page of idle accounts dormant each time (a pass over
+// every account takes as many intervals as there are pages).
 func (b *Broker) RunSweeper(ctx context.Context, interval time.Duration) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
+	cursor := ""
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			n, err := b.st.Sweep(ctx, b.now())
-			if err != nil && !errors.Is(err, context.Canceled) {
-				b.log.Error("sweep expired records", "error", err)
-			} else if n > 0 {
-				b.log.Debug("swept expired records", "count", n)
-			}
+			cursor = b.Sweep(ctx, cursor)
 		}
 	}
+}
+
+// Sweep deletes expired records, then marks dormant the idle accounts of
+// one bounded page after cursor (broker/dormancy) and returns the cursor
+// of the next page ("" when the pass over every account is done).
+// Failures are logged.
+func (b *Broker) Sweep(ctx context.Context, cursor string) string {
+	n, err := b.st.Sweep(ctx, b.now())
+	if err != nil && !errors.Is(err, context.Canceled) {
+		b.log.Error("sweep expired records", "error", err)
+	} else if n > 0 {
+		b.log.Debug("swept expired records", "count", n)
+	}
+	return b.sweepDormant(ctx, cursor)
 }

@@ -93,6 +93,9 @@ type ErrorData struct {
 	// the account page, the home page).
 	Links     []Link
 	Reference string
+	// Contact is whom to contact, already in the page's language (the
+	// deployment's accounts.contact); empty shows nothing.
+	Contact string
 }
 
 // LoggedOutData is for PageLoggedOut. With SignOutAction the page asks
@@ -171,7 +174,8 @@ var pageSpecs = map[string]pageSpec{
 	PageFirstLogin:  {reflect.TypeFor[*FirstLoginData](), "firstlogin.title"},
 	PageAccount:     {reflect.TypeFor[*AccountData](), "account.title"},
 
-	PageTerms: {reflect.TypeFor[*TermsData](), "terms.title"},
+	PageTerms:   {reflect.TypeFor[*TermsData](), "terms.title"},
+	PageOrgStep: {reflect.TypeFor[*OrgStepData](), "org.title"},
 }
 
 // view is what the templates see: .D is the page data, .C its Common.

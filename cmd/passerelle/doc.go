@@ -31,9 +31,10 @@
 //	    -server URL or by default its own listener (server.listen), as
 //	    store backup does; the running broker uses the new client at once.
 //	    PostgreSQL is shared, and the commands use it directly.
-//	passerelle accounts show|lock|unlock|reset-mfa [-config FILE] -urn URN
+//	passerelle accounts show|lock|unlock|reactivate|reset-mfa [-config FILE] -urn URN
 //	passerelle accounts unlink [-config FILE] -urn URN -provider P
-//	    show a person's account as JSON, lock or unlock it, remove its second
+//	    show a person's account as JSON, lock or unlock it, reactivate it
+//	    when it went dormant (accounts.dormant_after), remove its second
 //	    factors, or unlink the credential of provider P from it
 //	passerelle keys list|rotate [-config FILE]
 //	    list the signing keys; rotate first publishes a new key per algorithm,

@@ -177,7 +177,7 @@ func handler(cfg *Config, b *broker.Broker, st store.Store, logger *slog.Logger)
 		return nil, err // already says "admin: ..."
 	}
 	svc := admin.New(st, b.Keys(), cfg.Broker.MFA.Lockout, cfg.Broker.ClientRules(cfg.providerIDs()), cfg.Broker.Clients, time.Now,
-		admin.WithLogger(logger))
+		admin.WithLogger(logger), admin.WithNotices(b.Notices()))
 	mux.Handle("/admin/", svc.Handler(token))
 	return mux, nil
 }
@@ -225,7 +225,8 @@ func openUpstreams(cfg *Config, client *http.Client, logger *slog.Logger) ([]bro
 	}
 	ups := make([]broker.Upstream, 0, len(opened))
 	for _, o := range opened {
-		ups = append(ups, broker.Upstream{ID: o.ID, Name: o.Name, Group: o.Group, ReleaseClaims: o.ReleaseClaims, Provider: o.Provider})
+		ups = append(ups, broker.Upstream{ID: o.ID, Name: o.Name, Group: o.Group, ReleaseClaims: o.ReleaseClaims,
+			RefreshClaims: o.RefreshClaims, Provider: o.Provider})
 	}
 	return ups, nil
 }
