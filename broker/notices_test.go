@@ -112,6 +112,8 @@ func TestSecurityNoticesReachTheOwner(t *testing.T) {
 	expectNotices(t, "link", log.since(), old+": "+notify.NoticeCredentialLinked)
 	p = e.openAccount(b3, "bank-a/alex")
 	to, v, _ = p.Action("/account/unlink/bank-b")
+	p = b3.Post(to, v) // the confirmation page, then "Yes, unlink it"
+	to, v, _ = p.Action("/account/unlink/bank-b")
 	b3.Post(to, v)
 	expectNotices(t, "unlink", log.since(), old+": "+notify.NoticeCredentialUnlinked)
 
