@@ -58,7 +58,7 @@ var demoUsers = []demoidp.User{
 // demo runs the broker on its embedded store with demo upstreams and a
 // demo relying party, all real HTTP servers on loopback. None of this is
 // reachable from a configuration file: only this command builds it.
-func demo(ctx context.Context, addr, dataDir string, logger *slog.Logger, stdout io.Writer) error {
+func demo(ctx context.Context, addr, sideFlag, dataDir string, logger *slog.Logger, stdout io.Writer) error {
 	if err := os.MkdirAll(dataDir, 0o700); err != nil {
 		return fmt.Errorf("demo data directory: %w", err)
 	}
@@ -72,15 +72,17 @@ func demo(ctx context.Context, addr, dataDir string, logger *slog.Logger, stdout
 	}
 	defer brokerLn.Close()
 	// The demo's relying parties, upstreams and outbox share one side
-	// server on a fixed port, the broker's plus one, so their addresses
-	// stay the same from run to run.
-	sideAddr, err := nextPort(brokerLn.Addr())
-	if err != nil {
-		return err
+	// server, by default on a fixed port, the broker's plus one, so their
+	// addresses stay the same from run to run (tests pass -side).
+	sideAddr := sideFlag
+	if sideAddr == "" {
+		if sideAddr, err = nextPort(brokerLn.Addr()); err != nil {
+			return err
+		}
 	}
 	side, err := net.Listen("tcp", sideAddr)
 	if err != nil {
-		return fmt.Errorf("listen on %s for the demo's relying parties and outbox (the broker's port plus one): %w (pick another -addr)", sideAddr, err)
+		return fmt.Errorf("listen on %s for the demo's relying parties and outbox (-side, by default the broker's port plus one): %w (pick another -addr or -side)", sideAddr, err)
 	}
 	defer side.Close()
 	sideURL := "http://" + side.Addr().String()

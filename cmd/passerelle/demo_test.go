@@ -4,10 +4,10 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"regexp"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -21,13 +21,19 @@ import (
 // URLs its banner names once the broker answers discovery.
 func runDemo(t *testing.T) (issuer string, urls map[string]string) {
 	t.Helper()
-	port := freePort(t)
+	return runDemoOn(t, freePort(t), "-side", "127.0.0.1:0")
+}
+
+// runDemoOn is runDemo on port, with side (the -side flag, or nothing
+// for the default: the broker's port plus one).
+func runDemoOn(t *testing.T, port int, side ...string) (issuer string, urls map[string]string) {
+	t.Helper()
 	issuer = fmt.Sprintf("http://127.0.0.1:%d", port)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	var out, logs syncbuf.Buffer
 	go func() {
-		done <- run(ctx, []string{"demo", "-addr", fmt.Sprintf("127.0.0.1:%d", port), "-data", t.TempDir()}, &out, &logs)
+		done <- run(ctx, append([]string{"demo", "-addr", fmt.Sprintf("127.0.0.1:%d", port), "-data", t.TempDir()}, side...), &out, &logs)
 	}()
 	t.Cleanup(func() {
 		cancel()
@@ -194,24 +200,38 @@ func decideTerms(t *testing.T, b *testbrowser.Browser, p testbrowser.Page, decis
 	return b.Post(to, v)
 }
 
-// TestDemoFixedSidePort: the demo's relying parties and outbox are on the
-// broker's port plus one, every run; a taken broker port says how to pick
-// another.
+// TestDemoFixedSidePort: without -side, the demo's relying parties and
+// outbox are on the broker's port plus one, every run; a taken broker
+// port says how to pick another.
 func TestDemoFixedSidePort(t *testing.T) {
-	issuer, urls := runDemo(t)
-	u, err := url.Parse(issuer)
-	if err != nil {
-		t.Fatal(err)
-	}
-	port, _ := strconv.Atoi(u.Port())
+	port := freePairPort(t)
+	issuer, urls := runDemoOn(t, port)
 	want := fmt.Sprintf("http://127.0.0.1:%d/", port+1)
 	for name, got := range urls {
 		if !strings.HasPrefix(got, want) {
 			t.Errorf("%s at %s, want under %s", name, got, want)
 		}
 	}
+	u, err := url.Parse(issuer)
+	if err != nil {
+		t.Fatal(err)
+	}
 	err = run(t.Context(), []string{"demo", "-addr", u.Host, "-data", t.TempDir()}, io.Discard, io.Discard)
 	if err == nil || !strings.Contains(err.Error(), "make run ADDR=") {
 		t.Errorf("a taken port: %v, want a hint naming make run ADDR=", err)
 	}
+}
+
+// freePairPort is a free loopback port whose next port is free too.
+func freePairPort(t *testing.T) int {
+	t.Helper()
+	for range 50 {
+		port := freePort(t)
+		if ln, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", port+1)); err == nil {
+			ln.Close()
+			return port
+		}
+	}
+	t.Fatal("no two free ports in a row")
+	return 0
 }

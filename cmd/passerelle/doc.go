@@ -3,12 +3,14 @@
 //
 //	passerelle serve [-config FILE]
 //	    run the broker; SIGHUP rereads clients and providers
-//	passerelle demo [-addr HOST:PORT] [-data DIR]
+//	passerelle demo [-addr HOST:PORT] [-side HOST:PORT] [-data DIR]
 //	    run a self-contained demo: the broker at -addr (localhost:8080), demo
 //	    upstreams, two demo relying parties (a government portal; a trusted-
-//	    trader portal with terms of use at every sign-in, from demoterms/),
-//	    its store and a generated master key in -data (passerelle-demo);
-//	    never reads a configuration file
+//	    trader portal with terms of use at every sign-in, from demoterms/)
+//	    and the outbox at -side (by default 127.0.0.1 at the broker's port
+//	    plus one, so the same from run to run; a taken port says how to
+//	    pick another), its store and a generated master key in -data
+//	    (passerelle-demo); never reads a configuration file
 //	passerelle config validate FILE
 //	    list every problem of a configuration file
 //	passerelle clients list [-config FILE]

@@ -36,7 +36,7 @@ func (u usageError) Error() string { return string(u) }
 // names exactly the commands and subcommands that run dispatches.
 const usage = `usage:
   passerelle serve [-config FILE]
-  passerelle demo [-addr HOST:PORT] [-data DIR]
+  passerelle demo [-addr HOST:PORT] [-side HOST:PORT] [-data DIR]
   passerelle config validate FILE
   passerelle clients list [-config FILE] [-server URL]
   passerelle clients add [-config FILE] -id ID -redirect-uri URI [-redirect-uri URI ...]
@@ -77,10 +77,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		fs := flag.NewFlagSet("demo", flag.ContinueOnError)
 		addr := fs.String("addr", "localhost:8080", "address of the broker")
 		data := fs.String("data", "passerelle-demo", "directory for the demo's store and master key")
+		side := fs.String("side", "", "address of the demo's relying parties, upstreams and outbox (default: 127.0.0.1 at the broker's port plus one)")
 		if err := parseFlags(fs, rest); err != nil {
 			return err
 		}
-		return demo(ctx, *addr, *data, logger, stdout)
+		return demo(ctx, *addr, *side, *data, logger, stdout)
 	case "config":
 		if len(rest) != 2 || rest[0] != "validate" {
 			return usageError("usage: passerelle config validate FILE")

@@ -1,6 +1,7 @@
 // `passerelle demo` as a child process: the broker on localhost:PORT (a
 // host name, as WebAuthn wants), its demo upstreams, the demo relying
-// party and the demo outbox on a loopback side server. The side URLs are
+// party and the demo outbox on a loopback side server (-side on a free
+// port, not the fixed default, so that runs never collide). The side URLs are
 // read from the banner the command prints on stdout.
 
 import { freePort } from './passerelle.mjs';
@@ -34,7 +35,7 @@ function startDemoOn({ bin, dataDir, port, timeoutMs }) {
     return rpURL && traderURL && outboxURL ? { rpURL, traderURL, outboxURL } : null;
   };
   return startProcess({
-    name: 'passerelle demo', bin, args: ['demo', '-addr', `localhost:${port}`, '-data', dataDir],
+    name: 'passerelle demo', bin, args: ['demo', '-addr', `localhost:${port}`, '-side', '127.0.0.1:0', '-data', dataDir],
     issuer: `http://localhost:${port}`, timeoutMs, ready,
   });
 }
