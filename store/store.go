@@ -28,6 +28,7 @@ type Store interface {
 	OTPs
 	LocalUsers
 	Terms
+	Legacy
 	Audit
 	Maintenance
 }

@@ -31,6 +31,8 @@
 //	audit                    timeKey(Time) + event ID         AuditEvent
 //	local_users              local user ID                    LocalUser
 //	terms_acceptances        (account ID, client ID)          TermsAcceptance
+//	legacy_accounts          (client ID, legacy ID)           LegacyAccount
+//	legacy_links             (client ID, account ID)          LegacyLink
 //	idx_account_by_urn       URN                              account ID
 //	idx_links_by_account     (account ID) + links key         empty
 //	idx_grants_by_account    (account ID) + grant ID          empty
@@ -42,6 +44,8 @@
 //	idx_audit_by_id          event ID                         audit key
 //	idx_local_by_username    username                         local user ID
 //	idx_local_by_email       email                            local user ID
+//	idx_legacy_by_username   (client ID, folded username)     legacy_accounts key
+//	idx_legacy_link_by_id    (client ID, legacy ID)           legacy_links key
 //	idx_expiry               timeKey(expiry) + tag + key      empty
 //	idx_refresh_retired      timeKey(rotated) + (grant) + hash empty
 //

@@ -31,6 +31,11 @@ var (
 	bucketLocalUsers  = []byte("local_users")
 	bucketTerms       = []byte("terms_acceptances")
 
+	bucketLegacyAccounts  = []byte("legacy_accounts")
+	bucketLegacyLinks     = []byte("legacy_links")
+	indexLegacyByUsername = []byte("idx_legacy_by_username")
+	indexLegacyLinkByID   = []byte("idx_legacy_link_by_id")
+
 	indexAccountByURN      = []byte("idx_account_by_urn")
 	indexLinksByAccount    = []byte("idx_links_by_account")
 	indexGrantByRefresh    = []byte("idx_grant_by_refresh")
@@ -60,6 +65,7 @@ var dataBuckets = [][]byte{
 	indexFactorsByAccount, indexFactorByCred, indexAuditByID,
 	bucketLocalUsers, indexLocalUserByUsername, indexLocalUserByEmail,
 	bucketTerms, indexExpiry, indexRefreshRetired,
+	bucketLegacyAccounts, bucketLegacyLinks, indexLegacyByUsername, indexLegacyLinkByID,
 }
 
 // retiredBuckets held records no version writes any more; Open deletes
@@ -131,6 +137,10 @@ var (
 		expiresAt: localUserExpiry}
 	termsAcceptances = kind[store.TermsAcceptance]{name: "terms acceptance", bucket: bucketTerms,
 		key: func(a store.TermsAcceptance) []byte { return termsKey(a.AccountID, a.ClientID) }}
+	legacyAccounts = kind[store.LegacyAccount]{name: "legacy account", bucket: bucketLegacyAccounts,
+		key: func(a store.LegacyAccount) []byte { return pairKey(a.ClientID, a.LegacyID) }}
+	legacyLinks = kind[store.LegacyLink]{name: "legacy link", bucket: bucketLegacyLinks,
+		key: func(l store.LegacyLink) []byte { return pairKey(l.ClientID, l.AccountID) }}
 )
 
 // notFound is the error for a missing (or expired) record.
@@ -238,6 +248,16 @@ func get[T any](ctx context.Context, s *base, k kind[T], key []byte) (T, error) 
 	return v, err
 }
 
+// loadByIndex reads the record a unique index names for value, expired
+// or not; ok is false when the index has no entry.
+func loadByIndex[T any](tx *bbolt.Tx, k kind[T], index, value []byte) (v T, ok bool, err error) {
+	key := tx.Bucket(index).Get(value)
+	if key == nil {
+		return v, false, nil
+	}
+	return load(tx, k, key)
+}
+
 // getByIndex is the whole of a Get method through a unique index, which
 // maps value to the record's primary key. An empty value is never indexed:
 // it finds nothing.
@@ -330,16 +350,18 @@ func part(dst []byte, p []byte) []byte {
 	return append(dst, p...)
 }
 
-// linkKey is the primary key of a link: (provider, subject).
-func linkKey(provider, subject string) []byte {
-	return part(part(nil, []byte(provider)), []byte(subject))
+// pairKey is a composite key of two parts; the first part's encoding is
+// the prefix that selects its entries.
+func pairKey(first, second string) []byte {
+	return part(part(nil, []byte(first)), []byte(second))
 }
+
+// linkKey is the primary key of a link: (provider, subject).
+func linkKey(provider, subject string) []byte { return pairKey(provider, subject) }
 
 // termsKey is the primary key of a terms acceptance: (account ID, client
 // ID). The account's part comes first, so its acceptances are one prefix.
-func termsKey(accountID, clientID string) []byte {
-	return part(part(nil, []byte(accountID)), []byte(clientID))
-}
+func termsKey(accountID, clientID string) []byte { return pairKey(accountID, clientID) }
 
 // ownedKey is an index key listing key under owner (an account or a grant).
 func ownedKey(owner string, key []byte) []byte {

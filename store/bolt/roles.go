@@ -34,6 +34,10 @@ type localUserRecords struct{ *base }
 // termsRecords implements store.Terms.
 type termsRecords struct{ *base }
 
+// legacyRecords implements store.Legacy: imported legacy accounts and
+// the links made to them.
+type legacyRecords struct{ *base }
+
 // auditLog implements store.Audit.
 type auditLog struct{ *base }
 
@@ -52,6 +56,7 @@ func compose(b *base) *Store {
 		otpRecords:       otpRecords{b},
 		localUserRecords: localUserRecords{b},
 		termsRecords:     termsRecords{b},
+		legacyRecords:    legacyRecords{b},
 		auditLog:         auditLog{b},
 	}
 }

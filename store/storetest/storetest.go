@@ -60,6 +60,9 @@ func Run(t *testing.T, newStore NewStore) {
 		{"TermsAcceptances", testTermsAcceptances},
 		{"TermsAcceptanceInvalid", testTermsAcceptanceInvalid},
 		{"TermsAcceptanceCopy", testTermsAcceptanceCopy},
+		// Legacy accounts imported and linked.
+		{"LegacyImport", testLegacyImport},
+		{"LegacyLinks", testLegacyLinks},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.run(t, newStore) })
 	}
