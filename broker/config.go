@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/passerelle/passerelle/broker/steps/legacy"
 	"github.com/passerelle/passerelle/broker/steps/terms"
 	"github.com/passerelle/passerelle/internal/validate"
 	"github.com/passerelle/passerelle/mfa"
@@ -65,6 +66,8 @@ type ClientConfig struct {
 	store.Client `mapstructure:",squash" yaml:",inline"`
 	// Terms is the text of the "terms" step.
 	Terms *terms.Config `mapstructure:"terms" yaml:"terms"`
+	// Legacy are the settings of the "legacy" step (optional).
+	Legacy *legacy.Config `mapstructure:"legacy" yaml:"legacy"`
 }
 
 // ClientFactors are the factor kinds a client's mfa.factors may name:

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/passerelle/passerelle/broker/journey"
+	"github.com/passerelle/passerelle/broker/steps/legacy"
 	"github.com/passerelle/passerelle/broker/steps/terms"
 	"log/slog"
 	"net/http"
@@ -151,7 +152,7 @@ func New(ctx context.Context, cfg Config, d Deps) (*Broker, error) {
 		return nil, err
 	}
 	storage := &opStorage{st: d.Store, catalog: b.catalog, keys: b.keys, clientKeys: b.clientKeys, tokens: cfg.Tokens,
-		issuer: b.issuer, now: d.Now, log: d.Logger}
+		issuer: b.issuer, now: d.Now, log: d.Logger, stepClaims: b.stepClaims}
 
 	opCfg := &op.Config{
 		CryptoKey:                sec.accessToken,
@@ -191,7 +192,8 @@ type catalog struct {
 	// routes are the providers' own routes (RouteProvider), by provider ID.
 	routes map[string]http.Handler
 	groups []GroupConfig
-	terms  map[string]terms.Terms // client ID → its terms of use
+	terms  map[string]terms.Terms    // client ID → its terms of use
+	legacy map[string]*legacy.Config // client ID → its legacy step's settings
 }
 
 func (b *Broker) catalog() *catalog { return b.cat.Load() }
@@ -211,7 +213,11 @@ func (b *Broker) Reload(clients []ClientConfig, groups []GroupConfig, ups []Upst
 	if err != nil {
 		return err
 	}
-	c := &catalog{clients: cs, upstreams: map[string]Upstream{}, groups: groups, terms: ts, routes: map[string]http.Handler{}}
+	c := &catalog{clients: cs, upstreams: map[string]Upstream{}, groups: groups, terms: ts, routes: map[string]http.Handler{},
+		legacy: map[string]*legacy.Config{}}
+	for _, cl := range clients {
+		c.legacy[cl.ID] = cl.Legacy
+	}
 	for _, u := range append(slices.Clone(b.firstParty), ups...) {
 		if _, dup := c.upstreams[u.ID]; dup {
 			return fmt.Errorf("provider %s: configured twice", u.ID)

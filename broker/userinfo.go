@@ -14,7 +14,8 @@ import (
 )
 
 // Claims: the ID token carries sub, acr, amr, auth_time, nonce, sid and
-// locale (and idp when the client's configuration reveals the provider);
+// locale (and idp when the client's configuration reveals the provider,
+// and the claims of the client's steps, journey.Claimer: the legacy ID);
 // profile and email claims are answered by userinfo according to the
 // scopes of the grant (OIDC Core §5.4), never in the ID token of the code
 // flow. A value an upstream gave (store.Account's EmailFrom, NameFrom,
@@ -25,12 +26,13 @@ func (s *opStorage) SetUserinfoFromScopes(context.Context, *oidc.UserInfo, strin
 }
 
 func (s *opStorage) SetUserinfoFromRequest(ctx context.Context, ui *oidc.UserInfo, req op.IDTokenRequest, _ []string) error {
-	var locale, sid, provider, acr, clientID string
+	var locale, sid, provider, acr, clientID, accountID string
 	switch r := req.(type) {
 	case *authRequest:
-		locale, sid, provider, clientID = r.Locale, r.SessionID, r.Provider, r.ClientID
+		locale, sid, provider, clientID, accountID = r.Locale, r.SessionID, r.Provider, r.ClientID, r.AccountID
 	case *refreshRequest:
 		locale, sid, provider, acr, clientID = r.grant.Locale, r.grant.SessionID, r.grant.Provider, r.grant.ACR, r.grant.ClientID
+		accountID = r.grant.AccountID
 	default:
 		return nil
 	}
@@ -47,19 +49,12 @@ func (s *opStorage) SetUserinfoFromRequest(ctx context.Context, ui *oidc.UserInf
 		// keeps the acr of the original authentication (OIDC Core §12.2).
 		ui.AppendClaims("acr", acr)
 	}
-	return s.revealProvider(ctx, ui, clientID, provider)
-}
-
-func (s *opStorage) revealProvider(ctx context.Context, ui *oidc.UserInfo, clientID, provider string) error {
-	if provider == "" {
-		return nil
-	}
 	c, err := s.catalog().clients.get(ctx, clientID)
 	if err != nil {
 		return err
 	}
 	revealTo(ui, c, provider)
-	return nil
+	return s.stepClaims(ctx, ui, c, accountID)
 }
 
 // revealTo names the provider of the sign-in when c's configuration says
@@ -125,7 +120,7 @@ func (s *opStorage) fillClaims(ctx context.Context, ui *oidc.UserInfo, g store.G
 		ui.Locale = oidc.NewLocale(parseTag(locale))
 	}
 	revealTo(ui, c, g.Provider)
-	return nil
+	return s.stepClaims(ctx, ui, c, g.AccountID)
 }
 
 // SetIntrospectionFromToken answers RFC 7662 for any authenticated client

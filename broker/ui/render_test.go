@@ -127,6 +127,7 @@ func samples() map[string][]any {
 				Lost: []Choice{{ID: "f1", Name: "Authenticator app — Phone"}, {ID: "f2", Name: "Security key"}}}},
 		PageTerms: {&TermsData{Common: c, Version: "2026-01", Paragraphs: []string{"One.", "Two <b>not bold</b>."}, Action: "/step/terms"},
 			&TermsData{Common: m, Version: "v2", Action: "/step/terms"}},
+		PageLegacy: {&LegacyData{Common: c, Username: "mtremblay", Action: "/step/legacy"}, &LegacyData{Common: m, Action: "/step/legacy"}},
 		PageSecurity: {&SecurityData{Common: c, URN: "urn:x:1", Factors: sampleFactors, AddOptions: sampleChoices[:1], RecoveryRemaining: 7,
 			RegenerateAction: "/security/recovery", SignOutEverywhereAction: "/security/signout", Notice: "Your factor was renamed."},
 			&SecurityData{Common: m, Factors: sampleFactors[1:]}, &SecurityData{}, nil},
