@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 
+	"github.com/passerelle/passerelle/providers"
 	"github.com/passerelle/passerelle/store"
 )
 
@@ -13,6 +14,13 @@ import (
 // broker gives it the function that ends that person's sessions.
 type upstreamLogout interface {
 	SetEndSessions(func(ctx context.Context, subject string, sessionIndexes []string) error)
+}
+
+// upstreamReplay is implemented by a provider that marks one-time IDs
+// (SAML assertion IDs) in the broker's store, so every replica refuses an
+// answer any of them has consumed: the broker gives it the store's Hit.
+type upstreamReplay interface {
+	SetReplayStore(providers.Hits)
 }
 
 // endUpstreamSessions ends every Passerelle session of the account linked
