@@ -8,6 +8,7 @@ import (
 	"github.com/passerelle/passerelle/broker/steps/terms"
 	"github.com/passerelle/passerelle/internal/validate"
 	"github.com/passerelle/passerelle/mfa"
+	"github.com/passerelle/passerelle/orgs"
 	"github.com/passerelle/passerelle/providers"
 	"github.com/passerelle/passerelle/store"
 )
@@ -66,6 +67,9 @@ type ClientConfig struct {
 	store.Client `mapstructure:",squash" yaml:",inline"`
 	// Terms is the text of the "terms" step.
 	Terms *terms.Config `mapstructure:"terms" yaml:"terms"`
+	// Organizations is the client's role table and how people join its
+	// organizations (the "organization" step, the account pages).
+	Organizations *orgs.Config `mapstructure:"organizations" yaml:"organizations"`
 	// Legacy are the settings of the "legacy" step (optional).
 	Legacy *legacy.Config `mapstructure:"legacy" yaml:"legacy"`
 }
@@ -100,6 +104,11 @@ func (c *Config) SetDefaults() {
 	def(&c.Sessions.Absolute, 12*time.Hour)
 	def(&c.Keys.PublishAhead, 10*time.Minute)
 	c.MFA.SetDefaults()
+	for i := range c.Clients {
+		if o := c.Clients[i].Organizations; o != nil {
+			o.SetDefaults()
+		}
+	}
 }
 
 // Validate adds every problem of the broker section. providerIDs are the
@@ -140,6 +149,9 @@ func (c *Config) Validate(ps *validate.Problems, providerIDs []string) {
 		seen[cl.ID] = true
 		cl.Client.Validate(ps, p, rules)
 		cl.validateSteps(ps, p)
+		if cl.Organizations != nil {
+			cl.Organizations.Validate(ps, p+".organizations")
+		}
 	}
 }
 

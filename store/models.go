@@ -81,6 +81,9 @@ type AuthRequest struct {
 	// Claims is what the claims parameter (OIDC Core §5.5) asked for,
 	// restricted to the claims Passerelle holds; the grant keeps it.
 	Claims ClaimsRequest `json:"claims,omitzero"`
+	// Pushed: a pushed authorization request (RFC 9126) that no browser
+	// has brought to /authorize yet; it has no Browser.
+	Pushed bool `json:"pushed,omitempty"`
 
 	// Provider is the credential that authenticated the person. An
 	// upstream leg's state, nonce and PKCE verifier are derived from the

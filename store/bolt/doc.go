@@ -31,6 +31,7 @@
 //	audit                    timeKey(Time) + event ID         AuditEvent
 //	local_users              local user ID                    LocalUser
 //	terms_acceptances        (account ID, client ID)          TermsAcceptance
+//	organizations            (client ID, organization ID)     Organization
 //	legacy_accounts          (client ID, legacy ID)           LegacyAccount
 //	legacy_links             (client ID, account ID)          LegacyLink
 //	idx_account_by_urn       URN                              account ID
@@ -44,6 +45,9 @@
 //	idx_audit_by_id          event ID                         audit key
 //	idx_local_by_username    username                         local user ID
 //	idx_local_by_email       email                            local user ID
+//	idx_org_by_number        (client ID, external number)     organization ID
+//	idx_orgs_by_account      ((client ID, account ID)) + ID   empty
+//	idx_org_by_invitation    (client ID, invitation hash)     organization ID
 //	idx_legacy_by_username   (client ID, folded username)     legacy_accounts key
 //	idx_legacy_link_by_id    (client ID, legacy ID)           legacy_links key
 //	idx_expiry               timeKey(expiry) + tag + key      empty

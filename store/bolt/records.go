@@ -30,6 +30,7 @@ var (
 	bucketAudit       = []byte("audit")
 	bucketLocalUsers  = []byte("local_users")
 	bucketTerms       = []byte("terms_acceptances")
+	bucketOrgs        = []byte("organizations")
 
 	bucketLegacyAccounts  = []byte("legacy_accounts")
 	bucketLegacyLinks     = []byte("legacy_links")
@@ -52,6 +53,10 @@ var (
 	indexLocalUserByUsername = []byte("idx_local_by_username")
 	indexLocalUserByEmail    = []byte("idx_local_by_email")
 
+	indexOrgByNumber     = []byte("idx_org_by_number")
+	indexOrgsByAccount   = []byte("idx_orgs_by_account")
+	indexOrgByInvitation = []byte("idx_org_by_invitation")
+
 	keySchemaVersion = []byte("schema_version")
 )
 
@@ -65,6 +70,7 @@ var dataBuckets = [][]byte{
 	indexFactorsByAccount, indexFactorByCred, indexAuditByID,
 	bucketLocalUsers, indexLocalUserByUsername, indexLocalUserByEmail,
 	bucketTerms, indexExpiry, indexRefreshRetired,
+	bucketOrgs, indexOrgByNumber, indexOrgsByAccount, indexOrgByInvitation,
 	bucketLegacyAccounts, bucketLegacyLinks, indexLegacyByUsername, indexLegacyLinkByID,
 }
 
@@ -140,6 +146,8 @@ var (
 		expiresAt: localUserExpiry}
 	termsAcceptances = kind[store.TermsAcceptance]{name: "terms acceptance", bucket: bucketTerms,
 		key: func(a store.TermsAcceptance) []byte { return termsKey(a.AccountID, a.ClientID) }}
+	organizations = kind[store.Organization]{name: "organization", bucket: bucketOrgs,
+		key: func(o store.Organization) []byte { return orgKey(o.ClientID, o.ID) }}
 	legacyAccounts = kind[store.LegacyAccount]{name: "legacy account", bucket: bucketLegacyAccounts,
 		key: func(a store.LegacyAccount) []byte { return pairKey(a.ClientID, a.LegacyID) }}
 	legacyLinks = kind[store.LegacyLink]{name: "legacy link", bucket: bucketLegacyLinks,

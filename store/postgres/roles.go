@@ -34,6 +34,9 @@ type localUserRecords struct{ *base }
 // termsRecords implements store.Terms.
 type termsRecords struct{ *base }
 
+// orgRecords implements store.Organizations.
+type orgRecords struct{ *base }
+
 // legacyRecords implements store.Legacy: imported legacy accounts and
 // the links made to them.
 type legacyRecords struct{ *base }
@@ -56,6 +59,7 @@ func compose(b *base) *Store {
 		otpRecords:       otpRecords{b},
 		localUserRecords: localUserRecords{b},
 		termsRecords:     termsRecords{b},
+		orgRecords:       orgRecords{b},
 		legacyRecords:    legacyRecords{b},
 		auditLog:         auditLog{b},
 	}

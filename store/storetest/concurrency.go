@@ -18,7 +18,9 @@ const racers = 32
 // parallel, a refresh token presented twice at once, two first sign-ins
 // of the same person, a one-time code submitted twice, racing rate-limit
 // hits, one WebAuthn credential enrolled twice, one username registered
-// twice, one legacy account linked by many accounts).
+// twice, racing transfers of ownership and removals of members, racing
+// activations of one organization, one legacy account linked by many
+// accounts).
 func RunConcurrency(t *testing.T, newStore NewStore) {
 	t.Run("RedeemCodeOnce", func(t *testing.T) { testRedeemCodeOnce(t, newStore) })
 	t.Run("RotateRefreshOnce", func(t *testing.T) { testRotateRefreshOnce(t, newStore) })
@@ -28,6 +30,8 @@ func RunConcurrency(t *testing.T, newStore NewStore) {
 	t.Run("ConsumeOTPOnce", func(t *testing.T) { testConsumeOTPOnce(t, newStore) })
 	t.Run("CreateFactorCredentialOnce", func(t *testing.T) { testCreateFactorCredentialOnce(t, newStore) })
 	t.Run("CreateLocalUserOnce", func(t *testing.T) { testCreateLocalUserOnce(t, newStore) })
+	t.Run("OrganizationOneOwner", func(t *testing.T) { testOrganizationsOneOwner(t, newStore) })
+	t.Run("OrganizationActivateOnce", func(t *testing.T) { testOrganizationActivateOnce(t, newStore) })
 	t.Run("LinkLegacyOnce", func(t *testing.T) { testLinkLegacyOnce(t, newStore) })
 }
 

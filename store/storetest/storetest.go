@@ -61,6 +61,10 @@ func Run(t *testing.T, newStore NewStore) {
 		{"TermsAcceptances", testTermsAcceptances},
 		{"TermsAcceptanceInvalid", testTermsAcceptanceInvalid},
 		{"TermsAcceptanceCopy", testTermsAcceptanceCopy},
+		// Organizations of each client.
+		{"Organizations", testOrganizations},
+		{"OrganizationUpdates", testOrganizationUpdates},
+		{"OrganizationCopy", testOrganizationCopy},
 		// Legacy accounts imported and linked.
 		{"LegacyImport", testLegacyImport},
 		{"LegacyLinks", testLegacyLinks},
