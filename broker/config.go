@@ -24,6 +24,29 @@ type Config struct {
 	Clients  []ClientConfig `mapstructure:"clients" yaml:"clients"`
 	Keys     KeysConfig     `mapstructure:"keys" yaml:"keys"`
 	MFA      mfa.Config     `mapstructure:"mfa" yaml:"mfa"`
+	Accounts AccountsConfig `mapstructure:"accounts" yaml:"accounts"`
+}
+
+// AccountsConfig is what the deployment says of accounts' lives.
+type AccountsConfig struct {
+	// DormantAfter: an account unused this long becomes dormant
+	// (broker/dormancy) until an administrator reactivates it; zero, the
+	// default, never. The trusted-trader portal's is two years (17520h).
+	DormantAfter time.Duration `mapstructure:"dormant_after" yaml:"dormant_after"`
+	// Contact is whom a person contacts for help with their account, in
+	// English and French: shown on the dormant-account page and in
+	// security notices. Required with dormant_after.
+	Contact map[string]string `mapstructure:"contact" yaml:"contact"`
+}
+
+// validate adds the problems of the accounts section.
+func (c *AccountsConfig) validate(ps *validate.Problems) {
+	if c.DormantAfter != 0 && c.DormantAfter < 24*time.Hour {
+		ps.Add("accounts.dormant_after", "must be at least 24h, or 0 for never (write days as hours: two years is 17520h)", c.DormantAfter.String())
+	}
+	if c.DormantAfter != 0 || len(c.Contact) > 0 {
+		checkNames(ps, "accounts.contact", c.Contact)
+	}
 }
 
 // TokensConfig sets lifetimes. Defaults follow Keycloak's: short access
@@ -133,6 +156,7 @@ func (c *Config) Validate(ps *validate.Problems, providerIDs []string) {
 	pos("keys.publish_ahead", c.Keys.PublishAhead, 0)
 
 	c.MFA.Validate(ps, "mfa")
+	c.Accounts.validate(ps)
 	for i, g := range c.Groups {
 		p := fmt.Sprintf("groups[%d]", i)
 		ps.Required(p+".id", g.ID)

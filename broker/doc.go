@@ -194,6 +194,22 @@
 //     an IPv6 source is its /64. The token endpoint is not rate-limited:
 //     it stores nothing for a caller that has not authenticated as a
 //     client, and one relying party's servers make all its users' calls.
+//   - an account nobody signs in to for accounts.dormant_after (off by
+//     default; two years in the trusted-trader example) becomes dormant
+//     (broker/dormancy): marked at its next sign-in, right after the
+//     upstream, or by the sweep, which also ends its sessions and grants;
+//     the sign-in stops with a page naming the deployment's contact, and
+//     only an administrator reactivates it (Login.gov's and Keycloak's
+//     inactive-account handling). A dormant account's sign-in never
+//     counts as use.
+//   - the account's owner is emailed (Notices, notices.go) the URN once the
+//     account is created and a security notice at each change Login.gov
+//     notifies: a factor added or removed, recovery codes regenerated or
+//     used, a credential linked or unlinked, the email changed, the
+//     account locked. A notice goes only to a verified address; the email
+//     change's to the address before the change, so the owner hears of a
+//     change someone else made. Sending is synchronous after the change is
+//     written and a failure never fails the change.
 //   - /metrics is not served here: cmd/passerelle serves it on a
 //     management address of its own (server.metrics_listen), off by
 //     default, as Keycloak serves it on its management port.

@@ -62,6 +62,11 @@ type Accounts interface {
 	GetAccount(ctx context.Context, id string) (Account, error)
 	GetAccountByURN(ctx context.Context, urn string) (Account, error)
 	UpdateAccount(ctx context.Context, id string, fn func(Account) (Account, error)) error
+	// ListAccounts returns at most limit accounts whose ID sorts after
+	// after ("" for the first page), in the backend's order of IDs: a
+	// bounded page for passes over every account (the dormancy sweep).
+	// Paging with the last ID of each page visits every account once.
+	ListAccounts(ctx context.Context, after string, limit int) ([]Account, error)
 
 	// CreateLink adds a link to an existing account (ErrNotFound if the
 	// account is missing, ErrAlreadyExists if (provider, subject) is linked).

@@ -28,6 +28,7 @@ func Run(t *testing.T, newStore NewStore) {
 		{"Accounts", testAccounts},
 		{"CreateAccountAtomic", testCreateAccountAtomic},
 		{"AccountURNChange", testAccountURNChange},
+		{"ListAccounts", testListAccounts},
 		{"Links", testLinks},
 		{"AuthRequests", testAuthRequests},
 		{"Grants", testGrants},
