@@ -13,21 +13,24 @@ import (
 
 	"github.com/passerelle/passerelle/broker/journey"
 	"github.com/passerelle/passerelle/broker/steps/legacy"
+	"github.com/passerelle/passerelle/broker/steps/organization"
 	"github.com/passerelle/passerelle/broker/steps/terms"
 	"github.com/passerelle/passerelle/internal/validate"
 	"github.com/passerelle/passerelle/mfa"
+	"github.com/passerelle/passerelle/orgs"
 	"github.com/passerelle/passerelle/store"
 )
 
 // stepNames are the steps a client may list in clients[].steps. Adding a
 // step is its package and one line here and in newSteps.
-var stepNames = []string{terms.Name, legacy.Name}
+var stepNames = []string{terms.Name, organization.Name, legacy.Name}
 
 // newSteps builds the registry of client steps.
 func (b *Broker) newSteps() map[string]journey.Step {
 	return map[string]journey.Step{
-		terms.Name:  terms.New(b.st, b.termsOf, b.now),
-		legacy.Name: legacy.New(b.st, b.legacyClaim, b.now),
+		terms.Name:        terms.New(b.st, b.termsOf, b.now),
+		organization.Name: organization.New(b.orgs, b.reg, b.ui.T),
+		legacy.Name:       legacy.New(b.st, b.legacyClaim, b.now),
 	}
 }
 
@@ -53,6 +56,13 @@ func (b *Broker) stepClaims(ctx context.Context, ui *oidc.UserInfo, c *client, a
 		}
 	}
 	return nil
+}
+
+// orgsOf is the client's organizations configuration, from the current
+// configuration.
+func (b *Broker) orgsOf(clientID string) (*orgs.Config, bool) {
+	c, ok := b.catalog().orgs[clientID]
+	return c, ok
 }
 
 // termsOf is the client's terms of use, from the current configuration.
@@ -88,6 +98,9 @@ func (cl *ClientConfig) validateSteps(ps *validate.Problems, p string) {
 	case hasTerms:
 		cl.Terms.Validate(ps, p+".terms", []string{"en", "fr"})
 	}
+	if slices.Contains(cl.Steps, organization.Name) && cl.Organizations == nil {
+		ps.Add(p+".organizations", "is required when steps lists organization", nil)
+	}
 	if cl.Legacy != nil {
 		if !slices.Contains(cl.Steps, legacy.Name) {
 			ps.Add(p+".legacy", "is used only when steps lists legacy", nil)
@@ -115,7 +128,8 @@ func (b *Broker) pendingStep(ctx context.Context, f *flow) (string, error) {
 }
 
 func (b *Broker) visit(f *flow) journey.Visit {
-	return journey.Visit{AuthRequestID: f.ar.ID, AccountID: f.ar.AccountID, ClientID: f.ar.ClientID, Lang: f.lang,
+	return journey.Visit{AuthRequestID: f.ar.ID, AccountID: f.ar.AccountID, ClientID: f.ar.ClientID,
+		ClientName: f.client.displayName(f.lang), Lang: f.lang,
 		CSRF: b.secrets.csrfToken(f.ar.ID, f.browser)}
 }
 

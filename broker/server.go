@@ -8,6 +8,7 @@ import (
 	"github.com/passerelle/passerelle/broker/journey"
 	"github.com/passerelle/passerelle/broker/steps/legacy"
 	"github.com/passerelle/passerelle/broker/steps/terms"
+	"github.com/passerelle/passerelle/orgs"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -81,6 +82,7 @@ type Broker struct {
 	policy  acrPolicy
 	reg     *mfa.Regulator
 	steps   map[string]journey.Step // the client steps, by name
+	orgs    *orgs.Service           // the rules of clients' organizations
 	email   *emailotp.Sender        // the account page's address changes; nil without a notifier
 	factors *mfa.Registry           // the second-factor kinds that are on (factors.go)
 	// dormancy marks accounts unused past accounts.dormant_after.
@@ -132,6 +134,7 @@ func New(ctx context.Context, cfg Config, d Deps) (*Broker, error) {
 	b.limiter = newLimiter(d.RateLimit, d.Now)
 	b.ladder = ladder
 	b.reg = mfa.NewRegulator(d.Store, cfg.MFA.Lockout, d.Now)
+	b.orgs = orgs.New(d.Store, b.orgsOf, d.Now, b.audits.record)
 	b.steps = b.newSteps()
 	b.dormancy = dormancy.Marker{St: d.Store, After: cfg.Accounts.DormantAfter, Now: d.Now, Marked: b.markedDormant}
 	if d.Notifier != nil {
@@ -196,6 +199,7 @@ type catalog struct {
 	routes map[string]http.Handler
 	groups []GroupConfig
 	terms  map[string]terms.Terms    // client ID → its terms of use
+	orgs   map[string]*orgs.Config   // client ID → its organizations' role table
 	legacy map[string]*legacy.Config // client ID → its legacy step's settings
 }
 
@@ -216,8 +220,8 @@ func (b *Broker) Reload(clients []ClientConfig, groups []GroupConfig, ups []Upst
 	if err != nil {
 		return err
 	}
-	c := &catalog{clients: cs, upstreams: map[string]Upstream{}, groups: groups, terms: ts, routes: map[string]http.Handler{},
-		legacy: map[string]*legacy.Config{}}
+	c := &catalog{clients: cs, upstreams: map[string]Upstream{}, groups: groups, terms: ts, orgs: orgsOf(clients),
+		routes: map[string]http.Handler{}, legacy: map[string]*legacy.Config{}}
 	for _, cl := range clients {
 		c.legacy[cl.ID] = cl.Legacy
 	}
