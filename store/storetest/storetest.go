@@ -35,6 +35,7 @@ func Run(t *testing.T, newStore NewStore) {
 		{"RevokeGrantsByAccount", testRevokeGrantsByAccount},
 		{"Sessions", testSessions},
 		{"DeleteSessionsByAccount", testDeleteSessionsByAccount},
+		{"ListSessions", testListSessions},
 		{"ExpiredIsNotFound", testExpiredIsNotFound},
 		{"UpdateErrorWritesNothing", testUpdateErrorWritesNothing},
 		{"Sweep", testSweep},
