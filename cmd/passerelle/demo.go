@@ -119,7 +119,7 @@ func demo(ctx context.Context, addr, dataDir string, logger *slog.Logger, stdout
 	if err != nil {
 		return err
 	}
-	portals := demoPortals(sideURL, termsFiles)
+	portals := append(demoPortals(sideURL, termsFiles), demoOffices(sideURL)...)
 	var services []demorp.Service
 	for _, p := range portals {
 		services = append(services, demorp.Service{Name: p.name, URL: sideURL + p.path + "/"})
@@ -147,6 +147,9 @@ func demo(ctx context.Context, addr, dataDir string, logger *slog.Logger, stdout
 	if err := seedDormant(ctx, st, dormantSubject); err != nil {
 		return err
 	}
+	if err := importDemoFiles(ctx, st, cfg.Broker.Clients, cfg.Broker.MFA.Lockout); err != nil {
+		return err
+	}
 
 	sideSrv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	go func() {
@@ -160,6 +163,8 @@ Passerelle demo is running. Open:
 
   Demo relying party (start here):  %s/rp/
   Demo trusted-trader portal:       %s/trader/
+  Demo IP office:                   %s/ipo/
+  Demo certificate office:          %s/certificates/
   Passerelle (the broker):          %s/
   Discovery:                        %s/.well-known/openid-configuration
   Demo outbox (emailed codes):      %s/outbox/
@@ -172,9 +177,13 @@ GCKey (demo) is Passerelle's built-in service: choose it, then "Create a GCKey";
 the confirmation code arrives in the demo outbox, as do emailed second-factor codes.
 The trusted-trader portal asks for a second factor and for its terms of use at
 every sign-in; decline the terms to see what the portal shows then.
+The IP office asks once for a former account: marie.tremblay / ancien-mot-de-passe
+(or jlee / mot-de-passe-2018). The certificate office finds a file by certificate
+C-2019-0042 and birth date 1980-02-29 and sends its code to the file's address (in
+the outbox); without the code, invoice F-118 works, or ask for an agent.
 Everything here is a demonstration; stop it with Ctrl-C.
 
-`, sideURL, sideURL, issuer, issuer, sideURL)
+`, sideURL, sideURL, sideURL, sideURL, issuer, issuer, sideURL)
 	return runServer(ctx, b, b.Handler(), brokerLn, "", "", logger)
 }
 
