@@ -55,10 +55,15 @@
 //     could not be ended). Refusals on these routes get the broker's
 //     bilingual page (LogoutHost.ErrorPage) and one log line here.
 //   - SP metadata (Metadata, ServeMetadata) with every configured key for
-//     signing and for encryption, the ACS and SLO endpoints; IdP metadata
-//     from a file or a URL, refreshed every metadata_refresh, the last good
-//     copy kept when a refresh fails. Key rollover without downtime: two SP
-//     keys, the first signs, both decrypt, both are published.
+//     signing and for encryption, the ACS and SLO endpoints, built once
+//     per provider and its URLs; IdP metadata from a file or a URL,
+//     refreshed every metadata_refresh without holding a lock during the
+//     fetch (other requests go on with the current copy), the last good
+//     copy kept when a refresh fails. With idp_metadata_signing_cert, the
+//     metadata must carry an enveloped signature over its root by that
+//     certificate (RSA-SHA256 or stronger, no DTD), and only the signed
+//     element is read. Key rollover without downtime: two SP keys, the
+//     first signs, both decrypt, both are published.
 //
 // # The library: github.com/crewjam/saml
 //
@@ -125,8 +130,10 @@
 // signature checks, parsing); BenchmarkLoginURL, about 1.9 ms (one
 // RSA-2048 signature). FuzzResponse runs the ACS on arbitrary bytes.
 //
-// # What is not there yet
+// # The demo
 //
-//   - Signed IdP metadata is not verified (trust comes from the file or
-//     the https URL).
+// `passerelle demo` runs a SAML GCKey (internal/demoidp.SAMLServer, on
+// crewjam/saml's IdP side) on loopback and configures this provider for
+// it, signed metadata included; cmd/passerelle's TestDemoSAMLSignIn signs
+// in and out through it as a person would.
 package saml
