@@ -127,7 +127,9 @@ func writeSSPConfig(t *testing.T, dir, base, issuer, id string, sp saml.KeyPair)
 		t.Fatal(err)
 	}
 	block, _ := pem.Decode(spCertPEM)
-	q := func(s string) string { return "'" + strings.ReplaceAll(strings.ReplaceAll(s, `\`, `\\`), "'", `\'`) + "'" }
+	q := func(s string) string {
+		return "'" + strings.ReplaceAll(strings.ReplaceAll(s, `\`, `\\`), "'", `\'`) + "'"
+	}
 	files := map[string]string{
 		"config.php": string(debian) + fmt.Sprintf(`
 $config['baseurlpath'] = %s;
