@@ -108,7 +108,11 @@ func startSSP(t *testing.T, issuer, id string, sp saml.KeyPair) *sspIdP {
 // writeSSPConfig writes config.php (Debian's, with this test's
 // directories and settings appended), authsources.php (alex, by
 // username and password) and the metadata of the hosted IdP and of the
-// one SP.
+// one SP. The SP's entry makes SimpleSAMLphp behave as GCKey: it wants
+// signed AuthnRequests and LogoutRequests, signs and encrypts
+// assertions, and signs its HTTP-Redirect logout messages (without
+// redirect.sign its LogoutResponse is unsigned, and Passerelle refuses
+// it).
 func writeSSPConfig(t *testing.T, dir, base, issuer, id string, sp saml.KeyPair) {
 	t.Helper()
 	for _, d := range []string{"cert", "metadata", "log", "data", "tmp", "sessions"} {
@@ -180,6 +184,8 @@ $metadata[%s] = [
     'NameIDFormat' => 'urn:oasis:names:tc:SAML:2.0:nameid-format:persistent',
     'validate.authnrequest' => true,
     'validate.logout' => true,
+    'sign.logout' => true,
+    'redirect.sign' => true,
     'assertion.encryption' => true,
     'sharedkey_algorithm' => 'http://www.w3.org/2001/04/xmlenc#aes128-cbc',
     'saml20.sign.assertion' => true,
@@ -201,7 +207,8 @@ $metadata[%s] = [
 // encrypted (the provider refuses plaintext ones); they set up an
 // authenticator app, and the relying party gets tokens exactly as for an
 // OpenID Connect upstream: a pairwise sub (never the NameID), acr from
-// the factor, amr, nothing of the upstream.
+// the factor, amr, nothing of the upstream. Logging out at the relying
+// party goes through SimpleSAMLphp's Single Logout and back.
 func TestSAMLSignInThroughSimpleSAMLphp(t *testing.T) {
 	const id = "gckey-ssp"
 	var ssp *sspIdP
@@ -254,6 +261,19 @@ func TestSAMLSignInThroughSimpleSAMLphp(t *testing.T) {
 		t.Fatalf("the account's link is not the persistent NameID triple: %v %v", links, err)
 	}
 	wantTokensAsForOIDC(t, tok, strings.TrimPrefix(links[0].Subject, ssp.metadataURL()+"!"+e.issuer+"/providers/"+id+"/metadata!"))
+
+	// Logging out at the relying party goes through SimpleSAMLphp's
+	// Single Logout (it checks the signed LogoutRequest, validate.logout)
+	// and back, by its signed LogoutResponse, to the relying party.
+	v = url.Values{"id_token_hint": {tok.raw}, "post_logout_redirect_uri": {"https://rp1.example/bye"}, "state": {"s1"}}
+	p = b.Get(e.issuer + "/end_session?" + v.Encode())
+	if loc := p.Resp.Header.Get("Location"); !strings.HasPrefix(loc, "https://rp1.example/bye") || !strings.Contains(loc, "state=s1") ||
+		p.Resp.Request.URL.Path != "/providers/"+id+"/slo" {
+		t.Fatalf("end_session ended at %s %d %q: %.600s", p.Resp.Request.URL, p.Resp.StatusCode, loc, p.Body)
+	}
+	if !strings.Contains(ssp.log.String(), "SingleLogoutService") {
+		t.Errorf("SimpleSAMLphp never saw the LogoutRequest")
+	}
 }
 
 // sessionAccount is the account of b's session at the broker.
