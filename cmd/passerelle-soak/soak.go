@@ -2,9 +2,9 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"fmt"
 	"net/http"
-	"os"
 	"runtime"
 	"strconv"
 	"strings"
@@ -35,34 +35,20 @@ func (o *op) take() ([]time.Duration, int, error) {
 	return lat, errs, first
 }
 
-// run paces o at its rate from workers goroutines until stop closes.
-func (o *op) run(workers int, stop <-chan struct{}, wg *sync.WaitGroup) {
-	tick := time.NewTicker(time.Duration(float64(time.Second) / o.rate))
-	for range workers {
-		wg.Go(func() {
-			for {
-				select {
-				case <-stop:
-					return
-				case <-tick.C:
-				}
-				start := time.Now()
-				err := o.do()
-				d := time.Since(start)
-				o.mu.Lock()
-				if err != nil {
-					o.errs++
-					if o.firstErr == nil {
-						o.firstErr = err
-					}
-				} else {
-					o.lat = append(o.lat, d)
-				}
-				o.mu.Unlock()
-			}
-		})
+// record keeps one run's latency, or counts its error; the soak goes on
+// after errors.
+func (o *op) record(_ int, d time.Duration, err error) bool {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if err != nil {
+		o.errs++
+		if o.firstErr == nil {
+			o.firstErr = err
+		}
+	} else {
+		o.lat = append(o.lat, d)
 	}
-	go func() { <-stop; tick.Stop() }()
+	return true
 }
 
 // sample is what the server looks like at the end of a minute.
@@ -74,11 +60,11 @@ type sample struct {
 
 // soak runs ops for dur and prints one block per minute.
 func soak(dur time.Duration, workers int, ops []*op, look func() sample) error {
-	stop := make(chan struct{})
+	ctx, stop := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	for _, o := range ops {
 		if o.rate > 0 {
-			o.run(workers, stop, &wg)
+			wg.Go(func() { loadgen.Pace(ctx, workers, o.rate, o.do, o.record) })
 		}
 	}
 	first, last := map[string]time.Duration{}, map[string]time.Duration{}
@@ -113,7 +99,7 @@ func soak(dur time.Duration, workers int, ops []*op, look func() sample) error {
 			}
 		}
 	}
-	close(stop)
+	stop()
 	wg.Wait()
 	fmt.Println()
 	for _, o := range ops {
@@ -127,11 +113,8 @@ func soak(dur time.Duration, workers int, ops []*op, look func() sample) error {
 }
 
 // scrape reads the server's process and Go metrics and the store size.
-func scrape(metricsURL, dbPath string) sample {
-	var s sample
-	if st, err := os.Stat(dbPath); err == nil {
-		s.storeBytes = st.Size()
-	}
+func scrape(metricsURL string, storeSize func() int64) sample {
+	s := sample{storeBytes: storeSize()}
 	resp, err := http.Get(metricsURL)
 	if err != nil {
 		s.err = err
