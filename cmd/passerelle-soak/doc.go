@@ -17,7 +17,9 @@
 //   - token introspections.
 //
 // Each minute it prints per operation the count, errors, p50 and p99
-// latency, then the server's resident set, Go heap in use, goroutines and
+// latency, then the server's resident set (split into anonymous memory,
+// which holds the Go heap, and mapped files, which hold the touched
+// pages of a bbolt store), Go heap in use, goroutines and
 // open files (from its /metrics) and the store's size (the bbolt file,
 // or the schema's tables with their indexes). The broker
 // sweeps once a minute as it does in production, so the sweep's windows

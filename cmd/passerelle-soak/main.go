@@ -132,7 +132,7 @@ func run(bin string, dur time.Duration, r rates, workers, poolSize int, keep boo
 			return loadgen.Introspect(ps.HTTP, issuer+"/oauth/introspect", ps.OAuth, refresher.AccessToken())
 		}},
 	}
-	if err := soak(dur, workers, ops, func() sample { return scrape(metricsURL, st.size) }); err != nil {
+	if err := soak(dur, workers, ops, func() sample { return scrape(metricsURL, srv.Process.Pid, st.size) }); err != nil {
 		return err
 	}
 	stop()

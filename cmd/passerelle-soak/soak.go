@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"os"
 	"runtime"
 	"strconv"
 	"strings"
@@ -54,6 +55,10 @@ func (o *op) record(_ int, d time.Duration, err error) bool {
 // sample is what the server looks like at the end of a minute.
 type sample struct {
 	rss, heap, storeBytes int64
+	// anon and file split the resident set (Linux): anonymous memory
+	// (Go heap, stacks, runtime) and mapped files (the binary and, on
+	// bbolt, the pages of the store file the server has touched).
+	anon, file            int64
 	goroutines, openFiles int64
 	err                   error
 }
@@ -85,7 +90,8 @@ func soak(dur time.Duration, workers int, ops []*op, look func() sample) error {
 			right := ""
 			switch i {
 			case 0:
-				right = fmt.Sprintf("RSS %s, heap %s, store %s", mib(s.rss), mib(s.heap), mib(s.storeBytes))
+				right = fmt.Sprintf("RSS %s (anon %s, file %s), heap %s, store %s",
+					mib(s.rss), mib(s.anon), mib(s.file), mib(s.heap), mib(s.storeBytes))
 			case 1:
 				right = fmt.Sprintf("goroutines %d, open files %d", s.goroutines, s.openFiles)
 			case 2:
@@ -112,9 +118,11 @@ func soak(dur time.Duration, workers int, ops []*op, look func() sample) error {
 	return nil
 }
 
-// scrape reads the server's process and Go metrics and the store size.
-func scrape(metricsURL string, storeSize func() int64) sample {
+// scrape reads the server's process and Go metrics, its resident set's
+// split (/proc/PID/status) and the store size.
+func scrape(metricsURL string, pid int, storeSize func() int64) sample {
 	s := sample{storeBytes: storeSize()}
+	s.anon, s.file = residentSplit(pid)
 	resp, err := http.Get(metricsURL)
 	if err != nil {
 		s.err = err
@@ -145,6 +153,31 @@ func scrape(metricsURL string, storeSize func() int64) sample {
 	}
 	s.err = sc.Err()
 	return s
+}
+
+// residentSplit reads RssAnon and RssFile of process pid, in bytes; 0
+// where /proc does not say.
+func residentSplit(pid int) (anon, file int64) {
+	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0, 0
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		name, rest, _ := strings.Cut(sc.Text(), ":")
+		kb, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
+		if err != nil {
+			continue
+		}
+		switch name {
+		case "RssAnon":
+			anon = kb << 10
+		case "RssFile":
+			file = kb << 10
+		}
+	}
+	return anon, file
 }
 
 func mib(n int64) string { return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20)) }
