@@ -11,9 +11,13 @@
 // Routes:
 //
 //	method    path                              what
-//	GET       /.well-known/openid-configuration discovery (pairwise and public subjects, S256 only)
+//	GET       /.well-known/openid-configuration discovery (pairwise and public subjects, S256 only,
+//	                                            the ladder's acr values, iss in responses, claims)
 //	GET       /keys                             JWKS: every key not yet expired, the next one included
-//	GET POST  /authorize                        authorization request → stored auth request → /login/{id}
+//	GET POST  /authorize                        authorization request → stored auth request → /login/{id};
+//	                                            a pushed one by its request_uri (par.go), a signed
+//	                                            request object by value or reference (requestobject.go)
+//	POST      /oauth/par                        RFC 9126 pushed authorization requests (201 request_uri)
 //	GET       /login/{id}                       dispatcher: session? prompt=none? hint? one provider? chooser
 //	POST      /login/{id}/choose/{choice}       CSRF-checked: a provider (→ upstream) or a group (→ list)
 //	GET       /login/{id}/group/{group}         the Sign-In Partner list of banks
@@ -23,9 +27,11 @@
 //	                                            (a cross-site POST is re-posted once from this origin)
 //	any       /providers/{provider}/...         a provider's own routes (SAML metadata); signIn, upstream.go
 //	POST      /oauth/token                      authorization_code (PKCE S256), refresh_token (rotation)
-//	POST      /oauth/introspect                 RFC 7662
+//	POST      /oauth/introspect                 RFC 7662: access tokens, and refresh tokens for their client
 //	POST      /revoke                           RFC 7009 (revokes the whole grant)
-//	GET POST  /userinfo                         claims by the grant's scopes
+//	GET POST  /userinfo                         claims by the grant's scopes and claims parameter; the
+//	                                            token in the header or a POSTed form, never the query
+//	OPTIONS   /oauth/token, /revoke, /userinfo  CORS preflight: origins clients list (cors.go)
 //	GET POST  /end_session                      RP-initiated logout; without an ID token hint it asks first
 //	GET       /login/{id}/mfa/...               second factors (mfaPages, mfa_steps.go; kinds in factors.go)
 //	GET POST  /login/{id}/local                 the built-in service's password page (passwordPages, password.go)
@@ -83,8 +89,51 @@
 //   - revoking an access token revokes its grant (the access token is
 //     stateless; the grant is what can be revoked), and so the refresh
 //     family with it.
-//   - any authenticated client may introspect (resource servers use their
-//     own credentials); inactive tokens get {"active": false}.
+//   - any authenticated client may introspect an access token (resource
+//     servers use their own credentials); a refresh token is active only
+//     for the client it was issued to (RFC 7662 §2.2 leaves it to the
+//     server: only that client ever holds it); inactive tokens get
+//     {"active": false}.
+//   - consent is never asked: relying parties are Government of Canada
+//     services configured by the operator (first-party clients, as in
+//     Sign In Canada), the person's sign-in to the service is the
+//     consent, and what a client receives is set by its configuration
+//     and the release rules, not by a per-person choice. prompt=consent
+//     is therefore accepted and satisfied without a page (OIDC Core
+//     §3.1.2.1: the server obtained consent), which also lets clients
+//     that send it with offline_access (§11) get their refresh token;
+//     prompt=none never fails with consent_required; prompt=none with any
+//     other value is invalid_request (§3.1.2.1). Discovery lists the
+//     prompt values accepted (prompt_values_supported).
+//   - the claims parameter (OIDC Core §5.5) may ask for name,
+//     given_name, family_name, email, email_verified and locale, in the
+//     ID token or at userinfo, whatever the scopes; essential and
+//     voluntary claims are answered alike (nothing is ever asked of the
+//     person), and the release rules above still decide. An acr member's
+//     value or values count as acr_values when acr_values is absent
+//     (§5.5.1.1), an ID token sub value as an id_token_hint's subject;
+//     other claims are ignored.
+//   - an authorization request's parameters are checked before anything
+//     is stored (authparams.go): response_type is required (a missing one
+//     is invalid_request, RFC 6749 §4.1.2.1; one other than code is
+//     unsupported_response_type), scope is visible ASCII, prompt holds
+//     known values, code_challenge is 43 to 128 unreserved characters,
+//     max_age a non-negative integer, claims a claims request, every
+//     parameter but state UTF-8 without NUL. state is the client's opaque
+//     value and comes back byte for byte, even when it is not UTF-8
+//     (in query answers; a form_post page is decoded by the browser).
+//   - a pushed authorization request (RFC 9126) lives 60 seconds and is
+//     used once; until a browser brings it to /authorize it is bound to
+//     no browser, and no sign-in page accepts it. A client may be
+//     required to push (require_pushed_authorization_requests). Request
+//     objects (RFC 9101) replace the query's parameters entirely (§6.3),
+//     are signed with RS256, ES256 or PS256 by a key of the client's JWK
+//     Set, and are fetched by reference only from the client's
+//     registered request_uris (8 KB, 5 seconds).
+//   - scripts reach the token, revocation and userinfo endpoints only
+//     from the origins their client lists (clients[].allowed_origins),
+//     never with credentials (cors.go); discovery and keys are readable
+//     from anywhere.
 //   - refresh tokens are issued when offline_access is asked, as OIDC Core
 //     §11 says.
 //   - an unknown idp_hint is ignored and the chooser shown.
@@ -145,6 +194,22 @@
 //     an IPv6 source is its /64. The token endpoint is not rate-limited:
 //     it stores nothing for a caller that has not authenticated as a
 //     client, and one relying party's servers make all its users' calls.
+//   - an account nobody signs in to for accounts.dormant_after (off by
+//     default; two years in the trusted-trader example) becomes dormant
+//     (broker/dormancy): marked at its next sign-in, right after the
+//     upstream, or by the sweep, which also ends its sessions and grants;
+//     the sign-in stops with a page naming the deployment's contact, and
+//     only an administrator reactivates it (Login.gov's and Keycloak's
+//     inactive-account handling). A dormant account's sign-in never
+//     counts as use.
+//   - the account's owner is emailed (Notices, notices.go) the URN once the
+//     account is created and a security notice at each change Login.gov
+//     notifies: a factor added or removed, recovery codes regenerated or
+//     used, a credential linked or unlinked, the email changed, the
+//     account locked. A notice goes only to a verified address; the email
+//     change's to the address before the change, so the owner hears of a
+//     change someone else made. Sending is synchronous after the change is
+//     written and a failure never fails the change.
 //   - /metrics is not served here: cmd/passerelle serves it on a
 //     management address of its own (server.metrics_listen), off by
 //     default, as Keycloak serves it on its management port.

@@ -38,78 +38,35 @@ type opServer struct {
 	storage  *opStorage
 	st       store.Store
 	clients  func() *clients
+	acrs     []string // the assurance ladder, lowest first
 	log      *slog.Logger
 }
 
 var _ op.Server = (*opServer)(nil)
 
 // newOPServer wraps provider, whose storage is storage.
-func newOPServer(provider *op.Provider, storage *opStorage, st store.Store, clients func() *clients, log *slog.Logger) *opServer {
+func newOPServer(provider *op.Provider, storage *opStorage, st store.Store, clients func() *clients, acrs []string, log *slog.Logger) *opServer {
 	return &opServer{
 		LegacyServer: op.NewLegacyServer(provider, provider.Endpoints()),
-		provider:     provider, storage: storage, st: st, clients: clients, log: log,
+		provider:     provider, storage: storage, st: st, clients: clients, acrs: acrs, log: log,
 	}
 }
 
 // VerifyAuthRequest finds the client and checks the redirect URI is one
-// it registered (exact match, OIDC Core §3.1.2.1). Its errors are never
-// sent to the redirect URI.
+// it registered (exact match, OIDC Core §3.1.2.1); which URIs a client
+// may register is the configuration's rule (https, http on loopback).
+// Its errors are never sent to the redirect URI. Everything else is
+// checked after it, so a bad response_type or max_age from a known
+// client reaches the client as an error redirect.
 func (s *opServer) VerifyAuthRequest(ctx context.Context, r *op.Request[oidc.AuthRequest]) (*op.ClientRequest[oidc.AuthRequest], error) {
 	c, err := s.clients().get(ctx, r.Data.ClientID)
 	if err != nil {
 		return nil, oidc.ErrInvalidRequestRedirectURI().WithDescription("unknown client").WithParent(err)
 	}
-	if err := op.ValidateAuthReqRedirectURI(c, r.Data.RedirectURI, r.Data.ResponseType); err != nil {
-		return nil, err
+	if !slices.Contains(c.RedirectURIs(), r.Data.RedirectURI) {
+		return nil, oidc.ErrInvalidRequestRedirectURI().WithDescription("redirect_uri is not registered for the client")
 	}
 	return &op.ClientRequest[oidc.AuthRequest]{Request: r, Client: c}, nil
-}
-
-// Authorize checks the rest of a verified authorization request and
-// stores it: the library's checks (response type, scopes, prompt,
-// id_token_hint) and Passerelle's (the openid scope is required, PKCE
-// plain is refused, public clients must use PKCE, response_mode is query
-// or form_post, no request object). The auth request is bound to the
-// browser whose binding cookie the request carries (protocolEdge sets
-// it), and keeps the idp_hint parameter. The answer sends the browser to
-// the sign-in.
-func (s *opServer) Authorize(ctx context.Context, r *op.ClientRequest[oidc.AuthRequest]) (*op.Redirect, error) {
-	req, c := r.Data, r.Client.(*client)
-	if req.ResponseType != oidc.ResponseTypeCode {
-		// Authorization code flow only (no implicit or hybrid).
-		return nil, &oidc.Error{ErrorType: "unsupported_response_type", Description: "only response_type=code is supported"}
-	}
-	switch req.ResponseMode {
-	case "", oidc.ResponseModeQuery, oidc.ResponseModeFormPost:
-	default:
-		return nil, oidc.ErrInvalidRequest().WithDescription("response_mode must be query or form_post")
-	}
-	if req.CodeChallenge != "" && req.CodeChallengeMethod != oidc.CodeChallengeMethodS256 {
-		// RFC 7636 §4.3: an absent method means plain, which Passerelle refuses.
-		return nil, oidc.ErrInvalidRequest().WithDescription("code_challenge_method must be S256")
-	}
-	if c.Public && req.CodeChallenge == "" {
-		return nil, oidc.ErrInvalidRequest().WithDescription("PKCE (code_challenge with S256) is required for public clients")
-	}
-	if !slices.Contains(req.Scopes, oidc.ScopeOpenID) {
-		return nil, oidc.ErrInvalidScope().WithDescription("the openid scope is required")
-	}
-	sub, err := op.ValidateAuthRequestClient(ctx, req, c, s.provider.IDTokenHintVerifier(ctx))
-	if err != nil {
-		if _, ok := err.(*oidc.Error); !ok {
-			// An id_token_hint that does not verify.
-			return nil, oidc.ErrInvalidRequest().WithDescription("id_token_hint is not valid").WithParent(err)
-		}
-		return nil, err
-	}
-	if req.RequestParam != "" {
-		return nil, oidc.ErrRequestNotSupported()
-	}
-	ar, err := s.storage.newAuthRequest(ctx, req, sub, bindingOf(r.Header), r.Form.Get("idp_hint"))
-	if err != nil {
-		return nil, err
-	}
-	return op.NewRedirect(c.LoginURL(ar.GetID())), nil
 }
 
 // bindingHeader carries the browser binding from protocolEdge to
@@ -208,6 +165,10 @@ func (s *opServer) CodeExchange(ctx context.Context, r *op.ClientRequest[oidc.Ac
 	if err != nil {
 		return nil, err
 	}
+	if authReq.GetCodeChallenge() != nil && r.Data.CodeVerifier == "" {
+		// RFC 7636 §4.6: the code does not verify without it.
+		return nil, oidc.ErrInvalidGrant().WithDescription("code_verifier is required: the authorization request sent a code_challenge")
+	}
 	if err := op.AuthorizeCodeChallenge(r.Data.CodeVerifier, authReq.GetCodeChallenge()); err != nil {
 		return nil, err
 	}
@@ -273,11 +234,12 @@ func (s *opServer) Introspect(ctx context.Context, r *op.Request[op.Introspectio
 		return nil, oidc.ErrInvalidClient().WithDescription("client must be authenticated")
 	}
 	resp := new(oidc.IntrospectionResponse)
-	id, subject, ok := s.tokenOf(r.Data.Token)
-	if !ok {
-		return op.NewResponse(resp), nil
+	if id, subject, ok := s.tokenOf(r.Data.Token); ok {
+		err = s.storage.SetIntrospectionFromToken(ctx, resp, id, subject, c.GetID())
+	} else {
+		err = s.storage.introspectRefresh(ctx, resp, r.Data.Token, c.GetID())
 	}
-	if err := s.storage.SetIntrospectionFromToken(ctx, resp, id, subject, c.GetID()); err != nil {
+	if err != nil {
 		if isStoreDown(err) {
 			return nil, err
 		}
@@ -290,20 +252,41 @@ func (s *opServer) Introspect(ctx context.Context, r *op.Request[op.Introspectio
 // longer, valid (RFC 6750 §3.1).
 var errInvalidToken = errors.New("invalid_token")
 
-// UserInfo answers the claims of a valid access token (OIDC Core §5.3).
+// UserInfo answers the claims of a valid access token (OIDC Core §5.3),
+// readable by a script only from an origin the token's client lists.
 func (s *opServer) UserInfo(ctx context.Context, r *op.Request[oidc.UserInfoRequest]) (*op.Response, error) {
 	id, subject, ok := s.tokenOf(r.Data.AccessToken)
 	if !ok {
 		return nil, errInvalidToken
 	}
 	info := new(oidc.UserInfo)
-	if err := s.storage.SetUserinfoFromToken(ctx, info, id, subject, r.Header.Get("Origin")); err != nil {
+	g, err := s.storage.userinfo(ctx, info, id, subject)
+	if err != nil {
 		if isStoreDown(err) {
 			return nil, err
 		}
 		return nil, errors.Join(errInvalidToken, err)
 	}
-	return op.NewResponse(info), nil
+	resp := op.NewResponse(info)
+	if c, err := s.clients().get(ctx, g.ClientID); err == nil {
+		allowOrigin(resp.Header, r.Header.Get("Origin"), c)
+	}
+	return resp, nil
+}
+
+// discovery is the provider's metadata: the library's, and what it has
+// no field for.
+type discovery struct {
+	*oidc.DiscoveryConfiguration
+	// RFC 9207 §3: every authorization response carries iss.
+	ISSParameter bool `json:"authorization_response_iss_parameter_supported"`
+	// OIDC Prompt Create §4.1's list of prompt values; consent is
+	// accepted and never asks (package doc).
+	PromptValues []string `json:"prompt_values_supported"`
+	// RFC 9126 §5: pushed authorization requests; whether every client
+	// must push is each client's setting.
+	PAREndpoint string `json:"pushed_authorization_request_endpoint"`
+	RequirePAR  bool   `json:"require_pushed_authorization_requests"`
 }
 
 // Discovery is the provider's metadata (OIDC Discovery §3) trimmed to
@@ -317,15 +300,17 @@ func (s *opServer) Discovery(ctx context.Context, _ *op.Request[struct{}]) (*op.
 	d.CodeChallengeMethodsSupported = []oidc.CodeChallengeMethod{oidc.CodeChallengeMethodS256}
 	d.DeviceAuthorizationEndpoint = ""
 	d.CheckSessionIframe = ""
+	d.ACRValuesSupported = s.acrs
 	d.ClaimsSupported = []string{"sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "acr", "amr", "sid",
 		"locale", "name", "given_name", "family_name", "email", "email_verified"}
 	d.ScopesSupported = []string{oidc.ScopeOpenID, oidc.ScopeProfile, oidc.ScopeEmail, oidc.ScopeOfflineAccess}
-	d.RequestParameterSupported = false
-	d.RequestURIParameterSupported = false
-	d.ClaimsParameterSupported = false
+	d.RequestParameterSupported = true
+	d.RequestURIParameterSupported = true
+	d.RequireRequestURIRegistration = true
+	d.RequestObjectSigningAlgValuesSupported = []string{"RS256", "ES256", "PS256"}
+	d.ClaimsParameterSupported = true
 	d.UILocalesSupported = uiLocales
 	d.ClaimsLocalesSupported = uiLocales
-	resp := op.NewResponse(d)
-	resp.Header.Set("Access-Control-Allow-Origin", "*")
-	return resp, nil
+	return op.NewResponse(discovery{DiscoveryConfiguration: d, ISSParameter: true, PromptValues: promptValues,
+		PAREndpoint: op.IssuerFromContext(ctx) + parPath}), nil
 }
