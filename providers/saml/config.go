@@ -180,6 +180,18 @@ func (c Config) LogValue() slog.Value {
 	)
 }
 
+// levelsFor is the configured levels whose acr is one of acrs, in the
+// configured order.
+func (c Config) levelsFor(acrs []string) []string {
+	var out []string
+	for _, l := range c.Levels {
+		if slices.Contains(acrs, c.acrFor(l)) {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
 // ACRMapping is the section's acr map, for the configuration's check of
 // its targets against the mfa.acr ladder (registry.ACRMapper). The gc-ca
 // levels, which map to themselves without an entry, are checked by

@@ -31,8 +31,11 @@
 //     never consumed before (replay.go: the ID marked in the broker's
 //     store, shared by every replica, until the assertion expires); a
 //     persistent NameID whose qualifiers are the
-//     IdP's and this SP's; an AuthnContextClassRef among the levels asked
-//     for. SHA-1 signatures and unknown Conditions are refused.
+//     IdP's and this SP's; an AuthnContextClassRef among the configured
+//     levels. When a sign-in needs a level (LoginOptions.ACR), the
+//     AuthnRequest's RequestedAuthnContext names only the configured
+//     levels that meet it (Assures, providers.AssuranceProvider), and the
+//     broker refuses an answer below it. SHA-1 signatures and unknown Conditions are refused.
 //   - The subject is the persistent NameID triple (NameQualifier,
 //     SPNameQualifier, value; NameID.Subject), never an email; the level
 //     becomes Identity.ACR through acr_map (the gc-ca URIs map to
