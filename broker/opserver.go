@@ -94,6 +94,9 @@ func (s *opServer) Authorize(ctx context.Context, r *op.ClientRequest[oidc.AuthR
 	if !slices.Contains(req.Scopes, oidc.ScopeOpenID) {
 		return nil, oidc.ErrInvalidScope().WithDescription("the openid scope is required")
 	}
+	if isLogoutToken(req.IDTokenHint) {
+		return nil, oidc.ErrInvalidRequest().WithDescription("id_token_hint is not valid")
+	}
 	sub, err := op.ValidateAuthRequestClient(ctx, req, c, s.provider.IDTokenHintVerifier(ctx))
 	if err != nil {
 		if _, ok := err.(*oidc.Error); !ok {
@@ -317,6 +320,8 @@ func (s *opServer) Discovery(ctx context.Context, _ *op.Request[struct{}]) (*op.
 	d.CodeChallengeMethodsSupported = []oidc.CodeChallengeMethod{oidc.CodeChallengeMethodS256}
 	d.DeviceAuthorizationEndpoint = ""
 	d.CheckSessionIframe = ""
+	d.BackChannelLogoutSupported = true // logout.go, backchannel.go
+	d.BackChannelLogoutSessionSupported = true
 	d.ClaimsSupported = []string{"sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "acr", "amr", "sid",
 		"locale", "name", "given_name", "family_name", "email", "email_verified"}
 	d.ScopesSupported = []string{oidc.ScopeOpenID, oidc.ScopeProfile, oidc.ScopeEmail, oidc.ScopeOfflineAccess}

@@ -46,19 +46,20 @@ type protocolEdge struct {
 	srv *opServer
 	// What the edge needs of the journey's pages and sessions: error
 	// pages and their language, the browser binding, the confirmation
-	// before a logout without an ID token hint, and the end of the
-	// browser's SSO session.
-	page         func(w http.ResponseWriter, r *http.Request, status int, ar *store.AuthRequest, kind errKind)
-	pageLang     func(r *http.Request, ar *store.AuthRequest) string
-	browserID    func(w http.ResponseWriter, r *http.Request) string
-	askLogout    func(w http.ResponseWriter, r *http.Request) bool
-	closeSession func(ctx context.Context, w http.ResponseWriter, r *http.Request)
-	answer       clientAnswer
-	decoder      httphelper.Decoder
-	cors         func(http.Handler) http.Handler // the library's CORS policy
-	issuer       string
-	log          *slog.Logger
-	st           store.Store
+	// before a logout without an ID token hint, and the logout itself
+	// (the end of the browser's SSO session, its clients told, then the
+	// browser sent on to next).
+	page      func(w http.ResponseWriter, r *http.Request, status int, ar *store.AuthRequest, kind errKind)
+	pageLang  func(r *http.Request, ar *store.AuthRequest) string
+	browserID func(w http.ResponseWriter, r *http.Request) string
+	askLogout func(w http.ResponseWriter, r *http.Request) bool
+	logout    func(w http.ResponseWriter, r *http.Request, next string)
+	answer    clientAnswer
+	decoder   httphelper.Decoder
+	cors      func(http.Handler) http.Handler // the library's CORS policy
+	issuer    string
+	log       *slog.Logger
+	st        store.Store
 }
 
 // Mount puts the provider's endpoints on mux behind the edge guards.

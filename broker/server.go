@@ -91,6 +91,8 @@ type Broker struct {
 
 	observe func(http.Handler) http.Handler
 	limiter *limiter // nil: no rate limit
+
+	backchannel *backchannel // logout tokens to clients (RunLogoutDelivery)
 }
 
 // New builds a broker. It generates the first signing keys when the store
@@ -124,6 +126,8 @@ func New(ctx context.Context, cfg Config, d Deps) (*Broker, error) {
 		clientKeys: &clientKeys{http: d.HTTPClient, now: d.Now},
 	}
 	b.sealer = sealer
+	b.backchannel = newBackchannel(d.HTTPClient, d.Now, d.Logger)
+	b.backchannel.issuer, b.backchannel.audit = b.issuer, b.auditLogout
 	b.observe = d.Observe
 	b.limiter = newLimiter(d.RateLimit, d.Now)
 	b.ladder = ladder
@@ -147,6 +151,7 @@ func New(ctx context.Context, cfg Config, d Deps) (*Broker, error) {
 	if b.keys, err = OpenKeys(ctx, d.Store, d.MasterKey, cfg, d.Now); err != nil {
 		return nil, err
 	}
+	b.backchannel.sign = b.keys.signJWT
 	if err := b.Reload(cfg.Clients, cfg.Groups, d.Upstreams); err != nil {
 		return nil, err
 	}
@@ -173,7 +178,7 @@ func New(ctx context.Context, cfg Config, d Deps) (*Broker, error) {
 	}
 	b.answer = clientAnswer{st: d.Store, ui: d.UI, issuer: b.issuer, log: d.Logger, page: b.pages.errorPage}
 	b.edge = protocolEdge{answer: b.answer, srv: newOPServer(provider, storage, d.Store, func() *clients { return b.catalog().clients }, d.Logger),
-		page: b.pages.errorPage, pageLang: b.pages.lang, browserID: b.sessions.browserID, askLogout: b.askBeforeLogout, closeSession: b.sessions.end,
+		page: b.pages.errorPage, pageLang: b.pages.lang, browserID: b.sessions.browserID, askLogout: b.askBeforeLogout, logout: b.logout,
 		decoder: provider.Decoder(), cors: cors.New(*provider.CORSOptions()).Handler,
 		issuer: b.issuer, log: d.Logger, st: d.Store}
 	return b, nil
@@ -262,7 +267,7 @@ func (b *Broker) Handler() http.Handler {
 	rt.Handle("GET /static/webauthn.js", webauthnScript())
 	rt.Handle("GET /static/", http.StripPrefix("/static/", b.ui.Static()))
 	rt.Handle("GET /lang", b.ui.LanguageHandler())
-	rt.HandleFunc("GET /logged-out", b.pages.loggedOut)
+	rt.HandleFunc("GET /logged-out", b.loggedOut)
 	rt.HandleFunc("GET /{$}", b.pages.home)
 	rt.HandleFunc("GET /readyz", b.ready)
 	var h http.Handler = mux
@@ -285,6 +290,10 @@ func (b *Broker) ready(w http.ResponseWriter, r *http.Request) {
 	}
 	_, _ = w.Write([]byte("ok\n"))
 }
+
+// RunLogoutDelivery sends the logout tokens of ended sessions to their
+// clients, with retries, until ctx ends (backchannel.go).
+func (b *Broker) RunLogoutDelivery(ctx context.Context) { b.backchannel.Run(ctx) }
 
 // RunSweeper deletes expired records every interval until ctx ends.
 func (b *Broker) RunSweeper(ctx context.Context, interval time.Duration) {

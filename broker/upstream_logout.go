@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 
+	"github.com/passerelle/passerelle/providers"
 	"github.com/passerelle/passerelle/store"
 )
 
@@ -37,4 +38,26 @@ func (b *Broker) endUpstreamSessions(provider string) func(context.Context, stri
 			slog.String("provider", provider), slog.String("account", l.AccountID), slog.Int("sessions", n))
 		return nil
 	}
+}
+
+// upstreamLogoutURL is where to send the browser so that the upstream
+// that signed the person in ends its session too (Passerelle-initiated
+// logout, providers.LogoutProvider); it sends the browser back to
+// /logged-out. "" when the upstream offers none, or cannot be reached:
+// the logout at Passerelle goes on without it.
+func (b *Broker) upstreamLogoutURL(ctx context.Context, provider string) string {
+	u, ok := b.catalog().upstreams[provider]
+	if !ok {
+		return ""
+	}
+	lp, ok := u.Provider.(providers.LogoutProvider)
+	if !ok {
+		return ""
+	}
+	to, err := lp.LogoutURL(ctx, b.issuerURL("/logged-out"))
+	if err != nil {
+		b.log.WarnContext(ctx, "upstream logout unavailable; signed out of Passerelle only", "provider", provider, "error", err)
+		return ""
+	}
+	return to
 }

@@ -126,6 +126,16 @@ type PasswordProvider interface {
 	RefuseLogin(password string) error
 }
 
+// LogoutProvider is implemented by upstreams that can end their own
+// session when the person signs out of Passerelle (OpenID Connect
+// RP-Initiated Logout at the upstream's end_session_endpoint).
+type LogoutProvider interface {
+	// LogoutURL returns where to send the browser to sign out at the
+	// upstream, which sends it back to returnURL; "" when this upstream
+	// is not configured to be signed out of.
+	LogoutURL(ctx context.Context, returnURL string) (string, error)
+}
+
 // RouteProvider is implemented by providers that serve routes of their
 // own, outside any sign-in (a SAML service provider's metadata, for
 // example). They are mounted under /providers/{id}/.

@@ -22,6 +22,9 @@ type Config struct {
 	ClientID     string
 	ClientSecret string
 	RedirectURIs []string
+	// PostLogoutRedirectURIs are where /end_session may send the browser
+	// back (RP-Initiated Logout); none: the endpoint refuses every request.
+	PostLogoutRedirectURIs []string
 	// ACR is put in every ID token's acr claim (omitted when empty).
 	ACR string
 	// Users who can sign in.

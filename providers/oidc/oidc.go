@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"slices"
 	"sync"
 	"time"
@@ -17,7 +18,10 @@ import (
 	"github.com/passerelle/passerelle/providers"
 )
 
-var _ providers.CallbackProvider = (*Provider)(nil)
+var (
+	_ providers.CallbackProvider = (*Provider)(nil)
+	_ providers.LogoutProvider   = (*Provider)(nil)
+)
 
 // defaultTimeout bounds every upstream request when Open is given no
 // client, so a hung upstream cannot hold a sign-in forever.
@@ -43,6 +47,8 @@ type upstream struct {
 	// issParameter: the upstream puts iss in its authorization responses
 	// (RFC 9207 §3), so a response without it is refused.
 	issParameter bool
+	// endSession is the upstream's end_session_endpoint ("": none).
+	endSession string
 }
 
 // Open checks cfg and returns the provider named id. It does not contact
@@ -90,6 +96,7 @@ func (p *Provider) discover(ctx context.Context) (*upstream, error) {
 	var meta struct {
 		AuthMethods  []string `json:"token_endpoint_auth_methods_supported"`
 		IssParameter bool     `json:"authorization_response_iss_parameter_supported"`
+		EndSession   string   `json:"end_session_endpoint"`
 	}
 	if err := gp.Claims(&meta); err != nil {
 		return nil, fmt.Errorf("%w: provider %s: discovery document: %w", providers.ErrUpstream, p.id, err)
@@ -100,6 +107,7 @@ func (p *Provider) discover(ctx context.Context) (*upstream, error) {
 		provider:     gp,
 		verifier:     gp.Verifier(&gooidc.Config{ClientID: p.cfg.ClientID}),
 		issParameter: meta.IssParameter,
+		endSession:   meta.EndSession,
 		oauth2: oauth2.Config{
 			ClientID:     p.cfg.ClientID,
 			ClientSecret: p.cfg.ClientSecret,
@@ -157,6 +165,31 @@ func (p *Provider) LoginURL(ctx context.Context, leg providers.Leg, opts provide
 		params = append(params, oauth2.SetAuthURLParam("ui_locales", opts.Locale))
 	}
 	return cfg.AuthCodeURL(leg.State, params...), nil, nil
+}
+
+// LogoutURL returns the upstream's end_session_endpoint with client_id and
+// post_logout_redirect_uri (RP-Initiated Logout 1.0 §2; Passerelle keeps
+// no upstream ID token to send as id_token_hint), or "" when the
+// provider is not configured for logout. An upstream configured for
+// logout without an end_session_endpoint is an error.
+func (p *Provider) LogoutURL(ctx context.Context, returnURL string) (string, error) {
+	if !p.cfg.Logout {
+		return "", nil
+	}
+	up, err := p.discover(ctx)
+	if err != nil {
+		return "", err
+	}
+	u, err := url.Parse(up.endSession)
+	if err != nil || up.endSession == "" || (u.Scheme != "https" && !(u.Scheme == "http" && validate.IsLoopback(u.Hostname()))) {
+		return "", fmt.Errorf("%w: provider %s: logout is configured but the upstream has no usable end_session_endpoint (%q)",
+			providers.ErrUpstream, p.id, up.endSession)
+	}
+	q := u.Query()
+	q.Set("client_id", p.cfg.ClientID)
+	q.Set("post_logout_redirect_uri", returnURL)
+	u.RawQuery = q.Encode()
+	return u.String(), nil
 }
 
 // checkLeg refuses a leg the broker did not fill in: an empty state or
