@@ -112,7 +112,7 @@ func (c *Config) Validate(ps *validate.Problems, providerIDs []string) {
 	pos("tokens.id_token", c.Tokens.IDToken, time.Minute)
 	pos("tokens.refresh_token", c.Tokens.RefreshToken, c.Tokens.AccessToken)
 	pos("tokens.code", c.Tokens.Code, 10*time.Second)
-	if c.Tokens.Code > 10*time.Minute {
+	if c.Tokens.Code > store.MaxCodeLifetime {
 		ps.Add("tokens.code", "must be at most 10m (RFC 6749 §4.1.2)", c.Tokens.Code.String())
 	}
 	pos("tokens.auth_request", c.Tokens.AuthRequest, time.Minute)

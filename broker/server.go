@@ -235,6 +235,9 @@ func (b *Broker) Reload(clients []ClientConfig, groups []GroupConfig, ups []Upst
 		if ul, ok := u.Provider.(upstreamLogout); ok {
 			ul.SetEndSessions(b.endUpstreamSessions(u.ID))
 		}
+		if ur, ok := u.Provider.(upstreamReplay); ok {
+			ur.SetReplayStore(b.st)
+		}
 	}
 	b.cat.Store(c)
 	return nil

@@ -16,6 +16,13 @@ type upstreamLogout interface {
 	SetEndSessions(func(ctx context.Context, subject string, sessionIndexes []string) error)
 }
 
+// upstreamReplay is implemented by a provider that marks one-time IDs
+// (SAML assertion IDs) in the broker's store, so every replica refuses an
+// answer any of them has consumed: the broker gives it the store's Hit.
+type upstreamReplay interface {
+	SetReplayStore(providers.Hits)
+}
+
 // endUpstreamSessions ends every Passerelle session of the account linked
 // to subject at provider: an upstream logout ends the SSO that upstream
 // sign-in started, and Passerelle does not track which of the account's

@@ -145,6 +145,15 @@ type RouteProvider interface {
 	Handler(urls URLs) http.Handler
 }
 
+// Hits is the store's one-time counter (store.OTPs.Hit), which the broker
+// gives a provider that must remember IDs across replicas (the SAML
+// replay cache): Hit counts the uses of key within a window that starts
+// at its first use and lasts window, atomically, so exactly one of any
+// number of concurrent first uses sees 1.
+type Hits interface {
+	Hit(ctx context.Context, key string, window time.Duration) (int, error)
+}
+
 // URLs are the provider's own absolute URLs at Passerelle.
 type URLs struct {
 	// Base is the issuer + "/providers/{id}/".

@@ -27,6 +27,12 @@
 // transactions. Retention (configured as store.retention) adds what Sweep
 // deletes although it never expires: audit events past their retention
 // (400 days by default) and refresh tokens rotated away long enough ago.
+// Spent records go before their expiry (spent.go): a revoked grant
+// RevokedGrantKept after its revocation (long enough that the code which
+// made it has expired), a consumed one-time code at the next Sweep. A
+// redeemed authorization code is not deleted early: its auth request
+// lives out the code's lifetime (at most MaxCodeLifetime), so a second
+// presentation meets the grant and revokes it (RFC 6749 §4.1.2).
 //
 // Client is the one model of a relying party for the whole program: the
 // configuration file's clients[] entries, the admin API's JSON and the

@@ -205,10 +205,15 @@ type Grant struct {
 	// empty when the grant has no refresh token. The store keeps an index
 	// from every refresh hash the grant ever had to the grant, until the
 	// grant expires, so a rotated token presented again is recognised.
-	RefreshHash []byte    `json:"refresh_hash,omitempty"`
-	Revoked     bool      `json:"revoked,omitempty"`
-	CreatedAt   time.Time `json:"created_at"`
-	ExpiresAt   time.Time `json:"expires_at"`
+	RefreshHash []byte `json:"refresh_hash,omitempty"`
+	Revoked     bool   `json:"revoked,omitempty"`
+	// RevokedAt is when the grant was revoked: the store stamps it when a
+	// write first sets Revoked (WithRevokedAt), and Sweep deletes the grant
+	// RevokedGrantKept after it, before its expiry. Zero while not revoked
+	// (and for grants revoked by versions that did not date it).
+	RevokedAt time.Time `json:"revoked_at,omitzero"`
+	CreatedAt time.Time `json:"created_at"`
+	ExpiresAt time.Time `json:"expires_at"`
 }
 
 // Session is a single sign-on session, keyed by HashToken of the cookie

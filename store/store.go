@@ -172,8 +172,9 @@ type Maintenance interface {
 	// Sweep deletes every record whose ExpiresAt is before now (auth
 	// requests with their codes, sessions, grants with their refresh index, signing
 	// keys with a non-zero ExpiresAt, OTPs, finished Hit windows,
-	// unconfirmed local users past their ExpiresAt) and
-	// returns how many it deleted. Audit events are kept unless the
+	// unconfirmed local users past their ExpiresAt), the spent records
+	// whose SweepEarlyAt is before now (revoked grants, consumed one-time
+	// codes), and returns how many it deleted. Audit events are kept unless the
 	// backend was opened with a Retention (then they count). A backend works
 	// in small transactions, so a crash may leave part of it done; the
 	// next Sweep does the rest.

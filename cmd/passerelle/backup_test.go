@@ -21,15 +21,24 @@ import (
 // backupAdminToken is the admin API token of the backup test.
 const backupAdminToken = "backup-test-admin-token-0123456789abcdef"
 
-// TestBackupRestoreKeepsRefreshToken is the operator's whole path: a
-// person signs in (upstream, TOTP) and gets a refresh token; `store
-// backup` copies the store while the broker serves it; the broker stops
-// and its file is wiped; the copy is put back (and compacted); the broker
-// starts again and the refresh token still works.
-func TestBackupRestoreKeepsRefreshToken(t *testing.T) {
+// signedIn is a broker serving a configuration, with one person signed
+// in (upstream, TOTP) and the refresh token they were given.
+type signedIn struct {
+	cfg, issuer, db string // db: the bbolt file, when the store is one
+	ps              *loadgen.Passerelle
+	ctx             context.Context
+	tok             *oauth2.Token
+	stop            func()
+}
+
+// signIn starts an upstream and `serve` on a configuration whose store
+// section is storeSection (a bbolt file in the test's directory when
+// empty), and signs one person in.
+func signIn(t *testing.T, storeSection string) *signedIn {
+	t.Helper()
 	dir := t.TempDir()
 	port := freePort(t)
-	issuer := fmt.Sprintf("http://127.0.0.1:%d", port)
+	s := &signedIn{issuer: fmt.Sprintf("http://127.0.0.1:%d", port), cfg: filepath.Join(dir, "c.yaml")}
 
 	upLn, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -38,81 +47,100 @@ func TestBackupRestoreKeepsRefreshToken(t *testing.T) {
 	upIssuer := "http://" + upLn.Addr().String() + "/up"
 	pp := loadgen.NewPeople(1, time.Now, nil)
 	idp, err := demoidp.New(demoidp.Config{Issuer: upIssuer, Name: map[string]string{"en": "Up", "fr": "Amont"},
-		ClientID: "passerelle", ClientSecret: "upstream-secret", RedirectURIs: []string{issuer + "/callback/up"},
+		ClientID: "passerelle", ClientSecret: "upstream-secret", RedirectURIs: []string{s.issuer + "/callback/up"},
 		Users: pp.UpstreamUsers()})
 	if err != nil {
 		t.Fatal(err)
 	}
 	upSrv := &http.Server{Handler: idp}
 	go upSrv.Serve(upLn)
-	defer upSrv.Close()
+	t.Cleanup(func() { upSrv.Close() })
 
-	db := filepath.Join(dir, "p.db")
-	cfg := filepath.Join(dir, "c.yaml")
+	if storeSection == "" {
+		s.db = filepath.Join(dir, "p.db")
+		storeSection = fmt.Sprintf("{bolt: {path: %q}}", s.db)
+	}
 	body := fmt.Sprintf(`server: {listen: "127.0.0.1:%d", issuer: %q}
-store: {bolt: {path: %q}}
+store: %s
 keys: {master_key: "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="}
 admin: {token: %q}
 providers:
   - {id: up, type: oidc, name: {en: Up, fr: Amont}, oidc: {issuer: %q, client_id: passerelle, client_secret: upstream-secret}}
 clients:
   - {id: %s, name: {en: Bench, fr: Banc}, secret: %q, redirect_uris: ["https://%s/cb"]}
-`, port, issuer, db, backupAdminToken, upIssuer, loadgen.ClientID, loadgen.ClientSecret, loadgen.RPHost)
-	if err := os.WriteFile(cfg, []byte(body), 0o600); err != nil {
+`, port, s.issuer, storeSection, backupAdminToken, upIssuer, loadgen.ClientID, loadgen.ClientSecret, loadgen.RPHost)
+	if err := os.WriteFile(s.cfg, []byte(body), 0o600); err != nil {
 		t.Fatal(err)
 	}
 
-	stop := startServe(t, cfg, issuer)
-	ps := loadgen.NewPasserelle(issuer, &http.Transport{}, pp)
-	ctx := context.WithValue(t.Context(), oauth2.HTTPClient, ps.HTTP)
-	if _, err := ps.EnrolAll(ctx, 1); err != nil {
+	s.stop = startServe(t, s.cfg, s.issuer)
+	t.Cleanup(s.stop)
+	s.ps = loadgen.NewPasserelle(s.issuer, &http.Transport{}, pp)
+	s.ctx = context.WithValue(t.Context(), oauth2.HTTPClient, s.ps.HTTP)
+	if _, err := s.ps.EnrolAll(s.ctx, 1); err != nil {
 		t.Fatalf("enrol: %v", err)
 	}
-	tok, err := ps.SignIn(ctx)
-	if err != nil || tok.RefreshToken == "" {
-		t.Fatalf("sign-in: %v (refresh token %q)", err, tok.RefreshToken)
+	s.tok, err = s.ps.SignIn(s.ctx)
+	if err != nil || s.tok.RefreshToken == "" {
+		t.Fatalf("sign-in: %v (refresh token %q)", err, s.tok.RefreshToken)
 	}
+	return s
+}
 
-	backup := filepath.Join(dir, "backup.db")
+// restart serves the configuration again, and checks that the refresh
+// token given at sign-in still works (it rotates).
+func (s *signedIn) restartAndRefresh(t *testing.T) {
+	t.Helper()
+	s.stop = startServe(t, s.cfg, s.issuer)
+	t.Cleanup(s.stop)
+	fresh, err := s.ps.OAuth.TokenSource(s.ctx, &oauth2.Token{RefreshToken: s.tok.RefreshToken}).Token()
+	if err != nil {
+		t.Fatalf("refresh after restore: %v", err)
+	}
+	if fresh.AccessToken == "" || fresh.RefreshToken == "" || fresh.RefreshToken == s.tok.RefreshToken {
+		t.Errorf("refresh after restore: %+v", fresh)
+	}
+}
+
+// TestBackupRestoreKeepsRefreshToken is the operator's whole path: a
+// person signs in (upstream, TOTP) and gets a refresh token; `store
+// backup` copies the store while the broker serves it; the broker stops
+// and its file is wiped; the copy is put back (and compacted); the broker
+// starts again and the refresh token still works.
+func TestBackupRestoreKeepsRefreshToken(t *testing.T) {
+	s := signIn(t, "")
+	backup := filepath.Join(t.TempDir(), "backup.db")
 	var out syncbuf.Buffer
-	if err := run(t.Context(), []string{"store", "backup", "-config", cfg, backup}, &out, &out); err != nil {
+	if err := run(t.Context(), []string{"store", "backup", "-config", s.cfg, backup}, &out, &out); err != nil {
 		t.Fatalf("store backup while serving: %v\n%s", err, out.String())
 	}
-	if !strings.Contains(out.String(), "backup of the broker at "+issuer) {
+	if !strings.Contains(out.String(), "backup of the broker at "+s.issuer) {
 		t.Errorf("the backup did not come from the running broker: %s", out.String())
 	}
-	stop()
+	s.stop()
 
 	// Wipe, restore, compact, serve again.
-	if err := os.Remove(db); err != nil {
+	if err := os.Remove(s.db); err != nil {
 		t.Fatal(err)
 	}
 	raw, err := os.ReadFile(backup)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(db, raw, 0o600); err != nil {
+	if err := os.WriteFile(s.db, raw, 0o600); err != nil {
 		t.Fatal(err)
 	}
 	out = syncbuf.Buffer{}
-	if err := run(t.Context(), []string{"store", "compact", "-config", cfg}, &out, &out); err != nil {
+	if err := run(t.Context(), []string{"store", "compact", "-config", s.cfg}, &out, &out); err != nil {
 		t.Fatalf("store compact: %v\n%s", err, out.String())
 	}
-	stop = startServe(t, cfg, issuer)
-	defer stop()
-	fresh, err := ps.OAuth.TokenSource(ctx, &oauth2.Token{RefreshToken: tok.RefreshToken}).Token()
-	if err != nil {
-		t.Fatalf("refresh after restore: %v", err)
-	}
-	if fresh.AccessToken == "" || fresh.RefreshToken == "" || fresh.RefreshToken == tok.RefreshToken {
-		t.Errorf("refresh after restore: %+v", fresh)
-	}
+	s.restartAndRefresh(t)
 
 	// A stopped broker's file is read directly.
-	stop()
+	s.stop()
 	out = syncbuf.Buffer{}
-	if err := run(t.Context(), []string{"store", "backup", "-config", cfg, backup}, &out, &out); err != nil ||
-		!strings.Contains(out.String(), "backup of the stopped file "+db) {
+	if err := run(t.Context(), []string{"store", "backup", "-config", s.cfg, backup}, &out, &out); err != nil ||
+		!strings.Contains(out.String(), "backup of the stopped file "+s.db) {
 		t.Fatalf("store backup of a stopped file: %v\n%s", err, out.String())
 	}
 }

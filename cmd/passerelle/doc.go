@@ -45,8 +45,12 @@
 //	    admin API (GET /admin/store/backup, admin.token) from -server, by
 //	    default its own listener. To restore, stop the broker, put the copy
 //	    at store.bolt.path and start it with the same master key. PostgreSQL
-//	    is backed up with its own tools: pg_dump -Fc -f OUT DSN, restored
-//	    with pg_restore -d DSN OUT into an empty database
+//	    is backed up with its own tools: pg_dump -Fc -f OUT DSN (a
+//	    consistent snapshot while brokers serve), restored with
+//	    pg_restore -d DSN OUT into an empty database, then the brokers
+//	    started with the same master key (tested end to end like bbolt's).
+//	    libpq's tools refuse a search_path in the DSN: give them the DSN
+//	    without it and name the schema with pg_dump -n SCHEMA
 //	passerelle store compact [-config FILE]
 //	    rewrite the stopped bbolt file to its live data (bbolt's compaction)
 //	    and put it in place; the file never shrinks otherwise (a sweep frees

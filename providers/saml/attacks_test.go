@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/beevik/etree"
+	crewsaml "github.com/crewjam/saml"
 
 	"github.com/passerelle/passerelle/providers"
 )
@@ -200,7 +201,10 @@ func TestReplayRefused(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, _, err := ti.post(flow, form)
-	wantRefused(t, err, providers.ErrUpstream, "already used")
+	wantRefused(t, err, providers.ErrUpstream, "already been used")
+	if !errors.Is(err, crewsaml.ErrAssertionReplayed) {
+		t.Fatalf("refused as %v, not as a replay", err)
+	}
 }
 
 func TestExpiredRefused(t *testing.T) {

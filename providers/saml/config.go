@@ -27,7 +27,6 @@ const (
 	DefaultClockSkew       = 60 * time.Second
 	MaxClockSkew           = 180 * time.Second // the library's own outer bound
 	DefaultMetadataRefresh = time.Hour
-	DefaultReplayCapacity  = 100_000
 )
 
 // DefaultLevels is what RequestedAuthnContext asks for when
@@ -77,9 +76,6 @@ type Config struct {
 	// ClockSkew is the tolerance on NotBefore and NotOnOrAfter
 	// (DefaultClockSkew when zero; at most MaxClockSkew).
 	ClockSkew time.Duration `mapstructure:"clock_skew" yaml:"clock_skew"`
-	// ReplayCapacity bounds the in-memory replay cache of assertion IDs
-	// (DefaultReplayCapacity when zero).
-	ReplayCapacity int `mapstructure:"replay_capacity" yaml:"replay_capacity"`
 }
 
 // KeyPair is one SP key: a PEM private key (RSA, PKCS#1 or PKCS#8) and
@@ -99,9 +95,6 @@ func (c Config) withDefaults() Config {
 	}
 	if c.MetadataRefresh == 0 {
 		c.MetadataRefresh = DefaultMetadataRefresh
-	}
-	if c.ReplayCapacity == 0 {
-		c.ReplayCapacity = DefaultReplayCapacity
 	}
 	return c
 }
@@ -164,9 +157,6 @@ func (c *Config) Validate(ps *validate.Problems, path string) {
 	}
 	if c.ClockSkew < 0 || c.ClockSkew > MaxClockSkew {
 		ps.Add(p("clock_skew"), "must be between 0s and 3m", c.ClockSkew.String())
-	}
-	if c.ReplayCapacity < 0 {
-		ps.Add(p("replay_capacity"), "must not be negative", c.ReplayCapacity)
 	}
 }
 

@@ -1,7 +1,6 @@
 package saml
 
 import (
-	"errors"
 	"os"
 	"path/filepath"
 	"slices"
@@ -67,30 +66,6 @@ func TestACRMapping(t *testing.T) {
 		if got := c.acrFor(in); got != want {
 			t.Errorf("acrFor(%s) = %q, want %q", in, got, want)
 		}
-	}
-}
-
-func TestMemoryReplayCacheBounded(t *testing.T) {
-	now := time.Unix(1_000_000, 0)
-	c := NewMemoryReplayCache(2, func() time.Time { return now })
-	if err := c.Consume("a", now.Add(time.Minute)); err != nil {
-		t.Fatal(err)
-	}
-	if err := c.Consume("a", now.Add(time.Minute)); !errors.Is(err, ErrReplayed) {
-		t.Fatalf("second use: %v", err)
-	}
-	if err := c.Consume("b", now.Add(2*time.Minute)); err != nil {
-		t.Fatal(err)
-	}
-	if err := c.Consume("c", now.Add(time.Minute)); !errors.Is(err, ErrReplayCacheFull) {
-		t.Fatalf("full cache: %v (it must refuse, not forget a live ID)", err)
-	}
-	now = now.Add(time.Minute) // a expires
-	if err := c.Consume("c", now.Add(time.Minute)); err != nil {
-		t.Fatalf("after expiry: %v", err)
-	}
-	if err := c.Consume("b", now.Add(time.Minute)); !errors.Is(err, ErrReplayed) {
-		t.Fatalf("b is still live: %v", err)
 	}
 }
 

@@ -28,8 +28,9 @@
 //     entity ID; InResponseTo equal to this leg's request ID (in the
 //     Response and the SubjectConfirmationData); Audience equal to the SP
 //     entity ID; NotBefore/NotOnOrAfter within the configured skew;
-//     never consumed before (ReplayCache, bounded, IDs kept until the
-//     assertion expires); a persistent NameID whose qualifiers are the
+//     never consumed before (replay.go: the ID marked in the broker's
+//     store, shared by every replica, until the assertion expires); a
+//     persistent NameID whose qualifiers are the
 //     IdP's and this SP's; an AuthnContextClassRef among the levels asked
 //     for. SHA-1 signatures and unknown Conditions are refused.
 //   - The subject is the persistent NameID triple (NameQualifier,
@@ -90,6 +91,19 @@
 // KiB at POST /callback (a response signed twice with 2048-bit keys is
 // about 13.6 KiB); guard bounds the decoded document again.
 //
+// # The replay cache is the store's one-time counter
+//
+// Consumed assertion IDs (and IdP LogoutRequest IDs) are marked with the
+// store's Hit (store.OTPs, providers.Hits), the role the broker already
+// uses to accept a private_key_jwt assertion's jti once: one atomic
+// upsert on PostgreSQL, one bbolt transaction, both covered by the
+// store conformance tests (racing hits see 1 exactly once; a window
+// ends; Sweep removes ended windows). A new store role would have
+// duplicated it. The broker gives the store at start-up and each reload
+// (SetReplayStore); until then every response is refused. Only responses
+// that passed every signature check are marked, so only the IdP can add
+// marks, each for minutes.
+//
 // # Cost
 //
 // BenchmarkHandleResponse: about 5.4 ms of CPU per sign-in's answer on
@@ -99,9 +113,6 @@
 //
 // # What is not there yet
 //
-//   - The replay cache is in memory, per process (bounded, refusing when
-//     full rather than forgetting a live ID); replicas need the
-//     store-backed one the issue asks for (ReplayCache is the seam).
 //   - Passerelle-initiated Single Logout exists here (LogoutURL,
 //     HandleLogoutResponse) but the broker does not call it: it does not
 //     keep the upstream Session (NameID, SessionIndex) with its own

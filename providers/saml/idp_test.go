@@ -27,6 +27,7 @@ import (
 	"github.com/crewjam/saml/xmlenc"
 
 	"github.com/passerelle/passerelle/providers"
+	"github.com/passerelle/passerelle/store/bolt"
 )
 
 // The IdP these tests sign in at is crewjam/saml's own IdentityProvider,
@@ -156,10 +157,8 @@ func newTestIdP(t testing.TB, e env) *testIdP {
 	if e.cfg != nil {
 		e.cfg(&cfg)
 	}
-	p, err := Open("gckey", cfg, Options{
-		Now:         func() time.Time { return time.Now().Add(ti.offset) },
-		EndSessions: ti.endSessions,
-	})
+	now := func() time.Time { return time.Now().Add(ti.offset) }
+	p, err := Open("gckey", cfg, Options{Now: now, EndSessions: ti.endSessions, Hits: boltHits(t, now)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -168,6 +167,17 @@ func newTestIdP(t testing.TB, e env) *testIdP {
 	// its routes are served under /providers/{id}/.
 	spMux.Handle("/providers/gckey/", p.Handler(ti.urls()))
 	return ti
+}
+
+// boltHits is a real bbolt store file, whose Hit keeps the replay cache.
+func boltHits(t testing.TB, now func() time.Time) providers.Hits {
+	t.Helper()
+	s, err := bolt.Open(filepath.Join(t.TempDir(), "passerelle.db"), bolt.Options{Now: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
 }
 
 // urls are the provider's URLs at the SP server, as the broker gives them.

@@ -37,10 +37,9 @@ type Options struct {
 	Logger *slog.Logger
 	// Now is the clock (nil: time.Now); every time check uses it.
 	Now func() time.Time
-	// Replay records consumed assertion IDs; nil means an in-memory cache
-	// of Config.ReplayCapacity entries (per process: replicas need a
-	// shared one).
-	Replay ReplayCache
+	// Hits records consumed assertion IDs (the store's Hit), when known
+	// at Open (tests); otherwise the broker gives it to SetReplayStore.
+	Hits providers.Hits
 	// EndSessions, when set, ends Passerelle's own sessions of the person
 	// an IdP's LogoutRequest names (subject is NameID.Subject()); nil:
 	// the IdP is told PartialLogout.
@@ -55,7 +54,7 @@ type Provider struct {
 	logger      *slog.Logger
 	now         func() time.Time
 	clock       *dsig.Clock
-	replay      ReplayCache
+	hits        atomic.Pointer[providers.Hits]
 	idp         *idpMetadata
 	endSessions atomic.Pointer[endSessionsFunc]
 
@@ -79,7 +78,10 @@ func Open(id string, cfg Config, opts Options) (*Provider, error) {
 		return nil, err
 	}
 	cfg = cfg.withDefaults()
-	p := &Provider{id: id, cfg: cfg, now: opts.Now, replay: opts.Replay}
+	p := &Provider{id: id, cfg: cfg, now: opts.Now}
+	if opts.Hits != nil {
+		p.SetReplayStore(opts.Hits)
+	}
 	if opts.EndSessions != nil {
 		p.SetEndSessions(opts.EndSessions)
 	}
@@ -94,9 +96,6 @@ func Open(id string, cfg Config, opts Options) (*Provider, error) {
 		p.now = time.Now
 	}
 	p.clock = dsig.NewFakeClock(funcClock{Clock: clockwork.NewRealClock(), now: p.now})
-	if p.replay == nil {
-		p.replay = NewMemoryReplayCache(cfg.ReplayCapacity, p.now)
-	}
 	logger := opts.Logger
 	if logger == nil {
 		logger = slog.Default()
@@ -178,7 +177,9 @@ func (p *Provider) serviceProvider(ctx context.Context) (*crewsaml.ServiceProvid
 	if err != nil {
 		return nil, err
 	}
-	return p.spFor(ep, md), nil
+	sp := p.spFor(ep, md)
+	sp.ReplayCache = p.replayFor(ctx)
+	return sp, nil
 }
 
 // spFor is the library's SP over the IdP metadata md (nil for what needs
@@ -209,7 +210,6 @@ func (p *Provider) spFor(ep *endpoints, md *crewsaml.EntityDescriptor) *crewsaml
 		AssertionConsumerServiceBindings: []string{crewsaml.HTTPPostBinding},
 		LogoutBindings:                   []string{crewsaml.HTTPRedirectBinding},
 		Clock:                            p.clock,
-		ReplayCache:                      replayAdapter{p.replay},
 		RejectSHA1Signatures:             true,
 		RejectUnknownConditions:          true,
 		LimitRelayStateLength:            true,

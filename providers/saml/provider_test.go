@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/crewjam/saml/xmlenc"
 
@@ -114,7 +115,7 @@ func TestKeyRollover(t *testing.T) {
 	dir := t.TempDir()
 	cfg := ti.p.cfg
 	cfg.Keys = []KeyPair{writeKeyPair(t, dir, "new", spKey2), writeKeyPair(t, dir, "old", spKey1)}
-	rolled, err := Open("gckey", cfg, Options{URLs: ti.urls()})
+	rolled, err := Open("gckey", cfg, Options{URLs: ti.urls(), Hits: boltHits(t, time.Now)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,80 +1,75 @@
 package saml
 
 import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
-	"sync"
+	"fmt"
 	"time"
 
 	crewsaml "github.com/crewjam/saml"
+
+	"github.com/passerelle/passerelle/providers"
 )
 
-// ReplayCache records the IDs of consumed assertions until they expire,
-// so that a captured assertion is accepted once (saml-profiles-2.0-os
-// §4.1.4.5). Consume must be atomic: of two concurrent calls with one ID,
-// one returns ErrReplayed. A store-backed implementation lets replicas
-// share it.
-type ReplayCache interface {
-	Consume(id string, until time.Time) error
-}
-
-// ErrReplayed is what a ReplayCache returns for an ID it already holds.
-var ErrReplayed = errors.New("assertion already used")
-
-// ErrReplayCacheFull: the cache holds its capacity of unexpired IDs.
-var ErrReplayCacheFull = errors.New("replay cache full")
-
-// replayAdapter is a ReplayCache as the library's AssertionReplayCache.
-type replayAdapter struct{ c ReplayCache }
-
-func (a replayAdapter) Consume(id string, until time.Time) error {
-	if err := a.c.Consume(id, until); err != nil {
-		if errors.Is(err, ErrReplayed) {
-			return errors.Join(err, crewsaml.ErrAssertionReplayed)
-		}
-		return err
-	}
-	return nil
-}
-
-// MemoryReplayCache is a ReplayCache in this process's memory, bounded:
-// when it holds capacity unexpired IDs it refuses new ones rather than
-// forget one that could then be replayed. Only assertions that passed
-// every signature and condition check reach it, so only the IdP can fill
-// it, and each entry lives at most as long as its assertion (minutes).
-type MemoryReplayCache struct {
-	capacity int
+// replayCache is the library's AssertionReplayCache for one message: the
+// IDs of consumed assertions (and, with the library's prefix, of IdP
+// LogoutRequests) are marked in the broker's store through its one-time
+// counter (providers.Hits, the store's Hit), so every replica refuses an
+// ID any of them has consumed (saml-profiles-2.0-os §4.1.4.5). The store
+// makes the mark atomic: of two concurrent consumptions of one ID exactly
+// one sees the count 1.
+//
+// The key is the provider ID and a SHA-256 of the assertion ID, so its
+// length does not depend on what the IdP sends; the mark lasts until the
+// assertion is no longer acceptable (the library's until) plus
+// MaxClockSkew, so clocks of replicas and of the store that differ by
+// less than that cannot reopen it early. Only assertions that passed
+// every signature and condition check reach it: only the IdP can add
+// marks, each lives minutes, and Sweep removes them with the store's
+// other expired records.
+type replayCache struct {
+	ctx      context.Context
+	hits     providers.Hits
+	provider string
 	now      func() time.Time
-
-	mu   sync.Mutex
-	seen map[string]time.Time
 }
 
-// NewMemoryReplayCache returns an empty cache of capacity IDs.
-func NewMemoryReplayCache(capacity int, now func() time.Time) *MemoryReplayCache {
-	if now == nil {
-		now = time.Now
-	}
-	return &MemoryReplayCache{capacity: capacity, now: now, seen: map[string]time.Time{}}
-}
+// errNoReplayStore: the broker has not given the provider its store yet
+// (SetReplayStore); a sign-in is refused rather than left unprotected.
+var errNoReplayStore = errors.New("no replay store: assertion IDs cannot be recorded")
 
-// Consume records id until until, or returns ErrReplayed.
-func (m *MemoryReplayCache) Consume(id string, until time.Time) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	now := m.now()
-	if exp, ok := m.seen[id]; ok && now.Before(exp) {
-		return ErrReplayed
+// Consume marks id until until, or returns crewsaml.ErrAssertionReplayed.
+func (c replayCache) Consume(id string, until time.Time) error {
+	if c.hits == nil {
+		return errNoReplayStore
 	}
-	if len(m.seen) >= m.capacity {
-		for k, exp := range m.seen {
-			if !now.Before(exp) {
-				delete(m.seen, k)
-			}
-		}
-		if len(m.seen) >= m.capacity {
-			return ErrReplayCacheFull
-		}
+	sum := sha256.Sum256([]byte(id))
+	key := "saml-id:" + c.provider + ":" + hex.EncodeToString(sum[:])
+	window := max(until.Sub(c.now()), 0) + MaxClockSkew
+	n, err := c.hits.Hit(c.ctx, key, window)
+	if err != nil {
+		return fmt.Errorf("replay store: %w", err)
 	}
-	m.seen[id] = until
+	if n > 1 {
+		return crewsaml.ErrAssertionReplayed
+	}
 	return nil
+}
+
+// SetReplayStore is how the broker gives the provider the store that
+// keeps consumed assertion IDs (its Hit), at start-up and at each
+// reload. Until it is given, every response is refused.
+func (p *Provider) SetReplayStore(h providers.Hits) {
+	p.hits.Store(&h)
+}
+
+// replayFor is the replay cache of one message handled under ctx.
+func (p *Provider) replayFor(ctx context.Context) replayCache {
+	c := replayCache{ctx: ctx, provider: p.id, now: p.now}
+	if h := p.hits.Load(); h != nil {
+		c.hits = *h
+	}
+	return c
 }

@@ -93,6 +93,12 @@
 // a long sweep instead of waiting for it; a crash between two leaves the
 // rest for the next Sweep.
 //
+// A record's time in idx_expiry is its sweep time, which comes before its
+// expiry for spent records: a revoked grant goes store.RevokedGrantKept
+// after its RevokedAt (stamped by every write that revokes), a consumed
+// one-time code at the next Sweep (store's SweepEarlyAt). Until then
+// they read as they are (revoked, consumed).
+//
 // A local user expires only while unconfirmed: past its ExpiresAt it
 // reads as missing and no longer reserves its ID, username or email.
 // CreateLocalUser (and UpdateLocalUser moving to a username or email an

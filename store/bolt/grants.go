@@ -14,6 +14,7 @@ import (
 // a refresh token, indexes the refresh hash. ErrAlreadyExists if the ID or
 // the refresh hash is already known.
 func (s *grantRecords) CreateGrant(ctx context.Context, g store.Grant) error {
+	g = g.WithRevokedAt(s.now())
 	return s.write(ctx, func(tx *bbolt.Tx) error {
 		if err := checkNew(tx, grants, g); err != nil {
 			return err
@@ -61,9 +62,14 @@ func (s *grantRecords) GetGrantByRefreshHash(ctx context.Context, hash []byte) (
 }
 
 // UpdateGrant applies fn to a live grant. A new refresh hash is indexed
-// (ErrConflict if another grant ever had it); old hashes stay indexed.
+// (ErrConflict if another grant ever had it); old hashes stay indexed. A
+// revocation is dated (WithRevokedAt), which moves the grant's sweep time.
 func (s *grantRecords) UpdateGrant(ctx context.Context, id string, fn func(store.Grant) (store.Grant, error)) error {
-	return update(ctx, s.base, grants, []byte(id), fn, func(tx *bbolt.Tx, old, g store.Grant) error {
+	dated := func(g store.Grant) (store.Grant, error) {
+		g, err := fn(g)
+		return g.WithRevokedAt(s.now()), err
+	}
+	return update(ctx, s.base, grants, []byte(id), dated, func(tx *bbolt.Tx, old, g store.Grant) error {
 		if len(g.RefreshHash) > 0 {
 			owner := tx.Bucket(indexGrantByRefresh).Get(g.RefreshHash)
 			if owner != nil && !bytes.Equal(owner, []byte(g.ID)) {
@@ -104,6 +110,7 @@ func (s *grantRecords) RevokeGrantsByAccount(ctx context.Context, accountID stri
 			}
 			old := g
 			g.Revoked = true
+			g = g.WithRevokedAt(s.now())
 			if err := saveOver(tx, grants, &old, g); err != nil {
 				return err
 			}

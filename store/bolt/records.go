@@ -80,7 +80,8 @@ type kind[T any] struct {
 	// exactly one entry there.
 	tag byte
 	// sweptAt is when Sweep deletes a record, when that is not expiresAt
-	// (signing keys do not expire on read but are swept).
+	// (signing keys do not expire on read but are swept; a revoked grant
+	// and a consumed one-time code go before their expiry).
 	sweptAt func(T) time.Time
 }
 
@@ -109,7 +110,8 @@ var (
 		expiresAt: func(r store.AuthRequest) time.Time { return r.ExpiresAt }}
 	grants = kind[store.Grant]{name: "grant", bucket: bucketGrants, tag: 'g',
 		key:       func(g store.Grant) []byte { return []byte(g.ID) },
-		expiresAt: func(g store.Grant) time.Time { return g.ExpiresAt }}
+		expiresAt: func(g store.Grant) time.Time { return g.ExpiresAt },
+		sweptAt:   func(g store.Grant) time.Time { return store.SweepAt(g.ExpiresAt, g.SweepEarlyAt()) }}
 	sessions = kind[store.Session]{name: "session", bucket: bucketSessions, tag: 's',
 		key:       func(s store.Session) []byte { return s.Hash },
 		expiresAt: func(s store.Session) time.Time { return s.ExpiresAt }}
@@ -120,7 +122,8 @@ var (
 		key: func(f store.Factor) []byte { return []byte(f.ID) }}
 	otps = kind[store.OTP]{name: "one-time code", bucket: bucketOTPs, tag: 'o',
 		key:       func(o store.OTP) []byte { return []byte(o.ID) },
-		expiresAt: func(o store.OTP) time.Time { return o.ExpiresAt }}
+		expiresAt: func(o store.OTP) time.Time { return o.ExpiresAt },
+		sweptAt:   func(o store.OTP) time.Time { return store.SweepAt(o.ExpiresAt, o.SweepEarlyAt()) }}
 	hits = kind[hitWindow]{name: "rate counter", bucket: bucketHits, tag: 'h',
 		key:       func(h hitWindow) []byte { return []byte(h.Key) },
 		expiresAt: func(h hitWindow) time.Time { return h.ExpiresAt }}

@@ -1,6 +1,7 @@
 package bolt
 
 import (
+	"encoding/json"
 	"fmt"
 	"path/filepath"
 	"testing"
@@ -136,4 +137,75 @@ func TestSweepBatches(t *testing.T) {
 	if _, err := s.GetAuthRequest(ctx, "extended"); err != nil {
 		t.Errorf("the extended auth request: %v", err)
 	}
+}
+
+// TestSweepReadsOnlyTheExpiryIndex: Sweep finds what to delete in
+// idx_expiry alone. Every kind it sweeps holds, besides a few expired
+// records listed there, records it must never read: a thousand values
+// that are not even JSON (decoding one fails the sweep) and an expired
+// record planted without an entry (a sweep that scanned the buckets would
+// delete it). Sweep deletes exactly the listed ones and touches nothing
+// else, so its work follows what expired, not what the store holds.
+func TestSweepReadsOnlyTheExpiryIndex(t *testing.T) {
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	s := newStore(t, func() time.Time { return now }).(*Store)
+	ctx := t.Context()
+	past := now.Add(-time.Minute)
+	planted := map[string][]byte{
+		string(bucketAuthReqs):    mustJSON(t, store.AuthRequest{ID: "unlisted", ExpiresAt: past}),
+		string(bucketSessions):    mustJSON(t, store.Session{Hash: []byte("unlisted"), ExpiresAt: past}),
+		string(bucketGrants):      mustJSON(t, store.Grant{ID: "unlisted", ExpiresAt: past}),
+		string(bucketSigningKeys): mustJSON(t, store.SigningKey{ID: "unlisted", ExpiresAt: past}),
+		string(bucketOTPs):        mustJSON(t, store.OTP{ID: "unlisted", ExpiresAt: past}),
+		string(bucketHits):        mustJSON(t, hitWindow{Key: "unlisted", ExpiresAt: past}),
+		string(bucketLocalUsers):  mustJSON(t, store.LocalUser{ID: "unlisted", ExpiresAt: past}),
+	}
+	const garbage, listed = 1000, 10
+	err := s.db.Update(func(tx *bbolt.Tx) error {
+		for bucket, raw := range planted {
+			b := tx.Bucket([]byte(bucket))
+			for i := range garbage {
+				if err := b.Put(fmt.Appendf(nil, "garbage-%04d", i), []byte("not json {")); err != nil {
+					return err
+				}
+			}
+			if err := b.Put([]byte("unlisted"), raw); err != nil {
+				return err
+			}
+		}
+		for i := range listed {
+			if err := save(tx, authRequests, store.AuthRequest{ID: fmt.Sprint("ar-", i), ExpiresAt: past}); err != nil {
+				return err
+			}
+			if err := save(tx, grants, store.Grant{ID: fmt.Sprint("g-", i), ExpiresAt: past}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err := s.Sweep(ctx, now)
+	if err != nil || n != 2*listed {
+		t.Fatalf("Sweep = %d, %v; want %d (only the records idx_expiry lists)", n, err, 2*listed)
+	}
+	for bucket := range planted {
+		if got := countKeys(t, s, []byte(bucket)); got != garbage+1 {
+			t.Errorf("%s holds %d keys after Sweep, want the %d planted ones untouched", bucket, got, garbage+1)
+		}
+	}
+	if got := countKeys(t, s, indexExpiry); got != 0 {
+		t.Errorf("idx_expiry holds %d entries after Sweep, want 0", got)
+	}
+}
+
+// mustJSON encodes v as the store does.
+func mustJSON(t *testing.T, v any) []byte {
+	t.Helper()
+	raw, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return raw
 }

@@ -23,13 +23,13 @@
 //	accounts           id                  urn                               urn UNIQUE
 //	links              (provider, subject) account_id                        account_id → accounts
 //	auth_requests      id                  expires_at
-//	grants             id                  account_id, expires_at
+//	grants             id                  account_id, expires_at, sweep_at
 //	refresh_hashes     hash (bytea)        grant_id                          grant_id → grants ON DELETE CASCADE
 //	sessions           hash (bytea)        account_id, expires_at
 //	signing_keys       id                  expires_at
 //	factors            id                  account_id, credential_id,        credential_id UNIQUE (NULL when none)
 //	                                       created_at
-//	otps               id                  expires_at
+//	otps               id                  expires_at, sweep_at
 //	hits               key                 count, expires_at (no record)
 //	local_users        id                  username, email, expires_at       username, email UNIQUE (NULL when empty)
 //	audit_events       id                  time
@@ -64,7 +64,11 @@
 // it deletes audit events older than its AuditEvents (audit_events_time
 // index) and refresh hashes rotated away (retired_at, stamped by
 // UpdateGrant) longer than its RefreshHistory ago, by the same bounded
-// statements. timestamptz keeps microseconds, so expiry is decided to
+// statements. Spent rows go before their expiry: sweep_at (NULL for most
+// rows, hence a partial index) is a revoked grant's RevokedAt plus
+// store.RevokedGrantKept and a consumed one-time code's CreatedAt (the
+// records' SweepEarlyAt), and Sweep deletes the rows whose sweep_at has
+// passed by the same statements. timestamptz keeps microseconds, so expiry is decided to
 // the microsecond.
 //
 // # Locking
@@ -108,5 +112,6 @@
 // (auth_method, id_token_alg and the mfa_* fields become the client
 // metadata names of store.Client): upgrade every replica together past it,
 // or clients stored at run time read without their auth method on the
-// older ones.
+// older ones. 00006 adds sweep_at to grants and otps; an older replica
+// writes it NULL, so what it revokes waits for its expiry.
 package postgres

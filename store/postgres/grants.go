@@ -3,6 +3,7 @@ package postgres
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
@@ -12,14 +13,15 @@ import (
 
 var grants = table[store.Grant]{noun: "grant", name: "grants", key: "id",
 	keyOf:     func(g store.Grant) any { return g.ID },
-	cols:      []string{"account_id", "expires_at"},
-	vals:      func(g store.Grant) []any { return []any{g.AccountID, expiry(g.ExpiresAt)} },
+	cols:      []string{"account_id", "expires_at", "sweep_at"},
+	vals:      func(g store.Grant) []any { return []any{g.AccountID, expiry(g.ExpiresAt), expiry(g.SweepEarlyAt())} },
 	transient: true}
 
 // CreateGrant stores a grant and, when it has a refresh token, indexes
 // the refresh hash, in one transaction. ErrAlreadyExists if the ID or the
 // refresh hash is already known.
 func (s *grantRecords) CreateGrant(ctx context.Context, g store.Grant) error {
+	g = g.WithRevokedAt(s.now())
 	return s.inTx(ctx, func(ctx context.Context, tx pgx.Tx) error {
 		if err := grants.insert(ctx, tx, g); err != nil {
 			return err
@@ -51,8 +53,13 @@ func (s *grantRecords) GetGrantByRefreshHash(ctx context.Context, hash []byte) (
 // refresh hash is indexed in the same transaction (ErrConflict if another
 // grant ever had it); old hashes stay indexed, stamped with the time they
 // were rotated away (retired_at) for Sweep's refresh-history retention.
+// A revocation is dated (WithRevokedAt), which sets the row's sweep_at.
 func (s *grantRecords) UpdateGrant(ctx context.Context, id string, fn func(store.Grant) (store.Grant, error)) error {
-	return grants.update(ctx, s.base, id, fn, func(ctx context.Context, tx pgx.Tx, old, g store.Grant) error {
+	dated := func(g store.Grant) (store.Grant, error) {
+		g, err := fn(g)
+		return g.WithRevokedAt(s.now()), err
+	}
+	return grants.update(ctx, s.base, id, dated, func(ctx context.Context, tx pgx.Tx, old, g store.Grant) error {
 		if bytes.Equal(g.RefreshHash, old.RefreshHash) {
 			return nil
 		}
@@ -87,11 +94,19 @@ func (s *grantRecords) UpdateGrant(ctx context.Context, id string, fn func(store
 	})
 }
 
-// RevokeGrantsByAccount marks every live grant of the account revoked, in
-// one statement, and returns how many were not revoked before.
+// RevokeGrantsByAccount marks every live grant of the account revoked
+// and dated now (record and sweep_at as WithRevokedAt and SweepEarlyAt
+// write them), in one statement, and returns how many were not revoked
+// before.
 func (s *grantRecords) RevokeGrantsByAccount(ctx context.Context, accountID string) (int, error) {
-	tag, err := s.exec(ctx, `UPDATE grants SET record = record || '{"revoked": true}'
+	now := s.now()
+	revoked := store.Grant{Revoked: true}.WithRevokedAt(now)
+	stamp, err := json.Marshal(map[string]any{"revoked": true, "revoked_at": revoked.RevokedAt})
+	if err != nil {
+		return 0, err
+	}
+	tag, err := s.exec(ctx, `UPDATE grants SET record = record || $3::jsonb, sweep_at = $4
 		WHERE account_id = $1 AND `+live(2)+` AND NOT coalesce((record->>'revoked')::boolean, false)`,
-		accountID, s.now())
+		accountID, now, string(stamp), revoked.SweepEarlyAt())
 	return int(tag.RowsAffected()), err
 }

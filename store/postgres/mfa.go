@@ -16,8 +16,8 @@ var (
 		}}
 	otps = table[store.OTP]{noun: "one-time code", name: "otps", key: "id",
 		keyOf:     func(o store.OTP) any { return o.ID },
-		cols:      []string{"expires_at"},
-		vals:      func(o store.OTP) []any { return []any{expiry(o.ExpiresAt)} },
+		cols:      []string{"expires_at", "sweep_at"},
+		vals:      func(o store.OTP) []any { return []any{expiry(o.ExpiresAt), expiry(o.SweepEarlyAt())} },
 		transient: true}
 )
 

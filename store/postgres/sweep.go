@@ -17,10 +17,16 @@ var sweptTables = []string{
 	"auth_requests", "sessions", "grants", "signing_keys", "otps", "hits", "local_users",
 }
 
+// sweptEarlyTables have a sweep_at column: when a spent row (a revoked
+// grant, a consumed one-time code) may go before its expires_at. Sweep
+// deletes those rows by its partial index.
+var sweptEarlyTables = []string{"grants", "otps"}
+
 // Sweep deletes every auth request, session, grant (with its refresh
 // hashes), signing key, one-time code, rate window and unconfirmed local
 // user whose expiry is before now, and returns how many records it
-// deleted. Each statement deletes at most
+// deleted, and the revoked grants and consumed one-time codes whose
+// sweep_at is before now. Each statement deletes at most
 // SweepBatch rows of one table, found through its expires_at index, and
 // commits on its own (a crash leaves a prefix of the work done, the next
 // Sweep does the rest); a NULL expires_at never matches.
@@ -33,6 +39,13 @@ func (s *Store) Sweep(ctx context.Context, now time.Time) (int, error) {
 	total := 0
 	for _, table := range sweptTables {
 		n, err := s.sweepRows(ctx, table, "expires_at", now)
+		total += n
+		if err != nil {
+			return total, err
+		}
+	}
+	for _, table := range sweptEarlyTables {
+		n, err := s.sweepRows(ctx, table, "sweep_at", now)
 		total += n
 		if err != nil {
 			return total, err

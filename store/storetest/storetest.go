@@ -40,6 +40,7 @@ func Run(t *testing.T, newStore NewStore) {
 		{"Sweep", testSweep},
 		{"SweepIndexes", testSweepIndexes},
 		{"SweepMany", testSweepMany},
+		{"SweepSpent", testSweepSpent},
 		// Factors, one-time codes, rate counters, audit log, lockout.
 		{"Factors", testFactors},
 		{"FactorCredentialChange", testFactorCredentialChange},
