@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strings"
 
 	"github.com/zitadel/oidc/v3/pkg/oidc"
 	"github.com/zitadel/oidc/v3/pkg/op"
@@ -29,17 +30,26 @@ func (e protocolEdge) authorize(w http.ResponseWriter, r *http.Request) {
 		e.authorizeError(w, r, oidc.ErrInvalidRequest().WithDescription("parameter %s is longer than %d bytes", k, n))
 		return
 	}
+	if problem := malformed(r); problem != "" {
+		e.authorizeError(w, r, oidc.ErrInvalidRequest().WithDescription("%s", problem))
+		return
+	}
 	if r.Form.Get("request_uri") != "" {
 		e.authorizeError(w, r, &oidc.Error{ErrorType: "request_uri_not_supported", Description: "request_uri is not supported"})
 		return
 	}
-	browser := e.browserID(w, r)
-	ctx := e.ctx(r)
 	req := new(oidc.AuthRequest)
-	if err := e.decoder.Decode(req, r.Form); err != nil || req.ClientID == "" || req.RedirectURI == "" {
-		e.untrusted(w, r, oidc.ErrInvalidRequest().WithDescription("client_id and redirect_uri are required").WithParent(err))
+	if err := e.decoder.Decode(req, r.Form); err != nil {
+		e.log.WarnContext(r.Context(), "authorization request unreadable", "error", err)
+		e.authorizeError(w, r, oidc.ErrInvalidRequest().WithDescription("the request's parameters cannot be read"))
 		return
 	}
+	if req.ClientID == "" || req.RedirectURI == "" {
+		e.untrusted(w, r, oidc.ErrInvalidRequest().WithDescription("client_id and redirect_uri are required"))
+		return
+	}
+	browser := e.browserID(w, r)
+	ctx := e.ctx(r)
 	in := request(r, req)
 	in.Header = r.Header.Clone()
 	in.Header.Set(bindingHeader, browser)
@@ -60,7 +70,7 @@ func (e protocolEdge) authorize(w http.ResponseWriter, r *http.Request) {
 			oe = oidc.ErrServerError().WithDescription("the server could not process the request")
 		}
 		params := url.Values{"error": {string(oe.ErrorType)}, "error_description": {oe.Description}}
-		if req.ResponseMode == "" && req.ResponseType != oidc.ResponseTypeCode && req.ResponseType != "" {
+		if req.ResponseMode == "" && fragmentDefault(req.ResponseType) {
 			// The default mode of an implicit or hybrid response type is
 			// the fragment (OAuth 2.0 Multiple Response Types §5), where
 			// such a client reads its error.
@@ -73,6 +83,14 @@ func (e protocolEdge) authorize(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Redirect(w, r, red.URL, http.StatusFound)
+}
+
+// fragmentDefault reports whether the response type's default response
+// mode is the fragment: one that returns a token from the authorization
+// endpoint (OAuth 2.0 Multiple Response Types §5).
+func fragmentDefault(rt oidc.ResponseType) bool {
+	vs := strings.Fields(string(rt))
+	return slices.Contains(vs, "token") || slices.Contains(vs, "id_token")
 }
 
 // fragmentError sends an error to the registered redirect URI in its
@@ -152,53 +170,6 @@ func (e protocolEdge) endSession(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	e.logout(w, r, red.URL)
-}
-
-// Size limits of authorization request parameters, in bytes. What an
-// anonymous visitor sends to /authorize is stored for the auth request's
-// lifetime, so each parameter the auth request keeps (or the library
-// parses) has a bound; a longer one is refused with invalid_request
-// before anything is stored. The limits leave room for any honest value:
-// state and nonce are opaque values a client draws (client libraries
-// send 16 to 64 characters), a login_hint is an email address (at most
-// 254) or a username, a code_challenge is 43 characters (RFC 7636 §4.2).
-// Summed, they fit protocolBody, the limit of a POSTed request.
-const maxState = 512
-
-var paramLimits = []struct {
-	name string
-	max  int
-}{
-	{"state", maxState},
-	{"nonce", 512},
-	{"client_id", 256},
-	{"redirect_uri", 2048},
-	{"scope", 1024},
-	{"response_type", 64},
-	{"response_mode", 64},
-	{"code_challenge", 128},
-	{"code_challenge_method", 16},
-	{"prompt", 64},
-	{"max_age", 16},
-	{"display", 16},
-	{"ui_locales", 128},
-	{"claims_locales", 128},
-	{"login_hint", 256},
-	{"acr_values", 512},
-	{"id_token_hint", 4096},
-	{"idp_hint", 128},
-	{"claims", 2048},
-}
-
-// oversized returns the first parameter longer than its limit, and the
-// limit.
-func oversized(r *http.Request) (string, int) {
-	for _, p := range paramLimits {
-		if len(r.Form.Get(p.name)) > p.max {
-			return p.name, p.max
-		}
-	}
-	return "", 0
 }
 
 // frontForm admits a front-channel request (GET or POST, RFC 6749 §3.1

@@ -11,7 +11,8 @@
 // Routes:
 //
 //	method    path                              what
-//	GET       /.well-known/openid-configuration discovery (pairwise and public subjects, S256 only)
+//	GET       /.well-known/openid-configuration discovery (pairwise and public subjects, S256 only,
+//	                                            the ladder's acr values, iss in responses, claims)
 //	GET       /keys                             JWKS: every key not yet expired, the next one included
 //	GET POST  /authorize                        authorization request → stored auth request → /login/{id}
 //	GET       /login/{id}                       dispatcher: session? prompt=none? hint? one provider? chooser
@@ -23,9 +24,11 @@
 //	                                            (a cross-site POST is re-posted once from this origin)
 //	any       /providers/{provider}/...         a provider's own routes (SAML metadata); signIn, upstream.go
 //	POST      /oauth/token                      authorization_code (PKCE S256), refresh_token (rotation)
-//	POST      /oauth/introspect                 RFC 7662
+//	POST      /oauth/introspect                 RFC 7662: access tokens, and refresh tokens for their client
 //	POST      /revoke                           RFC 7009 (revokes the whole grant)
-//	GET POST  /userinfo                         claims by the grant's scopes
+//	GET POST  /userinfo                         claims by the grant's scopes and claims parameter; the
+//	                                            token in the header or a POSTed form, never the query
+//	OPTIONS   /oauth/token, /revoke, /userinfo  CORS preflight: origins clients list (cors.go)
 //	GET POST  /end_session                      RP-initiated logout; without an ID token hint it asks first;
 //	                                            the session's clients told (back- and front-channel,
 //	                                            logout.go, backchannel.go), the upstream's logout next
@@ -87,8 +90,43 @@
 //   - revoking an access token revokes its grant (the access token is
 //     stateless; the grant is what can be revoked), and so the refresh
 //     family with it.
-//   - any authenticated client may introspect (resource servers use their
-//     own credentials); inactive tokens get {"active": false}.
+//   - any authenticated client may introspect an access token (resource
+//     servers use their own credentials); a refresh token is active only
+//     for the client it was issued to (RFC 7662 §2.2 leaves it to the
+//     server: only that client ever holds it); inactive tokens get
+//     {"active": false}.
+//   - consent is never asked: relying parties are Government of Canada
+//     services configured by the operator (first-party clients, as in
+//     Sign In Canada), the person's sign-in to the service is the
+//     consent, and what a client receives is set by its configuration
+//     and the release rules, not by a per-person choice. prompt=consent
+//     is therefore accepted and satisfied without a page (OIDC Core
+//     §3.1.2.1: the server obtained consent), which also lets clients
+//     that send it with offline_access (§11) get their refresh token;
+//     prompt=none never fails with consent_required; prompt=none with any
+//     other value is invalid_request (§3.1.2.1). Discovery lists the
+//     prompt values accepted (prompt_values_supported).
+//   - the claims parameter (OIDC Core §5.5) may ask for name,
+//     given_name, family_name, email, email_verified and locale, in the
+//     ID token or at userinfo, whatever the scopes; essential and
+//     voluntary claims are answered alike (nothing is ever asked of the
+//     person), and the release rules above still decide. An acr member's
+//     value or values count as acr_values when acr_values is absent
+//     (§5.5.1.1), an ID token sub value as an id_token_hint's subject;
+//     other claims are ignored.
+//   - an authorization request's parameters are checked before anything
+//     is stored (authparams.go): response_type is required (a missing one
+//     is invalid_request, RFC 6749 §4.1.2.1; one other than code is
+//     unsupported_response_type), scope is visible ASCII, prompt holds
+//     known values, code_challenge is 43 to 128 unreserved characters,
+//     max_age a non-negative integer, claims a claims request, every
+//     parameter but state UTF-8 without NUL. state is the client's opaque
+//     value and comes back byte for byte, even when it is not UTF-8
+//     (in query answers; a form_post page is decoded by the browser).
+//   - scripts reach the token, revocation and userinfo endpoints only
+//     from the origins their client lists (clients[].allowed_origins),
+//     never with credentials (cors.go); discovery and keys are readable
+//     from anywhere.
 //   - refresh tokens are issued when offline_access is asked, as OIDC Core
 //     §11 says.
 //   - an unknown idp_hint is ignored and the chooser shown.

@@ -305,3 +305,15 @@ func TestLogoutPassedUpstream(t *testing.T) {
 		t.Error("back-channel logout not delivered to both clients")
 	}
 }
+
+// TestLogoutDiscovery: discovery says both logout channels are
+// supported, with sid.
+func TestLogoutDiscovery(t *testing.T) {
+	d := newEnv(t).discovery()
+	for _, k := range []string{"backchannel_logout_supported", "backchannel_logout_session_supported",
+		"frontchannel_logout_supported", "frontchannel_logout_session_supported"} {
+		if d[k] != true {
+			t.Errorf("%s = %v, want true", k, d[k])
+		}
+	}
+}

@@ -38,29 +38,33 @@ type opServer struct {
 	storage  *opStorage
 	st       store.Store
 	clients  func() *clients
+	acrs     []string // the assurance ladder, lowest first
 	log      *slog.Logger
 }
 
 var _ op.Server = (*opServer)(nil)
 
 // newOPServer wraps provider, whose storage is storage.
-func newOPServer(provider *op.Provider, storage *opStorage, st store.Store, clients func() *clients, log *slog.Logger) *opServer {
+func newOPServer(provider *op.Provider, storage *opStorage, st store.Store, clients func() *clients, acrs []string, log *slog.Logger) *opServer {
 	return &opServer{
 		LegacyServer: op.NewLegacyServer(provider, provider.Endpoints()),
-		provider:     provider, storage: storage, st: st, clients: clients, log: log,
+		provider:     provider, storage: storage, st: st, clients: clients, acrs: acrs, log: log,
 	}
 }
 
 // VerifyAuthRequest finds the client and checks the redirect URI is one
-// it registered (exact match, OIDC Core §3.1.2.1). Its errors are never
-// sent to the redirect URI.
+// it registered (exact match, OIDC Core §3.1.2.1); which URIs a client
+// may register is the configuration's rule (https, http on loopback).
+// Its errors are never sent to the redirect URI. Everything else is
+// checked after it, so a bad response_type or max_age from a known
+// client reaches the client as an error redirect.
 func (s *opServer) VerifyAuthRequest(ctx context.Context, r *op.Request[oidc.AuthRequest]) (*op.ClientRequest[oidc.AuthRequest], error) {
 	c, err := s.clients().get(ctx, r.Data.ClientID)
 	if err != nil {
 		return nil, oidc.ErrInvalidRequestRedirectURI().WithDescription("unknown client").WithParent(err)
 	}
-	if err := op.ValidateAuthReqRedirectURI(c, r.Data.RedirectURI, r.Data.ResponseType); err != nil {
-		return nil, err
+	if !slices.Contains(c.RedirectURIs(), r.Data.RedirectURI) {
+		return nil, oidc.ErrInvalidRequestRedirectURI().WithDescription("redirect_uri is not registered for the client")
 	}
 	return &op.ClientRequest[oidc.AuthRequest]{Request: r, Client: c}, nil
 }
@@ -97,6 +101,16 @@ func (s *opServer) Authorize(ctx context.Context, r *op.ClientRequest[oidc.AuthR
 	if isLogoutToken(req.IDTokenHint) {
 		return nil, oidc.ErrInvalidRequest().WithDescription("id_token_hint is not valid")
 	}
+	var asked askedClaims
+	if raw := r.Form.Get("claims"); raw != "" {
+		var err error
+		if asked, err = parseClaims(raw); err != nil {
+			return nil, oidc.ErrInvalidRequest().WithDescription("claims is not a valid claims request: %v", err)
+		}
+		if len(req.ACRValues) == 0 {
+			req.ACRValues = asked.acr // OIDC Core §5.5.1.1
+		}
+	}
 	sub, err := op.ValidateAuthRequestClient(ctx, req, c, s.provider.IDTokenHintVerifier(ctx))
 	if err != nil {
 		if _, ok := err.(*oidc.Error); !ok {
@@ -108,7 +122,10 @@ func (s *opServer) Authorize(ctx context.Context, r *op.ClientRequest[oidc.AuthR
 	if req.RequestParam != "" {
 		return nil, oidc.ErrRequestNotSupported()
 	}
-	ar, err := s.storage.newAuthRequest(ctx, req, sub, bindingOf(r.Header), r.Form.Get("idp_hint"))
+	if sub == "" {
+		sub = asked.sub
+	}
+	ar, err := s.storage.newAuthRequest(ctx, req, asked.ClaimsRequest, sub, bindingOf(r.Header), r.Form.Get("idp_hint"))
 	if err != nil {
 		return nil, err
 	}
@@ -211,6 +228,10 @@ func (s *opServer) CodeExchange(ctx context.Context, r *op.ClientRequest[oidc.Ac
 	if err != nil {
 		return nil, err
 	}
+	if authReq.GetCodeChallenge() != nil && r.Data.CodeVerifier == "" {
+		// RFC 7636 §4.6: the code does not verify without it.
+		return nil, oidc.ErrInvalidGrant().WithDescription("code_verifier is required: the authorization request sent a code_challenge")
+	}
 	if err := op.AuthorizeCodeChallenge(r.Data.CodeVerifier, authReq.GetCodeChallenge()); err != nil {
 		return nil, err
 	}
@@ -276,11 +297,12 @@ func (s *opServer) Introspect(ctx context.Context, r *op.Request[op.Introspectio
 		return nil, oidc.ErrInvalidClient().WithDescription("client must be authenticated")
 	}
 	resp := new(oidc.IntrospectionResponse)
-	id, subject, ok := s.tokenOf(r.Data.Token)
-	if !ok {
-		return op.NewResponse(resp), nil
+	if id, subject, ok := s.tokenOf(r.Data.Token); ok {
+		err = s.storage.SetIntrospectionFromToken(ctx, resp, id, subject, c.GetID())
+	} else {
+		err = s.storage.introspectRefresh(ctx, resp, r.Data.Token, c.GetID())
 	}
-	if err := s.storage.SetIntrospectionFromToken(ctx, resp, id, subject, c.GetID()); err != nil {
+	if err != nil {
 		if isStoreDown(err) {
 			return nil, err
 		}
@@ -293,20 +315,40 @@ func (s *opServer) Introspect(ctx context.Context, r *op.Request[op.Introspectio
 // longer, valid (RFC 6750 §3.1).
 var errInvalidToken = errors.New("invalid_token")
 
-// UserInfo answers the claims of a valid access token (OIDC Core §5.3).
+// UserInfo answers the claims of a valid access token (OIDC Core §5.3),
+// readable by a script only from an origin the token's client lists.
 func (s *opServer) UserInfo(ctx context.Context, r *op.Request[oidc.UserInfoRequest]) (*op.Response, error) {
 	id, subject, ok := s.tokenOf(r.Data.AccessToken)
 	if !ok {
 		return nil, errInvalidToken
 	}
 	info := new(oidc.UserInfo)
-	if err := s.storage.SetUserinfoFromToken(ctx, info, id, subject, r.Header.Get("Origin")); err != nil {
+	g, err := s.storage.userinfo(ctx, info, id, subject)
+	if err != nil {
 		if isStoreDown(err) {
 			return nil, err
 		}
 		return nil, errors.Join(errInvalidToken, err)
 	}
-	return op.NewResponse(info), nil
+	resp := op.NewResponse(info)
+	if c, err := s.clients().get(ctx, g.ClientID); err == nil {
+		allowOrigin(resp.Header, r.Header.Get("Origin"), c)
+	}
+	return resp, nil
+}
+
+// discovery is the provider's metadata: the library's, and what it has
+// no field for.
+type discovery struct {
+	*oidc.DiscoveryConfiguration
+	// RFC 9207 §3: every authorization response carries iss.
+	ISSParameter bool `json:"authorization_response_iss_parameter_supported"`
+	// OIDC Prompt Create §4.1's list of prompt values; consent is
+	// accepted and never asks (package doc).
+	PromptValues []string `json:"prompt_values_supported"`
+	// Front-Channel Logout 1.0 §3 (logout.go): iframes with iss and sid.
+	FrontchannelLogout        bool `json:"frontchannel_logout_supported"`
+	FrontchannelLogoutSession bool `json:"frontchannel_logout_session_supported"`
 }
 
 // Discovery is the provider's metadata (OIDC Discovery §3) trimmed to
@@ -322,15 +364,15 @@ func (s *opServer) Discovery(ctx context.Context, _ *op.Request[struct{}]) (*op.
 	d.CheckSessionIframe = ""
 	d.BackChannelLogoutSupported = true // logout.go, backchannel.go
 	d.BackChannelLogoutSessionSupported = true
+	d.ACRValuesSupported = s.acrs
 	d.ClaimsSupported = []string{"sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "acr", "amr", "sid",
 		"locale", "name", "given_name", "family_name", "email", "email_verified"}
 	d.ScopesSupported = []string{oidc.ScopeOpenID, oidc.ScopeProfile, oidc.ScopeEmail, oidc.ScopeOfflineAccess}
 	d.RequestParameterSupported = false
 	d.RequestURIParameterSupported = false
-	d.ClaimsParameterSupported = false
+	d.ClaimsParameterSupported = true
 	d.UILocalesSupported = uiLocales
 	d.ClaimsLocalesSupported = uiLocales
-	resp := op.NewResponse(d)
-	resp.Header.Set("Access-Control-Allow-Origin", "*")
-	return resp, nil
+	return op.NewResponse(discovery{DiscoveryConfiguration: d, ISSParameter: true, PromptValues: promptValues,
+		FrontchannelLogout: true, FrontchannelLogoutSession: true}), nil
 }

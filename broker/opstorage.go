@@ -93,8 +93,9 @@ func (s *opStorage) CreateAuthRequest(context.Context, *oidc.AuthRequest, string
 }
 
 // newAuthRequest stores the auth request r, bound to the browser (the
-// hash of its binding cookie) and carrying the idp_hint parameter.
-func (s *opStorage) newAuthRequest(ctx context.Context, r *oidc.AuthRequest, hintSubject, browser, hint string) (*authRequest, error) {
+// hash of its binding cookie) and carrying what its claims parameter
+// asked for and the idp_hint parameter.
+func (s *opStorage) newAuthRequest(ctx context.Context, r *oidc.AuthRequest, claims store.ClaimsRequest, hintSubject, browser, hint string) (*authRequest, error) {
 	now := s.now()
 	ar := store.AuthRequest{
 		ID: randomID(), ClientID: r.ClientID, RedirectURI: r.RedirectURI, Scopes: r.Scopes,
@@ -102,7 +103,7 @@ func (s *opStorage) newAuthRequest(ctx context.Context, r *oidc.AuthRequest, hin
 		CodeChallenge: r.CodeChallenge, CodeChallengeMethod: string(r.CodeChallengeMethod),
 		Prompt: r.Prompt, UILocales: localeStrings(r.UILocales), LoginHint: r.LoginHint,
 		ACRValues: r.ACRValues, HintSubject: hintSubject, ProviderHint: hint,
-		Browser:   store.HashToken(browser),
+		Browser: store.HashToken(browser), Claims: claims,
 		CreatedAt: now, ExpiresAt: now.Add(s.tokens.AuthRequest),
 	}
 	if r.MaxAge != nil {
@@ -201,7 +202,7 @@ func (s *opStorage) grantFor(ctx context.Context, req op.TokenRequest, refresh s
 		g := store.Grant{
 			ID: r.ID, ClientID: r.ClientID, AccountID: r.AccountID, Subject: r.Subject, Scopes: r.Scopes,
 			AuthTime: r.AuthTime, AMR: r.AMR, ACR: r.ACR, SessionID: r.SessionID, Provider: r.Provider,
-			Locale: r.Locale, RefreshHash: newHash, CreatedAt: now, ExpiresAt: now.Add(s.tokens.RefreshToken),
+			Locale: r.Locale, Claims: r.Claims, RefreshHash: newHash, CreatedAt: now, ExpiresAt: now.Add(s.tokens.RefreshToken),
 		}
 		if err := s.st.CreateGrant(ctx, g); err != nil {
 			if errors.Is(err, store.ErrAlreadyExists) {

@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"strings"
 	"time"
 
 	httphelper "github.com/zitadel/oidc/v3/pkg/http"
@@ -33,8 +32,11 @@ var uiLocales = []language.Tag{language.English, language.French}
 //   - token responses carry Cache-Control: no-store and Pragma: no-cache
 //     (RFC 6749 §5.1);
 //   - a 401 carries WWW-Authenticate: Basic for client authentication
-//     (RFC 6749 §5.2) and Bearer with error="invalid_token" at userinfo
-//     (RFC 6750 §3);
+//     (RFC 6749 §5.2) and Bearer at userinfo (RFC 6750 §3, userinfo_edge.go);
+//   - two Authorization headers, or a client authenticating two ways at
+//     once, are invalid_request (RFC 6749 §2.3); introspection and
+//     revocation require the token parameter (RFC 7662 §2.1, RFC 7009
+//     §2.1) and introspection answers are never cached (RFC 7662 §4);
 //   - an authorization error that cannot be sent to a trusted redirect URI
 //     becomes a page for the person, never plain text or a stack trace;
 //   - a server error is a JSON server_error without detail, and a store
@@ -56,25 +58,28 @@ type protocolEdge struct {
 	logout    func(w http.ResponseWriter, r *http.Request, next string)
 	answer    clientAnswer
 	decoder   httphelper.Decoder
-	cors      func(http.Handler) http.Handler // the library's CORS policy
 	issuer    string
 	log       *slog.Logger
 	st        store.Store
 }
 
 // Mount puts the provider's endpoints on mux behind the edge guards.
+// Scripts of any origin may read the public documents (discovery, keys,
+// health); the token, revocation and userinfo endpoints answer a script
+// only from an origin its client lists (cors.go); introspection is for
+// servers.
 func (e protocolEdge) Mount(mux routes) {
 	front, back := mux.withBody(protocolBody), mux.withBody(protocolBody).backChannel()
 	front.throttled().HandleFunc("/authorize", e.authorize)
-	back.HandleFunc("/oauth/token", e.post(e.token))
-	back.HandleFunc("/oauth/introspect", e.post(e.introspect))
-	back.HandleFunc("/revoke", e.post(e.revoke))
-	back.HandleFunc("/userinfo", e.userinfo(e.cors(http.HandlerFunc(e.userinfoAnswer))))
+	back.HandleFunc("/oauth/token", e.post(e.token, true))
+	back.HandleFunc("/oauth/introspect", e.post(e.introspect, false))
+	back.HandleFunc("/revoke", e.post(e.revoke, true))
+	back.HandleFunc("/userinfo", e.userinfo)
 	front.HandleFunc("/end_session", e.endSession)
-	mux.Handle("GET /keys", e.cors(http.HandlerFunc(e.keys)))
-	mux.Handle("GET /healthz", e.cors(http.HandlerFunc(e.health)))
-	mux.Handle("GET /ready", e.cors(http.HandlerFunc(e.ready)))
-	mux.HandleFunc("GET /.well-known/openid-configuration", e.discovery)
+	mux.Handle("GET /keys", public(e.keys))
+	mux.Handle("GET /healthz", public(e.health))
+	mux.Handle("GET /ready", public(e.ready))
+	mux.Handle("GET /.well-known/openid-configuration", public(e.discovery))
 }
 
 // ctx is the request's context with the issuer the library reads.
@@ -86,11 +91,15 @@ func request[T any](r *http.Request, data *T) *op.Request[T] {
 	return &op.Request[T]{Method: r.Method, URL: r.URL, Header: r.Header, Form: r.Form, PostForm: r.PostForm, Data: data}
 }
 
-// post guards a back-channel endpoint: POST only, a valid form, no
-// repeated parameter; then the library's CORS policy.
-func (e protocolEdge) post(next http.HandlerFunc) http.HandlerFunc {
-	h := e.cors(next)
+// post guards a back-channel endpoint: POST only (a CORS preflight
+// where scripts may call it), a valid form, one Authorization header, no
+// repeated parameter.
+func (e protocolEdge) post(next http.HandlerFunc, scripts bool) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
+		if scripts && isPreflight(r) {
+			e.preflight(w, r, http.MethodPost)
+			return
+		}
 		if r.Method != http.MethodPost {
 			w.Header().Set("Allow", http.MethodPost)
 			writeOAuthError(w, http.StatusMethodNotAllowed, "invalid_request", "this endpoint accepts POST only")
@@ -100,27 +109,34 @@ func (e protocolEdge) post(next http.HandlerFunc) http.HandlerFunc {
 			writeOAuthError(w, http.StatusBadRequest, "invalid_request", "the request body is not a valid form")
 			return
 		}
+		if len(r.Header.Values("Authorization")) > 1 {
+			writeOAuthError(w, http.StatusBadRequest, "invalid_request", "the Authorization header is repeated")
+			return
+		}
 		if k := duplicated(r); k != "" {
 			writeOAuthError(w, http.StatusBadRequest, "invalid_request", "parameter "+k+" is repeated")
 			return
 		}
-		h.ServeHTTP(w, r)
+		next(w, r)
 	}
 }
 
 // credentials reads the client's credentials: HTTP Basic (RFC 6749
 // §2.3.1, form-encoded), else the form (client_secret_post, or a
-// private_key_jwt assertion).
+// private_key_jwt assertion); never two methods at once.
 func credentials(r *http.Request) (*op.ClientCredentials, error) {
 	f := r.PostForm
 	cc := &op.ClientCredentials{ClientID: f.Get("client_id"), ClientSecret: f.Get("client_secret"),
 		ClientAssertion: f.Get("client_assertion"), ClientAssertionType: f.Get("client_assertion_type")}
-	if cc.ClientAssertion != "" {
-		return cc, nil
+	if cc.ClientSecret != "" && cc.ClientAssertion != "" {
+		return nil, errTwoMethods
 	}
 	id, secret, basic := r.BasicAuth()
 	if !basic {
 		return cc, nil
+	}
+	if cc.ClientSecret != "" || cc.ClientAssertion != "" {
+		return nil, errTwoMethods
 	}
 	var err1, err2 error
 	id, err1 = url.QueryUnescape(id)
@@ -134,6 +150,10 @@ func credentials(r *http.Request) (*op.ClientCredentials, error) {
 	cc.ClientID, cc.ClientSecret = id, secret
 	return cc, nil
 }
+
+// errTwoMethods refuses a request that authenticates its client twice
+// (RFC 6749 §2.3: one method per request).
+var errTwoMethods = oidc.ErrInvalidRequest().WithDescription("the client authenticated with more than one method")
 
 // client authenticates the client of a back-channel request.
 func (e protocolEdge) client(ctx context.Context, r *http.Request) (*client, error) {
@@ -157,6 +177,7 @@ func (e protocolEdge) token(w http.ResponseWriter, r *http.Request) {
 		e.fail(w, r, err)
 		return
 	}
+	allowOrigin(w.Header(), r.Header.Get("Origin"), c)
 	var resp *op.Response
 	switch gt := oidc.GrantType(r.Form.Get("grant_type")); gt {
 	case oidc.GrantTypeCode:
@@ -189,12 +210,17 @@ func (e protocolEdge) token(w http.ResponseWriter, r *http.Request) {
 	answer(w, resp)
 }
 
-// introspect serves RFC 7662.
+// introspect serves RFC 7662: the token parameter is required (§2.1)
+// and no answer may be cached (§4).
 func (e protocolEdge) introspect(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Cache-Control", "no-store")
 	cc, err := credentials(r)
+	if err == nil && r.PostForm.Get("token") == "" {
+		err = oidc.ErrInvalidRequest().WithDescription("token missing")
+	}
 	if err == nil {
 		var resp *op.Response
-		req := &op.IntrospectionRequest{ClientCredentials: cc, IntrospectionRequest: &oidc.IntrospectionRequest{Token: r.Form.Get("token")}}
+		req := &op.IntrospectionRequest{ClientCredentials: cc, IntrospectionRequest: &oidc.IntrospectionRequest{Token: r.PostForm.Get("token")}}
 		if resp, err = e.srv.Introspect(e.ctx(r), request(r, req)); err == nil {
 			answer(w, resp)
 			return
@@ -203,13 +229,17 @@ func (e protocolEdge) introspect(w http.ResponseWriter, r *http.Request) {
 	e.fail(w, r, err)
 }
 
-// revoke serves RFC 7009.
+// revoke serves RFC 7009; the token parameter is required (§2.1).
 func (e protocolEdge) revoke(w http.ResponseWriter, r *http.Request) {
 	ctx := e.ctx(r)
 	c, err := e.client(ctx, r)
 	if err == nil {
+		allowOrigin(w.Header(), r.Header.Get("Origin"), c)
 		req := new(oidc.RevocationRequest)
-		if err = e.decoder.Decode(req, r.Form); err == nil {
+		if err = e.decoder.Decode(req, r.Form); err == nil && req.Token == "" {
+			err = oidc.ErrInvalidRequest().WithDescription("token missing")
+		}
+		if err == nil {
 			var resp *op.Response
 			if resp, err = e.srv.Revocation(ctx, &op.ClientRequest[oidc.RevocationRequest]{Request: request(r, req), Client: c}); err == nil {
 				answer(w, resp)
@@ -218,52 +248,6 @@ func (e protocolEdge) revoke(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	e.fail(w, r, err)
-}
-
-// userinfo serves OIDC Core §5.3 with the bearer token of the
-// Authorization header or, as RFC 6750 §2.2 allows, the form.
-// next is userinfoAnswer behind the library's CORS policy, built once at
-// Mount.
-func (e protocolEdge) userinfo(next http.Handler) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		if r.Method != http.MethodGet && r.Method != http.MethodPost {
-			w.Header().Set("Allow", "GET, POST")
-			writeOAuthError(w, http.StatusMethodNotAllowed, "invalid_request", "userinfo accepts GET and POST")
-			return
-		}
-		next.ServeHTTP(w, r)
-	}
-}
-
-func (e protocolEdge) userinfoAnswer(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("Cache-Control", "no-store")
-	token := ""
-	if h := r.Header.Get("Authorization"); len(h) > len(oidc.PrefixBearer) && strings.EqualFold(h[:len(oidc.PrefixBearer)], oidc.PrefixBearer) {
-		token = h[len(oidc.PrefixBearer):]
-	} else if err := r.ParseForm(); err == nil {
-		token = r.Form.Get("access_token")
-	}
-	var resp *op.Response
-	err := errInvalidToken
-	if token != "" {
-		resp, err = e.srv.UserInfo(e.ctx(r), request(r, &oidc.UserInfoRequest{AccessToken: token}))
-	}
-	switch {
-	case err == nil:
-		answer(w, resp)
-	case errors.Is(err, errInvalidToken):
-		// RFC 6750 §3.1: say why, in the header, with no body detail.
-		challenge := `Bearer realm="passerelle", error="invalid_token"`
-		if r.Header.Get("Authorization") == "" && r.PostFormValue("access_token") == "" {
-			challenge = `Bearer realm="passerelle"`
-		}
-		w.Header().Set("WWW-Authenticate", challenge)
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(http.StatusUnauthorized)
-		_, _ = w.Write([]byte(`{"error":"invalid_token"}` + "\n"))
-	default:
-		e.fail(w, r, err)
-	}
 }
 
 // discovery serves the provider's metadata (OIDC Discovery §4).

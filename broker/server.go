@@ -14,7 +14,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/rs/cors"
 	"github.com/zitadel/oidc/v3/pkg/op"
 
 	"github.com/passerelle/passerelle/broker/ui"
@@ -177,10 +176,9 @@ func New(ctx context.Context, cfg Config, d Deps) (*Broker, error) {
 		return nil, fmt.Errorf("openid provider: %w", err)
 	}
 	b.answer = clientAnswer{st: d.Store, ui: d.UI, issuer: b.issuer, log: d.Logger, page: b.pages.errorPage}
-	b.edge = protocolEdge{answer: b.answer, srv: newOPServer(provider, storage, d.Store, func() *clients { return b.catalog().clients }, d.Logger),
+	b.edge = protocolEdge{answer: b.answer, srv: newOPServer(provider, storage, d.Store, func() *clients { return b.catalog().clients }, ladder.Values(), d.Logger),
 		page: b.pages.errorPage, pageLang: b.pages.lang, browserID: b.sessions.browserID, askLogout: b.askBeforeLogout, logout: b.logout,
-		decoder: provider.Decoder(), cors: cors.New(*provider.CORSOptions()).Handler,
-		issuer: b.issuer, log: d.Logger, st: d.Store}
+		decoder: provider.Decoder(), issuer: b.issuer, log: d.Logger, st: d.Store}
 	return b, nil
 }
 

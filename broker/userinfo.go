@@ -2,6 +2,7 @@ package broker
 
 import (
 	"context"
+	"crypto/subtle"
 	"errors"
 	"slices"
 	"strings"
@@ -25,17 +26,32 @@ func (s *opStorage) SetUserinfoFromScopes(context.Context, *oidc.UserInfo, strin
 }
 
 func (s *opStorage) SetUserinfoFromRequest(ctx context.Context, ui *oidc.UserInfo, req op.IDTokenRequest, _ []string) error {
-	var locale, sid, provider, acr, clientID string
+	var locale, sid, provider, acr, clientID, accountID string
+	var asked []string
 	switch r := req.(type) {
 	case *authRequest:
-		locale, sid, provider, clientID = r.Locale, r.SessionID, r.Provider, r.ClientID
+		locale, sid, provider, clientID, accountID, asked = r.Locale, r.SessionID, r.Provider, r.ClientID, r.AccountID, r.Claims.IDToken
 	case *refreshRequest:
-		locale, sid, provider, acr, clientID = r.grant.Locale, r.grant.SessionID, r.grant.Provider, r.grant.ACR, r.grant.ClientID
+		g := r.grant
+		locale, sid, provider, acr, clientID, accountID, asked = g.Locale, g.SessionID, g.Provider, g.ACR, g.ClientID, g.AccountID, g.Claims.IDToken
 	default:
 		return nil
 	}
 	// SetUserInfo copies every field, sub included, into the ID token.
 	ui.Subject = req.GetSubject()
+	if len(asked) > 0 {
+		// The claims parameter asked for these in the ID token (OIDC Core
+		// §5.5), released by the same rule as at userinfo.
+		c, err := s.catalog().clients.get(ctx, clientID)
+		if err != nil {
+			return err
+		}
+		a, err := s.st.GetAccount(ctx, accountID)
+		if err != nil {
+			return unavailable(err)
+		}
+		s.setHeld(ui, c, a, func(claim string) bool { return slices.Contains(asked, claim) })
+	}
 	if locale != "" {
 		ui.Locale = oidc.NewLocale(parseTag(locale))
 	}
@@ -86,17 +102,25 @@ func (s *opStorage) releases(c *client, claim, from string) bool {
 	return ok && slices.Contains(up.ReleaseClaims, claim) && slices.Contains(c.UpstreamClaims, claim)
 }
 
-func (s *opStorage) SetUserinfoFromToken(ctx context.Context, ui *oidc.UserInfo, tokenID, subject, origin string) error {
-	g, _, err := s.activeGrant(ctx, tokenID)
-	if err != nil {
-		return err
-	}
-	if g.Subject != subject {
-		return errors.New("token subject mismatch")
-	}
-	return s.fillClaims(ctx, ui, g)
+func (s *opStorage) SetUserinfoFromToken(ctx context.Context, ui *oidc.UserInfo, tokenID, subject, _ string) error {
+	_, err := s.userinfo(ctx, ui, tokenID, subject)
+	return err
 }
 
+// userinfo sets the claims an access token gives and returns its grant.
+func (s *opStorage) userinfo(ctx context.Context, ui *oidc.UserInfo, tokenID, subject string) (store.Grant, error) {
+	g, _, err := s.activeGrant(ctx, tokenID)
+	if err != nil {
+		return g, err
+	}
+	if g.Subject != subject {
+		return g, errors.New("token subject mismatch")
+	}
+	return g, s.fillClaims(ctx, ui, g)
+}
+
+// fillClaims answers the claims of grant g: those its scopes ask for
+// (OIDC Core §5.4) and those its claims parameter named (§5.5).
 func (s *opStorage) fillClaims(ctx context.Context, ui *oidc.UserInfo, g store.Grant) error {
 	a, err := s.st.GetAccount(ctx, g.AccountID)
 	if err != nil {
@@ -107,25 +131,46 @@ func (s *opStorage) fillClaims(ctx context.Context, ui *oidc.UserInfo, g store.G
 		return err
 	}
 	ui.Subject = g.Subject
-	if slices.Contains(g.Scopes, oidc.ScopeProfile) && s.releases(c, providers.ClaimName, a.NameFrom) {
-		ui.GivenName, ui.FamilyName = a.GivenName, a.FamilyName
-		ui.Name = strings.TrimSpace(a.GivenName + " " + a.FamilyName)
-	}
-	if slices.Contains(g.Scopes, oidc.ScopeEmail) && a.Email != "" && s.releases(c, providers.ClaimEmail, a.EmailFrom) {
-		ui.Email, ui.EmailVerified = a.Email, oidc.Bool(a.EmailVerified)
-	}
-	var locale string
-	if s.releases(c, providers.ClaimLocale, a.LocaleFrom) {
-		locale = a.Locale
-	}
-	if locale == "" {
-		locale = g.Locale // the interface language of the sign-in: Passerelle's own
-	}
-	if locale != "" {
-		ui.Locale = oidc.NewLocale(parseTag(locale))
+	s.setHeld(ui, c, a, func(claim string) bool {
+		return slices.Contains(g.Claims.UserInfo, claim) || slices.Contains(g.Scopes, scopeOf[claim]) || claim == "locale"
+	})
+	if ui.Locale == nil && g.Locale != "" {
+		// the interface language of the sign-in: Passerelle's own
+		ui.Locale = oidc.NewLocale(parseTag(g.Locale))
 	}
 	revealTo(ui, c, g.Provider)
 	return nil
+}
+
+// scopeOf is the scope that asks for each held claim (OIDC Core §5.4).
+var scopeOf = map[string]string{"name": oidc.ScopeProfile, "given_name": oidc.ScopeProfile, "family_name": oidc.ScopeProfile,
+	"locale": oidc.ScopeProfile, "email": oidc.ScopeEmail, "email_verified": oidc.ScopeEmail}
+
+// setHeld sets the account's claims that want names and that c may
+// receive (releases).
+func (s *opStorage) setHeld(ui *oidc.UserInfo, c *client, a store.Account, want func(claim string) bool) {
+	if s.releases(c, providers.ClaimName, a.NameFrom) {
+		if want("given_name") {
+			ui.GivenName = a.GivenName
+		}
+		if want("family_name") {
+			ui.FamilyName = a.FamilyName
+		}
+		if want("name") {
+			ui.Name = strings.TrimSpace(a.GivenName + " " + a.FamilyName)
+		}
+	}
+	if a.Email != "" && s.releases(c, providers.ClaimEmail, a.EmailFrom) {
+		if want("email") {
+			ui.Email = a.Email
+		}
+		if want("email_verified") {
+			ui.EmailVerified = oidc.Bool(a.EmailVerified)
+		}
+	}
+	if a.Locale != "" && want("locale") && s.releases(c, providers.ClaimLocale, a.LocaleFrom) {
+		ui.Locale = oidc.NewLocale(parseTag(a.Locale))
+	}
 }
 
 // SetIntrospectionFromToken answers RFC 7662 for any authenticated client
@@ -139,6 +184,37 @@ func (s *opStorage) SetIntrospectionFromToken(ctx context.Context, resp *oidc.In
 	if g.Subject != subject {
 		return errors.New("token subject mismatch")
 	}
+	if err := s.introspectGrant(ctx, resp, g); err != nil {
+		return err
+	}
+	resp.TokenType = oidc.BearerToken
+	resp.Expiration = oidc.FromTime(exp)
+	resp.IssuedAt = oidc.FromTime(exp.Add(-s.tokens.AccessToken))
+	return nil
+}
+
+// introspectRefresh answers RFC 7662 §2.2 for a refresh token: active,
+// with its grant's metadata, when it is the grant's current refresh
+// token, the grant lives, and the client asking is the one it was issued
+// to (only that client ever presents it).
+func (s *opStorage) introspectRefresh(ctx context.Context, resp *oidc.IntrospectionResponse, token, clientID string) error {
+	hash := store.HashToken(token)
+	g, err := s.st.GetGrantByRefreshHash(ctx, hash)
+	if err != nil {
+		return unavailable(err)
+	}
+	if g.Revoked || subtle.ConstantTimeCompare(g.RefreshHash, hash) != 1 || !s.now().Before(g.ExpiresAt) || g.ClientID != clientID {
+		return errors.New("refresh token not active for this client")
+	}
+	if err := s.introspectGrant(ctx, resp, g); err != nil {
+		return err
+	}
+	resp.Expiration = oidc.FromTime(g.ExpiresAt)
+	return nil
+}
+
+// introspectGrant sets what every active token of grant g shares.
+func (s *opStorage) introspectGrant(ctx context.Context, resp *oidc.IntrospectionResponse, g store.Grant) error {
 	ui := new(oidc.UserInfo)
 	if err := s.fillClaims(ctx, ui, g); err != nil {
 		return err
@@ -147,9 +223,6 @@ func (s *opStorage) SetIntrospectionFromToken(ctx context.Context, resp *oidc.In
 	resp.Active = true
 	resp.Scope = g.Scopes
 	resp.ClientID = g.ClientID
-	resp.TokenType = oidc.BearerToken
-	resp.Expiration = oidc.FromTime(exp)
-	resp.IssuedAt = oidc.FromTime(exp.Add(-s.tokens.AccessToken))
 	resp.AuthTime = oidc.FromTime(g.AuthTime)
 	resp.Audience = []string{g.ClientID}
 	resp.AuthenticationMethodsReferences = g.AMR

@@ -72,6 +72,18 @@ type Client struct {
 	// factor, in order (broker/journey).
 	Steps     []string  `json:"steps,omitempty" mapstructure:"steps" yaml:"steps,omitempty"`
 	CreatedAt time.Time `json:"created_at,omitzero" mapstructure:"-" yaml:"-"`
+
+	// AllowedOrigins are the web origins (scheme://host[:port]) whose
+	// scripts may call the token, revocation and userinfo endpoints for
+	// this client (CORS, never with credentials). Empty: none.
+	AllowedOrigins []string `json:"allowed_origins,omitempty" mapstructure:"allowed_origins" yaml:"allowed_origins,omitempty"`
+	// RequirePAR: authorization requests must be pushed first (RFC 9126
+	// §6, require_pushed_authorization_requests).
+	RequirePAR bool `json:"require_pushed_authorization_requests,omitempty" mapstructure:"require_pushed_authorization_requests" yaml:"require_pushed_authorization_requests,omitempty"`
+	// RequestURIs are the URIs a request object may be fetched from by
+	// reference (RFC 9101 §5.2, request_uris); https (http on loopback),
+	// matched exactly.
+	RequestURIs []string `json:"request_uris,omitempty" mapstructure:"request_uris" yaml:"request_uris,omitempty"`
 }
 
 // ClientMFA is a client's second-factor policy.
@@ -169,6 +181,12 @@ func (c *Client) Validate(ps *validate.Problems, path string, rules ClientRules)
 	}
 	for j, u := range c.PostLogoutRedirectURIs {
 		checkRedirect(ps, fmt.Sprintf("%s.post_logout_redirect_uris[%d]", path, j), u)
+	}
+	for j, o := range c.AllowedOrigins {
+		checkOrigin(ps, fmt.Sprintf("%s.allowed_origins[%d]", path, j), o)
+	}
+	for j, u := range c.RequestURIs {
+		checkRedirect(ps, fmt.Sprintf("%s.request_uris[%d]", path, j), u)
 	}
 	if c.BackchannelLogoutURI != "" {
 		checkLogoutURI(ps, path+".backchannel_logout_uri", c.BackchannelLogoutURI)
@@ -281,6 +299,20 @@ func checkLogoutURI(ps *validate.Problems, path, raw string) {
 		return
 	}
 	checkRedirect(ps, path, raw)
+}
+
+// checkOrigin adds a problem unless raw is a web origin: https (http on
+// loopback), a host, an optional port, nothing else (RFC 6454 §6.2).
+func checkOrigin(ps *validate.Problems, path, raw string) {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") || u.Path != "" || u.RawQuery != "" ||
+		u.Fragment != "" || u.User != nil || strings.HasSuffix(raw, "/") || strings.HasSuffix(raw, "?") {
+		ps.Add(path, "must be an origin: scheme://host[:port], without a path", raw)
+		return
+	}
+	if u.Scheme == "http" && !validate.IsLoopback(u.Hostname()) {
+		ps.Add(path, "must use https (plain http only on loopback)", raw)
+	}
 }
 
 // RedirectHosts are the distinct hosts of uris, in order.

@@ -78,6 +78,10 @@ type AuthRequest struct {
 	// /authorize: every later step must come from the same browser.
 	Browser []byte `json:"browser,omitempty"`
 
+	// Claims is what the claims parameter (OIDC Core §5.5) asked for,
+	// restricted to the claims Passerelle holds; the grant keeps it.
+	Claims ClaimsRequest `json:"claims,omitzero"`
+
 	// Provider is the credential that authenticated the person. An
 	// upstream leg's state, nonce and PKCE verifier are derived from the
 	// request ID and the provider; nothing of them is stored. Legs keeps,
@@ -201,6 +205,11 @@ type Grant struct {
 	SessionID string    `json:"session_id,omitempty"`
 	Provider  string    `json:"provider,omitempty"`
 	Locale    string    `json:"locale,omitempty"`
+
+	// Claims are the claims the authorization request asked for by name
+	// (the claims parameter), answered whatever the scopes.
+	Claims ClaimsRequest `json:"claims,omitzero"`
+
 	// RefreshHash is HashToken of the one refresh token currently valid;
 	// empty when the grant has no refresh token. The store keeps an index
 	// from every refresh hash the grant ever had to the grant, until the

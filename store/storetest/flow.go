@@ -19,6 +19,15 @@ func testAuthRequests(t *testing.T, newStore NewStore) {
 	_, err = s.GetAuthRequest(ctx, "ar-9")
 	wantErr(t, err, store.ErrNotFound, "GetAuthRequest missing")
 
+	// A client's state is opaque bytes: not UTF-8, NUL included, it
+	// comes back unaltered.
+	bin := authRequest("ar-bin", 10*time.Minute)
+	bin.State = "\xff\xfe\x00caf\xe9"
+	must(t, s.CreateAuthRequest(ctx, bin), "CreateAuthRequest binary state")
+	got, err = s.GetAuthRequest(ctx, "ar-bin")
+	must(t, err, "GetAuthRequest binary state")
+	same(t, got, bin, "GetAuthRequest binary state")
+
 	must(t, s.UpdateAuthRequest(ctx, "ar-1", func(r store.AuthRequest) (store.AuthRequest, error) {
 		r.AccountID, r.AMR, r.ACR, r.Done = "acct-1", []string{"pwd", "otp"}, "urn:gc-ca:cyber-auth:assurance:loa2", true
 		r.AuthTime, r.CodeHash = epoch.Add(time.Minute), store.HashToken("code-1")
