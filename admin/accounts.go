@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/passerelle/passerelle/broker/dormancy"
 	"github.com/passerelle/passerelle/store"
 )
 
@@ -15,10 +16,14 @@ import (
 // credentials and second factors, without secrets. The email address and
 // names are left out on purpose (see the package doc).
 type AccountView struct {
-	URN           string       `json:"urn"`
-	CreatedAt     time.Time    `json:"created_at"`
-	LastLoginAt   time.Time    `json:"last_login_at,omitzero"`
-	Locked        bool         `json:"locked"`
+	URN         string    `json:"urn"`
+	CreatedAt   time.Time `json:"created_at"`
+	LastLoginAt time.Time `json:"last_login_at,omitzero"`
+	Locked      bool      `json:"locked"`
+	// DormantSince: the account went unused too long (broker/dormancy)
+	// and no sign-in completes until Reactivate.
+	DormantSince  time.Time    `json:"dormant_since,omitzero"`
+	ReactivatedAt time.Time    `json:"reactivated_at,omitzero"`
 	Failures      int          `json:"failures"` // consecutive failed attempts
 	LastFailureAt time.Time    `json:"last_failure_at,omitzero"`
 	Links         []LinkView   `json:"links"`
@@ -67,6 +72,7 @@ func (s *Service) Account(ctx context.Context, urn string) (AccountView, error) 
 		return AccountView{}, err
 	}
 	v := AccountView{URN: a.URN, CreatedAt: a.CreatedAt, LastLoginAt: a.LastLoginAt, Locked: a.Locked,
+		DormantSince: a.DormantSince, ReactivatedAt: a.ReactivatedAt,
 		Failures: a.Failures, LastFailureAt: a.LastFailureAt,
 		Links: make([]LinkView, 0, len(links)), Factors: make([]FactorView, 0, len(factors))}
 	for _, l := range links {
@@ -125,6 +131,25 @@ func (s *Service) Unlock(ctx context.Context, urn string) error {
 		return notFound(err, fmt.Sprintf("no account with URN %q", a.URN))
 	}
 	s.audit(ctx, store.AuditEvent{Kind: "admin.account.unlock", AccountID: a.ID})
+	return nil
+}
+
+// Reactivate lifts a dormant account's dormancy: its next sign-in goes
+// through, and its idleness is counted from now. ErrNotDormant (409) if
+// it is not dormant.
+func (s *Service) Reactivate(ctx context.Context, urn string) error {
+	a, err := s.account(ctx, urn)
+	if err != nil {
+		return err
+	}
+	err = dormancy.Reactivate(ctx, s.st, a.ID, s.now())
+	if errors.Is(err, dormancy.ErrNotDormant) {
+		return fmt.Errorf("%w: account %s", ErrNotDormant, a.URN)
+	}
+	if err != nil {
+		return notFound(err, fmt.Sprintf("no account with URN %q", a.URN))
+	}
+	s.audit(ctx, store.AuditEvent{Kind: "admin.account.reactivate", AccountID: a.ID})
 	return nil
 }
 

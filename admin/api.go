@@ -65,6 +65,10 @@ func (s *Service) apiUnlock(r *http.Request) (int, any, error) {
 	return s.accountAfter(r, s.Unlock(r.Context(), r.PathValue("urn")))
 }
 
+func (s *Service) apiReactivate(r *http.Request) (int, any, error) {
+	return s.accountAfter(r, s.Reactivate(r.Context(), r.PathValue("urn")))
+}
+
 func (s *Service) apiResetMFA(r *http.Request) (int, any, error) {
 	n, err := s.ResetMFA(r.Context(), r.PathValue("urn"))
 	return http.StatusOK, map[string]int{"removed": n}, err

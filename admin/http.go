@@ -59,6 +59,7 @@ type apiFunc func(r *http.Request) (status int, body any, err error)
 //	GET    /admin/accounts/{urn}                 AccountView
 //	POST   /admin/accounts/{urn}/lock            AccountView
 //	POST   /admin/accounts/{urn}/unlock          AccountView
+//	POST   /admin/accounts/{urn}/reactivate      AccountView (409 if not dormant)
 //	POST   /admin/accounts/{urn}/reset-mfa       {removed}
 //	DELETE /admin/accounts/{urn}/links/{provider} 204
 //	GET    /admin/keys                           {keys}
@@ -73,6 +74,7 @@ func (s *Service) Handler(token string) http.Handler {
 	route("/admin/accounts/{urn}", map[string]apiFunc{http.MethodGet: s.apiAccount})
 	route("/admin/accounts/{urn}/lock", map[string]apiFunc{http.MethodPost: s.apiLock})
 	route("/admin/accounts/{urn}/unlock", map[string]apiFunc{http.MethodPost: s.apiUnlock})
+	route("/admin/accounts/{urn}/reactivate", map[string]apiFunc{http.MethodPost: s.apiReactivate})
 	route("/admin/accounts/{urn}/reset-mfa", map[string]apiFunc{http.MethodPost: s.apiResetMFA})
 	route("/admin/accounts/{urn}/links/{provider}", map[string]apiFunc{http.MethodDelete: s.apiUnlink})
 	route("/admin/keys", map[string]apiFunc{http.MethodGet: s.apiKeys})
@@ -158,7 +160,8 @@ func (s *Service) writeError(w http.ResponseWriter, r *http.Request, err error) 
 		writeJSON(w, http.StatusBadRequest, body)
 	case errors.Is(err, ErrNotFound):
 		writeJSON(w, http.StatusNotFound, apiError{Error: msg})
-	case errors.Is(err, ErrReadOnly), errors.Is(err, ErrExists), errors.Is(err, ErrLastCredential), errors.Is(err, ErrNoSecret):
+	case errors.Is(err, ErrReadOnly), errors.Is(err, ErrExists), errors.Is(err, ErrLastCredential), errors.Is(err, ErrNoSecret),
+		errors.Is(err, ErrNotDormant):
 		writeJSON(w, http.StatusConflict, apiError{Error: msg})
 	default:
 		s.log.ErrorContext(r.Context(), "admin API", "method", r.Method, "path", r.URL.Path, "error", err)

@@ -15,12 +15,13 @@ import (
 )
 
 // Errors of the operations, tested with errors.Is. The HTTP API answers
-// ErrNotFound with 404 and the three others with 409.
+// ErrNotFound with 404 and the others with 409.
 var (
 	ErrNotFound       = errors.New("admin: not found")
 	ErrReadOnly       = errors.New("admin: the client is declared in the configuration file, which is its only source")
 	ErrLastCredential = errors.New("admin: the account's last credential cannot be unlinked")
 	ErrExists         = errors.New("admin: a client with this ID already exists")
+	ErrNotDormant     = errors.New("admin: the account is not dormant")
 )
 
 // Actor is the AuditEvent.Actor of every administration change.
@@ -37,6 +38,7 @@ type Service struct {
 	readOnly map[string]bool
 	now      func() time.Time
 	log      *slog.Logger
+	notices  broker.Notices
 }
 
 // Option tunes New.
@@ -45,6 +47,11 @@ type Option func(*Service)
 // WithLogger sets where server faults are logged (the detail the HTTP API
 // never returns); without it nothing is logged.
 func WithLogger(l *slog.Logger) Option { return func(s *Service) { s.log = l } }
+
+// WithNotices emails an account's owner when an administrator locks
+// the account or unlinks one of its credentials (broker.Notices; its
+// Store, Now and Log default to the Service's).
+func WithNotices(n broker.Notices) Option { return func(s *Service) { s.notices = n } }
 
 // New returns a Service. lockout is the configured mfa.lockout section
 // (Unlock clears what it counts); rules are the deployment's rules for
@@ -74,6 +81,15 @@ func New(st store.Store, keys *broker.Keys, lockout mfa.LockoutConfig, rules sto
 	for _, o := range opts {
 		o(s)
 	}
+	if s.notices.Store == nil {
+		s.notices.Store = st
+	}
+	if s.notices.Now == nil {
+		s.notices.Now = now
+	}
+	if s.notices.Log == nil {
+		s.notices.Log = s.log
+	}
 	return s
 }
 
@@ -89,6 +105,7 @@ func (s *Service) audit(ctx context.Context, e store.AuditEvent) {
 		s.log.ErrorContext(ctx, "admin: change made but not audited", "kind", e.Kind,
 			"account", e.AccountID, "client", e.ClientID, "error", err)
 	}
+	s.notices.Audited(ctx, e)
 }
 
 // notFound turns the store's ErrNotFound into ErrNotFound, naming what

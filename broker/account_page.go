@@ -217,6 +217,9 @@ func (pg accountPage) accountEmailConfirm(w http.ResponseWriter, r *http.Request
 			return s, nil
 		})
 	}
+	if err == nil && v.acct.Email != addr {
+		pg.core.audits.notices.EmailChanged(ctx, v.acct)
+	}
 	pg.core.accountChangedTo(w, r, v, err, "account.email", "/account?done=email")
 }
 

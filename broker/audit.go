@@ -15,6 +15,7 @@ type auditor struct {
 	log     *slog.Logger
 	now     func() time.Time
 	onEvent func(store.AuditEvent) // optional
+	notices Notices                // the owner's notice of what an event calls for
 }
 
 // record appends an event to the audit log; a failure is logged, never
@@ -24,6 +25,7 @@ func (a auditor) record(ctx context.Context, kind, accountID, clientID, outcome 
 	if err := a.st.AppendAudit(ctx, e); err != nil {
 		a.log.ErrorContext(ctx, "audit", "kind", kind, "error", err)
 	}
+	a.notices.Audited(ctx, e)
 }
 
 // event reports an event to the metrics only. A passed second factor is

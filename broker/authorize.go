@@ -14,9 +14,11 @@ import (
 )
 
 // authorize serves /authorize (GET and POST, OIDC Core §3.1.2.1).
-// Before the library sees the request it refuses repeated parameters,
-// oversized ones and request_uri, and binds the request to the browser
-// with a cookie. An error the client may see goes to its redirect URI;
+// A pushed request's request_uri goes to authorizePushed; a request
+// object (by value or by reference) replaces the parameters
+// (requestobject.go). Before the library sees the request it refuses
+// repeated parameters, oversized and malformed ones, and binds the
+// request to the browser with a cookie. An error the client may see goes to its redirect URI;
 // one it may not (unknown client, unregistered redirect URI) is a page.
 func (e protocolEdge) authorize(w http.ResponseWriter, r *http.Request) {
 	if !e.frontForm(w, r) {
@@ -26,16 +28,22 @@ func (e protocolEdge) authorize(w http.ResponseWriter, r *http.Request) {
 		e.authorizeError(w, r, oidc.ErrInvalidRequest().WithDescription("parameter %s is repeated", k))
 		return
 	}
+	if uri := r.Form.Get("request_uri"); strings.HasPrefix(uri, parURNPrefix) {
+		e.authorizePushed(w, r, uri)
+		return
+	}
+	if c, err := e.srv.clients().get(r.Context(), r.Form.Get("client_id")); err == nil {
+		if err := e.requestObject(e.ctx(r), r, c); err != nil {
+			e.authorizeError(w, r, oidc.DefaultToServerError(err, "the request object could not be read"))
+			return
+		}
+	}
 	if k, n := oversized(r); k != "" {
 		e.authorizeError(w, r, oidc.ErrInvalidRequest().WithDescription("parameter %s is longer than %d bytes", k, n))
 		return
 	}
 	if problem := malformed(r); problem != "" {
 		e.authorizeError(w, r, oidc.ErrInvalidRequest().WithDescription("%s", problem))
-		return
-	}
-	if r.Form.Get("request_uri") != "" {
-		e.authorizeError(w, r, &oidc.Error{ErrorType: "request_uri_not_supported", Description: "request_uri is not supported"})
 		return
 	}
 	req := new(oidc.AuthRequest)

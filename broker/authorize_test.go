@@ -51,15 +51,15 @@ func TestAuthorizeErrors(t *testing.T) {
 		mutate func(url.Values)
 		want   string
 	}{
-		"PKCE plain":          {func(v url.Values) { v.Set("code_challenge_method", "plain") }, "invalid_request"},
-		"PKCE without method": {func(v url.Values) { v.Del("code_challenge_method") }, "invalid_request"},
-		"no openid scope":     {func(v url.Values) { v.Set("scope", "profile") }, "invalid_scope"},
-		"implicit":            {func(v url.Values) { v.Set("response_type", "id_token") }, "unsupported_response_type"},
-		"repeated scope":      {func(v url.Values) { v.Add("scope", "email") }, "invalid_request"},
-		"request object":      {func(v url.Values) { v.Set("request", "eyJhbGciOiJub25lIn0.e30.") }, "request_not_supported"},
-		"request_uri":         {func(v url.Values) { v.Set("request_uri", "https://rp1.example/req") }, "request_uri_not_supported"},
-		"prompt none+login":   {func(v url.Values) { v.Set("prompt", "none login") }, "invalid_request"},
-		"bad response_mode":   {func(v url.Values) { v.Set("response_mode", "fragment.jwt") }, "invalid_request"},
+		"PKCE plain":               {func(v url.Values) { v.Set("code_challenge_method", "plain") }, "invalid_request"},
+		"PKCE without method":      {func(v url.Values) { v.Del("code_challenge_method") }, "invalid_request"},
+		"no openid scope":          {func(v url.Values) { v.Set("scope", "profile") }, "invalid_scope"},
+		"implicit":                 {func(v url.Values) { v.Set("response_type", "id_token") }, "unsupported_response_type"},
+		"repeated scope":           {func(v url.Values) { v.Add("scope", "email") }, "invalid_request"},
+		"unsigned request":         {func(v url.Values) { v.Set("request", "eyJhbGciOiJub25lIn0.e30.") }, "invalid_request_object"},
+		"unregistered request_uri": {func(v url.Values) { v.Set("request_uri", "https://rp1.example/req") }, "invalid_request_uri"},
+		"prompt none+login":        {func(v url.Values) { v.Set("prompt", "none login") }, "invalid_request"},
+		"bad response_mode":        {func(v url.Values) { v.Set("response_mode", "fragment.jwt") }, "invalid_request"},
 	}
 	for name, tc := range redirectCases {
 		t.Run(name, func(t *testing.T) {
@@ -150,7 +150,7 @@ func TestDiscovery(t *testing.T) {
 	if m, _ := d["code_challenge_methods_supported"].([]any); len(m) != 1 || m[0] != "S256" {
 		t.Errorf("code_challenge_methods_supported = %v", m)
 	}
-	if d["request_uri_parameter_supported"] != false {
+	if d["request_uri_parameter_supported"] != true || d["require_request_uri_registration"] != true {
 		t.Errorf("request_uri_parameter_supported = %v", d["request_uri_parameter_supported"])
 	}
 }

@@ -105,9 +105,7 @@ func (h stepHost) Enter(w http.ResponseWriter, r *http.Request, step string) (jo
 			b.pages.errorPage(w, r, http.StatusServiceUnavailable, &f.ar, errGeneric)
 			return journey.Visit{}, false
 		}
-		st.Locked = acct.Locked
-		_, st.PolicyOK = b.policy.requiredACR(f.client, &f.ar)
-		_, st.GatePassed = b.passed(f)
+		b.accountState(&st, f, acct)
 	}
 	if journey.Next(st) == journey.ClientSteps {
 		var err error

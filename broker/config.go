@@ -7,6 +7,7 @@ import (
 	"github.com/passerelle/passerelle/broker/steps/terms"
 	"github.com/passerelle/passerelle/internal/validate"
 	"github.com/passerelle/passerelle/mfa"
+	"github.com/passerelle/passerelle/orgs"
 	"github.com/passerelle/passerelle/providers"
 	"github.com/passerelle/passerelle/store"
 )
@@ -22,6 +23,29 @@ type Config struct {
 	Clients  []ClientConfig `mapstructure:"clients" yaml:"clients"`
 	Keys     KeysConfig     `mapstructure:"keys" yaml:"keys"`
 	MFA      mfa.Config     `mapstructure:"mfa" yaml:"mfa"`
+	Accounts AccountsConfig `mapstructure:"accounts" yaml:"accounts"`
+}
+
+// AccountsConfig is what the deployment says of accounts' lives.
+type AccountsConfig struct {
+	// DormantAfter: an account unused this long becomes dormant
+	// (broker/dormancy) until an administrator reactivates it; zero, the
+	// default, never. The trusted-trader portal's is two years (17520h).
+	DormantAfter time.Duration `mapstructure:"dormant_after" yaml:"dormant_after"`
+	// Contact is whom a person contacts for help with their account, in
+	// English and French: shown on the dormant-account page and in
+	// security notices. Required with dormant_after.
+	Contact map[string]string `mapstructure:"contact" yaml:"contact"`
+}
+
+// validate adds the problems of the accounts section.
+func (c *AccountsConfig) validate(ps *validate.Problems) {
+	if c.DormantAfter != 0 && c.DormantAfter < 24*time.Hour {
+		ps.Add("accounts.dormant_after", "must be at least 24h, or 0 for never (write days as hours: two years is 17520h)", c.DormantAfter.String())
+	}
+	if c.DormantAfter != 0 || len(c.Contact) > 0 {
+		checkNames(ps, "accounts.contact", c.Contact)
+	}
 }
 
 // TokensConfig sets lifetimes. Defaults follow Keycloak's: short access
@@ -65,6 +89,9 @@ type ClientConfig struct {
 	store.Client `mapstructure:",squash" yaml:",inline"`
 	// Terms is the text of the "terms" step.
 	Terms *terms.Config `mapstructure:"terms" yaml:"terms"`
+	// Organizations is the client's role table and how people join its
+	// organizations (the "organization" step, the account pages).
+	Organizations *orgs.Config `mapstructure:"organizations" yaml:"organizations"`
 }
 
 // ClientFactors are the factor kinds a client's mfa.factors may name:
@@ -97,6 +124,11 @@ func (c *Config) SetDefaults() {
 	def(&c.Sessions.Absolute, 12*time.Hour)
 	def(&c.Keys.PublishAhead, 10*time.Minute)
 	c.MFA.SetDefaults()
+	for i := range c.Clients {
+		if o := c.Clients[i].Organizations; o != nil {
+			o.SetDefaults()
+		}
+	}
 }
 
 // Validate adds every problem of the broker section. providerIDs are the
@@ -121,6 +153,7 @@ func (c *Config) Validate(ps *validate.Problems, providerIDs []string) {
 	pos("keys.publish_ahead", c.Keys.PublishAhead, 0)
 
 	c.MFA.Validate(ps, "mfa")
+	c.Accounts.validate(ps)
 	for i, g := range c.Groups {
 		p := fmt.Sprintf("groups[%d]", i)
 		ps.Required(p+".id", g.ID)
@@ -137,6 +170,9 @@ func (c *Config) Validate(ps *validate.Problems, providerIDs []string) {
 		seen[cl.ID] = true
 		cl.Client.Validate(ps, p, rules)
 		cl.validateSteps(ps, p)
+		if cl.Organizations != nil {
+			cl.Organizations.Validate(ps, p+".organizations")
+		}
 	}
 }
 

@@ -24,9 +24,7 @@ func (b *Broker) dispatch(w http.ResponseWriter, r *http.Request, f *flow) {
 			b.pages.errorPage(w, r, http.StatusServiceUnavailable, &f.ar, errGeneric)
 			return
 		}
-		st.Locked = acct.Locked
-		_, st.PolicyOK = b.policy.requiredACR(f.client, &f.ar)
-		_, st.GatePassed = b.passed(f)
+		b.accountState(&st, f, acct)
 	}
 	stage := journey.Next(st)
 	step := ""
@@ -63,6 +61,8 @@ func (b *Broker) dispatch(w http.ResponseWriter, r *http.Request, f *flow) {
 		b.identify(w, r, f)
 	case journey.Locked:
 		b.pages.errorPage(w, r, http.StatusForbidden, &f.ar, errLocked)
+	case journey.Dormant:
+		b.dormantPage(w, r, &f.ar)
 	case journey.Policy:
 		required, _ := b.policy.requiredACR(f.client, &f.ar)
 		b.log.ErrorContext(ctx, "client policy cannot be met: no accepted factor reaches the required acr", "client_id", f.client.ID, "acr", required)

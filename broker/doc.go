@@ -14,7 +14,10 @@
 //	GET       /.well-known/openid-configuration discovery (pairwise and public subjects, S256 only,
 //	                                            the ladder's acr values, iss in responses, claims)
 //	GET       /keys                             JWKS: every key not yet expired, the next one included
-//	GET POST  /authorize                        authorization request → stored auth request → /login/{id}
+//	GET POST  /authorize                        authorization request → stored auth request → /login/{id};
+//	                                            a pushed one by its request_uri (par.go), a signed
+//	                                            request object by value or reference (requestobject.go)
+//	POST      /oauth/par                        RFC 9126 pushed authorization requests (201 request_uri)
 //	GET       /login/{id}                       dispatcher: session? prompt=none? hint? one provider? chooser
 //	POST      /login/{id}/choose/{choice}       CSRF-checked: a provider (→ upstream) or a group (→ list)
 //	GET       /login/{id}/group/{group}         the Sign-In Partner list of banks
@@ -123,6 +126,14 @@
 //     parameter but state UTF-8 without NUL. state is the client's opaque
 //     value and comes back byte for byte, even when it is not UTF-8
 //     (in query answers; a form_post page is decoded by the browser).
+//   - a pushed authorization request (RFC 9126) lives 60 seconds and is
+//     used once; until a browser brings it to /authorize it is bound to
+//     no browser, and no sign-in page accepts it. A client may be
+//     required to push (require_pushed_authorization_requests). Request
+//     objects (RFC 9101) replace the query's parameters entirely (§6.3),
+//     are signed with RS256, ES256 or PS256 by a key of the client's JWK
+//     Set, and are fetched by reference only from the client's
+//     registered request_uris (8 KB, 5 seconds).
 //   - scripts reach the token, revocation and userinfo endpoints only
 //     from the origins their client lists (clients[].allowed_origins),
 //     never with credentials (cors.go); discovery and keys are readable
@@ -187,6 +198,22 @@
 //     an IPv6 source is its /64. The token endpoint is not rate-limited:
 //     it stores nothing for a caller that has not authenticated as a
 //     client, and one relying party's servers make all its users' calls.
+//   - an account nobody signs in to for accounts.dormant_after (off by
+//     default; two years in the trusted-trader example) becomes dormant
+//     (broker/dormancy): marked at its next sign-in, right after the
+//     upstream, or by the sweep, which also ends its sessions and grants;
+//     the sign-in stops with a page naming the deployment's contact, and
+//     only an administrator reactivates it (Login.gov's and Keycloak's
+//     inactive-account handling). A dormant account's sign-in never
+//     counts as use.
+//   - the account's owner is emailed (Notices, notices.go) the URN once the
+//     account is created and a security notice at each change Login.gov
+//     notifies: a factor added or removed, recovery codes regenerated or
+//     used, a credential linked or unlinked, the email changed, the
+//     account locked. A notice goes only to a verified address; the email
+//     change's to the address before the change, so the owner hears of a
+//     change someone else made. Sending is synchronous after the change is
+//     written and a failure never fails the change.
 //   - logout everywhere (logout.go): a logout at /end_session ends the
 //     browser's SSO session and tells every client that received a code
 //     in it, the one that asked included, as Sign In Canada's single

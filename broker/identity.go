@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"time"
 
 	"github.com/passerelle/passerelle/broker/ui"
 	"github.com/passerelle/passerelle/providers"
@@ -65,7 +64,7 @@ func (ids identities) identified(w http.ResponseWriter, r *http.Request, f *flow
 	case f.ar.LinkProvider != "" && f.ar.AccountID != "":
 		ids.linkFromAccountPage(w, r, f, up, l, known)
 	case known:
-		acct, err := ids.touchAccount(ctx, l.AccountID)
+		acct, err := b.dormancy.SignedIn(ctx, l.AccountID)
 		if err != nil {
 			b.log.ErrorContext(ctx, "account of link", "error", err)
 			b.pages.errorPage(w, r, http.StatusServiceUnavailable, &f.ar, errGeneric)
@@ -156,7 +155,7 @@ func (ids identities) createAccount(ctx context.Context, up *store.UpstreamIdent
 			return ids.st.GetAccount(ctx, l.AccountID)
 		}
 		now := b.now()
-		a := store.Account{ID: randomID(), URN: newURN(), Email: up.Email, EmailVerified: up.EmailVerified,
+		a := store.Account{ID: randomID(), URN: NewURN(), Email: up.Email, EmailVerified: up.EmailVerified,
 			GivenName: up.GivenName, FamilyName: up.FamilyName, Locale: up.Locale, CreatedAt: now, LastLoginAt: now}
 		if !b.catalog().upstreams[up.Provider].FirstParty {
 			a.EmailFrom = origin(up.Provider, a.Email)
@@ -239,22 +238,4 @@ func (ids identities) linkFromAccountPage(w http.ResponseWriter, r *http.Request
 	}
 	_ = ids.st.DeleteAuthRequest(ctx, f.ar.ID)
 	http.Redirect(w, r, "/account?done=linked", http.StatusSeeOther)
-}
-
-// touchAccount reads the account and records the sign-in time, at most
-// once an hour (the URN expires after long inactivity; finer precision is
-// not worth a durable write on every sign-in).
-func (ids identities) touchAccount(ctx context.Context, id string) (store.Account, error) {
-	b := ids.core
-	a, err := ids.st.GetAccount(ctx, id)
-	if err != nil || b.now().Sub(a.LastLoginAt) < time.Hour {
-		return a, err
-	}
-	now := b.now()
-	err = ids.st.UpdateAccount(ctx, id, func(a store.Account) (store.Account, error) {
-		a.LastLoginAt = now
-		return a, nil
-	})
-	a.LastLoginAt = now
-	return a, err
 }

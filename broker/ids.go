@@ -34,9 +34,9 @@ func codeRequestID(code string) string {
 // refresh tokens, cookies). Only their hash is stored.
 func randomSecret() string { return randid.Base64URL(32) }
 
-// newURN returns a User Reference Number: twelve digits in groups of four,
+// NewURN returns a new User Reference Number: twelve digits in groups of four,
 // the last a Luhn check digit so a mistyped URN is caught before a lookup.
-func newURN() string {
+func NewURN() string {
 	var digits [12]int
 	for i := 0; i < 11; i++ {
 		n, err := rand.Int(rand.Reader, big.NewInt(10))

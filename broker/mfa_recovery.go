@@ -94,6 +94,7 @@ func (p mfaPages) recoveryAnswer(w http.ResponseWriter, r *http.Request) {
 		p.failed(w, r, m, recoveryKind, retry)
 		return
 	}
+	p.core.audits.record(r.Context(), "recovery.use", m.acct.ID, m.ar.ClientID, "success", nil)
 	m.change(func(a *store.AuthRequest) {
 		a.MFA.Lost = nil
 		for _, x := range m.factors {

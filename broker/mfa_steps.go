@@ -7,6 +7,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/passerelle/passerelle/broker/dormancy"
 	"github.com/passerelle/passerelle/broker/journey"
 	"github.com/passerelle/passerelle/broker/ui"
 	"github.com/passerelle/passerelle/mfa"
@@ -107,6 +108,10 @@ func (p mfaPages) load(w http.ResponseWriter, r *http.Request) (*mfaFlow, bool) 
 	}
 	if m.acct.Locked {
 		b.pages.errorPage(w, r, http.StatusForbidden, &f.ar, errLocked)
+		return nil, false
+	}
+	if dormancy.Dormant(m.acct) {
+		b.dormantPage(w, r, &f.ar)
 		return nil, false
 	}
 	m.required, _ = b.policy.requiredACR(f.client, &f.ar)

@@ -69,69 +69,6 @@ func (s *opServer) VerifyAuthRequest(ctx context.Context, r *op.Request[oidc.Aut
 	return &op.ClientRequest[oidc.AuthRequest]{Request: r, Client: c}, nil
 }
 
-// Authorize checks the rest of a verified authorization request and
-// stores it: the library's checks (response type, scopes, prompt,
-// id_token_hint) and Passerelle's (the openid scope is required, PKCE
-// plain is refused, public clients must use PKCE, response_mode is query
-// or form_post, no request object). The auth request is bound to the
-// browser whose binding cookie the request carries (protocolEdge sets
-// it), and keeps the idp_hint parameter. The answer sends the browser to
-// the sign-in.
-func (s *opServer) Authorize(ctx context.Context, r *op.ClientRequest[oidc.AuthRequest]) (*op.Redirect, error) {
-	req, c := r.Data, r.Client.(*client)
-	if req.ResponseType != oidc.ResponseTypeCode {
-		// Authorization code flow only (no implicit or hybrid).
-		return nil, &oidc.Error{ErrorType: "unsupported_response_type", Description: "only response_type=code is supported"}
-	}
-	switch req.ResponseMode {
-	case "", oidc.ResponseModeQuery, oidc.ResponseModeFormPost:
-	default:
-		return nil, oidc.ErrInvalidRequest().WithDescription("response_mode must be query or form_post")
-	}
-	if req.CodeChallenge != "" && req.CodeChallengeMethod != oidc.CodeChallengeMethodS256 {
-		// RFC 7636 §4.3: an absent method means plain, which Passerelle refuses.
-		return nil, oidc.ErrInvalidRequest().WithDescription("code_challenge_method must be S256")
-	}
-	if c.Public && req.CodeChallenge == "" {
-		return nil, oidc.ErrInvalidRequest().WithDescription("PKCE (code_challenge with S256) is required for public clients")
-	}
-	if !slices.Contains(req.Scopes, oidc.ScopeOpenID) {
-		return nil, oidc.ErrInvalidScope().WithDescription("the openid scope is required")
-	}
-	if isLogoutToken(req.IDTokenHint) {
-		return nil, oidc.ErrInvalidRequest().WithDescription("id_token_hint is not valid")
-	}
-	var asked askedClaims
-	if raw := r.Form.Get("claims"); raw != "" {
-		var err error
-		if asked, err = parseClaims(raw); err != nil {
-			return nil, oidc.ErrInvalidRequest().WithDescription("claims is not a valid claims request: %v", err)
-		}
-		if len(req.ACRValues) == 0 {
-			req.ACRValues = asked.acr // OIDC Core §5.5.1.1
-		}
-	}
-	sub, err := op.ValidateAuthRequestClient(ctx, req, c, s.provider.IDTokenHintVerifier(ctx))
-	if err != nil {
-		if _, ok := err.(*oidc.Error); !ok {
-			// An id_token_hint that does not verify.
-			return nil, oidc.ErrInvalidRequest().WithDescription("id_token_hint is not valid").WithParent(err)
-		}
-		return nil, err
-	}
-	if req.RequestParam != "" {
-		return nil, oidc.ErrRequestNotSupported()
-	}
-	if sub == "" {
-		sub = asked.sub
-	}
-	ar, err := s.storage.newAuthRequest(ctx, req, asked.ClaimsRequest, sub, bindingOf(r.Header), r.Form.Get("idp_hint"))
-	if err != nil {
-		return nil, err
-	}
-	return op.NewRedirect(c.LoginURL(ar.GetID())), nil
-}
-
 // bindingHeader carries the browser binding from protocolEdge to
 // Authorize in the request's headers (the cookie the browser has, or has
 // just been given).
@@ -346,6 +283,10 @@ type discovery struct {
 	// OIDC Prompt Create §4.1's list of prompt values; consent is
 	// accepted and never asks (package doc).
 	PromptValues []string `json:"prompt_values_supported"`
+	// RFC 9126 §5: pushed authorization requests; whether every client
+	// must push is each client's setting.
+	PAREndpoint string `json:"pushed_authorization_request_endpoint"`
+	RequirePAR  bool   `json:"require_pushed_authorization_requests"`
 	// Front-Channel Logout 1.0 §3 (logout.go): iframes with iss and sid.
 	FrontchannelLogout        bool `json:"frontchannel_logout_supported"`
 	FrontchannelLogoutSession bool `json:"frontchannel_logout_session_supported"`
@@ -368,11 +309,13 @@ func (s *opServer) Discovery(ctx context.Context, _ *op.Request[struct{}]) (*op.
 	d.ClaimsSupported = []string{"sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "acr", "amr", "sid",
 		"locale", "name", "given_name", "family_name", "email", "email_verified"}
 	d.ScopesSupported = []string{oidc.ScopeOpenID, oidc.ScopeProfile, oidc.ScopeEmail, oidc.ScopeOfflineAccess}
-	d.RequestParameterSupported = false
-	d.RequestURIParameterSupported = false
+	d.RequestParameterSupported = true
+	d.RequestURIParameterSupported = true
+	d.RequireRequestURIRegistration = true
+	d.RequestObjectSigningAlgValuesSupported = []string{"RS256", "ES256", "PS256"}
 	d.ClaimsParameterSupported = true
 	d.UILocalesSupported = uiLocales
 	d.ClaimsLocalesSupported = uiLocales
 	return op.NewResponse(discovery{DiscoveryConfiguration: d, ISSParameter: true, PromptValues: promptValues,
-		FrontchannelLogout: true, FrontchannelLogoutSession: true}), nil
+		PAREndpoint: op.IssuerFromContext(ctx) + parPath, FrontchannelLogout: true, FrontchannelLogoutSession: true}), nil
 }

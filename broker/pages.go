@@ -25,6 +25,7 @@ const (
 	errNotFound          errKind = "not_found"
 	errLocked            errKind = "locked"
 	errPolicy            errKind = "policy"
+	errDormant           errKind = "dormant"
 	errTooMany           errKind = "too_many_requests"
 	errTooLarge          errKind = "too_large"
 )
@@ -47,6 +48,12 @@ func (p pages) lang(r *http.Request, ar *store.AuthRequest) string {
 }
 
 func (p pages) errorPage(w http.ResponseWriter, r *http.Request, status int, ar *store.AuthRequest, kind errKind) {
+	p.errorWith(w, r, status, ar, kind, nil)
+}
+
+// errorWith is errorPage with whom to contact, by language (the
+// deployment's accounts.contact; nil shows nobody).
+func (p pages) errorWith(w http.ResponseWriter, r *http.Request, status int, ar *store.AuthRequest, kind errKind, contact map[string]string) {
 	lang := p.lang(r, ar)
 	key := "error." + string(kind)
 	p.ui.Render(w, r, status, lang, ui.PageError, &ui.ErrorData{
@@ -56,6 +63,7 @@ func (p pages) errorPage(w http.ResponseWriter, r *http.Request, status int, ar 
 		Heading:   p.ui.T(lang, key+".title"),
 		Message:   p.ui.T(lang, key+".message"),
 		Reference: requestRef(r),
+		Contact:   contact[lang],
 	})
 }
 

@@ -74,6 +74,7 @@ func (e protocolEdge) Mount(mux routes) {
 	back.HandleFunc("/oauth/token", e.post(e.token, true))
 	back.HandleFunc("/oauth/introspect", e.post(e.introspect, false))
 	back.HandleFunc("/revoke", e.post(e.revoke, true))
+	back.throttled().HandleFunc(parPath, e.post(e.par, true))
 	back.HandleFunc("/userinfo", e.userinfo)
 	front.HandleFunc("/end_session", e.endSession)
 	mux.Handle("GET /keys", public(e.keys))

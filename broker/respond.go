@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/passerelle/passerelle/broker/dormancy"
 	"github.com/passerelle/passerelle/broker/journey"
 	"github.com/passerelle/passerelle/store"
 )
@@ -18,7 +19,7 @@ import (
 // account's own second factor.
 func (b *Broker) complete(w http.ResponseWriter, r *http.Request, f *flow, acct store.Account) {
 	reached, ok := b.passed(f)
-	if !ok || acct.Locked || acct.ID != f.ar.AccountID {
+	if !ok || acct.Locked || dormancy.Dormant(acct) || acct.ID != f.ar.AccountID {
 		b.log.ErrorContext(r.Context(), "completion refused by the second-factor gate", "auth_request", f.ar.ID)
 		b.pages.errorPage(w, r, http.StatusForbidden, &f.ar, errGeneric)
 		return

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/passerelle/passerelle/broker/dormancy"
 	"github.com/passerelle/passerelle/broker/journey"
 	"github.com/passerelle/passerelle/broker/steps/terms"
 	"log/slog"
@@ -81,6 +82,8 @@ type Broker struct {
 	steps   map[string]journey.Step // the client steps, by name
 	email   *emailotp.Sender        // the account page's address changes; nil without a notifier
 	factors *mfa.Registry           // the second-factor kinds that are on (factors.go)
+	// dormancy marks accounts unused past accounts.dormant_after.
+	dormancy dormancy.Marker
 
 	// firstParty are the upstreams Passerelle runs itself (the built-in
 	// service), which Reload adds to the configured ones.
@@ -121,7 +124,8 @@ func New(ctx context.Context, cfg Config, d Deps) (*Broker, error) {
 		ui: d.UI, pages: pages{ui: d.UI}, secrets: sec,
 		sessions: &sessions{st: d.Store, log: d.Logger, now: d.Now, secure: d.SecureCookies,
 			idle: cfg.Sessions.Idle, absolute: cfg.Sessions.Absolute, ladder: ladder},
-		audits:     auditor{st: d.Store, log: d.Logger, now: d.Now, onEvent: d.OnEvent},
+		audits: auditor{st: d.Store, log: d.Logger, now: d.Now, onEvent: d.OnEvent,
+			notices: Notices{Notifier: d.Notifier, Store: d.Store, Contact: cfg.Accounts.Contact, Now: d.Now, Log: d.Logger}},
 		clientKeys: &clientKeys{http: d.HTTPClient, now: d.Now},
 	}
 	b.sealer = sealer
@@ -132,6 +136,7 @@ func New(ctx context.Context, cfg Config, d Deps) (*Broker, error) {
 	b.ladder = ladder
 	b.reg = mfa.NewRegulator(d.Store, cfg.MFA.Lockout, d.Now)
 	b.steps = b.newSteps()
+	b.dormancy = dormancy.Marker{St: d.Store, After: cfg.Accounts.DormantAfter, Now: d.Now, Marked: b.markedDormant}
 	if d.Notifier != nil {
 		b.email = emailotp.NewSender(d.Store, d.Notifier, cfg.MFA.Email, d.Now)
 	}
@@ -241,6 +246,10 @@ func (b *Broker) Reload(clients []ClientConfig, groups []GroupConfig, ups []Upst
 	return nil
 }
 
+// Notices is how the broker emails an account's owner, for the admin
+// API's changes to tell them too.
+func (b *Broker) Notices() Notices { return b.audits.notices }
+
 // Keys gives the CLI access to key listing and rotation.
 func (b *Broker) Keys() *Keys { return b.keys }
 
@@ -296,21 +305,33 @@ func (b *Broker) ready(w http.ResponseWriter, r *http.Request) {
 // clients, with retries, until ctx ends (backchannel.go).
 func (b *Broker) RunLogoutDelivery(ctx context.Context) { b.backchannel.Run(ctx) }
 
-// RunSweeper deletes expired records every interval until ctx ends.
+// RunSweeper deletes expired records every interval until ctx ends, and
+// marks a bounded page of idle accounts dormant each time (a pass over
+// every account takes as many intervals as there are pages).
 func (b *Broker) RunSweeper(ctx context.Context, interval time.Duration) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
+	cursor := ""
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			n, err := b.st.Sweep(ctx, b.now())
-			if err != nil && !errors.Is(err, context.Canceled) {
-				b.log.Error("sweep expired records", "error", err)
-			} else if n > 0 {
-				b.log.Debug("swept expired records", "count", n)
-			}
+			cursor = b.Sweep(ctx, cursor)
 		}
 	}
+}
+
+// Sweep deletes expired records, then marks dormant the idle accounts of
+// one bounded page after cursor (broker/dormancy) and returns the cursor
+// of the next page ("" when the pass over every account is done).
+// Failures are logged.
+func (b *Broker) Sweep(ctx context.Context, cursor string) string {
+	n, err := b.st.Sweep(ctx, b.now())
+	if err != nil && !errors.Is(err, context.Canceled) {
+		b.log.Error("sweep expired records", "error", err)
+	} else if n > 0 {
+		b.log.Debug("swept expired records", "count", n)
+	}
+	return b.sweepDormant(ctx, cursor)
 }

@@ -66,7 +66,7 @@ func (j *sessions) browserID(w http.ResponseWriter, r *http.Request) string {
 }
 
 func sameBrowser(ar *store.AuthRequest, browser string) bool {
-	return browser != "" && subtle.ConstantTimeCompare(store.HashToken(browser), ar.Browser) == 1
+	return browser != "" && !ar.Pushed && subtle.ConstantTimeCompare(store.HashToken(browser), ar.Browser) == 1
 }
 
 // current returns the SSO session of the request's cookie, if it

@@ -600,6 +600,42 @@ for (const lang of ['en', 'fr']) {
   });
 }
 
+// The demo's dormant account (cmd/passerelle/demo_dormant.go): robin at
+// Maple Bank, unused for three years.
+const BANK = { en: 'Maple Bank (demo)', fr: 'Banque Érable (démo)' }; // cmd/passerelle/demo.go
+for (const lang of ['en', 'fr']) {
+  const T = (key, ...args) => msg(lang, key, ...args);
+  btest(`${lang}: a dormant account's sign-in stops on the dormant page, with the keyboard alone`, async (t) => {
+    const w = await new Walk(t, lang, `${lang}-dormant`).open({ locale: lang === 'en' ? 'en-CA' : 'fr-CA', acceptLanguage: lang });
+    const page = w.page;
+    try {
+      await fromRelyingParty(w, { uiLocales: lang === 'fr' });
+      await w.expectTitle(T('chooser.title'));
+      await activate(page, button(page, PARTNER[lang]));
+      await w.expectTitle(PARTNER[lang]);
+      await activate(page, button(page, BANK[lang]));
+      await page.locator('#username').waitFor({ timeout: 15000 });
+      await typeInto(page, page.locator('#username'), 'robin');
+      await typeInto(page, page.locator('#password'), 'demo-password');
+      await activate(page, page.locator('button[value="signin"]'));
+      await w.check('dormant', { title: T('error.dormant.title') });
+      assert.match(await page.locator('main').innerText(), /1-800-555-0100/, `the contact is shown${await w.describe()}`);
+      const reflow = await reflowAt(page, {
+        during: () => page.screenshot({ path: path.join(SCREENSHOTS, `${w.prefix}-${String(++w.n).padStart(2, '0')}-dormant-320px.png`), fullPage: true }),
+      });
+      assert.ok(reflow.scrollWidth <= reflow.width && reflow.overflowing.length === 0,
+        `the dormant page scrolls sideways at 320 px: ${reflow.overflowing.join(', ')}`);
+      diagnose(t, `${lang} dormant pages checked:`, summary(w.checked));
+      w.assertClean();
+    } catch (err) {
+      diagnose(t, `${lang} dormant pages checked before the failure:`, summary(w.checked));
+      throw err;
+    } finally {
+      await w.close();
+    }
+  });
+}
+
 btest('bilingual language choice (Accept-Language: de, no ui_locales), then French by the keyboard', async (t) => {
   const w = await new Walk(t, 'en', 'bi').open({ locale: 'de-DE', acceptLanguage: 'de' });
   const page = w.page;

@@ -115,11 +115,8 @@ var htmlTmpl = htmltemplate.Must(htmltemplate.New("html").Parse(`<!DOCTYPE html>
 // one) and nothing else.
 func CodeMessage(to, lang, purpose, code string, ttl time.Duration) Message {
 	minutes := max(1, int(ttl/time.Minute))
-	order := []string{"en", "fr"}
-	if strings.HasPrefix(strings.ToLower(lang), "fr") {
-		order = []string{"fr", "en"}
-	}
 	d := codeData{Code: code}
+	order := languageOrder(lang)
 	subjects := make([]string, len(order))
 	for i, l := range order {
 		d.Parts = append(d.Parts, wordingFor(l, purpose, minutes))
@@ -136,4 +133,13 @@ func CodeMessage(to, lang, purpose, code string, ttl time.Duration) Message {
 		panic(err)
 	}
 	return Message{To: to, Subject: strings.Join(subjects, " / "), Text: text.String(), HTML: html.String()}
+}
+
+// languageOrder is the order of a message's languages: French first for
+// "fr…", English first otherwise.
+func languageOrder(lang string) []string {
+	if strings.HasPrefix(strings.ToLower(lang), "fr") {
+		return []string{"fr", "en"}
+	}
+	return []string{"en", "fr"}
 }

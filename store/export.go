@@ -18,6 +18,7 @@ const (
 	KindFactor          = "factor"
 	KindLocalUser       = "local_user"
 	KindTermsAcceptance = "terms_acceptance"
+	KindOrganization    = "organization"
 	KindAudit           = "audit"
 )
 
@@ -27,7 +28,7 @@ const SkippedSuffix = " skipped"
 
 // Record is one exported record. Value is the record itself, by Kind:
 // Client, SigningKey, Account, Link, ExportedGrant, Session, Factor,
-// LocalUser, TermsAcceptance or AuditEvent.
+// LocalUser, TermsAcceptance, Organization or AuditEvent.
 //
 // Transient records are not exported: auth requests (with their
 // authorization codes) and one-time codes live for one sign-in (minutes), and rate counters
@@ -129,6 +130,8 @@ func (c *copier) put(ctx context.Context, r Record) error {
 		err = c.unlessExpired(exp, func() error { return c.to.CreateLocalUser(ctx, v) })
 	case TermsAcceptance:
 		err = c.terms(ctx, v)
+	case Organization:
+		err = c.to.CreateOrganization(ctx, v)
 	case AuditEvent:
 		err = c.to.AppendAudit(ctx, v)
 	default:

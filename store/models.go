@@ -36,6 +36,12 @@ type Account struct {
 	// Locked is set when Failures reached the configured limit; only an
 	// administrator unlocks.
 	Locked bool `json:"locked,omitempty"`
+	// DormantSince is set when the account was found unused for longer
+	// than the deployment allows (broker/dormancy): no sign-in completes
+	// until an administrator reactivates it, which clears it and sets
+	// ReactivatedAt (idleness is then counted from that time).
+	DormantSince  time.Time `json:"dormant_since,omitzero"`
+	ReactivatedAt time.Time `json:"reactivated_at,omitzero"`
 }
 
 // LogValue logs the internal ID only: names and email are personal data.
@@ -81,6 +87,9 @@ type AuthRequest struct {
 	// Claims is what the claims parameter (OIDC Core §5.5) asked for,
 	// restricted to the claims Passerelle holds; the grant keeps it.
 	Claims ClaimsRequest `json:"claims,omitzero"`
+	// Pushed: a pushed authorization request (RFC 9126) that no browser
+	// has brought to /authorize yet; it has no Browser.
+	Pushed bool `json:"pushed,omitempty"`
 
 	// Provider is the credential that authenticated the person. An
 	// upstream leg's state, nonce and PKCE verifier are derived from the

@@ -28,6 +28,7 @@ type Store interface {
 	OTPs
 	LocalUsers
 	Terms
+	Organizations
 	Audit
 	Maintenance
 }
@@ -60,6 +61,11 @@ type Accounts interface {
 	GetAccount(ctx context.Context, id string) (Account, error)
 	GetAccountByURN(ctx context.Context, urn string) (Account, error)
 	UpdateAccount(ctx context.Context, id string, fn func(Account) (Account, error)) error
+	// ListAccounts returns at most limit accounts whose ID sorts after
+	// after ("" for the first page), in the backend's order of IDs: a
+	// bounded page for passes over every account (the dormancy sweep).
+	// Paging with the last ID of each page visits every account once.
+	ListAccounts(ctx context.Context, after string, limit int) ([]Account, error)
 
 	// CreateLink adds a link to an existing account (ErrNotFound if the
 	// account is missing, ErrAlreadyExists if (provider, subject) is linked).
@@ -156,6 +162,35 @@ type Terms interface {
 	// GetTermsAcceptance returns the account's latest acceptance of the
 	// client's terms, or ErrNotFound.
 	GetTermsAcceptance(ctx context.Context, accountID, clientID string) (TermsAcceptance, error)
+}
+
+// Organizations stores each client's organizations, with their members,
+// invitation codes, activation code and ownership transfer in one record
+// (Organization). Every method is scoped to one client: another client's
+// organization reads as missing. An organization's record is checked
+// (Organization.Validate) before every write.
+type Organizations interface {
+	// CreateOrganization stores a new organization: ErrAlreadyExists when
+	// its ID, or its external number within the client, is taken.
+	CreateOrganization(ctx context.Context, o Organization) error
+	GetOrganization(ctx context.Context, clientID, id string) (Organization, error)
+	// GetOrganizationByNumber finds the client's organization by its
+	// external number.
+	GetOrganizationByNumber(ctx context.Context, clientID, number string) (Organization, error)
+	// GetOrganizationByInvitation finds the client's organization holding
+	// an invitation whose code hashes to hash (used, revoked or expired
+	// invitations included, while the record keeps them).
+	GetOrganizationByInvitation(ctx context.Context, clientID string, hash []byte) (Organization, error)
+	// ListOrganizations returns the client's organizations, by ID.
+	ListOrganizations(ctx context.Context, clientID string) ([]Organization, error)
+	// ListOrganizationsOf returns the client's organizations the account
+	// owns or is a member of, by ID.
+	ListOrganizationsOf(ctx context.Context, clientID, accountID string) ([]Organization, error)
+	// UpdateOrganization runs fn on the record and writes what it returns
+	// in one transaction, serialised with every other update of the same
+	// organization; a changed external number must stay unique
+	// (ErrConflict), and the client and ID may not change.
+	UpdateOrganization(ctx context.Context, clientID, id string, fn func(Organization) (Organization, error)) error
 }
 
 // Audit is the append-only audit log.

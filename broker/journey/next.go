@@ -10,6 +10,7 @@ const (
 	Reissue      Stage = iota // complete already: the code again, or "over"
 	Identify                  // no account yet: SSO session, hint, chooser, upstream
 	Locked                    // the account is locked
+	Dormant                   // the account went unused too long (broker/dormancy)
 	Policy                    // no factor the client accepts reaches the level it needs
 	SecondFactor              // the completion gate is not passed
 	Link                      // write the link the first login asked for
@@ -19,7 +20,7 @@ const (
 	Complete                  // the code to the client, or the account pages' window
 )
 
-var stageNames = [...]string{"reissue", "identify", "locked", "policy", "second-factor",
+var stageNames = [...]string{"reissue", "identify", "locked", "dormant", "policy", "second-factor",
 	"link", "link-leg", "enrol", "client-steps", "complete"}
 
 func (s Stage) String() string { return stageNames[s] }
@@ -29,6 +30,7 @@ func (s Stage) String() string { return stageNames[s] }
 type State struct {
 	AR         *store.AuthRequest
 	Locked     bool // the account is locked
+	Dormant    bool // the account is dormant
 	PolicyOK   bool // a factor the client accepts reaches the level it needs
 	GatePassed bool // the completion gate (Gate) lets the request complete
 }
@@ -48,6 +50,8 @@ func Next(s State) Stage {
 		return Identify
 	case s.Locked:
 		return Locked
+	case s.Dormant:
+		return Dormant
 	case !s.PolicyOK:
 		return Policy
 	case !s.GatePassed:

@@ -144,6 +144,9 @@
 //	error.not_found.message       check the address
 //	error.locked.title            account locked
 //	error.locked.message          too many failed attempts; contact support
+//	error.dormant.title           account inactive (unused too long)
+//	error.dormant.message         nothing shared; an administrator reactivates it
+//	error.contact                 %s = whom to contact (accounts.contact)
 //	error.policy.title            service needs a factor Passerelle cannot offer
 //	error.policy.message          contact the service
 //	error.too_many_requests.title  429: the source's rate limit

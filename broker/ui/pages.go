@@ -76,6 +76,9 @@ type ErrorData struct {
 	Heading, Message string
 	RetryURL         string
 	Reference        string
+	// Contact is whom to contact, already in the page's language (the
+	// deployment's accounts.contact); empty shows nothing.
+	Contact string
 }
 
 // LoggedOutData is for PageLoggedOut. With SignOutAction the page asks

@@ -12,6 +12,7 @@ import (
 
 	"github.com/passerelle/passerelle/admin"
 	"github.com/passerelle/passerelle/broker"
+	"github.com/passerelle/passerelle/notify"
 	"github.com/passerelle/passerelle/store"
 )
 
@@ -20,7 +21,7 @@ import (
 // audited with actor "admin".
 //
 //	passerelle clients list|add|remove|rotate-secret -config FILE [-id ID ...]
-//	passerelle accounts show|lock|unlock|reset-mfa|unlink -config FILE -urn URN [-provider P]
+//	passerelle accounts show|lock|unlock|reactivate|reset-mfa|unlink -config FILE -urn URN [-provider P]
 //	passerelle keys list|rotate -config FILE
 
 type multi []string
@@ -81,7 +82,17 @@ func openAdmin(ctx context.Context, cfgPath string) (*admin.Service, store.Store
 		st.Close()
 		return nil, nil, err
 	}
-	svc := admin.New(st, keys, cfg.Broker.MFA.Lockout, cfg.Broker.ClientRules(cfg.providerIDs()), cfg.Broker.Clients, time.Now)
+	var opts []admin.Option
+	if cfg.Email.SMTP.Host != "" {
+		// An administrator's lock or unlink tells the account's owner.
+		n, err := notify.NewSMTP(cfg.Email.SMTP)
+		if err != nil {
+			st.Close()
+			return nil, nil, err
+		}
+		opts = append(opts, admin.WithNotices(broker.Notices{Notifier: n, Contact: cfg.Broker.Accounts.Contact}))
+	}
+	svc := admin.New(st, keys, cfg.Broker.MFA.Lockout, cfg.Broker.ClientRules(cfg.providerIDs()), cfg.Broker.Clients, time.Now, opts...)
 	return svc, st, nil
 }
 
@@ -168,7 +179,7 @@ func or(s, def string) string {
 }
 
 func accountsCmd(ctx context.Context, args []string, stdout io.Writer) error {
-	const use = "usage: passerelle accounts show|lock|unlock|reset-mfa|unlink -config FILE -urn URN [-provider P]"
+	const use = "usage: passerelle accounts show|lock|unlock|reactivate|reset-mfa|unlink -config FILE -urn URN [-provider P]"
 	if len(args) == 0 {
 		return usageError(use)
 	}
@@ -198,6 +209,8 @@ func accountsCmd(ctx context.Context, args []string, stdout io.Writer) error {
 		op = func(svc *admin.Service) error { return done(svc.Lock(ctx, urn)) }
 	case "unlock":
 		op = func(svc *admin.Service) error { return done(svc.Unlock(ctx, urn)) }
+	case "reactivate":
+		op = func(svc *admin.Service) error { return done(svc.Reactivate(ctx, urn)) }
 	case "reset-mfa":
 		op = func(svc *admin.Service) error {
 			n, err := svc.ResetMFA(ctx, urn)

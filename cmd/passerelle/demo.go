@@ -50,6 +50,7 @@ var demoUpstreams = []demoUpstream{
 var demoUsers = []demoidp.User{
 	{Username: "alex", Password: "demo-password", Email: "alex@example.org", GivenName: "Alex", FamilyName: "Tremblay"},
 	{Username: "sam", Password: "demo-password", Email: "sam@example.org", GivenName: "Sam", FamilyName: "Gagnon"},
+	{Username: demoDormantUser, Password: "demo-password", Email: "robin@example.org", GivenName: "Robin", FamilyName: "Lavoie"},
 }
 
 // demo runs the broker on its embedded store with demo upstreams and a
@@ -88,8 +89,10 @@ func demo(ctx context.Context, addr, dataDir string, logger *slog.Logger, stdout
 		Password: local.PasswordConfig{Forbidden: "<>\"'&"}}
 	cfg.Broker.Groups = []broker.GroupConfig{{ID: "sign-in-partner",
 		Name: map[string]string{"en": "Sign-In Partner", "fr": "Partenaire de connexion"}}}
+	cfg.Broker.Accounts = demoAccounts
 	mux := http.NewServeMux()
 	outbox := &notify.Outbox{}
+	dormantSubject := ""
 	for _, u := range demoUpstreams {
 		upIssuer := sideURL + "/" + u.id
 		secret := randid.Base64URL(32)
@@ -101,6 +104,9 @@ func demo(ctx context.Context, addr, dataDir string, logger *slog.Logger, stdout
 			return err
 		}
 		mux.Handle("/"+u.id+"/", idp)
+		if u.id == demoDormantUpstream {
+			dormantSubject = idp.Subject(demoDormantUser)
+		}
 		oc := oidc.Config{Issuer: upIssuer, ClientID: "passerelle", ClientSecret: secret}
 		if len(u.release) > 0 {
 			oc.Scopes = []string{"openid", "email", "profile"}
@@ -138,6 +144,9 @@ func demo(ctx context.Context, addr, dataDir string, logger *slog.Logger, stdout
 		return err
 	}
 	defer st.Close()
+	if err := seedDormant(ctx, st, dormantSubject); err != nil {
+		return err
+	}
 
 	sideSrv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	go func() {
@@ -156,6 +165,7 @@ Passerelle demo is running. Open:
   Demo outbox (emailed codes):      %s/outbox/
 
 Banks and Quebec (demo upstreams): sign in as alex / demo-password or sam / demo-password.
+At Maple Bank, robin / demo-password is an account unused for three years: it is dormant.
 The banks are asked for openid only and release nothing, so the relying party's
 UserInfo answer has no email or name; Quebec releases the email and name to it.
 GCKey (demo) is Passerelle's built-in service: choose it, then "Create a GCKey";

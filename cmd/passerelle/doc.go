@@ -24,9 +24,10 @@
 //	passerelle clients remove [-config FILE] -id ID
 //	passerelle clients rotate-secret [-config FILE] -id ID
 //	    remove a stored client, or give it a new secret (shown once)
-//	passerelle accounts show|lock|unlock|reset-mfa [-config FILE] -urn URN
+//	passerelle accounts show|lock|unlock|reactivate|reset-mfa [-config FILE] -urn URN
 //	passerelle accounts unlink [-config FILE] -urn URN -provider P
-//	    show a person's account as JSON, lock or unlock it, remove its second
+//	    show a person's account as JSON, lock or unlock it, reactivate it
+//	    when it went dormant (accounts.dormant_after), remove its second
 //	    factors, or unlink the credential of provider P from it
 //	passerelle keys list|rotate [-config FILE]
 //	    list the signing keys; rotate first publishes a new key per algorithm,

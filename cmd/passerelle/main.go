@@ -43,7 +43,7 @@ const usage = `usage:
         [-allow-provider P ...] [-upstream-claim email|name|locale ...] [-public]
         [-name-en NAME] [-name-fr NAME] [-backchannel-logout-uri URI] [-frontchannel-logout-uri URI]
   passerelle clients remove|rotate-secret [-config FILE] -id ID
-  passerelle accounts show|lock|unlock|reset-mfa [-config FILE] -urn URN
+  passerelle accounts show|lock|unlock|reactivate|reset-mfa [-config FILE] -urn URN
   passerelle accounts unlink [-config FILE] -urn URN -provider P
   passerelle keys list|rotate [-config FILE]
   passerelle store migrate [-config FILE]

@@ -185,8 +185,12 @@ func (s *Server) keys(w http.ResponseWriter, _ *http.Request) {
 
 // subject is the user's stable sub: the same username at the same issuer
 // always gets the same value, across restarts.
-func (s *Server) subject(u *User) string {
-	h := sha256.Sum256([]byte(s.cfg.Issuer + "\x00" + u.Username))
+func (s *Server) subject(u *User) string { return s.Subject(u.Username) }
+
+// Subject is the sub this upstream gives the user username (the demo
+// seeds accounts linked to one).
+func (s *Server) Subject(username string) string {
+	h := sha256.Sum256([]byte(s.cfg.Issuer + "\x00" + username))
 	return hex.EncodeToString(h[:16])
 }
 

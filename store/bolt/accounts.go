@@ -2,6 +2,7 @@ package bolt
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 
@@ -140,3 +141,26 @@ func (s *accountRecords) DeleteLink(ctx context.Context, provider, subject strin
 
 // errEmptyURN refuses an account without a User Reference Number.
 var errEmptyURN = errors.New("store/bolt: account has an empty URN")
+
+// ListAccounts returns at most limit accounts with an ID after after, in
+// ID order (the bucket's key order).
+func (s *accountRecords) ListAccounts(ctx context.Context, after string, limit int) ([]store.Account, error) {
+	var out []store.Account
+	err := s.view(ctx, func(tx *bbolt.Tx) error {
+		out = nil
+		c := tx.Bucket(accounts.bucket).Cursor()
+		k, raw := c.Seek([]byte(after))
+		if k != nil && string(k) == after {
+			k, raw = c.Next()
+		}
+		for ; k != nil && len(out) < limit; k, raw = c.Next() {
+			var a store.Account
+			if err := json.Unmarshal(raw, &a); err != nil {
+				return fmt.Errorf("store/bolt: decode %s: %w", accounts.name, err)
+			}
+			out = append(out, a)
+		}
+		return nil
+	})
+	return out, err
+}

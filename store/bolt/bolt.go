@@ -60,6 +60,7 @@ type Store struct {
 	otpRecords
 	localUserRecords
 	termsRecords
+	orgRecords
 	auditLog
 }
 

@@ -31,6 +31,7 @@
 //	audit                    timeKey(Time) + event ID         AuditEvent
 //	local_users              local user ID                    LocalUser
 //	terms_acceptances        (account ID, client ID)          TermsAcceptance
+//	organizations            (client ID, organization ID)     Organization
 //	idx_account_by_urn       URN                              account ID
 //	idx_links_by_account     (account ID) + links key         empty
 //	idx_grants_by_account    (account ID) + grant ID          empty
@@ -42,6 +43,9 @@
 //	idx_audit_by_id          event ID                         audit key
 //	idx_local_by_username    username                         local user ID
 //	idx_local_by_email       email                            local user ID
+//	idx_org_by_number        (client ID, external number)     organization ID
+//	idx_orgs_by_account      ((client ID, account ID)) + ID   empty
+//	idx_org_by_invitation    (client ID, invitation hash)     organization ID
 //	idx_expiry               timeKey(expiry) + tag + key      empty
 //	idx_refresh_retired      timeKey(rotated) + (grant) + hash empty
 //

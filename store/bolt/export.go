@@ -32,6 +32,7 @@ func (s *Store) Export(ctx context.Context, fn func(store.Record) error) error {
 			func() error { return exportAll(ctx, tx, factors, store.KindFactor, fn, asIs) },
 			func() error { return exportAll(ctx, tx, localUsers, store.KindLocalUser, fn, asIs) },
 			func() error { return exportAll(ctx, tx, termsAcceptances, store.KindTermsAcceptance, fn, asIs) },
+			func() error { return exportAll(ctx, tx, organizations, store.KindOrganization, fn, asIs) },
 			func() error { return exportAll(ctx, tx, auditEvents, store.KindAudit, fn, asIs) },
 		}
 		for _, step := range steps {

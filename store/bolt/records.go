@@ -30,6 +30,7 @@ var (
 	bucketAudit       = []byte("audit")
 	bucketLocalUsers  = []byte("local_users")
 	bucketTerms       = []byte("terms_acceptances")
+	bucketOrgs        = []byte("organizations")
 
 	indexAccountByURN      = []byte("idx_account_by_urn")
 	indexLinksByAccount    = []byte("idx_links_by_account")
@@ -47,6 +48,10 @@ var (
 	indexLocalUserByUsername = []byte("idx_local_by_username")
 	indexLocalUserByEmail    = []byte("idx_local_by_email")
 
+	indexOrgByNumber     = []byte("idx_org_by_number")
+	indexOrgsByAccount   = []byte("idx_orgs_by_account")
+	indexOrgByInvitation = []byte("idx_org_by_invitation")
+
 	keySchemaVersion = []byte("schema_version")
 )
 
@@ -60,6 +65,7 @@ var dataBuckets = [][]byte{
 	indexFactorsByAccount, indexFactorByCred, indexAuditByID,
 	bucketLocalUsers, indexLocalUserByUsername, indexLocalUserByEmail,
 	bucketTerms, indexExpiry, indexRefreshRetired,
+	bucketOrgs, indexOrgByNumber, indexOrgsByAccount, indexOrgByInvitation,
 }
 
 // retiredBuckets held records no version writes any more; Open deletes
@@ -134,6 +140,8 @@ var (
 		expiresAt: localUserExpiry}
 	termsAcceptances = kind[store.TermsAcceptance]{name: "terms acceptance", bucket: bucketTerms,
 		key: func(a store.TermsAcceptance) []byte { return termsKey(a.AccountID, a.ClientID) }}
+	organizations = kind[store.Organization]{name: "organization", bucket: bucketOrgs,
+		key: func(o store.Organization) []byte { return orgKey(o.ClientID, o.ID) }}
 )
 
 // notFound is the error for a missing (or expired) record.

@@ -110,3 +110,10 @@ func (s *accountRecords) DeleteLink(ctx context.Context, provider, subject strin
 	}
 	return nil
 }
+
+// ListAccounts returns at most limit accounts with an ID after after, in
+// ID order (the primary key's index).
+func (s *accountRecords) ListAccounts(ctx context.Context, after string, limit int) ([]store.Account, error) {
+	return queryRecords[store.Account](ctx, s.base, accounts.noun,
+		"SELECT record FROM accounts WHERE id > $1 ORDER BY id LIMIT $2", after, limit)
+}

@@ -39,6 +39,9 @@ func (s *Store) Export(ctx context.Context, fn func(store.Record) error) error {
 				return exportRecords[store.TermsAcceptance](ctx, tx, store.KindTermsAcceptance, "terms_acceptances", "account_id, client_id", fn)
 			},
 			func() error {
+				return exportRecords[store.Organization](ctx, tx, store.KindOrganization, "organizations", "client_id, id", fn)
+			},
+			func() error {
 				return exportRecords[store.AuditEvent](ctx, tx, store.KindAudit, "audit_events", "time, id", fn)
 			},
 		}

@@ -49,6 +49,7 @@ type Store struct {
 	otpRecords
 	localUserRecords
 	termsRecords
+	orgRecords
 	auditLog
 }
 

@@ -34,6 +34,9 @@ type localUserRecords struct{ *base }
 // termsRecords implements store.Terms.
 type termsRecords struct{ *base }
 
+// orgRecords implements store.Organizations.
+type orgRecords struct{ *base }
+
 // auditLog implements store.Audit.
 type auditLog struct{ *base }
 
@@ -52,6 +55,7 @@ func compose(b *base) *Store {
 		otpRecords:       otpRecords{b},
 		localUserRecords: localUserRecords{b},
 		termsRecords:     termsRecords{b},
+		orgRecords:       orgRecords{b},
 		auditLog:         auditLog{b},
 	}
 }

@@ -18,7 +18,8 @@ const racers = 32
 // parallel, a refresh token presented twice at once, two first sign-ins
 // of the same person, a one-time code submitted twice, racing rate-limit
 // hits, one WebAuthn credential enrolled twice, one username registered
-// twice).
+// twice, racing transfers of ownership and removals of members, racing
+// activations of one organization).
 func RunConcurrency(t *testing.T, newStore NewStore) {
 	t.Run("RedeemCodeOnce", func(t *testing.T) { testRedeemCodeOnce(t, newStore) })
 	t.Run("RotateRefreshOnce", func(t *testing.T) { testRotateRefreshOnce(t, newStore) })
@@ -28,6 +29,8 @@ func RunConcurrency(t *testing.T, newStore NewStore) {
 	t.Run("ConsumeOTPOnce", func(t *testing.T) { testConsumeOTPOnce(t, newStore) })
 	t.Run("CreateFactorCredentialOnce", func(t *testing.T) { testCreateFactorCredentialOnce(t, newStore) })
 	t.Run("CreateLocalUserOnce", func(t *testing.T) { testCreateLocalUserOnce(t, newStore) })
+	t.Run("OrganizationOneOwner", func(t *testing.T) { testOrganizationsOneOwner(t, newStore) })
+	t.Run("OrganizationActivateOnce", func(t *testing.T) { testOrganizationActivateOnce(t, newStore) })
 }
 
 // race runs f(0..racers-1) at once and returns the errors by index.

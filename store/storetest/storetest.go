@@ -28,6 +28,7 @@ func Run(t *testing.T, newStore NewStore) {
 		{"Accounts", testAccounts},
 		{"CreateAccountAtomic", testCreateAccountAtomic},
 		{"AccountURNChange", testAccountURNChange},
+		{"ListAccounts", testListAccounts},
 		{"Links", testLinks},
 		{"AuthRequests", testAuthRequests},
 		{"Grants", testGrants},
@@ -61,6 +62,10 @@ func Run(t *testing.T, newStore NewStore) {
 		{"TermsAcceptances", testTermsAcceptances},
 		{"TermsAcceptanceInvalid", testTermsAcceptanceInvalid},
 		{"TermsAcceptanceCopy", testTermsAcceptanceCopy},
+		// Organizations of each client.
+		{"Organizations", testOrganizations},
+		{"OrganizationUpdates", testOrganizationUpdates},
+		{"OrganizationCopy", testOrganizationCopy},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.run(t, newStore) })
 	}

@@ -1,0 +1,49 @@
+// Package orgs is what a person does for an organization at one client
+// (relying party): the client's role table (clients[].organizations,
+// Config), and the rules of every change to an organization (Service),
+// which the broker's sign-in step and account pages, the admin API and
+// the CLI all go through. The records are the store's
+// (store.Organization).
+//
+// The role table names the roles, in order, with for each who may give
+// which role (invite: by an invitation code, or by changing a member's
+// role), whose members it may remove or change (manage), and whether it
+// sees the members and pending invitations. One role may be the owner's:
+// exactly one account holds it (store.Organization.Owner, one field, so
+// the record cannot say otherwise), nobody invites to it or removes its
+// holder, and it passes only by transfer — offered by the owner to a
+// member named by family name, URN and email, and accepted by that member
+// — after which the old owner takes after_transfer's role or leaves.
+// Administrators (Actor.Admin) are not bound by the table but keep the
+// one-owner rule.
+//
+// Every change is one store update of the organization's record, its
+// checks inside the update function, so two changes racing (two
+// transfers, a transfer and a removal, two people entering one code) are
+// serialised by the store and the second sees the first's outcome.
+//
+// Codes. An invitation code and an activation code are 16 symbols of
+// Crockford's base 32 (80 random bits), shown as XXXX-XXXX-XXXX-XXXX;
+// typing ignores case, spaces and dashes and reads O as 0, I and L as 1.
+// Only their SHA-256 is stored. An invitation is single use and expires
+// (invitation_ttl, 30 days by default); it may be revoked by whoever may
+// give its role. Used, revoked and expired invitations stay in the record
+// 90 days so that whoever enters one is told which it is (the person
+// holding a real code learns nothing they could not see on it).
+//
+// Activation by mail (seed 002): organizations awaiting activation are
+// created pending, with their external numbers, by administrators (the
+// client's register); Passerelle does not let a signed-in person create
+// one, so nothing a stranger types makes records. A person asks for a
+// code by number; the operator's export (Letters) makes the code, keeps
+// its hash and hands the clear code to the mail house once; the code
+// lasts activation_ttl (45 days) from then. A new request by the same
+// person voids the code before; another person's request waits until
+// that code's time has run, so a stranger who knows a business number
+// cannot void the owner's letter again and again. Entering number and
+// code makes the person the owner and the organization active.
+//
+// Refused codes are audited with their reason (unknown, expired, used,
+// revoked); the broker counts every refused code toward the account's
+// failures (mfa.Regulator), as a wrong second-factor code.
+package orgs

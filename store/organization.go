@@ -1,0 +1,195 @@
+package store
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+)
+
+// Organization statuses.
+const (
+	// OrgPending: created (by an administrator, or by a request for an
+	// activation code) and waiting for its activation; nobody signs in for
+	// it yet.
+	OrgPending = "pending"
+	// OrgActive: people sign in for it.
+	OrgActive = "active"
+	// OrgSuspended: kept, but nobody signs in for it.
+	OrgSuspended = "suspended"
+)
+
+// Bounds on what one organization record holds, so a member (or an
+// activation request) cannot make it grow without end. package orgs
+// prunes finished invitations before these bite.
+const (
+	MaxOrgMembers     = 2000
+	MaxOrgInvitations = 200
+)
+
+// Organization is a business or an institution a person acts for at one
+// client (relying party): the client's own register, invisible to every
+// other client. Its members, its invitation codes, its activation code
+// and a transfer of ownership waiting for confirmation live in the
+// record, so every change to them is one atomic update and "exactly one
+// owner" is the shape of the record: Owner is one account, never also
+// listed in Members.
+type Organization struct {
+	ClientID string `json:"client_id"`
+	ID       string `json:"id"`
+	// Names by language (en, fr).
+	Names map[string]string `json:"names"`
+	// ExternalNumber is the client's own number for it (a business
+	// number, an institution code), unique within the client; may be empty.
+	ExternalNumber string `json:"external_number,omitempty"`
+	Status         string `json:"status"`
+	// Owner is the account holding the client's owner role, if the client
+	// has one and the organization has been activated.
+	Owner       string       `json:"owner,omitempty"`
+	Members     []Member     `json:"members,omitempty"`
+	Invitations []Invitation `json:"invitations,omitempty"`
+	// Activation is the code last issued for postal delivery, if any.
+	Activation *ActivationCode `json:"activation,omitempty"`
+	// Transfer is an ownership transfer waiting for the new owner.
+	Transfer  *OwnershipTransfer `json:"transfer,omitempty"`
+	CreatedAt time.Time          `json:"created_at"`
+	UpdatedAt time.Time          `json:"updated_at"`
+}
+
+// Member is an account's membership other than the owner's, with one
+// role of the client's table.
+type Member struct {
+	AccountID string    `json:"account_id"`
+	Role      string    `json:"role"`
+	Since     time.Time `json:"since"`
+}
+
+// Invitation is a single-use code that makes whoever enters it a member
+// with Role. Only the code's hash (HashToken) is kept. Used, revoked and
+// expired invitations stay in the record for a while so that the person
+// who enters one is told which it is.
+type Invitation struct {
+	ID        string    `json:"id"`
+	Role      string    `json:"role"`
+	Hash      []byte    `json:"hash"`
+	CreatedBy string    `json:"created_by"`
+	CreatedAt time.Time `json:"created_at"`
+	ExpiresAt time.Time `json:"expires_at"`
+	UsedBy    string    `json:"used_by,omitempty"`
+	UsedAt    time.Time `json:"used_at,omitzero"`
+	RevokedAt time.Time `json:"revoked_at,omitzero"`
+}
+
+// Pending reports whether the invitation can still be used at now.
+func (i Invitation) Pending(now time.Time) bool {
+	return i.UsedAt.IsZero() && i.RevokedAt.IsZero() && now.Before(i.ExpiresAt)
+}
+
+// ActivationCode is a request for the code sent by mail that makes the
+// person who enters it (with the external number) the owner. The code is
+// made when the operator exports the letters for the mail house (Hash,
+// IssuedAt and ExpiresAt set then), so its clear text is never stored; a
+// new request voids the code issued before.
+type ActivationCode struct {
+	RequestedBy string    `json:"requested_by"`
+	RequestedAt time.Time `json:"requested_at"`
+	Hash        []byte    `json:"hash,omitempty"`
+	IssuedAt    time.Time `json:"issued_at,omitzero"`
+	ExpiresAt   time.Time `json:"expires_at,omitzero"`
+}
+
+// OwnershipTransfer is the owner's offer of ownership to a member, until
+// that member accepts it or it expires.
+type OwnershipTransfer struct {
+	To        string    `json:"to"`
+	OfferedAt time.Time `json:"offered_at"`
+	ExpiresAt time.Time `json:"expires_at"`
+}
+
+// LogValue logs the keys only: names are the client's business, codes
+// secret.
+func (o Organization) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("client", o.ClientID), slog.String("id", o.ID))
+}
+
+// Role returns the role of account in o ("" when not a member); owner is
+// the client's owner role, which the owner holds.
+func (o Organization) Role(account, owner string) string {
+	if account == "" {
+		return ""
+	}
+	if o.Owner == account {
+		return owner
+	}
+	for _, m := range o.Members {
+		if m.AccountID == account {
+			return m.Role
+		}
+	}
+	return ""
+}
+
+// MemberAccounts lists the owner and every member.
+func (o Organization) MemberAccounts() []string {
+	out := make([]string, 0, len(o.Members)+1)
+	if o.Owner != "" {
+		out = append(out, o.Owner)
+	}
+	for _, m := range o.Members {
+		out = append(out, m.AccountID)
+	}
+	return out
+}
+
+// errOrg is the sentinel every refusal of Validate wraps.
+var errOrg = errors.New("organization is not valid")
+
+// Validate refuses a record that breaks the shape every backend keeps:
+// keys, a known status, at most one owner who is not also a member, each
+// account once, every invitation with a unique hash, and the bounds.
+// Backends call it before every write, so a bug in a caller can never
+// store two owners.
+func (o Organization) Validate() error {
+	bad := func(format string, args ...any) error {
+		return fmt.Errorf("%w: %s", errOrg, fmt.Sprintf(format, args...))
+	}
+	switch {
+	case o.ClientID == "":
+		return bad("empty client ID")
+	case o.ID == "":
+		return bad("empty ID")
+	case o.Status != OrgPending && o.Status != OrgActive && o.Status != OrgSuspended:
+		return bad("status %q", o.Status)
+	case len(o.Members) > MaxOrgMembers:
+		return bad("more than %d members", MaxOrgMembers)
+	case len(o.Invitations) > MaxOrgInvitations:
+		return bad("more than %d invitations", MaxOrgInvitations)
+	}
+	seen := map[string]bool{}
+	if o.Owner != "" {
+		seen[o.Owner] = true
+	}
+	for _, m := range o.Members {
+		if m.AccountID == "" || m.Role == "" {
+			return bad("a member without account or role")
+		}
+		if seen[m.AccountID] {
+			return bad("account %s listed twice (or both owner and member)", m.AccountID)
+		}
+		seen[m.AccountID] = true
+	}
+	hashes := map[string]bool{}
+	for _, i := range o.Invitations {
+		if i.ID == "" || len(i.Hash) == 0 || i.Role == "" {
+			return bad("an invitation without ID, hash or role")
+		}
+		if hashes[string(i.Hash)] {
+			return bad("two invitations with one code")
+		}
+		hashes[string(i.Hash)] = true
+	}
+	if o.Transfer != nil && o.Owner == "" {
+		return bad("a transfer of ownership without an owner")
+	}
+	return nil
+}
