@@ -210,14 +210,19 @@ func (s *opServer) RefreshToken(ctx context.Context, r *op.ClientRequest[oidc.Re
 }
 
 // tokenOf opens an access token Passerelle issued: its token ID and
-// subject, or ok false.
+// subject, or ok false. The library also opens values sealed its old,
+// unauthenticated way (AES-CFB), under which any string decrypts to
+// something: only a well-formed token ID counts (parseTokenRef).
 func (s *opServer) tokenOf(token string) (id, subject string, ok bool) {
 	plain, err := s.provider.Crypto().Decrypt(token)
 	if err != nil {
 		return "", "", false
 	}
 	id, subject, ok = strings.Cut(plain, ":")
-	return id, subject, ok && !strings.Contains(subject, ":")
+	if _, valid := parseTokenRef(id); !ok || !valid || strings.Contains(subject, ":") {
+		return "", "", false
+	}
+	return id, subject, true
 }
 
 // Introspect answers RFC 7662 for any authenticated confidential client
