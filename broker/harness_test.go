@@ -145,7 +145,7 @@ func newEnvOpts(t testing.TB, o envOptions) *env {
 			Issuer: upIssuer, Name: map[string]string{"en": u.id, "fr": u.id},
 			ClientID: "passerelle", ClientSecret: "upstream-secret",
 			RedirectURIs: []string{e.issuer + "/callback/" + u.id}, ACR: "urn:gc-ca:cyber-auth:assurance:loa2",
-			PostLogoutRedirectURIs: []string{e.issuer + "/logged-out"},
+			PostLogoutRedirectURIs: []string{e.issuer + "/providers/" + u.id + "/logged-out"},
 			Users: []demoidp.User{{Username: "alex", Password: "pw", Email: "alex@example.org", GivenName: "Alex", FamilyName: "T"},
 				{Username: "sam", Password: "pw", Email: "sam@example.org"}},
 			Now: e.clock.Now,

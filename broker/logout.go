@@ -22,17 +22,14 @@ import (
 //     §2), under a Content-Security-Policy whose frame-src lists exactly
 //     their origins;
 //   - the upstream that signed the person in is asked to end its own
-//     session when it offers logout (providers.LogoutProvider): the
-//     browser goes there first and comes back to /logged-out, where a
-//     sealed cookie carries the rest of the logout (the iframes, then the
-//     client's post_logout_redirect_uri).
+//     session when it takes part in logout (providers.LogoutProvider,
+//     upstream_logout.go): the browser goes there first and comes back
+//     to the provider's route, and a sealed cookie carries the rest of
+//     the logout (the iframes, then the client's post_logout_redirect_uri).
 //
 // The signed-out page shows the iframes and a link to the client's
 // post_logout_redirect_uri when there is one; without iframes the
 // browser goes straight on.
-
-// logoutCookie carries a logout across the upstream's own logout.
-const logoutCookie = "logout"
 
 // logoutRest is what is left to do of a logout once the session has
 // ended: the front-channel iframes of the session's clients and where to
@@ -56,12 +53,9 @@ func (b *Broker) logout(w http.ResponseWriter, r *http.Request, next string) {
 	rest := logoutRest{SID: s.ID, Next: next, Front: b.tellClients(ctx, s)}
 	b.audits.record(ctx, "logout", s.AccountID, r.Form.Get("client_id"), "success",
 		map[string]string{"sid": s.ID, "provider": s.Provider})
-	if to := b.upstreamLogoutURL(ctx, s.Provider); to != "" {
-		if sealed, err := b.sealer.Seal(logoutCookie, "", mustJSON(rest)); err == nil {
-			b.sessions.setCookie(w, logoutCookie, base64.RawURLEncoding.EncodeToString(sealed), 600)
-			http.Redirect(w, r, to, http.StatusFound)
-			return
-		}
+	if to := b.startUpstreamLogout(ctx, w, r, s, rest); to != "" {
+		http.Redirect(w, r, to, http.StatusFound)
+		return
 	}
 	b.finishLogout(w, r, rest)
 }
@@ -123,25 +117,22 @@ func (b *Broker) finishLogout(w http.ResponseWriter, r *http.Request, rest logou
 	b.pages.renderLoggedOut(w, r, &ui.LoggedOutData{Frames: frames, Next: next})
 }
 
-// loggedOut serves /logged-out: the end of a logout that went through the
-// upstream (its sealed cookie), else the plain signed-out page.
-func (b *Broker) loggedOut(w http.ResponseWriter, r *http.Request) {
-	if v := b.sessions.cookie(r, logoutCookie); v != "" {
-		b.sessions.setCookie(w, logoutCookie, "", -1)
-		var rest logoutRest
-		sealed, err := base64.RawURLEncoding.DecodeString(v)
-		if err == nil {
-			var plain []byte
-			if plain, err = b.sealer.Open(logoutCookie, "", sealed); err == nil {
-				err = json.Unmarshal(plain, &rest)
-			}
-		}
-		if err == nil && rest.Next != "" {
-			b.finishLogout(w, r, rest)
-			return
-		}
+// sealLogoutRest and openLogoutRest carry a logout's rest in a cookie
+// across the upstream's logout (upstream_logout.go), sealed so that
+// nobody can add frames or change where it goes.
+func (b *Broker) sealLogoutRest(rest logoutRest) (string, error) {
+	sealed, err := b.sealer.Seal(logoutCookie, "", mustJSON(rest))
+	return base64.RawURLEncoding.EncodeToString(sealed), err
+}
+
+func (b *Broker) openLogoutRest(v string) (logoutRest, bool) {
+	var rest logoutRest
+	sealed, err := base64.RawURLEncoding.DecodeString(v)
+	if err != nil {
+		return rest, false
 	}
-	b.pages.renderLoggedOut(w, r, &ui.LoggedOutData{})
+	plain, err := b.sealer.Open(logoutCookie, "", sealed)
+	return rest, err == nil && json.Unmarshal(plain, &rest) == nil && rest.Next != ""
 }
 
 func mustJSON(v any) []byte {

@@ -274,8 +274,8 @@ func assertFrontchannelPage(t *testing.T, e *env, p page, sid, next string) {
 
 // TestLogoutPassedUpstream: with an upstream configured for logout, the
 // browser goes to its end_session_endpoint (RP-initiated logout there,
-// with Passerelle's client_id), comes back to /logged-out and goes on to
-// the front-channel page and the client.
+// with Passerelle's client_id and a state), comes back to the provider's
+// route and goes on to the front-channel page and the client.
 func TestLogoutPassedUpstream(t *testing.T) {
 	lr := newLogoutReceiver(t)
 	e := newEnvOpts(t, envOptions{rateLimit: testRateLimit, upstreamLogout: true, mods: []func(*broker.Config){withLogoutURIs(lr, true)}})
@@ -284,7 +284,7 @@ func TestLogoutPassedUpstream(t *testing.T) {
 	e.signIn(e.rp("rp2"), b, "gckey", "alex")
 	v := url.Values{"id_token_hint": {at1.raw}, "post_logout_redirect_uri": {"https://rp1.example/bye"}, "state": {"s1"}}
 	p := b.Get(e.issuer + "/end_session?" + v.Encode())
-	if p.Resp.StatusCode != http.StatusOK || p.Resp.Request.URL.Path != "/logged-out" {
+	if p.Resp.StatusCode != http.StatusOK || p.Resp.Request.URL.Path != "/providers/gckey/logged-out" {
 		t.Fatalf("logout ended at %d %s", p.Resp.StatusCode, p.Resp.Request.URL)
 	}
 	var ends []url.Values
@@ -293,13 +293,14 @@ func TestLogoutPassedUpstream(t *testing.T) {
 			ends = append(ends, r.URL.Query())
 		}
 	}
-	if len(ends) != 1 || ends[0].Get("client_id") != "passerelle" || ends[0].Get("post_logout_redirect_uri") != e.issuer+"/logged-out" {
+	if len(ends) != 1 || ends[0].Get("client_id") != "passerelle" || ends[0].Get("state") == "" ||
+		ends[0].Get("post_logout_redirect_uri") != e.issuer+"/providers/gckey/logged-out" {
 		t.Fatalf("upstream logout requests: %v", ends)
 	}
 	assertFrontchannelPage(t, e, p, at1.claims["sid"].(string), "https://rp1.example/bye?state=s1")
 	// The rest of the logout is shown once.
-	if again := b.Get(e.issuer + "/logged-out"); strings.Contains(again.Body, "<iframe") {
-		t.Error("the logout's iframes were shown twice")
+	if again := b.Get(p.Resp.Request.URL.String()); again.Resp.StatusCode != http.StatusBadRequest || strings.Contains(again.Body, "<iframe") {
+		t.Errorf("the upstream's answer came back twice: %d", again.Resp.StatusCode)
 	}
 	if e.broker.DeliverLogouts(context.Background()) != 0 || len(lr.tokens("/rp1")) != 1 || len(lr.tokens("/rp2")) != 1 {
 		t.Error("back-channel logout not delivered to both clients")

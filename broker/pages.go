@@ -17,6 +17,7 @@ const (
 	errExpired           errKind = "session_expired"
 	errUpstream          errKind = "upstream"
 	errUpstreamDenied    errKind = "upstream_denied"
+	errUpstreamMessage   errKind = "upstream_message"
 	errState             errKind = "state"
 	errUntrustedRedirect errKind = "unknown_client"
 	errInvalidRequest    errKind = "invalid_request"
@@ -75,6 +76,10 @@ func (p pages) errorMsg(w http.ResponseWriter, r *http.Request, status int, ar *
 		Common:  ui.Common{Title: title, Path: r.URL.Path},
 		Heading: title, Message: p.ui.T(lang, msgKey), Reference: requestRef(r),
 	})
+}
+
+func (p pages) loggedOut(w http.ResponseWriter, r *http.Request) {
+	p.renderLoggedOut(w, r, &ui.LoggedOutData{})
 }
 
 func (p pages) renderLoggedOut(w http.ResponseWriter, r *http.Request, d *ui.LoggedOutData) {

@@ -7,6 +7,7 @@ import (
 	"github.com/passerelle/passerelle/broker/dormancy"
 	"github.com/passerelle/passerelle/broker/journey"
 	"github.com/passerelle/passerelle/broker/steps/terms"
+	"github.com/passerelle/passerelle/orgs"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -80,6 +81,7 @@ type Broker struct {
 	policy  acrPolicy
 	reg     *mfa.Regulator
 	steps   map[string]journey.Step // the client steps, by name
+	orgs    *orgs.Service           // the rules of clients' organizations
 	email   *emailotp.Sender        // the account page's address changes; nil without a notifier
 	factors *mfa.Registry           // the second-factor kinds that are on (factors.go)
 	// dormancy marks accounts unused past accounts.dormant_after.
@@ -135,6 +137,7 @@ func New(ctx context.Context, cfg Config, d Deps) (*Broker, error) {
 	b.limiter = newLimiter(d.RateLimit, d.Now)
 	b.ladder = ladder
 	b.reg = mfa.NewRegulator(d.Store, cfg.MFA.Lockout, d.Now)
+	b.orgs = orgs.New(d.Store, b.orgsOf, d.Now, b.audits.record)
 	b.steps = b.newSteps()
 	b.dormancy = dormancy.Marker{St: d.Store, After: cfg.Accounts.DormantAfter, Now: d.Now, Marked: b.markedDormant}
 	if d.Notifier != nil {
@@ -199,7 +202,8 @@ type catalog struct {
 	// routes are the providers' own routes (RouteProvider), by provider ID.
 	routes map[string]http.Handler
 	groups []GroupConfig
-	terms  map[string]terms.Terms // client ID → its terms of use
+	terms  map[string]terms.Terms  // client ID → its terms of use
+	orgs   map[string]*orgs.Config // client ID → its organizations' role table
 }
 
 func (b *Broker) catalog() *catalog { return b.cat.Load() }
@@ -219,7 +223,8 @@ func (b *Broker) Reload(clients []ClientConfig, groups []GroupConfig, ups []Upst
 	if err != nil {
 		return err
 	}
-	c := &catalog{clients: cs, upstreams: map[string]Upstream{}, groups: groups, terms: ts, routes: map[string]http.Handler{}}
+	c := &catalog{clients: cs, upstreams: map[string]Upstream{}, groups: groups, terms: ts, orgs: orgsOf(clients),
+		routes: map[string]http.Handler{}}
 	for _, u := range append(slices.Clone(b.firstParty), ups...) {
 		if _, dup := c.upstreams[u.ID]; dup {
 			return fmt.Errorf("provider %s: configured twice", u.ID)
@@ -235,8 +240,8 @@ func (b *Broker) Reload(clients []ClientConfig, groups []GroupConfig, ups []Upst
 		if rp, ok := u.Provider.(providers.RouteProvider); ok {
 			c.routes[u.ID] = rp.Handler(providerURLs(b.issuer, u.ID))
 		}
-		if ul, ok := u.Provider.(upstreamLogout); ok {
-			ul.SetEndSessions(b.endUpstreamSessions(u.ID))
+		if lp, ok := u.Provider.(providers.LogoutProvider); ok {
+			lp.SetLogoutHost(b.logoutHost(u.ID))
 		}
 		if ur, ok := u.Provider.(upstreamReplay); ok {
 			ur.SetReplayStore(b.st)
@@ -277,7 +282,7 @@ func (b *Broker) Handler() http.Handler {
 	rt.Handle("GET /static/webauthn.js", webauthnScript())
 	rt.Handle("GET /static/", http.StripPrefix("/static/", b.ui.Static()))
 	rt.Handle("GET /lang", b.ui.LanguageHandler())
-	rt.HandleFunc("GET /logged-out", b.loggedOut)
+	rt.HandleFunc("GET /logged-out", b.pages.loggedOut)
 	rt.HandleFunc("GET /{$}", b.pages.home)
 	rt.HandleFunc("GET /readyz", b.ready)
 	var h http.Handler = mux

@@ -8,9 +8,6 @@
 //	PasswordProvider  a username and password typed into Passerelle's
 //	                  own page: Login, Subject, RefuseLogin
 //	RouteProvider     optional: routes of its own under /providers/{id}/
-//	LogoutProvider    optional: LogoutURL, where the browser signs out at the
-//	                  upstream when it signs out of Passerelle (it comes
-//	                  back to {issuer}/logged-out)
 //
 // Providers know nothing of relying parties: the broker never passes a
 // client ID, client name or RP redirect URI to a provider, which is how the

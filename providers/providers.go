@@ -37,6 +37,11 @@ type Identity struct {
 	// AuthTime is when the upstream authenticated the person (zero when
 	// the upstream did not say).
 	AuthTime time.Time
+	// SessionIndex is the upstream's identifier of its own session of
+	// this sign-in (SAML SessionIndex; empty when it gave none). The
+	// broker keeps it, with Subject, on the session this sign-in starts,
+	// so that a logout at either end names this sign-in.
+	SessionIndex string
 }
 
 // LogValue logs the upstream subject only.
@@ -126,16 +131,6 @@ type PasswordProvider interface {
 	RefuseLogin(password string) error
 }
 
-// LogoutProvider is implemented by upstreams that can end their own
-// session when the person signs out of Passerelle (OpenID Connect
-// RP-Initiated Logout at the upstream's end_session_endpoint).
-type LogoutProvider interface {
-	// LogoutURL returns where to send the browser to sign out at the
-	// upstream, which sends it back to returnURL; "" when this upstream
-	// is not configured to be signed out of.
-	LogoutURL(ctx context.Context, returnURL string) (string, error)
-}
-
 // RouteProvider is implemented by providers that serve routes of their
 // own, outside any sign-in (a SAML service provider's metadata, for
 // example). They are mounted under /providers/{id}/.
@@ -143,6 +138,38 @@ type RouteProvider interface {
 	// Handler serves the requests under urls.Base; the broker strips
 	// nothing from the path (r.URL.Path starts with /providers/{id}/).
 	Handler(urls URLs) http.Handler
+}
+
+// LogoutProvider is implemented by providers whose upstream takes part
+// in single logout (SAML): a logout at either end names the upstream
+// sign-in by the Identity's Subject and SessionIndex, which the broker
+// keeps on the session that sign-in started.
+type LogoutProvider interface {
+	// SetLogoutHost is how the broker gives the provider what it calls
+	// back, at start-up and at each reload.
+	SetLogoutHost(LogoutHost)
+	// StartLogout returns where to send the browser so that the
+	// upstream ends its session of the sign-in (subject, sessionIndex);
+	// "" when this provider is configured to take no part in logout.
+	// The upstream answers at the provider's own route, which passes
+	// relayState (at most 80 bytes) to LogoutHost.LogoutDone.
+	StartLogout(ctx context.Context, subject, sessionIndex, relayState string) (string, error)
+}
+
+// LogoutHost is what a LogoutProvider calls back in the broker.
+type LogoutHost struct {
+	// EndSessions ends the broker's sessions started by the upstream
+	// sign-ins of subject with one of sessionIndexes (all of that
+	// subject's when none is given): the upstream signed the person out.
+	EndSessions func(ctx context.Context, subject string, sessionIndexes []string) error
+	// LogoutDone goes on with a logout the broker started (StartLogout)
+	// once the upstream has answered: err is nil, or wraps ErrDenied (the
+	// upstream could not end every session), ErrUpstream or ErrState.
+	LogoutDone func(w http.ResponseWriter, r *http.Request, relayState string, err error)
+	// ErrorPage answers a request to the provider's routes that it
+	// refuses with the person's page; err wraps ErrUpstream or ErrState
+	// and the provider has logged its detail, which the page never shows.
+	ErrorPage func(w http.ResponseWriter, r *http.Request, err error)
 }
 
 // Hits is the store's one-time counter (store.OTPs.Hit), which the broker

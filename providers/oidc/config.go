@@ -40,8 +40,9 @@ type Config struct {
 	Claims ClaimNames `mapstructure:"claims" yaml:"claims"`
 	// Logout passes a sign-out at Passerelle on to the upstream (OpenID
 	// Connect RP-Initiated Logout 1.0 at its end_session_endpoint, with
-	// client_id): register Passerelle's issuer + "/logged-out" at the
-	// upstream as a post-logout redirect URI.
+	// client_id): register Passerelle's issuer +
+	// "/providers/{id}/logged-out" at the upstream as a post-logout
+	// redirect URI.
 	Logout bool `mapstructure:"logout" yaml:"logout"`
 }
 

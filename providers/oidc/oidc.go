@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"slices"
 	"sync"
 	"time"
@@ -21,6 +20,7 @@ import (
 var (
 	_ providers.CallbackProvider = (*Provider)(nil)
 	_ providers.LogoutProvider   = (*Provider)(nil)
+	_ providers.RouteProvider    = (*Provider)(nil)
 )
 
 // defaultTimeout bounds every upstream request when Open is given no
@@ -37,6 +37,9 @@ type Provider struct {
 
 	mu       sync.Mutex
 	upstream *upstream // nil until discovery succeeds
+
+	// logout is what RP-initiated logout upstream needs (logout.go).
+	logout logoutState
 }
 
 // upstream is what discovery yields, cached for the life of the Provider.
@@ -165,31 +168,6 @@ func (p *Provider) LoginURL(ctx context.Context, leg providers.Leg, opts provide
 		params = append(params, oauth2.SetAuthURLParam("ui_locales", opts.Locale))
 	}
 	return cfg.AuthCodeURL(leg.State, params...), nil, nil
-}
-
-// LogoutURL returns the upstream's end_session_endpoint with client_id and
-// post_logout_redirect_uri (RP-Initiated Logout 1.0 §2; Passerelle keeps
-// no upstream ID token to send as id_token_hint), or "" when the
-// provider is not configured for logout. An upstream configured for
-// logout without an end_session_endpoint is an error.
-func (p *Provider) LogoutURL(ctx context.Context, returnURL string) (string, error) {
-	if !p.cfg.Logout {
-		return "", nil
-	}
-	up, err := p.discover(ctx)
-	if err != nil {
-		return "", err
-	}
-	u, err := url.Parse(up.endSession)
-	if err != nil || up.endSession == "" || (u.Scheme != "https" && !(u.Scheme == "http" && validate.IsLoopback(u.Hostname()))) {
-		return "", fmt.Errorf("%w: provider %s: logout is configured but the upstream has no usable end_session_endpoint (%q)",
-			providers.ErrUpstream, p.id, up.endSession)
-	}
-	q := u.Query()
-	q.Set("client_id", p.cfg.ClientID)
-	q.Set("post_logout_redirect_uri", returnURL)
-	u.RawQuery = q.Encode()
-	return u.String(), nil
 }
 
 // checkLeg refuses a leg the broker did not fill in: an empty state or
