@@ -257,6 +257,18 @@
 //	terms.version                 the version shown (%s)
 //	terms.accept                  the accept button
 //	terms.decline                 the decline button
+//	legacy.title                  legacy account page title
+//	legacy.intro                  what joining a former account does
+//	legacy.once                   asked once; one former account per person
+//	legacy.username.label         label of the former username
+//	legacy.password.label         label of the former password
+//	legacy.submit                 the join button
+//	legacy.none                   the "I never had an account" button
+//	legacy.none.hint              not asked again; support can change it
+//	legacy.error.username         the former username is missing
+//	legacy.error.password         the former password is missing
+//	legacy.error.credentials      the one answer to a wrong username or password
+//	legacy.error.taken            that former account is another person's
 //	org.title                     organization step page title
 //	org.intro.choose              choose the organization you act for in %s (the service)
 //	org.intro.none                %s (the service) needs an organization: enter your manager's code
