@@ -149,6 +149,8 @@
 //	error.dormant.title           account inactive (unused too long)
 //	error.dormant.message         nothing shared; an administrator reactivates it
 //	error.contact                 %s = whom to contact (accounts.contact)
+//	error.upstream_assurance.title   the upstream's level is below the service's
+//	error.upstream_assurance.message %s = the upstream's name; sign in another way
 //	error.policy.title            service needs a factor Passerelle cannot offer
 //	error.policy.message          contact the service
 //	error.too_many_requests.title  429: the source's rate limit
