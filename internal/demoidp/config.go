@@ -23,7 +23,8 @@ type Config struct {
 	ClientSecret string
 	RedirectURIs []string
 	// PostLogoutRedirectURIs are where /end_session may send the browser
-	// back (RP-Initiated Logout); none: the endpoint refuses every request.
+	// back (RP-Initiated Logout); none: discovery offers no
+	// end_session_endpoint and the endpoint refuses every request.
 	PostLogoutRedirectURIs []string
 	// ACR is put in every ID token's acr claim (omitted when empty).
 	ACR string

@@ -145,7 +145,9 @@ func (s *Server) discovery(w http.ResponseWriter, _ *http.Request) {
 			"email", "email_verified", "given_name", "family_name", "name", "locale"},
 		"ui_locales_supported":                           []string{"en", "fr"},
 		"authorization_response_iss_parameter_supported": true,
-		"end_session_endpoint":                           s.base + "/end_session",
+	}
+	if len(s.cfg.PostLogoutRedirectURIs) > 0 {
+		meta["end_session_endpoint"] = s.base + "/end_session"
 	}
 	if s.cfg.ACR != "" {
 		meta["acr_values_supported"] = []string{s.cfg.ACR}
