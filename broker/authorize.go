@@ -37,12 +37,8 @@ func (e protocolEdge) authorize(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	if k, n := oversized(r); k != "" {
-		e.authorizeError(w, r, oidc.ErrInvalidRequest().WithDescription("parameter %s is longer than %d bytes", k, n))
-		return
-	}
-	if problem := malformed(r); problem != "" {
-		e.authorizeError(w, r, oidc.ErrInvalidRequest().WithDescription("%s", problem))
+	if err := invalidParams(r); err != nil {
+		e.authorizeError(w, r, err)
 		return
 	}
 	req := new(oidc.AuthRequest)
