@@ -8,20 +8,30 @@ import (
 	"slices"
 
 	"github.com/passerelle/passerelle/broker/journey"
+	"github.com/passerelle/passerelle/broker/steps/organization"
 	"github.com/passerelle/passerelle/broker/steps/terms"
 	"github.com/passerelle/passerelle/internal/validate"
+	"github.com/passerelle/passerelle/orgs"
 	"github.com/passerelle/passerelle/store"
 )
 
 // stepNames are the steps a client may list in clients[].steps. Adding a
 // step is its package and one line here and in newSteps.
-var stepNames = []string{terms.Name}
+var stepNames = []string{terms.Name, organization.Name}
 
 // newSteps builds the registry of client steps.
 func (b *Broker) newSteps() map[string]journey.Step {
 	return map[string]journey.Step{
-		terms.Name: terms.New(b.st, b.termsOf, b.now),
+		terms.Name:        terms.New(b.st, b.termsOf, b.now),
+		organization.Name: organization.New(b.orgs, b.reg, b.ui.T),
 	}
+}
+
+// orgsOf is the client's organizations configuration, from the current
+// configuration.
+func (b *Broker) orgsOf(clientID string) (*orgs.Config, bool) {
+	c, ok := b.catalog().orgs[clientID]
+	return c, ok
 }
 
 // termsOf is the client's terms of use, from the current configuration.
@@ -57,6 +67,9 @@ func (cl *ClientConfig) validateSteps(ps *validate.Problems, p string) {
 	case hasTerms:
 		cl.Terms.Validate(ps, p+".terms", []string{"en", "fr"})
 	}
+	if slices.Contains(cl.Steps, organization.Name) && cl.Organizations == nil {
+		ps.Add(p+".organizations", "is required when steps lists organization", nil)
+	}
 }
 
 // pendingStep is the first of the client's steps the sign-in must still
@@ -78,7 +91,8 @@ func (b *Broker) pendingStep(ctx context.Context, f *flow) (string, error) {
 }
 
 func (b *Broker) visit(f *flow) journey.Visit {
-	return journey.Visit{AuthRequestID: f.ar.ID, AccountID: f.ar.AccountID, ClientID: f.ar.ClientID, Lang: f.lang,
+	return journey.Visit{AuthRequestID: f.ar.ID, AccountID: f.ar.AccountID, ClientID: f.ar.ClientID,
+		ClientName: f.client.displayName(f.lang), Lang: f.lang,
 		CSRF: b.secrets.csrfToken(f.ar.ID, f.browser)}
 }
 

@@ -168,7 +168,7 @@ func (s *opStorage) grantFor(ctx context.Context, req op.TokenRequest, refresh s
 		g := store.Grant{
 			ID: r.ID, ClientID: r.ClientID, AccountID: r.AccountID, Subject: r.Subject, Scopes: r.Scopes,
 			AuthTime: r.AuthTime, AMR: r.AMR, ACR: r.ACR, SessionID: r.SessionID, Provider: r.Provider,
-			Locale: r.Locale, Claims: r.Claims, RefreshHash: newHash, CreatedAt: now, ExpiresAt: now.Add(s.tokens.RefreshToken),
+			Locale: r.Locale, Claims: r.Claims, Org: orgOf(&r.AuthRequest), RefreshHash: newHash, CreatedAt: now, ExpiresAt: now.Add(s.tokens.RefreshToken),
 		}
 		if err := s.st.CreateGrant(ctx, g); err != nil {
 			if errors.Is(err, store.ErrAlreadyExists) {

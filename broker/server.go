@@ -7,6 +7,7 @@ import (
 	"github.com/passerelle/passerelle/broker/dormancy"
 	"github.com/passerelle/passerelle/broker/journey"
 	"github.com/passerelle/passerelle/broker/steps/terms"
+	"github.com/passerelle/passerelle/orgs"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -80,6 +81,7 @@ type Broker struct {
 	policy  acrPolicy
 	reg     *mfa.Regulator
 	steps   map[string]journey.Step // the client steps, by name
+	orgs    *orgs.Service           // the rules of clients' organizations
 	email   *emailotp.Sender        // the account page's address changes; nil without a notifier
 	factors *mfa.Registry           // the second-factor kinds that are on (factors.go)
 	// dormancy marks accounts unused past accounts.dormant_after.
@@ -131,6 +133,7 @@ func New(ctx context.Context, cfg Config, d Deps) (*Broker, error) {
 	b.limiter = newLimiter(d.RateLimit, d.Now)
 	b.ladder = ladder
 	b.reg = mfa.NewRegulator(d.Store, cfg.MFA.Lockout, d.Now)
+	b.orgs = orgs.New(d.Store, b.orgsOf, d.Now, b.audits.record)
 	b.steps = b.newSteps()
 	b.dormancy = dormancy.Marker{St: d.Store, After: cfg.Accounts.DormantAfter, Now: d.Now, Marked: b.markedDormant}
 	if d.Notifier != nil {
@@ -194,7 +197,8 @@ type catalog struct {
 	// routes are the providers' own routes (RouteProvider), by provider ID.
 	routes map[string]http.Handler
 	groups []GroupConfig
-	terms  map[string]terms.Terms // client ID → its terms of use
+	terms  map[string]terms.Terms  // client ID → its terms of use
+	orgs   map[string]*orgs.Config // client ID → its organizations' role table
 }
 
 func (b *Broker) catalog() *catalog { return b.cat.Load() }
@@ -214,7 +218,8 @@ func (b *Broker) Reload(clients []ClientConfig, groups []GroupConfig, ups []Upst
 	if err != nil {
 		return err
 	}
-	c := &catalog{clients: cs, upstreams: map[string]Upstream{}, groups: groups, terms: ts, routes: map[string]http.Handler{}}
+	c := &catalog{clients: cs, upstreams: map[string]Upstream{}, groups: groups, terms: ts, orgs: orgsOf(clients),
+		routes: map[string]http.Handler{}}
 	for _, u := range append(slices.Clone(b.firstParty), ups...) {
 		if _, dup := c.upstreams[u.ID]; dup {
 			return fmt.Errorf("provider %s: configured twice", u.ID)

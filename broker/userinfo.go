@@ -26,14 +26,16 @@ func (s *opStorage) SetUserinfoFromScopes(context.Context, *oidc.UserInfo, strin
 }
 
 func (s *opStorage) SetUserinfoFromRequest(ctx context.Context, ui *oidc.UserInfo, req op.IDTokenRequest, _ []string) error {
-	var locale, sid, provider, acr, clientID, accountID string
+	var locale, sid, provider, acr, clientID, accountID, org string
 	var asked []string
 	switch r := req.(type) {
 	case *authRequest:
 		locale, sid, provider, clientID, accountID, asked = r.Locale, r.SessionID, r.Provider, r.ClientID, r.AccountID, r.Claims.IDToken
+		org = orgOf(&r.AuthRequest)
 	case *refreshRequest:
 		g := r.grant
 		locale, sid, provider, acr, clientID, accountID, asked = g.Locale, g.SessionID, g.Provider, g.ACR, g.ClientID, g.AccountID, g.Claims.IDToken
+		org = g.Org
 	default:
 		return nil
 	}
@@ -62,6 +64,9 @@ func (s *opStorage) SetUserinfoFromRequest(ctx context.Context, ui *oidc.UserInf
 		// The library sets acr only for auth requests; a refreshed ID token
 		// keeps the acr of the original authentication (OIDC Core §12.2).
 		ui.AppendClaims("acr", acr)
+	}
+	if err := s.orgClaims(ctx, ui, clientID, accountID, org, true); err != nil {
+		return err
 	}
 	return s.revealProvider(ctx, ui, clientID, provider)
 }
@@ -139,7 +144,7 @@ func (s *opStorage) fillClaims(ctx context.Context, ui *oidc.UserInfo, g store.G
 		ui.Locale = oidc.NewLocale(parseTag(g.Locale))
 	}
 	revealTo(ui, c, g.Provider)
-	return nil
+	return s.orgClaims(ctx, ui, g.ClientID, g.AccountID, g.Org, false)
 }
 
 // scopeOf is the scope that asks for each held claim (OIDC Core §5.4).

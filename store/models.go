@@ -214,6 +214,10 @@ type Grant struct {
 	SessionID string    `json:"session_id,omitempty"`
 	Provider  string    `json:"provider,omitempty"`
 	Locale    string    `json:"locale,omitempty"`
+	// Org is the client's organization chosen in the sign-in (the
+	// organization step), if any; the roles held there are read at every
+	// answer.
+	Org string `json:"org,omitempty"`
 
 	// Claims are the claims the authorization request asked for by name
 	// (the claims parameter), answered whatever the scopes.

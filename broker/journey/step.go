@@ -31,6 +31,7 @@ type Visit struct {
 	AuthRequestID string
 	AccountID     string
 	ClientID      string
+	ClientName    string // the client's name in Lang
 	Lang          string
 	CSRF          string          // the token the step's forms carry
 	State         json.RawMessage // the step's own state on the auth request

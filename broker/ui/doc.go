@@ -253,6 +253,36 @@
 //	terms.version                 the version shown (%s)
 //	terms.accept                  the accept button
 //	terms.decline                 the decline button
+//	org.title                     organization step page title
+//	org.intro.choose              choose the organization you act for in %s (the service)
+//	org.intro.none                %s (the service) needs an organization: enter your manager's code
+//	org.choice                    one organization: its name (%s) — the role held (%s)
+//	org.join.title                heading of the code form beside the chooser
+//	org.code.label                the invitation (security) code field
+//	org.code.hint                 what a code looks like
+//	org.code.submit               the join button
+//	org.activate.title            heading of the activation form
+//	org.activate.intro            enter the client number and the mailed code
+//	org.number.label              the client (external) number field
+//	org.activation.label          the activation code field
+//	org.activation.hint           where the activation code is
+//	org.activate.submit           the activate button
+//	org.request.title             heading: no activation code yet?
+//	org.request.intro             ask for a new one by number; it replaces the old
+//	org.request.submit            the button asking for an activation code
+//	org.request.sent              the request is recorded; the code comes by mail
+//	org.cancel                    back to the service without signing in
+//	org.error.unknown             a code not recognized; wrong codes lock the account
+//	org.error.expired             the code has expired
+//	org.error.used                the code was used already
+//	org.error.revoked             the code was cancelled by whoever issued it
+//	org.error.member              already a member of that organization
+//	org.error.inactive            the organization is not active
+//	org.error.full                the organization takes no more members or invitations
+//	org.error.number              no business awaits activation under that number
+//	org.error.pending             another person's activation code is still valid
+//	org.error.activation          the service does not activate businesses online
+//	org.error.choice              choose one of your organizations
 //	security.title                account security page title
 //	security.intro                manage your second factors
 //	security.urn                  label of SecurityData.URN

@@ -143,7 +143,8 @@ var pageSpecs = map[string]pageSpec{
 	PageFirstLogin:  {reflect.TypeFor[*FirstLoginData](), "firstlogin.title"},
 	PageAccount:     {reflect.TypeFor[*AccountData](), "account.title"},
 
-	PageTerms: {reflect.TypeFor[*TermsData](), "terms.title"},
+	PageTerms:   {reflect.TypeFor[*TermsData](), "terms.title"},
+	PageOrgStep: {reflect.TypeFor[*OrgStepData](), "org.title"},
 }
 
 // view is what the templates see: .D is the page data, .C its Common.

@@ -2,7 +2,8 @@ package ui
 
 // The pages of the steps a client adds after the second factor.
 const (
-	PageTerms = "terms" // *TermsData: a client's terms of use, to accept or decline
+	PageTerms   = "terms"   // *TermsData: a client's terms of use, to accept or decline
+	PageOrgStep = "orgstep" // *OrgStepData: choose an organization, enter an invitation or activation code
 )
 
 // TermsData is for PageTerms. The form posts decision=accept or
@@ -12,4 +13,19 @@ type TermsData struct {
 	Version    string
 	Paragraphs []string
 	Action     string
+}
+
+// OrgStepData is for PageOrgStep. Each choice posts to its own Action
+// (Action?do=choose&org=ID); the code form posts code to Action?do=join,
+// the activation form number and activation-code to Action?do=activate,
+// and the request form number to Action?do=request.
+type OrgStepData struct {
+	Common
+	ClientName string
+	Choices    []Choice // the person's organizations, each named with the role held
+	Action     string
+	Activation bool   // the client activates businesses by mailed code
+	Number     string // the client number typed, shown again
+	Notice     string // already translated: an activation code was asked for
+	CancelURL  string
 }

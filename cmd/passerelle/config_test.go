@@ -95,7 +95,7 @@ func TestBrokenConfigListsEveryProblem(t *testing.T) {
 		`clients[0].id_token_signed_response_alg: must be one of ES256, RS256, got "HS256"`,
 		`ui.languages`,
 		`clients[0].mfa.acr: must be a level a second factor reaches`,
-		`clients[0].steps[1]: must be one of [terms], once each, got "consent"`,
+		`clients[0].steps[1]: must be one of [terms organization], once each, got "consent"`,
 		`clients[0].terms.version: is required`,
 		`clients[0].terms.files.en: must be a readable file, got "/nonexistent/terms-en.txt"`,
 		`clients[0].terms.files.fr: is required`,

@@ -1,0 +1,168 @@
+package broker_test
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/passerelle/passerelle/broker"
+	"github.com/passerelle/passerelle/broker/steps/organization"
+	"github.com/passerelle/passerelle/orgs"
+	"github.com/passerelle/passerelle/store"
+)
+
+// TestAttackOrganizationStepBeforeTheFactor: holding only the password,
+// the attacker stops at the second factor and posts every form of the
+// organization step with real codes (an invitation, an activation
+// letter) and a choice. The step does not answer out of turn: no code
+// reaches the client, the invitation stays unused, the business stays
+// unactivated, and the victim joins nothing.
+func TestAttackOrganizationStepBeforeTheFactor(t *testing.T) {
+	e := newOrgEnv(t, traderTable())
+	ctx := t.Context()
+	e.signIn(e.rp("rp1"), e.browser(), "gckey", "alex") // the victim's own factor
+	victim := e.accountOf(t, "alex")
+	biz := e.create(t, "Acme Imports", "BN-1", store.OrgActive)
+	pending := e.create(t, "Pending Ltd", "BN-2", store.OrgPending)
+	e.signIn(e.rp("rp1"), e.browser(), "gckey", "sam")
+	if err := e.svc.AddMember(ctx, "rp2", biz.ID, orgs.Actor{Admin: true}, e.accountOf(t, "sam").ID, "account_owner"); err != nil {
+		t.Fatal(err)
+	}
+	code, inv, err := e.svc.Invite(ctx, "rp2", biz.ID, orgs.Actor{Admin: true}, "administrator")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.svc.RequestActivation(ctx, "rp2", e.accountOf(t, "sam").ID, "BN-2"); err != nil {
+		t.Fatal(err)
+	}
+	letters, err := e.svc.Letters(ctx, "rp2")
+	if err != nil || len(letters) != 1 {
+		t.Fatalf("letters: %v %v", letters, err)
+	}
+
+	b, p, _ := e.attackerAtChallenge(e.rp("rp2"), "gckey", "alex")
+	base := e.issuer + stepPath(t, p) + "/step/" + organization.Name
+	csrf := csrfOf(t, p)
+	for _, try := range []struct {
+		what   string
+		query  string
+		fields url.Values
+	}{
+		{"join", "?do=join", url.Values{"code": {code}}},
+		{"activate", "?do=activate", url.Values{"number": {"BN-2"}, "activation-code": {letters[0].Code}}},
+		{"request", "?do=request", url.Values{"number": {"BN-2"}}},
+		{"choose", "?do=choose&org=" + biz.ID, nil},
+	} {
+		try.fields = mergeCSRF(try.fields, csrf)
+		got := b.Post(base+try.query, try.fields)
+		noCode(t, got, try.what+" at the challenge")
+		if !strings.Contains(got.Resp.Request.URL.Path, "/mfa/use/") {
+			t.Errorf("%s: the organization step answered out of turn: %s", try.what, got.Resp.Request.URL)
+		}
+	}
+	if g := b.Get(base); strings.Contains(g.Body, `name="code"`) && strings.Contains(g.Resp.Request.URL.Path, "/step/") {
+		t.Errorf("the organization page showed before the factor")
+	}
+	o, _ := e.store.GetOrganization(ctx, "rp2", biz.ID)
+	if o.Role(victim.ID, "account_owner") != "" {
+		t.Error("the victim joined the business")
+	}
+	for _, i := range o.Invitations {
+		if i.ID == inv.ID && !i.Pending(e.clock.Now()) {
+			t.Error("the invitation was spent")
+		}
+	}
+	if o, _ := e.store.GetOrganization(ctx, "rp2", pending.ID); o.Owner != "" || o.Status != store.OrgPending || o.Activation.RequestedBy == victim.ID {
+		t.Errorf("the pending business changed: %+v", o)
+	}
+}
+
+func mergeCSRF(v url.Values, csrf string) url.Values {
+	if v == nil {
+		v = url.Values{}
+	}
+	v.Set("csrf", csrf)
+	return v
+}
+
+// TestAttackGuessingCodesLocks: after the second factor, guessed
+// invitation codes count toward the account's failures like wrong
+// second-factor codes: at the limit the account locks, and a right code
+// then is refused.
+func TestAttackGuessingCodesLocks(t *testing.T) {
+	e := newOrgEnv(t, atipTable(), func(c *broker.Config) { c.MFA.Lockout.Limit, c.MFA.Lockout.DelayFrom = 3, 10 })
+	ctx := t.Context()
+	inst := e.create(t, "Department of Records", "", store.OrgActive)
+	code, _, err := e.svc.Invite(ctx, "rp2", inst.ID, orgs.Actor{Admin: true}, "practitioner")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := e.browser()
+	p, _ := e.atStep(t, b, "alex")
+	for _, guess := range []string{"AAAA-AAAA-AAAA-AAAA", "BBBB-BBBB-BBBB-BBBB"} {
+		p = submit(t, b, p, "join", url.Values{"code": {guess}})
+		if !strings.Contains(p.Body, "not recognized") {
+			t.Fatalf("guess %s: %.500s", guess, p.Body)
+		}
+	}
+	to, v, _ := p.Action("?do=join")
+	v.Set("code", "CCCC-CCCC-CCCC-CCCC")
+	locked := b.Post(to, v)
+	if locked.Resp.StatusCode != http.StatusForbidden || !e.accountOf(t, "alex").Locked {
+		t.Fatalf("the third guess did not lock the account: %d %s", locked.Resp.StatusCode, locked.Resp.Request.URL)
+	}
+	v.Set("code", code)
+	noCode(t, b.Post(to, v), "the right code on a locked account")
+	if o, _ := e.store.GetOrganization(ctx, "rp2", inst.ID); len(o.Members) != 0 {
+		t.Errorf("a locked account joined: %+v", o.Members)
+	}
+}
+
+// TestAttackSecondOwnerByRace: two people holding the same activation
+// letter enter it at the same moment; exactly one becomes the owner.
+func TestAttackSecondOwnerByRace(t *testing.T) {
+	e := newOrgEnv(t, traderTable())
+	ctx := t.Context()
+	biz := e.create(t, "Acme Imports", "BN-9", store.OrgPending)
+	ba, bs := e.browser(), e.browser()
+	pa, aa := e.atStep(t, ba, "alex")
+	ps, as := e.atStep(t, bs, "sam")
+	if _, err := e.svc.RequestActivation(ctx, "rp2", e.accountOf(t, "alex").ID, "BN-9"); err != nil {
+		t.Fatal(err)
+	}
+	letters, _ := e.svc.Letters(ctx, "rp2")
+	var wg sync.WaitGroup
+	var got [2]page
+	for i, x := range []struct {
+		b *browser
+		p page
+	}{{ba, pa}, {bs, ps}} {
+		to, v, ok := x.p.Action("?do=activate")
+		if !ok {
+			t.Fatal("no activation form")
+		}
+		v.Set("number", "BN-9")
+		v.Set("activation-code", letters[0].Code)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			got[i] = x.b.Post(to, v)
+		}()
+	}
+	wg.Wait()
+	winners := 0
+	for i, a := range []authorization{aa, as} {
+		if strings.Contains(got[i].Resp.Header.Get("Location"), "code=") {
+			winners++
+			e.finish(t, got[i], a)
+		} else if !strings.Contains(got[i].Body, "No business awaiting activation") && !strings.Contains(got[i].Body, "not recognized") {
+			t.Errorf("the loser's page: %.500s", got[i].Body)
+		}
+	}
+	o, _ := e.store.GetOrganization(ctx, "rp2", biz.ID)
+	if winners != 1 || o.Owner == "" || len(o.Members) != 0 {
+		t.Errorf("%d winners; owner %q, members %v", winners, o.Owner, o.Members)
+	}
+}
