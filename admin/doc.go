@@ -1,7 +1,9 @@
 // Package admin owns Passerelle's administration operations: relying
 // parties kept in the store (add, update, remove, rotate secret, list),
 // accounts found by their User Reference Number (show, lock, unlock, reset
-// second factors, unlink a credential) and signing keys (list, rotate).
+// second factors, unlink a credential), signing keys (list, rotate) and
+// the legacy accounts of clients with the legacy step (import a file,
+// show and delete an account's answer; legacy.go).
 //
 // Service holds the operations; the CLI (cmd/passerelle) and the admin
 // HTTP API (Service.Handler) both call it, so they cannot drift apart.

@@ -25,14 +25,16 @@
 //	GET POST  /callback/{provider}              upstream answer → account → session → second factor
 //	                                            → the code, in the query or form_post, to the client
 //	                                            (a cross-site POST is re-posted once from this origin)
-//	any       /providers/{provider}/...         a provider's own routes (SAML metadata); signIn, upstream.go
+//	any       /providers/{provider}/...         a provider's own routes (SAML metadata, SLO); signIn, upstream.go
 //	POST      /oauth/token                      authorization_code (PKCE S256), refresh_token (rotation)
 //	POST      /oauth/introspect                 RFC 7662: access tokens, and refresh tokens for their client
 //	POST      /revoke                           RFC 7009 (revokes the whole grant)
 //	GET POST  /userinfo                         claims by the grant's scopes and claims parameter; the
 //	                                            token in the header or a POSTed form, never the query
 //	OPTIONS   /oauth/token, /revoke, /userinfo  CORS preflight: origins clients list (cors.go)
-//	GET POST  /end_session                      RP-initiated logout; without an ID token hint it asks first
+//	GET POST  /end_session                      RP-initiated logout; without an ID token hint it asks first;
+//	                                            a session from a SAML upstream goes on to its Single
+//	                                            Logout and back (upstream_logout.go)
 //	GET       /login/{id}/mfa/...               second factors (mfaPages, mfa_steps.go; kinds in factors.go)
 //	GET POST  /login/{id}/local                 the built-in service's password page (passwordPages, password.go)
 //	GET POST  /login/{id}/password/{provider}   another password provider's page (password.go)
@@ -202,6 +204,12 @@
 //     only an administrator reactivates it (Login.gov's and Keycloak's
 //     inactive-account handling). A dormant account's sign-in never
 //     counts as use.
+//   - an upstream configured with refresh_claims (off by default) has the
+//     email and name it gives written over the account's at each sign-in
+//     (Keycloak's "force" sync mode; claims.go), after the account was
+//     found by its credential: such values never find or link an account.
+//     The change is audited by field name, never value, and a changed
+//     email tells the address before.
 //   - the account's owner is emailed (Notices, notices.go) the URN once the
 //     account is created and a security notice at each change Login.gov
 //     notifies: a factor added or removed, recovery codes regenerated or

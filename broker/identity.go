@@ -44,7 +44,7 @@ func upstreamIdentity(pid string, id providers.Identity) *store.UpstreamIdentity
 		acr = DefaultACR
 	}
 	return &store.UpstreamIdentity{Provider: pid, Subject: id.Subject, Email: id.Email, EmailVerified: id.EmailVerified,
-		GivenName: id.GivenName, FamilyName: id.FamilyName, Locale: id.Locale, ACR: acr, AMR: id.AMR}
+		GivenName: id.GivenName, FamilyName: id.FamilyName, Locale: id.Locale, ACR: acr, AMR: id.AMR, SessionIndex: id.SessionIndex}
 }
 
 // identified continues a sign-in once the credential of provider pid has
@@ -70,7 +70,7 @@ func (ids identities) identified(w http.ResponseWriter, r *http.Request, f *flow
 			b.pages.errorPage(w, r, http.StatusServiceUnavailable, &f.ar, errGeneric)
 			return
 		}
-		ids.signedInAs(w, r, f, acct, up)
+		ids.signedInAs(w, r, f, b.refreshClaims(ctx, acct, up), up)
 	case f.ar.Linking:
 		// The credential meant to prove an existing account has none.
 		b.log.InfoContext(ctx, "linking: the credential used is not linked to any account", "provider", pid)
@@ -93,6 +93,7 @@ func (ids identities) signedInAs(w http.ResponseWriter, r *http.Request, f *flow
 	b.log.InfoContext(r.Context(), "credential accepted", "provider", up.Provider, "account", acct.ID, "client_id", f.ar.ClientID)
 	b.authenticated(w, r, f, store.Session{
 		ID: randomID(), AccountID: acct.ID, Provider: up.Provider, AuthTime: b.now(), AMR: up.AMR, UpstreamACR: up.ACR,
+		Upstream: &store.UpstreamSession{Subject: up.Subject, Index: up.SessionIndex},
 	}, true)
 }
 

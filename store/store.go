@@ -29,6 +29,7 @@ type Store interface {
 	LocalUsers
 	Terms
 	Organizations
+	Legacy
 	Audit
 	Maintenance
 }
@@ -110,6 +111,10 @@ type Sessions interface {
 	DeleteSession(ctx context.Context, hash []byte) error
 	// DeleteSessionsByAccount ends every session of an account.
 	DeleteSessionsByAccount(ctx context.Context, accountID string) (int, error)
+	// ListSessions returns the live sessions of an account (none for an
+	// unknown one), in no particular order: an upstream's logout ends
+	// those its sign-in started.
+	ListSessions(ctx context.Context, accountID string) ([]Session, error)
 }
 
 // Factors stores an account's second factors (a TOTP key or a WebAuthn

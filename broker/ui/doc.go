@@ -130,6 +130,8 @@
 //	error.upstream.message        it could not be reached; try again later
 //	error.upstream_denied.title   the upstream cancelled or refused the sign-in
 //	error.upstream_denied.message try again or choose another way
+//	error.upstream_message.title  a message from the upstream (SAML logout) failed its checks
+//	error.upstream_message.message close the browser to be sure of being signed out
 //	error.state.title             state mismatch: the sign-in could not be verified
 //	error.state.message           start again from the service
 //	error.unknown_client.title    unknown client or redirect URI not registered
@@ -253,6 +255,18 @@
 //	terms.version                 the version shown (%s)
 //	terms.accept                  the accept button
 //	terms.decline                 the decline button
+//	legacy.title                  legacy account page title
+//	legacy.intro                  what joining a former account does
+//	legacy.once                   asked once; one former account per person
+//	legacy.username.label         label of the former username
+//	legacy.password.label         label of the former password
+//	legacy.submit                 the join button
+//	legacy.none                   the "I never had an account" button
+//	legacy.none.hint              not asked again; support can change it
+//	legacy.error.username         the former username is missing
+//	legacy.error.password         the former password is missing
+//	legacy.error.credentials      the one answer to a wrong username or password
+//	legacy.error.taken            that former account is another person's
 //	org.title                     organization step page title
 //	org.intro.choose              choose the organization you act for in %s (the service)
 //	org.intro.none                %s (the service) needs an organization: enter your manager's code
