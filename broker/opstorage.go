@@ -26,9 +26,11 @@ import (
 //     is the auth request's: creation is the single-use point, so exactly
 //     one redemption wins, and a second presentation revokes the grant the
 //     first one produced (RFC 6749 §4.1.2) without any write of its own.
-//   - an access token is the library's AES-GCM sealed "tokenID:subject";
-//     tokenID is "grantID.expiry", so introspection and userinfo read the
-//     grant (revocation is immediate) and write nothing.
+//   - an access token is "tokenID:subject" encrypted with the library's
+//     AES-CFB; tokenID is "grantID.expiry", so introspection and userinfo
+//     read the grant (revocation is immediate) and write nothing. CFB does
+//     not authenticate: any string may open as garbage, which names no
+//     grant or not the grant's subject, and is inactive.
 //   - a refresh token is a random secret; the grant keeps the hash of the
 //     current one. Presenting a rotated-away token revokes the grant, and
 //     with it every access and refresh token of the family.
