@@ -27,6 +27,7 @@ bench:
 	$(GO) test -run '^$$' -bench . -benchtime 2s ./store/bolt
 	$(GO) test -run '^$$' -bench . -benchtime 2000x ./mfa/...
 	$(GO) test -run '^$$' -bench Hash -benchtime 40x -v ./providers/local | grep -E 'argon2id|Benchmark'
+	$(GO) test -run '^$$' -bench . -benchtime 200x ./providers/saml
 
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzAuthorize -fuzztime 30s ./broker

@@ -116,11 +116,17 @@ func demo(ctx context.Context, addr, dataDir string, logger *slog.Logger, stdout
 			Sections: map[string]any{"oidc": oc}}
 		cfg.Providers = append(cfg.Providers, pc)
 	}
+	samlIdP, samlProvider, err := demoSAML(dataDir, sideURL, issuer, slog.NewLogLogger(logger.Handler(), slog.LevelWarn).Writer())
+	if err != nil {
+		return err
+	}
+	mux.Handle("/"+demoSAMLID+"/", samlIdP)
+	cfg.Providers = append(cfg.Providers, samlProvider)
 	termsFiles, err := writeDemoTerms(dataDir)
 	if err != nil {
 		return err
 	}
-	portals := demoPortals(sideURL, termsFiles)
+	portals := append(demoPortals(sideURL, termsFiles), demoOffices(sideURL)...)
 	var services []demorp.Service
 	for _, p := range portals {
 		services = append(services, demorp.Service{Name: p.name, URL: sideURL + p.path + "/"})
@@ -148,6 +154,9 @@ func demo(ctx context.Context, addr, dataDir string, logger *slog.Logger, stdout
 	if err := seedDormant(ctx, st, dormantSubject); err != nil {
 		return err
 	}
+	if err := importDemoFiles(ctx, st, cfg.Broker.Clients, cfg.Broker.MFA.Lockout); err != nil {
+		return err
+	}
 
 	sideSrv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	go func() {
@@ -161,6 +170,8 @@ Passerelle demo is running. Open:
 
   Demo relying party (start here):  %s/rp/
   Demo trusted-trader portal:       %s/trader/
+  Demo IP office:                   %s/ipo/
+  Demo certificate office:          %s/certificates/
   Passerelle (the broker):          %s/
   Discovery:                        %s/.well-known/openid-configuration
   Demo outbox (emailed codes):      %s/outbox/
@@ -172,13 +183,19 @@ that asks for acr_values=urn:gc-ca:cyber-auth:assurance:loa3 gets sam, and alex 
 told the level is not met.
 The banks are asked for openid only and release nothing, so the relying party's
 UserInfo answer has no email or name; Quebec releases the email and name to it.
+GCKey – SAML (demo) is a SAML 2.0 identity provider served by this demo (signed,
+encrypted assertions; persistent NameID; level 2): sign in there as alex or sam too.
 GCKey (demo) is Passerelle's built-in service: choose it, then "Create a GCKey";
 the confirmation code arrives in the demo outbox, as do emailed second-factor codes.
 The trusted-trader portal asks for a second factor and for its terms of use at
 every sign-in; decline the terms to see what the portal shows then.
+The IP office asks once for a former account: marie.tremblay / ancien-mot-de-passe
+(or jlee / mot-de-passe-2018). The certificate office finds a file by certificate
+C-2019-0042 and birth date 1980-02-29 and sends its code to the file's address (in
+the outbox); without the code, invoice F-118 works, or ask for an agent.
 Everything here is a demonstration; stop it with Ctrl-C.
 
-`, sideURL, sideURL, issuer, issuer, sideURL)
+`, sideURL, sideURL, sideURL, sideURL, issuer, issuer, sideURL)
 	return runServer(ctx, b, b.Handler(), brokerLn, "", "", logger)
 }
 

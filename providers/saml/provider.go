@@ -109,7 +109,13 @@ func Open(id string, cfg Config, opts Options) (*Provider, error) {
 		client = &http.Client{Timeout: defaultTimeout}
 	}
 	p.idp = &idpMetadata{file: cfg.IDPMetadataFile, url: cfg.IDPMetadataURL, entityID: cfg.IDPEntityID,
-		refresh: cfg.MetadataRefresh, client: client, now: p.now}
+		refresh: cfg.MetadataRefresh, client: client, now: p.now, clock: p.clock}
+	if cfg.IDPMetadataSigningCert != "" {
+		var err error
+		if p.idp.signer, err = loadCert(cfg.IDPMetadataSigningCert); err != nil {
+			return nil, fmt.Errorf("provider %s: idp_metadata_signing_cert: %w", id, err)
+		}
+	}
 	return p, nil
 }
 
