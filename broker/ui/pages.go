@@ -153,6 +153,7 @@ var pageSpecs = map[string]pageSpec{
 	PageTerms:   {reflect.TypeFor[*TermsData](), "terms.title"},
 	PageOrgStep: {reflect.TypeFor[*OrgStepData](), "org.title"},
 	PageLegacy:  {reflect.TypeFor[*LegacyData](), "legacy.title"},
+	PageRecord:  {reflect.TypeFor[*RecordData](), "record.title.find"},
 }
 
 // view is what the templates see: .D is the page data, .C its Common.
