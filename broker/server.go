@@ -7,6 +7,7 @@ import (
 	"github.com/passerelle/passerelle/broker/dormancy"
 	"github.com/passerelle/passerelle/broker/journey"
 	"github.com/passerelle/passerelle/broker/steps/legacy"
+	"github.com/passerelle/passerelle/broker/steps/record"
 	"github.com/passerelle/passerelle/broker/steps/terms"
 	"github.com/passerelle/passerelle/orgs"
 	"log/slog"
@@ -96,6 +97,8 @@ type Broker struct {
 
 	observe func(http.Handler) http.Handler
 	limiter *limiter // nil: no rate limit
+
+	backchannel *backchannel // logout tokens to clients (RunLogoutDelivery)
 }
 
 // New builds a broker. It generates the first signing keys when the store
@@ -130,16 +133,18 @@ func New(ctx context.Context, cfg Config, d Deps) (*Broker, error) {
 		clientKeys: &clientKeys{http: d.HTTPClient, now: d.Now},
 	}
 	b.sealer = sealer
+	b.backchannel = newBackchannel(d.HTTPClient, d.Now, d.Logger)
+	b.backchannel.issuer, b.backchannel.audit = b.issuer, b.auditLogout
 	b.observe = d.Observe
 	b.limiter = newLimiter(d.RateLimit, d.Now)
 	b.ladder = ladder
 	b.reg = mfa.NewRegulator(d.Store, cfg.MFA.Lockout, d.Now)
 	b.orgs = orgs.New(d.Store, b.orgsOf, d.Now, b.audits.record)
-	b.steps = b.newSteps()
 	b.dormancy = dormancy.Marker{St: d.Store, After: cfg.Accounts.DormantAfter, Now: d.Now, Marked: b.markedDormant}
 	if d.Notifier != nil {
 		b.email = emailotp.NewSender(d.Store, d.Notifier, cfg.MFA.Email, d.Now)
 	}
+	b.steps = b.newSteps() // after b.email: the record step sends codes
 	if b.factors, err = mfa.NewRegistry(mfa.Env{Config: cfg.MFA, Store: d.Store, Sealer: sealer, Notifier: d.Notifier,
 		Issuer: b.issuer, Now: d.Now, Log: d.Logger}, factorEntries...); err != nil {
 		return nil, err
@@ -155,6 +160,7 @@ func New(ctx context.Context, cfg Config, d Deps) (*Broker, error) {
 	if b.keys, err = OpenKeys(ctx, d.Store, d.MasterKey, cfg, d.Now); err != nil {
 		return nil, err
 	}
+	b.backchannel.sign = b.keys.signJWT
 	if err := b.Reload(cfg.Clients, cfg.Groups, d.Upstreams); err != nil {
 		return nil, err
 	}
@@ -181,7 +187,7 @@ func New(ctx context.Context, cfg Config, d Deps) (*Broker, error) {
 	}
 	b.answer = clientAnswer{st: d.Store, ui: d.UI, issuer: b.issuer, log: d.Logger, page: b.pages.errorPage}
 	b.edge = protocolEdge{answer: b.answer, srv: newOPServer(provider, storage, d.Store, func() *clients { return b.catalog().clients }, ladder.Values(), d.Logger),
-		page: b.pages.errorPage, pageLang: b.pages.lang, browserID: b.sessions.browserID, askLogout: b.askBeforeLogout, closeSession: b.leaveSession,
+		page: b.pages.errorPage, pageLang: b.pages.lang, browserID: b.sessions.browserID, askLogout: b.askBeforeLogout, logout: b.logout,
 		decoder: provider.Decoder(), issuer: b.issuer, log: d.Logger, st: d.Store}
 	return b, nil
 }
@@ -196,11 +202,12 @@ type catalog struct {
 	// firstParty is the ID of the first-party password provider ("": none).
 	firstParty string
 	// routes are the providers' own routes (RouteProvider), by provider ID.
-	routes map[string]http.Handler
-	groups []GroupConfig
-	terms  map[string]terms.Terms    // client ID → its terms of use
-	orgs   map[string]*orgs.Config   // client ID → its organizations' role table
-	legacy map[string]*legacy.Config // client ID → its legacy step's settings
+	routes  map[string]http.Handler
+	groups  []GroupConfig
+	terms   map[string]terms.Terms    // client ID → its terms of use
+	orgs    map[string]*orgs.Config   // client ID → its organizations' role table
+	legacy  map[string]*legacy.Config // client ID → its legacy step's settings
+	records map[string]*record.Config // client ID → its record step's settings
 }
 
 func (b *Broker) catalog() *catalog { return b.cat.Load() }
@@ -221,9 +228,9 @@ func (b *Broker) Reload(clients []ClientConfig, groups []GroupConfig, ups []Upst
 		return err
 	}
 	c := &catalog{clients: cs, upstreams: map[string]Upstream{}, groups: groups, terms: ts, orgs: orgsOf(clients),
-		routes: map[string]http.Handler{}, legacy: map[string]*legacy.Config{}}
+		routes: map[string]http.Handler{}, legacy: map[string]*legacy.Config{}, records: map[string]*record.Config{}}
 	for _, cl := range clients {
-		c.legacy[cl.ID] = cl.Legacy
+		c.legacy[cl.ID], c.records[cl.ID] = cl.Legacy, cl.Records
 	}
 	for _, u := range append(slices.Clone(b.firstParty), ups...) {
 		if _, dup := c.upstreams[u.ID]; dup {
@@ -305,6 +312,10 @@ func (b *Broker) ready(w http.ResponseWriter, r *http.Request) {
 	}
 	_, _ = w.Write([]byte("ok\n"))
 }
+
+// RunLogoutDelivery sends the logout tokens of ended sessions to their
+// clients, with retries, until ctx ends (backchannel.go).
+func (b *Broker) RunLogoutDelivery(ctx context.Context) { b.backchannel.Run(ctx) }
 
 // RunSweeper deletes expired records every interval until ctx ends, and
 // marks a bounded page of idle accounts dormant each time (a pass over

@@ -20,7 +20,7 @@ func TestExampleConfigIsValid(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(cfg.Providers) != 3 || len(cfg.Broker.Clients) != 4 || cfg.Broker.Clients[2].AuthMethod != "none" {
+	if len(cfg.Providers) != 3 || len(cfg.Broker.Clients) != 5 || cfg.Broker.Clients[2].AuthMethod != "none" {
 		t.Errorf("example not read whole: %d providers, %d clients", len(cfg.Providers), len(cfg.Broker.Clients))
 	}
 	if rl := cfg.Server.RateLimit; cfg.Server.MetricsListen != "127.0.0.1:9000" || rl.PerSecond != 5 || rl.Burst != 50 ||
@@ -95,7 +95,7 @@ func TestBrokenConfigListsEveryProblem(t *testing.T) {
 		`clients[0].id_token_signed_response_alg: must be one of ES256, RS256, got "HS256"`,
 		`ui.languages`,
 		`clients[0].mfa.acr: must be a level a second factor reaches`,
-		`clients[0].steps[1]: must be one of [terms organization legacy], once each, got "consent"`,
+		`clients[0].steps[1]: must be one of [terms organization legacy record], once each, got "consent"`,
 		`clients[0].legacy: is used only when steps lists legacy`,
 		`clients[0].legacy.claim: must not be a claim Passerelle gives itself, got "sub"`,
 		`clients[0].terms.version: is required`,
@@ -252,7 +252,8 @@ func TestClientsAndKeysCommands(t *testing.T) {
 		t.Error("client with a plain-http redirect added")
 	}
 	err := run(ctx, []string{"clients", "add", "-config", cfg, "-id", "named", "-redirect-uri", "https://named.example/cb",
-		"-upstream-claim", "email", "-upstream-claim", "name"}, &out, &errb)
+		"-upstream-claim", "email", "-upstream-claim", "name",
+		"-backchannel-logout-uri", "https://named.example/bcl", "-frontchannel-logout-uri", "https://named.example/fcl"}, &out, &errb)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -272,6 +273,9 @@ func TestClientsAndKeysCommands(t *testing.T) {
 	st.Close()
 	if err != nil || !slices.Equal(named.UpstreamClaims, []string{"email", "name"}) {
 		t.Errorf("stored client: %v, upstream claims %v", err, named.UpstreamClaims)
+	}
+	if named.BackchannelLogoutURI != "https://named.example/bcl" || named.FrontchannelLogoutURI != "https://named.example/fcl" {
+		t.Errorf("stored client's logout URIs: %q %q", named.BackchannelLogoutURI, named.FrontchannelLogoutURI)
 	}
 	out.Reset()
 	if err := run(ctx, []string{"clients", "list", "-config", cfg}, &out, &errb); err != nil || !strings.Contains(out.String(), "app") {

@@ -41,13 +41,16 @@ const usage = `usage:
   passerelle clients list [-config FILE]
   passerelle clients add [-config FILE] -id ID -redirect-uri URI [-redirect-uri URI ...]
         [-allow-provider P ...] [-upstream-claim email|name|locale ...] [-public]
-        [-name-en NAME] [-name-fr NAME]
+        [-name-en NAME] [-name-fr NAME] [-backchannel-logout-uri URI] [-frontchannel-logout-uri URI]
   passerelle clients remove|rotate-secret [-config FILE] -id ID
   passerelle accounts show|lock|unlock|reactivate|reset-mfa [-config FILE] -urn URN
   passerelle accounts unlink [-config FILE] -urn URN -provider P
   passerelle legacy import [-config FILE] -client ID [-format csv|json] [-skip-bad-rows] ACCOUNTS
   passerelle legacy show [-config FILE] -client ID -urn URN|-legacy-id ID
   passerelle legacy unlink [-config FILE] -client ID -urn URN
+  passerelle records import [-config FILE] -client ID [-skip-bad-rows] RECORDS.csv
+  passerelle records requests [-config FILE] -client ID [-all]
+  passerelle records resolve [-config FILE] -client ID -request ID -link|-close [-note TEXT]
   passerelle keys list|rotate [-config FILE]
   passerelle store migrate [-config FILE]
   passerelle store copy -from FILE.db [-config FILE]
@@ -103,6 +106,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return keysCmd(ctx, rest, stdout)
 	case "legacy":
 		return legacyCmd(ctx, rest, stdout)
+	case "records":
+		return recordsCmd(ctx, rest, stdout)
 	case "accounts":
 		return accountsCmd(ctx, rest, stdout)
 	case "store":
