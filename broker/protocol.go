@@ -48,19 +48,19 @@ type protocolEdge struct {
 	srv *opServer
 	// What the edge needs of the journey's pages and sessions: error
 	// pages and their language, the browser binding, the confirmation
-	// before a logout without an ID token hint, and the end of the
-	// browser's SSO session (which returns where the browser goes next:
-	// the upstream's single logout, or the library's redirect).
-	page         func(w http.ResponseWriter, r *http.Request, status int, ar *store.AuthRequest, kind errKind)
-	pageLang     func(r *http.Request, ar *store.AuthRequest) string
-	browserID    func(w http.ResponseWriter, r *http.Request) string
-	askLogout    func(w http.ResponseWriter, r *http.Request) bool
-	closeSession func(ctx context.Context, w http.ResponseWriter, r *http.Request, next string) string
-	answer       clientAnswer
-	decoder      httphelper.Decoder
-	issuer       string
-	log          *slog.Logger
-	st           store.Store
+	// before a logout without an ID token hint, and the logout itself
+	// (the end of the browser's SSO session, its clients told, then the
+	// browser sent on to next).
+	page      func(w http.ResponseWriter, r *http.Request, status int, ar *store.AuthRequest, kind errKind)
+	pageLang  func(r *http.Request, ar *store.AuthRequest) string
+	browserID func(w http.ResponseWriter, r *http.Request) string
+	askLogout func(w http.ResponseWriter, r *http.Request) bool
+	logout    func(w http.ResponseWriter, r *http.Request, next string)
+	answer    clientAnswer
+	decoder   httphelper.Decoder
+	issuer    string
+	log       *slog.Logger
+	st        store.Store
 }
 
 // Mount puts the provider's endpoints on mux behind the edge guards.
@@ -156,29 +156,31 @@ func credentials(r *http.Request) (*op.ClientCredentials, error) {
 // (RFC 6749 §2.3: one method per request).
 var errTwoMethods = oidc.ErrInvalidRequest().WithDescription("the client authenticated with more than one method")
 
-// client authenticates the client of a back-channel request.
-func (e protocolEdge) client(ctx context.Context, r *http.Request) (*client, error) {
+// client authenticates the client of a back-channel request, and lets
+// its scripts read the answer when it lists their origin (allowOrigin).
+func (e protocolEdge) client(ctx context.Context, w http.ResponseWriter, r *http.Request) (*client, error) {
 	cc, err := credentials(r)
 	if err != nil {
 		return nil, err
 	}
-	c, err := e.srv.VerifyClient(ctx, request(r, cc))
+	oc, err := e.srv.VerifyClient(ctx, request(r, cc))
 	if err != nil {
 		return nil, err
 	}
-	return c.(*client), nil
+	c := oc.(*client)
+	allowOrigin(w.Header(), r.Header.Get("Origin"), c)
+	return c, nil
 }
 
 // token serves the token endpoint (RFC 6749 §3.2): the authorization
 // code and refresh token grants.
 func (e protocolEdge) token(w http.ResponseWriter, r *http.Request) {
 	ctx := e.ctx(r)
-	c, err := e.client(ctx, r)
+	c, err := e.client(ctx, w, r)
 	if err != nil {
 		e.fail(w, r, err)
 		return
 	}
-	allowOrigin(w.Header(), r.Header.Get("Origin"), c)
 	var resp *op.Response
 	switch gt := oidc.GrantType(r.Form.Get("grant_type")); gt {
 	case oidc.GrantTypeCode:
@@ -233,9 +235,8 @@ func (e protocolEdge) introspect(w http.ResponseWriter, r *http.Request) {
 // revoke serves RFC 7009; the token parameter is required (§2.1).
 func (e protocolEdge) revoke(w http.ResponseWriter, r *http.Request) {
 	ctx := e.ctx(r)
-	c, err := e.client(ctx, r)
+	c, err := e.client(ctx, w, r)
 	if err == nil {
-		allowOrigin(w.Header(), r.Header.Get("Origin"), c)
 		req := new(oidc.RevocationRequest)
 		if err = e.decoder.Decode(req, r.Form); err == nil && req.Token == "" {
 			err = oidc.ErrInvalidRequest().WithDescription("token missing")

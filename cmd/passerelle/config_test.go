@@ -252,7 +252,8 @@ func TestClientsAndKeysCommands(t *testing.T) {
 		t.Error("client with a plain-http redirect added")
 	}
 	err := run(ctx, []string{"clients", "add", "-config", cfg, "-id", "named", "-redirect-uri", "https://named.example/cb",
-		"-upstream-claim", "email", "-upstream-claim", "name", "-post-logout-redirect-uri", "https://named.example/bye"}, &out, &errb)
+		"-upstream-claim", "email", "-upstream-claim", "name", "-post-logout-redirect-uri", "https://named.example/bye",
+		"-backchannel-logout-uri", "https://named.example/bcl", "-frontchannel-logout-uri", "https://named.example/fcl"}, &out, &errb)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -272,6 +273,9 @@ func TestClientsAndKeysCommands(t *testing.T) {
 	st.Close()
 	if err != nil || !slices.Equal(named.UpstreamClaims, []string{"email", "name"}) || !slices.Equal(named.PostLogoutRedirectURIs, []string{"https://named.example/bye"}) {
 		t.Errorf("stored client: %v, upstream claims %v, post-logout redirect URIs %v", err, named.UpstreamClaims, named.PostLogoutRedirectURIs)
+	}
+	if named.BackchannelLogoutURI != "https://named.example/bcl" || named.FrontchannelLogoutURI != "https://named.example/fcl" {
+		t.Errorf("stored client's logout URIs: %q %q", named.BackchannelLogoutURI, named.FrontchannelLogoutURI)
 	}
 	out.Reset()
 	if err := run(ctx, []string{"clients", "list", "-config", cfg}, &out, &errb); err != nil || !strings.Contains(out.String(), "app") {
