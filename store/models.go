@@ -234,7 +234,10 @@ type Grant struct {
 	// from every refresh hash the grant ever had to the grant, until the
 	// grant expires, so a rotated token presented again is recognised.
 	RefreshHash []byte `json:"refresh_hash,omitempty"`
-	Revoked     bool   `json:"revoked,omitempty"`
+	// DPoPJKT is the thumbprint of the DPoP key a public client's refresh
+	// tokens are bound to (RFC 9449 §5); "" when they are not bound.
+	DPoPJKT string `json:"dpop_jkt,omitempty"`
+	Revoked bool   `json:"revoked,omitempty"`
 	// RevokedAt is when the grant was revoked: the store stamps it when a
 	// write first sets Revoked (WithRevokedAt), and Sweep deletes the grant
 	// RevokedGrantKept after it, before its expiry. Zero while not revoked
