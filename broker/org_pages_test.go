@@ -34,7 +34,7 @@ var codeOnPage = regexp.MustCompile(`<code>([0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-
 // URN and email; it passes only when the administrator accepts it, and
 // the old owner becomes a delegated owner.
 func TestTraderManagesTheBusinessOnTheAccountPages(t *testing.T) {
-	e := newOrgEnv(t, traderTable())
+	e := newOrgEnv(t, orgs.TrustedTrader())
 	ctx := t.Context()
 	biz := e.create(t, "Acme Imports", "BN-5", store.OrgPending)
 	ob := e.browser()
@@ -140,7 +140,7 @@ func TestTraderManagesTheBusinessOnTheAccountPages(t *testing.T) {
 // one starts the account sign-in, which asks for the victim's own factor,
 // and nothing changes.
 func TestAttackOrganizationPagesNeedTheFactor(t *testing.T) {
-	e := newOrgEnv(t, traderTable())
+	e := newOrgEnv(t, orgs.TrustedTrader())
 	ctx := t.Context()
 	e.signIn(e.rp("rp1"), e.browser(), "gckey", "alex")
 	victim := e.accountOf(t, "alex")

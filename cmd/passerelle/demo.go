@@ -24,6 +24,7 @@ import (
 	"github.com/passerelle/passerelle/internal/randid"
 	"github.com/passerelle/passerelle/internal/validate"
 	"github.com/passerelle/passerelle/notify"
+	"github.com/passerelle/passerelle/orgs"
 	"github.com/passerelle/passerelle/providers/local"
 	"github.com/passerelle/passerelle/providers/oidc"
 	"github.com/passerelle/passerelle/providers/registry"
@@ -211,7 +212,7 @@ func demoPortals(sideURL string, termsFiles map[string]string) []demoPortal {
 			MFA:   store.ClientMFA{EverySignIn: true},
 			Steps: []string{organization.Name, terms.Name},
 		}, Terms: &terms.Config{Version: demoTermsVersion, Files: termsFiles, EverySignIn: true},
-			Organizations: demoTraderOrgs()},
+			Organizations: orgs.TrustedTrader()},
 	}}
 }
 

@@ -30,24 +30,6 @@ var demoBusinesses = []struct{ number, en, fr string }{
 	{"100000004RM0001", "Prairie Exports Co.", "Exportations des Prairies cie"},
 }
 
-// demoTraderOrgs is the trusted-trader portal's role table, as in
-// config.example.yaml.
-func demoTraderOrgs() *orgs.Config {
-	managed := []string{"full_access", "administrator"}
-	c := &orgs.Config{Required: true, Owner: "account_owner", AfterTransfer: "delegated_owner", Activation: true,
-		Roles: []orgs.Role{
-			{ID: "account_owner", Name: map[string]string{"en": "Account owner", "fr": "Propriétaire du compte"},
-				Invite: append([]string{"delegated_owner"}, managed...), Manage: append([]string{"delegated_owner"}, managed...), SeeMembers: true},
-			{ID: "delegated_owner", Name: map[string]string{"en": "Delegated account owner", "fr": "Propriétaire du compte mandataire"},
-				Invite: managed, Manage: managed, SeeMembers: true},
-			{ID: "full_access", Name: map[string]string{"en": "Full-access user", "fr": "Utilisateur à accès complet"}, SeeMembers: true},
-			{ID: "administrator", Name: map[string]string{"en": "Administrator user", "fr": "Utilisateur-administrateur"},
-				Invite: managed, Manage: managed, SeeMembers: true},
-		}}
-	c.SetDefaults()
-	return c
-}
-
 // demoMailHouse registers the demo's businesses (those missing) and
 // returns the outbox handler that runs the export first.
 func demoMailHouse(ctx context.Context, st store.Store, clientID string, table *orgs.Config, outbox *notify.Outbox,

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/csv"
 	"os"
+	"reflect"
 	"regexp"
 	"strings"
 	"testing"
@@ -119,4 +120,22 @@ func TestOrgsCommands(t *testing.T) {
 	if err := run(ctx, []string{"orgs", "list", "-config", cfgPath}, &out, &errb); err == nil {
 		t.Error("orgs list without -client accepted")
 	}
+}
+
+// TestExampleTraderTable: the trusted-trader table config.example.yaml
+// ships is orgs.TrustedTrader, the one the demo and the tests use.
+func TestExampleTraderTable(t *testing.T) {
+	cfg, err := loadConfig("../../config.example.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range cfg.Broker.Clients {
+		if c.ID == "pip-portal" {
+			if !reflect.DeepEqual(c.Organizations, orgs.TrustedTrader()) {
+				t.Errorf("pip-portal's organizations:\n%+v\nwant orgs.TrustedTrader():\n%+v", c.Organizations, orgs.TrustedTrader())
+			}
+			return
+		}
+	}
+	t.Fatal("no pip-portal in the example")
 }
