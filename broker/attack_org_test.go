@@ -20,7 +20,7 @@ import (
 // reaches the client, the invitation stays unused, the business stays
 // unactivated, and the victim joins nothing.
 func TestAttackOrganizationStepBeforeTheFactor(t *testing.T) {
-	e := newOrgEnv(t, traderTable())
+	e := newOrgEnv(t, orgs.TrustedTrader())
 	ctx := t.Context()
 	e.signIn(e.rp("rp1"), e.browser(), "gckey", "alex") // the victim's own factor
 	victim := e.accountOf(t, "alex")
@@ -123,7 +123,7 @@ func TestAttackGuessingCodesLocks(t *testing.T) {
 // TestAttackSecondOwnerByRace: two people holding the same activation
 // letter enter it at the same moment; exactly one becomes the owner.
 func TestAttackSecondOwnerByRace(t *testing.T) {
-	e := newOrgEnv(t, traderTable())
+	e := newOrgEnv(t, orgs.TrustedTrader())
 	ctx := t.Context()
 	biz := e.create(t, "Acme Imports", "BN-9", store.OrgPending)
 	ba, bs := e.browser(), e.browser()

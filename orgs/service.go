@@ -29,6 +29,19 @@ var (
 	ErrBadRole         = errors.New("orgs: no such role")
 )
 
+// Refusal reports whether err is one of the rules' refusals (the person
+// is told which) rather than a fault of the store.
+func Refusal(err error) bool {
+	for _, r := range []error{ErrNoOrganizations, ErrCodeUnknown, ErrCodeExpired, ErrCodeUsed, ErrCodeRevoked, ErrNotAllowed,
+		ErrNotMember, ErrAlreadyMember, ErrOwnerStays, ErrInactive, ErrNoTransfer, ErrTooMany, ErrBadRole,
+		ErrNumberUnknown, ErrRequestPending} {
+		if errors.Is(err, r) {
+			return true
+		}
+	}
+	return false
+}
+
 // Store is the part of the store the rules use.
 type Store interface {
 	store.Organizations

@@ -145,6 +145,8 @@ var pageSpecs = map[string]pageSpec{
 
 	PageTerms:   {reflect.TypeFor[*TermsData](), "terms.title"},
 	PageOrgStep: {reflect.TypeFor[*OrgStepData](), "org.title"},
+	PageOrgs:    {reflect.TypeFor[*OrgsData](), "orgs.title"},
+	PageOrg:     {reflect.TypeFor[*OrgData](), "orgs.title"},
 }
 
 // view is what the templates see: .D is the page data, .C its Common.

@@ -17,12 +17,14 @@ import (
 	"time"
 
 	"github.com/passerelle/passerelle/broker"
+	"github.com/passerelle/passerelle/broker/steps/organization"
 	"github.com/passerelle/passerelle/broker/steps/terms"
 	"github.com/passerelle/passerelle/internal/demoidp"
 	"github.com/passerelle/passerelle/internal/demorp"
 	"github.com/passerelle/passerelle/internal/randid"
 	"github.com/passerelle/passerelle/internal/validate"
 	"github.com/passerelle/passerelle/notify"
+	"github.com/passerelle/passerelle/orgs"
 	"github.com/passerelle/passerelle/providers/local"
 	"github.com/passerelle/passerelle/providers/oidc"
 	"github.com/passerelle/passerelle/providers/registry"
@@ -135,7 +137,6 @@ func demo(ctx context.Context, addr, dataDir string, logger *slog.Logger, stdout
 		mux.Handle(p.path+"/", rp)
 		cfg.Broker.Clients = append(cfg.Broker.Clients, c)
 	}
-	mux.Handle("/outbox/", outbox.Handler())
 	if err := cfgProblems(cfg); err != nil {
 		return fmt.Errorf("demo configuration: %w", err)
 	}
@@ -147,6 +148,11 @@ func demo(ctx context.Context, addr, dataDir string, logger *slog.Logger, stdout
 	if err := seedDormant(ctx, st, dormantSubject); err != nil {
 		return err
 	}
+	mailHouse, err := demoMailHouse(ctx, st, "demo-trader", portals[1].client.Organizations, outbox, logger)
+	if err != nil {
+		return err
+	}
+	mux.Handle("/outbox/", mailHouse)
 
 	sideSrv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	go func() {
@@ -170,8 +176,11 @@ The banks are asked for openid only and release nothing, so the relying party's
 UserInfo answer has no email or name; Quebec releases the email and name to it.
 GCKey (demo) is Passerelle's built-in service: choose it, then "Create a GCKey";
 the confirmation code arrives in the demo outbox, as do emailed second-factor codes.
-The trusted-trader portal asks for a second factor and for its terms of use at
-every sign-in; decline the terms to see what the portal shows then.
+The trusted-trader portal asks for a second factor, for the business you act
+for, and for its terms of use at every sign-in. The first time, ask for an
+activation code with one of the demo client numbers (100000001RM0001 to
+100000004RM0001): the letter arrives in the demo outbox. Decline the terms to
+see what the portal shows then.
 Everything here is a demonstration; stop it with Ctrl-C.
 
 `, sideURL, sideURL, issuer, issuer, sideURL)
@@ -211,8 +220,9 @@ func demoPortals(sideURL string, termsFiles map[string]string) []demoPortal {
 			ID: "demo-trader", Name: map[string]string{"en": "Trusted-trader portal (demo)", "fr": "Portail des négociants dignes de confiance (démo)"},
 			RedirectURIs: []string{sideURL + "/trader/callback"}, PostLogoutRedirectURIs: []string{sideURL + "/trader/"},
 			MFA:   store.ClientMFA{EverySignIn: true},
-			Steps: []string{terms.Name},
-		}, Terms: &terms.Config{Version: demoTermsVersion, Files: termsFiles, EverySignIn: true}},
+			Steps: []string{organization.Name, terms.Name},
+		}, Terms: &terms.Config{Version: demoTermsVersion, Files: termsFiles, EverySignIn: true},
+			Organizations: orgs.TrustedTrader()},
 	}}
 }
 

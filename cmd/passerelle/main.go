@@ -46,6 +46,9 @@ const usage = `usage:
   passerelle accounts show|lock|unlock|reactivate|reset-mfa [-config FILE] -urn URN
   passerelle accounts unlink [-config FILE] -urn URN -provider P
   passerelle keys list|rotate [-config FILE]
+  passerelle orgs list|show|create|add-member|set-role|remove-member|transfer|invite|revoke|letters
+        [-config FILE] -client ID [-org ID] [-urn URN] [-role ROLE] [-invitation ID]
+        [-number N] [-name-en NAME] [-name-fr NAME] [-pending]
   passerelle store migrate [-config FILE]
   passerelle store copy -from FILE.db [-config FILE]
   passerelle store backup [-config FILE] [-server URL] OUT
@@ -100,6 +103,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return keysCmd(ctx, rest, stdout)
 	case "accounts":
 		return accountsCmd(ctx, rest, stdout)
+	case "orgs":
+		return orgsCmd(ctx, rest, stdout)
 	case "store":
 		return storeCmd(ctx, rest, stdout)
 	case "audit":
