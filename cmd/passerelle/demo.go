@@ -148,7 +148,7 @@ func demo(ctx context.Context, addr, dataDir string, logger *slog.Logger, stdout
 	if err := seedDormant(ctx, st, dormantSubject); err != nil {
 		return err
 	}
-	mailHouse, err := demoMailHouse(ctx, st, "demo-trader", portals[1].client.Organizations, outbox, logger)
+	mailHouse, err := demoMailHouse(ctx, st, "demo-trader", orgs.TrustedTrader(), outbox, logger)
 	if err != nil {
 		return err
 	}
