@@ -154,7 +154,6 @@ func (s *Service) apply(ctx context.Context, clientID, orgID string, who Actor, 
 	}
 	var out store.Organization
 	err = s.st.UpdateOrganization(ctx, clientID, orgID, func(o store.Organization) (store.Organization, error) {
-		o = clone(o)
 		role := o.Role(who.Account, cfg.Owner)
 		if member && !who.Admin && role == "" {
 			return o, ErrNotMember
@@ -179,14 +178,6 @@ func (s *Service) apply(ctx context.Context, clientID, orgID string, who Actor, 
 	}
 	s.audit(ctx, kind, who.Account, clientID, "success", d)
 	return out, nil
-}
-
-// clone copies the slices of o, so an edit never writes into the record
-// a retried transaction reads again.
-func clone(o store.Organization) store.Organization {
-	o.Members = slices.Clone(o.Members)
-	o.Invitations = slices.Clone(o.Invitations)
-	return o
 }
 
 // keepFinished is how long used, revoked and expired invitations stay, so
