@@ -202,6 +202,12 @@
 //     only an administrator reactivates it (Login.gov's and Keycloak's
 //     inactive-account handling). A dormant account's sign-in never
 //     counts as use.
+//   - an upstream configured with refresh_claims (off by default) has the
+//     email and name it gives written over the account's at each sign-in
+//     (Keycloak's "force" sync mode; claims.go), after the account was
+//     found by its credential: such values never find or link an account.
+//     The change is audited by field name, never value, and a changed
+//     email tells the address before.
 //   - the account's owner is emailed (Notices, notices.go) the URN once the
 //     account is created and a security notice at each change Login.gov
 //     notifies: a factor added or removed, recovery codes regenerated or

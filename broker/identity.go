@@ -70,7 +70,7 @@ func (ids identities) identified(w http.ResponseWriter, r *http.Request, f *flow
 			b.pages.errorPage(w, r, http.StatusServiceUnavailable, &f.ar, errGeneric)
 			return
 		}
-		ids.signedInAs(w, r, f, acct, up)
+		ids.signedInAs(w, r, f, b.refreshClaims(ctx, acct, up), up)
 	case f.ar.Linking:
 		// The credential meant to prove an existing account has none.
 		b.log.InfoContext(ctx, "linking: the credential used is not linked to any account", "provider", pid)

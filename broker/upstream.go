@@ -27,6 +27,9 @@ type Upstream struct {
 	// ClaimName, ClaimLocale) that may reach a relying party whose
 	// configuration asks for them too; none when empty.
 	ReleaseClaims []string
+	// RefreshClaims: the email and name this upstream gives replace the
+	// account's at each sign-in (claims.go).
+	RefreshClaims bool
 	Provider      providers.Provider
 	// FirstParty: Passerelle runs this service itself (the built-in
 	// GCKey-like one): what its identities say was typed into Passerelle,

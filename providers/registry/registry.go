@@ -42,6 +42,11 @@ type Config struct {
 	// upstream_claims name it too. Empty (the default): none, so a
 	// Sign-In Partner shares nothing with the relying party.
 	ReleaseClaims []string `mapstructure:"release_claims" yaml:"release_claims"`
+	// RefreshClaims: at each sign-in with this provider, the email and
+	// name it gives replace the account's (Keycloak's "force" sync
+	// mode), and the change is audited. Off by default: the values of
+	// the first sign-in stay. Never used to find or link an account.
+	RefreshClaims bool `mapstructure:"refresh_claims" yaml:"refresh_claims"`
 	// Sections are the entry's other keys, each a protocol's section by
 	// its type name: the raw map a configuration file gives, or the
 	// section's Go value (an oidc.Config) when built in code. Validate
@@ -149,8 +154,9 @@ type Opened struct {
 	ID    string
 	Name  map[string]string
 	Group string
-	// ReleaseClaims is Config.ReleaseClaims.
+	// ReleaseClaims and RefreshClaims are Config's.
 	ReleaseClaims []string
+	RefreshClaims bool
 	Provider      providers.Provider
 }
 
@@ -227,7 +233,8 @@ func Open(cfgs []Config, client *http.Client, logger *slog.Logger) ([]Opened, er
 		if err != nil {
 			return nil, fmt.Errorf("provider %s: %w", c.ID, err)
 		}
-		out = append(out, Opened{ID: c.ID, Name: c.Name, Group: c.Group, ReleaseClaims: c.ReleaseClaims, Provider: p})
+		out = append(out, Opened{ID: c.ID, Name: c.Name, Group: c.Group, ReleaseClaims: c.ReleaseClaims,
+			RefreshClaims: c.RefreshClaims, Provider: p})
 	}
 	return out, nil
 }
