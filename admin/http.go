@@ -72,6 +72,7 @@ type apiFunc func(r *http.Request) (status int, body any, err error)
 //	PUT    /admin/clients/{client}/orgs/{org}/members/{urn}  {role} → {organization}
 //	DELETE /admin/clients/{client}/orgs/{org}/members/{urn}  {organization}
 //	POST   /admin/clients/{client}/orgs/{org}/owner          {urn} → {organization}
+//	PUT    /admin/clients/{client}/orgs/{org}/status         {status: active|suspended} → {organization}
 //	POST   /admin/clients/{client}/orgs/{org}/invitations    {role} → 201 {invitation, code}
 //	DELETE /admin/clients/{client}/orgs/{org}/invitations/{id} 204
 //	POST   /admin/clients/{client}/letters       {letters}: activation codes for the mail house
@@ -96,6 +97,7 @@ func (s *Service) Handler(token string) http.Handler {
 	route("/admin/clients/{client}/orgs/{org}/members/{urn}", map[string]apiFunc{http.MethodPut: s.apiSetOrgRole,
 		http.MethodDelete: s.apiRemoveOrgMember})
 	route("/admin/clients/{client}/orgs/{org}/owner", map[string]apiFunc{http.MethodPost: s.apiTransferOrg})
+	route("/admin/clients/{client}/orgs/{org}/status", map[string]apiFunc{http.MethodPut: s.apiSetOrgStatus})
 	route("/admin/clients/{client}/orgs/{org}/invitations", map[string]apiFunc{http.MethodPost: s.apiInviteToOrg})
 	route("/admin/clients/{client}/orgs/{org}/invitations/{id}", map[string]apiFunc{http.MethodDelete: s.apiRevokeInvitation})
 	route("/admin/clients/{client}/letters", map[string]apiFunc{http.MethodPost: s.apiLetters})

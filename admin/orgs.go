@@ -193,6 +193,14 @@ func (s *Service) TransferOrg(ctx context.Context, clientID, orgID, urn string) 
 	return orgError(s.orgRules().Transfer(ctx, clientID, orgID, admin, a.ID))
 }
 
+// SetOrgStatus suspends an organization or makes it active again.
+func (s *Service) SetOrgStatus(ctx context.Context, clientID, orgID, status string) error {
+	if status != store.OrgActive && status != store.OrgSuspended {
+		return badRequest("status must be %s or %s, not %q", store.OrgActive, store.OrgSuspended, status)
+	}
+	return orgError(s.orgRules().SetStatus(ctx, clientID, orgID, admin, status))
+}
+
 // InviteToOrg creates an invitation code for role; the code is returned
 // once.
 func (s *Service) InviteToOrg(ctx context.Context, clientID, orgID, role string) (string, InvitationView, error) {
@@ -300,6 +308,16 @@ func (s *Service) apiTransferOrg(r *http.Request) (int, any, error) {
 		return 0, nil, err
 	}
 	return s.orgAfter(r, s.TransferOrg(r.Context(), r.PathValue("client"), r.PathValue("org"), in.URN))
+}
+
+func (s *Service) apiSetOrgStatus(r *http.Request) (int, any, error) {
+	var in struct {
+		Status string `json:"status"`
+	}
+	if err := decode(r, &in); err != nil {
+		return 0, nil, err
+	}
+	return s.orgAfter(r, s.SetOrgStatus(r.Context(), r.PathValue("client"), r.PathValue("org"), in.Status))
 }
 
 func (s *Service) apiInviteToOrg(r *http.Request) (int, any, error) {

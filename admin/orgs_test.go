@@ -108,6 +108,12 @@ func TestAdminOrganizations(t *testing.T) {
 		t.Errorf("after the transfer: %s", res.raw)
 	}
 	f.expect(f.call(http.MethodDelete, org+"/members/1111-1111-1111", ""), http.StatusOK)
+	f.expect(f.call(http.MethodPut, org+"/status", `{"status": "pending"}`), http.StatusBadRequest)
+	res = f.call(http.MethodPut, org+"/status", `{"status": "suspended"}`)
+	f.expect(res, http.StatusOK)
+	if !strings.Contains(res.raw, `"status": "suspended"`) {
+		t.Errorf("after suspending: %s", res.raw)
+	}
 
 	// Another client's path reaches nothing of pip's.
 	f.expect(f.call(http.MethodGet, "/admin/clients/other/orgs/"+created.Organization.ID, ""), http.StatusNotFound)

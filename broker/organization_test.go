@@ -258,8 +258,9 @@ func TestTraderActivatesInvitesAndTransfers(t *testing.T) {
 }
 
 // TestOrganizationChooserAndRemoval: a person in two organizations
-// chooses one at each sign-in and cannot choose one they are not in; a
-// refresh after their removal from the chosen one fails.
+// chooses one at each sign-in and cannot choose one they are not in; one
+// suspended, the other is theirs without a choice; a refresh after their
+// removal from the chosen one fails.
 func TestOrganizationChooserAndRemoval(t *testing.T) {
 	e := newOrgEnv(t, atipTable())
 	ctx := t.Context()
@@ -292,6 +293,13 @@ func TestOrganizationChooserAndRemoval(t *testing.T) {
 	tok := e.finish(t, b.Post(to, v), a)
 	if id, _ := orgClaim(t, tok); id != two.ID {
 		t.Fatalf("chose %s, got %q", two.ID, id)
+	}
+	// A suspended organization is neither offered nor claimed.
+	if err := e.svc.SetStatus(ctx, "rp2", one.ID, orgs.Actor{Admin: true}, store.OrgSuspended); err != nil {
+		t.Fatal(err)
+	}
+	if id, _ := orgClaim(t, e.signIn(e.rp("rp2"), b, "gckey", "alex")); id != two.ID {
+		t.Errorf("with one organization suspended, the sign-in chose %q, want %s", id, two.ID)
 	}
 	if err := e.svc.Remove(ctx, "rp2", two.ID, orgs.Actor{Admin: true}, alex.ID); err != nil {
 		t.Fatal(err)

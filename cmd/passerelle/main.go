@@ -46,8 +46,8 @@ const usage = `usage:
   passerelle accounts show|lock|unlock|reactivate|reset-mfa [-config FILE] -urn URN
   passerelle accounts unlink [-config FILE] -urn URN -provider P
   passerelle keys list|rotate [-config FILE]
-  passerelle orgs list|show|create|add-member|set-role|remove-member|transfer|invite|revoke|letters
-        [-config FILE] -client ID [-org ID] [-urn URN] [-role ROLE] [-invitation ID]
+  passerelle orgs list|show|create|add-member|set-role|remove-member|transfer|set-status|invite|revoke|letters
+        [-config FILE] -client ID [-org ID] [-urn URN] [-role ROLE] [-invitation ID] [-status S]
         [-number N] [-name-en NAME] [-name-fr NAME] [-pending]
   passerelle store migrate [-config FILE]
   passerelle store copy -from FILE.db [-config FILE]

@@ -15,13 +15,13 @@ import (
 // orgsCmd runs the administrators' operations on a client's
 // organizations (admin.Service, the same as the admin API's):
 //
-//	passerelle orgs list|create|show|add-member|set-role|remove-member|transfer|invite|revoke|letters
+//	passerelle orgs list|create|show|add-member|set-role|remove-member|transfer|set-status|invite|revoke|letters
 //
 // letters is the operator's export of activation codes for the mail
 // house: one CSV line per letter (client number, names, code, expiry),
 // each code made now and shown this once.
 func orgsCmd(ctx context.Context, args []string, stdout io.Writer) error {
-	const use = "usage: passerelle orgs list|create|show|add-member|set-role|remove-member|transfer|invite|revoke|letters -config FILE -client ID [-org ID] [-urn URN] [-role ROLE] ..."
+	const use = "usage: passerelle orgs list|create|show|add-member|set-role|remove-member|transfer|set-status|invite|revoke|letters -config FILE -client ID [-org ID] [-urn URN] [-role ROLE] ..."
 	if len(args) == 0 {
 		return usageError(use)
 	}
@@ -36,6 +36,7 @@ func orgsCmd(ctx context.Context, args []string, stdout io.Writer) error {
 	nameFR := fs.String("name-fr", "", "name in French (create)")
 	pending := fs.Bool("pending", false, "create: awaiting activation by a mailed code")
 	invitation := fs.String("invitation", "", "invitation ID (revoke)")
+	status := fs.String("status", "", "set-status: active or suspended")
 	show := func(v any) error {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
@@ -68,12 +69,12 @@ func orgsCmd(ctx context.Context, args []string, stdout io.Writer) error {
 		}
 	case "create":
 		op = func(svc *admin.Service) error {
-			status := ""
+			initial := ""
 			if *pending {
-				status = "pending"
+				initial = "pending"
 			}
 			v, err := svc.CreateOrg(ctx, *client, admin.NewOrg{Names: map[string]string{"en": *nameEN, "fr": *nameFR},
-				ExternalNumber: *number, Status: status})
+				ExternalNumber: *number, Status: initial})
 			if err != nil {
 				return err
 			}
@@ -88,6 +89,8 @@ func orgsCmd(ctx context.Context, args []string, stdout io.Writer) error {
 		op = func(svc *admin.Service) error { return done(svc.RemoveOrgMember(ctx, *client, *org, *urn)) }
 	case "transfer":
 		op = func(svc *admin.Service) error { return done(svc.TransferOrg(ctx, *client, *org, *urn)) }
+	case "set-status":
+		op = func(svc *admin.Service) error { return done(svc.SetOrgStatus(ctx, *client, *org, *status)) }
 	case "revoke":
 		op = func(svc *admin.Service) error { return done(svc.RevokeInvitation(ctx, *client, *org, *invitation)) }
 	case "invite":
