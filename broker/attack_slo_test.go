@@ -11,8 +11,8 @@ import (
 )
 
 // TestAttackForgedIdPLogoutEndsNoSession: IdP-initiated logout at
-// /providers/{id}/slo ends every session of the linked account, so it is
-// worth forging. An attacker who holds the person's password but not the
+// /providers/{id}/slo ends the sessions a person's upstream sign-in
+// started, so it is worth forging. An attacker who holds the person's password but not the
 // IdP's key takes a real LogoutRequest (seen in their own browser's
 // history, say) and sends it without its signature, or with the signature
 // altered; neither may end the person's sessions.

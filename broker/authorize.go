@@ -172,8 +172,7 @@ func (e protocolEdge) endSession(w http.ResponseWriter, r *http.Request) {
 		e.page(w, r, http.StatusBadRequest, nil, errInvalidRequest)
 		return
 	}
-	e.closeSession(r.Context(), w, r)
-	http.Redirect(w, r, red.URL, http.StatusFound)
+	http.Redirect(w, r, e.closeSession(r.Context(), w, r, red.URL), http.StatusFound)
 }
 
 // frontForm admits a front-channel request (GET or POST, RFC 6749 §3.1

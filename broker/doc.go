@@ -25,14 +25,16 @@
 //	GET POST  /callback/{provider}              upstream answer → account → session → second factor
 //	                                            → the code, in the query or form_post, to the client
 //	                                            (a cross-site POST is re-posted once from this origin)
-//	any       /providers/{provider}/...         a provider's own routes (SAML metadata); signIn, upstream.go
+//	any       /providers/{provider}/...         a provider's own routes (SAML metadata, SLO); signIn, upstream.go
 //	POST      /oauth/token                      authorization_code (PKCE S256), refresh_token (rotation)
 //	POST      /oauth/introspect                 RFC 7662: access tokens, and refresh tokens for their client
 //	POST      /revoke                           RFC 7009 (revokes the whole grant)
 //	GET POST  /userinfo                         claims by the grant's scopes and claims parameter; the
 //	                                            token in the header or a POSTed form, never the query
 //	OPTIONS   /oauth/token, /revoke, /userinfo  CORS preflight: origins clients list (cors.go)
-//	GET POST  /end_session                      RP-initiated logout; without an ID token hint it asks first
+//	GET POST  /end_session                      RP-initiated logout; without an ID token hint it asks first;
+//	                                            a session from a SAML upstream goes on to its Single
+//	                                            Logout and back (upstream_logout.go)
 //	GET       /login/{id}/mfa/...               second factors (mfaPages, mfa_steps.go; kinds in factors.go)
 //	GET POST  /login/{id}/local                 the built-in service's password page (passwordPages, password.go)
 //	GET POST  /login/{id}/password/{provider}   another password provider's page (password.go)

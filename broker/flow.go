@@ -253,7 +253,7 @@ func (b *Broker) authenticated(w http.ResponseWriter, r *http.Request, f *flow, 
 			}
 		}
 		a.AccountID, a.SessionID, a.AuthTime, a.Provider = s.AccountID, s.ID, s.AuthTime, s.Provider
-		a.AMR, a.UpstreamACR, a.NewSession = s.AMR, s.UpstreamACR, fresh
+		a.AMR, a.UpstreamACR, a.NewSession, a.Upstream = s.AMR, s.UpstreamACR, fresh, s.Upstream
 		a.MFA.Session = nil
 		if !fresh {
 			a.MFA.Session = s.Factors

@@ -44,7 +44,7 @@ func upstreamIdentity(pid string, id providers.Identity) *store.UpstreamIdentity
 		acr = DefaultACR
 	}
 	return &store.UpstreamIdentity{Provider: pid, Subject: id.Subject, Email: id.Email, EmailVerified: id.EmailVerified,
-		GivenName: id.GivenName, FamilyName: id.FamilyName, Locale: id.Locale, ACR: acr, AMR: id.AMR}
+		GivenName: id.GivenName, FamilyName: id.FamilyName, Locale: id.Locale, ACR: acr, AMR: id.AMR, SessionIndex: id.SessionIndex}
 }
 
 // identified continues a sign-in once the credential of provider pid has
@@ -93,6 +93,7 @@ func (ids identities) signedInAs(w http.ResponseWriter, r *http.Request, f *flow
 	b.log.InfoContext(r.Context(), "credential accepted", "provider", up.Provider, "account", acct.ID, "client_id", f.ar.ClientID)
 	b.authenticated(w, r, f, store.Session{
 		ID: randomID(), AccountID: acct.ID, Provider: up.Provider, AuthTime: b.now(), AMR: up.AMR, UpstreamACR: up.ACR,
+		Upstream: &store.UpstreamSession{Subject: up.Subject, Index: up.SessionIndex},
 	}, true)
 }
 

@@ -17,6 +17,7 @@ const (
 	errExpired           errKind = "session_expired"
 	errUpstream          errKind = "upstream"
 	errUpstreamDenied    errKind = "upstream_denied"
+	errUpstreamMessage   errKind = "upstream_message"
 	errState             errKind = "state"
 	errUntrustedRedirect errKind = "unknown_client"
 	errInvalidRequest    errKind = "invalid_request"

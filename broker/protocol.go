@@ -49,12 +49,13 @@ type protocolEdge struct {
 	// What the edge needs of the journey's pages and sessions: error
 	// pages and their language, the browser binding, the confirmation
 	// before a logout without an ID token hint, and the end of the
-	// browser's SSO session.
+	// browser's SSO session (which returns where the browser goes next:
+	// the upstream's single logout, or the library's redirect).
 	page         func(w http.ResponseWriter, r *http.Request, status int, ar *store.AuthRequest, kind errKind)
 	pageLang     func(r *http.Request, ar *store.AuthRequest) string
 	browserID    func(w http.ResponseWriter, r *http.Request) string
 	askLogout    func(w http.ResponseWriter, r *http.Request) bool
-	closeSession func(ctx context.Context, w http.ResponseWriter, r *http.Request)
+	closeSession func(ctx context.Context, w http.ResponseWriter, r *http.Request, next string) string
 	answer       clientAnswer
 	decoder      httphelper.Decoder
 	issuer       string

@@ -86,7 +86,7 @@ func (b *Broker) openSession(w http.ResponseWriter, r *http.Request, f *flow) {
 		return
 	}
 	s := store.Session{ID: f.ar.SessionID, AccountID: f.ar.AccountID, Provider: f.ar.Provider,
-		AuthTime: f.ar.AuthTime, AMR: f.ar.AMR, ACR: f.ar.ACR, Factors: factors, UpstreamACR: f.ar.UpstreamACR}
+		AuthTime: f.ar.AuthTime, AMR: f.ar.AMR, ACR: f.ar.ACR, Factors: factors, UpstreamACR: f.ar.UpstreamACR, Upstream: f.ar.Upstream}
 	if f.ar.ClientID == accountClientID {
 		s.AccountUntil = b.now().Add(accountWindow)
 	}

@@ -180,7 +180,7 @@ func New(ctx context.Context, cfg Config, d Deps) (*Broker, error) {
 	}
 	b.answer = clientAnswer{st: d.Store, ui: d.UI, issuer: b.issuer, log: d.Logger, page: b.pages.errorPage}
 	b.edge = protocolEdge{answer: b.answer, srv: newOPServer(provider, storage, d.Store, func() *clients { return b.catalog().clients }, ladder.Values(), d.Logger),
-		page: b.pages.errorPage, pageLang: b.pages.lang, browserID: b.sessions.browserID, askLogout: b.askBeforeLogout, closeSession: b.sessions.end,
+		page: b.pages.errorPage, pageLang: b.pages.lang, browserID: b.sessions.browserID, askLogout: b.askBeforeLogout, closeSession: b.leaveSession,
 		decoder: provider.Decoder(), issuer: b.issuer, log: d.Logger, st: d.Store}
 	return b, nil
 }
@@ -235,8 +235,8 @@ func (b *Broker) Reload(clients []ClientConfig, groups []GroupConfig, ups []Upst
 		if rp, ok := u.Provider.(providers.RouteProvider); ok {
 			c.routes[u.ID] = rp.Handler(providerURLs(b.issuer, u.ID))
 		}
-		if ul, ok := u.Provider.(upstreamLogout); ok {
-			ul.SetEndSessions(b.endUpstreamSessions(u.ID))
+		if lp, ok := u.Provider.(providers.LogoutProvider); ok {
+			lp.SetLogoutHost(b.logoutHost(u.ID))
 		}
 		if ur, ok := u.Provider.(upstreamReplay); ok {
 			ur.SetReplayStore(b.st)

@@ -2,19 +2,28 @@ package broker
 
 import (
 	"context"
+	"encoding/base64"
 	"errors"
 	"log/slog"
+	"net/http"
+	"slices"
 
 	"github.com/passerelle/passerelle/providers"
 	"github.com/passerelle/passerelle/store"
 )
 
-// upstreamLogout is implemented by a provider whose upstream can sign a
-// person out of Passerelle (SAML Single Logout started at the IdP): the
-// broker gives it the function that ends that person's sessions.
-type upstreamLogout interface {
-	SetEndSessions(func(ctx context.Context, subject string, sessionIndexes []string) error)
-}
+// Single logout with upstreams (SAML Single Logout; providers.LogoutProvider).
+// The broker keeps, on each session, the upstream sign-in that started
+// it (store.Session.Upstream: the subject and the upstream's SessionIndex).
+//
+//   - Logout at Passerelle (/end_session): leaveSession ends the
+//     browser's session, then sends the browser to the upstream with a
+//     relay state that binds the way back to this browser and to where
+//     the relying party asked to go; upstreamLogoutDone takes the
+//     upstream's checked answer at the provider's route and goes there.
+//   - Logout at the upstream: endUpstreamSessions ends exactly the
+//     sessions that sign-in started (its subject, and one of the
+//     SessionIndexes named, or every one of that subject when none is).
 
 // upstreamReplay is implemented by a provider that marks one-time IDs
 // (SAML assertion IDs) in the broker's store, so every replica refuses an
@@ -23,13 +32,107 @@ type upstreamReplay interface {
 	SetReplayStore(providers.Hits)
 }
 
-// endUpstreamSessions ends every Passerelle session of the account linked
-// to subject at provider: an upstream logout ends the SSO that upstream
-// sign-in started, and Passerelle does not track which of the account's
-// sessions came from which upstream session, so it ends them all (the
-// safe side). A subject linked to no account has nothing to end.
+// logoutHost is what a LogoutProvider of provider calls back.
+func (b *Broker) logoutHost(provider string) providers.LogoutHost {
+	return providers.LogoutHost{
+		EndSessions: b.endUpstreamSessions(provider),
+		LogoutDone:  b.upstreamLogoutDone(provider),
+		ErrorPage:   b.providerErrorPage,
+	}
+}
+
+// logoutCookie keeps, for the upstream's answer, where the relying party
+// asked to go after the logout (base64url; at most maxLogoutNext bytes),
+// for logoutCookieAge seconds.
+const (
+	logoutCookie    = "logout"
+	logoutCookieAge = 600
+	maxLogoutNext   = 2048
+)
+
+// logoutRelay binds an upstream logout to the provider, where to go next
+// and the browser: the relay state is an HMAC of them (43 characters, in
+// SAML's 80-byte RelayState), so an answer arriving in another browser,
+// or with the destination changed, is refused.
+func (b *Broker) logoutRelay(provider, next, browser string) string {
+	return b.secrets.csrfToken("upstream-logout\x00"+provider+"\x00"+next, browser)
+}
+
+// leaveSession ends the browser's session (RP-initiated logout) and
+// returns where the browser goes: to the upstream's single logout when
+// the session came from a LogoutProvider, else next. A failure to start
+// the upstream's logout is logged and the browser goes to next: the
+// person's Passerelle session is over either way.
+func (b *Broker) leaveSession(ctx context.Context, w http.ResponseWriter, r *http.Request, next string) string {
+	s, _, ok := b.sessions.current(ctx, r)
+	b.sessions.end(ctx, w, r)
+	if !ok || s.Upstream == nil || len(next) > maxLogoutNext {
+		return next
+	}
+	lp, ok := b.catalog().upstreams[s.Provider].Provider.(providers.LogoutProvider)
+	if !ok {
+		return next
+	}
+	relay := b.logoutRelay(s.Provider, next, b.sessions.browserID(w, r))
+	to, err := lp.StartLogout(ctx, s.Upstream.Subject, s.Upstream.Index, relay)
+	if err != nil {
+		b.log.WarnContext(ctx, "upstream logout not started", "provider", s.Provider, "error", err)
+		return next
+	}
+	b.sessions.setCookie(w, logoutCookie, base64.RawURLEncoding.EncodeToString([]byte(next)), logoutCookieAge)
+	b.log.InfoContext(ctx, "upstream logout started", "provider", s.Provider, "account", s.AccountID)
+	return to
+}
+
+// upstreamLogoutDone goes on with a logout leaveSession started once the
+// upstream has answered at provider's route: to where the relying party
+// asked, when the answer is for this browser and destination. An answer
+// the provider refused, or that is not this browser's, gets the page.
+// An upstream that could not end every session (ErrDenied) is logged,
+// and the person goes on: Passerelle's session is over.
+func (b *Broker) upstreamLogoutDone(provider string) func(http.ResponseWriter, *http.Request, string, error) {
+	return func(w http.ResponseWriter, r *http.Request, relay string, err error) {
+		ctx := r.Context()
+		raw, decodeErr := base64.RawURLEncoding.DecodeString(b.sessions.cookie(r, logoutCookie))
+		next := string(raw)
+		b.sessions.setCookie(w, logoutCookie, "", -1)
+		browser := b.sessions.cookie(r, "browser")
+		switch {
+		case decodeErr != nil || next == "" || browser == "" || !b.secrets.checkCSRF("upstream-logout\x00"+provider+"\x00"+next, browser, relay):
+			b.log.WarnContext(ctx, "upstream logout answer is not for this browser's logout", "provider", provider)
+			b.pages.errorPage(w, r, http.StatusBadRequest, nil, errState)
+			return
+		case errors.Is(err, providers.ErrDenied):
+			b.log.WarnContext(ctx, "upstream could not end every session", "provider", provider, "error", err)
+		case err != nil:
+			// The provider logged the refusal's detail.
+			b.pages.errorPage(w, r, http.StatusBadRequest, nil, errUpstreamMessage)
+			return
+		default:
+			b.log.InfoContext(ctx, "upstream logout complete", "provider", provider)
+		}
+		http.Redirect(w, r, next, http.StatusFound)
+	}
+}
+
+// providerErrorPage is the page for a request to a provider's own routes
+// that it refused (it logged why).
+func (b *Broker) providerErrorPage(w http.ResponseWriter, r *http.Request, err error) {
+	kind := errUpstreamMessage
+	if errors.Is(err, providers.ErrState) {
+		kind = errState
+	}
+	b.pages.errorPage(w, r, http.StatusBadRequest, nil, kind)
+}
+
+// endUpstreamSessions ends the Passerelle sessions that subject's
+// sign-ins at provider started: those whose upstream SessionIndex is one
+// of sessionIndexes, or all of that subject's when none is named
+// (saml-core §3.7.1). Sessions of the same account started by another
+// credential, or by another sign-in at this one, go on. A subject linked
+// to no account has nothing to end.
 func (b *Broker) endUpstreamSessions(provider string) func(context.Context, string, []string) error {
-	return func(ctx context.Context, subject string, _ []string) error {
+	return func(ctx context.Context, subject string, sessionIndexes []string) error {
 		l, err := b.st.GetLink(ctx, provider, subject)
 		if errors.Is(err, store.ErrNotFound) {
 			return nil
@@ -37,11 +140,23 @@ func (b *Broker) endUpstreamSessions(provider string) func(context.Context, stri
 		if err != nil {
 			return err
 		}
-		n, err := b.st.DeleteSessionsByAccount(ctx, l.AccountID)
+		sessions, err := b.st.ListSessions(ctx, l.AccountID)
 		if err != nil {
 			return err
 		}
-		b.log.InfoContext(ctx, "upstream logout ended the account's sessions",
+		n := 0
+		for _, s := range sessions {
+			up := s.Upstream
+			if s.Provider != provider || up == nil || up.Subject != subject ||
+				(len(sessionIndexes) > 0 && !slices.Contains(sessionIndexes, up.Index)) {
+				continue
+			}
+			if err := b.st.DeleteSession(ctx, s.Hash); err != nil && !errors.Is(err, store.ErrNotFound) {
+				return err
+			}
+			n++
+		}
+		b.log.InfoContext(ctx, "upstream logout ended the sessions of its sign-in",
 			slog.String("provider", provider), slog.String("account", l.AccountID), slog.Int("sessions", n))
 		return nil
 	}

@@ -37,6 +37,11 @@ type Identity struct {
 	// AuthTime is when the upstream authenticated the person (zero when
 	// the upstream did not say).
 	AuthTime time.Time
+	// SessionIndex is the upstream's identifier of its own session of
+	// this sign-in (SAML SessionIndex; empty when it gave none). The
+	// broker keeps it, with Subject, on the session this sign-in starts,
+	// so that a logout at either end names this sign-in.
+	SessionIndex string
 }
 
 // LogValue logs the upstream subject only.
@@ -133,6 +138,37 @@ type RouteProvider interface {
 	// Handler serves the requests under urls.Base; the broker strips
 	// nothing from the path (r.URL.Path starts with /providers/{id}/).
 	Handler(urls URLs) http.Handler
+}
+
+// LogoutProvider is implemented by providers whose upstream takes part
+// in single logout (SAML): a logout at either end names the upstream
+// sign-in by the Identity's Subject and SessionIndex, which the broker
+// keeps on the session that sign-in started.
+type LogoutProvider interface {
+	// SetLogoutHost is how the broker gives the provider what it calls
+	// back, at start-up and at each reload.
+	SetLogoutHost(LogoutHost)
+	// StartLogout returns where to send the browser so that the
+	// upstream ends its session of the sign-in (subject, sessionIndex).
+	// The upstream answers at the provider's own route, which passes
+	// relayState (at most 80 bytes) to LogoutHost.LogoutDone.
+	StartLogout(ctx context.Context, subject, sessionIndex, relayState string) (string, error)
+}
+
+// LogoutHost is what a LogoutProvider calls back in the broker.
+type LogoutHost struct {
+	// EndSessions ends the broker's sessions started by the upstream
+	// sign-ins of subject with one of sessionIndexes (all of that
+	// subject's when none is given): the upstream signed the person out.
+	EndSessions func(ctx context.Context, subject string, sessionIndexes []string) error
+	// LogoutDone goes on with a logout the broker started (StartLogout)
+	// once the upstream has answered: err is nil, or wraps ErrDenied (the
+	// upstream could not end every session), ErrUpstream or ErrState.
+	LogoutDone func(w http.ResponseWriter, r *http.Request, relayState string, err error)
+	// ErrorPage answers a request to the provider's routes that it
+	// refuses with the person's page; err wraps ErrUpstream or ErrState
+	// and the provider has logged its detail, which the page never shows.
+	ErrorPage func(w http.ResponseWriter, r *http.Request, err error)
 }
 
 // Hits is the store's one-time counter (store.OTPs.Hit), which the broker

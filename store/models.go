@@ -124,6 +124,9 @@ type AuthRequest struct {
 	// (mapped to Passerelle's ladder), or the reused SSO session's. It
 	// raises the level only together with a second factor, never alone.
 	UpstreamACR string `json:"upstream_acr,omitempty"`
+	// Upstream is the credential's upstream sign-in, for the session
+	// this request creates (Session.Upstream).
+	Upstream *UpstreamSession `json:"upstream,omitempty"`
 	// MFA is what the second-factor steps established in this request;
 	// the completion gate reads it. FactorState holds each factor kind's
 	// own state of the step in progress, server side and opaque here
@@ -197,6 +200,9 @@ type UpstreamIdentity struct {
 	Locale        string   `json:"locale,omitempty"`
 	ACR           string   `json:"acr,omitempty"`
 	AMR           []string `json:"amr,omitempty"`
+	// SessionIndex is the upstream's own session of this sign-in
+	// (providers.Identity.SessionIndex).
+	SessionIndex string `json:"session_index,omitempty"`
 }
 
 // Grant is what one authorization produced: the refresh-token family and
@@ -262,6 +268,18 @@ type Session struct {
 	// address waiting for the code sent to the new address.
 	PendingEmail string `json:"pending_email,omitempty"`
 	PendingOTP   string `json:"pending_otp,omitempty"`
+	// Upstream is the upstream sign-in that started the session, kept
+	// for single logout with that upstream (nil when the credential's
+	// service has no logout).
+	Upstream *UpstreamSession `json:"upstream,omitempty"`
+}
+
+// UpstreamSession is one sign-in at an upstream as its logout names it:
+// the upstream subject (a SAML persistent NameID with its qualifiers)
+// and the upstream's own session identifier (SAML SessionIndex).
+type UpstreamSession struct {
+	Subject string `json:"subject"`
+	Index   string `json:"index,omitempty"`
 }
 
 // SigningKey is one key pair for signing tokens. Private is sealed.

@@ -110,6 +110,10 @@ type Sessions interface {
 	DeleteSession(ctx context.Context, hash []byte) error
 	// DeleteSessionsByAccount ends every session of an account.
 	DeleteSessionsByAccount(ctx context.Context, accountID string) (int, error)
+	// ListSessions returns the live sessions of an account (none for an
+	// unknown one), in no particular order: an upstream's logout ends
+	// those its sign-in started.
+	ListSessions(ctx context.Context, accountID string) ([]Session, error)
 }
 
 // Factors stores an account's second factors (a TOTP key or a WebAuthn

@@ -130,6 +130,8 @@
 //	error.upstream.message        it could not be reached; try again later
 //	error.upstream_denied.title   the upstream cancelled or refused the sign-in
 //	error.upstream_denied.message try again or choose another way
+//	error.upstream_message.title  a message from the upstream (SAML logout) failed its checks
+//	error.upstream_message.message close the browser to be sure of being signed out
 //	error.state.title             state mismatch: the sign-in could not be verified
 //	error.state.message           start again from the service
 //	error.unknown_client.title    unknown client or redirect URI not registered

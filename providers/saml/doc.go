@@ -39,8 +39,21 @@
 //     themselves), which the broker's completion gate counts only together
 //     with a verified second factor. Nothing else of the assertion is read:
 //     a Sign-In Partner shares nothing but the opaque identifier.
-//   - Single Logout both ways by HTTP-Redirect (logout.go), with the
-//     SessionIndex kept from HandleResponse.
+//   - Single Logout both ways by HTTP-Redirect (logout.go, routes.go;
+//     the broker's side is broker/upstream_logout.go). The Identity
+//     carries the assertion's SessionIndex, which the broker keeps with
+//     the NameID triple (the subject) on the session it starts. At
+//     /end_session the broker calls StartLogout: a signed LogoutRequest
+//     naming that NameID (with its qualifiers) and SessionIndex, whose ID
+//     is derived from the broker's relay state, so the IdP's
+//     LogoutResponse is checked (signature, InResponseTo) at the SLO
+//     route without storage and handed back to the broker
+//     (LogoutHost.LogoutDone), which goes on to the relying party. An
+//     IdP's signed LogoutRequest ends exactly the sessions of that NameID
+//     and SessionIndex (all of the NameID's when it names none) and is
+//     answered with a signed LogoutResponse (PartialLogout when they
+//     could not be ended). Refusals on these routes get the broker's
+//     bilingual page (LogoutHost.ErrorPage) and one log line here.
 //   - SP metadata (Metadata, ServeMetadata) with every configured key for
 //     signing and for encryption, the ACS and SLO endpoints; IdP metadata
 //     from a file or a URL, refreshed every metadata_refresh, the last good
@@ -85,7 +98,8 @@
 //	POST /callback/{id}                  the ACS: CallbackState (RelayState),
 //	                                     then HandleCallback
 //	GET  /providers/{id}/metadata        the SP metadata
-//	GET  /providers/{id}/slo             the IdP's LogoutRequest (HTTP-Redirect)
+//	GET  /providers/{id}/slo             the IdP's LogoutRequest, or its LogoutResponse
+//	                                     to the broker's (HTTP-Redirect)
 //
 // The entity ID defaults to the metadata URL. The broker takes up to 64
 // KiB at POST /callback (a response signed twice with 2048-bit keys is
@@ -113,12 +127,6 @@
 //
 // # What is not there yet
 //
-//   - Passerelle-initiated Single Logout exists here (LogoutURL,
-//     HandleLogoutResponse) but the broker does not call it: it does not
-//     keep the upstream Session (NameID, SessionIndex) with its own
-//     sessions yet. IdP-initiated logout is served: the broker's
-//     SetEndSessions ends every session of the linked account (it does
-//     not track which came from which upstream SessionIndex).
 //   - Signed IdP metadata is not verified (trust comes from the file or
 //     the https URL).
 package saml

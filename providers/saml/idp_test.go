@@ -104,6 +104,8 @@ type testIdP struct {
 	participants []crewsaml.SessionParticipant
 	ended        bool
 	loggedOut    []string // EndSessions calls
+	logoutsDone  []string // LogoutDone calls: relay state and error
+	refusals     []error  // ErrorPage calls
 }
 
 type env struct {
@@ -158,7 +160,8 @@ func newTestIdP(t testing.TB, e env) *testIdP {
 		e.cfg(&cfg)
 	}
 	now := func() time.Time { return time.Now().Add(ti.offset) }
-	p, err := Open("gckey", cfg, Options{Now: now, EndSessions: ti.endSessions, Hits: boltHits(t, now)})
+	host := providers.LogoutHost{EndSessions: ti.endSessions, LogoutDone: ti.logoutDone, ErrorPage: ti.errorPage}
+	p, err := Open("gckey", cfg, Options{Now: now, Host: host, Hits: boltHits(t, now)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,7 +2,8 @@ package saml
 
 import (
 	"context"
-	"errors"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"net/http"
 
@@ -14,18 +15,47 @@ import (
 // Single Logout, both ways, by HTTP-Redirect with signed query strings
 // (saml-profiles-2.0-os §4.4; saml-bindings-2.0-os §3.4.4.1).
 //
-// Passerelle-initiated: LogoutURL sends the person to the IdP with a
-// LogoutRequest naming the upstream session (NameID triple and
-// SessionIndex kept from HandleResponse); the broker keeps the returned
-// request ID and passes it to HandleLogoutResponse when the IdP answers
-// at the SLO route (Base+"slo").
+// Passerelle-initiated: when a person logs out at /end_session, the
+// broker calls StartLogout with the NameID (Subject) and SessionIndex it
+// kept on the session; the person goes to the IdP with a signed
+// LogoutRequest whose ID is derived from the broker's relay state, and
+// the IdP's LogoutResponse comes back to the SLO route (Base+"slo"),
+// which checks it (HandleLogoutResponse) and hands it to the broker
+// (LogoutHost.LogoutDone).
 //
 // IdP-initiated: HandleLogoutRequest checks the IdP's signed
-// LogoutRequest at the SLO route (Base+"slo") and returns who to sign out; once the
-// broker has ended its sessions, LogoutResponseURL answers the IdP.
+// LogoutRequest at the SLO route and returns whose sessions to end; once
+// the broker has ended them (LogoutHost.EndSessions), LogoutResponseURL
+// answers the IdP.
+
+var _ providers.LogoutProvider = (*Provider)(nil)
+
+// logoutRequestID is the ID of the LogoutRequest sent with relayState.
+// The broker's relay state is unguessable and bound to the browser, so
+// deriving the ID from it lets HandleLogoutResponse check InResponseTo
+// without keeping anything.
+func logoutRequestID(relayState string) string {
+	sum := sha256.Sum256([]byte("passerelle saml logout\x00" + relayState))
+	return "_" + hex.EncodeToString(sum[:20])
+}
+
+// StartLogout returns the IdP's SLO URL carrying a signed LogoutRequest
+// for the sign-in (subject, sessionIndex) (providers.LogoutProvider).
+func (p *Provider) StartLogout(ctx context.Context, subject, sessionIndex, relayState string) (string, error) {
+	sp, err := p.serviceProvider(ctx)
+	if err != nil {
+		return "", err
+	}
+	n, err := p.nameIDOf(subject, sp.IDPMetadata.EntityID, sp.EntityID)
+	if err != nil {
+		return "", err
+	}
+	to, _, err := p.LogoutURL(ctx, Session{NameID: n, SessionIndex: sessionIndex}, relayState)
+	return to, err
+}
 
 // LogoutURL returns the IdP's SLO URL carrying a signed LogoutRequest for
-// session, and the request's ID.
+// session, and the request's ID (logoutRequestID of relayState).
 func (p *Provider) LogoutURL(ctx context.Context, s Session, relayState string) (to, id string, err error) {
 	sp, err := p.serviceProvider(ctx)
 	if err != nil {
@@ -35,10 +65,16 @@ func (p *Provider) LogoutURL(ctx context.Context, s Session, relayState string) 
 	if dest == "" {
 		return "", "", fmt.Errorf("%w: provider %s: the IdP metadata has no HTTP-Redirect SLO endpoint", providers.ErrUpstream, p.id)
 	}
-	qualify := func(r *crewsaml.LogoutRequest) {
+	id = logoutRequestID(relayState)
+	name := func(r *crewsaml.LogoutRequest) {
+		r.ID = id
 		r.NameID.NameQualifier, r.NameID.SPNameQualifier = s.NameID.NameQualifier, s.NameID.SPNameQualifier
 	}
-	req, err := sp.MakeLogoutRequest(dest, s.NameID.Value, qualify, crewsaml.WithSessionIndex(s.SessionIndex))
+	opts := []crewsaml.LogoutRequestOption{name}
+	if s.SessionIndex != "" {
+		opts = append(opts, crewsaml.WithSessionIndex(s.SessionIndex))
+	}
+	req, err := sp.MakeLogoutRequest(dest, s.NameID.Value, opts...)
 	if err != nil {
 		return "", "", fmt.Errorf("%w: provider %s: LogoutRequest: %w", providers.ErrUpstream, p.id, err)
 	}
@@ -46,7 +82,7 @@ func (p *Provider) LogoutURL(ctx context.Context, s Session, relayState string) 
 	if err != nil {
 		return "", "", fmt.Errorf("%w: provider %s: LogoutRequest: %w", providers.ErrUpstream, p.id, err)
 	}
-	return u.String(), req.ID, nil
+	return u.String(), id, nil
 }
 
 // HandleLogoutResponse checks the IdP's LogoutResponse to the request
@@ -92,18 +128,12 @@ func (p *Provider) HandleLogoutRequest(ctx context.Context, r *http.Request) (Lo
 		_, _, err = p.refused(err)
 		return LogoutRequest{}, err
 	}
-	if req.NameID == nil || req.NameID.Value == "" {
+	if req.NameID == nil {
 		return LogoutRequest{}, fmt.Errorf("%w: provider %s: LogoutRequest names nobody", providers.ErrUpstream, p.id)
 	}
-	n := NameID{Value: req.NameID.Value, NameQualifier: req.NameID.NameQualifier, SPNameQualifier: req.NameID.SPNameQualifier}
-	if n.NameQualifier == "" {
-		n.NameQualifier = sp.IDPMetadata.EntityID
-	}
-	if n.SPNameQualifier == "" {
-		n.SPNameQualifier = sp.EntityID
-	}
-	if n.NameQualifier != sp.IDPMetadata.EntityID || n.SPNameQualifier != sp.EntityID {
-		return LogoutRequest{}, errors.Join(providers.ErrUpstream, fmt.Errorf("provider %s: LogoutRequest NameID qualifiers name another IdP or SP", p.id))
+	n, err := qualified(req.NameID.Value, req.NameID.NameQualifier, req.NameID.SPNameQualifier, sp.IDPMetadata.EntityID, sp.EntityID)
+	if err != nil {
+		return LogoutRequest{}, fmt.Errorf("%w: provider %s: LogoutRequest: %w", providers.ErrUpstream, p.id, err)
 	}
 	out := LogoutRequest{ID: req.ID, NameID: n, RelayState: r.FormValue("RelayState")}
 	for _, si := range req.AllSessionIndexes() {

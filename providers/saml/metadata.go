@@ -16,11 +16,33 @@ import (
 // (HTTP-Redirect), a persistent NameIDFormat, and every configured key
 // for signing and for encryption, so that during a rollover the IdP
 // accepts either signature and may encrypt to either key.
+//
+// The document depends only on the keys (fixed for the provider's life: a
+// reload opens a new one) and the endpoints, so it is built once per
+// endpoints and served from memory.
 func (p *Provider) Metadata() ([]byte, error) {
 	ep, err := p.endpoints()
 	if err != nil {
 		return nil, err
 	}
+	if c := p.metadata.Load(); c != nil && c.ep == ep {
+		return c.doc, nil
+	}
+	doc, err := p.buildMetadata(ep)
+	if err != nil {
+		return nil, err
+	}
+	p.metadata.Store(&spMetadata{ep: ep, doc: doc})
+	return doc, nil
+}
+
+// spMetadata is the SP metadata document built for ep.
+type spMetadata struct {
+	ep  *endpoints
+	doc []byte
+}
+
+func (p *Provider) buildMetadata(ep *endpoints) ([]byte, error) {
 	md := p.spFor(ep, nil).Metadata()
 	desc := &md.SPSSODescriptors[0]
 	for _, k := range p.keys[1:] {
@@ -54,7 +76,7 @@ func (p *Provider) ServeMetadata(w http.ResponseWriter, r *http.Request) {
 	out, err := p.Metadata()
 	if err != nil {
 		p.logger.ErrorContext(r.Context(), "SP metadata", "error", err)
-		http.Error(w, "metadata unavailable", http.StatusServiceUnavailable)
+		p.errorPage(w, r, err)
 		return
 	}
 	w.Header().Set("Content-Type", "application/samlmetadata+xml")

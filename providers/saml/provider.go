@@ -40,25 +40,25 @@ type Options struct {
 	// Hits records consumed assertion IDs (the store's Hit), when known
 	// at Open (tests); otherwise the broker gives it to SetReplayStore.
 	Hits providers.Hits
-	// EndSessions, when set, ends Passerelle's own sessions of the person
-	// an IdP's LogoutRequest names (subject is NameID.Subject()); nil:
-	// the IdP is told PartialLogout.
-	EndSessions func(ctx context.Context, subject string, sessionIndexes []string) error
+	// Host is what single logout calls back in the broker, when known at
+	// Open (tests); otherwise the broker gives it to SetLogoutHost.
+	Host providers.LogoutHost
 }
 
 // Provider signs people in at one SAML 2.0 IdP as a service provider.
 type Provider struct {
-	id          string
-	cfg         Config
-	keys        []spKey
-	logger      *slog.Logger
-	now         func() time.Time
-	clock       *dsig.Clock
-	hits        atomic.Pointer[providers.Hits]
-	idp         *idpMetadata
-	endSessions atomic.Pointer[endSessionsFunc]
+	id     string
+	cfg    Config
+	keys   []spKey
+	logger *slog.Logger
+	now    func() time.Time
+	clock  *dsig.Clock
+	hits   atomic.Pointer[providers.Hits]
+	idp    *idpMetadata
+	host   atomic.Pointer[providers.LogoutHost]
 
-	urls atomic.Pointer[endpoints]
+	urls     atomic.Pointer[endpoints]
+	metadata atomic.Pointer[spMetadata] // built once per endpoints
 }
 
 // endpoints are the SP's own URLs, known once the broker has said where
@@ -82,9 +82,7 @@ func Open(id string, cfg Config, opts Options) (*Provider, error) {
 	if opts.Hits != nil {
 		p.SetReplayStore(opts.Hits)
 	}
-	if opts.EndSessions != nil {
-		p.SetEndSessions(opts.EndSessions)
-	}
+	p.SetLogoutHost(opts.Host)
 	for _, k := range cfg.Keys {
 		sk, err := k.load()
 		if err != nil {
@@ -113,16 +111,6 @@ func Open(id string, cfg Config, opts Options) (*Provider, error) {
 	p.idp = &idpMetadata{file: cfg.IDPMetadataFile, url: cfg.IDPMetadataURL, entityID: cfg.IDPEntityID,
 		refresh: cfg.MetadataRefresh, client: client, now: p.now}
 	return p, nil
-}
-
-// endSessionsFunc ends a person's Passerelle sessions (Options.EndSessions).
-type endSessionsFunc func(ctx context.Context, subject string, sessionIndexes []string) error
-
-// SetEndSessions is how the broker gives the function that ends a
-// person's sessions when the IdP signs them out (Options.EndSessions).
-func (p *Provider) SetEndSessions(fn func(ctx context.Context, subject string, sessionIndexes []string) error) {
-	f := endSessionsFunc(fn)
-	p.endSessions.Store(&f)
 }
 
 // setURLs records where the broker serves this provider.

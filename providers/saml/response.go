@@ -8,32 +8,12 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
-	"strings"
 	"time"
 
 	crewsaml "github.com/crewjam/saml"
 
 	"github.com/passerelle/passerelle/providers"
 )
-
-// NameID is the persistent identifier an IdP gives Passerelle for one
-// person (saml-core-2.0-os §8.3.7): an opaque per-SP value and the two
-// qualifiers that scope it. The triple, never an email, is the upstream
-// subject.
-type NameID struct {
-	Value           string
-	NameQualifier   string // the IdP's entity ID
-	SPNameQualifier string // Passerelle's SP entity ID at this IdP
-}
-
-// Subject is the triple as one string, for the broker's link of an
-// account to this upstream. Values are joined with "!" as Shibboleth's
-// persistent-id attribute does; neither entity ID can contain "!" without
-// also changing the value before it, so the encoding is unambiguous for
-// the qualifiers this provider accepts (both are fixed per provider).
-func (n NameID) Subject() string {
-	return n.NameQualifier + "!" + n.SPNameQualifier + "!" + n.Value
-}
 
 // Session is what Single Logout needs of one upstream sign-in: who, and
 // the IdP's SessionIndex.
@@ -115,7 +95,7 @@ func (p *Provider) refused(err error) (providers.Identity, Session, error) {
 	if errors.As(detail, &bad) {
 		return providers.Identity{}, Session{}, fmt.Errorf("%w: provider %s: status %s", providers.ErrDenied, p.id, bad.Status)
 	}
-	return providers.Identity{}, Session{}, fmt.Errorf("%w: provider %s: response refused: %w", providers.ErrUpstream, p.id, detail)
+	return providers.Identity{}, Session{}, fmt.Errorf("%w: provider %s: message refused: %w", providers.ErrUpstream, p.id, detail)
 }
 
 // accept makes this provider's own checks on an assertion the library
@@ -142,28 +122,21 @@ func (p *Provider) accept(a *crewsaml.Assertion, idpEntityID, spEntityID string)
 	if n == nil || n.Format != string(crewsaml.PersistentNameIDFormat) {
 		return fail("NameID is not persistent")
 	}
-	id := NameID{Value: strings.TrimSpace(n.Value), NameQualifier: n.NameQualifier, SPNameQualifier: n.SPNameQualifier}
-	if id.Value == "" || id.Value != n.Value || len(id.Value) > 256 {
-		return fail("persistent NameID is empty, padded or longer than 256 characters")
-	}
-	// saml-core §8.3.7: absent qualifiers default to the IdP and SP entity
-	// IDs; present ones must be those, or the identifier is someone else's.
-	if id.NameQualifier == "" {
-		id.NameQualifier = idpEntityID
-	}
-	if id.SPNameQualifier == "" {
-		id.SPNameQualifier = spEntityID
-	}
-	if id.NameQualifier != idpEntityID || id.SPNameQualifier != spEntityID {
-		return fail("NameID qualifiers name another IdP or SP")
+	id, err := qualified(n.Value, n.NameQualifier, n.SPNameQualifier, idpEntityID, spEntityID)
+	if err != nil {
+		return fail("%v", err)
 	}
 	st := a.AuthnStatements[0]
+	if len(st.SessionIndex) > maxNameID {
+		return fail("SessionIndex longer than %d characters", maxNameID)
+	}
 	level := st.AuthnContext.AuthnContextClassRef
 	if level == nil || !slices.Contains(p.cfg.Levels, level.Value) {
 		return fail("AuthnContextClassRef is not a requested level")
 	}
 	acr := p.cfg.acrFor(level.Value)
-	ident := providers.Identity{Subject: id.Subject(), ACR: acr, AMR: slices.Clone(p.cfg.AMR), AuthTime: st.AuthnInstant}
+	ident := providers.Identity{Subject: id.Subject(), ACR: acr, AMR: slices.Clone(p.cfg.AMR), AuthTime: st.AuthnInstant,
+		SessionIndex: st.SessionIndex}
 	if ident.AuthTime.After(now.Add(skew)) {
 		ident.AuthTime = time.Time{}
 	}

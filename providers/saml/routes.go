@@ -1,6 +1,7 @@
 package saml
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 
@@ -46,29 +47,50 @@ func (p *Provider) CallbackState(r *http.Request) string {
 	return r.PostForm.Get("RelayState")
 }
 
-// serveSLO answers the IdP's LogoutRequest (IdP-initiated Single
-// Logout): checked, the person's Passerelle sessions ended through
-// Options.EndSessions, and answered with a signed LogoutResponse —
-// PartialLogout when Passerelle's own sessions could not be ended (or no
-// EndSessions is given). A LogoutResponse arriving here answers a
-// Passerelle-initiated logout, which the broker does not start yet: it is
-// refused.
+// serveSLO is the SLO endpoint (HTTP-Redirect) for both directions: an
+// IdP's LogoutRequest (serveLogoutRequest), or the LogoutResponse to a
+// logout the broker started (StartLogout), which goes to
+// LogoutHost.LogoutDone with its relay state once checked. Anything else
+// gets the person's page; the detail goes to the log.
 func (p *Provider) serveSLO(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	if r.URL.Query().Get("SAMLRequest") == "" {
-		p.logger.WarnContext(ctx, "SLO: not a LogoutRequest (Passerelle starts no upstream logout yet)")
-		http.Error(w, "not a LogoutRequest", http.StatusBadRequest)
-		return
+	q := r.URL.Query()
+	switch {
+	case q.Get("SAMLRequest") != "":
+		p.serveLogoutRequest(w, r)
+	case q.Get("SAMLResponse") != "":
+		relay := q.Get("RelayState")
+		err := p.HandleLogoutResponse(ctx, r, logoutRequestID(relay))
+		if err != nil {
+			p.logger.WarnContext(ctx, "SLO: LogoutResponse refused", "error", err)
+		}
+		host := p.host.Load()
+		if host == nil || host.LogoutDone == nil {
+			p.errorPage(w, r, fmt.Errorf("%w: provider %s: a LogoutResponse, but no logout was started", providers.ErrState, p.id))
+			return
+		}
+		host.LogoutDone(w, r, relay, err)
+	default:
+		p.errorPage(w, r, fmt.Errorf("%w: provider %s: SLO without SAMLRequest or SAMLResponse", providers.ErrState, p.id))
 	}
+}
+
+// serveLogoutRequest answers the IdP's LogoutRequest (IdP-initiated
+// Single Logout): checked, the sessions its sign-in started ended through
+// LogoutHost.EndSessions, and answered with a signed LogoutResponse —
+// PartialLogout when Passerelle's own sessions could not be ended (or the
+// broker gave no host).
+func (p *Provider) serveLogoutRequest(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
 	req, err := p.HandleLogoutRequest(ctx, r)
 	if err != nil {
 		p.logger.WarnContext(ctx, "SLO: LogoutRequest refused", "error", err)
-		http.Error(w, "invalid LogoutRequest", http.StatusBadRequest)
+		p.errorPage(w, r, err)
 		return
 	}
 	ended := false
-	if end := p.endSessions.Load(); end != nil {
-		if err := (*end)(ctx, req.NameID.Subject(), req.SessionIndexes); err != nil {
+	if host := p.host.Load(); host != nil && host.EndSessions != nil {
+		if err := host.EndSessions(ctx, req.NameID.Subject(), req.SessionIndexes); err != nil {
 			p.logger.ErrorContext(ctx, "SLO: ending sessions", "error", err)
 		} else {
 			ended = true
@@ -77,8 +99,25 @@ func (p *Provider) serveSLO(w http.ResponseWriter, r *http.Request) {
 	to, err := p.LogoutResponseURL(ctx, req.ID, req.RelayState, ended)
 	if err != nil {
 		p.logger.ErrorContext(ctx, "SLO: LogoutResponse", "error", err)
-		http.Error(w, "logout failed", http.StatusInternalServerError)
+		p.errorPage(w, r, err)
 		return
 	}
 	http.Redirect(w, r, to, http.StatusFound)
+}
+
+// errorPage answers a refused request to the provider's routes with the
+// broker's page for err (LogoutHost.ErrorPage), or, before the broker
+// gave one, a plain status: never the detail, which the caller logged.
+func (p *Provider) errorPage(w http.ResponseWriter, r *http.Request, err error) {
+	if host := p.host.Load(); host != nil && host.ErrorPage != nil {
+		host.ErrorPage(w, r, err)
+		return
+	}
+	http.Error(w, http.StatusText(http.StatusBadRequest), http.StatusBadRequest)
+}
+
+// SetLogoutHost is how the broker gives what single logout calls back
+// (providers.LogoutProvider).
+func (p *Provider) SetLogoutHost(h providers.LogoutHost) {
+	p.host.Store(&h)
 }

@@ -1,7 +1,9 @@
 package saml
 
 import (
+	"crypto/rsa"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -72,15 +74,15 @@ func TestLogoutFromPasserelle(t *testing.T) {
 		t.Fatalf("LogoutResponse sent to %s", back)
 	}
 	r := httptest.NewRequest(http.MethodGet, back, nil)
-	if err := ti.p.HandleLogoutResponse(t.Context(), r, "_other"); !errors.Is(err, providers.ErrUpstream) {
-		t.Errorf("a LogoutResponse to another request: got %v", err)
+	if err := ti.p.HandleLogoutResponse(t.Context(), r, "_other"); !errors.Is(err, providers.ErrUpstream) || !strings.Contains(err.Error(), "InResponseTo") {
+		t.Errorf("a LogoutResponse to another request: got %v, want a refusal of its InResponseTo", err)
 	}
 	if err := ti.p.HandleLogoutResponse(t.Context(), r, id); err != nil {
 		t.Fatal(err)
 	}
 	tampered := httptest.NewRequest(http.MethodGet, strings.Replace(back, "RelayState=rs", "RelayState=xx", 1), nil)
-	if err := ti.p.HandleLogoutResponse(t.Context(), tampered, id); !errors.Is(err, providers.ErrUpstream) {
-		t.Errorf("a LogoutResponse whose signed query was changed: got %v", err)
+	if err := ti.p.HandleLogoutResponse(t.Context(), tampered, id); !errors.Is(err, providers.ErrUpstream) || !errors.Is(err, rsa.ErrVerification) {
+		t.Errorf("a LogoutResponse whose signed query was changed: got %v, want a refusal of its signature", err)
 	}
 }
 
@@ -107,15 +109,17 @@ func TestLogoutFromIdP(t *testing.T) {
 	if req.NameID.Subject() != ident.Subject || len(req.SessionIndexes) != 1 || req.SessionIndexes[0] != "idx-42" {
 		t.Fatalf("LogoutRequest %+v does not name the sign-in %q", req, ident.Subject)
 	}
-	if _, err := ti.p.HandleLogoutRequest(t.Context(), httptest.NewRequest(http.MethodGet, to, nil)); err == nil {
-		t.Error("a replayed LogoutRequest was accepted")
+	_, err = ti.p.HandleLogoutRequest(t.Context(), httptest.NewRequest(http.MethodGet, to, nil))
+	if !errors.Is(err, providers.ErrUpstream) || !errors.Is(err, crewsaml.ErrAssertionReplayed) {
+		t.Errorf("a replayed LogoutRequest: got %v, want a refusal as a replay", err)
 	}
 	u, _ := url.Parse(to)
 	q := u.Query()
 	q.Set("Signature", "AAAA"+q.Get("Signature")[4:])
 	u.RawQuery = q.Encode()
-	if _, err := ti.p.HandleLogoutRequest(t.Context(), httptest.NewRequest(http.MethodGet, u.String(), nil)); err == nil {
-		t.Error("a LogoutRequest with a broken signature was accepted")
+	_, err = ti.p.HandleLogoutRequest(t.Context(), httptest.NewRequest(http.MethodGet, u.String(), nil))
+	if !errors.Is(err, providers.ErrUpstream) || !errors.Is(err, rsa.ErrVerification) {
+		t.Errorf("a LogoutRequest with a broken signature: got %v, want a refusal of its signature", err)
 	}
 	back, err := ti.p.LogoutResponseURL(t.Context(), req.ID, req.RelayState, true)
 	if err != nil {
@@ -153,4 +157,63 @@ func TestLogoutFromIdPThroughRoute(t *testing.T) {
 	if resp := get(t, ti.spSrv.URL+"/providers/gckey/slo?SAMLRequest=AAAA"); resp.StatusCode != http.StatusBadRequest {
 		t.Errorf("a garbage LogoutRequest: %s", resp.Status)
 	}
+}
+
+// TestStartLogoutThroughRoute: the broker starts a logout with the
+// subject and SessionIndex it kept; the IdP ends its session and answers
+// at the SLO route, which hands the checked answer and the relay state to
+// LogoutDone. The answer moved under another relay state reaches
+// LogoutDone as a refusal; a request with neither message
+// gets the error page.
+func TestStartLogoutThroughRoute(t *testing.T) {
+	ti := newTestIdP(t, env{})
+	flow := testFlow("1")
+	ident, _, err := ti.post(flow, ti.signIn(flow))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ident.SessionIndex != "idx-42" {
+		t.Fatalf("Identity.SessionIndex = %q, want the IdP's idx-42", ident.SessionIndex)
+	}
+	to, err := ti.p.StartLogout(t.Context(), ident.Subject, ident.SessionIndex, "relay-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp := get(t, to)
+	back := resp.Header.Get("Location")
+	if resp.StatusCode != http.StatusFound || !ti.ended || !strings.HasPrefix(back, ti.spSrv.URL+"/providers/gckey/slo?") {
+		t.Fatalf("IdP answered %s to %q (session ended: %v)", resp.Status, back, ti.ended)
+	}
+	if resp := get(t, back); resp.StatusCode != http.StatusNoContent || len(ti.logoutsDone) != 1 || ti.logoutsDone[0] != "relay-1 <nil>" {
+		t.Fatalf("SLO route: %s, LogoutDone calls %q", resp.Status, ti.logoutsDone)
+	}
+	other := strings.Replace(back, "RelayState=relay-1", "RelayState=relay-2", 1)
+	get(t, other)
+	if len(ti.logoutsDone) != 2 || !strings.HasPrefix(ti.logoutsDone[1], "relay-2 upstream failure") {
+		t.Fatalf("a LogoutResponse under another relay state: LogoutDone calls %q", ti.logoutsDone)
+	}
+	if _, err := ti.p.StartLogout(t.Context(), "another-idp!sp!pai", "", "relay-3"); !errors.Is(err, providers.ErrUpstream) {
+		t.Errorf("a subject of another IdP: got %v", err)
+	}
+	if resp := get(t, ti.spSrv.URL+"/providers/gckey/slo"); resp.StatusCode != http.StatusBadRequest ||
+		len(ti.refusals) != 1 || !errors.Is(ti.refusals[0], providers.ErrState) {
+		t.Fatalf("SLO without a message: %s, refusals %v", resp.Status, ti.refusals)
+	}
+}
+
+// logoutDone records the end of a logout the broker started, as the
+// broker would go on with it.
+func (ti *testIdP) logoutDone(w http.ResponseWriter, _ *http.Request, relay string, err error) {
+	ti.mu.Lock()
+	defer ti.mu.Unlock()
+	ti.logoutsDone = append(ti.logoutsDone, fmt.Sprintf("%s %v", relay, err))
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// errorPage records a refusal, as the broker's page would show it.
+func (ti *testIdP) errorPage(w http.ResponseWriter, _ *http.Request, err error) {
+	ti.mu.Lock()
+	defer ti.mu.Unlock()
+	ti.refusals = append(ti.refusals, err)
+	w.WriteHeader(http.StatusBadRequest)
 }

@@ -77,6 +77,25 @@ func (s *sessionRecords) DeleteSessionsByAccount(ctx context.Context, accountID 
 	return n, err
 }
 
+// ListSessions returns the live sessions of an account, from its index.
+func (s *sessionRecords) ListSessions(ctx context.Context, accountID string) ([]store.Session, error) {
+	var out []store.Session
+	err := s.view(ctx, func(tx *bbolt.Tx) error {
+		out = nil
+		for _, hash := range owned(tx, indexSessionsByAccount, accountID) {
+			sess, ok, err := load(tx, sessions, hash)
+			if err != nil {
+				return err
+			}
+			if ok && !s.expired(sess.ExpiresAt) {
+				out = append(out, sess)
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
 // deleteSession removes a session and its index entry.
 func deleteSession(tx *bbolt.Tx, sess store.Session) error {
 	if err := tx.Bucket(indexSessionsByAccount).Delete(ownedKey(sess.AccountID, sess.Hash)); err != nil {

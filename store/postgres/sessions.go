@@ -43,3 +43,9 @@ func (s *sessionRecords) DeleteSessionsByAccount(ctx context.Context, accountID 
 		SELECT count(*) FILTER (WHERE `+live(2)+`) FROM ended`, accountID, s.now()).Scan(&n)
 	return n, err
 }
+
+// ListSessions returns the live sessions of an account, from the
+// account_id index.
+func (s *sessionRecords) ListSessions(ctx context.Context, accountID string) ([]store.Session, error) {
+	return sessions.list(ctx, s.base, "SELECT record FROM sessions WHERE account_id = $1 AND "+live(2), accountID, s.now())
+}

@@ -71,3 +71,40 @@ func testDeleteSessionsByAccount(t *testing.T, newStore NewStore) {
 		t.Errorf("DeleteSessionsByAccount after new session = %d, want 1", n)
 	}
 }
+
+// testListSessions: an account's live sessions, with the upstream sign-in
+// each came from; not another account's, not an expired one, not a
+// deleted one.
+func testListSessions(t *testing.T, newStore NewStore) {
+	s, clk := open(t, newStore)
+	ctx := t.Context()
+	a1, a2 := session("a-1", "acct-a", time.Hour), session("a-2", "acct-a", 3*time.Hour)
+	a1.Upstream = &store.UpstreamSession{Subject: "idp!sp!pai-1", Index: "idx-1"}
+	for _, sess := range []store.Session{a1, a2, session("a-3", "acct-a", 3*time.Hour), session("b-1", "acct-b", time.Hour)} {
+		must(t, s.CreateSession(ctx, sess), "CreateSession")
+	}
+	must(t, s.DeleteSession(ctx, store.HashToken("a-3")), "DeleteSession")
+	list := func(account string) map[string]store.Session {
+		t.Helper()
+		got, err := s.ListSessions(ctx, account)
+		must(t, err, "ListSessions "+account)
+		out := map[string]store.Session{}
+		for _, x := range got {
+			out[x.ID] = x
+		}
+		return out
+	}
+	got := list("acct-a")
+	if len(got) != 2 {
+		t.Fatalf("ListSessions(acct-a) = %v, want a-1 and a-2", got)
+	}
+	same(t, got[a1.ID], a1, "ListSessions a-1 with its upstream sign-in")
+	same(t, got[a2.ID], a2, "ListSessions a-2")
+	if got := list("acct-none"); len(got) != 0 {
+		t.Errorf("ListSessions of an unknown account = %v", got)
+	}
+	clk.Advance(2 * time.Hour) // a-1 has expired
+	if got := list("acct-a"); len(got) != 1 || got[a2.ID].ID != a2.ID {
+		t.Errorf("ListSessions after a-1 expired = %v, want a-2 only", got)
+	}
+}

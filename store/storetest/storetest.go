@@ -36,6 +36,7 @@ func Run(t *testing.T, newStore NewStore) {
 		{"RevokeGrantsByAccount", testRevokeGrantsByAccount},
 		{"Sessions", testSessions},
 		{"DeleteSessionsByAccount", testDeleteSessionsByAccount},
+		{"ListSessions", testListSessions},
 		{"ExpiredIsNotFound", testExpiredIsNotFound},
 		{"UpdateErrorWritesNothing", testUpdateErrorWritesNothing},
 		{"Sweep", testSweep},
