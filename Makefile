@@ -27,6 +27,7 @@ bench:
 	$(GO) test -run '^$$' -bench . -benchtime 2s ./store/bolt
 	$(GO) test -run '^$$' -bench . -benchtime 2000x ./mfa/...
 	$(GO) test -run '^$$' -bench Hash -benchtime 40x -v ./providers/local | grep -E 'argon2id|Benchmark'
+	$(GO) test -run '^$$' -bench . -benchtime 200x ./providers/saml
 
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzAuthorize -fuzztime 30s ./broker
@@ -41,7 +42,7 @@ bench-compare:
 	$(GO) build -o "$$dir/bench-compare" ./cmd/passerelle-bench-compare && \
 	"$$dir/bench-compare" -passerelle "$$dir/passerelle" -example "$$dir/zitadel-example" $(BENCH_COMPARE_FLAGS)
 
-# N minutes of steady mixed load on `passerelle serve` (bbolt), printing
+# N minutes of steady mixed load on `passerelle serve` (bbolt; -postgres DSN for PostgreSQL), printing
 # per-minute p50/p99 per operation, RSS, heap, goroutines, open files and
 # store size. Figures only. make soak SOAK_FLAGS="-minutes 5 -signin-rate 20"
 SOAK_FLAGS ?= -minutes 30

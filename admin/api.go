@@ -87,3 +87,17 @@ func (s *Service) apiRotateKeys(r *http.Request) (int, any, error) {
 	created, err := s.RotateKeys(r.Context())
 	return http.StatusOK, map[string]any{"created": created}, err
 }
+
+func (s *Service) apiLegacyLink(r *http.Request) (int, any, error) {
+	v, err := s.LegacyLink(r.Context(), r.PathValue("id"), r.PathValue("urn"))
+	return http.StatusOK, v, err
+}
+
+func (s *Service) apiUnlinkLegacy(r *http.Request) (int, any, error) {
+	return http.StatusNoContent, nil, s.UnlinkLegacy(r.Context(), r.PathValue("id"), r.PathValue("urn"))
+}
+
+func (s *Service) apiLegacyHolder(r *http.Request) (int, any, error) {
+	v, err := s.LegacyHolder(r.Context(), r.PathValue("id"), r.PathValue("legacy"))
+	return http.StatusOK, v, err
+}

@@ -1,12 +1,14 @@
 // Package admin owns Passerelle's administration operations: relying
 // parties kept in the store (add, update, remove, rotate secret, list),
 // accounts found by their User Reference Number (show, lock, unlock, reset
-// second factors, unlink a credential), signing keys (list, rotate) and
+// second factors, unlink a credential), signing keys (list, rotate),
 // the organizations of the configured clients (create, list, show, add a
 // member, change a role, remove a member, make the owner, invite, revoke
 // an invitation, export activation letters: orgs.go), through the same
 // rules as people's own changes (package orgs), unbound by the role table
-// but never making a second owner.
+// but never making a second owner, and
+// the legacy accounts of clients with the legacy step (import a file,
+// show and delete an account's answer; legacy.go).
 //
 // Service holds the operations; the CLI (cmd/passerelle) and the admin
 // HTTP API (Service.Handler) both call it, so they cannot drift apart.

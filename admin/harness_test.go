@@ -35,7 +35,7 @@ var epoch = time.Date(2025, 3, 1, 9, 0, 0, 0, time.UTC)
 var configClients = []broker.ClientConfig{{Client: store.Client{
 	ID: "portal", Secret: configSecret, Name: map[string]string{"en": "Portal", "fr": "Portail"},
 	RedirectURIs: []string{"https://portal.example/cb"}, AuthMethod: "client_secret_basic",
-	SubjectType: "pairwise", IDTokenAlg: "ES256",
+	SubjectType: "pairwise", IDTokenAlg: "ES256", Steps: []string{"legacy"},
 }}}
 
 // testRules are the client rules of a deployment with the default mfa

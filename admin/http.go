@@ -62,6 +62,9 @@ type apiFunc func(r *http.Request) (status int, body any, err error)
 //	POST   /admin/accounts/{urn}/reactivate      AccountView (409 if not dormant)
 //	POST   /admin/accounts/{urn}/reset-mfa       {removed}
 //	DELETE /admin/accounts/{urn}/links/{provider} 204
+//	GET    /admin/clients/{id}/legacy/accounts/{urn} LegacyLinkView
+//	DELETE /admin/clients/{id}/legacy/accounts/{urn} 204 (the next sign-in asks again)
+//	GET    /admin/clients/{id}/legacy/ids/{legacy}   LegacyLinkView (who linked it)
 //	GET    /admin/keys                           {keys}
 //	POST   /admin/keys/rotate                    {created}
 //	GET    /admin/store/backup                   the bbolt file (octet-stream)
@@ -88,6 +91,8 @@ func (s *Service) Handler(token string) http.Handler {
 	route("/admin/accounts/{urn}/reactivate", map[string]apiFunc{http.MethodPost: s.apiReactivate})
 	route("/admin/accounts/{urn}/reset-mfa", map[string]apiFunc{http.MethodPost: s.apiResetMFA})
 	route("/admin/accounts/{urn}/links/{provider}", map[string]apiFunc{http.MethodDelete: s.apiUnlink})
+	route("/admin/clients/{id}/legacy/accounts/{urn}", map[string]apiFunc{http.MethodGet: s.apiLegacyLink, http.MethodDelete: s.apiUnlinkLegacy})
+	route("/admin/clients/{id}/legacy/ids/{legacy}", map[string]apiFunc{http.MethodGet: s.apiLegacyHolder})
 	route("/admin/keys", map[string]apiFunc{http.MethodGet: s.apiKeys})
 	route("/admin/keys/rotate", map[string]apiFunc{http.MethodPost: s.apiRotateKeys})
 	mux.HandleFunc("GET /admin/store/backup", s.serveBackup)

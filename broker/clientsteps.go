@@ -3,28 +3,59 @@ package broker
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"slices"
+	"time"
+
+	"github.com/zitadel/oidc/v3/pkg/oidc"
 
 	"github.com/passerelle/passerelle/broker/journey"
+	"github.com/passerelle/passerelle/broker/steps/legacy"
 	"github.com/passerelle/passerelle/broker/steps/organization"
 	"github.com/passerelle/passerelle/broker/steps/terms"
 	"github.com/passerelle/passerelle/internal/validate"
+	"github.com/passerelle/passerelle/mfa"
 	"github.com/passerelle/passerelle/orgs"
 	"github.com/passerelle/passerelle/store"
 )
 
 // stepNames are the steps a client may list in clients[].steps. Adding a
 // step is its package and one line here and in newSteps.
-var stepNames = []string{terms.Name, organization.Name}
+var stepNames = []string{terms.Name, organization.Name, legacy.Name}
 
 // newSteps builds the registry of client steps.
 func (b *Broker) newSteps() map[string]journey.Step {
 	return map[string]journey.Step{
 		terms.Name:        terms.New(b.st, b.termsOf, b.now),
 		organization.Name: organization.New(b.orgs, b.reg, b.ui.T),
+		legacy.Name:       legacy.New(b.st, b.legacyClaim, b.now),
 	}
+}
+
+// legacyClaim is the claim that carries the client's legacy IDs.
+func (b *Broker) legacyClaim(clientID string) string {
+	return b.catalog().legacy[clientID].ClaimName()
+}
+
+// stepClaims adds to ui the claims the client's steps give about the
+// account (journey.Claimer).
+func (b *Broker) stepClaims(ctx context.Context, ui *oidc.UserInfo, c *client, accountID string) error {
+	for _, name := range c.Steps {
+		cl, ok := b.steps[name].(journey.Claimer)
+		if !ok {
+			continue
+		}
+		claims, err := cl.Claims(ctx, accountID, c.ID)
+		if err != nil {
+			return unavailable(err)
+		}
+		for k, v := range claims {
+			ui.AppendClaims(k, v)
+		}
+	}
+	return nil
 }
 
 // orgsOf is the client's organizations configuration, from the current
@@ -69,6 +100,12 @@ func (cl *ClientConfig) validateSteps(ps *validate.Problems, p string) {
 	}
 	if slices.Contains(cl.Steps, organization.Name) && cl.Organizations == nil {
 		ps.Add(p+".organizations", "is required when steps lists organization", nil)
+	}
+	if cl.Legacy != nil {
+		if !slices.Contains(cl.Steps, legacy.Name) {
+			ps.Add(p+".legacy", "is used only when steps lists legacy", nil)
+		}
+		cl.Legacy.Validate(ps, p+".legacy")
 	}
 }
 
@@ -186,4 +223,56 @@ func (h stepHost) Fail(w http.ResponseWriter, r *http.Request, v journey.Visit, 
 // Audit implements journey.Host.
 func (h stepHost) Audit(ctx context.Context, kind string, v journey.Visit, detail map[string]string) {
 	h.b.audits.record(ctx, kind, v.AccountID, v.ClientID, "success", detail)
+}
+
+// T implements journey.Host.
+func (h stepHost) T(v journey.Visit, key string, args ...any) string {
+	return h.b.ui.T(v.Lang, key, args...)
+}
+
+// Reserve implements journey.Host.
+func (h stepHost) Reserve(w http.ResponseWriter, r *http.Request, v journey.Visit, wait func(msg string)) (*mfa.Attempt, bool) {
+	att, err := h.b.reg.Reserve(r.Context(), v.AccountID)
+	var delay *mfa.DelayError
+	switch {
+	case errors.Is(err, mfa.ErrLocked):
+		http.Redirect(w, r, "/login/"+v.AuthRequestID, http.StatusSeeOther)
+	case errors.As(err, &delay):
+		wait(h.T(v, "mfa.error.wait", delay.Wait.Round(time.Second).String()))
+	case err != nil:
+		h.Fail(w, r, v, "failure regulator", err)
+	default:
+		return att, true
+	}
+	return nil, false
+}
+
+// Failed implements journey.Host.
+func (h stepHost) Failed(w http.ResponseWriter, r *http.Request, v journey.Visit, att *mfa.Attempt, kind string) bool {
+	b, ctx := h.b, r.Context()
+	locked, err := att.Failed(ctx)
+	if err != nil {
+		b.log.ErrorContext(ctx, "count failure", "error", err)
+	}
+	b.audits.record(ctx, kind, v.AccountID, v.ClientID, "failure", nil)
+	if !locked {
+		return false
+	}
+	b.audits.record(ctx, "lockout", v.AccountID, v.ClientID, "locked", map[string]string{"after": kind})
+	http.Redirect(w, r, "/login/"+v.AuthRequestID, http.StatusSeeOther)
+	return true
+}
+
+// Released implements journey.Host.
+func (h stepHost) Released(w http.ResponseWriter, r *http.Request, v journey.Visit, att *mfa.Attempt) bool {
+	err := att.Release(r.Context())
+	switch {
+	case errors.Is(err, mfa.ErrLocked):
+		http.Redirect(w, r, "/login/"+v.AuthRequestID, http.StatusSeeOther)
+	case err != nil:
+		h.Fail(w, r, v, "failure regulator", err)
+	default:
+		return true
+	}
+	return false
 }

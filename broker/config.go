@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/passerelle/passerelle/broker/steps/legacy"
 	"github.com/passerelle/passerelle/broker/steps/terms"
 	"github.com/passerelle/passerelle/internal/validate"
 	"github.com/passerelle/passerelle/mfa"
@@ -92,6 +93,8 @@ type ClientConfig struct {
 	// Organizations is the client's role table and how people join its
 	// organizations (the "organization" step, the account pages).
 	Organizations *orgs.Config `mapstructure:"organizations" yaml:"organizations"`
+	// Legacy are the settings of the "legacy" step (optional).
+	Legacy *legacy.Config `mapstructure:"legacy" yaml:"legacy"`
 }
 
 // ClientFactors are the factor kinds a client's mfa.factors may name:

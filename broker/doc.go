@@ -204,6 +204,15 @@
 //     only an administrator reactivates it (Login.gov's and Keycloak's
 //     inactive-account handling). A dormant account's sign-in never
 //     counts as use.
+//   - a client's required level above the floor every factor reaches (its
+//     mfa.acr, raised by acr_values) is asked of the upstream whose acr
+//     mapping can give it (providers.AssuranceProvider: OIDC acr_values,
+//     SAML RequestedAuthnContext), and that upstream is held to it: an
+//     answer mapped below stops at a page that offers to sign in again,
+//     audited, before any account or factor (assurance.go), never a
+//     silent downgrade, and no second factor makes up for it. An upstream
+//     that cannot be asked is not held: the factor brings the level, as
+//     before. The ID token's acr is the level reached.
 //   - an upstream configured with refresh_claims (off by default) has the
 //     email and name it gives written over the account's at each sign-in
 //     (Keycloak's "force" sync mode; claims.go), after the account was

@@ -144,7 +144,8 @@ func newEnvOpts(t testing.TB, o envOptions) *env {
 			ClientID: "passerelle", ClientSecret: "upstream-secret",
 			RedirectURIs: []string{e.issuer + "/callback/" + u.id}, ACR: "urn:gc-ca:cyber-auth:assurance:loa2",
 			Users: []demoidp.User{{Username: "alex", Password: "pw", Email: "alex@example.org", GivenName: "Alex", FamilyName: "T"},
-				{Username: "sam", Password: "pw", Email: "sam@example.org"}},
+				{Username: "sam", Password: "pw", Email: "sam@example.org"},
+				{Username: "pat", Password: "pw", Email: "pat@example.org", ACR: provenACR}}, // a proven identity (assurance_test.go)
 			Now: e.clock.Now,
 		}
 		if u.id == "gckey" {

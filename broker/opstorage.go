@@ -41,6 +41,8 @@ type opStorage struct {
 	issuer     string
 	now        func() time.Time
 	log        *slog.Logger
+	// stepClaims adds the claims of the client's steps (the legacy ID).
+	stepClaims func(ctx context.Context, ui *oidc.UserInfo, c *client, accountID string) error
 	// alg signs ID tokens: the client's id_token_signed_response_alg
 	// (signingAs); "" is ES256, the algorithm of every other signature.
 	alg string

@@ -137,8 +137,8 @@ func TestSAMLLogoutAtPasserelleReachesIdP(t *testing.T) {
 // TestAttackUpstreamLogoutAnswerElsewhere: the IdP's answer to a logout
 // is bound to the browser that started it. An attacker who captures the
 // SLO URL the IdP sent back (a LogoutResponse with its relay state) and
-// opens it in their own browser, or who changes where it goes, gets the
-// "could not be verified" page, never a redirect.
+// opens it in their own browser gets the "could not be verified" page,
+// never a redirect.
 func TestAttackUpstreamLogoutAnswerElsewhere(t *testing.T) {
 	e, _ := newSAMLEnv(t)
 	r := e.rp("rp1")

@@ -182,21 +182,7 @@ func TestSAMLSignInWithSecondFactor(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if tok.claims["acr"] != loa3 {
-		t.Errorf("acr = %v, want %s (the authenticator app's)", tok.claims["acr"], loa3)
-	}
-	if got := amr(tok.claims); !slices.Contains(got, "pwd") || !slices.Contains(got, "otp") || !slices.Contains(got, "mfa") {
-		t.Errorf("amr = %v, want pwd, otp and mfa", got)
-	}
-	sub, _ := tok.claims["sub"].(string)
-	if sub == "" || strings.Contains(sub, "pai-0a1b2c") {
-		t.Errorf("sub %q: want a pairwise subject, never the upstream's NameID", sub)
-	}
-	for _, claim := range []string{"email", "given_name", "name"} {
-		if _, ok := tok.claims[claim]; ok {
-			t.Errorf("claim %s reached the relying party", claim)
-		}
-	}
+	sub := wantTokensAsForOIDC(t, tok, "pai-0a1b2c")
 
 	// The same person again, in another browser: the account is found by
 	// the persistent NameID triple, and the factor is challenged.
@@ -229,6 +215,31 @@ func TestSAMLMetadataRoute(t *testing.T) {
 			t.Errorf("SP metadata lacks %s: %s", want, body)
 		}
 	}
+}
+
+// wantTokensAsForOIDC checks that a SAML sign-in's tokens are exactly as
+// for an OpenID Connect upstream: acr from the authenticator app (the
+// upstream's loa2 never stands in for it), amr with pwd, otp and mfa, a
+// pairwise sub that is not the upstream's NameID, and nothing of the
+// upstream (no email, no name). It returns the sub.
+func wantTokensAsForOIDC(t *testing.T, tok tokens, nameID string) string {
+	t.Helper()
+	if tok.claims["acr"] != loa3 {
+		t.Errorf("acr = %v, want %s (the authenticator app's)", tok.claims["acr"], loa3)
+	}
+	if got := amr(tok.claims); !slices.Contains(got, "pwd") || !slices.Contains(got, "otp") || !slices.Contains(got, "mfa") {
+		t.Errorf("amr = %v, want pwd, otp and mfa", got)
+	}
+	sub, _ := tok.claims["sub"].(string)
+	if sub == "" || strings.Contains(sub, nameID) || strings.Contains(nameID, sub) {
+		t.Errorf("sub %q: want a pairwise subject, never the upstream's NameID %q", sub, nameID)
+	}
+	for _, claim := range []string{"email", "given_name", "name"} {
+		if _, ok := tok.claims[claim]; ok {
+			t.Errorf("claim %s reached the relying party", claim)
+		}
+	}
+	return sub
 }
 
 // samlSignIn picks the SAML upstream for a in b and signs in at the IdP,

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"github.com/passerelle/passerelle/broker/dormancy"
 	"github.com/passerelle/passerelle/broker/journey"
+	"github.com/passerelle/passerelle/broker/steps/legacy"
 	"github.com/passerelle/passerelle/broker/steps/terms"
 	"github.com/passerelle/passerelle/orgs"
 	"log/slog"
@@ -158,7 +159,7 @@ func New(ctx context.Context, cfg Config, d Deps) (*Broker, error) {
 		return nil, err
 	}
 	storage := &opStorage{st: d.Store, catalog: b.catalog, keys: b.keys, clientKeys: b.clientKeys, tokens: cfg.Tokens,
-		issuer: b.issuer, now: d.Now, log: d.Logger}
+		issuer: b.issuer, now: d.Now, log: d.Logger, stepClaims: b.stepClaims}
 
 	opCfg := &op.Config{
 		CryptoKey:                sec.accessToken,
@@ -197,8 +198,9 @@ type catalog struct {
 	// routes are the providers' own routes (RouteProvider), by provider ID.
 	routes map[string]http.Handler
 	groups []GroupConfig
-	terms  map[string]terms.Terms  // client ID → its terms of use
-	orgs   map[string]*orgs.Config // client ID → its organizations' role table
+	terms  map[string]terms.Terms    // client ID → its terms of use
+	orgs   map[string]*orgs.Config   // client ID → its organizations' role table
+	legacy map[string]*legacy.Config // client ID → its legacy step's settings
 }
 
 func (b *Broker) catalog() *catalog { return b.cat.Load() }
@@ -219,7 +221,10 @@ func (b *Broker) Reload(clients []ClientConfig, groups []GroupConfig, ups []Upst
 		return err
 	}
 	c := &catalog{clients: cs, upstreams: map[string]Upstream{}, groups: groups, terms: ts, orgs: orgsOf(clients),
-		routes: map[string]http.Handler{}}
+		routes: map[string]http.Handler{}, legacy: map[string]*legacy.Config{}}
+	for _, cl := range clients {
+		c.legacy[cl.ID] = cl.Legacy
+	}
 	for _, u := range append(slices.Clone(b.firstParty), ups...) {
 		if _, dup := c.upstreams[u.ID]; dup {
 			return fmt.Errorf("provider %s: configured twice", u.ID)

@@ -126,7 +126,7 @@ func (s signIn) start(w http.ResponseWriter, r *http.Request, f *flow, id string
 		b.pages.errorPage(w, r, http.StatusInternalServerError, &f.ar, errGeneric)
 		return
 	}
-	opts := providers.LoginOptions{Locale: f.lang,
+	opts := providers.LoginOptions{Locale: f.lang, ACR: b.upstreamDemand(f, id),
 		ForceLogin: slices.Contains(f.ar.Prompt, "login") || f.ar.MaxAge != nil}
 	to, kept, err := cp.LoginURL(ctx, s.leg(&f.ar, id), opts)
 	if err == nil && len(kept) > providers.MaxKept {
@@ -202,6 +202,10 @@ func (s signIn) callback(w http.ResponseWriter, r *http.Request) {
 			kind = errState
 		}
 		b.pages.errorPage(w, r, http.StatusBadGateway, &f.ar, kind)
+		return
+	}
+	if demand := b.upstreamDemand(f, pid); !meetsDemand(demand, upstreamIdentity(pid, ident)) {
+		b.belowDemand(w, r, f, pid, ident.ACR)
 		return
 	}
 	s.ids.identified(w, r, f, pid, ident)

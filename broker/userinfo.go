@@ -15,7 +15,8 @@ import (
 )
 
 // Claims: the ID token carries sub, acr, amr, auth_time, nonce, sid and
-// locale (and idp when the client's configuration reveals the provider);
+// locale (and idp when the client's configuration reveals the provider,
+// and the claims of the client's steps, journey.Claimer: the legacy ID);
 // profile and email claims are answered by userinfo according to the
 // scopes of the grant (OIDC Core §5.4), never in the ID token of the code
 // flow. A value an upstream gave (store.Account's EmailFrom, NameFrom,
@@ -41,13 +42,13 @@ func (s *opStorage) SetUserinfoFromRequest(ctx context.Context, ui *oidc.UserInf
 	}
 	// SetUserInfo copies every field, sub included, into the ID token.
 	ui.Subject = req.GetSubject()
+	c, err := s.catalog().clients.get(ctx, clientID)
+	if err != nil {
+		return err
+	}
 	if len(asked) > 0 {
 		// The claims parameter asked for these in the ID token (OIDC Core
 		// §5.5), released by the same rule as at userinfo.
-		c, err := s.catalog().clients.get(ctx, clientID)
-		if err != nil {
-			return err
-		}
 		a, err := s.st.GetAccount(ctx, accountID)
 		if err != nil {
 			return unavailable(err)
@@ -68,19 +69,8 @@ func (s *opStorage) SetUserinfoFromRequest(ctx context.Context, ui *oidc.UserInf
 	if err := s.orgClaims(ctx, ui, clientID, accountID, org, true); err != nil {
 		return err
 	}
-	return s.revealProvider(ctx, ui, clientID, provider)
-}
-
-func (s *opStorage) revealProvider(ctx context.Context, ui *oidc.UserInfo, clientID, provider string) error {
-	if provider == "" {
-		return nil
-	}
-	c, err := s.catalog().clients.get(ctx, clientID)
-	if err != nil {
-		return err
-	}
 	revealTo(ui, c, provider)
-	return nil
+	return s.stepClaims(ctx, ui, c, accountID)
 }
 
 // revealTo names the provider of the sign-in when c's configuration says
@@ -144,7 +134,10 @@ func (s *opStorage) fillClaims(ctx context.Context, ui *oidc.UserInfo, g store.G
 		ui.Locale = oidc.NewLocale(parseTag(g.Locale))
 	}
 	revealTo(ui, c, g.Provider)
-	return s.orgClaims(ctx, ui, g.ClientID, g.AccountID, g.Org, false)
+	if err := s.orgClaims(ctx, ui, g.ClientID, g.AccountID, g.Org, false); err != nil {
+		return err
+	}
+	return s.stepClaims(ctx, ui, c, g.AccountID)
 }
 
 // scopeOf is the scope that asks for each held claim (OIDC Core §5.4).

@@ -93,6 +93,23 @@ type LoginOptions struct {
 	ForceLogin bool
 	// Locale is the person's interface language (ui_locales upstream).
 	Locale string
+	// ACR are the Passerelle acr values the sign-in accepts from this
+	// upstream, lowest first, when the broker holds the upstream to the
+	// client's level (AssuranceProvider): the provider asks for the
+	// upstream values its mapping gives them (OIDC acr_values, SAML
+	// RequestedAuthnContext). Empty: nothing is asked. Only a level, never
+	// anything of the relying party.
+	ACR []string
+}
+
+// AssuranceProvider is implemented by upstreams that can be asked for an
+// assurance level through their acr mapping (oidc's and saml's acr_map).
+// When Assures says the upstream can give one of the levels a sign-in
+// accepts, the broker asks for them (LoginOptions.ACR) and refuses an
+// answer mapped to none of them: never a silent downgrade.
+type AssuranceProvider interface {
+	// Assures reports whether an upstream value maps to one of acrs.
+	Assures(acrs []string) bool
 }
 
 // CallbackProvider is implemented by redirect-based upstreams: the

@@ -29,6 +29,7 @@ type Store interface {
 	LocalUsers
 	Terms
 	Organizations
+	Legacy
 	Audit
 	Maintenance
 }

@@ -56,7 +56,7 @@
 //	GET POST  /login/{id}/password/{provider}       identify: another password provider     passwordPages
 //	GET POST  /login/{id}/first/...                 first login: create or link             identities
 //	GET POST  /login/{id}/mfa/...                   second factor                           mfaPages (kinds: mfa.Registry)
-//	GET POST  /login/{id}/step/{name}               a client step ("terms", "organization") stepHost + the step's package
+//	GET POST  /login/{id}/step/{name}               a client step ("terms", "organization", "legacy") stepHost + the step's package
 //	GET       /login/{id}/cancel                    access_denied to the client             signIn
 //
 // The OpenID provider's endpoints (/authorize, /oauth/token, /userinfo,

@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+
+	"github.com/passerelle/passerelle/mfa"
 )
 
 // Step is a step a client adds after the second factor; clients[].steps
@@ -18,6 +20,13 @@ type Step interface {
 	// Mount registers the step's handlers on mux, all under
 	// /login/{id}/step/{name}; h lends them the broker's services.
 	Mount(mux Mux, h Host)
+}
+
+// Claimer is a Step that gives the client claims about the account (the
+// legacy step's legacy_id): the broker adds them to the ID token and the
+// userinfo answer of every client that lists the step.
+type Claimer interface {
+	Claims(ctx context.Context, accountID, clientID string) (map[string]any, error)
 }
 
 // Mux is where a step mounts its handlers: the broker's router, which
@@ -53,4 +62,21 @@ type Host interface {
 	Fail(w http.ResponseWriter, r *http.Request, v Visit, what string, err error)
 	// Audit appends an event to the audit log.
 	Audit(ctx context.Context, kind string, v Visit, detail map[string]string)
+	// T translates a message of broker/ui in v's language.
+	T(v Visit, key string, args ...any) string
+
+	// Reserve reserves an attempt on the account's failure counter
+	// before the step checks an answer (mfa.Regulator.Reserve). When the
+	// counter holds it back it has answered (a locked account goes back to
+	// the dispatcher, which shows the locked page; a running delay calls
+	// wait with the translated message) and returns false.
+	Reserve(w http.ResponseWriter, r *http.Request, v Visit, wait func(msg string)) (*mfa.Attempt, bool)
+	// Failed settles a wrong answer: counted, audited as kind with
+	// outcome failure, and a lock it causes audited. When the account
+	// locked it has sent the person to the dispatcher and returns true.
+	Failed(w http.ResponseWriter, r *http.Request, v Visit, att *mfa.Attempt, kind string) bool
+	// Released settles a right answer that does not authenticate the
+	// person (mfa.Attempt.Release). When the account locked meanwhile, or
+	// the store failed, it has answered and returns false.
+	Released(w http.ResponseWriter, r *http.Request, v Visit, att *mfa.Attempt) bool
 }

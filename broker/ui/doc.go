@@ -149,6 +149,8 @@
 //	error.dormant.title           account inactive (unused too long)
 //	error.dormant.message         nothing shared; an administrator reactivates it
 //	error.contact                 %s = whom to contact (accounts.contact)
+//	error.upstream_assurance.title   the upstream's level is below the service's
+//	error.upstream_assurance.message %s = the upstream's name; sign in another way
 //	error.policy.title            service needs a factor Passerelle cannot offer
 //	error.policy.message          contact the service
 //	error.too_many_requests.title  429: the source's rate limit
@@ -255,6 +257,18 @@
 //	terms.version                 the version shown (%s)
 //	terms.accept                  the accept button
 //	terms.decline                 the decline button
+//	legacy.title                  legacy account page title
+//	legacy.intro                  what joining a former account does
+//	legacy.once                   asked once; one former account per person
+//	legacy.username.label         label of the former username
+//	legacy.password.label         label of the former password
+//	legacy.submit                 the join button
+//	legacy.none                   the "I never had an account" button
+//	legacy.none.hint              not asked again; support can change it
+//	legacy.error.username         the former username is missing
+//	legacy.error.password         the former password is missing
+//	legacy.error.credentials      the one answer to a wrong username or password
+//	legacy.error.taken            that former account is another person's
 //	org.title                     organization step page title
 //	org.intro.choose              choose the organization you act for in %s (the service)
 //	org.intro.none                %s (the service) needs an organization: enter your manager's code

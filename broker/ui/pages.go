@@ -147,6 +147,7 @@ var pageSpecs = map[string]pageSpec{
 	PageOrgStep: {reflect.TypeFor[*OrgStepData](), "org.title"},
 	PageOrgs:    {reflect.TypeFor[*OrgsData](), "orgs.title"},
 	PageOrg:     {reflect.TypeFor[*OrgData](), "orgs.title"},
+	PageLegacy:  {reflect.TypeFor[*LegacyData](), "legacy.title"},
 }
 
 // view is what the templates see: .D is the page data, .C its Common.

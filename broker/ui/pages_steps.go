@@ -4,6 +4,7 @@ package ui
 const (
 	PageTerms   = "terms"   // *TermsData: a client's terms of use, to accept or decline
 	PageOrgStep = "orgstep" // *OrgStepData: choose an organization, enter an invitation or activation code
+	PageLegacy  = "legacy"  // *LegacyData: link the account of a client's former sign-in, or say there was none
 )
 
 // TermsData is for PageTerms. The form posts decision=accept or
@@ -13,6 +14,14 @@ type TermsData struct {
 	Version    string
 	Paragraphs []string
 	Action     string
+}
+
+// LegacyData is for PageLegacy. The form posts decision=link with
+// username and password, or decision=none, to Action.
+type LegacyData struct {
+	Common
+	Username string
+	Action   string
 }
 
 // OrgStepData is for PageOrgStep. Each choice posts to its own Action

@@ -127,6 +127,7 @@ func samples() map[string][]any {
 				Lost: []Choice{{ID: "f1", Name: "Authenticator app — Phone"}, {ID: "f2", Name: "Security key"}}}},
 		PageTerms: {&TermsData{Common: c, Version: "2026-01", Paragraphs: []string{"One.", "Two <b>not bold</b>."}, Action: "/step/terms"},
 			&TermsData{Common: m, Version: "v2", Action: "/step/terms"}},
+		PageLegacy: {&LegacyData{Common: c, Username: "mtremblay", Action: "/step/legacy"}, &LegacyData{Common: m, Action: "/step/legacy"}},
 		PageOrgStep: {&OrgStepData{Common: m, ClientName: "ATIP Online", Action: "/step/organization", CancelURL: "/cancel"},
 			&OrgStepData{Common: c, ClientName: "PIP", Choices: sampleChoices[:1], Action: "/step/organization", Activation: true,
 				Notice: "Recorded.", Number: "BN1", CancelURL: "/cancel"},

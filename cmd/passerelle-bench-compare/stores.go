@@ -17,7 +17,6 @@ import (
 
 	"github.com/passerelle/passerelle/broker"
 	"github.com/passerelle/passerelle/broker/ui"
-	"github.com/passerelle/passerelle/internal/demoidp"
 	"github.com/passerelle/passerelle/internal/loadgen"
 	"github.com/passerelle/passerelle/internal/pgtest"
 	"github.com/passerelle/passerelle/providers/oidc"
@@ -97,26 +96,19 @@ func storeRun(m *measurer, name string, open func(func() time.Time) (store.Store
 		return nil, err
 	}
 	defer closeStore()
-	upLn, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return nil, err
-	}
-	defer upLn.Close()
 	brLn, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, err
 	}
 	defer brLn.Close()
-	issuer, upIssuer := "http://"+brLn.Addr().String(), "http://"+upLn.Addr().String()+"/up"
+	issuer := "http://" + brLn.Addr().String()
 	pp := loadgen.NewPeople(16*m.workers, clk.Now, clk.Advance)
-	idp, err := demoidp.New(demoidp.Config{Issuer: upIssuer, Name: map[string]string{"en": "Up", "fr": "Amont"},
-		ClientID: "passerelle", ClientSecret: upstreamSecret, RedirectURIs: []string{issuer + "/callback/up"},
-		Users: pp.UpstreamUsers(), Now: clk.Now})
+	up, err := loadgen.StartUpstream(issuer, pp, clk.Now)
 	if err != nil {
 		return nil, err
 	}
-	go http.Serve(upLn, idp)
-	p, err := oidc.Open("up", oidc.Config{Issuer: upIssuer, ClientID: "passerelle", ClientSecret: upstreamSecret}, nil, quiet)
+	defer up.Close()
+	p, err := oidc.Open(loadgen.UpstreamID, oidc.Config{Issuer: up.Issuer, ClientID: loadgen.UpstreamClientID, ClientSecret: loadgen.UpstreamSecret}, nil, quiet)
 	if err != nil {
 		return nil, err
 	}
@@ -130,7 +122,7 @@ func storeRun(m *measurer, name string, open func(func() time.Time) (store.Store
 	key := make([]byte, store.MasterKeySize)
 	rand.Read(key)
 	b, err := broker.New(context.Background(), cfg, broker.Deps{Store: st, MasterKey: key, Issuer: issuer, UI: pages, Now: clk.Now,
-		Upstreams: []broker.Upstream{{ID: "up", Name: map[string]string{"en": "Up", "fr": "Amont"}, Provider: p}}, Logger: quiet,
+		Upstreams: []broker.Upstream{{ID: loadgen.UpstreamID, Name: map[string]string{"en": "Up", "fr": "Amont"}, Provider: p}}, Logger: quiet,
 		RateLimit: benchRateLimit})
 	if err != nil {
 		return nil, err

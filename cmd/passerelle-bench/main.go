@@ -21,7 +21,6 @@ import (
 
 	"github.com/passerelle/passerelle/broker"
 	"github.com/passerelle/passerelle/broker/ui"
-	"github.com/passerelle/passerelle/internal/demoidp"
 	"github.com/passerelle/passerelle/internal/loadgen"
 	"github.com/passerelle/passerelle/providers/oidc"
 	"github.com/passerelle/passerelle/store"
@@ -56,34 +55,27 @@ func run(dur time.Duration, workers int) error {
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	slog.SetDefault(quiet)
 
-	upLn, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return err
-	}
 	brLn, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return err
 	}
 	issuer := "http://" + brLn.Addr().String()
-	upIssuer := "http://" + upLn.Addr().String() + "/up"
 	// Enough people that a round lasts far longer than one sign-in at
 	// full load; the broker's clock moves on when they run out of steps.
 	clk := &loadgen.Clock{}
 	pp := loadgen.NewPeople(16*workers, clk.Now, clk.Advance)
-	idp, err := demoidp.New(demoidp.Config{Issuer: upIssuer, Name: map[string]string{"en": "Up", "fr": "Amont"},
-		ClientID: "passerelle", ClientSecret: "upstream-secret", RedirectURIs: []string{issuer + "/callback/up"},
-		Users: pp.UpstreamUsers()})
+	up, err := loadgen.StartUpstream(issuer, pp, nil)
 	if err != nil {
 		return err
 	}
-	go http.Serve(upLn, idp)
+	defer up.Close()
 
 	st, err := bolt.Open(dir+"/bench.db", bolt.Options{})
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	p, err := oidc.Open("up", oidc.Config{Issuer: upIssuer, ClientID: "passerelle", ClientSecret: "upstream-secret"}, nil, quiet)
+	p, err := oidc.Open(loadgen.UpstreamID, oidc.Config{Issuer: up.Issuer, ClientID: loadgen.UpstreamClientID, ClientSecret: loadgen.UpstreamSecret}, nil, quiet)
 	if err != nil {
 		return err
 	}
@@ -97,7 +89,7 @@ func run(dur time.Duration, workers int) error {
 	key := make([]byte, 32)
 	rand.Read(key)
 	b, err := broker.New(context.Background(), cfg, broker.Deps{Store: st, MasterKey: key, Issuer: issuer, UI: pages, Now: clk.Now,
-		Upstreams: []broker.Upstream{{ID: "up", Name: map[string]string{"en": "Up", "fr": "Amont"}, Provider: p}}, Logger: quiet,
+		Upstreams: []broker.Upstream{{ID: loadgen.UpstreamID, Name: map[string]string{"en": "Up", "fr": "Amont"}, Provider: p}}, Logger: quiet,
 		// Every worker is 127.0.0.1: the per-source limit is raised, not
 		// turned off, so its cost stays in the figures.
 		RateLimit: broker.RateLimitConfig{PerSecond: 1e6, Burst: 1e6}})

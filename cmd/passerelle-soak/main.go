@@ -17,7 +17,6 @@ import (
 
 	"golang.org/x/oauth2"
 
-	"github.com/passerelle/passerelle/internal/demoidp"
 	"github.com/passerelle/passerelle/internal/loadgen"
 )
 
@@ -29,7 +28,8 @@ func main() {
 	introspections := flag.Float64("introspect-rate", 120, "introspections per second")
 	workers := flag.Int("workers", 32, "concurrent clients per operation")
 	pool := flag.Int("refresh-pool", 256, "refresh tokens rotated by the refresh load")
-	keep := flag.Bool("keep", false, "keep the temporary directory (store file, config, server log)")
+	keep := flag.Bool("keep", false, "keep the temporary directory (store file, config, server log) and the PostgreSQL schema")
+	pg := flag.String("postgres", "", "run on PostgreSQL: a fresh schema in the database this DSN names (default: a bbolt file)")
 	only := flag.String("composition", "", "only print the composition of this stopped store file")
 	flag.Parse()
 	if *only != "" {
@@ -43,7 +43,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, "passerelle-soak: -passerelle is required (see make soak)")
 		os.Exit(2)
 	}
-	err := run(*bin, time.Duration(*minutes)*time.Minute, rates{*signIns, *refreshes, *introspections}, *workers, *pool, *keep)
+	err := run(*bin, time.Duration(*minutes)*time.Minute, rates{*signIns, *refreshes, *introspections}, *workers, *pool, *keep, *pg)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "passerelle-soak:", err)
 		os.Exit(1)
@@ -53,7 +53,7 @@ func main() {
 // rates are the paced rates of the three operations, per second.
 type rates struct{ signIn, refresh, introspect float64 }
 
-func run(bin string, dur time.Duration, r rates, workers, poolSize int, keep bool) error {
+func run(bin string, dur time.Duration, r rates, workers, poolSize int, keep bool, pgDSN string) error {
 	dir, err := os.MkdirTemp("", "passerelle-soak")
 	if err != nil {
 		return err
@@ -70,21 +70,19 @@ func run(bin string, dur time.Duration, r rates, workers, poolSize int, keep boo
 	// Nobody may sign in twice in one 30-second TOTP step (the broker's
 	// clock is real time here), so enough people for 45 s of sign-ins.
 	pp := loadgen.NewPeople(max(64, int(r.signIn*45)), time.Now, nil)
-	upLn, err := net.Listen("tcp", "127.0.0.1:0")
+	up, err := loadgen.StartUpstream(issuer, pp, nil)
 	if err != nil {
 		return err
 	}
-	upIssuer := "http://" + upLn.Addr().String() + "/up"
-	idp, err := demoidp.New(demoidp.Config{Issuer: upIssuer, Name: map[string]string{"en": "Up", "fr": "Amont"},
-		ClientID: "passerelle", ClientSecret: "upstream-secret", RedirectURIs: []string{issuer + "/callback/up"},
-		Users: pp.UpstreamUsers()})
-	if err != nil {
-		return err
+	defer up.Close()
+	st := boltStore(dir)
+	if pgDSN != "" {
+		if st, err = postgresStore(pgDSN, keep); err != nil {
+			return err
+		}
 	}
-	go http.Serve(upLn, idp)
-
-	dbPath := filepath.Join(dir, "passerelle.db")
-	cfgPath, err := writeConfig(dir, brPort, metricsPort, issuer, upIssuer, dbPath)
+	defer st.close()
+	cfgPath, err := writeConfig(dir, brPort, metricsPort, issuer, st.yaml, up.ProviderYAML())
 	if err != nil {
 		return err
 	}
@@ -114,8 +112,8 @@ func run(bin string, dur time.Duration, r rates, workers, poolSize int, keep boo
 	tr := &http.Transport{MaxIdleConnsPerHost: 4 * workers}
 	ps := loadgen.NewPasserelle(issuer, tr, pp)
 	ctx := context.WithValue(context.Background(), oauth2.HTTPClient, ps.HTTP)
-	fmt.Printf("Passerelle soak: %s, paced at %.0f sign-ins/s, %.0f refresh/s, %.0f introspections/s; %d people; bbolt (fsync on), serve as its own process, GOMAXPROCS of this host %d\n",
-		dur, r.signIn, r.refresh, r.introspect, len(pp.Names), numCPU())
+	fmt.Printf("Passerelle soak: %s, paced at %.0f sign-ins/s, %.0f refresh/s, %.0f introspections/s; %d people; %s, serve as its own process, GOMAXPROCS of this host %d\n",
+		dur, r.signIn, r.refresh, r.introspect, len(pp.Names), st.name, numCPU())
 	took, err := ps.EnrolAll(ctx, workers)
 	if err != nil {
 		return err
@@ -134,17 +132,18 @@ func run(bin string, dur time.Duration, r rates, workers, poolSize int, keep boo
 			return loadgen.Introspect(ps.HTTP, issuer+"/oauth/introspect", ps.OAuth, refresher.AccessToken())
 		}},
 	}
-	if err := soak(dur, workers, ops, func() sample { return scrape(metricsURL, dbPath) }); err != nil {
+	if err := soak(dur, workers, ops, func() sample { return scrape(metricsURL, srv.Process.Pid, st.size) }); err != nil {
 		return err
 	}
 	stop()
-	return composition(dbPath)
+	return st.composition()
 }
 
 // writeConfig writes the serve configuration: loopback listeners, the
-// per-source limit raised (every client is 127.0.0.1), one upstream, the
-// bench client, a random master key, default retention and lifetimes.
-func writeConfig(dir string, port, metricsPort int, issuer, upIssuer, dbPath string) (string, error) {
+// per-source limit raised (every client is 127.0.0.1), the store, one
+// upstream, the bench client, a random master key, default retention and
+// lifetimes.
+func writeConfig(dir string, port, metricsPort int, issuer, storeYAML, providerYAML string) (string, error) {
 	key := make([]byte, 32)
 	rand.Read(key)
 	body := fmt.Sprintf(`server:
@@ -152,14 +151,13 @@ func writeConfig(dir string, port, metricsPort int, issuer, upIssuer, dbPath str
   issuer: %q
   metrics_listen: "127.0.0.1:%d"
   rate_limit: {per_second: 1000000, burst: 1000000}
-store: {bolt: {path: %q}}
+store: %s
 keys: {master_key: %q}
 providers:
-  - {id: up, type: oidc, name: {en: Up, fr: Amont}, oidc: {issuer: %q, client_id: passerelle, client_secret: upstream-secret}}
+  - %s
 clients:
-  - {id: %s, name: {en: Bench, fr: Banc}, secret: %q, redirect_uris: ["https://%s/cb"]}
-`, port, issuer, metricsPort, dbPath, base64.StdEncoding.EncodeToString(key), upIssuer,
-		loadgen.ClientID, loadgen.ClientSecret, loadgen.RPHost)
+  - %s
+`, port, issuer, metricsPort, storeYAML, base64.StdEncoding.EncodeToString(key), providerYAML, loadgen.ClientYAML())
 	p := filepath.Join(dir, "passerelle.yaml")
 	return p, os.WriteFile(p, []byte(body), 0o600)
 }

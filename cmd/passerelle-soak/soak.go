@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"fmt"
 	"net/http"
 	"os"
@@ -35,50 +36,40 @@ func (o *op) take() ([]time.Duration, int, error) {
 	return lat, errs, first
 }
 
-// run paces o at its rate from workers goroutines until stop closes.
-func (o *op) run(workers int, stop <-chan struct{}, wg *sync.WaitGroup) {
-	tick := time.NewTicker(time.Duration(float64(time.Second) / o.rate))
-	for range workers {
-		wg.Go(func() {
-			for {
-				select {
-				case <-stop:
-					return
-				case <-tick.C:
-				}
-				start := time.Now()
-				err := o.do()
-				d := time.Since(start)
-				o.mu.Lock()
-				if err != nil {
-					o.errs++
-					if o.firstErr == nil {
-						o.firstErr = err
-					}
-				} else {
-					o.lat = append(o.lat, d)
-				}
-				o.mu.Unlock()
-			}
-		})
+// record keeps one run's latency, or counts its error; the soak goes on
+// after errors.
+func (o *op) record(_ int, d time.Duration, err error) bool {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if err != nil {
+		o.errs++
+		if o.firstErr == nil {
+			o.firstErr = err
+		}
+	} else {
+		o.lat = append(o.lat, d)
 	}
-	go func() { <-stop; tick.Stop() }()
+	return true
 }
 
 // sample is what the server looks like at the end of a minute.
 type sample struct {
 	rss, heap, storeBytes int64
+	// anon and file split the resident set (Linux): anonymous memory
+	// (Go heap, stacks, runtime) and mapped files (the binary and, on
+	// bbolt, the pages of the store file the server has touched).
+	anon, file            int64
 	goroutines, openFiles int64
 	err                   error
 }
 
 // soak runs ops for dur and prints one block per minute.
 func soak(dur time.Duration, workers int, ops []*op, look func() sample) error {
-	stop := make(chan struct{})
+	ctx, stop := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	for _, o := range ops {
 		if o.rate > 0 {
-			o.run(workers, stop, &wg)
+			wg.Go(func() { loadgen.Pace(ctx, workers, o.rate, o.do, o.record) })
 		}
 	}
 	first, last := map[string]time.Duration{}, map[string]time.Duration{}
@@ -99,7 +90,8 @@ func soak(dur time.Duration, workers int, ops []*op, look func() sample) error {
 			right := ""
 			switch i {
 			case 0:
-				right = fmt.Sprintf("RSS %s, heap %s, store %s", mib(s.rss), mib(s.heap), mib(s.storeBytes))
+				right = fmt.Sprintf("RSS %s (anon %s, file %s), heap %s, store %s",
+					mib(s.rss), mib(s.anon), mib(s.file), mib(s.heap), mib(s.storeBytes))
 			case 1:
 				right = fmt.Sprintf("goroutines %d, open files %d", s.goroutines, s.openFiles)
 			case 2:
@@ -113,7 +105,7 @@ func soak(dur time.Duration, workers int, ops []*op, look func() sample) error {
 			}
 		}
 	}
-	close(stop)
+	stop()
 	wg.Wait()
 	fmt.Println()
 	for _, o := range ops {
@@ -126,12 +118,11 @@ func soak(dur time.Duration, workers int, ops []*op, look func() sample) error {
 	return nil
 }
 
-// scrape reads the server's process and Go metrics and the store size.
-func scrape(metricsURL, dbPath string) sample {
-	var s sample
-	if st, err := os.Stat(dbPath); err == nil {
-		s.storeBytes = st.Size()
-	}
+// scrape reads the server's process and Go metrics, its resident set's
+// split (/proc/PID/status) and the store size.
+func scrape(metricsURL string, pid int, storeSize func() int64) sample {
+	s := sample{storeBytes: storeSize()}
+	s.anon, s.file = residentSplit(pid)
 	resp, err := http.Get(metricsURL)
 	if err != nil {
 		s.err = err
@@ -162,6 +153,31 @@ func scrape(metricsURL, dbPath string) sample {
 	}
 	s.err = sc.Err()
 	return s
+}
+
+// residentSplit reads RssAnon and RssFile of process pid, in bytes; 0
+// where /proc does not say.
+func residentSplit(pid int) (anon, file int64) {
+	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0, 0
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		name, rest, _ := strings.Cut(sc.Text(), ":")
+		kb, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
+		if err != nil {
+			continue
+		}
+		switch name {
+		case "RssAnon":
+			anon = kb << 10
+		case "RssFile":
+			file = kb << 10
+		}
+	}
+	return anon, file
 }
 
 func mib(n int64) string { return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20)) }

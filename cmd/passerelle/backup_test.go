@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -13,7 +12,6 @@ import (
 
 	"golang.org/x/oauth2"
 
-	"github.com/passerelle/passerelle/internal/demoidp"
 	"github.com/passerelle/passerelle/internal/loadgen"
 	"github.com/passerelle/passerelle/internal/syncbuf"
 )
@@ -40,21 +38,12 @@ func signIn(t *testing.T, storeSection string) *signedIn {
 	port := freePort(t)
 	s := &signedIn{issuer: fmt.Sprintf("http://127.0.0.1:%d", port), cfg: filepath.Join(dir, "c.yaml")}
 
-	upLn, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	upIssuer := "http://" + upLn.Addr().String() + "/up"
 	pp := loadgen.NewPeople(1, time.Now, nil)
-	idp, err := demoidp.New(demoidp.Config{Issuer: upIssuer, Name: map[string]string{"en": "Up", "fr": "Amont"},
-		ClientID: "passerelle", ClientSecret: "upstream-secret", RedirectURIs: []string{s.issuer + "/callback/up"},
-		Users: pp.UpstreamUsers()})
+	up, err := loadgen.StartUpstream(s.issuer, pp, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	upSrv := &http.Server{Handler: idp}
-	go upSrv.Serve(upLn)
-	t.Cleanup(func() { upSrv.Close() })
+	t.Cleanup(func() { up.Close() })
 
 	if storeSection == "" {
 		s.db = filepath.Join(dir, "p.db")
@@ -65,10 +54,10 @@ store: %s
 keys: {master_key: "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="}
 admin: {token: %q}
 providers:
-  - {id: up, type: oidc, name: {en: Up, fr: Amont}, oidc: {issuer: %q, client_id: passerelle, client_secret: upstream-secret}}
+  - %s
 clients:
-  - {id: %s, name: {en: Bench, fr: Banc}, secret: %q, redirect_uris: ["https://%s/cb"]}
-`, port, s.issuer, storeSection, backupAdminToken, upIssuer, loadgen.ClientID, loadgen.ClientSecret, loadgen.RPHost)
+  - %s
+`, port, s.issuer, storeSection, backupAdminToken, up.ProviderYAML(), loadgen.ClientYAML())
 	if err := os.WriteFile(s.cfg, []byte(body), 0o600); err != nil {
 		t.Fatal(err)
 	}

@@ -117,6 +117,12 @@ func demo(ctx context.Context, addr, dataDir string, logger *slog.Logger, stdout
 			Sections: map[string]any{"oidc": oc}}
 		cfg.Providers = append(cfg.Providers, pc)
 	}
+	samlIdP, samlProvider, err := demoSAML(dataDir, sideURL, issuer, slog.NewLogLogger(logger.Handler(), slog.LevelWarn).Writer())
+	if err != nil {
+		return err
+	}
+	mux.Handle("/"+demoSAMLID+"/", samlIdP)
+	cfg.Providers = append(cfg.Providers, samlProvider)
 	termsFiles, err := writeDemoTerms(dataDir)
 	if err != nil {
 		return err
@@ -174,6 +180,8 @@ Banks and Quebec (demo upstreams): sign in as alex / demo-password or sam / demo
 At Maple Bank, robin / demo-password is an account unused for three years: it is dormant.
 The banks are asked for openid only and release nothing, so the relying party's
 UserInfo answer has no email or name; Quebec releases the email and name to it.
+GCKey – SAML (demo) is a SAML 2.0 identity provider served by this demo (signed,
+encrypted assertions; persistent NameID; level 2): sign in there as alex or sam too.
 GCKey (demo) is Passerelle's built-in service: choose it, then "Create a GCKey";
 the confirmation code arrives in the demo outbox, as do emailed second-factor codes.
 The trusted-trader portal asks for a second factor, for the business you act

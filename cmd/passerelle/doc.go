@@ -41,6 +41,14 @@
 //	    export for the mail house: one CSV line per activation code asked
 //	    for (external number, names, code, expiry), each code made then and
 //	    shown this once
+//	passerelle legacy import [-config FILE] -client ID [-format csv|json] [-skip-bad-rows] ACCOUNTS
+//	    import a client's legacy accounts (legacy_id, username, password_hash in
+//	    bcrypt, PBKDF2 or argon2 PHC form, email); every bad row is printed with
+//	    its line, and nothing is imported unless -skip-bad-rows
+//	passerelle legacy show [-config FILE] -client ID -urn URN|-legacy-id ID
+//	passerelle legacy unlink [-config FILE] -client ID -urn URN
+//	    show an account's answer to the client's legacy step (or who linked a
+//	    legacy ID), or delete it so the next sign-in asks again
 //	passerelle keys list|rotate [-config FILE]
 //	    list the signing keys; rotate first publishes a new key per algorithm,
 //	    which signs from a later time

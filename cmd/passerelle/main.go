@@ -45,6 +45,9 @@ const usage = `usage:
   passerelle clients remove|rotate-secret [-config FILE] -id ID
   passerelle accounts show|lock|unlock|reactivate|reset-mfa [-config FILE] -urn URN
   passerelle accounts unlink [-config FILE] -urn URN -provider P
+  passerelle legacy import [-config FILE] -client ID [-format csv|json] [-skip-bad-rows] ACCOUNTS
+  passerelle legacy show [-config FILE] -client ID -urn URN|-legacy-id ID
+  passerelle legacy unlink [-config FILE] -client ID -urn URN
   passerelle keys list|rotate [-config FILE]
   passerelle orgs list|show|create|add-member|set-role|remove-member|transfer|set-status|invite|revoke|letters
         [-config FILE] -client ID [-org ID] [-urn URN] [-role ROLE] [-invitation ID] [-status S]
@@ -101,6 +104,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return clientsCmd(ctx, rest, stdout)
 	case "keys":
 		return keysCmd(ctx, rest, stdout)
+	case "legacy":
+		return legacyCmd(ctx, rest, stdout)
 	case "accounts":
 		return accountsCmd(ctx, rest, stdout)
 	case "orgs":

@@ -126,7 +126,7 @@ func (s *Server) authorizePost(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	username := r.PostForm.Get("username")
-	user := s.checkPassword(username, r.PostForm.Get("password"))
+	user := s.accounts.check(username, r.PostForm.Get("password"))
 	if user == nil {
 		s.render(w, req, username, true)
 		return
@@ -146,17 +146,33 @@ func (s *Server) authorizePost(w http.ResponseWriter, r *http.Request) {
 	s.redirect(w, r, req, url.Values{"code": {code}})
 }
 
-// checkPassword returns the user whose credentials these are, or nil. It
+// accounts are the demo users a sign-in form checks, with SHA-256
+// digests of each username and password computed once: a sign-in hashes
+// only what was typed.
+type accounts struct {
+	users   []User
+	digests [][2][32]byte
+}
+
+func newAccounts(users []User) accounts {
+	a := accounts{users: users}
+	for _, u := range users {
+		a.digests = append(a.digests, [2][32]byte{sha256.Sum256([]byte(u.Username)), sha256.Sum256([]byte(u.Password))})
+	}
+	return a
+}
+
+// check returns the user whose credentials these are, or nil. It
 // compares digests in constant time and looks at every user, so timing
 // does not tell which usernames exist.
-func (s *Server) checkPassword(username, password string) *User {
+func (a accounts) check(username, password string) *User {
 	name, pass := sha256.Sum256([]byte(username)), sha256.Sum256([]byte(password))
 	var found *User
-	for i, d := range s.digests {
+	for i, d := range a.digests {
 		nameOK := subtle.ConstantTimeCompare(d[0][:], name[:]) == 1
 		passOK := subtle.ConstantTimeCompare(d[1][:], pass[:]) == 1
 		if nameOK && passOK {
-			found = &s.cfg.Users[i]
+			found = &a.users[i]
 		}
 	}
 	return found
@@ -177,38 +193,61 @@ type pageData struct {
 
 // render writes the sign-in form, with the error summary when failed.
 func (s *Server) render(w http.ResponseWriter, req *authRequest, username string, failed bool) {
+	renderForm(w, signInForm{name: s.cfg.Name, prefix: s.prefix, action: s.prefix + "/authorize", lang: req.lang,
+		hidden: req.params, username: username, failed: failed})
+}
+
+// signInForm is one sign-in page of a demo service: the OpenID
+// provider's (hidden: the authorization request) or the SAML IdP's
+// (hidden: where to go back to). hidden carries ui_locales, which the
+// language toggle flips.
+type signInForm struct {
+	name           map[string]string
+	prefix, action string
+	lang           string
+	hidden         url.Values
+	username       string
+	failed         bool
+}
+
+// renderForm writes page.html for f.
+func renderForm(w http.ResponseWriter, f signInForm) {
 	other := "fr"
-	if req.lang == "fr" {
+	if f.lang == "fr" {
 		other = "en"
 	}
 	toggle := url.Values{}
-	for k, vs := range req.params {
+	for k, vs := range f.hidden {
 		toggle[k] = vs
 	}
 	toggle.Set("ui_locales", other)
-	action := s.prefix + "/authorize"
+	securityHeaders(w)
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	_ = page.Execute(w, pageData{
+		Lang:       f.lang,
+		OtherLang:  other,
+		Name:       f.name[f.lang],
+		M:          catalogue[f.lang],
+		Action:     f.action,
+		ToggleURL:  f.action + "?" + toggle.Encode(),
+		Stylesheet: f.prefix + "/demo.css",
+		Hidden:     f.hidden,
+		Username:   f.username,
+		Error:      f.failed,
+	})
+}
 
+// securityHeaders are every demo page's: no script, no framing, nothing
+// cached.
+func securityHeaders(w http.ResponseWriter) {
 	h := w.Header()
-	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; frame-ancestors 'none'; base-uri 'none'")
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Referrer-Policy", "no-referrer")
 	h.Set("Cache-Control", "no-store")
-	_ = page.Execute(w, pageData{
-		Lang:       req.lang,
-		OtherLang:  other,
-		Name:       s.cfg.Name[req.lang],
-		M:          catalogue[req.lang],
-		Action:     action,
-		ToggleURL:  action + "?" + toggle.Encode(),
-		Stylesheet: s.prefix + "/demo.css",
-		Hidden:     req.params,
-		Username:   username,
-		Error:      failed,
-	})
 }
 
-func (s *Server) stylesheet(w http.ResponseWriter, _ *http.Request) {
+func stylesheet(w http.ResponseWriter, _ *http.Request) {
 	w.Header().Set("Content-Type", "text/css; charset=utf-8")
 	_, _ = w.Write(stylesheetCSS)
 }

@@ -40,6 +40,11 @@ type User struct {
 	Email      string
 	GivenName  string
 	FamilyName string
+	// ACR, when set, replaces Config.ACR in this user's ID tokens: an
+	// account whose identity was proven where the others' is basic
+	// (seed 003). The upstream answers the level the person has, whatever
+	// acr_values asked.
+	ACR string
 }
 
 // Faults are deliberate protocol violations that let tests check that a

@@ -1,5 +1,5 @@
-// Package demoidp is a small but real OpenID Connect provider that stands
-// in for upstream credential services: in the `passerelle demo` command
+// Package demoidp is a small but real OpenID Connect provider, and a SAML
+// 2.0 identity provider, that stand in for upstream credential services: in the `passerelle demo` command
 // (a GCKey-like service, Sign-In Partner banks, a Quebec-like service)
 // and in tests, as the upstream a client signs in at.
 //
@@ -24,6 +24,26 @@
 // restart; everything else (keys, codes, tokens) is in memory. The form
 // needs no script and works with the keyboard alone; a failed sign-in
 // shows an error summary that takes focus.
+//
+// SAMLServer (NewSAML) is the demo's GCKey-like SAML 2.0 identity
+// provider, on crewjam/saml's IdentityProvider, with this package's
+// sign-in page: under its base URL it serves
+//
+//	GET  /metadata   its metadata, signed with its key
+//	GET  /sso        SSO (HTTP-Redirect): the signed AuthnRequest is
+//	                 checked; a browser without a session goes to /login
+//	                 first, and the answer is a signed assertion encrypted
+//	                 to the SP (AES-128-CBC, RSA-OAEP, as GCKey), posted
+//	                 to the ACS; Cancel answers AuthnFailed
+//	GET POST /login  the sign-in form
+//	GET  /slo        Single Logout, both ways (HTTP-Redirect)
+//
+// The NameID is persistent: an HMAC of the SP's entity ID and the
+// username under a key derived from the IdP's key, so it differs per SP
+// and survives a restart with the same key. It asserts the highest of
+// its levels the request asks for (NoAuthnContext when none). Sessions
+// are in memory, an hour long, at most 1,000 (the oldest goes first),
+// each with the SPs it was used at, so a logout reaches them.
 //
 // Config.Faults holds deliberate protocol violations (an unpublished
 // signing key, a wrong issuer, a wrong UserInfo subject) so tests can

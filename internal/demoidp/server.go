@@ -30,9 +30,7 @@ type Server struct {
 	signer jose.Signer
 	jwks   []byte // the published key set, marshalled once
 
-	// digests[i] are SHA-256 of cfg.Users[i]'s username and password,
-	// computed once: a sign-in hashes only what was typed.
-	digests [][2][32]byte
+	accounts accounts
 
 	mu        sync.Mutex
 	codes     map[string]*grant // authorization code → grant, until it expires
@@ -74,9 +72,7 @@ func New(cfg Config) (*Server, error) {
 	if s.now == nil {
 		s.now = time.Now
 	}
-	for _, u := range cfg.Users {
-		s.digests = append(s.digests, [2][32]byte{sha256.Sum256([]byte(u.Username)), sha256.Sum256([]byte(u.Password))})
-	}
+	s.accounts = newAccounts(cfg.Users)
 
 	published, err := newKey()
 	if err != nil {
@@ -107,7 +103,7 @@ func New(cfg Config) (*Server, error) {
 	s.mux.HandleFunc("GET "+prefix+"/jwks", s.keys)
 	s.mux.HandleFunc("GET "+prefix+"/authorize", s.authorizeGet)
 	s.mux.HandleFunc("POST "+prefix+"/authorize", s.authorizePost)
-	s.mux.HandleFunc("GET "+prefix+"/demo.css", s.stylesheet)
+	s.mux.HandleFunc("GET "+prefix+"/demo.css", stylesheet)
 	s.mux.HandleFunc("POST "+prefix+"/token", s.token)
 	s.mux.HandleFunc("GET "+prefix+"/userinfo", s.userinfo)
 	s.mux.HandleFunc("POST "+prefix+"/userinfo", s.userinfo)

@@ -1,6 +1,7 @@
 package demoidp
 
 import (
+	"cmp"
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
@@ -135,8 +136,8 @@ func (s *Server) idToken(g *grant) (string, error) {
 	if g.nonce != "" {
 		claims["nonce"] = g.nonce
 	}
-	if s.cfg.ACR != "" {
-		claims["acr"] = s.cfg.ACR
+	if acr := cmp.Or(g.user.ACR, s.cfg.ACR); acr != "" {
+		claims["acr"] = acr
 	}
 	payload, err := json.Marshal(claims)
 	if err != nil {

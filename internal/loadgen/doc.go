@@ -1,7 +1,11 @@
 // Package loadgen is the load generator the benchmark commands share
-// (cmd/passerelle-bench and cmd/passerelle-bench-compare): a runner that
-// drives an operation in a closed loop or paced and reads its latency
-// percentiles; fresh HTTP "browsers" that follow redirects until the
+// (cmd/passerelle-bench, cmd/passerelle-bench-compare and
+// cmd/passerelle-soak): a runner that drives an operation in a closed
+// loop or paced (Pace, on which Load and the soak's minute-by-minute
+// figures are built) and reads its latency percentiles; the demo
+// upstream the people sign in at (StartUpstream, with its providers[] and
+// the relying party's clients[] entries for a configuration file); fresh
+// HTTP "browsers" that follow redirects until the
 // relying party and submit forms; the OAuth calls of a relying party
 // (code exchange, refresh rotation, introspection); and a driver of
 // complete sign-ins at Passerelle, where people enrol an authenticator

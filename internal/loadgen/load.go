@@ -1,6 +1,7 @@
 package loadgen
 
 import (
+	"context"
 	"fmt"
 	"sort"
 	"sync"
@@ -42,38 +43,23 @@ func Measure(dur time.Duration, workers int, op func() error, around func() func
 }
 
 // Load runs op from workers goroutines for dur; with rate > 0 the starts
-// are paced to rate per second. It returns the count and the latencies.
+// are paced to rate per second. It returns the count and the latencies;
+// a worker whose op fails stops, and the first error fails the run.
 func Load(dur time.Duration, workers int, rate float64, op func() error) (int, []time.Duration, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), dur)
+	defer cancel()
 	var count atomic.Int64
 	var firstErr atomic.Value
 	lats := make([][]time.Duration, workers)
-	deadline := time.Now().Add(dur)
-	var tick <-chan time.Time
-	if rate > 0 {
-		t := time.NewTicker(time.Duration(float64(time.Second) / rate))
-		defer t.Stop()
-		tick = t.C
-	}
-	var wg sync.WaitGroup
-	for w := range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for time.Now().Before(deadline) {
-				if tick != nil {
-					<-tick
-				}
-				start := time.Now()
-				if err := op(); err != nil {
-					firstErr.CompareAndSwap(nil, err)
-					return
-				}
-				lats[w] = append(lats[w], time.Since(start))
-				count.Add(1)
-			}
-		}()
-	}
-	wg.Wait()
+	Pace(ctx, workers, rate, op, func(w int, d time.Duration, err error) bool {
+		if err != nil {
+			firstErr.CompareAndSwap(nil, err)
+			return false
+		}
+		lats[w] = append(lats[w], d)
+		count.Add(1)
+		return true
+	})
 	if err, ok := firstErr.Load().(error); ok {
 		return 0, nil, err
 	}
@@ -82,6 +68,41 @@ func Load(dur time.Duration, workers int, rate float64, op func() error) (int, [
 		all = append(all, l...)
 	}
 	return int(count.Load()), all, nil
+}
+
+// Pace runs op from workers goroutines until ctx ends; with rate > 0 the
+// starts are paced to rate per second, and a tick that finds every
+// worker busy is dropped (so an overloaded server shows as a lower
+// count). After each run, record gets the worker's number (0 to
+// workers-1), the latency and op's error; when it returns false, that
+// worker stops. Pace returns once every worker has.
+func Pace(ctx context.Context, workers int, rate float64, op func() error, record func(worker int, d time.Duration, err error) bool) {
+	var tick <-chan time.Time
+	if rate > 0 {
+		t := time.NewTicker(time.Duration(float64(time.Second) / rate))
+		defer t.Stop()
+		tick = t.C
+	}
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for ctx.Err() == nil {
+				if tick != nil {
+					select {
+					case <-ctx.Done():
+						return
+					case <-tick:
+					}
+				}
+				start := time.Now()
+				err := op()
+				if !record(w, time.Since(start), err) {
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
 }
 
 // Pct is the q-quantile of l (sorting l), or 0 when l is empty.

@@ -26,5 +26,9 @@
 //
 // The upstream acr is translated through acr_map; an acr missing from
 // the map yields an empty Identity.ACR rather than passing an upstream
-// value through unchecked.
+// value through unchecked. Read the other way, acr_map says what the
+// upstream can be asked for: when a sign-in needs a level
+// (LoginOptions.ACR), the authorization request carries as acr_values the
+// upstream values mapped to it, lowest level first (Assures,
+// providers.AssuranceProvider); the broker checks the answer.
 package oidc

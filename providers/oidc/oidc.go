@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -156,6 +157,9 @@ func (p *Provider) LoginURL(ctx context.Context, leg providers.Leg, opts provide
 	if opts.Locale != "" {
 		params = append(params, oauth2.SetAuthURLParam("ui_locales", opts.Locale))
 	}
+	if ask := p.askFor(opts.ACR); len(ask) > 0 {
+		params = append(params, oauth2.SetAuthURLParam("acr_values", strings.Join(ask, " ")))
+	}
 	return cfg.AuthCodeURL(leg.State, params...), nil, nil
 }
 
@@ -174,4 +178,28 @@ func checkLeg(l providers.Leg) error {
 		return fmt.Errorf("leg code_verifier must have 43 to 128 characters, has %d", len(l.Verifier))
 	}
 	return nil
+}
+
+var _ providers.AssuranceProvider = (*Provider)(nil)
+
+// Assures reports whether acr_map maps an upstream acr to one of acrs.
+func (p *Provider) Assures(acrs []string) bool { return len(p.askFor(acrs)) > 0 }
+
+// askFor is the acr_values to send for acrs: the upstream values acr_map
+// maps to one of them, in the order of acrs (lowest first: OIDC Core
+// §3.1.2.1 lists acr_values in order of preference, and the lowest level
+// that suffices spares the person a stronger sign-in), then by name.
+func (p *Provider) askFor(acrs []string) []string {
+	var out []string
+	for _, want := range acrs {
+		var same []string
+		for up, mapped := range p.cfg.ACRMap {
+			if mapped == want {
+				same = append(same, up)
+			}
+		}
+		slices.Sort(same)
+		out = append(out, same...)
+	}
+	return out
 }

@@ -44,9 +44,16 @@ type Config struct {
 	// A URL is fetched over https (plain http only on loopback) and
 	// fetched again every MetadataRefresh; a failed refresh keeps the
 	// last good copy.
-	IDPMetadataFile string        `mapstructure:"idp_metadata_file" yaml:"idp_metadata_file"`
-	IDPMetadataURL  string        `mapstructure:"idp_metadata_url" yaml:"idp_metadata_url"`
-	MetadataRefresh time.Duration `mapstructure:"metadata_refresh" yaml:"metadata_refresh"`
+	IDPMetadataFile string `mapstructure:"idp_metadata_file" yaml:"idp_metadata_file"`
+	// IDPMetadataSigningCert, when set, is a PEM certificate file: the
+	// metadata (file or URL) must then carry an enveloped signature over
+	// its root by that certificate's key, and only what it covers is
+	// read; unsigned or otherwise-signed metadata is refused (the last
+	// good copy stays in use). A federation's aggregate is signed this
+	// way.
+	IDPMetadataSigningCert string        `mapstructure:"idp_metadata_signing_cert" yaml:"idp_metadata_signing_cert"`
+	IDPMetadataURL         string        `mapstructure:"idp_metadata_url" yaml:"idp_metadata_url"`
+	MetadataRefresh        time.Duration `mapstructure:"metadata_refresh" yaml:"metadata_refresh"`
 	// IDPEntityID picks the IdP when the metadata is an
 	// EntitiesDescriptor holding several; optional otherwise, and then
 	// checked against the metadata.
@@ -119,6 +126,11 @@ func (c *Config) Validate(ps *validate.Problems, path string) {
 	case c.IDPMetadataURL != "":
 		ps.AbsoluteURL(p("idp_metadata_url"), c.IDPMetadataURL, true)
 	}
+	if c.IDPMetadataSigningCert != "" {
+		if _, err := loadCert(c.IDPMetadataSigningCert); err != nil {
+			ps.Add(p("idp_metadata_signing_cert"), "must be a readable PEM certificate: "+err.Error(), c.IDPMetadataSigningCert)
+		}
+	}
 	if c.MetadataRefresh < 0 || (c.MetadataRefresh > 0 && c.MetadataRefresh < time.Minute) {
 		ps.Add(p("metadata_refresh"), "must be at least 1m", c.MetadataRefresh.String())
 	}
@@ -166,6 +178,18 @@ func (c Config) LogValue() slog.Value {
 		slog.String("entity_id", c.EntityID),
 		slog.String("idp_metadata", c.IDPMetadataFile+c.IDPMetadataURL),
 	)
+}
+
+// levelsFor is the configured levels whose acr is one of acrs, in the
+// configured order.
+func (c Config) levelsFor(acrs []string) []string {
+	var out []string
+	for _, l := range c.Levels {
+		if slices.Contains(acrs, c.acrFor(l)) {
+			out = append(out, l)
+		}
+	}
+	return out
 }
 
 // ACRMapping is the section's acr map, for the configuration's check of

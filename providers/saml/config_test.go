@@ -24,6 +24,8 @@ func TestValidateListsEveryProblem(t *testing.T) {
 		ACRMap:          map[string]string{"urn:x": " "},
 		ClockSkew:       10 * time.Minute,
 		MetadataRefresh: 10 * time.Second,
+		// A key file where the metadata's signing certificate should be.
+		IDPMetadataSigningCert: good.KeyFile,
 	}
 	var ps validate.Problems
 	cfg.Validate(&ps, "providers[0].saml")
@@ -35,6 +37,7 @@ func TestValidateListsEveryProblem(t *testing.T) {
 		"providers[0].saml.entity_id",
 		"providers[0].saml.idp_metadata_url", // plain http off loopback
 		"providers[0].saml.metadata_refresh",
+		"providers[0].saml.idp_metadata_signing_cert",
 		"providers[0].saml.keys",    // three
 		"providers[0].saml.keys[1]", // the certificate is another key's
 		"providers[0].saml.keys[2].cert_file",

@@ -29,6 +29,26 @@ func (k KeyPair) load() (spKey, error) {
 	return parseKeyPair(keyPEM, certPEM)
 }
 
+// Load reads and checks the key pair, as Open does (for a caller that
+// makes its own, such as the demo).
+func (k KeyPair) Load() (*rsa.PrivateKey, *x509.Certificate, error) {
+	sk, err := k.load()
+	return sk.key, sk.cert, err
+}
+
+// loadCert reads a PEM certificate file.
+func loadCert(file string) (*x509.Certificate, error) {
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return nil, err
+	}
+	b, _ := pem.Decode(data)
+	if b == nil || b.Type != "CERTIFICATE" {
+		return nil, errors.New("no PEM CERTIFICATE block")
+	}
+	return x509.ParseCertificate(b.Bytes)
+}
+
 func parseKeyPair(keyPEM, certPEM []byte) (spKey, error) {
 	kb, _ := pem.Decode(keyPEM)
 	if kb == nil {

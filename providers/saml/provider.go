@@ -109,7 +109,13 @@ func Open(id string, cfg Config, opts Options) (*Provider, error) {
 		client = &http.Client{Timeout: defaultTimeout}
 	}
 	p.idp = &idpMetadata{file: cfg.IDPMetadataFile, url: cfg.IDPMetadataURL, entityID: cfg.IDPEntityID,
-		refresh: cfg.MetadataRefresh, client: client, now: p.now}
+		refresh: cfg.MetadataRefresh, client: client, now: p.now, clock: p.clock}
+	if cfg.IDPMetadataSigningCert != "" {
+		var err error
+		if p.idp.signer, err = loadCert(cfg.IDPMetadataSigningCert); err != nil {
+			return nil, fmt.Errorf("provider %s: idp_metadata_signing_cert: %w", id, err)
+		}
+	}
 	return p, nil
 }
 
@@ -229,6 +235,12 @@ func (p *Provider) LoginURL(ctx context.Context, leg providers.Leg, opts provide
 		force := true
 		sp.ForceAuthn = &force
 	}
+	if ask := p.cfg.levelsFor(opts.ACR); len(ask) > 0 {
+		// Only the levels that meet the sign-in's; the callback's SP
+		// accepts every configured level, and the broker refuses one
+		// below the sign-in's (providers.AssuranceProvider).
+		sp.RequestedAuthnContext = &crewsaml.RequestedAuthnContext{Comparison: "exact", AuthnContextClassRefs: ask}
+	}
 	dest := sp.GetSSOBindingLocation(crewsaml.HTTPRedirectBinding)
 	if dest == "" {
 		return "", nil, fmt.Errorf("%w: provider %s: the IdP metadata has no HTTP-Redirect SSO endpoint", providers.ErrUpstream, p.id)
@@ -244,3 +256,8 @@ func (p *Provider) LoginURL(ctx context.Context, leg providers.Leg, opts provide
 	}
 	return u.String(), nil, nil
 }
+
+var _ providers.AssuranceProvider = (*Provider)(nil)
+
+// Assures reports whether a configured level maps to one of acrs.
+func (p *Provider) Assures(acrs []string) bool { return len(p.cfg.levelsFor(acrs)) > 0 }

@@ -61,6 +61,7 @@ type Store struct {
 	localUserRecords
 	termsRecords
 	orgRecords
+	legacyRecords
 	auditLog
 }
 

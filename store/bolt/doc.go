@@ -32,6 +32,8 @@
 //	local_users              local user ID                    LocalUser
 //	terms_acceptances        (account ID, client ID)          TermsAcceptance
 //	organizations            (client ID, organization ID)     Organization
+//	legacy_accounts          (client ID, legacy ID)           LegacyAccount
+//	legacy_links             (client ID, account ID)          LegacyLink
 //	idx_account_by_urn       URN                              account ID
 //	idx_links_by_account     (account ID) + links key         empty
 //	idx_grants_by_account    (account ID) + grant ID          empty
@@ -46,6 +48,8 @@
 //	idx_org_by_number        (client ID, external number)     organization ID
 //	idx_orgs_by_account      ((client ID, account ID)) + ID   empty
 //	idx_org_by_invitation    (client ID, invitation hash)     organization ID
+//	idx_legacy_by_username   (client ID, folded username)     legacy_accounts key
+//	idx_legacy_link_by_id    (client ID, legacy ID)           legacy_links key
 //	idx_expiry               timeKey(expiry) + tag + key      empty
 //	idx_refresh_retired      timeKey(rotated) + (grant) + hash empty
 //

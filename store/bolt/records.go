@@ -32,6 +32,11 @@ var (
 	bucketTerms       = []byte("terms_acceptances")
 	bucketOrgs        = []byte("organizations")
 
+	bucketLegacyAccounts  = []byte("legacy_accounts")
+	bucketLegacyLinks     = []byte("legacy_links")
+	indexLegacyByUsername = []byte("idx_legacy_by_username")
+	indexLegacyLinkByID   = []byte("idx_legacy_link_by_id")
+
 	indexAccountByURN      = []byte("idx_account_by_urn")
 	indexLinksByAccount    = []byte("idx_links_by_account")
 	indexGrantByRefresh    = []byte("idx_grant_by_refresh")
@@ -66,6 +71,7 @@ var dataBuckets = [][]byte{
 	bucketLocalUsers, indexLocalUserByUsername, indexLocalUserByEmail,
 	bucketTerms, indexExpiry, indexRefreshRetired,
 	bucketOrgs, indexOrgByNumber, indexOrgsByAccount, indexOrgByInvitation,
+	bucketLegacyAccounts, bucketLegacyLinks, indexLegacyByUsername, indexLegacyLinkByID,
 }
 
 // retiredBuckets held records no version writes any more; Open deletes
@@ -142,6 +148,10 @@ var (
 		key: func(a store.TermsAcceptance) []byte { return termsKey(a.AccountID, a.ClientID) }}
 	organizations = kind[store.Organization]{name: "organization", bucket: bucketOrgs,
 		key: func(o store.Organization) []byte { return orgKey(o.ClientID, o.ID) }}
+	legacyAccounts = kind[store.LegacyAccount]{name: "legacy account", bucket: bucketLegacyAccounts,
+		key: func(a store.LegacyAccount) []byte { return pairKey(a.ClientID, a.LegacyID) }}
+	legacyLinks = kind[store.LegacyLink]{name: "legacy link", bucket: bucketLegacyLinks,
+		key: func(l store.LegacyLink) []byte { return pairKey(l.ClientID, l.AccountID) }}
 )
 
 // notFound is the error for a missing (or expired) record.
@@ -249,6 +259,16 @@ func get[T any](ctx context.Context, s *base, k kind[T], key []byte) (T, error) 
 	return v, err
 }
 
+// loadByIndex reads the record a unique index names for value, expired
+// or not; ok is false when the index has no entry.
+func loadByIndex[T any](tx *bbolt.Tx, k kind[T], index, value []byte) (v T, ok bool, err error) {
+	key := tx.Bucket(index).Get(value)
+	if key == nil {
+		return v, false, nil
+	}
+	return load(tx, k, key)
+}
+
 // getByIndex is the whole of a Get method through a unique index, which
 // maps value to the record's primary key. An empty value is never indexed:
 // it finds nothing.
@@ -341,16 +361,18 @@ func part(dst []byte, p []byte) []byte {
 	return append(dst, p...)
 }
 
-// linkKey is the primary key of a link: (provider, subject).
-func linkKey(provider, subject string) []byte {
-	return part(part(nil, []byte(provider)), []byte(subject))
+// pairKey is a composite key of two parts; the first part's encoding is
+// the prefix that selects its entries.
+func pairKey(first, second string) []byte {
+	return part(part(nil, []byte(first)), []byte(second))
 }
+
+// linkKey is the primary key of a link: (provider, subject).
+func linkKey(provider, subject string) []byte { return pairKey(provider, subject) }
 
 // termsKey is the primary key of a terms acceptance: (account ID, client
 // ID). The account's part comes first, so its acceptances are one prefix.
-func termsKey(accountID, clientID string) []byte {
-	return part(part(nil, []byte(accountID)), []byte(clientID))
-}
+func termsKey(accountID, clientID string) []byte { return pairKey(accountID, clientID) }
 
 // ownedKey is an index key listing key under owner (an account or a grant).
 func ownedKey(owner string, key []byte) []byte {

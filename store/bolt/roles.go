@@ -37,6 +37,10 @@ type termsRecords struct{ *base }
 // orgRecords implements store.Organizations.
 type orgRecords struct{ *base }
 
+// legacyRecords implements store.Legacy: imported legacy accounts and
+// the links made to them.
+type legacyRecords struct{ *base }
+
 // auditLog implements store.Audit.
 type auditLog struct{ *base }
 
@@ -56,6 +60,7 @@ func compose(b *base) *Store {
 		localUserRecords: localUserRecords{b},
 		termsRecords:     termsRecords{b},
 		orgRecords:       orgRecords{b},
+		legacyRecords:    legacyRecords{b},
 		auditLog:         auditLog{b},
 	}
 }

@@ -35,6 +35,10 @@
 //	audit_events       id                  time
 //	terms_acceptances  (account_id,        -
 //	                    client_id)
+//	legacy_accounts    (client_id,         username (folded)                 (client_id, username) UNIQUE
+//	                    legacy_id)
+//	legacy_links       (client_id,         legacy_id (NULL: none)            (client_id, legacy_id) UNIQUE,
+//	                    account_id)                                          → legacy_accounts
 //
 // refresh_hashes holds every refresh hash a grant ever had, so a
 // rotated-away token resolves to its grant (reuse detection); the grant's

@@ -50,6 +50,7 @@ type Store struct {
 	localUserRecords
 	termsRecords
 	orgRecords
+	legacyRecords
 	auditLog
 }
 

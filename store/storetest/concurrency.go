@@ -19,7 +19,8 @@ const racers = 32
 // of the same person, a one-time code submitted twice, racing rate-limit
 // hits, one WebAuthn credential enrolled twice, one username registered
 // twice, racing transfers of ownership and removals of members, racing
-// activations of one organization).
+// activations of one organization, one legacy account linked by many
+// accounts).
 func RunConcurrency(t *testing.T, newStore NewStore) {
 	t.Run("RedeemCodeOnce", func(t *testing.T) { testRedeemCodeOnce(t, newStore) })
 	t.Run("RotateRefreshOnce", func(t *testing.T) { testRotateRefreshOnce(t, newStore) })
@@ -31,6 +32,7 @@ func RunConcurrency(t *testing.T, newStore NewStore) {
 	t.Run("CreateLocalUserOnce", func(t *testing.T) { testCreateLocalUserOnce(t, newStore) })
 	t.Run("OrganizationOneOwner", func(t *testing.T) { testOrganizationsOneOwner(t, newStore) })
 	t.Run("OrganizationActivateOnce", func(t *testing.T) { testOrganizationActivateOnce(t, newStore) })
+	t.Run("LinkLegacyOnce", func(t *testing.T) { testLinkLegacyOnce(t, newStore) })
 }
 
 // race runs f(0..racers-1) at once and returns the errors by index.

@@ -67,6 +67,9 @@ func Run(t *testing.T, newStore NewStore) {
 		{"Organizations", testOrganizations},
 		{"OrganizationUpdates", testOrganizationUpdates},
 		{"OrganizationCopy", testOrganizationCopy},
+		// Legacy accounts imported and linked.
+		{"LegacyImport", testLegacyImport},
+		{"LegacyLinks", testLegacyLinks},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.run(t, newStore) })
 	}

@@ -1,0 +1,152 @@
+package admin
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/passerelle/passerelle/broker/steps/legacy"
+	"github.com/passerelle/passerelle/store"
+)
+
+// ErrBadRows means an import file has rows that cannot be imported, and
+// nothing was imported (LegacyImport.Bad lists them). The HTTP API
+// answers 400.
+var ErrBadRows = errors.New("admin: the file has bad rows; nothing was imported")
+
+// LegacyImport is the outcome of an import: how many accounts were
+// imported, and every bad row.
+type LegacyImport struct {
+	Imported int      `json:"imported"`
+	Bad      []BadRow `json:"bad,omitempty"`
+}
+
+// LegacyLinkView is an account's answer to a client's legacy step.
+type LegacyLinkView struct {
+	ClientID string `json:"client_id"`
+	URN      string `json:"urn"`
+	// LegacyID is the legacy account linked; empty when the person said
+	// they never had one.
+	LegacyID string    `json:"legacy_id,omitempty"`
+	At       time.Time `json:"at"`
+}
+
+// legacyClient checks that clientID is a client of the configuration file
+// whose steps list legacy (steps are set only there).
+func (s *Service) legacyClient(clientID string) error {
+	for _, c := range s.config {
+		if c.ID == clientID {
+			if !slices.Contains(c.Steps, legacy.Name) {
+				return badRequest("client %q does not list the legacy step (clients[].steps)", clientID)
+			}
+			return nil
+		}
+	}
+	return fmt.Errorf("%w: no client %q in the configuration file", ErrNotFound, clientID)
+}
+
+// ImportLegacy imports a client's legacy accounts from a CSV or JSON file
+// (format FormatCSV or FormatJSON; columns legacy_id, username,
+// password_hash and, optionally, email). Every bad row is reported with
+// its line: a row with an empty or overlong field, a password hash that
+// is not bcrypt, PBKDF2 or argon2 (passhash), an email that is not an
+// address, a legacy ID or username seen on an earlier line, or a username
+// already held by another legacy ID of the client. With bad rows nothing
+// is imported (ErrBadRows) unless skipBad is set; then the good rows are.
+// An account imported again replaces the earlier one. The import is one
+// store transaction: all of it or nothing.
+func (s *Service) ImportLegacy(ctx context.Context, clientID string, r io.Reader, format string, skipBad bool) (LegacyImport, error) {
+	if err := s.legacyClient(clientID); err != nil {
+		return LegacyImport{}, err
+	}
+	rows, bad, err := readLegacyFile(r, format)
+	if err != nil {
+		return LegacyImport{}, &requestError{status: 400, msg: err.Error()}
+	}
+	list := make([]store.LegacyAccount, 0, len(rows))
+	now := s.now()
+	for _, row := range rows {
+		held, err := s.st.GetLegacyAccountByUsername(ctx, clientID, row.acct.Username)
+		switch {
+		case err == nil && held.LegacyID != row.acct.LegacyID:
+			bad = append(bad, BadRow{Line: row.line, Problem: fmt.Sprintf("username %q is already that of legacy ID %q", row.acct.Username, held.LegacyID)})
+			continue
+		case err != nil && !errors.Is(err, store.ErrNotFound):
+			return LegacyImport{}, err
+		}
+		a := row.acct
+		a.ClientID, a.ImportedAt = clientID, now
+		list = append(list, a)
+	}
+	slices.SortFunc(bad, func(a, b BadRow) int { return a.Line - b.Line })
+	out := LegacyImport{Bad: bad}
+	if len(bad) > 0 && !skipBad {
+		return out, ErrBadRows
+	}
+	if len(list) > 0 {
+		if err := s.st.ImportLegacyAccounts(ctx, list); err != nil {
+			return out, fmt.Errorf("admin: nothing was imported: %w", err)
+		}
+	}
+	out.Imported = len(list)
+	s.audit(ctx, store.AuditEvent{Kind: "admin.legacy.import", ClientID: clientID,
+		Detail: map[string]string{"imported": strconv.Itoa(out.Imported), "skipped": strconv.Itoa(len(bad))}})
+	return out, nil
+}
+
+// LegacyLink shows the answer to the client's legacy step of the account
+// with this URN.
+func (s *Service) LegacyLink(ctx context.Context, clientID, urn string) (LegacyLinkView, error) {
+	if err := s.legacyClient(clientID); err != nil {
+		return LegacyLinkView{}, err
+	}
+	a, err := s.account(ctx, urn)
+	if err != nil {
+		return LegacyLinkView{}, err
+	}
+	l, err := s.st.GetLegacyLink(ctx, clientID, a.ID)
+	if err != nil {
+		return LegacyLinkView{}, notFound(err, fmt.Sprintf("account %s has not answered client %s's legacy step", a.URN, clientID))
+	}
+	return LegacyLinkView{ClientID: clientID, URN: a.URN, LegacyID: l.LegacyID, At: l.CreatedAt}, nil
+}
+
+// LegacyHolder shows which account linked the client's legacy account.
+func (s *Service) LegacyHolder(ctx context.Context, clientID, legacyID string) (LegacyLinkView, error) {
+	if err := s.legacyClient(clientID); err != nil {
+		return LegacyLinkView{}, err
+	}
+	l, err := s.st.GetLegacyLinkByLegacyID(ctx, clientID, legacyID)
+	if err != nil {
+		return LegacyLinkView{}, notFound(err, fmt.Sprintf("legacy account %q of client %s is linked to no account", legacyID, clientID))
+	}
+	a, err := s.st.GetAccount(ctx, l.AccountID)
+	if err != nil {
+		return LegacyLinkView{}, notFound(err, "the linked account no longer exists")
+	}
+	return LegacyLinkView{ClientID: clientID, URN: a.URN, LegacyID: l.LegacyID, At: l.CreatedAt}, nil
+}
+
+// UnlinkLegacy deletes the account's answer to the client's legacy step:
+// the legacy account is free again, the client stops receiving its ID,
+// and the person's next sign-in to the client asks again.
+func (s *Service) UnlinkLegacy(ctx context.Context, clientID, urn string) error {
+	v, err := s.LegacyLink(ctx, clientID, urn)
+	if err != nil {
+		return err
+	}
+	a, err := s.account(ctx, urn)
+	if err != nil {
+		return err
+	}
+	if err := s.st.DeleteLegacyLink(ctx, clientID, a.ID); err != nil {
+		return notFound(err, "the answer was deleted meanwhile")
+	}
+	s.audit(ctx, store.AuditEvent{Kind: "admin.legacy.unlink", AccountID: a.ID, ClientID: clientID,
+		Detail: map[string]string{"legacy_id": v.LegacyID}})
+	return nil
+}

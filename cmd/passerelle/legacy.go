@@ -1,0 +1,108 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/passerelle/passerelle/admin"
+)
+
+// The legacy-account commands (clients[].steps: [legacy]):
+//
+//	passerelle legacy import -config FILE -client ID [-format csv|json] [-skip-bad-rows] ACCOUNTS
+//	passerelle legacy show -config FILE -client ID -urn URN | -legacy-id ID
+//	passerelle legacy unlink -config FILE -client ID -urn URN
+//
+// import prints every bad row with its line and imports nothing unless
+// told to skip them; the format defaults to the file's extension.
+func legacyCmd(ctx context.Context, args []string, stdout io.Writer) error {
+	const use = "usage: passerelle legacy import|show|unlink -config FILE -client ID ..."
+	if len(args) == 0 {
+		return usageError(use)
+	}
+	fs := flag.NewFlagSet("legacy "+args[0], flag.ContinueOnError)
+	cfgPath := fs.String("config", "passerelle.yaml", "configuration file")
+	client := fs.String("client", "", "client ID whose legacy accounts these are")
+	urn := fs.String("urn", "", "the account's User Reference Number")
+	legacyID := fs.String("legacy-id", "", "a legacy ID (show: which account linked it)")
+	format := fs.String("format", "", "csv or json (default: the file's extension)")
+	skipBad := fs.Bool("skip-bad-rows", false, "import the good rows of a file that has bad ones")
+	var op func(svc *admin.Service) error
+	switch args[0] {
+	case "import":
+		op = func(svc *admin.Service) error {
+			return legacyImport(ctx, svc, stdout, *client, fs.Arg(0), *format, *skipBad)
+		}
+	case "show":
+		op = func(svc *admin.Service) error {
+			var v admin.LegacyLinkView
+			var err error
+			if *legacyID != "" {
+				v, err = svc.LegacyHolder(ctx, *client, *legacyID)
+			} else {
+				v, err = svc.LegacyLink(ctx, *client, *urn)
+			}
+			if err != nil {
+				return err
+			}
+			enc := json.NewEncoder(stdout)
+			enc.SetIndent("", "  ")
+			return enc.Encode(v)
+		}
+	case "unlink":
+		op = func(svc *admin.Service) error {
+			if err := svc.UnlinkLegacy(ctx, *client, *urn); err != nil {
+				return err
+			}
+			fmt.Fprintf(stdout, "account %s: answer to %s's legacy step deleted; the next sign-in asks again\n", *urn, *client)
+			return nil
+		}
+	default:
+		return usageError(use)
+	}
+	if err := fs.Parse(args[1:]); err != nil {
+		return usageError(err.Error())
+	}
+	switch {
+	case *client == "":
+		return usageError("legacy " + args[0] + " needs -client")
+	case args[0] == "import" && fs.NArg() != 1:
+		return usageError("legacy import needs one file of accounts")
+	case args[0] != "import" && fs.NArg() > 0:
+		return usageError(fmt.Sprintf("legacy %s: unexpected argument %q", args[0], fs.Arg(0)))
+	case args[0] == "unlink" && *urn == "", args[0] == "show" && *urn == "" && *legacyID == "":
+		return usageError("legacy " + args[0] + " needs -urn")
+	}
+	return withAdmin(ctx, &adminFlags{cfgPath: cfgPath}, op)
+}
+
+// legacyImport imports the file at path and prints the report.
+func legacyImport(ctx context.Context, svc *admin.Service, stdout io.Writer, client, path, format string, skipBad bool) error {
+	if format == "" {
+		format = strings.TrimPrefix(strings.ToLower(filepath.Ext(path)), ".")
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	rep, err := svc.ImportLegacy(ctx, client, f, format, skipBad)
+	for _, b := range rep.Bad {
+		fmt.Fprintf(stdout, "%s: %s\n", path, b)
+	}
+	if errors.Is(err, admin.ErrBadRows) {
+		return fmt.Errorf("%s: %d bad row(s); nothing was imported (fix them, or use -skip-bad-rows)", path, len(rep.Bad))
+	}
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	fmt.Fprintf(stdout, "%s: %d legacy account(s) of client %s imported, %d bad row(s) skipped\n", path, rep.Imported, client, len(rep.Bad))
+	return nil
+}
