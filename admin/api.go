@@ -101,3 +101,20 @@ func (s *Service) apiLegacyHolder(r *http.Request) (int, any, error) {
 	v, err := s.LegacyHolder(r.Context(), r.PathValue("id"), r.PathValue("legacy"))
 	return http.StatusOK, v, err
 }
+
+func (s *Service) apiAssistRequests(r *http.Request) (int, any, error) {
+	list, err := s.AssistRequests(r.Context(), r.PathValue("id"), r.URL.Query().Get("all") == "true")
+	return http.StatusOK, map[string]any{"requests": list}, err
+}
+
+func (s *Service) apiResolveAssist(r *http.Request) (int, any, error) {
+	var in struct {
+		Link bool   `json:"link"`
+		Note string `json:"note"`
+	}
+	if err := decode(r, &in); err != nil {
+		return 0, nil, err
+	}
+	v, err := s.ResolveAssist(r.Context(), r.PathValue("id"), r.PathValue("req"), in.Link, in.Note)
+	return http.StatusOK, v, err
+}

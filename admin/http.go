@@ -65,6 +65,8 @@ type apiFunc func(r *http.Request) (status int, body any, err error)
 //	GET    /admin/clients/{id}/legacy/accounts/{urn} LegacyLinkView
 //	DELETE /admin/clients/{id}/legacy/accounts/{urn} 204 (the next sign-in asks again)
 //	GET    /admin/clients/{id}/legacy/ids/{legacy}   LegacyLinkView (who linked it)
+//	GET    /admin/clients/{id}/records/requests[?all=true]       {requests}: requests for an agent's help
+//	POST   /admin/clients/{id}/records/requests/{req}/resolve {link, note} → AssistView
 //	GET    /admin/keys                           {keys}
 //	POST   /admin/keys/rotate                    {created}
 //	GET    /admin/store/backup                   the bbolt file (octet-stream)
@@ -93,6 +95,8 @@ func (s *Service) Handler(token string) http.Handler {
 	route("/admin/accounts/{urn}/links/{provider}", map[string]apiFunc{http.MethodDelete: s.apiUnlink})
 	route("/admin/clients/{id}/legacy/accounts/{urn}", map[string]apiFunc{http.MethodGet: s.apiLegacyLink, http.MethodDelete: s.apiUnlinkLegacy})
 	route("/admin/clients/{id}/legacy/ids/{legacy}", map[string]apiFunc{http.MethodGet: s.apiLegacyHolder})
+	route("/admin/clients/{id}/records/requests", map[string]apiFunc{http.MethodGet: s.apiAssistRequests})
+	route("/admin/clients/{id}/records/requests/{req}/resolve", map[string]apiFunc{http.MethodPost: s.apiResolveAssist})
 	route("/admin/keys", map[string]apiFunc{http.MethodGet: s.apiKeys})
 	route("/admin/keys/rotate", map[string]apiFunc{http.MethodPost: s.apiRotateKeys})
 	mux.HandleFunc("GET /admin/store/backup", s.serveBackup)
@@ -187,7 +191,7 @@ func (s *Service) writeError(w http.ResponseWriter, r *http.Request, err error) 
 	case errors.Is(err, ErrNotFound):
 		writeJSON(w, http.StatusNotFound, apiError{Error: msg})
 	case errors.Is(err, ErrReadOnly), errors.Is(err, ErrExists), errors.Is(err, ErrLastCredential), errors.Is(err, ErrNoSecret),
-		errors.Is(err, ErrNotDormant), errors.Is(err, ErrOrgRefused):
+		errors.Is(err, ErrNotDormant), errors.Is(err, ErrAlreadyLinked), errors.Is(err, ErrOrgRefused):
 		writeJSON(w, http.StatusConflict, apiError{Error: msg})
 	default:
 		s.log.ErrorContext(r.Context(), "admin API", "method", r.Method, "path", r.URL.Path, "error", err)

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"slices"
-	"strconv"
 	"time"
 
 	"github.com/passerelle/passerelle/broker/steps/legacy"
@@ -14,13 +13,13 @@ import (
 )
 
 // ErrBadRows means an import file has rows that cannot be imported, and
-// nothing was imported (LegacyImport.Bad lists them). The HTTP API
+// nothing was imported (ImportReport.Bad lists them). The HTTP API
 // answers 400.
 var ErrBadRows = errors.New("admin: the file has bad rows; nothing was imported")
 
-// LegacyImport is the outcome of an import: how many accounts were
-// imported, and every bad row.
-type LegacyImport struct {
+// ImportReport is the outcome of an import: how many accounts or records
+// were imported, and every bad row.
+type ImportReport struct {
 	Imported int      `json:"imported"`
 	Bad      []BadRow `json:"bad,omitempty"`
 }
@@ -59,13 +58,13 @@ func (s *Service) legacyClient(clientID string) error {
 // is imported (ErrBadRows) unless skipBad is set; then the good rows are.
 // An account imported again replaces the earlier one. The import is one
 // store transaction: all of it or nothing.
-func (s *Service) ImportLegacy(ctx context.Context, clientID string, r io.Reader, format string, skipBad bool) (LegacyImport, error) {
+func (s *Service) ImportLegacy(ctx context.Context, clientID string, r io.Reader, format string, skipBad bool) (ImportReport, error) {
 	if err := s.legacyClient(clientID); err != nil {
-		return LegacyImport{}, err
+		return ImportReport{}, err
 	}
 	rows, bad, err := readLegacyFile(r, format)
 	if err != nil {
-		return LegacyImport{}, &requestError{status: 400, msg: err.Error()}
+		return ImportReport{}, &requestError{status: 400, msg: err.Error()}
 	}
 	list := make([]store.LegacyAccount, 0, len(rows))
 	now := s.now()
@@ -76,26 +75,15 @@ func (s *Service) ImportLegacy(ctx context.Context, clientID string, r io.Reader
 			bad = append(bad, BadRow{Line: row.line, Problem: fmt.Sprintf("username %q is already that of legacy ID %q", row.acct.Username, held.LegacyID)})
 			continue
 		case err != nil && !errors.Is(err, store.ErrNotFound):
-			return LegacyImport{}, err
+			return ImportReport{}, err
 		}
 		a := row.acct
 		a.ClientID, a.ImportedAt = clientID, now
 		list = append(list, a)
 	}
-	slices.SortFunc(bad, func(a, b BadRow) int { return a.Line - b.Line })
-	out := LegacyImport{Bad: bad}
-	if len(bad) > 0 && !skipBad {
-		return out, ErrBadRows
-	}
-	if len(list) > 0 {
-		if err := s.st.ImportLegacyAccounts(ctx, list); err != nil {
-			return out, fmt.Errorf("admin: nothing was imported: %w", err)
-		}
-	}
-	out.Imported = len(list)
-	s.audit(ctx, store.AuditEvent{Kind: "admin.legacy.import", ClientID: clientID,
-		Detail: map[string]string{"imported": strconv.Itoa(out.Imported), "skipped": strconv.Itoa(len(bad))}})
-	return out, nil
+	return s.finishImport(ctx, "admin.legacy.import", clientID, len(list), bad, skipBad, func() error {
+		return s.st.ImportLegacyAccounts(ctx, list)
+	})
 }
 
 // LegacyLink shows the answer to the client's legacy step of the account

@@ -2,13 +2,11 @@ package admin
 
 import (
 	"bytes"
-	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/mail"
-	"slices"
 	"strings"
 	"unicode"
 
@@ -16,12 +14,11 @@ import (
 	"github.com/passerelle/passerelle/store"
 )
 
-// Bounds of a legacy import file.
+// Bounds of a legacy import file's values.
 const (
-	MaxLegacyFileBytes = 64 << 20
-	maxLegacyIDLen     = 128
-	maxLegacyUserLen   = 256
-	maxEmailLen        = 254
+	maxLegacyIDLen   = 128
+	maxLegacyUserLen = 256
+	maxEmailLen      = 254
 )
 
 // Formats of a legacy import file.
@@ -59,14 +56,10 @@ var legacyColumns = []string{"legacy_id", "username", "password_hash", "email"}
 // imported and the bad ones. A file that cannot be read as a whole (not
 // CSV or JSON, a missing column, too large) is an error naming its line.
 func readLegacyFile(r io.Reader, format string) ([]legacyRow, []BadRow, error) {
-	data, err := io.ReadAll(io.LimitReader(r, MaxLegacyFileBytes+1))
+	data, err := readImportFile(r)
 	if err != nil {
 		return nil, nil, err
 	}
-	if len(data) > MaxLegacyFileBytes {
-		return nil, nil, fmt.Errorf("the file is larger than %d MiB", MaxLegacyFileBytes>>20)
-	}
-	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
 	var rows []legacyRow
 	var bad []BadRow
 	add := func(line int, f legacyFields) {
@@ -93,49 +86,9 @@ func readLegacyFile(r io.Reader, format string) ([]legacyRow, []BadRow, error) {
 }
 
 func readLegacyCSV(data []byte, add func(int, legacyFields)) error {
-	cr := csv.NewReader(bytes.NewReader(data))
-	cr.ReuseRecord = false
-	header, err := cr.Read()
-	if errors.Is(err, io.EOF) {
-		return errors.New("the file is empty: its first line must name the columns " + strings.Join(legacyColumns, ","))
-	}
-	if err != nil {
-		return fmt.Errorf("not CSV: %w", err)
-	}
-	at := map[string]int{}
-	for i, name := range header {
-		name = strings.ToLower(strings.TrimSpace(name))
-		if !slices.Contains(legacyColumns, name) {
-			return fmt.Errorf("line 1: unknown column %q (the columns are %s)", name, strings.Join(legacyColumns, ","))
-		}
-		if _, dup := at[name]; dup {
-			return fmt.Errorf("line 1: column %q twice", name)
-		}
-		at[name] = i
-	}
-	for _, name := range legacyColumns[:3] {
-		if _, ok := at[name]; !ok {
-			return fmt.Errorf("line 1: the column %q is missing", name)
-		}
-	}
-	col := func(rec []string, name string) string {
-		if i, ok := at[name]; ok {
-			return rec[i]
-		}
-		return ""
-	}
-	for {
-		rec, err := cr.Read()
-		if errors.Is(err, io.EOF) {
-			return nil
-		}
-		if err != nil {
-			return fmt.Errorf("not CSV: %w", err) // csv.ParseError names the line
-		}
-		line, _ := cr.FieldPos(0)
-		add(line, legacyFields{LegacyID: col(rec, "legacy_id"), Username: col(rec, "username"),
-			PasswordHash: col(rec, "password_hash"), Email: col(rec, "email")})
-	}
+	return readCSV(data, legacyColumns, legacyColumns[:3], func(line int, col func(string) string) {
+		add(line, legacyFields{LegacyID: col("legacy_id"), Username: col("username"), PasswordHash: col("password_hash"), Email: col("email")})
+	})
 }
 
 func readLegacyJSON(data []byte, add func(int, legacyFields), badRow func(BadRow)) error {

@@ -17,8 +17,9 @@ import (
 // object (by value or by reference) replaces the parameters
 // (requestobject.go). Before the library sees the request it refuses
 // repeated parameters, oversized and malformed ones, and binds the
-// request to the browser with a cookie. An error the client may see goes to its redirect URI;
-// one it may not (unknown client, unregistered redirect URI) is a page.
+// request to the browser with a cookie. An error the client may see goes
+// to its redirect URI; one it may not (unknown client, unregistered
+// redirect URI) is a page.
 func (e protocolEdge) authorize(w http.ResponseWriter, r *http.Request) {
 	if !e.frontForm(w, r) {
 		return
@@ -37,12 +38,8 @@ func (e protocolEdge) authorize(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	if k, n := oversized(r); k != "" {
-		e.authorizeError(w, r, oidc.ErrInvalidRequest().WithDescription("parameter %s is longer than %d bytes", k, n))
-		return
-	}
-	if problem := malformed(r); problem != "" {
-		e.authorizeError(w, r, oidc.ErrInvalidRequest().WithDescription("%s", problem))
+	if err := invalidParams(r); err != nil {
+		e.authorizeError(w, r, err)
 		return
 	}
 	req := new(oidc.AuthRequest)

@@ -63,6 +63,18 @@ func oversized(r *http.Request) (string, int) {
 	return "", 0
 }
 
+// invalidParams is the invalid_request for the first parameter of r
+// over its size limit or malformed, or nil.
+func invalidParams(r *http.Request) *oidc.Error {
+	if k, n := oversized(r); k != "" {
+		return oidc.ErrInvalidRequest().WithDescription("parameter %s is longer than %d bytes", k, n)
+	}
+	if problem := malformed(r); problem != "" {
+		return oidc.ErrInvalidRequest().WithDescription("%s", problem)
+	}
+	return nil
+}
+
 // promptValues are the prompt values Passerelle knows (OIDC Core
 // §3.1.2.1). consent is accepted and never asks anything: see the
 // package doc.

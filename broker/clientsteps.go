@@ -14,7 +14,9 @@ import (
 	"github.com/passerelle/passerelle/broker/journey"
 	"github.com/passerelle/passerelle/broker/steps/legacy"
 	"github.com/passerelle/passerelle/broker/steps/organization"
+	"github.com/passerelle/passerelle/broker/steps/record"
 	"github.com/passerelle/passerelle/broker/steps/terms"
+	"github.com/passerelle/passerelle/internal/randid"
 	"github.com/passerelle/passerelle/internal/validate"
 	"github.com/passerelle/passerelle/mfa"
 	"github.com/passerelle/passerelle/orgs"
@@ -23,7 +25,7 @@ import (
 
 // stepNames are the steps a client may list in clients[].steps. Adding a
 // step is its package and one line here and in newSteps.
-var stepNames = []string{terms.Name, organization.Name, legacy.Name}
+var stepNames = []string{terms.Name, organization.Name, legacy.Name, record.Name}
 
 // newSteps builds the registry of client steps.
 func (b *Broker) newSteps() map[string]journey.Step {
@@ -31,7 +33,21 @@ func (b *Broker) newSteps() map[string]journey.Step {
 		terms.Name:        terms.New(b.st, b.termsOf, b.now),
 		organization.Name: organization.New(b.orgs, b.reg, b.ui.T),
 		legacy.Name:       legacy.New(b.st, b.legacyClaim, b.now),
+		record.Name:       record.New(b.st, b.recordCodes(), b.cfg.MFA.Email.CodeTTL, b.recordsOf, b.now, func() string { return randid.Base64URL(12) }),
 	}
+}
+
+// recordCodes sends the record step's codes: nil without a notifier.
+func (b *Broker) recordCodes() record.Codes {
+	if b.email == nil {
+		return nil
+	}
+	return b.email
+}
+
+// recordsOf is the client's record step settings (nil: none).
+func (b *Broker) recordsOf(clientID string) *record.Config {
+	return b.catalog().records[clientID]
 }
 
 // legacyClaim is the claim that carries the client's legacy IDs.
@@ -106,6 +122,14 @@ func (cl *ClientConfig) validateSteps(ps *validate.Problems, p string) {
 			ps.Add(p+".legacy", "is used only when steps lists legacy", nil)
 		}
 		cl.Legacy.Validate(ps, p+".legacy")
+	}
+	switch hasRecords := slices.Contains(cl.Steps, record.Name); {
+	case hasRecords && cl.Records == nil:
+		ps.Add(p+".records", "is required when steps lists record", nil)
+	case !hasRecords && cl.Records != nil:
+		ps.Add(p+".records", "is used only when steps lists record", nil)
+	case hasRecords:
+		cl.Records.Validate(ps, p+".records")
 	}
 }
 

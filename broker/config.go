@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/passerelle/passerelle/broker/steps/legacy"
+	"github.com/passerelle/passerelle/broker/steps/record"
 	"github.com/passerelle/passerelle/broker/steps/terms"
 	"github.com/passerelle/passerelle/internal/validate"
 	"github.com/passerelle/passerelle/mfa"
@@ -95,6 +96,9 @@ type ClientConfig struct {
 	Organizations *orgs.Config `mapstructure:"organizations" yaml:"organizations"`
 	// Legacy are the settings of the "legacy" step (optional).
 	Legacy *legacy.Config `mapstructure:"legacy" yaml:"legacy"`
+	// Records are the settings of the "record" step: the attributes
+	// asked and the fallbacks.
+	Records *record.Config `mapstructure:"records" yaml:"records"`
 }
 
 // ClientFactors are the factor kinds a client's mfa.factors may name:

@@ -233,10 +233,17 @@ func (s *opServer) Introspect(ctx context.Context, r *op.Request[op.Introspectio
 	if c.AuthMethod() == oidc.AuthMethodNone {
 		return nil, oidc.ErrInvalidClient().WithDescription("client must be authenticated")
 	}
+	// The access token's sealing (the library's AES-CFB) does not
+	// authenticate: a refresh token may open as garbage that looks like
+	// an access token, so a token that is not an active access token is
+	// then tried as a refresh token.
 	resp := new(oidc.IntrospectionResponse)
+	err = errInvalidToken
 	if id, subject, ok := s.tokenOf(r.Data.Token); ok {
 		err = s.storage.SetIntrospectionFromToken(ctx, resp, id, subject, c.GetID())
-	} else {
+	}
+	if err != nil && !isStoreDown(err) {
+		resp = new(oidc.IntrospectionResponse)
 		err = s.storage.introspectRefresh(ctx, resp, r.Data.Token, c.GetID())
 	}
 	if err != nil {

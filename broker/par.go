@@ -19,12 +19,11 @@ const parPath = "/oauth/par"
 func (e protocolEdge) par(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
 	ctx := e.ctx(r)
-	c, err := e.client(ctx, r)
+	c, err := e.client(ctx, w, r)
 	if err != nil {
 		e.fail(w, r, err)
 		return
 	}
-	allowOrigin(w.Header(), r.Header.Get("Origin"), c)
 	if r.Form.Get("request_uri") != "" {
 		e.fail(w, r, oidc.ErrInvalidRequest().WithDescription("request_uri may not be pushed (RFC 9126 §2.1)"))
 		return
@@ -33,12 +32,8 @@ func (e protocolEdge) par(w http.ResponseWriter, r *http.Request) {
 		e.fail(w, r, err)
 		return
 	}
-	if k, n := oversized(r); k != "" {
-		e.fail(w, r, oidc.ErrInvalidRequest().WithDescription("parameter %s is longer than %d bytes", k, n))
-		return
-	}
-	if problem := malformed(r); problem != "" {
-		e.fail(w, r, oidc.ErrInvalidRequest().WithDescription("%s", problem))
+	if err := invalidParams(r); err != nil {
+		e.fail(w, r, err)
 		return
 	}
 	req := new(oidc.AuthRequest)

@@ -156,29 +156,31 @@ func credentials(r *http.Request) (*op.ClientCredentials, error) {
 // (RFC 6749 §2.3: one method per request).
 var errTwoMethods = oidc.ErrInvalidRequest().WithDescription("the client authenticated with more than one method")
 
-// client authenticates the client of a back-channel request.
-func (e protocolEdge) client(ctx context.Context, r *http.Request) (*client, error) {
+// client authenticates the client of a back-channel request, and lets
+// its scripts read the answer when it lists their origin (allowOrigin).
+func (e protocolEdge) client(ctx context.Context, w http.ResponseWriter, r *http.Request) (*client, error) {
 	cc, err := credentials(r)
 	if err != nil {
 		return nil, err
 	}
-	c, err := e.srv.VerifyClient(ctx, request(r, cc))
+	oc, err := e.srv.VerifyClient(ctx, request(r, cc))
 	if err != nil {
 		return nil, err
 	}
-	return c.(*client), nil
+	c := oc.(*client)
+	allowOrigin(w.Header(), r.Header.Get("Origin"), c)
+	return c, nil
 }
 
 // token serves the token endpoint (RFC 6749 §3.2): the authorization
 // code and refresh token grants.
 func (e protocolEdge) token(w http.ResponseWriter, r *http.Request) {
 	ctx := e.ctx(r)
-	c, err := e.client(ctx, r)
+	c, err := e.client(ctx, w, r)
 	if err != nil {
 		e.fail(w, r, err)
 		return
 	}
-	allowOrigin(w.Header(), r.Header.Get("Origin"), c)
 	var resp *op.Response
 	switch gt := oidc.GrantType(r.Form.Get("grant_type")); gt {
 	case oidc.GrantTypeCode:
@@ -233,9 +235,8 @@ func (e protocolEdge) introspect(w http.ResponseWriter, r *http.Request) {
 // revoke serves RFC 7009; the token parameter is required (§2.1).
 func (e protocolEdge) revoke(w http.ResponseWriter, r *http.Request) {
 	ctx := e.ctx(r)
-	c, err := e.client(ctx, r)
+	c, err := e.client(ctx, w, r)
 	if err == nil {
-		allowOrigin(w.Header(), r.Header.Get("Origin"), c)
 		req := new(oidc.RevocationRequest)
 		if err = e.decoder.Decode(req, r.Form); err == nil && req.Token == "" {
 			err = oidc.ErrInvalidRequest().WithDescription("token missing")

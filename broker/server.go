@@ -7,6 +7,7 @@ import (
 	"github.com/passerelle/passerelle/broker/dormancy"
 	"github.com/passerelle/passerelle/broker/journey"
 	"github.com/passerelle/passerelle/broker/steps/legacy"
+	"github.com/passerelle/passerelle/broker/steps/record"
 	"github.com/passerelle/passerelle/broker/steps/terms"
 	"github.com/passerelle/passerelle/orgs"
 	"log/slog"
@@ -135,11 +136,11 @@ func New(ctx context.Context, cfg Config, d Deps) (*Broker, error) {
 	b.ladder = ladder
 	b.reg = mfa.NewRegulator(d.Store, cfg.MFA.Lockout, d.Now)
 	b.orgs = orgs.New(d.Store, b.orgsOf, d.Now, b.audits.record)
-	b.steps = b.newSteps()
 	b.dormancy = dormancy.Marker{St: d.Store, After: cfg.Accounts.DormantAfter, Now: d.Now, Marked: b.markedDormant}
 	if d.Notifier != nil {
 		b.email = emailotp.NewSender(d.Store, d.Notifier, cfg.MFA.Email, d.Now)
 	}
+	b.steps = b.newSteps() // after b.email: the record step sends codes
 	if b.factors, err = mfa.NewRegistry(mfa.Env{Config: cfg.MFA, Store: d.Store, Sealer: sealer, Notifier: d.Notifier,
 		Issuer: b.issuer, Now: d.Now, Log: d.Logger}, factorEntries...); err != nil {
 		return nil, err
@@ -196,11 +197,12 @@ type catalog struct {
 	// firstParty is the ID of the first-party password provider ("": none).
 	firstParty string
 	// routes are the providers' own routes (RouteProvider), by provider ID.
-	routes map[string]http.Handler
-	groups []GroupConfig
-	terms  map[string]terms.Terms    // client ID → its terms of use
-	orgs   map[string]*orgs.Config   // client ID → its organizations' role table
-	legacy map[string]*legacy.Config // client ID → its legacy step's settings
+	routes  map[string]http.Handler
+	groups  []GroupConfig
+	terms   map[string]terms.Terms    // client ID → its terms of use
+	orgs    map[string]*orgs.Config   // client ID → its organizations' role table
+	legacy  map[string]*legacy.Config // client ID → its legacy step's settings
+	records map[string]*record.Config // client ID → its record step's settings
 }
 
 func (b *Broker) catalog() *catalog { return b.cat.Load() }
@@ -221,9 +223,9 @@ func (b *Broker) Reload(clients []ClientConfig, groups []GroupConfig, ups []Upst
 		return err
 	}
 	c := &catalog{clients: cs, upstreams: map[string]Upstream{}, groups: groups, terms: ts, orgs: orgsOf(clients),
-		routes: map[string]http.Handler{}, legacy: map[string]*legacy.Config{}}
+		routes: map[string]http.Handler{}, legacy: map[string]*legacy.Config{}, records: map[string]*record.Config{}}
 	for _, cl := range clients {
-		c.legacy[cl.ID] = cl.Legacy
+		c.legacy[cl.ID], c.records[cl.ID] = cl.Legacy, cl.Records
 	}
 	for _, u := range append(slices.Clone(b.firstParty), ups...) {
 		if _, dup := c.upstreams[u.ID]; dup {

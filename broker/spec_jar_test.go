@@ -94,10 +94,14 @@ func TestRequestObjectByValue(t *testing.T) {
 }
 
 // TestRequestObjectByReference: a request_uri is fetched only when the
-// client registered it, and only up to the size limit.
+// client registered it, and only up to the size and time limits.
 func TestRequestObjectByReference(t *testing.T) {
 	var serve string
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/never" {
+			<-r.Context().Done() // answers nothing until Passerelle gives up
+			return
+		}
 		w.Header().Set("Content-Type", "application/oauth-authz-req+jwt")
 		_, _ = w.Write([]byte(serve))
 	}))
@@ -105,7 +109,7 @@ func TestRequestObjectByReference(t *testing.T) {
 	e := newEnvWith(t, demoidp.Faults{}, func(c *broker.Config) {
 		for i := range c.Clients {
 			if c.Clients[i].ID == "jwt-rp" {
-				c.Clients[i].RequestURIs = []string{srv.URL + "/req"}
+				c.Clients[i].RequestURIs = []string{srv.URL + "/req", srv.URL + "/never"}
 			}
 		}
 	})
@@ -120,6 +124,11 @@ func TestRequestObjectByReference(t *testing.T) {
 	bad := url.Values{"client_id": {"jwt-rp"}, "redirect_uri": {"https://jwt.example/cb"}, "request_uri": {srv.URL + "/other"}}
 	if q := errorAt(t, e, e.browser().Get(authURL(e.issuer, bad)), "jwt.example", false); q.Get("error") != "invalid_request_uri" {
 		t.Errorf("unregistered request_uri: %v", q)
+	}
+	// A server that never answers: given up after the time limit (5 s).
+	bad.Set("request_uri", srv.URL+"/never")
+	if q := errorAt(t, e, e.browser().Get(authURL(e.issuer, bad)), "jwt.example", false); q.Get("error") != "invalid_request_uri" {
+		t.Errorf("request_uri that never answers: %v", q)
 	}
 	serve = strings.Repeat("a", 9<<10)
 	bad.Set("request_uri", srv.URL+"/req")

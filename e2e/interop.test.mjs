@@ -17,12 +17,13 @@ const SCOPE = 'openid profile email offline_access';
 // Every sign-in needs a second factor: each test signs a new person in,
 // who sets up an authenticator app (the code computed here, RFC 6238).
 const RP = { id: 'node-rp', secret: 'a-secret-of-at-least-16-chars' };
-const people = ['alice', 'bob', 'carol', 'dave', 'erin', 'frank'];
+const people = ['alice', 'bob', 'carol', 'dave', 'erin', 'frank', 'grace', 'heidi'];
 
 let dir;
 let upstream;
 let passerelle;
 let rp; // openid-client Configuration
+let requestKey; // the RP's ES256 key for request objects; its public half is in its jwks
 
 before(async () => {
   dir = await tempDir();
@@ -30,6 +31,10 @@ before(async () => {
   const rpPort = await freePort(); // nothing listens there: the browser stops at it
   RP.redirectURI = `http://127.0.0.1:${rpPort}/cb`;
   RP.postLogoutURI = `http://127.0.0.1:${rpPort}/bye`;
+  const pair = await crypto.webcrypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify']);
+  requestKey = { key: pair.privateKey, kid: 'request-1' };
+  const jwk = await crypto.webcrypto.subtle.exportKey('jwk', pair.publicKey);
+  RP.jwks = JSON.stringify({ keys: [{ kty: jwk.kty, crv: jwk.crv, x: jwk.x, y: jwk.y, kid: 'request-1', alg: 'ES256', use: 'sig' }] });
 
   for (let attempt = 0; ; attempt++) {
     const port = await freePort();
@@ -73,16 +78,18 @@ const { test: itest, failed } = trackedTests();
 /**
  * Signs the next person in through the whole journey in a fresh browser,
  * second factor included, and redeems the code with openid-client.
- * Returns the token response (with openid-client's claims() helper), the
- * browser and the person's upstream account.
+ * build makes the authorization URL from the parameters (plain by
+ * default; openid-client's PAR or request object builders). Returns the
+ * token response (with openid-client's claims() helper), the browser,
+ * the person's upstream account and the authorization URL.
  */
-async function signIn() {
+async function signIn(build = (params) => client.buildAuthorizationUrl(rp, params)) {
   const who = people.shift();
   const browser = new Browser();
   const codeVerifier = client.randomPKCECodeVerifier();
   const state = client.randomState();
   const nonce = client.randomNonce();
-  const authURL = client.buildAuthorizationUrl(rp, {
+  const authURL = await build({
     redirect_uri: RP.redirectURI,
     scope: SCOPE,
     code_challenge: await client.calculatePKCECodeChallenge(codeVerifier),
@@ -127,7 +134,7 @@ async function signIn() {
     expectedNonce: nonce,
     idTokenExpected: true,
   });
-  return { tokens, browser, account: ACCOUNTS[who] };
+  return { tokens, browser, account: ACCOUNTS[who], authURL };
 }
 
 /** The POST form on page whose action matches re: {to, fields}. */
@@ -254,4 +261,25 @@ itest('discovery document', async () => {
   assert.equal(m.issuer, passerelle.issuer);
   assert.deepEqual(m.code_challenge_methods_supported, ['S256']);
   assert.ok(m.subject_types_supported?.includes('pairwise'), JSON.stringify(m.subject_types_supported));
+});
+
+itest('PAR (RFC 9126): openid-client pushes the request, the browser carries only client_id and request_uri', async () => {
+  const m = rp.serverMetadata();
+  assert.equal(m.pushed_authorization_request_endpoint, `${passerelle.issuer}/oauth/par`);
+  assert.equal(m.require_pushed_authorization_requests, false);
+  const { tokens, authURL } = await signIn((params) => client.buildAuthorizationUrlWithPAR(rp, params));
+  assert.deepEqual([...authURL.searchParams.keys()].sort(), ['client_id', 'request_uri'], `${authURL}`);
+  assert.match(authURL.searchParams.get('request_uri'), /^urn:ietf:params:oauth:request_uri:/);
+  assert.equal(tokens.claims().iss, passerelle.issuer);
+  assert.ok(tokens.refresh_token, 'the pushed scope (offline_access) was used');
+});
+
+itest('signed request object (RFC 9101): openid-client signs the request with the key in the client\'s jwks', async () => {
+  const m = rp.serverMetadata();
+  assert.equal(m.request_parameter_supported, true);
+  assert.ok(m.request_object_signing_alg_values_supported.includes('ES256'), JSON.stringify(m.request_object_signing_alg_values_supported));
+  const { tokens, authURL } = await signIn((params) => client.buildAuthorizationUrlWithJAR(rp, params, requestKey));
+  assert.deepEqual([...authURL.searchParams.keys()].sort(), ['client_id', 'request'], `${authURL}`);
+  assert.equal(tokens.claims().iss, passerelle.issuer);
+  assert.ok(tokens.refresh_token, 'the scope in the request object (offline_access) was used');
 });

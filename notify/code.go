@@ -15,6 +15,7 @@ const (
 	PurposeConfirmEmail  = "confirm-email"
 	PurposeResetPassword = "reset-password"
 	PurposeChangeEmail   = "change-email"
+	PurposeLinkRecord    = "link-record" // a client's record file: the code goes to the email on that file
 )
 
 // wording is what one language says in a code message.
@@ -34,6 +35,7 @@ var words = map[string]map[string]wording{
 		PurposeConfirmEmail:  {Subject: "Confirm your email address", Lead: "Your code to confirm your email address is:"},
 		PurposeResetPassword: {Subject: "Your password reset code", Lead: "Your code to reset your password is:"},
 		PurposeChangeEmail:   {Subject: "Confirm your new email address", Lead: "Your code to confirm your new email address is:"},
+		PurposeLinkRecord:    {Subject: "Your security code to link your file", Lead: "Someone asked to link your file to their sign-in account. If it was you, your security code is:"},
 	},
 	"fr": {
 		"":                   {Subject: "Votre code de vérification", Lead: "Votre code de vérification est\u00a0:"},
@@ -41,13 +43,14 @@ var words = map[string]map[string]wording{
 		PurposeConfirmEmail:  {Subject: "Confirmez votre adresse courriel", Lead: "Votre code pour confirmer votre adresse courriel est\u00a0:"},
 		PurposeResetPassword: {Subject: "Votre code de réinitialisation du mot de passe", Lead: "Votre code pour réinitialiser votre mot de passe est\u00a0:"},
 		PurposeChangeEmail:   {Subject: "Confirmez votre nouvelle adresse courriel", Lead: "Votre code pour confirmer votre nouvelle adresse courriel est\u00a0:"},
+		PurposeLinkRecord:    {Subject: "Votre code de sécurité pour associer votre dossier", Lead: "Quelqu’un a demandé d’associer votre dossier à son compte de connexion. Si c’est vous, votre code de sécurité est\u00a0:"},
 	},
 }
 
 // ValidPurpose reports whether p is one of the Purpose constants.
 func ValidPurpose(p string) bool {
 	switch p {
-	case PurposeSignIn, PurposeConfirmEmail, PurposeResetPassword, PurposeChangeEmail:
+	case PurposeSignIn, PurposeConfirmEmail, PurposeResetPassword, PurposeChangeEmail, PurposeLinkRecord:
 		return true
 	}
 	return false

@@ -30,6 +30,7 @@ type Store interface {
 	Terms
 	Organizations
 	Legacy
+	Records
 	Audit
 	Maintenance
 }

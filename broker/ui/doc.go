@@ -269,6 +269,39 @@
 //	legacy.error.password         the former password is missing
 //	legacy.error.credentials      the one answer to a wrong username or password
 //	legacy.error.taken            that former account is another person's
+//	record.title.find             record step: the attributes' title
+//	record.title.code             record step: the code's title
+//	record.title.other            record step: the fallbacks' title
+//	record.title.assisted         record step: request sent
+//	record.find.intro             what finding a file does
+//	record.find.submit            the find button
+//	record.date.hint              how to type a date attribute
+//	record.code.intro             the code went to the file's address (%s)
+//	record.code.label             label of the code
+//	record.code.submit            the confirm button
+//	record.code.resend            the send-a-new-code button
+//	record.code.lost              link to the fallbacks
+//	record.other.intro            other ways to confirm the file
+//	record.invoice.title          heading of the invoice fallback
+//	record.invoice.label          label of the invoice number
+//	record.invoice.hint           less than three years old
+//	record.invoice.submit         the invoice button
+//	record.assist.title           heading of the agent's help
+//	record.assist.intro           an agent calls back at the file's details
+//	record.assist.submit          the ask-an-agent button
+//	record.back                   back to the code view
+//	record.assisted.intro         what happens after the request
+//	record.continue               go on to the service
+//	record.error.required         a field is empty
+//	record.error.date             a date attribute is not a date
+//	record.error.nomatch          the one answer to attributes that match no file
+//	record.error.ratelimited      too many codes sent
+//	record.error.code.required    the code is empty
+//	record.error.code             the code is wrong
+//	record.error.code.expired     the code has expired
+//	record.error.invoice.required the invoice number is empty
+//	record.error.invoice          no such invoice of the last three years
+//	record.error.taken            the file is another person's
 //	org.title                     organization step page title
 //	org.intro.choose              choose the organization you act for in %s (the service)
 //	org.intro.none                %s (the service) needs an organization: enter your manager's code

@@ -148,6 +148,7 @@ var pageSpecs = map[string]pageSpec{
 	PageOrgs:    {reflect.TypeFor[*OrgsData](), "orgs.title"},
 	PageOrg:     {reflect.TypeFor[*OrgData](), "orgs.title"},
 	PageLegacy:  {reflect.TypeFor[*LegacyData](), "legacy.title"},
+	PageRecord:  {reflect.TypeFor[*RecordData](), "record.title.find"},
 }
 
 // view is what the templates see: .D is the page data, .C its Common.

@@ -20,7 +20,7 @@ func TestExampleConfigIsValid(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(cfg.Providers) != 3 || len(cfg.Broker.Clients) != 4 || cfg.Broker.Clients[2].AuthMethod != "none" {
+	if len(cfg.Providers) != 3 || len(cfg.Broker.Clients) != 5 || cfg.Broker.Clients[2].AuthMethod != "none" {
 		t.Errorf("example not read whole: %d providers, %d clients", len(cfg.Providers), len(cfg.Broker.Clients))
 	}
 	if rl := cfg.Server.RateLimit; cfg.Server.MetricsListen != "127.0.0.1:9000" || rl.PerSecond != 5 || rl.Burst != 50 ||
@@ -95,7 +95,7 @@ func TestBrokenConfigListsEveryProblem(t *testing.T) {
 		`clients[0].id_token_signed_response_alg: must be one of ES256, RS256, got "HS256"`,
 		`ui.languages`,
 		`clients[0].mfa.acr: must be a level a second factor reaches`,
-		`clients[0].steps[1]: must be one of [terms organization legacy], once each, got "consent"`,
+		`clients[0].steps[1]: must be one of [terms organization legacy record], once each, got "consent"`,
 		`clients[0].legacy: is used only when steps lists legacy`,
 		`clients[0].legacy.claim: must not be a claim Passerelle gives itself, got "sub"`,
 		`clients[0].terms.version: is required`,

@@ -38,6 +38,7 @@ type demoUpstream struct {
 	id, group, acr string
 	name           map[string]string
 	release        []string
+	acrMap         map[string]string // the oidc section's acr_map
 }
 
 var demoUpstreams = []demoUpstream{
@@ -45,13 +46,13 @@ var demoUpstreams = []demoUpstream{
 		name: map[string]string{"en": "Maple Bank (demo)", "fr": "Banque Érable (démo)"}},
 	{id: "bank-b", group: "sign-in-partner", acr: "urn:gc-ca:cyber-auth:assurance:loa2",
 		name: map[string]string{"en": "Northern Credit Union (demo)", "fr": "Caisse du Nord (démo)"}},
-	{id: "quebec", acr: "urn:gc-ca:cyber-auth:assurance:loa2", release: []string{"email", "name"},
+	{id: "quebec", acr: "urn:gc-ca:cyber-auth:assurance:loa2", release: []string{"email", "name"}, acrMap: demoQuebecACR,
 		name: map[string]string{"en": "Quebec government authentication (demo)", "fr": "Authentification gouvernementale du Québec (démo)"}},
 }
 
 var demoUsers = []demoidp.User{
 	{Username: "alex", Password: "demo-password", Email: "alex@example.org", GivenName: "Alex", FamilyName: "Tremblay"},
-	{Username: "sam", Password: "demo-password", Email: "sam@example.org", GivenName: "Sam", FamilyName: "Gagnon"},
+	{Username: "sam", Password: "demo-password", Email: "sam@example.org", GivenName: "Sam", FamilyName: "Gagnon", ACR: demoProvenACR},
 	{Username: demoDormantUser, Password: "demo-password", Email: "robin@example.org", GivenName: "Robin", FamilyName: "Lavoie"},
 }
 
@@ -109,7 +110,7 @@ func demo(ctx context.Context, addr, dataDir string, logger *slog.Logger, stdout
 		if u.id == demoDormantUpstream {
 			dormantSubject = idp.Subject(demoDormantUser)
 		}
-		oc := oidc.Config{Issuer: upIssuer, ClientID: "passerelle", ClientSecret: secret}
+		oc := oidc.Config{Issuer: upIssuer, ClientID: "passerelle", ClientSecret: secret, ACRMap: u.acrMap}
 		if len(u.release) > 0 {
 			oc.Scopes = []string{"openid", "email", "profile"}
 		}
@@ -127,7 +128,7 @@ func demo(ctx context.Context, addr, dataDir string, logger *slog.Logger, stdout
 	if err != nil {
 		return err
 	}
-	portals := demoPortals(sideURL, termsFiles)
+	portals := append(demoPortals(sideURL, termsFiles), demoOffices(sideURL)...)
 	var services []demorp.Service
 	for _, p := range portals {
 		services = append(services, demorp.Service{Name: p.name, URL: sideURL + p.path + "/"})
@@ -159,6 +160,9 @@ func demo(ctx context.Context, addr, dataDir string, logger *slog.Logger, stdout
 		return err
 	}
 	mux.Handle("/outbox/", mailHouse)
+	if err := importDemoFiles(ctx, st, cfg.Broker.Clients, cfg.Broker.MFA.Lockout); err != nil {
+		return err
+	}
 
 	sideSrv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	go func() {
@@ -172,12 +176,17 @@ Passerelle demo is running. Open:
 
   Demo relying party (start here):  %s/rp/
   Demo trusted-trader portal:       %s/trader/
+  Demo IP office:                   %s/ipo/
+  Demo certificate office:          %s/certificates/
   Passerelle (the broker):          %s/
   Discovery:                        %s/.well-known/openid-configuration
   Demo outbox (emailed codes):      %s/outbox/
 
 Banks and Quebec (demo upstreams): sign in as alex / demo-password or sam / demo-password.
 At Maple Bank, robin / demo-password is an account unused for three years: it is dormant.
+At Quebec, sam's identity is proven (loa3) and alex's basic (loa2): a relying party
+that asks for acr_values=urn:gc-ca:cyber-auth:assurance:loa3 gets sam, and alex is
+told the level is not met.
 The banks are asked for openid only and release nothing, so the relying party's
 UserInfo answer has no email or name; Quebec releases the email and name to it.
 GCKey – SAML (demo) is a SAML 2.0 identity provider served by this demo (signed,
@@ -189,9 +198,13 @@ for, and for its terms of use at every sign-in. The first time, ask for an
 activation code with one of the demo client numbers (100000001RM0001 to
 100000004RM0001): the letter arrives in the demo outbox. Decline the terms to
 see what the portal shows then.
+The IP office asks once for a former account: marie.tremblay / ancien-mot-de-passe
+(or jlee / mot-de-passe-2018). The certificate office finds a file by certificate
+C-2019-0042 and birth date 1980-02-29 and sends its code to the file's address (in
+the outbox); without the code, invoice F-118 works, or ask for an agent.
 Everything here is a demonstration; stop it with Ctrl-C.
 
-`, sideURL, sideURL, issuer, issuer, sideURL)
+`, sideURL, sideURL, sideURL, sideURL, issuer, issuer, sideURL)
 	return runServer(ctx, b, b.Handler(), brokerLn, "", "", logger)
 }
 

@@ -49,6 +49,14 @@
 //	passerelle legacy unlink [-config FILE] -client ID -urn URN
 //	    show an account's answer to the client's legacy step (or who linked a
 //	    legacy ID), or delete it so the next sign-in asks again
+//	passerelle records import [-config FILE] -client ID [-skip-bad-rows] RECORDS.csv
+//	    import a client's record file (record_id, email, the attributes of
+//	    clients[].records, invoices as NUMBER:YYYY-MM-DD;...); every bad row is
+//	    printed with its line, and nothing is imported unless -skip-bad-rows
+//	passerelle records requests [-config FILE] -client ID [-all]
+//	passerelle records resolve [-config FILE] -client ID -request ID -link|-close [-note TEXT]
+//	    list the requests for an agent's help (open ones unless -all), and
+//	    resolve one: link the record to the person's account, or close it
 //	passerelle keys list|rotate [-config FILE]
 //	    list the signing keys; rotate first publishes a new key per algorithm,
 //	    which signs from a later time

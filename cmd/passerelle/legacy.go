@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -52,9 +50,7 @@ func legacyCmd(ctx context.Context, args []string, stdout io.Writer) error {
 			if err != nil {
 				return err
 			}
-			enc := json.NewEncoder(stdout)
-			enc.SetIndent("", "  ")
-			return enc.Encode(v)
+			return printJSON(stdout, v)
 		}
 	case "unlink":
 		op = func(svc *admin.Service) error {
@@ -94,15 +90,5 @@ func legacyImport(ctx context.Context, svc *admin.Service, stdout io.Writer, cli
 	}
 	defer f.Close()
 	rep, err := svc.ImportLegacy(ctx, client, f, format, skipBad)
-	for _, b := range rep.Bad {
-		fmt.Fprintf(stdout, "%s: %s\n", path, b)
-	}
-	if errors.Is(err, admin.ErrBadRows) {
-		return fmt.Errorf("%s: %d bad row(s); nothing was imported (fix them, or use -skip-bad-rows)", path, len(rep.Bad))
-	}
-	if err != nil {
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	fmt.Fprintf(stdout, "%s: %d legacy account(s) of client %s imported, %d bad row(s) skipped\n", path, rep.Imported, client, len(rep.Bad))
-	return nil
+	return printImport(stdout, path, "legacy account(s)", client, rep, err)
 }

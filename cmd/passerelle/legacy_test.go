@@ -58,3 +58,44 @@ func TestLegacyCommands(t *testing.T) {
 		}
 	}
 }
+
+// TestRecordsCommands: a record file with a bad row is refused with its
+// line, then imported skipping it; the requests list is empty, and
+// resolving needs -link or -close.
+func TestRecordsCommands(t *testing.T) {
+	dir := t.TempDir()
+	cfg := writeConfig(t, dir, true)
+	body, err := os.ReadFile(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body = append(body, []byte("clients:\n  - id: certs\n    name: {en: Certs, fr: Certificats}\n    redirect_uris: [\"https://certs.example/cb\"]\n"+
+		"    steps: [record]\n    records:\n      attributes:\n        - {name: certificate_number, label: {en: Certificate number, fr: Numéro de certificat}}\n")...)
+	if err := os.WriteFile(cfg, body, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(dir, "records.csv")
+	if err := os.WriteFile(file, []byte("record_id,certificate_number,email\nR-1,C1,d1@example.ca\nR-2,C2,not-an-address\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	var out, errb bytes.Buffer
+	if err := run(ctx, []string{"records", "import", "-config", cfg, "-client", "certs", file}, &out, &errb); err == nil ||
+		!strings.Contains(out.String(), `records.csv: line 3: email "not-an-address" is not an address`) {
+		t.Fatalf("import with a bad row: %v\n%s", err, out.String())
+	}
+	out.Reset()
+	if err := run(ctx, []string{"records", "import", "-config", cfg, "-client", "certs", "-skip-bad-rows", file}, &out, &errb); err != nil ||
+		!strings.Contains(out.String(), "1 record(s) of client certs imported, 1 bad row(s) skipped") {
+		t.Fatalf("import skipping bad rows: %v\n%s", err, out.String())
+	}
+	out.Reset()
+	if err := run(ctx, []string{"records", "requests", "-config", cfg, "-client", "certs"}, &out, &errb); err != nil || strings.TrimSpace(out.String()) != "[]" {
+		t.Errorf("requests: %v %q", err, out.String())
+	}
+	if err := run(ctx, []string{"records", "resolve", "-config", cfg, "-client", "certs", "-request", "q1"}, &out, &errb); err == nil {
+		t.Error("resolve without -link or -close")
+	} else if _, ok := err.(usageError); !ok {
+		t.Errorf("resolve without -link or -close: %v", err)
+	}
+}

@@ -48,6 +48,9 @@ const usage = `usage:
   passerelle legacy import [-config FILE] -client ID [-format csv|json] [-skip-bad-rows] ACCOUNTS
   passerelle legacy show [-config FILE] -client ID -urn URN|-legacy-id ID
   passerelle legacy unlink [-config FILE] -client ID -urn URN
+  passerelle records import [-config FILE] -client ID [-skip-bad-rows] RECORDS.csv
+  passerelle records requests [-config FILE] -client ID [-all]
+  passerelle records resolve [-config FILE] -client ID -request ID -link|-close [-note TEXT]
   passerelle keys list|rotate [-config FILE]
   passerelle orgs list|show|create|add-member|set-role|remove-member|transfer|set-status|invite|revoke|letters
         [-config FILE] -client ID [-org ID] [-urn URN] [-role ROLE] [-invitation ID] [-status S]
@@ -106,6 +109,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return keysCmd(ctx, rest, stdout)
 	case "legacy":
 		return legacyCmd(ctx, rest, stdout)
+	case "records":
+		return recordsCmd(ctx, rest, stdout)
 	case "accounts":
 		return accountsCmd(ctx, rest, stdout)
 	case "orgs":

@@ -11,7 +11,7 @@ import { startProcess } from './process.mjs';
  * retry if the port is taken meanwhile) and waits until the banner names
  * the two relying parties (the government portal and the trusted-trader
  * portal) and the outbox and the discovery document answers.
- * Returns {issuer, rpURL, traderURL, outboxURL, child, stdout(), stderr(), stop()}.
+ * Returns {issuer, rpURL, traderURL, outboxURL, ipoURL, certificatesURL, child, stdout(), stderr(), stop()}.
  */
 export async function startDemo({ bin, dataDir, timeoutMs = 20000 }) {
   for (let attempt = 0; ; attempt++) {
@@ -31,7 +31,9 @@ function startDemoOn({ bin, dataDir, port, timeoutMs }) {
     const rpURL = /Demo relying party[^:]*:\s+(https?:\/\/\S+)/.exec(stdout)?.[1];
     const traderURL = /Demo trusted-trader portal[^:]*:\s+(https?:\/\/\S+)/.exec(stdout)?.[1];
     const outboxURL = /Demo outbox[^:]*:\s+(https?:\/\/\S+)/.exec(stdout)?.[1];
-    return rpURL && traderURL && outboxURL ? { rpURL, traderURL, outboxURL } : null;
+    const ipoURL = /Demo IP office[^:]*:\s+(https?:\/\/\S+)/.exec(stdout)?.[1];
+    const certificatesURL = /Demo certificate office[^:]*:\s+(https?:\/\/\S+)/.exec(stdout)?.[1];
+    return rpURL && traderURL && outboxURL && ipoURL && certificatesURL ? { rpURL, traderURL, outboxURL, ipoURL, certificatesURL } : null;
   };
   return startProcess({
     name: 'passerelle demo', bin, args: ['demo', '-addr', `localhost:${port}`, '-data', dataDir],

@@ -82,7 +82,7 @@ clients:
     secret: ${q(client.secret)}
     redirect_uris: [${q(client.redirectURI)}]
     post_logout_redirect_uris: [${q(client.postLogoutURI)}]
-ui:
+${client.jwks ? `    jwks: ${q(client.jwks)}\n` : ''}ui:
   languages: [en, fr]
 ${extra}`;
 }

@@ -28,7 +28,7 @@ export const ACCOUNTS = {
 };
 // More people, so each interop sign-in is a person's first (each sets up
 // a second factor once; a TOTP code is single use within its 30 s step).
-for (const name of ['bob', 'carol', 'dave', 'erin', 'frank']) {
+for (const name of ['bob', 'carol', 'dave', 'erin', 'frank', 'grace', 'heidi']) {
   ACCOUNTS[name] = {
     sub: `${name}-upstream-0001`, email: `${name}@example.org`, email_verified: true,
     given_name: name[0].toUpperCase() + name.slice(1), family_name: 'Gagnon', locale: 'fr',

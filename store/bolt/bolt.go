@@ -62,6 +62,7 @@ type Store struct {
 	termsRecords
 	orgRecords
 	legacyRecords
+	recordRecords
 	auditLog
 }
 

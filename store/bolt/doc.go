@@ -34,6 +34,9 @@
 //	organizations            (client ID, organization ID)     Organization
 //	legacy_accounts          (client ID, legacy ID)           LegacyAccount
 //	legacy_links             (client ID, account ID)          LegacyLink
+//	client_records           (client ID, record ID)           ClientRecord
+//	record_links             (client ID, account ID)          RecordLink
+//	assist_requests          request ID                       AssistRequest
 //	idx_account_by_urn       URN                              account ID
 //	idx_links_by_account     (account ID) + links key         empty
 //	idx_grants_by_account    (account ID) + grant ID          empty
@@ -50,6 +53,9 @@
 //	idx_org_by_invitation    (client ID, invitation hash)     organization ID
 //	idx_legacy_by_username   (client ID, folded username)     legacy_accounts key
 //	idx_legacy_link_by_id    (client ID, legacy ID)           legacy_links key
+//	idx_record_by_key        (client ID, key)                 client_records key
+//	idx_record_link_by_record (client ID, record ID)          record_links key
+//	idx_assist_open          (client ID, account ID)          open request's ID
 //	idx_expiry               timeKey(expiry) + tag + key      empty
 //	idx_refresh_retired      timeKey(rotated) + (grant) + hash empty
 //

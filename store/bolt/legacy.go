@@ -9,50 +9,17 @@ import (
 	"github.com/passerelle/passerelle/store"
 )
 
-// ImportLegacyAccounts checks every account before it writes one, so a
-// refused list leaves the store as it was: a folded username held by
-// another legacy ID (stored, or earlier in list) is ErrConflict.
+var (
+	legacyByUsername = unique[store.LegacyAccount]{index: indexLegacyByUsername,
+		value: func(a store.LegacyAccount) []byte { return legacyUsernameKey(a.ClientID, a.Username) }}
+	legacyLinkByID = unique[store.LegacyLink]{index: indexLegacyLinkByID,
+		value: func(l store.LegacyLink) []byte { return pairKey(l.ClientID, l.LegacyID) }}
+)
+
+// ImportLegacyAccounts writes the list in one transaction (putAll): a
+// folded username held by another legacy ID is ErrConflict.
 func (s *legacyRecords) ImportLegacyAccounts(ctx context.Context, list []store.LegacyAccount) error {
-	return s.write(ctx, func(tx *bbolt.Tx) error {
-		holder := map[string]string{} // username index key → legacy ID, in list
-		for _, a := range list {
-			if err := a.Validate(); err != nil {
-				return refuse(fmt.Errorf("store/bolt: %w", err))
-			}
-			key := string(legacyUsernameKey(a.ClientID, a.Username))
-			held := holder[key]
-			if held == "" {
-				if stored, ok, err := loadByIndex(tx, legacyAccounts, indexLegacyByUsername, []byte(key)); err != nil {
-					return err
-				} else if ok {
-					held = stored.LegacyID
-				}
-			}
-			if held != "" && held != a.LegacyID {
-				return refuse(fmt.Errorf("store/bolt: legacy username of %q is %q's: %w", a.LegacyID, held, store.ErrConflict))
-			}
-			holder[key] = a.LegacyID
-		}
-		for _, a := range list {
-			old, ok, err := load(tx, legacyAccounts, legacyAccounts.key(a))
-			if err != nil {
-				return err
-			}
-			idx := tx.Bucket(indexLegacyByUsername)
-			if ok {
-				if err := idx.Delete(legacyUsernameKey(old.ClientID, old.Username)); err != nil {
-					return err
-				}
-			}
-			if err := idx.Put(legacyUsernameKey(a.ClientID, a.Username), legacyAccounts.key(a)); err != nil {
-				return err
-			}
-			if err := save(tx, legacyAccounts, a); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	return putAll(ctx, s.base, legacyAccounts, legacyByUsername, list, store.LegacyAccount.Validate)
 }
 
 // GetLegacyAccount returns a client's legacy account by its legacy ID.
@@ -65,32 +32,16 @@ func (s *legacyRecords) GetLegacyAccountByUsername(ctx context.Context, clientID
 	return getByIndex(ctx, s.base, legacyAccounts, indexLegacyByUsername, legacyUsernameKey(clientID, username))
 }
 
-// CreateLegacyLink checks the account's answer, the legacy account and
-// its link index before it writes both.
+// CreateLegacyLink stores the answer: "none" alone, a link with its index
+// entry (createLinkTo).
 func (s *legacyRecords) CreateLegacyLink(ctx context.Context, l store.LegacyLink) error {
 	if err := l.Validate(); err != nil {
 		return fmt.Errorf("store/bolt: %w", err)
 	}
-	return s.write(ctx, func(tx *bbolt.Tx) error {
-		if err := checkNew(tx, legacyLinks, l); err != nil {
-			return err
-		}
-		if l.LegacyID == "" {
-			return save(tx, legacyLinks, l)
-		}
-		id := pairKey(l.ClientID, l.LegacyID)
-		if tx.Bucket(bucketLegacyAccounts).Get(id) == nil {
-			return refuse(legacyAccounts.notFound())
-		}
-		idx := tx.Bucket(indexLegacyLinkByID)
-		if idx.Get(id) != nil {
-			return refuse(fmt.Errorf("store/bolt: legacy account %q is linked: %w", l.LegacyID, store.ErrAlreadyExists))
-		}
-		if err := idx.Put(id, legacyLinks.key(l)); err != nil {
-			return err
-		}
-		return save(tx, legacyLinks, l)
-	})
+	if l.LegacyID == "" {
+		return create(ctx, s.base, legacyLinks, l)
+	}
+	return createLinkTo(ctx, s.base, legacyLinks, l, bucketLegacyAccounts, pairKey(l.ClientID, l.LegacyID), legacyLinkByID)
 }
 
 // GetLegacyLink returns the account's answer to the client's step.
@@ -111,7 +62,7 @@ func (s *legacyRecords) DeleteLegacyLink(ctx context.Context, clientID, accountI
 			return refuse(err)
 		}
 		if l.LegacyID != "" {
-			if err := tx.Bucket(indexLegacyLinkByID).Delete(pairKey(clientID, l.LegacyID)); err != nil {
+			if err := tx.Bucket(indexLegacyLinkByID).Delete(legacyLinkByID.value(l)); err != nil {
 				return err
 			}
 		}

@@ -37,6 +37,13 @@ var (
 	indexLegacyByUsername = []byte("idx_legacy_by_username")
 	indexLegacyLinkByID   = []byte("idx_legacy_link_by_id")
 
+	bucketClientRecords     = []byte("client_records")
+	bucketRecordLinks       = []byte("record_links")
+	bucketAssistRequests    = []byte("assist_requests")
+	indexRecordByKey        = []byte("idx_record_by_key")
+	indexRecordLinkByRecord = []byte("idx_record_link_by_record")
+	indexAssistOpen         = []byte("idx_assist_open")
+
 	indexAccountByURN      = []byte("idx_account_by_urn")
 	indexLinksByAccount    = []byte("idx_links_by_account")
 	indexGrantByRefresh    = []byte("idx_grant_by_refresh")
@@ -72,6 +79,7 @@ var dataBuckets = [][]byte{
 	bucketTerms, indexExpiry, indexRefreshRetired,
 	bucketOrgs, indexOrgByNumber, indexOrgsByAccount, indexOrgByInvitation,
 	bucketLegacyAccounts, bucketLegacyLinks, indexLegacyByUsername, indexLegacyLinkByID,
+	bucketClientRecords, bucketRecordLinks, bucketAssistRequests, indexRecordByKey, indexRecordLinkByRecord, indexAssistOpen,
 }
 
 // retiredBuckets held records no version writes any more; Open deletes
@@ -152,6 +160,12 @@ var (
 		key: func(a store.LegacyAccount) []byte { return pairKey(a.ClientID, a.LegacyID) }}
 	legacyLinks = kind[store.LegacyLink]{name: "legacy link", bucket: bucketLegacyLinks,
 		key: func(l store.LegacyLink) []byte { return pairKey(l.ClientID, l.AccountID) }}
+	rpRecords = kind[store.ClientRecord]{name: "client record", bucket: bucketClientRecords,
+		key: func(r store.ClientRecord) []byte { return pairKey(r.ClientID, r.RecordID) }}
+	recordLinks = kind[store.RecordLink]{name: "record link", bucket: bucketRecordLinks,
+		key: func(l store.RecordLink) []byte { return pairKey(l.ClientID, l.AccountID) }}
+	assistRequests = kind[store.AssistRequest]{name: "assist request", bucket: bucketAssistRequests,
+		key: func(a store.AssistRequest) []byte { return []byte(a.ID) }}
 )
 
 // notFound is the error for a missing (or expired) record.

@@ -37,6 +37,10 @@ type termsRecords struct{ *base }
 // orgRecords implements store.Organizations.
 type orgRecords struct{ *base }
 
+// recordRecords implements store.Records: the clients' record files,
+// the links made to them and the requests for an agent's help.
+type recordRecords struct{ *base }
+
 // legacyRecords implements store.Legacy: imported legacy accounts and
 // the links made to them.
 type legacyRecords struct{ *base }
@@ -61,6 +65,7 @@ func compose(b *base) *Store {
 		termsRecords:     termsRecords{b},
 		orgRecords:       orgRecords{b},
 		legacyRecords:    legacyRecords{b},
+		recordRecords:    recordRecords{b},
 		auditLog:         auditLog{b},
 	}
 }

@@ -39,6 +39,12 @@
 //	                    legacy_id)
 //	legacy_links       (client_id,         legacy_id (NULL: none)            (client_id, legacy_id) UNIQUE,
 //	                    account_id)                                          → legacy_accounts
+//	client_records     (client_id,         key                               (client_id, key) UNIQUE
+//	                    record_id)
+//	record_links       (client_id,         record_id                         (client_id, record_id) UNIQUE,
+//	                    account_id)                                          → client_records
+//	assist_requests    id                  client_id, account_id, open,      (client_id, account_id) UNIQUE
+//	                                       created_at                        WHERE open
 //
 // refresh_hashes holds every refresh hash a grant ever had, so a
 // rotated-away token resolves to its grant (reuse detection); the grant's

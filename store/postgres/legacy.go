@@ -38,19 +38,12 @@ func (s *legacyRecords) ImportLegacyAccounts(ctx context.Context, list []store.L
 
 // GetLegacyAccount returns a client's legacy account by its legacy ID.
 func (s *legacyRecords) GetLegacyAccount(ctx context.Context, clientID, legacyID string) (store.LegacyAccount, error) {
-	return s.legacyAccount(ctx, "legacy_id", clientID, legacyID)
+	return pairRecord[store.LegacyAccount](ctx, s.base, "legacy_accounts", "legacy_id", clientID, legacyID, "legacy account")
 }
 
 // GetLegacyAccountByUsername finds it by its folded username.
 func (s *legacyRecords) GetLegacyAccountByUsername(ctx context.Context, clientID, username string) (store.LegacyAccount, error) {
-	return s.legacyAccount(ctx, "username", clientID, store.FoldUsername(username))
-}
-
-func (s *legacyRecords) legacyAccount(ctx context.Context, col, clientID, value string) (store.LegacyAccount, error) {
-	ctx, cancel := context.WithTimeout(ctx, s.timeout)
-	defer cancel()
-	return oneFrom[store.LegacyAccount](s.base, s.pool.QueryRow(ctx,
-		"SELECT record FROM legacy_accounts WHERE client_id = $1 AND "+col+" = $2", clientID, value), "legacy account")
+	return pairRecord[store.LegacyAccount](ctx, s.base, "legacy_accounts", "username", clientID, store.FoldUsername(username), "legacy account")
 }
 
 // CreateLegacyLink inserts the answer: the primary key refuses a second
@@ -71,19 +64,12 @@ func (s *legacyRecords) CreateLegacyLink(ctx context.Context, l store.LegacyLink
 
 // GetLegacyLink returns the account's answer to the client's step.
 func (s *legacyRecords) GetLegacyLink(ctx context.Context, clientID, accountID string) (store.LegacyLink, error) {
-	return s.legacyLink(ctx, "account_id", clientID, accountID)
+	return pairRecord[store.LegacyLink](ctx, s.base, "legacy_links", "account_id", clientID, accountID, "legacy link")
 }
 
 // GetLegacyLinkByLegacyID finds the link made to a legacy account.
 func (s *legacyRecords) GetLegacyLinkByLegacyID(ctx context.Context, clientID, legacyID string) (store.LegacyLink, error) {
-	return s.legacyLink(ctx, "legacy_id", clientID, legacyID)
-}
-
-func (s *legacyRecords) legacyLink(ctx context.Context, col, clientID, value string) (store.LegacyLink, error) {
-	ctx, cancel := context.WithTimeout(ctx, s.timeout)
-	defer cancel()
-	return oneFrom[store.LegacyLink](s.base, s.pool.QueryRow(ctx,
-		"SELECT record FROM legacy_links WHERE client_id = $1 AND "+col+" = $2", clientID, value), "legacy link")
+	return pairRecord[store.LegacyLink](ctx, s.base, "legacy_links", "legacy_id", clientID, legacyID, "legacy link")
 }
 
 // DeleteLegacyLink removes the account's answer.

@@ -51,6 +51,7 @@ type Store struct {
 	termsRecords
 	orgRecords
 	legacyRecords
+	recordRecords
 	auditLog
 }
 

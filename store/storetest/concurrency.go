@@ -19,7 +19,7 @@ const racers = 32
 // of the same person, a one-time code submitted twice, racing rate-limit
 // hits, one WebAuthn credential enrolled twice, one username registered
 // twice, racing transfers of ownership and removals of members, racing
-// activations of one organization, one legacy account linked by many
+// activations of one organization, one legacy account or record linked by many
 // accounts).
 func RunConcurrency(t *testing.T, newStore NewStore) {
 	t.Run("RedeemCodeOnce", func(t *testing.T) { testRedeemCodeOnce(t, newStore) })
@@ -33,6 +33,7 @@ func RunConcurrency(t *testing.T, newStore NewStore) {
 	t.Run("OrganizationOneOwner", func(t *testing.T) { testOrganizationsOneOwner(t, newStore) })
 	t.Run("OrganizationActivateOnce", func(t *testing.T) { testOrganizationActivateOnce(t, newStore) })
 	t.Run("LinkLegacyOnce", func(t *testing.T) { testLinkLegacyOnce(t, newStore) })
+	t.Run("LinkRecordOnce", func(t *testing.T) { testLinkRecordOnce(t, newStore) })
 }
 
 // race runs f(0..racers-1) at once and returns the errors by index.

@@ -70,6 +70,9 @@ func Run(t *testing.T, newStore NewStore) {
 		// Legacy accounts imported and linked.
 		{"LegacyImport", testLegacyImport},
 		{"LegacyLinks", testLegacyLinks},
+		// Clients' record files, links and requests for an agent.
+		{"ClientRecords", testClientRecords},
+		{"AssistRequests", testAssistRequests},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.run(t, newStore) })
 	}

@@ -1,0 +1,101 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/passerelle/passerelle/admin"
+)
+
+// The record-linking commands (clients[].steps: [record]):
+//
+//	passerelle records import -config FILE -client ID [-skip-bad-rows] RECORDS.csv
+//	passerelle records requests -config FILE -client ID [-all]
+//	passerelle records resolve -config FILE -client ID -request ID -link|-close [-note TEXT]
+func recordsCmd(ctx context.Context, args []string, stdout io.Writer) error {
+	const use = "usage: passerelle records import|requests|resolve -config FILE -client ID ..."
+	if len(args) == 0 {
+		return usageError(use)
+	}
+	fs := flag.NewFlagSet("records "+args[0], flag.ContinueOnError)
+	cfgPath := fs.String("config", "passerelle.yaml", "configuration file")
+	client := fs.String("client", "", "client ID whose records these are")
+	skipBad := fs.Bool("skip-bad-rows", false, "import the good rows of a file that has bad ones")
+	all := fs.Bool("all", false, "requests: the resolved ones too")
+	request := fs.String("request", "", "resolve: the request's ID")
+	link := fs.Bool("link", false, "resolve: link the record to the person's account")
+	closeIt := fs.Bool("close", false, "resolve: close the request without a link")
+	note := fs.String("note", "", "resolve: what the agent did")
+	var op func(svc *admin.Service) error
+	switch args[0] {
+	case "import":
+		op = func(svc *admin.Service) error {
+			f, err := os.Open(fs.Arg(0))
+			if err != nil {
+				return err
+			}
+			defer f.Close()
+			rep, err := svc.ImportRecords(ctx, *client, f, *skipBad)
+			return printImport(stdout, fs.Arg(0), "record(s)", *client, rep, err)
+		}
+	case "requests":
+		op = func(svc *admin.Service) error {
+			list, err := svc.AssistRequests(ctx, *client, *all)
+			if err != nil {
+				return err
+			}
+			return printJSON(stdout, list)
+		}
+	case "resolve":
+		op = func(svc *admin.Service) error {
+			v, err := svc.ResolveAssist(ctx, *client, *request, *link, *note)
+			if err != nil {
+				return err
+			}
+			return printJSON(stdout, v)
+		}
+	default:
+		return usageError(use)
+	}
+	if err := fs.Parse(args[1:]); err != nil {
+		return usageError(err.Error())
+	}
+	switch {
+	case *client == "":
+		return usageError("records " + args[0] + " needs -client")
+	case args[0] == "import" && fs.NArg() != 1:
+		return usageError("records import needs one record file")
+	case args[0] != "import" && fs.NArg() > 0:
+		return usageError(fmt.Sprintf("records %s: unexpected argument %q", args[0], fs.Arg(0)))
+	case args[0] == "resolve" && (*request == "" || *link == *closeIt):
+		return usageError("records resolve needs -request and one of -link or -close")
+	}
+	return withAdmin(ctx, &adminFlags{cfgPath: cfgPath}, op)
+}
+
+// printImport prints an import's report and says whether it imported.
+func printImport(stdout io.Writer, path, what, client string, rep admin.ImportReport, err error) error {
+	for _, b := range rep.Bad {
+		fmt.Fprintf(stdout, "%s: %s\n", path, b)
+	}
+	if errors.Is(err, admin.ErrBadRows) {
+		return fmt.Errorf("%s: %d bad row(s); nothing was imported (fix them, or use -skip-bad-rows)", path, len(rep.Bad))
+	}
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	fmt.Fprintf(stdout, "%s: %d %s of client %s imported, %d bad row(s) skipped\n", path, rep.Imported, what, client, len(rep.Bad))
+	return nil
+}
+
+// printJSON prints v as indented JSON.
+func printJSON(stdout io.Writer, v any) error {
+	enc := json.NewEncoder(stdout)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
