@@ -601,11 +601,22 @@ for (const lang of ['en', 'fr']) {
 }
 
 // The demo's dormant account (cmd/passerelle/demo_dormant.go): robin at
-// Maple Bank, unused for three years.
+// Maple Bank, unused for three years; and Quebec's basic identity (alex)
+// where the service asks for loa3.
 const BANK = { en: 'Maple Bank (demo)', fr: 'Banque Érable (démo)' }; // cmd/passerelle/demo.go
+const QUEBEC = { en: 'Quebec government authentication (demo)', fr: 'Authentification gouvernementale du Québec (démo)' };
+
+/** Fails if the page now shown scrolls sideways at 320 px (and saves its screenshot). */
+async function fitsAt320(w, name) {
+  const reflow = await reflowAt(w.page, {
+    during: () => w.page.screenshot({ path: path.join(SCREENSHOTS, `${w.prefix}-${String(++w.n).padStart(2, '0')}-${name}-320px.png`), fullPage: true }),
+  });
+  assert.ok(reflow.scrollWidth <= reflow.width && reflow.overflowing.length === 0,
+    `the ${name} page scrolls sideways at 320 px: ${reflow.overflowing.join(', ')}`);
+}
 for (const lang of ['en', 'fr']) {
   const T = (key, ...args) => msg(lang, key, ...args);
-  btest(`${lang}: a dormant account's sign-in stops on the dormant page, with the keyboard alone`, async (t) => {
+  btest(`${lang}: a dormant account's sign-in, and a basic identity where a proven one is needed, stop on their pages, with the keyboard alone`, async (t) => {
     const w = await new Walk(t, lang, `${lang}-dormant`).open({ locale: lang === 'en' ? 'en-CA' : 'fr-CA', acceptLanguage: lang });
     const page = w.page;
     try {
@@ -620,11 +631,28 @@ for (const lang of ['en', 'fr']) {
       await activate(page, page.locator('button[value="signin"]'));
       await w.check('dormant', { title: T('error.dormant.title') });
       assert.match(await page.locator('main').innerText(), /1-800-555-0100/, `the contact is shown${await w.describe()}`);
-      const reflow = await reflowAt(page, {
-        during: () => page.screenshot({ path: path.join(SCREENSHOTS, `${w.prefix}-${String(++w.n).padStart(2, '0')}-dormant-320px.png`), fullPage: true }),
-      });
-      assert.ok(reflow.scrollWidth <= reflow.width && reflow.overflowing.length === 0,
-        `the dormant page scrolls sideways at 320 px: ${reflow.overflowing.join(', ')}`);
+      await fitsAt320(w, 'dormant');
+
+      // Seed 003: a service that needs loa3 (acr_values), Quebec's basic
+      // identity (alex): the page says the level is not met.
+      const authz = new URL('/authorize', demo.issuer);
+      authz.search = new URLSearchParams({
+        client_id: 'demo-rp', redirect_uri: `${demo.rpURL}callback`, response_type: 'code', scope: 'openid',
+        state: 'a11y-acr', code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM', code_challenge_method: 'S256',
+        acr_values: 'urn:gc-ca:cyber-auth:assurance:loa3', ui_locales: lang,
+      }).toString();
+      await page.goto(authz.href);
+      await w.expectTitle(T('chooser.title'));
+      await activate(page, button(page, QUEBEC[lang]));
+      await page.locator('#username').waitFor({ timeout: 15000 });
+      await typeInto(page, page.locator('#username'), 'alex');
+      await typeInto(page, page.locator('#password'), 'demo-password');
+      await activate(page, page.locator('button[value="signin"]'));
+      await w.check('upstream-assurance', { title: T('error.upstream_assurance.title') });
+      await fitsAt320(w, 'upstream-assurance');
+      // Its way back: the chooser again, by the keyboard.
+      await activate(page, link(page, T('nav.retry')));
+      await w.expectTitle(T('chooser.title'));
       diagnose(t, `${lang} dormant pages checked:`, summary(w.checked));
       w.assertClean();
     } catch (err) {

@@ -36,6 +36,7 @@ type demoUpstream struct {
 	id, group, acr string
 	name           map[string]string
 	release        []string
+	acrMap         map[string]string // the oidc section's acr_map
 }
 
 var demoUpstreams = []demoUpstream{
@@ -43,13 +44,13 @@ var demoUpstreams = []demoUpstream{
 		name: map[string]string{"en": "Maple Bank (demo)", "fr": "Banque Érable (démo)"}},
 	{id: "bank-b", group: "sign-in-partner", acr: "urn:gc-ca:cyber-auth:assurance:loa2",
 		name: map[string]string{"en": "Northern Credit Union (demo)", "fr": "Caisse du Nord (démo)"}},
-	{id: "quebec", acr: "urn:gc-ca:cyber-auth:assurance:loa2", release: []string{"email", "name"},
+	{id: "quebec", acr: "urn:gc-ca:cyber-auth:assurance:loa2", release: []string{"email", "name"}, acrMap: demoQuebecACR,
 		name: map[string]string{"en": "Quebec government authentication (demo)", "fr": "Authentification gouvernementale du Québec (démo)"}},
 }
 
 var demoUsers = []demoidp.User{
 	{Username: "alex", Password: "demo-password", Email: "alex@example.org", GivenName: "Alex", FamilyName: "Tremblay"},
-	{Username: "sam", Password: "demo-password", Email: "sam@example.org", GivenName: "Sam", FamilyName: "Gagnon"},
+	{Username: "sam", Password: "demo-password", Email: "sam@example.org", GivenName: "Sam", FamilyName: "Gagnon", ACR: demoProvenACR},
 	{Username: demoDormantUser, Password: "demo-password", Email: "robin@example.org", GivenName: "Robin", FamilyName: "Lavoie"},
 }
 
@@ -107,7 +108,7 @@ func demo(ctx context.Context, addr, dataDir string, logger *slog.Logger, stdout
 		if u.id == demoDormantUpstream {
 			dormantSubject = idp.Subject(demoDormantUser)
 		}
-		oc := oidc.Config{Issuer: upIssuer, ClientID: "passerelle", ClientSecret: secret}
+		oc := oidc.Config{Issuer: upIssuer, ClientID: "passerelle", ClientSecret: secret, ACRMap: u.acrMap}
 		if len(u.release) > 0 {
 			oc.Scopes = []string{"openid", "email", "profile"}
 		}
@@ -177,6 +178,9 @@ Passerelle demo is running. Open:
 
 Banks and Quebec (demo upstreams): sign in as alex / demo-password or sam / demo-password.
 At Maple Bank, robin / demo-password is an account unused for three years: it is dormant.
+At Quebec, sam's identity is proven (loa3) and alex's basic (loa2): a relying party
+that asks for acr_values=urn:gc-ca:cyber-auth:assurance:loa3 gets sam, and alex is
+told the level is not met.
 The banks are asked for openid only and release nothing, so the relying party's
 UserInfo answer has no email or name; Quebec releases the email and name to it.
 GCKey – SAML (demo) is a SAML 2.0 identity provider served by this demo (signed,

@@ -40,3 +40,14 @@ func seedDormant(ctx context.Context, st store.Store, subject string) error {
 	}
 	return nil
 }
+
+// The demo's Quebec service tells a basic identity from a proven one
+// (seed 003): sam's is proven, everyone else's basic; its acr_map makes
+// them loa2 and loa3, so a relying party that needs loa3 sends the person
+// there asking for the proven level, and a basic answer is refused.
+const demoProvenACR = "urn:demo:quebec:identity:proven"
+
+var demoQuebecACR = map[string]string{
+	"urn:gc-ca:cyber-auth:assurance:loa2": "urn:gc-ca:cyber-auth:assurance:loa2",
+	demoProvenACR:                         "urn:gc-ca:cyber-auth:assurance:loa3",
+}
