@@ -147,4 +147,17 @@
 // crewjam/saml's IdP side) on loopback and configures this provider for
 // it, signed metadata included; cmd/passerelle's TestDemoSAMLSignIn signs
 // in and out through it as a person would.
+//
+// # Against an IdP nobody here wrote
+//
+// broker's TestSAMLSignInThroughSimpleSAMLphp runs Debian's SimpleSAMLphp
+// under `php -S` on loopback, configured as GCKey is (signed
+// AuthnRequests and LogoutRequests required, assertions signed and
+// encrypted with AES-128-CBC, a persistent NameID, level 2, signed
+// HTTP-Redirect logout messages): a person signs in through it to a
+// relying party, with a second factor, gets tokens as for an OpenID
+// Connect upstream, and logs out through its Single Logout and back.
+// .ci/run installs the package; the test skips, saying so, only where it
+// is not installed. (crewjam/saml's own IdentityProvider, also written
+// elsewhere, is the IdP of this package's and the broker's other tests.)
 package saml
