@@ -1,6 +1,7 @@
 package broker
 
 import (
+	"errors"
 	"net/http"
 	"net/url"
 	"slices"
@@ -149,8 +150,9 @@ func (e protocolEdge) authorizeError(w http.ResponseWriter, r *http.Request, oe 
 
 // endSession serves RP-initiated logout (OpenID Connect RP-Initiated
 // Logout 1.0): the library checks id_token_hint and
-// post_logout_redirect_uri, then the browser's session ends and the
-// browser goes where the library said; a request it refuses gets a page.
+// post_logout_redirect_uri, then the browser's session ends, its clients
+// are told (logout.go) and the browser goes where the library said; a
+// request it refuses gets a page.
 func (e protocolEdge) endSession(w http.ResponseWriter, r *http.Request) {
 	if !e.frontForm(w, r) {
 		return
@@ -161,6 +163,9 @@ func (e protocolEdge) endSession(w http.ResponseWriter, r *http.Request) {
 	req := new(oidc.EndSessionRequest)
 	err := e.decoder.Decode(req, r.Form)
 	var red *op.Redirect
+	if err == nil && isLogoutToken(req.IdTokenHint) {
+		err = errors.New("a logout token given as id_token_hint")
+	}
 	if err == nil {
 		red, err = e.srv.EndSession(e.ctx(r), request(r, req))
 	}
@@ -169,7 +174,7 @@ func (e protocolEdge) endSession(w http.ResponseWriter, r *http.Request) {
 		e.page(w, r, http.StatusBadRequest, nil, errInvalidRequest)
 		return
 	}
-	http.Redirect(w, r, e.closeSession(r.Context(), w, r, red.URL), http.StatusFound)
+	e.logout(w, r, red.URL)
 }
 
 // frontForm admits a front-channel request (GET or POST, RFC 6749 §3.1

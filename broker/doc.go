@@ -33,8 +33,10 @@
 //	                                            token in the header or a POSTed form, never the query
 //	OPTIONS   /oauth/token, /revoke, /userinfo  CORS preflight: origins clients list (cors.go)
 //	GET POST  /end_session                      RP-initiated logout; without an ID token hint it asks first;
-//	                                            a session from a SAML upstream goes on to its Single
-//	                                            Logout and back (upstream_logout.go)
+//	                                            the session's clients told (back- and front-channel,
+//	                                            logout.go, backchannel.go); a session from an upstream
+//	                                            that logs out goes on to its logout and back
+//	                                            (upstream_logout.go)
 //	GET       /login/{id}/mfa/...               second factors (mfaPages, mfa_steps.go; kinds in factors.go)
 //	GET POST  /login/{id}/local                 the built-in service's password page (passwordPages, password.go)
 //	GET POST  /login/{id}/password/{provider}   another password provider's page (password.go)
@@ -42,7 +44,9 @@
 //	GET POST  /login/{id}/first/...             a credential seen for the first time (identities, identity.go)
 //	GET POST  /account, /account/security/...   account pages (accountPage, securityPage), after a fresh second factor
 //	GET       /readyz                           the store answers (a load balancer's check)
-//	GET       /logged-out, /, /lang, /static/   pages
+//	GET       /logged-out                       signed-out page; after an upstream's logout, the rest of
+//	                                            the logout (front-channel iframes, on to the client)
+//	GET       /, /lang, /static/                pages
 //
 // Steps never link to each other: every step reloads the auth request and
 // the dispatcher decides from what is stored. Every step checks that the
@@ -227,6 +231,19 @@
 //     change's to the address before the change, so the owner hears of a
 //     change someone else made. Sending is synchronous after the change is
 //     written and a failure never fails the change.
+//   - logout everywhere (logout.go): a logout at /end_session ends the
+//     browser's SSO session and tells every client that received a code
+//     in it, the one that asked included, as Sign In Canada's single
+//     logout does: a logout token to each back-channel URI (sid and sub,
+//     typed logout+jwt, signed with the client's ID token algorithm, a
+//     new jti at each attempt; retried after 10 s, 1 min, 5 min, 30 min
+//     and 2 h, each outcome audited; pending retries are kept in memory,
+//     at most 10,000, so a restart forgets them), an iframe for each
+//     front-channel URI, then the upstream's own logout when the provider
+//     is configured for it. Refresh tokens are issued only with
+//     offline_access, so none is revoked at logout (Back-Channel Logout
+//     §2.7); access tokens live out their short life. A logout token is
+//     never accepted as an id_token_hint.
 //   - /metrics is not served here: cmd/passerelle serves it on a
 //     management address of its own (server.metrics_listen), off by
 //     default, as Keycloak serves it on its management port.

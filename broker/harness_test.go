@@ -55,8 +55,8 @@ type clock struct {
 func (c *clock) Now() time.Time          { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
 func (c *clock) Advance(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
 
-// upstreamServer records the authorization requests it receives, for the
-// privacy checks.
+// upstreamServer records the authorization and logout requests it
+// receives, for the privacy and logout checks.
 type upstreamServer struct {
 	srv  *httptest.Server
 	mu   sync.Mutex
@@ -126,6 +126,8 @@ type envOptions struct {
 	mods      []func(*broker.Config)
 	// extra are more upstreams, given the broker's issuer (saml_test.go).
 	extra func(issuer string) []broker.Upstream
+	// upstreamLogout configures gckey for logout (oidc.Config.Logout).
+	upstreamLogout bool
 }
 
 func newEnvOpts(t testing.TB, o envOptions) *env {
@@ -143,6 +145,7 @@ func newEnvOpts(t testing.TB, o envOptions) *env {
 			Issuer: upIssuer, Name: map[string]string{"en": u.id, "fr": u.id},
 			ClientID: "passerelle", ClientSecret: "upstream-secret",
 			RedirectURIs: []string{e.issuer + "/callback/" + u.id}, ACR: "urn:gc-ca:cyber-auth:assurance:loa2",
+			PostLogoutRedirectURIs: []string{e.issuer + "/providers/" + u.id + "/logged-out"},
 			Users: []demoidp.User{{Username: "alex", Password: "pw", Email: "alex@example.org", GivenName: "Alex", FamilyName: "T"},
 				{Username: "sam", Password: "pw", Email: "sam@example.org"},
 				{Username: "pat", Password: "pw", Email: "pat@example.org", ACR: provenACR}}, // a proven identity (assurance_test.go)
@@ -160,7 +163,7 @@ func newEnvOpts(t testing.TB, o envOptions) *env {
 			t.Fatal(err)
 		}
 		us.srv.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if strings.HasSuffix(r.URL.Path, "/authorize") && r.Method == http.MethodGet {
+			if (strings.HasSuffix(r.URL.Path, "/authorize") || strings.HasSuffix(r.URL.Path, "/end_session")) && r.Method == http.MethodGet {
 				us.mu.Lock()
 				us.seen = append(us.seen, r.Clone(context.Background()))
 				us.mu.Unlock()
@@ -170,7 +173,8 @@ func newEnvOpts(t testing.TB, o envOptions) *env {
 		us.srv.Start()
 		t.Cleanup(us.srv.Close)
 		e.upstream[u.id] = us
-		p, err := oidc.Open(u.id, oidc.Config{Issuer: upIssuer, ClientID: "passerelle", ClientSecret: "upstream-secret"}, nil, slog.New(slog.NewTextHandler(io.Discard, nil)))
+		p, err := oidc.Open(u.id, oidc.Config{Issuer: upIssuer, ClientID: "passerelle", ClientSecret: "upstream-secret",
+			Logout: o.upstreamLogout && u.id == "gckey"}, nil, slog.New(slog.NewTextHandler(io.Discard, nil)))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -99,12 +99,15 @@ func appendNew(list []string, v string) []string {
 	return append(list, v)
 }
 
-// upgrade raises the browser's SSO session to what a completed
-// request reached, so later requests within the session need no factor.
-func (j *sessions) upgrade(ctx context.Context, r *http.Request, sid, acr string, amr, factors []string) error {
-	_, hash, ok := j.current(ctx, r)
-	if !ok {
-		return nil
+// upgrade records a completed request in the browser's SSO session: its
+// client joins the session's clients (told at logout), and the session
+// rises to what the request reached, so later requests within the
+// session need no factor.
+func (j *sessions) upgrade(ctx context.Context, r *http.Request, sid, clientID, acr string, amr, factors []string) error {
+	cur, hash, ok := j.current(ctx, r)
+	known := clientID == accountClientID || slices.Contains(cur.Clients, clientID)
+	if !ok || (known && len(factors) == 0) {
+		return nil // nothing to write: SSO for a client the session has
 	}
 	err := j.st.UpdateSession(ctx, hash, func(s store.Session) (store.Session, error) {
 		if s.ID != sid {
@@ -114,6 +117,9 @@ func (j *sessions) upgrade(ctx context.Context, r *http.Request, sid, acr string
 			s.ACR = acr
 		}
 		s.AMR = mfa.MergeAMR(s.AMR, amr)
+		if clientID != accountClientID {
+			s.Clients = appendNew(s.Clients, clientID)
+		}
 		for _, k := range factors {
 			s.Factors = appendNew(s.Factors, k)
 		}

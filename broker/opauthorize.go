@@ -57,6 +57,9 @@ func (s *opServer) check(ctx context.Context, r *op.ClientRequest[oidc.AuthReque
 			req.ACRValues = asked.acr // OIDC Core §5.5.1.1
 		}
 	}
+	if isLogoutToken(req.IDTokenHint) {
+		return nil, oidc.ErrInvalidRequest().WithDescription("id_token_hint is not valid")
+	}
 	sub, err := op.ValidateAuthRequestClient(ctx, req, c, s.provider.IDTokenHintVerifier(ctx))
 	if err != nil {
 		if _, ok := err.(*oidc.Error); !ok {

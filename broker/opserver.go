@@ -210,14 +210,19 @@ func (s *opServer) RefreshToken(ctx context.Context, r *op.ClientRequest[oidc.Re
 }
 
 // tokenOf opens an access token Passerelle issued: its token ID and
-// subject, or ok false.
+// subject, or ok false. The library also opens values sealed its old,
+// unauthenticated way (AES-CFB), under which any string decrypts to
+// something: only a well-formed token ID counts (parseTokenRef).
 func (s *opServer) tokenOf(token string) (id, subject string, ok bool) {
 	plain, err := s.provider.Crypto().Decrypt(token)
 	if err != nil {
 		return "", "", false
 	}
 	id, subject, ok = strings.Cut(plain, ":")
-	return id, subject, ok && !strings.Contains(subject, ":")
+	if _, valid := parseTokenRef(id); !ok || !valid || strings.Contains(subject, ":") {
+		return "", "", false
+	}
+	return id, subject, true
 }
 
 // Introspect answers RFC 7662 for any authenticated confidential client
@@ -294,6 +299,9 @@ type discovery struct {
 	// must push is each client's setting.
 	PAREndpoint string `json:"pushed_authorization_request_endpoint"`
 	RequirePAR  bool   `json:"require_pushed_authorization_requests"`
+	// Front-Channel Logout 1.0 §3 (logout.go): iframes with iss and sid.
+	FrontchannelLogout        bool `json:"frontchannel_logout_supported"`
+	FrontchannelLogoutSession bool `json:"frontchannel_logout_session_supported"`
 }
 
 // Discovery is the provider's metadata (OIDC Discovery §3) trimmed to
@@ -307,6 +315,8 @@ func (s *opServer) Discovery(ctx context.Context, _ *op.Request[struct{}]) (*op.
 	d.CodeChallengeMethodsSupported = []oidc.CodeChallengeMethod{oidc.CodeChallengeMethodS256}
 	d.DeviceAuthorizationEndpoint = ""
 	d.CheckSessionIframe = ""
+	d.BackChannelLogoutSupported = true // logout.go, backchannel.go
+	d.BackChannelLogoutSessionSupported = true
 	d.ACRValuesSupported = s.acrs
 	d.ClaimsSupported = []string{"sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "acr", "amr", "sid",
 		"locale", "name", "given_name", "family_name", "email", "email_verified"}
@@ -319,5 +329,5 @@ func (s *opServer) Discovery(ctx context.Context, _ *op.Request[struct{}]) (*op.
 	d.UILocalesSupported = uiLocales
 	d.ClaimsLocalesSupported = uiLocales
 	return op.NewResponse(discovery{DiscoveryConfiguration: d, ISSParameter: true, PromptValues: promptValues,
-		PAREndpoint: op.IssuerFromContext(ctx) + parPath}), nil
+		PAREndpoint: op.IssuerFromContext(ctx) + parPath, FrontchannelLogout: true, FrontchannelLogoutSession: true}), nil
 }

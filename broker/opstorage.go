@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"strconv"
 	"strings"
 	"time"
 
@@ -145,7 +144,7 @@ func (s *opStorage) CreateAccessToken(ctx context.Context, req op.TokenRequest) 
 		return "", time.Time{}, err
 	}
 	exp := s.now().Add(s.tokens.AccessToken)
-	return accessTokenID(g.ID, exp), exp, nil
+	return accessTokenRef{grant: g.ID, exp: exp}.String(), exp, nil
 }
 
 func (s *opStorage) CreateAccessAndRefreshTokens(ctx context.Context, req op.TokenRequest, current string) (string, string, time.Time, error) {
@@ -155,7 +154,7 @@ func (s *opStorage) CreateAccessAndRefreshTokens(ctx context.Context, req op.Tok
 		return "", "", time.Time{}, err
 	}
 	exp := s.now().Add(s.tokens.AccessToken)
-	return accessTokenID(g.ID, exp), refresh, exp, nil
+	return accessTokenRef{grant: g.ID, exp: exp}.String(), refresh, exp, nil
 }
 
 // grantFor creates the grant for a redeemed code, or rotates the refresh
@@ -218,23 +217,18 @@ func (s *opStorage) grantFor(ctx context.Context, req op.TokenRequest, refresh s
 
 var errGrantRevoked = errors.New("grant revoked")
 
-func accessTokenID(grantID string, exp time.Time) string {
-	return grantID + "." + strconv.FormatInt(exp.Unix(), 10)
-}
-
 // activeGrant resolves an access token ID to its grant, if the token has
 // not expired and the grant is not revoked.
 func (s *opStorage) activeGrant(ctx context.Context, tokenID string) (store.Grant, time.Time, error) {
-	gid, expS, ok := strings.Cut(tokenID, ".")
-	exp, err := strconv.ParseInt(expS, 10, 64)
-	if !ok || err != nil {
+	ref, ok := parseTokenRef(tokenID)
+	if !ok {
 		return store.Grant{}, time.Time{}, errors.New("malformed token")
 	}
-	expiry := time.Unix(exp, 0)
+	expiry := ref.exp
 	if !s.now().Before(expiry) {
 		return store.Grant{}, expiry, errors.New("token expired")
 	}
-	g, err := s.st.GetGrant(ctx, gid)
+	g, err := s.st.GetGrant(ctx, ref.grant)
 	if err != nil {
 		return g, expiry, unavailable(err)
 	}

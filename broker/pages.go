@@ -79,7 +79,11 @@ func (p pages) errorMsg(w http.ResponseWriter, r *http.Request, status int, ar *
 }
 
 func (p pages) loggedOut(w http.ResponseWriter, r *http.Request) {
-	p.ui.Render(w, r, http.StatusOK, p.lang(r, nil), ui.PageLoggedOut, &ui.LoggedOutData{})
+	p.renderLoggedOut(w, r, &ui.LoggedOutData{})
+}
+
+func (p pages) renderLoggedOut(w http.ResponseWriter, r *http.Request, d *ui.LoggedOutData) {
+	p.ui.Render(w, r, http.StatusOK, p.lang(r, nil), ui.PageLoggedOut, d)
 }
 
 func (p pages) home(w http.ResponseWriter, r *http.Request) {

@@ -48,19 +48,19 @@ type protocolEdge struct {
 	srv *opServer
 	// What the edge needs of the journey's pages and sessions: error
 	// pages and their language, the browser binding, the confirmation
-	// before a logout without an ID token hint, and the end of the
-	// browser's SSO session (which returns where the browser goes next:
-	// the upstream's single logout, or the library's redirect).
-	page         func(w http.ResponseWriter, r *http.Request, status int, ar *store.AuthRequest, kind errKind)
-	pageLang     func(r *http.Request, ar *store.AuthRequest) string
-	browserID    func(w http.ResponseWriter, r *http.Request) string
-	askLogout    func(w http.ResponseWriter, r *http.Request) bool
-	closeSession func(ctx context.Context, w http.ResponseWriter, r *http.Request, next string) string
-	answer       clientAnswer
-	decoder      httphelper.Decoder
-	issuer       string
-	log          *slog.Logger
-	st           store.Store
+	// before a logout without an ID token hint, and the logout itself
+	// (the end of the browser's SSO session, its clients told, then the
+	// browser sent on to next).
+	page      func(w http.ResponseWriter, r *http.Request, status int, ar *store.AuthRequest, kind errKind)
+	pageLang  func(r *http.Request, ar *store.AuthRequest) string
+	browserID func(w http.ResponseWriter, r *http.Request) string
+	askLogout func(w http.ResponseWriter, r *http.Request) bool
+	logout    func(w http.ResponseWriter, r *http.Request, next string)
+	answer    clientAnswer
+	decoder   httphelper.Decoder
+	issuer    string
+	log       *slog.Logger
+	st        store.Store
 }
 
 // Mount puts the provider's endpoints on mux behind the edge guards.

@@ -76,12 +76,12 @@ func (b *Broker) openSession(w http.ResponseWriter, r *http.Request, f *flow) {
 	ctx := r.Context()
 	factors := journey.ProvenKinds(f.ar.MFA)
 	if !f.ar.NewSession {
-		if f.ar.SessionID == "" || len(factors) == 0 {
+		if f.ar.SessionID == "" {
 			return
 		}
-		if err := b.sessions.upgrade(ctx, r, f.ar.SessionID, f.ar.ACR, f.ar.AMR, factors); err != nil {
+		if err := b.sessions.upgrade(ctx, r, f.ar.SessionID, f.ar.ClientID, f.ar.ACR, f.ar.AMR, factors); err != nil {
 			// The request has what it needs; the session asks again next time.
-			b.log.ErrorContext(ctx, "raise session level", "error", err)
+			b.log.ErrorContext(ctx, "record the request in the session", "error", err)
 		}
 		return
 	}
@@ -89,6 +89,8 @@ func (b *Broker) openSession(w http.ResponseWriter, r *http.Request, f *flow) {
 		AuthTime: f.ar.AuthTime, AMR: f.ar.AMR, ACR: f.ar.ACR, Factors: factors, UpstreamACR: f.ar.UpstreamACR, Upstream: f.ar.Upstream}
 	if f.ar.ClientID == accountClientID {
 		s.AccountUntil = b.now().Add(accountWindow)
+	} else {
+		s.Clients = []string{f.ar.ClientID}
 	}
 	if err := b.sessions.start(ctx, w, r, s); err != nil {
 		b.log.ErrorContext(ctx, "start session; the sign-in goes on without one", "error", err)

@@ -97,6 +97,8 @@ type Broker struct {
 
 	observe func(http.Handler) http.Handler
 	limiter *limiter // nil: no rate limit
+
+	backchannel *backchannel // logout tokens to clients (RunLogoutDelivery)
 }
 
 // New builds a broker. It generates the first signing keys when the store
@@ -131,6 +133,8 @@ func New(ctx context.Context, cfg Config, d Deps) (*Broker, error) {
 		clientKeys: &clientKeys{http: d.HTTPClient, now: d.Now},
 	}
 	b.sealer = sealer
+	b.backchannel = newBackchannel(d.HTTPClient, d.Now, d.Logger)
+	b.backchannel.issuer, b.backchannel.audit = b.issuer, b.auditLogout
 	b.observe = d.Observe
 	b.limiter = newLimiter(d.RateLimit, d.Now)
 	b.ladder = ladder
@@ -156,6 +160,7 @@ func New(ctx context.Context, cfg Config, d Deps) (*Broker, error) {
 	if b.keys, err = OpenKeys(ctx, d.Store, d.MasterKey, cfg, d.Now); err != nil {
 		return nil, err
 	}
+	b.backchannel.sign = b.keys.signJWT
 	if err := b.Reload(cfg.Clients, cfg.Groups, d.Upstreams); err != nil {
 		return nil, err
 	}
@@ -182,7 +187,7 @@ func New(ctx context.Context, cfg Config, d Deps) (*Broker, error) {
 	}
 	b.answer = clientAnswer{st: d.Store, ui: d.UI, issuer: b.issuer, log: d.Logger, page: b.pages.errorPage}
 	b.edge = protocolEdge{answer: b.answer, srv: newOPServer(provider, storage, d.Store, func() *clients { return b.catalog().clients }, ladder.Values(), d.Logger),
-		page: b.pages.errorPage, pageLang: b.pages.lang, browserID: b.sessions.browserID, askLogout: b.askBeforeLogout, closeSession: b.leaveSession,
+		page: b.pages.errorPage, pageLang: b.pages.lang, browserID: b.sessions.browserID, askLogout: b.askBeforeLogout, logout: b.logout,
 		decoder: provider.Decoder(), issuer: b.issuer, log: d.Logger, st: d.Store}
 	return b, nil
 }
@@ -308,6 +313,10 @@ func (b *Broker) ready(w http.ResponseWriter, r *http.Request) {
 	}
 	_, _ = w.Write([]byte("ok\n"))
 }
+
+// RunLogoutDelivery sends the logout tokens of ended sessions to their
+// clients, with retries, until ctx ends (backchannel.go).
+func (b *Broker) RunLogoutDelivery(ctx context.Context) { b.backchannel.Run(ctx) }
 
 // RunSweeper deletes expired records every interval until ctx ends, and
 // marks a bounded page of idle accounts dormant each time (a pass over

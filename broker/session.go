@@ -143,14 +143,27 @@ func (j *sessions) start(ctx context.Context, w http.ResponseWriter, r *http.Req
 	return nil
 }
 
-// end deletes the browser's session and its cookie.
-func (j *sessions) end(ctx context.Context, w http.ResponseWriter, r *http.Request) {
-	if v := j.cookie(r, "session"); v != "" {
-		if err := j.st.DeleteSession(ctx, store.HashToken(v)); err != nil && !errors.Is(err, store.ErrNotFound) {
+// end deletes the browser's session and its cookie, and returns the
+// session when this call is the one that ended it (of two racing
+// logouts, one).
+func (j *sessions) end(ctx context.Context, w http.ResponseWriter, r *http.Request) (store.Session, bool) {
+	v := j.cookie(r, "session")
+	if v == "" {
+		return store.Session{}, false
+	}
+	j.setCookie(w, "session", "", -1)
+	hash := store.HashToken(v)
+	s, err := j.st.GetSession(ctx, hash)
+	if err == nil {
+		err = j.st.DeleteSession(ctx, hash)
+	}
+	if err != nil {
+		if !errors.Is(err, store.ErrNotFound) {
 			j.log.ErrorContext(ctx, "end session", "error", err)
 		}
-		j.setCookie(w, "session", "", -1)
+		return s, false
 	}
+	return s, true
 }
 
 // askBeforeLogout answers a logout request that carries no ID token hint

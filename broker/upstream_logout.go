@@ -2,7 +2,6 @@ package broker
 
 import (
 	"context"
-	"encoding/base64"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -16,11 +15,12 @@ import (
 // The broker keeps, on each session, the upstream sign-in that started
 // it (store.Session.Upstream: the subject and the upstream's SessionIndex).
 //
-//   - Logout at Passerelle (/end_session): leaveSession ends the
-//     browser's session, then sends the browser to the upstream with a
-//     relay state that binds the way back to this browser and to where
-//     the relying party asked to go; upstreamLogoutDone takes the
-//     upstream's checked answer at the provider's route and goes there.
+//   - Logout at Passerelle (/end_session, logout.go): once the browser's
+//     session has ended and its clients are told, startUpstreamLogout
+//     sends the browser to the upstream with a relay state that binds the
+//     way back to this browser and to where the relying party asked to
+//     go; upstreamLogoutDone takes the upstream's checked answer at the
+//     provider's route and finishes the logout (finishLogout).
 //   - Logout at the upstream: endUpstreamSessions ends exactly the
 //     sessions that sign-in started (its subject, and one of the
 //     SessionIndexes named, or every one of that subject when none is).
@@ -41,9 +41,9 @@ func (b *Broker) logoutHost(provider string) providers.LogoutHost {
 	}
 }
 
-// logoutCookie keeps, for the upstream's answer, where the relying party
-// asked to go after the logout (base64url; at most maxLogoutNext bytes),
-// for logoutCookieAge seconds.
+// logoutCookie keeps, for the upstream's answer, the rest of the logout
+// (logoutRest, sealed; where the relying party asked to go is at most
+// maxLogoutNext bytes), for logoutCookieAge seconds.
 const (
 	logoutCookie    = "logout"
 	logoutCookieAge = 600
@@ -58,28 +58,35 @@ func (b *Broker) logoutRelay(provider, next, browser string) string {
 	return b.secrets.csrfToken("upstream-logout\x00"+provider+"\x00"+next, browser)
 }
 
-// leaveSession ends the browser's session (RP-initiated logout) and
-// returns where the browser goes: to the upstream's single logout when
-// the session came from a LogoutProvider, else next. A failure to start
-// the upstream's logout is logged and the browser goes to next: the
-// person's Passerelle session is over either way.
-func (b *Broker) leaveSession(ctx context.Context, w http.ResponseWriter, r *http.Request, next string) string {
-	s, _, ok := b.sessions.current(ctx, r)
-	b.sessions.end(ctx, w, r)
-	if !ok || s.Upstream == nil || len(next) > maxLogoutNext {
-		return next
+// startUpstreamLogout sends the browser to the upstream's logout when
+// the ended session s came from a LogoutProvider, with a relay state
+// that binds the way back to this browser and to where the relying party
+// asked to go, and the rest of the logout in a sealed cookie. It returns
+// where to send the browser, "" when the upstream takes no part or its
+// logout could not start (logged): the person's Passerelle session is
+// over either way.
+func (b *Broker) startUpstreamLogout(ctx context.Context, w http.ResponseWriter, r *http.Request, s store.Session, rest logoutRest) string {
+	if s.Upstream == nil || len(rest.Next) > maxLogoutNext {
+		return ""
 	}
 	lp, ok := b.catalog().upstreams[s.Provider].Provider.(providers.LogoutProvider)
 	if !ok {
-		return next
+		return ""
 	}
-	relay := b.logoutRelay(s.Provider, next, b.sessions.browserID(w, r))
+	cookie, err := b.sealLogoutRest(rest)
+	if err != nil {
+		b.log.ErrorContext(ctx, "seal the rest of a logout", "error", err)
+		return ""
+	}
+	relay := b.logoutRelay(s.Provider, rest.Next, b.sessions.browserID(w, r))
 	to, err := lp.StartLogout(ctx, s.Upstream.Subject, s.Upstream.Index, relay)
 	if err != nil {
 		b.log.WarnContext(ctx, "upstream logout not started", "provider", s.Provider, "error", err)
-		return next
 	}
-	b.sessions.setCookie(w, logoutCookie, base64.RawURLEncoding.EncodeToString([]byte(next)), logoutCookieAge)
+	if to == "" {
+		return ""
+	}
+	b.sessions.setCookie(w, logoutCookie, cookie, logoutCookieAge)
 	b.log.InfoContext(ctx, "upstream logout started", "provider", s.Provider, "account", s.AccountID)
 	return to
 }
@@ -93,12 +100,11 @@ func (b *Broker) leaveSession(ctx context.Context, w http.ResponseWriter, r *htt
 func (b *Broker) upstreamLogoutDone(provider string) func(http.ResponseWriter, *http.Request, string, error) {
 	return func(w http.ResponseWriter, r *http.Request, relay string, err error) {
 		ctx := r.Context()
-		raw, decodeErr := base64.RawURLEncoding.DecodeString(b.sessions.cookie(r, logoutCookie))
-		next := string(raw)
+		rest, opened := b.openLogoutRest(b.sessions.cookie(r, logoutCookie))
 		b.sessions.setCookie(w, logoutCookie, "", -1)
 		browser := b.sessions.cookie(r, "browser")
 		switch {
-		case decodeErr != nil || next == "" || browser == "" || !b.secrets.checkCSRF("upstream-logout\x00"+provider+"\x00"+next, browser, relay):
+		case !opened || browser == "" || !b.secrets.checkCSRF("upstream-logout\x00"+provider+"\x00"+rest.Next, browser, relay):
 			b.log.WarnContext(ctx, "upstream logout answer is not for this browser's logout", "provider", provider)
 			b.pages.errorPage(w, r, http.StatusBadRequest, nil, errState)
 			return
@@ -111,7 +117,7 @@ func (b *Broker) upstreamLogoutDone(provider string) func(http.ResponseWriter, *
 		default:
 			b.log.InfoContext(ctx, "upstream logout complete", "provider", provider)
 		}
-		http.Redirect(w, r, next, http.StatusFound)
+		b.finishLogout(w, r, rest)
 	}
 }
 
@@ -151,9 +157,13 @@ func (b *Broker) endUpstreamSessions(provider string) func(context.Context, stri
 				(len(sessionIndexes) > 0 && !slices.Contains(sessionIndexes, up.Index)) {
 				continue
 			}
-			if err := b.st.DeleteSession(ctx, s.Hash); err != nil && !errors.Is(err, store.ErrNotFound) {
+			if err := b.st.DeleteSession(ctx, s.Hash); err != nil {
+				if errors.Is(err, store.ErrNotFound) {
+					continue // ended meanwhile, by whoever tells its clients
+				}
 				return err
 			}
+			b.tellClients(ctx, s) // back-channel only: no browser of the person's is here
 			n++
 		}
 		b.log.InfoContext(ctx, "upstream logout ended the sessions of its sign-in",

@@ -166,7 +166,8 @@ type LogoutProvider interface {
 	// back, at start-up and at each reload.
 	SetLogoutHost(LogoutHost)
 	// StartLogout returns where to send the browser so that the
-	// upstream ends its session of the sign-in (subject, sessionIndex).
+	// upstream ends its session of the sign-in (subject, sessionIndex);
+	// "" when this provider is configured to take no part in logout.
 	// The upstream answers at the provider's own route, which passes
 	// relayState (at most 80 bytes) to LogoutHost.LogoutDone.
 	StartLogout(ctx context.Context, subject, sessionIndex, relayState string) (string, error)

@@ -58,6 +58,16 @@ type Client struct {
 	// it. Empty (the default): none.
 	UpstreamClaims []string  `json:"upstream_claims,omitempty" mapstructure:"upstream_claims" yaml:"upstream_claims,omitempty"`
 	MFA            ClientMFA `json:"mfa" mapstructure:"mfa" yaml:"mfa,omitempty"`
+	// Logout notifications (OpenID Back-Channel Logout 1.0 and
+	// Front-Channel Logout 1.0): where Passerelle tells the client that a
+	// session it took part in has ended. The back-channel URI receives a
+	// logout token by POST; the front-channel URI is loaded in an iframe
+	// of the signed-out page, with iss and sid. Each *SessionRequired
+	// says the client needs sid; Passerelle always sends it.
+	BackchannelLogoutURI              string `json:"backchannel_logout_uri,omitempty" mapstructure:"backchannel_logout_uri" yaml:"backchannel_logout_uri,omitempty"`
+	BackchannelLogoutSessionRequired  bool   `json:"backchannel_logout_session_required,omitempty" mapstructure:"backchannel_logout_session_required" yaml:"backchannel_logout_session_required,omitempty"`
+	FrontchannelLogoutURI             string `json:"frontchannel_logout_uri,omitempty" mapstructure:"frontchannel_logout_uri" yaml:"frontchannel_logout_uri,omitempty"`
+	FrontchannelLogoutSessionRequired bool   `json:"frontchannel_logout_session_required,omitempty" mapstructure:"frontchannel_logout_session_required" yaml:"frontchannel_logout_session_required,omitempty"`
 	// Steps are the journey steps the client adds after the second
 	// factor, in order (broker/journey).
 	Steps     []string  `json:"steps,omitempty" mapstructure:"steps" yaml:"steps,omitempty"`
@@ -178,6 +188,12 @@ func (c *Client) Validate(ps *validate.Problems, path string, rules ClientRules)
 	for j, u := range c.RequestURIs {
 		checkRedirect(ps, fmt.Sprintf("%s.request_uris[%d]", path, j), u)
 	}
+	if c.BackchannelLogoutURI != "" {
+		checkLogoutURI(ps, path+".backchannel_logout_uri", c.BackchannelLogoutURI)
+	}
+	if c.FrontchannelLogoutURI != "" {
+		checkLogoutURI(ps, path+".frontchannel_logout_uri", c.FrontchannelLogoutURI)
+	}
 	ps.OneOf(path+".subject_type", c.SubjectType, "pairwise", "public")
 	if c.SectorIdentifierURI != "" {
 		ps.AbsoluteURL(path+".sector_identifier_uri", c.SectorIdentifierURI, true)
@@ -271,6 +287,18 @@ func checkRedirect(ps *validate.Problems, path, raw string) {
 	if u.Scheme == "http" && !validate.IsLoopback(u.Hostname()) {
 		ps.Add(path, "must use https (plain http only on loopback)", raw)
 	}
+}
+
+// checkLogoutURI checks a logout notification URI: absolute, https
+// (plain http only on loopback), no fragment (Back-Channel Logout §2.2,
+// Front-Channel Logout §2). It may carry a query.
+func checkLogoutURI(ps *validate.Problems, path, raw string) {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
+		ps.Add(path, "must be an absolute http(s) URI without a fragment", raw)
+		return
+	}
+	checkRedirect(ps, path, raw)
 }
 
 // checkOrigin adds a problem unless raw is a web origin: https (http on

@@ -18,7 +18,8 @@ func TestClientValidateListsEveryProblem(t *testing.T) {
 	c := store.Client{ID: "rp", Name: map[string]string{"en": "RP"}, Public: true, AuthMethod: "client_secret_post",
 		RedirectURIs: []string{"http://rp.example/cb"}, AllowedProviders: []string{"bank"}, UpstreamClaims: []string{"phone"},
 		MFA: store.ClientMFA{Factors: []string{"sms"}, ACR: "loa1"}, Steps: []string{"terms", "terms"},
-		AllowedOrigins: []string{"https://ok.example", "https://app.example/path", "http://app.example", "*"}}
+		AllowedOrigins:       []string{"https://ok.example", "https://app.example/path", "http://app.example", "*"},
+		BackchannelLogoutURI: "http://rp.example/logout", FrontchannelLogoutURI: "javascript:alert(1)"}
 	var ps validate.Problems
 	c.Validate(&ps, "clients[0]", rules)
 	var ve *validate.Error
@@ -34,7 +35,8 @@ func TestClientValidateListsEveryProblem(t *testing.T) {
 	}
 	for _, path := range []string{"clients[0].public", "clients[0].name.fr", "clients[0].secret", "clients[0].redirect_uris[0]",
 		"clients[0].allowed_providers[0]", "clients[0].upstream_claims[0]", "clients[0].mfa.factors[0]", "clients[0].mfa.acr",
-		"clients[0].steps[1]", "clients[0].allowed_origins[1]", "clients[0].allowed_origins[2]", "clients[0].allowed_origins[3]"} {
+		"clients[0].steps[1]", "clients[0].allowed_origins[1]", "clients[0].allowed_origins[2]", "clients[0].allowed_origins[3]",
+		"clients[0].backchannel_logout_uri", "clients[0].frontchannel_logout_uri"} {
 		if !got[path] {
 			t.Errorf("no problem at %s: %v", path, ve.Problems)
 		}

@@ -157,6 +157,10 @@ type AuthRequest struct {
 	Linking      bool              `json:"linking,omitempty"`
 	LinkProvider string            `json:"link_provider,omitempty"`
 	PendingLocal string            `json:"pending_local,omitempty"`
+	// RefreshIdentity is what an upstream with refresh_claims said at
+	// this request's sign-in, written over the account's claims only once
+	// the completion gate has passed (the account's own second factor).
+	RefreshIdentity *UpstreamIdentity `json:"refresh_identity,omitempty"`
 
 	// Steps hold the state of the client's own steps (clients[].steps),
 	// each under its name; only that step reads or writes it.
@@ -257,10 +261,15 @@ type Session struct {
 	// Factors are the second-factor kinds verified for this session and
 	// UpstreamACR the credential's own level: a later request reuses the
 	// session's factor only through them (the completion gate).
-	Factors     []string  `json:"factors,omitempty"`
-	UpstreamACR string    `json:"upstream_acr,omitempty"`
-	LastSeenAt  time.Time `json:"last_seen_at"`
-	ExpiresAt   time.Time `json:"expires_at"` // absolute limit
+	Factors     []string `json:"factors,omitempty"`
+	UpstreamACR string   `json:"upstream_acr,omitempty"`
+	// Clients are the relying parties that received a code in this
+	// session, in order, each once: the ones told when it ends
+	// (Back-Channel and Front-Channel Logout). At most one entry per
+	// configured client.
+	Clients    []string  `json:"clients,omitempty"`
+	LastSeenAt time.Time `json:"last_seen_at"`
+	ExpiresAt  time.Time `json:"expires_at"` // absolute limit
 	// AccountUntil opens the account pages: set when the person passed a
 	// second factor for them, valid a few minutes.
 	AccountUntil time.Time `json:"account_until,omitempty"`

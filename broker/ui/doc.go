@@ -164,6 +164,8 @@
 //	loggedout.title               signed-out page title
 //	loggedout.message             the session ended; close a shared browser
 //	loggedout.next                sign in again at the service to continue
+//	loggedout.continue            link on to the service after a logout it asked for
+//	loggedout.frame               title of a front-channel logout iframe
 //	formpost.title                form post page title: return to the service
 //	formpost.intro                select the button to go back to the service
 //	formpost.submit               the button

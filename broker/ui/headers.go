@@ -1,6 +1,9 @@
 package ui
 
-import "net/http"
+import (
+	"net/http"
+	"strings"
+)
 
 // SecurityHeaders sets the security headers on every response before
 // calling next:
@@ -40,4 +43,13 @@ func SecurityHeaders(next http.Handler, tls bool) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// AllowFrames lets the page about to be written load frames from
+// origins, and only from them: the policy SecurityHeaders set gains a
+// frame-src listing them (the front-channel logout iframes). Origins are
+// scheme://host[:port], from configured client URIs.
+func AllowFrames(w http.ResponseWriter, origins []string) {
+	h := w.Header()
+	h.Set("Content-Security-Policy", h.Get("Content-Security-Policy")+"; frame-src "+strings.Join(origins, " "))
 }

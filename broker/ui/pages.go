@@ -84,10 +84,17 @@ type ErrorData struct {
 // LoggedOutData is for PageLoggedOut. With SignOutAction the page asks
 // first (RP-initiated logout without an ID token hint): a POST form to
 // SignOutAction with the csrf field and Hidden carried along.
+//
+// After a logout, Frames are the clients' front-channel logout URLs,
+// loaded in hidden iframes (the handler allows their origins with
+// AllowFrames), and Next, when set, is where the person goes on: the
+// client's post-logout redirect URI.
 type LoggedOutData struct {
 	Common
 	SignOutAction string
 	Hidden        []Field
+	Frames        []string
+	Next          string
 }
 
 // HomeData is for PageHome.

@@ -39,8 +39,10 @@ type adminFlags struct {
 	nameEN    *string
 	nameFR    *string
 	redirects multi
-	providers multi
-	claims    multi
+	// backchannel and frontchannel are the client's logout notification URIs.
+	backchannel, frontchannel *string
+	providers                 multi
+	claims                    multi
 }
 
 func newAdminFlags(name string) *adminFlags {
@@ -53,6 +55,8 @@ func newAdminFlags(name string) *adminFlags {
 	f.nameEN = f.fs.String("name-en", "", "client name in English")
 	f.nameFR = f.fs.String("name-fr", "", "client name in French")
 	f.fs.Var(&f.redirects, "redirect-uri", "redirect URI (repeat for several)")
+	f.backchannel = f.fs.String("backchannel-logout-uri", "", "where the client receives logout tokens (OpenID Back-Channel Logout)")
+	f.frontchannel = f.fs.String("frontchannel-logout-uri", "", "the client's page loaded in an iframe at logout (OpenID Front-Channel Logout)")
 	f.fs.Var(&f.providers, "allow-provider", "allowed provider ID (repeat; none means all)")
 	f.fs.Var(&f.claims, "upstream-claim", "claim given by an upstream the client may receive: email, name or locale (repeat; none means none)")
 	return f
@@ -119,6 +123,7 @@ func clientsCmd(ctx context.Context, args []string, stdout io.Writer) error {
 	case "add":
 		op = func(svc *admin.Service) error {
 			in := store.Client{ID: *f.id, RedirectURIs: f.redirects, AllowedProviders: f.providers, UpstreamClaims: f.claims, Public: *f.public,
+				BackchannelLogoutURI: *f.backchannel, FrontchannelLogoutURI: *f.frontchannel,
 				Name: map[string]string{"en": or(*f.nameEN, *f.id), "fr": or(*f.nameFR, *f.id)}}
 			c, secret, err := svc.AddClient(ctx, in)
 			if err != nil {

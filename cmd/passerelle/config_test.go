@@ -252,7 +252,8 @@ func TestClientsAndKeysCommands(t *testing.T) {
 		t.Error("client with a plain-http redirect added")
 	}
 	err := run(ctx, []string{"clients", "add", "-config", cfg, "-id", "named", "-redirect-uri", "https://named.example/cb",
-		"-upstream-claim", "email", "-upstream-claim", "name"}, &out, &errb)
+		"-upstream-claim", "email", "-upstream-claim", "name",
+		"-backchannel-logout-uri", "https://named.example/bcl", "-frontchannel-logout-uri", "https://named.example/fcl"}, &out, &errb)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -272,6 +273,9 @@ func TestClientsAndKeysCommands(t *testing.T) {
 	st.Close()
 	if err != nil || !slices.Equal(named.UpstreamClaims, []string{"email", "name"}) {
 		t.Errorf("stored client: %v, upstream claims %v", err, named.UpstreamClaims)
+	}
+	if named.BackchannelLogoutURI != "https://named.example/bcl" || named.FrontchannelLogoutURI != "https://named.example/fcl" {
+		t.Errorf("stored client's logout URIs: %q %q", named.BackchannelLogoutURI, named.FrontchannelLogoutURI)
 	}
 	out.Reset()
 	if err := run(ctx, []string{"clients", "list", "-config", cfg}, &out, &errb); err != nil || !strings.Contains(out.String(), "app") {

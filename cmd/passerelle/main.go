@@ -41,7 +41,7 @@ const usage = `usage:
   passerelle clients list [-config FILE]
   passerelle clients add [-config FILE] -id ID -redirect-uri URI [-redirect-uri URI ...]
         [-allow-provider P ...] [-upstream-claim email|name|locale ...] [-public]
-        [-name-en NAME] [-name-fr NAME]
+        [-name-en NAME] [-name-fr NAME] [-backchannel-logout-uri URI] [-frontchannel-logout-uri URI]
   passerelle clients remove|rotate-secret [-config FILE] -id ID
   passerelle accounts show|lock|unlock|reactivate|reset-mfa [-config FILE] -urn URN
   passerelle accounts unlink [-config FILE] -urn URN -provider P

@@ -241,6 +241,7 @@ func runServer(ctx context.Context, b *broker.Broker, h http.Handler, ln net.Lis
 	sweepCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	go b.RunSweeper(sweepCtx, time.Minute)
+	go b.RunLogoutDelivery(sweepCtx)
 	errc := make(chan error, 1)
 	go func() {
 		if certFile != "" {

@@ -22,6 +22,10 @@ type Config struct {
 	ClientID     string
 	ClientSecret string
 	RedirectURIs []string
+	// PostLogoutRedirectURIs are where /end_session may send the browser
+	// back (RP-Initiated Logout); none: discovery offers no
+	// end_session_endpoint and the endpoint refuses every request.
+	PostLogoutRedirectURIs []string
 	// ACR is put in every ID token's acr claim (omitted when empty).
 	ACR string
 	// Users who can sign in.

@@ -15,6 +15,7 @@
 //	POST /authorize                         check credentials; redirect with code, state, iss
 //	POST /token                             code → access token + ID token (PKCE S256 required)
 //	GET  /userinfo                          claims for a bearer access token
+//	GET  /end_session                       RP-initiated logout: back to a registered post_logout_redirect_uri
 //	GET  /demo.css                          the form's stylesheet
 //
 // It knows one client (Config.ClientID), authenticated with

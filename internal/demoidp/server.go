@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -106,6 +107,7 @@ func New(cfg Config) (*Server, error) {
 	s.mux.HandleFunc("GET "+prefix+"/demo.css", stylesheet)
 	s.mux.HandleFunc("POST "+prefix+"/token", s.token)
 	s.mux.HandleFunc("GET "+prefix+"/userinfo", s.userinfo)
+	s.mux.HandleFunc("GET "+prefix+"/end_session", s.endSession)
 	s.mux.HandleFunc("POST "+prefix+"/userinfo", s.userinfo)
 	return s, nil
 }
@@ -144,10 +146,34 @@ func (s *Server) discovery(w http.ResponseWriter, _ *http.Request) {
 		"ui_locales_supported":                           []string{"en", "fr"},
 		"authorization_response_iss_parameter_supported": true,
 	}
+	if len(s.cfg.PostLogoutRedirectURIs) > 0 {
+		meta["end_session_endpoint"] = s.base + "/end_session"
+	}
 	if s.cfg.ACR != "" {
 		meta["acr_values_supported"] = []string{s.cfg.ACR}
 	}
 	writeJSON(w, http.StatusOK, meta)
+}
+
+// endSession serves RP-Initiated Logout 1.0 for the one client: the
+// provider keeps no session (every sign-in asks for the password), so it
+// only checks client_id and post_logout_redirect_uri and sends the
+// browser back, with the state.
+func (s *Server) endSession(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	back := q.Get("post_logout_redirect_uri")
+	if q.Get("client_id") != s.cfg.ClientID || !slices.Contains(s.cfg.PostLogoutRedirectURIs, back) {
+		http.Error(w, "unknown client or post_logout_redirect_uri", http.StatusBadRequest)
+		return
+	}
+	if st := q.Get("state"); st != "" {
+		u, _ := url.Parse(back)
+		v := u.Query()
+		v.Set("state", st)
+		u.RawQuery = v.Encode()
+		back = u.String()
+	}
+	http.Redirect(w, r, back, http.StatusFound)
 }
 
 func (s *Server) keys(w http.ResponseWriter, _ *http.Request) {

@@ -38,6 +38,12 @@ type Config struct {
 	ACRMap map[string]string `mapstructure:"acr_map" yaml:"acr_map"`
 	// Claims overrides the claim names read for profile attributes.
 	Claims ClaimNames `mapstructure:"claims" yaml:"claims"`
+	// Logout passes a sign-out at Passerelle on to the upstream (OpenID
+	// Connect RP-Initiated Logout 1.0 at its end_session_endpoint, with
+	// client_id): register Passerelle's issuer +
+	// "/providers/{id}/logged-out" at the upstream as a post-logout
+	// redirect URI.
+	Logout bool `mapstructure:"logout" yaml:"logout"`
 }
 
 // ACRMapping is the acr_map (registry.ACRMapper).

@@ -24,6 +24,13 @@
 // for the operator's log; they never contain the client secret, the code
 // or tokens.
 //
+// With logout: true a sign-out at Passerelle sends the browser to the
+// upstream's end_session_endpoint (RP-Initiated Logout 1.0, logout.go)
+// with client_id, state and post_logout_redirect_uri
+// {issuer}/providers/{id}/logged-out, the provider's one route, and no
+// id_token_hint (Passerelle keeps no upstream ID token). Off by default:
+// the upstream must have that URI registered.
+//
 // The upstream acr is translated through acr_map; an acr missing from
 // the map yields an empty Identity.ACR rather than passing an upstream
 // value through unchecked. Read the other way, acr_map says what the

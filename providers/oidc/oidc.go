@@ -18,7 +18,11 @@ import (
 	"github.com/passerelle/passerelle/providers"
 )
 
-var _ providers.CallbackProvider = (*Provider)(nil)
+var (
+	_ providers.CallbackProvider = (*Provider)(nil)
+	_ providers.LogoutProvider   = (*Provider)(nil)
+	_ providers.RouteProvider    = (*Provider)(nil)
+)
 
 // defaultTimeout bounds every upstream request when Open is given no
 // client, so a hung upstream cannot hold a sign-in forever.
@@ -34,6 +38,9 @@ type Provider struct {
 
 	mu       sync.Mutex
 	upstream *upstream // nil until discovery succeeds
+
+	// logout is what RP-initiated logout upstream needs (logout.go).
+	logout logoutState
 }
 
 // upstream is what discovery yields, cached for the life of the Provider.
@@ -44,6 +51,8 @@ type upstream struct {
 	// issParameter: the upstream puts iss in its authorization responses
 	// (RFC 9207 §3), so a response without it is refused.
 	issParameter bool
+	// endSession is the upstream's end_session_endpoint ("": none).
+	endSession string
 }
 
 // Open checks cfg and returns the provider named id. It does not contact
@@ -91,6 +100,7 @@ func (p *Provider) discover(ctx context.Context) (*upstream, error) {
 	var meta struct {
 		AuthMethods  []string `json:"token_endpoint_auth_methods_supported"`
 		IssParameter bool     `json:"authorization_response_iss_parameter_supported"`
+		EndSession   string   `json:"end_session_endpoint"`
 	}
 	if err := gp.Claims(&meta); err != nil {
 		return nil, fmt.Errorf("%w: provider %s: discovery document: %w", providers.ErrUpstream, p.id, err)
@@ -101,6 +111,7 @@ func (p *Provider) discover(ctx context.Context) (*upstream, error) {
 		provider:     gp,
 		verifier:     gp.Verifier(&gooidc.Config{ClientID: p.cfg.ClientID}),
 		issParameter: meta.IssParameter,
+		endSession:   meta.EndSession,
 		oauth2: oauth2.Config{
 			ClientID:     p.cfg.ClientID,
 			ClientSecret: p.cfg.ClientSecret,

@@ -93,6 +93,7 @@ func session(cookie, accountID string, ttl time.Duration) store.Session {
 		AuthTime:   epoch,
 		AMR:        []string{"fed", "hwk"},
 		ACR:        "urn:gc-ca:cyber-auth:assurance:loa3",
+		Clients:    []string{"portal"},
 		LastSeenAt: epoch,
 		ExpiresAt:  epoch.Add(ttl),
 	}

@@ -22,9 +22,10 @@ func testSessions(t *testing.T, newStore NewStore) {
 	must(t, s.UpdateSession(ctx, sess.Hash, func(x store.Session) (store.Session, error) {
 		x.LastSeenAt = epoch.Add(time.Hour)
 		x.AMR = append(x.AMR, "mfa")
+		x.Clients = append(x.Clients, "tax")
 		return x, nil
 	}), "UpdateSession")
-	sess.LastSeenAt, sess.AMR = epoch.Add(time.Hour), []string{"fed", "hwk", "mfa"}
+	sess.LastSeenAt, sess.AMR, sess.Clients = epoch.Add(time.Hour), []string{"fed", "hwk", "mfa"}, []string{"portal", "tax"}
 	got, err = s.GetSession(ctx, sess.Hash)
 	must(t, err, "GetSession after update")
 	same(t, got, sess, "GetSession after update")
