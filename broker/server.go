@@ -284,6 +284,7 @@ func (b *Broker) Handler() http.Handler {
 	b.mfaPages().Mount(rt)
 	b.securityPage().Mount(rt)
 	accountPage{core: b, st: b.st, ui: b.ui, email: b.email, reg: b.reg}.Mount(rt)
+	orgPages{core: b, svc: b.orgs, reg: b.reg, ui: b.ui}.Mount(rt)
 	for _, s := range b.steps {
 		s.Mount(rt, stepHost{b})
 	}

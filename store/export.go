@@ -19,6 +19,11 @@ const (
 	KindLocalUser       = "local_user"
 	KindTermsAcceptance = "terms_acceptance"
 	KindOrganization    = "organization"
+	KindLegacyAccount   = "legacy_account"
+	KindLegacyLink      = "legacy_link"
+	KindClientRecord    = "client_record"
+	KindRecordLink      = "record_link"
+	KindAssistRequest   = "assist_request"
 	KindAudit           = "audit"
 )
 
@@ -28,7 +33,8 @@ const SkippedSuffix = " skipped"
 
 // Record is one exported record. Value is the record itself, by Kind:
 // Client, SigningKey, Account, Link, ExportedGrant, Session, Factor,
-// LocalUser, TermsAcceptance, Organization or AuditEvent.
+// LocalUser, TermsAcceptance, Organization, LegacyAccount, LegacyLink,
+// ClientRecord, RecordLink, AssistRequest or AuditEvent.
 //
 // Transient records are not exported: auth requests (with their
 // authorization codes) and one-time codes live for one sign-in (minutes), and rate counters
@@ -80,7 +86,9 @@ type Exporter interface {
 // placeholder link that is deleted at once: the contract has no other
 // way in. A terms acceptance is put unless to holds one for the same
 // (account, client) accepted at the same time or later: the latest
-// acceptance wins, and a second copy skips it.
+// acceptance wins, and a second copy skips it. Legacy accounts and
+// client records go in unless to holds one with the same key, then the
+// links made to them and the requests for an agent.
 func Copy(ctx context.Context, from Exporter, to Store) (map[string]int, error) {
 	c := copier{to: to, now: time.Now(), counts: map[string]int{}}
 	err := from.Export(ctx, func(r Record) error { return c.put(ctx, r) })
@@ -132,6 +140,18 @@ func (c *copier) put(ctx context.Context, r Record) error {
 		err = c.terms(ctx, v)
 	case Organization:
 		err = c.to.CreateOrganization(ctx, v)
+	case LegacyAccount:
+		err = c.unlessHeld(func() error { _, err := c.to.GetLegacyAccount(ctx, v.ClientID, v.LegacyID); return err },
+			func() error { return c.to.ImportLegacyAccounts(ctx, []LegacyAccount{v}) })
+	case LegacyLink:
+		err = c.to.CreateLegacyLink(ctx, v)
+	case ClientRecord:
+		err = c.unlessHeld(func() error { _, err := c.to.GetClientRecord(ctx, v.ClientID, v.RecordID); return err },
+			func() error { return c.to.ImportClientRecords(ctx, []ClientRecord{v}) })
+	case RecordLink:
+		err = c.to.CreateRecordLink(ctx, v)
+	case AssistRequest:
+		err = c.to.CreateAssistRequest(ctx, v)
 	case AuditEvent:
 		err = c.to.AppendAudit(ctx, v)
 	default:
@@ -152,6 +172,19 @@ func (c *copier) unlessExpired(expiresAt time.Time, create func() error) error {
 }
 
 // count records the outcome of one write: written, skipped, or an error.
+// unlessHeld runs put unless get finds the record in the target already
+// (then ErrAlreadyExists): for the kinds the contract imports, replacing,
+// rather than creates.
+func (c *copier) unlessHeld(get, put func() error) error {
+	switch err := get(); {
+	case err == nil:
+		return ErrAlreadyExists
+	case !errors.Is(err, ErrNotFound):
+		return err
+	}
+	return put()
+}
+
 func (c *copier) count(kind string, err error) error {
 	switch {
 	case err == nil:

@@ -157,6 +157,10 @@ type AuthRequest struct {
 	Linking      bool              `json:"linking,omitempty"`
 	LinkProvider string            `json:"link_provider,omitempty"`
 	PendingLocal string            `json:"pending_local,omitempty"`
+	// RefreshIdentity is what an upstream with refresh_claims said at
+	// this request's sign-in, written over the account's claims only once
+	// the completion gate has passed (the account's own second factor).
+	RefreshIdentity *UpstreamIdentity `json:"refresh_identity,omitempty"`
 
 	// Steps hold the state of the client's own steps (clients[].steps),
 	// each under its name; only that step reads or writes it.

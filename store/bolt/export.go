@@ -33,6 +33,11 @@ func (s *Store) Export(ctx context.Context, fn func(store.Record) error) error {
 			func() error { return exportAll(ctx, tx, localUsers, store.KindLocalUser, fn, asIs) },
 			func() error { return exportAll(ctx, tx, termsAcceptances, store.KindTermsAcceptance, fn, asIs) },
 			func() error { return exportAll(ctx, tx, organizations, store.KindOrganization, fn, asIs) },
+			func() error { return exportAll(ctx, tx, legacyAccounts, store.KindLegacyAccount, fn, asIs) },
+			func() error { return exportAll(ctx, tx, legacyLinks, store.KindLegacyLink, fn, asIs) },
+			func() error { return exportAll(ctx, tx, rpRecords, store.KindClientRecord, fn, asIs) },
+			func() error { return exportAll(ctx, tx, recordLinks, store.KindRecordLink, fn, asIs) },
+			func() error { return exportAll(ctx, tx, assistRequests, store.KindAssistRequest, fn, asIs) },
 			func() error { return exportAll(ctx, tx, auditEvents, store.KindAudit, fn, asIs) },
 		}
 		for _, step := range steps {

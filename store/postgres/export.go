@@ -42,6 +42,21 @@ func (s *Store) Export(ctx context.Context, fn func(store.Record) error) error {
 				return exportRecords[store.Organization](ctx, tx, store.KindOrganization, "organizations", "client_id, id", fn)
 			},
 			func() error {
+				return exportRecords[store.LegacyAccount](ctx, tx, store.KindLegacyAccount, "legacy_accounts", "client_id, legacy_id", fn)
+			},
+			func() error {
+				return exportRecords[store.LegacyLink](ctx, tx, store.KindLegacyLink, "legacy_links", "client_id, account_id", fn)
+			},
+			func() error {
+				return exportRecords[store.ClientRecord](ctx, tx, store.KindClientRecord, "client_records", "client_id, record_id", fn)
+			},
+			func() error {
+				return exportRecords[store.RecordLink](ctx, tx, store.KindRecordLink, "record_links", "client_id, account_id", fn)
+			},
+			func() error {
+				return exportRecords[store.AssistRequest](ctx, tx, store.KindAssistRequest, "assist_requests", "created_at, id", fn)
+			},
+			func() error {
 				return exportRecords[store.AuditEvent](ctx, tx, store.KindAudit, "audit_events", "time, id", fn)
 			},
 		}

@@ -107,3 +107,57 @@ func testLinkRecordOnce(t *testing.T, newStore NewStore) {
 		t.Errorf("the winner's link: %v", err)
 	}
 }
+
+// testLegacyAndRecordsCopy: a store that exports hands out the legacy
+// accounts and links, the client records and links and the requests for
+// an agent, and store.Copy puts them into another store; a second copy
+// writes nothing.
+func testLegacyAndRecordsCopy(t *testing.T, newStore NewStore) {
+	src, clk := open(t, newStore)
+	x, ok := src.(store.Exporter)
+	if !ok {
+		t.Skip("the store does not implement store.Exporter")
+	}
+	ctx := t.Context()
+	must(t, src.ImportLegacyAccounts(ctx, []store.LegacyAccount{legacyAccount("ipo", "L-1", "a"), legacyAccount("ipo", "L-2", "b")}), "ImportLegacyAccounts")
+	must(t, src.CreateLegacyLink(ctx, store.LegacyLink{ClientID: "ipo", AccountID: "acct-1", LegacyID: "L-1", CreatedAt: epoch}), "CreateLegacyLink")
+	must(t, src.CreateLegacyLink(ctx, store.LegacyLink{ClientID: "ipo", AccountID: "acct-2", CreatedAt: epoch}), "CreateLegacyLink none")
+	must(t, src.ImportClientRecords(ctx, []store.ClientRecord{clientRecord("cert", "R-1", "C100")}), "ImportClientRecords")
+	must(t, src.CreateRecordLink(ctx, store.RecordLink{ClientID: "cert", AccountID: "acct-1", RecordID: "R-1", Method: store.RecordByCode, CreatedAt: epoch}), "CreateRecordLink")
+	must(t, src.CreateAssistRequest(ctx, store.AssistRequest{ID: "q1", ClientID: "cert", AccountID: "acct-2", RecordID: "R-1", CreatedAt: epoch}), "CreateAssistRequest")
+
+	dst := newStore(t, clk.Now)
+	counts, err := store.Copy(ctx, x, dst)
+	must(t, err, "Copy")
+	for kind, want := range map[string]int{store.KindLegacyAccount: 2, store.KindLegacyLink: 2, store.KindClientRecord: 1,
+		store.KindRecordLink: 1, store.KindAssistRequest: 1} {
+		if counts[kind] != want {
+			t.Errorf("Copy: %d %s written, want %d", counts[kind], kind, want)
+		}
+	}
+	a, err := dst.GetLegacyAccountByUsername(ctx, "ipo", "A")
+	must(t, err, "GetLegacyAccountByUsername in the target")
+	same(t, a, legacyAccount("ipo", "L-1", "a"), "copied legacy account")
+	l, err := dst.GetLegacyLinkByLegacyID(ctx, "ipo", "L-1")
+	must(t, err, "GetLegacyLinkByLegacyID in the target")
+	if l.AccountID != "acct-1" {
+		t.Errorf("copied legacy link %+v", l)
+	}
+	r, err := dst.GetRecordLink(ctx, "cert", "acct-1")
+	must(t, err, "GetRecordLink in the target")
+	if r.RecordID != "R-1" {
+		t.Errorf("copied record link %+v", r)
+	}
+	q, err := dst.GetAssistRequest(ctx, "q1")
+	must(t, err, "GetAssistRequest in the target")
+	if !q.Open() || q.RecordID != "R-1" {
+		t.Errorf("copied request %+v", q)
+	}
+	counts, err = store.Copy(ctx, x, dst)
+	must(t, err, "Copy again")
+	for _, kind := range []string{store.KindLegacyAccount, store.KindLegacyLink, store.KindClientRecord, store.KindRecordLink, store.KindAssistRequest} {
+		if counts[kind] != 0 || counts[kind+store.SkippedSuffix] == 0 {
+			t.Errorf("Copy again: %d %s written, %d skipped; want none written", counts[kind], kind, counts[kind+store.SkippedSuffix])
+		}
+	}
+}

@@ -73,6 +73,7 @@ func Run(t *testing.T, newStore NewStore) {
 		// Clients' record files, links and requests for an agent.
 		{"ClientRecords", testClientRecords},
 		{"AssistRequests", testAssistRequests},
+		{"LegacyAndRecordsCopy", testLegacyAndRecordsCopy},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.run(t, newStore) })
 	}
