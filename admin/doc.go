@@ -1,7 +1,12 @@
 // Package admin owns Passerelle's administration operations: relying
 // parties kept in the store (add, update, remove, rotate secret, list),
 // accounts found by their User Reference Number (show, lock, unlock, reset
-// second factors, unlink a credential), signing keys (list, rotate) and
+// second factors, unlink a credential), signing keys (list, rotate),
+// the organizations of the configured clients (create, list, show, add a
+// member, change a role, remove a member, make the owner, invite, revoke
+// an invitation, export activation letters: orgs.go), through the same
+// rules as people's own changes (package orgs), unbound by the role table
+// but never making a second owner, and
 // the legacy accounts of clients with the legacy step (import a file,
 // show and delete an account's answer; legacy.go), and the record files
 // of clients with the record step (import a file; list and resolve the

@@ -70,6 +70,17 @@ type apiFunc func(r *http.Request) (status int, body any, err error)
 //	GET    /admin/keys                           {keys}
 //	POST   /admin/keys/rotate                    {created}
 //	GET    /admin/store/backup                   the bbolt file (octet-stream)
+//	GET    /admin/clients/{client}/orgs          {organizations}
+//	POST   /admin/clients/{client}/orgs          NewOrg → 201 {organization}
+//	GET    /admin/clients/{client}/orgs/{org}    {organization}
+//	POST   /admin/clients/{client}/orgs/{org}/members        {urn, role} → {organization}
+//	PUT    /admin/clients/{client}/orgs/{org}/members/{urn}  {role} → {organization}
+//	DELETE /admin/clients/{client}/orgs/{org}/members/{urn}  {organization}
+//	POST   /admin/clients/{client}/orgs/{org}/owner          {urn} → {organization}
+//	PUT    /admin/clients/{client}/orgs/{org}/status         {status: active|suspended} → {organization}
+//	POST   /admin/clients/{client}/orgs/{org}/invitations    {role} → 201 {invitation, code}
+//	DELETE /admin/clients/{client}/orgs/{org}/invitations/{id} 204
+//	POST   /admin/clients/{client}/letters       {letters}: activation codes for the mail house
 func (s *Service) Handler(token string) http.Handler {
 	mux := http.NewServeMux()
 	route := func(pattern string, methods map[string]apiFunc) { mux.Handle(pattern, s.dispatch(methods)) }
@@ -89,6 +100,16 @@ func (s *Service) Handler(token string) http.Handler {
 	route("/admin/keys", map[string]apiFunc{http.MethodGet: s.apiKeys})
 	route("/admin/keys/rotate", map[string]apiFunc{http.MethodPost: s.apiRotateKeys})
 	mux.HandleFunc("GET /admin/store/backup", s.serveBackup)
+	route("/admin/clients/{client}/orgs", map[string]apiFunc{http.MethodGet: s.apiOrgs, http.MethodPost: s.apiCreateOrg})
+	route("/admin/clients/{client}/orgs/{org}", map[string]apiFunc{http.MethodGet: s.apiOrg})
+	route("/admin/clients/{client}/orgs/{org}/members", map[string]apiFunc{http.MethodPost: s.apiAddOrgMember})
+	route("/admin/clients/{client}/orgs/{org}/members/{urn}", map[string]apiFunc{http.MethodPut: s.apiSetOrgRole,
+		http.MethodDelete: s.apiRemoveOrgMember})
+	route("/admin/clients/{client}/orgs/{org}/owner", map[string]apiFunc{http.MethodPost: s.apiTransferOrg})
+	route("/admin/clients/{client}/orgs/{org}/status", map[string]apiFunc{http.MethodPut: s.apiSetOrgStatus})
+	route("/admin/clients/{client}/orgs/{org}/invitations", map[string]apiFunc{http.MethodPost: s.apiInviteToOrg})
+	route("/admin/clients/{client}/orgs/{org}/invitations/{id}", map[string]apiFunc{http.MethodDelete: s.apiRevokeInvitation})
+	route("/admin/clients/{client}/letters", map[string]apiFunc{http.MethodPost: s.apiLetters})
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusNotFound, apiError{Error: "no such admin route: " + r.URL.Path})
 	})
@@ -170,7 +191,7 @@ func (s *Service) writeError(w http.ResponseWriter, r *http.Request, err error) 
 	case errors.Is(err, ErrNotFound):
 		writeJSON(w, http.StatusNotFound, apiError{Error: msg})
 	case errors.Is(err, ErrReadOnly), errors.Is(err, ErrExists), errors.Is(err, ErrLastCredential), errors.Is(err, ErrNoSecret),
-		errors.Is(err, ErrNotDormant), errors.Is(err, ErrAlreadyLinked):
+		errors.Is(err, ErrNotDormant), errors.Is(err, ErrAlreadyLinked), errors.Is(err, ErrOrgRefused):
 		writeJSON(w, http.StatusConflict, apiError{Error: msg})
 	default:
 		s.log.ErrorContext(r.Context(), "admin API", "method", r.Method, "path", r.URL.Path, "error", err)

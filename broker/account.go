@@ -67,8 +67,11 @@ func (b *Broker) openAccount(w http.ResponseWriter, r *http.Request, in accountI
 	// Where the person lands once the window is open: the page they asked
 	// for, or the one their intent belongs to.
 	back := "/account"
-	if in.addKind != "" || r.URL.Path == "/account/security" {
+	switch {
+	case in.addKind != "" || r.URL.Path == "/account/security":
 		back = "/account/security"
+	case r.Method == http.MethodGet && strings.HasPrefix(r.URL.Path, orgsPath):
+		back = r.URL.Path // an organization page: the path the router matched, nothing else of the URL
 	}
 	now := b.now()
 	ar := store.AuthRequest{ID: randomID(), ClientID: accountClientID, RedirectURI: back,

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/passerelle/passerelle/broker"
 	"github.com/passerelle/passerelle/broker/steps/organization"
@@ -20,7 +21,7 @@ import (
 // reaches the client, the invitation stays unused, the business stays
 // unactivated, and the victim joins nothing.
 func TestAttackOrganizationStepBeforeTheFactor(t *testing.T) {
-	e := newOrgEnv(t, traderTable())
+	e := newOrgEnv(t, orgs.TrustedTrader())
 	ctx := t.Context()
 	e.signIn(e.rp("rp1"), e.browser(), "gckey", "alex") // the victim's own factor
 	victim := e.accountOf(t, "alex")
@@ -123,7 +124,7 @@ func TestAttackGuessingCodesLocks(t *testing.T) {
 // TestAttackSecondOwnerByRace: two people holding the same activation
 // letter enter it at the same moment; exactly one becomes the owner.
 func TestAttackSecondOwnerByRace(t *testing.T) {
-	e := newOrgEnv(t, traderTable())
+	e := newOrgEnv(t, orgs.TrustedTrader())
 	ctx := t.Context()
 	biz := e.create(t, "Acme Imports", "BN-9", store.OrgPending)
 	ba, bs := e.browser(), e.browser()
@@ -164,5 +165,51 @@ func TestAttackSecondOwnerByRace(t *testing.T) {
 	o, _ := e.store.GetOrganization(ctx, "rp2", biz.ID)
 	if winners != 1 || o.Owner == "" || len(o.Members) != 0 {
 		t.Errorf("%d winners; owner %q, members %v", winners, o.Owner, o.Members)
+	}
+}
+
+// TestAttackSpentCodesAtTheStep: at the organization step, a code already
+// used, one revoked and one expired are each refused with their own
+// message, each counts as a failure, and none makes the person a member.
+func TestAttackSpentCodesAtTheStep(t *testing.T) {
+	e := newOrgEnv(t, atipTable())
+	ctx := t.Context()
+	inst := e.create(t, "Department of Records", "", store.OrgActive)
+	invite := func() (string, store.Invitation) {
+		code, inv, err := e.svc.Invite(ctx, "rp2", inst.ID, orgs.Actor{Admin: true}, "practitioner")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return code, inv
+	}
+	used, _ := invite()
+	sb := e.browser()
+	p, a := e.atStep(t, sb, "sam")
+	e.finish(t, submit(t, sb, p, "join", url.Values{"code": {used}}), a)
+	revoked, inv := invite()
+	if err := e.svc.Revoke(ctx, "rp2", inst.ID, orgs.Actor{Admin: true}, inv.ID); err != nil {
+		t.Fatal(err)
+	}
+	expired, _ := invite()
+	e.clock.Advance(orgs.DefaultInvitationTTL + time.Minute)
+
+	b := e.browser()
+	p, _ = e.atStep(t, b, "alex")
+	for i, tc := range []struct{ code, message string }{
+		{used, "This code has already been used"},
+		{revoked, "This code was cancelled by the person who issued it"},
+		{expired, "This code has expired"},
+	} {
+		p = submit(t, b, p, "join", url.Values{"code": {tc.code}})
+		noCode(t, p, tc.message)
+		if !strings.Contains(p.Body, tc.message) {
+			t.Errorf("%s: %.600s", tc.message, p.Body)
+		}
+		if f := e.accountOf(t, "alex").Failures; f != i+1 {
+			t.Errorf("after %q: %d failures, want %d", tc.message, f, i+1)
+		}
+	}
+	if o, _ := e.store.GetOrganization(ctx, "rp2", inst.ID); len(o.Members) != 1 {
+		t.Errorf("members: %+v", o.Members)
 	}
 }

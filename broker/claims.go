@@ -21,8 +21,11 @@ var errClaimsUnchanged = errors.New("claims unchanged")
 // allow. A value the upstream leaves out is kept. The change is audited
 // (which fields, never their values); a changed email also sends the
 // email-change notice to the address before. Runs after the account is
-// found by (provider, subject): these values never find or link one. A
-// failure is logged; the sign-in goes on with the values as they were.
+// found by (provider, subject): these values never find or link one; and
+// only once that sign-in has passed the completion gate (dispatch, from
+// the auth request's RefreshIdentity): a stolen upstream password alone
+// changes nothing. A failure is logged; the sign-in goes on with the
+// values as they were.
 func (b *Broker) refreshClaims(ctx context.Context, acct store.Account, up *store.UpstreamIdentity) store.Account {
 	if u, ok := b.catalog().upstreams[up.Provider]; !ok || !u.RefreshClaims || dormancy.Dormant(acct) {
 		return acct

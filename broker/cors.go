@@ -47,7 +47,7 @@ func (e protocolEdge) preflight(w http.ResponseWriter, r *http.Request, methods 
 	if e.anyClientAllows(r.Context(), origin) {
 		h.Set("Access-Control-Allow-Origin", origin)
 		h.Set("Access-Control-Allow-Methods", methods)
-		h.Set("Access-Control-Allow-Headers", "Authorization, Content-Type")
+		h.Set("Access-Control-Allow-Headers", "Authorization, Content-Type, DPoP")
 		h.Set("Access-Control-Max-Age", corsMaxAge)
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -76,5 +76,6 @@ func allowOrigin(h http.Header, origin string, c *client) {
 	h.Add("Vary", "Origin")
 	if origin != "" && slices.Contains(c.AllowedOrigins, origin) {
 		h.Set("Access-Control-Allow-Origin", origin)
+		h.Set("Access-Control-Expose-Headers", "DPoP-Nonce, WWW-Authenticate")
 	}
 }

@@ -25,6 +25,12 @@ func (b *Broker) dispatch(w http.ResponseWriter, r *http.Request, f *flow) {
 			return
 		}
 		b.accountState(&st, f, acct)
+		if up := f.ar.RefreshIdentity; up != nil && st.GatePassed && !st.Locked {
+			// The account's own second factor is verified: only now may
+			// the upstream's claims replace the account's.
+			acct = b.refreshClaims(ctx, acct, up)
+			f.change(func(a *store.AuthRequest) { a.RefreshIdentity = nil })
+		}
 	}
 	stage := journey.Next(st)
 	step := ""

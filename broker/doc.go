@@ -26,7 +26,8 @@
 //	                                            → the code, in the query or form_post, to the client
 //	                                            (a cross-site POST is re-posted once from this origin)
 //	any       /providers/{provider}/...         a provider's own routes (SAML metadata, SLO); signIn, upstream.go
-//	POST      /oauth/token                      authorization_code (PKCE S256), refresh_token (rotation)
+//	POST      /oauth/token                      authorization_code (PKCE S256), refresh_token (rotation);
+//	                                            a DPoP proof binds the tokens (dpop.go)
 //	POST      /oauth/introspect                 RFC 7662: access tokens, and refresh tokens for their client
 //	POST      /revoke                           RFC 7009 (revokes the whole grant)
 //	GET POST  /userinfo                         claims by the grant's scopes and claims parameter; the
@@ -231,6 +232,13 @@
 //     change's to the address before the change, so the owner hears of a
 //     change someone else made. Sending is synchronous after the change is
 //     written and a failure never fails the change.
+//   - DPoP (RFC 9449, dpop.go): a token request with a proof gets tokens
+//     bound to its key (token_type DPoP; a public client's refresh token
+//     too), a client with dpop_bound_access_tokens must send one, and a
+//     server nonce is always required (use_dpop_nonce, DPoP-Nonce). A
+//     bound access token works at userinfo only under the DPoP scheme
+//     with a proof by its key naming it (ath); refusals are DPoP
+//     challenges. Introspection gives the key as cnf.jkt.
 //   - logout everywhere (logout.go): a logout at /end_session ends the
 //     browser's SSO session and tells every client that received a code
 //     in it, the one that asked included, as Sign In Canada's single

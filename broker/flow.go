@@ -158,7 +158,7 @@ func (b *Broker) login(w http.ResponseWriter, r *http.Request) {
 func (b *Broker) identify(w http.ResponseWriter, r *http.Request, f *flow) {
 	ctx := r.Context()
 	if s, ok := b.usableSession(ctx, r, &f.ar, f.client); ok {
-		b.authenticated(w, r, f, s, false)
+		b.authenticated(w, r, f, s, false, nil)
 		return
 	}
 	if slices.Contains(f.ar.Prompt, "none") {
@@ -242,8 +242,10 @@ func (b *Broker) legAllowed(f *flow, provider string) bool {
 // session authenticated them (written with the next step's write), then
 // continues with the second factor. fresh: s is a session to create at
 // completion, not the browser's current one, whose verified factors the
-// request may reuse (the completion gate decides when).
-func (b *Broker) authenticated(w http.ResponseWriter, r *http.Request, f *flow, s store.Session, fresh bool) {
+// request may reuse (the completion gate decides when). refresh: the
+// claims the credential's upstream gave, to write over the account's once
+// the gate has passed (nil when the upstream does not refresh them).
+func (b *Broker) authenticated(w http.ResponseWriter, r *http.Request, f *flow, s store.Session, fresh bool, refresh *store.UpstreamIdentity) {
 	f.change(func(a *store.AuthRequest) {
 		if a.AccountID != s.AccountID {
 			// Nothing done before the account was named, or for another
@@ -256,6 +258,7 @@ func (b *Broker) authenticated(w http.ResponseWriter, r *http.Request, f *flow, 
 		}
 		a.AccountID, a.SessionID, a.AuthTime, a.Provider = s.AccountID, s.ID, s.AuthTime, s.Provider
 		a.AMR, a.UpstreamACR, a.NewSession, a.Upstream = s.AMR, s.UpstreamACR, fresh, s.Upstream
+		a.RefreshIdentity = refresh
 		a.MFA.Session = nil
 		if !fresh {
 			a.MFA.Session = s.Factors

@@ -328,6 +328,18 @@ func (r *rp) verify(tok *oauth2.Token, nonce string) (tokens, error) {
 // tokens.
 func (e *env) signIn(r *rp, b *browser, upstream, user string, extra ...oauth2.AuthCodeOption) tokens {
 	e.t.Helper()
+	q, a := e.authorize(r, b, upstream, user, extra...)
+	tok, err := r.exchange(q.Get("code"), a)
+	if err != nil {
+		e.t.Fatalf("exchange: %v", err)
+	}
+	return tok
+}
+
+// authorize runs a whole sign-in through upstream with user, up to the
+// answer at the relying party's redirect URI.
+func (e *env) authorize(r *rp, b *browser, upstream, user string, extra ...oauth2.AuthCodeOption) (url.Values, authorization) {
+	e.t.Helper()
 	a := r.start(extra...)
 	p := b.Get(a.url)
 	if strings.Contains(p.Resp.Request.URL.Path, "/login/") && p.Resp.StatusCode == http.StatusOK {
@@ -339,12 +351,7 @@ func (e *env) signIn(r *rp, b *browser, upstream, user string, extra ...oauth2.A
 	if p.Resp.StatusCode == http.StatusOK {
 		p = b.upstreamLogin(p, user)
 	}
-	q := r.callback(p, a)
-	tok, err := r.exchange(q.Get("code"), a)
-	if err != nil {
-		e.t.Fatalf("exchange: %v", err)
-	}
-	return tok
+	return r.callback(p, a), a
 }
 
 func groupOf(upstream string) string {

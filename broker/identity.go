@@ -70,7 +70,7 @@ func (ids identities) identified(w http.ResponseWriter, r *http.Request, f *flow
 			b.pages.errorPage(w, r, http.StatusServiceUnavailable, &f.ar, errGeneric)
 			return
 		}
-		ids.signedInAs(w, r, f, b.refreshClaims(ctx, acct, up), up)
+		ids.signedInAs(w, r, f, acct, up)
 	case f.ar.Linking:
 		// The credential meant to prove an existing account has none.
 		b.log.InfoContext(ctx, "linking: the credential used is not linked to any account", "provider", pid)
@@ -91,10 +91,14 @@ func (ids identities) identified(w http.ResponseWriter, r *http.Request, f *flow
 func (ids identities) signedInAs(w http.ResponseWriter, r *http.Request, f *flow, acct store.Account, up *store.UpstreamIdentity) {
 	b := ids.core
 	b.log.InfoContext(r.Context(), "credential accepted", "provider", up.Provider, "account", acct.ID, "client_id", f.ar.ClientID)
+	var refresh *store.UpstreamIdentity
+	if b.catalog().upstreams[up.Provider].RefreshClaims {
+		refresh = up
+	}
 	b.authenticated(w, r, f, store.Session{
 		ID: randomID(), AccountID: acct.ID, Provider: up.Provider, AuthTime: b.now(), AMR: up.AMR, UpstreamACR: up.ACR,
 		Upstream: &store.UpstreamSession{Subject: up.Subject, Index: up.SessionIndex},
-	}, true)
+	}, true, refresh)
 }
 
 func (ids identities) page(w http.ResponseWriter, r *http.Request) {

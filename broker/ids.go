@@ -80,6 +80,7 @@ type secrets struct {
 	csrf        []byte
 	upstream    []byte
 	accessToken [32]byte
+	dpopNonce   []byte
 }
 
 func deriveSecrets(master []byte) (secrets, error) {
@@ -95,6 +96,9 @@ func deriveSecrets(master []byte) (secrets, error) {
 		return s, err
 	}
 	if s.upstream, err = get("upstream leg"); err != nil {
+		return s, err
+	}
+	if s.dpopNonce, err = get("dpop nonce"); err != nil {
 		return s, err
 	}
 	at, err := get("access token")

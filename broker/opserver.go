@@ -3,6 +3,7 @@ package broker
 import (
 	"context"
 	"errors"
+	jose "github.com/go-jose/go-jose/v4"
 	"log/slog"
 	"net/http"
 	"slices"
@@ -40,6 +41,7 @@ type opServer struct {
 	clients  func() *clients
 	acrs     []string // the assurance ladder, lowest first
 	log      *slog.Logger
+	dpop     *dpop // DPoP proofs (dpop.go)
 }
 
 var _ op.Server = (*opServer)(nil)
@@ -185,7 +187,7 @@ func (s *opServer) CodeExchange(ctx context.Context, r *op.ClientRequest[oidc.Ac
 	if err != nil {
 		return nil, err
 	}
-	return op.NewResponse(resp), nil
+	return op.NewResponse(dpopTyped(ctx, resp)), nil
 }
 
 // RefreshToken rotates a refresh token (RFC 6749 §6); opStorage revokes
@@ -202,11 +204,15 @@ func (s *opServer) RefreshToken(ctx context.Context, r *op.ClientRequest[oidc.Re
 	if err := op.ValidateRefreshTokenScopes(r.Data.Scopes, request); err != nil {
 		return nil, err
 	}
+	if rr, ok := request.(*refreshRequest); ok && rr.grant.DPoPJKT != "" && rr.grant.DPoPJKT != dpopOf(ctx).jkt {
+		// RFC 9449 §5: a public client's refresh token works only with the key it is bound to.
+		return nil, &oidc.Error{ErrorType: errInvalidDPoPProof, Description: "the refresh token is bound to another DPoP key"}
+	}
 	resp, err := op.CreateTokenResponse(ctx, request, c, s.creatorFor(c), true, "", r.Data.RefreshToken)
 	if err != nil {
 		return nil, err
 	}
-	return op.NewResponse(resp), nil
+	return op.NewResponse(dpopTyped(ctx, resp)), nil
 }
 
 // tokenOf opens an access token Passerelle issued: its token ID and
@@ -271,6 +277,9 @@ func (s *opServer) UserInfo(ctx context.Context, r *op.Request[oidc.UserInfoRequ
 	if !ok {
 		return nil, errInvalidToken
 	}
+	if err := s.dpop.resourceProof(ctx, r, id); err != nil {
+		return nil, err
+	}
 	info := new(oidc.UserInfo)
 	g, err := s.storage.userinfo(ctx, info, id, subject)
 	if err != nil {
@@ -299,6 +308,8 @@ type discovery struct {
 	// must push is each client's setting.
 	PAREndpoint string `json:"pushed_authorization_request_endpoint"`
 	RequirePAR  bool   `json:"require_pushed_authorization_requests"`
+	// RFC 9449 §5.1: the algorithms of DPoP proofs.
+	DPoPAlgs []jose.SignatureAlgorithm `json:"dpop_signing_alg_values_supported"`
 	// Front-Channel Logout 1.0 §3 (logout.go): iframes with iss and sid.
 	FrontchannelLogout        bool `json:"frontchannel_logout_supported"`
 	FrontchannelLogoutSession bool `json:"frontchannel_logout_session_supported"`
@@ -329,5 +340,6 @@ func (s *opServer) Discovery(ctx context.Context, _ *op.Request[struct{}]) (*op.
 	d.UILocalesSupported = uiLocales
 	d.ClaimsLocalesSupported = uiLocales
 	return op.NewResponse(discovery{DiscoveryConfiguration: d, ISSParameter: true, PromptValues: promptValues,
-		PAREndpoint: op.IssuerFromContext(ctx) + parPath, FrontchannelLogout: true, FrontchannelLogoutSession: true}), nil
+		PAREndpoint: op.IssuerFromContext(ctx) + parPath, FrontchannelLogout: true, FrontchannelLogoutSession: true,
+		DPoPAlgs: dpopAlgs}), nil
 }

@@ -144,7 +144,7 @@ func (s *opStorage) CreateAccessToken(ctx context.Context, req op.TokenRequest) 
 		return "", time.Time{}, err
 	}
 	exp := s.now().Add(s.tokens.AccessToken)
-	return accessTokenRef{grant: g.ID, exp: exp}.String(), exp, nil
+	return accessTokenRef{grant: g.ID, exp: exp, jkt: dpopOf(ctx).jkt}.String(), exp, nil
 }
 
 func (s *opStorage) CreateAccessAndRefreshTokens(ctx context.Context, req op.TokenRequest, current string) (string, string, time.Time, error) {
@@ -154,7 +154,7 @@ func (s *opStorage) CreateAccessAndRefreshTokens(ctx context.Context, req op.Tok
 		return "", "", time.Time{}, err
 	}
 	exp := s.now().Add(s.tokens.AccessToken)
-	return accessTokenRef{grant: g.ID, exp: exp}.String(), refresh, exp, nil
+	return accessTokenRef{grant: g.ID, exp: exp, jkt: dpopOf(ctx).jkt}.String(), refresh, exp, nil
 }
 
 // grantFor creates the grant for a redeemed code, or rotates the refresh
@@ -172,6 +172,9 @@ func (s *opStorage) grantFor(ctx context.Context, req op.TokenRequest, refresh s
 			ID: r.ID, ClientID: r.ClientID, AccountID: r.AccountID, Subject: r.Subject, Scopes: r.Scopes,
 			AuthTime: r.AuthTime, AMR: r.AMR, ACR: r.ACR, SessionID: r.SessionID, Provider: r.Provider,
 			Locale: r.Locale, Claims: r.Claims, Org: orgOf(&r.AuthRequest), RefreshHash: newHash, CreatedAt: now, ExpiresAt: now.Add(s.tokens.RefreshToken),
+		}
+		if b := dpopOf(ctx); b.refresh {
+			g.DPoPJKT = b.jkt
 		}
 		if err := s.st.CreateGrant(ctx, g); err != nil {
 			if errors.Is(err, store.ErrAlreadyExists) {

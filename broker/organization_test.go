@@ -29,24 +29,6 @@ func atipTable() *orgs.Config {
 	return c
 }
 
-// traderTable is the trusted-trader portal's table (seed 002), as in
-// config.example.yaml.
-func traderTable() *orgs.Config {
-	managed := []string{"full_access", "administrator"}
-	c := &orgs.Config{Required: true, Owner: "account_owner", AfterTransfer: "delegated_owner", Activation: true,
-		Roles: []orgs.Role{
-			{ID: "account_owner", Name: map[string]string{"en": "Account owner", "fr": "Propriétaire du compte"},
-				Invite: append([]string{"delegated_owner"}, managed...), Manage: append([]string{"delegated_owner"}, managed...), SeeMembers: true},
-			{ID: "delegated_owner", Name: map[string]string{"en": "Delegated owner", "fr": "Propriétaire mandataire"},
-				Invite: managed, Manage: managed, SeeMembers: true},
-			{ID: "full_access", Name: map[string]string{"en": "Full-access user", "fr": "Utilisateur à accès complet"}, SeeMembers: true},
-			{ID: "administrator", Name: map[string]string{"en": "Administrator", "fr": "Utilisateur-administrateur"},
-				Invite: managed, Manage: managed, SeeMembers: true},
-		}}
-	c.SetDefaults()
-	return c
-}
-
 // orgEnv is the harness with rp2 asking for an organization under table,
 // and the organizations' rules over the same store (what an
 // administrator's CLI does).
@@ -221,7 +203,7 @@ func TestATIPPractitionerJoinsWithTheManagersCode(t *testing.T) {
 // invited by the owner joins with the code; ownership passes to that
 // user once they accept it, and the old owner becomes a delegated owner.
 func TestTraderActivatesInvitesAndTransfers(t *testing.T) {
-	e := newOrgEnv(t, traderTable())
+	e := newOrgEnv(t, orgs.TrustedTrader())
 	ctx := t.Context()
 	biz := e.create(t, "Acme Imports", "123456789RM0001", store.OrgPending)
 	b := e.browser()
@@ -276,8 +258,9 @@ func TestTraderActivatesInvitesAndTransfers(t *testing.T) {
 }
 
 // TestOrganizationChooserAndRemoval: a person in two organizations
-// chooses one at each sign-in and cannot choose one they are not in; a
-// refresh after their removal from the chosen one fails.
+// chooses one at each sign-in and cannot choose one they are not in; one
+// suspended, the other is theirs without a choice; a refresh after their
+// removal from the chosen one fails.
 func TestOrganizationChooserAndRemoval(t *testing.T) {
 	e := newOrgEnv(t, atipTable())
 	ctx := t.Context()
@@ -310,6 +293,13 @@ func TestOrganizationChooserAndRemoval(t *testing.T) {
 	tok := e.finish(t, b.Post(to, v), a)
 	if id, _ := orgClaim(t, tok); id != two.ID {
 		t.Fatalf("chose %s, got %q", two.ID, id)
+	}
+	// A suspended organization is neither offered nor claimed.
+	if err := e.svc.SetStatus(ctx, "rp2", one.ID, orgs.Actor{Admin: true}, store.OrgSuspended); err != nil {
+		t.Fatal(err)
+	}
+	if id, _ := orgClaim(t, e.signIn(e.rp("rp2"), b, "gckey", "alex")); id != two.ID {
+		t.Errorf("with one organization suspended, the sign-in chose %q, want %s", id, two.ID)
 	}
 	if err := e.svc.Remove(ctx, "rp2", two.ID, orgs.Actor{Admin: true}, alex.ID); err != nil {
 		t.Fatal(err)

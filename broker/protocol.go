@@ -181,6 +181,10 @@ func (e protocolEdge) token(w http.ResponseWriter, r *http.Request) {
 		e.fail(w, r, err)
 		return
 	}
+	if ctx, err = e.srv.dpop.tokenProof(ctx, w, r, c); err != nil {
+		e.fail(w, r, err)
+		return
+	}
 	var resp *op.Response
 	switch gt := oidc.GrantType(r.Form.Get("grant_type")); gt {
 	case oidc.GrantTypeCode:

@@ -189,6 +189,7 @@ func New(ctx context.Context, cfg Config, d Deps) (*Broker, error) {
 	b.edge = protocolEdge{answer: b.answer, srv: newOPServer(provider, storage, d.Store, func() *clients { return b.catalog().clients }, ladder.Values(), d.Logger),
 		page: b.pages.errorPage, pageLang: b.pages.lang, browserID: b.sessions.browserID, askLogout: b.askBeforeLogout, logout: b.logout,
 		decoder: provider.Decoder(), issuer: b.issuer, log: d.Logger, st: d.Store}
+	b.edge.srv.dpop = &dpop{st: d.Store, now: d.Now, nonceKey: sec.dpopNonce}
 	return b, nil
 }
 
@@ -284,6 +285,7 @@ func (b *Broker) Handler() http.Handler {
 	b.mfaPages().Mount(rt)
 	b.securityPage().Mount(rt)
 	accountPage{core: b, st: b.st, ui: b.ui, email: b.email, reg: b.reg}.Mount(rt)
+	orgPages{core: b, svc: b.orgs, reg: b.reg, ui: b.ui}.Mount(rt)
 	for _, s := range b.steps {
 		s.Mount(rt, stepHost{b})
 	}

@@ -186,6 +186,10 @@ func (s *opStorage) SetIntrospectionFromToken(ctx context.Context, resp *oidc.In
 		return err
 	}
 	resp.TokenType = oidc.BearerToken
+	if ref, _ := parseTokenRef(tokenID); ref.jkt != "" {
+		resp.TokenType = "DPoP"
+		setConfirmation(resp, ref.jkt)
+	}
 	resp.Expiration = oidc.FromTime(exp)
 	resp.IssuedAt = oidc.FromTime(exp.Add(-s.tokens.AccessToken))
 	return nil
@@ -208,6 +212,9 @@ func (s *opStorage) introspectRefresh(ctx context.Context, resp *oidc.Introspect
 		return err
 	}
 	resp.Expiration = oidc.FromTime(g.ExpiresAt)
+	if g.DPoPJKT != "" {
+		setConfirmation(resp, g.DPoPJKT)
+	}
 	return nil
 }
 

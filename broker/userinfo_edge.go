@@ -1,6 +1,7 @@
 package broker
 
 import (
+	"encoding/json"
 	"errors"
 	"net/http"
 	"strings"
@@ -38,10 +39,21 @@ func (e protocolEdge) userinfo(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusUnauthorized)
 		return
 	}
+	if len(r.Header.Values("DPoP")) > 0 {
+		w.Header().Set("DPoP-Nonce", e.srv.dpop.Nonce())
+	}
 	resp, err := e.srv.UserInfo(e.ctx(r), request(r, &oidc.UserInfoRequest{AccessToken: token}))
+	var refused *dpopError
 	switch {
 	case err == nil:
 		answer(w, resp)
+	case errors.As(err, &refused):
+		// RFC 9449 §7.1: the DPoP challenge, with a nonce to use.
+		w.Header().Set("WWW-Authenticate", refused.challenge())
+		w.Header().Set("DPoP-Nonce", e.srv.dpop.Nonce())
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusUnauthorized)
+		_ = json.NewEncoder(w).Encode(map[string]string{"error": refused.code, "error_description": refused.desc})
 	case errors.Is(err, errInvalidToken):
 		// RFC 6750 §3.1: say why, in the header, with no body detail.
 		w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)
@@ -72,8 +84,8 @@ func bearerToken(r *http.Request) (token, problem string) {
 	form := r.PostForm.Get("access_token")
 	if len(hs) == 1 {
 		scheme, value, _ := strings.Cut(hs[0], " ")
-		if !strings.EqualFold(scheme, "Bearer") {
-			return form, "" // another scheme carries no bearer token
+		if !strings.EqualFold(scheme, "Bearer") && !strings.EqualFold(scheme, "DPoP") {
+			return form, "" // another scheme carries no access token
 		}
 		if form != "" {
 			return "", "the access token was sent two ways at once"

@@ -18,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { tempDir, buildPasserelle, REPO_ROOT } from './lib/passerelle.mjs';
 import { startDemo } from './lib/demo.mjs';
 import { trackedTests } from './lib/tracked.mjs';
+import { activateBusiness, walkOrgPages, DEMO_BUSINESS } from './lib/orgs.mjs';
 import {
   runAxe, tabTo, hasFocus, pressAndLoad, activate, typeInto, describeFocus, freshTotp, reflowAt,
 } from './lib/a11y.mjs';
@@ -569,14 +570,18 @@ for (const lang of ['en', 'fr']) {
       assert.equal(await page.locator('nav.services a[aria-current="page"]').getAttribute('href'), demo.traderURL, 'the trader portal is the current service');
       assert.equal(await page.locator(`nav.services a[href="${demo.rpURL}"]`).count(), 1, 'the government portal is linked');
 
-      // 1. Sign in: a second factor, then the terms; Accept → signed in.
+      // 1. Sign in: a second factor, the business (activated by the code
+      // mailed for it), then the terms; Accept → signed in.
       await signIn();
+      await activateBusiness(w, T, { number: DEMO_BUSINESS[lang], outboxURL: demo.outboxURL });
       await checkTerms(w, T, 'terms');
       await activate(page, button(page, T('terms.accept')));
       await page.waitForURL((u) => u.href === demo.traderURL, { timeout: 15000 })
         .catch(async (err) => { throw new Error(`never back at the trader portal: ${err.message}${await w.describe()}`); });
       assert.match(await page.locator('pre').first().innerText(), /"sub"/, `claims shown at the trader portal${await w.describe()}`);
       await w.check('trader-signed-in', { title: TRADER, lang: 'en', origin: trader });
+      await walkOrgPages(w, T, { issuer: demo.issuer, totp: () => totpChallenge(w, T, secret) });
+      await page.goto(demo.traderURL);
 
       // 2. Sign out, sign in again: the terms again (every sign-in); Decline
       // → the portal's "You are not signed in" page (access_denied).

@@ -12,24 +12,6 @@ import (
 	"github.com/passerelle/passerelle/store/bolt"
 )
 
-// trader is the trusted-trader portal's table (seed 002), as in
-// config.example.yaml.
-func trader() *orgs.Config {
-	managed := []string{"full_access", "administrator"}
-	c := &orgs.Config{Owner: "account_owner", AfterTransfer: "delegated_owner", Activation: true, Required: true,
-		Roles: []orgs.Role{
-			{ID: "account_owner", Name: map[string]string{"en": "Account owner", "fr": "Propriétaire du compte"},
-				Invite: append([]string{"delegated_owner"}, managed...), Manage: append([]string{"delegated_owner"}, managed...), SeeMembers: true},
-			{ID: "delegated_owner", Name: map[string]string{"en": "Delegated owner", "fr": "Propriétaire du compte mandataire"},
-				Invite: managed, Manage: managed, SeeMembers: true},
-			{ID: "full_access", Name: map[string]string{"en": "Full-access user", "fr": "Utilisateur à accès complet"}, SeeMembers: true},
-			{ID: "administrator", Name: map[string]string{"en": "Administrator", "fr": "Utilisateur-administrateur"},
-				Invite: managed, Manage: managed, SeeMembers: true},
-		}}
-	c.SetDefaults()
-	return c
-}
-
 // clock is a manual clock.
 type clock struct {
 	mu  sync.Mutex
@@ -62,7 +44,7 @@ func newFixture(t *testing.T) *fixture {
 	}
 	t.Cleanup(func() { _ = st.Close() })
 	f.st = st
-	cfg := trader()
+	cfg := orgs.TrustedTrader()
 	of := func(id string) (*orgs.Config, bool) { return cfg, id == "pip" }
 	f.svc = orgs.New(st, of, f.clock.Now, func(_ context.Context, kind, _, _, outcome string, d map[string]string) {
 		f.mu.Lock()

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 
 	"github.com/passerelle/passerelle/internal/randid"
@@ -213,6 +214,25 @@ func (s *Service) ChangeRole(ctx context.Context, clientID, orgID string, who Ac
 				return ErrNotAllowed
 			}
 			o.Members[k].Role = role
+			return nil
+		})
+	return err
+}
+
+// SetStatus suspends an organization or makes it active again
+// (administrators only). Nobody signs in for a suspended organization;
+// its members, invitations and owner are kept. A pending organization
+// becomes active by its activation, or here.
+func (s *Service) SetStatus(ctx context.Context, clientID, orgID string, who Actor, status string) error {
+	_, err := s.change(ctx, clientID, orgID, who, "org.status", map[string]string{"status": status},
+		func(_ *Config, o *store.Organization, _ string) error {
+			switch {
+			case !who.Admin:
+				return ErrNotAllowed
+			case status != store.OrgActive && status != store.OrgSuspended:
+				return fmt.Errorf("%w: status %q (active or suspended)", ErrNotAllowed, status)
+			}
+			o.Status = status
 			return nil
 		})
 	return err

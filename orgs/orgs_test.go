@@ -15,14 +15,14 @@ import (
 
 func TestConfigValidListsNothing(t *testing.T) {
 	var ps validate.Problems
-	trader().Validate(&ps, "clients[0].organizations")
+	orgs.TrustedTrader().Validate(&ps, "clients[0].organizations")
 	if err := ps.Err(); err != nil {
 		t.Fatal(err)
 	}
 }
 
 func TestConfigListsEveryProblemWithItsPath(t *testing.T) {
-	c := trader()
+	c := orgs.TrustedTrader()
 	c.Roles[1].ID = "Bad Role"
 	c.Roles[2].Name = map[string]string{"en": "x"}
 	c.Roles[3].Invite = []string{"ghost", "account_owner"}

@@ -29,6 +29,19 @@ var (
 	ErrBadRole         = errors.New("orgs: no such role")
 )
 
+// Refusal reports whether err is one of the rules' refusals (the person
+// is told which) rather than a fault of the store.
+func Refusal(err error) bool {
+	for _, r := range []error{ErrNoOrganizations, ErrCodeUnknown, ErrCodeExpired, ErrCodeUsed, ErrCodeRevoked, ErrNotAllowed,
+		ErrNotMember, ErrAlreadyMember, ErrOwnerStays, ErrInactive, ErrNoTransfer, ErrTooMany, ErrBadRole,
+		ErrNumberUnknown, ErrRequestPending} {
+		if errors.Is(err, r) {
+			return true
+		}
+	}
+	return false
+}
+
 // Store is the part of the store the rules use.
 type Store interface {
 	store.Organizations
@@ -141,7 +154,6 @@ func (s *Service) apply(ctx context.Context, clientID, orgID string, who Actor, 
 	}
 	var out store.Organization
 	err = s.st.UpdateOrganization(ctx, clientID, orgID, func(o store.Organization) (store.Organization, error) {
-		o = clone(o)
 		role := o.Role(who.Account, cfg.Owner)
 		if member && !who.Admin && role == "" {
 			return o, ErrNotMember
@@ -166,14 +178,6 @@ func (s *Service) apply(ctx context.Context, clientID, orgID string, who Actor, 
 	}
 	s.audit(ctx, kind, who.Account, clientID, "success", d)
 	return out, nil
-}
-
-// clone copies the slices of o, so an edit never writes into the record
-// a retried transaction reads again.
-func clone(o store.Organization) store.Organization {
-	o.Members = slices.Clone(o.Members)
-	o.Invitations = slices.Clone(o.Invitations)
-	return o
 }
 
 // keepFinished is how long used, revoked and expired invitations stay, so

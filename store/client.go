@@ -68,6 +68,9 @@ type Client struct {
 	BackchannelLogoutSessionRequired  bool   `json:"backchannel_logout_session_required,omitempty" mapstructure:"backchannel_logout_session_required" yaml:"backchannel_logout_session_required,omitempty"`
 	FrontchannelLogoutURI             string `json:"frontchannel_logout_uri,omitempty" mapstructure:"frontchannel_logout_uri" yaml:"frontchannel_logout_uri,omitempty"`
 	FrontchannelLogoutSessionRequired bool   `json:"frontchannel_logout_session_required,omitempty" mapstructure:"frontchannel_logout_session_required" yaml:"frontchannel_logout_session_required,omitempty"`
+	// DPoPBoundAccessTokens requires a DPoP proof at the token endpoint
+	// (RFC 9449 §5.2): every token of the client is bound to its key.
+	DPoPBoundAccessTokens bool `json:"dpop_bound_access_tokens,omitempty" mapstructure:"dpop_bound_access_tokens" yaml:"dpop_bound_access_tokens,omitempty"`
 	// Steps are the journey steps the client adds after the second
 	// factor, in order (broker/journey).
 	Steps     []string  `json:"steps,omitempty" mapstructure:"steps" yaml:"steps,omitempty"`

@@ -6,8 +6,8 @@
 // Store is composed of role interfaces, one per area: Clients,
 // SigningKeys, Accounts (with their links), AuthRequests, Grants,
 // Sessions, Factors, OTPs (with the Hit rate-limit windows), LocalUsers
-// (the built-in service), Terms, Audit and Maintenance (Sweep, Ping,
-// Close). Store embeds them all, so callers take a Store; a backend
+// (the built-in service), Terms, Organizations, Audit and Maintenance
+// (Sweep, Ping, Close). Store embeds them all, so callers take a Store; a backend
 // implements each role on its own type and composes them the same way.
 // Optional capabilities stay apart: Exporter and Backuper.
 //
@@ -44,6 +44,15 @@
 // returns, so read-modify-write sequences (refresh rotation, code
 // redemption) are atomic on every backend. fn may run more than once when a
 // backend retries a transaction; it must not have side effects.
+//
+// An organization (Organization) is one record with its members,
+// invitations, activation code and ownership transfer, scoped to its
+// client: every method takes the client, so another client's records read
+// as missing. "Exactly one owner" is the record's shape (one Owner field,
+// never also a member), checked by Validate before every write, and every
+// change is one UpdateOrganization, serialised per organization by the
+// backend; the bound on members (MaxOrgMembers) keeps the record small
+// enough to rewrite at each change (BenchOrganizations measures it).
 //
 // Backends live in sub-packages (store/bolt, the embedded default, and
 // store/postgres) and all run the conformance suite in store/storetest.

@@ -157,6 +157,10 @@ type AuthRequest struct {
 	Linking      bool              `json:"linking,omitempty"`
 	LinkProvider string            `json:"link_provider,omitempty"`
 	PendingLocal string            `json:"pending_local,omitempty"`
+	// RefreshIdentity is what an upstream with refresh_claims said at
+	// this request's sign-in, written over the account's claims only once
+	// the completion gate has passed (the account's own second factor).
+	RefreshIdentity *UpstreamIdentity `json:"refresh_identity,omitempty"`
 
 	// Steps hold the state of the client's own steps (clients[].steps),
 	// each under its name; only that step reads or writes it.
@@ -238,7 +242,10 @@ type Grant struct {
 	// from every refresh hash the grant ever had to the grant, until the
 	// grant expires, so a rotated token presented again is recognised.
 	RefreshHash []byte `json:"refresh_hash,omitempty"`
-	Revoked     bool   `json:"revoked,omitempty"`
+	// DPoPJKT is the thumbprint of the DPoP key a public client's refresh
+	// tokens are bound to (RFC 9449 §5); "" when they are not bound.
+	DPoPJKT string `json:"dpop_jkt,omitempty"`
+	Revoked bool   `json:"revoked,omitempty"`
 	// RevokedAt is when the grant was revoked: the store stamps it when a
 	// write first sets Revoked (WithRevokedAt), and Sweep deletes the grant
 	// RevokedGrantKept after it, before its expiry. Zero while not revoked

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
+	"slices"
 	"time"
 )
 
@@ -127,6 +129,28 @@ func (o Organization) Role(account, owner string) string {
 		}
 	}
 	return ""
+}
+
+// Clone copies o's slices and pointed-to parts, so that an update
+// function that edits its argument in place cannot change the record the
+// backend keeps to compare with (the index entries to move).
+func (o Organization) Clone() Organization {
+	o.Names = maps.Clone(o.Names)
+	o.Members = slices.Clone(o.Members)
+	o.Invitations = slices.Clone(o.Invitations)
+	for k := range o.Invitations {
+		o.Invitations[k].Hash = slices.Clone(o.Invitations[k].Hash)
+	}
+	if o.Activation != nil {
+		a := *o.Activation
+		a.Hash = slices.Clone(a.Hash)
+		o.Activation = &a
+	}
+	if o.Transfer != nil {
+		t := *o.Transfer
+		o.Transfer = &t
+	}
+	return o
 }
 
 // MemberAccounts lists the owner and every member.

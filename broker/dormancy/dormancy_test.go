@@ -49,7 +49,7 @@ type fixture struct {
 	m      dormancy.Marker
 }
 
-func newFixture(t *testing.T) *fixture {
+func newFixture(t testing.TB) *fixture {
 	f := &fixture{now: epoch}
 	st, err := bolt.Open(t.TempDir()+"/d.db", bolt.Options{Now: func() time.Time { return f.now }})
 	if err != nil {
@@ -66,10 +66,10 @@ func newFixture(t *testing.T) *fixture {
 	return f
 }
 
-func (f *fixture) account(t *testing.T, id string) {
+func (f *fixture) account(t testing.TB, id string) {
 	t.Helper()
 	a := store.Account{ID: id, URN: "URN-" + id, CreatedAt: f.now, LastLoginAt: f.now}
-	if err := f.st.CreateAccount(t.Context(), a, store.Link{Provider: "gckey", Subject: id, AccountID: id, CreatedAt: f.now}); err != nil {
+	if err := f.st.CreateAccount(context.Background(), a, store.Link{Provider: "gckey", Subject: id, AccountID: id, CreatedAt: f.now}); err != nil {
 		t.Fatal(err)
 	}
 }

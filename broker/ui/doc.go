@@ -373,6 +373,54 @@
 //	org.error.pending             another person's activation code is still valid
 //	org.error.activation          the service does not activate businesses online
 //	org.error.choice              choose one of your organizations
+//	orgs.title                    Your organizations
+//	orgs.intro                    The organizations you act for in government services, and your …
+//	orgs.offers.title             Offers of ownership
+//	orgs.offer                    Become the owner of %s (%s)
+//	orgs.offer.accept             Accept ownership
+//	orgs.offer.decline            Decline
+//	orgs.list.title               Organizations you belong to
+//	orgs.row                      %s — %s — %s
+//	orgs.none                     You do not belong to any organization yet.
+//	orgs.join.title               Join an organization
+//	orgs.back                     Back to your account
+//	orgs.notice.joined            You joined the organization.
+//	orgs.notice.accepted          You are now the owner.
+//	orgs.notice.declined          You declined the offer of ownership.
+//	orgs.notice.left              You left the organization.
+//	org.service                   Service
+//	org.number                    Number
+//	org.role                      Role
+//	org.members.title             Members
+//	org.role.label                New role for %s
+//	org.role.submit               Change role
+//	org.remove.submit             Remove from the organization
+//	org.invitations.title         Pending invitations
+//	org.invitation                %s, valid until %s
+//	org.revoke.submit             Cancel this invitation
+//	org.invite.title              Invite someone
+//	org.invite.role               Role to give
+//	org.invite.submit             Create a security code
+//	org.invite.code               Give this security code to the person you invite. It is shown …
+//	org.transfer.title            Transfer ownership
+//	org.transfer.intro            Name the member who will become the owner. Ownership passes only …
+//	org.transfer.family           Their family name
+//	org.transfer.urn              Their User Reference Number (URN)
+//	org.transfer.email            Their email address
+//	org.transfer.submit           Offer ownership
+//	org.leave.title               Leave the organization
+//	org.leave.intro               You will no longer sign in for this organization.
+//	org.leave.submit              Leave
+//	org.back                      Back to your organizations
+//	org.notice.revoked            The invitation is cancelled.
+//	org.notice.removed            The member was removed.
+//	org.notice.role               The role was changed.
+//	org.notice.offered            Ownership is offered. It passes when the member accepts it on …
+//	org.error.notallowed          Your role does not allow this.
+//	org.error.person              No member of this organization has this family name, URN and …
+//	org.error.owner               The owner cannot leave or be removed: transfer ownership first.
+//	account.orgs.title            Organizations
+//	account.orgs.link             Your organizations, invitations and ownership
 //	security.title                account security page title
 //	security.intro                manage your second factors
 //	security.factors.title        heading over the factors

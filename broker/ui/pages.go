@@ -183,6 +183,8 @@ var pageSpecs = map[string]pageSpec{
 
 	PageTerms:   {reflect.TypeFor[*TermsData](), "terms.title"},
 	PageOrgStep: {reflect.TypeFor[*OrgStepData](), "org.title"},
+	PageOrgs:    {reflect.TypeFor[*OrgsData](), "orgs.title"},
+	PageOrg:     {reflect.TypeFor[*OrgData](), "orgs.title"},
 	PageLegacy:  {reflect.TypeFor[*LegacyData](), "legacy.title"},
 	PageRecord:  {reflect.TypeFor[*RecordData](), "record.title.find"},
 }

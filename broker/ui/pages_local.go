@@ -90,6 +90,7 @@ type AccountData struct {
 	Links                   []LinkRow
 	LinkOptions             []Choice // one POST form each: credentials not linked yet ("account.link.option")
 	SecurityURL             string   // link to the account security page
+	OrgsURL                 string   // link to the organizations page (empty: no client has organizations)
 	SignOutEverywhereAction string   // POST target of "Sign out everywhere"
 	Notice                  string   // already translated ("account.notice.*"), in a role=status box
 }

@@ -49,7 +49,7 @@ func localSamples(m Common) map[string][]any {
 		PageAccount: {
 			&AccountData{Common: errs("email", "lang-en"), URN: "urn:x:1", Email: "a@example.org", NewEmail: "b@example",
 				EmailAction: "/account/email", Lang: "fr", LangAction: "/account/lang", Links: sampleLinks, LinkOptions: sampleChoices,
-				SecurityURL: "/security", SignOutEverywhereAction: "/account/signout", Notice: "Your language was saved."},
+				SecurityURL: "/security", OrgsURL: "/account/organizations", SignOutEverywhereAction: "/account/signout", Notice: "Your language was saved."},
 			&AccountData{Common: m, EmailAction: "/account/email", LangAction: "/account/lang", Links: []LinkRow{{Provider: "gckey", Name: "GCKey"}}},
 			&AccountData{}, nil},
 	}

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/passerelle/passerelle/broker"
+	"github.com/passerelle/passerelle/broker/steps/organization"
 	"github.com/passerelle/passerelle/broker/steps/terms"
 	"github.com/passerelle/passerelle/broker/ui"
 	"github.com/passerelle/passerelle/internal/demoidp"
@@ -25,6 +26,7 @@ import (
 	"github.com/passerelle/passerelle/internal/randid"
 	"github.com/passerelle/passerelle/internal/validate"
 	"github.com/passerelle/passerelle/notify"
+	"github.com/passerelle/passerelle/orgs"
 	"github.com/passerelle/passerelle/providers/local"
 	"github.com/passerelle/passerelle/providers/oidc"
 	"github.com/passerelle/passerelle/providers/registry"
@@ -166,7 +168,6 @@ func demo(ctx context.Context, addr, sideFlag, dataDir string, logger *slog.Logg
 		mux.Handle(p.path+"/", rp)
 		cfg.Broker.Clients = append(cfg.Broker.Clients, c)
 	}
-	mux.Handle("/outbox/", outbox.Handler())
 	if err := cfgProblems(cfg); err != nil {
 		return fmt.Errorf("demo configuration: %w", err)
 	}
@@ -178,6 +179,11 @@ func demo(ctx context.Context, addr, sideFlag, dataDir string, logger *slog.Logg
 	if err := seedDormant(ctx, st, dormantSubject); err != nil {
 		return err
 	}
+	mailHouse, err := demoMailHouse(ctx, st, "demo-trader", orgs.TrustedTrader(), outbox, logger)
+	if err != nil {
+		return err
+	}
+	mux.Handle("/outbox/", mailHouse)
 	if err := importDemoFiles(ctx, st, cfg.Broker.Clients, cfg.Broker.MFA.Lockout); err != nil {
 		return err
 	}
@@ -211,8 +217,11 @@ GCKey – SAML (demo) is a SAML 2.0 identity provider served by this demo (signe
 encrypted assertions; persistent NameID; level 2): sign in there as alex or sam too.
 GCKey (demo) is Passerelle's built-in service: choose it, then "Create a GCKey";
 the confirmation code arrives in the demo outbox, as do emailed second-factor codes.
-The trusted-trader portal asks for a second factor and for its terms of use at
-every sign-in; decline the terms to see what the portal shows then.
+The trusted-trader portal asks for a second factor, for the business you act
+for, and for its terms of use at every sign-in. The first time, ask for an
+activation code with one of the demo client numbers (100000001RM0001 to
+100000004RM0001): the letter arrives in the demo outbox. Decline the terms to
+see what the portal shows then.
 The IP office asks once for a former account: marie.tremblay / ancien-mot-de-passe
 (or jlee / mot-de-passe-2018). The certificate office finds a file by certificate
 C-2019-0042 and birth date 1980-02-29 and sends its code to the file's address (in
@@ -265,8 +274,9 @@ func demoPortals(sideURL string, termsFiles map[string]string) []demoPortal {
 			ID: "demo-trader", Name: map[string]string{"en": "Trusted-trader portal (demo)", "fr": "Portail des négociants dignes de confiance (démo)"},
 			RedirectURIs: []string{sideURL + "/trader/callback"}, PostLogoutRedirectURIs: []string{sideURL + "/trader/"},
 			MFA:   store.ClientMFA{EverySignIn: true},
-			Steps: []string{terms.Name},
-		}, Terms: &terms.Config{Version: demoTermsVersion, Files: termsFiles, EverySignIn: true}},
+			Steps: []string{organization.Name, terms.Name},
+		}, Terms: &terms.Config{Version: demoTermsVersion, Files: termsFiles, EverySignIn: true},
+			Organizations: orgs.TrustedTrader()},
 	}}
 }
 

@@ -68,7 +68,9 @@ func runDemoOn(t *testing.T, port int, side ...string) (issuer string, urls map[
 
 // TestDemoTraderTerms walks the demo's trusted-trader portal as a person
 // (seed 002): its page links both demo portals; a first sign-in (a bank,
-// a new account, an authenticator app) ends on the terms of use, from the
+// a new account, an authenticator app) asks which business the person
+// acts for, and they activate one of the demo's with the code the demo
+// outbox (the mail house) shows them; then come the terms of use, from the
 // demo's English text file, and accepting signs in; the government portal
 // then signs in through the SSO session with no terms (its client has
 // none); after signing out, the next trader sign-in asks for the terms
@@ -102,6 +104,7 @@ func TestDemoTraderTerms(t *testing.T) {
 	if app.Secret == "" {
 		t.Fatalf("no authenticator set-up on the way to %s: %.600s", p.Resp.Request.URL, p.Body)
 	}
+	p = activateDemoBusiness(t, b, p, urls["Demo outbox"], "100000002RM0001")
 	p = wantTerms(t, p, issuer, "Terms of use", "1. You use this portal for your business's dealings with the border services agency only")
 	p = decideTerms(t, b, p, "accept")
 	if p.Resp.Request.URL.String() != trader || !strings.Contains(p.Body, "You are signed in") {
@@ -234,4 +237,40 @@ func freePairPort(t *testing.T) int {
 	}
 	t.Fatal("no two free ports in a row")
 	return 0
+}
+
+var letterCode = regexp.MustCompile(`Client number / Numéro de client: (\S+)\nActivation code / Code d’activation: (\S+)`)
+
+// activateDemoBusiness answers the organization step p: it asks for the
+// activation code of the business with this number, reads the letter in
+// the demo outbox, and enters it.
+func activateDemoBusiness(t *testing.T, b *testbrowser.Browser, p testbrowser.Page, outbox, number string) testbrowser.Page {
+	t.Helper()
+	if !strings.HasSuffix(p.Resp.Request.URL.Path, "/step/organization") {
+		t.Fatalf("expected the organization step, landed on %s (%d): %.600s", p.Resp.Request.URL, p.Resp.StatusCode, p.Body)
+	}
+	to, v, ok := p.Action("?do=request")
+	if !ok {
+		t.Fatalf("no activation request form: %.800s", p.Body)
+	}
+	v.Set("number", number)
+	if p = b.Post(to, v); !strings.Contains(p.Body, "Your request is recorded") {
+		t.Fatalf("the request: %.600s", p.Body)
+	}
+	var code string
+	for _, m := range letterCode.FindAllStringSubmatch(b.Get(outbox).Body, -1) {
+		if m[1] == number {
+			code = m[2]
+		}
+	}
+	if code == "" {
+		t.Fatalf("no letter for %s in the outbox", number)
+	}
+	to, v, ok = p.Action("?do=activate")
+	if !ok {
+		t.Fatalf("no activation form: %.800s", p.Body)
+	}
+	v.Set("number", number)
+	v.Set("activation-code", code)
+	return b.Post(to, v)
 }

@@ -38,6 +38,18 @@
 //	    show a person's account as JSON, lock or unlock it, reactivate it
 //	    when it went dormant (accounts.dormant_after), remove its second
 //	    factors, or unlink the credential of provider P from it
+//	passerelle orgs list|show|create|add-member|set-role|remove-member|transfer|set-status|invite|revoke|letters
+//	        [-config FILE] -client ID [-org ID] [-urn URN] [-role ROLE] ...
+//	    a client's organizations (clients[].organizations): list or show them
+//	    (JSON), create one (-number, -name-en, -name-fr; -pending: awaiting
+//	    activation by a mailed code), add a member with a role (the owner
+//	    role when there is no owner yet), change a member's role, remove a
+//	    member, make a member the owner, suspend or reactivate it
+//	    (-status suspended|active), invite (the code is shown once),
+//	    revoke an invitation (-invitation ID); letters is the operator's
+//	    export for the mail house: one CSV line per activation code asked
+//	    for (external number, names, code, expiry), each code made then and
+//	    shown this once
 //	passerelle legacy import [-config FILE] -client ID [-format csv|json] [-skip-bad-rows] ACCOUNTS
 //	    import a client's legacy accounts (legacy_id, username, password_hash in
 //	    bcrypt, PBKDF2 or argon2 PHC form, email); every bad row is printed with
@@ -86,7 +98,7 @@
 //	passerelle help
 //	    print the usage text (so do -h and --help)
 //
-// -config defaults to passerelle.yaml. The clients, accounts and keys
+// -config defaults to passerelle.yaml. The clients, accounts, orgs and keys
 // commands run the operations of the admin HTTP API (package admin) on the
 // configured store, and every change is audited with actor "admin"; the
 // API can also update a client, which no command does. A usage error exits

@@ -52,6 +52,9 @@ const usage = `usage:
   passerelle records requests [-config FILE] -client ID [-all]
   passerelle records resolve [-config FILE] -client ID -request ID -link|-close [-note TEXT]
   passerelle keys list|rotate [-config FILE]
+  passerelle orgs list|show|create|add-member|set-role|remove-member|transfer|set-status|invite|revoke|letters
+        [-config FILE] -client ID [-org ID] [-urn URN] [-role ROLE] [-invitation ID] [-status S]
+        [-number N] [-name-en NAME] [-name-fr NAME] [-pending]
   passerelle store migrate [-config FILE]
   passerelle store copy -from FILE.db [-config FILE]
   passerelle store backup [-config FILE] [-server URL] OUT
@@ -111,6 +114,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return recordsCmd(ctx, rest, stdout)
 	case "accounts":
 		return accountsCmd(ctx, rest, stdout)
+	case "orgs":
+		return orgsCmd(ctx, rest, stdout)
 	case "store":
 		return storeCmd(ctx, rest, stdout)
 	case "audit":

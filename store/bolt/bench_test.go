@@ -47,3 +47,15 @@ func BenchmarkCommit(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkOrganizations is storetest.BenchOrganizations on a bbolt file.
+func BenchmarkOrganizations(b *testing.B) {
+	storetest.BenchOrganizations(b, func(b *testing.B) store.Store {
+		s, err := Open(filepath.Join(b.TempDir(), "bench.db"), Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Cleanup(func() { s.Close() })
+		return s
+	})
+}

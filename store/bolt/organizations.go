@@ -118,7 +118,7 @@ func (s *orgRecords) ListOrganizationsOf(ctx context.Context, clientID, accountI
 // UpdateOrganization applies fn and moves the index entries that changed.
 func (s *orgRecords) UpdateOrganization(ctx context.Context, clientID, id string, fn func(store.Organization) (store.Organization, error)) error {
 	checked := func(o store.Organization) (store.Organization, error) {
-		n, err := fn(o)
+		n, err := fn(o.Clone())
 		if err != nil {
 			return n, err
 		}

@@ -21,3 +21,15 @@ func BenchmarkSignInWrites(b *testing.B) {
 		return s
 	})
 }
+
+// BenchmarkOrganizations is storetest.BenchOrganizations on PostgreSQL.
+func BenchmarkOrganizations(b *testing.B) {
+	storetest.BenchOrganizations(b, func(b *testing.B) store.Store {
+		s, err := Open(b.Context(), pgtest.Schema(b), Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Cleanup(func() { s.Close() })
+		return s
+	})
+}

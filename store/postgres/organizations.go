@@ -86,7 +86,7 @@ func (s *orgRecords) UpdateOrganization(ctx context.Context, clientID, id string
 		if err != nil {
 			return err
 		}
-		o, err := fn(old)
+		o, err := fn(old.Clone())
 		if err != nil {
 			return err
 		}
@@ -105,27 +105,69 @@ func (s *orgRecords) UpdateOrganization(ctx context.Context, clientID, id string
 		if err != nil {
 			return contractError(err, orgNoun, store.ErrConflict)
 		}
-		for _, table := range []string{"organization_members", "organization_invitations"} {
-			if _, err := tx.Exec(ctx, "DELETE FROM "+table+" WHERE client_id = $1 AND org_id = $2", clientID, id); err != nil {
-				return err
-			}
-		}
-		return writeOrgIndexes(ctx, tx, o)
+		return moveOrgIndexes(ctx, tx, &old, o)
 	})
 }
 
-// writeOrgIndexes inserts the side rows of o: one per owner or member, one
-// per invitation.
+// writeOrgIndexes inserts the side rows of a new o: one per owner or
+// member, one per invitation.
 func writeOrgIndexes(ctx context.Context, tx pgx.Tx, o store.Organization) error {
-	if _, err := tx.Exec(ctx, `INSERT INTO organization_members (client_id, account_id, org_id)
-		SELECT $1, unnest($2::text[]), $3`, o.ClientID, o.MemberAccounts(), o.ID); err != nil {
-		return err
+	return moveOrgIndexes(ctx, tx, nil, o)
+}
+
+// moveOrgIndexes deletes the side rows old had and o has not, and inserts
+// those o has and old had not (old nil: a new record), so a change to one
+// member of a large organization writes one row, not all of them.
+func moveOrgIndexes(ctx context.Context, tx pgx.Tx, old *store.Organization, o store.Organization) error {
+	var oldMembers []string
+	var oldHashes [][]byte
+	if old != nil {
+		oldMembers, oldHashes = old.MemberAccounts(), invitationHashes(*old)
 	}
-	hashes := make([][]byte, 0, len(o.Invitations))
+	goneM, newM := setDiff(oldMembers, o.MemberAccounts(), func(a string) string { return a })
+	goneH, newH := setDiff(oldHashes, invitationHashes(o), func(h []byte) string { return string(h) })
+	for _, q := range []struct {
+		sql  string
+		rows any
+	}{
+		{"DELETE FROM organization_members WHERE client_id = $1 AND org_id = $3 AND account_id = ANY($2::text[])", goneM},
+		{"DELETE FROM organization_invitations WHERE client_id = $1 AND org_id = $3 AND hash = ANY($2::bytea[])", goneH},
+		{"INSERT INTO organization_members (client_id, account_id, org_id) SELECT $1, unnest($2::text[]), $3", newM},
+		{"INSERT INTO organization_invitations (client_id, hash, org_id) SELECT $1, unnest($2::bytea[]), $3", newH},
+	} {
+		if _, err := tx.Exec(ctx, q.sql, o.ClientID, q.rows, o.ID); err != nil {
+			return contractError(err, "organization index", store.ErrConflict)
+		}
+	}
+	return nil
+}
+
+// invitationHashes are the code hashes of o's invitations.
+func invitationHashes(o store.Organization) [][]byte {
+	out := make([][]byte, 0, len(o.Invitations))
 	for _, i := range o.Invitations {
-		hashes = append(hashes, i.Hash)
+		out = append(out, i.Hash)
 	}
-	_, err := tx.Exec(ctx, `INSERT INTO organization_invitations (client_id, hash, org_id)
-		SELECT $1, unnest($2::bytea[]), $3`, o.ClientID, hashes, o.ID)
-	return contractError(err, "organization invitation", store.ErrConflict)
+	return out
+}
+
+// setDiff returns what of old is not in now, and what of now is not in
+// old, comparing by key.
+func setDiff[T any](old, now []T, key func(T) string) (gone, added []T) {
+	had, has := map[string]bool{}, map[string]bool{}
+	for _, v := range old {
+		had[key(v)] = true
+	}
+	for _, v := range now {
+		has[key(v)] = true
+		if !had[key(v)] {
+			added = append(added, v)
+		}
+	}
+	for _, v := range old {
+		if !has[key(v)] {
+			gone = append(gone, v)
+		}
+	}
+	return gone, added
 }

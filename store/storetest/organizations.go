@@ -131,6 +131,26 @@ func testOrganizationUpdates(t *testing.T, newStore NewStore) {
 	_, err = s.GetOrganizationByInvitation(ctx, "rp-1", store.HashToken("code-1"))
 	must(t, err, "GetOrganizationByInvitation of a new invitation")
 
+	// An update function that edits its argument in place (slices.Delete
+	// shifts the members it shares) still moves the entries right.
+	must(t, s.UpdateOrganization(ctx, "rp-1", "org-1", func(o store.Organization) (store.Organization, error) {
+		o.Members = append(o.Members, store.Member{AccountID: "acct-3", Role: "user", Since: epoch})
+		return o, nil
+	}), "UpdateOrganization adding acct-3")
+	must(t, s.UpdateOrganization(ctx, "rp-1", "org-1", func(o store.Organization) (store.Organization, error) {
+		o.Members = slices.Delete(o.Members, 0, 1) // acct-2, in place
+		return o, nil
+	}), "UpdateOrganization removing acct-2 in place")
+	for account, want := range map[string][]string{"acct-2": {}, "acct-3": {"rp-1/org-1"}} {
+		list, err := s.ListOrganizationsOf(ctx, "rp-1", account)
+		must(t, err, "ListOrganizationsOf")
+		same(t, orgIDs(list), want, "ListOrganizationsOf "+account+" after an in-place removal")
+	}
+	must(t, s.UpdateOrganization(ctx, "rp-1", "org-1", func(o store.Organization) (store.Organization, error) {
+		o.Members = []store.Member{{AccountID: "acct-2", Role: "admin", Since: epoch}}
+		return o, nil
+	}), "UpdateOrganization restoring acct-2")
+
 	// Dropping the invitation drops its index entry.
 	must(t, s.UpdateOrganization(ctx, "rp-1", "org-1", func(o store.Organization) (store.Organization, error) {
 		o.Invitations = nil
