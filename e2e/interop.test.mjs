@@ -79,11 +79,12 @@ const { test: itest, failed } = trackedTests();
  * Signs the next person in through the whole journey in a fresh browser,
  * second factor included, and redeems the code with openid-client.
  * build makes the authorization URL from the parameters (plain by
- * default; openid-client's PAR or request object builders). Returns the
+ * default; openid-client's PAR or request object builders); grant are
+ * the code grant's options (a DPoP handle). Returns the
  * token response (with openid-client's claims() helper), the browser,
  * the person's upstream account and the authorization URL.
  */
-async function signIn(build = (params) => client.buildAuthorizationUrl(rp, params)) {
+async function signIn(build = (params) => client.buildAuthorizationUrl(rp, params), grant = undefined) {
   const who = people.shift();
   const browser = new Browser();
   const codeVerifier = client.randomPKCECodeVerifier();
@@ -133,7 +134,7 @@ async function signIn(build = (params) => client.buildAuthorizationUrl(rp, param
     expectedState: state,
     expectedNonce: nonce,
     idTokenExpected: true,
-  });
+  }, undefined, grant);
   return { tokens, browser, account: ACCOUNTS[who], authURL };
 }
 
@@ -282,4 +283,27 @@ itest('signed request object (RFC 9101): openid-client signs the request with th
   assert.deepEqual([...authURL.searchParams.keys()].sort(), ['client_id', 'request'], `${authURL}`);
   assert.equal(tokens.claims().iss, passerelle.issuer);
   assert.ok(tokens.refresh_token, 'the scope in the request object (offline_access) was used');
+});
+
+itest('DPoP (RFC 9449): openid-client binds the tokens to its key, with the server\'s nonce; userinfo needs the proof', async () => {
+  const m = rp.serverMetadata();
+  assert.ok(m.dpop_signing_alg_values_supported?.includes('ES256'), JSON.stringify(m.dpop_signing_alg_values_supported));
+  const DPoP = client.getDPoPHandle(rp, await client.randomDPoPKeyPair('ES256'));
+  const { tokens } = await signIn(undefined, { DPoP });
+  assert.equal(tokens.token_type.toLowerCase(), 'dpop');
+  const { sub } = tokens.claims();
+  // openid-client retries once with the DPoP-Nonce it is given (use_dpop_nonce).
+  const info = await client.fetchUserInfo(rp, tokens.access_token, sub, { DPoP });
+  assert.equal(info.sub, sub);
+  await assert.rejects(client.fetchUserInfo(rp, tokens.access_token, sub), (err) => {
+    assert.equal(err.response?.status, 401, `${err}`);
+    assert.match(err.response.headers.get('www-authenticate'), /^DPoP error="invalid_token"/);
+    return true;
+  }, 'a DPoP-bound token used as a bearer token');
+  const live = await client.tokenIntrospection(rp, tokens.access_token);
+  assert.equal(live.active, true);
+  assert.equal(live.token_type, 'DPoP');
+  assert.match(live.cnf?.jkt ?? '', /^[A-Za-z0-9_-]{43}$/, JSON.stringify(live));
+  const refreshed = await client.refreshTokenGrant(rp, tokens.refresh_token, undefined, { DPoP });
+  assert.equal(refreshed.token_type.toLowerCase(), 'dpop');
 });
