@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -78,20 +79,26 @@ func TestFrenchTypography(t *testing.T) {
 	}
 }
 
-// TestDocListsEveryKey keeps the key list in doc.go, which the broker's
+// TestDocListsEveryKey keeps the key list in keys*.go, which the broker's
 // author reads, equal to the catalogue.
 func TestDocListsEveryKey(t *testing.T) {
-	b, err := os.ReadFile("doc.go")
-	if err != nil {
-		t.Fatal(err)
+	files, err := filepath.Glob("keys*.go")
+	if err != nil || len(files) == 0 {
+		t.Fatal("no keys*.go", err)
 	}
 	var documented []string
-	for _, m := range regexp.MustCompile(`(?m)^//\t([a-z][a-z0-9_.]*) `).FindAllStringSubmatch(string(b), -1) {
-		documented = append(documented, m[1])
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range regexp.MustCompile(`(?m)^//\t([a-z][a-z0-9_.]*) `).FindAllStringSubmatch(string(b), -1) {
+			documented = append(documented, m[1])
+		}
 	}
 	slices.Sort(documented)
 	if want := sortedKeys(readCatalogue(t, "en")); !slices.Equal(documented, want) {
-		t.Errorf("doc.go lists\n%q\ncatalogue has\n%q", documented, want)
+		t.Errorf("keys*.go list\n%q\ncatalogue has\n%q", documented, want)
 	}
 }
 
