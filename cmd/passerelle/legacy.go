@@ -63,16 +63,10 @@ func legacyCmd(ctx context.Context, args []string, stdout io.Writer) error {
 	default:
 		return usageError(use)
 	}
-	if err := fs.Parse(args[1:]); err != nil {
-		return usageError(err.Error())
+	if err := parseClientCommand(fs, "legacy", args, client, "one file of accounts"); err != nil {
+		return err
 	}
 	switch {
-	case *client == "":
-		return usageError("legacy " + args[0] + " needs -client")
-	case args[0] == "import" && fs.NArg() != 1:
-		return usageError("legacy import needs one file of accounts")
-	case args[0] != "import" && fs.NArg() > 0:
-		return usageError(fmt.Sprintf("legacy %s: unexpected argument %q", args[0], fs.Arg(0)))
 	case args[0] == "unlink" && *urn == "", args[0] == "show" && *urn == "" && *legacyID == "":
 		return usageError("legacy " + args[0] + " needs -urn")
 	}

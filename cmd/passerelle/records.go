@@ -62,17 +62,10 @@ func recordsCmd(ctx context.Context, args []string, stdout io.Writer) error {
 	default:
 		return usageError(use)
 	}
-	if err := fs.Parse(args[1:]); err != nil {
-		return usageError(err.Error())
+	if err := parseClientCommand(fs, "records", args, client, "one record file"); err != nil {
+		return err
 	}
-	switch {
-	case *client == "":
-		return usageError("records " + args[0] + " needs -client")
-	case args[0] == "import" && fs.NArg() != 1:
-		return usageError("records import needs one record file")
-	case args[0] != "import" && fs.NArg() > 0:
-		return usageError(fmt.Sprintf("records %s: unexpected argument %q", args[0], fs.Arg(0)))
-	case args[0] == "resolve" && (*request == "" || *link == *closeIt):
+	if args[0] == "resolve" && (*request == "" || *link == *closeIt) {
 		return usageError("records resolve needs -request and one of -link or -close")
 	}
 	return withAdmin(ctx, &adminFlags{cfgPath: cfgPath}, op)
@@ -98,4 +91,22 @@ func printJSON(stdout io.Writer, v any) error {
 	enc := json.NewEncoder(stdout)
 	enc.SetIndent("", "  ")
 	return enc.Encode(v)
+}
+
+// parseClientCommand parses the flags of "group args[0] ..." and makes the
+// checks every per-client import command shares: -client is given, import
+// takes exactly one file (what names it), any other operation none.
+func parseClientCommand(fs *flag.FlagSet, group string, args []string, client *string, what string) error {
+	if err := fs.Parse(args[1:]); err != nil {
+		return usageError(err.Error())
+	}
+	switch op := args[0]; {
+	case *client == "":
+		return usageError(group + " " + op + " needs -client")
+	case op == "import" && fs.NArg() != 1:
+		return usageError(group + " import needs " + what)
+	case op != "import" && fs.NArg() > 0:
+		return usageError(fmt.Sprintf("%s %s: unexpected argument %q", group, op, fs.Arg(0)))
+	}
+	return nil
 }
