@@ -19,20 +19,11 @@ import (
 func (b *browser) toEmailSetUpCode(p page, addr string) page {
 	b.T.Helper()
 	for range 6 {
-		if to, v, ok := p.Action("/first/create"); ok {
-			p = b.Post(to, v)
-			continue
+		next, ok := b.emailSetUpStep(p, addr)
+		if !ok {
+			break
 		}
-		if to, v, ok := p.Action("/mfa/enrol/email"); ok {
-			p = b.Post(to, v)
-			continue
-		}
-		if to, v, ok := p.Action("/mfa/enrol/email/finish"); ok && strings.Contains(p.Body, `type="email"`) {
-			v.Set("email", addr)
-			p = b.Post(to, v)
-			continue
-		}
-		break
+		p = next
 	}
 	if _, _, ok := p.Action("/mfa/enrol/email/finish"); !ok || !strings.Contains(p.Body, `autocomplete="one-time-code"`) {
 		b.T.Fatalf("not at the email set-up's code page: %s %.2000s", p.Resp.Request.URL, p.Body)

@@ -29,22 +29,30 @@ func (e *env) lastCode(addr string) string {
 	return ""
 }
 
+// emailSetUpStep takes one step of an email factor's set-up at a first
+// sign-in, before its code: the account's creation, the choice of the
+// email factor, the address. ok is false where none of them is the page.
+func (b *browser) emailSetUpStep(p page, addr string) (page, bool) {
+	if to, v, ok := p.Action("/first/create"); ok {
+		return b.Post(to, v), true
+	}
+	if to, v, ok := p.Action("/mfa/enrol/email"); ok {
+		return b.Post(to, v), true
+	}
+	if to, v, ok := p.Action("/mfa/enrol/email/finish"); ok && strings.Contains(p.Body, `type="email"`) {
+		v.Set("email", addr)
+		return b.Post(to, v), true
+	}
+	return p, false
+}
+
 // emailMFA passes the second factor with emailed codes: set-up (with the
 // upstream's address) at the first sign-in, a code at later ones.
 func (b *browser) emailMFA(p page, addr string) page {
 	b.T.Helper()
 	for range 8 {
-		if to, v, ok := p.Action("/first/create"); ok {
-			p = b.Post(to, v)
-			continue
-		}
-		if to, v, ok := p.Action("/mfa/enrol/email"); ok {
-			p = b.Post(to, v)
-			continue
-		}
-		if to, v, ok := p.Action("/mfa/enrol/email/finish"); ok && strings.Contains(p.Body, `type="email"`) {
-			v.Set("email", addr)
-			p = b.Post(to, v)
+		if next, ok := b.emailSetUpStep(p, addr); ok {
+			p = next
 			continue
 		}
 		if to, v, ok := p.Action("/mfa/saved"); ok {
