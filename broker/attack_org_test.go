@@ -121,6 +121,35 @@ func TestAttackGuessingCodesLocks(t *testing.T) {
 	}
 }
 
+// TestAttackEnumeratingBusinessNumbersLocks: asking for activation
+// letters is no oracle for a client's business numbers: each unknown
+// number counts on the failure counter like a guessed code, and a known
+// one gives its attempt back without clearing the failures before it.
+func TestAttackEnumeratingBusinessNumbersLocks(t *testing.T) {
+	e := newOrgEnv(t, orgs.TrustedTrader(), func(c *broker.Config) { c.MFA.Lockout.Limit, c.MFA.Lockout.DelayFrom = 3, 10 })
+	e.create(t, "Acme Imports", "BN-9", store.OrgPending)
+	b := e.browser()
+	p, _ := e.atStep(t, b, "alex")
+	p = submit(t, b, p, "request", url.Values{"number": {"BN-1"}})
+	if !strings.Contains(p.Body, "No business awaiting activation") {
+		t.Fatalf("unknown number: %.500s", p.Body)
+	}
+	p = submit(t, b, p, "request", url.Values{"number": {"BN-9"}})
+	if strings.Contains(p.Body, "No business awaiting activation") {
+		t.Fatalf("known number refused: %.500s", p.Body)
+	}
+	p = submit(t, b, p, "request", url.Values{"number": {"BN-2"}})
+	if e.accountOf(t, "alex").Locked {
+		t.Fatal("locked after two failures")
+	}
+	to, v, _ := p.Action("?do=request")
+	v.Set("number", "BN-3")
+	locked := b.Post(to, v)
+	if locked.Resp.StatusCode != http.StatusForbidden || !e.accountOf(t, "alex").Locked {
+		t.Fatalf("the third unknown number did not lock the account: %d %s", locked.Resp.StatusCode, locked.Resp.Request.URL)
+	}
+}
+
 // TestAttackSecondOwnerByRace: two people holding the same activation
 // letter enter it at the same moment; exactly one becomes the owner.
 func TestAttackSecondOwnerByRace(t *testing.T) {

@@ -20,7 +20,10 @@
 // (mfa.Regulator) before it is checked, as a second-factor code: a wrong,
 // expired, used or revoked code counts toward the account's lock, a
 // running delay refuses the attempt unchecked, and a right one resets
-// the count. Each refusal has its own message in both languages.
+// the count. A business number given to ask for an activation letter is
+// an attempt too, so the step lists no client's numbers: an unknown one
+// counts, a known one gives its attempt back without resetting the count.
+// Each refusal has its own message in both languages.
 //
 // The step serves only while the dispatcher says it is the current one
 // (journey.Host.Enter), that is after the account's own second factor

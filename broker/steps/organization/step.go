@@ -159,20 +159,23 @@ func (s *Step) post(w http.ResponseWriter, r *http.Request, h journey.Host, v jo
 			return o.ID, err
 		})
 	case "request":
-		_, err := s.svc.RequestActivation(ctx, v.ClientID, v.AccountID, r.PostFormValue("number"))
-		if err != nil {
-			s.refused(w, r, h, v, "request-number", err)
-			return
-		}
-		s.show(w, r, h, v, nil, s.t(v.Lang, "org.request.sent"))
+		// Counted like a code, so the step is no oracle listing the
+		// client's business numbers.
+		s.attempt(w, r, h, v, "request-number", func() (string, error) {
+			_, err := s.svc.RequestActivation(ctx, v.ClientID, v.AccountID, r.PostFormValue("number"))
+			return "", err
+		})
 	default:
 		s.show(w, r, h, v, nil, "")
 	}
 }
 
 // attempt reserves an attempt with the failure regulator, runs try (a
-// code entered) and settles the attempt: a right code passes the step
-// with its organization, any refusal counts as a failure.
+// code or a number entered) and settles the attempt: any refusal counts
+// as a failure; a right code passes the step with its organization (the
+// orgID try returns), a right number for an activation letter gives the
+// attempt back (it proves nothing, so it clears no earlier failure) and
+// says the letter is on its way.
 func (s *Step) attempt(w http.ResponseWriter, r *http.Request, h journey.Host, v journey.Visit, field string, try func() (string, error)) {
 	ctx := r.Context()
 	att, err := s.reg.Reserve(ctx, v.AccountID)
@@ -196,6 +199,14 @@ func (s *Step) attempt(w http.ResponseWriter, r *http.Request, h journey.Host, v
 			return
 		}
 		s.refused(w, r, h, v, field, err)
+		return
+	}
+	if orgID == "" {
+		if err := att.Release(ctx); err != nil {
+			h.Fail(w, r, v, "failure regulator", err)
+			return
+		}
+		s.show(w, r, h, v, nil, s.t(v.Lang, "org.request.sent"))
 		return
 	}
 	if err := att.Succeeded(ctx); err != nil {
