@@ -299,15 +299,8 @@ func TestClientsAndKeysCommands(t *testing.T) {
 func TestAccountsUnlockAndResetMFA(t *testing.T) {
 	dir := t.TempDir()
 	cfgPath := writeConfig(t, dir, true)
-	cfg, err := loadConfig(cfgPath)
-	if err != nil {
-		t.Fatal(err)
-	}
 	ctx := context.Background()
-	st, err := openStore(ctx, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	st := configStore(t, cfgPath)
 	now := time.Now()
 	acct := store.Account{ID: "acct-1", URN: "1234-5678-9012", Locked: true, Failures: 100, CreatedAt: now, LastLoginAt: now}
 	if err := st.CreateAccount(ctx, acct, store.Link{Provider: "up", Subject: "s1", AccountID: acct.ID, CreatedAt: now}); err != nil {
@@ -340,10 +333,7 @@ func TestAccountsUnlockAndResetMFA(t *testing.T) {
 	if lines := strings.Count(out.String(), "\n"); lines != 2 || !strings.Contains(out.String(), `"kind":"admin.account.unlock"`) {
 		t.Errorf("audit export: %s", out.String())
 	}
-	st, err = openStore(ctx, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	st = configStore(t, cfgPath)
 	defer st.Close()
 	a, _ := st.GetAccount(ctx, acct.ID)
 	fs, _ := st.ListFactors(ctx, acct.ID)
