@@ -9,9 +9,16 @@
 // but never making a second owner, and
 // the legacy accounts of clients with the legacy step (import a file,
 // show and delete an account's answer; legacy.go), and the record files
-// of clients with the record step (import a file; list and resolve the
-// requests for an agent's help, by linking the record or closing the
-// request; records.go).
+// of clients with the record step (import a file; show and delete an
+// account's link; list and resolve the requests for an agent's help, by
+// linking the record or closing the request; records.go).
+//
+// An import file (legacy accounts, records) is CSV or a JSON array of
+// objects, at most MaxImportFileBytes and MaxImportRows. What is wrong
+// with it, as a whole or row by row, is a Problem: a key of the import
+// catalogue (importmsg.go) and its arguments, English in the API's
+// answers and English or French in the import commands' reports. A JSON
+// object naming a field twice is a bad row, not "the last one wins".
 //
 // Service holds the operations; the CLI (cmd/passerelle) and the admin
 // HTTP API (Service.Handler) both call it, so they cannot drift apart.

@@ -53,7 +53,7 @@ const recordCSV = "record_id,certificate_number,birth_date,email,invoices\n" +
 func TestImportRecords(t *testing.T) {
 	f := newRecordsFixture(t)
 	ctx := t.Context()
-	rep, err := f.svc.ImportRecords(ctx, "certs", strings.NewReader(recordCSV), false)
+	rep, err := f.svc.ImportRecords(ctx, "certs", strings.NewReader(recordCSV), admin.FormatCSV, false)
 	want := []string{
 		`line 4: birth_date "29/02/1980" is not a date (YYYY-MM-DD)`,
 		`line 5: email "nobody" is not an address`,
@@ -73,7 +73,7 @@ func TestImportRecords(t *testing.T) {
 	if _, err := f.st.GetClientRecord(ctx, "certs", "R-1"); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("imported from a file with bad rows: %v", err)
 	}
-	if rep, err = f.svc.ImportRecords(ctx, "certs", strings.NewReader(recordCSV), true); err != nil || rep.Imported != 2 {
+	if rep, err = f.svc.ImportRecords(ctx, "certs", strings.NewReader(recordCSV), admin.FormatCSV, true); err != nil || rep.Imported != 2 {
 		t.Fatalf("skipping bad rows: %+v, %v", rep, err)
 	}
 	r, err := f.st.GetClientRecordByKey(ctx, "certs", "C5678")
@@ -84,10 +84,10 @@ func TestImportRecords(t *testing.T) {
 	if len(r.Invoices) != 2 || r.Invoices[0].Number != "F77" || r.Invoices[0].Date.Format("2006-01-02") != "2024-05-01" {
 		t.Errorf("invoices %+v", r.Invoices)
 	}
-	if _, err := f.svc.ImportRecords(ctx, "portal", strings.NewReader(recordCSV), true); err == nil {
+	if _, err := f.svc.ImportRecords(ctx, "portal", strings.NewReader(recordCSV), admin.FormatCSV, true); err == nil {
 		t.Error("a client without the record step took a file")
 	}
-	if _, err := f.svc.ImportRecords(ctx, "certs", strings.NewReader("record_id,email\n"), true); err == nil ||
+	if _, err := f.svc.ImportRecords(ctx, "certs", strings.NewReader("record_id,email\n"), admin.FormatCSV, true); err == nil ||
 		!strings.Contains(err.Error(), `the column "certificate_number" is missing`) {
 		t.Errorf("a file without an attribute column: %v", err)
 	}
@@ -100,7 +100,7 @@ func TestAssistRequestsAdmin(t *testing.T) {
 	f := newRecordsFixture(t)
 	ctx := t.Context()
 	a := f.seedAccount()
-	if _, err := f.svc.ImportRecords(ctx, "certs", strings.NewReader(recordCSV), true); err != nil {
+	if _, err := f.svc.ImportRecords(ctx, "certs", strings.NewReader(recordCSV), admin.FormatCSV, true); err != nil {
 		t.Fatal(err)
 	}
 	for _, q := range []store.AssistRequest{{ID: "q1", ClientID: "certs", AccountID: a.ID, RecordID: "R-1", CreatedAt: epoch}} {
@@ -138,6 +138,57 @@ func TestAssistRequestsAdmin(t *testing.T) {
 	ev := f.audited("admin.record.resolve")
 	slices.SortFunc(ev, func(a, b store.AuditEvent) int { return strings.Compare(a.Detail["request"], b.Detail["request"]) })
 	if len(ev) != 2 || ev[0].Detail["resolution"] != "linked" || ev[1].Detail["resolution"] != "closed" {
+		t.Errorf("audit %+v", ev)
+	}
+}
+
+// TestAttackRecordUnlinkOtherClient: an account's link to a record of
+// certs cannot be shown or deleted through another client's path (one
+// with the record step, one without, one unknown) nor without the admin
+// token; only certs' own path deletes it, once, audited.
+func TestAttackRecordUnlinkOtherClient(t *testing.T) {
+	f := newFixture(t)
+	otherCerts := certsClient
+	otherCerts.ID, otherCerts.RedirectURIs = "certs2", []string{"https://certs2.example/cb"}
+	f.svc = admin.New(f.st, nil, mfa.LockoutConfig{}, testRules(), append(slices.Clone(configClients), certsClient, otherCerts),
+		func() time.Time { return epoch })
+	f.srv = httptest.NewServer(f.svc.Handler(testToken))
+	t.Cleanup(f.srv.Close)
+	ctx := t.Context()
+	a := f.seedAccount()
+	for _, client := range []string{"certs", "certs2"} {
+		if _, err := f.svc.ImportRecords(ctx, client, strings.NewReader(recordCSV), admin.FormatCSV, true); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := f.st.CreateRecordLink(ctx, store.RecordLink{ClientID: "certs", AccountID: a.ID, RecordID: "R-1", Method: store.RecordByCode, CreatedAt: epoch}); err != nil {
+		t.Fatal(err)
+	}
+	path := func(client string) string { return "/admin/clients/" + client + "/records/accounts/" + testURN }
+	for client, want := range map[string]int{"certs2": http.StatusNotFound, "portal": http.StatusBadRequest, "nope": http.StatusNotFound} {
+		f.expect(f.call(http.MethodGet, path(client), ""), want)
+		f.expect(f.call(http.MethodDelete, path(client), ""), want)
+	}
+	req, _ := http.NewRequest(http.MethodDelete, f.srv.URL+path("certs"), nil)
+	req.Header.Set("Authorization", "Bearer not-the-token")
+	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("DELETE with a wrong token: %v %v", resp, err)
+	}
+	if l, err := f.st.GetRecordLink(ctx, "certs", a.ID); err != nil || l.RecordID != "R-1" {
+		t.Fatalf("the link after the refused deletes: %+v, %v", l, err)
+	}
+	if ev := f.audited("admin.record.unlink"); len(ev) != 0 {
+		t.Errorf("refused deletes audited: %+v", ev)
+	}
+	r := f.call(http.MethodGet, path("certs"), "")
+	f.expect(r, http.StatusOK)
+	var v admin.RecordLinkView
+	if r.json(t, &v); v.RecordID != "R-1" || v.URN != testURN || v.Method != store.RecordByCode {
+		t.Errorf("view %+v", v)
+	}
+	f.expect(f.call(http.MethodDelete, path("certs"), ""), http.StatusNoContent)
+	f.expect(f.call(http.MethodDelete, path("certs"), ""), http.StatusNotFound)
+	if ev := f.audited("admin.record.unlink"); len(ev) != 1 || ev[0].Detail["record_id"] != "R-1" || ev[0].AccountID != a.ID || ev[0].ClientID != "certs" {
 		t.Errorf("audit %+v", ev)
 	}
 }
