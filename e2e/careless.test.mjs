@@ -20,8 +20,8 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { tempDir, buildPasserelle, REPO_ROOT } from './lib/passerelle.mjs';
-import { startDemo } from './lib/demo.mjs';
+import { tempDir, REPO_ROOT } from './lib/passerelle.mjs';
+import { startDemoAndBrowser } from './lib/demo.mjs';
 import { trackedTests } from './lib/tracked.mjs';
 import { runAxe, runHtmlcs, freshTotp, reflowAt } from './lib/a11y.mjs';
 
@@ -48,16 +48,7 @@ let browser;
 before(async () => {
   if (!HAVE_CHROMIUM) return;
   dir = await tempDir();
-  const bin = await buildPasserelle(dir);
-  demo = await startDemo({ bin, dataDir: path.join(dir, 'demo') });
-  const { chromium } = await import('playwright-core');
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-      '--disable-sync', '--no-first-run'],
-  });
-  await fs.rm(SCREENSHOTS, { recursive: true, force: true });
-  await fs.mkdir(SCREENSHOTS, { recursive: true });
+  ({ demo, browser } = await startDemoAndBrowser({ dir, chromiumPath: CHROMIUM, screenshots: SCREENSHOTS }));
 });
 
 after(async () => {
@@ -144,7 +135,7 @@ async function throughBank(p, page, { check = false } = {}) {
 }
 
 for (const lang of ['en', 'fr']) {
-  btest(`${lang}: a careless person: two tabs, language switch, wrong codes, reload, double submit, the finished sign-in again, a wrong address`, async () => {
+  btest(`${lang}: a careless person: two tabs, language switch, wrong codes, reload, double submit, the finished sign-in again, a wrong address, the account window running out, new recovery codes`, async () => {
     const p = await new Person(lang).open();
     const { page, T } = p;
     const other = lang === 'en' ? 'fr' : 'en';

@@ -12,8 +12,8 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { tempDir, buildPasserelle, REPO_ROOT } from './passerelle.mjs';
-import { startDemo } from './demo.mjs';
+import { tempDir, REPO_ROOT } from './passerelle.mjs';
+import { startDemoAndBrowser } from './demo.mjs';
 import { trackedTests } from './tracked.mjs';
 import {
   runAxe, runHtmlcs, tabTo, activate, typeInto, describeFocus, freshTotp, reflowAt,
@@ -45,27 +45,23 @@ let dir;
 /** The running demo and Chromium, set by the walk's before hook. */
 export let demo;
 export let browser;
-/** every page checked: {lang, n, name, url, htmlLang, title, violations, incomplete, file} */
+/**
+ * every page checked: {lang, n, name, url, htmlLang, title, violations,
+ * incomplete, file, reflow, htmlcs, docTitle, dataPage, errorSummary,
+ * passerelle}
+ */
 export const CHECKED = [];
 /** languages whose step-1 account has the authenticator app and the email code */
 export const enrolled = {};
 /** that account's username and authenticator-app key, by language */
 export const ACCOUNTS = {};
+
 /** Registers the walk's hooks: the demo and Chromium before, both stopped after. */
 export function setUpWalk() {
-    before(async () => {
+  before(async () => {
     if (!HAVE_CHROMIUM) return;
     dir = await tempDir();
-    const bin = await buildPasserelle(dir);
-    demo = await startDemo({ bin, dataDir: path.join(dir, 'demo') });
-    const { chromium } = await import('playwright-core');
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-        '--disable-sync', '--no-first-run'],
-    });
-    await fs.rm(SCREENSHOTS, { recursive: true, force: true });
-    await fs.mkdir(SCREENSHOTS, { recursive: true });
+    ({ demo, browser } = await startDemoAndBrowser({ dir, chromiumPath: CHROMIUM, screenshots: SCREENSHOTS }));
   });
 
   after(async () => {
