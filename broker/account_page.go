@@ -69,7 +69,7 @@ func (pg accountPage) renderAccount(w http.ResponseWriter, r *http.Request, v *a
 	data := &ui.AccountData{Common: common, URN: v.acct.URN, Email: v.acct.Email,
 		EmailAction: "/account/email", Lang: lang, LangAction: "/account/lang", SecurityURL: "/account/security",
 		SignOutEverywhereAction: "/account/signout-everywhere", Notice: notice}
-	if len(pg.core.catalog().orgs) > 0 {
+	if orgClients, err := pg.core.orgClients(r.Context()); err == nil && len(orgClients) > 0 {
 		data.OrgsURL = orgsPath
 	}
 	linked := map[string]bool{}

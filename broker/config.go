@@ -9,7 +9,6 @@ import (
 	"github.com/passerelle/passerelle/broker/steps/terms"
 	"github.com/passerelle/passerelle/internal/validate"
 	"github.com/passerelle/passerelle/mfa"
-	"github.com/passerelle/passerelle/orgs"
 	"github.com/passerelle/passerelle/providers"
 	"github.com/passerelle/passerelle/store"
 )
@@ -91,9 +90,6 @@ type ClientConfig struct {
 	store.Client `mapstructure:",squash" yaml:",inline"`
 	// Terms is the text of the "terms" step.
 	Terms *terms.Config `mapstructure:"terms" yaml:"terms"`
-	// Organizations is the client's role table and how people join its
-	// organizations (the "organization" step, the account pages).
-	Organizations *orgs.Config `mapstructure:"organizations" yaml:"organizations"`
 	// Legacy are the settings of the "legacy" step (optional).
 	Legacy *legacy.Config `mapstructure:"legacy" yaml:"legacy"`
 	// Records are the settings of the "record" step: the attributes
@@ -176,10 +172,7 @@ func (c *Config) Validate(ps *validate.Problems, providerIDs []string) {
 		}
 		seen[cl.ID] = true
 		cl.Client.Validate(ps, p, rules)
-		cl.validateSteps(ps, p)
-		if cl.Organizations != nil {
-			cl.Organizations.Validate(ps, p+".organizations")
-		}
+		cl.ValidateSteps(ps, p)
 	}
 }
 

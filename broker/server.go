@@ -165,7 +165,7 @@ func New(ctx context.Context, cfg Config, d Deps) (*Broker, error) {
 		return nil, err
 	}
 	storage := &opStorage{st: d.Store, catalog: b.catalog, keys: b.keys, clientKeys: b.clientKeys, tokens: cfg.Tokens,
-		issuer: b.issuer, now: d.Now, log: d.Logger, stepClaims: b.stepClaims}
+		issuer: b.issuer, now: d.Now, log: d.Logger, stepClaims: b.stepClaims, orgs: b.orgs}
 
 	opCfg := &op.Config{
 		CryptoKey:                sec.accessToken,

@@ -274,9 +274,8 @@ func demoPortals(sideURL string, termsFiles map[string]string) []demoPortal {
 			ID: "demo-trader", Name: map[string]string{"en": "Trusted-trader portal (demo)", "fr": "Portail des négociants dignes de confiance (démo)"},
 			RedirectURIs: []string{sideURL + "/trader/callback"}, PostLogoutRedirectURIs: []string{sideURL + "/trader/"},
 			MFA:   store.ClientMFA{EverySignIn: true},
-			Steps: []string{organization.Name, terms.Name},
-		}, Terms: &terms.Config{Version: demoTermsVersion, Files: termsFiles, EverySignIn: true},
-			Organizations: orgs.TrustedTrader()},
+			Steps: []string{organization.Name, terms.Name}, Organizations: orgs.TrustedTrader(),
+		}, Terms: &terms.Config{Version: demoTermsVersion, Files: termsFiles, EverySignIn: true}},
 	}}
 }
 
