@@ -118,3 +118,12 @@ func (s *Service) apiResolveAssist(r *http.Request) (int, any, error) {
 	v, err := s.ResolveAssist(r.Context(), r.PathValue("id"), r.PathValue("req"), in.Link, in.Note)
 	return http.StatusOK, v, err
 }
+
+func (s *Service) apiRecordLink(r *http.Request) (int, any, error) {
+	v, err := s.RecordLink(r.Context(), r.PathValue("id"), r.PathValue("urn"))
+	return http.StatusOK, v, err
+}
+
+func (s *Service) apiUnlinkRecord(r *http.Request) (int, any, error) {
+	return http.StatusNoContent, nil, s.UnlinkRecord(r.Context(), r.PathValue("id"), r.PathValue("urn"))
+}

@@ -9,9 +9,9 @@
 // but never making a second owner, and
 // the legacy accounts of clients with the legacy step (import a file,
 // show and delete an account's answer; legacy.go), and the record files
-// of clients with the record step (import a file; list and resolve the
-// requests for an agent's help, by linking the record or closing the
-// request; records.go).
+// of clients with the record step (import a file; show and delete an
+// account's link; list and resolve the requests for an agent's help, by
+// linking the record or closing the request; records.go).
 //
 // Service holds the operations; the CLI (cmd/passerelle) and the admin
 // HTTP API (Service.Handler) both call it, so they cannot drift apart.

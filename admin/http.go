@@ -65,6 +65,8 @@ type apiFunc func(r *http.Request) (status int, body any, err error)
 //	GET    /admin/clients/{id}/legacy/accounts/{urn} LegacyLinkView
 //	DELETE /admin/clients/{id}/legacy/accounts/{urn} 204 (the next sign-in asks again)
 //	GET    /admin/clients/{id}/legacy/ids/{legacy}   LegacyLinkView (who linked it)
+//	GET    /admin/clients/{id}/records/accounts/{urn} RecordLinkView
+//	DELETE /admin/clients/{id}/records/accounts/{urn} 204 (the claim is gone; the next sign-in asks again)
 //	GET    /admin/clients/{id}/records/requests[?all=true]       {requests}: requests for an agent's help
 //	POST   /admin/clients/{id}/records/requests/{req}/resolve {link, note} → AssistView
 //	GET    /admin/keys                           {keys}
@@ -95,6 +97,7 @@ func (s *Service) Handler(token string) http.Handler {
 	route("/admin/accounts/{urn}/links/{provider}", map[string]apiFunc{http.MethodDelete: s.apiUnlink})
 	route("/admin/clients/{id}/legacy/accounts/{urn}", map[string]apiFunc{http.MethodGet: s.apiLegacyLink, http.MethodDelete: s.apiUnlinkLegacy})
 	route("/admin/clients/{id}/legacy/ids/{legacy}", map[string]apiFunc{http.MethodGet: s.apiLegacyHolder})
+	route("/admin/clients/{id}/records/accounts/{urn}", map[string]apiFunc{http.MethodGet: s.apiRecordLink, http.MethodDelete: s.apiUnlinkRecord})
 	route("/admin/clients/{id}/records/requests", map[string]apiFunc{http.MethodGet: s.apiAssistRequests})
 	route("/admin/clients/{id}/records/requests/{req}/resolve", map[string]apiFunc{http.MethodPost: s.apiResolveAssist})
 	route("/admin/keys", map[string]apiFunc{http.MethodGet: s.apiKeys})

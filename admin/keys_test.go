@@ -17,7 +17,7 @@ func TestKeys(t *testing.T) {
 	f.expect(res, http.StatusOK)
 	var before struct{ Keys []admin.KeyView }
 	res.json(t, &before)
-	if len(before.Keys) != 2 { // ES256 and RS256, made by broker.New
+	if len(before.Keys) != 3 { // ES256, RS256 and EdDSA, made by broker.New
 		t.Fatalf("keys: %s", res.raw)
 	}
 	if strings.Contains(res.raw, "private") || strings.Contains(res.raw, "public") {
@@ -28,7 +28,7 @@ func TestKeys(t *testing.T) {
 	f.expect(res, http.StatusOK)
 	var rotated struct{ Created []admin.KeyView }
 	res.json(t, &rotated)
-	if len(rotated.Created) != 2 || !rotated.Created[0].ActiveAt.After(epoch) {
+	if len(rotated.Created) != 3 || !rotated.Created[0].ActiveAt.After(epoch) {
 		t.Fatalf("rotate: %s", res.raw)
 	}
 
@@ -41,7 +41,7 @@ func TestKeys(t *testing.T) {
 			retired++
 		}
 	}
-	if len(after.Keys) != 4 || retired != 2 {
+	if len(after.Keys) != 6 || retired != 3 {
 		t.Errorf("after rotation: %s", res.raw)
 	}
 	ev := f.audited("admin.keys.rotate")

@@ -27,10 +27,8 @@ type OrgView struct {
 	Owner          string            `json:"owner,omitempty"` // URN
 	Members        []MemberView      `json:"members"`
 	Invitations    []InvitationView  `json:"invitations"`
-	// ActivationRequested and ActivationExpiresAt: a code asked for, and
-	// when the one mailed expires (zero until the letter is exported).
-	ActivationRequested bool      `json:"activation_requested,omitempty"`
-	ActivationExpiresAt time.Time `json:"activation_expires_at,omitzero"`
+	// Letters are its activation letters under way, oldest first.
+	Letters []LetterView `json:"letters,omitempty"`
 }
 
 // MemberView is one member, by URN.
@@ -38,6 +36,13 @@ type MemberView struct {
 	URN   string    `json:"urn"`
 	Role  string    `json:"role"`
 	Since time.Time `json:"since"`
+}
+
+// LetterView is one activation letter: when it was asked for, and when
+// the one mailed expires (zero until the letter is exported). No code.
+type LetterView struct {
+	RequestedAt time.Time `json:"requested_at"`
+	ExpiresAt   time.Time `json:"expires_at,omitzero"`
 }
 
 // InvitationView is one pending invitation.
@@ -150,8 +155,8 @@ func (s *Service) orgView(ctx context.Context, o store.Organization) (OrgView, e
 			v.Invitations = append(v.Invitations, InvitationView{ID: i.ID, Role: i.Role, ExpiresAt: i.ExpiresAt})
 		}
 	}
-	if a := o.Activation; a != nil {
-		v.ActivationRequested, v.ActivationExpiresAt = true, a.ExpiresAt
+	for _, l := range o.Letters {
+		v.Letters = append(v.Letters, LetterView{RequestedAt: l.RequestedAt, ExpiresAt: l.ExpiresAt})
 	}
 	return v, nil
 }

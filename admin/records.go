@@ -149,6 +149,55 @@ func (s *Service) ResolveAssist(ctx context.Context, clientID, id string, link b
 	return s.assistView(ctx, a), err
 }
 
+// RecordLinkView is an account's link to a record of a client.
+type RecordLinkView struct {
+	ClientID string    `json:"client_id"`
+	URN      string    `json:"urn"`
+	RecordID string    `json:"record_id"`
+	Method   string    `json:"method"`
+	At       time.Time `json:"at"`
+}
+
+// RecordLink shows the record of the client the account with this URN
+// linked.
+func (s *Service) RecordLink(ctx context.Context, clientID, urn string) (RecordLinkView, error) {
+	if _, err := s.recordsOf(clientID); err != nil {
+		return RecordLinkView{}, err
+	}
+	a, err := s.account(ctx, urn)
+	if err != nil {
+		return RecordLinkView{}, err
+	}
+	l, err := s.st.GetRecordLink(ctx, clientID, a.ID)
+	if err != nil {
+		return RecordLinkView{}, notFound(err, fmt.Sprintf("account %s has linked no record of client %s", a.URN, clientID))
+	}
+	return RecordLinkView{ClientID: clientID, URN: a.URN, RecordID: l.RecordID, Method: l.Method, At: l.CreatedAt}, nil
+}
+
+// UnlinkRecord deletes the account's link to a record of the client (a
+// record linked by mistake, or by someone who should not have): the
+// record is free for another link, the client stops receiving its ID
+// from the next token on, and the person's next sign-in to the client
+// asks for a record again. Audited as admin.record.unlink; the owner
+// gets a notice.
+func (s *Service) UnlinkRecord(ctx context.Context, clientID, urn string) error {
+	v, err := s.RecordLink(ctx, clientID, urn)
+	if err != nil {
+		return err
+	}
+	a, err := s.account(ctx, urn)
+	if err != nil {
+		return err
+	}
+	if err := s.st.DeleteRecordLink(ctx, clientID, a.ID); err != nil {
+		return notFound(err, "the link was deleted meanwhile")
+	}
+	s.audit(ctx, store.AuditEvent{Kind: "admin.record.unlink", AccountID: a.ID, ClientID: clientID,
+		Detail: map[string]string{"record_id": v.RecordID}})
+	return nil
+}
+
 // finishImport ends an import: refused with bad rows unless skipBad,
 // else put (one store transaction) and audited as kind.
 func (s *Service) finishImport(ctx context.Context, kind, clientID string, good int, bad []BadRow, skipBad bool, put func() error) (ImportReport, error) {

@@ -141,3 +141,54 @@ func TestAssistRequestsAdmin(t *testing.T) {
 		t.Errorf("audit %+v", ev)
 	}
 }
+
+// TestAttackRecordUnlinkOtherClient: an account's link to a record of
+// certs cannot be shown or deleted through another client's path (one
+// with the record step, one without, one unknown) nor without the admin
+// token; only certs' own path deletes it, once, audited.
+func TestAttackRecordUnlinkOtherClient(t *testing.T) {
+	f := newFixture(t)
+	otherCerts := certsClient
+	otherCerts.ID, otherCerts.RedirectURIs = "certs2", []string{"https://certs2.example/cb"}
+	f.svc = admin.New(f.st, nil, mfa.LockoutConfig{}, testRules(), append(slices.Clone(configClients), certsClient, otherCerts),
+		func() time.Time { return epoch })
+	f.srv = httptest.NewServer(f.svc.Handler(testToken))
+	t.Cleanup(f.srv.Close)
+	ctx := t.Context()
+	a := f.seedAccount()
+	for _, client := range []string{"certs", "certs2"} {
+		if _, err := f.svc.ImportRecords(ctx, client, strings.NewReader(recordCSV), true); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := f.st.CreateRecordLink(ctx, store.RecordLink{ClientID: "certs", AccountID: a.ID, RecordID: "R-1", Method: store.RecordByCode, CreatedAt: epoch}); err != nil {
+		t.Fatal(err)
+	}
+	path := func(client string) string { return "/admin/clients/" + client + "/records/accounts/" + testURN }
+	for client, want := range map[string]int{"certs2": http.StatusNotFound, "portal": http.StatusBadRequest, "nope": http.StatusNotFound} {
+		f.expect(f.call(http.MethodGet, path(client), ""), want)
+		f.expect(f.call(http.MethodDelete, path(client), ""), want)
+	}
+	req, _ := http.NewRequest(http.MethodDelete, f.srv.URL+path("certs"), nil)
+	req.Header.Set("Authorization", "Bearer not-the-token")
+	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("DELETE with a wrong token: %v %v", resp, err)
+	}
+	if l, err := f.st.GetRecordLink(ctx, "certs", a.ID); err != nil || l.RecordID != "R-1" {
+		t.Fatalf("the link after the refused deletes: %+v, %v", l, err)
+	}
+	if ev := f.audited("admin.record.unlink"); len(ev) != 0 {
+		t.Errorf("refused deletes audited: %+v", ev)
+	}
+	r := f.call(http.MethodGet, path("certs"), "")
+	f.expect(r, http.StatusOK)
+	var v admin.RecordLinkView
+	if r.json(t, &v); v.RecordID != "R-1" || v.URN != testURN || v.Method != store.RecordByCode {
+		t.Errorf("view %+v", v)
+	}
+	f.expect(f.call(http.MethodDelete, path("certs"), ""), http.StatusNoContent)
+	f.expect(f.call(http.MethodDelete, path("certs"), ""), http.StatusNotFound)
+	if ev := f.audited("admin.record.unlink"); len(ev) != 1 || ev[0].Detail["record_id"] != "R-1" || ev[0].AccountID != a.ID || ev[0].ClientID != "certs" {
+		t.Errorf("audit %+v", ev)
+	}
+}

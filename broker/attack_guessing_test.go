@@ -66,9 +66,14 @@ func (e *env) challenges(n int) (func() store.Account, []challenge) {
 	return alex, out
 }
 
-// wrongCode is a code the app does not show in any accepted time step.
-func (e *env) wrongCode() string {
-	secret := e.totp["gckey/alex"]
+// wrongCode is a code alex's app at gckey does not show in any accepted
+// time step.
+func (e *env) wrongCode() string { return e.wrongCodeOf("gckey/alex") }
+
+// wrongCodeOf is a code the app of key does not show in any accepted
+// time step.
+func (e *env) wrongCodeOf(key string) string {
+	secret := e.totp[key]
 	valid := map[string]bool{}
 	for _, d := range []time.Duration{-60 * time.Second, -30 * time.Second, 0, 30 * time.Second, 60 * time.Second} {
 		e.clock.Advance(d)

@@ -75,7 +75,7 @@ func TestAttackOrganizationStepBeforeTheFactor(t *testing.T) {
 			t.Error("the invitation was spent")
 		}
 	}
-	if o, _ := e.store.GetOrganization(ctx, "rp2", pending.ID); o.Owner != "" || o.Status != store.OrgPending || o.Activation.RequestedBy == victim.ID {
+	if o, _ := e.store.GetOrganization(ctx, "rp2", pending.ID); o.Owner != "" || o.Status != store.OrgPending || len(o.Letters) != 1 || o.Letters[0].RequestedBy == victim.ID {
 		t.Errorf("the pending business changed: %+v", o)
 	}
 }

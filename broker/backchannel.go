@@ -225,7 +225,7 @@ func isLogoutToken(raw string) bool {
 	if raw == "" {
 		return false
 	}
-	jws, err := jose.ParseSigned(raw, []jose.SignatureAlgorithm{jose.ES256, jose.RS256})
+	jws, err := jose.ParseSigned(raw, []jose.SignatureAlgorithm{jose.ES256, jose.RS256, jose.EdDSA})
 	if err != nil || len(jws.Signatures) != 1 {
 		return false // not a token Passerelle signed; the library refuses it
 	}

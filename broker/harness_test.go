@@ -258,7 +258,7 @@ func (e *env) rp(id string) *rp {
 	ep.AuthStyle = style
 	return &rp{e: e, provider: p, http: http.DefaultClient,
 		cfg:      oauth2.Config{ClientID: id, ClientSecret: secret, RedirectURL: redirect, Endpoint: ep, Scopes: []string{"openid", "profile", "email", "offline_access"}},
-		verifier: p.Verifier(&gooidc.Config{ClientID: id, SupportedSigningAlgs: []string{"ES256", "RS256"}})}
+		verifier: p.Verifier(&gooidc.Config{ClientID: id, SupportedSigningAlgs: []string{"ES256", "RS256", "EdDSA"}})}
 }
 
 // authorization is one started authorization request.

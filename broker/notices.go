@@ -13,6 +13,11 @@ import (
 // (issue 11: the URN after the account is created; a security notice
 // whenever a factor is added or removed, recovery codes are regenerated
 // or used, a credential is linked or unlinked, or the account is locked).
+// A former account (legacy step) or file (record step) linked or unlinked
+// is told too: like a new credential, it changes whom a relying party
+// takes the person for, and Login.gov notifies on such changes. An
+// agent's link (admin.record.resolve) is not here: the person asked for
+// it and is told by the agent.
 // The email change is not here: its notice goes to the address before
 // the change (Notices.EmailChanged), which the event no longer knows.
 var noticeOf = map[string]string{
@@ -27,6 +32,10 @@ var noticeOf = map[string]string{
 	"lockout":              notify.NoticeAccountLocked,
 	"admin.account.lock":   notify.NoticeAccountLocked,
 	"admin.account.unlink": notify.NoticeCredentialUnlinked,
+	"legacy.link":          notify.NoticeRecordLinked,
+	"record.link":          notify.NoticeRecordLinked,
+	"admin.legacy.unlink":  notify.NoticeRecordUnlinked,
+	"admin.record.unlink":  notify.NoticeRecordUnlinked,
 }
 
 // noticeTimeout bounds one notice's delivery: the action it reports has

@@ -25,6 +25,8 @@ var noticeSubjects = map[string]string{
 	notify.NoticeCredentialUnlinked:  "A sign-in method was unlinked from your account",
 	notify.NoticeEmailChanged:        "The email address of your account changed",
 	notify.NoticeAccountLocked:       "Your account is locked",
+	notify.NoticeRecordLinked:        "A former account or file was linked to your account",
+	notify.NoticeRecordUnlinked:      "A former account or file was unlinked from your account",
 }
 
 // noticeLog reads the notices the relay received since a mark.
@@ -151,4 +153,62 @@ func (e *env) onlyAccount() store.Account {
 	}
 	e.t.Fatal("no account created")
 	return store.Account{}
+}
+
+// TestNoticesFactorRemovedAndLockout: over HTTP with real SMTP, a second
+// factor removed on the security page sends the factor-removed notice,
+// and the wrong codes that lock the account send one account-locked
+// notice: the lock's own, not one per refused attempt after it.
+func TestNoticesFactorRemovedAndLockout(t *testing.T) {
+	const limit = 3
+	e := newEnvWith(t, demoidp.Faults{}, func(c *broker.Config) {
+		c.Accounts.Contact = testContact
+		c.MFA.Lockout.Limit, c.MFA.Lockout.DelayFrom = limit, limit
+	})
+	log := &noticeLog{e: e}
+	const addr = "alex@example.org"
+	r := e.rp("rp1")
+	b := e.browser()
+	e.signIn(r, b, "bank-a", "alex")
+	log.since()
+
+	p := e.openSecurity(b, "bank-a/alex")
+	app := factorIDOf(p.Body, "Authenticator app")
+	to, v, _ := p.Action("/account/security/add/email")
+	p = b.emailMFA(b.totpMFA(b.Post(to, v), "bank-a/alex"), "alex.work@example.org")
+	expectNotices(t, "email factor added", log.since(), addr+": "+notify.NoticeFactorAdded)
+	removed := false
+	for action, fv := range p.Forms() {
+		if !strings.HasSuffix(action, "/remove") || strings.Contains(action, app) {
+			continue
+		}
+		to, _ := p.Resp.Request.URL.Parse(action)
+		confirm := b.Post(to.String(), fv)
+		cto, cv, _ := confirm.Action(action)
+		p, removed = b.Post(cto, cv), true
+		break
+	}
+	if !removed || strings.Contains(p.Body, "a•••@example.org") {
+		t.Fatalf("the email factor was not removed: %.800s", p.Body)
+	}
+	expectNotices(t, "email factor removed", log.since(), addr+": "+notify.NoticeFactorRemoved)
+
+	// Someone with the password guesses codes until the account locks.
+	thief := e.browser()
+	p = thief.upstreamPost(thief.choose(thief.choose(thief.Get(r.start().url), "partners"), "bank-a"), "alex")
+	to, v, ok := p.UseForm()
+	if !ok {
+		t.Fatalf("no challenge: %s %.400s", p.Resp.Request.URL, p.Body)
+	}
+	v.Set("code", e.wrongCodeOf("bank-a/alex"))
+	for i := 1; i <= limit+1; i++ {
+		p = thief.Post(to, v)
+		if locked := strings.Contains(p.Body, "Your account is locked"); locked != (i >= limit) {
+			t.Fatalf("wrong code %d: %d, locked page %v", i, p.Resp.StatusCode, locked)
+		}
+		if i < limit {
+			expectNotices(t, "a wrong code", log.since())
+		}
+	}
+	expectNotices(t, "locked", log.since(), addr+": "+notify.NoticeAccountLocked)
 }

@@ -322,7 +322,7 @@ func (s *opStorage) SigningKey(ctx context.Context) (op.SigningKey, error) {
 }
 
 func (s *opStorage) SignatureAlgorithms(context.Context) ([]jose.SignatureAlgorithm, error) {
-	return []jose.SignatureAlgorithm{jose.ES256, jose.RS256}, nil
+	return []jose.SignatureAlgorithm{jose.ES256, jose.RS256, jose.EdDSA}, nil
 }
 
 func (s *opStorage) KeySet(ctx context.Context) ([]op.Key, error) {

@@ -21,6 +21,13 @@ const (
 	NoticeCredentialUnlinked  = "credential-unlinked"
 	NoticeEmailChanged        = "email-changed"
 	NoticeAccountLocked       = "account-locked"
+	// NoticeRecordLinked and NoticeRecordUnlinked: a relying party's
+	// former account (legacy step) or file (record step) was linked to
+	// the account, or an administrator removed that link. Such a link
+	// makes the client treat the person as that former account's or
+	// file's holder, so the owner hears of it as of a new credential.
+	NoticeRecordLinked   = "record-linked"
+	NoticeRecordUnlinked = "record-unlinked"
 )
 
 // Notice is what a notice says: its kind, when it happened, the URN (for
@@ -49,6 +56,8 @@ var noticeWords = map[string]map[string]noticeWording{
 		NoticeCredentialUnlinked:  {"A sign-in method was unlinked from your account", "A sign-in method (credential) was unlinked from your account."},
 		NoticeEmailChanged:        {"The email address of your account changed", "The email address of your account was changed. Messages now go to the new address; this is the last one sent here."},
 		NoticeAccountLocked:       {"Your account is locked", "Your account was locked after too many failed attempts to confirm your identity, or by an administrator."},
+		NoticeRecordLinked:        {"A former account or file was linked to your account", "A former account or a file of a government service was linked to your account. That service now knows you as its holder."},
+		NoticeRecordUnlinked:      {"A former account or file was unlinked from your account", "An administrator removed the link between your account and a former account or file of a government service. Your next sign-in to that service asks for it again."},
 	},
 	"fr": {
 		NoticeAccountCreated:      {"Votre compte et votre numéro de référence d’utilisateur", "Votre compte a été créé. Votre numéro de référence d’utilisateur (NRU) est\u00a0:"},
@@ -60,6 +69,8 @@ var noticeWords = map[string]map[string]noticeWording{
 		NoticeCredentialUnlinked:  {"Un moyen de connexion a été délié de votre compte", "Un moyen de connexion (justificatif d’identité) a été délié de votre compte."},
 		NoticeEmailChanged:        {"L’adresse courriel de votre compte a changé", "L’adresse courriel de votre compte a été modifiée. Les messages iront désormais à la nouvelle adresse; celui-ci est le dernier envoyé ici."},
 		NoticeAccountLocked:       {"Votre compte est verrouillé", "Votre compte a été verrouillé après trop de tentatives infructueuses de confirmer votre identité, ou par un administrateur."},
+		NoticeRecordLinked:        {"Un ancien compte ou dossier a été lié à votre compte", "Un ancien compte ou un dossier d’un service gouvernemental a été lié à votre compte. Ce service vous reconnaît désormais comme son titulaire."},
+		NoticeRecordUnlinked:      {"Un ancien compte ou dossier a été délié de votre compte", "Un administrateur a retiré le lien entre votre compte et un ancien compte ou dossier d’un service gouvernemental. Votre prochaine connexion à ce service vous le redemandera."},
 	},
 }
 

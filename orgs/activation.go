@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"time"
 
@@ -12,24 +13,22 @@ import (
 
 // Activation by mail (seed 002). The client's register holds its
 // businesses (created pending, with their external numbers, by an
-// administrator); a person asks for an activation code by number; the
+// administrator); a person asks for an activation letter by number; the
 // operator's export (Letters) makes the codes and hands them, in clear,
-// to the mail house, keeping only their hashes; the person enters the
-// number and the code and becomes the owner.
+// to the mail house, which sends each to the business's address on file,
+// never to the person who asked; whoever holds the letter enters the
+// number and the code and becomes the owner. The letters of one
+// organization coexist (doc.go says why).
 
-var (
-	// ErrNumberUnknown: no organization of the client awaits activation
-	// under this number.
-	ErrNumberUnknown = errors.New("orgs: no organization awaits activation under this number")
-	// ErrRequestPending: another person's request is under way; it is not
-	// voided by a stranger's (who could otherwise void every letter).
-	ErrRequestPending = errors.New("orgs: another person's activation code is under way")
-)
+// ErrNumberUnknown: no organization of the client awaits activation
+// under this number.
+var ErrNumberUnknown = errors.New("orgs: no organization awaits activation under this number")
 
-// RequestActivation asks for an activation code for the organization
-// with this external number. A new request by the same person voids the
-// code issued before; another person's request waits until that code has
-// expired (activation_ttl after it was requested).
+// RequestActivation asks for an activation letter for the organization
+// with this external number. It never voids a letter already mailed: it
+// adds one unless a request already waits for the export or
+// store.MaxOrgLetters letters are under way, and says the same either
+// way (the letters go to the business, who may use any of them).
 func (s *Service) RequestActivation(ctx context.Context, clientID, account, number string) (store.Organization, error) {
 	cfg, err := s.Config(clientID)
 	if err != nil {
@@ -43,16 +42,26 @@ func (s *Service) RequestActivation(ctx context.Context, clientID, account, numb
 		s.audit(ctx, "org.activation.request", account, clientID, "failure", map[string]string{"reason": "unknown_number"})
 		return o, err
 	}
-	return s.apply(ctx, clientID, o.ID, Actor{Account: account}, "org.activation.request", nil, false,
+	detail := map[string]string{}
+	return s.apply(ctx, clientID, o.ID, Actor{Account: account}, "org.activation.request", detail, false,
 		func(cfg *Config, o *store.Organization, _ string) error {
 			now := s.now()
 			if o.Status != store.OrgPending || o.Owner != "" {
 				return ErrNumberUnknown
 			}
-			if a := o.Activation; a != nil && a.RequestedBy != account && now.Before(a.RequestedAt.Add(cfg.ActivationTTL)) {
-				return ErrRequestPending
+			o.Letters = slices.DeleteFunc(o.Letters, func(l store.ActivationLetter) bool {
+				return len(l.Hash) > 0 && !now.Before(l.ExpiresAt)
+			})
+			waiting := slices.ContainsFunc(o.Letters, func(l store.ActivationLetter) bool { return len(l.Hash) == 0 })
+			switch {
+			case waiting:
+				detail["letter"] = "already_asked"
+			case len(o.Letters) >= store.MaxOrgLetters:
+				detail["letter"] = "enough_under_way"
+			default:
+				detail["letter"] = "asked"
+				o.Letters = append(o.Letters, store.ActivationLetter{RequestedBy: account, RequestedAt: now})
 			}
-			o.Activation = &store.ActivationCode{RequestedBy: account, RequestedAt: now}
 			return nil
 		})
 }
@@ -93,7 +102,7 @@ func (s *Service) Letters(ctx context.Context, clientID string) ([]Letter, error
 	}
 	var out []Letter
 	for _, o := range list {
-		if o.Activation == nil || len(o.Activation.Hash) > 0 {
+		if !slices.ContainsFunc(o.Letters, unissued) {
 			continue
 		}
 		code := newCode()
@@ -101,11 +110,11 @@ func (s *Service) Letters(ctx context.Context, clientID string) ([]Letter, error
 		var l Letter
 		_, err := s.apply(ctx, clientID, o.ID, Actor{Admin: true}, "org.activation.letter", nil, false,
 			func(cfg *Config, o *store.Organization, _ string) error {
-				a := o.Activation
-				if a == nil || len(a.Hash) > 0 {
+				k := slices.IndexFunc(o.Letters, unissued)
+				if k < 0 {
 					return errSkip
 				}
-				now := s.now()
+				a, now := &o.Letters[k], s.now()
 				a.Hash, a.IssuedAt, a.ExpiresAt = hash, now, now.Add(cfg.ActivationTTL)
 				l = Letter{OrgID: o.ID, Number: o.ExternalNumber, Names: o.Names, Code: code, ExpiresAt: a.ExpiresAt}
 				return nil
@@ -121,11 +130,14 @@ func (s *Service) Letters(ctx context.Context, clientID string) ([]Letter, error
 	return out, nil
 }
 
+// unissued reports whether a letter waits for the export.
+func unissued(l store.ActivationLetter) bool { return len(l.Hash) == 0 }
+
 // errSkip: a request issued meanwhile by another export.
 var errSkip = errors.New("orgs: issued meanwhile")
 
 // Activate makes account the owner of the organization with this number,
-// given the code mailed for it. Refusals are audited; the caller counts
+// given the code of any of its letters under way. Refusals are audited; the caller counts
 // them toward the account's failures.
 func (s *Service) Activate(ctx context.Context, clientID, account, number, typed string) (store.Organization, error) {
 	o, err := s.awaiting(ctx, clientID, number)
@@ -136,18 +148,18 @@ func (s *Service) Activate(ctx context.Context, clientID, account, number, typed
 	if err == nil {
 		o, err = s.apply(ctx, clientID, o.ID, Actor{Account: account}, "org.activate", nil, false,
 			func(cfg *Config, o *store.Organization, _ string) error {
-				a := o.Activation
+				k := slices.IndexFunc(o.Letters, func(l store.ActivationLetter) bool { return bytes.Equal(l.Hash, hash) })
 				switch {
 				case !cfg.Activation:
 					return ErrNotAllowed
 				case o.Status != store.OrgPending || o.Owner != "":
 					return ErrNumberUnknown
-				case a == nil || len(a.Hash) == 0 || !bytes.Equal(a.Hash, hash):
+				case k < 0:
 					return ErrCodeUnknown
-				case !s.now().Before(a.ExpiresAt):
+				case !s.now().Before(o.Letters[k].ExpiresAt):
 					return ErrCodeExpired
 				}
-				o.Owner, o.Status, o.Activation = account, store.OrgActive, nil
+				o.Owner, o.Status, o.Letters = account, store.OrgActive, nil
 				return nil
 			})
 	}

@@ -35,13 +35,25 @@
 // created pending, with their external numbers, by administrators (the
 // client's register); Passerelle does not let a signed-in person create
 // one, so nothing a stranger types makes records. A person asks for a
-// code by number; the operator's export (Letters) makes the code, keeps
-// its hash and hands the clear code to the mail house once; the code
-// lasts activation_ttl (45 days) from then. A new request by the same
-// person voids the code before; another person's request waits until
-// that code's time has run, so a stranger who knows a business number
-// cannot void the owner's letter again and again. Entering number and
+// letter by number; the operator's export (Letters) makes the code, keeps
+// its hash and hands the clear code to the mail house once, which mails
+// it to the business's address on file — never to the person who asked.
+// The code lasts activation_ttl (45 days) from then. Entering number and
 // code makes the person the owner and the organization active.
+//
+// The rule against a squatter. The issue's first rule, "a new code voids
+// the old one", let anyone who knows a business number keep its owner
+// out: ask again every few weeks and every letter the business receives
+// is void by the time it arrives. Since every letter reaches the
+// business itself, holding any one is the proof, so letters coexist: a
+// request never voids a code, each code lives its own 45 days, and a
+// request adds a letter only when none already waits for the export and
+// fewer than store.MaxOrgLetters (3) are under way — so the mail costs at
+// most three letters per 45 days per business, and a lost letter is asked
+// for again. Every request is answered alike ("your request is
+// recorded"), whoever asks and whatever is under way; the broker counts a
+// number that awaits nothing as a failure (mfa.Regulator), so the form is
+// no oracle of a client's numbers. Activation voids every other letter.
 //
 // Refused codes are audited with their reason (unknown, expired, used,
 // revoked); the broker counts every refused code toward the account's

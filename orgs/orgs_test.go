@@ -207,6 +207,9 @@ func TestTransferNeedsTheNewOwnersConfirmation(t *testing.T) {
 	}
 }
 
+// TestActivationByMail: letters asked for by anyone coexist, each valid
+// activation_ttl from its export, at most store.MaxOrgLetters under way;
+// a later request voids none, and any live letter activates.
 func TestActivationByMail(t *testing.T) {
 	f := newFixture(t)
 	ctx := t.Context()
@@ -217,44 +220,58 @@ func TestActivationByMail(t *testing.T) {
 	if _, err := f.svc.RequestActivation(ctx, "pip", "trader", "BN999"); !errors.Is(err, orgs.ErrNumberUnknown) {
 		t.Errorf("unknown number: %v", err)
 	}
-	if _, err := f.svc.RequestActivation(ctx, "pip", "trader", "BN123"); err != nil {
-		t.Fatal(err)
+	// ask asks as who, exports and returns the codes mailed.
+	ask := func(who string) []string {
+		t.Helper()
+		if _, err := f.svc.RequestActivation(ctx, "pip", who, "BN123"); err != nil {
+			t.Fatalf("%s asks: %v", who, err)
+		}
+		letters, err := f.svc.Letters(ctx, "pip")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var codes []string
+		for _, l := range letters {
+			if l.Number != "BN123" || !l.ExpiresAt.Equal(f.clock.Now().Add(orgs.DefaultActivationTTL)) {
+				t.Errorf("letter: %+v", l)
+			}
+			codes = append(codes, l.Code)
+		}
+		return codes
 	}
-	letters, err := f.svc.Letters(ctx, "pip")
-	if err != nil || len(letters) != 1 || letters[0].Number != "BN123" {
-		t.Fatalf("letters: %+v, %v", letters, err)
+	first := ask("trader")
+	if len(first) != 1 {
+		t.Fatalf("first letters: %v", first)
 	}
-	first := letters[0].Code
 	if again, _ := f.svc.Letters(ctx, "pip"); len(again) != 0 {
 		t.Errorf("a letter issued twice: %+v", again)
 	}
-	if _, err := f.svc.RequestActivation(ctx, "pip", "stranger", "BN123"); !errors.Is(err, orgs.ErrRequestPending) {
-		t.Errorf("a stranger's request voiding the letter: %v", err)
+	f.clock.Advance(10 * 24 * time.Hour)
+	second := ask("stranger")
+	f.clock.Advance(10 * 24 * time.Hour)
+	third := ask("stranger")
+	f.clock.Advance(10 * 24 * time.Hour)
+	if len(second) != 1 || len(third) != 1 {
+		t.Fatalf("letters: %v %v", second, third)
 	}
-	// The trader asks again: the first code is void.
-	if _, err := f.svc.RequestActivation(ctx, "pip", "trader", "BN123"); err != nil {
-		t.Fatal(err)
+	if more := ask("stranger"); len(more) != 0 {
+		t.Errorf("a fourth letter while %d are under way: %v", store.MaxOrgLetters, more)
 	}
-	letters, _ = f.svc.Letters(ctx, "pip")
-	if _, err := f.svc.Activate(ctx, "pip", "trader", "BN123", first); !errors.Is(err, orgs.ErrCodeUnknown) {
-		t.Errorf("the voided code: %v", err)
-	}
-	f.clock.Advance(orgs.DefaultActivationTTL)
-	if _, err := f.svc.Activate(ctx, "pip", "trader", "BN123", letters[0].Code); !errors.Is(err, orgs.ErrCodeExpired) {
+	f.clock.Advance(15 * 24 * time.Hour) // the first letter's 45 days are over
+	if _, err := f.svc.Activate(ctx, "pip", "trader", "BN123", first[0]); !errors.Is(err, orgs.ErrCodeExpired) {
 		t.Errorf("after 45 days: %v", err)
 	}
-	if _, err := f.svc.RequestActivation(ctx, "pip", "trader", "BN123"); err != nil {
-		t.Fatal(err)
+	if fourth := ask("stranger"); len(fourth) != 1 {
+		t.Errorf("no new letter once one expired: %v", fourth)
 	}
-	letters, _ = f.svc.Letters(ctx, "pip")
-	got, err := f.svc.Activate(ctx, "pip", "trader", "BN123", letters[0].Code)
+	got, err := f.svc.Activate(ctx, "pip", "trader", "BN123", second[0])
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("the second letter, 35 days old, after the stranger's requests: %v", err)
 	}
-	if got.ID != o.ID || got.Owner != "trader" || got.Status != store.OrgActive || got.Activation != nil {
+	if got.ID != o.ID || got.Owner != "trader" || got.Status != store.OrgActive || got.Letters != nil {
 		t.Errorf("activated: %+v", got)
 	}
-	if _, err := f.svc.Activate(ctx, "pip", "other", "BN123", letters[0].Code); !errors.Is(err, orgs.ErrNumberUnknown) {
+	if _, err := f.svc.Activate(ctx, "pip", "other", "BN123", third[0]); !errors.Is(err, orgs.ErrNumberUnknown) {
 		t.Errorf("a second activation: %v", err)
 	}
 }

@@ -34,7 +34,7 @@ var (
 func Refusal(err error) bool {
 	for _, r := range []error{ErrNoOrganizations, ErrCodeUnknown, ErrCodeExpired, ErrCodeUsed, ErrCodeRevoked, ErrNotAllowed,
 		ErrNotMember, ErrAlreadyMember, ErrOwnerStays, ErrInactive, ErrNoTransfer, ErrTooMany, ErrBadRole,
-		ErrNumberUnknown, ErrRequestPending} {
+		ErrNumberUnknown} {
 		if errors.Is(err, r) {
 			return true
 		}

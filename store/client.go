@@ -47,7 +47,7 @@ type Client struct {
 	JWKSURI             string `json:"jwks_uri,omitempty" mapstructure:"jwks_uri" yaml:"jwks_uri,omitempty"`
 	SubjectType         string `json:"subject_type,omitempty" mapstructure:"subject_type" yaml:"subject_type,omitempty"` // pairwise (default) or public
 	SectorIdentifierURI string `json:"sector_identifier_uri,omitempty" mapstructure:"sector_identifier_uri" yaml:"sector_identifier_uri,omitempty"`
-	// IDTokenAlg is ES256 (default) or RS256.
+	// IDTokenAlg is ES256 (default), RS256 or EdDSA (Ed25519).
 	IDTokenAlg string `json:"id_token_signed_response_alg,omitempty" mapstructure:"id_token_signed_response_alg" yaml:"id_token_signed_response_alg,omitempty"`
 	// AllowedProviders are the upstreams the client accepts (empty: all).
 	AllowedProviders []string `json:"allowed_providers,omitempty" mapstructure:"allowed_providers" yaml:"allowed_providers,omitempty"`
@@ -205,7 +205,7 @@ func (c *Client) Validate(ps *validate.Problems, path string, rules ClientRules)
 			ps.Add(path+".sector_identifier_uri", "is required when redirect URIs span several hosts (OIDC Core §8.1)", fmt.Sprint(hosts))
 		}
 	}
-	ps.OneOf(path+".id_token_signed_response_alg", c.IDTokenAlg, "ES256", "RS256")
+	ps.OneOf(path+".id_token_signed_response_alg", c.IDTokenAlg, "ES256", "RS256", "EdDSA")
 	for j, id := range c.AllowedProviders {
 		if !slices.Contains(rules.Providers, id) {
 			ps.Add(fmt.Sprintf("%s.allowed_providers[%d]", path, j), "must name a configured provider", id)

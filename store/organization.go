@@ -27,11 +27,14 @@ const (
 const (
 	MaxOrgMembers     = 2000
 	MaxOrgInvitations = 200
+	// MaxOrgLetters bounds the activation letters an organization has
+	// under way (asked for, or mailed and not expired).
+	MaxOrgLetters = 3
 )
 
 // Organization is a business or an institution a person acts for at one
 // client (relying party): the client's own register, invisible to every
-// other client. Its members, its invitation codes, its activation code
+// other client. Its members, its invitation codes, its activation letters
 // and a transfer of ownership waiting for confirmation live in the
 // record, so every change to them is one atomic update and "exactly one
 // owner" is the shape of the record: Owner is one account, never also
@@ -50,8 +53,9 @@ type Organization struct {
 	Owner       string       `json:"owner,omitempty"`
 	Members     []Member     `json:"members,omitempty"`
 	Invitations []Invitation `json:"invitations,omitempty"`
-	// Activation is the code last issued for postal delivery, if any.
-	Activation *ActivationCode `json:"activation,omitempty"`
+	// Letters are the activation letters asked for and not yet expired,
+	// oldest first (package orgs keeps at most MaxOrgLetters).
+	Letters []ActivationLetter `json:"letters,omitempty"`
 	// Transfer is an ownership transfer waiting for the new owner.
 	Transfer  *OwnershipTransfer `json:"transfer,omitempty"`
 	CreatedAt time.Time          `json:"created_at"`
@@ -87,12 +91,13 @@ func (i Invitation) Pending(now time.Time) bool {
 	return i.UsedAt.IsZero() && i.RevokedAt.IsZero() && now.Before(i.ExpiresAt)
 }
 
-// ActivationCode is a request for the code sent by mail that makes the
-// person who enters it (with the external number) the owner. The code is
+// ActivationLetter is one activation letter: asked for by a person, then
 // made when the operator exports the letters for the mail house (Hash,
-// IssuedAt and ExpiresAt set then), so its clear text is never stored; a
-// new request voids the code issued before.
-type ActivationCode struct {
+// IssuedAt and ExpiresAt set then), so its clear text is never stored.
+// Whoever enters its code with the external number becomes the owner;
+// the letters of one organization coexist until they expire (package
+// orgs says why).
+type ActivationLetter struct {
 	RequestedBy string    `json:"requested_by"`
 	RequestedAt time.Time `json:"requested_at"`
 	Hash        []byte    `json:"hash,omitempty"`
@@ -141,10 +146,9 @@ func (o Organization) Clone() Organization {
 	for k := range o.Invitations {
 		o.Invitations[k].Hash = slices.Clone(o.Invitations[k].Hash)
 	}
-	if o.Activation != nil {
-		a := *o.Activation
-		a.Hash = slices.Clone(a.Hash)
-		o.Activation = &a
+	o.Letters = slices.Clone(o.Letters)
+	for k := range o.Letters {
+		o.Letters[k].Hash = slices.Clone(o.Letters[k].Hash)
 	}
 	if o.Transfer != nil {
 		t := *o.Transfer
@@ -188,6 +192,8 @@ func (o Organization) Validate() error {
 		return bad("more than %d members", MaxOrgMembers)
 	case len(o.Invitations) > MaxOrgInvitations:
 		return bad("more than %d invitations", MaxOrgInvitations)
+	case len(o.Letters) > MaxOrgLetters:
+		return bad("more than %d activation letters", MaxOrgLetters)
 	}
 	seen := map[string]bool{}
 	if o.Owner != "" {

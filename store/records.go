@@ -103,6 +103,10 @@ type Records interface {
 	// account; ErrNotFound when the client has no such record.
 	CreateRecordLink(ctx context.Context, l RecordLink) error
 	GetRecordLink(ctx context.Context, clientID, accountID string) (RecordLink, error)
+	// DeleteRecordLink removes the account's link to a record of that
+	// client (an administrator's unlink), freeing the record for
+	// another link; ErrNotFound when there is none.
+	DeleteRecordLink(ctx context.Context, clientID, accountID string) error
 
 	// CreateAssistRequest queues a; ErrAlreadyExists when the account has
 	// an open request for that client.

@@ -80,7 +80,6 @@ package ui
 //	org.error.inactive            the organization is not active
 //	org.error.full                the organization takes no more members or invitations
 //	org.error.number              no business awaits activation under that number
-//	org.error.pending             another person's activation code is still valid
 //	org.error.activation          the service does not activate businesses online
 //	org.error.choice              choose one of your organizations
 //	orgs.title                    Your organizations

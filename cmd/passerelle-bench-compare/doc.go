@@ -19,7 +19,12 @@
 //
 // first at full load (closed loop) for the peak rate, then paced at half
 // of it for p50 and p99. For each it prints the CPU each process used per
-// operation and, when perf(1) can sample, each server's hottest functions.
+// operation, the cores each kept busy, what limited the peak (the
+// machine's cores, counting other users' processes read from /proc/stat,
+// or waiting when cores stayed idle) with the rates the CPU per operation
+// allows on these cores (server and harness together, the server alone,
+// the harness alone) and, when perf(1) can sample, each server's hottest
+// functions.
 //
 // Then it runs Passerelle's broker in this process on bbolt and, when
 // PASSERELLE_TEST_POSTGRES_DSN (or -postgres) names a database, on

@@ -24,7 +24,10 @@ type result struct {
 	loadgen.Result
 	cpu  map[string]float64 // process → CPU seconds per operation at full load
 	busy map[string]float64 // process → cores busy at full load
-	perf []string           // hottest functions of the server at full load
+	// machine is the cores the whole machine kept busy at full load:
+	// these processes and everyone else's.
+	machine float64
+	perf    []string // hottest functions of the server at full load
 }
 
 // measurer runs operations the same way at every provider.
@@ -40,13 +43,14 @@ func (m *measurer) measure(op func() error, procs []proc, server proc) (result, 
 	r := result{cpu: map[string]float64{}, busy: map[string]float64{}}
 	var err error
 	r.Result, err = loadgen.Measure(m.dur, m.workers, op, func() func(int) {
-		before := cpuTimes(procs)
+		before, machineBefore := cpuTimes(procs), machineBusy()
 		var perfDone func() []string
 		if m.perfDir != "" && server.pid > 0 {
 			perfDone = startPerf(m.perfDir, server.pid, m.dur)
 		}
 		return func(n int) {
 			after := cpuTimes(procs)
+			r.machine = (machineBusy() - machineBefore) / m.dur.Seconds()
 			if perfDone != nil {
 				r.perf = perfDone()
 			}
@@ -74,6 +78,26 @@ func cpuTimes(procs []proc) map[string]float64 {
 		out[p.name] = procCPU(p.pid)
 	}
 	return out
+}
+
+// machineBusy is the CPU seconds the whole machine has spent busy (every
+// core, every process: the first line of /proc/stat without idle and
+// iowait).
+func machineBusy() float64 {
+	b, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return 0
+	}
+	line, _, _ := strings.Cut(string(b), "\n")
+	f := strings.Fields(line)
+	var busy float64
+	for i, v := range f[1:] {
+		n, _ := strconv.ParseFloat(v, 64)
+		if i != 3 && i != 4 && i < 8 { // idle, iowait; guest time is already in user
+			busy += n
+		}
+	}
+	return busy / 100 // USER_HZ
 }
 
 // postgresCPU sums the CPU seconds of every process named postgres (the

@@ -50,6 +50,9 @@ func (c *compare) both(name string, sides []side, op func(*target) func() error)
 		}
 		fmt.Printf("  cores busy at peak, %s run: %s\n", s.t.name, strings.Join(parts, ", "))
 	}
+	for i, s := range sides {
+		fmt.Printf("  what limits it, %s run: %s\n", s.t.name, limits([]result{r.a, r.b}[i], s.procs))
+	}
 	if len(r.a.perf)+len(r.b.perf) > 0 {
 		fmt.Printf("  hottest functions at full load (perf, self time):\n")
 		fmt.Printf("    %-48s %s\n", sides[0].t.name, sides[1].t.name)
@@ -59,6 +62,37 @@ func (c *compare) both(name string, sides []side, op func(*target) func() error)
 	}
 	fmt.Println()
 	return r, nil
+}
+
+// limits says what capped res's peak: the machine's cores (then how much
+// of them the server had, and the rate the server alone could reach on
+// every core at its CPU per operation, and the harness alone), or waiting (the cores were not
+// all busy: the server waited on its disk commits or round trips).
+// procs[0] is the server; the others are the harness.
+func limits(res result, procs []proc) string {
+	cores := float64(runtime.NumCPU())
+	var ours, harness float64
+	for i, p := range procs {
+		ours += res.busy[p.name]
+		if i > 0 {
+			harness += res.cpu[p.name]
+		}
+	}
+	server := res.cpu[procs[0].name]
+	others := max(0, res.machine-ours)
+	var what string
+	if res.machine >= 0.9*cores {
+		what = fmt.Sprintf("CPU: the machine's %.0f cores were busy (%.2f: these processes %.2f, others on the machine %.2f)",
+			cores, res.machine, ours, others)
+	} else {
+		what = fmt.Sprintf("waiting, not CPU: the machine kept %.2f of %.0f cores busy (these processes %.2f, others %.2f); the server waits on disk commits or round trips",
+			res.machine, cores, ours, others)
+	}
+	if server > 0 && harness > 0 {
+		what += fmt.Sprintf("; CPU ceilings on %.0f cores at these CPU/op: all of them together %.0f/s, the server alone %.0f/s, the harness alone %.0f/s",
+			cores, cores/(server+harness), cores/server, cores/harness)
+	}
+	return what
 }
 
 // printSummary is the table of every figure and ratio.

@@ -17,5 +17,13 @@
 // on the same two cores, so the broker's own capacity is higher than
 // printed.
 //
+// With -profile-dir, each operation's full-load run is CPU-profiled into
+// that directory (signin.pprof, refresh.pprof, introspection.pprof), its
+// samples labelled part=broker, part=upstream or part=loadgen so that
+// `go tool pprof -tags` splits the process's CPU between the three and
+// -tagfocus=part=broker shows the broker alone (samples with no label are
+// the runtime's: garbage collection, and bbolt's batched commits).
+//
 //	go run ./cmd/passerelle-bench -duration 5s -workers 32
+//	go run ./cmd/passerelle-bench -profile-dir /tmp/prof && go tool pprof -tags /tmp/prof/signin.pprof
 package main

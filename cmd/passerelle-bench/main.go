@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"runtime"
 	"runtime/pprof"
 	"strings"
@@ -30,23 +31,15 @@ import (
 func main() {
 	dur := flag.Duration("duration", 5*time.Second, "duration of each measurement")
 	workers := flag.Int("workers", 32, "concurrent clients at full load")
-	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
+	profDir := flag.String("profile-dir", "", "write a CPU profile of each operation's full-load run to this directory (signin.pprof, refresh.pprof, introspection.pprof), its samples labelled part=broker, upstream or loadgen")
 	flag.Parse()
-	if *cpuprofile != "" {
-		f, err := os.Create(*cpuprofile)
-		if err == nil {
-			_ = pprof.StartCPUProfile(f)
-			defer pprof.StopCPUProfile()
-		}
-	}
-	if err := run(*dur, *workers); err != nil {
+	if err := run(*dur, *workers, *profDir); err != nil {
 		fmt.Fprintln(os.Stderr, "passerelle-bench:", err)
-		pprof.StopCPUProfile()
 		os.Exit(1)
 	}
 }
 
-func run(dur time.Duration, workers int) error {
+func run(dur time.Duration, workers int, profDir string) error {
 	dir, err := os.MkdirTemp("", "passerelle-bench")
 	if err != nil {
 		return err
@@ -96,7 +89,7 @@ func run(dur time.Duration, workers int) error {
 	if err != nil {
 		return err
 	}
-	go http.Serve(brLn, b.Handler())
+	go pprof.Do(context.Background(), pprof.Labels("part", "broker"), func(context.Context) { _ = http.Serve(brLn, b.Handler()) })
 
 	ps := loadgen.NewPasserelle(issuer, &http.Transport{MaxIdleConnsPerHost: 4 * workers, MaxConnsPerHost: 0}, pp)
 	ctx := context.WithValue(context.Background(), oauth2.HTTPClient, ps.HTTP)
@@ -109,7 +102,8 @@ func run(dur time.Duration, workers int) error {
 	if _, err := ps.EnrolAll(ctx, workers); err != nil {
 		return err
 	}
-	if err := measure("sign-in (upstream + TOTP)", dur, workers, func() error { _, err := ps.SignIn(ctx); return err }); err != nil {
+	m := measurer{dur: dur, workers: workers, profDir: profDir}
+	if err := m.measure("sign-in (upstream + TOTP)", "signin", func() error { _, err := ps.SignIn(ctx); return err }); err != nil {
 		return err
 	}
 	// A pool of refresh tokens: each refresh rotates one.
@@ -117,11 +111,11 @@ func run(dur time.Duration, workers int) error {
 	if err != nil {
 		return err
 	}
-	if err := measure("refresh_token grant", dur, workers, func() error { return r.Grant(ctx) }); err != nil {
+	if err := m.measure("refresh_token grant", "refresh", func() error { return r.Grant(ctx) }); err != nil {
 		return err
 	}
 	at := r.AccessToken()
-	err = measure("introspection", dur, workers, func() error { return loadgen.Introspect(ps.HTTP, issuer+"/oauth/introspect", ps.OAuth, at) })
+	err = m.measure("introspection", "introspection", func() error { return loadgen.Introspect(ps.HTTP, issuer+"/oauth/introspect", ps.OAuth, at) })
 	if err != nil {
 		return err
 	}
@@ -129,17 +123,32 @@ func run(dur time.Duration, workers int) error {
 	return nil
 }
 
+// measurer runs each operation for dur with workers clients; with
+// profDir set, it writes a CPU profile of each full-load run there.
+type measurer struct {
+	dur     time.Duration
+	workers int
+	profDir string
+}
+
 // measure runs op at full load, then paced at half the rate it reached,
-// and prints the figures.
-func measure(name string, dur time.Duration, workers int, op func() error) error {
+// and prints the figures. The load generator's goroutines carry the label
+// part=loadgen (as do the HTTP connections they dial).
+func (m measurer) measure(name, file string, op func() error) error {
 	var perOp time.Duration
-	r, err := loadgen.Measure(dur, workers, op, func() func(int) {
-		before := cpuTime()
-		return func(n int) {
-			if n > 0 {
-				perOp = (cpuTime() - before) / time.Duration(n)
+	var r loadgen.Result
+	var err error
+	pprof.Do(context.Background(), pprof.Labels("part", "loadgen"), func(context.Context) {
+		r, err = loadgen.Measure(m.dur, m.workers, op, func() func(int) {
+			stop := m.startProfile(file)
+			before := cpuTime()
+			return func(n int) {
+				if n > 0 {
+					perOp = (cpuTime() - before) / time.Duration(n)
+				}
+				stop()
 			}
-		}
+		})
 	})
 	if err != nil {
 		return fmt.Errorf("%s: %w", name, err)
@@ -147,6 +156,25 @@ func measure(name string, dur time.Duration, workers int, op func() error) error
 	fmt.Printf("%-26s %10.0f %10s %10s %10s\n", name, r.Peak, perOp.Round(time.Microsecond),
 		r.P50.Round(10*time.Microsecond), r.P99.Round(10*time.Microsecond))
 	return nil
+}
+
+// startProfile starts a CPU profile into profDir/file.pprof and returns
+// the function that stops it; without profDir it does nothing.
+func (m measurer) startProfile(file string) func() {
+	if m.profDir == "" {
+		return func() {}
+	}
+	f, err := os.Create(filepath.Join(m.profDir, file+".pprof"))
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "passerelle-bench: profile:", err)
+		return func() {}
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		fmt.Fprintln(os.Stderr, "passerelle-bench: profile:", err)
+		return func() {}
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }
 }
 
 // cpuTime is the user and system CPU time this process has used: the

@@ -92,7 +92,7 @@ func TestBrokenConfigListsEveryProblem(t *testing.T) {
 		`clients[0].sector_identifier_uri: is required when redirect URIs span several hosts`,
 		`clients[0].allowed_providers[0]: must name a configured provider, got "unknown"`,
 		`clients[0].upstream_claims[0]: must be one of email, name, locale, got "address"`,
-		`clients[0].id_token_signed_response_alg: must be one of ES256, RS256, got "HS256"`,
+		`clients[0].id_token_signed_response_alg: must be one of ES256, RS256, EdDSA, got "HS256"`,
 		`ui.languages`,
 		`clients[0].mfa.acr: must be a level a second factor reaches`,
 		`clients[0].steps[1]: must be one of [terms organization legacy record], once each, got "consent"`,
@@ -291,7 +291,7 @@ func TestClientsAndKeysCommands(t *testing.T) {
 	if err := run(ctx, []string{"keys", "rotate", "-config", cfg}, &out, &errb); err != nil {
 		t.Fatal(err)
 	}
-	if strings.Count(out.String(), "published now") != 2 || strings.Count(out.String(), "ES256") < 2 {
+	if strings.Count(out.String(), "published now") != 3 || strings.Count(out.String(), "ES256") < 2 {
 		t.Errorf("rotate output: %s", out.String())
 	}
 }
@@ -299,15 +299,8 @@ func TestClientsAndKeysCommands(t *testing.T) {
 func TestAccountsUnlockAndResetMFA(t *testing.T) {
 	dir := t.TempDir()
 	cfgPath := writeConfig(t, dir, true)
-	cfg, err := loadConfig(cfgPath)
-	if err != nil {
-		t.Fatal(err)
-	}
 	ctx := context.Background()
-	st, err := openStore(ctx, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	st := configStore(t, cfgPath)
 	now := time.Now()
 	acct := store.Account{ID: "acct-1", URN: "1234-5678-9012", Locked: true, Failures: 100, CreatedAt: now, LastLoginAt: now}
 	if err := st.CreateAccount(ctx, acct, store.Link{Provider: "up", Subject: "s1", AccountID: acct.ID, CreatedAt: now}); err != nil {
@@ -340,10 +333,7 @@ func TestAccountsUnlockAndResetMFA(t *testing.T) {
 	if lines := strings.Count(out.String(), "\n"); lines != 2 || !strings.Contains(out.String(), `"kind":"admin.account.unlock"`) {
 		t.Errorf("audit export: %s", out.String())
 	}
-	st, err = openStore(ctx, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	st = configStore(t, cfgPath)
 	defer st.Close()
 	a, _ := st.GetAccount(ctx, acct.ID)
 	fs, _ := st.ListFactors(ctx, acct.ID)

@@ -62,6 +62,10 @@
 //	    import a client's record file (record_id, email, the attributes of
 //	    clients[].records, invoices as NUMBER:YYYY-MM-DD;...); every bad row is
 //	    printed with its line, and nothing is imported unless -skip-bad-rows
+//	passerelle records show|unlink [-config FILE] -client ID -urn URN
+//	    show the record of the client an account linked, or delete the link
+//	    (audited, the owner emailed): the record is free again, the client's
+//	    tokens carry no record claim from then on, and the next sign-in asks
 //	passerelle records requests [-config FILE] -client ID [-all]
 //	passerelle records resolve [-config FILE] -client ID -request ID -link|-close [-note TEXT]
 //	    list the requests for an agent's help (open ones unless -all), and

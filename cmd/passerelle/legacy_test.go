@@ -7,6 +7,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/passerelle/passerelle/store"
 )
 
 // TestLegacyCommands: import a client's legacy accounts from a CSV file
@@ -61,7 +64,8 @@ func TestLegacyCommands(t *testing.T) {
 
 // TestRecordsCommands: a record file with a bad row is refused with its
 // line, then imported skipping it; the requests list is empty, and
-// resolving needs -link or -close.
+// resolving needs -link or -close; an account's link is shown, then
+// unlinked (audited), and is gone.
 func TestRecordsCommands(t *testing.T) {
 	dir := t.TempDir()
 	cfg := writeConfig(t, dir, true)
@@ -93,9 +97,65 @@ func TestRecordsCommands(t *testing.T) {
 	if err := run(ctx, []string{"records", "requests", "-config", cfg, "-client", "certs"}, &out, &errb); err != nil || strings.TrimSpace(out.String()) != "[]" {
 		t.Errorf("requests: %v %q", err, out.String())
 	}
-	if err := run(ctx, []string{"records", "resolve", "-config", cfg, "-client", "certs", "-request", "q1"}, &out, &errb); err == nil {
-		t.Error("resolve without -link or -close")
-	} else if _, ok := err.(usageError); !ok {
-		t.Errorf("resolve without -link or -close: %v", err)
+	for _, args := range [][]string{
+		{"records", "resolve", "-config", cfg, "-client", "certs", "-request", "q1"},
+		{"records", "unlink", "-config", cfg, "-client", "certs"},
+	} {
+		if err := run(ctx, args, &out, &errb); err == nil {
+			t.Errorf("%v: no error", args)
+		} else if _, ok := err.(usageError); !ok {
+			t.Errorf("%v: %v, want a usage error", args, err)
+		}
 	}
+
+	acct := linkRecord(t, cfg, "certs", "R-1")
+	out.Reset()
+	if err := run(ctx, []string{"records", "show", "-config", cfg, "-client", "certs", "-urn", acct.URN}, &out, &errb); err != nil ||
+		!strings.Contains(out.String(), `"record_id": "R-1"`) {
+		t.Fatalf("show: %v\n%s", err, out.String())
+	}
+	if err := run(ctx, []string{"records", "unlink", "-config", cfg, "-client", "certs", "-urn", acct.URN}, &out, &errb); err != nil {
+		t.Fatalf("unlink: %v", err)
+	}
+	if err := run(ctx, []string{"records", "show", "-config", cfg, "-client", "certs", "-urn", acct.URN}, &out, &errb); err == nil ||
+		!strings.Contains(err.Error(), "has linked no record of client certs") {
+		t.Errorf("show after unlink: %v", err)
+	}
+	out.Reset()
+	if err := run(ctx, []string{"audit", "export", "-config", cfg}, &out, &errb); err != nil || !strings.Contains(out.String(), "admin.record.unlink") {
+		t.Errorf("the unlink is not in the audit log: %v\n%s", err, out.String())
+	}
+}
+
+// linkRecord creates an account in cfg's store and links the client's
+// record to it, as the record step would.
+func linkRecord(t *testing.T, cfgPath, client, recordID string) store.Account {
+	t.Helper()
+	ctx := context.Background()
+	st := configStore(t, cfgPath)
+	defer st.Close()
+	now := time.Now()
+	acct := store.Account{ID: "acct-1", URN: "1234-5678-9012", CreatedAt: now, LastLoginAt: now}
+	if err := st.CreateAccount(ctx, acct, store.Link{Provider: "up", Subject: "s1", AccountID: acct.ID, CreatedAt: now}); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.CreateRecordLink(ctx, store.RecordLink{ClientID: client, AccountID: acct.ID, RecordID: recordID, Method: store.RecordByCode, CreatedAt: now}); err != nil {
+		t.Fatal(err)
+	}
+	return acct
+}
+
+// configStore opens the store of the configuration file at cfgPath; the
+// caller closes it before a command opens it.
+func configStore(t *testing.T, cfgPath string) store.Store {
+	t.Helper()
+	cfg, err := loadConfig(cfgPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := openStore(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st
 }

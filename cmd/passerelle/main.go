@@ -49,6 +49,7 @@ const usage = `usage:
   passerelle legacy show [-config FILE] -client ID -urn URN|-legacy-id ID
   passerelle legacy unlink [-config FILE] -client ID -urn URN
   passerelle records import [-config FILE] -client ID [-skip-bad-rows] RECORDS.csv
+  passerelle records show|unlink [-config FILE] -client ID -urn URN
   passerelle records requests [-config FILE] -client ID [-all]
   passerelle records resolve [-config FILE] -client ID -request ID -link|-close [-note TEXT]
   passerelle keys list|rotate [-config FILE]

@@ -15,15 +15,8 @@ import (
 // time.
 func TestAccountsReactivate(t *testing.T) {
 	cfgPath := writeConfig(t, t.TempDir(), true)
-	cfg, err := loadConfig(cfgPath)
-	if err != nil {
-		t.Fatal(err)
-	}
 	ctx := context.Background()
-	st, err := openStore(ctx, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	st := configStore(t, cfgPath)
 	long := time.Now().Add(-3 * 365 * 24 * time.Hour)
 	acct := store.Account{ID: "acct-1", URN: "1234-5678-9012", CreatedAt: long, LastLoginAt: long, DormantSince: time.Now()}
 	if err := st.CreateAccount(ctx, acct, store.Link{Provider: "up", Subject: "s1", AccountID: acct.ID, CreatedAt: long}); err != nil {
@@ -37,13 +30,11 @@ func TestAccountsReactivate(t *testing.T) {
 	if !strings.Contains(out.String(), "reactivate done") {
 		t.Errorf("output: %s", out.String())
 	}
-	err = run(ctx, []string{"accounts", "reactivate", "-config", cfgPath, "-urn", acct.URN}, &out, &errb)
+	err := run(ctx, []string{"accounts", "reactivate", "-config", cfgPath, "-urn", acct.URN}, &out, &errb)
 	if err == nil || !strings.Contains(err.Error(), "not dormant") {
 		t.Errorf("a second reactivation: %v", err)
 	}
-	if st, err = openStore(ctx, cfg); err != nil {
-		t.Fatal(err)
-	}
+	st = configStore(t, cfgPath)
 	defer st.Close()
 	a, err := st.GetAccount(ctx, acct.ID)
 	if err != nil || !a.DormantSince.IsZero() || a.ReactivatedAt.IsZero() {

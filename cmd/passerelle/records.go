@@ -15,10 +15,12 @@ import (
 // The record-linking commands (clients[].steps: [record]):
 //
 //	passerelle records import -config FILE -client ID [-skip-bad-rows] RECORDS.csv
+//	passerelle records show -config FILE -client ID -urn URN
+//	passerelle records unlink -config FILE -client ID -urn URN
 //	passerelle records requests -config FILE -client ID [-all]
 //	passerelle records resolve -config FILE -client ID -request ID -link|-close [-note TEXT]
 func recordsCmd(ctx context.Context, args []string, stdout io.Writer) error {
-	const use = "usage: passerelle records import|requests|resolve -config FILE -client ID ..."
+	const use = "usage: passerelle records import|show|unlink|requests|resolve -config FILE -client ID ..."
 	if len(args) == 0 {
 		return usageError(use)
 	}
@@ -31,6 +33,7 @@ func recordsCmd(ctx context.Context, args []string, stdout io.Writer) error {
 	link := fs.Bool("link", false, "resolve: link the record to the person's account")
 	closeIt := fs.Bool("close", false, "resolve: close the request without a link")
 	note := fs.String("note", "", "resolve: what the agent did")
+	urn := fs.String("urn", "", "show, unlink: the account's User Reference Number")
 	var op func(svc *admin.Service) error
 	switch args[0] {
 	case "import":
@@ -42,6 +45,22 @@ func recordsCmd(ctx context.Context, args []string, stdout io.Writer) error {
 			defer f.Close()
 			rep, err := svc.ImportRecords(ctx, *client, f, *skipBad)
 			return printImport(stdout, fs.Arg(0), "record(s)", *client, rep, err)
+		}
+	case "show":
+		op = func(svc *admin.Service) error {
+			v, err := svc.RecordLink(ctx, *client, *urn)
+			if err != nil {
+				return err
+			}
+			return printJSON(stdout, v)
+		}
+	case "unlink":
+		op = func(svc *admin.Service) error {
+			if err := svc.UnlinkRecord(ctx, *client, *urn); err != nil {
+				return err
+			}
+			fmt.Fprintf(stdout, "account %s: link to %s's record deleted; the claim is gone from the next token, and the next sign-in asks again\n", *urn, *client)
+			return nil
 		}
 	case "requests":
 		op = func(svc *admin.Service) error {
@@ -65,8 +84,11 @@ func recordsCmd(ctx context.Context, args []string, stdout io.Writer) error {
 	if err := parseClientCommand(fs, "records", args, client, "one record file"); err != nil {
 		return err
 	}
-	if args[0] == "resolve" && (*request == "" || *link == *closeIt) {
+	switch {
+	case args[0] == "resolve" && (*request == "" || *link == *closeIt):
 		return usageError("records resolve needs -request and one of -link or -close")
+	case (args[0] == "show" || args[0] == "unlink") && *urn == "":
+		return usageError("records " + args[0] + " needs -urn")
 	}
 	return withAdmin(ctx, &adminFlags{cfgPath: cfgPath}, op)
 }

@@ -1,9 +1,11 @@
 package loadgen
 
 import (
+	"context"
 	"fmt"
 	"net"
 	"net/http"
+	"runtime/pprof"
 	"time"
 
 	"github.com/passerelle/passerelle/internal/demoidp"
@@ -41,7 +43,8 @@ func StartUpstream(issuer string, pp *People, now func() time.Time) (*Upstream, 
 		return nil, err
 	}
 	u.srv = &http.Server{Handler: idp}
-	go u.srv.Serve(ln)
+	// Its goroutines carry the profile label part=upstream.
+	go pprof.Do(context.Background(), pprof.Labels("part", "upstream"), func(context.Context) { _ = u.srv.Serve(ln) })
 	return u, nil
 }
 

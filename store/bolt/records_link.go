@@ -46,6 +46,20 @@ func (s *recordRecords) GetRecordLink(ctx context.Context, clientID, accountID s
 	return get(ctx, s.base, recordLinks, pairKey(clientID, accountID))
 }
 
+// DeleteRecordLink removes the link and its index entry.
+func (s *recordRecords) DeleteRecordLink(ctx context.Context, clientID, accountID string) error {
+	return s.write(ctx, func(tx *bbolt.Tx) error {
+		l, err := getLive(s.base, tx, recordLinks, pairKey(clientID, accountID))
+		if err != nil {
+			return refuse(err)
+		}
+		if err := tx.Bucket(indexRecordLinkByRecord).Delete(recordLinkByRecord.value(l)); err != nil {
+			return err
+		}
+		return drop(tx, recordLinks, l)
+	})
+}
+
 // CreateAssistRequest stores a, indexed as the account's open request.
 func (s *recordRecords) CreateAssistRequest(ctx context.Context, a store.AssistRequest) error {
 	if a.ID == "" || a.ClientID == "" || a.AccountID == "" {

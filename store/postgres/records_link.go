@@ -73,6 +73,18 @@ func (s *recordRecords) GetRecordLink(ctx context.Context, clientID, accountID s
 	return pairRecord[store.RecordLink](ctx, s.base, "record_links", "account_id", clientID, accountID, "record link")
 }
 
+// DeleteRecordLink removes the account's link to a record of the client.
+func (s *recordRecords) DeleteRecordLink(ctx context.Context, clientID, accountID string) error {
+	tag, err := s.exec(ctx, "DELETE FROM record_links WHERE client_id = $1 AND account_id = $2", clientID, accountID)
+	if err != nil {
+		return err
+	}
+	if tag.RowsAffected() == 0 {
+		return fmt.Errorf("store/postgres: record link: %w", store.ErrNotFound)
+	}
+	return nil
+}
+
 // CreateAssistRequest inserts a; the partial unique index refuses a
 // second open request of the account for the client.
 func (s *recordRecords) CreateAssistRequest(ctx context.Context, a store.AssistRequest) error {

@@ -51,6 +51,15 @@ func testClientRecords(t *testing.T, newStore NewStore) {
 	_, err = s.GetRecordLink(ctx, "cert", "acct-2")
 	wantErr(t, err, store.ErrNotFound, "acct-2 after refused links")
 	must(t, s.CreateRecordLink(ctx, store.RecordLink{ClientID: "other", AccountID: "acct-2", RecordID: "R-1"}), "the other client's R-1")
+
+	wantErr(t, s.DeleteRecordLink(ctx, "cert", "acct-2"), store.ErrNotFound, "DeleteRecordLink of another client's link")
+	must(t, s.DeleteRecordLink(ctx, "cert", "acct-1"), "DeleteRecordLink")
+	wantErr(t, s.DeleteRecordLink(ctx, "cert", "acct-1"), store.ErrNotFound, "DeleteRecordLink again")
+	_, err = s.GetRecordLink(ctx, "cert", "acct-1")
+	wantErr(t, err, store.ErrNotFound, "GetRecordLink after delete")
+	_, err = s.GetRecordLink(ctx, "other", "acct-2")
+	must(t, err, "the other client's link after delete")
+	must(t, s.CreateRecordLink(ctx, store.RecordLink{ClientID: "cert", AccountID: "acct-2", RecordID: "R-1"}), "R-1 linked again after delete")
 }
 
 // testAssistRequests: one open request per account and client; resolved,

@@ -229,7 +229,6 @@ var refusals = []struct {
 	{orgs.ErrInactive, "org.error.inactive"},
 	{orgs.ErrTooMany, "org.error.full"},
 	{orgs.ErrNumberUnknown, "org.error.number"},
-	{orgs.ErrRequestPending, "org.error.pending"},
 	{orgs.ErrNotAllowed, "org.error.activation"},
 }
 
