@@ -13,6 +13,13 @@
 // account's link; list and resolve the requests for an agent's help, by
 // linking the record or closing the request; records.go).
 //
+// An import file (legacy accounts, records) is CSV or a JSON array of
+// objects, at most MaxImportFileBytes and MaxImportRows. What is wrong
+// with it, as a whole or row by row, is a Problem: a key of the import
+// catalogue (importmsg.go) and its arguments, English in the API's
+// answers and English or French in the import commands' reports. A JSON
+// object naming a field twice is a bad row, not "the last one wins".
+//
 // Service holds the operations; the CLI (cmd/passerelle) and the admin
 // HTTP API (Service.Handler) both call it, so they cannot drift apart.
 // Every change appends an audit event with Actor "admin" and a Kind under

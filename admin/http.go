@@ -31,13 +31,44 @@ type problemJSON struct {
 }
 
 // requestError is a fault of the request, answered with its status and
-// message as they are.
+// message as they are. One from the import catalogue keeps its Problem,
+// for the import commands to report in the person's language; is is the
+// sentinel it matches (ErrNotFound), if any.
 type requestError struct {
-	status int
-	msg    string
+	status  int
+	msg     string
+	problem Problem
+	is      error
 }
 
 func (e *requestError) Error() string { return e.msg }
+
+func (e *requestError) Unwrap() error { return e.is }
+
+// problemError is the request fault p, matching is (may be nil).
+func problemError(status int, is error, p Problem) error {
+	return &requestError{status: status, msg: p.String(), problem: p, is: is}
+}
+
+// refusedFile is the answer to an import file refused as a whole (a
+// fileError; anything else is the store's or the reader's fault).
+func refusedFile(err error) error {
+	var fe fileError
+	if errors.As(err, &fe) {
+		return problemError(http.StatusBadRequest, nil, fe.Problem)
+	}
+	return err
+}
+
+// ImportProblem is the catalogue problem err reports, if it is one: an
+// import file refused as a whole, or a client without the import's step.
+func ImportProblem(err error) (Problem, bool) {
+	var re *requestError
+	if errors.As(err, &re) && re.problem.Key != "" {
+		return re.problem, true
+	}
+	return Problem{}, false
+}
 
 func badRequest(format string, args ...any) error {
 	return &requestError{status: http.StatusBadRequest, msg: fmt.Sprintf(format, args...)}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"slices"
 	"time"
 
@@ -40,12 +41,12 @@ func (s *Service) legacyClient(clientID string) error {
 	for _, c := range s.config {
 		if c.ID == clientID {
 			if !slices.Contains(c.Steps, legacy.Name) {
-				return badRequest("client %q does not list the legacy step (clients[].steps)", clientID)
+				return problemError(http.StatusBadRequest, nil, problem("client.no_legacy", clientID))
 			}
 			return nil
 		}
 	}
-	return fmt.Errorf("%w: no client %q in the configuration file", ErrNotFound, clientID)
+	return problemError(http.StatusNotFound, ErrNotFound, problem("client.unknown", clientID))
 }
 
 // ImportLegacy imports a client's legacy accounts from a CSV or JSON file
@@ -54,7 +55,10 @@ func (s *Service) legacyClient(clientID string) error {
 // its line: a row with an empty or overlong field, a password hash that
 // is not bcrypt, PBKDF2 or argon2 (passhash), an email that is not an
 // address, a legacy ID or username seen on an earlier line, or a username
-// already held by another legacy ID of the client. With bad rows nothing
+// already held by another legacy ID of the client. A JSON file is an
+// array of objects with those fields, all strings; its bad rows name
+// their entry (1 is the first) as well as their line. The reports come
+// from the import catalogue (Problem), in English or French. With bad rows nothing
 // is imported (ErrBadRows) unless skipBad is set; then the good rows are.
 // An account imported again replaces the earlier one. The import is one
 // store transaction: all of it or nothing.
@@ -64,7 +68,7 @@ func (s *Service) ImportLegacy(ctx context.Context, clientID string, r io.Reader
 	}
 	rows, bad, err := readLegacyFile(r, format)
 	if err != nil {
-		return ImportReport{}, &requestError{status: 400, msg: err.Error()}
+		return ImportReport{}, refusedFile(err)
 	}
 	list := make([]store.LegacyAccount, 0, len(rows))
 	now := s.now()
@@ -72,7 +76,7 @@ func (s *Service) ImportLegacy(ctx context.Context, clientID string, r io.Reader
 		held, err := s.st.GetLegacyAccountByUsername(ctx, clientID, row.acct.Username)
 		switch {
 		case err == nil && held.LegacyID != row.acct.LegacyID:
-			bad = append(bad, BadRow{Line: row.line, Problem: fmt.Sprintf("username %q is already that of legacy ID %q", row.acct.Username, held.LegacyID)})
+			bad = append(bad, row.bad(problem("legacy.username_held", row.acct.Username, held.LegacyID)))
 			continue
 		case err != nil && !errors.Is(err, store.ErrNotFound):
 			return ImportReport{}, err

@@ -74,7 +74,7 @@ func TestImportLegacyReportsEveryBadRow(t *testing.T) {
 }
 
 // TestImportLegacyJSON: a JSON array, each bad entry named by the line it
-// starts on.
+// starts on and its index.
 func TestImportLegacyJSON(t *testing.T) {
 	f := newFixture(t)
 	file := "[\n" +
@@ -86,10 +86,10 @@ func TestImportLegacyJSON(t *testing.T) {
 		"]\n"
 	got, err := f.svc.ImportLegacy(t.Context(), "portal", strings.NewReader(file), admin.FormatJSON, false)
 	want := []string{
-		"line 3: legacy_id must be a string",
-		"line 4: json: unknown field \"phone\"",
-		"line 6: each entry must be an object",
-		"line 7: username must be at most 256 printable characters",
+		"line 3 (entry 2): legacy_id must be a string",
+		"line 4 (entry 3): unknown field \"phone\" (the fields are legacy_id, username, password_hash, email)",
+		"line 6 (entry 4): each entry must be an object",
+		"line 7 (entry 5): username must be at most 256 printable characters",
 	}
 	if !errors.Is(err, admin.ErrBadRows) || len(got.Bad) != len(want) {
 		t.Fatalf("ImportLegacy = %+v, %v", got, err)
@@ -110,9 +110,9 @@ func TestImportLegacyRefusesTheFile(t *testing.T) {
 		{"empty", "portal", admin.FormatCSV, "", "the file is empty"},
 		{"unknown column", "portal", admin.FormatCSV, "legacy_id,username,password,email\n", "line 1: unknown column \"password\""},
 		{"missing column", "portal", admin.FormatCSV, "legacy_id,username\n", "line 1: the column \"password_hash\" is missing"},
-		{"ragged CSV", "portal", admin.FormatCSV, "legacy_id,username,password_hash\nL-1,a," + pbkdf2Hash + "\nL-2,b\n", "record on line 3: wrong number of fields"},
+		{"ragged CSV", "portal", admin.FormatCSV, "legacy_id,username,password_hash\nL-1,a," + pbkdf2Hash + "\nL-2,b\n", "line 3: not as many fields as the first line has columns"},
 		{"not an array", "portal", admin.FormatJSON, "{\"legacy_id\": \"L-1\"}", "line 1: the file must be a JSON array"},
-		{"broken JSON", "portal", admin.FormatJSON, "[\n{\"legacy_id\": \"L-1\"},\n{\"legacy_id\": \n", "line 3: not JSON"},
+		{"broken JSON", "portal", admin.FormatJSON, "[\n{\"legacy_id\": \"L-1\"},\n{\"legacy_id\": \n", "line 3: the file ends in the middle of this entry"},
 		{"unknown format", "portal", "xml", "<a/>", "format must be csv or json"},
 		{"unknown client", "nobody", admin.FormatCSV, "", "no client \"nobody\""},
 	} {

@@ -1,10 +1,12 @@
 package admin
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"slices"
 	"strconv"
 	"strings"
@@ -36,29 +38,32 @@ func (s *Service) recordsOf(clientID string) (*record.Config, error) {
 	for _, c := range s.config {
 		if c.ID == clientID {
 			if c.Records == nil {
-				return nil, badRequest("client %q does not list the record step (clients[].steps, clients[].records)", clientID)
+				return nil, problemError(http.StatusBadRequest, nil, problem("client.no_records", clientID))
 			}
 			return c.Records, nil
 		}
 	}
-	return nil, fmt.Errorf("%w: no client %q in the configuration file", ErrNotFound, clientID)
+	return nil, problemError(http.StatusNotFound, ErrNotFound, problem("client.unknown", clientID))
 }
 
-// ImportRecords imports a client's record file: CSV with the columns
-// record_id, email, one per attribute of clients[].records.attributes,
-// and optionally invoices ("number:YYYY-MM-DD" separated by ";"). Every
+// ImportRecords imports a client's record file in format (FormatCSV or
+// FormatJSON): CSV with the columns record_id, email, one per attribute
+// of clients[].records.attributes, and optionally invoices
+// ("number:YYYY-MM-DD" separated by ";"); JSON an array of objects with
+// those fields, strings but invoices, an array of "number:YYYY-MM-DD"
+// strings, its bad rows naming their entry as well as their line. Every
 // bad row is reported with its line: an empty or malformed value, a
 // record ID or key seen on an earlier line, or a key another record of
 // the client holds. With bad rows nothing is imported (ErrBadRows) unless
 // skipBad is set. A record imported again replaces the earlier one.
-func (s *Service) ImportRecords(ctx context.Context, clientID string, r io.Reader, skipBad bool) (ImportReport, error) {
+func (s *Service) ImportRecords(ctx context.Context, clientID string, r io.Reader, format string, skipBad bool) (ImportReport, error) {
 	cfg, err := s.recordsOf(clientID)
 	if err != nil {
 		return ImportReport{}, err
 	}
-	rows, bad, err := readRecordFile(r, cfg)
+	rows, bad, err := readRecordFile(r, format, cfg)
 	if err != nil {
-		return ImportReport{}, &requestError{status: 400, msg: err.Error()}
+		return ImportReport{}, refusedFile(err)
 	}
 	now := s.now()
 	list := make([]store.ClientRecord, 0, len(rows))
@@ -66,7 +71,7 @@ func (s *Service) ImportRecords(ctx context.Context, clientID string, r io.Reade
 		held, err := s.st.GetClientRecordByKey(ctx, clientID, row.rec.Key)
 		switch {
 		case err == nil && held.RecordID != row.rec.RecordID:
-			bad = append(bad, BadRow{Line: row.line, Problem: fmt.Sprintf("%s is already that of record %q", cfg.Attributes[0].Name, held.RecordID)})
+			bad = append(bad, row.bad(problem("record.key_held", cfg.Attributes[0].Name, held.RecordID)))
 			continue
 		case err != nil && !errors.Is(err, store.ErrNotFound):
 			return ImportReport{}, err
@@ -201,7 +206,7 @@ func (s *Service) UnlinkRecord(ctx context.Context, clientID, urn string) error 
 // finishImport ends an import: refused with bad rows unless skipBad,
 // else put (one store transaction) and audited as kind.
 func (s *Service) finishImport(ctx context.Context, kind, clientID string, good int, bad []BadRow, skipBad bool, put func() error) (ImportReport, error) {
-	slices.SortFunc(bad, func(a, b BadRow) int { return a.Line - b.Line })
+	slices.SortFunc(bad, func(a, b BadRow) int { return cmp.Or(a.Line-b.Line, a.Entry-b.Entry) })
 	out := ImportReport{Bad: bad}
 	if len(bad) > 0 && !skipBad {
 		return out, ErrBadRows

@@ -53,7 +53,7 @@ const recordCSV = "record_id,certificate_number,birth_date,email,invoices\n" +
 func TestImportRecords(t *testing.T) {
 	f := newRecordsFixture(t)
 	ctx := t.Context()
-	rep, err := f.svc.ImportRecords(ctx, "certs", strings.NewReader(recordCSV), false)
+	rep, err := f.svc.ImportRecords(ctx, "certs", strings.NewReader(recordCSV), admin.FormatCSV, false)
 	want := []string{
 		`line 4: birth_date "29/02/1980" is not a date (YYYY-MM-DD)`,
 		`line 5: email "nobody" is not an address`,
@@ -73,7 +73,7 @@ func TestImportRecords(t *testing.T) {
 	if _, err := f.st.GetClientRecord(ctx, "certs", "R-1"); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("imported from a file with bad rows: %v", err)
 	}
-	if rep, err = f.svc.ImportRecords(ctx, "certs", strings.NewReader(recordCSV), true); err != nil || rep.Imported != 2 {
+	if rep, err = f.svc.ImportRecords(ctx, "certs", strings.NewReader(recordCSV), admin.FormatCSV, true); err != nil || rep.Imported != 2 {
 		t.Fatalf("skipping bad rows: %+v, %v", rep, err)
 	}
 	r, err := f.st.GetClientRecordByKey(ctx, "certs", "C5678")
@@ -84,10 +84,10 @@ func TestImportRecords(t *testing.T) {
 	if len(r.Invoices) != 2 || r.Invoices[0].Number != "F77" || r.Invoices[0].Date.Format("2006-01-02") != "2024-05-01" {
 		t.Errorf("invoices %+v", r.Invoices)
 	}
-	if _, err := f.svc.ImportRecords(ctx, "portal", strings.NewReader(recordCSV), true); err == nil {
+	if _, err := f.svc.ImportRecords(ctx, "portal", strings.NewReader(recordCSV), admin.FormatCSV, true); err == nil {
 		t.Error("a client without the record step took a file")
 	}
-	if _, err := f.svc.ImportRecords(ctx, "certs", strings.NewReader("record_id,email\n"), true); err == nil ||
+	if _, err := f.svc.ImportRecords(ctx, "certs", strings.NewReader("record_id,email\n"), admin.FormatCSV, true); err == nil ||
 		!strings.Contains(err.Error(), `the column "certificate_number" is missing`) {
 		t.Errorf("a file without an attribute column: %v", err)
 	}
@@ -100,7 +100,7 @@ func TestAssistRequestsAdmin(t *testing.T) {
 	f := newRecordsFixture(t)
 	ctx := t.Context()
 	a := f.seedAccount()
-	if _, err := f.svc.ImportRecords(ctx, "certs", strings.NewReader(recordCSV), true); err != nil {
+	if _, err := f.svc.ImportRecords(ctx, "certs", strings.NewReader(recordCSV), admin.FormatCSV, true); err != nil {
 		t.Fatal(err)
 	}
 	for _, q := range []store.AssistRequest{{ID: "q1", ClientID: "certs", AccountID: a.ID, RecordID: "R-1", CreatedAt: epoch}} {
@@ -157,7 +157,7 @@ func TestAttackRecordUnlinkOtherClient(t *testing.T) {
 	ctx := t.Context()
 	a := f.seedAccount()
 	for _, client := range []string{"certs", "certs2"} {
-		if _, err := f.svc.ImportRecords(ctx, client, strings.NewReader(recordCSV), true); err != nil {
+		if _, err := f.svc.ImportRecords(ctx, client, strings.NewReader(recordCSV), admin.FormatCSV, true); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -77,7 +77,7 @@ func importDemoFiles(ctx context.Context, st store.Store, clients []broker.Clien
 	if _, err := svc.ImportLegacy(ctx, "demo-ipo", strings.NewReader(demoLegacyCSV), admin.FormatCSV, false); err != nil {
 		return fmt.Errorf("demo legacy accounts: %w", err)
 	}
-	if _, err := svc.ImportRecords(ctx, "demo-certificates", strings.NewReader(demoRecordCSV(time.Now())), false); err != nil {
+	if _, err := svc.ImportRecords(ctx, "demo-certificates", strings.NewReader(demoRecordCSV(time.Now())), admin.FormatCSV, false); err != nil {
 		return fmt.Errorf("demo certificate file: %w", err)
 	}
 	return nil

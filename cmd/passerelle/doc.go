@@ -50,18 +50,21 @@
 //	    export for the mail house: one CSV line per activation code asked
 //	    for (external number, names, code, expiry), each code made then and
 //	    shown this once
-//	passerelle legacy import [-config FILE] -client ID [-format csv|json] [-skip-bad-rows] ACCOUNTS
+//	passerelle legacy import [-config FILE] -client ID [-format csv|json] [-skip-bad-rows] [-lang en|fr] ACCOUNTS
 //	    import a client's legacy accounts (legacy_id, username, password_hash in
-//	    bcrypt, PBKDF2 or argon2 PHC form, email); every bad row is printed with
-//	    its line, and nothing is imported unless -skip-bad-rows
+//	    bcrypt, PBKDF2 or argon2 PHC form, email) from CSV or a JSON array of
+//	    objects (-format defaults to the file's extension); every bad row is
+//	    printed with its line (and, in JSON, its entry), and nothing is
+//	    imported unless -skip-bad-rows
 //	passerelle legacy show [-config FILE] -client ID -urn URN|-legacy-id ID
 //	passerelle legacy unlink [-config FILE] -client ID -urn URN
 //	    show an account's answer to the client's legacy step (or who linked a
 //	    legacy ID), or delete it so the next sign-in asks again
-//	passerelle records import [-config FILE] -client ID [-skip-bad-rows] RECORDS.csv
+//	passerelle records import [-config FILE] -client ID [-format csv|json] [-skip-bad-rows] [-lang en|fr] RECORDS
 //	    import a client's record file (record_id, email, the attributes of
-//	    clients[].records, invoices as NUMBER:YYYY-MM-DD;...); every bad row is
-//	    printed with its line, and nothing is imported unless -skip-bad-rows
+//	    clients[].records, invoices: in CSV NUMBER:YYYY-MM-DD;..., in JSON an
+//	    array of NUMBER:YYYY-MM-DD strings); every bad row is printed with its
+//	    line (and entry), and nothing is imported unless -skip-bad-rows
 //	passerelle records show|unlink [-config FILE] -client ID -urn URN
 //	    show the record of the client an account linked, or delete the link
 //	    (audited, the owner emailed): the record is free again, the client's
@@ -101,6 +104,15 @@
 //	    write the audit log since -since (24h) as JSON lines, oldest first
 //	passerelle help
 //	    print the usage text (so do -h and --help)
+//
+// The import commands report in English or French: -lang en|fr, else the
+// locale of the environment as POSIX programs read it (the first of
+// LC_ALL, LC_MESSAGES and LANG that is set; French when it starts with
+// "fr", as in fr_CA.UTF-8), else English. Every message of their reports
+// (a bad row, a file refused as a whole, the summary) comes from the
+// import catalogue of package admin, which holds each in both languages.
+// An import file is at most 64 MiB and 250,000 rows (admin.MaxImportFileBytes,
+// admin.MaxImportRows); a larger one is refused whole: split it.
 //
 // -config defaults to passerelle.yaml. The clients, accounts, orgs and keys
 // commands run the operations of the admin HTTP API (package admin) on the

@@ -5,21 +5,19 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
-	"strings"
 
 	"github.com/passerelle/passerelle/admin"
 )
 
 // The legacy-account commands (clients[].steps: [legacy]):
 //
-//	passerelle legacy import -config FILE -client ID [-format csv|json] [-skip-bad-rows] ACCOUNTS
+//	passerelle legacy import -config FILE -client ID [-format csv|json] [-skip-bad-rows] [-lang en|fr] ACCOUNTS
 //	passerelle legacy show -config FILE -client ID -urn URN | -legacy-id ID
 //	passerelle legacy unlink -config FILE -client ID -urn URN
 //
 // import prints every bad row with its line and imports nothing unless
-// told to skip them; the format defaults to the file's extension.
+// told to skip them; the format defaults to the file's extension, the
+// report's language to the environment's (reportLang).
 func legacyCmd(ctx context.Context, args []string, stdout io.Writer) error {
 	const use = "usage: passerelle legacy import|show|unlink -config FILE -client ID ..."
 	if len(args) == 0 {
@@ -32,11 +30,14 @@ func legacyCmd(ctx context.Context, args []string, stdout io.Writer) error {
 	legacyID := fs.String("legacy-id", "", "a legacy ID (show: which account linked it)")
 	format := fs.String("format", "", "csv or json (default: the file's extension)")
 	skipBad := fs.Bool("skip-bad-rows", false, "import the good rows of a file that has bad ones")
+	lang := langFlag(fs)
 	var op func(svc *admin.Service) error
 	switch args[0] {
 	case "import":
 		op = func(svc *admin.Service) error {
-			return legacyImport(ctx, svc, stdout, *client, fs.Arg(0), *format, *skipBad)
+			return importFile(stdout, *lang, fs.Arg(0), *format, "report.legacy", *client, func(f io.Reader, format string) (admin.ImportReport, error) {
+				return svc.ImportLegacy(ctx, *client, f, format, *skipBad)
+			})
 		}
 	case "show":
 		op = func(svc *admin.Service) error {
@@ -63,7 +64,7 @@ func legacyCmd(ctx context.Context, args []string, stdout io.Writer) error {
 	default:
 		return usageError(use)
 	}
-	if err := parseClientCommand(fs, "legacy", args, client, "one file of accounts"); err != nil {
+	if err := parseClientCommand(fs, "legacy", args, client, lang, "one file of accounts"); err != nil {
 		return err
 	}
 	switch {
@@ -71,18 +72,4 @@ func legacyCmd(ctx context.Context, args []string, stdout io.Writer) error {
 		return usageError("legacy " + args[0] + " needs -urn")
 	}
 	return withAdmin(ctx, &adminFlags{cfgPath: cfgPath}, op)
-}
-
-// legacyImport imports the file at path and prints the report.
-func legacyImport(ctx context.Context, svc *admin.Service, stdout io.Writer, client, path, format string, skipBad bool) error {
-	if format == "" {
-		format = strings.TrimPrefix(strings.ToLower(filepath.Ext(path)), ".")
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	rep, err := svc.ImportLegacy(ctx, client, f, format, skipBad)
-	return printImport(stdout, path, "legacy account(s)", client, rep, err)
 }

@@ -45,10 +45,10 @@ const usage = `usage:
   passerelle clients remove|rotate-secret [-config FILE] [-server URL] -id ID
   passerelle accounts show|lock|unlock|reactivate|reset-mfa [-config FILE] -urn URN
   passerelle accounts unlink [-config FILE] -urn URN -provider P
-  passerelle legacy import [-config FILE] -client ID [-format csv|json] [-skip-bad-rows] ACCOUNTS
+  passerelle legacy import [-config FILE] -client ID [-format csv|json] [-skip-bad-rows] [-lang en|fr] ACCOUNTS
   passerelle legacy show [-config FILE] -client ID -urn URN|-legacy-id ID
   passerelle legacy unlink [-config FILE] -client ID -urn URN
-  passerelle records import [-config FILE] -client ID [-skip-bad-rows] RECORDS.csv
+  passerelle records import [-config FILE] -client ID [-format csv|json] [-skip-bad-rows] [-lang en|fr] RECORDS
   passerelle records show|unlink [-config FILE] -client ID -urn URN
   passerelle records requests [-config FILE] -client ID [-all]
   passerelle records resolve [-config FILE] -client ID -request ID -link|-close [-note TEXT]

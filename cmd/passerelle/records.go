@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -14,7 +13,7 @@ import (
 
 // The record-linking commands (clients[].steps: [record]):
 //
-//	passerelle records import -config FILE -client ID [-skip-bad-rows] RECORDS.csv
+//	passerelle records import -config FILE -client ID [-format csv|json] [-skip-bad-rows] [-lang en|fr] RECORDS
 //	passerelle records show -config FILE -client ID -urn URN
 //	passerelle records unlink -config FILE -client ID -urn URN
 //	passerelle records requests -config FILE -client ID [-all]
@@ -28,6 +27,8 @@ func recordsCmd(ctx context.Context, args []string, stdout io.Writer) error {
 	cfgPath := fs.String("config", "passerelle.yaml", "configuration file")
 	client := fs.String("client", "", "client ID whose records these are")
 	skipBad := fs.Bool("skip-bad-rows", false, "import the good rows of a file that has bad ones")
+	format := fs.String("format", "", "csv or json (default: the file's extension)")
+	lang := langFlag(fs)
 	all := fs.Bool("all", false, "requests: the resolved ones too")
 	request := fs.String("request", "", "resolve: the request's ID")
 	link := fs.Bool("link", false, "resolve: link the record to the person's account")
@@ -38,13 +39,9 @@ func recordsCmd(ctx context.Context, args []string, stdout io.Writer) error {
 	switch args[0] {
 	case "import":
 		op = func(svc *admin.Service) error {
-			f, err := os.Open(fs.Arg(0))
-			if err != nil {
-				return err
-			}
-			defer f.Close()
-			rep, err := svc.ImportRecords(ctx, *client, f, *skipBad)
-			return printImport(stdout, fs.Arg(0), "record(s)", *client, rep, err)
+			return importFile(stdout, *lang, fs.Arg(0), *format, "report.records", *client, func(f io.Reader, format string) (admin.ImportReport, error) {
+				return svc.ImportRecords(ctx, *client, f, format, *skipBad)
+			})
 		}
 	case "show":
 		op = func(svc *admin.Service) error {
@@ -81,7 +78,7 @@ func recordsCmd(ctx context.Context, args []string, stdout io.Writer) error {
 	default:
 		return usageError(use)
 	}
-	if err := parseClientCommand(fs, "records", args, client, "one record file"); err != nil {
+	if err := parseClientCommand(fs, "records", args, client, lang, "one record file"); err != nil {
 		return err
 	}
 	switch {
@@ -93,21 +90,6 @@ func recordsCmd(ctx context.Context, args []string, stdout io.Writer) error {
 	return withAdmin(ctx, &adminFlags{cfgPath: cfgPath}, op)
 }
 
-// printImport prints an import's report and says whether it imported.
-func printImport(stdout io.Writer, path, what, client string, rep admin.ImportReport, err error) error {
-	for _, b := range rep.Bad {
-		fmt.Fprintf(stdout, "%s: %s\n", path, b)
-	}
-	if errors.Is(err, admin.ErrBadRows) {
-		return fmt.Errorf("%s: %d bad row(s); nothing was imported (fix them, or use -skip-bad-rows)", path, len(rep.Bad))
-	}
-	if err != nil {
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	fmt.Fprintf(stdout, "%s: %d %s of client %s imported, %d bad row(s) skipped\n", path, rep.Imported, what, client, len(rep.Bad))
-	return nil
-}
-
 // printJSON prints v as indented JSON.
 func printJSON(stdout io.Writer, v any) error {
 	enc := json.NewEncoder(stdout)
@@ -117,11 +99,17 @@ func printJSON(stdout io.Writer, v any) error {
 
 // parseClientCommand parses the flags of "group args[0] ..." and makes the
 // checks every per-client import command shares: -client is given, import
-// takes exactly one file (what names it), any other operation none.
-func parseClientCommand(fs *flag.FlagSet, group string, args []string, client *string, what string) error {
+// takes exactly one file (what names it), any other operation none; lang
+// (-lang) becomes the report's language.
+func parseClientCommand(fs *flag.FlagSet, group string, args []string, client, lang *string, what string) error {
 	if err := fs.Parse(args[1:]); err != nil {
 		return usageError(err.Error())
 	}
+	l, err := reportLang(*lang, os.Getenv)
+	if err != nil {
+		return err
+	}
+	*lang = l
 	switch op := args[0]; {
 	case *client == "":
 		return usageError(group + " " + op + " needs -client")

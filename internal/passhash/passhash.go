@@ -7,8 +7,6 @@ import (
 	"crypto/sha512"
 	"crypto/subtle"
 	"encoding/base64"
-	"errors"
-	"fmt"
 	"hash"
 	"strconv"
 	"strings"
@@ -64,16 +62,16 @@ func Parse(s string) (Hash, error) {
 	case strings.HasPrefix(s, "$pbkdf2-"):
 		return parsePBKDF2(s)
 	}
-	return Hash{}, errors.New("not a bcrypt, argon2 or PBKDF2 hash (expected $2b$…, $argon2id$…, $pbkdf2-sha256$…)")
+	return Hash{}, fail(ReasonScheme)
 }
 
 func parseBcrypt(s string) (Hash, error) {
 	cost, err := bcrypt.Cost([]byte(s))
 	if err != nil || len(s) != 60 {
-		return Hash{}, errors.New("malformed bcrypt hash")
+		return Hash{}, fail(ReasonBcrypt)
 	}
 	if cost > maxBcryptCost {
-		return Hash{}, fmt.Errorf("bcrypt cost %d is above %d", cost, maxBcryptCost)
+		return Hash{}, fail(ReasonBcryptCost, cost, maxBcryptCost)
 	}
 	return Hash{scheme: "bcrypt", bcrypt: []byte(s)}, nil
 }
@@ -83,7 +81,7 @@ func parseBcrypt(s string) (Hash, error) {
 func fields(s string, want int, scheme string) ([]string, error) {
 	parts := strings.Split(s, "$")
 	if len(parts) != want+1 || parts[0] != "" {
-		return nil, fmt.Errorf("malformed %s hash: expected %d $-separated fields", scheme, want)
+		return nil, fail(ReasonFields, scheme, want)
 	}
 	return parts[1:], nil
 }
@@ -92,11 +90,11 @@ func fields(s string, want int, scheme string) ([]string, error) {
 func saltAndKey(scheme, salt, key string) ([]byte, []byte, error) {
 	sb, err := b64.DecodeString(salt)
 	if err != nil || len(sb) < minSalt || len(sb) > maxSalt {
-		return nil, nil, fmt.Errorf("%s salt must be %d to %d bytes of unpadded base64", scheme, minSalt, maxSalt)
+		return nil, nil, fail(ReasonSalt, scheme, minSalt, maxSalt)
 	}
 	kb, err := b64.DecodeString(key)
 	if err != nil || len(kb) < minKey || len(kb) > maxKey {
-		return nil, nil, fmt.Errorf("%s hash must be %d to %d bytes of unpadded base64", scheme, minKey, maxKey)
+		return nil, nil, fail(ReasonKey, scheme, minKey, maxKey)
 	}
 	return sb, kb, nil
 }
@@ -108,27 +106,27 @@ func parseArgon2(s string) (Hash, error) {
 	}
 	scheme := p[0]
 	if p[1] != "v=19" {
-		return Hash{}, fmt.Errorf("%s version must be v=19, got %q", scheme, p[1])
+		return Hash{}, fail(ReasonArgonVersion, scheme, p[1])
 	}
 	params := map[string]uint32{}
 	for _, kv := range strings.Split(p[2], ",") {
 		k, v, ok := strings.Cut(kv, "=")
 		n, err := strconv.ParseUint(v, 10, 32)
 		if !ok || err != nil || n == 0 {
-			return Hash{}, fmt.Errorf("%s parameters must be m=…,t=…,p=… with positive numbers", scheme)
+			return Hash{}, fail(ReasonArgonParams, scheme)
 		}
 		params[k] = uint32(n)
 	}
 	m, t, lanes := params["m"], params["t"], params["p"]
 	switch {
 	case len(params) != 3 || m == 0 || t == 0 || lanes == 0:
-		return Hash{}, fmt.Errorf("%s parameters must be m=…,t=…,p=… with positive numbers", scheme)
+		return Hash{}, fail(ReasonArgonParams, scheme)
 	case m > maxArgonMemKiB:
-		return Hash{}, fmt.Errorf("%s memory m=%d KiB is above %d", scheme, m, maxArgonMemKiB)
+		return Hash{}, fail(ReasonArgonMemory, scheme, m, maxArgonMemKiB)
 	case t > maxArgonTime || lanes > maxArgonLanes:
-		return Hash{}, fmt.Errorf("%s time and parallelism must be at most %d", scheme, maxArgonTime)
+		return Hash{}, fail(ReasonArgonTime, scheme, maxArgonTime)
 	case m < 8*lanes:
-		return Hash{}, fmt.Errorf("%s memory must be at least 8 KiB per lane", scheme)
+		return Hash{}, fail(ReasonArgonLanes, scheme)
 	}
 	salt, key, err := saltAndKey(scheme, p[3], p[4])
 	if err != nil {
@@ -158,12 +156,12 @@ func parsePBKDF2(s string) (Hash, error) {
 	scheme := p[0]
 	h, ok := pbkdf2Hashes[scheme]
 	if !ok {
-		return Hash{}, fmt.Errorf("PBKDF2 digest %q is not sha256, sha512 or sha1", strings.TrimPrefix(scheme, "pbkdf2-"))
+		return Hash{}, fail(ReasonPBKDF2Digest, strings.TrimPrefix(scheme, "pbkdf2-"))
 	}
 	v, ok := strings.CutPrefix(p[1], "i=")
 	iter, err := strconv.Atoi(v)
 	if !ok || err != nil || iter < 1 || iter > maxPBKDF2Iter {
-		return Hash{}, fmt.Errorf("%s iterations must be i=1 to i=%d", scheme, maxPBKDF2Iter)
+		return Hash{}, fail(ReasonPBKDF2Iter, scheme, maxPBKDF2Iter)
 	}
 	salt, key, err := saltAndKey(scheme, p[2], p[3])
 	if err != nil {
