@@ -24,6 +24,11 @@ func (s *auditLog) AppendAudit(ctx context.Context, e store.AuditEvent) error {
 	if e.ID == "" {
 		return errEmptyAuditID
 	}
+	// Queued before stored: an event leaves the queue only once stored,
+	// so one of the two checks sees an event appended before.
+	if s.audit.Queued(e.ID) {
+		return fmt.Errorf("store/bolt: audit event: %w", store.ErrAlreadyExists)
+	}
 	if err := s.view(ctx, func(tx *bbolt.Tx) error {
 		if tx.Bucket(indexAuditByID).Get([]byte(e.ID)) != nil {
 			return fmt.Errorf("store/bolt: audit event: %w", store.ErrAlreadyExists)

@@ -101,6 +101,11 @@ func (s *auditLog) AppendAudit(ctx context.Context, e store.AuditEvent) error {
 	if e.ID == "" {
 		return fmt.Errorf("store/postgres: %s has an empty key", auditEvents.noun)
 	}
+	// Queued before stored: an event leaves the queue only once stored,
+	// so one of the two checks sees an event appended before.
+	if s.audit.Queued(e.ID) {
+		return fmt.Errorf("store/postgres: %s: %w", auditEvents.noun, store.ErrAlreadyExists)
+	}
 	qctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
 	var stored bool
