@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/passerelle/passerelle/broker"
+	"github.com/passerelle/passerelle/broker/steps/organization"
 	"github.com/passerelle/passerelle/internal/randid"
 	"github.com/passerelle/passerelle/internal/validate"
 	"github.com/passerelle/passerelle/store"
@@ -54,23 +56,28 @@ func input(in store.Client, ps *validate.Problems) store.Client {
 	if len(in.SecretHash) > 0 {
 		ps.Add(problemPrefix+".secret_hash", "is never input: Passerelle generates the secret", validate.Secret)
 	}
-	if len(in.Steps) > 0 {
-		// A step's settings (terms of use files) live with the operator.
-		ps.Add(problemPrefix+".steps", "are set only in the configuration file", fmt.Sprint(in.Steps))
+	for i, step := range in.Steps {
+		// The other steps' settings (terms of use files, legacy and
+		// record settings) live in the operator's configuration file.
+		if step != organization.Name {
+			ps.Add(fmt.Sprintf("%s.steps[%d]", problemPrefix, i), "is set only in the configuration file; the admin API gives only the "+organization.Name+" step", step)
+		}
 	}
 	c := in
 	c.ID = strings.TrimSpace(c.ID)
-	c.SecretHash, c.Secret, c.SecretSHA256, c.CreatedAt, c.Steps = nil, "", "", time.Time{}, nil
+	c.SecretHash, c.Secret, c.SecretSHA256, c.CreatedAt = nil, "", "", time.Time{}
 	if c.AuthMethod == "" && !c.Public && c.JWKS == "" && c.JWKSURI == "" {
 		c.AuthMethod = store.AuthSecretBasic
 	}
 	return c
 }
 
-// validated checks c with the rules of the configuration file, adding to
-// ps; the error is a *validate.Error listing every problem of ps.
+// validated checks c with the rules of the configuration file, its
+// steps' settings included, adding to ps; the error is a
+// *validate.Error listing every problem of ps.
 func (s *Service) validated(c *store.Client, ps *validate.Problems) error {
 	c.Validate(ps, problemPrefix, s.rules)
+	(&broker.ClientConfig{Client: *c}).ValidateSteps(ps, problemPrefix)
 	return ps.Err()
 }
 

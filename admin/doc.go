@@ -2,7 +2,7 @@
 // parties kept in the store (add, update, remove, rotate secret, list),
 // accounts found by their User Reference Number (show, lock, unlock, reset
 // second factors, unlink a credential), signing keys (list, rotate),
-// the organizations of the configured clients (create, list, show, add a
+// the organizations of clients that have them (create, list, show, add a
 // member, change a role, remove a member, make the owner, invite, revoke
 // an invitation, export activation letters: orgs.go), through the same
 // rules as people's own changes (package orgs), unbound by the role table

@@ -15,8 +15,10 @@ import (
 // Organizations. Administrators run the same operations as people do on
 // their account pages, through the same rules (package orgs) with
 // orgs.Actor{Admin: true}: the role table does not bind them, "exactly
-// one owner" does. People are named by URN. Only clients of the
-// configuration file have organizations (their role table is there).
+// one owner" does. People are named by URN. A client has organizations
+// when its clients[].organizations says so: in the configuration file,
+// or in its record for a client added here (AddClient validates the
+// table with the configuration file's rules).
 
 // OrgView is what an administrator sees of an organization: no code.
 type OrgView struct {
@@ -100,7 +102,7 @@ func (s *Service) CreateOrg(ctx context.Context, clientID string, in NewOrg) (Or
 
 // Orgs lists the client's organizations.
 func (s *Service) Orgs(ctx context.Context, clientID string) ([]OrgView, error) {
-	if _, err := s.orgRules().Config(clientID); err != nil {
+	if _, err := s.orgRules().Config(ctx, clientID); err != nil {
 		return nil, orgError(err)
 	}
 	list, err := s.st.ListOrganizations(ctx, clientID)

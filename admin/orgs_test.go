@@ -42,7 +42,7 @@ func newOrgFixture(t *testing.T) *fixture {
 	var cs []broker.ClientConfig
 	for _, id := range []string{"pip", "other"} {
 		cs = append(cs, broker.ClientConfig{Client: store.Client{ID: id, Name: map[string]string{"en": id, "fr": id},
-			RedirectURIs: []string{"https://" + id + ".example/cb"}}, Organizations: table()})
+			RedirectURIs: []string{"https://" + id + ".example/cb"}, Organizations: table()}})
 	}
 	svc := admin.New(st, nil, mfa.LockoutConfig{}, testRules(), cs, now)
 	srv := httptest.NewServer(svc.Handler(testToken))

@@ -81,6 +81,30 @@ func (b *Broker) orgsOf(clientID string) (*orgs.Config, bool) {
 	return c, ok
 }
 
+// orgClients are the clients with organizations: the configured ones,
+// in configuration order, then those added through the admin API.
+func (b *Broker) orgClients(ctx context.Context) ([]store.Client, error) {
+	var out []store.Client
+	for _, c := range b.cfg.Clients {
+		if cfg, ok := b.orgsOf(c.ID); ok {
+			sc := c.Client
+			sc.Organizations = cfg
+			out = append(out, sc)
+		}
+	}
+	stored, err := b.st.ListClients(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range stored {
+		if _, configured := b.orgsOf(c.ID); !configured && c.Organizations != nil {
+			c.Organizations.SetDefaults()
+			out = append(out, c)
+		}
+	}
+	return out, nil
+}
+
 // termsOf is the client's terms of use, from the current configuration.
 func (b *Broker) termsOf(clientID string) (terms.Terms, bool) {
 	t, ok := b.catalog().terms[clientID]
@@ -103,9 +127,10 @@ func loadTerms(cfgs []ClientConfig) (map[string]terms.Terms, error) {
 	return out, nil
 }
 
-// validateSteps checks the settings of a client's steps (store.Client's
-// Validate checks the step names).
-func (cl *ClientConfig) validateSteps(ps *validate.Problems, p string) {
+// ValidateSteps checks the settings of a client's steps (store.Client's
+// Validate checks the step names); the admin API checks the clients it
+// stores with it too.
+func (cl *ClientConfig) ValidateSteps(ps *validate.Problems, p string) {
 	switch hasTerms := slices.Contains(cl.Steps, terms.Name); {
 	case hasTerms && cl.Terms == nil:
 		ps.Add(p+".terms", "is required when steps lists terms", nil)

@@ -9,7 +9,6 @@ import (
 	"github.com/passerelle/passerelle/broker/steps/terms"
 	"github.com/passerelle/passerelle/internal/validate"
 	"github.com/passerelle/passerelle/mfa"
-	"github.com/passerelle/passerelle/orgs"
 	"github.com/passerelle/passerelle/providers"
 	"github.com/passerelle/passerelle/store"
 )
@@ -81,6 +80,9 @@ type KeysConfig struct {
 type GroupConfig struct {
 	ID   string            `mapstructure:"id" yaml:"id"`
 	Name map[string]string `mapstructure:"name" yaml:"name"`
+	// Description is the sentence under the group's choice on the
+	// chooser, en and fr (optional).
+	Description map[string]string `mapstructure:"description" yaml:"description"`
 }
 
 // ClientConfig is a relying party declared in the configuration file:
@@ -91,9 +93,6 @@ type ClientConfig struct {
 	store.Client `mapstructure:",squash" yaml:",inline"`
 	// Terms is the text of the "terms" step.
 	Terms *terms.Config `mapstructure:"terms" yaml:"terms"`
-	// Organizations is the client's role table and how people join its
-	// organizations (the "organization" step, the account pages).
-	Organizations *orgs.Config `mapstructure:"organizations" yaml:"organizations"`
 	// Legacy are the settings of the "legacy" step (optional).
 	Legacy *legacy.Config `mapstructure:"legacy" yaml:"legacy"`
 	// Records are the settings of the "record" step: the attributes
@@ -165,6 +164,7 @@ func (c *Config) Validate(ps *validate.Problems, providerIDs []string) {
 		p := fmt.Sprintf("groups[%d]", i)
 		ps.Required(p+".id", g.ID)
 		checkNames(ps, p+".name", g.Name)
+		ps.Bilingual(p+".description", g.Description)
 	}
 	rules := c.ClientRules(providerIDs)
 	seen := map[string]bool{}
@@ -176,10 +176,7 @@ func (c *Config) Validate(ps *validate.Problems, providerIDs []string) {
 		}
 		seen[cl.ID] = true
 		cl.Client.Validate(ps, p, rules)
-		cl.validateSteps(ps, p)
-		if cl.Organizations != nil {
-			cl.Organizations.Validate(ps, p+".organizations")
-		}
+		cl.ValidateSteps(ps, p)
 	}
 }
 

@@ -74,7 +74,7 @@ func (b *Broker) dispatch(w http.ResponseWriter, r *http.Request, f *flow) {
 		b.log.ErrorContext(ctx, "client policy cannot be met: no accepted factor reaches the required acr", "client_id", f.client.ID, "acr", required)
 		b.pages.errorPage(w, r, http.StatusForbidden, &f.ar, errPolicy)
 	case journey.SecondFactor:
-		http.Redirect(w, r, f.stepURL("mfa"), http.StatusSeeOther)
+		http.Redirect(w, r, b.mfaPages().entry(ctx, f, acct), http.StatusSeeOther)
 	case journey.SaveCodes:
 		http.Redirect(w, r, f.stepURL("mfa", "codes"), http.StatusSeeOther)
 	case journey.Link:

@@ -1,6 +1,7 @@
 package broker
 
 import (
+	"context"
 	"log/slog"
 	"net/http"
 	"slices"
@@ -120,13 +121,24 @@ func (p mfaPages) load(w http.ResponseWriter, r *http.Request) (*mfaFlow, bool) 
 		b.dormantPage(w, r, &f.ar)
 		return nil, false
 	}
-	m.required, _ = b.policy.requiredACR(f.client, &f.ar)
-	m.kinds = b.policy.usableKinds(f.client, m.required)
-	all, err := p.st.ListFactors(ctx, m.acct.ID)
-	if err != nil {
+	if err := p.listFactors(ctx, m); err != nil {
 		p.log.ErrorContext(ctx, "list factors", "error", err)
 		b.pages.errorPage(w, r, http.StatusServiceUnavailable, &f.ar, errGeneric)
 		return nil, false
+	}
+	return m, true
+}
+
+// listFactors fills in what m's account may use at the level the client
+// requires: the kinds, the account's factors in order and its recovery
+// codes.
+func (p mfaPages) listFactors(ctx context.Context, m *mfaFlow) error {
+	b := p.core
+	m.required, _ = b.policy.requiredACR(m.client, &m.ar)
+	m.kinds = b.policy.usableKinds(m.client, m.required)
+	all, err := p.st.ListFactors(ctx, m.acct.ID)
+	if err != nil {
+		return err
 	}
 	enrollable := p.factors.Enrollable()
 	for i := range all {
@@ -145,7 +157,26 @@ func (p mfaPages) load(w http.ResponseWriter, r *http.Request) (*mfaFlow, bool) 
 		}
 		return m.factors[i].LastUsedAt.After(m.factors[j].LastUsedAt)
 	})
-	return m, true
+	return nil
+}
+
+// entry is where the dispatcher sends the browser for the second factor
+// of f's account acct: straight to the challenge of the factor step would
+// ask for (one round trip fewer), else to step, which decides.
+func (p mfaPages) entry(ctx context.Context, f *flow, acct store.Account) string {
+	m := &mfaFlow{flow: f, acct: acct}
+	if err := p.listFactors(ctx, m); err == nil && challengeFirst(m) {
+		return f.stepURL("mfa", "use", m.factors[0].ID)
+	}
+	return f.stepURL("mfa")
+}
+
+// challengeFirst: step asks for the account's first factor (one that
+// reaches the level, or any before a set-up), no recovery code having
+// been used.
+func challengeFirst(m *mfaFlow) bool {
+	pr := m.ar.MFA
+	return !pr.Recovered && len(m.factors) > 0 && (slices.Contains(m.kinds, m.factors[0].Kind) || len(pr.Verified) == 0)
 }
 
 // hasFactor: the account has a factor of any kind, recovery codes
@@ -203,7 +234,7 @@ func (p mfaPages) step(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case pr.Recovered:
 		p.renderEnrolChoice(w, r, m)
-	case len(m.factors) > 0 && (slices.Contains(m.kinds, m.factors[0].Kind) || len(pr.Verified) == 0):
+	case challengeFirst(m):
 		http.Redirect(w, r, m.flow.stepURL("mfa", "use", m.factors[0].ID), http.StatusSeeOther)
 	case len(pr.Verified) == 0 && p.lostURL(m) != "":
 		http.Redirect(w, r, p.lostURL(m), http.StatusSeeOther)
@@ -226,7 +257,8 @@ func (p mfaPages) renderEnrolChoice(w http.ResponseWriter, r *http.Request, m *m
 	}
 	var opts []ui.Choice
 	for _, k := range m.kinds {
-		opts = append(opts, ui.Choice{ID: k, Name: p.ui.T(m.lang, "mfa.kind."+k), Action: m.flow.stepURL("mfa", "enrol", k)})
+		opts = append(opts, ui.Choice{ID: k, Name: p.ui.T(m.lang, "mfa.kind."+k), Description: p.ui.T(m.lang, "mfa.about."+k),
+			Action: m.flow.stepURL("mfa", "enrol", k)})
 	}
 	data := &ui.MFAChooseData{Common: b.csrf(m.flow), Enrol: true, Reason: p.ui.T(m.lang, reason), Options: opts,
 		CancelURL: m.flow.stepURL("cancel")}
@@ -243,7 +275,8 @@ func (p mfaPages) switchChoices(m *mfaFlow, current string) []ui.Choice {
 		if x.ID == current {
 			continue
 		}
-		out = append(out, ui.Choice{ID: x.ID, Name: p.factorLabel(m.lang, x), Action: m.flow.stepURL("mfa", "use", x.ID)})
+		out = append(out, ui.Choice{ID: x.ID, Name: p.factorLabel(m.lang, x), Description: p.ui.T(m.lang, "mfa.about."+x.Kind),
+			Action: m.flow.stepURL("mfa", "use", x.ID)})
 	}
 	return out
 }

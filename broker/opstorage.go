@@ -13,6 +13,7 @@ import (
 	"github.com/zitadel/oidc/v3/pkg/oidc"
 	"github.com/zitadel/oidc/v3/pkg/op"
 
+	"github.com/passerelle/passerelle/orgs"
 	"github.com/passerelle/passerelle/store"
 )
 
@@ -44,6 +45,8 @@ type opStorage struct {
 	log        *slog.Logger
 	// stepClaims adds the claims of the client's steps (the legacy ID).
 	stepClaims func(ctx context.Context, ui *oidc.UserInfo, c *client, accountID string) error
+	// orgs gives each client's organizations (the org and roles claims).
+	orgs *orgs.Service
 	// alg signs ID tokens: the client's id_token_signed_response_alg
 	// (signingAs); "" is ES256, the algorithm of every other signature.
 	alg string

@@ -49,18 +49,6 @@ func (pg orgPages) Mount(mux routes) {
 	mux.HandleFunc("POST "+orgsPath+"/{client}/{org}/{action}/{arg}", pg.change)
 }
 
-// clients are the configured clients with organizations, in
-// configuration order.
-func (pg orgPages) clients() []string {
-	var out []string
-	for _, c := range pg.core.cfg.Clients {
-		if _, ok := pg.core.catalog().orgs[c.ID]; ok {
-			out = append(out, c.ID)
-		}
-	}
-	return out
-}
-
 // serviceName is a client's name in lang.
 func (pg orgPages) serviceName(r *http.Request, clientID, lang string) string {
 	c, err := pg.core.catalog().clients.get(r.Context(), clientID)
@@ -80,8 +68,13 @@ func (pg orgPages) list(w http.ResponseWriter, r *http.Request) {
 func (pg orgPages) renderList(w http.ResponseWriter, r *http.Request, v *accountView, notice string, errs []ui.FieldError) {
 	common, status := formState(ui.Common{CSRF: v.csrf}, errs)
 	d := &ui.OrgsData{Common: common, JoinAction: orgsPath + "/join", BackURL: "/account", Notice: notice}
-	for _, clientID := range pg.clients() {
-		cfg, _ := pg.core.catalog().orgs[clientID]
+	clients, err := pg.core.orgClients(r.Context())
+	if err != nil {
+		pg.fail(w, r, "list clients", err)
+		return
+	}
+	for _, c := range clients {
+		clientID, cfg := c.ID, c.Organizations
 		list, err := pg.core.st.ListOrganizationsOf(r.Context(), clientID, v.acct.ID)
 		if err != nil {
 			pg.fail(w, r, "list organizations", err)
@@ -103,7 +96,7 @@ func (pg orgPages) renderList(w http.ResponseWriter, r *http.Request, v *account
 	pg.ui.Render(w, r, status, v.lang, ui.PageOrgs, d)
 }
 
-// join redeems an invitation code at whichever configured client holds
+// join redeems an invitation code at whichever client with organizations holds
 // it; a code no client knows is one failure for the account.
 func (pg orgPages) join(w http.ResponseWriter, r *http.Request) {
 	v, ok := pg.core.openAccount(w, r, accountIntent{})
@@ -116,9 +109,14 @@ func (pg orgPages) join(w http.ResponseWriter, r *http.Request) {
 		pg.renderList(w, r, v, "", []ui.FieldError{{Field: "code", Message: pg.ui.T(v.lang, "mfa.error.locked")}})
 		return
 	}
+	clients, err := pg.core.orgClients(ctx)
+	if err != nil {
+		pg.fail(w, r, "list clients", err)
+		return
+	}
 	err = orgs.ErrCodeUnknown
-	for _, clientID := range pg.clients() {
-		if _, err = pg.svc.Redeem(ctx, clientID, v.acct.ID, r.PostFormValue("code")); !errors.Is(err, orgs.ErrCodeUnknown) {
+	for _, c := range clients {
+		if _, err = pg.svc.Redeem(ctx, c.ID, v.acct.ID, r.PostFormValue("code")); !errors.Is(err, orgs.ErrCodeUnknown) {
 			break
 		}
 	}
@@ -169,11 +167,13 @@ func (pg orgPages) load(w http.ResponseWriter, r *http.Request) (*accountView, *
 		return nil, nil, store.Organization{}, false
 	}
 	clientID := r.PathValue("client")
-	cfg, known := pg.core.catalog().orgs[clientID]
+	cfg, err := pg.svc.Config(r.Context(), clientID)
+	known := err == nil
 	var o store.Organization
-	var err error
 	if known {
 		o, err = pg.core.st.GetOrganization(r.Context(), clientID, r.PathValue("org"))
+	} else if errors.Is(err, orgs.ErrNoOrganizations) {
+		err = nil
 	}
 	offered := o.Transfer != nil && o.Transfer.To == v.acct.ID
 	if !known || errors.Is(err, store.ErrNotFound) || (o.Role(v.acct.ID, cfg.Owner) == "" && !offered) {

@@ -40,9 +40,12 @@ func (s *opStorage) orgClaims(ctx context.Context, ui *oidc.UserInfo, clientID, 
 	if orgID == "" {
 		return nil
 	}
-	cfg, ok := s.catalog().orgs[clientID]
-	if !ok {
+	cfg, err := s.orgs.Config(ctx, clientID)
+	switch {
+	case errors.Is(err, orgs.ErrNoOrganizations):
 		return nil
+	case err != nil:
+		return unavailable(err)
 	}
 	o, err := s.st.GetOrganization(ctx, clientID, orgID)
 	switch {

@@ -30,7 +30,7 @@ var ErrNumberUnknown = errors.New("orgs: no organization awaits activation under
 // store.MaxOrgLetters letters are under way, and says the same either
 // way (the letters go to the business, who may use any of them).
 func (s *Service) RequestActivation(ctx context.Context, clientID, account, number string) (store.Organization, error) {
-	cfg, err := s.Config(clientID)
+	cfg, err := s.Config(ctx, clientID)
 	if err != nil {
 		return store.Organization{}, err
 	}
@@ -93,7 +93,7 @@ type Letter struct {
 // operator's export. A request is issued once; a lost letter is asked for
 // again.
 func (s *Service) Letters(ctx context.Context, clientID string) ([]Letter, error) {
-	if _, err := s.Config(clientID); err != nil {
+	if _, err := s.Config(ctx, clientID); err != nil {
 		return nil, err
 	}
 	list, err := s.st.ListOrganizations(ctx, clientID)

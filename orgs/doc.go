@@ -1,6 +1,9 @@
 // Package orgs is what a person does for an organization at one client
 // (relying party): the client's role table (clients[].organizations,
-// Config), and the rules of every change to an organization (Service),
+// Config — part of the client's record, store.Client.Organizations, so a
+// client registered through the admin API or `passerelle clients add
+// -organizations FILE` has one, checked with the configuration file's
+// rules, as a configured client does), and the rules of every change to an organization (Service),
 // which the broker's sign-in step and account pages, the admin API and
 // the CLI all go through. The records are the store's
 // (store.Organization).

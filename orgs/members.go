@@ -69,7 +69,7 @@ func (s *Service) Revoke(ctx context.Context, clientID, orgID string, who Actor,
 // used or revoked, is refused and audited as a failure; the caller counts
 // it toward the account's failures.
 func (s *Service) Redeem(ctx context.Context, clientID, account, typed string) (store.Organization, error) {
-	if _, err := s.Config(clientID); err != nil {
+	if _, err := s.Config(ctx, clientID); err != nil {
 		return store.Organization{}, err
 	}
 	var o store.Organization

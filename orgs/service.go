@@ -46,6 +46,7 @@ func Refusal(err error) bool {
 type Store interface {
 	store.Organizations
 	GetAccountByURN(ctx context.Context, urn string) (store.Account, error)
+	GetClient(ctx context.Context, id string) (store.Client, error)
 }
 
 // AuditFunc appends an event to the audit log (the broker's, or the
@@ -60,8 +61,10 @@ type Service struct {
 	audit AuditFunc
 }
 
-// New returns the rules over st; of gives each client's configuration
-// (the current one, so a reload applies at once).
+// New returns the rules over st; of gives each configured client's
+// organizations (the current configuration, so a reload applies at
+// once), and a client the configuration lacks has those of its record in
+// st (added through the admin API).
 func New(st Store, of func(clientID string) (*Config, bool), now func() time.Time, audit AuditFunc) *Service {
 	return &Service{st: st, of: of, now: now, audit: audit}
 }
@@ -82,13 +85,23 @@ func (a Actor) by() string {
 	return a.Account
 }
 
-// Config returns the client's configuration.
-func (s *Service) Config(clientID string) (*Config, error) {
-	cfg, ok := s.of(clientID)
-	if !ok {
+// Config returns the client's organizations: the configuration's, else
+// those of the client's record in the store.
+func (s *Service) Config(ctx context.Context, clientID string) (*Config, error) {
+	if cfg, ok := s.of(clientID); ok {
+		return cfg, nil
+	}
+	c, err := s.st.GetClient(ctx, clientID)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return nil, ErrNoOrganizations
+	case err != nil:
+		return nil, err
+	case c.Organizations == nil:
 		return nil, ErrNoOrganizations
 	}
-	return cfg, nil
+	c.Organizations.SetDefaults()
+	return c.Organizations, nil
 }
 
 // Membership is one organization of a person with the role they hold.
@@ -100,7 +113,7 @@ type Membership struct {
 // Memberships lists the client's active organizations the account belongs
 // to, with its role in each.
 func (s *Service) Memberships(ctx context.Context, clientID, accountID string) ([]Membership, error) {
-	cfg, err := s.Config(clientID)
+	cfg, err := s.Config(ctx, clientID)
 	if err != nil {
 		return nil, err
 	}
@@ -119,7 +132,7 @@ func (s *Service) Memberships(ctx context.Context, clientID, accountID string) (
 
 // Create stores a new organization (administrators only).
 func (s *Service) Create(ctx context.Context, clientID string, names map[string]string, number, status string) (store.Organization, error) {
-	if _, err := s.Config(clientID); err != nil {
+	if _, err := s.Config(ctx, clientID); err != nil {
 		return store.Organization{}, err
 	}
 	if status == "" {
@@ -148,7 +161,7 @@ func (s *Service) change(ctx context.Context, clientID, orgID string, who Actor,
 // whoever joins or activates is not a member yet. edit may fill detail.
 func (s *Service) apply(ctx context.Context, clientID, orgID string, who Actor, kind string, detail map[string]string, member bool,
 	edit func(cfg *Config, o *store.Organization, role string) error) (store.Organization, error) {
-	cfg, err := s.Config(clientID)
+	cfg, err := s.Config(ctx, clientID)
 	if err != nil {
 		return store.Organization{}, err
 	}
@@ -224,7 +237,7 @@ func memberAt(o *store.Organization, account string) int {
 
 // knownRole refuses a role the table lacks.
 func knownRole(cfg *Config, role string) error {
-	if _, ok := cfg.role(role); !ok {
+	if _, ok := cfg.RoleRow(role); !ok {
 		return fmt.Errorf("%w: %q", ErrBadRole, role)
 	}
 	return nil

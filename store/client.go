@@ -73,8 +73,11 @@ type Client struct {
 	DPoPBoundAccessTokens bool `json:"dpop_bound_access_tokens,omitempty" mapstructure:"dpop_bound_access_tokens" yaml:"dpop_bound_access_tokens,omitempty"`
 	// Steps are the journey steps the client adds after the second
 	// factor, in order (broker/journey).
-	Steps     []string  `json:"steps,omitempty" mapstructure:"steps" yaml:"steps,omitempty"`
-	CreatedAt time.Time `json:"created_at,omitzero" mapstructure:"-" yaml:"-"`
+	Steps []string `json:"steps,omitempty" mapstructure:"steps" yaml:"steps,omitempty"`
+	// Organizations are the client's role table and how people join its
+	// organizations (the "organization" step, the account pages).
+	Organizations *ClientOrgs `json:"organizations,omitempty" mapstructure:"organizations" yaml:"organizations,omitempty"`
+	CreatedAt     time.Time   `json:"created_at,omitzero" mapstructure:"-" yaml:"-"`
 
 	// AllowedOrigins are the web origins (scheme://host[:port]) whose
 	// scripts may call the token, revocation and userinfo endpoints for
@@ -137,8 +140,8 @@ type ClientRules struct {
 }
 
 // SetDefaults resolves what an entry may leave out: the auth method (from
-// Public, a secret, or keys), Public itself, the subject type and the ID
-// token algorithm.
+// Public, a secret, or keys), Public itself, the subject type, the ID
+// token algorithm and the organizations' defaults.
 func (c *Client) SetDefaults() {
 	if c.AuthMethod == "" {
 		switch {
@@ -158,6 +161,9 @@ func (c *Client) SetDefaults() {
 	}
 	if c.IDTokenAlg == "" {
 		c.IDTokenAlg = "ES256"
+	}
+	if c.Organizations != nil {
+		c.Organizations.SetDefaults()
 	}
 }
 
@@ -230,6 +236,9 @@ func (c *Client) Validate(ps *validate.Problems, path string, rules ClientRules)
 		if !slices.Contains(rules.Steps, s) || slices.Index(c.Steps, s) != i {
 			ps.Add(fmt.Sprintf("%s.steps[%d]", path, i), "must be one of "+fmt.Sprint(rules.Steps)+", once each", s)
 		}
+	}
+	if c.Organizations != nil {
+		c.Organizations.Validate(ps, path+".organizations")
 	}
 }
 

@@ -73,7 +73,7 @@ func main() {
 func serveUpstream(addr, redirect string, n int) error {
 	idp, err := demoidp.New(demoidp.Config{Issuer: "http://" + addr + "/up", Name: map[string]string{"en": "Up", "fr": "Amont"},
 		ClientID: "passerelle", ClientSecret: upstreamSecret, RedirectURIs: []string{redirect},
-		Users: loadgen.NewPeople(n, time.Now, nil).UpstreamUsers()})
+		Users: loadgen.NewPeople(n, time.Now, nil).UpstreamUsers(), SigningAlg: loadgen.UpstreamSigningAlg})
 	if err != nil {
 		return err
 	}
@@ -145,7 +145,8 @@ func (c *compare) run() error {
 	fmt.Printf("(peak: closed loop at full load; p50/p99: paced at half of that peak; GOMAXPROCS=%d, one machine shared by all processes)\n\n", numCPU())
 	fmt.Println("The sign-ins differ in work. At Passerelle a sign-in is: authorize → the upstream's sign-in form (a second")
 	fmt.Println("OpenID provider, its own process) → callback with a server-side code exchange and ID token check → a TOTP")
-	fmt.Println("challenge → code → token exchange; state in bbolt with fsync. At the example OP it is: authorize → a local")
+	fmt.Println("challenge → code → token exchange; state in bbolt with fsync (the upstream signs its ID tokens with " + loadgen.UpstreamSigningAlg + ",")
+	fmt.Println("which Passerelle verifies; Passerelle signs ES256, its default). At the example OP it is: authorize → a local")
 	fmt.Println("username/password form → code → token exchange; state in memory. Both use PKCE S256 and a client secret.")
 	fmt.Println()
 	ctx := context.Background()

@@ -1,14 +1,18 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"go.yaml.in/yaml/v3"
 
 	"github.com/passerelle/passerelle/admin"
 	"github.com/passerelle/passerelle/broker"
@@ -46,6 +50,10 @@ type adminFlags struct {
 	backchannel, frontchannel *string
 	providers                 multi
 	claims                    multi
+	// steps and orgsFile: the client's steps (organization) and the file
+	// of its organizations (clients[].organizations' shape, YAML or JSON).
+	steps    multi
+	orgsFile *string
 }
 
 func newAdminFlags(name string) *adminFlags {
@@ -64,6 +72,8 @@ func newAdminFlags(name string) *adminFlags {
 	f.frontchannel = f.fs.String("frontchannel-logout-uri", "", "the client's page loaded in an iframe at logout (OpenID Front-Channel Logout)")
 	f.fs.Var(&f.providers, "allow-provider", "allowed provider ID (repeat; none means all)")
 	f.fs.Var(&f.claims, "upstream-claim", "claim given by an upstream the client may receive: email, name or locale (repeat; none means none)")
+	f.fs.Var(&f.steps, "step", "a step of the client's sign-in: organization (repeat; the other steps are set in the configuration file)")
+	f.orgsFile = f.fs.String("organizations", "", "YAML file of the client's organizations: its role table and how people join (the shape of clients[].organizations)")
 	return f
 }
 
@@ -128,8 +138,14 @@ func clientsCmd(ctx context.Context, args []string, stdout io.Writer) error {
 	case "add":
 		op = func(svc clientAdmin) error {
 			in := store.Client{ID: *f.id, RedirectURIs: f.redirects, PostLogoutRedirectURIs: f.logouts, AllowedProviders: f.providers, UpstreamClaims: f.claims, Public: *f.public,
-				BackchannelLogoutURI: *f.backchannel, FrontchannelLogoutURI: *f.frontchannel,
+				BackchannelLogoutURI: *f.backchannel, FrontchannelLogoutURI: *f.frontchannel, Steps: f.steps,
 				Name: map[string]string{"en": or(*f.nameEN, *f.id), "fr": or(*f.nameFR, *f.id)}}
+			if *f.orgsFile != "" {
+				var err error
+				if in.Organizations, err = readOrgsFile(*f.orgsFile); err != nil {
+					return err
+				}
+			}
 			c, secret, err := svc.AddClient(ctx, in)
 			if err != nil {
 				return err
@@ -188,6 +204,22 @@ func withAdmin(ctx context.Context, f *adminFlags, op func(*admin.Service) error
 	}
 	defer st.Close()
 	return op(svc)
+}
+
+// readOrgsFile reads a client's organizations from a YAML (or JSON) file,
+// refusing keys the shape lacks.
+func readOrgsFile(path string) (*store.ClientOrgs, error) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(raw))
+	dec.KnownFields(true)
+	var c store.ClientOrgs
+	if err := dec.Decode(&c); err != nil {
+		return nil, fmt.Errorf("organizations file %s: %w", path, err)
+	}
+	return &c, nil
 }
 
 func or(s, def string) string {

@@ -17,12 +17,15 @@
 //	    list the relying parties, from the configuration and the store
 //	passerelle clients add [-config FILE] -id ID -redirect-uri URI [-redirect-uri URI ...]
 //	        [-post-logout-redirect-uri URI ...] [-allow-provider P ...] [-upstream-claim email|name|locale ...] [-public]
-//	        [-name-en NAME] [-name-fr NAME]
+//	        [-name-en NAME] [-name-fr NAME] [-step organization] [-organizations FILE]
 //	    add a relying party to the store; -allow-provider repeats (none means
 //	    every provider), -upstream-claim repeats (none means the client receives
 //	    nothing an upstream gave, and a provider must release the claim too),
 //	    -public makes a client without a secret that must use PKCE, the names
-//	    default to the ID; the secret, if any, is shown once
+//	    default to the ID; -organizations reads the client's role table and
+//	    how people join from a YAML file shaped like clients[].organizations,
+//	    checked with the configuration file's rules, and -step organization
+//	    asks for one at sign-in; the secret, if any, is shown once
 //	passerelle clients remove [-config FILE] -id ID
 //	passerelle clients rotate-secret [-config FILE] -id ID
 //	    remove a stored client, or give it a new secret (shown once)

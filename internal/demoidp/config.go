@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net/url"
 	"time"
+
+	jose "github.com/go-jose/go-jose/v4"
 )
 
 // Config describes one demonstration identity provider.
@@ -28,6 +30,10 @@ type Config struct {
 	PostLogoutRedirectURIs []string
 	// ACR is put in every ID token's acr claim (omitted when empty).
 	ACR string
+	// SigningAlg signs the ID tokens: ES256 (when empty) or EdDSA
+	// (Ed25519, RFC 8037), which costs the provider and its client less
+	// CPU per sign-in (the benchmarks' upstream uses it).
+	SigningAlg string
 	// Users who can sign in.
 	Users []User
 	// Now is the clock (time.Now when nil); tests fix it to check expiry.
@@ -87,6 +93,9 @@ func (c *Config) check() error {
 		if c.Name[lang] == "" {
 			errs = append(errs, fmt.Errorf("name[%s] is required", lang))
 		}
+	}
+	if c.SigningAlg != "" && c.SigningAlg != string(jose.ES256) && c.SigningAlg != string(jose.EdDSA) {
+		errs = append(errs, fmt.Errorf("signing algorithm %q must be ES256 or EdDSA", c.SigningAlg))
 	}
 	if c.ClientID == "" {
 		errs = append(errs, errors.New("client ID is required"))

@@ -1,6 +1,7 @@
 package demoidp_test
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/base64"
@@ -133,6 +134,17 @@ func newRP(t *testing.T, u *upstream, style oauth2.AuthStyle) *rp {
 	}}
 }
 
+// decodeHeader is the JOSE header of a compact JWS.
+func decodeHeader(t *testing.T, jws string) string {
+	t.Helper()
+	h, _, _ := strings.Cut(jws, ".")
+	b, err := base64.RawURLEncoding.DecodeString(h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
 func random(t *testing.T) string {
 	t.Helper()
 	b := make([]byte, 32)
@@ -159,12 +171,14 @@ func TestCodeFlow(t *testing.T) {
 	for _, tc := range []struct {
 		name  string
 		style oauth2.AuthStyle
+		alg   string // Config.SigningAlg
 	}{
-		{"client_secret_basic", oauth2.AuthStyleInHeader},
-		{"client_secret_post", oauth2.AuthStyleInParams},
+		{"client_secret_basic", oauth2.AuthStyleInHeader, ""},
+		{"client_secret_post", oauth2.AuthStyleInParams, ""},
+		{"EdDSA", oauth2.AuthStyleInHeader, "EdDSA"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			u := newUpstream(t, nil)
+			u := newUpstream(t, func(c *demoidp.Config) { c.SigningAlg = tc.alg })
 			c := newRP(t, u, tc.style)
 			nonce := random(t)
 			code, verifier := c.codeFor(t, u, nonce)
@@ -180,6 +194,9 @@ func TestCodeFlow(t *testing.T) {
 			}
 			if err := idt.VerifyAccessToken(tok.AccessToken); err != nil {
 				t.Errorf("at_hash: %v", err)
+			}
+			if want := cmp.Or(tc.alg, "ES256"); !strings.Contains(decodeHeader(t, raw), `"alg":"`+want+`"`) {
+				t.Errorf("ID token header %s, want alg %s", decodeHeader(t, raw), want)
 			}
 			var claims struct {
 				Nonce         string   `json:"nonce"`
@@ -326,4 +343,14 @@ func userinfoStatus(t *testing.T, u *upstream, token string) int {
 	}
 	resp.Body.Close()
 	return resp.StatusCode
+}
+
+// TestSigningAlgChecked: only ES256 and EdDSA sign the demo's ID tokens.
+func TestSigningAlgChecked(t *testing.T) {
+	_, err := demoidp.New(demoidp.Config{Issuer: "http://127.0.0.1:1/up", Name: map[string]string{"en": "Up", "fr": "Amont"},
+		ClientID: clientID, ClientSecret: clientSecret, RedirectURIs: []string{redirectURI},
+		Users: []demoidp.User{{Username: "alice", Password: "pw"}}, SigningAlg: "RS256"})
+	if err == nil || !strings.Contains(err.Error(), `signing algorithm "RS256" must be ES256 or EdDSA`) {
+		t.Errorf("New with RS256: %v", err)
+	}
 }

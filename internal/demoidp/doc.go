@@ -10,7 +10,7 @@
 // Routes, relative to the issuer's path:
 //
 //	GET  /.well-known/openid-configuration  discovery metadata
-//	GET  /jwks                              the published ES256 key
+//	GET  /jwks                              the published key (ES256, or EdDSA: Config.SigningAlg)
 //	GET  /authorize                         sign-in form (English or French per ui_locales)
 //	POST /authorize                         check credentials; redirect with code, state, iss
 //	POST /token                             code → access token + ID token (PKCE S256 required)

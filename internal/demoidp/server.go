@@ -2,6 +2,7 @@ package demoidp
 
 import (
 	"crypto/ecdsa"
+	"crypto/ed25519"
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/sha256"
@@ -28,6 +29,7 @@ type Server struct {
 	prefix string // path of base: where the endpoints are mounted
 	now    func() time.Time
 	mux    *http.ServeMux
+	alg    jose.SignatureAlgorithm // of the ID tokens: ES256 or EdDSA
 	signer jose.Signer
 	jwks   []byte // the published key set, marshalled once
 
@@ -58,7 +60,8 @@ type grant struct {
 	tokenExpires time.Time
 }
 
-// New checks cfg and returns a Server with a fresh ES256 signing key.
+// New checks cfg and returns a Server with a fresh signing key of
+// cfg.SigningAlg (ES256 by default).
 func New(cfg Config) (*Server, error) {
 	if err := cfg.check(); err != nil {
 		return nil, fmt.Errorf("demoidp: %w", err)
@@ -74,19 +77,23 @@ func New(cfg Config) (*Server, error) {
 		s.now = time.Now
 	}
 	s.accounts = newAccounts(cfg.Users)
+	s.alg = jose.ES256
+	if cfg.SigningAlg != "" {
+		s.alg = jose.SignatureAlgorithm(cfg.SigningAlg)
+	}
 
-	published, err := newKey()
+	published, err := newKey(s.alg)
 	if err != nil {
 		return nil, err
 	}
 	signing := published
 	if cfg.Faults.UnpublishedKey {
-		if signing, err = newKey(); err != nil {
+		if signing, err = newKey(s.alg); err != nil {
 			return nil, err
 		}
 		signing.KeyID = published.KeyID
 	}
-	s.signer, err = jose.NewSigner(jose.SigningKey{Algorithm: jose.ES256, Key: signing},
+	s.signer, err = jose.NewSigner(jose.SigningKey{Algorithm: s.alg, Key: signing},
 		(&jose.SignerOptions{}).WithType("JWT"))
 	if err != nil {
 		return nil, fmt.Errorf("demoidp: signer: %w", err)
@@ -112,13 +119,20 @@ func New(cfg Config) (*Server, error) {
 	return s, nil
 }
 
-// newKey returns a P-256 key with a random key ID.
-func newKey() (jose.JSONWebKey, error) {
-	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+// newKey returns a key for alg (a P-256 key for ES256, an Ed25519 key
+// for EdDSA) with a random key ID.
+func newKey(alg jose.SignatureAlgorithm) (jose.JSONWebKey, error) {
+	var k any
+	var err error
+	if alg == jose.EdDSA {
+		_, k, err = ed25519.GenerateKey(rand.Reader)
+	} else {
+		k, err = ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	}
 	if err != nil {
 		return jose.JSONWebKey{}, fmt.Errorf("demoidp: key: %w", err)
 	}
-	return jose.JSONWebKey{Key: k, KeyID: randomString(8), Algorithm: string(jose.ES256), Use: "sig"}, nil
+	return jose.JSONWebKey{Key: k, KeyID: randomString(8), Algorithm: string(alg), Use: "sig"}, nil
 }
 
 // ServeHTTP answers the provider's endpoints.
@@ -137,7 +151,7 @@ func (s *Server) discovery(w http.ResponseWriter, _ *http.Request) {
 		"response_types_supported":              []string{"code"},
 		"grant_types_supported":                 []string{"authorization_code"},
 		"subject_types_supported":               []string{"public"},
-		"id_token_signing_alg_values_supported": []string{"ES256"},
+		"id_token_signing_alg_values_supported": []string{string(s.alg)},
 		"scopes_supported":                      []string{"openid", "email", "profile"},
 		"token_endpoint_auth_methods_supported": []string{"client_secret_basic", "client_secret_post"},
 		"code_challenge_methods_supported":      []string{"S256"},

@@ -3,6 +3,7 @@ package demoidp
 import (
 	"cmp"
 	"crypto/sha256"
+	"crypto/sha512"
 	"crypto/subtle"
 	"encoding/base64"
 	"encoding/json"
@@ -10,6 +11,8 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+
+	jose "github.com/go-jose/go-jose/v4"
 )
 
 // token is the token endpoint (RFC 6749 §4.1.3, OpenID Connect Core 1.0
@@ -132,7 +135,7 @@ func (s *Server) idToken(g *grant) (string, error) {
 	claims["exp"] = now.Add(tokenTTL).Unix()
 	claims["auth_time"] = g.authTime.Unix()
 	claims["amr"] = []string{"pwd"}
-	claims["at_hash"] = atHash(g.accessToken)
+	claims["at_hash"] = atHash(s.alg, g.accessToken)
 	if g.nonce != "" {
 		claims["nonce"] = g.nonce
 	}
@@ -150,9 +153,14 @@ func (s *Server) idToken(g *grant) (string, error) {
 	return jws.CompactSerialize()
 }
 
-// atHash is the left half of the access token's SHA-256, base64url
-// (Core §3.1.3.6, for ES256).
-func atHash(accessToken string) string {
+// atHash is the left half of the access token's hash, base64url (Core
+// §3.1.3.6): SHA-256 for ES256, SHA-512 for EdDSA (Ed25519 hashes with
+// SHA-512).
+func atHash(alg jose.SignatureAlgorithm, accessToken string) string {
+	if alg == jose.EdDSA {
+		sum := sha512.Sum512([]byte(accessToken))
+		return base64.RawURLEncoding.EncodeToString(sum[:len(sum)/2])
+	}
 	sum := sha256.Sum256([]byte(accessToken))
 	return base64.RawURLEncoding.EncodeToString(sum[:len(sum)/2])
 }

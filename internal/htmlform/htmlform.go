@@ -33,7 +33,7 @@ func Forms(body string) []Form {
 		if m == nil {
 			continue
 		}
-		if end := strings.Index(strings.ToLower(part), "</form>"); end >= 0 {
+		if end := indexFold(part, "</form>"); end >= 0 {
 			part = part[:end]
 		}
 		v := url.Values{}
@@ -58,10 +58,9 @@ func Find(body string, match func(action string) bool) (Form, bool) {
 // splitForms cuts body before each "<form" (in any case); each piece
 // starts with one.
 func splitForms(body string) []string {
-	lower := strings.ToLower(body)
 	var parts []string
-	for i := strings.Index(lower, "<form"); i >= 0; {
-		next := strings.Index(lower[i+1:], "<form")
+	for i := indexFold(body, "<form"); i >= 0; {
+		next := indexFold(body[i+1:], "<form")
 		if next < 0 {
 			parts = append(parts, body[i:])
 			break
@@ -70,4 +69,24 @@ func splitForms(body string) []string {
 		i += 1 + next
 	}
 	return parts
+}
+
+// indexFold is the index of the first instance of tag (lower-case ASCII,
+// starting with '<') in s, in any case, or -1. Unlike searching a
+// lower-cased copy, it allocates nothing and its indexes are s's own.
+func indexFold(s, tag string) int {
+	for i := 0; ; {
+		j := strings.IndexByte(s[i:], '<')
+		if j < 0 {
+			return -1
+		}
+		i += j
+		if len(s)-i < len(tag) {
+			return -1
+		}
+		if strings.EqualFold(s[i:i+len(tag)], tag) {
+			return i
+		}
+		i++
+	}
 }

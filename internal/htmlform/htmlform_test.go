@@ -36,3 +36,13 @@ func TestForms(t *testing.T) {
 		t.Fatal("forms on a page without one")
 	}
 }
+
+// TestFormsAfterText: text before a form whose lower case is longer than
+// itself (İ) leaves the form's action and fields whole.
+func TestFormsAfterText(t *testing.T) {
+	got := Forms(`<p>İSTANBUL été</p><FORM method="post" action="/a"><input type="hidden" name="k" value="v"></Form>`)
+	want := []Form{{Action: "/a", Hidden: url.Values{"k": {"v"}}}}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("Forms = %#v, want %#v", got, want)
+	}
+}

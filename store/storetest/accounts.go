@@ -13,6 +13,13 @@ func testClients(t *testing.T, newStore NewStore) {
 	ctx := t.Context()
 	a, b := client("portal-a"), client("portal-b")
 	b.Public, b.AuthMethod, b.SecretHash = true, "none", nil
+	// A client's organizations travel with its record, durations included.
+	a.Steps = []string{"organization"}
+	a.Organizations = &store.ClientOrgs{Required: true, Owner: "owner", AfterTransfer: store.OrgLeave, Activation: true,
+		InvitationTTL: 240 * time.Hour, ActivationTTL: 1080 * time.Hour, TransferTTL: 90 * time.Minute,
+		Claims: store.OrgClaimNames{Org: "business", Roles: "business_roles"},
+		Roles: []store.OrgRole{{ID: "owner", Name: map[string]string{"en": "Owner", "fr": "Propriétaire"}, Invite: []string{"user"},
+			Manage: []string{"user"}, SeeMembers: true}, {ID: "user", Name: map[string]string{"en": "User", "fr": "Utilisateur"}}}}
 	must(t, s.CreateClient(ctx, b), "CreateClient b")
 	must(t, s.CreateClient(ctx, a), "CreateClient a")
 	wantErr(t, s.CreateClient(ctx, a), store.ErrAlreadyExists, "CreateClient duplicate")

@@ -57,7 +57,7 @@ func (s *Step) Name() string { return Name }
 // and the person must choose one (the client requires one, or they hold
 // at least one).
 func (s *Step) Needed(ctx context.Context, v journey.Visit) (bool, error) {
-	cfg, err := s.svc.Config(v.ClientID)
+	cfg, err := s.svc.Config(ctx, v.ClientID)
 	if errors.Is(err, orgs.ErrNoOrganizations) {
 		return false, nil
 	}
@@ -89,7 +89,7 @@ func (s *Step) Mount(mux journey.Mux, h journey.Host) {
 // organization and nothing to be told passes with it at once.
 func (s *Step) show(w http.ResponseWriter, r *http.Request, h journey.Host, v journey.Visit, errs []ui.FieldError, notice string) {
 	ctx := r.Context()
-	cfg, err := s.svc.Config(v.ClientID)
+	cfg, err := s.svc.Config(ctx, v.ClientID)
 	if err != nil {
 		h.Fail(w, r, v, "organization step", err)
 		return
