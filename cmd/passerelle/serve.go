@@ -226,7 +226,7 @@ func openUpstreams(cfg *Config, client *http.Client, logger *slog.Logger) ([]bro
 	}
 	ups := make([]broker.Upstream, 0, len(opened))
 	for _, o := range opened {
-		ups = append(ups, broker.Upstream{ID: o.ID, Name: o.Name, Group: o.Group, ReleaseClaims: o.ReleaseClaims,
+		ups = append(ups, broker.Upstream{ID: o.ID, Name: o.Name, Group: o.Group, Description: o.Description, Logo: o.Logo, ReleaseClaims: o.ReleaseClaims,
 			RefreshClaims: o.RefreshClaims, Provider: o.Provider})
 	}
 	return ups, nil
