@@ -37,7 +37,12 @@ type accountView struct {
 	lang    string
 	csrf    string
 	factors []store.Factor
+	limit   *ui.TimeLimit // the window's time left (timelimit.go)
 }
+
+// common is what every account page's data starts with: the form token
+// and the window's time limit.
+func (v *accountView) common() ui.Common { return ui.Common{CSRF: v.csrf, Limit: v.limit} }
 
 // accountIntent is what an internal sign-in ends with besides opening the
 // window: setting up a factor, or linking a credential.
@@ -53,7 +58,8 @@ func (b *Broker) openAccount(w http.ResponseWriter, r *http.Request, in accountI
 	if ok && in == (accountIntent{}) && b.now().Before(s.AccountUntil) {
 		acct, err := b.st.GetAccount(ctx, s.AccountID)
 		if err == nil && !acct.Locked {
-			v := &accountView{s: s, acct: acct, lang: lang, csrf: b.secrets.csrfToken(s.ID, b.sessions.cookie(r, "browser"))}
+			v := &accountView{s: s, acct: acct, lang: lang, csrf: b.secrets.csrfToken(s.ID, b.sessions.cookie(r, "browser")),
+				limit: accountLimit(s, b.now())}
 			if v.factors, err = b.st.ListFactors(ctx, acct.ID); err == nil {
 				return v, true
 			}

@@ -23,6 +23,7 @@ import (
 //	POST /account/link/{provider}          sign in with another credential to link it
 //	POST /account/unlink/{provider}        never the last credential; confirm=yes, else the confirmation page
 //	POST /account/signout-everywhere       every session ends, every token is revoked
+//	POST /account/extend                   more time in the account window (timelimit.go)
 //
 // accountPage serves the account page. What it needs of the journey
 // (opening the account window, the error pages, the audit log) comes from
@@ -44,6 +45,7 @@ func (pg accountPage) Mount(mux routes) {
 	mux.HandleFunc("POST /account/link/{provider}", pg.accountLink)
 	mux.HandleFunc("POST /account/unlink/{provider}", pg.accountUnlink)
 	mux.HandleFunc("POST /account/signout-everywhere", pg.signOutEverywhere)
+	mux.HandleFunc("POST /account/extend", pg.core.extendAccount)
 }
 
 func (pg accountPage) accountPage(w http.ResponseWriter, r *http.Request) {
@@ -65,7 +67,7 @@ func (pg accountPage) renderAccount(w http.ResponseWriter, r *http.Request, v *a
 	if lang != "fr" {
 		lang = "en"
 	}
-	common, status := formState(ui.Common{CSRF: v.csrf}, errs)
+	common, status := formState(v.common(), errs)
 	data := &ui.AccountData{Common: common, URN: v.acct.URN, Email: v.acct.Email,
 		EmailAction: "/account/email", Lang: lang, LangAction: "/account/lang", SecurityURL: "/account/security",
 		SignOutEverywhereAction: "/account/signout-everywhere", Notice: notice}
@@ -159,7 +161,7 @@ func (pg accountPage) renderEmailCode(w http.ResponseWriter, r *http.Request, v 
 		http.Redirect(w, r, "/account", http.StatusSeeOther)
 		return
 	}
-	common, status := formState(ui.Common{CSRF: v.csrf}, errs)
+	common, status := formState(v.common(), errs)
 	pg.ui.Render(w, r, status, v.lang, ui.PageCode, &ui.CodeData{Common: common,
 		Kind: "change-email", SentTo: maskEmail(v.s.PendingEmail), Action: "/account/email/confirm", CancelURL: "/account",
 		ValidFor: pg.core.cfg.MFA.Email.CodeTTL})

@@ -16,12 +16,13 @@ func (s signIn) chooser(w http.ResponseWriter, r *http.Request, f *flow, allowed
 	for _, id := range allowed {
 		u := ups[id]
 		if u.Group == "" {
-			choices = append(choices, ui.Choice{ID: id, Name: name(u.Name, f.lang, id), Action: f.stepURL("choose", id)})
+			choices = append(choices, upstreamChoice(u, f.lang, f.stepURL("choose", id)))
 			continue
 		}
 		if !groups[u.Group] {
 			groups[u.Group] = true
-			choices = append(choices, ui.Choice{ID: u.Group, Name: name(s.groupName(u.Group), f.lang, u.Group),
+			g := s.group(u.Group)
+			choices = append(choices, ui.Choice{ID: u.Group, Name: name(g.Name, f.lang, u.Group), Description: g.Description[f.lang],
 				Action: f.stepURL("choose", u.Group), Group: true})
 		}
 	}
@@ -38,17 +39,24 @@ func name(names map[string]string, lang, fallback string) string {
 	return fallback
 }
 
-func (s signIn) groupName(id string) map[string]string {
-	for _, g := range s.core.catalog().groups {
-		if g.ID == id {
-			return g.Name
-		}
-	}
-	return nil
+// upstreamChoice is u's choice, in lang, posting to action: its name,
+// description and logo as configured.
+func upstreamChoice(u Upstream, lang, action string) ui.Choice {
+	return ui.Choice{ID: u.ID, Name: name(u.Name, lang, u.ID), Description: u.Description[lang], Logo: u.Logo, Action: action}
 }
 
-// group lists the members of a provider group (the Sign-In Partner banks).
-func (s signIn) group(w http.ResponseWriter, r *http.Request) {
+// group is the configured provider group id (zero when there is none).
+func (s signIn) group(id string) GroupConfig {
+	for _, g := range s.core.catalog().groups {
+		if g.ID == id {
+			return g
+		}
+	}
+	return GroupConfig{}
+}
+
+// groupPage lists the members of a provider group (the Sign-In Partner banks).
+func (s signIn) groupPage(w http.ResponseWriter, r *http.Request) {
 	b := s.core
 	f, ok := b.loadFlow(w, r, r.PathValue("id"), true)
 	if !ok {
@@ -59,7 +67,7 @@ func (s signIn) group(w http.ResponseWriter, r *http.Request) {
 	ups := b.catalog().upstreams
 	for _, id := range b.flowUpstreams(f) {
 		if u := ups[id]; u.Group == gid {
-			banks = append(banks, ui.Choice{ID: id, Name: name(u.Name, f.lang, id), Action: f.stepURL("choose", id)})
+			banks = append(banks, upstreamChoice(u, f.lang, f.stepURL("choose", id)))
 		}
 	}
 	if len(banks) == 0 {
@@ -68,7 +76,7 @@ func (s signIn) group(w http.ResponseWriter, r *http.Request) {
 	}
 	s.ui.Render(w, r, http.StatusOK, f.lang, ui.PageBanks, &ui.BanksData{
 		Common:    b.csrf(f),
-		GroupName: name(s.groupName(gid), f.lang, gid), Banks: banks,
+		GroupName: name(s.group(gid).Name, f.lang, gid), Banks: banks,
 		BackURL: f.stepURL(), CancelURL: f.stepURL("cancel"),
 	})
 }

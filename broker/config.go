@@ -80,6 +80,9 @@ type KeysConfig struct {
 type GroupConfig struct {
 	ID   string            `mapstructure:"id" yaml:"id"`
 	Name map[string]string `mapstructure:"name" yaml:"name"`
+	// Description is the sentence under the group's choice on the
+	// chooser, en and fr (optional).
+	Description map[string]string `mapstructure:"description" yaml:"description"`
 }
 
 // ClientConfig is a relying party declared in the configuration file:
@@ -161,6 +164,7 @@ func (c *Config) Validate(ps *validate.Problems, providerIDs []string) {
 		p := fmt.Sprintf("groups[%d]", i)
 		ps.Required(p+".id", g.ID)
 		checkNames(ps, p+".name", g.Name)
+		ps.Bilingual(p+".description", g.Description)
 	}
 	rules := c.ClientRules(providerIDs)
 	seen := map[string]bool{}

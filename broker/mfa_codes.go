@@ -93,11 +93,16 @@ func (p mfaPages) codesPage(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	var errs []ui.FieldError
-	if r.URL.Query().Has("unticked") {
-		errs = []ui.FieldError{{Field: "saved", Message: p.ui.T(f.lang, "mfa.error.saved")}}
+	p.renderCodes(w, r, f, untickedError(r, p.ui, f.lang))
+}
+
+// untickedError is the codes page's error after Continue without "I have
+// saved them" (the redirect says ?unticked=1).
+func untickedError(r *http.Request, u *ui.UI, lang string) []ui.FieldError {
+	if !r.URL.Query().Has("unticked") {
+		return nil
 	}
-	p.renderCodes(w, r, f, errs)
+	return []ui.FieldError{{Field: "saved", Message: u.T(lang, "mfa.error.saved")}}
 }
 
 func (p mfaPages) renderCodes(w http.ResponseWriter, r *http.Request, f *flow, errs []ui.FieldError) {
@@ -130,15 +135,18 @@ func (p mfaPages) codesFile(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	codes, ok := p.unsavedCodes(w, r, f)
-	if !ok {
-		return
+	if codes, ok := p.unsavedCodes(w, r, f); ok {
+		writeCodesFile(w, p.ui, f.lang, codes)
 	}
+}
+
+// writeCodesFile answers with recovery codes as a text file to keep.
+func writeCodesFile(w http.ResponseWriter, u *ui.UI, lang string, codes []string) {
 	h := w.Header()
 	h.Set("Content-Type", "text/plain; charset=utf-8")
 	h.Set("Content-Disposition", `attachment; filename="recovery-codes.txt"`)
 	h.Set("Cache-Control", "no-store")
-	text := p.ui.T(f.lang, "recovery.file.heading") + "\r\n\r\n" + strings.Join(codes, "\r\n") + "\r\n"
+	text := u.T(lang, "recovery.file.heading") + "\r\n\r\n" + strings.Join(codes, "\r\n") + "\r\n"
 	_, _ = w.Write([]byte(text))
 }
 

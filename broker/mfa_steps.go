@@ -257,7 +257,8 @@ func (p mfaPages) renderEnrolChoice(w http.ResponseWriter, r *http.Request, m *m
 	}
 	var opts []ui.Choice
 	for _, k := range m.kinds {
-		opts = append(opts, ui.Choice{ID: k, Name: p.ui.T(m.lang, "mfa.kind."+k), Action: m.flow.stepURL("mfa", "enrol", k)})
+		opts = append(opts, ui.Choice{ID: k, Name: p.ui.T(m.lang, "mfa.kind."+k), Description: p.ui.T(m.lang, "mfa.about."+k),
+			Action: m.flow.stepURL("mfa", "enrol", k)})
 	}
 	data := &ui.MFAChooseData{Common: b.csrf(m.flow), Enrol: true, Reason: p.ui.T(m.lang, reason), Options: opts,
 		CancelURL: m.flow.stepURL("cancel")}
@@ -274,7 +275,8 @@ func (p mfaPages) switchChoices(m *mfaFlow, current string) []ui.Choice {
 		if x.ID == current {
 			continue
 		}
-		out = append(out, ui.Choice{ID: x.ID, Name: p.factorLabel(m.lang, x), Action: m.flow.stepURL("mfa", "use", x.ID)})
+		out = append(out, ui.Choice{ID: x.ID, Name: p.factorLabel(m.lang, x), Description: p.ui.T(m.lang, "mfa.about."+x.Kind),
+			Action: m.flow.stepURL("mfa", "use", x.ID)})
 	}
 	return out
 }

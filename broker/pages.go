@@ -124,8 +124,10 @@ func (p pages) home(w http.ResponseWriter, r *http.Request) {
 // thing's name), ".message" and ".submit", whose form posts confirm=yes
 // to action; cancel leads back.
 func (p pages) confirm(w http.ResponseWriter, r *http.Request, v *accountView, prefix, what, action, cancel string) {
+	common := v.common()
+	common.Title, common.Path = p.ui.T(v.lang, prefix+"confirm.title", what), cancel
 	p.ui.Render(w, r, http.StatusOK, v.lang, ui.PageConfirm, &ui.ConfirmData{
-		Common:  ui.Common{CSRF: v.csrf, Title: p.ui.T(v.lang, prefix+"confirm.title", what), Path: cancel},
+		Common:  common,
 		Message: p.ui.T(v.lang, prefix+"confirm.message"), Action: action,
 		Submit: p.ui.T(v.lang, prefix+"confirm.submit"), CancelURL: cancel,
 	})

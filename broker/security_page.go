@@ -24,7 +24,7 @@ import (
 //	POST /account/security/factor/{id}/remove  never the last factor; confirm=yes, else the confirmation page
 //	POST /account/security/factor/{id}/change  a replaceable factor's new set-up (an email factor's new address)
 //	POST /account/security/add/{kind}        internal sign-in that ends in set-up
-//	POST /account/security/recovery          new codes; the old ones stop working
+//	POST /account/security/recovery          new codes; the old ones stop working (account_codes.go)
 //
 // securityPage serves it. What it needs of the journey (the account
 // window, the error pages, the audit log) comes from the core.
@@ -48,6 +48,9 @@ func (pg securityPage) Mount(mux routes) {
 	mux.HandleFunc("POST /account/security/factor/{id}/change", pg.change)
 	mux.HandleFunc("POST /account/security/add/{kind}", pg.add)
 	mux.HandleFunc("POST /account/security/recovery", pg.regenerate)
+	mux.HandleFunc("GET /account/security/codes", pg.codesPage)
+	mux.HandleFunc("GET /account/security/codes.txt", pg.codesFile)
+	mux.HandleFunc("POST /account/security/codes/saved", pg.codesSaved)
 }
 
 func (pg securityPage) page(w http.ResponseWriter, r *http.Request) {
@@ -70,7 +73,7 @@ func usable(factors []store.Factor) int {
 }
 
 func (pg securityPage) render(w http.ResponseWriter, r *http.Request, v *accountView, notice string, errs []ui.FieldError) {
-	common, status := formState(ui.Common{CSRF: v.csrf}, errs)
+	common, status := formState(v.common(), errs)
 	data := &ui.SecurityData{Common: common, URN: v.acct.URN, Notice: notice,
 		RegenerateAction: "/account/security/recovery", SignOutEverywhereAction: "/account/signout-everywhere"}
 	n := usable(v.factors)
@@ -97,7 +100,7 @@ func (pg securityPage) render(w http.ResponseWriter, r *http.Request, v *account
 	}
 	for _, k := range pg.factors.Enrollable() {
 		data.AddOptions = append(data.AddOptions, ui.Choice{ID: k, Name: pg.ui.T(v.lang, "security.add."+k),
-			Action: "/account/security/add/" + k})
+			Description: pg.ui.T(v.lang, "mfa.about."+k), Action: "/account/security/add/" + k})
 	}
 	pg.ui.Render(w, r, status, v.lang, ui.PageSecurity, data)
 }
@@ -196,29 +199,6 @@ func (pg securityPage) add(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	pg.core.openAccount(w, r, accountIntent{addKind: kind})
-}
-
-func (pg securityPage) regenerate(w http.ResponseWriter, r *http.Request) {
-	v, ok := pg.core.openAccount(w, r, accountIntent{})
-	if !ok || !pg.core.checkAccountForm(w, r, v) {
-		return
-	}
-	ctx := r.Context()
-	var existing *store.Factor
-	for i := range v.factors {
-		if v.factors[i].Kind == recoveryKind {
-			existing = &v.factors[i]
-			break
-		}
-	}
-	codes, err := pg.recovery.Renew(ctx, v.acct.ID, existing)
-	if err != nil {
-		pg.changed(w, r, v, err, "recovery.generate", "", "")
-		return
-	}
-	pg.core.audits.record(ctx, "recovery.generate", v.acct.ID, "", "success", nil)
-	pg.ui.Render(w, r, http.StatusOK, v.lang, ui.PageRecoveryCodes, &ui.RecoveryCodesData{Common: ui.Common{CSRF: v.csrf},
-		Codes: codes, Action: "/account/security?done=recovery"})
 }
 
 // changed audits a change of the security page and shows it with its

@@ -154,7 +154,7 @@ func New(ctx context.Context, cfg Config, d Deps) (*Broker, error) {
 	b.signIn = signIn{core: b, ui: b.ui, log: b.log, secrets: b.secrets, ids: ids}
 	if d.Local != nil {
 		lc := d.Local.Config()
-		b.firstParty = []Upstream{{ID: lc.ID, Name: lc.Name, Provider: d.Local, FirstParty: true}}
+		b.firstParty = []Upstream{{ID: lc.ID, Name: lc.Name, Description: lc.Description, Provider: d.Local, FirstParty: true}}
 		b.local = &localPages{core: b, ui: b.ui, svc: d.Local, cfg: lc, ids: ids}
 	}
 	if b.keys, err = OpenKeys(ctx, d.Store, d.MasterKey, cfg, d.Now); err != nil {

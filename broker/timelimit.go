@@ -2,6 +2,7 @@ package broker
 
 import (
 	"encoding/json"
+	"errors"
 	"net/http"
 	"time"
 
@@ -10,15 +11,22 @@ import (
 )
 
 // Time limits a person can see and extend (WCAG 2.2.1). Every sign-in
-// page says how long is left (ui.TimeLimit, in words; page.js keeps it
-// current), warns two minutes before the end, and offers more time
-// without leaving the page, so nothing typed is lost:
+// page, and every page of the account window, says how long is left
+// (ui.TimeLimit, in words; page.js keeps it current), warns two minutes
+// before the end, and offers more time without leaving the page, so
+// nothing typed is lost:
 //
 //	POST /login/{id}/extend   csrf → {"expires_in": seconds}; 410 when over
+//	POST /account/extend      the same for the account window
 //
-// Each extension gives the sign-in a whole tokens.auth_request again
+// Each extension of a sign-in gives it a whole tokens.auth_request again
 // from now, never past maxSignInExtensions times it from the start: the
-// store holds an abandoned request a bounded time, as before.
+// store holds an abandoned request a bounded time, as before. Each
+// extension of the account window gives it a whole accountWindow again
+// from now, never past the SSO session's own absolute limit; only an open
+// window is extended (a closed one needs the second factor again), and
+// only by a press in the page (its form token, bound to the session and
+// the browser): an unattended page does not keep itself open.
 
 // maxSignInExtensions bounds how long a sign-in can be kept alive: this
 // many times tokens.auth_request from its start.
@@ -52,15 +60,61 @@ func (b *Broker) extend(w http.ResponseWriter, r *http.Request) {
 		until = a.ExpiresAt
 		return a, nil
 	})
+	if err != nil && err != errAlreadyDone {
+		b.log.ErrorContext(r.Context(), "extend a sign-in", "error", err)
+	}
+	answerExtension(w, err == nil, until.Sub(now))
+}
+
+// answerExtension answers page.js's "more time": the time left, or 410
+// when there is none (ok false: the sign-in or window is over).
+func answerExtension(w http.ResponseWriter, ok bool, left time.Duration) {
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")
-	if err != nil {
-		if err != errAlreadyDone {
-			b.log.ErrorContext(r.Context(), "extend a sign-in", "error", err)
-		}
+	if !ok || left <= 0 {
 		w.WriteHeader(http.StatusGone)
 		_, _ = w.Write([]byte(`{"expires_in":0}` + "\n"))
 		return
 	}
-	_ = json.NewEncoder(w).Encode(map[string]int64{"expires_in": int64(until.Sub(now).Seconds())})
+	_ = json.NewEncoder(w).Encode(map[string]int64{"expires_in": int64(left.Seconds())})
+}
+
+// accountLimit is the account window's limit as the pages show it.
+func accountLimit(s store.Session, now time.Time) *ui.TimeLimit {
+	return &ui.TimeLimit{Left: s.AccountUntil.Sub(now), ExtendAction: "/account/extend", Window: true}
+}
+
+// extendAccount gives an open account window more time.
+func (b *Broker) extendAccount(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	now := b.now()
+	s, hash, ok := b.sessions.current(ctx, r)
+	if !ok || !now.Before(s.AccountUntil) {
+		answerExtension(w, false, 0)
+		return
+	}
+	if !b.secrets.checkCSRF(s.ID, b.sessions.cookie(r, "browser"), r.PostFormValue("csrf")) {
+		b.log.WarnContext(ctx, "account window extension with a missing or wrong CSRF token")
+		b.pages.errorPage(w, r, http.StatusForbidden, nil, errCSRF)
+		return
+	}
+	var until time.Time
+	err := b.sessions.st.UpdateSession(ctx, hash, func(x store.Session) (store.Session, error) {
+		if x.ID != s.ID || !now.Before(x.AccountUntil) {
+			return x, errNotThisSession
+		}
+		until = now.Add(accountWindow)
+		if !x.ExpiresAt.IsZero() && until.After(x.ExpiresAt) {
+			until = x.ExpiresAt
+		}
+		if until.After(x.AccountUntil) {
+			x.AccountUntil = until
+		}
+		until = x.AccountUntil
+		return x, nil
+	})
+	if err != nil && !errors.Is(err, errNotThisSession) {
+		b.log.ErrorContext(ctx, "extend the account window", "error", err)
+	}
+	answerExtension(w, err == nil, until.Sub(now))
 }

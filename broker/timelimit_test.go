@@ -1,9 +1,7 @@
 package broker_test
 
 import (
-	"encoding/json"
 	"net/http"
-	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -26,15 +24,7 @@ func TestSignInTimeLimit(t *testing.T) {
 	ar := requestOf(t, e, p)
 	extend := e.issuer + "/login/" + ar.ID + "/extend"
 	csrf := csrfOf(t, p)
-	more := func(b *browser, token string) (int, int64) {
-		t.Helper()
-		q := b.Post(extend, url.Values{"csrf": {token}})
-		var body struct {
-			ExpiresIn int64 `json:"expires_in"`
-		}
-		_ = json.Unmarshal([]byte(q.Body), &body)
-		return q.Resp.StatusCode, body.ExpiresIn
-	}
+	more := func(b *browser, token string) (int, int64) { return moreTime(b, extend, token) }
 	e.clock.Advance(29 * time.Minute)
 	if st, in := more(b, csrf); st != http.StatusOK || in != 1800 {
 		t.Fatalf("more time after 29 minutes: %d, %ds; want 200, 1800s", st, in)

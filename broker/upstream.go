@@ -23,6 +23,10 @@ type Upstream struct {
 	ID    string
 	Name  map[string]string
 	Group string
+	// Description (by language) and Logo (a path under /static/) show the
+	// upstream's choice on the chooser; both optional.
+	Description map[string]string
+	Logo        string
 	// ReleaseClaims are the claims of this upstream (providers.ClaimEmail,
 	// ClaimName, ClaimLocale) that may reach a relying party whose
 	// configuration asks for them too; none when empty.
@@ -59,7 +63,7 @@ type signIn struct {
 
 func (s signIn) Mount(mux routes) {
 	mux.HandleFunc("POST /login/{id}/choose/{choice}", s.choose)
-	mux.HandleFunc("GET /login/{id}/group/{group}", s.group)
+	mux.HandleFunc("GET /login/{id}/group/{group}", s.groupPage)
 	mux.HandleFunc("GET /login/{id}/cancel", s.cancel)
 	// An upstream's answer (a form_post, a SAML response) is a protocol
 	// message.
@@ -192,6 +196,10 @@ func (s signIn) callback(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ident, err := cp.HandleCallback(r, leg)
+	if errors.Is(err, providers.ErrBelowLevel) {
+		b.belowDemand(w, r, f, pid, "")
+		return
+	}
 	if err != nil {
 		b.log.WarnContext(ctx, "upstream sign-in failed", "provider", pid, "error", err)
 		kind := errUpstream

@@ -3,9 +3,12 @@
 // French, does what people do (issue 13): opens the sign-in in two tabs,
 // switches language halfway, types wrong codes before the right one,
 // reloads the recovery codes page and comes back to it, presses Continue
-// twice, uses the Back button after signing in and opens the finished
-// sign-in's address again, and types an address that does not exist. Every Passerelle page on the way gets axe-core (WCAG 2.1
-// A/AA: zero violations), its <html lang>, a check that nothing scrolls
+// twice (one answer reaches the service), uses the Back button after
+// signing in and opens the finished sign-in's address again ("already
+// signed in", never a new code), types an address that does not exist,
+// and lets the account window run to its warning before asking for more
+// time. Every Passerelle page on the way gets axe-core (WCAG 2.1 A/AA:
+// zero violations), its <html lang>, a check that nothing scrolls
 // sideways at 320 px, and screenshots at desktop and phone width in
 // e2e/screenshots/careless/ (ignored by git). See README.md.
 
@@ -195,25 +198,25 @@ for (const lang of ['en', 'fr']) {
       await page.waitForLoadState('load');
       await p.check('recovery-codes-unticked', { title: T('recovery.title') });
       assert.deepEqual(await page.locator('ol.recovery-codes li').allInnerTexts(), codes);
-      // Double submit.
+      // Double submit: one answer reaches the service, which signs the
+      // person in (a second answer would overtake the first, whose state
+      // the service spent, and sign nobody in).
       await page.check('#saved');
       await p.button(T('mfa.continue')).dblclick();
-      await page.waitForURL((u) => u.href.startsWith(demo.rpURL), { timeout: 15000 });
+      await page.waitForURL((u) => u.href === demo.rpURL, { timeout: 15000 });
+      assert.match(await page.locator('pre').first().innerText(), /"sub"/, 'the service shows the person signed in after a double submit');
 
       // The finished sign-in's address again (a bookmark, Back from
-      // another page): never "took too long": either back at the service
-      // (a new code while the service has not used one) or "already
-      // signed in" with the way back to the service.
+      // another page): "You are already signed in", with the way back to
+      // the service; never "took too long", never a new code.
       await page.goto(new URL(dispatcher, demo.issuer).href);
       await page.waitForLoadState('load');
-      if (new URL(page.url()).origin === demo.issuer) {
-        await p.check('finished-sign-in-again', { title: T('error.signed_in.title') });
-        const service = page.locator('main .page-links a').first();
-        assert.equal(new URL(await service.getAttribute('href')).origin, new URL(demo.rpURL).origin, 'the first link leads to the service');
-        await service.click();
-        await page.waitForLoadState('load');
-      }
-      assert.equal(new URL(page.url()).origin, new URL(demo.rpURL).origin, `the finished sign-in revisited: ${page.url()}`);
+      assert.equal(new URL(page.url()).origin, demo.issuer, `the finished sign-in revisited left Passerelle: ${page.url()}`);
+      await p.check('finished-sign-in-again', { title: T('error.signed_in.title') });
+      const service = page.locator('main .page-links a').first();
+      assert.equal(new URL(await service.getAttribute('href')).origin, new URL(demo.rpURL).origin, 'the first link leads to the service');
+      await service.click();
+      await page.waitForURL((u) => u.origin === new URL(demo.rpURL).origin, { timeout: 15000 });
 
       // The second tab goes on: the SSO session signs it in.
       await tab2.bringToFront();
@@ -227,13 +230,39 @@ for (const lang of ['en', 'fr']) {
           await p.button(T('mfa.continue'), tab2).click();
         }
       }
-      await tab2.waitForURL((u) => u.href.startsWith(demo.rpURL), { timeout: 15000 });
+      await tab2.waitForURL((u) => u.href === demo.rpURL, { timeout: 15000 });
+      assert.match(await tab2.locator('pre').first().innerText(), /"sub"/, 'the second tab is signed in at the service too');
 
       // A wrong address: the framed, bilingual 404.
       const res = await page.goto(`${demo.issuer}/no-such-page`);
       assert.equal(res.status(), 404);
       await p.check('not-found', { title: T('error.not_found.title') });
       assert.ok((await page.title()).includes(T('error.not_found.title')));
+
+      // The account window (WCAG 2.2.1): the person starts typing a new
+      // address and steps away; the browser's clock (Playwright's, not a
+      // wait) runs on to 90 seconds before the window closes; the warning
+      // asks, "more time" answers without leaving the page, and what was
+      // typed is still there.
+      await page.clock.install();
+      await page.goto(`${demo.issuer}/account`);
+      await page.waitForLoadState('load');
+      await p.typeTotp(secret);
+      await p.button(T('mfa.continue')).click();
+      await page.waitForURL((u) => u.pathname === '/account', { timeout: 15000 });
+      const left = page.locator('[data-left-text]');
+      assert.equal(await left.innerText(), T('window.left', T('time.minutes', 10)), 'the account page says how long it stays open');
+      await page.fill('#email', 'careless.new@example.org');
+      await page.clock.fastForward('08:30');
+      await page.locator('[data-warning]').waitFor({ state: 'visible' });
+      assert.equal(await page.locator('[data-warning-text]').innerText(), T('window.soon'));
+      assert.equal(await left.innerText(), T('window.left', T('time.minutes', 2)), '90 seconds left, in words');
+      await p.check('account-window-warning', { title: T('account.title') });
+      await p.button(T('limit.extend')).click();
+      await page.locator('[data-warning-text]', { hasText: T('limit.extended') }).waitFor();
+      assert.equal(await left.innerText(), T('window.left', T('time.minutes', 10)), 'a whole window again');
+      assert.equal(await page.inputValue('#email'), 'careless.new@example.org', 'what was typed is still there');
+      assert.equal(new URL(page.url()).pathname, '/account', 'the page was not left');
 
       assert.equal(p.problems.length, 0, `${p.problems.length} problem(s):\n  ${p.problems.join('\n  ')}`);
     } finally {

@@ -2,8 +2,10 @@ package ui
 
 import (
 	"fmt"
+	"io/fs"
 	"net/url"
 	"os"
+	pathpkg "path"
 	"slices"
 	"strings"
 
@@ -108,6 +110,32 @@ func (c *Config) validateTexts(ps *validate.Problems, path string, m map[string]
 			ps.Add(join(path, l), "must be an http(s) URL or a path starting with /", v)
 		}
 	}
+}
+
+// logoTypes are the image types a logo may be.
+var logoTypes = []string{".svg", ".png", ".webp"}
+
+// ValidateLogo adds a problem at path unless name is an image of the
+// static assets (embedded, or in theme_dir): a provider's logo, served
+// from this server under /static/ (no page loads anything from
+// elsewhere).
+func (c *Config) ValidateLogo(ps *validate.Problems, path, name string) {
+	if !fs.ValidPath(name) || name == "." || !slices.Contains(logoTypes, strings.ToLower(pathpkg.Ext(name))) {
+		ps.Add(path, "must be a relative path under the static assets ending in "+strings.Join(logoTypes, ", ")+" (banks/maple.svg)", name)
+		return
+	}
+	if _, err := fs.Stat(staticFS, "static/"+name); err == nil {
+		return
+	}
+	if c.ThemeDir != "" {
+		if root, err := os.OpenRoot(c.ThemeDir); err == nil {
+			defer root.Close()
+			if fi, err := root.Stat(name); err == nil && !fi.IsDir() {
+				return
+			}
+		}
+	}
+	ps.Add(path, "must name a file of the static assets (embedded, or in ui.theme_dir)", name)
 }
 
 func join(path, key string) string {

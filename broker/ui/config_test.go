@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -44,5 +46,45 @@ func TestConfig(t *testing.T) {
 	c.SetDefaults()
 	if strings.Join(c.Languages, ",") != "en,fr" {
 		t.Errorf("default languages %v", c.Languages)
+	}
+}
+
+// TestValidateLogo: a provider's logo is an image of the static assets,
+// embedded or in the theme directory, named by a path under /static/.
+func TestValidateLogo(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "banks"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "banks", "own.png"), []byte("png"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	themed := Config{ThemeDir: dir}
+	for _, tc := range []struct {
+		name string
+		cfg  Config
+		logo string
+		want string // "" for none
+	}{
+		{"embedded placeholder", Config{}, "demo/bank-maple.svg", ""},
+		{"in the theme", themed, "banks/own.png", ""},
+		{"theme file without a theme", Config{}, "banks/own.png", `p.logo: must name a file of the static assets (embedded, or in ui.theme_dir), got "banks/own.png"`},
+		{"missing", themed, "banks/none.svg", `p.logo: must name a file of the static assets (embedded, or in ui.theme_dir), got "banks/none.svg"`},
+		{"a directory", themed, "banks.svg/..", `p.logo: must be a relative path under the static assets ending in .svg, .png, .webp (banks/maple.svg), got "banks.svg/.."`},
+		{"outside", themed, "../own.png", `p.logo: must be a relative path under the static assets ending in .svg, .png, .webp (banks/maple.svg), got "../own.png"`},
+		{"absolute", themed, "/etc/logo.png", `p.logo: must be a relative path under the static assets ending in .svg, .png, .webp (banks/maple.svg), got "/etc/logo.png"`},
+		{"not an image", Config{}, "page.js", `p.logo: must be a relative path under the static assets ending in .svg, .png, .webp (banks/maple.svg), got "page.js"`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var ps validate.Problems
+			tc.cfg.ValidateLogo(&ps, "p.logo", tc.logo)
+			var got string
+			if l := ps.List(); len(l) > 0 {
+				got = l[0].String()
+			}
+			if got != tc.want || len(ps.List()) > 1 {
+				t.Errorf("got %v, want %q", ps.List(), tc.want)
+			}
+		})
 	}
 }

@@ -31,6 +31,9 @@ package ui
 //	limit.extend                  the warning's button: more time (POST TimeLimit.ExtendAction)
 //	limit.extended                announced once the time was extended
 //	limit.expired                 announced when the time is over
+//	window.left                   %s = time left in words: the account window's (TimeLimit.Window) sentence
+//	window.soon                   the account window's warning
+//	window.expired                announced when the account window has closed
 //	errors.field                  hidden prefix of a field's own error message
 //	nav.back                      link back (BanksData.BackURL)
 //	nav.cancel                    link that cancels the sign-in (CancelURL)
@@ -124,6 +127,10 @@ package ui
 //	mfa.kind.email                factor kind label: email code
 //	mfa.kind.webauthn             factor kind label: security key
 //	mfa.kind.recovery             factor kind label: recovery code
+//	mfa.about.webauthn            under a security key's choice: what it is; the strongest
+//	mfa.about.totp                under an authenticator app's choice: what it is; strong
+//	mfa.about.email               under an email code's choice: what it is; the weakest
+//	mfa.about.recovery            about recovery codes: for emergencies only
 //	mfa.error.code                any wrong code, whatever the kind (one message for all)
 //	mfa.error.locked              account locked after too many failures; contact support
 //	mfa.error.wait                %s = delay before the next attempt (already formatted)

@@ -38,6 +38,9 @@ type Common struct {
 type TimeLimit struct {
 	Left         time.Duration
 	ExtendAction string
+	// Window: the limit is the account window's (its pages close), not a
+	// sign-in's (the "window.*" sentences instead of "limit.*").
+	Window bool
 }
 
 func (c *Common) common() *Common { return c }
@@ -55,6 +58,13 @@ type Choice struct {
 	Name   string // already in the page language
 	Action string // URL the choice's form posts to (the broker builds it, HMAC-bound)
 	Group  bool   // true: opens a list (Sign-In Partner)
+	// Description is the sentence under the choice, already in the page
+	// language (what it is, which is stronger); "" for none.
+	Description string
+	// Logo is an image under /static/ (a bank's logo), shown in the
+	// button before the name; "" for none. It is decorative (alt=""):
+	// the name beside it in the same button says what it is (WCAG H2).
+	Logo string
 }
 
 // LanguageData is for PageLanguage. Its links go to /lang?l=xx&next=Next;

@@ -148,6 +148,11 @@ func (c *Config) validate(ps *validate.Problems) {
 		groups = append(groups, g.ID)
 	}
 	registry.Validate(c.Providers, groups, ps)
+	for i, p := range c.Providers {
+		if p.Logo != "" {
+			c.UI.ValidateLogo(ps, fmt.Sprintf("providers[%d].logo", i), p.Logo)
+		}
+	}
 	if len(c.Providers) == 0 && c.Local == nil {
 		ps.Add("providers", "must list at least one upstream provider", nil)
 	}

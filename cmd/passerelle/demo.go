@@ -39,17 +39,23 @@ import (
 type demoUpstream struct {
 	id, group, acr string
 	name           map[string]string
+	description    map[string]string // under its choice
+	logo           string            // a placeholder under /static/ (banks only)
 	release        []string
 	acrMap         map[string]string // the oidc section's acr_map
 }
 
 var demoUpstreams = []demoUpstream{
-	{id: "bank-a", group: "sign-in-partner", acr: "urn:gc-ca:cyber-auth:assurance:loa2",
+	{id: "bank-a", group: "sign-in-partner", acr: "urn:gc-ca:cyber-auth:assurance:loa2", logo: "demo/bank-maple.svg",
 		name: map[string]string{"en": "Maple Bank (demo)", "fr": "Banque Érable (démo)"}},
-	{id: "bank-b", group: "sign-in-partner", acr: "urn:gc-ca:cyber-auth:assurance:loa2",
+	{id: "bank-b", group: "sign-in-partner", acr: "urn:gc-ca:cyber-auth:assurance:loa2", logo: "demo/bank-north.svg",
 		name: map[string]string{"en": "Northern Credit Union (demo)", "fr": "Caisse du Nord (démo)"}},
 	{id: "quebec", acr: "urn:gc-ca:cyber-auth:assurance:loa2", release: []string{"email", "name"}, acrMap: demoQuebecACR,
-		name: map[string]string{"en": "Quebec government authentication (demo)", "fr": "Authentification gouvernementale du Québec (démo)"}},
+		name: map[string]string{"en": "Quebec government authentication (demo)", "fr": "Authentification gouvernementale du Québec (démo)"},
+		description: map[string]string{
+			"en": "Use the identity you already use for Quebec government services.",
+			"fr": "Utilisez l’identité que vous utilisez déjà pour les services du gouvernement du Québec.",
+		}},
 }
 
 var demoUsers = []demoidp.User{
@@ -101,6 +107,10 @@ func demo(ctx context.Context, addr, sideFlag, dataDir string, logger *slog.Logg
 	// The GCKey-like service is the built-in one (providers/local); its
 	// confirmation and reset codes land in the demo outbox.
 	cfg.Local = &local.Config{ID: "gckey", Name: map[string]string{"en": "GCKey (demo)", "fr": "CléGC (démo)"},
+		Description: map[string]string{
+			"en": "A username and password from the Government of Canada. New here? You can create one.",
+			"fr": "Un nom d’utilisateur et un mot de passe du gouvernement du Canada. Nouveau? Vous pouvez en créer un.",
+		},
 		Password: local.PasswordConfig{Forbidden: "<>\"'&"}}
 	// The page frame's operator parts: the banner says it is a
 	// demonstration; the footer links to Canada.ca's own pages (links
@@ -115,7 +125,11 @@ func demo(ctx context.Context, addr, sideFlag, dataDir string, logger *slog.Logg
 	}
 	cfg.Broker.MFA.TOTP.Issuer = "Passerelle (demo)"
 	cfg.Broker.Groups = []broker.GroupConfig{{ID: "sign-in-partner",
-		Name: map[string]string{"en": "Sign-In Partner", "fr": "Partenaire de connexion"}}}
+		Name: map[string]string{"en": "Sign-In Partner", "fr": "Partenaire de connexion"},
+		Description: map[string]string{
+			"en": "Use the username and password of your online banking. Your bank does not learn which service you use.",
+			"fr": "Utilisez le nom d’utilisateur et le mot de passe de vos services bancaires en ligne. Votre banque ne sait pas quel service vous utilisez.",
+		}}}
 	cfg.Broker.Accounts = demoAccounts
 	mux := http.NewServeMux()
 	outbox := &notify.Outbox{}
@@ -138,7 +152,7 @@ func demo(ctx context.Context, addr, sideFlag, dataDir string, logger *slog.Logg
 		if len(u.release) > 0 {
 			oc.Scopes = []string{"openid", "email", "profile"}
 		}
-		pc := registry.Config{ID: u.id, Type: "oidc", Name: u.name, Group: u.group, ReleaseClaims: u.release,
+		pc := registry.Config{ID: u.id, Type: "oidc", Name: u.name, Group: u.group, Description: u.description, Logo: u.logo, ReleaseClaims: u.release,
 			Sections: map[string]any{"oidc": oc}}
 		cfg.Providers = append(cfg.Providers, pc)
 	}

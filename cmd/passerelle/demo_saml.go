@@ -53,7 +53,10 @@ func demoSAML(dataDir, sideURL, issuer string, log io.Writer) (http.Handler, reg
 	if err != nil {
 		return nil, registry.Config{}, err
 	}
-	pc := registry.Config{ID: demoSAMLID, Type: "saml", Name: demoSAMLName, Sections: map[string]any{"saml": saml.Config{
+	pc := registry.Config{ID: demoSAMLID, Type: "saml", Name: demoSAMLName, Description: map[string]string{
+		"en": "The same GCKey, reached through SAML, as federal departments connect to it.",
+		"fr": "La même CléGC, jointe par SAML, comme les ministères fédéraux s’y connectent.",
+	}, Sections: map[string]any{"saml": saml.Config{
 		IDPMetadataURL: base + "/metadata", IDPMetadataSigningCert: idpFiles.CertFile,
 		Keys: []saml.KeyPair{spFiles}, Levels: []string{saml.LoA2}, AMR: []string{"pwd"},
 	}}}

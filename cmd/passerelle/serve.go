@@ -21,6 +21,7 @@ import (
 	"github.com/passerelle/passerelle/metrics"
 	"github.com/passerelle/passerelle/mfa/emailotp"
 	"github.com/passerelle/passerelle/notify"
+	"github.com/passerelle/passerelle/providers"
 	"github.com/passerelle/passerelle/providers/local"
 	"github.com/passerelle/passerelle/providers/registry"
 	"github.com/passerelle/passerelle/store"
@@ -54,7 +55,7 @@ func build(ctx context.Context, cfg *Config, logger *slog.Logger, notifier notif
 		return nil, nil, err
 	}
 	pages.Logger = logger
-	httpClient := &http.Client{Timeout: 10 * time.Second}
+	httpClient := providers.NewHTTPClient(10 * time.Second)
 	ups, err := openUpstreams(cfg, httpClient, logger)
 	if err != nil {
 		return nil, nil, err
@@ -225,7 +226,7 @@ func openUpstreams(cfg *Config, client *http.Client, logger *slog.Logger) ([]bro
 	}
 	ups := make([]broker.Upstream, 0, len(opened))
 	for _, o := range opened {
-		ups = append(ups, broker.Upstream{ID: o.ID, Name: o.Name, Group: o.Group, ReleaseClaims: o.ReleaseClaims,
+		ups = append(ups, broker.Upstream{ID: o.ID, Name: o.Name, Group: o.Group, Description: o.Description, Logo: o.Logo, ReleaseClaims: o.ReleaseClaims,
 			RefreshClaims: o.RefreshClaims, Provider: o.Provider})
 	}
 	return ups, nil

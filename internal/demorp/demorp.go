@@ -3,6 +3,7 @@ package demorp
 import (
 	"context"
 	"crypto/rand"
+	"crypto/subtle"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -89,8 +90,10 @@ type session struct {
 	created time.Time
 	csrf    string // must accompany POST /refresh and /logout
 
-	// pending sign-in, between /login and /callback
-	state, nonce, verifier string
+	// pending sign-ins, between /login and /callback, by state: one per
+	// tab, so a sign-in started in two tabs is answered in both (at most
+	// maxPending, the oldest forgotten first)
+	pending []pendingSignIn
 
 	// the signed-in person, after /callback
 	token       *oauth2.Token
@@ -102,6 +105,24 @@ type session struct {
 	rotated     bool   // that refresh returned a new refresh token
 	signNonce   string // the nonce of the sign-in, for refreshed ID tokens
 	logoutState string // state sent with the last RP-initiated logout
+}
+
+// pendingSignIn is one authorization request waiting for its answer.
+type pendingSignIn struct{ state, nonce, verifier string }
+
+// maxPending bounds a browser's pending sign-ins.
+const maxPending = 8
+
+// takePending removes and returns the pending sign-in whose state is
+// state (compared in constant time); ok false when there is none.
+func (s *session) takePending(state string) (p pendingSignIn, ok bool) {
+	for i, x := range s.pending {
+		if state != "" && subtle.ConstantTimeCompare([]byte(state), []byte(x.state)) == 1 {
+			s.pending = append(s.pending[:i:i], s.pending[i+1:]...)
+			return x, true
+		}
+	}
+	return pendingSignIn{}, false
 }
 
 // New returns the relying party's handler. It does not contact the

@@ -290,3 +290,45 @@ func TestNameAndServices(t *testing.T) {
 		t.Error("a service without an absolute URL or names was accepted")
 	}
 }
+
+// TestTwoTabs: a sign-in started in two tabs of one browser is answered
+// in both, in either order (each answer carries its own state), and each
+// answer only once.
+func TestTwoTabs(t *testing.T) {
+	e := newEnv(t, nil, nil)
+	start := func() url.Values { // /login, then demoidp's form filled in
+		t.Helper()
+		resp, body := e.do(t, http.MethodPost, e.base()+"/login", url.Values{})
+		if resp.Request.URL.Path != "/idp/authorize" {
+			t.Fatalf("login ended at %s", resp.Request.URL)
+		}
+		form := hidden(t, body)
+		form.Set("username", "alice")
+		form.Set("password", "pw")
+		form.Set("action", "signin")
+		return form
+	}
+	first, second := start(), start()
+	var callbacks []string
+	e.browser.CheckRedirect = func(req *http.Request, _ []*http.Request) error {
+		if req.URL.Path == "/rp/callback" {
+			callbacks = append(callbacks, req.URL.String())
+			return http.ErrUseLastResponse
+		}
+		return nil
+	}
+	e.do(t, http.MethodPost, e.issuer()+"/authorize", second)
+	e.do(t, http.MethodPost, e.issuer()+"/authorize", first)
+	if len(callbacks) != 2 {
+		t.Fatalf("answers: %v", callbacks)
+	}
+	e.browser.CheckRedirect = nil
+	for i, cb := range callbacks { // the second tab's answer first
+		resp, body := e.do(t, http.MethodGet, cb, nil)
+		if resp.StatusCode != http.StatusOK || resp.Request.URL.String() != e.base()+"/" || !strings.Contains(body, "You are signed in") {
+			t.Fatalf("answer %d ended at %s with status %d\n%s", i, resp.Request.URL, resp.StatusCode, body)
+		}
+	}
+	resp, body := e.do(t, http.MethodGet, callbacks[0], nil)
+	wantFailure(t, resp, body, http.StatusBadRequest, "state_mismatch")
+}

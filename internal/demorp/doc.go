@@ -27,5 +27,8 @@
 // and discovery is retried until it succeeds, so the relying party may
 // start before the broker. Per-browser state lives in memory, keyed by a
 // random cookie; tokens never leave the server and are never shown,
-// only the claims they carry.
+// only the claims they carry. A browser may have several sign-ins
+// pending (one per tab, the last eight), each answered by its own state
+// once: keeping only the last would refuse the first tab's answer, so
+// its code would never be redeemed.
 package demorp

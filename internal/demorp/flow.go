@@ -49,7 +49,10 @@ func (h *rp) login(w http.ResponseWriter, r *http.Request) {
 	if s == nil {
 		s = h.newSessionLocked(w)
 	}
-	s.state, s.nonce, s.verifier = state, nonce, verifier
+	s.pending = append(s.pending, pendingSignIn{state: state, nonce: nonce, verifier: verifier})
+	if len(s.pending) > maxPending {
+		s.pending = s.pending[len(s.pending)-maxPending:]
+	}
 	h.mu.Unlock()
 	http.Redirect(w, r, p.oauth2.AuthCodeURL(state, opts...), http.StatusSeeOther)
 }
@@ -61,13 +64,14 @@ func (h *rp) callback(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	h.mu.Lock()
 	s := h.sessionLocked(r)
-	var state, nonce, verifier string
+	var pending pendingSignIn
+	ok := false
 	if s != nil {
-		state, nonce, verifier = s.state, s.nonce, s.verifier
-		s.state, s.nonce, s.verifier = "", "", "" // one answer per request
+		pending, ok = s.takePending(q.Get("state")) // one answer per request
 	}
 	h.mu.Unlock()
-	if state == "" || subtle.ConstantTimeCompare([]byte(q.Get("state")), []byte(state)) != 1 {
+	nonce, verifier := pending.nonce, pending.verifier
+	if !ok {
 		h.fail(w, r, http.StatusBadRequest, failure{Code: "state_mismatch"})
 		return
 	}

@@ -108,6 +108,20 @@ func IsLoopback(host string) bool {
 	return host == "localhost" || host == "::1" || strings.HasPrefix(host, "127.")
 }
 
+// Bilingual adds a problem for each official language m lacks, when m
+// has any text at all (an optional text, such as a description, exists
+// in English and French or not at all).
+func (ps *Problems) Bilingual(path string, m map[string]string) {
+	if len(m) == 0 {
+		return
+	}
+	for _, l := range []string{"en", "fr"} {
+		if strings.TrimSpace(m[l]) == "" {
+			ps.Add(Join(path, l), "is required when the text is given in either language (English and French)", nil)
+		}
+	}
+}
+
 // OneOf adds a problem unless s is one of allowed.
 func (ps *Problems) OneOf(path, s string, allowed ...string) {
 	for _, a := range allowed {

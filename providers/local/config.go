@@ -13,9 +13,12 @@ type Config struct {
 	// ID is the provider ID on the chooser and in links, e.g. "gckey".
 	ID string `mapstructure:"id" yaml:"id"`
 	// Name is the service's name on the chooser, by language (en and fr).
-	Name     map[string]string `mapstructure:"name" yaml:"name"`
-	Password PasswordConfig    `mapstructure:"password" yaml:"password"`
-	Argon2   Argon2Config      `mapstructure:"argon2" yaml:"argon2"`
+	Name map[string]string `mapstructure:"name" yaml:"name"`
+	// Description is the sentence under its choice on the chooser, by
+	// language (en and fr; optional).
+	Description map[string]string `mapstructure:"description" yaml:"description"`
+	Password    PasswordConfig    `mapstructure:"password" yaml:"password"`
+	Argon2      Argon2Config      `mapstructure:"argon2" yaml:"argon2"`
 	// ConfirmWithin is how long an unconfirmed registration holds its
 	// username and email: 10m to 30 days, default 24h.
 	ConfirmWithin time.Duration `mapstructure:"confirm_within" yaml:"confirm_within"`
@@ -83,6 +86,7 @@ func (c *Config) Validate(ps *validate.Problems, path string) {
 	for _, lang := range []string{"en", "fr"} {
 		ps.Required(p("name."+lang), c.Name[lang])
 	}
+	ps.Bilingual(p("description"), c.Description)
 	pw := c.Password
 	if pw.MinLength < 8 {
 		ps.Add(p("password.min_length"), "must be at least 8 (NIST SP 800-63B)", pw.MinLength)

@@ -37,6 +37,14 @@ type Config struct {
 	// Group puts the provider in a chooser group (e.g. the Sign-In Partner
 	// list of banks); it names an entry of `groups`.
 	Group string `mapstructure:"group" yaml:"group"`
+	// Description is the sentence under the provider's choice on the
+	// chooser (or the bank list), en and fr; optional.
+	Description map[string]string `mapstructure:"description" yaml:"description"`
+	// Logo is an image of the static assets (a path under /static/, from
+	// the embedded assets or ui.theme_dir: banks/maple.svg) shown on the
+	// provider's choice; optional. The cmd configuration checks that it
+	// exists (ui.Config.ValidateLogo).
+	Logo string `mapstructure:"logo" yaml:"logo"`
 	// ReleaseClaims are the claims this provider gives that may reach a
 	// relying party (email, name, locale), each only to the clients whose
 	// upstream_claims name it too. Empty (the default): none, so a
@@ -154,6 +162,9 @@ type Opened struct {
 	ID    string
 	Name  map[string]string
 	Group string
+	// Description and Logo are Config's: how the chooser shows it.
+	Description map[string]string
+	Logo        string
 	// ReleaseClaims and RefreshClaims are Config's.
 	ReleaseClaims []string
 	RefreshClaims bool
@@ -187,6 +198,7 @@ func Validate(cfgs []Config, groups []string, ps *validate.Problems) {
 				ps.Add(p+".name."+l, "is required (every name exists in English and French)", nil)
 			}
 		}
+		ps.Bilingual(p+".description", c.Description)
 		if c.Group != "" && !known[c.Group] {
 			ps.Add(p+".group", "must name an entry of groups", c.Group)
 		}
@@ -233,7 +245,7 @@ func Open(cfgs []Config, client *http.Client, logger *slog.Logger) ([]Opened, er
 		if err != nil {
 			return nil, fmt.Errorf("provider %s: %w", c.ID, err)
 		}
-		out = append(out, Opened{ID: c.ID, Name: c.Name, Group: c.Group, ReleaseClaims: c.ReleaseClaims,
+		out = append(out, Opened{ID: c.ID, Name: c.Name, Group: c.Group, Description: c.Description, Logo: c.Logo, ReleaseClaims: c.ReleaseClaims,
 			RefreshClaims: c.RefreshClaims, Provider: p})
 	}
 	return out, nil

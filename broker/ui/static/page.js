@@ -8,6 +8,27 @@
     b.addEventListener('click', function () { window.print(); });
   });
 
+  // One answer per press (a double click, Enter pressed twice): a form on
+  // its way is not sent again, so the second answer cannot overtake the
+  // first (a sign-in finished twice sent the service two answers, of which
+  // it kept the first state and was sent the other's code, and so signed
+  // nobody in). Forms a script handles itself (defaultPrevented) are left
+  // alone; after five seconds, or coming back to the page (Back), the form
+  // can be sent again.
+  document.addEventListener('submit', function (e) {
+    const form = e.target;
+    if (e.defaultPrevented) return;
+    if (form.dataset.sending) {
+      e.preventDefault();
+      return;
+    }
+    form.dataset.sending = 'yes';
+    setTimeout(function () { delete form.dataset.sending; }, 5000);
+  });
+  window.addEventListener('pageshow', function () {
+    document.querySelectorAll('form[data-sending]').forEach(function (f) { delete f.dataset.sending; });
+  });
+
   // The form_post response (OAuth 2.0 Form Post Response Mode) goes on
   // by itself; without script the person presses Continue.
   const auto = document.querySelector('form[data-autosubmit]');
