@@ -54,6 +54,32 @@
 // backend; the bound on members (MaxOrgMembers) keeps the record small
 // enough to rewrite at each change (BenchOrganizations measures it).
 //
+// # Durability
+//
+// A method returns once its write is durable (a bbolt commit with fsync,
+// a PostgreSQL commit with its WAL flushed), except for two kinds of
+// record that only serve a sign-in in progress or can afford to trail by
+// milliseconds:
+//
+//   - auth requests (with their code's hash) may be lost by a crash:
+//     bbolt keeps them in memory (bounded), PostgreSQL in an UNLOGGED
+//     table emptied after a server crash. A crash then ends the sign-ins
+//     in progress (they start again) and refuses the codes not yet
+//     redeemed. Single use does not depend on durability: a step, a code
+//     and an upstream callback are used once while the process (bbolt) or
+//     the server (PostgreSQL) runs, and after a crash the record is gone,
+//     which refuses them too.
+//   - audit events (AppendAudit) are queued and written by a group commit
+//     (AuditQueue): up to AuditBatch events per commit, started as soon
+//     as the previous one ends. A crash loses the events appended and not
+//     yet committed, those of about one commit's time (0.4 ms to a few ms)
+//     and never more than AuditPending; a clean Close loses none. Reads of
+//     the log (ListAudit, Export, Sweep's retention) flush the queue first.
+//
+// Everything else (accounts, links, factors and their counters, grants
+// and refresh families, sessions, spent codes) is durable when the method
+// returns. Each backend's doc says how, with its counts per sign-in.
+//
 // Backends live in sub-packages (store/bolt, the embedded default, and
 // store/postgres) and all run the conformance suite in store/storetest.
 package store

@@ -17,30 +17,58 @@ func auditKey(e store.AuditEvent) []byte {
 	return append(timeKey(e.Time), e.ID...)
 }
 
-// AppendAudit adds an event to the audit log. ErrAlreadyExists if an
-// event with the same ID was appended before (at any time).
+// AppendAudit queues an event for the audit log's next group commit
+// (store.AuditQueue) and returns without waiting for it. ErrAlreadyExists
+// if an event with the same ID was appended before (at any time).
 func (s *auditLog) AppendAudit(ctx context.Context, e store.AuditEvent) error {
-	return s.write(ctx, func(tx *bbolt.Tx) error {
-		if e.ID == "" {
-			return refuse(errEmptyAuditID)
-		}
+	if e.ID == "" {
+		return errEmptyAuditID
+	}
+	// Queued before stored: an event leaves the queue only once stored,
+	// so one of the two checks sees an event appended before.
+	if s.audit.Queued(e.ID) {
+		return fmt.Errorf("store/bolt: audit event: %w", store.ErrAlreadyExists)
+	}
+	if err := s.view(ctx, func(tx *bbolt.Tx) error {
 		if tx.Bucket(indexAuditByID).Get([]byte(e.ID)) != nil {
-			return refuse(fmt.Errorf("store/bolt: audit event: %w", store.ErrAlreadyExists))
+			return fmt.Errorf("store/bolt: audit event: %w", store.ErrAlreadyExists)
 		}
-		if err := checkNew(tx, auditEvents, e); err != nil {
-			return err
+		return nil
+	}); err != nil {
+		return err
+	}
+	return s.audit.Append(ctx, e)
+}
+
+// commitAudit writes a batch of the audit queue in one transaction
+// (db.Update: the queue is its own group), skipping the events already
+// stored (a batch retried after a failure).
+func (s *base) commitAudit(_ context.Context, batch []store.AuditEvent) error {
+	return s.db.Update(func(tx *bbolt.Tx) error {
+		for _, e := range batch {
+			if tx.Bucket(indexAuditByID).Get([]byte(e.ID)) != nil {
+				continue
+			}
+			if err := save(tx, auditEvents, e); err != nil {
+				return err
+			}
+			if err := tx.Bucket(indexAuditByID).Put([]byte(e.ID), auditKey(e)); err != nil {
+				return err
+			}
 		}
-		if err := save(tx, auditEvents, e); err != nil {
-			return err
-		}
-		return tx.Bucket(indexAuditByID).Put([]byte(e.ID), auditKey(e))
+		s.auditCommits.Add(1)
+		return nil
 	})
 }
 
 // ListAudit returns the events whose Time is at or after since, oldest
 // first (ties by ID), at most limit of them (no limit when limit <= 0).
-// The log is keyed by time, so this is one cursor seek and a scan.
+// The log is keyed by time, so this is one cursor seek and a scan, after
+// the queued events are committed.
 func (s *auditLog) ListAudit(ctx context.Context, since time.Time, limit int) ([]store.AuditEvent, error) {
+	if err := s.audit.Flush(ctx); err != nil {
+		return nil, err
+	}
 	var out []store.AuditEvent
 	err := s.view(ctx, func(tx *bbolt.Tx) error {
 		out = nil

@@ -25,6 +25,9 @@ var _ store.Backuper = (*Store)(nil)
 // pages freed meanwhile are not reused: write to something fast (the admin
 // API writes a local temporary file, then serves it).
 func (s *Store) Backup(ctx context.Context, open func(size int64) (io.Writer, error)) error {
+	if err := s.audit.Flush(ctx); err != nil {
+		return err
+	}
 	return s.view(ctx, func(tx *bbolt.Tx) error {
 		w, err := open(tx.Size())
 		if err != nil {

@@ -253,22 +253,22 @@ func TestBatchFailureIsolated(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			id := fmt.Sprintf("ar-%d", i)
+			hash := store.HashToken(fmt.Sprintf("s-%d", i))
 			if i%4 == 0 {
 				errs[i] = s.write(ctx, func(tx *bbolt.Tx) error {
-					if err := save(tx, authRequests, store.AuthRequest{ID: id}); err != nil {
+					if err := save(tx, sessions, store.Session{Hash: hash, AccountID: "a"}); err != nil {
 						return err
 					}
 					return boom
 				})
 				return
 			}
-			errs[i] = s.CreateAuthRequest(ctx, store.AuthRequest{ID: id})
+			errs[i] = s.CreateSession(ctx, store.Session{Hash: hash, AccountID: "a"})
 		}()
 	}
 	wg.Wait()
 	for i, err := range errs {
-		_, getErr := s.GetAuthRequest(ctx, fmt.Sprintf("ar-%d", i))
+		_, getErr := s.GetSession(ctx, store.HashToken(fmt.Sprintf("s-%d", i)))
 		if i%4 == 0 {
 			if !errors.Is(err, boom) || !errors.Is(getErr, store.ErrNotFound) {
 				t.Errorf("failing write %d: got %v, record %v", i, err, getErr)

@@ -18,6 +18,9 @@ var _ store.Exporter = (*Store)(nil)
 // are exported too; store.Copy skips them. Auth requests,
 // one-time codes and rate counters are not exported.
 func (s *Store) Export(ctx context.Context, fn func(store.Record) error) error {
+	if err := s.audit.Flush(ctx); err != nil {
+		return err
+	}
 	return s.view(ctx, func(tx *bbolt.Tx) error {
 		steps := []func() error{
 			func() error { return exportAll(ctx, tx, clients, store.KindClient, fn, asIs) },

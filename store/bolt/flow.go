@@ -6,22 +6,37 @@ import (
 	"github.com/passerelle/passerelle/store"
 )
 
+// The auth requests live in memory (memTable), never in the file: see
+// the package doc's Durability.
+
 // CreateAuthRequest stores the state of a new authorization request.
 func (s *flowRecords) CreateAuthRequest(ctx context.Context, r store.AuthRequest) error {
-	return create(ctx, s.base, authRequests, r)
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return s.authRequests.create(r.ID, r)
 }
 
 // GetAuthRequest returns the auth request, ErrNotFound once it expired.
 func (s *flowRecords) GetAuthRequest(ctx context.Context, id string) (store.AuthRequest, error) {
-	return get(ctx, s.base, authRequests, []byte(id))
+	if err := ctx.Err(); err != nil {
+		return store.AuthRequest{}, err
+	}
+	return s.authRequests.get(id)
 }
 
 // UpdateAuthRequest applies fn to a live auth request.
 func (s *flowRecords) UpdateAuthRequest(ctx context.Context, id string, fn func(store.AuthRequest) (store.AuthRequest, error)) error {
-	return update(ctx, s.base, authRequests, []byte(id), fn, nil)
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return s.authRequests.update(id, fn)
 }
 
 // DeleteAuthRequest removes a live auth request.
 func (s *flowRecords) DeleteAuthRequest(ctx context.Context, id string) error {
-	return remove(ctx, s.base, authRequests, []byte(id))
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return s.authRequests.remove(id)
 }

@@ -1,5 +1,7 @@
 package bolt
 
+import "github.com/passerelle/passerelle/store"
+
 // Each role of store.Store is implemented by its own small type below,
 // holding the shared *base; its methods live in the file of its area.
 // Store composes them by embedding, so *Store satisfies store.Store while
@@ -52,6 +54,7 @@ type auditLog struct{ *base }
 // own methods are the maintenance ones (Ping, Close, Sweep, Export and
 // what belongs to the backend alone).
 func compose(b *base) *Store {
+	b.audit = store.NewAuditQueue(b.commitAudit)
 	return &Store{
 		base:             b,
 		clientRecords:    clientRecords{b},

@@ -26,9 +26,9 @@ func highWater(t *testing.T, s *Store) int64 {
 }
 
 // TestSweptSpaceIsReused: the pages a sweep frees hold the next flood of
-// auth requests, round after round, so the file stays at about one
-// flood's worth (the anonymous-visitor attack of the security issue,
-// point 5). bbolt's freelist reuses the pages a committed transaction
+// sessions, round after round, so the file stays at about one
+// flood's worth (the security issue's point 5 was a flood of auth
+// requests, which now live in memory, bounded: transient.go). bbolt's freelist reuses the pages a committed transaction
 // freed once no reader needs them; what the sweep's own transaction
 // rewrites and fragmentation cost about a tenth more, once.
 func TestSweptSpaceIsReused(t *testing.T) {
@@ -51,10 +51,10 @@ func TestSweptSpaceIsReused(t *testing.T) {
 			wg.Go(func() {
 				for i := w; i < requests; i += workers {
 					c := clock()
-					err := s.CreateAuthRequest(context.Background(), store.AuthRequest{
-						ID: fmt.Sprintf("r%d-%d", round, i), ClientID: "rp", RedirectURI: "https://rp.example/cb",
-						State: strings.Repeat("s", 512), Nonce: strings.Repeat("n", 512), LoginHint: strings.Repeat("h", 256),
-						CreatedAt: c, ExpiresAt: c.Add(30 * time.Minute)})
+					err := s.CreateSession(context.Background(), store.Session{
+						Hash: store.HashToken(fmt.Sprintf("r%d-%d", round, i)), AccountID: fmt.Sprintf("a%d", i),
+						Provider: strings.Repeat("p", 512), ACR: strings.Repeat("a", 512), UpstreamACR: strings.Repeat("u", 256),
+						AuthTime: c, ExpiresAt: c.Add(30 * time.Minute)})
 					if err != nil {
 						errs <- err
 						return

@@ -29,7 +29,11 @@ const SweepBatch = 500
 // than its RefreshHistory ago, in batches of the same size; the audit
 // events count in the result.
 func (s *Store) Sweep(ctx context.Context, now time.Time) (int, error) {
-	total := 0
+	// The retention applies to the queued audit events too.
+	if err := s.audit.Flush(ctx); err != nil {
+		return 0, err
+	}
+	total := s.authRequests.sweep(now)
 	for {
 		n, more, err := s.sweepBatch(ctx, now, SweepBatch)
 		total += n

@@ -40,8 +40,11 @@ func TestUpgradeIndexesExpiries(t *testing.T) {
 	for _, err := range []error{
 		s.CreateGrant(ctx, store.Grant{ID: "g", AccountID: "a", RefreshHash: store.HashToken("r0"), ExpiresAt: exp}),
 		s.CreateSession(ctx, store.Session{Hash: store.HashToken("c"), AccountID: "a", ExpiresAt: exp}),
-		s.CreateAuthRequest(ctx, store.AuthRequest{ID: "ar", ExpiresAt: exp}),
-		s.CreateAuthRequest(ctx, store.AuthRequest{ID: "ar-live", ExpiresAt: now.Add(2 * time.Hour)}),
+		// Auth requests were kept in the file before they moved to memory.
+		s.db.Update(func(tx *bbolt.Tx) error { return save(tx, authRequests, store.AuthRequest{ID: "ar", ExpiresAt: exp}) }),
+		s.db.Update(func(tx *bbolt.Tx) error {
+			return save(tx, authRequests, store.AuthRequest{ID: "ar-live", ExpiresAt: now.Add(2 * time.Hour)})
+		}),
 		s.CreateSigningKey(ctx, store.SigningKey{ID: "k", ExpiresAt: exp}),
 		s.CreateSigningKey(ctx, store.SigningKey{ID: "k-forever"}),
 		s.CreateClient(ctx, store.Client{ID: "c"}),
@@ -113,8 +116,9 @@ func TestSweepBatches(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	must(s.CreateAuthRequest(ctx, store.AuthRequest{ID: "extended", ExpiresAt: now.Add(time.Second)}))
-	must(s.UpdateAuthRequest(ctx, "extended", func(r store.AuthRequest) (store.AuthRequest, error) {
+	extended := store.HashToken("extended")
+	must(s.CreateSession(ctx, store.Session{Hash: extended, AccountID: "a", ExpiresAt: now.Add(time.Second)}))
+	must(s.UpdateSession(ctx, extended, func(r store.Session) (store.Session, error) {
 		r.ExpiresAt = now.Add(3 * time.Hour)
 		return r, nil
 	}))
@@ -128,14 +132,14 @@ func TestSweepBatches(t *testing.T) {
 	if err != nil || n+rest != expired {
 		t.Fatalf("Sweep = %d, %v; want %d", rest, err, expired-n)
 	}
-	if got := countKeys(t, s, bucketAuthReqs); got != 1 {
-		t.Errorf("%d auth requests left, want 1", got)
+	if got := countKeys(t, s, bucketAuthReqs); got != 0 {
+		t.Errorf("%d auth requests left, want 0", got)
 	}
 	if got := countKeys(t, s, indexExpiry); got != 1 {
 		t.Errorf("%d idx_expiry entries left, want 1", got)
 	}
-	if _, err := s.GetAuthRequest(ctx, "extended"); err != nil {
-		t.Errorf("the extended auth request: %v", err)
+	if _, err := s.GetSession(ctx, extended); err != nil {
+		t.Errorf("the extended session: %v", err)
 	}
 }
 

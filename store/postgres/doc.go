@@ -22,7 +22,7 @@
 //	clients            id                  -
 //	accounts           id                  urn                               urn UNIQUE
 //	links              (provider, subject) account_id                        account_id → accounts
-//	auth_requests      id                  expires_at
+//	auth_requests      id                  expires_at                        UNLOGGED (Durability)
 //	grants             id                  account_id, expires_at, sweep_at
 //	refresh_hashes     hash (bytea)        grant_id                          grant_id → grants ON DELETE CASCADE
 //	sessions           hash (bytea)        account_id, expires_at
@@ -94,6 +94,37 @@
 // INSERT ... ON CONFLICT DO UPDATE; RevokeGrantsByAccount and
 // DeleteSessionsByAccount are single statements.
 //
+// # Durability
+//
+// What a sign-in commits and waits for is a WAL flush (synchronous_commit
+// on, the server's default): the grant whose creation spends the code,
+// the SSO session, and for now the failure regulator's reservation and
+// reset and the TOTP step (three UpdateAccount/UpdateFactor). Two kinds
+// of write skip the wait:
+//
+//   - auth_requests is UNLOGGED (00010): a transaction that writes only
+//     it writes no WAL, so its COMMIT does not wait for a flush. After a
+//     server crash PostgreSQL empties the table: the sign-ins in progress
+//     start again, and a code issued but not yet redeemed is refused
+//     (invalid_grant; the client starts a new authorization). A clean
+//     stop keeps it; a standby does not have it (a promoted standby starts
+//     with none). Row locks and the primary key work as in any table, so
+//     a step, a code or an upstream callback is still used once across
+//     every replica.
+//   - the audit log is appended by a group commit (store.AuditQueue): one
+//     INSERT ... SELECT FROM unnest of up to store.AuditBatch events, the
+//     first as soon as the writer is idle. A crash of a replica loses the
+//     events it had queued and not yet inserted (a round trip's worth,
+//     about a millisecond, at most store.AuditPending); Close inserts
+//     them all. ListAudit, Export and Sweep flush this replica's queue
+//     first, so a replica reads its own events; another replica's events
+//     appear once its writer inserted them (a few milliseconds).
+//
+// Writes, Statements and AuditCommits count what the store sent (a pgx
+// query tracer), for tests and the bench: a returning sign-in is 5
+// durable writes (TestReturningSignInWrites counts them on bbolt; the
+// bench prints both stores' counts).
+//
 // # Timeouts
 //
 // Every method runs under Options.QueryTimeout (DefaultQueryTimeout, 5 s):
@@ -123,5 +154,7 @@
 // metadata names of store.Client): upgrade every replica together past it,
 // or clients stored at run time read without their auth method on the
 // older ones. 00006 adds sweep_at to grants and otps; an older replica
-// writes it NULL, so what it revokes waits for its expiry.
+// writes it NULL, so what it revokes waits for its expiry. 00010 makes
+// auth_requests UNLOGGED (a rewrite of the table, which holds only
+// sign-ins in progress).
 package postgres

@@ -2,6 +2,8 @@ package postgres
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"time"
 
 	"github.com/passerelle/passerelle/store"
@@ -90,15 +92,58 @@ var auditEvents = table[store.AuditEvent]{noun: "audit event", name: "audit_even
 	cols:  []string{"time"},
 	vals:  func(e store.AuditEvent) []any { return []any{e.Time} }}
 
-// AppendAudit adds an event to the audit log: ErrAlreadyExists if an
-// event with the same ID was appended before, at any time.
+// AppendAudit queues an event for the audit log's next group commit
+// (store.AuditQueue) and returns without waiting for it: ErrAlreadyExists
+// if an event with the same ID was appended before, at any time (an
+// event queued at the same moment on another replica with the same ID is
+// dropped by the commit instead).
 func (s *auditLog) AppendAudit(ctx context.Context, e store.AuditEvent) error {
-	return auditEvents.create(ctx, s.base, e)
+	if e.ID == "" {
+		return fmt.Errorf("store/postgres: %s has an empty key", auditEvents.noun)
+	}
+	// Queued before stored: an event leaves the queue only once stored,
+	// so one of the two checks sees an event appended before.
+	if s.audit.Queued(e.ID) {
+		return fmt.Errorf("store/postgres: %s: %w", auditEvents.noun, store.ErrAlreadyExists)
+	}
+	qctx, cancel := context.WithTimeout(ctx, s.timeout)
+	defer cancel()
+	var stored bool
+	if err := s.pool.QueryRow(qctx, "SELECT EXISTS (SELECT 1 FROM audit_events WHERE id = $1)", e.ID).Scan(&stored); err != nil {
+		return s.fail(err)
+	}
+	if stored {
+		return fmt.Errorf("store/postgres: %s: %w", auditEvents.noun, store.ErrAlreadyExists)
+	}
+	return s.audit.Append(ctx, e)
+}
+
+// commitAudit writes a batch of the audit queue in one statement,
+// skipping the events already stored (a batch retried after a failure).
+func (s *base) commitAudit(ctx context.Context, batch []store.AuditEvent) error {
+	ids, times, records := make([]string, len(batch)), make([]time.Time, len(batch)), make([][]byte, len(batch))
+	for i, e := range batch {
+		raw, err := json.Marshal(e)
+		if err != nil {
+			return fmt.Errorf("store/postgres: encode %s: %w", auditEvents.noun, err)
+		}
+		ids[i], times[i], records[i] = e.ID, e.Time, raw
+	}
+	_, err := s.exec(ctx, `INSERT INTO audit_events (id, time, record)
+		SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::jsonb[]) ON CONFLICT (id) DO NOTHING`, ids, times, records)
+	if err == nil {
+		s.auditCommits.Add(1)
+	}
+	return err
 }
 
 // ListAudit returns events at or after since, oldest first (ties by ID),
-// at most limit (0: no limit), from the (time, id) index.
+// at most limit (0: no limit), from the (time, id) index, once this
+// replica's queued events are committed.
 func (s *auditLog) ListAudit(ctx context.Context, since time.Time, limit int) ([]store.AuditEvent, error) {
+	if err := s.audit.Flush(ctx); err != nil {
+		return nil, err
+	}
 	var max *int
 	if limit > 0 {
 		max = &limit

@@ -33,7 +33,7 @@ const migrationLockWait = 300
 // search_path=NAME keeps Passerelle's tables in schema NAME. It refuses a
 // database whose schema is newer than this Passerelle.
 func Migrate(ctx context.Context, dsn string) error {
-	pool, err := connect(ctx, dsn, 0, DefaultQueryTimeout)
+	pool, err := connect(ctx, dsn, 0, DefaultQueryTimeout, nil)
 	if err != nil {
 		return err
 	}

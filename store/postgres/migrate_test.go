@@ -71,7 +71,7 @@ func TestUpgradeRenamesClientFields(t *testing.T) {
 // older Passerelle left it, and returns a pool on it, closed with t.
 func migrateTo(t *testing.T, dsn string, version int64) *pgxpool.Pool {
 	t.Helper()
-	pool, err := connect(t.Context(), dsn, 0, DefaultQueryTimeout)
+	pool, err := connect(t.Context(), dsn, 0, DefaultQueryTimeout, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

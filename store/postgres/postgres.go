@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -65,6 +66,11 @@ type base struct {
 	timeout   time.Duration
 	addr      string // host:port, to name the database in errors
 	retention store.Retention
+	// audit is the audit log's group commit (mfa.go).
+	audit        *store.AuditQueue
+	auditCommits atomic.Int64
+	// statements counts what this store sent (Statements).
+	statements *statementCounter
 }
 
 var _ store.Store = (*Store)(nil)
@@ -81,7 +87,8 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 	if opts.QueryTimeout <= 0 {
 		opts.QueryTimeout = DefaultQueryTimeout
 	}
-	pool, err := connect(ctx, dsn, opts.MaxConns, opts.QueryTimeout)
+	counter := &statementCounter{}
+	pool, err := connect(ctx, dsn, opts.MaxConns, opts.QueryTimeout, counter)
 	if err != nil {
 		return nil, err
 	}
@@ -89,18 +96,20 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 		pool.Close()
 		return nil, err
 	}
-	return compose(&base{pool: pool, now: opts.Now, timeout: opts.QueryTimeout, addr: server(pool.Config().ConnConfig),
-		retention: opts.Retention}), nil
+	b := &base{pool: pool, now: opts.Now, timeout: opts.QueryTimeout, addr: server(pool.Config().ConnConfig),
+		retention: opts.Retention, statements: counter}
+	return compose(b), nil
 }
 
 // connect opens a pool and checks, within timeout, that the server
 // answers and accepts the credentials.
-func connect(ctx context.Context, dsn string, maxConns int, timeout time.Duration) (*pgxpool.Pool, error) {
+func connect(ctx context.Context, dsn string, maxConns int, timeout time.Duration, tracer pgx.QueryTracer) (*pgxpool.Pool, error) {
 	cfg, err := pgxpool.ParseConfig(dsn)
 	if err != nil {
 		// pgx quotes the DSN, password included, in its parse errors.
 		return nil, errors.New("postgres DSN is not valid: expected postgres://user@host:port/database?params or key=value pairs")
 	}
+	cfg.ConnConfig.Tracer = tracer
 	if maxConns > 0 {
 		cfg.MaxConns = int32(min(maxConns, 1<<30))
 	}
@@ -155,10 +164,12 @@ func (s *base) fail(err error) error {
 	return fmt.Errorf("postgres at %s: %w", s.addr, err)
 }
 
-// Close closes every connection of the pool.
+// Close commits the queued audit events, then closes every connection
+// of the pool.
 func (s *Store) Close() error {
+	err := s.audit.Close()
 	s.pool.Close()
-	return nil
+	return err
 }
 
 // live is the SQL condition of a transient record that has not expired

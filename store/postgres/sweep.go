@@ -36,6 +36,10 @@ var sweptEarlyTables = []string{"grants", "otps"}
 // hashes rotated away longer than its RefreshHistory ago (not counted),
 // in statements of the same bound.
 func (s *Store) Sweep(ctx context.Context, now time.Time) (int, error) {
+	// The retention applies to the queued audit events too.
+	if err := s.audit.Flush(ctx); err != nil {
+		return 0, err
+	}
 	total := 0
 	for _, table := range sweptTables {
 		n, err := s.sweepRows(ctx, table, "expires_at", now)
