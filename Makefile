@@ -35,6 +35,8 @@ bench:
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzAuthorize -fuzztime 30s ./broker
 	$(GO) test -run '^$$' -fuzz FuzzToken -fuzztime 30s ./broker
+	for f in FuzzLegacyCSV FuzzLegacyJSON FuzzRecordsCSV FuzzRecordsJSON; do \
+		$(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime 30s ./admin || exit 1; done
 
 # Passerelle beside the zitadel/oidc v3 example OP, plus bbolt against
 # PostgreSQL when PASSERELLE_TEST_POSTGRES_DSN is set. Figures only.

@@ -1,6 +1,7 @@
 package broker_test
 
 import (
+	"cmp"
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/x509"
@@ -37,6 +38,7 @@ type samlIdP struct {
 	idp    *crewsaml.IdentityProvider
 	srv    *httptest.Server
 	spMeta string // Passerelle's SP metadata URL
+	level  string // the level of every session (default loa2)
 
 	mu           sync.Mutex
 	signIns      int // each sign-in is a new IdP session, s<n> with SessionIndex idx-<n>
@@ -99,7 +101,7 @@ func (s *samlIdP) GetSession(http.ResponseWriter, *http.Request, *crewsaml.IdpAu
 	n := strconv.Itoa(s.signIns)
 	return &crewsaml.Session{ID: "s" + n, Index: "idx-" + n, CreateTime: time.Now(), ExpireTime: time.Now().Add(time.Hour),
 		NameID: "pai-0a1b2c", NameIDFormat: string(crewsaml.PersistentNameIDFormat),
-		AuthnContextClassRef: loa2, UserEmail: "alex@example.org", UserGivenName: "Alex"}
+		AuthnContextClassRef: cmp.Or(s.level, loa2), UserEmail: "alex@example.org", UserGivenName: "Alex"}
 }
 
 func rsaPEM(t *testing.T, dir, name string) saml.KeyPair {
@@ -121,8 +123,9 @@ func rsaPEM(t *testing.T, dir, name string) saml.KeyPair {
 }
 
 // newSAMLEnv is the harness with one more upstream, "gckey-saml", a SAML
-// provider (providers/saml) at the IdP above.
-func newSAMLEnv(t *testing.T) (*env, *samlIdP) {
+// provider (providers/saml) at the IdP above, configured with levels
+// (default: providers/saml's).
+func newSAMLEnv(t *testing.T, levels ...string) (*env, *samlIdP) {
 	t.Helper()
 	dir := t.TempDir()
 	idpKP := rsaPEM(t, dir, "idp")
@@ -149,6 +152,7 @@ func newSAMLEnv(t *testing.T) (*env, *samlIdP) {
 			IDPMetadataURL: s.srv.URL + "/metadata",
 			Keys:           []saml.KeyPair{rsaPEM(t, dir, "sp")},
 			AMR:            []string{"pwd"},
+			Levels:         levels,
 		}, saml.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 		if err != nil {
 			t.Fatal(err)
@@ -248,12 +252,7 @@ func wantTokensAsForOIDC(t *testing.T, tok tokens, nameID string) string {
 // it returns the broker's page after the ACS.
 func samlSignIn(t *testing.T, b *browser, a authorization) page {
 	t.Helper()
-	p := b.choose(b.Get(a.url), "gckey-saml")
-	to, v, ok := p.Action("/callback/gckey-saml")
-	if !ok || v.Get("SAMLResponse") == "" {
-		t.Fatalf("no SAMLResponse form to the ACS on %s (%d): %.600s", p.Resp.Request.URL, p.Resp.StatusCode, p.Body)
-	}
-	return postACS(b, b.Post(to, v))
+	return samlAnswer(t, b, b.choose(b.Get(a.url), "gckey-saml"))
 }
 
 // postACS submits the broker's re-post page, if that is what p is.

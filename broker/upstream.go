@@ -196,6 +196,10 @@ func (s signIn) callback(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ident, err := cp.HandleCallback(r, leg)
+	if errors.Is(err, providers.ErrBelowLevel) {
+		b.belowDemand(w, r, f, pid, "")
+		return
+	}
 	if err != nil {
 		b.log.WarnContext(ctx, "upstream sign-in failed", "provider", pid, "error", err)
 		kind := errUpstream

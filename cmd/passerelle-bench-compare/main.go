@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -34,6 +35,7 @@ func main() {
 	redirect := flag.String("upstream-redirect", "", "internal: the upstream's redirect URI")
 	flag.Parse()
 	if *upstream != "" {
+		debug.SetGCPercent(harnessGOGC)
 		if err := serveUpstream(*upstream, *redirect, *nPeople); err != nil {
 			fmt.Fprintln(os.Stderr, "upstream:", err)
 			os.Exit(1)
@@ -58,8 +60,11 @@ func main() {
 		m.perfDir = *profDir
 	}
 	c := &compare{m: m, people: *nPeople, passerelleBin: *passerelleBin, exampleBin: *exampleBin}
+	gc := debug.SetGCPercent(harnessGOGC)
 	err := c.run()
 	c.stop()
+	// The in-process runs hold a broker: the default again.
+	debug.SetGCPercent(gc)
 	if err == nil {
 		err = runStores(m, *dsn, *profDir)
 	}
@@ -68,6 +73,13 @@ func main() {
 		os.Exit(1)
 	}
 }
+
+// harnessGOGC is the garbage collector's target (GOGC) in the harness's
+// own processes, the load generator and the demo upstream, while they
+// serve the side-by-side run: they collect less often and so cost the
+// shared cores less. Passerelle and the example OP run at the default;
+// so does the in-process broker of runStores.
+const harnessGOGC = 400
 
 // serveUpstream is the child process serving the demo upstream.
 func serveUpstream(addr, redirect string, n int) error {
@@ -142,7 +154,8 @@ func (c *compare) run() error {
 
 	fmt.Printf("Passerelle vs the zitadel/oidc v3 example OP, side by side on loopback: %d workers at both, %s per measurement\n",
 		c.m.workers, c.m.dur)
-	fmt.Printf("(peak: closed loop at full load; p50/p99: paced at half of that peak; GOMAXPROCS=%d, one machine shared by all processes)\n\n", numCPU())
+	fmt.Printf("(peak: closed loop at full load; p50/p99: paced at half of that peak; GOMAXPROCS=%d, one machine shared by all processes;\n", numCPU())
+	fmt.Printf("the load generator and the upstream run with GOGC=%d, the servers at the default)\n\n", harnessGOGC)
 	fmt.Println("The sign-ins differ in work. At Passerelle a sign-in is: authorize → the upstream's sign-in form (a second")
 	fmt.Println("OpenID provider, its own process) → callback with a server-side code exchange and ID token check → a TOTP")
 	fmt.Println("challenge → code → token exchange; state in bbolt with fsync (the upstream signs its ID tokens with " + loadgen.UpstreamSigningAlg + ",")

@@ -35,7 +35,9 @@
 //     levels. When a sign-in needs a level (LoginOptions.ACR), the
 //     AuthnRequest's RequestedAuthnContext names only the configured
 //     levels that meet it (Assures, providers.AssuranceProvider), and the
-//     broker refuses an answer below it. SHA-1 signatures and unknown Conditions are refused.
+//     broker refuses an answer below it; an IdP's NoAuthnContext status
+//     (it cannot reach those levels) is providers.ErrBelowLevel, which
+//     the broker explains the same way. SHA-1 signatures and unknown Conditions are refused.
 //   - The subject is the persistent NameID triple (NameQualifier,
 //     SPNameQualifier, value; NameID.Subject), never an email; the level
 //     becomes Identity.ACR through acr_map (the gc-ca URIs map to

@@ -96,7 +96,7 @@ func (p *Provider) HandleLogoutResponse(ctx context.Context, r *http.Request, re
 	}
 	resp, err := sp.ParseLogoutResponse(r, []string{requestID})
 	if err != nil {
-		_, _, err = p.refused(err)
+		_, _, err = p.refused(err, nil)
 		return err
 	}
 	if resp.Status.StatusCode.Value != crewsaml.StatusSuccess {
@@ -125,7 +125,7 @@ func (p *Provider) HandleLogoutRequest(ctx context.Context, r *http.Request) (Lo
 	}
 	req, err := sp.ValidateLogoutRequest(r)
 	if err != nil {
-		_, _, err = p.refused(err)
+		_, _, err = p.refused(err, nil)
 		return LogoutRequest{}, err
 	}
 	if req.NameID == nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/subtle"
 	"encoding/base64"
+	"encoding/xml"
 	"errors"
 	"fmt"
 	"net/http"
@@ -77,15 +78,17 @@ func (p *Provider) HandleResponse(ctx context.Context, leg providers.Leg, r *htt
 	}
 	a, err := sp.ParseXMLResponse(raw, []string{requestID(leg)}, sp.AcsURL)
 	if err != nil {
-		return p.refused(err)
+		return p.refused(err, raw)
 	}
 	return p.accept(a, sp.IDPMetadata.EntityID, sp.EntityID)
 }
 
-// refused classifies a library refusal: a Status other than Success (the
-// person cancelled, or the IdP could not reach the level) is a denial,
-// anything else an invalid response; the detail goes to the log only.
-func (p *Provider) refused(err error) (providers.Identity, Session, error) {
+// refused classifies a library refusal of the Response raw: a Status
+// other than Success is a denial (the person cancelled), one whose
+// second-level status is NoAuthnContext (the IdP could not reach the
+// level asked) ErrBelowLevel; anything else an invalid response. The
+// detail goes to the log only.
+func (p *Provider) refused(err error, raw []byte) (providers.Identity, Session, error) {
 	detail := err
 	var ire *crewsaml.InvalidResponseError
 	if errors.As(err, &ire) && ire.PrivateErr != nil {
@@ -93,6 +96,9 @@ func (p *Provider) refused(err error) (providers.Identity, Session, error) {
 	}
 	var bad crewsaml.ErrBadStatus
 	if errors.As(detail, &bad) {
+		if sub := secondStatus(raw); sub == crewsaml.StatusNoAuthnContext {
+			return providers.Identity{}, Session{}, fmt.Errorf("%w: provider %s: status %s, %s", providers.ErrBelowLevel, p.id, bad.Status, sub)
+		}
 		return providers.Identity{}, Session{}, fmt.Errorf("%w: provider %s: status %s", providers.ErrDenied, p.id, bad.Status)
 	}
 	return providers.Identity{}, Session{}, fmt.Errorf("%w: provider %s: message refused: %w", providers.ErrUpstream, p.id, detail)
@@ -141,4 +147,24 @@ func (p *Provider) accept(a *crewsaml.Assertion, idpEntityID, spEntityID string)
 		ident.AuthTime = time.Time{}
 	}
 	return ident, Session{NameID: id, SessionIndex: st.SessionIndex}, nil
+}
+
+// secondStatus is the second-level status code of a Response the library
+// refused for its Status (saml-core-2.0-os §3.2.2.2; the library reports
+// the top level only), "" when it has none. It only picks the page a
+// failed sign-in shows, so it needs no signature.
+func secondStatus(raw []byte) string {
+	var resp struct {
+		Status struct {
+			StatusCode struct {
+				StatusCode struct {
+					Value string `xml:"Value,attr"`
+				} `xml:"StatusCode"`
+			} `xml:"StatusCode"`
+		} `xml:"Status"`
+	}
+	if xml.Unmarshal(raw, &resp) != nil {
+		return ""
+	}
+	return resp.Status.StatusCode.StatusCode.Value
 }
