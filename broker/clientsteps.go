@@ -127,6 +127,21 @@ func loadTerms(cfgs []ClientConfig) (map[string]terms.Terms, error) {
 	return out, nil
 }
 
+// loadRegisters reads the registers of businesses of the configured
+// clients (clients[].organizations.register) into their tables.
+func loadRegisters(cfgs []ClientConfig) error {
+	for _, c := range cfgs {
+		if o := c.Organizations; o != nil && o.RegisterFile != "" {
+			reg, err := orgs.LoadRegister(o.RegisterFile)
+			if err != nil {
+				return fmt.Errorf("client %s: %w", c.ID, err)
+			}
+			o.Register = reg
+		}
+	}
+	return nil
+}
+
 // ValidateSteps checks the settings of a client's steps (store.Client's
 // Validate checks the step names); the admin API checks the clients it
 // stores with it too.

@@ -228,6 +228,9 @@ func (b *Broker) Reload(clients []ClientConfig, groups []GroupConfig, ups []Upst
 	if err != nil {
 		return err
 	}
+	if err := loadRegisters(clients); err != nil {
+		return err
+	}
 	c := &catalog{clients: cs, upstreams: map[string]Upstream{}, groups: groups, terms: ts, orgs: orgsOf(clients),
 		routes: map[string]http.Handler{}, legacy: map[string]*legacy.Config{}, records: map[string]*record.Config{}}
 	for _, cl := range clients {

@@ -6,9 +6,10 @@
 // twice (one answer reaches the service), uses the Back button after
 // signing in and opens the finished sign-in's address again ("already
 // signed in", never a new code), types an address that does not exist,
-// and lets the account window run to its warning before asking for more
-// time. Every Passerelle page on the way gets axe-core (WCAG 2.1 A/AA:
-// zero violations), its <html lang>, a check that nothing scrolls
+// lets the account window run to its warning before asking for more
+// time, and makes new recovery codes from the security page (reload,
+// print, download). Every Passerelle page on the way gets axe-core (WCAG 2.1 A/AA:
+// zero violations), HTML_CodeSniffer (WCAG2AA: zero errors), its <html lang>, a check that nothing scrolls
 // sideways at 320 px, and screenshots at desktop and phone width in
 // e2e/screenshots/careless/ (ignored by git). See README.md.
 
@@ -19,10 +20,10 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { tempDir, buildPasserelle, REPO_ROOT } from './lib/passerelle.mjs';
-import { startDemo } from './lib/demo.mjs';
+import { tempDir, REPO_ROOT } from './lib/passerelle.mjs';
+import { startDemoAndBrowser } from './lib/demo.mjs';
 import { trackedTests } from './lib/tracked.mjs';
-import { runAxe, freshTotp, reflowAt } from './lib/a11y.mjs';
+import { runAxe, runHtmlcs, freshTotp, reflowAt } from './lib/a11y.mjs';
 
 const CHROMIUM = process.env.CHROMIUM_BIN || '/usr/bin/chromium';
 const HAVE_CHROMIUM = existsSync(CHROMIUM);
@@ -47,16 +48,7 @@ let browser;
 before(async () => {
   if (!HAVE_CHROMIUM) return;
   dir = await tempDir();
-  const bin = await buildPasserelle(dir);
-  demo = await startDemo({ bin, dataDir: path.join(dir, 'demo') });
-  const { chromium } = await import('playwright-core');
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-      '--disable-sync', '--no-first-run'],
-  });
-  await fs.rm(SCREENSHOTS, { recursive: true, force: true });
-  await fs.mkdir(SCREENSHOTS, { recursive: true });
+  ({ demo, browser } = await startDemoAndBrowser({ dir, chromiumPath: CHROMIUM, screenshots: SCREENSHOTS }));
 });
 
 after(async () => {
@@ -107,6 +99,7 @@ class Person {
     if (htmlLang !== lang) this.problems.push(`${file}: <html lang="${htmlLang}">, want ${lang}`);
     const { violations } = await runAxe(page);
     for (const v of violations) this.problems.push(`${file}: axe ${v.id}: ${v.help} ${v.targets.map((x) => x.target).join(' ')}`);
+    for (const e of await runHtmlcs(page)) this.problems.push(`${file}: HTML_CodeSniffer ${e.code}: ${e.msg} ${e.element}`);
     return h1;
   }
 
@@ -142,7 +135,7 @@ async function throughBank(p, page, { check = false } = {}) {
 }
 
 for (const lang of ['en', 'fr']) {
-  btest(`${lang}: a careless person: two tabs, language switch, wrong codes, reload, double submit, the finished sign-in again, a wrong address`, async () => {
+  btest(`${lang}: a careless person: two tabs, language switch, wrong codes, reload, double submit, the finished sign-in again, a wrong address, the account window running out, new recovery codes`, async () => {
     const p = await new Person(lang).open();
     const { page, T } = p;
     const other = lang === 'en' ? 'fr' : 'en';
@@ -263,6 +256,26 @@ for (const lang of ['en', 'fr']) {
       assert.equal(await left.innerText(), T('window.left', T('time.minutes', 10)), 'a whole window again');
       assert.equal(await page.inputValue('#email'), 'careless.new@example.org', 'what was typed is still there');
       assert.equal(new URL(page.url()).pathname, '/account', 'the page was not left');
+
+      // New recovery codes from the security page: the sign-in's page,
+      // kept on reload until saved, with print and download.
+      await page.getByRole('link', { name: T('account.security.link'), exact: true }).click();
+      await p.check('security', { title: T('security.title') });
+      await p.button(T('security.recovery.submit')).click();
+      await p.check('account-recovery-codes', { title: T('recovery.title') });
+      const fresh = await page.locator('ol.recovery-codes li').allInnerTexts();
+      assert.equal(fresh.length, 10);
+      assert.notDeepEqual(fresh, codes, 'a new set');
+      await page.reload();
+      assert.deepEqual(await page.locator('ol.recovery-codes li').allInnerTexts(), fresh, 'a reload shows the same new codes');
+      assert.ok(await p.button(T('recovery.print')).isVisible(), 'a print button');
+      const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: T('recovery.download') }).click()]);
+      const file = await fs.readFile(await download.path(), 'utf8');
+      for (const c of fresh) assert.ok(file.includes(c), `the downloaded file holds ${c}`);
+      await page.check('#saved');
+      await p.button(T('mfa.continue')).click();
+      await page.waitForURL((u) => u.pathname === '/account/security', { timeout: 15000 });
+      assert.ok((await page.locator('main').innerText()).includes(T('security.notice.recovery')), 'the security page says the new codes are ready');
 
       assert.equal(p.problems.length, 0, `${p.problems.length} problem(s):\n  ${p.problems.join('\n  ')}`);
     } finally {

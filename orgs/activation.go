@@ -38,6 +38,9 @@ func (s *Service) RequestActivation(ctx context.Context, clientID, account, numb
 		return store.Organization{}, ErrNotAllowed
 	}
 	o, err := s.awaiting(ctx, clientID, number)
+	if errors.Is(err, ErrNumberUnknown) {
+		o, err = s.fromRegister(ctx, cfg, clientID, number)
+	}
 	if err != nil {
 		s.audit(ctx, "org.activation.request", account, clientID, "failure", map[string]string{"reason": "unknown_number"})
 		return o, err

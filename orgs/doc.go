@@ -34,10 +34,18 @@
 // 90 days so that whoever enters one is told which it is (the person
 // holding a real code learns nothing they could not see on it).
 //
-// Activation by mail (seed 002): organizations awaiting activation are
-// created pending, with their external numbers, by administrators (the
-// client's register); Passerelle does not let a signed-in person create
-// one, so nothing a stranger types makes records. A person asks for a
+// Activation by mail (seed 002). An organization awaiting activation is
+// created pending, with its external number, by an administrator (CLI,
+// admin API), or by activation itself: a client's configuration may name
+// its register of businesses (organizations.register, an operator's CSV
+// file of number and names — the real-world equivalent is the business
+// register the CRA keeps, from which the mail house also takes each
+// business's address), and a request for a letter by a number the
+// register lists and no organization has creates the organization,
+// pending, with the register's names. A number in neither is refused
+// (and counted as a failure by the broker): nothing a stranger types
+// creates an organization the operator did not list, so what requests
+// can create is bounded by the register. A person asks for a
 // letter by number; the operator's export (Letters) makes the code, keeps
 // its hash and hands the clear code to the mail house once, which mails
 // it to the business's address on file — never to the person who asked.

@@ -29,6 +29,7 @@ func (c *clock) Advance(d time.Duration) {
 // with the events they audited.
 type fixture struct {
 	svc    *orgs.Service
+	cfg    *orgs.Config // pip's
 	st     store.Store
 	clock  *clock
 	mu     sync.Mutex
@@ -45,6 +46,7 @@ func newFixture(t *testing.T) *fixture {
 	t.Cleanup(func() { _ = st.Close() })
 	f.st = st
 	cfg := orgs.TrustedTrader()
+	f.cfg = cfg
 	of := func(id string) (*orgs.Config, bool) { return cfg, id == "pip" }
 	f.svc = orgs.New(st, of, f.clock.Now, func(_ context.Context, kind, _, _, outcome string, d map[string]string) {
 		f.mu.Lock()

@@ -30,6 +30,7 @@ func TestConfigListsEveryProblemWithItsPath(t *testing.T) {
 	c.AfterTransfer = "account_owner"
 	c.InvitationTTL = time.Minute
 	c.Claims.Roles = "sub"
+	c.Activation, c.RegisterFile = false, "/etc/passerelle/register.csv"
 	var ps validate.Problems
 	c.Validate(&ps, "clients[0].organizations")
 	got := ""
@@ -41,6 +42,7 @@ func TestConfigListsEveryProblemWithItsPath(t *testing.T) {
 		"clients[0].organizations.roles[3].invite[0]", "clients[0].organizations.roles[3].invite[1]",
 		"clients[0].organizations.roles[3].manage[0]", "clients[0].organizations.after_transfer",
 		"clients[0].organizations.invitation_ttl", "clients[0].organizations.claims.roles",
+		"clients[0].organizations.register",
 	} {
 		if !strings.Contains(got, want+"\n") {
 			t.Errorf("no problem at %s; got:\n%s", want, got)

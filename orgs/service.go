@@ -135,6 +135,12 @@ func (s *Service) Create(ctx context.Context, clientID string, names map[string]
 	if _, err := s.Config(ctx, clientID); err != nil {
 		return store.Organization{}, err
 	}
+	return s.create(ctx, clientID, names, number, status, "admin")
+}
+
+// create stores a new organization, by an administrator or from the
+// client's register ("admin", "register").
+func (s *Service) create(ctx context.Context, clientID string, names map[string]string, number, status, by string) (store.Organization, error) {
 	if status == "" {
 		status = store.OrgActive
 	}
@@ -144,7 +150,7 @@ func (s *Service) Create(ctx context.Context, clientID string, names map[string]
 	if err := s.st.CreateOrganization(ctx, o); err != nil {
 		return o, err
 	}
-	s.audit(ctx, "org.create", "", clientID, "success", map[string]string{"org": o.ID, "by": "admin"})
+	s.audit(ctx, "org.create", "", clientID, "success", map[string]string{"org": o.ID, "by": by})
 	return o, nil
 }
 

@@ -80,4 +80,9 @@
 // profile: GCKey, the Sign-In Partners), providers/local (the built-in
 // GCKey-like service),
 // providers/registry (type → package).
+//
+// NewHTTPClient is the client upstream requests travel on: it keeps
+// IdleConnsPerUpstream idle connections per upstream host where net/http
+// keeps two, so that concurrent callbacks at one upstream reuse their
+// connections instead of dialling for each sign-in.
 package providers

@@ -45,6 +45,15 @@ type ClientOrgs struct {
 	// external number of an organization not yet activated, and become its
 	// owner by entering it (needs Owner).
 	Activation bool `json:"activation,omitempty" mapstructure:"activation" yaml:"activation"`
+	// RegisterFile is the client's register of businesses, an operator's
+	// CSV file (number,name_en,name_fr: the business register the client
+	// holds); a request for an activation letter by a number it lists
+	// creates the organization, pending (package orgs). The configuration
+	// file only: the admin API has no operator files.
+	RegisterFile string `json:"-" mapstructure:"register" yaml:"-"`
+	// Register is RegisterFile's content, number → names, read with the
+	// configuration (orgs.LoadRegister).
+	Register map[string]RegisterEntry `json:"-" mapstructure:"-" yaml:"-"`
 	// InvitationTTL, ActivationTTL and TransferTTL are how long an
 	// invitation code, an activation code and an offer of ownership last.
 	InvitationTTL time.Duration `json:"invitation_ttl,omitempty" mapstructure:"invitation_ttl" yaml:"invitation_ttl"`
@@ -54,6 +63,9 @@ type ClientOrgs struct {
 	// person's roles in it.
 	Claims OrgClaimNames `json:"claims" mapstructure:"claims" yaml:"claims"`
 }
+
+// RegisterEntry is a business of a client's register: its names.
+type RegisterEntry struct{ NameEN, NameFR string }
 
 // OrgClaimNames are the names of the two claims.
 type OrgClaimNames struct {
@@ -193,6 +205,9 @@ func (c *ClientOrgs) Validate(ps *validate.Problems, path string) {
 		ps.Add(path+".owner", "must be a role of the table", c.Owner)
 	case c.AfterTransfer != OrgLeave && (!slices.Contains(ids, c.AfterTransfer) || c.AfterTransfer == c.Owner):
 		ps.Add(path+".after_transfer", "must be a role of the table other than the owner's, or "+OrgLeave, c.AfterTransfer)
+	}
+	if c.RegisterFile != "" && !c.Activation {
+		ps.Add(path+".register", "is used only with activation", c.RegisterFile)
 	}
 	for _, d := range []struct {
 		key string

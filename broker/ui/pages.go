@@ -201,7 +201,11 @@ var pageSpecs = map[string]pageSpec{
 
 // view is what the templates see: .D is the page data, .C its Common.
 type view struct {
-	Lang      string
+	Lang string
+	// Page is the page's name (PageChooser ...), on <body data-page> for
+	// themes and for the accessibility walk, which checks that two
+	// pages never share a title.
+	Page      string
 	C         *Common
 	D         any
 	Toggles   []langLink // header toggle: every other language

@@ -200,6 +200,9 @@ func checkPage(t *testing.T, u *UI, w *httptest.ResponseRecorder, lang, page str
 			t.Errorf("%s = %q, want %q", k, got, v)
 		}
 	}
+	if !strings.Contains(body, `<body data-page="`+page+`">`) {
+		t.Errorf("<body> does not name the page %s (data-page)", page)
+	}
 	wantScripts := 1 // page.js
 	if page == PageWebAuthn {
 		wantScripts = 2

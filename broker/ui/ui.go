@@ -181,7 +181,7 @@ func (u *UI) render(r *http.Request, lang, page string, data any) ([]byte, error
 	if c.Path == "" {
 		c.Path = r.URL.RequestURI()
 	}
-	v := &view{Lang: lang, C: c, D: d, u: u}
+	v := &view{Lang: lang, Page: page, C: c, D: d, u: u}
 
 	title := spec.title
 	switch d := d.(type) {

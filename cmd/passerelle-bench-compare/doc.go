@@ -2,7 +2,10 @@
 // zitadel/oidc v3 example OpenID provider, on loopback in one run, and
 // prints the figures and their ratios; it asserts nothing.
 //
-// It starts three child processes: the demo upstream (this command again,
+// The harness's own processes (the load generator, this one, and the
+// demo upstream, which signs its ID tokens with EdDSA) run with GOGC=400
+// during the side-by-side run, the servers at the default. It starts
+// three child processes: the demo upstream (this command again,
 // with -serve-upstream), Passerelle (passerelle serve, a bbolt store in a
 // temporary directory, the demo upstream as its one provider) and the
 // example OP as it ships (github.com/zitadel/oidc/v3/example/server: an

@@ -21,6 +21,7 @@ import (
 	"github.com/passerelle/passerelle/metrics"
 	"github.com/passerelle/passerelle/mfa/emailotp"
 	"github.com/passerelle/passerelle/notify"
+	"github.com/passerelle/passerelle/providers"
 	"github.com/passerelle/passerelle/providers/local"
 	"github.com/passerelle/passerelle/providers/registry"
 	"github.com/passerelle/passerelle/store"
@@ -54,7 +55,7 @@ func build(ctx context.Context, cfg *Config, logger *slog.Logger, notifier notif
 		return nil, nil, err
 	}
 	pages.Logger = logger
-	httpClient := &http.Client{Timeout: 10 * time.Second}
+	httpClient := providers.NewHTTPClient(10 * time.Second)
 	ups, err := openUpstreams(cfg, httpClient, logger)
 	if err != nil {
 		return nil, nil, err

@@ -131,13 +131,29 @@ func TestServeMetricsReadinessAndReload(t *testing.T) {
 	if code := authorize("b"); code != http.StatusFound && code != http.StatusSeeOther {
 		t.Errorf("client b after reload: %d", code)
 	}
+	// Client a removed: refused from the reload on (clients are held in
+	// memory, so removal must reach them).
+	serveConfig(t, dir, port, metricsPort, clientB)
+	if err := syscall.Kill(os.Getpid(), syscall.SIGHUP); err != nil {
+		t.Fatal(err)
+	}
+	waitLogCount(t, &logs, "configuration reloaded", 2)
+	if code := authorize("a"); code != http.StatusBadRequest {
+		t.Errorf("client a after its removal: %d", code)
+	}
 }
 
 // waitLog waits until the JSON log holds msg.
 func waitLog(t *testing.T, logs *syncbuf.Buffer, msg string) {
 	t.Helper()
+	waitLogCount(t, logs, msg, 1)
+}
+
+// waitLogCount waits until the JSON log holds msg n times.
+func waitLogCount(t *testing.T, logs *syncbuf.Buffer, msg string, n int) {
+	t.Helper()
 	deadline := time.Now().Add(5 * time.Second)
-	for !strings.Contains(logs.String(), msg) {
+	for strings.Count(logs.String(), msg) < n {
 		if time.Now().After(deadline) {
 			t.Fatalf("no %q in the log:\n%s", msg, logs.String())
 		}

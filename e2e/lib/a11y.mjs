@@ -1,8 +1,10 @@
-// Helpers for the accessibility walk (a11y.test.mjs): axe-core in the page,
+// Helpers for the accessibility walk (a11y.test.mjs): axe-core and
+// HTML_CodeSniffer in the page,
 // the keyboard as the only way to act, and RFC 6238 codes for the
 // authenticator-app factor.
 
 import crypto from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
@@ -34,6 +36,36 @@ export async function runAxe(page, tags = WCAG21AA) {
     targets: r.nodes.map((n) => ({ target: n.target.join(' '), summary: n.failureSummary || '' })),
   });
   return { violations: result.violations.map(simplify), incomplete: result.incomplete.map(simplify) };
+}
+
+/** HTML_CodeSniffer's browser bundle (npm html_codesniffer), injected into each page. */
+const HTMLCS_SOURCE = readFileSync(require.resolve('html_codesniffer/build/HTMLCS.js'), 'utf8');
+
+/**
+ * The HTML_CodeSniffer errors (WCAG2AA: what it counts as a sure failure)
+ * this walk leaves out, each with why. Its warnings and notices are
+ * things for a person to check, not failures, so they are not reported.
+ */
+export const HTMLCS_IGNORED = new Map([
+]);
+
+/**
+ * Runs HTML_CodeSniffer's WCAG2AA standard on the page, a second engine
+ * beside axe-core (injected like it: the context needs bypassCSP).
+ * Returns its errors, less HTMLCS_IGNORED: [{code, msg, element}].
+ */
+export async function runHtmlcs(page) {
+  if (!(await page.evaluate(() => typeof window.HTMLCS === 'object'))) {
+    await page.addScriptTag({ content: HTMLCS_SOURCE });
+  }
+  return page.evaluate((ignored) => new Promise((resolve, reject) => {
+    window.HTMLCS.process('WCAG2AA', document, () => {
+      const describe = (e) => (e && e.outerHTML ? e.outerHTML.replace(/\s+/g, ' ').slice(0, 160) : String(e));
+      resolve(window.HTMLCS.getMessages()
+        .filter((m) => m.type === window.HTMLCS.ERROR && !ignored.includes(m.code))
+        .map((m) => ({ code: m.code, msg: m.msg, element: describe(m.element) })));
+    }, () => reject(new Error('HTML_CodeSniffer could not load WCAG2AA')), 'en');
+  }), [...HTMLCS_IGNORED.keys()]);
 }
 
 /** A readable description of the focused element, for failure messages. */

@@ -4,7 +4,10 @@
 // port, not the fixed default, so that runs never collide). The side URLs are
 // read from the banner the command prints on stdout.
 
-import { freePort } from './passerelle.mjs';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+
+import { freePort, buildPasserelle } from './passerelle.mjs';
 import { startProcess } from './process.mjs';
 
 /**
@@ -40,4 +43,24 @@ function startDemoOn({ bin, dataDir, port, timeoutMs }) {
     name: 'passerelle demo', bin, args: ['demo', '-addr', `localhost:${port}`, '-side', '127.0.0.1:0', '-data', dataDir],
     issuer: `http://localhost:${port}`, timeoutMs, ready,
   });
+}
+
+/**
+ * What a browser walk runs against: Passerelle built into dir, its demo
+ * started (data in dir/demo), Debian's Chromium (at chromiumPath)
+ * launched headless through playwright-core, and the screenshots
+ * directory emptied. Returns {demo, browser}.
+ */
+export async function startDemoAndBrowser({ dir, chromiumPath, screenshots }) {
+  const bin = await buildPasserelle(dir);
+  const demo = await startDemo({ bin, dataDir: path.join(dir, 'demo') });
+  const { chromium } = await import('playwright-core');
+  const browser = await chromium.launch({
+    executablePath: chromiumPath,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+      '--disable-sync', '--no-first-run'],
+  });
+  await fs.rm(screenshots, { recursive: true, force: true });
+  await fs.mkdir(screenshots, { recursive: true });
+  return { demo, browser };
 }

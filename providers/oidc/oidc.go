@@ -67,7 +67,7 @@ func Open(id string, cfg Config, client *http.Client, logger *slog.Logger) (*Pro
 		return nil, err
 	}
 	if client == nil {
-		client = &http.Client{Timeout: defaultTimeout}
+		client = providers.NewHTTPClient(defaultTimeout)
 	}
 	if logger == nil {
 		logger = slog.Default()

@@ -106,7 +106,7 @@ func Open(id string, cfg Config, opts Options) (*Provider, error) {
 	}
 	client := opts.Client
 	if client == nil {
-		client = &http.Client{Timeout: defaultTimeout}
+		client = providers.NewHTTPClient(defaultTimeout)
 	}
 	p.idp = &idpMetadata{file: cfg.IDPMetadataFile, url: cfg.IDPMetadataURL, entityID: cfg.IDPEntityID,
 		refresh: cfg.MetadataRefresh, client: client, now: p.now, clock: p.clock}

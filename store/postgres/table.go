@@ -106,9 +106,16 @@ func (t table[T]) create(ctx context.Context, s *base, v T) error {
 // write replaces the record at key and its index columns; a duplicate
 // index value is ErrConflict.
 func (t table[T]) write(ctx context.Context, q querier, key any, v T) error {
+	_, err := t.writeIf(ctx, q, key, v, nil)
+	return err
+}
+
+// writeIf is write, only while the row is at version (its xmin) when
+// version is set: written reports whether it was.
+func (t table[T]) writeIf(ctx context.Context, q querier, key any, v T, version *uint32) (written bool, err error) {
 	raw, err := json.Marshal(v)
 	if err != nil {
-		return fmt.Errorf("store/postgres: encode %s: %w", t.noun, err)
+		return false, fmt.Errorf("store/postgres: encode %s: %w", t.noun, err)
 	}
 	sets := make([]string, 0, len(t.cols)+1)
 	for i, c := range slices.Concat(t.cols, []string{"record"}) {
@@ -116,15 +123,34 @@ func (t table[T]) write(ctx context.Context, q querier, key any, v T) error {
 	}
 	args := append(append([]any{key}, t.vals(v)...), raw)
 	sql := fmt.Sprintf("UPDATE %s SET %s WHERE %s = $1", t.name, strings.Join(sets, ", "), t.key)
-	_, err = q.Exec(ctx, sql, args...)
-	return contractError(err, t.noun, store.ErrConflict)
+	if version != nil {
+		args = append(args, *version)
+		sql += fmt.Sprintf(" AND xmin = $%d", len(args))
+	}
+	tag, err := q.Exec(ctx, sql, args...)
+	return tag.RowsAffected() == 1, contractError(err, t.noun, store.ErrConflict)
 }
 
-// update is the whole of an Update method: in one transaction, lock the
-// live row (SELECT ... FOR UPDATE), apply fn, keep the key, let before
-// maintain side tables, and write. fn's error comes back unwrapped and
-// nothing is written.
+// swapTries is how many times update tries a compare-and-swap before it
+// takes the row lock instead.
+const swapTries = 3
+
+// update is the whole of an Update method: read, apply fn, keep the key,
+// write; fn's error comes back unwrapped and nothing is written. Without
+// side tables (before is nil) it first tries a compare-and-swap, two
+// statements and no transaction (swap); a record another write changed
+// meanwhile is read again and fn runs again, up to swapTries times. Then,
+// and whenever before is set, it runs one transaction: lock the live row
+// (SELECT ... FOR UPDATE), apply fn, let before maintain side tables, and
+// write.
 func (t table[T]) update(ctx context.Context, s *base, key any, fn func(T) (T, error), before func(context.Context, pgx.Tx, T, T) error) error {
+	if before == nil {
+		for range swapTries {
+			if done, err := t.swap(ctx, s, key, fn); done || err != nil {
+				return err
+			}
+		}
+	}
 	return s.inTx(ctx, func(ctx context.Context, tx pgx.Tx) error {
 		old, err := t.load(ctx, tx, key, s.now(), true)
 		if err != nil {
@@ -135,7 +161,7 @@ func (t table[T]) update(ctx context.Context, s *base, key any, fn func(T) (T, e
 			return err
 		}
 		if !sameKey(t.keyOf(v), key) {
-			return fmt.Errorf("store/postgres: %s: update may not change the key: %w", t.noun, store.ErrConflict)
+			return t.keyChanged()
 		}
 		if before != nil {
 			if err := before(ctx, tx, old, v); err != nil {
@@ -144,6 +170,43 @@ func (t table[T]) update(ctx context.Context, s *base, key any, fn func(T) (T, e
 		}
 		return t.write(ctx, tx, key, v)
 	})
+}
+
+func (t table[T]) keyChanged() error {
+	return fmt.Errorf("store/postgres: %s: update may not change the key: %w", t.noun, store.ErrConflict)
+}
+
+// swap reads the live record with its row version (xmin) without a lock,
+// applies fn, and writes the result only if the row is still at that
+// version: each statement commits alone, so a sign-in's update is two
+// round trips instead of four (BEGIN, SELECT ... FOR UPDATE, UPDATE,
+// COMMIT). done is false when another write came between the two.
+func (t table[T]) swap(ctx context.Context, s *base, key any, fn func(T) (T, error)) (done bool, err error) {
+	ctx, cancel := context.WithTimeout(ctx, s.timeout)
+	defer cancel()
+	cond, args := t.where(key, s.now())
+	var raw []byte
+	var version uint32
+	err = s.pool.QueryRow(ctx, "SELECT record, xmin FROM "+t.name+cond, args...).Scan(&raw, &version)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return true, t.notFound()
+	}
+	if err != nil {
+		return true, s.fail(err)
+	}
+	var old T
+	if err := json.Unmarshal(raw, &old); err != nil {
+		return true, fmt.Errorf("store/postgres: decode %s: %w", t.noun, err)
+	}
+	v, err := fn(old)
+	if err != nil {
+		return true, err
+	}
+	if !sameKey(t.keyOf(v), key) {
+		return true, t.keyChanged()
+	}
+	written, err := t.writeIf(ctx, s.pool, key, v, &version)
+	return written || err != nil, s.fail(err)
 }
 
 // remove is the whole of a Delete method. An expired transient record is

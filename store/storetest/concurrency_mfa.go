@@ -84,3 +84,36 @@ func testCreateFactorCredentialOnce(t *testing.T, newStore NewStore) {
 		t.Errorf("ListFactors after the race has %d factors, want 1", len(list))
 	}
 }
+
+// testUpdatesCountAll: racing updates of one record each see what the
+// previous wrote (none is lost, whether a backend locks the row or
+// compares and swaps), for a durable record (an account's failure count)
+// and a transient one (an auth request).
+func testUpdatesCountAll(t *testing.T, newStore NewStore) {
+	s, _ := open(t, newStore)
+	ctx := t.Context()
+	must(t, s.CreateAccount(ctx, account("acct-1"), link("gckey", "s1", "acct-1")), "CreateAccount")
+	must(t, s.CreateAuthRequest(ctx, authRequest("ar-1", time.Hour)), "CreateAuthRequest")
+	errs := race(func(i int) error {
+		if i%2 == 0 {
+			return s.UpdateAccount(ctx, "acct-1", func(a store.Account) (store.Account, error) {
+				a.Failures++
+				return a, nil
+			})
+		}
+		return s.UpdateAuthRequest(ctx, "ar-1", func(r store.AuthRequest) (store.AuthRequest, error) {
+			r.AMR = append(r.AMR, fmt.Sprint(i))
+			return r, nil
+		})
+	})
+	for i, err := range errs {
+		must(t, err, fmt.Sprintf("update %d", i))
+	}
+	a, err := s.GetAccount(ctx, "acct-1")
+	must(t, err, "GetAccount")
+	r, err := s.GetAuthRequest(ctx, "ar-1")
+	must(t, err, "GetAuthRequest")
+	if a.Failures != racers/2 || len(r.AMR) != racers/2 {
+		t.Errorf("after %d racing updates each: account failures %d, auth request AMR %d entries; want %d each", racers/2, a.Failures, len(r.AMR), racers/2)
+	}
+}
