@@ -97,3 +97,43 @@ func TestAttackBasicIdentityGetsNoCodeWhereProvenIsNeeded(t *testing.T) {
 		t.Errorf("%d successful sign-ins, want the first only", n)
 	}
 }
+
+// TestOIDCUpstreamUnmetAuthenticationRequirements (seed 003): an OpenID
+// upstream that cannot reach the level asked answers
+// unmet_authentication_requirements instead of a lower acr; the person
+// gets the same page as for an answer below the level, in English or
+// French, audited, and nothing after it gives a code, an account or a
+// second-factor prompt; a proven identity still signs in at loa3.
+func TestOIDCUpstreamUnmetAuthenticationRequirements(t *testing.T) {
+	e := newEnvOpts(t, envOptions{refuseUnmetACR: true})
+	e.provenUpstream()
+	r := e.rp("rp1")
+	for _, lang := range []string{"en", "fr"} {
+		b := e.browser()
+		a := r.start(oauth2.SetAuthURLParam("acr_values", loa3), oauth2.SetAuthURLParam("ui_locales", lang))
+		p := b.Get(a.url)
+		id := regexpFind(p.Resp.Request.URL.Path, `^/login/([^/]+)$`)
+		p = b.upstreamLoginRaw(b.choose(p, "gckey"), "alex")
+		want := map[string]string{"en": "Your identity was not confirmed at the level this service needs",
+			"fr": "Votre identité n’a pas été confirmée au niveau que ce service exige"}[lang]
+		if p.Resp.StatusCode != http.StatusForbidden || !strings.Contains(p.Body, want) {
+			t.Fatalf("%s: the upstream's unmet_authentication_requirements gives %d %.600s", lang, p.Resp.StatusCode, p.Body)
+		}
+		for _, path := range []string{"", "/mfa", "/first"} {
+			p := b.Get(e.issuer + "/login/" + id + path)
+			if strings.Contains(p.Resp.Request.URL.String(), "code=") || strings.Contains(p.Resp.Request.URL.Path, "/mfa/") ||
+				strings.Contains(p.Body, `name="code"`) {
+				t.Errorf("%s: %s after the refusal goes on to %s", lang, path, p.Resp.Request.URL)
+			}
+		}
+	}
+	if n := e.auditCount("signin", "upstream_assurance"); n != 2 {
+		t.Errorf("%d refusals audited, want 2", n)
+	}
+	if n := e.auditCount("account.create", "success"); n != 0 {
+		t.Errorf("%d accounts created after the refusals", n)
+	}
+	if tok := e.signIn(r, e.browser(), "gckey", "pat", oauth2.SetAuthURLParam("acr_values", loa3)); tok.claims["acr"] != loa3 {
+		t.Errorf("a proven identity's ID token acr %v, want %s", tok.claims["acr"], loa3)
+	}
+}

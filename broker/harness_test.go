@@ -128,6 +128,9 @@ type envOptions struct {
 	extra func(issuer string) []broker.Upstream
 	// upstreamLogout configures gckey for logout (oidc.Config.Logout).
 	upstreamLogout bool
+	// refuseUnmetACR makes gckey answer a level below acr_values with
+	// unmet_authentication_requirements (demoidp.Config.RefuseUnmetACR).
+	refuseUnmetACR bool
 }
 
 func newEnvOpts(t testing.TB, o envOptions) *env {
@@ -152,7 +155,7 @@ func newEnvOpts(t testing.TB, o envOptions) *env {
 			Now: e.clock.Now,
 		}
 		if u.id == "gckey" {
-			cfg.Faults = o.faults
+			cfg.Faults, cfg.RefuseUnmetACR = o.faults, o.refuseUnmetACR
 		}
 		// The banks send email and name whatever they are asked, so the
 		// privacy tests (attack_privacy_test.go) see Passerelle withhold

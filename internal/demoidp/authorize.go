@@ -1,6 +1,7 @@
 package demoidp
 
 import (
+	"cmp"
 	"crypto/sha256"
 	"crypto/subtle"
 	_ "embed"
@@ -23,7 +24,7 @@ var (
 // authParams are the authorization request parameters the sign-in form
 // carries back, as hidden fields, from GET to POST.
 var authParams = []string{"response_type", "client_id", "redirect_uri", "scope", "state", "nonce",
-	"code_challenge", "code_challenge_method", "ui_locales"}
+	"code_challenge", "code_challenge_method", "ui_locales", "acr_values"}
 
 // authRequest is a checked authorization request.
 type authRequest struct {
@@ -129,6 +130,12 @@ func (s *Server) authorizePost(w http.ResponseWriter, r *http.Request) {
 	user := s.accounts.check(username, r.PostForm.Get("password"))
 	if user == nil {
 		s.render(w, req, username, true)
+		return
+	}
+	if asked := strings.Fields(req.params.Get("acr_values")); s.cfg.RefuseUnmetACR && len(asked) > 0 &&
+		!slices.Contains(asked, cmp.Or(user.ACR, s.cfg.ACR)) {
+		s.redirect(w, r, req, url.Values{"error": {"unmet_authentication_requirements"},
+			"error_description": {"the person's identity is not at the level asked"}})
 		return
 	}
 	now := s.now()

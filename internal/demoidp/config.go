@@ -34,6 +34,12 @@ type Config struct {
 	// (Ed25519, RFC 8037), which costs the provider and its client less
 	// CPU per sign-in (the benchmarks' upstream uses it).
 	SigningAlg string
+	// RefuseUnmetACR answers a person whose level (User.ACR, else ACR)
+	// is not among the acr_values asked with the error
+	// unmet_authentication_requirements (OpenID Connect Unmet
+	// Authentication Requirements 1.0) instead of an ID token at the
+	// lower level; both are answers a real upstream may give.
+	RefuseUnmetACR bool
 	// Users who can sign in.
 	Users []User
 	// Now is the clock (time.Now when nil); tests fix it to check expiry.
@@ -53,7 +59,7 @@ type User struct {
 	// ACR, when set, replaces Config.ACR in this user's ID tokens: an
 	// account whose identity was proven where the others' is basic
 	// (seed 003). The upstream answers the level the person has, whatever
-	// acr_values asked.
+	// acr_values asked, unless Config.RefuseUnmetACR.
 	ACR string
 }
 

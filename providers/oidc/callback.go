@@ -32,7 +32,11 @@ func (p *Provider) CallbackState(r *http.Request) string {
 //   - an iss parameter, when present, must name the configured issuer,
 //     and must be present when the upstream advertises it (RFC 9207,
 //     against mix-up attacks), else ErrUpstream;
-//   - an error response (RFC 6749 §4.1.2.1) yields ErrDenied;
+//   - an error response (RFC 6749 §4.1.2.1) yields ErrDenied, and
+//     unmet_authentication_requirements (the upstream cannot reach the
+//     acr_values asked: OpenID Connect Unmet Authentication Requirements
+//     1.0) ErrBelowLevel, so the person gets the same page as for an
+//     answer below the level;
 //   - the code is exchanged with leg.Verifier (RFC 7636) and the ID token
 //     is verified: signature against the upstream's published keys, iss,
 //     aud, exp (OpenID Connect Core 1.0 §3.1.3.7) and at_hash when present,
@@ -61,7 +65,9 @@ func (p *Provider) HandleCallback(r *http.Request, leg providers.Leg) (providers
 	if iss == "" && up.issParameter {
 		return fail(providers.ErrUpstream, "callback lacks the iss parameter the upstream advertises")
 	}
-	if e := q.Get("error"); e != "" {
+	if e := q.Get("error"); e == "unmet_authentication_requirements" {
+		return fail(providers.ErrBelowLevel, "upstream error %q: %q", e, clip(q.Get("error_description")))
+	} else if e != "" {
 		return fail(providers.ErrDenied, "upstream error %q: %q", clip(e), clip(q.Get("error_description")))
 	}
 	code := q.Get("code")

@@ -19,7 +19,9 @@
 //
 // Errors from HandleCallback wrap providers.ErrState (the callback or the
 // ID token's nonce does not belong to this flow), providers.ErrDenied
-// (the upstream answered with an error) or providers.ErrUpstream
+// (the upstream answered with an error; unmet_authentication_requirements,
+// it cannot reach the acr_values asked, is providers.ErrBelowLevel, which
+// wraps it) or providers.ErrUpstream
 // (unreachable, or an answer that fails verification). Their messages are
 // for the operator's log; they never contain the client secret, the code
 // or tokens.
