@@ -25,7 +25,7 @@ func TestAttackAccountPagesFloodFromOneSource(t *testing.T) {
 	const attacker, other = "203.0.113.7:40000", "198.51.100.9:40000"
 	refused := 0
 	for i := range 40 {
-		path := []string{"/account", "/account/security", "/account/orgs"}[i%3]
+		path := []string{"/account", "/account/security", "/account/organizations"}[i%3]
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, attackerRequest(http.MethodGet, path, attacker, nil))
 		if rec.Code == http.StatusTooManyRequests {
