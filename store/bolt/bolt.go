@@ -117,7 +117,9 @@ func Open(path string, opts Options) (*Store, error) {
 		return nil, err
 	}
 	authRequests := newMemTable("auth request", opts.MaxAuthRequests, opts.Now,
-		func(r store.AuthRequest) time.Time { return r.ExpiresAt })
+		func(r store.AuthRequest) time.Time { return r.ExpiresAt },
+		// Nobody has signed in to it yet: no account, no new identity.
+		func(r store.AuthRequest) bool { return r.AccountID == "" && r.NewIdentity == nil })
 	b := &base{db: db, now: opts.Now, retention: opts.Retention, authRequests: authRequests}
 	return compose(b), nil
 }

@@ -149,10 +149,13 @@
 //     a step or an upstream callback is used once as before. At most
 //     Options.MaxAuthRequests (DefaultMaxAuthRequests, 100,000: about
 //     200 MB at 2 KB each) are held; a create past it first drops the
-//     expired ones, then fails, and the broker answers
-//     temporarily_unavailable until some expire (the per-source rate
-//     limit and the auth request lifetime bound how fast an anonymous
-//     visitor gets there). A crash or a restart loses them all: sign-ins
+//     expired ones, then the oldest one nobody has signed in to yet (no
+//     account, no new identity), and fails only when every one held is
+//     signed in to (the broker answers temporarily_unavailable). Visitors
+//     from enough addresses to stay under each one's rate limit can fill
+//     the table, but what they start pushes out their own sign-ins, not
+//     the next person's nor one past its credential
+//     (TestAttackFloodFillsSignInsInProgress). A crash or a restart loses them all: sign-ins
 //     in progress start again, and a code issued but not yet redeemed is
 //     refused (invalid_grant).
 //   - audit events are appended by a group commit (store.AuditQueue): the

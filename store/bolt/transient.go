@@ -1,6 +1,7 @@
 package bolt
 
 import (
+	ordered "container/list"
 	"encoding/json"
 	"fmt"
 	"sync"
@@ -20,25 +21,32 @@ const DefaultMaxAuthRequests = 100_000
 // a bbolt transaction, and no fsync is spent on what a crash may lose
 // anyway (a sign-in in progress starts again). Records are kept as JSON,
 // so no caller shares a slice or map with the table. The table holds at
-// most max live records; Create past it first drops the expired ones, then
-// refuses (errFull).
+// most max records; Create past it first drops the expired ones, then the
+// oldest evictable one (an auth request nobody has signed in to yet), and
+// refuses (errFull) only when none is: visitors who fill the table with
+// sign-ins they never finish push out their own, not the people who
+// arrive after them or who are past their credential.
 type memTable[T any] struct {
-	noun    string
-	max     int
-	expires func(T) time.Time
-	now     func() time.Time
+	noun      string
+	max       int
+	expires   func(T) time.Time
+	evictable func(T) bool
+	now       func() time.Time
 
-	mu   sync.Mutex
-	rows map[string]memRow
+	mu    sync.Mutex
+	rows  map[string]memRow
+	order ordered.List // keys, oldest created first
 }
 
 type memRow struct {
-	raw     []byte
-	expires time.Time
+	raw       []byte
+	expires   time.Time
+	evictable bool
+	at        *ordered.Element // the key in order
 }
 
-func newMemTable[T any](noun string, max int, now func() time.Time, expires func(T) time.Time) *memTable[T] {
-	return &memTable[T]{noun: noun, max: max, expires: expires, now: now, rows: map[string]memRow{}}
+func newMemTable[T any](noun string, max int, now func() time.Time, expires func(T) time.Time, evictable func(T) bool) *memTable[T] {
+	return &memTable[T]{noun: noun, max: max, expires: expires, evictable: evictable, now: now, rows: map[string]memRow{}}
 }
 
 func (m *memTable[T]) notFound() error {
@@ -60,7 +68,7 @@ func (m *memTable[T]) encode(v T) (memRow, error) {
 	if err != nil {
 		return memRow{}, fmt.Errorf("store/bolt: encode %s: %w", m.noun, err)
 	}
-	return memRow{raw: raw, expires: m.expires(v)}, nil
+	return memRow{raw: raw, expires: m.expires(v), evictable: m.evictable(v)}, nil
 }
 
 func (m *memTable[T]) decode(r memRow) (T, error) {
@@ -72,7 +80,8 @@ func (m *memTable[T]) decode(r memRow) (T, error) {
 }
 
 // create adds v at key: ErrAlreadyExists while a live record holds the
-// key, errFull when the table holds max live records.
+// key, errFull when the table holds max live records none of which is
+// evictable.
 func (m *memTable[T]) create(key string, v T) error {
 	row, err := m.encode(v)
 	if err != nil {
@@ -85,12 +94,30 @@ func (m *memTable[T]) create(key string, v T) error {
 	}
 	if len(m.rows) >= m.max {
 		m.sweepLocked(m.now())
-		if len(m.rows) >= m.max {
+		if len(m.rows) >= m.max && !m.evictOldest() {
 			return fmt.Errorf("store/bolt: %d %ss in progress, the most this store holds (Options.MaxAuthRequests): %w", m.max, m.noun, errFull)
 		}
 	}
+	if old, ok := m.rows[key]; ok { // expired
+		m.order.Remove(old.at)
+	}
+	row.at = m.order.PushBack(key)
 	m.rows[key] = row
 	return nil
+}
+
+// evictOldest drops the oldest evictable record; false when there is
+// none. Call with mu held.
+func (m *memTable[T]) evictOldest() bool {
+	for e := m.order.Front(); e != nil; e = e.Next() {
+		key := e.Value.(string)
+		if m.rows[key].evictable {
+			m.order.Remove(e)
+			delete(m.rows, key)
+			return true
+		}
+	}
+	return false
 }
 
 func (m *memTable[T]) get(key string) (T, error) {
@@ -125,6 +152,7 @@ func (m *memTable[T]) update(key string, fn func(T) (T, error)) error {
 	if err != nil {
 		return err
 	}
+	row.at = r.at
 	m.rows[key] = row
 	return nil
 }
@@ -132,9 +160,11 @@ func (m *memTable[T]) update(key string, fn func(T) (T, error)) error {
 func (m *memTable[T]) remove(key string) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if _, ok := m.live(key); !ok {
+	r, ok := m.live(key)
+	if !ok {
 		return m.notFound()
 	}
+	m.order.Remove(r.at)
 	delete(m.rows, key)
 	return nil
 }
@@ -150,6 +180,7 @@ func (m *memTable[T]) sweepLocked(now time.Time) int {
 	n := 0
 	for k, r := range m.rows {
 		if isExpired(r.expires, now) {
+			m.order.Remove(r.at)
 			delete(m.rows, k)
 			n++
 		}
