@@ -118,8 +118,7 @@ func Open(path string, opts Options) (*Store, error) {
 	}
 	authRequests := newMemTable("auth request", opts.MaxAuthRequests, opts.Now,
 		func(r store.AuthRequest) time.Time { return r.ExpiresAt },
-		// Nobody has signed in to it yet: no account, no new identity.
-		func(r store.AuthRequest) bool { return r.AccountID == "" && r.NewIdentity == nil })
+		func(r store.AuthRequest) bool { return r.AccountID == "" })
 	b := &base{db: db, now: opts.Now, retention: opts.Retention, authRequests: authRequests}
 	return compose(b), nil
 }

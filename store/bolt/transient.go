@@ -1,7 +1,6 @@
 package bolt
 
 import (
-	ordered "container/list"
 	"encoding/json"
 	"fmt"
 	"sync"
@@ -20,12 +19,15 @@ const DefaultMaxAuthRequests = 100_000
 // exclusive lock on the file), so a mutex-guarded map is as single-use as
 // a bbolt transaction, and no fsync is spent on what a crash may lose
 // anyway (a sign-in in progress starts again). Records are kept as JSON,
-// so no caller shares a slice or map with the table. The table holds at
-// most max records; Create past it first drops the expired ones, then the
-// oldest evictable one (an auth request nobody has signed in to yet), and
-// refuses (errFull) only when none is: visitors who fill the table with
-// sign-ins they never finish push out their own, not the people who
-// arrive after them or who are past their credential.
+// so no caller shares a slice or map with the table.
+//
+// The table holds at most max records. A create that finds it full first
+// drops the expired ones; if it is still full, it evicts the oldest
+// evictable record (for auth requests: one nobody has signed in to yet,
+// an anonymous visitor's as much as anybody's), so a flood of anonymous
+// sign-ins never refuses a new one and never ends one already past its
+// credential; only when every record is past its credential does it
+// refuse (errFull).
 type memTable[T any] struct {
 	noun      string
 	max       int
@@ -33,16 +35,17 @@ type memTable[T any] struct {
 	evictable func(T) bool
 	now       func() time.Time
 
-	mu    sync.Mutex
-	rows  map[string]memRow
-	order ordered.List // keys, oldest created first
+	mu   sync.Mutex
+	rows map[string]memRow
+	// order holds the keys in creation order (with keys since deleted,
+	// skipped when met): the head is the oldest, evicted first.
+	order []string
 }
 
 type memRow struct {
 	raw       []byte
 	expires   time.Time
 	evictable bool
-	at        *ordered.Element // the key in order
 }
 
 func newMemTable[T any](noun string, max int, now func() time.Time, expires func(T) time.Time, evictable func(T) bool) *memTable[T] {
@@ -80,8 +83,7 @@ func (m *memTable[T]) decode(r memRow) (T, error) {
 }
 
 // create adds v at key: ErrAlreadyExists while a live record holds the
-// key, errFull when the table holds max live records none of which is
-// evictable.
+// key, errFull when the table holds max live records.
 func (m *memTable[T]) create(key string, v T) error {
 	row, err := m.encode(v)
 	if err != nil {
@@ -94,30 +96,51 @@ func (m *memTable[T]) create(key string, v T) error {
 	}
 	if len(m.rows) >= m.max {
 		m.sweepLocked(m.now())
-		if len(m.rows) >= m.max && !m.evictOldest() {
-			return fmt.Errorf("store/bolt: %d %ss in progress, the most this store holds (Options.MaxAuthRequests): %w", m.max, m.noun, errFull)
-		}
 	}
-	if old, ok := m.rows[key]; ok { // expired
-		m.order.Remove(old.at)
+	if len(m.rows) >= m.max && !m.evictOldest() {
+		return fmt.Errorf("store/bolt: %d %ss in progress, none evictable, the most this store holds (Options.MaxAuthRequests): %w", m.max, m.noun, errFull)
 	}
-	row.at = m.order.PushBack(key)
+	if _, held := m.rows[key]; !held {
+		m.order = append(m.order, key)
+	}
 	m.rows[key] = row
 	return nil
 }
 
-// evictOldest drops the oldest evictable record; false when there is
-// none. Call with mu held.
+// evictOldest deletes the oldest evictable record and reports whether
+// there was one. It drops from order the keys already deleted that it
+// meets at the head, and compacts order when it holds many more keys than
+// rows, so order stays within a small multiple of max. Call with mu held.
 func (m *memTable[T]) evictOldest() bool {
-	for e := m.order.Front(); e != nil; e = e.Next() {
-		key := e.Value.(string)
-		if m.rows[key].evictable {
-			m.order.Remove(e)
-			delete(m.rows, key)
+	for len(m.order) > 0 {
+		if _, ok := m.rows[m.order[0]]; ok {
+			break
+		}
+		m.order = m.order[1:]
+	}
+	for i, k := range m.order {
+		if r, ok := m.rows[k]; ok && r.evictable {
+			delete(m.rows, k)
+			m.order = append(m.order[:i:i], m.order[i+1:]...)
 			return true
 		}
 	}
 	return false
+}
+
+// compact drops from order the keys no longer held, once it holds twice
+// as many keys as there are rows. Call with mu held.
+func (m *memTable[T]) compact() {
+	if len(m.order) <= 2*len(m.rows)+64 {
+		return
+	}
+	kept := make([]string, 0, len(m.rows))
+	for _, k := range m.order {
+		if _, ok := m.rows[k]; ok {
+			kept = append(kept, k)
+		}
+	}
+	m.order = kept
 }
 
 func (m *memTable[T]) get(key string) (T, error) {
@@ -152,7 +175,6 @@ func (m *memTable[T]) update(key string, fn func(T) (T, error)) error {
 	if err != nil {
 		return err
 	}
-	row.at = r.at
 	m.rows[key] = row
 	return nil
 }
@@ -160,12 +182,11 @@ func (m *memTable[T]) update(key string, fn func(T) (T, error)) error {
 func (m *memTable[T]) remove(key string) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	r, ok := m.live(key)
-	if !ok {
+	if _, ok := m.live(key); !ok {
 		return m.notFound()
 	}
-	m.order.Remove(r.at)
 	delete(m.rows, key)
+	m.compact()
 	return nil
 }
 
@@ -180,13 +201,14 @@ func (m *memTable[T]) sweepLocked(now time.Time) int {
 	n := 0
 	for k, r := range m.rows {
 		if isExpired(r.expires, now) {
-			m.order.Remove(r.at)
 			delete(m.rows, k)
 			n++
 		}
 	}
+	m.compact()
 	return n
 }
 
-// errFull refuses a new record when the table is at its bound.
+// errFull refuses a new record when the table is at its bound and holds
+// nothing it may evict.
 var errFull = fmt.Errorf("too many records in progress")
