@@ -79,6 +79,13 @@ func (b *Broker) openAccount(w http.ResponseWriter, r *http.Request, in accountI
 	case r.Method == http.MethodGet && strings.HasPrefix(r.URL.Path, orgsPath):
 		back = r.URL.Path // an organization page: the path the router matched, nothing else of the URL
 	}
+	// Anyone may ask for an account page, and this stores a sign-in:
+	// it counts against the source's rate limit, as /authorize does.
+	if b.limiter != nil && !b.limiter.admit(w, r, b.log) {
+		w.Header().Set("Cache-Control", "no-store")
+		b.pages.errorPage(w, r, http.StatusTooManyRequests, nil, errTooMany)
+		return nil, false
+	}
 	now := b.now()
 	ar := store.AuthRequest{ID: randomID(), ClientID: accountClientID, RedirectURI: back,
 		Scopes: []string{"openid"}, ResponseType: "code", Browser: store.HashToken(b.sessions.browserID(w, r)),

@@ -193,8 +193,9 @@
 //     key's answer. Over it: 413, as an invalid_request JSON error at the
 //     token, introspection, revocation and userinfo endpoints and as a
 //     page elsewhere; a Content-Length over the limit is refused unread.
-//   - new authorization requests and the built-in service's form posts
-//     count against a per-source token bucket (RateLimitConfig: by default
+//   - new authorization requests (at /authorize, and the account window's
+//     own sign-in an account page starts for a browser without an open
+//     window) and the built-in service's form posts count against a per-source token bucket (RateLimitConfig: by default
 //     5 a second, bursts of 50). Over it: 429 with Retry-After, as a page
 //     (these are browser routes). The source is the remote address, or
 //     the last X-Forwarded-For hop that is not a configured trusted proxy;

@@ -67,17 +67,9 @@ func (rt routes) backChannel() routes { rt.oauth = true; return rt }
 
 func (rt routes) guard(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if rt.throttle {
-			key := rt.limiter.sourceKey(r)
-			if ok, wait, first := rt.limiter.allow(key); !ok {
-				if first {
-					rt.log.WarnContext(r.Context(), "rate limit: refusing a source's requests until its budget refills",
-						"source", key, "path", r.URL.Path)
-				}
-				w.Header().Set("Retry-After", retryAfter(wait))
-				rt.refuse(w, r, http.StatusTooManyRequests)
-				return
-			}
+		if rt.throttle && !rt.limiter.admit(w, r, rt.log) {
+			rt.refuse(w, r, http.StatusTooManyRequests)
+			return
 		}
 		if r.ContentLength > rt.body {
 			rt.refuse(w, r, http.StatusRequestEntityTooLarge)

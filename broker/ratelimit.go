@@ -3,6 +3,7 @@ package broker
 import (
 	"container/list"
 	"fmt"
+	"log/slog"
 	"math"
 	"net"
 	"net/http"
@@ -162,6 +163,23 @@ func (l *limiter) allow(key string) (ok bool, wait time.Duration, first bool) {
 	s.refused = true
 	missing := 1 - s.lim.TokensAt(now)
 	return false, time.Duration(missing / l.cfg.PerSecond * float64(time.Second)), first
+}
+
+// admit takes one token from r's source; when there is none it sets
+// Retry-After, logs the source's first refusal and returns false (the
+// caller answers 429).
+func (l *limiter) admit(w http.ResponseWriter, r *http.Request, log *slog.Logger) bool {
+	key := l.sourceKey(r)
+	ok, wait, first := l.allow(key)
+	if ok {
+		return true
+	}
+	if first {
+		log.WarnContext(r.Context(), "rate limit: refusing a source's requests until its budget refills",
+			"source", key, "path", r.URL.Path)
+	}
+	w.Header().Set("Retry-After", retryAfter(wait))
+	return false
 }
 
 func (l *limiter) forget(e *list.Element) {

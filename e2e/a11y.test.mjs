@@ -49,7 +49,7 @@ await import('./a11y/offices.mjs');
 btest('bilingual language choice (Accept-Language: de, no ui_locales), then French by the keyboard', async (t) => {
   const w = await new Walk(t, 'en', 'bi').open({ locale: 'de-DE', acceptLanguage: 'de' });
   const page = w.page;
-  try {
+  await w.walk('bilingual', async () => {
     await fromRelyingParty(w);
     // The page is bilingual: <html lang="en">, its French parts marked lang="fr".
     const rec = await w.check('language-choice', { title: `${msg('en', 'language.title')} / ${msg('fr', 'language.title')}`, lang: 'en' });
@@ -57,14 +57,7 @@ btest('bilingual language choice (Accept-Language: de, no ui_locales), then Fren
     assert.ok(rec);
     await activate(page, page.locator(`main a[hreflang="fr"]`));
     await w.check('chooser-fr', { title: msg('fr', 'chooser.title'), lang: 'fr' });
-    diagnose(t, 'bilingual pages checked:', summary(w.checked));
-    w.assertClean();
-  } catch (err) {
-    diagnose(t, 'bilingual pages checked before the failure:', summary(w.checked));
-    throw err;
-  } finally {
-    await w.close();
-  }
+  });
 });
 
 test('summary: every Passerelle page checked, with axe-core and HTML_CodeSniffer results; no two steps share a title', (t) => {

@@ -18,7 +18,14 @@
 // button, so they work with the keyboard alone. Every page loads
 // static/page.js (deferred, from this origin), which only improves a page
 // that works without it: it shows the recovery codes' print button
-// (hidden until then) and submits the form post page. The security key page adds its own script file.
+// (hidden until then), submits the form post page, keeps a time limit's
+// words current with its warning and "more time" (Common.Limit), and
+// sends a form once per press (a double click sends one answer). The
+// security key page adds its own script file. <body data-page> names the
+// page (for themes, and for the accessibility walk's check that no two
+// pages share a title). A Choice may carry a Description (under its
+// button, aria-describedby) and a Logo (decorative, alt="", beside the
+// name in the same button: a bank's logo from the configuration).
 // There is no inline script and no style attribute: the CSP forbids them.
 // The form
 // post page (OAuth 2.0 Form Post Response Mode) is submitted by page.js

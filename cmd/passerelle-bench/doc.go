@@ -12,7 +12,10 @@
 //
 // first at full load (closed loop, -workers concurrent clients) to find
 // the peak rate, then paced at half that rate to read p50 and p99 latency
-// there. Peak memory is the process's high-water resident set (VmHWM),
+// there. CPU and heap allocations per operation (count and bytes, from
+// runtime.MemStats) are the whole process's at full load: the broker,
+// the upstream and the load generator together; allocations hardly vary
+// with the machine's load, CPU does. Peak memory is the process's high-water resident set (VmHWM),
 // which includes the load generator and the upstream: both run here too,
 // on the same two cores, so the broker's own capacity is higher than
 // printed.

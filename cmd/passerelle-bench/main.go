@@ -96,8 +96,8 @@ func run(dur time.Duration, workers int, profDir string) error {
 
 	fmt.Printf("Passerelle bench: %d workers, %s per measurement, bbolt store (fsync on), loopback HTTP, GOMAXPROCS=%d\n\n",
 		workers, dur, numCPU())
-	fmt.Printf("%-26s %10s %10s %10s %10s   %s\n", "operation", "peak/s", "CPU/op", "p50", "p99",
-		"(CPU: this whole process at peak; latency paced at half of peak)")
+	fmt.Printf("%-26s %10s %10s %10s %10s %10s %10s   %s\n", "operation", "peak/s", "CPU/op", "allocs/op", "bytes/op", "p50", "p99",
+		"(CPU and allocations: this whole process at peak; latency paced at half of peak)")
 
 	if _, err := ps.EnrolAll(ctx, workers); err != nil {
 		return err
@@ -136,15 +136,20 @@ type measurer struct {
 // part=loadgen (as do the HTTP connections they dial).
 func (m measurer) measure(name, file string, op func() error) error {
 	var perOp time.Duration
+	var allocs, bytes uint64
 	var r loadgen.Result
 	var err error
 	pprof.Do(context.Background(), pprof.Labels("part", "loadgen"), func(context.Context) {
 		r, err = loadgen.Measure(m.dur, m.workers, op, func() func(int) {
 			stop := m.startProfile(file)
+			var ms0, ms1 runtime.MemStats
+			runtime.ReadMemStats(&ms0)
 			before := cpuTime()
 			return func(n int) {
 				if n > 0 {
 					perOp = (cpuTime() - before) / time.Duration(n)
+					runtime.ReadMemStats(&ms1)
+					allocs, bytes = (ms1.Mallocs-ms0.Mallocs)/uint64(n), (ms1.TotalAlloc-ms0.TotalAlloc)/uint64(n)
 				}
 				stop()
 			}
@@ -153,7 +158,7 @@ func (m measurer) measure(name, file string, op func() error) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", name, err)
 	}
-	fmt.Printf("%-26s %10.0f %10s %10s %10s\n", name, r.Peak, perOp.Round(time.Microsecond),
+	fmt.Printf("%-26s %10.0f %10s %10d %9dK %10s %10s\n", name, r.Peak, perOp.Round(time.Microsecond), allocs, bytes>>10,
 		r.P50.Round(10*time.Microsecond), r.P99.Round(10*time.Microsecond))
 	return nil
 }

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 
 import {
-  demo, btest, Walk, msg, summary, diagnose, button, link, fromRelyingParty, totpChallenge,
+  demo, btest, Walk, msg, button, link, fromRelyingParty, totpChallenge,
   SCREENSHOTS, PASSWORD, SERVICE, PARTNER, ACCOUNTS,
 } from '../lib/walk.mjs';
 import { activate, typeInto, reflowAt } from '../lib/a11y.mjs';
@@ -31,7 +31,7 @@ for (const lang of ['en', 'fr']) {
   btest(`${lang}: a dormant account's sign-in, and a basic identity where a proven one is needed, stop on their pages, with the keyboard alone`, async (t) => {
     const w = await new Walk(t, lang, `${lang}-dormant`).open({ locale: lang === 'en' ? 'en-CA' : 'fr-CA', acceptLanguage: lang });
     const page = w.page;
-    try {
+    await w.walk(`${lang} dormant`, async () => {
       await fromRelyingParty(w, { uiLocales: lang === 'fr' });
       await w.expectTitle(T('chooser.title'));
       await activate(page, button(page, PARTNER[lang]));
@@ -65,14 +65,7 @@ for (const lang of ['en', 'fr']) {
       // Its way back: the chooser again, by the keyboard.
       await activate(page, link(page, T('nav.retry')));
       await w.expectTitle(T('chooser.title'));
-      diagnose(t, `${lang} dormant pages checked:`, summary(w.checked));
-      w.assertClean();
-    } catch (err) {
-      diagnose(t, `${lang} dormant pages checked before the failure:`, summary(w.checked));
-      throw err;
-    } finally {
-      await w.close();
-    }
+    });
   });
 }
 
@@ -114,7 +107,7 @@ for (const lang of ['en', 'fr']) {
     const w = await new Walk(t, lang, `${lang}-ipo`).open({ locale: lang === 'en' ? 'en-CA' : 'fr-CA', acceptLanguage: lang });
     const page = w.page;
     const [user, pass, legacyID] = OFFICES[lang].legacy;
-    try {
+    await w.walk(`${lang} IP office`, async () => {
       await officeSignIn(w, T, lang, demo.ipoURL);
       await w.check('legacy', { title: T('legacy.title') });
       await typeInto(page, page.locator('#username'), user);
@@ -126,14 +119,7 @@ for (const lang of ['en', 'fr']) {
       await activate(page, button(page, T('legacy.submit')));
       await backAt(w, demo.ipoURL);
       assert.match(await page.locator('pre').first().innerText(), new RegExp(`"ipo_client_number": "${legacyID}"`), `the former client number${await w.describe()}`);
-      diagnose(t, `${lang} IP office pages checked:`, summary(w.checked));
-      w.assertClean();
-    } catch (err) {
-      diagnose(t, `${lang} IP office pages checked before the failure:`, summary(w.checked));
-      throw err;
-    } finally {
-      await w.close();
-    }
+    });
   });
 
   btest(`${lang}: the certificate office's file, a wrong date, the other ways, then the code (en) or an agent's help (fr), with the keyboard alone`, async (t) => {
@@ -144,7 +130,7 @@ for (const lang of ['en', 'fr']) {
     const w = await new Walk(t, lang, `${lang}-certificates`).open({ locale: lang === 'en' ? 'en-CA' : 'fr-CA', acceptLanguage: lang });
     const page = w.page;
     const [number, born, onFile] = OFFICES[lang].record;
-    try {
+    await w.walk(`${lang} certificate office`, async () => {
       await officeSignIn(w, T, lang, demo.certificatesURL);
       await w.check('record-find', { title: T('record.title.find') });
       await typeInto(page, page.locator('#certificate_number'), number);
@@ -173,13 +159,6 @@ for (const lang of ['en', 'fr']) {
         await activate(page, button(page, T('record.continue')));
         await backAt(w, demo.certificatesURL);
       }
-      diagnose(t, `${lang} certificate office pages checked:`, summary(w.checked));
-      w.assertClean();
-    } catch (err) {
-      diagnose(t, `${lang} certificate office pages checked before the failure:`, summary(w.checked));
-      throw err;
-    } finally {
-      await w.close();
-    }
+    });
   });
 }

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 
 import {
-  demo, btest, Walk, msg, summary, diagnose, button, link, fromRelyingParty, emailChallenge,
+  demo, btest, Walk, msg, button, link, fromRelyingParty, emailChallenge,
   SCREENSHOTS, PASSWORD, SERVICE, PARTNER, MESSAGES, ACCOUNTS, enrolled,
 } from '../lib/walk.mjs';
 import { tabTo, hasFocus, activate, typeInto, describeFocus } from '../lib/a11y.mjs';
@@ -21,7 +21,7 @@ for (const lang of ['en', 'fr']) {
   btest(`${lang}: sign-up journey with the keyboard alone, account and security pages, axe on every page`, async (t) => {
     const w = await new Walk(t, lang).open({ locale: lang === 'en' ? 'en-CA' : 'fr-CA', acceptLanguage: lang });
     const page = w.page;
-    try {
+    await w.walk(`${lang}`, async () => {
       // 1. The relying party → Passerelle's chooser → the Sign-In Partner
       // bank list → Back → GCKey.
       await fromRelyingParty(w, { uiLocales: lang === 'fr' });
@@ -132,20 +132,13 @@ for (const lang of ['en', 'fr']) {
       enrolled[lang] = true;
       ACCOUNTS[lang] = { id, secret };
 
-      diagnose(t, `${lang} pages checked:`, summary(w.checked));
-      w.assertClean();
-    } catch (err) {
-      diagnose(t, `${lang} pages checked before the failure:`, summary(w.checked));
-      throw err;
-    } finally {
-      await w.close();
-    }
+    });
   });
 
   btest(`${lang}: wrong password, forgotten password, reset, errors, home and the language toggle, axe on every page`, async (t) => {
     const w = await new Walk(t, lang, `${lang}-b`).open({ locale: lang === 'en' ? 'en-CA' : 'fr-CA', acceptLanguage: lang });
     const page = w.page;
-    try {
+    await w.walk(`${lang}`, async () => {
       // 3. GCKey sign-in with a wrong password, then the forgotten password.
       await fromRelyingParty(w, { uiLocales: lang === 'fr' });
       await w.expectTitle(T('chooser.title'));
@@ -202,13 +195,6 @@ for (const lang of ['en', 'fr']) {
       await activate(page, page.locator(`nav.lang-toggle a[hreflang="${other}"]`));
       await w.check(`home-toggled-to-${other}`, { title: msg(other, 'home.title'), lang: other });
 
-      diagnose(t, `${lang} pages checked:`, summary(w.checked));
-      w.assertClean();
-    } catch (err) {
-      diagnose(t, `${lang} pages checked before the failure:`, summary(w.checked));
-      throw err;
-    } finally {
-      await w.close();
-    }
+    });
   });
 }

@@ -10,7 +10,7 @@ import { REPO_ROOT } from '../lib/passerelle.mjs';
 import { activateBusiness, walkOrgPages, DEMO_BUSINESS } from '../lib/orgs.mjs';
 
 import {
-  demo, btest, Walk, msg, summary, diagnose, button, fromRelyingParty, totpChallenge,
+  demo, btest, Walk, msg, button, fromRelyingParty, totpChallenge,
   SCREENSHOTS, PASSWORD, SERVICE, ACCOUNTS,
 } from '../lib/walk.mjs';
 import { runAxe, tabTo, hasFocus, activate, typeInto, describeFocus, reflowAt } from '../lib/a11y.mjs';
@@ -75,7 +75,7 @@ for (const lang of ['en', 'fr']) {
       await totpChallenge(w, T, secret);
     };
     const trader = new URL(demo.traderURL).origin;
-    try {
+    await w.walk(`${lang} trader`, async () => {
       // The portal's own page, linking both demo services.
       await page.goto(demo.traderURL);
       await w.check('trader-portal', { title: TRADER, lang: 'en', origin: trader });
@@ -116,13 +116,6 @@ for (const lang of ['en', 'fr']) {
       assert.ok(reflow.scrollWidth <= reflow.width && reflow.overflowing.length === 0,
         `the access-denied page scrolls sideways at 320 px: ${reflow.overflowing.join(', ')}`);
 
-      diagnose(t, `${lang} trader pages checked:`, summary(w.checked));
-      w.assertClean();
-    } catch (err) {
-      diagnose(t, `${lang} trader pages checked before the failure:`, summary(w.checked));
-      throw err;
-    } finally {
-      await w.close();
-    }
+    });
   });
 }

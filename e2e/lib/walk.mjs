@@ -175,6 +175,24 @@ export class Walk {
     return rec;
   }
 
+  /**
+   * Runs the journey, then lists the pages it checked (a diagnostic line
+   * each; "before the failure" when it fails) and fails on any of their
+   * problems (assertClean); the browser context is closed in any case.
+   */
+  async walk(label, journey) {
+    try {
+      await journey();
+      diagnose(this.t, `${label} pages checked:`, summary(this.checked));
+      this.assertClean();
+    } catch (err) {
+      diagnose(this.t, `${label} pages checked before the failure:`, summary(this.checked));
+      throw err;
+    } finally {
+      await this.close();
+    }
+  }
+
   /** The pages this walk checked. */
   get checked() {
     return CHECKED.filter((r) => r.lang === this.prefix);

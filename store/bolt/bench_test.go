@@ -12,8 +12,8 @@ import (
 )
 
 // BenchmarkSignInWrites is storetest.BenchSignInWrites on a bbolt file:
-// serially each of the three commits waits BatchDelay for company; in
-// parallel the sign-ins share commits.
+// serially each of the five commits runs alone (a lone write does not
+// wait for company); in parallel the sign-ins share commits.
 func BenchmarkSignInWrites(b *testing.B) {
 	storetest.BenchSignInWrites(b, func(b *testing.B) store.Store {
 		s, err := Open(filepath.Join(b.TempDir(), "bench.db"), Options{})
