@@ -228,8 +228,9 @@
 //   - the account's owner is emailed (Notices, notices.go) the URN once the
 //     account is created and a security notice at each change Login.gov
 //     notifies: a factor added or removed, recovery codes regenerated or
-//     used, a credential linked or unlinked, the email changed, the
-//     account locked. A notice goes only to a verified address; the email
+//     used, a credential linked or unlinked, a former account or file
+//     linked (legacy and record steps) or unlinked by an administrator,
+//     the email changed, the account locked. A notice goes only to a verified address; the email
 //     change's to the address before the change, so the owner hears of a
 //     change someone else made. Sending is synchronous after the change is
 //     written and a failure never fails the change.

@@ -117,7 +117,8 @@ func Open(path string, opts Options) (*Store, error) {
 		return nil, err
 	}
 	authRequests := newMemTable("auth request", opts.MaxAuthRequests, opts.Now,
-		func(r store.AuthRequest) time.Time { return r.ExpiresAt })
+		func(r store.AuthRequest) time.Time { return r.ExpiresAt },
+		func(r store.AuthRequest) bool { return r.AccountID == "" })
 	b := &base{db: db, now: opts.Now, retention: opts.Retention, authRequests: authRequests}
 	return compose(b), nil
 }

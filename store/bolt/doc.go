@@ -146,13 +146,17 @@
 //     hash) live in memory (transient.go), a mutex-guarded map of JSON
 //     records: Open's exclusive lock makes a bbolt broker one process, so
 //     the mutex makes each update as atomic as a transaction, and a code,
-//     a step or an upstream callback is used once as before. At most
+//     a step or an upstream callback is used once as before. It holds at most
 //     Options.MaxAuthRequests (DefaultMaxAuthRequests, 100,000: about
-//     200 MB at 2 KB each) are held; a create past it first drops the
-//     expired ones, then fails, and the broker answers
-//     temporarily_unavailable until some expire (the per-source rate
-//     limit and the auth request lifetime bound how fast an anonymous
-//     visitor gets there). A crash or a restart loses them all: sign-ins
+//     200 MB at 2 KB each). A create that finds the table full first
+//     drops the expired ones, then evicts the oldest request nobody has
+//     signed in to yet (no account named): a flood of anonymous sign-ins
+//     never refuses a new one and never ends one past its credential; it
+//     can end a person's sign-in still at the chooser or the upstream's
+//     page, after MaxAuthRequests newer ones (at 1,000 new ones a second,
+//     100 seconds later). Only a table whose every request is past its
+//     credential refuses, and the broker answers temporarily_unavailable.
+//     A crash or a restart loses them all: sign-ins
 //     in progress start again, and a code issued but not yet redeemed is
 //     refused (invalid_grant).
 //   - audit events are appended by a group commit (store.AuditQueue): the

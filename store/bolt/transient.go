@@ -19,26 +19,37 @@ const DefaultMaxAuthRequests = 100_000
 // exclusive lock on the file), so a mutex-guarded map is as single-use as
 // a bbolt transaction, and no fsync is spent on what a crash may lose
 // anyway (a sign-in in progress starts again). Records are kept as JSON,
-// so no caller shares a slice or map with the table. The table holds at
-// most max live records; Create past it first drops the expired ones, then
-// refuses (errFull).
+// so no caller shares a slice or map with the table.
+//
+// The table holds at most max records. A create that finds it full first
+// drops the expired ones; if it is still full, it evicts the oldest
+// evictable record (for auth requests: one nobody has signed in to yet,
+// an anonymous visitor's as much as anybody's), so a flood of anonymous
+// sign-ins never refuses a new one and never ends one already past its
+// credential; only when every record is past its credential does it
+// refuse (errFull).
 type memTable[T any] struct {
-	noun    string
-	max     int
-	expires func(T) time.Time
-	now     func() time.Time
+	noun      string
+	max       int
+	expires   func(T) time.Time
+	evictable func(T) bool
+	now       func() time.Time
 
 	mu   sync.Mutex
 	rows map[string]memRow
+	// order holds the keys in creation order (with keys since deleted,
+	// skipped when met): the head is the oldest, evicted first.
+	order []string
 }
 
 type memRow struct {
-	raw     []byte
-	expires time.Time
+	raw       []byte
+	expires   time.Time
+	evictable bool
 }
 
-func newMemTable[T any](noun string, max int, now func() time.Time, expires func(T) time.Time) *memTable[T] {
-	return &memTable[T]{noun: noun, max: max, expires: expires, now: now, rows: map[string]memRow{}}
+func newMemTable[T any](noun string, max int, now func() time.Time, expires func(T) time.Time, evictable func(T) bool) *memTable[T] {
+	return &memTable[T]{noun: noun, max: max, expires: expires, evictable: evictable, now: now, rows: map[string]memRow{}}
 }
 
 func (m *memTable[T]) notFound() error {
@@ -60,7 +71,7 @@ func (m *memTable[T]) encode(v T) (memRow, error) {
 	if err != nil {
 		return memRow{}, fmt.Errorf("store/bolt: encode %s: %w", m.noun, err)
 	}
-	return memRow{raw: raw, expires: m.expires(v)}, nil
+	return memRow{raw: raw, expires: m.expires(v), evictable: m.evictable(v)}, nil
 }
 
 func (m *memTable[T]) decode(r memRow) (T, error) {
@@ -85,12 +96,51 @@ func (m *memTable[T]) create(key string, v T) error {
 	}
 	if len(m.rows) >= m.max {
 		m.sweepLocked(m.now())
-		if len(m.rows) >= m.max {
-			return fmt.Errorf("store/bolt: %d %ss in progress, the most this store holds (Options.MaxAuthRequests): %w", m.max, m.noun, errFull)
-		}
+	}
+	if len(m.rows) >= m.max && !m.evictOldest() {
+		return fmt.Errorf("store/bolt: %d %ss in progress, none evictable, the most this store holds (Options.MaxAuthRequests): %w", m.max, m.noun, errFull)
+	}
+	if _, held := m.rows[key]; !held {
+		m.order = append(m.order, key)
 	}
 	m.rows[key] = row
 	return nil
+}
+
+// evictOldest deletes the oldest evictable record and reports whether
+// there was one. It drops from order the keys already deleted that it
+// meets at the head, and compacts order when it holds many more keys than
+// rows, so order stays within a small multiple of max. Call with mu held.
+func (m *memTable[T]) evictOldest() bool {
+	for len(m.order) > 0 {
+		if _, ok := m.rows[m.order[0]]; ok {
+			break
+		}
+		m.order = m.order[1:]
+	}
+	for i, k := range m.order {
+		if r, ok := m.rows[k]; ok && r.evictable {
+			delete(m.rows, k)
+			m.order = append(m.order[:i:i], m.order[i+1:]...)
+			return true
+		}
+	}
+	return false
+}
+
+// compact drops from order the keys no longer held, once it holds twice
+// as many keys as there are rows. Call with mu held.
+func (m *memTable[T]) compact() {
+	if len(m.order) <= 2*len(m.rows)+64 {
+		return
+	}
+	kept := make([]string, 0, len(m.rows))
+	for _, k := range m.order {
+		if _, ok := m.rows[k]; ok {
+			kept = append(kept, k)
+		}
+	}
+	m.order = kept
 }
 
 func (m *memTable[T]) get(key string) (T, error) {
@@ -136,6 +186,7 @@ func (m *memTable[T]) remove(key string) error {
 		return m.notFound()
 	}
 	delete(m.rows, key)
+	m.compact()
 	return nil
 }
 
@@ -154,8 +205,10 @@ func (m *memTable[T]) sweepLocked(now time.Time) int {
 			n++
 		}
 	}
+	m.compact()
 	return n
 }
 
-// errFull refuses a new record when the table is at its bound.
+// errFull refuses a new record when the table is at its bound and holds
+// nothing it may evict.
 var errFull = fmt.Errorf("too many records in progress")

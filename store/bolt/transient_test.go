@@ -11,10 +11,11 @@ import (
 )
 
 // TestAuthRequestsBounded: the auth requests an anonymous visitor can
-// start are held in memory up to MaxAuthRequests; past it, Create first
-// drops the expired ones and refuses only when the live ones fill the
-// table. None of them costs a durable write, and they are gone with the
-// process (a reopened file has none).
+// start are held in memory up to MaxAuthRequests. A create past it drops
+// the expired ones, then evicts the oldest nobody has signed in to yet;
+// one past its credential (an account named) is never evicted, and only
+// a table full of those refuses. None costs a durable write, and they are
+// gone with the process (a reopened file has none).
 func TestAuthRequestsBounded(t *testing.T) {
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	clock := func() time.Time { return now }
@@ -25,40 +26,113 @@ func TestAuthRequestsBounded(t *testing.T) {
 	}
 	ctx := t.Context()
 	before := s.Writes()
-	for i := range 3 {
-		if err := s.CreateAuthRequest(ctx, store.AuthRequest{ID: fmt.Sprint("ar-", i), ExpiresAt: now.Add(time.Duration(i+1) * time.Minute)}); err != nil {
+	create := func(id string, ttl time.Duration) error {
+		return s.CreateAuthRequest(ctx, store.AuthRequest{ID: id, ExpiresAt: now.Add(ttl)})
+	}
+	signedIn := func(id string) {
+		t.Helper()
+		if err := s.UpdateAuthRequest(ctx, id, func(r store.AuthRequest) (store.AuthRequest, error) {
+			r.AccountID = "acct-" + id
+			return r, nil
+		}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if err := s.CreateAuthRequest(ctx, store.AuthRequest{ID: "ar-3", ExpiresAt: now.Add(time.Hour)}); !errors.Is(err, errFull) {
-		t.Fatalf("create past the bound: %v, want errFull", err)
+	held := func(want ...string) {
+		t.Helper()
+		for i := range 7 {
+			id := fmt.Sprint("ar-", i)
+			_, err := s.GetAuthRequest(ctx, id)
+			wanted := false
+			for _, w := range want {
+				wanted = wanted || w == id
+			}
+			if wanted != (err == nil) {
+				t.Errorf("%s: held %v, want %v (%v)", id, err == nil, wanted, err)
+			}
+		}
 	}
-	now = now.Add(90 * time.Second) // ar-0 expired
-	if err := s.CreateAuthRequest(ctx, store.AuthRequest{ID: "ar-3", ExpiresAt: now.Add(time.Hour)}); err != nil {
-		t.Fatalf("create once one expired: %v", err)
+	for i := range 3 {
+		if err := create(fmt.Sprint("ar-", i), time.Duration(i+1)*time.Minute); err != nil {
+			t.Fatal(err)
+		}
 	}
-	if err := s.UpdateAuthRequest(ctx, "ar-3", func(r store.AuthRequest) (store.AuthRequest, error) {
-		r.Done = true
-		return r, nil
-	}); err != nil {
+	signedIn("ar-0")
+	if err := create("ar-3", time.Hour); err != nil {
+		t.Fatalf("create past the bound: %v", err)
+	}
+	held("ar-0", "ar-2", "ar-3") // ar-1, the oldest anonymous one, evicted
+	if err := create("ar-4", time.Hour); err != nil {
 		t.Fatal(err)
 	}
-	if r, err := s.GetAuthRequest(ctx, "ar-3"); err != nil || !r.Done {
-		t.Fatalf("GetAuthRequest after update: %+v, %v", r, err)
+	held("ar-0", "ar-3", "ar-4")
+	signedIn("ar-3")
+	signedIn("ar-4")
+	if err := create("ar-5", time.Hour); !errors.Is(err, errFull) {
+		t.Fatalf("create with every request past its credential: %v, want errFull", err)
 	}
+	now = now.Add(90 * time.Second) // ar-0 expired
+	if err := create("ar-5", time.Hour); err != nil {
+		t.Fatalf("create once one expired: %v", err)
+	}
+	held("ar-3", "ar-4", "ar-5")
 	if n := s.Writes() - before; n != 0 {
 		t.Errorf("auth requests made %d durable writes, want 0", n)
 	}
-	if n, err := s.Sweep(ctx, now.Add(time.Minute)); err != nil || n != 1 {
-		t.Errorf("Sweep = %d, %v; want 1 (ar-1)", n, err)
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
 	}
-	s.Close()
 	s, err = Open(path, Options{Now: clock})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	if _, err := s.GetAuthRequest(ctx, "ar-3"); !errors.Is(err, store.ErrNotFound) {
-		t.Errorf("an auth request after a restart: %v, want ErrNotFound", err)
+	held()
+}
+
+// TestAuthRequestsSwept: Sweep drops the expired auth requests and
+// counts them.
+func TestAuthRequestsSwept(t *testing.T) {
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	s := newStore(t, func() time.Time { return now }).(*Store)
+	for i := range 5 {
+		if err := s.CreateAuthRequest(t.Context(), store.AuthRequest{ID: fmt.Sprint("ar-", i), ExpiresAt: now.Add(time.Duration(i+1) * time.Minute)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n, err := s.Sweep(t.Context(), now.Add(150*time.Second)); err != nil || n != 2 {
+		t.Errorf("Sweep = %d, %v; want 2", n, err)
+	}
+	if _, err := s.GetAuthRequest(t.Context(), "ar-2"); err != nil {
+		t.Errorf("ar-2 after Sweep: %v", err)
+	}
+}
+
+// TestAuthRequestsOrderBounded: the creation order the eviction reads
+// forgets deleted keys, so churn (sign-ins that finish, floods evicted)
+// never grows it past a small multiple of the table.
+func TestAuthRequestsOrderBounded(t *testing.T) {
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	s, err := Open(filepath.Join(t.TempDir(), "p.db"), Options{Now: func() time.Time { return now }, MaxAuthRequests: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	for i := range 1000 {
+		id := fmt.Sprint("ar-", i)
+		if err := s.CreateAuthRequest(t.Context(), store.AuthRequest{ID: id, ExpiresAt: now.Add(time.Hour)}); err != nil {
+			t.Fatal(err)
+		}
+		if i%2 == 0 {
+			if err := s.DeleteAuthRequest(t.Context(), id); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	m := s.authRequests
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if len(m.rows) != 10 || len(m.order) > 2*10+64 {
+		t.Errorf("after churn: %d rows, %d keys in order; want 10 and at most %d", len(m.rows), len(m.order), 2*10+64)
 	}
 }
