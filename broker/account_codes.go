@@ -75,7 +75,9 @@ func (pg securityPage) regenerate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	pg.core.audits.record(ctx, "recovery.generate", v.acct.ID, "", "success", nil)
-	pg.core.sessions.setCookie(w, accountCodesCookie, base64.RawURLEncoding.EncodeToString(sealed), int(accountWindow.Seconds()))
+	// A browser-session cookie: the window may be extended past its first
+	// minutes, and the page must not vanish while it is open.
+	pg.core.sessions.setCookie(w, accountCodesCookie, base64.RawURLEncoding.EncodeToString(sealed), 0)
 	http.Redirect(w, r, "/account/security/codes", http.StatusSeeOther)
 }
 

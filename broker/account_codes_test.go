@@ -66,6 +66,9 @@ func TestAccountRecoveryCodesKeptUntilSaved(t *testing.T) {
 	if len(codes) != 10 || p.Resp.Request.URL.String() != codesURL {
 		t.Fatalf("new codes: %d at %s", len(codes), p.Resp.Request.URL)
 	}
+	if sc := p.Resp.Request.Response.Header.Get("Set-Cookie"); !strings.Contains(sc, "-codes=") || strings.Contains(sc, "Max-Age") || strings.Contains(sc, "Expires") {
+		t.Errorf("the codes cookie is not the browser session's, so an extended window could lose the page: %s", sc)
+	}
 	if !strings.Contains(p.Body, "data-print") || !strings.Contains(p.Body, `href="/account/security/codes.txt" download`) {
 		t.Errorf("no print button or download link: %.3000s", p.Body)
 	}

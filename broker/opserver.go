@@ -244,7 +244,8 @@ func (s *opServer) Introspect(ctx context.Context, r *op.Request[op.Introspectio
 	if c.AuthMethod() == oidc.AuthMethodNone {
 		return nil, oidc.ErrInvalidClient().WithDescription("client must be authenticated")
 	}
-	// The access token's sealing (the library's AES-CFB) does not
+	// A token with dots goes to the library's decrypters (tokens sealed
+	// before accessTokenCrypto), whose legacy AES-CFB does not
 	// authenticate: a refresh token may open as garbage that looks like
 	// an access token, so a token that is not an active access token is
 	// then tried as a refresh token.

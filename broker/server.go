@@ -177,7 +177,11 @@ func New(ctx context.Context, cfg Config, d Deps) (*Broker, error) {
 		RequestObjectSupported:   false,
 		SupportedUILocales:       uiLocales,
 	}
-	var opts []op.Option
+	atc, err := newAccessTokenCrypto(sec.accessToken)
+	if err != nil {
+		return nil, fmt.Errorf("access token sealing: %w", err)
+	}
+	opts := []op.Option{op.WithCrypto(atc)}
 	if u, err := url.Parse(b.issuer); err == nil && u.Scheme == "http" {
 		opts = append(opts, op.WithAllowInsecure())
 	}
