@@ -43,6 +43,7 @@ btest('axe-core and HTML_CodeSniffer report a page known to fail', async () => {
 
 await import('./a11y/signup.mjs');
 await import('./a11y/trader.mjs');
+await import('./a11y/orgs.mjs');
 await import('./a11y/offices.mjs');
 
 btest('bilingual language choice (Accept-Language: de, no ui_locales), then French by the keyboard', async (t) => {
