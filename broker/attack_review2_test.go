@@ -7,6 +7,7 @@ package broker_test
 import (
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"github.com/passerelle/passerelle/broker"
@@ -24,7 +25,7 @@ func TestAttackAccountPagesFloodFromOneSource(t *testing.T) {
 	const attacker, other = "203.0.113.7:40000", "198.51.100.9:40000"
 	refused := 0
 	for i := range 40 {
-		path := []string{"/account", "/account/security", "/account/orgs"}[i%3]
+		path := []string{"/account", "/account/security", "/account/organizations"}[i%3]
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, attackerRequest(http.MethodGet, path, attacker, nil))
 		if rec.Code == http.StatusTooManyRequests {
@@ -45,4 +46,48 @@ func TestAttackAccountPagesFloodFromOneSource(t *testing.T) {
 	if n := storedAuthRequests(t, e); n != 1 {
 		t.Errorf("%d auth requests stored for the other source, want 1", n)
 	}
+}
+
+// TestAttackFloodFillsSignInsInProgress: the bbolt store holds at most
+// MaxAuthRequests sign-ins in progress. Anonymous visitors from enough
+// addresses to stay under each one's rate limit (a dozen at the
+// defaults, or one IPv6 /48) start sign-ins until the table is full and
+// keep it full. They must not refuse a real person's new sign-in, nor
+// lose one already past its credential: a new sign-in takes the place of
+// the oldest that nobody has signed in to yet.
+func TestAttackFloodFillsSignInsInProgress(t *testing.T) {
+	const bound = 30
+	e := newEnvOpts(t, envOptions{rateLimit: testRateLimit, maxAuthRequests: bound})
+	r := e.rp("rp1")
+	e.signIn(r, e.browser(), "gckey", "alex") // TOTP set up
+	e.signIn(r, e.browser(), "gckey", "sam")
+
+	// Alex starts a sign-in and passes the credential; the factor is asked.
+	victim := e.browser()
+	a := r.start()
+	p := victim.choose(victim.Get(a.url), "gckey")
+	p = victim.upstreamPost(p, "alex")
+	if !strings.Contains(p.Resp.Request.URL.Path, "/mfa/") {
+		t.Fatalf("after the credential: %s, want the second factor", p.Resp.Request.URL)
+	}
+
+	flood := func(n int) {
+		for range n {
+			resp, err := noRedirects.Get(authURL(e.issuer, validParams()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+		}
+	}
+	flood(3 * bound)
+
+	// Alex finishes: the factor's answer reaches a code.
+	q := r.callback(victim.totpMFA(p, "gckey/alex"), a)
+	if _, err := r.exchange(q.Get("code"), a); err != nil {
+		t.Fatalf("the sign-in past its credential before the flood: %v", err)
+	}
+	flood(3 * bound)
+	// Sam, arriving during the flood, signs in.
+	e.signIn(r, e.browser(), "gckey", "sam")
 }

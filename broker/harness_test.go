@@ -128,6 +128,9 @@ type envOptions struct {
 	extra func(issuer string) []broker.Upstream
 	// upstreamLogout configures gckey for logout (oidc.Config.Logout).
 	upstreamLogout bool
+	// maxAuthRequests bounds the sign-ins in progress the bbolt store
+	// holds (bolt.Options.MaxAuthRequests; 0: its default).
+	maxAuthRequests int
 }
 
 func newEnvOpts(t testing.TB, o envOptions) *env {
@@ -184,7 +187,7 @@ func newEnvOpts(t testing.TB, o envOptions) *env {
 		ups = append(ups, o.extra(e.issuer)...)
 	}
 	e.dbPath = t.TempDir() + "/p.db"
-	st, err := bolt.Open(e.dbPath, bolt.Options{Now: e.clock.Now})
+	st, err := bolt.Open(e.dbPath, bolt.Options{Now: e.clock.Now, MaxAuthRequests: o.maxAuthRequests})
 	if err != nil {
 		t.Fatal(err)
 	}
