@@ -37,6 +37,9 @@ func TestAccountWindowTimeLimit(t *testing.T) {
 	if q := b.Get(e.issuer + "/account"); !strings.Contains(q.Body, "Your account pages stay open for 10 minutes more.") {
 		t.Errorf("the account page does not say how long the window stays open")
 	}
+	if q := b.Get(e.issuer + "/account/organizations"); !strings.Contains(q.Body, "Your account pages stay open for 10 minutes more.") {
+		t.Errorf("the organizations page does not say how long the window stays open: %d %.600s", q.Resp.StatusCode, q.Body)
+	}
 	extend := e.issuer + "/account/extend"
 	token := csrfOf(t, p)
 	e.clock.Advance(9 * time.Minute)

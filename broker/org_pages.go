@@ -66,7 +66,7 @@ func (pg orgPages) list(w http.ResponseWriter, r *http.Request) {
 }
 
 func (pg orgPages) renderList(w http.ResponseWriter, r *http.Request, v *accountView, notice string, errs []ui.FieldError) {
-	common, status := formState(ui.Common{CSRF: v.csrf}, errs)
+	common, status := formState(v.common(), errs)
 	d := &ui.OrgsData{Common: common, JoinAction: orgsPath + "/join", BackURL: "/account", Notice: notice}
 	clients, err := pg.core.orgClients(r.Context())
 	if err != nil {
@@ -198,7 +198,9 @@ func (pg orgPages) render(w http.ResponseWriter, r *http.Request, v *accountView
 	notice, code string, errs []ui.FieldError) {
 	role := o.Role(v.acct.ID, cfg.Owner)
 	base := orgsPath + "/" + url.PathEscape(o.ClientID) + "/" + url.PathEscape(o.ID)
-	common, status := formState(ui.Common{CSRF: v.csrf, Title: name(o.Names, v.lang, o.ID)}, errs)
+	titled := v.common()
+	titled.Title = name(o.Names, v.lang, o.ID)
+	common, status := formState(titled, errs)
 	d := &ui.OrgData{Common: common, Name: name(o.Names, v.lang, o.ID), Service: pg.serviceName(r, o.ClientID, v.lang),
 		Role: cfg.RoleName(role, v.lang), Number: o.ExternalNumber, Notice: notice, Code: code, BackURL: orgsPath}
 	now := pg.core.now()
