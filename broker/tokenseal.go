@@ -63,7 +63,10 @@ func (c *accessTokenCrypto) Decrypt(s string) (string, error) {
 	if strings.Contains(s, ".") {
 		return c.previous.Decrypt(s)
 	}
-	b, err := base64.RawURLEncoding.DecodeString(s)
+	// Strict: the last character's unused bits must be zero, so one
+	// sealed value has exactly one spelling (a changed spare bit would
+	// otherwise open as the same token).
+	b, err := base64.RawURLEncoding.Strict().DecodeString(s)
 	if err != nil || len(b) < c.aead.NonceSize()+c.aead.Overhead() {
 		return "", errSealedToken
 	}
