@@ -75,7 +75,7 @@ func demo(ctx context.Context, addr, sideFlag, dataDir string, logger *slog.Logg
 	if err := ensureDemoKey(keyFile, stdout); err != nil {
 		return err
 	}
-	brokerLn, err := net.Listen("tcp", addr)
+	brokerLn, err := listen("tcp", addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w (another program uses that port? pick another: make run ADDR=localhost:8090, or passerelle demo -addr localhost:8090)", addr, err)
 	}
@@ -89,7 +89,7 @@ func demo(ctx context.Context, addr, sideFlag, dataDir string, logger *slog.Logg
 			return err
 		}
 	}
-	side, err := net.Listen("tcp", sideAddr)
+	side, err := listen("tcp", sideAddr)
 	if err != nil {
 		return fmt.Errorf("listen on %s for the demo's relying parties and outbox (-side, by default the broker's port plus one): %w (pick another -addr or -side)", sideAddr, err)
 	}

@@ -231,7 +231,7 @@ func freePairPort(t *testing.T) int {
 	for range 50 {
 		port := freePort(t)
 		if ln, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", port+1)); err == nil {
-			ln.Close()
+			hold(t, ln)
 			return port
 		}
 	}

@@ -127,7 +127,7 @@ func serve(ctx context.Context, cfgPath string, logger *slog.Logger, stdout io.W
 	}
 	defer st.Close()
 	go reloadOnHangup(ctx, cfgPath, b, logger)
-	ln, err := net.Listen("tcp", cfg.Server.Listen)
+	ln, err := listen("tcp", cfg.Server.Listen)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Server.Listen, err)
 	}
@@ -136,7 +136,7 @@ func serve(ctx context.Context, cfgPath string, logger *slog.Logger, stdout io.W
 		return err
 	}
 	if m != nil {
-		mln, err := net.Listen("tcp", cfg.Server.MetricsListen)
+		mln, err := listen("tcp", cfg.Server.MetricsListen)
 		if err != nil {
 			ln.Close()
 			return fmt.Errorf("listen on %s (server.metrics_listen): %w", cfg.Server.MetricsListen, err)
@@ -263,3 +263,8 @@ func runServer(ctx context.Context, b *broker.Broker, h http.Handler, ln net.Lis
 	}
 	return nil
 }
+
+// listen opens the server's listeners: net.Listen, which the tests
+// replace to hand over sockets they opened on port 0 and kept open, so
+// no other program can take the port between choosing it and serving.
+var listen = net.Listen

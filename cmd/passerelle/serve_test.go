@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -40,15 +41,42 @@ const clientA = `  - {id: a, name: {en: A, fr: A}, secret: "secret-of-client-a-0
 const clientB = `  - {id: b, name: {en: B, fr: B}, secret: "secret-of-client-b-0123", redirect_uris: ["https://b.example/cb"]}
 `
 
+// freePort opens a loopback port and keeps it open until the command
+// under test listens on it (heldListen), so that no other process can
+// take it meanwhile; the test's end closes it if nothing did.
 func freePort(t *testing.T) int {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer ln.Close()
+	hold(t, ln)
 	return ln.Addr().(*net.TCPAddr).Port
 }
+
+// held are the listeners freePort opened that no command has taken yet,
+// by address.
+var held sync.Map
+
+func hold(t *testing.T, ln net.Listener) {
+	addr := ln.Addr().String()
+	held.Store(addr, ln)
+	t.Cleanup(func() {
+		if ln, ok := held.LoadAndDelete(addr); ok {
+			ln.(net.Listener).Close()
+		}
+	})
+}
+
+// heldListen hands over the held listener of address, else listens.
+func heldListen(network, address string) (net.Listener, error) {
+	if ln, ok := held.LoadAndDelete(address); ok {
+		return ln.(net.Listener), nil
+	}
+	return net.Listen(network, address)
+}
+
+func init() { listen = heldListen }
 
 // TestServeMetricsReadinessAndReload runs `serve`: /readyz, /metrics by
 // route on the management address only (never on the public listener),
