@@ -114,18 +114,7 @@ func TestOIDCUpstreamUnmetAuthenticationRequirements(t *testing.T) {
 		p := b.Get(a.url)
 		id := regexpFind(p.Resp.Request.URL.Path, `^/login/([^/]+)$`)
 		p = b.upstreamLoginRaw(b.choose(p, "gckey"), "alex")
-		want := map[string]string{"en": "Your identity was not confirmed at the level this service needs",
-			"fr": "Votre identité n’a pas été confirmée au niveau que ce service exige"}[lang]
-		if p.Resp.StatusCode != http.StatusForbidden || !strings.Contains(p.Body, want) {
-			t.Fatalf("%s: the upstream's unmet_authentication_requirements gives %d %.600s", lang, p.Resp.StatusCode, p.Body)
-		}
-		for _, path := range []string{"", "/mfa", "/first"} {
-			p := b.Get(e.issuer + "/login/" + id + path)
-			if strings.Contains(p.Resp.Request.URL.String(), "code=") || strings.Contains(p.Resp.Request.URL.Path, "/mfa/") ||
-				strings.Contains(p.Body, `name="code"`) {
-				t.Errorf("%s: %s after the refusal goes on to %s", lang, path, p.Resp.Request.URL)
-			}
-		}
+		e.checkRefusedBelowLevel(b, p, id, lang, "gckey "+strings.ToUpper(lang))
 	}
 	if n := e.auditCount("signin", "upstream_assurance"); n != 2 {
 		t.Errorf("%d refusals audited, want 2", n)
@@ -135,5 +124,28 @@ func TestOIDCUpstreamUnmetAuthenticationRequirements(t *testing.T) {
 	}
 	if tok := e.signIn(r, e.browser(), "gckey", "pat", oauth2.SetAuthURLParam("acr_values", loa3)); tok.claims["acr"] != loa3 {
 		t.Errorf("a proven identity's ID token acr %v, want %s", tok.claims["acr"], loa3)
+	}
+}
+
+// checkRefusedBelowLevel: p, the page after an upstream's answer below
+// the level asked in the sign-in id, is the bilingual page naming the
+// upstream, with a retry link to that sign-in; going back to the
+// sign-in's steps after it gives no code and no second-factor prompt.
+func (e *env) checkRefusedBelowLevel(b *browser, p page, id, lang, upstream string) {
+	e.t.Helper()
+	want := map[string]string{"en": "Your identity was not confirmed at the level this service needs",
+		"fr": "Votre identité n’a pas été confirmée au niveau que ce service exige"}[lang]
+	if p.Resp.StatusCode != http.StatusForbidden || !strings.Contains(p.Body, want) || !strings.Contains(p.Body, upstream) {
+		e.t.Fatalf("%s: an answer below the level gives %d %.800s", lang, p.Resp.StatusCode, p.Body)
+	}
+	if retry := regexpFind(p.Body, `<a class="button" href="([^"]+)"`); !strings.HasPrefix(retry, "/login/"+id) {
+		e.t.Errorf("%s: the retry link is %q", lang, retry)
+	}
+	for _, path := range []string{"", "/mfa", "/first"} {
+		p := b.Get(e.issuer + "/login/" + id + path)
+		if strings.Contains(p.Resp.Request.URL.String(), "code=") || strings.Contains(p.Resp.Request.URL.Path, "/mfa/") ||
+			strings.Contains(p.Body, `name="code"`) {
+			e.t.Errorf("%s: %s after the refusal goes on to %s", lang, path, p.Resp.Request.URL)
+		}
 	}
 }

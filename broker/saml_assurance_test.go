@@ -1,8 +1,6 @@
 package broker_test
 
 import (
-	"net/http"
-	"strings"
 	"testing"
 
 	"golang.org/x/oauth2"
@@ -31,22 +29,7 @@ func TestSAMLBelowTheLevelAsked(t *testing.T) {
 				p := b.Get(a.url)
 				id := regexpFind(p.Resp.Request.URL.Path, `^/login/([^/]+)$`)
 				p = samlAnswer(t, b, b.choose(p, "gckey-saml"))
-				want := map[string]string{"en": "Your identity was not confirmed at the level this service needs",
-					"fr": "Votre identité n’a pas été confirmée au niveau que ce service exige"}[lang]
-				name := map[string]string{"en": "GCKey (SAML)", "fr": "CléGC (SAML)"}[lang]
-				if p.Resp.StatusCode != http.StatusForbidden || !strings.Contains(p.Body, want) || !strings.Contains(p.Body, name) {
-					t.Fatalf("%s: %d %.800s", lang, p.Resp.StatusCode, p.Body)
-				}
-				if retry := regexpFind(p.Body, `<a class="button" href="([^"]+)"`); !strings.HasPrefix(retry, "/login/"+id) {
-					t.Errorf("%s: the retry link is %q", lang, retry)
-				}
-				for _, path := range []string{"", "/mfa", "/first"} {
-					p := b.Get(e.issuer + "/login/" + id + path)
-					if strings.Contains(p.Resp.Request.URL.String(), "code=") || strings.Contains(p.Resp.Request.URL.Path, "/mfa/") ||
-						strings.Contains(p.Body, `name="code"`) {
-						t.Errorf("%s: %s after the refusal goes on to %s", lang, path, p.Resp.Request.URL)
-					}
-				}
+				e.checkRefusedBelowLevel(b, p, id, lang, map[string]string{"en": "GCKey (SAML)", "fr": "CléGC (SAML)"}[lang])
 			}
 			if n := e.auditCount("signin", "upstream_assurance"); n != 2 {
 				t.Errorf("%d refusals audited, want 2", n)
