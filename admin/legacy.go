@@ -33,6 +33,7 @@ type LegacyLinkView struct {
 	// they never had one.
 	LegacyID string    `json:"legacy_id,omitempty"`
 	At       time.Time `json:"at"`
+	account  string    // the account's ID, for UnlinkLegacy
 }
 
 // legacyClient checks that clientID is a client of the configuration file
@@ -104,7 +105,7 @@ func (s *Service) LegacyLink(ctx context.Context, clientID, urn string) (LegacyL
 	if err != nil {
 		return LegacyLinkView{}, notFound(err, fmt.Sprintf("account %s has not answered client %s's legacy step", a.URN, clientID))
 	}
-	return LegacyLinkView{ClientID: clientID, URN: a.URN, LegacyID: l.LegacyID, At: l.CreatedAt}, nil
+	return LegacyLinkView{ClientID: clientID, URN: a.URN, LegacyID: l.LegacyID, At: l.CreatedAt, account: a.ID}, nil
 }
 
 // LegacyHolder shows which account linked the client's legacy account.
@@ -131,14 +132,5 @@ func (s *Service) UnlinkLegacy(ctx context.Context, clientID, urn string) error 
 	if err != nil {
 		return err
 	}
-	a, err := s.account(ctx, urn)
-	if err != nil {
-		return err
-	}
-	if err := s.st.DeleteLegacyLink(ctx, clientID, a.ID); err != nil {
-		return notFound(err, "the answer was deleted meanwhile")
-	}
-	s.audit(ctx, store.AuditEvent{Kind: "admin.legacy.unlink", AccountID: a.ID, ClientID: clientID,
-		Detail: map[string]string{"legacy_id": v.LegacyID}})
-	return nil
+	return s.unlinkAnswer(ctx, clientID, v.account, s.st.DeleteLegacyLink, "admin.legacy.unlink", "legacy_id", v.LegacyID)
 }

@@ -161,6 +161,7 @@ type RecordLinkView struct {
 	RecordID string    `json:"record_id"`
 	Method   string    `json:"method"`
 	At       time.Time `json:"at"`
+	account  string    // the account's ID, for UnlinkRecord
 }
 
 // RecordLink shows the record of the client the account with this URN
@@ -177,7 +178,7 @@ func (s *Service) RecordLink(ctx context.Context, clientID, urn string) (RecordL
 	if err != nil {
 		return RecordLinkView{}, notFound(err, fmt.Sprintf("account %s has linked no record of client %s", a.URN, clientID))
 	}
-	return RecordLinkView{ClientID: clientID, URN: a.URN, RecordID: l.RecordID, Method: l.Method, At: l.CreatedAt}, nil
+	return RecordLinkView{ClientID: clientID, URN: a.URN, RecordID: l.RecordID, Method: l.Method, At: l.CreatedAt, account: a.ID}, nil
 }
 
 // UnlinkRecord deletes the account's link to a record of the client (a
@@ -191,15 +192,18 @@ func (s *Service) UnlinkRecord(ctx context.Context, clientID, urn string) error 
 	if err != nil {
 		return err
 	}
-	a, err := s.account(ctx, urn)
-	if err != nil {
-		return err
-	}
-	if err := s.st.DeleteRecordLink(ctx, clientID, a.ID); err != nil {
+	return s.unlinkAnswer(ctx, clientID, v.account, s.st.DeleteRecordLink, "admin.record.unlink", "record_id", v.RecordID)
+}
+
+// unlinkAnswer deletes the account's answer to one of the client's steps
+// (a former account or a record it linked), shown just before, and
+// audits it as kind with the answer's ID under key.
+func (s *Service) unlinkAnswer(ctx context.Context, clientID, accountID string,
+	del func(ctx context.Context, clientID, accountID string) error, kind, key, answer string) error {
+	if err := del(ctx, clientID, accountID); err != nil {
 		return notFound(err, "the link was deleted meanwhile")
 	}
-	s.audit(ctx, store.AuditEvent{Kind: "admin.record.unlink", AccountID: a.ID, ClientID: clientID,
-		Detail: map[string]string{"record_id": v.RecordID}})
+	s.audit(ctx, store.AuditEvent{Kind: kind, AccountID: accountID, ClientID: clientID, Detail: map[string]string{key: answer}})
 	return nil
 }
 
