@@ -1,11 +1,8 @@
 package broker_test
 
 import (
-	"context"
 	"strings"
 	"testing"
-
-	"github.com/passerelle/passerelle/store"
 )
 
 // TestAttackRefreshedClaimsWaitForTheSecondFactor: with refresh_claims on,
@@ -16,17 +13,8 @@ import (
 // notice is sent, until a sign-in passes alex's own second factor.
 func TestAttackRefreshedClaimsWaitForTheSecondFactor(t *testing.T) {
 	e := newEnv(t)
-	ctx := context.Background()
 	r := e.rp("rp1")
-	e.signIn(r, e.browser(), "bank-a", "alex")
-	acct := e.onlyAccount()
-	if err := e.store.UpdateAccount(ctx, acct.ID, func(a store.Account) (store.Account, error) {
-		a.Email, a.EmailVerified, a.EmailFrom = "alex.work@example.org", true, ""
-		a.GivenName = "Alexandra"
-		return a, nil
-	}); err != nil {
-		t.Fatal(err)
-	}
+	e.accountMovedFromTheBank(r)
 	e.refreshClaimsOf("bank-a")
 	before := e.mailsTo("alex.work@example.org")
 

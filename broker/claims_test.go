@@ -31,19 +31,8 @@ func (e *env) refreshClaimsOf(id string) {
 // before the change; a sign-in that changes nothing writes nothing.
 func TestClaimsRefreshedFromTheUpstream(t *testing.T) {
 	e := newEnv(t)
-	ctx := context.Background()
 	r := e.rp("rp1")
-	e.signIn(r, e.browser(), "bank-a", "alex")
-	acct := e.onlyAccount()
-	// Since the first sign-in, the account's values moved away from the
-	// bank's: an address confirmed at Passerelle, an older name.
-	if err := e.store.UpdateAccount(ctx, acct.ID, func(a store.Account) (store.Account, error) {
-		a.Email, a.EmailVerified, a.EmailFrom = "alex.work@example.org", true, ""
-		a.GivenName = "Alexandra"
-		return a, nil
-	}); err != nil {
-		t.Fatal(err)
-	}
+	e.accountMovedFromTheBank(r)
 	e.signIn(r, e.browser(), "bank-a", "alex")
 	if a := e.onlyAccount(); a.Email != "alex.work@example.org" || a.GivenName != "Alexandra" {
 		t.Fatalf("refreshed without refresh_claims: %q %q", a.Email, a.GivenName)
@@ -103,4 +92,21 @@ func TestAttackRefreshedEmailNeverLinks(t *testing.T) {
 	if err != nil || len(links) != 1 {
 		t.Errorf("alex's links: %+v, %v", links, err)
 	}
+}
+
+// accountMovedFromTheBank signs alex in at bank-a through r, then moves
+// the account's values away from the bank's, as if since then: an
+// address confirmed at Passerelle, an older name. It returns the account.
+func (e *env) accountMovedFromTheBank(r *rp) store.Account {
+	e.t.Helper()
+	e.signIn(r, e.browser(), "bank-a", "alex")
+	acct := e.onlyAccount()
+	if err := e.store.UpdateAccount(context.Background(), acct.ID, func(a store.Account) (store.Account, error) {
+		a.Email, a.EmailVerified, a.EmailFrom = "alex.work@example.org", true, ""
+		a.GivenName = "Alexandra"
+		return a, nil
+	}); err != nil {
+		e.t.Fatal(err)
+	}
+	return acct
 }
