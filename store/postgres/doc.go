@@ -96,8 +96,12 @@
 // way two racing updates of one record (a code redeemed twice, a refresh
 // token presented twice) take effect one after the other, and the second
 // fn sees what the first wrote (storetest's UpdatesCountAll). fn runs at
-// most swapTries+1 times per
-// call. Creates rely on the constraints instead of locks: of two racing
+// most swapTries+1 times per call. UpdateAccountFactor always runs one
+// transaction: it locks the account's row, then the factor's, applies
+// fn and writes both (one commit); every transaction that locks both
+// takes them in that order, so none deadlocks, and a compare-and-swap of
+// either record meanwhile finds its row version changed and starts
+// again (storetest's AccountFactorUpdatesSerialise). Creates rely on the constraints instead of locks: of two racing
 // first sign-ins, the second INSERT into links waits for the first
 // transaction and then fails with a unique violation (CreateLocalUser
 // first deletes the expired registrations that would block it). Hit is a single
