@@ -112,8 +112,8 @@
 //
 // What a sign-in commits and waits for is a WAL flush (synchronous_commit
 // on, the server's default): the grant whose creation spends the code,
-// the SSO session, and for now the failure regulator's reservation and
-// reset and the TOTP step (three UpdateAccount/UpdateFactor). Two kinds
+// the SSO session, and the TOTP answer (the account's failure count and
+// the factor's step in one UpdateAccountFactor transaction). Two kinds
 // of write skip the wait:
 //
 //   - auth_requests is UNLOGGED (00010): a transaction that writes only
@@ -136,9 +136,11 @@
 //
 // Writes, Statements and AuditCommits count what the store sent (a pgx
 // query tracer), for tests and the bench: a returning person's sign-in
-// is 5 durable writes (was 9) in 34 statements (was 44 with the auth
-// request's writes already unlogged: the compare-and-swap of Locking
-// saves two round trips per update), counted by
+// is 3 durable writes (was 9, then 5 before the TOTP answer became one
+// UpdateAccountFactor) in 34 statements (was 44 with the auth request's
+// writes already unlogged: the compare-and-swap of Locking saves two
+// round trips per update; the TOTP answer's transaction takes the six
+// its three compare-and-swaps took), counted by
 // TestReturningSignInWritesPostgres. pgx prepares every statement once
 // per connection and reuses it (its default statement cache), so no
 // statement is parsed and planned per call.
