@@ -177,7 +177,7 @@ func (c *compare) run() error {
 
 	pools := map[string]*loadgen.Refresher{}
 	for _, t := range []*target{pt, et} {
-		r, err := loadgen.NewRefresher(ctx, t.oauth, 4*c.m.workers, t.signIn)
+		r, err := loadgen.NewRefresher(ctx, t.http, t.oauth, 4*c.m.workers, t.signIn)
 		if err != nil {
 			return err
 		}

@@ -141,7 +141,7 @@ func storeRun(m *measurer, name string, open func(func() time.Time) (store.Store
 	if err := printWrites(ctx, name, st, pt); err != nil {
 		return nil, err
 	}
-	r, err := loadgen.NewRefresher(ctx, pt.oauth, 4*m.workers, pt.signIn)
+	r, err := loadgen.NewRefresher(ctx, pt.http, pt.oauth, 4*m.workers, pt.signIn)
 	if err != nil {
 		return nil, err
 	}

@@ -18,8 +18,6 @@ import (
 	"syscall"
 	"time"
 
-	"golang.org/x/oauth2"
-
 	"github.com/passerelle/passerelle/broker"
 	"github.com/passerelle/passerelle/broker/ui"
 	"github.com/passerelle/passerelle/internal/loadgen"
@@ -92,7 +90,7 @@ func run(dur time.Duration, workers int, profDir string) error {
 	go pprof.Do(context.Background(), pprof.Labels("part", "broker"), func(context.Context) { _ = http.Serve(brLn, b.Handler()) })
 
 	ps := loadgen.NewPasserelle(issuer, &http.Transport{MaxIdleConnsPerHost: 4 * workers, MaxConnsPerHost: 0}, pp)
-	ctx := context.WithValue(context.Background(), oauth2.HTTPClient, ps.HTTP)
+	ctx := context.Background()
 
 	fmt.Printf("Passerelle bench: %d workers, %s per measurement, bbolt store (fsync on), loopback HTTP, GOMAXPROCS=%d\n\n",
 		workers, dur, numCPU())
@@ -107,7 +105,7 @@ func run(dur time.Duration, workers int, profDir string) error {
 		return err
 	}
 	// A pool of refresh tokens: each refresh rotates one.
-	r, err := loadgen.NewRefresher(ctx, ps.OAuth, workers*4, ps.SignIn)
+	r, err := loadgen.NewRefresher(ctx, ps.HTTP, ps.OAuth, workers*4, ps.SignIn)
 	if err != nil {
 		return err
 	}
