@@ -21,7 +21,10 @@
 //   - token introspections;
 //
 // first at full load (closed loop) for the peak rate, then paced at half
-// of it for p50 and p99. For each it prints the CPU each process used per
+// of it for p50 and p99: an open loop whose runs fall due at that rate
+// whatever the server does, each latency counted from when its run was
+// due, so a stall that keeps every worker busy is in the percentiles
+// (no coordinated omission; loadgen.Pace). For each it prints the CPU each process used per
 // operation, the cores each kept busy, what limited the peak (the
 // machine's cores, counting other users' processes read from /proc/stat,
 // or waiting when cores stayed idle) with the rates the CPU per operation

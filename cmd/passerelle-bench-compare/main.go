@@ -159,7 +159,8 @@ func (c *compare) run() error {
 
 	fmt.Printf("Passerelle vs the zitadel/oidc v3 example OP, side by side on loopback: %d workers at both, %s per measurement\n",
 		c.m.workers, c.m.dur)
-	fmt.Printf("(peak: closed loop at full load; p50/p99: paced at half of that peak; GOMAXPROCS=%d, one machine shared by all processes;\n", numCPU())
+	fmt.Printf("(peak: closed loop at full load; p50/p99: an open loop paced at half of that peak, each latency counted from when its\n")
+	fmt.Printf("run was due, so a wait for a busy worker is in it; GOMAXPROCS=%d, one machine shared by all processes;\n", numCPU())
 	fmt.Printf("the load generator and the upstream run with GOGC=%d, the servers at the default)\n\n", harnessGOGC)
 	fmt.Println("The sign-ins differ in work. At Passerelle a sign-in is: authorize → the upstream's sign-in form (a second")
 	fmt.Println("OpenID provider, its own process) → callback with a server-side code exchange and ID token check → a TOTP")
