@@ -70,8 +70,12 @@ func main() {
 	c.stop()
 	// The in-process runs hold a broker: the default again.
 	debug.SetGCPercent(gc)
+	var stores [][]result
 	if err == nil {
-		err = runStores(m, *dsn, *profDir)
+		stores, err = runStores(m, *dsn, *profDir)
+	}
+	if err == nil {
+		printGoals(c.rows, stores)
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "passerelle-bench-compare:", err)
@@ -105,6 +109,7 @@ type compare struct {
 	passerelleBin, exampleBin string
 	dir                       string
 	children                  []*exec.Cmd
+	rows                      []row // sign-in, refresh, introspection, once measured
 }
 
 func (c *compare) run() error {
@@ -210,6 +215,7 @@ func (c *compare) run() error {
 	}
 	rows = append(rows, r)
 	printSummary(rows)
+	c.rows = rows
 	fmt.Println("client_credentials: not measured (Passerelle has no client_credentials grant; refresh_token is compared instead).")
 	fmt.Println()
 	return nil
