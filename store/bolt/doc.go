@@ -143,8 +143,9 @@
 // Two kinds of record skip the file's commit:
 //
 //   - auth requests (the sign-ins in progress, carrying their code's
-//     hash) live in memory (transient.go), a mutex-guarded map of JSON
-//     records: Open's exclusive lock makes a bbolt broker one process, so
+//     hash) live in memory (transient.go), a mutex-guarded map of
+//     records deep-copied in and out (store.AuthRequest.Clone; no JSON on
+//     the way): Open's exclusive lock makes a bbolt broker one process, so
 //     the mutex makes each update as atomic as a transaction, and a code,
 //     a step or an upstream callback is used once as before. It holds at most
 //     Options.MaxAuthRequests (DefaultMaxAuthRequests, 100,000: about
