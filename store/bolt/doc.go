@@ -166,7 +166,7 @@
 //     (about one fsync, 0.4 ms to a few ms under load), never more than
 //     store.AuditPending, and never an event before one kept: the file
 //     holds exactly the first events appended, in order
-//     (TestAuditCrashLosesOnlyTheQueue kills a process appending as fast
+//     (storetest.AuditCrash, on both stores, kills a process appending as fast
 //     as it can, the queue always full, and finds it lost at most
 //     AuditPending). Close commits them all; ListAudit, Export,
 //     Backup and Sweep commit the queue first. AuditCommits counts them.
