@@ -165,7 +165,11 @@
 //     transaction, as soon as it is idle. A crash loses the events queued
 //     and not yet committed: those appended during the commit before
 //     (about one fsync, 0.4 ms to a few ms under load), never more than
-//     store.AuditPending. Close commits them all; ListAudit, Export,
+//     store.AuditPending, and never an event before one kept: the file
+//     holds exactly the first events appended, in order
+//     (storetest.AuditCrash, on both stores, kills a process appending as fast
+//     as it can, the queue always full, and finds it lost at most
+//     AuditPending). Close commits them all; ListAudit, Export,
 //     Backup and Sweep commit the queue first. AuditCommits counts them.
 //
 // A returning person's sign-in (upstream, TOTP, token exchange) is 5
