@@ -126,8 +126,9 @@
 //     INSERT ... SELECT FROM unnest of up to store.AuditBatch events, the
 //     first as soon as the writer is idle. A crash of a replica loses the
 //     events it had queued and not yet inserted (a round trip's worth,
-//     about a millisecond, at most store.AuditPending); Close inserts
-//     them all. ListAudit, Export and Sweep flush this replica's queue
+//     about a millisecond, at most store.AuditPending), never an event
+//     before one kept (storetest.AuditCrash kills a replica appending and
+//     checks); Close inserts them all. ListAudit, Export and Sweep flush this replica's queue
 //     first, so a replica reads its own events; another replica's events
 //     appear once its writer inserted them (a few milliseconds).
 //
