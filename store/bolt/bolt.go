@@ -116,7 +116,7 @@ func Open(path string, opts Options) (*Store, error) {
 		_ = db.Close()
 		return nil, err
 	}
-	authRequests := newMemTable("auth request", opts.MaxAuthRequests, opts.Now,
+	authRequests := newMemTable("auth request", opts.MaxAuthRequests, opts.Now, store.AuthRequest.Clone,
 		func(r store.AuthRequest) time.Time { return r.ExpiresAt },
 		func(r store.AuthRequest) bool { return r.AccountID == "" })
 	b := &base{db: db, now: opts.Now, retention: opts.Retention, authRequests: authRequests}
