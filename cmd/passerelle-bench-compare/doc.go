@@ -33,7 +33,7 @@
 // PASSERELLE_TEST_POSTGRES_DSN (or -postgres) names a database, on
 // PostgreSQL (in a schema of its own, dropped afterwards), with a CPU
 // profile of each run written to -profile-dir and its top functions
-// printed.
+// printed. -stores-only runs this part alone (no binaries needed).
 //
 //	make bench-compare
 //
