@@ -220,12 +220,18 @@ func refuse(err error) error { return refusal{err: err} }
 // writes are in progress it joins a batch (db.Batch): concurrent writers
 // share one commit and one fsync. bbolt runs a batched fn again when
 // another function of the same batch fails, so fn must derive everything
-// from tx and reset whatever it reports to the caller at each run.
-func (s *base) write(ctx context.Context, fn func(*bbolt.Tx) error) error {
+// from tx and reset whatever it reports to the caller at each run. Only
+// a write that committed what fn wrote counts among Writes: a refused
+// one wrote nothing.
+func (s *base) write(ctx context.Context, fn func(*bbolt.Tx) error) (err error) {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	s.writes.Add(1)
+	defer func() {
+		if err == nil {
+			s.writes.Add(1)
+		}
+	}()
 	defer s.writers.Add(-1)
 	if s.writers.Add(1) == 1 {
 		err := s.db.Update(fn)
@@ -236,7 +242,7 @@ func (s *base) write(ctx context.Context, fn func(*bbolt.Tx) error) error {
 		return err
 	}
 	var outcome error
-	err := s.db.Batch(func(tx *bbolt.Tx) error {
+	err = s.db.Batch(func(tx *bbolt.Tx) error {
 		outcome = nil
 		err := fn(tx)
 		var r refusal
@@ -264,8 +270,10 @@ func isExpired(expiresAt, now time.Time) bool {
 
 // Writes is the number of durable writes (read-write transactions, each
 // committed with fsync, alone or in a batch) that callers waited for
-// since Open. Tests and the bench count them per sign-in. The audit log's
-// group commits are not among them (AuditCommits).
+// since Open; a refused write (a contract error, an update callback's
+// error) rolls back or writes nothing in its batch, and is not one.
+// Tests and the bench count them per sign-in. The audit log's group
+// commits are not among them (AuditCommits).
 func (s *Store) Writes() int64 { return s.writes.Load() }
 
 // AuditCommits is the number of audit group commits since Open, each

@@ -172,10 +172,10 @@
 //     AuditPending). Close commits them all; ListAudit, Export,
 //     Backup and Sweep commit the queue first. AuditCommits counts them.
 //
-// A returning person's sign-in (upstream, TOTP, token exchange) is 5
+// A returning person's sign-in (upstream, TOTP, token exchange) is 3
 // durable writes, down from 9 (TestReturningSignInWrites counts them):
-// the failure regulator's reservation and reset and the TOTP step (the
-// account and factor records), the SSO session, the grant.
+// the TOTP answer (the account's failure count and the factor's step in
+// one UpdateAccountFactor), the SSO session, the grant.
 //
 // Batch runs a write function again when another function of the same
 // batch fails, so write functions derive everything from their
