@@ -119,6 +119,14 @@ type AuthRequest struct {
 	// request's ID, so creating the grant is what spends the code.
 	Done     bool   `json:"done,omitempty"`
 	CodeHash []byte `json:"code_hash,omitempty"`
+	// PendingSession is the SSO session a completed request opens for a
+	// relying party, with the hash of its cookie (already in the
+	// browser), and ReplacedSession the hash of the browser's session it
+	// replaces: both are written with the grant, in the commit that
+	// spends the code (CreateGrantWithSession). Until then no lookup
+	// finds the session; a code never redeemed leaves none.
+	PendingSession  *Session `json:"pending_session,omitempty"`
+	ReplacedSession []byte   `json:"replaced_session,omitempty"`
 
 	// UpstreamACR is the assurance the credential's service reported
 	// (mapped to Passerelle's ladder), or the reused SSO session's. It
