@@ -268,6 +268,16 @@ func isExpired(expiresAt, now time.Time) bool {
 // group commits are not among them (AuditCommits).
 func (s *Store) Writes() int64 { return s.writes.Load() }
 
+// Commits is the number of read-write transactions committed to the
+// file in its whole life (bbolt's transaction ID): writes that share a
+// batch share one, and the audit log's group commits count too. The
+// bench reads it before and after a run to count commits per operation.
+func (s *Store) Commits() int64 {
+	var n int64
+	_ = s.db.View(func(tx *bbolt.Tx) error { n = int64(tx.ID()); return nil })
+	return n
+}
+
 // AuditCommits is the number of audit group commits since Open, each
 // writing up to store.AuditBatch events that nobody waited for.
 func (s *Store) AuditCommits() int64 { return s.auditCommits.Load() }
