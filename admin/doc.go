@@ -4,7 +4,8 @@
 // second factors, unlink a credential), signing keys (list, rotate),
 // the organizations of clients that have them (create, list, show, add a
 // member, change a role, remove a member, make the owner, invite, revoke
-// an invitation, export activation letters: orgs.go), through the same
+// an invitation, export activation letters, void a pending organization's
+// letters: orgs.go), through the same
 // rules as people's own changes (package orgs), unbound by the role table
 // but never making a second owner, and
 // the legacy accounts of clients with the legacy step (import a file,

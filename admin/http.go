@@ -114,6 +114,7 @@ type apiFunc func(r *http.Request) (status int, body any, err error)
 //	POST   /admin/clients/{client}/orgs/{org}/invitations    {role} → 201 {invitation, code}
 //	DELETE /admin/clients/{client}/orgs/{org}/invitations/{id} 204
 //	POST   /admin/clients/{client}/letters       {letters}: activation codes for the mail house
+//	DELETE /admin/clients/{client}/orgs/{org}/letters        {voided}: every letter of a pending organization
 func (s *Service) Handler(token string) http.Handler {
 	mux := http.NewServeMux()
 	route := func(pattern string, methods map[string]apiFunc) { mux.Handle(pattern, s.dispatch(methods)) }
@@ -144,6 +145,7 @@ func (s *Service) Handler(token string) http.Handler {
 	route("/admin/clients/{client}/orgs/{org}/invitations", map[string]apiFunc{http.MethodPost: s.apiInviteToOrg})
 	route("/admin/clients/{client}/orgs/{org}/invitations/{id}", map[string]apiFunc{http.MethodDelete: s.apiRevokeInvitation})
 	route("/admin/clients/{client}/letters", map[string]apiFunc{http.MethodPost: s.apiLetters})
+	route("/admin/clients/{client}/orgs/{org}/letters", map[string]apiFunc{http.MethodDelete: s.apiVoidOrgLetters})
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusNotFound, apiError{Error: "no such admin route: " + r.URL.Path})
 	})

@@ -111,6 +111,8 @@ var importCatalogue = map[string]map[string]string{
 		"report.refused":        "%d bad row(s); nothing was imported (fix them, or use -skip-bad-rows)",
 		"report.legacy":         "%d legacy account(s) of client %s imported, %d bad row(s) skipped",
 		"report.records":        "%d record(s) of client %s imported, %d bad row(s) skipped",
+		"unlinked.legacy":       "account %s: answer to %s's legacy step deleted; the next sign-in asks again",
+		"unlinked.record":       "account %s: link to %s's record deleted; the claim is gone from the next token, and the next sign-in asks again",
 	}),
 	"fr": {
 		"file.too_large":                      "le fichier dépasse %d Mio",
@@ -153,6 +155,8 @@ var importCatalogue = map[string]map[string]string{
 		"report.refused":                      "%d ligne(s) invalide(s); rien n’a été importé (corrigez-les, ou utilisez -skip-bad-rows)",
 		"report.legacy":                       "%d ancien(s) compte(s) du client %s importé(s), %d ligne(s) invalide(s) ignorée(s)",
 		"report.records":                      "%d dossier(s) du client %s importé(s), %d ligne(s) invalide(s) ignorée(s)",
+		"unlinked.legacy":                     "compte %s : la réponse à l’étape d’ancien compte de %s est supprimée; la prochaine connexion la demandera de nouveau",
+		"unlinked.record":                     "compte %s : le lien au dossier de %s est supprimé; la revendication disparaît du prochain jeton, et la prochaine connexion le demandera de nouveau",
 		"hash." + passhash.ReasonScheme:       "password_hash : ce n’est pas un hachage bcrypt, argon2 ou PBKDF2 (attendu : $2b$…, $argon2id$…, $pbkdf2-sha256$…)",
 		"hash." + passhash.ReasonBcrypt:       "password_hash : hachage bcrypt mal formé",
 		"hash." + passhash.ReasonBcryptCost:   "password_hash : le coût bcrypt %d dépasse %d",

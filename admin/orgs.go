@@ -227,6 +227,13 @@ func (s *Service) Letters(ctx context.Context, clientID string) ([]orgs.Letter, 
 	return l, orgError(err)
 }
 
+// VoidOrgLetters voids every activation letter of a pending organization
+// (one reported stolen) and returns how many it voided.
+func (s *Service) VoidOrgLetters(ctx context.Context, clientID, orgID string) (int, error) {
+	n, err := s.orgRules().VoidLetters(ctx, clientID, orgID, admin)
+	return n, orgError(err)
+}
+
 // ErrOrgRefused is a change the organizations' rules refuse (a second
 // owner, removing the owner, a member twice); the HTTP API answers 409.
 var ErrOrgRefused = errors.New("admin: refused")
@@ -246,7 +253,7 @@ func orgError(err error) error {
 		return fmt.Errorf("%w: no pending invitation with this ID", ErrNotFound)
 	}
 	for _, refusal := range []error{orgs.ErrNotAllowed, orgs.ErrNotMember, orgs.ErrAlreadyMember, orgs.ErrOwnerStays,
-		orgs.ErrTooMany, orgs.ErrInactive} {
+		orgs.ErrTooMany, orgs.ErrInactive, orgs.ErrNotPending} {
 		if errors.Is(err, refusal) {
 			return fmt.Errorf("%w: %s", ErrOrgRefused, strings.TrimPrefix(err.Error(), "orgs: "))
 		}
@@ -338,6 +345,11 @@ func (s *Service) apiInviteToOrg(r *http.Request) (int, any, error) {
 
 func (s *Service) apiRevokeInvitation(r *http.Request) (int, any, error) {
 	return http.StatusNoContent, nil, s.RevokeInvitation(r.Context(), r.PathValue("client"), r.PathValue("org"), r.PathValue("id"))
+}
+
+func (s *Service) apiVoidOrgLetters(r *http.Request) (int, any, error) {
+	n, err := s.VoidOrgLetters(r.Context(), r.PathValue("client"), r.PathValue("org"))
+	return http.StatusOK, map[string]any{"voided": n}, err
 }
 
 func (s *Service) apiLetters(r *http.Request) (int, any, error) {

@@ -2,6 +2,7 @@ package admin_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -149,11 +150,29 @@ func TestAdminLetters(t *testing.T) {
 	if len(out.Letters) != 1 || out.Letters[0]["external_number"] != "BN-7" || out.Letters[0]["code"] == "" {
 		t.Fatalf("letters: %s", res.raw)
 	}
+	out0Code, _ := out.Letters[0]["code"].(string)
 	res = f.call(http.MethodPost, "/admin/clients/pip/letters", "")
 	res.json(t, &out)
 	if len(out.Letters) != 0 {
 		t.Errorf("a letter exported twice: %s", res.raw)
 	}
+
+	// The business reports the letter stolen: the administrator voids it.
+	var org struct{ Organizations []struct{ ID string } }
+	f.call(http.MethodGet, "/admin/clients/pip/orgs", "").json(t, &org)
+	res = f.call(http.MethodDelete, "/admin/clients/pip/orgs/"+org.Organizations[0].ID+"/letters", "")
+	f.expect(res, http.StatusOK)
+	var voided struct{ Voided int }
+	if res.json(t, &voided); voided.Voided != 1 {
+		t.Errorf("void: %s", res.raw)
+	}
+	if _, err := rules.Activate(t.Context(), "pip", "thief", "BN-7", out0Code); !errors.Is(err, orgs.ErrCodeUnknown) {
+		t.Errorf("the voided letter's code: %v", err)
+	}
+	if ev := f.auditedKinds("admin.org.activation.void"); len(ev) != 1 {
+		t.Errorf("void audited %d times", len(ev))
+	}
+	f.expect(f.call(http.MethodDelete, "/admin/clients/pip/orgs/nope/letters", ""), http.StatusNotFound)
 }
 
 // auditedKinds returns the audit events whose kind starts with prefix.

@@ -28,9 +28,12 @@ import (
 // requests a second on average, up to Burst at once. The defaults (5 a
 // second, bursts of 50) let an office behind one NAT address sign in
 // together while bounding what one address can keep stored: at most 9,000
-// live auth requests of at most a few KB each over their 30-minute
-// lifetime. Raise them when many people share one address that is not a
-// trusted proxy.
+// new auth requests of at most a few KB each in any 30 minutes (their
+// lifetime, tokens.auth_request), and, since a page's "More time" keeps a
+// request alive up to maxSignInExtensions (4) lifetimes from its start
+// (timelimit.go), at most 36,000 live at once. The store's own total cap
+// (store/bolt's MaxAuthRequests) bounds every source together. Raise them
+// when many people share one address that is not a trusted proxy.
 type RateLimitConfig struct {
 	// Disabled turns the limit off (for a deployment that limits at its
 	// reverse proxy, or a load test).

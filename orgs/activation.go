@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -24,11 +25,18 @@ import (
 // under this number.
 var ErrNumberUnknown = errors.New("orgs: no organization awaits activation under this number")
 
+// MaxLetterRequests is how many letter requests one account may make of
+// one client in an activation_ttl: past it a request adds no letter (and
+// is answered alike), so one person cannot have letters mailed to every
+// business of a register.
+const MaxLetterRequests = 20
+
 // RequestActivation asks for an activation letter for the organization
 // with this external number. It never voids a letter already mailed: it
-// adds one unless a request already waits for the export or
-// store.MaxOrgLetters letters are under way, and says the same either
-// way (the letters go to the business, who may use any of them).
+// adds one unless a request already waits for the export,
+// store.MaxOrgLetters letters are under way or the account is past
+// MaxLetterRequests, and says the same either way (the letters go to the
+// business, who may use any of them).
 func (s *Service) RequestActivation(ctx context.Context, clientID, account, number string) (store.Organization, error) {
 	cfg, err := s.Config(ctx, clientID)
 	if err != nil {
@@ -44,6 +52,11 @@ func (s *Service) RequestActivation(ctx context.Context, clientID, account, numb
 	if err != nil {
 		s.audit(ctx, "org.activation.request", account, clientID, "failure", map[string]string{"reason": "unknown_number"})
 		return o, err
+	}
+	// Counted before anything else, whatever becomes of the request.
+	asked, err := s.st.Hit(ctx, "org-letter:"+clientID+":"+account, cfg.ActivationTTL)
+	if err != nil {
+		return store.Organization{}, err
 	}
 	detail := map[string]string{}
 	return s.apply(ctx, clientID, o.ID, Actor{Account: account}, "org.activation.request", detail, false,
@@ -61,6 +74,8 @@ func (s *Service) RequestActivation(ctx context.Context, clientID, account, numb
 				detail["letter"] = "already_asked"
 			case len(o.Letters) >= store.MaxOrgLetters:
 				detail["letter"] = "enough_under_way"
+			case asked > MaxLetterRequests:
+				detail["letter"] = "account_over_its_requests"
 			default:
 				detail["letter"] = "asked"
 				o.Letters = append(o.Letters, store.ActivationLetter{RequestedBy: account, RequestedAt: now})
@@ -131,6 +146,27 @@ func (s *Service) Letters(ctx context.Context, clientID string) ([]Letter, error
 		}
 	}
 	return out, nil
+}
+
+// VoidLetters voids every letter of a pending organization, mailed or
+// not: the administrator's answer to a business that reports a letter
+// stolen or misdelivered before its 45 days are over. The business then
+// asks for a new one, which the export mails to its address. It returns
+// how many letters it voided.
+func (s *Service) VoidLetters(ctx context.Context, clientID, orgID string, who Actor) (int, error) {
+	detail := map[string]string{}
+	var n int
+	_, err := s.apply(ctx, clientID, orgID, who, "org.activation.void", detail, false,
+		func(_ *Config, o *store.Organization, _ string) error {
+			if o.Status != store.OrgPending || o.Owner != "" {
+				return ErrNotPending
+			}
+			n = len(o.Letters)
+			detail["letters"] = strconv.Itoa(n)
+			o.Letters = nil
+			return nil
+		})
+	return n, err
 }
 
 // unissued reports whether a letter waits for the export.

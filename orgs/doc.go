@@ -65,6 +65,13 @@
 // recorded"), whoever asks and whatever is under way; the broker counts a
 // number that awaits nothing as a failure (mfa.Regulator), so the form is
 // no oracle of a client's numbers. Activation voids every other letter.
+// Two more bounds: one account's requests to one client count
+// (store.Hit) and past MaxLetterRequests (20) in an activation_ttl add no
+// letter, answered alike, so one person cannot have letters mailed to
+// every business of a register; and a business that reports a letter
+// stolen has an administrator void every letter of its pending
+// organization (VoidLetters; passerelle orgs void-letters, the admin API)
+// before asking for a new one.
 //
 // Refused codes are audited with their reason (unknown, expired, used,
 // revoked); the broker counts every refused code toward the account's

@@ -24,6 +24,7 @@ var (
 	ErrAlreadyMember   = errors.New("orgs: already a member")
 	ErrOwnerStays      = errors.New("orgs: the owner must transfer ownership first")
 	ErrInactive        = errors.New("orgs: the organization is not active")
+	ErrNotPending      = errors.New("orgs: the organization does not await activation")
 	ErrNoTransfer      = errors.New("orgs: no transfer of ownership is waiting for this person")
 	ErrTooMany         = errors.New("orgs: too many members or pending invitations")
 	ErrBadRole         = errors.New("orgs: no such role")
@@ -33,7 +34,7 @@ var (
 // is told which) rather than a fault of the store.
 func Refusal(err error) bool {
 	for _, r := range []error{ErrNoOrganizations, ErrCodeUnknown, ErrCodeExpired, ErrCodeUsed, ErrCodeRevoked, ErrNotAllowed,
-		ErrNotMember, ErrAlreadyMember, ErrOwnerStays, ErrInactive, ErrNoTransfer, ErrTooMany, ErrBadRole,
+		ErrNotMember, ErrAlreadyMember, ErrOwnerStays, ErrInactive, ErrNotPending, ErrNoTransfer, ErrTooMany, ErrBadRole,
 		ErrNumberUnknown} {
 		if errors.Is(err, r) {
 			return true
@@ -47,6 +48,8 @@ type Store interface {
 	store.Organizations
 	GetAccountByURN(ctx context.Context, urn string) (store.Account, error)
 	GetClient(ctx context.Context, id string) (store.Client, error)
+	// Hit counts an account's letter requests (MaxLetterRequests).
+	Hit(ctx context.Context, key string, window time.Duration) (int, error)
 }
 
 // AuditFunc appends an event to the audit log (the broker's, or the

@@ -45,69 +45,26 @@ func run(dur time.Duration, workers int, profDir string) error {
 		return err
 	}
 	defer os.RemoveAll(dir)
-	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	slog.SetDefault(quiet)
-
-	brLn, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return err
-	}
-	issuer := "http://" + brLn.Addr().String()
 	// Enough people that a round lasts far longer than one sign-in at
-	// full load; the broker's clock moves on when they run out of steps.
-	clk := &loadgen.Clock{}
-	pp := loadgen.NewPeople(16*workers, clk.Now, clk.Advance)
-	up, err := loadgen.StartUpstream(issuer, pp, nil)
+	// full load.
+	s, err := start(dir, 16*workers, workers)
 	if err != nil {
 		return err
 	}
-	defer up.Close()
-
-	st, err := bolt.Open(dir+"/bench.db", bolt.Options{})
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	p, err := oidc.Open(loadgen.UpstreamID, oidc.Config{Issuer: up.Issuer, ClientID: loadgen.UpstreamClientID, ClientSecret: loadgen.UpstreamSecret}, nil, quiet)
-	if err != nil {
-		return err
-	}
-	pages, err := ui.New(ui.Config{}, false)
-	if err != nil {
-		return err
-	}
-	cfg := broker.Config{Clients: []broker.ClientConfig{{Client: store.Client{ID: loadgen.ClientID, Secret: loadgen.ClientSecret,
-		Name: map[string]string{"en": "Bench", "fr": "Banc"}, RedirectURIs: []string{"https://" + loadgen.RPHost + "/cb"}}}}}
-	cfg.SetDefaults()
-	key := make([]byte, 32)
-	rand.Read(key)
-	b, err := broker.New(context.Background(), cfg, broker.Deps{Store: st, MasterKey: key, Issuer: issuer, UI: pages, Now: clk.Now,
-		Upstreams: []broker.Upstream{{ID: loadgen.UpstreamID, Name: map[string]string{"en": "Up", "fr": "Amont"}, Provider: p}}, Logger: quiet,
-		// Every worker is 127.0.0.1: the per-source limit is raised, not
-		// turned off, so its cost stays in the figures.
-		RateLimit: broker.RateLimitConfig{PerSecond: 1e6, Burst: 1e6}})
-	if err != nil {
-		return err
-	}
-	go pprof.Do(context.Background(), pprof.Labels("part", "broker"), func(context.Context) { _ = http.Serve(brLn, b.Handler()) })
-
-	ps := loadgen.NewPasserelle(issuer, &http.Transport{MaxIdleConnsPerHost: 4 * workers, MaxConnsPerHost: 0}, pp)
-	ctx := context.WithValue(context.Background(), oauth2.HTTPClient, ps.HTTP)
+	defer s.close()
+	ps, ctx, issuer := s.ps, s.ctx, s.issuer
 
 	fmt.Printf("Passerelle bench: %d workers, %s per measurement, bbolt store (fsync on), loopback HTTP, GOMAXPROCS=%d\n\n",
 		workers, dur, numCPU())
 	fmt.Printf("%-26s %10s %10s %10s %10s %10s %10s   %s\n", "operation", "peak/s", "CPU/op", "allocs/op", "bytes/op", "p50", "p99",
 		"(CPU and allocations: this whole process at peak; latency paced at half of peak)")
 
-	if _, err := ps.EnrolAll(ctx, workers); err != nil {
-		return err
-	}
 	m := measurer{dur: dur, workers: workers, profDir: profDir}
 	if err := m.measure("sign-in (upstream + TOTP)", "signin", func() error { _, err := ps.SignIn(ctx); return err }); err != nil {
 		return err
 	}
 	// A pool of refresh tokens: each refresh rotates one.
-	r, err := loadgen.NewRefresher(ctx, ps.OAuth, workers*4, ps.SignIn)
+	r, err := loadgen.NewRefresher(ctx, ps.HTTP, ps.OAuth, workers*4, ps.SignIn)
 	if err != nil {
 		return err
 	}
@@ -121,6 +78,85 @@ func run(dur time.Duration, workers int, profDir string) error {
 	}
 	fmt.Printf("\npeak memory (VmHWM, whole process): %s\n", peakRSS())
 	return nil
+}
+
+// setup is a broker on a bbolt file serving on a loopback port, the demo
+// upstream its people sign in at, and the driver of their sign-ins.
+type setup struct {
+	issuer  string
+	ps      *loadgen.Passerelle
+	ctx     context.Context // carries the relying party's HTTP client
+	closers []func() error
+}
+
+// start starts a setup in dir for people people and workers concurrent
+// clients; the people are enrolled (their authenticator apps set up)
+// before it returns.
+func start(dir string, people, workers int) (*setup, error) {
+	s := &setup{}
+	if err := s.open(dir, people, workers); err != nil {
+		s.close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *setup) open(dir string, people, workers int) error {
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	slog.SetDefault(quiet)
+	brLn, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	s.closers = append(s.closers, brLn.Close)
+	s.issuer = "http://" + brLn.Addr().String()
+	// The broker's clock moves on when the people run out of TOTP steps.
+	clk := &loadgen.Clock{}
+	pp := loadgen.NewPeople(people, clk.Now, clk.Advance)
+	up, err := loadgen.StartUpstream(s.issuer, pp, nil)
+	if err != nil {
+		return err
+	}
+	s.closers = append(s.closers, up.Close)
+	st, err := bolt.Open(dir+"/bench.db", bolt.Options{})
+	if err != nil {
+		return err
+	}
+	s.closers = append(s.closers, st.Close)
+	p, err := oidc.Open(loadgen.UpstreamID, oidc.Config{Issuer: up.Issuer, ClientID: loadgen.UpstreamClientID, ClientSecret: loadgen.UpstreamSecret}, nil, quiet)
+	if err != nil {
+		return err
+	}
+	pages, err := ui.New(ui.Config{}, false)
+	if err != nil {
+		return err
+	}
+	cfg := broker.Config{Clients: []broker.ClientConfig{{Client: store.Client{ID: loadgen.ClientID, Secret: loadgen.ClientSecret,
+		Name: map[string]string{"en": "Bench", "fr": "Banc"}, RedirectURIs: []string{"https://" + loadgen.RPHost + "/cb"}}}}}
+	cfg.SetDefaults()
+	key := make([]byte, 32)
+	rand.Read(key)
+	b, err := broker.New(context.Background(), cfg, broker.Deps{Store: st, MasterKey: key, Issuer: s.issuer, UI: pages, Now: clk.Now,
+		Upstreams: []broker.Upstream{{ID: loadgen.UpstreamID, Name: map[string]string{"en": "Up", "fr": "Amont"}, Provider: p}}, Logger: quiet,
+		// Every worker is 127.0.0.1: the per-source limit is raised, not
+		// turned off, so its cost stays in the figures.
+		RateLimit: broker.RateLimitConfig{PerSecond: 1e6, Burst: 1e6}})
+	if err != nil {
+		return err
+	}
+	go pprof.Do(context.Background(), pprof.Labels("part", "broker"), func(context.Context) { _ = http.Serve(brLn, b.Handler()) })
+
+	s.ps = loadgen.NewPasserelle(s.issuer, &http.Transport{MaxIdleConnsPerHost: 4 * workers, MaxConnsPerHost: 0}, pp)
+	s.ctx = context.WithValue(context.Background(), oauth2.HTTPClient, s.ps.HTTP)
+	_, err = s.ps.EnrolAll(s.ctx, workers)
+	return err
+}
+
+// close stops what start started, last first.
+func (s *setup) close() {
+	for i := len(s.closers) - 1; i >= 0; i-- {
+		_ = s.closers[i]()
+	}
 }
 
 // measurer runs each operation for dur with workers clients; with

@@ -41,7 +41,7 @@
 //	    show a person's account as JSON, lock or unlock it, reactivate it
 //	    when it went dormant (accounts.dormant_after), remove its second
 //	    factors, or unlink the credential of provider P from it
-//	passerelle orgs list|show|create|add-member|set-role|remove-member|transfer|set-status|invite|revoke|letters
+//	passerelle orgs list|show|create|add-member|set-role|remove-member|transfer|set-status|invite|revoke|letters|void-letters
 //	        [-config FILE] -client ID [-org ID] [-urn URN] [-role ROLE] ...
 //	    a client's organizations (clients[].organizations): list or show them
 //	    (JSON), create one (-number, -name-en, -name-fr; -pending: awaiting

@@ -12,9 +12,10 @@ import (
 	"github.com/passerelle/passerelle/admin"
 )
 
-// langFlag declares -lang, the language of an import's report.
+// langFlag declares -lang, the language of an import's report and of
+// an unlink's confirmation.
 func langFlag(fs *flag.FlagSet) *string {
-	return fs.String("lang", "", "language of the report: en or fr (default: from LC_ALL, LC_MESSAGES or LANG, else en)")
+	return fs.String("lang", "", "language of an import's report or an unlink's confirmation: en or fr (default: from LC_ALL, LC_MESSAGES or LANG, else en)")
 }
 
 // reportLang is the language of an import's report: flag when given (en

@@ -13,7 +13,7 @@ import (
 //
 //	passerelle legacy import -config FILE -client ID [-format csv|json] [-skip-bad-rows] [-lang en|fr] ACCOUNTS
 //	passerelle legacy show -config FILE -client ID -urn URN | -legacy-id ID
-//	passerelle legacy unlink -config FILE -client ID -urn URN
+//	passerelle legacy unlink -config FILE -client ID -urn URN [-lang en|fr]
 //
 // import prints every bad row with its line and imports nothing unless
 // told to skip them; the format defaults to the file's extension, the
@@ -58,7 +58,7 @@ func legacyCmd(ctx context.Context, args []string, stdout io.Writer) error {
 			if err := svc.UnlinkLegacy(ctx, *client, *urn); err != nil {
 				return err
 			}
-			fmt.Fprintf(stdout, "account %s: answer to %s's legacy step deleted; the next sign-in asks again\n", *urn, *client)
+			fmt.Fprintln(stdout, admin.ImportText(*lang, "unlinked.legacy", *urn, *client))
 			return nil
 		}
 	default:

@@ -83,8 +83,10 @@ func TestRecordsCommands(t *testing.T) {
 		!strings.Contains(out.String(), `"record_id": "R-1"`) {
 		t.Fatalf("show: %v\n%s", err, out.String())
 	}
-	if err := run(ctx, []string{"records", "unlink", "-config", cfg, "-client", "certs", "-urn", acct.URN}, &out, &errb); err != nil {
-		t.Fatalf("unlink: %v", err)
+	out.Reset()
+	if err := run(ctx, []string{"records", "unlink", "-config", cfg, "-client", "certs", "-urn", acct.URN, "-lang", "fr"}, &out, &errb); err != nil ||
+		out.String() != "compte "+acct.URN+" : le lien au dossier de certs est supprimé; la revendication disparaît du prochain jeton, et la prochaine connexion le demandera de nouveau\n" {
+		t.Fatalf("unlink, in French: %v %q", err, out.String())
 	}
 	if err := run(ctx, []string{"records", "show", "-config", cfg, "-client", "certs", "-urn", acct.URN}, &out, &errb); err == nil ||
 		!strings.Contains(err.Error(), "has linked no record of client certs") {

@@ -53,7 +53,7 @@ const usage = `usage:
   passerelle records requests [-config FILE] -client ID [-all]
   passerelle records resolve [-config FILE] -client ID -request ID -link|-close [-note TEXT]
   passerelle keys list|rotate [-config FILE]
-  passerelle orgs list|show|create|add-member|set-role|remove-member|transfer|set-status|invite|revoke|letters
+  passerelle orgs list|show|create|add-member|set-role|remove-member|transfer|set-status|invite|revoke|letters|void-letters
         [-config FILE] -client ID [-org ID] [-urn URN] [-role ROLE] [-invitation ID] [-status S]
         [-number N] [-name-en NAME] [-name-fr NAME] [-pending]
   passerelle store migrate [-config FILE]

@@ -15,13 +15,15 @@ import (
 // orgsCmd runs the administrators' operations on a client's
 // organizations (admin.Service, the same as the admin API's):
 //
-//	passerelle orgs list|create|show|add-member|set-role|remove-member|transfer|set-status|invite|revoke|letters
+//	passerelle orgs list|create|show|add-member|set-role|remove-member|transfer|set-status|invite|revoke|letters|void-letters
 //
 // letters is the operator's export of activation codes for the mail
 // house: one CSV line per letter (client number, names, code, expiry),
-// each code made now and shown this once.
+// each code made now and shown this once. void-letters voids every letter
+// of a pending organization (-org), one reported stolen or misdelivered;
+// the business then asks for a new one.
 func orgsCmd(ctx context.Context, args []string, stdout io.Writer) error {
-	const use = "usage: passerelle orgs list|create|show|add-member|set-role|remove-member|transfer|set-status|invite|revoke|letters -config FILE -client ID [-org ID] [-urn URN] [-role ROLE] ..."
+	const use = "usage: passerelle orgs list|create|show|add-member|set-role|remove-member|transfer|set-status|invite|revoke|letters|void-letters -config FILE -client ID [-org ID] [-urn URN] [-role ROLE] ..."
 	if len(args) == 0 {
 		return usageError(use)
 	}
@@ -101,6 +103,15 @@ func orgsCmd(ctx context.Context, args []string, stdout io.Writer) error {
 			}
 			fmt.Fprintf(stdout, "invitation %s for role %s, valid until %s\ncode (shown once, stored hashed): %s\n",
 				inv.ID, inv.Role, inv.ExpiresAt.Format(time.RFC3339), code)
+			return nil
+		}
+	case "void-letters":
+		op = func(svc *admin.Service) error {
+			n, err := svc.VoidOrgLetters(ctx, *client, *org)
+			if err != nil {
+				return done(err)
+			}
+			fmt.Fprintf(stdout, "organization %s: %d activation letter(s) voided\n", *org, n)
 			return nil
 		}
 	case "letters":

@@ -15,7 +15,7 @@ import (
 //
 //	passerelle records import -config FILE -client ID [-format csv|json] [-skip-bad-rows] [-lang en|fr] RECORDS
 //	passerelle records show -config FILE -client ID -urn URN
-//	passerelle records unlink -config FILE -client ID -urn URN
+//	passerelle records unlink -config FILE -client ID -urn URN [-lang en|fr]
 //	passerelle records requests -config FILE -client ID [-all]
 //	passerelle records resolve -config FILE -client ID -request ID -link|-close [-note TEXT]
 func recordsCmd(ctx context.Context, args []string, stdout io.Writer) error {
@@ -56,7 +56,7 @@ func recordsCmd(ctx context.Context, args []string, stdout io.Writer) error {
 			if err := svc.UnlinkRecord(ctx, *client, *urn); err != nil {
 				return err
 			}
-			fmt.Fprintf(stdout, "account %s: link to %s's record deleted; the claim is gone from the next token, and the next sign-in asks again\n", *urn, *client)
+			fmt.Fprintln(stdout, admin.ImportText(*lang, "unlinked.record", *urn, *client))
 			return nil
 		}
 	case "requests":

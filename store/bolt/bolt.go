@@ -103,7 +103,7 @@ func Open(path string, opts Options) (*Store, error) {
 		_ = db.Close()
 		return nil, err
 	}
-	authRequests := newMemTable("auth request", opts.MaxAuthRequests, opts.Now,
+	authRequests := newMemTable("auth request", opts.MaxAuthRequests, opts.Now, store.AuthRequest.Clone,
 		func(r store.AuthRequest) time.Time { return r.ExpiresAt },
 		func(r store.AuthRequest) bool { return r.AccountID == "" })
 	b := &base{db: db, now: opts.Now, retention: opts.Retention, authRequests: authRequests, commits: &committer{db: db}}
@@ -207,13 +207,17 @@ func refuse(err error) error { return refusal{err: err} }
 // with the writes that arrive meanwhile (committer). A shared commit
 // that fails runs each of its functions again on its own, so fn must
 // derive everything from tx and reset whatever it reports to the caller
-// at each run.
+// at each run. Only a write that committed what fn wrote counts among
+// Writes: a refused one wrote nothing.
 func (s *base) write(ctx context.Context, fn func(*bbolt.Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	s.writes.Add(1)
-	return s.commits.write(fn)
+	err := s.commits.write(fn)
+	if err == nil {
+		s.writes.Add(1)
+	}
+	return err
 }
 
 // expired reports whether a record with this ExpiresAt is gone for the
@@ -228,8 +232,10 @@ func isExpired(expiresAt, now time.Time) bool {
 
 // Writes is the number of durable writes (read-write transactions, each
 // committed with fsync, alone or in a batch) that callers waited for
-// since Open. Tests and the bench count them per sign-in. The audit log's
-// group commits are not among them (AuditCommits).
+// since Open; a refused write (a contract error, an update callback's
+// error) rolls back or writes nothing in its batch, and is not one.
+// Tests and the bench count them per sign-in. The audit log's group
+// commits are not among them (AuditCommits).
 func (s *Store) Writes() int64 { return s.writes.Load() }
 
 // Commits is the number of read-write transactions committed to the

@@ -150,8 +150,9 @@
 // Two kinds of record skip the file's commit:
 //
 //   - auth requests (the sign-ins in progress, carrying their code's
-//     hash) live in memory (transient.go), a mutex-guarded map of JSON
-//     records: Open's exclusive lock makes a bbolt broker one process, so
+//     hash) live in memory (transient.go), a mutex-guarded map of
+//     records deep-copied in and out (store.AuthRequest.Clone; no JSON on
+//     the way): Open's exclusive lock makes a bbolt broker one process, so
 //     the mutex makes each update as atomic as a transaction, and a code,
 //     a step or an upstream callback is used once as before. It holds at most
 //     Options.MaxAuthRequests (DefaultMaxAuthRequests, 100,000: about
@@ -171,13 +172,17 @@
 //     transaction, as soon as it is idle. A crash loses the events queued
 //     and not yet committed: those appended during the commit before
 //     (about one fsync, 0.4 ms to a few ms under load), never more than
-//     store.AuditPending. Close commits them all; ListAudit, Export,
+//     store.AuditPending, and never an event before one kept: the file
+//     holds exactly the first events appended, in order
+//     (storetest.AuditCrash, on both stores, kills a process appending as fast
+//     as it can, the queue always full, and finds it lost at most
+//     AuditPending). Close commits them all; ListAudit, Export,
 //     Backup and Sweep commit the queue first. AuditCommits counts them.
 //
-// A returning person's sign-in (upstream, TOTP, token exchange) is 5
+// A returning person's sign-in (upstream, TOTP, token exchange) is 3
 // durable writes, down from 9 (TestReturningSignInWrites counts them):
-// the failure regulator's reservation and reset and the TOTP step (the
-// account and factor records), the SSO session, the grant.
+// the TOTP answer (the account's failure count and the factor's step in
+// one UpdateAccountFactor), the SSO session, the grant.
 //
 // A shared commit that fails runs each of its write functions again in a
 // commit of its own, so write functions derive everything from their

@@ -1,7 +1,6 @@
 package bolt
 
 import (
-	"encoding/json"
 	"fmt"
 	"sync"
 	"time"
@@ -18,8 +17,10 @@ const DefaultMaxAuthRequests = 100_000
 // memory instead of the file: a bbolt store is one process (Open takes an
 // exclusive lock on the file), so a mutex-guarded map is as single-use as
 // a bbolt transaction, and no fsync is spent on what a crash may lose
-// anyway (a sign-in in progress starts again). Records are kept as JSON,
-// so no caller shares a slice or map with the table.
+// anyway (a sign-in in progress starts again). Records are kept as
+// values, deep-copied (clone) on the way in and on the way out, so no
+// caller shares a slice or map with the table, and no JSON is encoded or
+// decoded for them.
 //
 // The table holds at most max records. A create that finds it full first
 // drops the expired ones; if it is still full, it evicts the oldest
@@ -31,25 +32,28 @@ const DefaultMaxAuthRequests = 100_000
 type memTable[T any] struct {
 	noun      string
 	max       int
+	clone     func(T) T
 	expires   func(T) time.Time
 	evictable func(T) bool
 	now       func() time.Time
 
 	mu   sync.Mutex
-	rows map[string]memRow
+	rows map[string]memRow[T]
 	// order holds the keys in creation order (with keys since deleted,
 	// skipped when met): the head is the oldest, evicted first.
 	order []string
 }
 
-type memRow struct {
-	raw       []byte
+type memRow[T any] struct {
+	v         T
 	expires   time.Time
 	evictable bool
 }
 
-func newMemTable[T any](noun string, max int, now func() time.Time, expires func(T) time.Time, evictable func(T) bool) *memTable[T] {
-	return &memTable[T]{noun: noun, max: max, expires: expires, evictable: evictable, now: now, rows: map[string]memRow{}}
+// newMemTable is a table of at most max records; clone is a deep copy of
+// a record, sharing no slice, map or pointer with it.
+func newMemTable[T any](noun string, max int, now func() time.Time, clone func(T) T, expires func(T) time.Time, evictable func(T) bool) *memTable[T] {
+	return &memTable[T]{noun: noun, max: max, clone: clone, expires: expires, evictable: evictable, now: now, rows: map[string]memRow[T]{}}
 }
 
 func (m *memTable[T]) notFound() error {
@@ -58,37 +62,23 @@ func (m *memTable[T]) notFound() error {
 
 // live returns the row at key unless it is missing or expired. Call with
 // mu held.
-func (m *memTable[T]) live(key string) (memRow, bool) {
+func (m *memTable[T]) live(key string) (memRow[T], bool) {
 	r, ok := m.rows[key]
 	if !ok || isExpired(r.expires, m.now()) {
-		return memRow{}, false
+		return memRow[T]{}, false
 	}
 	return r, true
 }
 
-func (m *memTable[T]) encode(v T) (memRow, error) {
-	raw, err := json.Marshal(v)
-	if err != nil {
-		return memRow{}, fmt.Errorf("store/bolt: encode %s: %w", m.noun, err)
-	}
-	return memRow{raw: raw, expires: m.expires(v), evictable: m.evictable(v)}, nil
-}
-
-func (m *memTable[T]) decode(r memRow) (T, error) {
-	var v T
-	if err := json.Unmarshal(r.raw, &v); err != nil {
-		return v, fmt.Errorf("store/bolt: decode %s: %w", m.noun, err)
-	}
-	return v, nil
+// row is what the table keeps of v: a copy of it.
+func (m *memTable[T]) row(v T) memRow[T] {
+	return memRow[T]{v: m.clone(v), expires: m.expires(v), evictable: m.evictable(v)}
 }
 
 // create adds v at key: ErrAlreadyExists while a live record holds the
 // key, errFull when the table holds max live records.
 func (m *memTable[T]) create(key string, v T) error {
-	row, err := m.encode(v)
-	if err != nil {
-		return err
-	}
+	row := m.row(v)
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if _, ok := m.live(key); ok {
@@ -151,7 +141,7 @@ func (m *memTable[T]) get(key string) (T, error) {
 		var zero T
 		return zero, m.notFound()
 	}
-	return m.decode(r)
+	return m.clone(r.v), nil
 }
 
 // update runs fn on the live record at key and stores what it returns,
@@ -164,18 +154,11 @@ func (m *memTable[T]) update(key string, fn func(T) (T, error)) error {
 	if !ok {
 		return m.notFound()
 	}
-	v, err := m.decode(r)
+	v, err := fn(m.clone(r.v))
 	if err != nil {
 		return err
 	}
-	if v, err = fn(v); err != nil {
-		return err
-	}
-	row, err := m.encode(v)
-	if err != nil {
-		return err
-	}
-	m.rows[key] = row
+	m.rows[key] = m.row(v)
 	return nil
 }
 

@@ -82,18 +82,28 @@ func (t table[T]) get(ctx context.Context, s *base, key any) (T, error) {
 
 // insert adds a record; a duplicate key or index value is ErrAlreadyExists.
 func (t table[T]) insert(ctx context.Context, q querier, v T) error {
+	cols, args, err := t.row(v)
+	if err != nil {
+		return err
+	}
+	sql := fmt.Sprintf("INSERT INTO %s (%s) VALUES (%s)", t.name, cols, placeholders(1, len(args)))
+	_, err = q.Exec(ctx, sql, args...)
+	return contractError(err, t.noun, store.ErrAlreadyExists)
+}
+
+// row is what an insert of v writes: its column list (key, index
+// columns, record) and their values, in order.
+func (t table[T]) row(v T) (cols string, args []any, err error) {
 	if isEmpty(t.keyOf(v)) {
-		return fmt.Errorf("store/postgres: %s has an empty key", t.noun)
+		return "", nil, fmt.Errorf("store/postgres: %s has an empty key", t.noun)
 	}
 	raw, err := json.Marshal(v)
 	if err != nil {
-		return fmt.Errorf("store/postgres: encode %s: %w", t.noun, err)
+		return "", nil, fmt.Errorf("store/postgres: encode %s: %w", t.noun, err)
 	}
-	cols := append(append([]string{t.key}, t.cols...), "record")
-	args := append(append([]any{t.keyOf(v)}, t.vals(v)...), raw)
-	sql := fmt.Sprintf("INSERT INTO %s (%s) VALUES (%s)", t.name, strings.Join(cols, ", "), placeholders(1, len(cols)))
-	_, err = q.Exec(ctx, sql, args...)
-	return contractError(err, t.noun, store.ErrAlreadyExists)
+	names := append(append([]string{t.key}, t.cols...), "record")
+	args = append(append([]any{t.keyOf(v)}, t.vals(v)...), raw)
+	return strings.Join(names, ", "), args, nil
 }
 
 // create is the whole of a Create method for kinds without side tables.
