@@ -23,19 +23,18 @@ const benchWorkers = 16
 // benchTokens is a broker on a bbolt file, unlimited, with a pool of
 // benchWorkers sign-ins of rp1 (each its own grant) and an HTTP client
 // that keeps a connection per worker.
-func benchTokens(b *testing.B) (*env, *loadgen.Refresher, context.Context) {
+func benchTokens(b *testing.B) (*env, *loadgen.Refresher, *http.Client) {
 	e := newEnvLimited(b, demoidp.Faults{}, broker.RateLimitConfig{Disabled: true})
 	r := e.rp("rp1")
 	hc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 4 * benchWorkers}}
-	ctx := context.WithValue(context.Background(), oauth2.HTTPClient, hc)
-	pool, err := loadgen.NewRefresher(ctx, &r.cfg, benchWorkers, func(context.Context) (*oauth2.Token, error) {
+	pool, err := loadgen.NewRefresher(context.Background(), hc, &r.cfg, benchWorkers, func(context.Context) (*oauth2.Token, error) {
 		return e.signIn(r, e.browser(), "gckey", "alex").Token, nil
 	})
 	if err != nil {
 		b.Fatal(err)
 	}
 	b.SetParallelism((benchWorkers + runtime.GOMAXPROCS(0) - 1) / runtime.GOMAXPROCS(0))
-	return e, pool, ctx
+	return e, pool, hc
 }
 
 // benchRun runs op benchWorkers at once and reports, per operation, the
@@ -76,7 +75,8 @@ func processCPU() time.Duration {
 //
 //	go test -run '^$' -bench 'RefreshGrant|Introspection' -benchmem ./broker
 func BenchmarkRefreshGrant(b *testing.B) {
-	e, pool, ctx := benchTokens(b)
+	e, pool, _ := benchTokens(b)
+	ctx := context.Background()
 	benchRun(b, e.store.(*bolt.Store), func() error { return pool.Grant(ctx) })
 }
 
@@ -84,8 +84,8 @@ func BenchmarkRefreshGrant(b *testing.B) {
 // tokens as BenchmarkRefreshGrant runs grants; an introspection writes
 // nothing.
 func BenchmarkIntrospection(b *testing.B) {
-	e, pool, ctx := benchTokens(b)
-	hc := ctx.Value(oauth2.HTTPClient).(*http.Client)
+	e, pool, hc := benchTokens(b)
+	ctx := context.Background()
 	cfg := e.rp("rp1").cfg
 	// The sign-ins moved the clock on (a TOTP code per time step): fresh
 	// access tokens for all.
