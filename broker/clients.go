@@ -13,16 +13,20 @@ import (
 )
 
 // clients finds relying parties: configuration first, then the store
-// (clients added with `passerelle clients add`).
+// (clients added with `passerelle clients add`). A configured client is
+// built once, when the configuration is loaded, and every request shares
+// it (nobody changes a *client); a stored one is read at each request.
 type clients struct {
-	static   map[string]store.Client
+	static   map[string]*client
 	store    store.Store
 	loginURL func(authRequestID string) string
 	idTTL    time.Duration
 }
 
-func newClients(cfgs []ClientConfig, st store.Store, now time.Time) (*clients, error) {
-	m := make(map[string]store.Client, len(cfgs))
+// newClients builds the configured clients; loginURL and idTTL are every
+// client's (op.Client's LoginURL and IDTokenLifetime).
+func newClients(cfgs []ClientConfig, st store.Store, now time.Time, loginURL func(string) string, idTTL time.Duration) (*clients, error) {
+	cs := &clients{static: make(map[string]*client, len(cfgs)), store: st, loginURL: loginURL, idTTL: idTTL}
 	for _, c := range cfgs {
 		sc := c.Client
 		sc.SetDefaults()
@@ -30,9 +34,9 @@ func newClients(cfgs []ClientConfig, st store.Store, now time.Time) (*clients, e
 			return nil, err
 		}
 		sc.CreatedAt = now
-		m[c.ID] = sc
+		cs.static[c.ID] = cs.wrap(sc)
 	}
-	return &clients{static: m, store: st}, nil
+	return cs, nil
 }
 
 // errUnknownClient is a plain error: zitadel/oidc maps it to
@@ -40,8 +44,8 @@ func newClients(cfgs []ClientConfig, st store.Store, now time.Time) (*clients, e
 var errUnknownClient = errors.New("unknown client")
 
 func (c *clients) get(ctx context.Context, id string) (*client, error) {
-	if sc, ok := c.static[id]; ok {
-		return c.wrap(sc), nil
+	if cl, ok := c.static[id]; ok {
+		return cl, nil
 	}
 	sc, err := c.store.GetClient(ctx, id)
 	if errors.Is(err, store.ErrNotFound) {

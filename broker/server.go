@@ -222,12 +222,10 @@ func (b *Broker) catalog() *catalog { return b.cat.Load() }
 // client or provider was removed ends with the error page at its next
 // step. The configuration must have been validated.
 func (b *Broker) Reload(clients []ClientConfig, groups []GroupConfig, ups []Upstream) error {
-	cs, err := newClients(clients, b.st, b.now())
+	cs, err := newClients(clients, b.st, b.now(), func(id string) string { return "/login/" + url.PathEscape(id) }, b.cfg.Tokens.IDToken)
 	if err != nil {
 		return err
 	}
-	cs.loginURL = func(id string) string { return "/login/" + url.PathEscape(id) }
-	cs.idTTL = b.cfg.Tokens.IDToken
 	ts, err := loadTerms(clients)
 	if err != nil {
 		return err
