@@ -173,8 +173,11 @@
 //     password or an unknown username (Keycloak's brute-force detection
 //     does the same by default), so it never tells whether a username
 //     exists; the second factor's pages, reached only past the first
-//     factor, say "locked" and "wait". Every attempt is reserved with the
-//     regulator before anything is verified (mfa package doc).
+//     factor, say "locked" and "wait". Every attempt is checked against
+//     the regulator's lock and delay and counted in the same store update:
+//     an authenticator or recovery code is verified inside it
+//     (mfa.Regulator.Check, one durable write), any other answer is
+//     reserved with the regulator before it is verified (mfa package doc).
 //   - a store failure during a protocol request answers 503
 //     temporarily_unavailable, never invalid_grant or an inactive token, so
 //     a relying party keeps its tokens through a database outage

@@ -48,7 +48,7 @@ func newExample(issuer string, tr http.RoundTripper) (*target, error) {
 		if err != nil {
 			return nil, err
 		}
-		return loadgen.Exchange(ctx, t.oauth, p, verifier)
+		return loadgen.Exchange(ctx, c, t.oauth, p, verifier)
 	}
 	return t, nil
 }

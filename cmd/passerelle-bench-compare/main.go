@@ -36,6 +36,7 @@ func main() {
 	dsn := flag.String("postgres", os.Getenv("PASSERELLE_TEST_POSTGRES_DSN"), "PostgreSQL DSN for the bbolt vs PostgreSQL comparison (default $PASSERELLE_TEST_POSTGRES_DSN); empty skips PostgreSQL")
 	profDir := flag.String("profile-dir", "", "where CPU profiles go (default: a new temporary directory, kept)")
 	usePerf := flag.Bool("perf", true, "sample each server's hottest functions with perf(1) when it is available")
+	storesOnly := flag.Bool("stores-only", false, "only the in-process bbolt against PostgreSQL comparison (-passerelle and -example not needed)")
 	upstream := flag.String("serve-upstream", "", "internal: serve the demo upstream on this address")
 	redirect := flag.String("upstream-redirect", "", "internal: the upstream's redirect URI")
 	flag.Parse()
@@ -47,7 +48,7 @@ func main() {
 		}
 		return
 	}
-	if *passerelleBin == "" || *exampleBin == "" {
+	if (*passerelleBin == "" || *exampleBin == "") && !*storesOnly {
 		fmt.Fprintln(os.Stderr, "passerelle-bench-compare: -passerelle and -example are required (see make bench-compare)")
 		os.Exit(2)
 	}
@@ -65,13 +66,20 @@ func main() {
 		m.perfDir = *profDir
 	}
 	c := &compare{m: m, people: *nPeople, passerelleBin: *passerelleBin, exampleBin: *exampleBin}
-	gc := debug.SetGCPercent(harnessGOGC)
-	err := c.run()
-	c.stop()
-	// The in-process runs hold a broker: the default again.
-	debug.SetGCPercent(gc)
+	var err error
+	if !*storesOnly {
+		gc := debug.SetGCPercent(harnessGOGC)
+		err = c.run()
+		c.stop()
+		// The in-process runs hold a broker: the default again.
+		debug.SetGCPercent(gc)
+	}
+	var stores [][]result
 	if err == nil {
-		err = runStores(m, *dsn, *profDir)
+		stores, err = runStores(m, *dsn, *profDir)
+	}
+	if err == nil {
+		printGoals(c.rows, stores)
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "passerelle-bench-compare:", err)
@@ -105,6 +113,7 @@ type compare struct {
 	passerelleBin, exampleBin string
 	dir                       string
 	children                  []*exec.Cmd
+	rows                      []row // sign-in, refresh, introspection, once measured
 }
 
 func (c *compare) run() error {
@@ -159,7 +168,8 @@ func (c *compare) run() error {
 
 	fmt.Printf("Passerelle vs the zitadel/oidc v3 example OP, side by side on loopback: %d workers at both, %s per measurement\n",
 		c.m.workers, c.m.dur)
-	fmt.Printf("(peak: closed loop at full load; p50/p99: paced at half of that peak; GOMAXPROCS=%d, one machine shared by all processes;\n", numCPU())
+	fmt.Printf("(peak: closed loop at full load; p50/p99: an open loop paced at half of that peak, each latency counted from when its\n")
+	fmt.Printf("run was due, so a wait for a busy worker is in it; GOMAXPROCS=%d, one machine shared by all processes;\n", numCPU())
 	fmt.Printf("the load generator and the upstream run with GOGC=%d, the servers at the default)\n\n", harnessGOGC)
 	fmt.Println("The sign-ins differ in work. At Passerelle a sign-in is: authorize → the upstream's sign-in form (a second")
 	fmt.Println("OpenID provider, its own process) → callback with a server-side code exchange and ID token check → a TOTP")
@@ -177,7 +187,7 @@ func (c *compare) run() error {
 
 	pools := map[string]*loadgen.Refresher{}
 	for _, t := range []*target{pt, et} {
-		r, err := loadgen.NewRefresher(ctx, t.oauth, 4*c.m.workers, t.signIn)
+		r, err := loadgen.NewRefresher(ctx, t.http, t.oauth, 4*c.m.workers, t.signIn)
 		if err != nil {
 			return err
 		}
@@ -209,6 +219,7 @@ func (c *compare) run() error {
 	}
 	rows = append(rows, r)
 	printSummary(rows)
+	c.rows = rows
 	fmt.Println("client_credentials: not measured (Passerelle has no client_credentials grant; refresh_token is compared instead).")
 	fmt.Println()
 	return nil

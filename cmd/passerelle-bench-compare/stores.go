@@ -31,8 +31,10 @@ import (
 // few people suffice for fresh TOTP codes (as cmd/passerelle-bench does).
 
 // runStores measures Passerelle on bbolt, then on PostgreSQL when dsn is
-// set, and prints both with their ratio and a CPU profile of each.
-func runStores(m *measurer, dsn, profDir string) error {
+// set, and prints both with their ratio and a CPU profile of each. It
+// returns each store's results (sign-in, refresh, introspection), bbolt
+// first.
+func runStores(m *measurer, dsn, profDir string) ([][]result, error) {
 	fmt.Println("== Passerelle's own figures: bbolt against PostgreSQL (in-process broker, same load, same upstream) ==")
 	type run struct {
 		name, profile string
@@ -51,7 +53,7 @@ func runStores(m *measurer, dsn, profDir string) error {
 		return st, func() { st.Close(); os.RemoveAll(dir) }, nil
 	}, profDir)
 	if err != nil {
-		return fmt.Errorf("bbolt: %w", err)
+		return nil, fmt.Errorf("bbolt: %w", err)
 	}
 	runs = append(runs, run{"bbolt", filepath.Join(profDir, "passerelle-bbolt.pprof"), bo})
 	if dsn == "" {
@@ -61,7 +63,7 @@ func runStores(m *measurer, dsn, profDir string) error {
 			return openPostgres(dsn, now)
 		}, profDir)
 		if err != nil {
-			return fmt.Errorf("PostgreSQL: %w", err)
+			return nil, fmt.Errorf("PostgreSQL: %w", err)
 		}
 		runs = append(runs, run{"PostgreSQL", filepath.Join(profDir, "passerelle-postgresql.pprof"), pg})
 	}
@@ -83,7 +85,11 @@ func runStores(m *measurer, dsn, profDir string) error {
 		printTop(r.profile)
 	}
 	fmt.Println()
-	return nil
+	var out [][]result
+	for _, r := range runs {
+		out = append(out, r.rows)
+	}
+	return out, nil
 }
 
 // storeRun builds a broker on the store open returns, enrols people, and
@@ -141,7 +147,7 @@ func storeRun(m *measurer, name string, open func(func() time.Time) (store.Store
 	if err := printWrites(ctx, name, st, pt); err != nil {
 		return nil, err
 	}
-	r, err := loadgen.NewRefresher(ctx, pt.oauth, 4*m.workers, pt.signIn)
+	r, err := loadgen.NewRefresher(ctx, pt.http, pt.oauth, 4*m.workers, pt.signIn)
 	if err != nil {
 		return nil, err
 	}

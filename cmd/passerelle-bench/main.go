@@ -64,7 +64,7 @@ func run(dur time.Duration, workers int, profDir string) error {
 		return err
 	}
 	// A pool of refresh tokens: each refresh rotates one.
-	r, err := loadgen.NewRefresher(ctx, ps.OAuth, workers*4, ps.SignIn)
+	r, err := loadgen.NewRefresher(ctx, ps.HTTP, ps.OAuth, workers*4, ps.SignIn)
 	if err != nil {
 		return err
 	}

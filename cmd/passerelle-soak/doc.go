@@ -23,8 +23,10 @@
 // open files (from its /metrics) and the store's size (the bbolt file,
 // or the schema's tables with their indexes). The broker
 // sweeps once a minute as it does in production, so the sweep's windows
-// are inside the figures. The pacing drops a tick when every worker of an
-// operation is busy, so a slow minute also shows as a lower count. At
+// are inside the figures. The pacing is an open loop (loadgen.Pace): runs
+// fall due at the rate whatever the server does, and a run that waited
+// for a busy worker counts that wait in its latency, so a slow minute
+// shows in its p99 and not only in a lower count. At
 // the end it stops the server and prints the store's composition: keys
 // and bytes used per bbolt bucket (or live rows and bytes per PostgreSQL
 // table), the figures behind the README's sizing.

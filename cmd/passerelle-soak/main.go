@@ -15,8 +15,6 @@ import (
 	"syscall"
 	"time"
 
-	"golang.org/x/oauth2"
-
 	"github.com/passerelle/passerelle/internal/loadgen"
 )
 
@@ -111,14 +109,14 @@ func run(bin string, dur time.Duration, r rates, workers, poolSize int, keep boo
 
 	tr := &http.Transport{MaxIdleConnsPerHost: 4 * workers}
 	ps := loadgen.NewPasserelle(issuer, tr, pp)
-	ctx := context.WithValue(context.Background(), oauth2.HTTPClient, ps.HTTP)
+	ctx := context.Background()
 	fmt.Printf("Passerelle soak: %s, paced at %.0f sign-ins/s, %.0f refresh/s, %.0f introspections/s; %d people; %s, serve as its own process, GOMAXPROCS of this host %d\n",
 		dur, r.signIn, r.refresh, r.introspect, len(pp.Names), st.name, numCPU())
 	took, err := ps.EnrolAll(ctx, workers)
 	if err != nil {
 		return err
 	}
-	refresher, err := loadgen.NewRefresher(ctx, ps.OAuth, poolSize, ps.SignIn)
+	refresher, err := loadgen.NewRefresher(ctx, ps.HTTP, ps.OAuth, poolSize, ps.SignIn)
 	if err != nil {
 		return err
 	}

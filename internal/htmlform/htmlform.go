@@ -23,30 +23,45 @@ var (
 func Forms(body string) []Form {
 	var out []Form
 	for _, part := range splitForms(body) {
-		m := formRe.FindStringSubmatch(part)
-		if m == nil {
-			continue
+		if action, ok := postAction(part); ok {
+			out = append(out, Form{Action: action, Hidden: hidden(part)})
 		}
-		if end := indexFold(part, "</form>"); end >= 0 {
-			part = part[:end]
-		}
-		v := url.Values{}
-		for _, h := range hiddenRe.FindAllStringSubmatch(part, -1) {
-			v.Add(html.UnescapeString(h[1]), html.UnescapeString(h[2]))
-		}
-		out = append(out, Form{Action: html.UnescapeString(m[1]), Hidden: v})
 	}
 	return out
 }
 
 // Find returns the first POST form of body whose action satisfies match.
+// Only that form's hidden fields are read.
 func Find(body string, match func(action string) bool) (Form, bool) {
-	for _, f := range Forms(body) {
-		if match(f.Action) {
-			return f, true
+	for _, part := range splitForms(body) {
+		if action, ok := postAction(part); ok && match(action) {
+			return Form{Action: action, Hidden: hidden(part)}, true
 		}
 	}
 	return Form{}, false
+}
+
+// postAction is the action of the form part starts with, when it is a
+// POST form.
+func postAction(part string) (string, bool) {
+	m := formRe.FindStringSubmatch(part)
+	if m == nil {
+		return "", false
+	}
+	return html.UnescapeString(m[1]), true
+}
+
+// hidden reads the hidden fields of the form part starts with, up to its
+// closing tag.
+func hidden(part string) url.Values {
+	if end := indexFold(part, "</form>"); end >= 0 {
+		part = part[:end]
+	}
+	v := url.Values{}
+	for _, h := range hiddenRe.FindAllStringSubmatch(part, -1) {
+		v.Add(html.UnescapeString(h[1]), html.UnescapeString(h[2]))
+	}
+	return v
 }
 
 // splitForms cuts body before each "<form" (in any case); each piece

@@ -1,8 +1,9 @@
 // Package loadgen is the load generator the benchmark commands share
 // (cmd/passerelle-bench, cmd/passerelle-bench-compare and
 // cmd/passerelle-soak): a runner that drives an operation in a closed
-// loop or paced (Pace, on which Load and the soak's minute-by-minute
-// figures are built) and reads its latency percentiles; the demo
+// loop or paced in an open loop, each latency counted from when its run
+// was due (Pace, on which Load and the soak's minute-by-minute figures
+// are built), and reads its latency percentiles; the demo
 // upstream the people sign in at (StartUpstream, with its providers[] and
 // the relying party's clients[] entries for a configuration file); fresh
 // HTTP "browsers" that follow redirects until the

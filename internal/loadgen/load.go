@@ -17,7 +17,8 @@ type Result struct {
 }
 
 // Measure runs op at full load (closed loop, every worker) for dur to
-// find the peak rate, then paced at half that rate to read p50 and p99.
+// find the peak rate, then paced at half that rate to read p50 and p99
+// (an open loop, each latency counted from when its run was due: Pace).
 // around, when not nil, is called just before the full-load run; the
 // function it returns is called just after it with the number of
 // operations done (0 when the run failed), to account CPU or profile.
@@ -42,8 +43,9 @@ func Measure(dur time.Duration, workers int, op func() error, around func() func
 	return r, nil
 }
 
-// Load runs op from workers goroutines for dur; with rate > 0 the starts
-// are paced to rate per second. It returns the count and the latencies;
+// Load runs op from workers goroutines for dur; with rate > 0 the runs
+// are due at rate per second, and each latency is counted from when its
+// run was due (Pace). It returns the count and the latencies;
 // a worker whose op fails stops, and the first error fails the run.
 func Load(dur time.Duration, workers int, rate float64, op func() error) (int, []time.Duration, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), dur)
@@ -70,31 +72,33 @@ func Load(dur time.Duration, workers int, rate float64, op func() error) (int, [
 	return int(count.Load()), all, nil
 }
 
-// Pace runs op from workers goroutines until ctx ends; with rate > 0 the
-// starts are paced to rate per second, and a tick that finds every
-// worker busy is dropped (so an overloaded server shows as a lower
-// count). After each run, record gets the worker's number (0 to
+// Pace runs op from workers goroutines until ctx ends. With rate > 0 it
+// is an open loop: the runs are due at fixed instants, rate per second
+// from the start, whatever the server does. Each worker takes the next
+// due instant, waits for it and runs op; the latency is counted from the
+// due instant, not from when a worker got to it. So when every worker is
+// busy (a stalled server) the runs that fall due start late and their
+// wait is in their latency, as a visitor's would be: a stall is not left
+// out of the percentiles (coordinated omission), and runs fall behind
+// rather than being dropped. Runs not started when ctx ends are left out.
+// With rate 0 each worker runs op again as soon as it returns (a closed
+// loop). After each run, record gets the worker's number (0 to
 // workers-1), the latency and op's error; when it returns false, that
 // worker stops. Pace returns once every worker has.
 func Pace(ctx context.Context, workers int, rate float64, op func() error, record func(worker int, d time.Duration, err error) bool) {
-	var tick <-chan time.Time
-	if rate > 0 {
-		t := time.NewTicker(time.Duration(float64(time.Second) / rate))
-		defer t.Stop()
-		tick = t.C
-	}
+	origin := time.Now()
+	var next atomic.Int64 // the next due instant's number, paced
 	var wg sync.WaitGroup
 	for w := range workers {
 		wg.Go(func() {
 			for ctx.Err() == nil {
-				if tick != nil {
-					select {
-					case <-ctx.Done():
+				start := time.Now()
+				if rate > 0 {
+					start = origin.Add(time.Duration(float64(next.Add(1)-1) * float64(time.Second) / rate))
+					if !sleepUntil(ctx, start) {
 						return
-					case <-tick:
 					}
 				}
-				start := time.Now()
 				err := op()
 				if !record(w, time.Since(start), err) {
 					return
@@ -103,6 +107,22 @@ func Pace(ctx context.Context, workers int, rate float64, op func() error, recor
 		})
 	}
 	wg.Wait()
+}
+
+// sleepUntil waits until t, or returns false when ctx ends first.
+func sleepUntil(ctx context.Context, t time.Time) bool {
+	d := time.Until(t)
+	if d <= 0 {
+		return ctx.Err() == nil
+	}
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-timer.C:
+		return true
+	}
 }
 
 // Pct is the q-quantile of l (sorting l), or 0 when l is empty.

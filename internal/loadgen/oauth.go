@@ -12,13 +12,22 @@ import (
 	"golang.org/x/oauth2"
 )
 
-// Exchange redeems the code the relying party received at the end of p.
-func Exchange(ctx context.Context, cfg *oauth2.Config, p Page, verifier string) (*oauth2.Token, error) {
+// Exchange redeems the code the relying party received at the end of p,
+// with the relying party's client c.
+func Exchange(ctx context.Context, c *http.Client, cfg *oauth2.Config, p Page, verifier string) (*oauth2.Token, error) {
 	loc, err := url.Parse(p.Loc)
 	if err != nil || loc.Query().Get("code") == "" {
 		return nil, fmt.Errorf("sign-in ended at %s with %d %q: %s", p.URL, p.Status, p.Loc, summary(p.Body))
 	}
-	return cfg.Exchange(ctx, loc.Query().Get("code"), oauth2.VerifierOption(verifier))
+	return cfg.Exchange(withClient(ctx, c), loc.Query().Get("code"), oauth2.VerifierOption(verifier))
+}
+
+// withClient makes oauth2's token requests go through c. Without it they
+// take http.DefaultClient, whose transport keeps two idle connections
+// per host: 16 workers would dial (and the server accept) a fresh
+// connection for most token requests.
+func withClient(ctx context.Context, c *http.Client) context.Context {
+	return context.WithValue(ctx, oauth2.HTTPClient, c)
 }
 
 // Introspect asks endpoint whether token is active, authenticating as
@@ -46,13 +55,15 @@ func Introspect(c *http.Client, endpoint string, cfg *oauth2.Config, token strin
 // and puts back the one it received, so no two grants ever hold the same
 // token (it rotates).
 type Refresher struct {
+	http *http.Client // the relying party's
 	cfg  *oauth2.Config
 	pool chan *oauth2.Token
 }
 
-// NewRefresher fills a pool with the tokens of n sign-ins.
-func NewRefresher(ctx context.Context, cfg *oauth2.Config, n int, signIn func(context.Context) (*oauth2.Token, error)) (*Refresher, error) {
-	r := &Refresher{cfg: cfg, pool: make(chan *oauth2.Token, n)}
+// NewRefresher fills a pool with the tokens of n sign-ins; its grants go
+// through the relying party's client c.
+func NewRefresher(ctx context.Context, c *http.Client, cfg *oauth2.Config, n int, signIn func(context.Context) (*oauth2.Token, error)) (*Refresher, error) {
+	r := &Refresher{http: c, cfg: cfg, pool: make(chan *oauth2.Token, n)}
 	for range n {
 		tok, err := signIn(ctx)
 		if err != nil {
@@ -66,7 +77,7 @@ func NewRefresher(ctx context.Context, cfg *oauth2.Config, n int, signIn func(co
 // Grant is one refresh_token grant.
 func (r *Refresher) Grant(ctx context.Context) error {
 	old := <-r.pool
-	tok, err := r.cfg.TokenSource(ctx, &oauth2.Token{RefreshToken: old.RefreshToken}).Token()
+	tok, err := r.cfg.TokenSource(withClient(ctx, r.http), &oauth2.Token{RefreshToken: old.RefreshToken}).Token()
 	if err != nil {
 		r.pool <- old
 		var re *oauth2.RetrieveError

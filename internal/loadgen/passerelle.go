@@ -110,7 +110,7 @@ func (ps *Passerelle) enrol(ctx context.Context, user string) error {
 		return err
 	}
 	ps.people.enrolled(user, secret, step)
-	_, err = Exchange(ctx, ps.OAuth, p, verifier)
+	_, err = Exchange(ctx, ps.HTTP, ps.OAuth, p, verifier)
 	return err
 }
 
@@ -129,5 +129,5 @@ func (ps *Passerelle) SignIn(ctx context.Context) (*oauth2.Token, error) {
 	if err != nil {
 		return nil, err
 	}
-	return Exchange(ctx, ps.OAuth, p, verifier)
+	return Exchange(ctx, ps.HTTP, ps.OAuth, p, verifier)
 }

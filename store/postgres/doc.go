@@ -22,7 +22,8 @@
 //	clients            id                  -
 //	accounts           id                  urn                               urn UNIQUE
 //	links              (provider, subject) account_id                        account_id → accounts
-//	auth_requests      id                  expires_at                        UNLOGGED (Durability)
+//	auth_requests      id                  expires_at, seq (WHERE evictable) UNLOGGED (Durability),
+//	                                                                         counted (Bounds)
 //	grants             id                  account_id, expires_at, sweep_at
 //	refresh_hashes     hash (bytea)        grant_id                          grant_id → grants ON DELETE CASCADE
 //	sessions           hash (bytea)        account_id, expires_at
@@ -88,28 +89,40 @@
 // version read, each statement committing alone (two round trips, where a
 // transaction takes four). When another write changed the row between
 // the two, the UPDATE touches nothing and the swap starts again, with fn
-// run again on what the other wrote (the store contract allows it); after
-// swapTries (3) lost swaps, and always for updates that maintain side
-// tables (UpdateGrant's refresh index, UpdateLocalUser, the organization
-// and assist-request updates), it runs one transaction at READ
+// run again on what the other wrote (the store contract allows it).
+// UpdateGrant swaps too: its write is one statement whose CTEs update the
+// grant at its version, index a new refresh hash and stamp the old one
+// retired, so a refresh is two round trips (was six); a new hash already
+// indexed (a grant coming back to one of its own, or another grant's)
+// aborts that statement and takes the transaction below. After
+// swapTries (3) lost swaps, and always for the other updates that maintain
+// side tables (UpdateLocalUser, the organization and assist-request
+// updates), it runs one transaction at READ
 // COMMITTED: SELECT ... FOR UPDATE on the live row, fn, UPDATE. Either
 // way two racing updates of one record (a code redeemed twice, a refresh
 // token presented twice) take effect one after the other, and the second
 // fn sees what the first wrote (storetest's UpdatesCountAll). fn runs at
-// most swapTries+1 times per
-// call. Creates rely on the constraints instead of locks: of two racing
-// first sign-ins, the second INSERT into links waits for the first
-// transaction and then fails with a unique violation (CreateLocalUser
-// first deletes the expired registrations that would block it). Hit is a single
-// INSERT ... ON CONFLICT DO UPDATE; RevokeGrantsByAccount and
-// DeleteSessionsByAccount are single statements.
+// most swapTries+1 times per call. UpdateAccountFactor always runs one
+// transaction: it locks the account's row, then the factor's, applies
+// fn and writes both (one commit); every transaction that locks both
+// takes them in that order, so none deadlocks, and a compare-and-swap of
+// either record meanwhile finds its row version changed and starts
+// again (storetest's AccountFactorUpdatesSerialise). Creates rely on the
+// constraints instead of locks: of two racing first sign-ins, the second
+// INSERT into links waits for the first transaction and then fails with a
+// unique violation (CreateLocalUser first deletes the expired
+// registrations that would block it). CreateGrant is one statement
+// (INSERT INTO grants ... RETURNING feeding the refresh index's INSERT),
+// so of two redemptions of one code the second meets the grant's key.
+// Hit is a single INSERT ... ON CONFLICT DO UPDATE; RevokeGrantsByAccount
+// and DeleteSessionsByAccount are single statements.
 //
 // # Durability
 //
 // What a sign-in commits and waits for is a WAL flush (synchronous_commit
 // on, the server's default): the grant whose creation spends the code,
-// the SSO session, and for now the failure regulator's reservation and
-// reset and the TOTP step (three UpdateAccount/UpdateFactor). Two kinds
+// the SSO session, and the TOTP answer (the account's failure count and
+// the factor's step in one UpdateAccountFactor transaction). Two kinds
 // of write skip the wait:
 //
 //   - auth_requests is UNLOGGED (00010): a transaction that writes only
@@ -131,11 +144,38 @@
 //     first, so a replica reads its own events; another replica's events
 //     appear once its writer inserted them (a few milliseconds).
 //
+// # Bounds
+//
+// An anonymous visitor can start sign-ins, so auth_requests holds at most
+// Options.MaxAuthRequests (DefaultMaxAuthRequests, 100,000: about 200 MB
+// at 2 KB each) across every replica, as a bbolt store does in memory. Its
+// number is kept without a count(*): statement-level triggers (migration
+// 00011) add what each INSERT adds and subtract what each DELETE (Sweep
+// included) removes in auth_request_counts, one row per slot (the backend's
+// process ID modulo 64, so connections seldom wait for each other), in the
+// same transaction; both tables are UNLOGGED and a crash empties them
+// together. CreateAuthRequest is one INSERT ... SELECT ... WHERE the sum of
+// the slots is below the cap. At the cap it makes room in one statement:
+// it deletes the expired requests (up to SweepBatch), or when there are
+// none the oldest request nobody has signed in to yet (no account named:
+// the evictable column, by seq, the creation order, through a partial
+// index), skipping rows another replica is deleting (SKIP LOCKED), then
+// inserts. A flood of anonymous sign-ins never refuses a new one and never
+// ends one past its credential; it can end a person's sign-in still at the
+// chooser or the upstream's page, after MaxAuthRequests newer ones. Only a
+// table whose every request is past its credential refuses (after three
+// tries), and the broker answers temporarily_unavailable. Replicas
+// inserting at the same moment read the same sum, so the table may exceed
+// the cap by the creates in flight (at most the replicas' pool sizes).
+//
 // Writes, Statements and AuditCommits count what the store sent (a pgx
 // query tracer), for tests and the bench: a returning person's sign-in
-// is 5 durable writes (was 9) in 34 statements (was 44 with the auth
-// request's writes already unlogged: the compare-and-swap of Locking
-// saves two round trips per update), counted by
+// is 3 durable writes (was 9, then 5 before the TOTP answer became one
+// UpdateAccountFactor) in 31 statements (was 44 with the auth request's
+// writes already unlogged: the compare-and-swap of Locking saves two
+// round trips per update, the one-statement CreateGrant three; the TOTP
+// answer's transaction takes the six its three compare-and-swaps took),
+// counted by
 // TestReturningSignInWritesPostgres. pgx prepares every statement once
 // per connection and reuses it (its default statement cache), so no
 // statement is parsed and planned per call.
@@ -171,5 +211,8 @@
 // older ones. 00006 adds sweep_at to grants and otps; an older replica
 // writes it NULL, so what it revokes waits for its expiry. 00010 makes
 // auth_requests UNLOGGED (a rewrite of the table, which holds only
-// sign-ins in progress).
+// sign-ins in progress). 00011 adds auth_requests' cap (Bounds); an older
+// replica inserts without checking it (its rows count all the same) and
+// leaves the requests it signs in to evictable: upgrade every replica
+// together past it.
 package postgres

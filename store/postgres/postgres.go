@@ -35,6 +35,10 @@ type Options struct {
 	// Retention is how long Sweep keeps audit events and rotated-away
 	// refresh hashes; the zero value keeps them (store.Retention).
 	Retention store.Retention
+	// MaxAuthRequests bounds the auth requests (sign-ins in progress) the
+	// database holds, across every replica; DefaultMaxAuthRequests when
+	// zero. doc.go (Bounds) describes what happens at the bound.
+	MaxAuthRequests int
 }
 
 // Store is the PostgreSQL implementation of store.Store: the composition
@@ -66,6 +70,8 @@ type base struct {
 	timeout   time.Duration
 	addr      string // host:port, to name the database in errors
 	retention store.Retention
+	// maxAuthRequests bounds the auth_requests table (authrequests.go).
+	maxAuthRequests int
 	// audit is the audit log's group commit (mfa.go).
 	audit        *store.AuditQueue
 	auditCommits atomic.Int64
@@ -87,6 +93,9 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 	if opts.QueryTimeout <= 0 {
 		opts.QueryTimeout = DefaultQueryTimeout
 	}
+	if opts.MaxAuthRequests <= 0 {
+		opts.MaxAuthRequests = DefaultMaxAuthRequests
+	}
 	counter := &statementCounter{}
 	pool, err := connect(ctx, dsn, opts.MaxConns, opts.QueryTimeout, counter)
 	if err != nil {
@@ -97,7 +106,7 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 		return nil, err
 	}
 	b := &base{pool: pool, now: opts.Now, timeout: opts.QueryTimeout, addr: server(pool.Config().ConnConfig),
-		retention: opts.Retention, statements: counter}
+		retention: opts.Retention, maxAuthRequests: opts.MaxAuthRequests, statements: counter}
 	return compose(b), nil
 }
 

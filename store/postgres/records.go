@@ -15,11 +15,6 @@ var (
 		keyOf: func(k store.SigningKey) any { return k.ID },
 		cols:  []string{"expires_at"},
 		vals:  func(k store.SigningKey) []any { return []any{expiry(k.ExpiresAt)} }}
-	authRequests = table[store.AuthRequest]{noun: "auth request", name: "auth_requests", key: "id",
-		keyOf:     func(r store.AuthRequest) any { return r.ID },
-		cols:      []string{"expires_at"},
-		vals:      func(r store.AuthRequest) []any { return []any{expiry(r.ExpiresAt)} },
-		transient: true}
 )
 
 // CreateClient stores a client registered at run time.
@@ -67,24 +62,4 @@ func (s *clientRecords) UpdateSigningKey(ctx context.Context, id string, fn func
 // DeleteSigningKey removes the key.
 func (s *clientRecords) DeleteSigningKey(ctx context.Context, id string) error {
 	return signingKeys.remove(ctx, s.base, id)
-}
-
-// CreateAuthRequest stores the state of a new authorization request.
-func (s *flowRecords) CreateAuthRequest(ctx context.Context, r store.AuthRequest) error {
-	return authRequests.create(ctx, s.base, r)
-}
-
-// GetAuthRequest returns the auth request, ErrNotFound once it expired.
-func (s *flowRecords) GetAuthRequest(ctx context.Context, id string) (store.AuthRequest, error) {
-	return authRequests.get(ctx, s.base, id)
-}
-
-// UpdateAuthRequest applies fn to a live auth request.
-func (s *flowRecords) UpdateAuthRequest(ctx context.Context, id string, fn func(store.AuthRequest) (store.AuthRequest, error)) error {
-	return authRequests.update(ctx, s.base, id, fn, nil)
-}
-
-// DeleteAuthRequest removes a live auth request.
-func (s *flowRecords) DeleteAuthRequest(ctx context.Context, id string) error {
-	return authRequests.remove(ctx, s.base, id)
 }

@@ -1,0 +1,93 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/passerelle/passerelle/store"
+)
+
+// DefaultMaxAuthRequests bounds the auth requests (sign-ins in progress)
+// the database holds when Options.MaxAuthRequests is zero: at about 2 KB
+// each, 200 MB at the worst, as many as a bbolt store keeps in memory.
+const DefaultMaxAuthRequests = 100_000
+
+// authRequests are the sign-ins in progress. evictable is true while no
+// account is named (nobody signed in yet): a full table may evict them.
+var authRequests = table[store.AuthRequest]{noun: "auth request", name: "auth_requests", key: "id",
+	keyOf:     func(r store.AuthRequest) any { return r.ID },
+	cols:      []string{"expires_at", "evictable"},
+	vals:      func(r store.AuthRequest) []any { return []any{expiry(r.ExpiresAt), r.AccountID == ""} },
+	transient: true}
+
+// errFull refuses a new auth request when the table is at its bound and
+// holds nothing it may evict.
+var errFull = errors.New("too many auth requests in progress")
+
+// makeRoom deletes, at the cap, the expired auth requests (up to $2, by
+// the expires_at index), or when there are none the oldest evictable one
+// (by the evictable index), and returns how many it deleted. SKIP LOCKED
+// lets replicas making room at once each delete a row of its own.
+const makeRoom = `WITH expired AS (
+	DELETE FROM auth_requests WHERE ctid IN (SELECT ctid FROM auth_requests
+		WHERE expires_at < $1 LIMIT $2 FOR UPDATE SKIP LOCKED) RETURNING 1),
+evicted AS (
+	DELETE FROM auth_requests WHERE ctid IN (SELECT ctid FROM auth_requests
+		WHERE evictable AND NOT EXISTS (SELECT FROM expired) ORDER BY seq LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING 1)
+SELECT (SELECT count(*) FROM expired) + (SELECT count(*) FROM evicted)`
+
+// makeRoomTries is how many times a create at the cap tries to make room
+// before it refuses: a replica making room at the same time may have
+// taken, and locked, the rows this one would have deleted.
+const makeRoomTries = 3
+
+// CreateAuthRequest stores the state of a new authorization request. It
+// is one statement while the table holds fewer than the cap
+// (Options.MaxAuthRequests), read from the counts the table's triggers
+// keep (migration 00011). At the cap it first makes room (makeRoom): the
+// expired requests go, else the oldest one nobody has signed in to; when
+// every request is past its credential it refuses.
+func (s *flowRecords) CreateAuthRequest(ctx context.Context, r store.AuthRequest) error {
+	ctx, cancel := context.WithTimeout(ctx, s.timeout)
+	defer cancel()
+	cols, args, err := authRequests.row(r)
+	if err != nil {
+		return err
+	}
+	// A taken ID is tried too, so that it fails as a duplicate.
+	below := fmt.Sprintf(`INSERT INTO auth_requests (%s) SELECT %s
+		WHERE (SELECT coalesce(sum(n), 0) FROM auth_request_counts) < $%d OR EXISTS (SELECT FROM auth_requests WHERE id = $1)`,
+		cols, placeholders(1, len(args)), len(args)+1)
+	args = append(args, s.maxAuthRequests)
+	for range makeRoomTries {
+		tag, err := s.pool.Exec(ctx, below, args...)
+		if err != nil || tag.RowsAffected() == 1 {
+			return s.fail(contractError(err, authRequests.noun, store.ErrAlreadyExists))
+		}
+		var made int
+		if err := s.pool.QueryRow(ctx, makeRoom, s.now(), SweepBatch).Scan(&made); err != nil {
+			return s.fail(err)
+		}
+		if made > 0 {
+			return s.fail(authRequests.insert(ctx, s.pool, r))
+		}
+	}
+	return fmt.Errorf("store/postgres: %d auth requests in progress, none evictable, the most this store holds (Options.MaxAuthRequests): %w",
+		s.maxAuthRequests, errFull)
+}
+
+// GetAuthRequest returns the auth request, ErrNotFound once it expired.
+func (s *flowRecords) GetAuthRequest(ctx context.Context, id string) (store.AuthRequest, error) {
+	return authRequests.get(ctx, s.base, id)
+}
+
+// UpdateAuthRequest applies fn to a live auth request.
+func (s *flowRecords) UpdateAuthRequest(ctx context.Context, id string, fn func(store.AuthRequest) (store.AuthRequest, error)) error {
+	return authRequests.update(ctx, s.base, id, fn, nil)
+}
+
+// DeleteAuthRequest removes a live auth request.
+func (s *flowRecords) DeleteAuthRequest(ctx context.Context, id string) error {
+	return authRequests.remove(ctx, s.base, id)
+}
