@@ -182,9 +182,9 @@
 //     the cookie and finds no session to end (its clients are not told:
 //     the client that holds the code has no session of it yet); the
 //     redemption then stores a session whose cookie no browser holds
-//     (the store keeps only its hash), which nothing can present and which
-//     ends at the idle limit. The internal account sign-in stores its
-//     session at once (its window opens there).
+//     (the store keeps only its hash), which nothing can present, idle
+//     after the idle limit and swept at its expiry. The internal account
+//     sign-in stores its session at once (its window opens there).
 //   - after a recovery code the person sets up a new factor; then a new
 //     set of recovery codes replaces the old one (seed 004) and the page
 //     offers, ticked, to remove the factors the account had when the

@@ -13,7 +13,9 @@ import (
 )
 
 // complete records the outcome on the auth request with the hash of a new
-// authorization code, in one write, and sends the code to the client. The
+// authorization code and the SSO session the request opened, if any (its
+// cookie set now, the record stored with the grant), in one write, and
+// sends the code to the client. The
 // code names its auth request (ID "." secret) so the token endpoint finds
 // it by key; the request now lives only as long as a code does. The
 // completion gate is its first word: nothing completes without the

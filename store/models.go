@@ -105,9 +105,10 @@ type AuthRequest struct {
 	Subject   string `json:"subject,omitempty"` // sub as this client sees it
 	SessionID string `json:"session_id,omitempty"`
 	// NewSession: the person authenticated in this request; the SSO
-	// session named SessionID is created when the request completes, with
+	// session named SessionID is made when the request completes, with
 	// what it reached by then (Keycloak's rule: no session before the
-	// whole authentication).
+	// whole authentication), and stored then for the account pages, with
+	// the grant (PendingSession) for a relying party.
 	NewSession bool      `json:"new_session,omitempty"`
 	AuthTime   time.Time `json:"auth_time,omitempty"`
 	AMR        []string  `json:"amr,omitempty"`
