@@ -5,8 +5,13 @@ package broker_test
 // update by brokers sharing one database.
 
 import (
+	"context"
+	"errors"
+	"net/http"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/passerelle/passerelle/internal/pgtest"
 	"github.com/passerelle/passerelle/store"
@@ -64,4 +69,87 @@ func TestAttackFloodSparesFirstSignIn(t *testing.T) {
 			t.Fatalf("the first sign-in past its credential before the flood: %v", err)
 		}
 	})
+}
+
+// ackLost is a store whose UpdateAccountFactor commits, once, and then
+// answers with an error, as a connection lost after the commit would;
+// after that, when failAfter is set, it fails the next auth request
+// write (a store error after the check).
+type ackLost struct {
+	store.Store
+	mu        sync.Mutex
+	lost      bool // an answer's commit was not acknowledged
+	failAfter bool
+	failing   bool // the next UpdateAuthRequest fails
+}
+
+func (s *ackLost) UpdateAccountFactor(ctx context.Context, accountID, factorID string,
+	fn func(store.Account, store.Factor) (store.Account, store.Factor, error)) error {
+	err := s.Store.UpdateAccountFactor(ctx, accountID, factorID, fn)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err != nil {
+		return err
+	}
+	if s.failAfter {
+		s.failing, s.failAfter = true, false
+		return nil
+	}
+	if !s.lost {
+		s.lost = true
+		return errors.New("connection lost after the commit")
+	}
+	return nil
+}
+
+func (s *ackLost) UpdateAuthRequest(ctx context.Context, id string, fn func(store.AuthRequest) (store.AuthRequest, error)) error {
+	s.mu.Lock()
+	failing := s.failing
+	s.failing = false
+	s.mu.Unlock()
+	if failing {
+		return errors.New("store unavailable")
+	}
+	return s.Store.UpdateAuthRequest(ctx, id, fn)
+}
+
+// TestAttackCheckErrorInTheMiddle: the right code is checked and its use
+// committed, then the store fails: the commit's acknowledgement is lost,
+// or the sign-in's progress cannot be written. Either way the answer is
+// the service-unavailable page and no code; the same code again is a
+// replay; only the app's next code goes on.
+func TestAttackCheckErrorInTheMiddle(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		failAfter bool
+	}{{"acknowledgement lost", false}, {"progress not written", true}} {
+		t.Run(tc.name, func(t *testing.T) {
+			var s *ackLost
+			wrap := func(st store.Store) store.Store {
+				s = &ackLost{Store: st, lost: tc.failAfter, failAfter: tc.failAfter}
+				return s
+			}
+			onEachStore(t, wrap, nil, func(t *testing.T, e *env) {
+				_, cs := e.challenges(1)
+				c := cs[0]
+				e.clock.Advance(time.Minute) // a time step the set-up did not use
+				c.form.Set("code", e.totpCode(e.totp["gckey/alex"]))
+				p := c.b.Post(c.to, c.form)
+				noCode(t, p, "right code, then a store error")
+				if p.Resp.StatusCode != http.StatusServiceUnavailable {
+					t.Fatalf("right code, then a store error: %d at %s, want 503", p.Resp.StatusCode, p.Resp.Request.URL)
+				}
+				p = c.b.Post(c.to, c.form)
+				noCode(t, p, "the same code again")
+				if p.Resp.StatusCode != http.StatusBadRequest || !strings.Contains(p.Body, "The code is not valid.") {
+					t.Fatalf("the same code again: %d at %s, want it refused as a replay", p.Resp.StatusCode, p.Resp.Request.URL)
+				}
+				e.clock.Advance(30 * time.Second)
+				c.form.Set("code", e.totpCode(e.totp["gckey/alex"]))
+				if p = c.b.Post(c.to, c.form); !strings.Contains(p.Resp.Header.Get("Location"), "code=") {
+					t.Fatalf("the app's next code: %d at %s, want a code for the relying party", p.Resp.StatusCode, p.Resp.Request.URL)
+				}
+			})
+		})
+	}
 }
