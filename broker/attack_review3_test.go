@@ -124,10 +124,8 @@ func TestAttackCheckErrorInTheMiddle(t *testing.T) {
 		failAfter bool
 	}{{"acknowledgement lost", false}, {"progress not written", true}} {
 		t.Run(tc.name, func(t *testing.T) {
-			var s *ackLost
 			wrap := func(st store.Store) store.Store {
-				s = &ackLost{Store: st, lost: tc.failAfter, failAfter: tc.failAfter}
-				return s
+				return &ackLost{Store: st, lost: tc.failAfter, failAfter: tc.failAfter}
 			}
 			onEachStore(t, wrap, nil, func(t *testing.T, e *env) {
 				_, cs := e.challenges(1)
