@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/passerelle/passerelle/broker"
-	"github.com/passerelle/passerelle/internal/demoidp"
 	"github.com/passerelle/passerelle/store"
 )
 
@@ -169,94 +168,94 @@ func (e *env) auditCount(kind, outcome string) int {
 }
 
 // TestAttackParallelCodesStopAtDelay: 60 wrong authenticator codes sent at
-// once, default settings (delay from the 5th failure, lock at 100). Only
-// 5 reach verification, as one at a time: every other answer is the wait
-// message, nothing verified.
+// once, default settings (delay from the 5th failure, lock at 100), on
+// both stores. Only 5 reach verification, as one at a time: every other
+// answer is the wait message, nothing verified.
 func TestAttackParallelCodesStopAtDelay(t *testing.T) {
-	e := newEnv(t)
-	alex, cs := e.challenges(60)
-	wrong := e.wrongCode()
-	n := tallyOf(t, postAll(cs, "code", func(int) string { return wrong }))
-	if n.wrong != 5 || n.wait != 55 || n.other != 0 || n.locked != 0 {
-		t.Errorf("60 wrong codes at once: %+v, want 5 checked and 55 held back", n)
-	}
-	if a := alex(); a.Failures != 5 || a.Locked {
-		t.Errorf("failures %d locked %v, want 5, unlocked", a.Failures, a.Locked)
-	}
-	if got := e.auditCount("mfa", "failure"); got != 5 {
-		t.Errorf("%d wrong codes verified (audit), want 5", got)
-	}
+	onEachStore(t, nil, nil, func(t *testing.T, e *env) {
+		alex, cs := e.challenges(60)
+		wrong := e.wrongCode()
+		n := tallyOf(t, postAll(cs, "code", func(int) string { return wrong }))
+		if n.wrong != 5 || n.wait != 55 || n.other != 0 || n.locked != 0 {
+			t.Errorf("60 wrong codes at once: %+v, want 5 checked and 55 held back", n)
+		}
+		if a := alex(); a.Failures != 5 || a.Locked {
+			t.Errorf("failures %d locked %v, want 5, unlocked", a.Failures, a.Locked)
+		}
+		if got := e.auditCount("mfa", "failure"); got != 5 {
+			t.Errorf("%d wrong codes verified (audit), want 5", got)
+		}
+	})
 }
 
 // TestAttackParallelCodesStopAtLimit: the delay out of the way (it starts
-// at the limit), 60 wrong codes at once: exactly Limit are verified, the
-// account locks, and a right code sent afterwards is refused, in a
-// sign-in already at the challenge as in a new one.
+// at the limit), 60 wrong codes at once, on both stores: exactly Limit
+// are verified, the account locks, and a right code sent afterwards is
+// refused, in a sign-in already at the challenge as in a new one.
 func TestAttackParallelCodesStopAtLimit(t *testing.T) {
 	const limit = 10
-	e := newEnvWith(t, demoidp.Faults{}, func(c *broker.Config) {
-		c.MFA.Lockout.Limit, c.MFA.Lockout.DelayFrom = limit, limit
+	limited := func(c *broker.Config) { c.MFA.Lockout.Limit, c.MFA.Lockout.DelayFrom = limit, limit }
+	onEachStore(t, nil, []func(*broker.Config){limited}, func(t *testing.T, e *env) {
+		alex, cs := e.challenges(61)
+		wrong := e.wrongCode()
+		n := tallyOf(t, postAll(cs[:60], "code", func(int) string { return wrong }))
+		// The limit-th failure answers with the locked page; the others
+		// checked say the code is wrong; the rest are refused unchecked.
+		if n.wrong != limit-1 || n.locked != 60-(limit-1) || n.other != 0 || n.wait != 0 {
+			t.Errorf("60 wrong codes at once, limit %d: %+v", limit, n)
+		}
+		if got := e.auditCount("mfa", "failure"); got != limit {
+			t.Errorf("%d wrong codes verified (audit), want %d", got, limit)
+		}
+		if a := alex(); a.Failures != limit || !a.Locked {
+			t.Fatalf("failures %d locked %v, want %d, locked", a.Failures, a.Locked, limit)
+		}
+		e.clock.Advance(time.Minute) // a time step the set-up did not use
+		right := e.totpCode(e.totp["gckey/alex"])
+		last := cs[60]
+		last.form.Set("code", right)
+		if p := last.b.Post(last.to, last.form); p.Resp.StatusCode != http.StatusForbidden || !strings.Contains(p.Body, "Your account is locked") {
+			t.Errorf("right code after the lock: %d at %s", p.Resp.StatusCode, p.Resp.Request.URL)
+		}
+		b := e.browser()
+		if p := b.upstreamPost(b.choose(b.Get(e.rp("rp1").start().url), "gckey"), "alex"); p.Resp.StatusCode != http.StatusForbidden {
+			t.Errorf("new sign-in of a locked account: %d", p.Resp.StatusCode)
+		}
+		if a := alex(); a.Failures != limit || !a.Locked {
+			t.Errorf("after the right code: failures %d locked %v", a.Failures, a.Locked)
+		}
 	})
-	alex, cs := e.challenges(61)
-	wrong := e.wrongCode()
-	n := tallyOf(t, postAll(cs[:60], "code", func(int) string { return wrong }))
-	// The limit-th failure answers with the locked page; the others
-	// checked say the code is wrong; the rest are refused unchecked.
-	if n.wrong != limit-1 || n.locked != 60-(limit-1) || n.other != 0 || n.wait != 0 {
-		t.Errorf("60 wrong codes at once, limit %d: %+v", limit, n)
-	}
-	if got := e.auditCount("mfa", "failure"); got != limit {
-		t.Errorf("%d wrong codes verified (audit), want %d", got, limit)
-	}
-	if a := alex(); a.Failures != limit || !a.Locked {
-		t.Fatalf("failures %d locked %v, want %d, locked", a.Failures, a.Locked, limit)
-	}
-	e.clock.Advance(time.Minute) // a time step the set-up did not use
-	right := e.totpCode(e.totp["gckey/alex"])
-	last := cs[60]
-	last.form.Set("code", right)
-	if p := last.b.Post(last.to, last.form); p.Resp.StatusCode != http.StatusForbidden || !strings.Contains(p.Body, "Your account is locked") {
-		t.Errorf("right code after the lock: %d at %s", p.Resp.StatusCode, p.Resp.Request.URL)
-	}
-	b := e.browser()
-	if p := b.upstreamPost(b.choose(b.Get(e.rp("rp1").start().url), "gckey"), "alex"); p.Resp.StatusCode != http.StatusForbidden {
-		t.Errorf("new sign-in of a locked account: %d", p.Resp.StatusCode)
-	}
-	if a := alex(); a.Failures != limit || !a.Locked {
-		t.Errorf("after the right code: failures %d locked %v", a.Failures, a.Locked)
-	}
 }
 
 // TestAttackRightCodeRacingWrongOnes: a right code sent at once with
-// limit-1 wrong ones: only with the right one's place can the count reach
-// the limit. Either the right one is settled first (the sign-in goes on,
-// the count resets, nothing locks) or the lock comes first (the right one
-// is refused): never a finished sign-in and a locked account.
+// limit-1 wrong ones, on both stores. Each answer is checked in the store
+// update that counts it, one after the other, so the count cannot reach
+// the limit: the wrong ones before the right one are cleared by it, those
+// after count from zero. The right one always goes on, and nothing locks.
 func TestAttackRightCodeRacingWrongOnes(t *testing.T) {
 	const limit = 10
-	e := newEnvWith(t, demoidp.Faults{}, func(c *broker.Config) {
-		c.MFA.Lockout.Limit, c.MFA.Lockout.DelayFrom = limit, limit
-	})
-	alex, cs := e.challenges(limit)
-	e.clock.Advance(time.Minute) // a time step the set-up did not use
-	wrong, right := e.wrongCode(), e.totpCode(e.totp["gckey/alex"])
-	const mine = limit / 2
-	as := postAll(cs, "code", func(i int) string {
-		if i == mine {
-			return right
+	limited := func(c *broker.Config) { c.MFA.Lockout.Limit, c.MFA.Lockout.DelayFrom = limit, limit }
+	onEachStore(t, nil, []func(*broker.Config){limited}, func(t *testing.T, e *env) {
+		alex, cs := e.challenges(limit)
+		e.clock.Advance(time.Minute) // a time step the set-up did not use
+		wrong, right := e.wrongCode(), e.totpCode(e.totp["gckey/alex"])
+		const mine = limit / 2
+		as := postAll(cs, "code", func(i int) string {
+			if i == mine {
+				return right
+			}
+			return wrong
+		})
+		if got := as[mine]; got.status != http.StatusSeeOther || got.err != nil {
+			t.Errorf("right code: %d %v %.300s", got.status, got.err, got.body)
 		}
-		return wrong
+		if n := tallyOf(t, append(as[:mine:mine], as[mine+1:]...)); n != (tally{wrong: limit - 1}) {
+			t.Errorf("the wrong codes: %+v, want %d checked", n, limit-1)
+		}
+		if a := alex(); a.Locked || a.Failures >= limit {
+			t.Errorf("account locked %v, failures %d", a.Locked, a.Failures)
+		}
 	})
-	got := as[mine]
-	passed := got.status == http.StatusSeeOther && got.err == nil
-	refused := got.status == http.StatusForbidden && strings.Contains(got.body, "Your account is locked")
-	if passed == refused {
-		t.Fatalf("right code: %d %v %.300s", got.status, got.err, got.body)
-	}
-	t.Logf("right code passed: %v", passed)
-	if a := alex(); passed == a.Locked || a.Failures > limit {
-		t.Errorf("right code passed %v, account locked %v, failures %d", passed, a.Locked, a.Failures)
-	}
 }
 
 // summary is a page's error summary.

@@ -145,6 +145,14 @@
 //     §11 says.
 //   - an unknown idp_hint is ignored and the chooser shown.
 //   - a private_key_jwt assertion's jti is accepted once (OIDC Core §9).
+//   - configured clients are built once per configuration load; stored
+//     clients (the admin API, `passerelle clients`) are kept in memory
+//     (storedclients.go), read again from the store at most every 2
+//     seconds (storedClientsTTL) and after every client write of this
+//     process's admin API (ClientsChanged). So a client added, changed or
+//     removed, or a secret rotated, on another replica or by the command
+//     line takes effect here within 2 seconds: bounded staleness, where a
+//     store read at every request used to make it immediate.
 //   - the SSO session opens when the whole authentication has succeeded,
 //     second factor included, with the level it reached; a person who
 //     leaves at the second factor has no session, and their next sign-in
@@ -165,8 +173,11 @@
 //     password or an unknown username (Keycloak's brute-force detection
 //     does the same by default), so it never tells whether a username
 //     exists; the second factor's pages, reached only past the first
-//     factor, say "locked" and "wait". Every attempt is reserved with the
-//     regulator before anything is verified (mfa package doc).
+//     factor, say "locked" and "wait". Every attempt is checked against
+//     the regulator's lock and delay and counted in the same store update:
+//     an authenticator or recovery code is verified inside it
+//     (mfa.Regulator.Check, one durable write), any other answer is
+//     reserved with the regulator before it is verified (mfa package doc).
 //   - a store failure during a protocol request answers 503
 //     temporarily_unavailable, never invalid_grant or an inactive token, so
 //     a relying party keeps its tokens through a database outage

@@ -6,10 +6,44 @@ import (
 
 	"github.com/passerelle/passerelle/broker/ui"
 	"github.com/passerelle/passerelle/mfa"
+	"github.com/passerelle/passerelle/store"
 )
 
-// Every answer to a second factor is an attempt reserved with the failure
-// regulator before it is checked, then settled.
+// Every answer to a second factor is an attempt at the account's failure
+// regulator: checked inside the store update that counts it when the
+// stored factor alone checks it (an mfa.Checker: one durable write),
+// otherwise reserved before it is verified, then settled.
+
+// verified checks an answer to x, one of the account's factors, with the
+// failure regulator, and reports whether it was right; when it was not,
+// or the regulator refused it, it has answered the request. A right
+// answer leaves a reserved attempt to settle (succeeded does).
+func (p mfaPages) verified(w http.ResponseWriter, r *http.Request, m *mfaFlow, x store.Factor, fac mfa.Factor, retry func(errs []ui.FieldError)) bool {
+	ctx := r.Context()
+	in := p.input(r, m, x.Kind)
+	var right, locked bool
+	var err error
+	if c, ok := fac.(mfa.Checker); ok {
+		right, locked, err = p.reg.Check(ctx, c, in, x)
+		if p.refused(w, r, m, err, retry) {
+			return false
+		}
+	} else {
+		if p.throttled(w, r, m, retry) {
+			return false
+		}
+		right, err = fac.(mfa.Verifier).Verify(ctx, in, x)
+	}
+	if err != nil {
+		p.log.ErrorContext(ctx, "verify factor", "kind", x.Kind, "error", err)
+		p.core.pages.errorPage(w, r, http.StatusServiceUnavailable, &m.ar, errGeneric)
+		return false
+	}
+	if !right {
+		p.failed(w, r, m, x.Kind, locked, retry)
+	}
+	return right
+}
 
 // throttled reserves an attempt with the failure regulator before any
 // verification (mfa.Regulator.Reserve), so answers in flight at the same
@@ -44,11 +78,11 @@ func (p mfaPages) refused(w http.ResponseWriter, r *http.Request, m *mfaFlow, er
 	return false
 }
 
-// failed settles the reserved attempt as a failure and shows the one
-// generic message.
-func (p mfaPages) failed(w http.ResponseWriter, r *http.Request, m *mfaFlow, kind string, retry func(errs []ui.FieldError)) {
+// failed settles the reserved attempt, if any, as a failure and shows the
+// one generic message, or the locked page when this failure locked the
+// account (locked: it was counted with its check and locked it).
+func (p mfaPages) failed(w http.ResponseWriter, r *http.Request, m *mfaFlow, kind string, locked bool, retry func(errs []ui.FieldError)) {
 	ctx := r.Context()
-	var locked bool
 	if m.attempt != nil {
 		var err error
 		if locked, err = m.attempt.Failed(ctx); err != nil {

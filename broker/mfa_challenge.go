@@ -12,8 +12,8 @@ import (
 
 // Challenges: one of the account's own factors, asked and answered. The
 // factor's kind (mfa.Factor) prepares the challenge and checks the
-// answer; this page reserves every answer with the failure regulator
-// first and keeps the kind's per-request state.
+// answer; this page checks every answer with the failure regulator
+// (mfa_attempt.go) and keeps the kind's per-request state.
 
 // input is a factor call's view of the flow: the account, its factors of
 // kind, kind's per-request state and the posted form (the query on a
@@ -169,26 +169,15 @@ func (p mfaPages) resend(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, m.flow.stepURL("mfa", "use", x.ID), http.StatusSeeOther)
 }
 
-// challengeAnswer checks the answer to a challenge, reserved with the
-// failure regulator first.
+// challengeAnswer checks the answer to a challenge with the failure
+// regulator (verified).
 func (p mfaPages) challengeAnswer(w http.ResponseWriter, r *http.Request) {
 	m, x, fac, ok := p.loadChallenge(w, r)
 	if !ok {
 		return
 	}
 	retry := func(errs []ui.FieldError) { p.renderChallenge(w, r, m, x, fac, errs) }
-	if p.throttled(w, r, m, retry) {
-		return
+	if p.verified(w, r, m, x, fac, retry) {
+		p.succeeded(w, r, m, x.Kind, factorAnswered)
 	}
-	ok, err := fac.Verify(r.Context(), p.input(r, m, x.Kind), x)
-	if err != nil {
-		p.log.ErrorContext(r.Context(), "verify factor", "kind", x.Kind, "error", err)
-		p.core.pages.errorPage(w, r, http.StatusServiceUnavailable, &m.ar, errGeneric)
-		return
-	}
-	if !ok {
-		p.failed(w, r, m, x.Kind, retry)
-		return
-	}
-	p.succeeded(w, r, m, x.Kind, factorAnswered)
 }

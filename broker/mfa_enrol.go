@@ -176,7 +176,7 @@ func (p mfaPages) enrolFinish(w http.ResponseWriter, r *http.Request) {
 		case res.Next == mfa.NextPage:
 			http.Redirect(w, r, m.flow.stepURL("mfa", "enrol", kind), http.StatusSeeOther)
 		case res.Wrong:
-			p.failed(w, r, m, kind, retry)
+			p.failed(w, r, m, kind, false, retry)
 		default:
 			retry([]ui.FieldError{{Field: res.Field, Message: p.ui.T(m.lang, res.Message)}})
 		}

@@ -44,17 +44,7 @@ func (p mfaPages) recoveryAnswer(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	retry := func(errs []ui.FieldError) { p.renderRecovery(w, r, m, errs) }
-	if p.throttled(w, r, m, retry) {
-		return
-	}
-	ok, err := p.recovery.Verify(r.Context(), p.input(r, m, recoveryKind), *m.recovery)
-	if err != nil {
-		p.log.ErrorContext(r.Context(), "use recovery code", "error", err)
-		p.core.pages.errorPage(w, r, http.StatusServiceUnavailable, &m.ar, errGeneric)
-		return
-	}
-	if !ok {
-		p.failed(w, r, m, recoveryKind, retry)
+	if !p.verified(w, r, m, *m.recovery, p.recovery, retry) {
 		return
 	}
 	p.core.audits.record(r.Context(), "recovery.use", m.acct.ID, m.ar.ClientID, "success", nil)

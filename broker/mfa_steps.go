@@ -89,7 +89,7 @@ type mfaFlow struct {
 	// unusable counts the account's factors of kinds switched off here:
 	// they still make it an account with a factor.
 	unusable int
-	attempt  *mfa.Attempt // reserved by throttled, settled by failed or succeeded
+	attempt  *mfa.Attempt // reserved by throttled (not for an mfa.Checker), settled by failed or succeeded
 }
 
 func (p mfaPages) load(w http.ResponseWriter, r *http.Request) (*mfaFlow, bool) {

@@ -7,11 +7,14 @@
 // # Factors
 //
 // Every kind of second factor is one Factor: its kind name, its amr, a
-// challenge with one of the account's factors and the check of the answer
-// (Verify records the use in the store update that re-checks it, so no
-// answer passes twice), and, for a kind a person sets up (Enroller), the
-// set-up page and the check that proves it. Optional capabilities are
-// small interfaces beside it: Resender (a new code), Describer (a detail
+// challenge with one of the account's factors and the check of the
+// answer, one of two ways: a Checker checks it against the stored factor
+// alone and returns the factor with its use recorded, which the
+// Regulator writes with the failure count (Regulator.Check); a Verifier,
+// whose check needs more, records the use in the store update that
+// re-checks it. Either way no answer passes twice. A kind a person sets
+// up (Enroller) also gives the set-up page and the check that proves it.
+// Optional capabilities are small interfaces beside it: Resender (a new code), Describer (a detail
 // shown on the security page, and whether a new set-up may replace a
 // factor). A factor keeps its own per-account data in store.Factor
 // (sealed where secret) and its own per-request state, opaque to everyone
@@ -44,14 +47,32 @@
 // account locks until an administrator unlocks it (NIST SP 800-63B
 // §5.2.2: at most 100 consecutive failures).
 //
-// The broker reserves every attempt before it verifies anything
-// (Regulator.Reserve), then settles it with the outcome. A reservation
-// checks the lock and the delay and counts the attempt as a failure in
-// one store.UpdateAccount, so attempts in flight at the same time are
-// counted as they start, not as they end: a burst of wrong answers sent
-// at once gets DelayFrom of them verified (the delay then follows the
-// last, as it would one at a time), and never more than Limit in all.
-// Then:
+// Every attempt is checked against the lock and the delay and counted in
+// the same store update, so attempts in flight at the same time each take
+// their own place in the count: a burst of wrong answers sent at once
+// gets DelayFrom of them verified (the delay then follows the last, as it
+// would one at a time), and never more than Limit in all. There are two
+// ways to do it, by what checking the answer needs.
+//
+// An answer the stored factor alone checks, cheaply (a Checker: TOTP,
+// recovery codes, whose hash is SHA-256), is checked inside that update
+// (Regulator.Check, one store.UpdateAccountFactor of the account and the
+// factor). It refuses, writing nothing, while the account is locked or
+// its count is at Limit (ErrLocked) or while the delay runs
+// (*DelayError); otherwise it checks the answer against the factor as
+// stored then, and either records the factor's use (the TOTP step, the
+// spent code) and resets the count, or counts the failure (Failures+1,
+// LastFailureAt) and, at Limit, locks the account in the same write.
+// Answers in flight are checked one after the other, each against what
+// the one before left: a code is accepted once, and a lock written before
+// the update (by the Limit-th failure, by an administrator) wins.
+//
+// Any other attempt is reserved before anything is verified
+// (Regulator.Reserve): a security key's assertion needs its ceremony's
+// state, an email code its own record, a password the upstream or a slow
+// hash. A reservation checks the lock and the delay and counts the
+// attempt as a failure in one store.UpdateAccount, so attempts are
+// counted as they start, not as they end. Then:
 //
 //   - a right second factor (Attempt.Succeeded) resets the count;
 //   - a right password or address confirmation (Attempt.Release) only
@@ -68,15 +89,16 @@
 // lock wins, and the broker refuses it. An attempt never settled (a store
 // error, a crash) stays counted as a failure.
 //
-// Cost in durable writes (store.UpdateAccount commits): a successful
-// second factor costs two, the reservation and the reset (before
-// reservations it cost none when the count was zero, as it usually is,
-// and one otherwise); a right password costs two, the reservation and its
-// release; a wrong answer costs one, plus one for the lock at Limit; a
-// refused reservation costs none. The reset cannot be skipped, since the
-// reservation always leaves a count to clear; two commits of a few bytes
-// are small beside a password hash or an upstream round trip, and they
-// are what makes the limit hold against parallel guesses.
+// Cost in durable writes: a checked answer (Check) costs one, right or
+// wrong, the lock at Limit included, and the factor's own update with it;
+// a refused one costs none. A reserved second factor costs two
+// store.UpdateAccount commits, the reservation and the reset, plus the
+// factor's own update (a security key's sign count, an email code spent);
+// a right password costs two, the reservation and its release; a wrong
+// answer costs one, plus one for the lock at Limit; a refused reservation
+// costs none. The reset cannot be skipped, since the reservation always
+// leaves a count to clear. A returning person's TOTP answer thus costs
+// one write where it cost three.
 //
 // # Assurance ladder
 //

@@ -29,11 +29,32 @@ type Factor interface {
 	// Challenge prepares a challenge with x, one of the account's own
 	// factors of this kind, and says what to show.
 	Challenge(ctx context.Context, in *Input, x store.Factor) (Prompt, error)
+}
+
+// Checker is a Factor whose answer is checked against the stored factor
+// alone, and cheaply (an authenticator app's code, a recovery code): the
+// Regulator runs Check inside the store update that counts the attempt
+// (Regulator.Check), so the answer, the factor's use and the count are
+// one durable write. Every Factor is a Checker or a Verifier.
+type Checker interface {
+	Factor
+	// Check checks the answer in in.Form against x as stored at now and,
+	// when it is right, returns x with its use recorded (the time step
+	// accepted, the code spent) and true. It reads and writes nothing
+	// else, and it may run more than once for one answer (a store runs
+	// an update again), so it derives everything from its arguments.
+	Check(in *Input, x store.Factor, now time.Time) (store.Factor, bool, error)
+}
+
+// Verifier is a Factor whose answer needs more than the stored factor (a
+// security key's ceremony state, an email code's own record). The broker
+// reserves an attempt with the Regulator before calling Verify and
+// settles it with the outcome.
+type Verifier interface {
+	Factor
 	// Verify checks the answer in in.Form to a challenge with x and
 	// records the use of the factor in the same store transaction that
 	// re-checks it, so two answers in flight cannot both pass (replay).
-	// The broker reserves an attempt with the Regulator before calling it
-	// and settles it with the outcome.
 	Verify(ctx context.Context, in *Input, x store.Factor) (bool, error)
 }
 
@@ -191,6 +212,10 @@ func NewRegistry(env Env, entries ...Entry) (*Registry, error) {
 		}
 		if _, dup := r.kinds[f.Kind()]; dup || f.Kind() != e.Kind {
 			return nil, fmt.Errorf("mfa: factor %q listed twice or under another name (%q)", f.Kind(), e.Kind)
+		}
+		_, checks := f.(Checker)
+		if _, verifies := f.(Verifier); checks == verifies {
+			return nil, fmt.Errorf("mfa: factor %q must check its answers one way, as a Checker or a Verifier", f.Kind())
 		}
 		r.kinds[f.Kind()] = f
 		if _, ok := f.(Enroller); ok {

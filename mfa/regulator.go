@@ -34,13 +34,16 @@ func (e *DelayError) Is(target error) bool { return target == ErrDelayed }
 // 800-63B §5.2.2). Its state lives in the account record, so every broker
 // replica sees the same count.
 //
-// An attempt is reserved before anything is verified (Reserve), and
-// counted as a failure at once; the verification's outcome then settles
-// it (Attempt.Succeeded, Attempt.Release or Attempt.Failed). Checking the
-// limit and the delay and counting the attempt are one
-// store.UpdateAccount, so requests in flight at the same time cannot all
-// pass the check: each takes its own place in the count, and the ones
-// past the delay or the limit are refused before they verify anything.
+// An answer that the stored factor alone checks (a Checker: TOTP,
+// recovery codes) is checked inside the store update that counts it
+// (Check). Any other attempt is reserved before anything is verified
+// (Reserve), and counted as a failure at once; the verification's
+// outcome then settles it (Attempt.Succeeded, Attempt.Release or
+// Attempt.Failed). Either way checking the limit and the delay and
+// counting the attempt are one store update, so requests in flight at
+// the same time cannot all pass the check: each takes its own place in
+// the count, and the ones past the delay or the limit are refused before
+// they verify anything.
 type Regulator struct {
 	st  store.Store
 	cfg LockoutConfig
@@ -83,12 +86,7 @@ func (r *Regulator) Reserve(ctx context.Context, accountID string) (*Attempt, er
 	var refusal error
 	err := r.st.UpdateAccount(ctx, accountID, func(a store.Account) (store.Account, error) {
 		now := r.now()
-		if a.Locked || a.Failures >= r.cfg.Limit {
-			refusal = ErrLocked
-			return a, errRefused
-		}
-		if wait := r.delay(a.Failures) - now.Sub(a.LastFailureAt); wait > 0 {
-			refusal = &DelayError{Wait: wait}
+		if refusal = r.refusal(a, now); refusal != nil {
 			return a, errRefused
 		}
 		att.prevAt, att.at = a.LastFailureAt, now
@@ -104,6 +102,70 @@ func (r *Regulator) Reserve(ctx context.Context, accountID string) (*Attempt, er
 		return nil, fmt.Errorf("mfa: regulator: %w", err)
 	}
 	return att, nil
+}
+
+// Check makes one attempt at x, one of in.Account's factors, whose
+// answer c checks against the stored factor alone (a Checker), in one
+// store update of the account and the factor
+// (store.UpdateAccountFactor), so the attempt costs one durable write
+// whatever its outcome. It refuses as Reserve does, writing nothing
+// (ErrLocked, *DelayError); otherwise it checks the answer against the
+// factor as stored then and, when it is right (right is true), records
+// the factor's use and resets the count, or, when it is wrong, counts
+// the failure (Failures+1, LastFailureAt now) and locks the account when
+// the count reaches Limit (locked is true). Answers in flight at once are
+// checked one after the other, each against the count and the factor the
+// one before left: a burst of wrong answers gets DelayFrom of them
+// checked, never more than Limit in all, a code is accepted once, and a
+// lock written before the update wins.
+func (r *Regulator) Check(ctx context.Context, c Checker, in *Input, x store.Factor) (right, locked bool, err error) {
+	var refusal error
+	err = r.st.UpdateAccountFactor(ctx, in.Account.ID, x.ID, func(a store.Account, f store.Factor) (store.Account, store.Factor, error) {
+		now := r.now()
+		right, locked = false, false
+		if f.Kind != c.Kind() {
+			return a, f, fmt.Errorf("mfa: factor %q is a %s factor, not %s", f.ID, f.Kind, c.Kind())
+		}
+		if refusal = r.refusal(a, now); refusal != nil {
+			return a, f, errRefused
+		}
+		used, ok, err := c.Check(in, f, now)
+		switch {
+		case err != nil:
+			return a, f, err
+		case ok:
+			right = true
+			a.Failures, a.LastFailureAt = 0, time.Time{}
+			return a, used, nil
+		}
+		a.Failures++
+		a.LastFailureAt = now
+		if a.Failures >= r.cfg.Limit {
+			a.Locked, locked = true, true
+		}
+		return a, f, nil
+	})
+	if errors.Is(err, errRefused) {
+		return false, false, refusal
+	}
+	if err != nil {
+		return false, false, fmt.Errorf("mfa: regulator: %w", err)
+	}
+	return right, locked, nil
+}
+
+// refusal is why an attempt at the account may not be made now:
+// ErrLocked when it is locked or its count has reached Limit, a
+// *DelayError while the delay that follows the last failure runs, nil
+// when it may.
+func (r *Regulator) refusal(a store.Account, now time.Time) error {
+	if a.Locked || a.Failures >= r.cfg.Limit {
+		return ErrLocked
+	}
+	if wait := r.delay(a.Failures) - now.Sub(a.LastFailureAt); wait > 0 {
+		return &DelayError{Wait: wait}
+	}
+	return nil
 }
 
 // delay is the wait that follows the n-th consecutive failure: none before

@@ -48,32 +48,46 @@ func eachStore(t *testing.T, cfg mfa.LockoutConfig, test func(t *testing.T, r *m
 	}
 }
 
-// burstResult is what a burst of wrong answers did.
+// burstResult is what a burst of answers did.
 type burstResult struct {
-	verified, delayed, locked, other int
-	lockedBy                         int // verified attempts whose failure locked the account
+	right                  int // right answers accepted
+	verified               int // wrong answers checked and counted
+	delayed, locked, other int
+	lockedBy               int // verified attempts whose failure locked the account
 }
 
 // burst sends n wrong answers at once: each reserves an attempt and, when
 // it gets one, is "verified" (counted) and settled as a failure.
 func burst(r *mfa.Regulator, n int) burstResult {
+	ctx := context.Background()
+	return burstOf(n, func(int) (bool, bool, error) {
+		att, err := r.Reserve(ctx, acct)
+		if err != nil {
+			return false, false, err
+		}
+		locked, err := att.Failed(ctx)
+		return false, locked, err
+	})
+}
+
+// burstOf makes n attempts at once, try(i) the i-th, and sorts their
+// outcomes.
+func burstOf(n int, try func(i int) (right, locked bool, err error)) burstResult {
 	var (
 		mu  sync.Mutex
 		res burstResult
 		wg  sync.WaitGroup
 	)
 	start := make(chan struct{})
-	for range n {
+	for i := range n {
 		wg.Go(func() {
 			<-start
-			att, err := r.Reserve(context.Background(), acct)
-			var locked bool
-			if err == nil {
-				locked, err = att.Failed(context.Background())
-			}
+			right, locked, err := try(i)
 			mu.Lock()
 			defer mu.Unlock()
 			switch {
+			case err == nil && right:
+				res.right++
 			case err == nil:
 				res.verified++
 				if locked {

@@ -1,6 +1,8 @@
 package store
 
 import (
+	"bytes"
+	"fmt"
 	"log/slog"
 	"time"
 )
@@ -79,4 +81,30 @@ type AuditEvent struct {
 	Actor     string            `json:"actor,omitempty"` // who did it: the person, admin, system
 	Outcome   string            `json:"outcome,omitempty"`
 	Detail    map[string]string `json:"detail,omitempty"`
+}
+
+// CheckFactorOwner refuses, for UpdateAccountFactor, a factor that is not
+// one of the account's: it reads as missing (ErrNotFound).
+func CheckFactorOwner(accountID string, f Factor) error {
+	if f.AccountID != accountID {
+		return fmt.Errorf("store: factor %q is not a factor of account %q: %w", f.ID, accountID, ErrNotFound)
+	}
+	return nil
+}
+
+// CheckAccountFactor refuses, for UpdateAccountFactor, a change of what
+// identifies or indexes the records (ErrConflict): the account's ID and
+// URN, the factor's ID, account, credential ID and creation time. What
+// the update is for (the failure count, the factor's last step, sign
+// count or codes) carries no index, so a backend writes both records
+// without moving an index entry.
+func CheckAccountFactor(oldA, a Account, oldF, f Factor) error {
+	switch {
+	case a.ID != oldA.ID || a.URN != oldA.URN:
+		return fmt.Errorf("store: account and factor update may not change the account's ID or URN: %w", ErrConflict)
+	case f.ID != oldF.ID || f.AccountID != oldF.AccountID || !bytes.Equal(f.CredentialID, oldF.CredentialID) ||
+		!f.CreatedAt.Equal(oldF.CreatedAt):
+		return fmt.Errorf("store: account and factor update may not change the factor's ID, account, credential ID or creation time: %w", ErrConflict)
+	}
+	return nil
 }

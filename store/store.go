@@ -130,6 +130,15 @@ type Factors interface {
 	// ListFactors returns an account's factors, oldest first.
 	ListFactors(ctx context.Context, accountID string) ([]Factor, error)
 	UpdateFactor(ctx context.Context, id string, fn func(Factor) (Factor, error)) error
+	// UpdateAccountFactor applies fn to an account and one of its
+	// factors and writes both records it returns, or neither, in one
+	// transaction serialised with every other update of either: the
+	// failure regulator counts an answer and records the factor's use in
+	// one durable write (mfa.Regulator.Check). ErrNotFound when either
+	// is missing or the factor belongs to another account (fn is not
+	// called); ErrConflict when fn changes a key or an indexed field
+	// (CheckAccountFactor).
+	UpdateAccountFactor(ctx context.Context, accountID, factorID string, fn func(Account, Factor) (Account, Factor, error)) error
 	DeleteFactor(ctx context.Context, id string) error
 }
 

@@ -37,7 +37,7 @@
 // PASSERELLE_TEST_POSTGRES_DSN (or -postgres) names a database, on
 // PostgreSQL (in a schema of its own, dropped afterwards), with a CPU
 // profile of each run written to -profile-dir and its top functions
-// printed.
+// printed. -stores-only runs this part alone (no binaries needed).
 //
 // Last it prints the goals of issue 15 beside the figures, each met or
 // not met: 1,000 sign-ins per second and at least the example OP's,

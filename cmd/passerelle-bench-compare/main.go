@@ -36,6 +36,7 @@ func main() {
 	dsn := flag.String("postgres", os.Getenv("PASSERELLE_TEST_POSTGRES_DSN"), "PostgreSQL DSN for the bbolt vs PostgreSQL comparison (default $PASSERELLE_TEST_POSTGRES_DSN); empty skips PostgreSQL")
 	profDir := flag.String("profile-dir", "", "where CPU profiles go (default: a new temporary directory, kept)")
 	usePerf := flag.Bool("perf", true, "sample each server's hottest functions with perf(1) when it is available")
+	storesOnly := flag.Bool("stores-only", false, "only the in-process bbolt against PostgreSQL comparison (-passerelle and -example not needed)")
 	upstream := flag.String("serve-upstream", "", "internal: serve the demo upstream on this address")
 	redirect := flag.String("upstream-redirect", "", "internal: the upstream's redirect URI")
 	flag.Parse()
@@ -47,7 +48,7 @@ func main() {
 		}
 		return
 	}
-	if *passerelleBin == "" || *exampleBin == "" {
+	if (*passerelleBin == "" || *exampleBin == "") && !*storesOnly {
 		fmt.Fprintln(os.Stderr, "passerelle-bench-compare: -passerelle and -example are required (see make bench-compare)")
 		os.Exit(2)
 	}
@@ -65,11 +66,14 @@ func main() {
 		m.perfDir = *profDir
 	}
 	c := &compare{m: m, people: *nPeople, passerelleBin: *passerelleBin, exampleBin: *exampleBin}
-	gc := debug.SetGCPercent(harnessGOGC)
-	err := c.run()
-	c.stop()
-	// The in-process runs hold a broker: the default again.
-	debug.SetGCPercent(gc)
+	var err error
+	if !*storesOnly {
+		gc := debug.SetGCPercent(harnessGOGC)
+		err = c.run()
+		c.stop()
+		// The in-process runs hold a broker: the default again.
+		debug.SetGCPercent(gc)
+	}
 	var stores [][]result
 	if err == nil {
 		stores, err = runStores(m, *dsn, *profDir)

@@ -25,6 +25,7 @@ type Factor struct {
 
 var (
 	_ mfa.Enroller      = (*Factor)(nil)
+	_ mfa.Verifier      = (*Factor)(nil)
 	_ mfa.Resender      = (*Factor)(nil)
 	_ mfa.EnrolResender = (*Factor)(nil)
 	_ mfa.Describer     = (*Factor)(nil)

@@ -9,8 +9,12 @@
 // stopped by the mfa.Regulator long before.
 //
 // Generating a new set replaces the stored one (store.Factor.Codes), so
-// every older code stops working at once (Factor.Renew). Factor.Verify
-// (factor.go, the mfa.Factor the broker's registry lists) runs Use inside
-// store.UpdateFactor, so two concurrent uses of one code cannot both win.
+// every older code stops working at once (Factor.Renew). Factor (factor.go,
+// the mfa.Factor the broker's registry lists) is an mfa.Checker: its Check
+// runs Use, and the mfa.Regulator runs Check inside the one
+// store.UpdateAccountFactor that also counts the attempt, so two
+// concurrent uses of one code cannot both win, and a code costs one
+// durable write, right or wrong. The fast hash is what allows it: Use
+// compares a set's hashes in microseconds, inside the write transaction.
 // Recovery codes are the fallback: no person sets them up from a page.
 package recovery

@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"context"
 	"math"
+	"net/url"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/passerelle/passerelle/mfa"
 	"github.com/passerelle/passerelle/mfa/internal/mfatest"
 	"github.com/passerelle/passerelle/store"
 )
@@ -176,13 +178,16 @@ func TestRegenerationInvalidatesOld(t *testing.T) {
 	if err := st.CreateFactor(ctx, f); err != nil {
 		t.Fatal(err)
 	}
-	// use spends input inside one store update, as the broker does.
+	// use checks input with the failure regulator, as the broker does:
+	// the code is spent in the update that counts the attempt.
+	fac, err := Open(mfa.Env{Store: st, Now: clock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg := mfa.NewRegulator(st, mfa.LockoutConfig{Limit: 100, DelayFrom: 100}, clock.Now)
 	use := func(input string) bool {
-		ok := false
-		err := st.UpdateFactor(ctx, "f-rec", func(f store.Factor) (store.Factor, error) {
-			f.Codes, ok = Use(f.Codes, input, clock.Now())
-			return f, nil
-		})
+		in := &mfa.Input{Account: store.Account{ID: "acct-1"}, Form: url.Values{"code": {input}}}
+		ok, _, err := reg.Check(ctx, fac.(mfa.Checker), in, f)
 		if err != nil {
 			t.Fatal(err)
 		}

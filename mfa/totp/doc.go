@@ -11,7 +11,11 @@
 // Verification (Verify) accepts the current time step and Skew steps
 // either side, and refuses any step at or before the last one accepted:
 // each code works once, and a code seen over a shoulder or phished cannot
-// be replayed within its window. Factor.Verify stores the returned step in
-// store.Factor.LastStep inside the same UpdateFactor that checks it, so two
-// concurrent uses of one code cannot both win.
+// be replayed within its window. Factor is an mfa.Checker: the
+// mfa.Regulator runs Factor.Check, which unseals the secret and calls
+// Verify against the factor as stored, inside the one
+// store.UpdateAccountFactor that also counts the attempt, and stores the
+// returned step in store.Factor.LastStep there, so two concurrent uses of
+// one code cannot both win and a code costs one durable write, right or
+// wrong.
 package totp

@@ -26,24 +26,26 @@ const (
 // (store.Factor.LastStep); its per-request state is the sealed secret
 // being set up.
 type Factor struct {
-	st     store.Store
 	sealer *store.Sealer
 	cfg    mfa.TOTPConfig
 	now    func() time.Time
 }
 
-var _ mfa.Enroller = (*Factor)(nil)
+var (
+	_ mfa.Enroller = (*Factor)(nil)
+	_ mfa.Checker  = (*Factor)(nil)
+)
 
 // Open returns the factor for env.
 func Open(env mfa.Env) (mfa.Factor, error) {
-	if env.Sealer == nil || env.Store == nil {
-		return nil, errors.New("totp: a store and a sealer are required")
+	if env.Sealer == nil {
+		return nil, errors.New("totp: a sealer is required")
 	}
 	now := env.Now
 	if now == nil {
 		now = time.Now
 	}
-	return &Factor{st: env.Store, sealer: env.Sealer, cfg: env.Config.TOTP, now: now}, nil
+	return &Factor{sealer: env.Sealer, cfg: env.Config.TOTP, now: now}, nil
 }
 
 // Kind is store.FactorTOTP.
@@ -57,33 +59,21 @@ func (f *Factor) Challenge(context.Context, *mfa.Input, store.Factor) (mfa.Promp
 	return mfa.Prompt{Shape: mfa.ShapeCode}, nil
 }
 
-// errReplay: a concurrent answer with the same code won.
-var errReplay = errors.New("totp: code already used")
-
-// Verify checks the code against x's secret and records the step in the
-// same store update that refuses any step at or before the last one: a
-// code works once, even with two answers in flight.
-func (f *Factor) Verify(ctx context.Context, in *mfa.Input, x store.Factor) (bool, error) {
+// Check checks the code against x's secret at now, accepting only a
+// time step after x.LastStep, and returns x with the step it matched: run
+// by the Regulator inside the store update that counts the attempt, so
+// a code works once, even with two answers in flight.
+func (f *Factor) Check(in *mfa.Input, x store.Factor, now time.Time) (store.Factor, bool, error) {
 	secret, err := f.sealer.Open(sealFactor, x.ID, x.Sealed)
 	if err != nil {
-		return false, err
+		return x, false, err
 	}
-	now := f.now()
 	step, ok := Verify(string(secret), in.Form.Get("code"), x.LastStep, now, f.cfg)
 	if !ok {
-		return false, nil
+		return x, false, nil
 	}
-	err = f.st.UpdateFactor(ctx, x.ID, func(s store.Factor) (store.Factor, error) {
-		if step <= s.LastStep {
-			return s, errReplay
-		}
-		s.LastStep, s.LastUsedAt = step, now
-		return s, nil
-	})
-	if errors.Is(err, errReplay) {
-		return false, nil
-	}
-	return err == nil, err
+	x.LastStep, x.LastUsedAt = step, now
+	return x, true, nil
 }
 
 // Enrol shows the set-up page of the secret being set up, drawing one

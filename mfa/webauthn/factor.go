@@ -27,7 +27,10 @@ type SecurityKey struct {
 	log *slog.Logger
 }
 
-var _ mfa.Enroller = (*SecurityKey)(nil)
+var (
+	_ mfa.Enroller = (*SecurityKey)(nil)
+	_ mfa.Verifier = (*SecurityKey)(nil)
+)
 
 // Open returns the factor for the issuer's host and origin, or nil when
 // the issuer is on an IP address: WebAuthn needs a domain name (browsers

@@ -106,6 +106,39 @@ func (s *factorRecords) UpdateFactor(ctx context.Context, id string, fn func(sto
 	})
 }
 
+// UpdateAccountFactor applies fn to an account and one of its factors
+// and saves both in one write transaction (one commit, shared with the
+// writes batched beside it). Neither record's index entries move: fn may
+// not change what they hold (store.CheckAccountFactor), and every check
+// runs before the first write.
+func (s *factorRecords) UpdateAccountFactor(ctx context.Context, accountID, factorID string,
+	fn func(store.Account, store.Factor) (store.Account, store.Factor, error)) error {
+	return s.write(ctx, func(tx *bbolt.Tx) error {
+		oldA, err := getLive(s.base, tx, accounts, []byte(accountID))
+		if err != nil {
+			return refuse(err)
+		}
+		oldF, err := getLive(s.base, tx, factors, []byte(factorID))
+		if err == nil {
+			err = store.CheckFactorOwner(accountID, oldF)
+		}
+		if err != nil {
+			return refuse(err)
+		}
+		a, f, err := fn(oldA, oldF)
+		if err == nil {
+			err = store.CheckAccountFactor(oldA, a, oldF, f)
+		}
+		if err != nil {
+			return refuse(err)
+		}
+		if err := saveOver(tx, accounts, &oldA, a); err != nil {
+			return err
+		}
+		return saveOver(tx, factors, &oldF, f)
+	})
+}
+
 // DeleteFactor removes a factor and its index entries; its ID and
 // credential ID are free again.
 func (s *factorRecords) DeleteFactor(ctx context.Context, id string) error {

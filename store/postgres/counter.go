@@ -48,7 +48,10 @@ func (c *statementCounter) TraceQueryStart(ctx context.Context, conn *pgx.Conn, 
 		delete(c.open, conn)
 	case "rollback":
 		delete(c.open, conn)
-	case "insert", "update", "delete":
+	case "insert", "update", "delete", "with":
+		if verb == "with" && !modifies(data.SQL) {
+			break // a read
+		}
 		if strings.Contains(data.SQL, "auth_requests") || strings.Contains(data.SQL, "INSERT INTO audit_events") {
 			break // unlogged, or the audit queue's own commit (AuditCommits)
 		}
@@ -59,6 +62,11 @@ func (c *statementCounter) TraceQueryStart(ctx context.Context, conn *pgx.Conn, 
 		}
 	}
 	return ctx
+}
+
+// modifies reports whether a statement (a WITH query) writes.
+func modifies(sql string) bool {
+	return strings.Contains(sql, "INSERT ") || strings.Contains(sql, "UPDATE ") || strings.Contains(sql, "DELETE ")
 }
 
 // TraceQueryEnd is part of pgx.QueryTracer.

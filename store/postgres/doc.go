@@ -89,28 +89,40 @@
 // version read, each statement committing alone (two round trips, where a
 // transaction takes four). When another write changed the row between
 // the two, the UPDATE touches nothing and the swap starts again, with fn
-// run again on what the other wrote (the store contract allows it); after
-// swapTries (3) lost swaps, and always for updates that maintain side
-// tables (UpdateGrant's refresh index, UpdateLocalUser, the organization
-// and assist-request updates), it runs one transaction at READ
+// run again on what the other wrote (the store contract allows it).
+// UpdateGrant swaps too: its write is one statement whose CTEs update the
+// grant at its version, index a new refresh hash and stamp the old one
+// retired, so a refresh is two round trips (was six); a new hash already
+// indexed (a grant coming back to one of its own, or another grant's)
+// aborts that statement and takes the transaction below. After
+// swapTries (3) lost swaps, and always for the other updates that maintain
+// side tables (UpdateLocalUser, the organization and assist-request
+// updates), it runs one transaction at READ
 // COMMITTED: SELECT ... FOR UPDATE on the live row, fn, UPDATE. Either
 // way two racing updates of one record (a code redeemed twice, a refresh
 // token presented twice) take effect one after the other, and the second
 // fn sees what the first wrote (storetest's UpdatesCountAll). fn runs at
-// most swapTries+1 times per
-// call. Creates rely on the constraints instead of locks: of two racing
-// first sign-ins, the second INSERT into links waits for the first
-// transaction and then fails with a unique violation (CreateLocalUser
-// first deletes the expired registrations that would block it). Hit is a single
-// INSERT ... ON CONFLICT DO UPDATE; RevokeGrantsByAccount and
-// DeleteSessionsByAccount are single statements.
+// most swapTries+1 times per call. UpdateAccountFactor always runs one
+// transaction: it locks the account's row, then the factor's, applies
+// fn and writes both (one commit); every transaction that locks both
+// takes them in that order, so none deadlocks, and a compare-and-swap of
+// either record meanwhile finds its row version changed and starts
+// again (storetest's AccountFactorUpdatesSerialise). Creates rely on the
+// constraints instead of locks: of two racing first sign-ins, the second
+// INSERT into links waits for the first transaction and then fails with a
+// unique violation (CreateLocalUser first deletes the expired
+// registrations that would block it). CreateGrant is one statement
+// (INSERT INTO grants ... RETURNING feeding the refresh index's INSERT),
+// so of two redemptions of one code the second meets the grant's key.
+// Hit is a single INSERT ... ON CONFLICT DO UPDATE; RevokeGrantsByAccount
+// and DeleteSessionsByAccount are single statements.
 //
 // # Durability
 //
 // What a sign-in commits and waits for is a WAL flush (synchronous_commit
 // on, the server's default): the grant whose creation spends the code,
-// the SSO session, and for now the failure regulator's reservation and
-// reset and the TOTP step (three UpdateAccount/UpdateFactor). Two kinds
+// the SSO session, and the TOTP answer (the account's failure count and
+// the factor's step in one UpdateAccountFactor transaction). Two kinds
 // of write skip the wait:
 //
 //   - auth_requests is UNLOGGED (00010): a transaction that writes only
@@ -158,9 +170,12 @@
 //
 // Writes, Statements and AuditCommits count what the store sent (a pgx
 // query tracer), for tests and the bench: a returning person's sign-in
-// is 5 durable writes (was 9) in 34 statements (was 44 with the auth
-// request's writes already unlogged: the compare-and-swap of Locking
-// saves two round trips per update), counted by
+// is 3 durable writes (was 9, then 5 before the TOTP answer became one
+// UpdateAccountFactor) in 31 statements (was 44 with the auth request's
+// writes already unlogged: the compare-and-swap of Locking saves two
+// round trips per update, the one-statement CreateGrant three; the TOTP
+// answer's transaction takes the six its three compare-and-swaps took),
+// counted by
 // TestReturningSignInWritesPostgres. pgx prepares every statement once
 // per connection and reuses it (its default statement cache), so no
 // statement is parsed and planned per call.

@@ -18,20 +18,22 @@ var grants = table[store.Grant]{noun: "grant", name: "grants", key: "id",
 	transient: true}
 
 // CreateGrant stores a grant and, when it has a refresh token, indexes
-// the refresh hash, in one transaction. ErrAlreadyExists if the ID or the
-// refresh hash is already known.
+// the refresh hash, in one statement (INSERT ... RETURNING feeding the
+// index's INSERT). ErrAlreadyExists if the ID or the refresh hash is
+// already known.
 func (s *grantRecords) CreateGrant(ctx context.Context, g store.Grant) error {
 	g = g.WithRevokedAt(s.now())
-	return s.inTx(ctx, func(ctx context.Context, tx pgx.Tx) error {
-		if err := grants.insert(ctx, tx, g); err != nil {
-			return err
-		}
-		if len(g.RefreshHash) == 0 {
-			return nil
-		}
-		_, err := tx.Exec(ctx, "INSERT INTO refresh_hashes (hash, grant_id) VALUES ($1, $2)", g.RefreshHash, g.ID)
-		return contractError(err, "grant refresh hash", store.ErrAlreadyExists)
-	})
+	cols, args, err := grants.row(g)
+	if err != nil {
+		return err
+	}
+	sql := fmt.Sprintf("INSERT INTO grants (%s) VALUES (%s)", cols, placeholders(1, len(args)))
+	if len(g.RefreshHash) > 0 {
+		args = append(args, g.RefreshHash)
+		sql = fmt.Sprintf("WITH g AS (%s RETURNING id) INSERT INTO refresh_hashes (hash, grant_id) SELECT $%d, id FROM g", sql, len(args))
+	}
+	_, err = s.exec(ctx, sql, args...)
+	return contractError(err, grants.noun, store.ErrAlreadyExists)
 }
 
 // GetGrant returns a live grant (revoked or not).
@@ -49,17 +51,20 @@ func (s *grantRecords) GetGrantByRefreshHash(ctx context.Context, hash []byte) (
 		hash, s.now()), grants.noun)
 }
 
-// UpdateGrant applies fn to a live grant under its row lock. A new
-// refresh hash is indexed in the same transaction (ErrConflict if another
-// grant ever had it); old hashes stay indexed, stamped with the time they
-// were rotated away (retired_at) for Sweep's refresh-history retention.
-// A revocation is dated (WithRevokedAt), which sets the row's sweep_at.
+// UpdateGrant applies fn to a live grant. A new refresh hash is indexed
+// with the grant's write (ErrConflict if another grant ever had it); old
+// hashes stay indexed, stamped with the time they were rotated away
+// (retired_at) for Sweep's refresh-history retention. A revocation is
+// dated (WithRevokedAt), which sets the row's sweep_at. It first tries a
+// compare-and-swap (swapRotated); a hash already indexed, or lost swaps,
+// take the transaction under the row lock, which handles a grant coming
+// back to a hash of its own.
 func (s *grantRecords) UpdateGrant(ctx context.Context, id string, fn func(store.Grant) (store.Grant, error)) error {
 	dated := func(g store.Grant) (store.Grant, error) {
 		g, err := fn(g)
 		return g.WithRevokedAt(s.now()), err
 	}
-	return grants.update(ctx, s.base, id, dated, func(ctx context.Context, tx pgx.Tx, old, g store.Grant) error {
+	return grants.swapThenLock(ctx, s.base, id, dated, s.swapRotated, func(ctx context.Context, tx pgx.Tx, old, g store.Grant) error {
 		if bytes.Equal(g.RefreshHash, old.RefreshHash) {
 			return nil
 		}
@@ -109,4 +114,35 @@ func (s *grantRecords) RevokeGrantsByAccount(ctx context.Context, accountID stri
 		WHERE account_id = $1 AND `+live(2)+` AND NOT coalesce((record->>'revoked')::boolean, false)`,
 		accountID, now, string(stamp), revoked.SweepEarlyAt())
 	return int(tag.RowsAffected()), err
+}
+
+// swapRotated writes a grant at its version (xmin) and, when its refresh
+// hash changed, indexes the new hash and retires the old one, all in one
+// statement: a refresh is one round trip after the grant's read. A new
+// hash already indexed aborts the statement (unique violation) and
+// leaves the update to the locked transaction (errNeedsLock).
+func (s *grantRecords) swapRotated(ctx context.Context, old, g store.Grant, version uint32) (bool, error) {
+	if bytes.Equal(g.RefreshHash, old.RefreshHash) {
+		return grants.writeIf(ctx, s.pool, g.ID, g, &version)
+	}
+	sql, args, err := grants.rewrite(g.ID, g, &version)
+	if err != nil {
+		return false, err
+	}
+	sql = "WITH g AS (" + sql + " RETURNING id)"
+	if len(g.RefreshHash) > 0 {
+		args = append(args, g.RefreshHash)
+		sql += fmt.Sprintf(", fresh AS (INSERT INTO refresh_hashes (hash, grant_id) SELECT $%d, id FROM g)", len(args))
+	}
+	if len(old.RefreshHash) > 0 {
+		args = append(args, s.now(), old.RefreshHash)
+		sql += fmt.Sprintf(", retired AS (UPDATE refresh_hashes SET retired_at = $%d WHERE hash = $%d AND grant_id IN (SELECT id FROM g))",
+			len(args)-1, len(args))
+	}
+	var written bool
+	err = s.pool.QueryRow(ctx, sql+" SELECT EXISTS (SELECT FROM g)", args...).Scan(&written)
+	if _, constraint, ok := violation(err); ok && constraint == "refresh_hashes_pkey" {
+		return false, errNeedsLock
+	}
+	return written, contractError(err, grants.noun, store.ErrConflict)
 }

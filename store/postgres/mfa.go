@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/passerelle/passerelle/store"
 )
 
@@ -53,6 +55,45 @@ func (s *factorRecords) ListFactors(ctx context.Context, accountID string) ([]st
 // ErrConflict.
 func (s *factorRecords) UpdateFactor(ctx context.Context, id string, fn func(store.Factor) (store.Factor, error)) error {
 	return factors.update(ctx, s.base, id, fn, nil)
+}
+
+// UpdateAccountFactor applies fn to an account and one of its factors in
+// one transaction: both rows locked (SELECT ... FOR UPDATE), the
+// account's first, as no transaction locks them the other way round, so
+// two such updates never deadlock; fn's outcome written to both, one
+// commit. fn's error comes back unwrapped and nothing is written.
+func (s *factorRecords) UpdateAccountFactor(ctx context.Context, accountID, factorID string,
+	fn func(store.Account, store.Factor) (store.Account, store.Factor, error)) error {
+	var refused error
+	err := s.inTx(ctx, func(ctx context.Context, tx pgx.Tx) error {
+		oldA, err := accounts.load(ctx, tx, accountID, s.now(), true)
+		if err != nil {
+			return err
+		}
+		oldF, err := factors.load(ctx, tx, factorID, s.now(), true)
+		if err == nil {
+			err = store.CheckFactorOwner(accountID, oldF)
+		}
+		if err != nil {
+			return err
+		}
+		a, f, err := fn(oldA, oldF)
+		if err != nil {
+			refused = err
+			return err
+		}
+		if err := store.CheckAccountFactor(oldA, a, oldF, f); err != nil {
+			return err
+		}
+		if err := accounts.write(ctx, tx, accountID, a); err != nil {
+			return err
+		}
+		return factors.write(ctx, tx, factorID, f)
+	})
+	if refused != nil {
+		return refused
+	}
+	return err
 }
 
 // DeleteFactor removes the factor.

@@ -123,22 +123,31 @@ func (t table[T]) write(ctx context.Context, q querier, key any, v T) error {
 // writeIf is write, only while the row is at version (its xmin) when
 // version is set: written reports whether it was.
 func (t table[T]) writeIf(ctx context.Context, q querier, key any, v T, version *uint32) (written bool, err error) {
+	sql, args, err := t.rewrite(key, v, version)
+	if err != nil {
+		return false, err
+	}
+	tag, err := q.Exec(ctx, sql, args...)
+	return tag.RowsAffected() == 1, contractError(err, t.noun, store.ErrConflict)
+}
+
+// rewrite is the UPDATE of writeIf and its arguments.
+func (t table[T]) rewrite(key any, v T, version *uint32) (sql string, args []any, err error) {
 	raw, err := json.Marshal(v)
 	if err != nil {
-		return false, fmt.Errorf("store/postgres: encode %s: %w", t.noun, err)
+		return "", nil, fmt.Errorf("store/postgres: encode %s: %w", t.noun, err)
 	}
 	sets := make([]string, 0, len(t.cols)+1)
 	for i, c := range slices.Concat(t.cols, []string{"record"}) {
 		sets = append(sets, fmt.Sprintf("%s = $%d", c, i+2))
 	}
-	args := append(append([]any{key}, t.vals(v)...), raw)
-	sql := fmt.Sprintf("UPDATE %s SET %s WHERE %s = $1", t.name, strings.Join(sets, ", "), t.key)
+	args = append(append([]any{key}, t.vals(v)...), raw)
+	sql = fmt.Sprintf("UPDATE %s SET %s WHERE %s = $1", t.name, strings.Join(sets, ", "), t.key)
 	if version != nil {
 		args = append(args, *version)
 		sql += fmt.Sprintf(" AND xmin = $%d", len(args))
 	}
-	tag, err := q.Exec(ctx, sql, args...)
-	return tag.RowsAffected() == 1, contractError(err, t.noun, store.ErrConflict)
+	return sql, args, nil
 }
 
 // swapTries is how many times update tries a compare-and-swap before it
@@ -147,20 +156,42 @@ const swapTries = 3
 
 // update is the whole of an Update method: read, apply fn, keep the key,
 // write; fn's error comes back unwrapped and nothing is written. Without
-// side tables (before is nil) it first tries a compare-and-swap, two
-// statements and no transaction (swap); a record another write changed
-// meanwhile is read again and fn runs again, up to swapTries times. Then,
-// and whenever before is set, it runs one transaction: lock the live row
-// (SELECT ... FOR UPDATE), apply fn, let before maintain side tables, and
-// write.
+// side tables (before is nil) it first tries a compare-and-swap (swap)
+// up to swapTries times; with them, it runs one transaction (locked).
 func (t table[T]) update(ctx context.Context, s *base, key any, fn func(T) (T, error), before func(context.Context, pgx.Tx, T, T) error) error {
-	if before == nil {
-		for range swapTries {
-			if done, err := t.swap(ctx, s, key, fn); done || err != nil {
-				return err
-			}
+	if before != nil {
+		return t.locked(ctx, s, key, fn, before)
+	}
+	return t.swapThenLock(ctx, s, key, fn, func(ctx context.Context, _, v T, version uint32) (bool, error) {
+		return t.writeIf(ctx, s.pool, key, v, &version)
+	}, nil)
+}
+
+// swapThenLock tries a compare-and-swap up to swapTries times, each
+// writing through write (which reports whether the row was still at
+// version), and after that, or as soon as write returns errNeedsLock,
+// runs the transaction of locked.
+func (t table[T]) swapThenLock(ctx context.Context, s *base, key any, fn func(T) (T, error),
+	write func(ctx context.Context, old, v T, version uint32) (bool, error), before func(context.Context, pgx.Tx, T, T) error) error {
+	for range swapTries {
+		done, err := t.swap(ctx, s, key, fn, write)
+		if errors.Is(err, errNeedsLock) {
+			break
+		}
+		if done || err != nil {
+			return err
 		}
 	}
+	return t.locked(ctx, s, key, fn, before)
+}
+
+// errNeedsLock is a swap's write giving up for the locked transaction.
+var errNeedsLock = errors.New("store/postgres: this update needs the row lock")
+
+// locked runs one transaction: lock the live row (SELECT ... FOR
+// UPDATE), apply fn, let before (when set) maintain side tables, and
+// write.
+func (t table[T]) locked(ctx context.Context, s *base, key any, fn func(T) (T, error), before func(context.Context, pgx.Tx, T, T) error) error {
 	return s.inTx(ctx, func(ctx context.Context, tx pgx.Tx) error {
 		old, err := t.load(ctx, tx, key, s.now(), true)
 		if err != nil {
@@ -191,7 +222,8 @@ func (t table[T]) keyChanged() error {
 // version: each statement commits alone, so a sign-in's update is two
 // round trips instead of four (BEGIN, SELECT ... FOR UPDATE, UPDATE,
 // COMMIT). done is false when another write came between the two.
-func (t table[T]) swap(ctx context.Context, s *base, key any, fn func(T) (T, error)) (done bool, err error) {
+func (t table[T]) swap(ctx context.Context, s *base, key any, fn func(T) (T, error),
+	write func(ctx context.Context, old, v T, version uint32) (bool, error)) (done bool, err error) {
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
 	cond, args := t.where(key, s.now())
@@ -215,7 +247,7 @@ func (t table[T]) swap(ctx context.Context, s *base, key any, fn func(T) (T, err
 	if !sameKey(t.keyOf(v), key) {
 		return true, t.keyChanged()
 	}
-	written, err := t.writeIf(ctx, s.pool, key, v, &version)
+	written, err := write(ctx, old, v, version)
 	return written || err != nil, s.fail(err)
 }
 

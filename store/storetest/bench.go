@@ -66,12 +66,12 @@ func BenchSignInWrites(b *testing.B, open func(b *testing.B) store.Store) {
 
 // signInDurable is how many of signInWrites' writes are durable (the
 // auth request's and the audit event's are not: store/doc.go).
-const signInDurable = 5
+const signInDurable = 3
 
 // signInWrites performs the store writes of a returning person's
 // sign-in, in the broker's order: the auth request created at /authorize
-// and updated when the upstream names the account, the failure
-// regulator's reservation, the TOTP step, the reset, the request
+// and updated when the upstream names the account, the TOTP answer (the
+// failure count and the factor's step in one update), the request
 // completed with its code, the SSO session, the audit event, and the
 // grant whose creation redeems the code.
 func signInWrites(ctx context.Context, s store.Store, n int64) error {
@@ -89,22 +89,15 @@ func signInWrites(ctx context.Context, s store.Store, n int64) error {
 			return r, nil
 		})
 	}
-	failures := func(delta int) error {
-		return s.UpdateAccount(ctx, acct, func(a store.Account) (store.Account, error) {
-			a.Failures = max(0, a.Failures+delta)
-			return a, nil
-		})
-	}
 	steps := []func() error{
 		func() error { return updateRequest(func(r *store.AuthRequest) { r.AccountID = acct }) },
-		func() error { return failures(1) },
 		func() error {
-			return s.UpdateFactor(ctx, "f-"+acct, func(f store.Factor) (store.Factor, error) {
+			return s.UpdateAccountFactor(ctx, acct, "f-"+acct, func(a store.Account, f store.Factor) (store.Account, store.Factor, error) {
+				a.Failures, a.LastFailureAt = 0, time.Time{}
 				f.LastStep++
-				return f, nil
+				return a, f, nil
 			})
 		},
-		func() error { return failures(-1) },
 		func() error {
 			return updateRequest(func(r *store.AuthRequest) {
 				r.Done, r.AuthTime, r.CodeHash = true, now, store.HashToken("code-"+id)

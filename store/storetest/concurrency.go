@@ -17,8 +17,10 @@ const racers = 32
 // exactly one winner when many requests race (a code replayed in
 // parallel, a refresh token presented twice at once, two first sign-ins
 // of the same person, a one-time code submitted twice, racing rate-limit
-// hits, racing updates of one record, one WebAuthn credential enrolled twice, one username registered
-// twice, racing transfers of ownership and removals of members, racing
+// hits, racing updates of one record, racing updates of an account and
+// its factor together and apart, one factor step used by many at once,
+// one WebAuthn credential enrolled twice, one username registered twice,
+// racing transfers of ownership and removals of members, racing
 // activations of one organization, one legacy account or record linked by many
 // accounts).
 func RunConcurrency(t *testing.T, newStore NewStore) {
@@ -29,6 +31,8 @@ func RunConcurrency(t *testing.T, newStore NewStore) {
 	t.Run("HitCountsAll", func(t *testing.T) { testHitCountsAll(t, newStore) })
 	t.Run("ConsumeOTPOnce", func(t *testing.T) { testConsumeOTPOnce(t, newStore) })
 	t.Run("UpdatesCountAll", func(t *testing.T) { testUpdatesCountAll(t, newStore) })
+	t.Run("AccountFactorUpdatesSerialise", func(t *testing.T) { testAccountFactorUpdatesSerialise(t, newStore) })
+	t.Run("AccountFactorUseOnce", func(t *testing.T) { testAccountFactorUseOnce(t, newStore) })
 	t.Run("CreateFactorCredentialOnce", func(t *testing.T) { testCreateFactorCredentialOnce(t, newStore) })
 	t.Run("CreateLocalUserOnce", func(t *testing.T) { testCreateLocalUserOnce(t, newStore) })
 	t.Run("OrganizationOneOwner", func(t *testing.T) { testOrganizationsOneOwner(t, newStore) })

@@ -48,6 +48,7 @@ func Run(t *testing.T, newStore NewStore) {
 		{"FactorCredentialChange", testFactorCredentialChange},
 		{"ListFactors", testListFactors},
 		{"UpdateFactorErrorWritesNothing", testUpdateFactorErrorWritesNothing},
+		{"UpdateAccountFactor", testUpdateAccountFactor},
 		{"OTPs", testOTPs},
 		{"OTPExpiry", testOTPExpiry},
 		{"Hit", testHit},
