@@ -102,6 +102,7 @@ func (s *Service) AddClient(ctx context.Context, in store.Client) (store.Client,
 		return store.Client{}, "", err
 	}
 	c.CreatedAt = s.now()
+	defer s.clientsChanged()
 	if err := s.st.CreateClient(ctx, c); err != nil {
 		if errors.Is(err, store.ErrAlreadyExists) {
 			return store.Client{}, "", fmt.Errorf("%w: %q", ErrExists, c.ID)
@@ -142,6 +143,7 @@ func (s *Service) UpdateClient(ctx context.Context, id string, in store.Client) 
 	if err := s.validated(&c, &ps); err != nil {
 		return store.Client{}, err
 	}
+	defer s.clientsChanged()
 	err = s.st.UpdateClient(ctx, id, func(old store.Client) (store.Client, error) {
 		c.CreatedAt = old.CreatedAt
 		c.SecretHash = nil
@@ -162,6 +164,7 @@ func (s *Service) RemoveClient(ctx context.Context, id string) error {
 	if s.readOnly[id] {
 		return fmt.Errorf("%w: %q", ErrReadOnly, id)
 	}
+	defer s.clientsChanged()
 	if err := s.st.DeleteClient(ctx, id); err != nil {
 		return notFound(err, fmt.Sprintf("client %q", id))
 	}
@@ -176,6 +179,7 @@ func (s *Service) RotateClientSecret(ctx context.Context, id string) (string, er
 		return "", fmt.Errorf("%w: %q", ErrReadOnly, id)
 	}
 	secret := randid.Base64URL(32)
+	defer s.clientsChanged()
 	err := s.st.UpdateClient(ctx, id, func(c store.Client) (store.Client, error) {
 		if !c.UsesSecret() {
 			return c, fmt.Errorf("%w: %q uses %s", ErrNoSecret, id, c.AuthMethod)

@@ -45,7 +45,12 @@
 // generated client secret is returned once, when it is made, and only its
 // hash is stored. An account view leaves out the email address and names:
 // support works from the URN the person reads out, and the person sees
-// their own details on the account page.
+// their own details on the account page. After every write of a stored
+// client (add, update, removal, secret rotation) the Service calls the
+// function given WithClientsChanged: `passerelle serve` passes the
+// broker's ClientsChanged, so the broker, which keeps the stored clients
+// in memory, sees the change at its next request (the command line, a
+// process of its own, is seen within the broker's 2 seconds).
 //
 // GET /admin/store/backup serves a consistent copy of a running bbolt
 // store (store.Backuper), for `passerelle store backup`: the broker holds

@@ -39,6 +39,8 @@ type Service struct {
 	now      func() time.Time
 	log      *slog.Logger
 	notices  broker.Notices
+	// clientsChanged is told after every stored-client write.
+	clientsChanged func()
 }
 
 // Option tunes New.
@@ -52,6 +54,12 @@ func WithLogger(l *slog.Logger) Option { return func(s *Service) { s.log = l } }
 // the account or unlinks one of its credentials (broker.Notices; its
 // Store, Now and Log default to the Service's).
 func WithNotices(n broker.Notices) Option { return func(s *Service) { s.notices = n } }
+
+// WithClientsChanged calls f after every write of a stored client (add,
+// update, removal, secret rotation), so a broker in the same process sees
+// it at once (broker.Broker.ClientsChanged) rather than within its copy's
+// lifetime.
+func WithClientsChanged(f func()) Option { return func(s *Service) { s.clientsChanged = f } }
 
 // New returns a Service. lockout is the configured mfa.lockout section
 // (Unlock clears what it counts); rules are the deployment's rules for
@@ -69,11 +77,12 @@ func New(st store.Store, keys *broker.Keys, lockout mfa.LockoutConfig, rules sto
 	}
 	s := &Service{
 		st: st, keys: keys, reg: mfa.NewRegulator(st, lockout, now),
-		rules:    rules,
-		config:   append([]broker.ClientConfig(nil), configClients...),
-		readOnly: make(map[string]bool, len(configClients)),
-		now:      now,
-		log:      slog.New(slog.NewTextHandler(io.Discard, nil)),
+		rules:          rules,
+		config:         append([]broker.ClientConfig(nil), configClients...),
+		readOnly:       make(map[string]bool, len(configClients)),
+		now:            now,
+		log:            slog.New(slog.NewTextHandler(io.Discard, nil)),
+		clientsChanged: func() {},
 	}
 	for _, c := range configClients {
 		s.readOnly[c.ID] = true

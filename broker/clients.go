@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/subtle"
 	"errors"
+	"net/url"
 	"time"
 
 	"github.com/zitadel/oidc/v3/pkg/oidc"
@@ -13,16 +14,18 @@ import (
 )
 
 // clients finds relying parties: configuration first, then the store
-// (clients added with `passerelle clients add`).
+// (clients added with `passerelle clients add` or the admin API, kept in
+// memory by storedClients). A configured client is built once, when the
+// configuration is loaded, and every request shares it (nobody changes a
+// *client).
 type clients struct {
-	static   map[string]store.Client
-	store    store.Store
-	loginURL func(authRequestID string) string
-	idTTL    time.Duration
+	static map[string]*client
+	stored *storedClients
 }
 
-func newClients(cfgs []ClientConfig, st store.Store, now time.Time) (*clients, error) {
-	m := make(map[string]store.Client, len(cfgs))
+// newClients builds the configured clients, whose ID tokens last idTTL.
+func newClients(cfgs []ClientConfig, stored *storedClients, now time.Time, idTTL time.Duration) (*clients, error) {
+	cs := &clients{static: make(map[string]*client, len(cfgs)), stored: stored}
 	for _, c := range cfgs {
 		sc := c.Client
 		sc.SetDefaults()
@@ -30,9 +33,9 @@ func newClients(cfgs []ClientConfig, st store.Store, now time.Time) (*clients, e
 			return nil, err
 		}
 		sc.CreatedAt = now
-		m[c.ID] = sc
+		cs.static[c.ID] = &client{Client: sc, idTTL: idTTL}
 	}
-	return &clients{static: m, store: st}, nil
+	return cs, nil
 }
 
 // errUnknownClient is a plain error: zitadel/oidc maps it to
@@ -40,28 +43,23 @@ func newClients(cfgs []ClientConfig, st store.Store, now time.Time) (*clients, e
 var errUnknownClient = errors.New("unknown client")
 
 func (c *clients) get(ctx context.Context, id string) (*client, error) {
-	if sc, ok := c.static[id]; ok {
-		return c.wrap(sc), nil
+	if cl, ok := c.static[id]; ok {
+		return cl, nil
 	}
-	sc, err := c.store.GetClient(ctx, id)
+	cl, err := c.stored.get(ctx, id)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, errUnknownClient
 	}
 	if err != nil {
 		return nil, oidc.ErrServerError().WithParent(err)
 	}
-	return c.wrap(sc), nil
-}
-
-func (c *clients) wrap(sc store.Client) *client {
-	return &client{Client: sc, loginURL: c.loginURL, idTTL: c.idTTL}
+	return cl, nil
 }
 
 // client adapts a stored or configured relying party to op.Client.
 type client struct {
 	store.Client
-	loginURL func(authRequestID string) string
-	idTTL    time.Duration
+	idTTL time.Duration // the lifetime of its ID tokens
 }
 
 var _ op.Client = (*client)(nil)
@@ -79,7 +77,7 @@ func (c *client) ResponseTypes() []oidc.ResponseType {
 func (c *client) GrantTypes() []oidc.GrantType {
 	return []oidc.GrantType{oidc.GrantTypeCode, oidc.GrantTypeRefreshToken}
 }
-func (c *client) LoginURL(id string) string            { return c.loginURL(id) }
+func (c *client) LoginURL(id string) string            { return "/login/" + url.PathEscape(id) }
 func (c *client) AccessTokenType() op.AccessTokenType  { return op.AccessTokenTypeBearer }
 func (c *client) IDTokenLifetime() time.Duration       { return c.idTTL }
 func (c *client) DevMode() bool                        { return false }

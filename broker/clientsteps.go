@@ -92,13 +92,12 @@ func (b *Broker) orgClients(ctx context.Context) ([]store.Client, error) {
 			out = append(out, sc)
 		}
 	}
-	stored, err := b.st.ListClients(ctx)
+	_, stored, err := b.stored.read(ctx)
 	if err != nil {
 		return nil, err
 	}
 	for _, c := range stored {
 		if _, configured := b.orgsOf(c.ID); !configured && c.Organizations != nil {
-			c.Organizations.SetDefaults()
 			out = append(out, c)
 		}
 	}

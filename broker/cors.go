@@ -62,7 +62,7 @@ func (e protocolEdge) anyClientAllows(ctx context.Context, origin string) bool {
 			return true
 		}
 	}
-	stored, err := e.st.ListClients(ctx)
+	_, stored, err := cs.stored.read(ctx)
 	if err != nil {
 		e.log.ErrorContext(ctx, "list clients for a CORS preflight", "error", err)
 		return false

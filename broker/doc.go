@@ -145,6 +145,14 @@
 //     §11 says.
 //   - an unknown idp_hint is ignored and the chooser shown.
 //   - a private_key_jwt assertion's jti is accepted once (OIDC Core §9).
+//   - configured clients are built once per configuration load; stored
+//     clients (the admin API, `passerelle clients`) are kept in memory
+//     (storedclients.go), read again from the store at most every 2
+//     seconds (storedClientsTTL) and after every client write of this
+//     process's admin API (ClientsChanged). So a client added, changed or
+//     removed, or a secret rotated, on another replica or by the command
+//     line takes effect here within 2 seconds: bounded staleness, where a
+//     store read at every request used to make it immediate.
 //   - the SSO session opens when the whole authentication has succeeded,
 //     second factor included, with the level it reached; a person who
 //     leaves at the second factor has no session, and their next sign-in

@@ -47,7 +47,8 @@ type adminAPI struct {
 func newAdminAPI(t *testing.T, e *env) adminAPI {
 	cfg := broker.Config{}
 	cfg.SetDefaults()
-	svc := admin.New(e.store, nil, mfa.LockoutConfig{}, cfg.ClientRules([]string{"gckey"}), nil, e.clock.Now)
+	svc := admin.New(e.store, nil, mfa.LockoutConfig{}, cfg.ClientRules([]string{"gckey"}), nil, e.clock.Now,
+		admin.WithClientsChanged(e.broker.ClientsChanged))
 	srv := httptest.NewServer(svc.Handler("admin-token"))
 	t.Cleanup(srv.Close)
 	return adminAPI{t: t, srv: srv}

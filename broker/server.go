@@ -72,6 +72,7 @@ type Broker struct {
 	secrets    secrets
 	keys       *Keys
 	cat        atomic.Pointer[catalog]
+	stored     *storedClients // the store's clients, kept in memory
 	clientKeys *clientKeys
 	sessions   *sessions
 	audits     auditor
@@ -133,6 +134,7 @@ func New(ctx context.Context, cfg Config, d Deps) (*Broker, error) {
 		clientKeys: &clientKeys{http: d.HTTPClient, now: d.Now},
 	}
 	b.sealer = sealer
+	b.stored = &storedClients{st: d.Store, now: d.Now, idTTL: cfg.Tokens.IDToken}
 	b.backchannel = newBackchannel(d.HTTPClient, d.Now, d.Logger)
 	b.backchannel.issuer, b.backchannel.audit = b.issuer, b.auditLogout
 	b.observe = d.Observe
@@ -222,12 +224,10 @@ func (b *Broker) catalog() *catalog { return b.cat.Load() }
 // client or provider was removed ends with the error page at its next
 // step. The configuration must have been validated.
 func (b *Broker) Reload(clients []ClientConfig, groups []GroupConfig, ups []Upstream) error {
-	cs, err := newClients(clients, b.st, b.now())
+	cs, err := newClients(clients, b.stored, b.now(), b.cfg.Tokens.IDToken)
 	if err != nil {
 		return err
 	}
-	cs.loginURL = func(id string) string { return "/login/" + url.PathEscape(id) }
-	cs.idTTL = b.cfg.Tokens.IDToken
 	ts, err := loadTerms(clients)
 	if err != nil {
 		return err

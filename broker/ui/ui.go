@@ -13,6 +13,7 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/passerelle/passerelle/internal/validate"
 )
@@ -147,8 +148,10 @@ func (u *UI) Render(w http.ResponseWriter, r *http.Request, status int, lang str
 	if !slices.Contains(u.langs, lang) {
 		lang = u.langs[0]
 	}
-	body, err := u.render(r, lang, page, data)
-	if err != nil {
+	buf := pageBuffers.Get().(*bytes.Buffer)
+	defer pageBuffers.Put(buf)
+	buf.Reset()
+	if err := u.render(buf, r, lang, page, data); err != nil {
 		u.logger().ErrorContext(r.Context(), "ui: render page", "page", page, "err", err)
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
@@ -156,13 +159,19 @@ func (u *UI) Render(w http.ResponseWriter, r *http.Request, status int, lang str
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Content-Language", lang)
 	w.WriteHeader(status)
-	_, _ = w.Write(body)
+	_, _ = w.Write(buf.Bytes())
 }
 
-func (u *UI) render(r *http.Request, lang, page string, data any) ([]byte, error) {
+// pageBuffers hold the pages being rendered, reused: a page is several
+// kilobytes, which a fresh buffer reaches by doubling, some ten
+// allocations for every page.
+var pageBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// render writes page into buf.
+func (u *UI) render(buf *bytes.Buffer, r *http.Request, lang, page string, data any) error {
 	spec, ok := pageSpecs[page]
 	if !ok {
-		return nil, fmt.Errorf("unknown page %q", page)
+		return fmt.Errorf("unknown page %q", page)
 	}
 	// Work on a copy so that filling in defaults never changes the
 	// caller's value.
@@ -170,7 +179,7 @@ func (u *UI) render(r *http.Request, lang, page string, data any) ([]byte, error
 	if data != nil {
 		v := reflect.ValueOf(data)
 		if v.Type() != spec.data {
-			return nil, fmt.Errorf("page %q wants %v, got %T", page, spec.data, data)
+			return fmt.Errorf("page %q wants %v, got %T", page, spec.data, data)
 		}
 		if !v.IsNil() {
 			cp.Elem().Set(v.Elem())
@@ -214,7 +223,7 @@ func (u *UI) render(r *http.Request, lang, page string, data any) ([]byte, error
 		}
 	case *FormPostData:
 		if d.Action == "" {
-			return nil, fmt.Errorf("page %q needs an Action", page)
+			return fmt.Errorf("page %q needs an Action", page)
 		}
 	case *MFAChooseData:
 		if d.Enrol {
@@ -222,40 +231,40 @@ func (u *UI) render(r *http.Request, lang, page string, data any) ([]byte, error
 		}
 	case *TOTPEnrolData:
 		if d.Action == "" || d.Secret == "" {
-			return nil, fmt.Errorf("page %q needs an Action and a Secret", page)
+			return fmt.Errorf("page %q needs an Action and a Secret", page)
 		}
 	case *EmailEnrolData:
 		if d.Action == "" {
-			return nil, fmt.Errorf("page %q needs an Action", page)
+			return fmt.Errorf("page %q needs an Action", page)
 		}
 	case *CodeData:
 		if title = codeKey(d.Kind, "title"); !u.has(title) || !u.has(codeKey(d.Kind, "label")) || d.Action == "" {
-			return nil, fmt.Errorf("page %q needs an Action and a Kind with a title and label in the catalogue (code.<kind>.title), got %q", page, d.Kind)
+			return fmt.Errorf("page %q needs an Action and a Kind with a title and label in the catalogue (code.<kind>.title), got %q", page, d.Kind)
 		}
 	case *WebAuthnData:
 		if d.Action == "" || d.OptionsJSON == "" {
-			return nil, fmt.Errorf("page %q needs an Action and OptionsJSON", page)
+			return fmt.Errorf("page %q needs an Action and OptionsJSON", page)
 		}
 		if d.Register {
 			title = "webauthn.register.title"
 		}
 	case *RecoveryCodesData:
 		if d.Action == "" || len(d.Codes) == 0 {
-			return nil, fmt.Errorf("page %q needs an Action and Codes", page)
+			return fmt.Errorf("page %q needs an Action and Codes", page)
 		}
 	case *ConfirmData:
 		if d.Action == "" || d.Submit == "" {
-			return nil, fmt.Errorf("page %q needs an Action and a Submit label", page)
+			return fmt.Errorf("page %q needs an Action and a Submit label", page)
 		}
 	case *SecurityData:
 		for _, f := range d.Factors {
 			if !u.has(kindKey(f.Kind)) || f.ID == "" {
-				return nil, fmt.Errorf("page %q: factor %q needs an ID and a known Kind, got %q", page, f.ID, f.Kind)
+				return fmt.Errorf("page %q: factor %q needs an ID and a known Kind, got %q", page, f.ID, f.Kind)
 			}
 		}
 	}
 	if err := u.prepareLocal(v); err != nil {
-		return nil, fmt.Errorf("page %q %w", page, err)
+		return fmt.Errorf("page %q %w", page, err)
 	}
 	if c.Title == "" {
 		c.Title = u.T(lang, title)
@@ -264,11 +273,7 @@ func (u *UI) render(r *http.Request, lang, page string, data any) ([]byte, error
 		v.Toggles = u.langLinks(c.Path, lang)
 	}
 
-	var buf bytes.Buffer
-	if err := u.pages[page].ExecuteTemplate(&buf, "layout", v); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
+	return u.pages[page].ExecuteTemplate(buf, "layout", v)
 }
 
 func (u *UI) logger() *slog.Logger {

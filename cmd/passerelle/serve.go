@@ -178,7 +178,7 @@ func handler(cfg *Config, b *broker.Broker, st store.Store, logger *slog.Logger)
 		return nil, err // already says "admin: ..."
 	}
 	svc := admin.New(st, b.Keys(), cfg.Broker.MFA.Lockout, cfg.Broker.ClientRules(cfg.providerIDs()), cfg.Broker.Clients, time.Now,
-		admin.WithLogger(logger), admin.WithNotices(b.Notices()))
+		admin.WithLogger(logger), admin.WithNotices(b.Notices()), admin.WithClientsChanged(b.ClientsChanged))
 	mux.Handle("/admin/", svc.Handler(token))
 	return mux, nil
 }

@@ -29,9 +29,8 @@ func (c *codeCatcher) Send(_ context.Context, m notify.Message) error {
 // BenchmarkEmailVerify is the cost of one successful Verify on a real
 // bbolt store: reading the code, checking its hash and writing it back
 // consumed, durably. One verification at a time, so each commit is alone
-// in its batch and waits the store's BatchDelay (1 ms by default) before
-// its fsync: this is the latency of a sign-in's check, not the store's
-// throughput.
+// and commits at once: this is the latency of a sign-in's check, not the
+// store's throughput.
 //
 // The b.N codes are issued before the timer starts, each to its own
 // address (the hourly address cap), with the daily account cap raised.

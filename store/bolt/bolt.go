@@ -23,11 +23,8 @@ import (
 // upgrades).
 const SchemaVersion = 3
 
-// Defaults for Options.
-const (
-	DefaultTimeout    = time.Second
-	DefaultBatchDelay = time.Millisecond
-)
+// DefaultTimeout is Options.Timeout's default.
+const DefaultTimeout = time.Second
 
 // Options tunes Open. The zero value is ready to use.
 type Options struct {
@@ -37,11 +34,6 @@ type Options struct {
 	// Timeout is how long Open waits for the file lock held by another
 	// process before failing; DefaultTimeout when zero.
 	Timeout time.Duration
-	// BatchDelay is how long a write that starts while another is in
-	// progress waits for more company to share its commit (and its
-	// fsync); DefaultBatchDelay when zero. Keep it near the cost of one
-	// fsync. A write that starts alone commits at once.
-	BatchDelay time.Duration
 	// Retention is how long Sweep keeps audit events and rotated-away
 	// refresh hashes; the zero value keeps them (store.Retention).
 	Retention store.Retention
@@ -70,18 +62,17 @@ type Store struct {
 }
 
 // base holds what every role shares (roles.go): the open file, the clock
-// deciding expiry, the retention Sweep applies and the count of writes in
-// progress that decides whether a write joins a batch. Its methods (view,
-// write, expired) are the transactions every role runs in.
+// deciding expiry, the retention Sweep applies and the group commit every
+// write goes through. Its methods (view, write, expired) are the
+// transactions every role runs in.
 type base struct {
 	db        *bbolt.DB
 	now       func() time.Time
 	retention store.Retention
 	// authRequests are the sign-ins in progress, in memory (transient.go).
 	authRequests *memTable[store.AuthRequest]
-	// writers counts the writes in progress: a write that starts alone
-	// commits at once, one that finds company joins a batch.
-	writers atomic.Int32
+	// commits groups concurrent writes into shared commits (commit.go).
+	commits *committer
 	// writes counts the durable writes since Open (Writes).
 	writes atomic.Int64
 	// audit is the audit log's group commit (audit.go).
@@ -101,9 +92,6 @@ func Open(path string, opts Options) (*Store, error) {
 	if opts.Timeout <= 0 {
 		opts.Timeout = DefaultTimeout
 	}
-	if opts.BatchDelay <= 0 {
-		opts.BatchDelay = DefaultBatchDelay
-	}
 	if opts.MaxAuthRequests <= 0 {
 		opts.MaxAuthRequests = DefaultMaxAuthRequests
 	}
@@ -111,7 +99,6 @@ func Open(path string, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, openError(path, opts.Timeout, err)
 	}
-	db.MaxBatchDelay = opts.BatchDelay
 	if err := db.Update(func(tx *bbolt.Tx) error { return initSchema(tx, path) }); err != nil {
 		_ = db.Close()
 		return nil, err
@@ -119,7 +106,7 @@ func Open(path string, opts Options) (*Store, error) {
 	authRequests := newMemTable("auth request", opts.MaxAuthRequests, opts.Now, store.AuthRequest.Clone,
 		func(r store.AuthRequest) time.Time { return r.ExpiresAt },
 		func(r store.AuthRequest) bool { return r.AccountID == "" })
-	b := &base{db: db, now: opts.Now, retention: opts.Retention, authRequests: authRequests}
+	b := &base{db: db, now: opts.Now, retention: opts.Retention, authRequests: authRequests, commits: &committer{db: db}}
 	return compose(b), nil
 }
 
@@ -205,8 +192,8 @@ func (s *base) view(ctx context.Context, fn func(*bbolt.Tx) error) error {
 
 // refusal carries an outcome for the caller (a contract error, or the
 // error of an update callback) out of a write function that has written
-// nothing. write commits the batch anyway, so one refused write does not
-// roll back and re-run the writes that share its commit.
+// nothing. A shared commit goes ahead anyway, so one refused write does
+// not roll back and re-run the writes that share its commit.
 type refusal struct{ err error }
 
 func (r refusal) Error() string { return r.err.Error() }
@@ -215,47 +202,22 @@ func (r refusal) Error() string { return r.err.Error() }
 // has modified anything.
 func refuse(err error) error { return refusal{err: err} }
 
-// write runs fn in a read-write transaction. Alone, it commits at once
-// (db.Update; a refusal rolls back, so nothing is committed). While other
-// writes are in progress it joins a batch (db.Batch): concurrent writers
-// share one commit and one fsync. bbolt runs a batched fn again when
-// another function of the same batch fails, so fn must derive everything
-// from tx and reset whatever it reports to the caller at each run. Only
-// a write that committed what fn wrote counts among Writes: a refused
-// one wrote nothing.
-func (s *base) write(ctx context.Context, fn func(*bbolt.Tx) error) (err error) {
+// write runs fn in a read-write transaction committed with fsync before
+// it returns: its own when no other commit is running, else one shared
+// with the writes that arrive meanwhile (committer). A shared commit
+// that fails runs each of its functions again on its own, so fn must
+// derive everything from tx and reset whatever it reports to the caller
+// at each run. Only a write that committed what fn wrote counts among
+// Writes: a refused one wrote nothing.
+func (s *base) write(ctx context.Context, fn func(*bbolt.Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	defer func() {
-		if err == nil {
-			s.writes.Add(1)
-		}
-	}()
-	defer s.writers.Add(-1)
-	if s.writers.Add(1) == 1 {
-		err := s.db.Update(fn)
-		var r refusal
-		if errors.As(err, &r) {
-			return r.err
-		}
-		return err
+	err := s.commits.write(fn)
+	if err == nil {
+		s.writes.Add(1)
 	}
-	var outcome error
-	err = s.db.Batch(func(tx *bbolt.Tx) error {
-		outcome = nil
-		err := fn(tx)
-		var r refusal
-		if errors.As(err, &r) {
-			outcome = r.err
-			return nil
-		}
-		return err
-	})
-	if err != nil {
-		return err
-	}
-	return outcome
+	return err
 }
 
 // expired reports whether a record with this ExpiresAt is gone for the
@@ -275,6 +237,16 @@ func isExpired(expiresAt, now time.Time) bool {
 // Tests and the bench count them per sign-in. The audit log's group
 // commits are not among them (AuditCommits).
 func (s *Store) Writes() int64 { return s.writes.Load() }
+
+// Commits is the number of read-write transactions committed to the
+// file in its whole life (bbolt's transaction ID): writes that share a
+// batch share one, and the audit log's group commits count too. The
+// bench reads it before and after a run to count commits per operation.
+func (s *Store) Commits() int64 {
+	var n int64
+	_ = s.db.View(func(tx *bbolt.Tx) error { n = int64(tx.ID()); return nil })
+	return n
+}
 
 // AuditCommits is the number of audit group commits since Open, each
 // writing up to store.AuditBatch events that nobody waited for.

@@ -14,7 +14,10 @@
 // per kind; secondary indexes live in their own buckets. Composite keys
 // are built from length-prefixed parts (uvarint length, then bytes), so no
 // two tuples share an encoding and the encoding of a leading part is a
-// prefix that selects exactly its entries.
+// prefix that selects exactly its entries. Grants and accounts, read at
+// every introspection and refresh, are decoded once: a read that finds
+// the bytes it decoded before under the same key takes the decoded record
+// (decoded.go; at most 4,096 per kind, compared byte for byte).
 //
 //	bucket                   key                              value
 //	meta                     "schema_version"                 decimal version (SchemaVersion)
@@ -131,14 +134,18 @@
 //
 // Every write is a bbolt read-write transaction committed with fsync
 // before the method returns: about 0.4 ms per commit on this project's
-// machines (BenchmarkCommit). A write that starts while no other is in
-// progress commits at once (db.Update). One that starts while others are
-// in progress goes through db.Batch, which groups concurrent writers into
-// one commit: under load a sign-in's writes cost a fraction of as many
-// fsyncs (BenchmarkSignInWrites). The price is latency for those writers,
-// who wait up to Options.BatchDelay (default 1 ms; Go timers on Linux
-// rarely fire sooner) for more company before committing; a quiet
-// broker's writes never wait. Writes counts them.
+// machines (BenchmarkCommit), 1 ms and more when other processes write.
+// Writes go through a group commit (commit.go): a write that finds no
+// commit running commits at once; those that arrive while one runs queue,
+// and the first of them commits them all in one transaction as soon as it
+// ends. Under load a commit carries every write that arrived during the
+// one before, so sign-ins and refresh grants cost a fraction of an fsync
+// each (BenchmarkSignInWrites; BenchmarkRefreshRotation counts commits
+// and pages per rotation), and no write waits for company it might not
+// get: there is no timer (db.Batch waited 1 ms for company, closed its
+// batch then, and still waited for the commit before it; 16 refresh
+// clients made 5 grants per commit with it, 7 now). Writes counts the
+// writes, Commits the commits.
 //
 // Two kinds of record skip the file's commit:
 //
@@ -177,12 +184,12 @@
 // the TOTP answer (the account's failure count and the factor's step in
 // one UpdateAccountFactor), the SSO session, the grant.
 //
-// Batch runs a write function again when another function of the same
-// batch fails, so write functions derive everything from their
+// A shared commit that fails runs each of its write functions again in a
+// commit of its own, so write functions derive everything from their
 // transaction, and update callbacks may run more than once (the store
 // contract allows it). A write that ends in a contract error (not found,
 // already exists, or the callback's own error) checks before it writes
-// and reports the error without failing the batch, so one refused write
+// and reports the error without failing the commit, so one refused write
 // does not roll back and re-run the writes that share its commit.
 //
 // Open takes an exclusive lock on the file: a second process (or a second

@@ -102,6 +102,9 @@ type kind[T any] struct {
 	// (signing keys do not expire on read but are swept; a revoked grant
 	// and a consumed one-time code go before their expiry).
 	sweptAt func(T) time.Time
+	// decoded, when set, spares load decoding a record read before
+	// whose stored bytes have not changed since (decoded.go).
+	decoded *decoded[T]
 }
 
 // sweepAt is when Sweep deletes v; zero for never.
@@ -121,7 +124,8 @@ var (
 	clients = kind[store.Client]{name: "client", bucket: bucketClients,
 		key: func(c store.Client) []byte { return []byte(c.ID) }}
 	accounts = kind[store.Account]{name: "account", bucket: bucketAccounts,
-		key: func(a store.Account) []byte { return []byte(a.ID) }}
+		key:     func(a store.Account) []byte { return []byte(a.ID) },
+		decoded: &decoded[store.Account]{}}
 	links = kind[store.Link]{name: "link", bucket: bucketLinks,
 		key: func(l store.Link) []byte { return linkKey(l.Provider, l.Subject) }}
 	authRequests = kind[store.AuthRequest]{name: "auth request", bucket: bucketAuthReqs, tag: 'a',
@@ -130,7 +134,8 @@ var (
 	grants = kind[store.Grant]{name: "grant", bucket: bucketGrants, tag: 'g',
 		key:       func(g store.Grant) []byte { return []byte(g.ID) },
 		expiresAt: func(g store.Grant) time.Time { return g.ExpiresAt },
-		sweptAt:   func(g store.Grant) time.Time { return store.SweepAt(g.ExpiresAt, g.SweepEarlyAt()) }}
+		sweptAt:   func(g store.Grant) time.Time { return store.SweepAt(g.ExpiresAt, g.SweepEarlyAt()) },
+		decoded:   &decoded[store.Grant]{clone: cloneGrant}}
 	sessions = kind[store.Session]{name: "session", bucket: bucketSessions, tag: 's',
 		key:       func(s store.Session) []byte { return s.Hash },
 		expiresAt: func(s store.Session) time.Time { return s.ExpiresAt }}
@@ -178,8 +183,16 @@ func load[T any](tx *bbolt.Tx, k kind[T], key []byte) (v T, ok bool, err error) 
 	if raw == nil {
 		return v, false, nil
 	}
+	if k.decoded != nil {
+		if v, ok := k.decoded.get(key, raw); ok {
+			return v, true, nil
+		}
+	}
 	if err := json.Unmarshal(raw, &v); err != nil {
 		return v, false, fmt.Errorf("store/bolt: decode %s: %w", k.name, err)
+	}
+	if k.decoded != nil {
+		k.decoded.put(key, raw, v)
 	}
 	return v, true, nil
 }

@@ -1,0 +1,76 @@
+package bolt
+
+import (
+	"errors"
+	"fmt"
+	"runtime"
+	"sync"
+	"testing"
+	"time"
+
+	"go.etcd.io/bbolt"
+
+	"github.com/passerelle/passerelle/store"
+)
+
+// TestGroupCommit: the writes that arrive while a commit runs wait for it,
+// then share one commit, however many they are; each gets its own answer
+// (a refused write fails alone, the others land).
+func TestGroupCommit(t *testing.T) {
+	s := newStore(t, time.Now).(*Store)
+	ctx := t.Context()
+	dup := store.Session{Hash: store.HashToken("dup"), AccountID: "a"}
+	if err := s.CreateSession(ctx, dup); err != nil {
+		t.Fatal(err)
+	}
+	started, release := make(chan struct{}), make(chan struct{})
+	held := make(chan error, 1)
+	go func() {
+		held <- s.write(ctx, func(tx *bbolt.Tx) error {
+			close(started)
+			<-release
+			return save(tx, sessions, store.Session{Hash: store.HashToken("held"), AccountID: "a"})
+		})
+	}()
+	<-started
+	before := s.Commits()
+
+	const n = 8
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			sess := store.Session{Hash: store.HashToken(fmt.Sprint("s-", i)), AccountID: "a"}
+			if i == 0 {
+				sess = dup
+			}
+			errs[i] = s.CreateSession(ctx, sess)
+		})
+	}
+	for queued(s.commits) < n {
+		runtime.Gosched()
+	}
+	close(release)
+	wg.Wait()
+	if err := <-held; err != nil {
+		t.Fatalf("the held write: %v", err)
+	}
+	if got := s.Commits() - before; got != 2 {
+		t.Errorf("%d commits for the held write and the %d queued behind it, want 2", got, n)
+	}
+	if !errors.Is(errs[0], store.ErrAlreadyExists) {
+		t.Errorf("the refused write: %v, want ErrAlreadyExists", errs[0])
+	}
+	for i := 1; i < n; i++ {
+		if _, err := s.GetSession(ctx, store.HashToken(fmt.Sprint("s-", i))); errs[i] != nil || err != nil {
+			t.Errorf("write %d, queued with a refused one: %v, then %v", i, errs[i], err)
+		}
+	}
+}
+
+// queued is how many writes wait for the next commit.
+func queued(c *committer) int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.queue)
+}

@@ -1,0 +1,38 @@
+package bolt
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/passerelle/passerelle/store"
+)
+
+// TestDecodedCache: a held grant is returned only for the very bytes it
+// was decoded from, each reader gets its own slices, and the cache stays
+// within decodedMax.
+func TestDecodedCache(t *testing.T) {
+	d := &decoded[store.Grant]{clone: cloneGrant}
+	key, raw := []byte("g1"), []byte(`{"id":"g1","scopes":["openid"]}`)
+	d.put(key, raw, store.Grant{ID: "g1", Scopes: []string{"openid"}, RefreshHash: []byte{1}})
+
+	g, ok := d.get(key, raw)
+	if !ok || g.ID != "g1" || g.Scopes[0] != "openid" {
+		t.Fatalf("held grant: %+v, %v", g, ok)
+	}
+	g.Scopes[0], g.RefreshHash[0] = "changed", 9
+	if again, _ := d.get(key, raw); again.Scopes[0] != "openid" || again.RefreshHash[0] != 1 {
+		t.Errorf("a reader's change reached the cache: %+v", again)
+	}
+	if _, ok := d.get(key, []byte(`{"id":"g1","scopes":["openid"],"revoked":true}`)); ok {
+		t.Error("the grant decoded from other bytes was returned")
+	}
+	if _, ok := d.get([]byte("g2"), raw); ok {
+		t.Error("a record was returned under another key")
+	}
+	for i := range decodedMax + 10 {
+		d.put(fmt.Appendf(nil, "k%d", i), raw, store.Grant{})
+	}
+	if n := len(d.m); n > decodedMax {
+		t.Errorf("the cache holds %d records, more than %d", n, decodedMax)
+	}
+}
