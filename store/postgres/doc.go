@@ -102,12 +102,18 @@
 // way two racing updates of one record (a code redeemed twice, a refresh
 // token presented twice) take effect one after the other, and the second
 // fn sees what the first wrote (storetest's UpdatesCountAll). fn runs at
-// most swapTries+1 times per call. UpdateAccountFactor always runs one
-// transaction: it locks the account's row, then the factor's, applies
-// fn and writes both (one commit); every transaction that locks both
-// takes them in that order, so none deadlocks, and a compare-and-swap of
-// either record meanwhile finds its row version changed and starts
-// again (storetest's AccountFactorUpdatesSerialise). Creates rely on the
+// most swapTries+1 times per call. UpdateAccountFactor swaps both
+// records at once: one SELECT reads both with their versions, fn, then
+// one statement updates each at its version, the account's row first,
+// and aborts (a division by zero, on purpose: bothOrNeither) when only
+// one of the two was still at its version, so both or neither are
+// written; two round trips, where its transaction takes six. After
+// swapTries lost swaps it runs that transaction: it locks the account's
+// row, then the factor's, applies fn and writes both (one commit); every
+// statement or transaction that locks both takes them in that order, so
+// none deadlocks, and a compare-and-swap of either record meanwhile finds
+// its row version changed and starts again (storetest's
+// AccountFactorUpdatesSerialise). Creates rely on the
 // constraints instead of locks: of two racing first sign-ins, the second
 // INSERT into links waits for the first transaction and then fails with a
 // unique violation (CreateLocalUser first deletes the expired
@@ -157,9 +163,10 @@
 // together. CreateAuthRequest is one INSERT ... SELECT ... WHERE the sum of
 // the slots is below the cap. At the cap it makes room in one statement:
 // it deletes the expired requests (up to SweepBatch), or when there are
-// none the oldest request nobody has signed in to yet (no account named:
-// the evictable column, by seq, the creation order, through a partial
-// index), skipping rows another replica is deleting (SKIP LOCKED), then
+// none the oldest request whose person has passed no credential yet (no
+// account named, no first-time upstream identity waiting:
+// store.AuthRequest.PastCredential, kept in the evictable column), by
+// seq, the creation order, through a partial index, skipping rows another replica is deleting (SKIP LOCKED), then
 // inserts. A flood of anonymous sign-ins never refuses a new one and never
 // ends one past its credential; it can end a person's sign-in still at the
 // chooser or the upstream's page, after MaxAuthRequests newer ones. Only a
@@ -171,11 +178,10 @@
 // Writes, Statements and AuditCommits count what the store sent (a pgx
 // query tracer), for tests and the bench: a returning person's sign-in
 // is 3 durable writes (was 9, then 5 before the TOTP answer became one
-// UpdateAccountFactor) in 31 statements (was 44 with the auth request's
+// UpdateAccountFactor) in 27 statements (was 44 with the auth request's
 // writes already unlogged: the compare-and-swap of Locking saves two
-// round trips per update, the one-statement CreateGrant three; the TOTP
-// answer's transaction takes the six its three compare-and-swaps took),
-// counted by
+// round trips per update, four for UpdateAccountFactor, the one-statement
+// CreateGrant three), counted by
 // TestReturningSignInWritesPostgres. pgx prepares every statement once
 // per connection and reuses it (its default statement cache), so no
 // statement is parsed and planned per call.

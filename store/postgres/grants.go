@@ -125,7 +125,7 @@ func (s *grantRecords) swapRotated(ctx context.Context, old, g store.Grant, vers
 	if bytes.Equal(g.RefreshHash, old.RefreshHash) {
 		return grants.writeIf(ctx, s.pool, g.ID, g, &version)
 	}
-	sql, args, err := grants.rewrite(g.ID, g, &version)
+	sql, args, err := grants.rewrite(1, g.ID, g, &version)
 	if err != nil {
 		return false, err
 	}

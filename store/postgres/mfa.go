@@ -57,13 +57,19 @@ func (s *factorRecords) UpdateFactor(ctx context.Context, id string, fn func(sto
 	return factors.update(ctx, s.base, id, fn, nil)
 }
 
-// UpdateAccountFactor applies fn to an account and one of its factors in
-// one transaction: both rows locked (SELECT ... FOR UPDATE), the
+// UpdateAccountFactor applies fn to an account and one of its factors:
+// first by compare-and-swap (swapAccountFactor), and after swapTries
+// lost swaps in one transaction: both rows locked (SELECT ... FOR UPDATE), the
 // account's first, as no transaction locks them the other way round, so
 // two such updates never deadlock; fn's outcome written to both, one
 // commit. fn's error comes back unwrapped and nothing is written.
 func (s *factorRecords) UpdateAccountFactor(ctx context.Context, accountID, factorID string,
 	fn func(store.Account, store.Factor) (store.Account, store.Factor, error)) error {
+	for range swapTries {
+		if done, err := s.swapAccountFactor(ctx, accountID, factorID, fn); done || err != nil {
+			return err
+		}
+	}
 	var refused error
 	err := s.inTx(ctx, func(ctx context.Context, tx pgx.Tx) error {
 		oldA, err := accounts.load(ctx, tx, accountID, s.now(), true)

@@ -123,7 +123,7 @@ func (t table[T]) write(ctx context.Context, q querier, key any, v T) error {
 // writeIf is write, only while the row is at version (its xmin) when
 // version is set: written reports whether it was.
 func (t table[T]) writeIf(ctx context.Context, q querier, key any, v T, version *uint32) (written bool, err error) {
-	sql, args, err := t.rewrite(key, v, version)
+	sql, args, err := t.rewrite(1, key, v, version)
 	if err != nil {
 		return false, err
 	}
@@ -131,21 +131,22 @@ func (t table[T]) writeIf(ctx context.Context, q querier, key any, v T, version 
 	return tag.RowsAffected() == 1, contractError(err, t.noun, store.ErrConflict)
 }
 
-// rewrite is the UPDATE of writeIf and its arguments.
-func (t table[T]) rewrite(key any, v T, version *uint32) (sql string, args []any, err error) {
+// rewrite is the UPDATE of writeIf and its arguments, numbered from
+// $first (1 for a statement of its own).
+func (t table[T]) rewrite(first int, key any, v T, version *uint32) (sql string, args []any, err error) {
 	raw, err := json.Marshal(v)
 	if err != nil {
 		return "", nil, fmt.Errorf("store/postgres: encode %s: %w", t.noun, err)
 	}
 	sets := make([]string, 0, len(t.cols)+1)
 	for i, c := range slices.Concat(t.cols, []string{"record"}) {
-		sets = append(sets, fmt.Sprintf("%s = $%d", c, i+2))
+		sets = append(sets, fmt.Sprintf("%s = $%d", c, first+i+1))
 	}
 	args = append(append([]any{key}, t.vals(v)...), raw)
-	sql = fmt.Sprintf("UPDATE %s SET %s WHERE %s = $1", t.name, strings.Join(sets, ", "), t.key)
+	sql = fmt.Sprintf("UPDATE %s SET %s WHERE %s = $%d", t.name, strings.Join(sets, ", "), t.key, first)
 	if version != nil {
 		args = append(args, *version)
-		sql += fmt.Sprintf(" AND xmin = $%d", len(args))
+		sql += fmt.Sprintf(" AND xmin = $%d", first+len(args)-1)
 	}
 	return sql, args, nil
 }

@@ -1,0 +1,76 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/passerelle/passerelle/store"
+)
+
+// bothOrNeither ends the statement of swapAccountFactor: true when both
+// rows were written, false when neither was (another write came first),
+// and a division by zero, on purpose, when only one was, which aborts
+// the statement and so undoes that one.
+const bothOrNeither = ` SELECT CASE WHEN w.a = w.f THEN w.a = 1 ELSE 1 / (w.a - w.a) = 0 END
+	FROM (SELECT (SELECT count(*) FROM a) AS a, (SELECT count(*) FROM f) AS f) AS w`
+
+// swapAccountFactor is UpdateAccountFactor's compare-and-swap, two round
+// trips where the transaction takes six: one SELECT reads both records
+// with their row versions (xmin), fn runs, and one statement updates
+// both, each only while at the version read (the account's row first, as
+// the transaction locks them). done is false when another write changed
+// either row meanwhile: nothing was written and fn may run again.
+func (s *factorRecords) swapAccountFactor(ctx context.Context, accountID, factorID string,
+	fn func(store.Account, store.Factor) (store.Account, store.Factor, error)) (done bool, err error) {
+	ctx, cancel := context.WithTimeout(ctx, s.timeout)
+	defer cancel()
+	var rawA, rawF []byte
+	var versionA, versionF *uint32
+	if err := s.pool.QueryRow(ctx, `SELECT a.record, a.xmin, f.record, f.xmin FROM (SELECT) AS one
+		LEFT JOIN accounts a ON a.id = $1 LEFT JOIN factors f ON f.id = $2`, accountID, factorID).Scan(&rawA, &versionA, &rawF, &versionF); err != nil {
+		return true, s.fail(err)
+	}
+	if rawA == nil {
+		return true, accounts.notFound()
+	}
+	if rawF == nil {
+		return true, factors.notFound()
+	}
+	var oldA store.Account
+	var oldF store.Factor
+	if err := json.Unmarshal(rawA, &oldA); err != nil {
+		return true, fmt.Errorf("store/postgres: decode %s: %w", accounts.noun, err)
+	}
+	if err := json.Unmarshal(rawF, &oldF); err != nil {
+		return true, fmt.Errorf("store/postgres: decode %s: %w", factors.noun, err)
+	}
+	if err := store.CheckFactorOwner(accountID, oldF); err != nil {
+		return true, err
+	}
+	a, f, err := fn(oldA, oldF)
+	if err != nil {
+		return true, err
+	}
+	if err := store.CheckAccountFactor(oldA, a, oldF, f); err != nil {
+		return true, err
+	}
+	sqlA, args, err := accounts.rewrite(1, accountID, a, versionA)
+	if err != nil {
+		return true, err
+	}
+	sqlF, argsF, err := factors.rewrite(len(args)+1, factorID, f, versionF)
+	if err != nil {
+		return true, err
+	}
+	var written bool
+	err = s.pool.QueryRow(ctx, "WITH a AS ("+sqlA+" RETURNING 1), f AS ("+sqlF+" RETURNING 1)"+bothOrNeither,
+		append(args, argsF...)...).Scan(&written)
+	if pgErr := (*pgconn.PgError)(nil); errors.As(err, &pgErr) && pgErr.Code == "22012" { // division_by_zero: one of two
+		return false, nil
+	}
+	return written || err != nil, s.fail(err)
+}

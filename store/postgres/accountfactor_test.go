@@ -1,0 +1,79 @@
+package postgres
+
+import (
+	"testing"
+	"time"
+
+	"github.com/passerelle/passerelle/internal/pgtest"
+	"github.com/passerelle/passerelle/store"
+)
+
+// TestAccountFactorSwap: UpdateAccountFactor is two statements and one
+// durable write; when another write changes either record between its
+// read and its write, it writes neither, runs fn again on what the other
+// wrote, and both records keep both changes.
+func TestAccountFactorSwap(t *testing.T) {
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	s, err := Open(t.Context(), pgtest.Schema(t), Options{Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ctx := t.Context()
+	if err := s.CreateAccount(ctx, store.Account{ID: "acct-1", URN: "urn-1"}, store.Link{Provider: "up", Subject: "alex"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.CreateFactor(ctx, store.Factor{ID: "f-1", AccountID: "acct-1", Kind: "totp", CreatedAt: now}); err != nil {
+		t.Fatal(err)
+	}
+	count := func(a store.Account, f store.Factor) (store.Account, store.Factor, error) {
+		a.Failures++
+		f.LastStep++
+		return a, f, nil
+	}
+	s0, w0 := s.Statements(), s.Writes()
+	if err := s.UpdateAccountFactor(ctx, "acct-1", "f-1", count); err != nil {
+		t.Fatal(err)
+	}
+	if ds, dw := s.Statements()-s0, s.Writes()-w0; ds != 2 || dw != 1 {
+		t.Errorf("UpdateAccountFactor: %d statements, %d durable writes; want 2 and 1", ds, dw)
+	}
+
+	for _, meddle := range []struct {
+		name  string
+		write func() error
+	}{
+		{"the factor", func() error {
+			return s.UpdateFactor(ctx, "f-1", func(f store.Factor) (store.Factor, error) { f.SignCount++; return f, nil })
+		}},
+		{"the account", func() error {
+			return s.UpdateAccount(ctx, "acct-1", func(a store.Account) (store.Account, error) { a.Email = "alex@example.org"; return a, nil })
+		}},
+	} {
+		runs := 0
+		err := s.UpdateAccountFactor(ctx, "acct-1", "f-1", func(a store.Account, f store.Factor) (store.Account, store.Factor, error) {
+			runs++
+			if runs == 1 {
+				if err := meddle.write(); err != nil {
+					t.Fatalf("write %s meanwhile: %v", meddle.name, err)
+				}
+			}
+			return count(a, f)
+		})
+		if err != nil || runs != 2 {
+			t.Fatalf("UpdateAccountFactor with %s written meanwhile: %v after %d runs of fn, want 2", meddle.name, err, runs)
+		}
+	}
+	a, err := s.GetAccount(ctx, "acct-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := s.GetFactor(ctx, "f-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Failures != 3 || f.LastStep != 3 || f.SignCount != 1 || a.Email != "alex@example.org" {
+		t.Errorf("after three updates and two meddling writes: failures %d, last step %d, sign count %d, email %q; want 3, 3, 1 and the email",
+			a.Failures, f.LastStep, f.SignCount, a.Email)
+	}
+}
