@@ -223,25 +223,24 @@ func (s *opStorage) grantFor(ctx context.Context, req op.TokenRequest, refresh s
 
 var errGrantRevoked = errors.New("grant revoked")
 
-// activeGrant resolves an access token ID to its grant, if the token has
-// not expired and the grant is not revoked.
-func (s *opStorage) activeGrant(ctx context.Context, tokenID string) (store.Grant, time.Time, error) {
+// activeGrant resolves an access token ID to what it says and its grant,
+// if the token has not expired and the grant is not revoked.
+func (s *opStorage) activeGrant(ctx context.Context, tokenID string) (store.Grant, accessTokenRef, error) {
 	ref, ok := parseTokenRef(tokenID)
 	if !ok {
-		return store.Grant{}, time.Time{}, errors.New("malformed token")
+		return store.Grant{}, ref, errors.New("malformed token")
 	}
-	expiry := ref.exp
-	if !s.now().Before(expiry) {
-		return store.Grant{}, expiry, errors.New("token expired")
+	if !s.now().Before(ref.exp) {
+		return store.Grant{}, ref, errors.New("token expired")
 	}
 	g, err := s.st.GetGrant(ctx, ref.grant)
 	if err != nil {
-		return g, expiry, unavailable(err)
+		return g, ref, unavailable(err)
 	}
 	if g.Revoked {
-		return g, expiry, errGrantRevoked
+		return g, ref, errGrantRevoked
 	}
-	return g, expiry, nil
+	return g, ref, nil
 }
 
 func (s *opStorage) TokenRequestByRefreshToken(ctx context.Context, token string) (op.RefreshTokenRequest, error) {

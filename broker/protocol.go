@@ -332,16 +332,13 @@ func (e protocolEdge) storeAnswers(ctx context.Context) bool {
 	return e.st.Ping(ctx) == nil
 }
 
-// duplicated returns the first parameter given more than once in the
-// query or the form body.
+// duplicated returns a parameter given more than once in the query or
+// the form body, or in both. r.Form must be parsed: it holds the body's
+// values of each parameter followed by the query's (http.Request.ParseForm).
 func duplicated(r *http.Request) string {
-	seen := map[string]bool{}
-	for _, vs := range []url.Values{r.URL.Query(), r.PostForm} {
-		for k, v := range vs {
-			if len(v) > 1 || seen[k] {
-				return k
-			}
-			seen[k] = true
+	for k, v := range r.Form {
+		if len(v) > 1 {
+			return k
 		}
 	}
 	return ""

@@ -29,20 +29,26 @@ type storedClients struct {
 
 	mu   sync.Mutex
 	at   time.Time // when list was read; zero: read it again
+	gen  uint64    // forget's count: a read begun before a forget is not kept
 	byID map[string]*client
 	list []store.Client // in the store's order
 }
 
 // read returns the copy, reading the store again when it is older than
-// storedClientsTTL or was forgotten. The read runs under the lock, so a
-// write that calls forget is never overtaken by a read begun before it.
+// storedClientsTTL or was forgotten. The store is read outside the lock,
+// so a slow or unreachable store holds up each request only for its own
+// read, as a read per request did (requests that find the copy stale
+// together each read it). A read begun before a forget is returned to its
+// caller but not kept, so a write this process made is never hidden by an
+// older read finishing after it.
 func (s *storedClients) read(ctx context.Context) (map[string]*client, []store.Client, error) {
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	now := s.now()
+	now, gen := s.now(), s.gen
 	if !s.at.IsZero() && !now.Before(s.at) && now.Sub(s.at) < storedClientsTTL {
+		defer s.mu.Unlock()
 		return s.byID, s.list, nil
 	}
+	s.mu.Unlock()
 	list, err := s.st.ListClients(ctx)
 	if err != nil {
 		return nil, nil, err
@@ -54,7 +60,11 @@ func (s *storedClients) read(ctx context.Context) (map[string]*client, []store.C
 		}
 		byID[list[i].ID] = &client{Client: list[i], idTTL: s.idTTL}
 	}
-	s.at, s.byID, s.list = now, byID, list
+	s.mu.Lock()
+	if s.gen == gen {
+		s.at, s.byID, s.list = now, byID, list
+	}
+	s.mu.Unlock()
 	return byID, list, nil
 }
 
@@ -75,6 +85,7 @@ func (s *storedClients) get(ctx context.Context, id string) (*client, error) {
 func (s *storedClients) forget() {
 	s.mu.Lock()
 	s.at = time.Time{}
+	s.gen++
 	s.mu.Unlock()
 }
 

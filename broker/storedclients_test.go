@@ -4,10 +4,12 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/passerelle/passerelle/admin"
 	"github.com/passerelle/passerelle/broker"
+	"github.com/passerelle/passerelle/internal/demoidp"
 	"github.com/passerelle/passerelle/mfa"
 	"github.com/passerelle/passerelle/store"
 )
@@ -102,5 +104,65 @@ func TestStoredClientWritesElsewhereSeenWithinTTL(t *testing.T) {
 	e.clock.Advance(broker.StoredClientsTTL)
 	if e.authenticates("elsewhere", "secret-one") {
 		t.Error("a client removed elsewhere still authenticates after StoredClientsTTL")
+	}
+}
+
+// gatedClients is a store whose next ListClients, once armed, reads the
+// clients, says so on read, then waits for release before answering:
+// a read overtaken by a write.
+type gatedClients struct {
+	store.Store
+	armed   chan struct{} // holds a token while the next read is to wait
+	read    chan struct{}
+	release chan struct{}
+}
+
+func (g *gatedClients) ListClients(ctx context.Context) ([]store.Client, error) {
+	list, err := g.Store.ListClients(ctx)
+	select {
+	case <-g.armed:
+		g.read <- struct{}{}
+		<-g.release
+	default:
+	}
+	return list, err
+}
+
+// TestStoredClientsReadOvertakenByWrite: a read of the stored clients
+// that began before a write of this process's admin API, and ends after
+// it, is not what the next request sees: the client just added works.
+func TestStoredClientsReadOvertakenByWrite(t *testing.T) {
+	g := &gatedClients{armed: make(chan struct{}, 1), read: make(chan struct{}), release: make(chan struct{})}
+	e := newEnvStore(t, demoidp.Faults{}, func(st store.Store) store.Store { g.Store = st; return g })
+	cfg := broker.Config{}
+	cfg.SetDefaults()
+	svc := admin.New(e.store, nil, mfa.LockoutConfig{}, cfg.ClientRules([]string{"gckey"}), nil, e.clock.Now,
+		admin.WithClientsChanged(e.broker.ClientsChanged))
+	g.armed <- struct{}{}
+	done := make(chan int)
+	go func() { // a token request of a client not yet added
+		req, _ := http.NewRequest(http.MethodPost, e.issuer+"/oauth/token", strings.NewReader("grant_type=authorization_code&code=x"))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.SetBasicAuth("late", "made-up")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			done <- 0
+			return
+		}
+		resp.Body.Close()
+		done <- resp.StatusCode
+	}()
+	<-g.read // the read has the clients before the write
+	_, secret, err := svc.AddClient(context.Background(), store.Client{ID: "late", Name: map[string]string{"en": "Late", "fr": "Tard"},
+		RedirectURIs: []string{"https://late.example/cb"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	close(g.release)
+	if status := <-done; status != http.StatusUnauthorized {
+		t.Fatalf("a client not yet added: %d", status)
+	}
+	if !e.authenticates("late", secret) {
+		t.Error("a client added while an older read was under way is unknown")
 	}
 }

@@ -29,22 +29,30 @@ func (t accessTokenRef) String() string {
 // never taken for an access token: a grant ID and a thumbprint of
 // base64url characters, an expiry of digits.
 func parseTokenRef(id string) (accessTokenRef, bool) {
-	parts := strings.Split(id, ".")
-	if len(parts) < 2 || len(parts) > 3 || !isBase64URL(parts[0], 1, 64) {
+	grant, rest, _ := strings.Cut(id, ".")
+	expiry, jkt, bound := strings.Cut(rest, ".")
+	if !isBase64URL(grant, 1, 64) || !isDecimal(expiry) || bound && !isBase64URL(jkt, 43, 43) {
 		return accessTokenRef{}, false
 	}
-	exp, err := strconv.ParseInt(parts[1], 10, 64)
-	if err != nil || exp <= 0 || strconv.FormatInt(exp, 10) != parts[1] {
+	exp, err := strconv.ParseInt(expiry, 10, 64)
+	if err != nil {
 		return accessTokenRef{}, false
 	}
-	t := accessTokenRef{grant: parts[0], exp: time.Unix(exp, 0)}
-	if len(parts) == 3 {
-		if !isBase64URL(parts[2], 43, 43) {
-			return accessTokenRef{}, false
+	return accessTokenRef{grant: grant, exp: time.Unix(exp, 0), jkt: jkt}, true
+}
+
+// isDecimal says whether s is a positive number written without a sign
+// or a leading zero: the one way FormatInt writes it.
+func isDecimal(s string) bool {
+	if s == "" || s[0] == '0' {
+		return false
+	}
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return false
 		}
-		t.jkt = parts[2]
 	}
-	return t, true
+	return true
 }
 
 // isBase64URL says whether s is min to max characters of the base64url

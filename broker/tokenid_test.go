@@ -16,7 +16,7 @@ func TestTokenRef(t *testing.T) {
 		}
 	}
 	for _, bad := range []string{"", "g", "g.", ".1", "g.01", "g.-1", "g.1x", "g.1.short", "g.1." + randomSecret()[:43] + ".x",
-		"g\x00.1", "g:.1", "\xff\xfe.1"} {
+		"g\x00.1", "g:.1", "\xff\xfe.1", "g.+1", "g.1.", "g.99999999999999999999", "g..1"} {
 		if _, ok := parseTokenRef(bad); ok {
 			t.Errorf("parseTokenRef(%q) accepted", bad)
 		}

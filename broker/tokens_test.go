@@ -179,6 +179,11 @@ func TestTokenEndpointErrors(t *testing.T) {
 	if status != http.StatusBadRequest || body["error"] != "invalid_request" {
 		t.Errorf("repeated parameter: %d %v", status, body)
 	}
+	status, _, body = e.postForm("/oauth/token?code="+code, "rp1", rpSecret, url.Values{
+		"grant_type": {"authorization_code"}, "code": {code}})
+	if status != http.StatusBadRequest || body["error"] != "invalid_request" {
+		t.Errorf("a parameter in both the query and the body: %d %v", status, body)
+	}
 	if hdr.Get("Cache-Control") != "no-store" {
 		t.Errorf("token error without Cache-Control: no-store")
 	}

@@ -175,7 +175,7 @@ func (s *opStorage) setHeld(ui *oidc.UserInfo, c *client, a store.Account, want 
 // (resource servers introspect with their own credentials, as in
 // Keycloak); an expired, revoked or unknown token is simply inactive.
 func (s *opStorage) SetIntrospectionFromToken(ctx context.Context, resp *oidc.IntrospectionResponse, tokenID, subject, clientID string) error {
-	g, exp, err := s.activeGrant(ctx, tokenID)
+	g, ref, err := s.activeGrant(ctx, tokenID)
 	if err != nil {
 		return err
 	}
@@ -186,12 +186,12 @@ func (s *opStorage) SetIntrospectionFromToken(ctx context.Context, resp *oidc.In
 		return err
 	}
 	resp.TokenType = oidc.BearerToken
-	if ref, _ := parseTokenRef(tokenID); ref.jkt != "" {
+	if ref.jkt != "" {
 		resp.TokenType = "DPoP"
 		setConfirmation(resp, ref.jkt)
 	}
-	resp.Expiration = oidc.FromTime(exp)
-	resp.IssuedAt = oidc.FromTime(exp.Add(-s.tokens.AccessToken))
+	resp.Expiration = oidc.FromTime(ref.exp)
+	resp.IssuedAt = oidc.FromTime(ref.exp.Add(-s.tokens.AccessToken))
 	return nil
 }
 

@@ -170,6 +170,16 @@ type AuthRequest struct {
 	ExpiresAt time.Time `json:"expires_at"`
 }
 
+// PastCredential reports whether the person has passed a credential in
+// this request: an account is named, or an upstream identity seen for the
+// first time waits for their choice of a new account or a link
+// (NewIdentity). A store at its bound on sign-ins in progress evicts only
+// requests that are not (Options.MaxAuthRequests of store/bolt and
+// store/postgres), so a flood of anonymous sign-ins never ends a person's.
+func (a AuthRequest) PastCredential() bool {
+	return a.AccountID != "" || a.NewIdentity != nil
+}
+
 // MFAProgress is what one auth request established about the account's
 // second factor. Only the completion gate decides what it is worth.
 type MFAProgress struct {

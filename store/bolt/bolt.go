@@ -105,7 +105,7 @@ func Open(path string, opts Options) (*Store, error) {
 	}
 	authRequests := newMemTable("auth request", opts.MaxAuthRequests, opts.Now, store.AuthRequest.Clone,
 		func(r store.AuthRequest) time.Time { return r.ExpiresAt },
-		func(r store.AuthRequest) bool { return r.AccountID == "" })
+		func(r store.AuthRequest) bool { return !r.PastCredential() })
 	b := &base{db: db, now: opts.Now, retention: opts.Retention, authRequests: authRequests, commits: &committer{db: db}}
 	return compose(b), nil
 }

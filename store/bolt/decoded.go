@@ -25,6 +25,8 @@ const decodedMax = 4096
 type decoded[T any] struct {
 	// clone copies what a caller could change in place (slices), so no
 	// two readers share them; nil when T holds none.
+	// TestDecodedSharesNothing fails when a field that holds a reference
+	// is added to a cached kind and not copied.
 	clone func(T) T
 	mu    sync.Mutex
 	m     map[string]decodedRecord[T]

@@ -2,8 +2,10 @@ package bolt
 
 import (
 	"fmt"
+	"reflect"
 	"testing"
 
+	"github.com/passerelle/passerelle/internal/clonetest"
 	"github.com/passerelle/passerelle/store"
 )
 
@@ -35,4 +37,32 @@ func TestDecodedCache(t *testing.T) {
 	if n := len(d.m); n > decodedMax {
 		t.Errorf("the cache holds %d records, more than %d", n, decodedMax)
 	}
+}
+
+// TestDecodedSharesNothing: every field of a grant and of an account
+// filled (every slice, map and pointer, at every depth), each kind's
+// cache as configured hands every reader a record equal to the one put
+// and sharing no memory with it nor with another reader's: a caller that
+// changes a record it read changes nobody else's.
+func TestDecodedSharesNothing(t *testing.T) {
+	sharesNothing(t, "Grant", grants.decoded.clone)
+	sharesNothing(t, "Account", accounts.decoded.clone)
+}
+
+// sharesNothing puts a T with every field filled in a cache copying with
+// clone, reads it twice, and checks the reads.
+func sharesNothing[T any](t *testing.T, name string, clone func(T) T) {
+	t.Helper()
+	var v T
+	clonetest.Fill(reflect.ValueOf(&v).Elem())
+	d := &decoded[T]{clone: clone}
+	key, raw := []byte("k"), []byte("stored bytes")
+	d.put(key, raw, v)
+	r1, _ := d.get(key, raw)
+	r2, _ := d.get(key, raw)
+	if !reflect.DeepEqual(v, r1) || !reflect.DeepEqual(v, r2) {
+		t.Fatalf("%s read back differs:\n%+v\n%+v", name, v, r1)
+	}
+	clonetest.Shared(t, name+" (put, read)", reflect.ValueOf(v), reflect.ValueOf(r1))
+	clonetest.Shared(t, name+" (two reads)", reflect.ValueOf(r1), reflect.ValueOf(r2))
 }

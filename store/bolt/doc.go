@@ -157,8 +157,9 @@
 //     a step or an upstream callback is used once as before. It holds at most
 //     Options.MaxAuthRequests (DefaultMaxAuthRequests, 100,000: about
 //     200 MB at 2 KB each). A create that finds the table full first
-//     drops the expired ones, then evicts the oldest request nobody has
-//     signed in to yet (no account named): a flood of anonymous sign-ins
+//     drops the expired ones, then evicts the oldest request whose person
+//     has passed no credential yet (no account named, no first-time
+//     upstream identity waiting: store.AuthRequest.PastCredential): a flood of anonymous sign-ins
 //     never refuses a new one and never ends one past its credential; it
 //     can end a person's sign-in still at the chooser or the upstream's
 //     page, after MaxAuthRequests newer ones (at 1,000 new ones a second,

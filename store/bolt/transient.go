@@ -24,8 +24,9 @@ const DefaultMaxAuthRequests = 100_000
 //
 // The table holds at most max records. A create that finds it full first
 // drops the expired ones; if it is still full, it evicts the oldest
-// evictable record (for auth requests: one nobody has signed in to yet,
-// an anonymous visitor's as much as anybody's), so a flood of anonymous
+// evictable record (for auth requests: one whose person has passed no
+// credential yet, store.AuthRequest.PastCredential, an anonymous
+// visitor's as much as anybody's), so a flood of anonymous
 // sign-ins never refuses a new one and never ends one already past its
 // credential; only when every record is past its credential does it
 // refuse (errFull).

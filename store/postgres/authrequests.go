@@ -13,12 +13,13 @@ import (
 // each, 200 MB at the worst, as many as a bbolt store keeps in memory.
 const DefaultMaxAuthRequests = 100_000
 
-// authRequests are the sign-ins in progress. evictable is true while no
-// account is named (nobody signed in yet): a full table may evict them.
+// authRequests are the sign-ins in progress. evictable is true until the
+// person passes a credential (store.AuthRequest.PastCredential): a full
+// table may evict them.
 var authRequests = table[store.AuthRequest]{noun: "auth request", name: "auth_requests", key: "id",
 	keyOf:     func(r store.AuthRequest) any { return r.ID },
 	cols:      []string{"expires_at", "evictable"},
-	vals:      func(r store.AuthRequest) []any { return []any{expiry(r.ExpiresAt), r.AccountID == ""} },
+	vals:      func(r store.AuthRequest) []any { return []any{expiry(r.ExpiresAt), !r.PastCredential()} },
 	transient: true}
 
 // errFull refuses a new auth request when the table is at its bound and

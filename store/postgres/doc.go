@@ -163,9 +163,10 @@
 // together. CreateAuthRequest is one INSERT ... SELECT ... WHERE the sum of
 // the slots is below the cap. At the cap it makes room in one statement:
 // it deletes the expired requests (up to SweepBatch), or when there are
-// none the oldest request nobody has signed in to yet (no account named:
-// the evictable column, by seq, the creation order, through a partial
-// index), skipping rows another replica is deleting (SKIP LOCKED), then
+// none the oldest request whose person has passed no credential yet (no
+// account named, no first-time upstream identity waiting:
+// store.AuthRequest.PastCredential, kept in the evictable column), by
+// seq, the creation order, through a partial index, skipping rows another replica is deleting (SKIP LOCKED), then
 // inserts. A flood of anonymous sign-ins never refuses a new one and never
 // ends one past its credential; it can end a person's sign-in still at the
 // chooser or the upstream's page, after MaxAuthRequests newer ones. Only a

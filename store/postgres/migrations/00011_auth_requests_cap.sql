@@ -7,9 +7,11 @@
 -- wait for each other's slot). The total is the sum of the slots. Both
 -- tables are UNLOGGED: a crash empties them together.
 --
--- evictable marks a request nobody has signed in to yet (no account named),
--- which a full table may evict, oldest first: seq is the creation order and
--- the partial index finds the oldest evictable request in one probe.
+-- evictable marks a request whose person has passed no credential yet (no
+-- account named, no first-time upstream identity waiting for their choice:
+-- store.AuthRequest.PastCredential), which a full table may evict, oldest
+-- first: seq is the creation order and the partial index finds the oldest
+-- evictable request in one probe.
 
 -- +goose Up
 CREATE UNLOGGED TABLE auth_request_counts (
@@ -20,7 +22,7 @@ CREATE UNLOGGED TABLE auth_request_counts (
 ALTER TABLE auth_requests
     ADD COLUMN seq bigint GENERATED ALWAYS AS IDENTITY,
     ADD COLUMN evictable boolean NOT NULL DEFAULT true;
-UPDATE auth_requests SET evictable = coalesce(record->>'account_id', '') = '';
+UPDATE auth_requests SET evictable = coalesce(record->>'account_id', '') = '' AND record->'new_identity' IS NULL;
 CREATE INDEX auth_requests_evictable ON auth_requests (seq) WHERE evictable;
 -- After the ALTER TABLE, which holds the table's lock until the end.
 INSERT INTO auth_request_counts (slot, n) SELECT 0, count(*) FROM auth_requests;
