@@ -122,7 +122,7 @@ func (ps *Passerelle) SignIn(ctx context.Context) (*oauth2.Token, error) {
 	if err != nil {
 		return nil, err
 	}
-	code, err := totp.GenerateCode(secret, at)
+	code, err := totp.GenerateCode(secret, ps.people.again(user, at))
 	if err == nil {
 		p, err = Submit(c, p, "/mfa/use/", url.Values{"code": {code}})
 	}

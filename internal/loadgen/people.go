@@ -20,7 +20,10 @@ import (
 // (an in-process broker), it is moved forward whenever the next step
 // would run ahead of the one step of skew accepted, so a few people
 // suffice; otherwise, when nobody has a usable step left, the worker
-// waits for the next step, and the waits are counted.
+// waits for the next step, and the waits are counted. A sign-in that
+// reaches its challenge after its step went stale (a machine so slow that
+// the upstream leg outlasted the margin) reads its code again, as a
+// person looking at the phone would.
 
 // UpstreamPassword is every person's password at the demo upstream.
 const UpstreamPassword = "pw"
@@ -112,6 +115,25 @@ func (p *People) pick() (user, secret string, at time.Time) {
 		p.waits.Add(1)
 		time.Sleep(time.Until(time.Unix((now+1)*30, 0)) + 10*time.Millisecond)
 	}
+}
+
+// again is the instant whose code user answers with, read again when
+// the challenge shows: at, unless its step has gone stale meanwhile (a
+// slow machine kept the sign-in past the low() margin before it reached
+// the challenge), then the earliest step still usable, if user has one.
+func (p *People) again(user string, at time.Time) time.Time {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	low := p.low()
+	if at.Unix()/30 >= low {
+		return at
+	}
+	step := max(low, p.last[user]+1)
+	if step > p.now().Unix()/30+1 {
+		return at
+	}
+	p.last[user] = step
+	return stepTime(step)
 }
 
 // stepTime is the middle of a TOTP step.
