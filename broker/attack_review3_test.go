@@ -151,3 +151,33 @@ func TestAttackCheckErrorInTheMiddle(t *testing.T) {
 		})
 	}
 }
+
+// TestAttackSetUpCodeAtChallenge: the code a person typed to set up
+// their app, seen over their shoulder, is tried at the challenge of a
+// sign-in with their password, in the same time step, on both stores:
+// refused, as the step the set-up used is the factor's last; the app's
+// next code goes on.
+func TestAttackSetUpCodeAtChallenge(t *testing.T) {
+	onEachStore(t, nil, nil, func(t *testing.T, e *env) {
+		r := e.rp("rp1")
+		e.signIn(r, e.browser(), "gckey", "sam") // sets up the app; the clock stays in the set-up's step
+		seen := e.totpCode(e.totp["gckey/sam"])
+		b := e.browser()
+		p := b.upstreamPost(b.choose(b.Get(r.start().url), "gckey"), "sam")
+		to, v, ok := p.UseForm()
+		if !ok || !strings.Contains(p.Resp.Request.URL.Path, "/mfa/use/") {
+			t.Fatalf("sign-in with the password: %d at %s, want the challenge", p.Resp.StatusCode, p.Resp.Request.URL)
+		}
+		v.Set("code", seen)
+		p = b.Post(to, v)
+		noCode(t, p, "the set-up's code at the challenge")
+		if p.Resp.StatusCode != http.StatusBadRequest || !strings.Contains(p.Body, "The code is not valid.") {
+			t.Fatalf("the set-up's code at the challenge: %d at %s, want it refused", p.Resp.StatusCode, p.Resp.Request.URL)
+		}
+		e.clock.Advance(30 * time.Second)
+		v.Set("code", e.totpCode(e.totp["gckey/sam"]))
+		if p = b.Post(to, v); !strings.Contains(p.Resp.Header.Get("Location"), "code=") {
+			t.Fatalf("the app's next code: %d at %s, want a code for the relying party", p.Resp.StatusCode, p.Resp.Request.URL)
+		}
+	})
+}

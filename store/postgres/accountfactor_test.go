@@ -1,10 +1,10 @@
 package postgres
 
 import (
+	"errors"
 	"testing"
 	"time"
 
-	"github.com/passerelle/passerelle/internal/pgtest"
 	"github.com/passerelle/passerelle/store"
 )
 
@@ -13,31 +13,14 @@ import (
 // read and its write, it writes neither, runs fn again on what the other
 // wrote, and both records keep both changes.
 func TestAccountFactorSwap(t *testing.T) {
-	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	s, err := Open(t.Context(), pgtest.Schema(t), Options{Now: func() time.Time { return now }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := accountWithFactor(t)
 	ctx := t.Context()
-	if err := s.CreateAccount(ctx, store.Account{ID: "acct-1", URN: "urn-1"}, store.Link{Provider: "up", Subject: "alex"}); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.CreateFactor(ctx, store.Factor{ID: "f-1", AccountID: "acct-1", Kind: "totp", CreatedAt: now}); err != nil {
-		t.Fatal(err)
-	}
 	count := func(a store.Account, f store.Factor) (store.Account, store.Factor, error) {
 		a.Failures++
 		f.LastStep++
 		return a, f, nil
 	}
-	s0, w0 := s.Statements(), s.Writes()
-	if err := s.UpdateAccountFactor(ctx, "acct-1", "f-1", count); err != nil {
-		t.Fatal(err)
-	}
-	if ds, dw := s.Statements()-s0, s.Writes()-w0; ds != 2 || dw != 1 {
-		t.Errorf("UpdateAccountFactor: %d statements, %d durable writes; want 2 and 1", ds, dw)
-	}
+	checkCosts(t, s, "UpdateAccountFactor", 2, 1, func() error { return s.UpdateAccountFactor(ctx, "acct-1", "f-1", count) })
 
 	for _, meddle := range []struct {
 		name  string
@@ -76,4 +59,46 @@ func TestAccountFactorSwap(t *testing.T) {
 		t.Errorf("after three updates and two meddling writes: failures %d, last step %d, sign count %d, email %q; want 3, 3, 1 and the email",
 			a.Failures, f.LastStep, f.SignCount, a.Email)
 	}
+}
+
+// TestAccountFactorSwapFactorGone: the factor is deleted (an
+// administrator's reset) between UpdateAccountFactor's read and its
+// write: the statement writes the account's half alone, which undoes it,
+// and the next read finds the factor gone: ErrNotFound, fn not run again,
+// the account as it was.
+func TestAccountFactorSwapFactorGone(t *testing.T) {
+	s := accountWithFactor(t)
+	ctx := t.Context()
+	runs := 0
+	err := s.UpdateAccountFactor(ctx, "acct-1", "f-1", func(a store.Account, f store.Factor) (store.Account, store.Factor, error) {
+		runs++
+		if err := s.DeleteFactor(ctx, "f-1"); err != nil {
+			t.Fatalf("delete the factor meanwhile: %v", err)
+		}
+		a.Failures++
+		f.LastStep++
+		return a, f, nil
+	})
+	if !errors.Is(err, store.ErrNotFound) || runs != 1 {
+		t.Fatalf("UpdateAccountFactor with the factor deleted meanwhile: %v after %d runs of fn, want ErrNotFound after 1", err, runs)
+	}
+	if a, err := s.GetAccount(ctx, "acct-1"); err != nil || a.Failures != 0 {
+		t.Errorf("the account after the refused update: %+v, %v; want it unwritten", a, err)
+	}
+}
+
+// accountWithFactor is a store over a fresh database holding acct-1 and
+// its factor f-1.
+func accountWithFactor(t *testing.T) *Store {
+	t.Helper()
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	s := openAt(t, now)
+	ctx := t.Context()
+	if err := s.CreateAccount(ctx, store.Account{ID: "acct-1", URN: "urn-1"}, store.Link{Provider: "up", Subject: "alex"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.CreateFactor(ctx, store.Factor{ID: "f-1", AccountID: "acct-1", Kind: "totp", CreatedAt: now}); err != nil {
+		t.Fatal(err)
+	}
+	return s
 }
