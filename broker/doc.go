@@ -159,6 +159,32 @@
 //     starts with the credential again. A sign-in writes its auth request
 //     once at each step that answers the browser; what a step learns on
 //     the way (who signed in, the factor passed) goes with that write.
+//     For a relying party the new session is stored when its code is
+//     redeemed: completion gives the browser the session's cookie and
+//     keeps the record (and the hash of the browser's session it
+//     replaces) in the auth request; the token exchange creates the grant
+//     and the session, and deletes the replaced one, in one commit
+//     (store.Grants.CreateGrantWithSession, redeem.go). So a returning
+//     person's sign-in is two durable writes, the second factor's answer
+//     and that commit (writes_test.go counts them). Until the code is
+//     redeemed the cookie finds no session (an SSO miss: the next request
+//     authenticates again, never a wrong session); a code never redeemed,
+//     or lost with its auth request in a crash (store/doc.go, Durability),
+//     leaves none. A replayed code creates no second session; of racing
+//     redemptions one creates both. A code whose account was locked or
+//     found dormant while it was out gives nothing: the exchange reads
+//     the account after the commit and takes back the grant and the
+//     session (opStorage.lockWins), and a lock that lands later ends them
+//     as it ends every session and grant of the account. A factor reset
+//     or a "sign out everywhere" while the code is out does not stop it:
+//     neither ends a grant made after it, and the code was earned with the
+//     factor. A logout in the same browser before the redemption clears
+//     the cookie and finds no session to end (its clients are not told:
+//     the client that holds the code has no session of it yet); the
+//     redemption then stores a session whose cookie no browser holds
+//     (the store keeps only its hash), which nothing can present, idle
+//     after the idle limit and swept at its expiry. The internal account
+//     sign-in stores its session at once (its window opens there).
 //   - after a recovery code the person sets up a new factor; then a new
 //     set of recovery codes replaces the old one (seed 004) and the page
 //     offers, ticked, to remove the factors the account had when the

@@ -105,11 +105,12 @@ func TestSecurityNoticesReachTheOwner(t *testing.T) {
 
 	// A new credential linked at its first sign-in, then unlinked.
 	b3 := e.browser()
-	p = b3.upstreamLoginRaw(b3.choose(b3.choose(b3.Get(r.start().url), "partners"), "bank-b"), "alex")
+	a3 := r.start()
+	p = b3.upstreamLoginRaw(b3.choose(b3.choose(b3.Get(a3.url), "partners"), "bank-b"), "alex")
 	to, v, _ = p.Action("/first/link")
 	p = b3.upstreamLogin(b3.choose(b3.choose(b3.Post(to, v), "partners"), "bank-a"), "alex")
-	if loc := p.Resp.Header.Get("Location"); !strings.Contains(loc, "code=") {
-		t.Fatalf("linking did not complete: %d %s", p.Resp.StatusCode, loc)
+	if _, err := r.exchange(r.callback(p, a3).Get("code"), a3); err != nil { // the session exists once redeemed
+		t.Fatalf("linking did not complete: %v", err)
 	}
 	expectNotices(t, "link", log.since(), old+": "+notify.NoticeCredentialLinked)
 	p = e.openAccount(b3, "bank-a/alex")

@@ -23,14 +23,17 @@ import (
 //   - an authorization code is its auth request's ID, a dot and a random
 //     secret; the auth request keeps the code's hash, written in the same
 //     update that completes it. Redeeming it creates the grant, whose ID
-//     is the auth request's: creation is the single-use point, so exactly
-//     one redemption wins, and a second presentation revokes the grant the
+//     is the auth request's, with the SSO session the sign-in opened
+//     (redeem.go): creation is the single-use point, so exactly one
+//     redemption wins, and a second presentation revokes the grant the
 //     first one produced (RFC 6749 §4.1.2) without any write of its own.
-//   - an access token is "tokenID:subject" encrypted with the library's
-//     AES-CFB; tokenID is "grantID.expiry", so introspection and userinfo
-//     read the grant (revocation is immediate) and write nothing. CFB does
-//     not authenticate: any string may open as garbage, which names no
-//     grant or not the grant's subject, and is inactive.
+//   - an access token is "tokenID:subject" sealed with AES-256-GCM
+//     (accessTokenCrypto); tokenID is "grantID.expiry[.jkt]" (tokenid.go),
+//     so introspection and userinfo read the grant (revocation is
+//     immediate) in a read transaction and write nothing. Tokens the
+//     library sealed before (a JWE, or its unauthenticated AES-CFB) still
+//     open; a CFB string may open as garbage, which names no grant or not
+//     the grant's subject, and is inactive.
 //   - a refresh token is a random secret; the grant keeps the hash of the
 //     current one. Presenting a rotated-away token revokes the grant, and
 //     with it every access and refresh token of the family.
@@ -179,7 +182,7 @@ func (s *opStorage) grantFor(ctx context.Context, req op.TokenRequest, refresh s
 		if b := dpopOf(ctx); b.refresh {
 			g.DPoPJKT = b.jkt
 		}
-		if err := s.st.CreateGrant(ctx, g); err != nil {
+		if err := s.createGrant(ctx, g, r.PendingSession, r.ReplacedSession); err != nil {
 			if errors.Is(err, store.ErrAlreadyExists) {
 				s.revokeGrant(ctx, r.ID)
 				s.log.WarnContext(ctx, "authorization code reused; grant revoked", "grant", r.ID)
@@ -187,7 +190,7 @@ func (s *opStorage) grantFor(ctx context.Context, req op.TokenRequest, refresh s
 			}
 			return g, unavailable(err)
 		}
-		return g, nil
+		return g, s.lockWins(ctx, g, r.PendingSession)
 	case *refreshRequest:
 		var out store.Grant
 		err := s.st.UpdateGrant(ctx, r.grant.ID, func(g store.Grant) (store.Grant, error) {

@@ -13,7 +13,9 @@ import (
 )
 
 // complete records the outcome on the auth request with the hash of a new
-// authorization code, in one write, and sends the code to the client. The
+// authorization code and the SSO session the request opened, if any (its
+// cookie set now, the record stored with the grant), in one write, and
+// sends the code to the client. The
 // code names its auth request (ID "." secret) so the token endpoint finds
 // it by key; the request now lives only as long as a code does. The
 // completion gate is its first word: nothing completes without the
@@ -45,8 +47,19 @@ func (b *Broker) complete(w http.ResponseWriter, r *http.Request, f *flow, acct 
 	sub := b.secrets.subjectFor(f.client, acct.ID)
 	code := newCode(f.ar.ID)
 	expires := b.now().Add(b.cfg.Tokens.Code)
+	// A new SSO session is stored with the grant, when the code is
+	// redeemed (opStorage.grantFor): the request keeps it until then, and
+	// the browser gets its cookie now.
+	var pending *store.Session
+	var cookie string
+	var replaced []byte
+	if f.ar.NewSession {
+		s, secret, old := b.sessions.prepare(r, b.sessionOf(f))
+		pending, cookie, replaced = &s, secret, old
+	}
 	err := f.write(r.Context(), b.st, func(a *store.AuthRequest) {
 		a.Subject, a.Locale, a.Done, a.CodeHash, a.ExpiresAt = sub, locale, true, store.HashToken(code), expires
+		a.PendingSession, a.ReplacedSession = pending, replaced
 	})
 	if errors.Is(err, errAccountChanged) {
 		b.log.WarnContext(r.Context(), "completion refused: the sign-in's account changed under it", "auth_request", f.ar.ID)
@@ -64,37 +77,51 @@ func (b *Broker) complete(w http.ResponseWriter, r *http.Request, f *flow, acct 
 		b.pages.errorPage(w, r, http.StatusServiceUnavailable, &f.ar, errGeneric)
 		return
 	}
-	b.openSession(w, r, f)
+	if pending != nil {
+		b.sessions.setCookie(w, "session", cookie, 0)
+	} else {
+		b.raiseSession(r, f)
+	}
 	b.audits.record(r.Context(), "signin", acct.ID, f.ar.ClientID, "success",
 		map[string]string{"provider": f.ar.Provider, "acr": f.ar.ACR, "amr": strings.Join(f.ar.AMR, " ")})
 	b.answer.send(w, r, f, url.Values{"code": {code}})
 }
 
-// openSession creates the SSO session this request authenticated, when
-// it is a new one, or raises the browser's session to what this request
-// reached. A failure is logged: the sign-in goes on without SSO.
+// openSession stores the SSO session the internal account sign-in
+// authenticated, its account window open, when it is a new one, or
+// raises the browser's session to what the request reached. A failure
+// is logged: the sign-in goes on without SSO.
 func (b *Broker) openSession(w http.ResponseWriter, r *http.Request, f *flow) {
-	ctx := r.Context()
-	factors := journey.ProvenKinds(f.ar.MFA)
 	if !f.ar.NewSession {
-		if f.ar.SessionID == "" {
-			return
-		}
-		if err := b.sessions.upgrade(ctx, r, f.ar.SessionID, f.ar.ClientID, f.ar.ACR, f.ar.AMR, factors); err != nil {
-			// The request has what it needs; the session asks again next time.
-			b.log.ErrorContext(ctx, "record the request in the session", "error", err)
-		}
+		b.raiseSession(r, f)
 		return
 	}
-	s := store.Session{ID: f.ar.SessionID, AccountID: f.ar.AccountID, Provider: f.ar.Provider,
-		AuthTime: f.ar.AuthTime, AMR: f.ar.AMR, ACR: f.ar.ACR, Factors: factors, UpstreamACR: f.ar.UpstreamACR, Upstream: f.ar.Upstream}
-	if f.ar.ClientID == accountClientID {
-		s.AccountUntil = b.now().Add(accountWindow)
-	} else {
-		s.Clients = []string{f.ar.ClientID}
+	s := b.sessionOf(f)
+	s.Clients, s.AccountUntil = nil, b.now().Add(accountWindow)
+	if err := b.sessions.start(r.Context(), w, r, s); err != nil {
+		b.log.ErrorContext(r.Context(), "start session; the sign-in goes on without one", "error", err)
 	}
-	if err := b.sessions.start(ctx, w, r, s); err != nil {
-		b.log.ErrorContext(ctx, "start session; the sign-in goes on without one", "error", err)
+}
+
+// sessionOf is the new SSO session a request authenticated, with what it
+// reached and the client that asked.
+func (b *Broker) sessionOf(f *flow) store.Session {
+	return store.Session{ID: f.ar.SessionID, AccountID: f.ar.AccountID, Provider: f.ar.Provider,
+		AuthTime: f.ar.AuthTime, AMR: f.ar.AMR, ACR: f.ar.ACR, Factors: journey.ProvenKinds(f.ar.MFA),
+		UpstreamACR: f.ar.UpstreamACR, Upstream: f.ar.Upstream, Clients: []string{f.ar.ClientID}}
+}
+
+// raiseSession records in the browser's existing session (a request
+// that did not authenticate anew) the client and what the request
+// reached.
+func (b *Broker) raiseSession(r *http.Request, f *flow) {
+	if f.ar.SessionID == "" {
+		return
+	}
+	ctx := r.Context()
+	if err := b.sessions.upgrade(ctx, r, f.ar.SessionID, f.ar.ClientID, f.ar.ACR, f.ar.AMR, journey.ProvenKinds(f.ar.MFA)); err != nil {
+		// The request has what it needs; the session asks again next time.
+		b.log.ErrorContext(ctx, "record the request in the session", "error", err)
 	}
 }
 

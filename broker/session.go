@@ -125,17 +125,29 @@ func (j *sessions) touch(ctx context.Context, hash []byte, s store.Session) {
 	}
 }
 
-// start replaces any session of this browser with s (a new cookie
-// value at every authentication: no session fixation). s carries its ID;
-// it lasts the absolute limit from its authentication.
-func (j *sessions) start(ctx context.Context, w http.ResponseWriter, r *http.Request, s store.Session) error {
+// prepare gives s a new cookie value (a new one at every
+// authentication: no session fixation) and its limits (the absolute one
+// counted from its authentication), and returns the cookie value and
+// the hash of the browser's session s replaces (nil when it has none).
+func (j *sessions) prepare(r *http.Request, s store.Session) (store.Session, string, []byte) {
+	secret := randomSecret()
+	s.Hash, s.LastSeenAt, s.ExpiresAt = store.HashToken(secret), j.now(), s.AuthTime.Add(j.absolute)
+	var replaced []byte
 	if old := j.cookie(r, "session"); old != "" {
-		if err := j.st.DeleteSession(ctx, store.HashToken(old)); err != nil && !errors.Is(err, store.ErrNotFound) {
+		replaced = store.HashToken(old)
+	}
+	return s, secret, replaced
+}
+
+// start replaces any session of this browser with s, stored at once.
+// s carries its ID.
+func (j *sessions) start(ctx context.Context, w http.ResponseWriter, r *http.Request, s store.Session) error {
+	s, secret, replaced := j.prepare(r, s)
+	if replaced != nil {
+		if err := j.st.DeleteSession(ctx, replaced); err != nil && !errors.Is(err, store.ErrNotFound) {
 			return err
 		}
 	}
-	secret := randomSecret()
-	s.Hash, s.LastSeenAt, s.ExpiresAt = store.HashToken(secret), j.now(), s.AuthTime.Add(j.absolute)
 	if err := j.st.CreateSession(ctx, s); err != nil {
 		return err
 	}

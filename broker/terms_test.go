@@ -71,8 +71,8 @@ func TestTermsOfUse(t *testing.T) {
 	if !strings.Contains(p.Body, "You agree to report honestly.") || !strings.Contains(p.Body, "2026-01") {
 		t.Fatalf("the terms text is not shown: %.800s", p.Body)
 	}
-	if q := r.callback(decideTerms(t, b, p, "accept"), a); q.Get("code") == "" {
-		t.Fatalf("no code after accepting: %v", q)
+	if _, err := r.exchange(r.callback(decideTerms(t, b, p, "accept"), a).Get("code"), a); err != nil {
+		t.Fatalf("no code after accepting: %v", err) // redeemed: the SSO session exists from then
 	}
 	// Accepted once: the next sign-in goes straight through.
 	a = r.start()

@@ -47,6 +47,10 @@ func (s *timedStore) CreateGrant(ctx context.Context, g store.Grant) error {
 	return timedErr(s.m, "CreateGrant", func() error { return s.Store.CreateGrant(ctx, g) })
 }
 
+func (s *timedStore) CreateGrantWithSession(ctx context.Context, g store.Grant, x store.Session, replaced []byte) error {
+	return timedErr(s.m, "CreateGrantWithSession", func() error { return s.Store.CreateGrantWithSession(ctx, g, x, replaced) })
+}
+
 func (s *timedStore) GetGrant(ctx context.Context, id string) (store.Grant, error) {
 	return timed(s.m, "GetGrant", func() (store.Grant, error) { return s.Store.GetGrant(ctx, id) })
 }

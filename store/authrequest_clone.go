@@ -22,6 +22,8 @@ func (a AuthRequest) Clone() AuthRequest {
 	a.Legs = cloneBytesMap(a.Legs)
 	a.AMR = slices.Clone(a.AMR)
 	a.CodeHash = slices.Clone(a.CodeHash)
+	a.PendingSession = a.PendingSession.clone()
+	a.ReplacedSession = slices.Clone(a.ReplacedSession)
 	a.Upstream = clonePtr(a.Upstream)
 	a.MFA.Verified = slices.Clone(a.MFA.Verified)
 	a.MFA.Enrolled = slices.Clone(a.MFA.Enrolled)
@@ -42,6 +44,20 @@ func (i *UpstreamIdentity) clone() *UpstreamIdentity {
 	}
 	c := *i
 	c.AMR = slices.Clone(i.AMR)
+	return &c
+}
+
+// clone is a deep copy of s, nil when s is.
+func (s *Session) clone() *Session {
+	if s == nil {
+		return nil
+	}
+	c := *s
+	c.Hash = slices.Clone(s.Hash)
+	c.AMR = slices.Clone(s.AMR)
+	c.Factors = slices.Clone(s.Factors)
+	c.Clients = slices.Clone(s.Clients)
+	c.Upstream = clonePtr(s.Upstream)
 	return &c
 }
 

@@ -65,7 +65,10 @@
 //     bbolt keeps them in memory (bounded), PostgreSQL in an UNLOGGED
 //     table emptied after a server crash. A crash then ends the sign-ins
 //     in progress (they start again) and refuses the codes not yet
-//     redeemed. Single use does not depend on durability: a step, a code
+//     redeemed, and with them the SSO sessions those sign-ins opened,
+//     which are stored with the grant a code's redemption creates
+//     (Grants.CreateGrantWithSession): the browser holds a cookie that
+//     finds no session, and its next sign-in authenticates again. Single use does not depend on durability: a step, a code
 //     and an upstream callback are used once while the process (bbolt) or
 //     the server (PostgreSQL) runs, and after a crash the record is gone,
 //     which refuses them too.

@@ -105,9 +105,10 @@ type AuthRequest struct {
 	Subject   string `json:"subject,omitempty"` // sub as this client sees it
 	SessionID string `json:"session_id,omitempty"`
 	// NewSession: the person authenticated in this request; the SSO
-	// session named SessionID is created when the request completes, with
+	// session named SessionID is made when the request completes, with
 	// what it reached by then (Keycloak's rule: no session before the
-	// whole authentication).
+	// whole authentication), and stored then for the account pages, with
+	// the grant (PendingSession) for a relying party.
 	NewSession bool      `json:"new_session,omitempty"`
 	AuthTime   time.Time `json:"auth_time,omitempty"`
 	AMR        []string  `json:"amr,omitempty"`
@@ -119,6 +120,14 @@ type AuthRequest struct {
 	// request's ID, so creating the grant is what spends the code.
 	Done     bool   `json:"done,omitempty"`
 	CodeHash []byte `json:"code_hash,omitempty"`
+	// PendingSession is the SSO session a completed request opens for a
+	// relying party, with the hash of its cookie (already in the
+	// browser), and ReplacedSession the hash of the browser's session it
+	// replaces: both are written with the grant, in the commit that
+	// spends the code (CreateGrantWithSession). Until then no lookup
+	// finds the session; a code never redeemed leaves none.
+	PendingSession  *Session `json:"pending_session,omitempty"`
+	ReplacedSession []byte   `json:"replaced_session,omitempty"`
 
 	// UpstreamACR is the assurance the credential's service reported
 	// (mapped to Passerelle's ladder), or the reused SSO session's. It

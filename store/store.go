@@ -91,6 +91,13 @@ type AuthRequests interface {
 type Grants interface {
 	// CreateGrant stores a grant and, when RefreshHash is set, indexes it.
 	CreateGrant(ctx context.Context, g Grant) error
+	// CreateGrantWithSession is CreateGrant and, in the same commit, the
+	// creation of the SSO session s and the deletion of the session whose
+	// hash is replaced (none when it is empty or already gone): the code
+	// a grant spends brings the session its sign-in opened. Refused with
+	// ErrAlreadyExists as CreateGrant is (and when s's hash is taken), it
+	// writes nothing.
+	CreateGrantWithSession(ctx context.Context, g Grant, s Session, replaced []byte) error
 	GetGrant(ctx context.Context, id string) (Grant, error)
 	// GetGrantByRefreshHash finds the grant that issued a refresh token,
 	// current or rotated away.

@@ -180,10 +180,12 @@
 //     AuditPending). Close commits them all; ListAudit, Export,
 //     Backup and Sweep commit the queue first. AuditCommits counts them.
 //
-// A returning person's sign-in (upstream, TOTP, token exchange) is 3
-// durable writes, down from 9 (TestReturningSignInWrites counts them):
-// the TOTP answer (the account's failure count and the factor's step in
-// one UpdateAccountFactor), the SSO session, the grant.
+// A returning person's sign-in (upstream, TOTP, token exchange) is 2
+// durable writes, down from 9, then 3 (TestReturningSignInWrites counts
+// them): the TOTP answer (the account's failure count and the factor's
+// step in one UpdateAccountFactor), and the grant with the SSO session
+// and the deletion of the browser's previous one in one transaction
+// (CreateGrantWithSession, at the token exchange).
 //
 // A shared commit that fails runs each of its write functions again in a
 // commit of its own, so write functions derive everything from their

@@ -16,20 +16,33 @@ import (
 func (s *grantRecords) CreateGrant(ctx context.Context, g store.Grant) error {
 	g = g.WithRevokedAt(s.now())
 	return s.write(ctx, func(tx *bbolt.Tx) error {
-		if err := checkNew(tx, grants, g); err != nil {
+		if err := checkNewGrant(tx, g); err != nil {
 			return err
 		}
-		if len(g.RefreshHash) > 0 && tx.Bucket(indexGrantByRefresh).Get(g.RefreshHash) != nil {
-			return refuse(fmt.Errorf("store/bolt: grant refresh hash: %w", store.ErrAlreadyExists))
-		}
-		if err := save(tx, grants, g); err != nil {
-			return err
-		}
-		if err := mark(tx, indexGrantsByAccount, ownedKey(g.AccountID, []byte(g.ID))); err != nil {
-			return err
-		}
-		return indexRefresh(tx, g)
+		return putGrant(tx, g)
 	})
+}
+
+// checkNewGrant refuses a grant whose ID or refresh hash is known.
+func checkNewGrant(tx *bbolt.Tx, g store.Grant) error {
+	if err := checkNew(tx, grants, g); err != nil {
+		return err
+	}
+	if len(g.RefreshHash) > 0 && tx.Bucket(indexGrantByRefresh).Get(g.RefreshHash) != nil {
+		return refuse(fmt.Errorf("store/bolt: grant refresh hash: %w", store.ErrAlreadyExists))
+	}
+	return nil
+}
+
+// putGrant writes a new grant (checkNewGrant passed) with its indexes.
+func putGrant(tx *bbolt.Tx, g store.Grant) error {
+	if err := save(tx, grants, g); err != nil {
+		return err
+	}
+	if err := mark(tx, indexGrantsByAccount, ownedKey(g.AccountID, []byte(g.ID))); err != nil {
+		return err
+	}
+	return indexRefresh(tx, g)
 }
 
 // indexRefresh records the grant's current refresh hash in both

@@ -15,11 +15,16 @@ func (s *sessionRecords) CreateSession(ctx context.Context, sess store.Session) 
 		if err := checkNew(tx, sessions, sess); err != nil {
 			return err
 		}
-		if err := save(tx, sessions, sess); err != nil {
-			return err
-		}
-		return mark(tx, indexSessionsByAccount, ownedKey(sess.AccountID, sess.Hash))
+		return putSession(tx, sess)
 	})
+}
+
+// putSession writes a new session (checkNew passed) with its index entry.
+func putSession(tx *bbolt.Tx, sess store.Session) error {
+	if err := save(tx, sessions, sess); err != nil {
+		return err
+	}
+	return mark(tx, indexSessionsByAccount, ownedKey(sess.AccountID, sess.Hash))
 }
 
 // GetSession returns a live session.

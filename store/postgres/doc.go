@@ -177,11 +177,14 @@
 //
 // Writes, Statements and AuditCommits count what the store sent (a pgx
 // query tracer), for tests and the bench: a returning person's sign-in
-// is 3 durable writes (was 9, then 5 before the TOTP answer became one
-// UpdateAccountFactor) in 27 statements (was 44 with the auth request's
-// writes already unlogged: the compare-and-swap of Locking saves two
-// round trips per update, four for UpdateAccountFactor, the one-statement
-// CreateGrant three), counted by
+// is 2 durable writes (was 9, then 5 before the TOTP answer became one
+// UpdateAccountFactor, then 3 before the SSO session went into the
+// grant's statement, CreateGrantWithSession) in 27 statements (was 44
+// with the auth request's writes already unlogged: the compare-and-swap
+// of Locking saves two round trips per update, four for
+// UpdateAccountFactor, the one-statement CreateGrant three; the
+// session's own INSERT left and the token exchange's read of the account
+// came), counted by
 // TestReturningSignInWritesPostgres. pgx prepares every statement once
 // per connection and reuses it (its default statement cache), so no
 // statement is parsed and planned per call.

@@ -22,18 +22,29 @@ var grants = table[store.Grant]{noun: "grant", name: "grants", key: "id",
 // index's INSERT). ErrAlreadyExists if the ID or the refresh hash is
 // already known.
 func (s *grantRecords) CreateGrant(ctx context.Context, g store.Grant) error {
-	g = g.WithRevokedAt(s.now())
-	cols, args, err := grants.row(g)
+	sql, args, err := s.insertGrant(g)
 	if err != nil {
 		return err
 	}
-	sql := fmt.Sprintf("INSERT INTO grants (%s) VALUES (%s)", cols, placeholders(1, len(args)))
 	if len(g.RefreshHash) > 0 {
 		args = append(args, g.RefreshHash)
-		sql = fmt.Sprintf("WITH g AS (%s RETURNING id) INSERT INTO refresh_hashes (hash, grant_id) SELECT $%d, id FROM g", sql, len(args))
+		sql += fmt.Sprintf(" INSERT INTO refresh_hashes (hash, grant_id) SELECT $%d, id FROM g", len(args))
+	} else {
+		sql += " SELECT FROM g"
 	}
 	_, err = s.exec(ctx, sql, args...)
 	return contractError(err, grants.noun, store.ErrAlreadyExists)
+}
+
+// insertGrant is the head of a statement that creates g, dated as a
+// revocation is (WithRevokedAt): "WITH g AS (INSERT ... RETURNING id)",
+// and its arguments; the caller adds the statement's body.
+func (s *grantRecords) insertGrant(g store.Grant) (sql string, args []any, err error) {
+	cols, args, err := grants.row(g.WithRevokedAt(s.now()))
+	if err != nil {
+		return "", nil, err
+	}
+	return fmt.Sprintf("WITH g AS (INSERT INTO grants (%s) VALUES (%s) RETURNING id)", cols, placeholders(1, len(args))), args, nil
 }
 
 // GetGrant returns a live grant (revoked or not).

@@ -15,7 +15,7 @@ const racers = 32
 
 // RunConcurrency runs the concurrency suite: operations that must have
 // exactly one winner when many requests race (a code replayed in
-// parallel, a refresh token presented twice at once, two first sign-ins
+// parallel, with or without the session it brings, a refresh token presented twice at once, two first sign-ins
 // of the same person, a one-time code submitted twice, racing rate-limit
 // hits, racing updates of one record, racing updates of an account and
 // its factor together and apart, one factor step used by many at once,
@@ -25,6 +25,7 @@ const racers = 32
 // accounts).
 func RunConcurrency(t *testing.T, newStore NewStore) {
 	t.Run("RedeemCodeOnce", func(t *testing.T) { testRedeemCodeOnce(t, newStore) })
+	t.Run("RedeemWithSessionOnce", func(t *testing.T) { testRedeemWithSessionOnce(t, newStore) })
 	t.Run("RotateRefreshOnce", func(t *testing.T) { testRotateRefreshOnce(t, newStore) })
 	t.Run("CreateAccountOnce", func(t *testing.T) { testCreateAccountOnce(t, newStore) })
 	t.Run("MixedCreates", func(t *testing.T) { testMixedCreates(t, newStore) })

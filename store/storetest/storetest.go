@@ -34,6 +34,7 @@ func Run(t *testing.T, newStore NewStore) {
 		{"Grants", testGrants},
 		{"RefreshRotation", testRefreshRotation},
 		{"RevokeGrantsByAccount", testRevokeGrantsByAccount},
+		{"GrantWithSession", testGrantWithSession},
 		{"Sessions", testSessions},
 		{"DeleteSessionsByAccount", testDeleteSessionsByAccount},
 		{"ListSessions", testListSessions},
