@@ -2,7 +2,10 @@ package broker_test
 
 import (
 	"strings"
+	"sync"
 	"testing"
+
+	"golang.org/x/oauth2"
 )
 
 // TestAttackRefreshedClaimsWaitForTheSecondFactor: with refresh_claims on,
@@ -36,5 +39,44 @@ func TestAttackRefreshedClaimsWaitForTheSecondFactor(t *testing.T) {
 	e.signIn(r, e.browser(), "bank-a", "alex")
 	if a := e.onlyAccount(); a.Email != "alex@example.org" || a.GivenName != "Alex" {
 		t.Errorf("after alex's own sign-in the claims were not refreshed: %q %q", a.Email, a.GivenName)
+	}
+}
+
+// TestAttackRefreshRace: someone who stole alex's refresh token presents
+// it at the same moment as alex's application, eight times over, so that
+// the presentations are read together and their rotations share a
+// commit. At most one gets new tokens, and the family dies: whatever
+// either side received no longer refreshes nor introspects as active.
+func TestAttackRefreshRace(t *testing.T) {
+	e := newEnv(t)
+	r := e.rp("rp1")
+	tok := e.signIn(r, e.browser(), "gckey", "alex")
+	const n = 8
+	got := make([]*oauth2.Token, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() { got[i], _ = e.refresh(r, tok.RefreshToken) })
+	}
+	wg.Wait()
+	access := []string{tok.AccessToken}
+	var refreshed []string
+	for _, g := range got {
+		if g != nil {
+			access = append(access, g.AccessToken)
+			refreshed = append(refreshed, g.RefreshToken)
+		}
+	}
+	if len(refreshed) > 1 {
+		t.Errorf("%d of %d racing presentations of one refresh token got new tokens", len(refreshed), n)
+	}
+	for _, rt := range append(refreshed, tok.RefreshToken) {
+		if _, err := e.refresh(r, rt); err == nil {
+			t.Error("a refresh token of the raced family still works")
+		}
+	}
+	for _, at := range access {
+		if e.introspect(at)["active"] != false {
+			t.Error("an access token of the raced family is still active")
+		}
 	}
 }

@@ -27,11 +27,13 @@ import (
 //     (redeem.go): creation is the single-use point, so exactly one
 //     redemption wins, and a second presentation revokes the grant the
 //     first one produced (RFC 6749 §4.1.2) without any write of its own.
-//   - an access token is "tokenID:subject" encrypted with the library's
-//     AES-CFB; tokenID is "grantID.expiry", so introspection and userinfo
-//     read the grant (revocation is immediate) and write nothing. CFB does
-//     not authenticate: any string may open as garbage, which names no
-//     grant or not the grant's subject, and is inactive.
+//   - an access token is "tokenID:subject" sealed with AES-256-GCM
+//     (accessTokenCrypto); tokenID is "grantID.expiry[.jkt]" (tokenid.go),
+//     so introspection and userinfo read the grant (revocation is
+//     immediate) in a read transaction and write nothing. Tokens the
+//     library sealed before (a JWE, or its unauthenticated AES-CFB) still
+//     open; a CFB string may open as garbage, which names no grant or not
+//     the grant's subject, and is inactive.
 //   - a refresh token is a random secret; the grant keeps the hash of the
 //     current one. Presenting a rotated-away token revokes the grant, and
 //     with it every access and refresh token of the family.

@@ -5,7 +5,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/passerelle/passerelle/internal/pgtest"
 	"github.com/passerelle/passerelle/store"
 )
 
@@ -21,13 +20,7 @@ func TestAccountFactorSwap(t *testing.T) {
 		f.LastStep++
 		return a, f, nil
 	}
-	s0, w0 := s.Statements(), s.Writes()
-	if err := s.UpdateAccountFactor(ctx, "acct-1", "f-1", count); err != nil {
-		t.Fatal(err)
-	}
-	if ds, dw := s.Statements()-s0, s.Writes()-w0; ds != 2 || dw != 1 {
-		t.Errorf("UpdateAccountFactor: %d statements, %d durable writes; want 2 and 1", ds, dw)
-	}
+	checkCosts(t, s, "UpdateAccountFactor", 2, 1, func() error { return s.UpdateAccountFactor(ctx, "acct-1", "f-1", count) })
 
 	for _, meddle := range []struct {
 		name  string
@@ -99,11 +92,7 @@ func TestAccountFactorSwapFactorGone(t *testing.T) {
 func accountWithFactor(t *testing.T) *Store {
 	t.Helper()
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	s, err := Open(t.Context(), pgtest.Schema(t), Options{Now: func() time.Time { return now }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
+	s := openAt(t, now)
 	ctx := t.Context()
 	if err := s.CreateAccount(ctx, store.Account{ID: "acct-1", URN: "urn-1"}, store.Link{Provider: "up", Subject: "alex"}); err != nil {
 		t.Fatal(err)

@@ -14,31 +14,17 @@ import (
 // old; each write is one durable commit, and a read none.
 func TestGrantRoundTrips(t *testing.T) {
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	s, err := Open(t.Context(), pgtest.Schema(t), Options{Now: func() time.Time { return now }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := openAt(t, now)
 	ctx := t.Context()
-	costs := func(what string, statements, writes int64, op func() error) {
-		t.Helper()
-		s0, w0 := s.Statements(), s.Writes()
-		if err := op(); err != nil {
-			t.Fatalf("%s: %v", what, err)
-		}
-		if ds, dw := s.Statements()-s0, s.Writes()-w0; ds != statements || dw != writes {
-			t.Errorf("%s: %d statements, %d durable writes; want %d and %d", what, ds, dw, statements, writes)
-		}
-	}
 	g := store.Grant{ID: "g-1", AccountID: "acct-1", ClientID: "portal", RefreshHash: store.HashToken("rt-0"), ExpiresAt: now.Add(time.Hour)}
-	costs("CreateGrant", 1, 1, func() error { return s.CreateGrant(ctx, g) })
-	costs("UpdateGrant rotating the refresh token", 2, 1, func() error {
+	checkCosts(t, s, "CreateGrant", 1, 1, func() error { return s.CreateGrant(ctx, g) })
+	checkCosts(t, s, "UpdateGrant rotating the refresh token", 2, 1, func() error {
 		return s.UpdateGrant(ctx, "g-1", func(g store.Grant) (store.Grant, error) {
 			g.RefreshHash = store.HashToken("rt-1")
 			return g, nil
 		})
 	})
-	costs("GetGrantByRefreshHash", 1, 0, func() error {
+	checkCosts(t, s, "GetGrantByRefreshHash", 1, 0, func() error {
 		_, err := s.GetGrantByRefreshHash(ctx, store.HashToken("rt-0"))
 		return err
 	})
@@ -48,5 +34,29 @@ func TestGrantRoundTrips(t *testing.T) {
 	}
 	if retired == nil || !retired.Equal(now) {
 		t.Errorf("the rotated-away hash's retired_at = %v, want %v", retired, now)
+	}
+}
+
+// openAt opens a store in a fresh schema on a clock stopped at now.
+func openAt(t *testing.T, now time.Time) *Store {
+	t.Helper()
+	s, err := Open(t.Context(), pgtest.Schema(t), Options{Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+// checkCosts runs op and fails unless it sent statements statements,
+// durable writes among them.
+func checkCosts(t *testing.T, s *Store, what string, statements, writes int64, op func() error) {
+	t.Helper()
+	s0, w0 := s.Statements(), s.Writes()
+	if err := op(); err != nil {
+		t.Fatalf("%s: %v", what, err)
+	}
+	if ds, dw := s.Statements()-s0, s.Writes()-w0; ds != statements || dw != writes {
+		t.Errorf("%s: %d statements, %d durable writes; want %d and %d", what, ds, dw, statements, writes)
 	}
 }
