@@ -39,13 +39,19 @@ func boundedOnEachStore(t *testing.T, bound int, test func(t *testing.T, e *env)
 
 // TestAttackFloodSparesFirstSignIn: a person signing in for the first
 // time has passed their credential at the upstream and is asked whether
-// to create an account or link one (no account named yet). A flood of
-// anonymous sign-ins filling the bounded table meanwhile must not end
-// theirs: they create their account and reach a code.
+// to create an account or link one (no account named yet). A flood
+// filling the bounded table meanwhile must not end theirs: anonymous
+// sign-ins, and a person holding one account's password (their own at a
+// public upstream, or a stolen one) who passes it in as many sign-ins,
+// from a fresh browser each, and never answers the second factor. Those
+// are past their credential, yet the table never refuses (the
+// attacker's own go on: store.MaxHeldAuthRequests), and the newcomer
+// creates their account and reaches a code.
 func TestAttackFloodSparesFirstSignIn(t *testing.T) {
 	const bound = 30
 	boundedOnEachStore(t, bound, func(t *testing.T, e *env) {
 		r := e.rp("rp1")
+		e.signIn(r, e.browser(), "gckey", "alex")
 		newcomer := e.browser()
 		a := r.start()
 		p := newcomer.upstreamLoginRaw(newcomer.choose(newcomer.Get(a.url), "gckey"), "sam")
@@ -59,6 +65,11 @@ func TestAttackFloodSparesFirstSignIn(t *testing.T) {
 				t.Fatal(err)
 			}
 			resp.Body.Close()
+			b := e.browser()
+			q := b.upstreamPost(b.choose(b.Get(r.start().url), "gckey"), "alex")
+			if !strings.Contains(q.Resp.Request.URL.Path, "/mfa") {
+				t.Fatalf("the attacker's sign-in past the password: %d at %s, want the second factor", q.Resp.StatusCode, q.Resp.Request.URL)
+			}
 		}
 		p = newcomer.Post(to, v)
 		if !strings.Contains(p.Resp.Request.URL.Path, "/mfa") {

@@ -3,6 +3,7 @@ package store
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"time"
 )
@@ -184,10 +185,37 @@ type AuthRequest struct {
 // first time waits for their choice of a new account or a link
 // (NewIdentity). A store at its bound on sign-ins in progress evicts only
 // requests that are not (Options.MaxAuthRequests of store/bolt and
-// store/postgres), so a flood of anonymous sign-ins never ends a person's.
+// store/postgres), so a flood of anonymous sign-ins never ends a person's,
+// save those beyond their holder's MaxHeldAuthRequests newest (Holder).
 func (a AuthRequest) PastCredential() bool {
-	return a.AccountID != "" || a.NewIdentity != nil
+	return a.Holder() != ""
 }
+
+// Holder is whom a request past its credential belongs to: the account
+// named, else the upstream identity (provider and subject) waiting for
+// the person's choice; "" while the request is not PastCredential. A
+// store protects from eviction only a holder's MaxHeldAuthRequests
+// newest requests past their credential, so one account or one upstream
+// identity cannot fill the table with sign-ins it never finishes.
+func (a AuthRequest) Holder() string {
+	switch {
+	case a.AccountID != "":
+		return "account " + a.AccountID
+	case a.NewIdentity != nil:
+		return fmt.Sprintf("upstream %q %q", a.NewIdentity.Provider, a.NewIdentity.Subject)
+	}
+	return ""
+}
+
+// MaxHeldAuthRequests is how many of one holder's requests past their
+// credential (AuthRequest.Holder) a store at its bound protects from
+// eviction: the newest, by creation, among those it protects (a person
+// with several tabs or devices). When another of the holder's requests
+// passes its credential, the oldest beyond this many becomes evictable
+// again, like an anonymous one, and stays so (a later deletion of a newer
+// one does not protect it again). store/postgres's migration 00012 holds
+// the same number.
+const MaxHeldAuthRequests = 8
 
 // MFAProgress is what one auth request established about the account's
 // second factor. Only the completion gate decides what it is worth.

@@ -78,7 +78,17 @@ type Accounts interface {
 }
 
 // AuthRequests stores the sign-ins in progress, each carrying its
-// authorization code's hash once the code is issued.
+// authorization code's hash once the code is issued. A backend holds a
+// bounded number (store/bolt's and store/postgres's
+// Options.MaxAuthRequests). At the bound, CreateAuthRequest drops the
+// expired requests, else evicts the oldest one not protected, else
+// refuses. A request is protected from when its person passes a
+// credential (AuthRequest.Holder is set: created so, or by an update that
+// sets or changes it) while it is among its holder's MaxHeldAuthRequests
+// newest protected ones, by creation: a request that gets a holder
+// makes that holder's oldest protected one beyond the bound evictable
+// again, for good, so one account or one upstream identity cannot fill
+// the table with sign-ins it never finishes.
 type AuthRequests interface {
 	CreateAuthRequest(ctx context.Context, r AuthRequest) error
 	GetAuthRequest(ctx context.Context, id string) (AuthRequest, error)

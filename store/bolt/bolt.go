@@ -103,9 +103,8 @@ func Open(path string, opts Options) (*Store, error) {
 		_ = db.Close()
 		return nil, err
 	}
-	authRequests := newMemTable("auth request", opts.MaxAuthRequests, opts.Now, store.AuthRequest.Clone,
-		func(r store.AuthRequest) time.Time { return r.ExpiresAt },
-		func(r store.AuthRequest) bool { return !r.PastCredential() })
+	authRequests := newMemTable("auth request", opts.MaxAuthRequests, store.MaxHeldAuthRequests, opts.Now, store.AuthRequest.Clone,
+		func(r store.AuthRequest) time.Time { return r.ExpiresAt }, store.AuthRequest.Holder)
 	b := &base{db: db, now: opts.Now, retention: opts.Retention, authRequests: authRequests, commits: &committer{db: db}}
 	return compose(b), nil
 }

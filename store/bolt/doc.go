@@ -157,14 +157,23 @@
 //     a step or an upstream callback is used once as before. It holds at most
 //     Options.MaxAuthRequests (DefaultMaxAuthRequests, 100,000: about
 //     200 MB at 2 KB each). A create that finds the table full first
-//     drops the expired ones, then evicts the oldest request whose person
-//     has passed no credential yet (no account named, no first-time
-//     upstream identity waiting: store.AuthRequest.PastCredential): a flood of anonymous sign-ins
-//     never refuses a new one and never ends one past its credential; it
-//     can end a person's sign-in still at the chooser or the upstream's
-//     page, after MaxAuthRequests newer ones (at 1,000 new ones a second,
-//     100 seconds later). Only a table whose every request is past its
-//     credential refuses, and the broker answers temporarily_unavailable.
+//     drops the expired ones, then evicts the oldest request not
+//     protected. A request is protected once its person has passed a
+//     credential (an account named, or a first-time upstream identity
+//     waiting: its holder, store.AuthRequest.Holder), while it is among
+//     its holder's store.MaxHeldAuthRequests (8) newest: when another of
+//     the holder's requests passes its credential, the oldest beyond 8
+//     becomes evictable again, for good (the table keeps each holder's
+//     protected keys, so a create or an update does O(8) work, no scan).
+//     A flood of anonymous sign-ins never refuses a new one and never ends
+//     a person's 8 newest past their credential; one holder passing its
+//     credential in many sign-ins it never finishes (its own account at a
+//     public upstream, one stolen password) keeps 8, so filling the table
+//     takes MaxAuthRequests/8 holders. A flood can end a person's sign-in
+//     still at the chooser or the upstream's page, after MaxAuthRequests
+//     newer ones (at 1,000 new ones a second, 100 seconds later). Only a
+//     table whose every request is protected refuses, and the broker
+//     answers temporarily_unavailable.
 //     A crash or a restart loses them all: sign-ins
 //     in progress start again, and a code issued but not yet redeemed is
 //     refused (invalid_grant).

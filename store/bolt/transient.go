@@ -2,6 +2,7 @@ package bolt
 
 import (
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -24,37 +25,52 @@ const DefaultMaxAuthRequests = 100_000
 //
 // The table holds at most max records. A create that finds it full first
 // drops the expired ones; if it is still full, it evicts the oldest
-// evictable record (for auth requests: one whose person has passed no
-// credential yet, store.AuthRequest.PastCredential, an anonymous
-// visitor's as much as anybody's), so a flood of anonymous
-// sign-ins never refuses a new one and never ends one already past its
-// credential; only when every record is past its credential does it
-// refuse (errFull).
+// record not protected. A record is protected when it has a holder (for
+// auth requests: its person has passed a credential,
+// store.AuthRequest.Holder) and is among the maxHeld newest, by
+// creation, of the records that holder has protected: when a record
+// gets its holder, it joins them, and the oldest beyond maxHeld becomes
+// evictable again (for good). So a flood of anonymous sign-ins never
+// refuses a new one and never ends a person's newest ones past their
+// credential, and one holder keeping many cannot fill the table; only
+// when every record is protected (max/maxHeld holders at the least) does
+// it refuse (errFull). Each create or update does O(maxHeld) work for
+// the protection: held keeps each holder's protected keys.
 type memTable[T any] struct {
-	noun      string
-	max       int
-	clone     func(T) T
-	expires   func(T) time.Time
-	evictable func(T) bool
-	now       func() time.Time
+	noun    string
+	max     int
+	maxHeld int
+	clone   func(T) T
+	expires func(T) time.Time
+	holder  func(T) string
+	now     func() time.Time
 
 	mu   sync.Mutex
 	rows map[string]memRow[T]
 	// order holds the keys in creation order (with keys since deleted,
 	// skipped when met): the head is the oldest, evicted first.
 	order []string
+	// seq is the creation number of the newest record.
+	seq uint64
+	// held lists each holder's protected keys, oldest first: at most
+	// maxHeld.
+	held map[string][]string
 }
 
 type memRow[T any] struct {
 	v         T
 	expires   time.Time
-	evictable bool
+	seq       uint64
+	holder    string
+	protected bool
 }
 
-// newMemTable is a table of at most max records; clone is a deep copy of
-// a record, sharing no slice, map or pointer with it.
-func newMemTable[T any](noun string, max int, now func() time.Time, clone func(T) T, expires func(T) time.Time, evictable func(T) bool) *memTable[T] {
-	return &memTable[T]{noun: noun, max: max, clone: clone, expires: expires, evictable: evictable, now: now, rows: map[string]memRow[T]{}}
+// newMemTable is a table of at most max records, protecting maxHeld per
+// holder ("" is none); clone is a deep copy of a record, sharing no
+// slice, map or pointer with it.
+func newMemTable[T any](noun string, max, maxHeld int, now func() time.Time, clone func(T) T, expires func(T) time.Time, holder func(T) string) *memTable[T] {
+	return &memTable[T]{noun: noun, max: max, maxHeld: maxHeld, clone: clone, expires: expires, holder: holder, now: now,
+		rows: map[string]memRow[T]{}, held: map[string][]string{}}
 }
 
 func (m *memTable[T]) notFound() error {
@@ -71,15 +87,16 @@ func (m *memTable[T]) live(key string) (memRow[T], bool) {
 	return r, true
 }
 
-// row is what the table keeps of v: a copy of it.
-func (m *memTable[T]) row(v T) memRow[T] {
-	return memRow[T]{v: m.clone(v), expires: m.expires(v), evictable: m.evictable(v)}
+// row is what the table keeps of v, created seq-th: a copy of it, not
+// yet protected.
+func (m *memTable[T]) row(v T, seq uint64) memRow[T] {
+	return memRow[T]{v: m.clone(v), expires: m.expires(v), seq: seq, holder: m.holder(v)}
 }
 
 // create adds v at key: ErrAlreadyExists while a live record holds the
 // key, errFull when the table holds max live records.
 func (m *memTable[T]) create(key string, v T) error {
-	row := m.row(v)
+	row := m.row(v, 0)
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if _, ok := m.live(key); ok {
@@ -91,10 +108,15 @@ func (m *memTable[T]) create(key string, v T) error {
 	if len(m.rows) >= m.max && !m.evictOldest() {
 		return fmt.Errorf("store/bolt: %d %ss in progress, none evictable, the most this store holds (Options.MaxAuthRequests): %w", m.max, m.noun, errFull)
 	}
-	if _, held := m.rows[key]; !held {
+	if _, expired := m.rows[key]; expired {
+		m.drop(key)
+	} else {
 		m.order = append(m.order, key)
 	}
+	m.seq++
+	row.seq = m.seq
 	m.rows[key] = row
+	m.protect(key)
 	return nil
 }
 
@@ -110,8 +132,8 @@ func (m *memTable[T]) evictOldest() bool {
 		m.order = m.order[1:]
 	}
 	for i, k := range m.order {
-		if r, ok := m.rows[k]; ok && r.evictable {
-			delete(m.rows, k)
+		if r, ok := m.rows[k]; ok && !r.protected {
+			m.drop(k)
 			m.order = append(m.order[:i:i], m.order[i+1:]...)
 			return true
 		}
@@ -159,7 +181,15 @@ func (m *memTable[T]) update(key string, fn func(T) (T, error)) error {
 	if err != nil {
 		return err
 	}
-	m.rows[key] = m.row(v)
+	row := m.row(v, r.seq)
+	if row.holder == r.holder {
+		row.protected = r.protected
+		m.rows[key] = row
+		return nil
+	}
+	m.drop(key)
+	m.rows[key] = row
+	m.protect(key)
 	return nil
 }
 
@@ -169,7 +199,7 @@ func (m *memTable[T]) remove(key string) error {
 	if _, ok := m.live(key); !ok {
 		return m.notFound()
 	}
-	delete(m.rows, key)
+	m.drop(key)
 	m.compact()
 	return nil
 }
@@ -185,12 +215,53 @@ func (m *memTable[T]) sweepLocked(now time.Time) int {
 	n := 0
 	for k, r := range m.rows {
 		if isExpired(r.expires, now) {
-			delete(m.rows, k)
+			m.drop(k)
 			n++
 		}
 	}
 	m.compact()
 	return n
+}
+
+// protect adds the record at key to its holder's protected records, in
+// creation order, and makes the oldest beyond maxHeld evictable. Call
+// with mu held.
+func (m *memTable[T]) protect(key string) {
+	r := m.rows[key]
+	if r.holder == "" {
+		return
+	}
+	r.protected = true
+	m.rows[key] = r
+	keys := m.held[r.holder]
+	i := len(keys)
+	for i > 0 && m.rows[keys[i-1]].seq > r.seq {
+		i--
+	}
+	keys = slices.Insert(keys, i, key)
+	if len(keys) > m.maxHeld {
+		oldest := m.rows[keys[0]]
+		oldest.protected = false
+		m.rows[keys[0]] = oldest
+		keys = slices.Delete(keys, 0, 1)
+	}
+	m.held[r.holder] = keys
+}
+
+// drop deletes the record at key, and its key from its holder's protected
+// ones. Call with mu held.
+func (m *memTable[T]) drop(key string) {
+	r := m.rows[key]
+	delete(m.rows, key)
+	if !r.protected {
+		return
+	}
+	keys := slices.DeleteFunc(m.held[r.holder], func(k string) bool { return k == key })
+	if len(keys) == 0 {
+		delete(m.held, r.holder)
+		return
+	}
+	m.held[r.holder] = keys
 }
 
 // errFull refuses a new record when the table is at its bound and holds

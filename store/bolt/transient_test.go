@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/passerelle/passerelle/store"
+	"github.com/passerelle/passerelle/store/storetest"
 )
 
 // TestAuthRequestsBounded: the auth requests an anonymous visitor can
@@ -134,5 +135,43 @@ func TestAuthRequestsOrderBounded(t *testing.T) {
 	defer m.mu.Unlock()
 	if len(m.rows) != 10 || len(m.order) > 2*10+64 {
 		t.Errorf("after churn: %d rows, %d keys in order; want 10 and at most %d", len(m.rows), len(m.order), 2*10+64)
+	}
+}
+
+// TestHeldAuthRequests runs the attacks on the bound per holder.
+func TestHeldAuthRequests(t *testing.T) {
+	storetest.RunHeldAuthRequests(t, func(t *testing.T, now func() time.Time, max int) store.Store {
+		s, err := Open(filepath.Join(t.TempDir(), "p.db"), Options{Now: now, MaxAuthRequests: max})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		return s
+	})
+}
+
+// TestHeldKeysBounded: the protected keys kept per holder stay within
+// MaxHeldAuthRequests, and a holder whose requests are all gone is
+// forgotten.
+func TestHeldKeysBounded(t *testing.T) {
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	s := newStore(t, func() time.Time { return now }).(*Store)
+	for i := range 100 {
+		r := store.AuthRequest{ID: fmt.Sprint("ar-", i), AccountID: "mallory", ExpiresAt: now.Add(time.Hour)}
+		if err := s.CreateAuthRequest(t.Context(), r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	m := s.authRequests
+	if n := len(m.held[store.AuthRequest{AccountID: "mallory"}.Holder()]); n != store.MaxHeldAuthRequests {
+		t.Errorf("%d protected keys kept for one holder, want %d", n, store.MaxHeldAuthRequests)
+	}
+	for i := range 100 {
+		if err := s.DeleteAuthRequest(t.Context(), fmt.Sprint("ar-", i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(m.held) != 0 {
+		t.Errorf("after every request ended: %d holders kept, want 0", len(m.held))
 	}
 }

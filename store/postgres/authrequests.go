@@ -13,13 +13,16 @@ import (
 // each, 200 MB at the worst, as many as a bbolt store keeps in memory.
 const DefaultMaxAuthRequests = 100_000
 
-// authRequests are the sign-ins in progress. evictable is true until the
-// person passes a credential (store.AuthRequest.PastCredential): a full
-// table may evict them.
+// authRequests are the sign-ins in progress. holder is whom a request
+// past its credential belongs to (store.AuthRequest.Holder; NULL before);
+// the evictable column, which a full table reads, follows it through the
+// triggers of migration 00012: a request is protected from eviction from
+// when it gets a holder until it is beyond the holder's
+// store.MaxHeldAuthRequests newest.
 var authRequests = table[store.AuthRequest]{noun: "auth request", name: "auth_requests", key: "id",
 	keyOf:     func(r store.AuthRequest) any { return r.ID },
-	cols:      []string{"expires_at", "evictable"},
-	vals:      func(r store.AuthRequest) []any { return []any{expiry(r.ExpiresAt), !r.PastCredential()} },
+	cols:      []string{"expires_at", "holder"},
+	vals:      func(r store.AuthRequest) []any { return []any{expiry(r.ExpiresAt), nullString(r.Holder())} },
 	transient: true}
 
 // errFull refuses a new auth request when the table is at its bound and
@@ -47,8 +50,9 @@ const makeRoomTries = 3
 // is one statement while the table holds fewer than the cap
 // (Options.MaxAuthRequests), read from the counts the table's triggers
 // keep (migration 00011). At the cap it first makes room (makeRoom): the
-// expired requests go, else the oldest one nobody has signed in to; when
-// every request is past its credential it refuses.
+// expired requests go, else the oldest evictable one (nobody has signed
+// in to it, or it is beyond its holder's store.MaxHeldAuthRequests
+// newest); when every request is protected it refuses.
 func (s *flowRecords) CreateAuthRequest(ctx context.Context, r store.AuthRequest) error {
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()

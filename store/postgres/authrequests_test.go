@@ -10,6 +10,7 @@ import (
 
 	"github.com/passerelle/passerelle/internal/pgtest"
 	"github.com/passerelle/passerelle/store"
+	"github.com/passerelle/passerelle/store/storetest"
 )
 
 // TestAuthRequestCap: at Options.MaxAuthRequests a create first drops
@@ -156,4 +157,17 @@ func checkCounted(t *testing.T, s *Store) {
 	if rows != counted {
 		t.Errorf("auth_request_counts adds up to %d, the table holds %d", counted, rows)
 	}
+}
+
+// TestHeldAuthRequests runs the attacks on the bound per holder.
+func TestHeldAuthRequests(t *testing.T) {
+	pgtest.DSN(t)
+	storetest.RunHeldAuthRequests(t, func(t *testing.T, now func() time.Time, max int) store.Store {
+		s, err := Open(t.Context(), pgtest.Schema(t), Options{Now: now, MaxAuthRequests: max})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		return s
+	})
 }

@@ -23,7 +23,8 @@
 //	accounts           id                  urn                               urn UNIQUE
 //	links              (provider, subject) account_id                        account_id → accounts
 //	auth_requests      id                  expires_at, seq (WHERE evictable) UNLOGGED (Durability),
-//	                                                                         counted (Bounds)
+//	                                       (holder, seq) (WHERE NOT          counted, evictable kept
+//	                                       evictable)                        by triggers (Bounds)
 //	grants             id                  account_id, expires_at, sweep_at
 //	refresh_hashes     hash (bytea)        grant_id                          grant_id → grants ON DELETE CASCADE
 //	sessions           hash (bytea)        account_id, expires_at
@@ -163,15 +164,25 @@
 // together. CreateAuthRequest is one INSERT ... SELECT ... WHERE the sum of
 // the slots is below the cap. At the cap it makes room in one statement:
 // it deletes the expired requests (up to SweepBatch), or when there are
-// none the oldest request whose person has passed no credential yet (no
-// account named, no first-time upstream identity waiting:
-// store.AuthRequest.PastCredential, kept in the evictable column), by
-// seq, the creation order, through a partial index, skipping rows another replica is deleting (SKIP LOCKED), then
-// inserts. A flood of anonymous sign-ins never refuses a new one and never
-// ends one past its credential; it can end a person's sign-in still at the
-// chooser or the upstream's page, after MaxAuthRequests newer ones. Only a
-// table whose every request is past its credential refuses (after three
-// tries), and the broker answers temporarily_unavailable. Replicas
+// none the oldest evictable request, by seq, the creation order, through
+// a partial index, skipping rows another replica is deleting (SKIP
+// LOCKED), then inserts. A request is evictable until its person passes a
+// credential (an account named, or a first-time upstream identity
+// waiting: the holder column, store.AuthRequest.Holder), and again once
+// it is beyond its holder's store.MaxHeldAuthRequests (8) newest: triggers
+// of migration 00012 set evictable when a request is created or its
+// holder changes, and then, in the same statement, make the holder's
+// protected requests beyond its 8 newest evictable (an index probe of at
+// most 9 rows; no statement more, so a sign-in is still 27 statements).
+// A demoted request stays evictable. A flood of anonymous sign-ins never
+// refuses a new one and never ends a person's 8 newest past their
+// credential; one holder passing its credential in many sign-ins it never
+// finishes (its own account at a public upstream, one stolen password)
+// keeps 8, so filling the table takes MaxAuthRequests/8 holders. A flood
+// can end a person's sign-in still at the chooser or the upstream's page,
+// after MaxAuthRequests newer ones. Only a table whose every request is
+// protected refuses (after three tries), and the broker answers
+// temporarily_unavailable. Replicas
 // inserting at the same moment read the same sum, so the table may exceed
 // the cap by the creates in flight (at most the replicas' pool sizes).
 //
@@ -223,5 +234,9 @@
 // sign-ins in progress). 00011 adds auth_requests' cap (Bounds); an older
 // replica inserts without checking it (its rows count all the same) and
 // leaves the requests it signs in to evictable: upgrade every replica
-// together past it.
+// together past it. 00012 adds the holder column and its triggers; an
+// older replica writes evictable itself and no holder, so the requests it
+// signs in to are protected without the bound per holder: upgrade every
+// replica together past it. Requests past their credential at the upgrade
+// stay protected, with no holder, until updated or expired (minutes).
 package postgres
