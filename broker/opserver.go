@@ -29,7 +29,8 @@ import (
 //   - VerifyClient: every client authentication method, before any grant
 //     is looked at, with private_key_jwt assertions used once;
 //   - CodeExchange and RefreshToken: ID tokens signed with the client's
-//     registered algorithm, PKCE checked whenever a challenge was sent;
+//     registered algorithm, their claims encoded once (idtoken.go), PKCE
+//     checked whenever a challenge was sent;
 //   - Introspect and UserInfo: a store failure is an error, never an
 //     inactive token;
 //   - Discovery: the metadata of what Passerelle supports.
