@@ -177,10 +177,12 @@
 //     found dormant while it was out gives nothing: the exchange reads
 //     the account after the commit and takes back the grant and the
 //     session (opStorage.lockWins), and a lock that lands later ends them
-//     as it ends every session and grant of the account. A factor reset
-//     or a "sign out everywhere" while the code is out does not stop it:
-//     neither ends a grant made after it, and the code was earned with the
-//     factor. A logout in the same browser before the redemption clears
+//     as it ends every session and grant of the account. A factor reset,
+//     a "sign out everywhere" or an upstream's logout (upstream_logout.go)
+//     while the code is out does not stop it: each ends what is stored,
+//     and the grant and the session come after (a grant already did);
+//     the window is the client's redemption, and the code was earned with
+//     the factor. A logout in the same browser before the redemption clears
 //     the cookie and finds no session to end (its clients are not told:
 //     the client that holds the code has no session of it yet); the
 //     redemption then stores a session whose cookie no browser holds

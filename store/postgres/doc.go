@@ -174,6 +174,10 @@
 // tries), and the broker answers temporarily_unavailable. Replicas
 // inserting at the same moment read the same sum, so the table may exceed
 // the cap by the creates in flight (at most the replicas' pool sizes).
+// The counts take two row versions per sign-in (its create and its
+// delete); a snapshot held for long (a long pg_dump, a transaction left
+// open) keeps them from being reclaimed, and every create's sum reads the
+// versions kept, so creates slow down until it ends.
 //
 // Writes, Statements and AuditCommits count what the store sent (a pgx
 // query tracer), for tests and the bench: a returning person's sign-in

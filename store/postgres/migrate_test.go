@@ -92,3 +92,41 @@ func migrateTo(t *testing.T, dsn string, version int64) *pgxpool.Pool {
 	}
 	return pool
 }
+
+// TestUpgradeCountsAuthRequests: sign-ins in progress written at version
+// 10 are counted when Open applies 00011, and only the one whose person
+// has passed no credential (no account named, no first-time identity
+// waiting) is evictable: at the cap, a new sign-in takes its place, then
+// the next one the new one's.
+func TestUpgradeCountsAuthRequests(t *testing.T) {
+	ctx := t.Context()
+	dsn := pgtest.Schema(t)
+	pool := migrateTo(t, dsn, 10)
+	if _, err := pool.Exec(ctx, `INSERT INTO auth_requests (id, expires_at, record) VALUES
+		('anonymous', now() + interval '1 hour', '{"id":"anonymous"}'),
+		('signed-in', now() + interval '1 hour', '{"id":"signed-in","account_id":"acct-1"}'),
+		('newcomer', now() + interval '1 hour', '{"id":"newcomer","new_identity":{"provider":"up","subject":"s"}}')`); err != nil {
+		t.Fatal(err)
+	}
+	s, err := Open(ctx, dsn, Options{MaxAuthRequests: 3})
+	if err != nil {
+		t.Fatalf("Open a version 10 database: %v", err)
+	}
+	defer s.Close()
+	for _, step := range []struct{ create, want string }{
+		{"fresh-1", "{signed-in,newcomer,fresh-1}"},
+		{"fresh-2", "{signed-in,newcomer,fresh-2}"},
+	} {
+		if err := s.CreateAuthRequest(ctx, store.AuthRequest{ID: step.create, ExpiresAt: time.Now().Add(time.Hour)}); err != nil {
+			t.Fatalf("create %s at the cap: %v", step.create, err)
+		}
+		var held string
+		if err := s.pool.QueryRow(ctx, "SELECT array_agg(id ORDER BY seq)::text FROM auth_requests").Scan(&held); err != nil {
+			t.Fatal(err)
+		}
+		if held != step.want {
+			t.Errorf("after creating %s: %s held, want %s", step.create, held, step.want)
+		}
+		checkCounted(t, s)
+	}
+}
