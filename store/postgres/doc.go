@@ -170,8 +170,11 @@
 // inserts. A flood of anonymous sign-ins never refuses a new one and never
 // ends one past its credential; it can end a person's sign-in still at the
 // chooser or the upstream's page, after MaxAuthRequests newer ones. Only a
-// table whose every request is past its credential refuses (after three
-// tries), and the broker answers temporarily_unavailable. Replicas
+// table whose every request is past its credential refuses, and the
+// broker answers temporarily_unavailable: when the statement that makes
+// room finds nothing (its snapshot predates what replicas making room at
+// once evicted and created), a fresh read decides, and the create tries
+// again while anything is evictable. Replicas
 // inserting at the same moment read the same sum, so the table may exceed
 // the cap by the creates in flight (at most the replicas' pool sizes).
 // The counts take two row versions per sign-in (its create and its
