@@ -128,7 +128,9 @@ func (pg orgPages) join(w http.ResponseWriter, r *http.Request) {
 		pg.renderList(w, r, v, "", []ui.FieldError{{Field: "code", Message: pg.ui.T(v.lang, refusalKey(err))}})
 		return
 	}
-	if err := att.Succeeded(ctx); err != nil {
+	// A right invitation code proves nothing about the person: it gives
+	// its own attempt back and clears no earlier failure.
+	if err := att.Release(ctx); err != nil {
 		pg.fail(w, r, "settle attempt", err)
 		return
 	}

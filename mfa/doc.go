@@ -75,7 +75,8 @@
 // counted as they start, not as they end. Then:
 //
 //   - a right second factor (Attempt.Succeeded) resets the count;
-//   - a right password or address confirmation (Attempt.Release) only
+//   - a right password, address confirmation, invitation or activation
+//     code, or business number (Attempt.Release) only
 //     gives its own attempt back, so knowing the password never wipes the
 //     count of wrong codes;
 //   - a wrong answer (Attempt.Failed) leaves the count as reserved; the

@@ -41,10 +41,9 @@ evicted AS (
 		WHERE evictable AND NOT EXISTS (SELECT FROM expired) ORDER BY seq LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING 1)
 SELECT (SELECT count(*) FROM expired) + (SELECT count(*) FROM evicted)`
 
-// makeRoomTries is how many times a create at the cap tries to make room
-// before it refuses: a replica making room at the same time may have
-// taken, and locked, the rows this one would have deleted.
-const makeRoomTries = 3
+// anyEvictable says whether a fresh snapshot holds a request makeRoom
+// may delete.
+const anyEvictable = `SELECT EXISTS (SELECT FROM auth_requests WHERE evictable) OR EXISTS (SELECT FROM auth_requests WHERE expires_at < $1)`
 
 // CreateAuthRequest stores the state of a new authorization request. It
 // is one statement while the table holds fewer than the cap
@@ -65,7 +64,7 @@ func (s *flowRecords) CreateAuthRequest(ctx context.Context, r store.AuthRequest
 		WHERE (SELECT coalesce(sum(n), 0) FROM auth_request_counts) < $%d OR EXISTS (SELECT FROM auth_requests WHERE id = $1)`,
 		cols, placeholders(1, len(args)), len(args)+1)
 	args = append(args, s.maxAuthRequests)
-	for range makeRoomTries {
+	for {
 		tag, err := s.pool.Exec(ctx, below, args...)
 		if err != nil || tag.RowsAffected() == 1 {
 			return s.fail(contractError(err, authRequests.noun, store.ErrAlreadyExists))
@@ -77,9 +76,20 @@ func (s *flowRecords) CreateAuthRequest(ctx context.Context, r store.AuthRequest
 		if made > 0 {
 			return s.fail(authRequests.insert(ctx, s.pool, r))
 		}
+		// makeRoom reads one snapshot, taken when it started: while it
+		// waited for a core, other replicas at the cap may have evicted
+		// every request it saw, and the ones they created since are not
+		// in it. It refuses only when a fresh snapshot holds nothing to
+		// evict either; otherwise it tries again (until ctx's deadline).
+		var room bool
+		if err := s.pool.QueryRow(ctx, anyEvictable, s.now()).Scan(&room); err != nil {
+			return s.fail(err)
+		}
+		if !room {
+			return fmt.Errorf("store/postgres: %d auth requests in progress, none evictable, the most this store holds (Options.MaxAuthRequests): %w",
+				s.maxAuthRequests, errFull)
+		}
 	}
-	return fmt.Errorf("store/postgres: %d auth requests in progress, none evictable, the most this store holds (Options.MaxAuthRequests): %w",
-		s.maxAuthRequests, errFull)
 }
 
 // GetAuthRequest returns the auth request, ErrNotFound once it expired.

@@ -181,10 +181,17 @@
 // keeps 8, so filling the table takes MaxAuthRequests/8 holders. A flood
 // can end a person's sign-in still at the chooser or the upstream's page,
 // after MaxAuthRequests newer ones. Only a table whose every request is
-// protected refuses (after three tries), and the broker answers
-// temporarily_unavailable. Replicas
-// inserting at the same moment read the same sum, so the table may exceed
-// the cap by the creates in flight (at most the replicas' pool sizes).
+// protected refuses, and the broker answers temporarily_unavailable: when
+// the statement that makes room finds nothing (its snapshot predates what
+// replicas making room at once evicted and created), a fresh read
+// decides, and the create tries again while anything is evictable.
+// Replicas inserting at the same moment read the same sum, so the table
+// may exceed the cap by the creates in flight (at most the replicas' pool
+// sizes).
+// The counts take two row versions per sign-in (its create and its
+// delete); a snapshot held for long (a long pg_dump, a transaction left
+// open) keeps them from being reclaimed, and every create's sum reads the
+// versions kept, so creates slow down until it ends.
 //
 // Writes, Statements and AuditCommits count what the store sent (a pgx
 // query tracer), for tests and the bench: a returning person's sign-in

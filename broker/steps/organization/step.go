@@ -172,10 +172,10 @@ func (s *Step) post(w http.ResponseWriter, r *http.Request, h journey.Host, v jo
 
 // attempt reserves an attempt with the failure regulator, runs try (a
 // code or a number entered) and settles the attempt: any refusal counts
-// as a failure; a right code passes the step with its organization (the
-// orgID try returns), a right number for an activation letter gives the
-// attempt back (it proves nothing, so it clears no earlier failure) and
-// says the letter is on its way.
+// as a failure; a right answer gives the attempt back (it proves nothing
+// about the person, so it clears no earlier failure): a right code passes
+// the step with its organization (the orgID try returns), a right number
+// for an activation letter says the letter is on its way.
 func (s *Step) attempt(w http.ResponseWriter, r *http.Request, h journey.Host, v journey.Visit, field string, try func() (string, error)) {
 	ctx := r.Context()
 	att, err := s.reg.Reserve(ctx, v.AccountID)
@@ -201,16 +201,18 @@ func (s *Step) attempt(w http.ResponseWriter, r *http.Request, h journey.Host, v
 		s.refused(w, r, h, v, field, err)
 		return
 	}
-	if orgID == "" {
-		if err := att.Release(ctx); err != nil {
-			h.Fail(w, r, v, "failure regulator", err)
-			return
-		}
-		s.show(w, r, h, v, nil, s.t(v.Lang, "org.request.sent"))
+	// A right code or number proves nothing about the person (the second
+	// factor did): it gives its own attempt back, clearing no earlier
+	// failure, and a lock set meanwhile wins.
+	if err := att.Release(ctx); errors.Is(err, mfa.ErrLocked) {
+		http.Redirect(w, r, "/login/"+v.AuthRequestID, http.StatusSeeOther)
+		return
+	} else if err != nil {
+		h.Fail(w, r, v, "failure regulator", err)
 		return
 	}
-	if err := att.Succeeded(ctx); err != nil {
-		http.Redirect(w, r, "/login/"+v.AuthRequestID, http.StatusSeeOther) // locked meanwhile: the lock wins
+	if orgID == "" {
+		s.show(w, r, h, v, nil, s.t(v.Lang, "org.request.sent"))
 		return
 	}
 	h.Pass(w, r, v, Name, State{Org: orgID})
