@@ -6,7 +6,9 @@
 // each request, calls opServer and writes the answer itself (OAuth errors
 // per RFC 6749 §5.2, pages for the person); opStorage answers the library
 // from the store; the login dispatcher walks the person through the
-// upstream sign-in; ui renders the pages.
+// upstream sign-in; ui renders the pages. The ID token of the code and
+// refresh grants is built by idtoken.go: the claims op.CreateIDToken
+// would give, encoded once and signed by the library's signer.
 //
 // Routes:
 //

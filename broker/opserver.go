@@ -29,7 +29,8 @@ import (
 //   - VerifyClient: every client authentication method, before any grant
 //     is looked at, with private_key_jwt assertions used once;
 //   - CodeExchange and RefreshToken: ID tokens signed with the client's
-//     registered algorithm, PKCE checked whenever a challenge was sent;
+//     registered algorithm, their claims encoded once (idtoken.go), PKCE
+//     checked whenever a challenge was sent;
 //   - Introspect and UserInfo: a store failure is an error, never an
 //     inactive token;
 //   - Discovery: the metadata of what Passerelle supports.
@@ -144,7 +145,7 @@ func (s *opServer) verifyAssertion(ctx context.Context, cc *op.ClientCredentials
 }
 
 // tokenCreator is the library's TokenCreator over a storage that signs
-// ID tokens with one client's algorithm.
+// with one client's ID token algorithm (tokenResponse).
 type tokenCreator struct {
 	storage op.Storage
 	crypto  op.Crypto
@@ -152,11 +153,6 @@ type tokenCreator struct {
 
 func (t tokenCreator) Storage() op.Storage { return t.storage }
 func (t tokenCreator) Crypto() op.Crypto   { return t.crypto }
-
-// creatorFor signs the ID tokens of c with the algorithm it registered.
-func (s *opServer) creatorFor(c *client) tokenCreator {
-	return tokenCreator{storage: s.storage.signingAs(c.IDTokenAlg), crypto: s.provider.Crypto()}
-}
 
 // CodeExchange redeems an authorization code (RFC 6749 §4.1.3). The PKCE
 // verifier is checked whenever the request sent a challenge, and a
@@ -183,7 +179,7 @@ func (s *opServer) CodeExchange(ctx context.Context, r *op.ClientRequest[oidc.Ac
 	if r.Data.RedirectURI != authReq.GetRedirectURI() {
 		return nil, oidc.ErrInvalidGrant().WithDescription("redirect_uri does not correspond")
 	}
-	resp, err := op.CreateTokenResponse(ctx, authReq, c, s.creatorFor(c), true, r.Data.Code, "")
+	resp, err := s.tokenResponse(ctx, authReq, c, r.Data.Code, "")
 	if err != nil {
 		return nil, err
 	}
@@ -208,7 +204,7 @@ func (s *opServer) RefreshToken(ctx context.Context, r *op.ClientRequest[oidc.Re
 		// RFC 9449 §5: a public client's refresh token works only with the key it is bound to.
 		return nil, &oidc.Error{ErrorType: errInvalidDPoPProof, Description: "the refresh token is bound to another DPoP key"}
 	}
-	resp, err := op.CreateTokenResponse(ctx, request, c, s.creatorFor(c), true, "", r.Data.RefreshToken)
+	resp, err := s.tokenResponse(ctx, request, c, "", r.Data.RefreshToken)
 	if err != nil {
 		return nil, err
 	}
