@@ -277,15 +277,26 @@ func (pg accountPage) accountUnlink(w http.ResponseWriter, r *http.Request) {
 }
 
 // signOutEverywhere ends every session of the account and revokes every
-// grant (so every access and refresh token) issued to relying parties.
+// grant (so every access and refresh token) issued to relying parties,
+// and marks the account (SignedOutAt) so that a code already out for an
+// earlier authentication gives nothing either.
 func (pg accountPage) signOutEverywhere(w http.ResponseWriter, r *http.Request) {
 	v, ok := pg.accountPost(w, r)
 	if !ok {
 		return
 	}
 	ctx := r.Context()
-	sessions, err := pg.st.DeleteSessionsByAccount(ctx, v.acct.ID)
-	var grants int
+	// Written before the sessions and grants end, as a lock is: a code
+	// already out finds it when redeemed (opStorage.lockWins), or was
+	// redeemed before and its grant and session end here.
+	err := pg.st.UpdateAccount(ctx, v.acct.ID, func(a store.Account) (store.Account, error) {
+		a.SignedOutAt = pg.core.now()
+		return a, nil
+	})
+	var sessions, grants int
+	if err == nil {
+		sessions, err = pg.st.DeleteSessionsByAccount(ctx, v.acct.ID)
+	}
 	if err == nil {
 		grants, err = pg.st.RevokeGrantsByAccount(ctx, v.acct.ID)
 	}

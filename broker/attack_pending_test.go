@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"golang.org/x/oauth2"
 
@@ -227,5 +228,36 @@ func TestLogoutBeforeRedemption(t *testing.T) {
 		if sessionAlive(e.rp("rp2"), b) || sessionAlive(e.rp("rp2"), e.browser()) {
 			t.Error("the session stored after the logout was reached")
 		}
+	})
+}
+
+// TestAttackCodeMeetsSignOutEverywhere: the person signs out everywhere
+// from another browser while a code (the attacker's, say, from a sign-in
+// that passed the second factor a moment before) is out: the code gives
+// nothing when redeemed — invalid_grant, no session, the grant revoked —
+// and a sign-in after the sign-out goes on.
+func TestAttackCodeMeetsSignOutEverywhere(t *testing.T) {
+	onEachStore(t, nil, nil, func(t *testing.T, e *env) {
+		r := e.rp("rp1")
+		mine := e.browser()
+		e.signIn(r, mine, "gckey", "alex")
+		code, a, alex := codeOut(t, e, r, e.browser())
+		e.clock.Advance(time.Second)
+		p := e.openAccount(mine, "gckey/alex")
+		to, v, _ := p.Action("/account/signout-everywhere")
+		if p = mine.Post(to, v); p.Resp.Request.URL.Path != "/logged-out" {
+			t.Fatalf("sign out everywhere landed on %s", p.Resp.Request.URL)
+		}
+		if _, err := r.exchange(code, a); err == nil || !strings.Contains(err.Error(), "invalid_grant") {
+			t.Errorf("a code redeemed across a sign-out everywhere: %v, want invalid_grant", err)
+		}
+		if ss := sessionsOf(t, e, alex); len(ss) != 0 {
+			t.Errorf("sessions %+v after the sign-out, want none", ss)
+		}
+		if g, ok := grantOf(t, e, code); ok && !g.Revoked {
+			t.Error("a code redeemed across a sign-out everywhere left a live grant")
+		}
+		e.clock.Advance(time.Second)
+		e.signIn(r, e.browser(), "gckey", "alex")
 	})
 }

@@ -173,16 +173,18 @@
 //     authenticates again, never a wrong session); a code never redeemed,
 //     or lost with its auth request in a crash (store/doc.go, Durability),
 //     leaves none. A replayed code creates no second session; of racing
-//     redemptions one creates both. A code whose account was locked or
-//     found dormant while it was out gives nothing: the exchange reads
-//     the account after the commit and takes back the grant and the
-//     session (opStorage.lockWins), and a lock that lands later ends them
-//     as it ends every session and grant of the account. A factor reset,
-//     a "sign out everywhere" or an upstream's logout (upstream_logout.go)
-//     while the code is out does not stop it: each ends what is stored,
-//     and the grant and the session come after (a grant already did);
-//     the window is the client's redemption, and the code was earned with
-//     the factor. A logout in the same browser before the redemption clears
+//     redemptions one creates both. A code whose account was locked,
+//     found dormant or signed out everywhere (Account.SignedOutAt, after
+//     the code's authentication) while it was out gives nothing: the
+//     exchange reads the account after the commit and takes back the
+//     grant and the session (opStorage.lockWins), and a lock or sign-out
+//     that lands later ends them as it ends every session and grant of
+//     the account. A factor reset or an upstream's logout
+//     (upstream_logout.go) while the code is out does not stop it: each
+//     ends what is stored, and the grant and the session come after (a
+//     grant already did); the window is the client's redemption (a
+//     minute at most, tokens.code), and the code was earned with the
+//     factor. A logout in the same browser before the redemption clears
 //     the cookie and finds no session to end (its clients are not told:
 //     the client that holds the code has no session of it yet); the
 //     redemption then stores a session whose cookie no browser holds

@@ -23,16 +23,19 @@ func (s *opStorage) createGrant(ctx context.Context, g store.Grant, pending *sto
 }
 
 // lockWins takes back what a code just created (the grant revoked, the
-// session deleted) when its account was locked or found dormant while
-// the code was out, or cannot be read: such a code gives nothing. It
+// session deleted) when its account was locked, found dormant or signed
+// out everywhere (after the code's authentication) while the code was
+// out, or cannot be read: such a code gives nothing. It
 // reads the account after the creation on purpose. A lock (admin.Lock,
-// dormancy's mark) is written before the sessions and grants it ends:
+// dormancy's mark, a sign-out everywhere's SignedOutAt) is written before
+// the sessions and grants it ends:
 // either this read sees it, or the lock was written after the creation
 // committed and its ending of the account's sessions and grants ends
 // these too.
 func (s *opStorage) lockWins(ctx context.Context, g store.Grant, pending *store.Session) error {
 	a, err := s.st.GetAccount(ctx, g.AccountID)
-	if err == nil && !a.Locked && !dormancy.Dormant(a) {
+	signedOut := !a.SignedOutAt.IsZero() && !g.AuthTime.After(a.SignedOutAt)
+	if err == nil && !a.Locked && !dormancy.Dormant(a) && !signedOut {
 		return nil
 	}
 	s.revokeGrant(ctx, g.ID)
@@ -44,6 +47,6 @@ func (s *opStorage) lockWins(ctx context.Context, g store.Grant, pending *store.
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return unavailable(err)
 	}
-	s.log.WarnContext(ctx, "code redeemed after its account was locked or found dormant; grant revoked", "grant", g.ID)
+	s.log.WarnContext(ctx, "code redeemed after its account was locked, found dormant or signed out everywhere; grant revoked", "grant", g.ID)
 	return oidc.ErrInvalidGrant().WithDescription("the code is invalid or expired")
 }

@@ -43,6 +43,10 @@ type Account struct {
 	// ReactivatedAt (idleness is then counted from that time).
 	DormantSince  time.Time `json:"dormant_since,omitzero"`
 	ReactivatedAt time.Time `json:"reactivated_at,omitzero"`
+	// SignedOutAt is when the person last signed out everywhere: every
+	// session and grant then ends, and a code issued for an
+	// authentication at or before it gives nothing when redeemed later.
+	SignedOutAt time.Time `json:"signed_out_at,omitzero"`
 }
 
 // LogValue logs the internal ID only: names and email are personal data.
