@@ -171,3 +171,54 @@ func TestHeldAuthRequests(t *testing.T) {
 		return s
 	})
 }
+
+// TestHeldAcrossReplicas: replicas passing one holder's credential in
+// many sign-ins at once neither deadlock nor protect more than
+// store.MaxHeldAuthRequests of them, within one per creator in flight.
+func TestHeldAcrossReplicas(t *testing.T) {
+	dsn := pgtest.Schema(t)
+	const limit, creators, each = 40, 8, 25
+	var replicas [2]*Store
+	for i := range replicas {
+		s, err := Open(t.Context(), dsn, Options{MaxAuthRequests: limit})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		replicas[i] = s
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, creators*each)
+	for c := range creators {
+		wg.Go(func() {
+			s := replicas[c%2]
+			for i := range each {
+				id := fmt.Sprintf("r%d-%d", c, i)
+				if err := s.CreateAuthRequest(t.Context(), store.AuthRequest{ID: id, ExpiresAt: time.Now().Add(time.Hour)}); err != nil {
+					errs <- err
+					continue
+				}
+				if err := s.UpdateAuthRequest(t.Context(), id, func(r store.AuthRequest) (store.AuthRequest, error) {
+					r.AccountID = "mallory"
+					return r, nil
+				}); err != nil && !errors.Is(err, store.ErrNotFound) { // evicted meanwhile
+					errs <- err
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Errorf("create or pass: %v", err)
+	}
+	var protected int
+	if err := replicas[0].pool.QueryRow(t.Context(), "SELECT count(*) FROM auth_requests WHERE NOT evictable").Scan(&protected); err != nil {
+		t.Fatal(err)
+	}
+	if protected > store.MaxHeldAuthRequests+creators {
+		t.Errorf("%d of one holder's requests protected, want at most %d", protected, store.MaxHeldAuthRequests+creators)
+	}
+	t.Logf("%d of one holder's requests protected after %d passed at once", protected, creators*each)
+	checkCounted(t, replicas[0])
+}

@@ -174,7 +174,10 @@
 // holder changes, and then, in the same statement, make the holder's
 // protected requests beyond its 8 newest evictable (an index probe of at
 // most 9 rows; no statement more, so a sign-in is still 27 statements).
-// A demoted request stays evictable. A flood of anonymous sign-ins never
+// A demoted request stays evictable. Replicas passing one holder's
+// credential at the same moment may each miss the other's request, so
+// the holder may keep one more per such pass in flight, until its next
+// (TestHeldAcrossReplicas). A flood of anonymous sign-ins never
 // refuses a new one and never ends a person's 8 newest past their
 // credential; one holder passing its credential in many sign-ins it never
 // finishes (its own account at a public upstream, one stolen password)
