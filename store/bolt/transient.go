@@ -139,7 +139,10 @@ func (m *memTable[T]) evictOldest() bool {
 	for i, k := range m.order {
 		if r, ok := m.rows[k]; ok && !r.protected {
 			m.drop(k)
-			m.order = append(m.order[:i:i], m.order[i+1:]...)
+			// Shift the i protected keys before it, not the tail:
+			// they are few, the tail is most of the table.
+			copy(m.order[1:i+1], m.order[:i])
+			m.order = m.order[1:]
 			return true
 		}
 	}
