@@ -65,11 +65,14 @@ func (c *committer) write(fn func(*bbolt.Tx) error) error {
 // write alone commits on its own (soloWrite: a refusal commits nothing).
 // When a shared commit fails, bbolt rolls it back and each of its writes
 // runs again in a commit of its own, so one failure fails only its write.
+// A write alone that panics passes the lead on all the same (the panic
+// goes on to its writer), so the writes queued behind it still commit.
 func (c *committer) commitQueue() {
 	c.mu.Lock()
 	batch := c.queue
 	c.queue = nil
 	c.mu.Unlock()
+	defer c.passLead()
 	if len(batch) == 1 {
 		batch[0].err = soloWrite(c.db, batch[0].fn)
 		batch[0].wake <- committed
@@ -90,6 +93,11 @@ func (c *committer) commitQueue() {
 			w.wake <- next
 		}
 	}
+}
+
+// passLead hands the lead to the first write queued during the commit
+// that just ended, or leaves it free.
+func (c *committer) passLead() {
 	c.mu.Lock()
 	if len(c.queue) > 0 {
 		c.queue[0].wake <- lead

@@ -74,3 +74,28 @@ func queued(c *committer) int {
 	defer c.mu.Unlock()
 	return len(c.queue)
 }
+
+// TestGroupCommitAfterPanic: a write that panics while it commits alone
+// (its writer recovers) leaves the lead free, so the next write commits
+// instead of queuing forever behind a leader that is gone.
+func TestGroupCommitAfterPanic(t *testing.T) {
+	s := newStore(t, time.Now).(*Store)
+	ctx := t.Context()
+	func() {
+		defer func() {
+			if recover() == nil {
+				t.Fatal("the panicking write did not panic")
+			}
+		}()
+		_ = s.write(ctx, func(*bbolt.Tx) error { panic("write fn") })
+	}()
+	s.commits.mu.Lock()
+	leading := s.commits.leading
+	s.commits.mu.Unlock()
+	if leading {
+		t.Fatal("a write panicked while leading and the lead stayed taken: every later write would wait forever")
+	}
+	if err := s.CreateSession(ctx, store.Session{Hash: store.HashToken("after"), AccountID: "a"}); err != nil {
+		t.Fatalf("the write after the panic: %v", err)
+	}
+}
