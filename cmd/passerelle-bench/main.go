@@ -18,8 +18,6 @@ import (
 	"syscall"
 	"time"
 
-	"golang.org/x/oauth2"
-
 	"github.com/passerelle/passerelle/broker"
 	"github.com/passerelle/passerelle/broker/ui"
 	"github.com/passerelle/passerelle/internal/loadgen"
@@ -52,7 +50,8 @@ func run(dur time.Duration, workers int, profDir string) error {
 		return err
 	}
 	defer s.close()
-	ps, ctx, issuer := s.ps, s.ctx, s.issuer
+	ps, issuer := s.ps, s.issuer
+	ctx := context.Background()
 
 	fmt.Printf("Passerelle bench: %d workers, %s per measurement, bbolt store (fsync on), loopback HTTP, GOMAXPROCS=%d\n\n",
 		workers, dur, numCPU())
@@ -85,7 +84,6 @@ func run(dur time.Duration, workers int, profDir string) error {
 type setup struct {
 	issuer  string
 	ps      *loadgen.Passerelle
-	ctx     context.Context // carries the relying party's HTTP client
 	closers []func() error
 }
 
@@ -147,8 +145,7 @@ func (s *setup) open(dir string, people, workers int) error {
 	go pprof.Do(context.Background(), pprof.Labels("part", "broker"), func(context.Context) { _ = http.Serve(brLn, b.Handler()) })
 
 	s.ps = loadgen.NewPasserelle(s.issuer, &http.Transport{MaxIdleConnsPerHost: 4 * workers, MaxConnsPerHost: 0}, pp)
-	s.ctx = context.WithValue(context.Background(), oauth2.HTTPClient, s.ps.HTTP)
-	_, err = s.ps.EnrolAll(s.ctx, workers)
+	_, err = s.ps.EnrolAll(context.Background(), workers)
 	return err
 }
 

@@ -22,7 +22,7 @@ func BenchmarkSignIn(b *testing.B) {
 	defer s.close()
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := s.ps.SignIn(s.ctx); err != nil {
+		if _, err := s.ps.SignIn(b.Context()); err != nil {
 			b.Fatal(err)
 		}
 	}

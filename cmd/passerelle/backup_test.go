@@ -24,7 +24,6 @@ const backupAdminToken = "backup-test-admin-token-0123456789abcdef"
 type signedIn struct {
 	cfg, issuer, db string // db: the bbolt file, when the store is one
 	ps              *loadgen.Passerelle
-	ctx             context.Context
 	tok             *oauth2.Token
 	stop            func()
 }
@@ -65,11 +64,10 @@ clients:
 	s.stop = startServe(t, s.cfg, s.issuer)
 	t.Cleanup(s.stop)
 	s.ps = loadgen.NewPasserelle(s.issuer, &http.Transport{}, pp)
-	s.ctx = context.WithValue(t.Context(), oauth2.HTTPClient, s.ps.HTTP)
-	if _, err := s.ps.EnrolAll(s.ctx, 1); err != nil {
+	if _, err := s.ps.EnrolAll(t.Context(), 1); err != nil {
 		t.Fatalf("enrol: %v", err)
 	}
-	s.tok, err = s.ps.SignIn(s.ctx)
+	s.tok, err = s.ps.SignIn(t.Context())
 	if err != nil || s.tok.RefreshToken == "" {
 		t.Fatalf("sign-in: %v (refresh token %q)", err, s.tok.RefreshToken)
 	}
@@ -82,7 +80,7 @@ func (s *signedIn) restartAndRefresh(t *testing.T) {
 	t.Helper()
 	s.stop = startServe(t, s.cfg, s.issuer)
 	t.Cleanup(s.stop)
-	fresh, err := s.ps.OAuth.TokenSource(s.ctx, &oauth2.Token{RefreshToken: s.tok.RefreshToken}).Token()
+	fresh, err := s.ps.OAuth.TokenSource(t.Context(), &oauth2.Token{RefreshToken: s.tok.RefreshToken}).Token()
 	if err != nil {
 		t.Fatalf("refresh after restore: %v", err)
 	}
