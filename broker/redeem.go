@@ -3,6 +3,7 @@ package broker
 import (
 	"context"
 	"errors"
+	"time"
 
 	"github.com/zitadel/oidc/v3/pkg/oidc"
 
@@ -34,8 +35,7 @@ func (s *opStorage) createGrant(ctx context.Context, g store.Grant, pending *sto
 // these too.
 func (s *opStorage) lockWins(ctx context.Context, g store.Grant, pending *store.Session) error {
 	a, err := s.st.GetAccount(ctx, g.AccountID)
-	signedOut := !a.SignedOutAt.IsZero() && !g.AuthTime.After(a.SignedOutAt)
-	if err == nil && !a.Locked && !dormancy.Dormant(a) && !signedOut {
+	if err == nil && !a.Locked && !dormancy.Dormant(a) && !signedOutSince(a, g.AuthTime) {
 		return nil
 	}
 	s.revokeGrant(ctx, g.ID)
@@ -49,4 +49,10 @@ func (s *opStorage) lockWins(ctx context.Context, g store.Grant, pending *store.
 	}
 	s.log.WarnContext(ctx, "code redeemed after its account was locked, found dormant or signed out everywhere; grant revoked", "grant", g.ID)
 	return oidc.ErrInvalidGrant().WithDescription("the code is invalid or expired")
+}
+
+// signedOutSince reports whether a was signed out everywhere at or after
+// authTime, which that sign-out therefore ended.
+func signedOutSince(a store.Account, authTime time.Time) bool {
+	return !a.SignedOutAt.IsZero() && !authTime.After(a.SignedOutAt)
 }
