@@ -2,12 +2,7 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
 	"fmt"
-	"io"
-	"log/slog"
-	"net"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -15,11 +10,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/passerelle/passerelle/broker"
-	"github.com/passerelle/passerelle/broker/ui"
 	"github.com/passerelle/passerelle/internal/loadgen"
 	"github.com/passerelle/passerelle/internal/pgtest"
-	"github.com/passerelle/passerelle/providers/oidc"
 	"github.com/passerelle/passerelle/store"
 	"github.com/passerelle/passerelle/store/bolt"
 	"github.com/passerelle/passerelle/store/postgres"
@@ -95,50 +87,21 @@ func runStores(m *measurer, dsn, profDir string) ([][]result, error) {
 // storeRun builds a broker on the store open returns, enrols people, and
 // measures the three operations under a CPU profile.
 func storeRun(m *measurer, name string, open func(func() time.Time) (store.Store, func(), error), profDir string) ([]result, error) {
-	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	clk := &loadgen.Clock{}
 	st, closeStore, err := open(clk.Now)
 	if err != nil {
 		return nil, err
 	}
 	defer closeStore()
-	brLn, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return nil, err
-	}
-	defer brLn.Close()
-	issuer := "http://" + brLn.Addr().String()
 	pp := loadgen.NewPeople(16*m.workers, clk.Now, clk.Advance)
-	up, err := loadgen.StartUpstream(issuer, pp, clk.Now)
+	b, err := loadgen.StartBroker(st, pp, clk, clk.Now)
 	if err != nil {
 		return nil, err
 	}
-	defer up.Close()
-	p, err := oidc.Open(loadgen.UpstreamID, oidc.Config{Issuer: up.Issuer, ClientID: loadgen.UpstreamClientID, ClientSecret: loadgen.UpstreamSecret}, nil, quiet)
-	if err != nil {
-		return nil, err
-	}
-	pages, err := ui.New(ui.Config{}, false)
-	if err != nil {
-		return nil, err
-	}
-	cfg := broker.Config{Clients: []broker.ClientConfig{{Client: store.Client{ID: loadgen.ClientID, Secret: loadgen.ClientSecret,
-		Name: map[string]string{"en": "Bench", "fr": "Banc"}, RedirectURIs: []string{"https://" + loadgen.RPHost + "/cb"}}}}}
-	cfg.SetDefaults()
-	key := make([]byte, store.MasterKeySize)
-	rand.Read(key)
-	b, err := broker.New(context.Background(), cfg, broker.Deps{Store: st, MasterKey: key, Issuer: issuer, UI: pages, Now: clk.Now,
-		Upstreams: []broker.Upstream{{ID: loadgen.UpstreamID, Name: map[string]string{"en": "Up", "fr": "Amont"}, Provider: p}}, Logger: quiet,
-		RateLimit: benchRateLimit})
-	if err != nil {
-		return nil, err
-	}
-	srv := &http.Server{Handler: b.Handler()}
-	go srv.Serve(brLn)
-	defer srv.Close()
+	defer b.Close()
 
 	ctx := context.Background()
-	pt, ps := newPasserelle(issuer, newTransport(m.workers), pp)
+	pt, ps := newPasserelle(b.Issuer, newTransport(m.workers), pp)
 	took, err := ps.EnrolAll(ctx, m.workers)
 	if err != nil {
 		return nil, err
@@ -247,8 +210,3 @@ func printTop(profile string) {
 		}
 	}
 }
-
-// benchRateLimit is the per-source limit of the in-process brokers: the
-// load generator is one address, so the limit is raised, not turned off,
-// and its cost stays in the figures.
-var benchRateLimit = broker.RateLimitConfig{PerSecond: 1e6, Burst: 1e6}

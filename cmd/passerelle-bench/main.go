@@ -3,12 +3,10 @@ package main
 import (
 	"bufio"
 	"context"
-	"crypto/rand"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -18,11 +16,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/passerelle/passerelle/broker"
-	"github.com/passerelle/passerelle/broker/ui"
 	"github.com/passerelle/passerelle/internal/loadgen"
-	"github.com/passerelle/passerelle/providers/oidc"
-	"github.com/passerelle/passerelle/store"
 	"github.com/passerelle/passerelle/store/bolt"
 )
 
@@ -100,50 +94,21 @@ func start(dir string, people, workers int) (*setup, error) {
 }
 
 func (s *setup) open(dir string, people, workers int) error {
-	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	slog.SetDefault(quiet)
-	brLn, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return err
-	}
-	s.closers = append(s.closers, brLn.Close)
-	s.issuer = "http://" + brLn.Addr().String()
-	// The broker's clock moves on when the people run out of TOTP steps.
-	clk := &loadgen.Clock{}
-	pp := loadgen.NewPeople(people, clk.Now, clk.Advance)
-	up, err := loadgen.StartUpstream(s.issuer, pp, nil)
-	if err != nil {
-		return err
-	}
-	s.closers = append(s.closers, up.Close)
+	slog.SetDefault(slog.New(slog.NewTextHandler(io.Discard, nil)))
 	st, err := bolt.Open(dir+"/bench.db", bolt.Options{})
 	if err != nil {
 		return err
 	}
 	s.closers = append(s.closers, st.Close)
-	p, err := oidc.Open(loadgen.UpstreamID, oidc.Config{Issuer: up.Issuer, ClientID: loadgen.UpstreamClientID, ClientSecret: loadgen.UpstreamSecret}, nil, quiet)
+	// The broker's clock moves on when the people run out of TOTP steps.
+	clk := &loadgen.Clock{}
+	pp := loadgen.NewPeople(people, clk.Now, clk.Advance)
+	b, err := loadgen.StartBroker(st, pp, clk, nil)
 	if err != nil {
 		return err
 	}
-	pages, err := ui.New(ui.Config{}, false)
-	if err != nil {
-		return err
-	}
-	cfg := broker.Config{Clients: []broker.ClientConfig{{Client: store.Client{ID: loadgen.ClientID, Secret: loadgen.ClientSecret,
-		Name: map[string]string{"en": "Bench", "fr": "Banc"}, RedirectURIs: []string{"https://" + loadgen.RPHost + "/cb"}}}}}
-	cfg.SetDefaults()
-	key := make([]byte, 32)
-	rand.Read(key)
-	b, err := broker.New(context.Background(), cfg, broker.Deps{Store: st, MasterKey: key, Issuer: s.issuer, UI: pages, Now: clk.Now,
-		Upstreams: []broker.Upstream{{ID: loadgen.UpstreamID, Name: map[string]string{"en": "Up", "fr": "Amont"}, Provider: p}}, Logger: quiet,
-		// Every worker is 127.0.0.1: the per-source limit is raised, not
-		// turned off, so its cost stays in the figures.
-		RateLimit: broker.RateLimitConfig{PerSecond: 1e6, Burst: 1e6}})
-	if err != nil {
-		return err
-	}
-	go pprof.Do(context.Background(), pprof.Labels("part", "broker"), func(context.Context) { _ = http.Serve(brLn, b.Handler()) })
-
+	s.closers = append(s.closers, b.Close)
+	s.issuer = b.Issuer
 	s.ps = loadgen.NewPasserelle(s.issuer, &http.Transport{MaxIdleConnsPerHost: 4 * workers, MaxConnsPerHost: 0}, pp)
 	_, err = s.ps.EnrolAll(context.Background(), workers)
 	return err

@@ -5,7 +5,9 @@
 // was due (Pace, on which Load and the soak's minute-by-minute figures
 // are built), and reads its latency percentiles; the demo
 // upstream the people sign in at (StartUpstream, with its providers[] and
-// the relying party's clients[] entries for a configuration file); fresh
+// the relying party's clients[] entries for a configuration file); the
+// in-process broker the benchmarks profile, on the store they open, with
+// that upstream (StartBroker); fresh
 // HTTP "browsers" that follow redirects until the
 // relying party and submit forms; the OAuth calls of a relying party
 // (code exchange, refresh rotation, introspection); and a driver of
