@@ -242,3 +242,47 @@ func TestAttackSpentCodesAtTheStep(t *testing.T) {
 		t.Errorf("members: %+v", o.Members)
 	}
 }
+
+// TestAttackRightCodeClearsNoFailure: a right invitation code proves
+// nothing about the person, so it clears none of the failures before it.
+// Guesses interleaved with one right code still lock the account at the
+// limit, at the step (the last guess from a second browser already there)
+// and on the account pages.
+func TestAttackRightCodeClearsNoFailure(t *testing.T) {
+	for _, where := range []string{"step", "account pages"} {
+		t.Run(where, func(t *testing.T) {
+			e := newOrgEnv(t, atipTable(), func(c *broker.Config) { c.MFA.Lockout.Limit, c.MFA.Lockout.DelayFrom = 3, 10 })
+			inst := e.create(t, "Department of Records", "", store.OrgActive)
+			code, _, err := e.svc.Invite(t.Context(), "rp2", inst.ID, orgs.Actor{Admin: true}, "practitioner")
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, last := e.browser(), e.browser()
+			lastPage, _ := e.atStep(t, last, "alex")
+			p, _ := e.atStep(t, b, "alex")
+			action := "?do=join"
+			if where == "account pages" {
+				action = "/account/organizations/join"
+				b = e.browser()
+				e.signIn(e.rp("rp1"), b, "gckey", "alex")
+				p = e.openOrgs(t, b, "alex", "/account/organizations")
+				last, lastPage = b, p
+			}
+			to, v, ok := p.Action(action)
+			if !ok {
+				t.Fatalf("no join form: %.600s", p.Body)
+			}
+			for _, guess := range []string{"AAAA-AAAA-AAAA-AAAA", "BBBB-BBBB-BBBB-BBBB", code} {
+				v.Set("code", guess)
+				if got := b.Post(to, v); got.Resp.StatusCode == http.StatusForbidden || e.accountOf(t, "alex").Locked {
+					t.Fatalf("%s locked the account before the limit", guess)
+				}
+			}
+			to, v, _ = lastPage.Action(action)
+			v.Set("code", "CCCC-CCCC-CCCC-CCCC")
+			if got := last.Post(to, v); got.Resp.StatusCode != http.StatusForbidden || !e.accountOf(t, "alex").Locked {
+				t.Errorf("the third guess, after a right code, did not lock the account: %d %s", got.Resp.StatusCode, got.Resp.Request.URL)
+			}
+		})
+	}
+}
