@@ -79,5 +79,25 @@ func (f *fixture) active(t *testing.T, owner string) store.Organization {
 	return o
 }
 
+// request has who ask pip for an activation letter for the organization
+// numbered number; every request is answered alike.
+func (f *fixture) request(t *testing.T, who, number string) {
+	t.Helper()
+	if _, err := f.svc.RequestActivation(t.Context(), "pip", who, number); err != nil {
+		t.Fatalf("%s asks for %s: %v", who, number, err)
+	}
+}
+
+// export runs pip's export of activation letters and returns the
+// letters it mailed.
+func (f *fixture) export(t *testing.T) []orgs.Letter {
+	t.Helper()
+	letters, err := f.svc.Letters(t.Context(), "pip")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return letters
+}
+
 // as is a person acting.
 func as(account string) orgs.Actor { return orgs.Actor{Account: account} }

@@ -23,12 +23,10 @@ func TestVoidLetters(t *testing.T) {
 	}
 	export := func() string {
 		t.Helper()
-		if _, err := f.svc.RequestActivation(ctx, "pip", "owner", "BN123"); err != nil {
-			t.Fatal(err)
-		}
-		letters, err := f.svc.Letters(ctx, "pip")
-		if err != nil || len(letters) != 1 {
-			t.Fatalf("letters: %v %v", letters, err)
+		f.request(t, "owner", "BN123")
+		letters := f.export(t)
+		if len(letters) != 1 {
+			t.Fatalf("letters: %v", letters)
 		}
 		return letters[0].Code
 	}
@@ -65,33 +63,19 @@ func TestLetterRequestsPerAccount(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	ask := func(who string, i int) {
-		t.Helper()
-		if _, err := f.svc.RequestActivation(ctx, "pip", who, number(i)); err != nil {
-			t.Fatalf("%s asks for %s: %v (every request is answered alike)", who, number(i), err)
-		}
-	}
-	exported := func() int {
-		t.Helper()
-		letters, err := f.svc.Letters(ctx, "pip")
-		if err != nil {
-			t.Fatal(err)
-		}
-		return len(letters)
-	}
 	for i := range orgs.MaxLetterRequests + 2 {
-		ask("collector", i)
+		f.request(t, "collector", number(i))
 	}
-	if n := exported(); n != orgs.MaxLetterRequests {
+	if n := len(f.export(t)); n != orgs.MaxLetterRequests {
 		t.Errorf("one account had %d letters mailed, want %d", n, orgs.MaxLetterRequests)
 	}
-	ask("owner", orgs.MaxLetterRequests)
-	if n := exported(); n != 1 {
+	f.request(t, "owner", number(orgs.MaxLetterRequests))
+	if n := len(f.export(t)); n != 1 {
 		t.Errorf("another person's request: %d letters", n)
 	}
 	f.clock.Advance(orgs.DefaultActivationTTL + time.Minute)
-	ask("collector", orgs.MaxLetterRequests+2)
-	if n := exported(); n != 1 {
+	f.request(t, "collector", number(orgs.MaxLetterRequests+2))
+	if n := len(f.export(t)); n != 1 {
 		t.Errorf("after activation_ttl: %d letters", n)
 	}
 }

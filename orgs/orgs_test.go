@@ -225,15 +225,9 @@ func TestActivationByMail(t *testing.T) {
 	// ask asks as who, exports and returns the codes mailed.
 	ask := func(who string) []string {
 		t.Helper()
-		if _, err := f.svc.RequestActivation(ctx, "pip", who, "BN123"); err != nil {
-			t.Fatalf("%s asks: %v", who, err)
-		}
-		letters, err := f.svc.Letters(ctx, "pip")
-		if err != nil {
-			t.Fatal(err)
-		}
+		f.request(t, who, "BN123")
 		var codes []string
-		for _, l := range letters {
+		for _, l := range f.export(t) {
 			if l.Number != "BN123" || !l.ExpiresAt.Equal(f.clock.Now().Add(orgs.DefaultActivationTTL)) {
 				t.Errorf("letter: %+v", l)
 			}
@@ -245,7 +239,7 @@ func TestActivationByMail(t *testing.T) {
 	if len(first) != 1 {
 		t.Fatalf("first letters: %v", first)
 	}
-	if again, _ := f.svc.Letters(ctx, "pip"); len(again) != 0 {
+	if again := f.export(t); len(again) != 0 {
 		t.Errorf("a letter issued twice: %+v", again)
 	}
 	f.clock.Advance(10 * 24 * time.Hour)

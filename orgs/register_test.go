@@ -60,9 +60,7 @@ func TestActivationCreatesFromTheRegister(t *testing.T) {
 		t.Fatalf("a number outside the register made %d organizations", len(list))
 	}
 	for _, who := range []string{"trader", "stranger"} {
-		if _, err := f.svc.RequestActivation(ctx, "pip", who, "123456789RM0001"); err != nil {
-			t.Fatalf("%s: %v", who, err)
-		}
+		f.request(t, who, "123456789RM0001")
 	}
 	list, _ := f.st.ListOrganizations(ctx, "pip")
 	if len(list) != 1 || list[0].Status != store.OrgPending || list[0].Names["fr"] != "Importations Acme" || list[0].ExternalNumber != "123456789RM0001" {

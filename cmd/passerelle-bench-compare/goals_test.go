@@ -12,15 +12,17 @@ func TestGoalLines(t *testing.T) {
 	res := func(peak float64, p99 time.Duration) result {
 		return result{Result: loadgen.Result{Peak: peak, P99: p99}}
 	}
+	// Each goal at its boundary at Passerelle (a), the example OP (b) on
+	// the other side of it: a goal read from the wrong side flips.
 	side := []row{
-		{a: res(1000, 19*time.Millisecond), b: res(1001, 0)},
-		{a: res(4999, 0), b: res(1, 0)},
+		{a: res(1000, 19*time.Millisecond), b: res(999, 21*time.Millisecond)},
+		{a: res(4999, 0), b: res(5000, 0)},
 		{a: res(20000, 0), b: res(1, 0)},
 	}
 	stores := [][]result{{res(100, 0), res(100, 0), res(100, 0)}, {res(60, 0), res(59, 0), res(61, 0)}}
 	want := map[string]string{
 		"sign-ins per second at Passerelle": "met",
-		"Passerelle ÷ example OP":           "not met", // 1000 ÷ 1001
+		"Passerelle ÷ example OP":           "met", // 1000 ÷ 999
 		"p99 at half of peak":               "met",
 		"refresh grants per second":         "not met",
 		"introspections per second":         "met",

@@ -157,7 +157,9 @@
 //     a step or an upstream callback is used once as before. It holds at most
 //     Options.MaxAuthRequests (DefaultMaxAuthRequests, 100,000: about
 //     200 MB at 2 KB each). A create that finds the table full first
-//     drops the expired ones, then evicts the oldest request not
+//     drops the expired ones (it walks the table for them only once the
+//     soonest expiry it holds has passed, so a flood at the bound costs
+//     no walk per create), then evicts the oldest request not
 //     protected. A request is protected once its person has passed a
 //     credential (an account named, or a first-time upstream identity
 //     waiting: its holder, store.AuthRequest.Holder), while it is among

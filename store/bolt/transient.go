@@ -35,7 +35,9 @@ const DefaultMaxAuthRequests = 100_000
 // credential, and one holder keeping many cannot fill the table; only
 // when every record is protected (max/maxHeld holders at the least) does
 // it refuse (errFull). Each create or update does O(maxHeld) work for
-// the protection: held keeps each holder's protected keys.
+// the protection: held keeps each holder's protected keys. A create at
+// the bound walks the table for expired records only once one may have
+// expired (soonest), so a flood at the bound costs no walk per create.
 type memTable[T any] struct {
 	noun    string
 	max     int
@@ -55,6 +57,9 @@ type memTable[T any] struct {
 	// held lists each holder's protected keys, oldest first: at most
 	// maxHeld.
 	held map[string][]string
+	// soonest is at or before the earliest expiry of the records, zero
+	// when none expires: nothing has expired before it.
+	soonest time.Time
 }
 
 type memRow[T any] struct {
@@ -102,8 +107,8 @@ func (m *memTable[T]) create(key string, v T) error {
 	if _, ok := m.live(key); ok {
 		return fmt.Errorf("store/bolt: %s: %w", m.noun, store.ErrAlreadyExists)
 	}
-	if len(m.rows) >= m.max {
-		m.sweepLocked(m.now())
+	if now := m.now(); len(m.rows) >= m.max && isExpired(m.soonest, now) {
+		m.sweepLocked(now)
 	}
 	if len(m.rows) >= m.max && !m.evictOldest() {
 		return fmt.Errorf("store/bolt: %d %ss in progress, none evictable, the most this store holds (Options.MaxAuthRequests): %w", m.max, m.noun, errFull)
@@ -115,7 +120,7 @@ func (m *memTable[T]) create(key string, v T) error {
 	}
 	m.seq++
 	row.seq = m.seq
-	m.rows[key] = row
+	m.put(key, row)
 	m.protect(key)
 	return nil
 }
@@ -134,7 +139,10 @@ func (m *memTable[T]) evictOldest() bool {
 	for i, k := range m.order {
 		if r, ok := m.rows[k]; ok && !r.protected {
 			m.drop(k)
-			m.order = append(m.order[:i:i], m.order[i+1:]...)
+			// Shift the i protected keys before it, not the tail:
+			// they are few, the tail is most of the table.
+			copy(m.order[1:i+1], m.order[:i])
+			m.order = m.order[1:]
 			return true
 		}
 	}
@@ -184,11 +192,11 @@ func (m *memTable[T]) update(key string, fn func(T) (T, error)) error {
 	row := m.row(v, r.seq)
 	if row.holder == r.holder {
 		row.protected = r.protected
-		m.rows[key] = row
+		m.put(key, row)
 		return nil
 	}
 	m.drop(key)
-	m.rows[key] = row
+	m.put(key, row)
 	m.protect(key)
 	return nil
 }
@@ -213,14 +221,31 @@ func (m *memTable[T]) sweep(now time.Time) int {
 
 func (m *memTable[T]) sweepLocked(now time.Time) int {
 	n := 0
+	m.soonest = time.Time{}
 	for k, r := range m.rows {
 		if isExpired(r.expires, now) {
 			m.drop(k)
 			n++
+		} else {
+			m.lowerSoonest(r.expires)
 		}
 	}
 	m.compact()
 	return n
+}
+
+// put stores row at key. Call with mu held.
+func (m *memTable[T]) put(key string, row memRow[T]) {
+	m.rows[key] = row
+	m.lowerSoonest(row.expires)
+}
+
+// lowerSoonest brings soonest down to expires, unless expires is zero
+// (never) or later. Call with mu held.
+func (m *memTable[T]) lowerSoonest(expires time.Time) {
+	if !expires.IsZero() && (m.soonest.IsZero() || expires.Before(m.soonest)) {
+		m.soonest = expires
+	}
 }
 
 // protect adds the record at key to its holder's protected records, in

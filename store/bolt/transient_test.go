@@ -175,3 +175,41 @@ func TestHeldKeysBounded(t *testing.T) {
 		t.Errorf("after every request ended: %d holders kept, want 0", len(m.held))
 	}
 }
+
+// TestAuthRequestsSweptAtBound: a create at the bound drops a record
+// past its expiry, whether it was created with it or an update brought
+// it forward, rather than refusing a table full of records past their
+// credential.
+func TestAuthRequestsSweptAtBound(t *testing.T) {
+	for _, updated := range []bool{false, true} {
+		now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+		s, err := Open(filepath.Join(t.TempDir(), "p.db"), Options{Now: func() time.Time { return now }, MaxAuthRequests: 2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		ctx := t.Context()
+		ttl := time.Minute
+		if updated {
+			ttl = time.Hour
+		}
+		for i, id := range []string{"ar-0", "ar-1"} {
+			r := store.AuthRequest{ID: id, ExpiresAt: now.Add(time.Duration(i+1) * ttl), AccountID: "acct-" + id}
+			if err := s.CreateAuthRequest(ctx, r); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if updated {
+			if err := s.UpdateAuthRequest(ctx, "ar-0", func(r store.AuthRequest) (store.AuthRequest, error) {
+				r.ExpiresAt = now.Add(time.Minute)
+				return r, nil
+			}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		now = now.Add(90 * time.Second)
+		if err := s.CreateAuthRequest(ctx, store.AuthRequest{ID: "ar-2", ExpiresAt: now.Add(time.Hour)}); err != nil {
+			t.Fatalf("updated %v: create at the bound once ar-0 expired: %v", updated, err)
+		}
+	}
+}

@@ -2,9 +2,7 @@ package postgres
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
-	"fmt"
 
 	"github.com/jackc/pgx/v5/pgconn"
 
@@ -40,13 +38,13 @@ func (s *factorRecords) swapAccountFactor(ctx context.Context, accountID, factor
 	if rawF == nil {
 		return true, factors.notFound()
 	}
-	var oldA store.Account
-	var oldF store.Factor
-	if err := json.Unmarshal(rawA, &oldA); err != nil {
-		return true, fmt.Errorf("store/postgres: decode %s: %w", accounts.noun, err)
+	oldA, err := decode[store.Account](rawA, accounts.noun)
+	if err != nil {
+		return true, err
 	}
-	if err := json.Unmarshal(rawF, &oldF); err != nil {
-		return true, fmt.Errorf("store/postgres: decode %s: %w", factors.noun, err)
+	oldF, err := decode[store.Factor](rawF, factors.noun)
+	if err != nil {
+		return true, err
 	}
 	if err := store.CheckFactorOwner(accountID, oldF); err != nil {
 		return true, err

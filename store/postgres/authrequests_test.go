@@ -108,24 +108,45 @@ func TestAuthRequestCap(t *testing.T) {
 // TestAuthRequestCapAcrossReplicas: replicas creating at once over one
 // database hold the cap within one request per creator in flight.
 func TestAuthRequestCapAcrossReplicas(t *testing.T) {
+	const limit, creators = 20, 8
+	s := acrossReplicas(t, limit, creators, func(s *Store, id string) error {
+		return s.CreateAuthRequest(t.Context(), store.AuthRequest{ID: id, ExpiresAt: time.Now().Add(time.Hour)})
+	})
+	var n int
+	if err := s.pool.QueryRow(t.Context(), "SELECT count(*) FROM auth_requests").Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	if n < limit || n > limit+creators {
+		t.Errorf("%d auth requests held, want %d to %d", n, limit, limit+creators)
+	}
+	checkCounted(t, s)
+}
+
+// stepsPerCreator is how many steps each creator of acrossReplicas runs.
+const stepsPerCreator = 25
+
+// acrossReplicas opens two replicas over one new schema, each holding at
+// most limit auth requests, and has creators run step at once,
+// stepsPerCreator times each with a new request ID, on alternate replicas; it fails the test
+// on each error step returns, and returns the first replica.
+func acrossReplicas(t *testing.T, limit, creators int, step func(s *Store, id string) error) *Store {
+	t.Helper()
 	dsn := pgtest.Schema(t)
-	const limit, creators, each = 20, 8, 25
 	var replicas [2]*Store
 	for i := range replicas {
 		s, err := Open(t.Context(), dsn, Options{MaxAuthRequests: limit})
 		if err != nil {
 			t.Fatal(err)
 		}
-		defer s.Close()
+		t.Cleanup(func() { s.Close() })
 		replicas[i] = s
 	}
 	var wg sync.WaitGroup
-	errs := make(chan error, creators*each)
+	errs := make(chan error, creators*stepsPerCreator)
 	for c := range creators {
 		wg.Go(func() {
-			for i := range each {
-				r := store.AuthRequest{ID: fmt.Sprintf("r%d-%d", c, i), ExpiresAt: time.Now().Add(time.Hour)}
-				if err := replicas[c%2].CreateAuthRequest(t.Context(), r); err != nil {
+			for i := range stepsPerCreator {
+				if err := step(replicas[c%2], fmt.Sprintf("r%d-%d", c, i)); err != nil {
 					errs <- err
 				}
 			}
@@ -134,16 +155,9 @@ func TestAuthRequestCapAcrossReplicas(t *testing.T) {
 	wg.Wait()
 	close(errs)
 	for err := range errs {
-		t.Errorf("create: %v", err)
+		t.Errorf("%v", err)
 	}
-	var n int
-	if err := replicas[0].pool.QueryRow(t.Context(), "SELECT count(*) FROM auth_requests").Scan(&n); err != nil {
-		t.Fatal(err)
-	}
-	if n < limit || n > limit+creators {
-		t.Errorf("%d auth requests held, want %d to %d", n, limit, limit+creators)
-	}
-	checkCounted(t, replicas[0])
+	return replicas[0]
 }
 
 // checkCounted fails unless the triggers' counts add up to the rows.
@@ -176,49 +190,27 @@ func TestHeldAuthRequests(t *testing.T) {
 // many sign-ins at once neither deadlock nor protect more than
 // store.MaxHeldAuthRequests of them, within one per creator in flight.
 func TestHeldAcrossReplicas(t *testing.T) {
-	dsn := pgtest.Schema(t)
-	const limit, creators, each = 40, 8, 25
-	var replicas [2]*Store
-	for i := range replicas {
-		s, err := Open(t.Context(), dsn, Options{MaxAuthRequests: limit})
-		if err != nil {
-			t.Fatal(err)
+	const limit, creators = 40, 8
+	s := acrossReplicas(t, limit, creators, func(s *Store, id string) error {
+		if err := s.CreateAuthRequest(t.Context(), store.AuthRequest{ID: id, ExpiresAt: time.Now().Add(time.Hour)}); err != nil {
+			return fmt.Errorf("create: %w", err)
 		}
-		defer s.Close()
-		replicas[i] = s
-	}
-	var wg sync.WaitGroup
-	errs := make(chan error, creators*each)
-	for c := range creators {
-		wg.Go(func() {
-			s := replicas[c%2]
-			for i := range each {
-				id := fmt.Sprintf("r%d-%d", c, i)
-				if err := s.CreateAuthRequest(t.Context(), store.AuthRequest{ID: id, ExpiresAt: time.Now().Add(time.Hour)}); err != nil {
-					errs <- err
-					continue
-				}
-				if err := s.UpdateAuthRequest(t.Context(), id, func(r store.AuthRequest) (store.AuthRequest, error) {
-					r.AccountID = "mallory"
-					return r, nil
-				}); err != nil && !errors.Is(err, store.ErrNotFound) { // evicted meanwhile
-					errs <- err
-				}
-			}
+		err := s.UpdateAuthRequest(t.Context(), id, func(r store.AuthRequest) (store.AuthRequest, error) {
+			r.AccountID = "mallory"
+			return r, nil
 		})
-	}
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		t.Errorf("create or pass: %v", err)
-	}
+		if err != nil && !errors.Is(err, store.ErrNotFound) { // evicted meanwhile
+			return fmt.Errorf("pass: %w", err)
+		}
+		return nil
+	})
 	var protected int
-	if err := replicas[0].pool.QueryRow(t.Context(), "SELECT count(*) FROM auth_requests WHERE NOT evictable").Scan(&protected); err != nil {
+	if err := s.pool.QueryRow(t.Context(), "SELECT count(*) FROM auth_requests WHERE NOT evictable").Scan(&protected); err != nil {
 		t.Fatal(err)
 	}
 	if protected > store.MaxHeldAuthRequests+creators {
 		t.Errorf("%d of one holder's requests protected, want at most %d", protected, store.MaxHeldAuthRequests+creators)
 	}
-	t.Logf("%d of one holder's requests protected after %d passed at once", protected, creators*each)
-	checkCounted(t, replicas[0])
+	t.Logf("%d of one holder's requests protected after %d passed at once", protected, creators*stepsPerCreator)
+	checkCounted(t, s)
 }

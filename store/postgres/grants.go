@@ -26,25 +26,33 @@ func (s *grantRecords) CreateGrant(ctx context.Context, g store.Grant) error {
 	if err != nil {
 		return err
 	}
-	if len(g.RefreshHash) > 0 {
-		args = append(args, g.RefreshHash)
-		sql += fmt.Sprintf(" INSERT INTO refresh_hashes (hash, grant_id) SELECT $%d, id FROM g", len(args))
-	} else {
-		sql += " SELECT FROM g"
-	}
-	_, err = s.exec(ctx, sql, args...)
+	_, err = s.exec(ctx, sql+" SELECT FROM g", args...)
 	return contractError(err, grants.noun, store.ErrAlreadyExists)
 }
 
 // insertGrant is the head of a statement that creates g, dated as a
-// revocation is (WithRevokedAt): "WITH g AS (INSERT ... RETURNING id)",
-// and its arguments; the caller adds the statement's body.
+// revocation is (WithRevokedAt), and indexes its refresh hash if it has
+// one: "WITH g AS (INSERT ... RETURNING id), ...", and its arguments;
+// the caller adds the statement's body.
 func (s *grantRecords) insertGrant(g store.Grant) (sql string, args []any, err error) {
 	cols, args, err := grants.row(g.WithRevokedAt(s.now()))
 	if err != nil {
 		return "", nil, err
 	}
-	return fmt.Sprintf("WITH g AS (INSERT INTO grants (%s) VALUES (%s) RETURNING id)", cols, placeholders(1, len(args))), args, nil
+	sql = fmt.Sprintf("WITH g AS (INSERT INTO grants (%s) VALUES (%s) RETURNING id)", cols, placeholders(1, len(args)))
+	sql, args = indexingRefresh(sql, args, g.RefreshHash)
+	return sql, args, nil
+}
+
+// indexingRefresh adds to a statement whose CTE g returns a grant's id
+// the CTE that indexes hash as the grant's refresh hash (none when hash
+// is empty), and hash to its arguments.
+func indexingRefresh(sql string, args []any, hash []byte) (string, []any) {
+	if len(hash) == 0 {
+		return sql, args
+	}
+	args = append(args, hash)
+	return sql + fmt.Sprintf(", fresh AS (INSERT INTO refresh_hashes (hash, grant_id) SELECT $%d, id FROM g)", len(args)), args
 }
 
 // GetGrant returns a live grant (revoked or not).
@@ -140,11 +148,7 @@ func (s *grantRecords) swapRotated(ctx context.Context, old, g store.Grant, vers
 	if err != nil {
 		return false, err
 	}
-	sql = "WITH g AS (" + sql + " RETURNING id)"
-	if len(g.RefreshHash) > 0 {
-		args = append(args, g.RefreshHash)
-		sql += fmt.Sprintf(", fresh AS (INSERT INTO refresh_hashes (hash, grant_id) SELECT $%d, id FROM g)", len(args))
-	}
+	sql, args = indexingRefresh("WITH g AS ("+sql+" RETURNING id)", args, g.RefreshHash)
 	if len(old.RefreshHash) > 0 {
 		args = append(args, s.now(), old.RefreshHash)
 		sql += fmt.Sprintf(", retired AS (UPDATE refresh_hashes SET retired_at = $%d WHERE hash = $%d AND grant_id IN (SELECT id FROM g))",

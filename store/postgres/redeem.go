@@ -8,7 +8,7 @@ import (
 )
 
 // CreateGrantWithSession creates the grant (with its refresh hash's
-// index entry) and the session, and deletes the replaced session, in one
+// index entry: insertGrant) and the session, and deletes the replaced session, in one
 // statement whose CTEs commit together: one round trip, one WAL flush. A
 // known grant ID, refresh hash or session hash fails the whole statement
 // (ErrAlreadyExists), which writes nothing.
@@ -16,10 +16,6 @@ func (s *grantRecords) CreateGrantWithSession(ctx context.Context, g store.Grant
 	sql, args, err := s.insertGrant(g)
 	if err != nil {
 		return err
-	}
-	if len(g.RefreshHash) > 0 {
-		args = append(args, g.RefreshHash)
-		sql += fmt.Sprintf(", r AS (INSERT INTO refresh_hashes (hash, grant_id) SELECT $%d, id FROM g)", len(args))
 	}
 	if len(replaced) > 0 {
 		args = append(args, replaced)

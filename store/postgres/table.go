@@ -237,9 +237,9 @@ func (t table[T]) swap(ctx context.Context, s *base, key any, fn func(T) (T, err
 	if err != nil {
 		return true, s.fail(err)
 	}
-	var old T
-	if err := json.Unmarshal(raw, &old); err != nil {
-		return true, fmt.Errorf("store/postgres: decode %s: %w", t.noun, err)
+	old, err := decode[T](raw, t.noun)
+	if err != nil {
+		return true, err
 	}
 	v, err := fn(old)
 	if err != nil {
@@ -299,6 +299,12 @@ func scanOne[T any](row pgx.Row, noun string) (T, error) {
 		}
 		return v, err
 	}
+	return decode[T](raw, noun)
+}
+
+// decode is the record stored as raw, a noun.
+func decode[T any](raw []byte, noun string) (T, error) {
+	var v T
 	if err := json.Unmarshal(raw, &v); err != nil {
 		return v, fmt.Errorf("store/postgres: decode %s: %w", noun, err)
 	}
