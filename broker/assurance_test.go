@@ -77,9 +77,7 @@ func TestAttackBasicIdentityGetsNoCodeWhereProvenIsNeeded(t *testing.T) {
 	e.signIn(r, e.browser(), "gckey", "alex") // alex has an authenticator app
 	e.provenUpstream()
 	b := e.browser()
-	a := r.start(oauth2.SetAuthURLParam("acr_values", loa3))
-	p := b.Get(a.url)
-	id := regexpFind(p.Resp.Request.URL.Path, `^/login/([^/]+)$`)
+	p, id := b.openSignIn(r, oauth2.SetAuthURLParam("acr_values", loa3))
 	p = b.upstreamLoginRaw(b.choose(p, "gckey"), "alex")
 	if p.Resp.StatusCode != http.StatusForbidden {
 		t.Fatalf("basic identity where loa3 is needed: %d %s", p.Resp.StatusCode, p.Resp.Request.URL)
@@ -110,9 +108,7 @@ func TestOIDCUpstreamUnmetAuthenticationRequirements(t *testing.T) {
 	r := e.rp("rp1")
 	for _, lang := range []string{"en", "fr"} {
 		b := e.browser()
-		a := r.start(oauth2.SetAuthURLParam("acr_values", loa3), oauth2.SetAuthURLParam("ui_locales", lang))
-		p := b.Get(a.url)
-		id := regexpFind(p.Resp.Request.URL.Path, `^/login/([^/]+)$`)
+		p, id := b.openSignIn(r, oauth2.SetAuthURLParam("acr_values", loa3), oauth2.SetAuthURLParam("ui_locales", lang))
 		p = b.upstreamLoginRaw(b.choose(p, "gckey"), "alex")
 		e.checkRefusedBelowLevel(b, p, id, lang, "gckey "+strings.ToUpper(lang))
 	}

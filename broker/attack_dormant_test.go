@@ -34,11 +34,7 @@ func TestAttackDormantAccountIsRevivedByNoPersonPath(t *testing.T) {
 
 	// Straight to the second factor of the stopped sign-in.
 	b := e.browser()
-	p := b.Get(r.start().url)
-	id := regexpFind(p.Resp.Request.URL.Path, `^/login/([^/]+)$`)
-	if id == "" {
-		t.Fatalf("no sign-in at %s", p.Resp.Request.URL)
-	}
+	p, id := b.openSignIn(r)
 	expectDormantPage(t, b.upstreamLoginRaw(b.choose(p, "gckey"), "alex"), "en")
 	for _, path := range []string{"/mfa", "/mfa/enrol/totp", "/mfa/recovery", "/first"} {
 		p := b.Get(e.issuer + "/login/" + id + path)

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/oauth2"
+
 	"github.com/passerelle/passerelle/broker"
 	"github.com/passerelle/passerelle/internal/testbrowser"
 )
@@ -98,6 +100,18 @@ func (b *browser) upstreamPost(p page, user string) page {
 }
 
 func regexpFind(s, pattern string) string { return testbrowser.Find(s, pattern) }
+
+// openSignIn starts a sign-in at r and opens it: the page the browser
+// lands on, and the sign-in's ID.
+func (b *browser) openSignIn(r *rp, extra ...oauth2.AuthCodeOption) (page, string) {
+	b.T.Helper()
+	p := b.Get(r.start(extra...).url)
+	id := regexpFind(p.Resp.Request.URL.Path, `^/login/([^/]+)$`)
+	if id == "" {
+		b.T.Fatalf("no sign-in at %s", p.Resp.Request.URL)
+	}
+	return p, id
+}
 
 // upstreamLoginRaw fills the upstream form and stops at whatever
 // Passerelle shows next (first sign-in choice included).

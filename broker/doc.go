@@ -238,8 +238,9 @@
 //     page elsewhere; a Content-Length over the limit is refused unread.
 //   - new authorization requests (at /authorize, and the account window's
 //     own sign-in an account page starts for a browser without an open
-//     window) and the built-in service's form posts count against a per-source token bucket (RateLimitConfig: by default
-//     5 a second, bursts of 50). Over it: 429 with Retry-After, as a page
+//     window) and the built-in service's form posts count against a
+//     per-source token bucket (RateLimitConfig: by default 5 a second,
+//     bursts of 50). Over it: 429 with Retry-After, as a page
 //     (these are browser routes). The source is the remote address, or
 //     the last X-Forwarded-For hop that is not a configured trusted proxy;
 //     an IPv6 source is its /64. The token endpoint is not rate-limited:
@@ -273,8 +274,9 @@
 //     notifies: a factor added or removed, recovery codes regenerated or
 //     used, a credential linked or unlinked, a former account or file
 //     linked (legacy and record steps) or unlinked by an administrator,
-//     the email changed, the account locked. A notice goes only to a verified address; the email
-//     change's to the address before the change, so the owner hears of a
+//     the email changed, the account locked. A notice goes only to a
+//     verified address; the email change's to the address before the
+//     change, so the owner hears of a
 //     change someone else made. Sending is synchronous after the change is
 //     written and a failure never fails the change.
 //   - DPoP (RFC 9449, dpop.go): a token request with a proof gets tokens

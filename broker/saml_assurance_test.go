@@ -25,9 +25,7 @@ func TestSAMLBelowTheLevelAsked(t *testing.T) {
 			r := e.rp("rp1")
 			for _, lang := range []string{"en", "fr"} {
 				b := e.browser()
-				a := r.start(oauth2.SetAuthURLParam("acr_values", loa3), oauth2.SetAuthURLParam("ui_locales", lang))
-				p := b.Get(a.url)
-				id := regexpFind(p.Resp.Request.URL.Path, `^/login/([^/]+)$`)
+				p, id := b.openSignIn(r, oauth2.SetAuthURLParam("acr_values", loa3), oauth2.SetAuthURLParam("ui_locales", lang))
 				p = samlAnswer(t, b, b.choose(p, "gckey-saml"))
 				e.checkRefusedBelowLevel(b, p, id, lang, map[string]string{"en": "GCKey (SAML)", "fr": "CléGC (SAML)"}[lang])
 			}

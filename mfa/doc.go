@@ -14,8 +14,9 @@
 // whose check needs more, records the use in the store update that
 // re-checks it. Either way no answer passes twice. A kind a person sets
 // up (Enroller) also gives the set-up page and the check that proves it.
-// Optional capabilities are small interfaces beside it: Resender (a new code), Describer (a detail
-// shown on the security page, and whether a new set-up may replace a
+// Optional capabilities are small interfaces beside it: Resender (a new
+// code), Describer (a detail shown on the security page, and whether a
+// new set-up may replace a
 // factor). A factor keeps its own per-account data in store.Factor
 // (sealed where secret) and its own per-request state, opaque to everyone
 // else, in Input.State (the broker stores it under the kind in
