@@ -255,6 +255,7 @@ func (s *Store) Commits() int64 {
 	return n
 }
 
-// AuditCommits is the number of audit group commits since Open, each
-// writing up to store.AuditBatch events that nobody waited for.
+// AuditCommits is the number of audit batches committed since Open,
+// each of up to store.AuditBatch events that nobody waited for, in a
+// commit of its own or one shared with writes (commitAudit).
 func (s *Store) AuditCommits() int64 { return s.auditCommits.Load() }

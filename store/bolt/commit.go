@@ -13,7 +13,8 @@ import (
 // queued; writes that arrive while a commit runs queue, and the first of
 // them commits them all as soon as it ends. No write waits for company
 // it might not get, and under load each commit (and its fsync) carries
-// every write that arrived during the one before.
+// every write that arrived during the one before. The audit log's
+// batches go through it too (commitAudit), so they share those commits.
 type committer struct {
 	db      *bbolt.DB
 	mu      sync.Mutex

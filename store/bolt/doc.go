@@ -201,8 +201,12 @@
 //     refused (invalid_grant).
 //   - audit events are appended by a group commit (store.AuditQueue): the
 //     writer commits what is queued, up to store.AuditBatch events per
-//     transaction, as soon as it is idle. A crash loses the events queued
-//     and not yet committed: those appended during the commit before
+//     transaction, as soon as it is idle. Its batch goes through the
+//     writes' group commit (commitAudit), so under load it rides in their
+//     commit instead of taking the write lock for one of its own, which
+//     they waited for (with a sign-in's event each, 16 sign-ins made 5.5
+//     writes per commit with it, 8.5 without). A crash loses the events
+//     queued and not yet committed: those appended during the commit before
 //     (about one fsync, 0.4 ms to a few ms under load), never more than
 //     store.AuditPending, and never an event before one kept: the file
 //     holds exactly the first events appended, in order
