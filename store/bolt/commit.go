@@ -3,6 +3,7 @@ package bolt
 import (
 	"errors"
 	"fmt"
+	"runtime"
 	"sync"
 
 	"go.etcd.io/bbolt"
@@ -68,7 +69,17 @@ func (c *committer) write(fn func(*bbolt.Tx) error) error {
 // runs again in a commit of its own, so one failure fails only its write.
 // A write alone that panics passes the lead on all the same (the panic
 // goes on to its writer), so the writes queued behind it still commit.
+//
+// The leader yields the processor once (runtime.Gosched) before it takes
+// the queue, so that the goroutines ready to run (the writers the
+// commit before just woke, among them) queue their next write first. It
+// is no timer: with nothing else ready to run the leader goes on at once,
+// so a write alone waits no longer. Without it the writers split into
+// two halves taking turns, each queuing while the other's commit ran: 16
+// writers made 8.5 writes per commit (BenchmarkSignInCommits), 12.8 with
+// it.
 func (c *committer) commitQueue() {
+	runtime.Gosched()
 	c.mu.Lock()
 	batch := c.queue
 	c.queue = nil

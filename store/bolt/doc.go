@@ -138,14 +138,15 @@
 // Writes go through a group commit (commit.go): a write that finds no
 // commit running commits at once; those that arrive while one runs queue,
 // and the first of them commits them all in one transaction as soon as it
-// ends. Under load a commit carries every write that arrived during the
-// one before, so sign-ins and refresh grants cost a fraction
+// ends, after yielding the processor once so that the writers ready to
+// run queue first. Under load a commit carries every write that arrived
+// during the one before, so sign-ins and refresh grants cost a fraction
 // of an fsync each (BenchmarkSignInWrites; BenchmarkSignInCommits and
 // BenchmarkRefreshRotation report writes and pages per commit and a
 // write's p50 and p99 wait), and no write waits for company it might not
 // get: there is no timer (db.Batch waited 1 ms for company, closed its
 // batch then, and still waited for the commit before it; 16 refresh
-// clients made 5 grants per commit with it, 8.5 now). Writes counts the
+// clients made 5 grants per commit with it, 12 now). Writes counts the
 // writes, Commits the commits.
 //
 // The file's freelist (the pages free for reuse) is not written at each
