@@ -212,12 +212,12 @@
 // query tracer), for tests and the bench: a returning person's sign-in
 // is 2 durable writes (was 9, then 5 before the TOTP answer became one
 // UpdateAccountFactor, then 3 before the SSO session went into the
-// grant's statement, CreateGrantWithSession) in 20 statements besides
+X
 // the audit log's group commits (was 44 with the auth request's writes
 // already unlogged: the compare-and-swap of Locking saves two round
 // trips per update, four for UpdateAccountFactor, the one-statement
 // CreateGrant three; the session's own INSERT left and the token
-// exchange's read of the account came; 22 before the two updates of the
+// exchange's read of the account came; 24 before the two updates of the
 // auth request started from the broker's read of it), counted by
 // TestReturningSignInWritesPostgres. A refresh is 2 statements (the
 // grant by its hash, then the rotation; was 3), an introspection 2 (the
