@@ -212,7 +212,7 @@
 // query tracer), for tests and the bench: a returning person's sign-in
 // is 2 durable writes (was 9, then 5 before the TOTP answer became one
 // UpdateAccountFactor, then 3 before the SSO session went into the
-X
+// grant's statement, CreateGrantWithSession) in 22 statements besides
 // the audit log's group commits (was 44 with the auth request's writes
 // already unlogged: the compare-and-swap of Locking saves two round
 // trips per update, four for UpdateAccountFactor, the one-statement
