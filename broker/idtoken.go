@@ -62,14 +62,10 @@ type idTokenClaimSet struct {
 // claims in name order.
 func (t *idTokenClaimSet) payload() ([]byte, error) {
 	b, err := json.Marshal(t)
-	if err != nil || len(t.other) == 0 {
-		return b, err
-	}
-	o, err := json.Marshal(t.other)
 	if err != nil {
 		return nil, err
 	}
-	return append(append(b[:len(b)-1], ','), o[1:]...), nil
+	return appendClaims(b, t.other)
 }
 
 // idToken is the signed ID token of req for client c, as op.CreateIDToken
