@@ -162,47 +162,14 @@ type confirmation struct {
 	JKT string `json:"jkt"`
 }
 
-// has reports whether the answer's encoding holds the member name.
-func (t *introspection) has(name string) bool {
-	switch name {
-	case "active":
-		return true
-	case "scope":
-		return len(t.Scope) > 0
-	case "client_id":
-		return t.ClientID != ""
-	case "token_type":
-		return t.TokenType != ""
-	case "exp":
-		return t.Expiration != 0
-	case "iat":
-		return t.IssuedAt != 0
-	case "auth_time":
-		return t.AuthTime != 0
-	case "sub":
-		return t.Subject != ""
-	case "aud":
-		return len(t.Audience) > 0
-	case "amr":
-		return len(t.AMR) > 0
-	case "iss":
-		return t.Issuer != ""
-	case "name":
-		return t.Name != ""
-	case "given_name":
-		return t.GivenName != ""
-	case "family_name":
-		return t.FamilyName != ""
-	case "locale":
-		return t.Locale != nil
-	case "email":
-		return t.Email != ""
-	case "email_verified":
-		return bool(t.EmailVerified)
-	case "cnf":
-		return t.Confirmation != nil
-	}
-	return false
+// members are the names of the members the answer's encoding holds.
+func (t *introspection) members() map[string]bool {
+	return map[string]bool{"active": true, "scope": len(t.Scope) > 0, "client_id": t.ClientID != "",
+		"token_type": t.TokenType != "", "exp": t.Expiration != 0, "iat": t.IssuedAt != 0, "auth_time": t.AuthTime != 0,
+		"sub": t.Subject != "", "aud": len(t.Audience) > 0, "amr": len(t.AMR) > 0, "iss": t.Issuer != "",
+		"name": t.Name != "", "given_name": t.GivenName != "", "family_name": t.FamilyName != "",
+		"locale": t.Locale != nil, "email": t.Email != "", "email_verified": bool(t.EmailVerified),
+		"cnf": t.Confirmation != nil}
 }
 
 // encode is the answer as JSON, with a final newline as the library
@@ -213,15 +180,13 @@ func (t *introspection) encode() (encodedJSON, error) {
 		return nil, err
 	}
 	other := t.other
-	for name := range t.other {
-		if t.has(name) {
-			other = make(map[string]any, len(t.other))
-			for k, v := range t.other {
-				if !t.has(k) {
-					other[k] = v
-				}
+	if len(other) > 0 {
+		present := t.members()
+		other = make(map[string]any, len(t.other))
+		for k, v := range t.other {
+			if !present[k] {
+				other[k] = v
 			}
-			break
 		}
 	}
 	if b, err = appendClaims(b, other); err != nil {
