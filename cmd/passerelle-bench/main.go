@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net/http"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -109,7 +108,7 @@ func (s *setup) open(dir string, people, workers int) error {
 	}
 	s.closers = append(s.closers, b.Close)
 	s.issuer = b.Issuer
-	s.ps = loadgen.NewPasserelle(s.issuer, &http.Transport{MaxIdleConnsPerHost: 4 * workers, MaxConnsPerHost: 0}, pp)
+	s.ps = loadgen.NewPasserelle(s.issuer, &loadgen.Transport{MaxIdlePerHost: 4 * workers}, pp)
 	_, err = s.ps.EnrolAll(context.Background(), workers)
 	return err
 }

@@ -8,7 +8,6 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
-	"time"
 
 	"github.com/passerelle/passerelle/internal/htmlform"
 )
@@ -17,11 +16,11 @@ import (
 // in the redirect is exchanged by the load generator.
 const RPHost = "rp.bench.example"
 
-// Browser is a fresh browser: its own cookie jar, redirects followed
-// until the relying party.
-func Browser(tr http.RoundTripper) *http.Client {
+// Browser is a fresh browser on tr: its own cookie jar, redirects
+// followed until the relying party (each request bounded by tr.Timeout).
+func Browser(tr *Transport) *http.Client {
 	jar, _ := cookiejar.New(nil)
-	return &http.Client{Jar: jar, Transport: tr, Timeout: 30 * time.Second,
+	return &http.Client{Jar: jar, Transport: tr,
 		CheckRedirect: func(r *http.Request, _ []*http.Request) error {
 			if r.URL.Host == RPHost {
 				return http.ErrUseLastResponse
