@@ -6,7 +6,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime/pprof"
 	"strconv"
 	"strings"
 	"time"
@@ -46,7 +45,7 @@ func (m *measurer) measure(op func() error, procs []proc, server proc, profile s
 	r := result{cpu: map[string]float64{}, busy: map[string]float64{}}
 	var err error
 	r.Result, err = loadgen.Measure(m.dur, m.workers, op, func() func(int) {
-		stopProfile := startProfile(profile)
+		stopProfile := loadgen.StartProfile(profile)
 		before, machineBefore := cpuTimes(procs), machineBusy()
 		var perfDone func() []string
 		if m.perfDir != "" && server.pid > 0 {
@@ -69,25 +68,6 @@ func (m *measurer) measure(op func() error, procs []proc, server proc, profile s
 		}
 	})
 	return r, err
-}
-
-// startProfile starts a CPU profile of this process into path and
-// returns what stops it; with no path, or when it cannot, it does nothing.
-func startProfile(path string) func() {
-	if path == "" {
-		return func() {}
-	}
-	f, err := os.Create(path)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "profile:", err)
-		return func() {}
-	}
-	if err := pprof.StartCPUProfile(f); err != nil {
-		f.Close()
-		fmt.Fprintln(os.Stderr, "profile:", err)
-		return func() {}
-	}
-	return func() { pprof.StopCPUProfile(); f.Close() }
 }
 
 // cpuTimes reads each process's user+system CPU seconds from /proc; a

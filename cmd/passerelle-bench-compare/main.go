@@ -121,7 +121,7 @@ func serveUpstream(addr, redirect string, n int, profile string) error {
 		return err
 	}
 	if profile != "" {
-		stop := startProfile(profile)
+		stop := loadgen.StartProfile(profile)
 		sig := make(chan os.Signal, 1)
 		signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
 		go func() { <-sig; stop(); os.Exit(0) }()

@@ -28,16 +28,11 @@ func served(t *testing.T, h http.HandlerFunc) (*httptest.Server, *atomic.Int64) 
 
 func get(t *testing.T, c *http.Client, u string) string {
 	t.Helper()
-	resp, err := c.Get(u)
+	p, err := Fetch(c, http.MethodGet, u, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
+	return p.Body
 }
 
 // TestTransportKeepsConnections: requests one after the other, a form
