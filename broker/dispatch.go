@@ -17,7 +17,7 @@ func (b *Broker) dispatch(w http.ResponseWriter, r *http.Request, f *flow) {
 	var acct store.Account
 	if f.ar.AccountID != "" && !f.ar.Done {
 		var err error
-		if acct, err = b.st.GetAccount(ctx, f.ar.AccountID); err != nil {
+		if acct, err = b.flowAccount(ctx, f); err != nil {
 			b.log.ErrorContext(ctx, "account of auth request", "error", err)
 			// Keep what this step did (a factor used up) if the store lets us.
 			_ = f.persist(ctx, b.st)
@@ -29,6 +29,7 @@ func (b *Broker) dispatch(w http.ResponseWriter, r *http.Request, f *flow) {
 			// The account's own second factor is verified: only now may
 			// the upstream's claims replace the account's.
 			acct = b.refreshClaims(ctx, acct, up)
+			f.seen = &acct
 			f.change(func(a *store.AuthRequest) { a.RefreshIdentity = nil })
 		}
 	}

@@ -275,12 +275,3 @@ func (e *dpopError) challenge() string {
 	}
 	return fmt.Sprintf("DPoP error=%q, error_description=%q, algs=%q", e.code, e.desc, strings.Join(algs, " "))
 }
-
-// setConfirmation adds a bound token's key to its introspection (RFC
-// 9449 §6.2: cnf.jkt).
-func setConfirmation(resp *oidc.IntrospectionResponse, jkt string) {
-	if resp.Claims == nil {
-		resp.Claims = map[string]any{}
-	}
-	resp.Claims["cnf"] = map[string]string{"jkt": jkt}
-}

@@ -33,6 +33,23 @@ type flow struct {
 	// account is the account the stored request named when this step
 	// read it (or last wrote it): every write checks it still does.
 	account string
+	// seen is that account's record as a store read or write of this
+	// request left it (nil: none yet), so the dispatcher decides on it
+	// instead of reading it again (flowAccount).
+	seen *store.Account
+}
+
+// flowAccount is the account of the request: the record this request
+// already read or wrote (seen), else a read.
+func (b *Broker) flowAccount(ctx context.Context, f *flow) (store.Account, error) {
+	if f.seen != nil && f.seen.ID == f.ar.AccountID {
+		return *f.seen, nil
+	}
+	a, err := b.st.GetAccount(ctx, f.ar.AccountID)
+	if err == nil {
+		f.seen = &a
+	}
+	return a, err
 }
 
 // change applies fn to the auth request now, and to the stored one at

@@ -91,6 +91,7 @@ func (ids identities) identified(w http.ResponseWriter, r *http.Request, f *flow
 func (ids identities) signedInAs(w http.ResponseWriter, r *http.Request, f *flow, acct store.Account, up *store.UpstreamIdentity) {
 	b := ids.core
 	b.log.InfoContext(r.Context(), "credential accepted", "provider", up.Provider, "account", acct.ID, "client_id", f.ar.ClientID)
+	f.seen = &acct // as the sign-in's dormancy check just read or wrote it
 	var refresh *store.UpstreamIdentity
 	if b.catalog().upstreams[up.Provider].RefreshClaims {
 		refresh = up

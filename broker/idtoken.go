@@ -3,7 +3,6 @@ package broker
 import (
 	"context"
 	"encoding/json"
-	"time"
 
 	"github.com/zitadel/oidc/v3/pkg/crypto"
 	"github.com/zitadel/oidc/v3/pkg/oidc"
@@ -62,24 +61,22 @@ type idTokenClaimSet struct {
 // claims in name order.
 func (t *idTokenClaimSet) payload() ([]byte, error) {
 	b, err := json.Marshal(t)
-	if err != nil || len(t.other) == 0 {
-		return b, err
-	}
-	o, err := json.Marshal(t.other)
 	if err != nil {
 		return nil, err
 	}
-	return append(append(b[:len(b)-1], ','), o[1:]...), nil
+	return appendClaims(b, t.other)
 }
 
 // idToken is the signed ID token of req for client c, as op.CreateIDToken
-// makes it with the same key, algorithm and kid, its claims encoded once.
+// makes it with the same key, algorithm and kid, its claims encoded once
+// and signed by the key's signer built when the key was loaded. Its times
+// are the broker's clock's, as every other time the broker gives.
 func (s *opStorage) idToken(ctx context.Context, req op.IDTokenRequest, c *client, accessToken, code string) (string, error) {
-	key, err := s.SigningKey(ctx)
+	key, err := s.signingKey(ctx)
 	if err != nil {
 		return "", err
 	}
-	now, skew := time.Now(), c.ClockSkew()
+	now, skew := s.now(), c.ClockSkew()
 	t := idTokenClaimSet{Issuer: op.IssuerFromContext(ctx), Subject: req.GetSubject(),
 		Audience: oidc.AppendClientIDToAudience(req.GetClientID(), req.GetAudience()),
 		Expires:  oidc.FromTime(now.UTC().Add(skew).Add(c.IDTokenLifetime())), IssuedAt: oidc.FromTime(now.Add(-skew)),
@@ -118,11 +115,7 @@ func (s *opStorage) idToken(ctx context.Context, req op.IDTokenRequest, c *clien
 	if err != nil {
 		return "", err
 	}
-	signer, err := op.SignerFromKey(key)
-	if err != nil {
-		return "", err
-	}
-	return crypto.SignPayload(payload, signer)
+	return crypto.SignPayload(payload, key.jose())
 }
 
 // hasNonUserinfoScope reports whether scopes holds a scope other than

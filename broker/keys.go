@@ -53,8 +53,9 @@ type Keys struct {
 }
 
 type loadedKey struct {
-	meta store.SigningKey
-	priv crypto.Signer
+	meta   store.SigningKey
+	priv   crypto.Signer
+	signer jose.Signer // built once per key: op.SignerFromKey's
 }
 
 // OpenKeys gives the signing keys of a store under the master key, with
@@ -196,17 +197,17 @@ func (k *Keys) load(ctx context.Context, fresh bool) ([]loadedKey, error) {
 	if err != nil {
 		return nil, fmt.Errorf("list signing keys: %w", err)
 	}
-	prev := make(map[string]crypto.Signer, len(k.cache))
+	prev := make(map[string]loadedKey, len(k.cache))
 	for _, lk := range k.cache {
-		prev[lk.meta.ID] = lk.priv
+		prev[lk.meta.ID] = lk
 	}
 	out := make([]loadedKey, 0, len(stored))
 	for _, s := range stored {
 		if !s.ExpiresAt.IsZero() && !now.Before(s.ExpiresAt) {
 			continue
 		}
-		priv := prev[s.ID]
-		if priv == nil {
+		lk, ok := prev[s.ID]
+		if !ok {
 			der, err := k.sealer.Open(sealKindSigningKey, s.ID, s.Private)
 			if err != nil {
 				return nil, fmt.Errorf("signing key %s: %w", s.ID, err)
@@ -219,9 +220,13 @@ func (k *Keys) load(ctx context.Context, fresh bool) ([]loadedKey, error) {
 			if !ok {
 				return nil, fmt.Errorf("signing key %s: not a signing key", s.ID)
 			}
-			priv = signer
+			lk = loadedKey{meta: s, priv: signer}
+			if lk.signer, err = op.SignerFromKey(signingKey{&lk}); err != nil {
+				return nil, fmt.Errorf("signing key %s: %w", s.ID, err)
+			}
 		}
-		out = append(out, loadedKey{meta: s, priv: priv})
+		lk.meta = s
+		out = append(out, lk)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].meta.ActiveAt.After(out[j].meta.ActiveAt) })
 	k.cache, k.loadedAt = out, now
@@ -239,14 +244,14 @@ func signingKeyFor(keys []loadedKey, alg string, now time.Time) *loadedKey {
 }
 
 // Signer returns the key that signs for alg now.
-func (k *Keys) Signer(ctx context.Context, alg string) (op.SigningKey, error) {
+func (k *Keys) Signer(ctx context.Context, alg string) (signingKey, error) {
 	keys, err := k.load(ctx, false)
 	if err != nil {
-		return nil, err
+		return signingKey{}, err
 	}
 	lk := signingKeyFor(keys, alg, k.now())
 	if lk == nil {
-		return nil, fmt.Errorf("no %s signing key is active", alg)
+		return signingKey{}, fmt.Errorf("no %s signing key is active", alg)
 	}
 	return signingKey{lk}, nil
 }
@@ -271,6 +276,9 @@ func (s signingKey) SignatureAlgorithm() jose.SignatureAlgorithm {
 }
 func (s signingKey) Key() any   { return s.k.priv }
 func (s signingKey) ID() string { return s.k.meta.ID }
+
+// jose is the key's signer, as op.SignerFromKey makes it.
+func (s signingKey) jose() jose.Signer { return s.k.signer }
 
 type publicKey struct{ k *loadedKey }
 

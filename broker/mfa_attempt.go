@@ -28,6 +28,12 @@ func (p mfaPages) verified(w http.ResponseWriter, r *http.Request, m *mfaFlow, x
 		if p.refused(w, r, m, err, retry) {
 			return false
 		}
+		if right {
+			// The account as the check wrote it: the dispatcher goes on
+			// from it.
+			m.acct = in.Account
+			m.flow.seen = &m.acct
+		}
 	} else {
 		if p.throttled(w, r, m, retry) {
 			return false

@@ -227,42 +227,6 @@ func (s *opServer) tokenOf(token string) (id, subject string, ok bool) {
 	return id, subject, true
 }
 
-// Introspect answers RFC 7662 for any authenticated confidential client
-// (resource servers introspect with their own credentials, as in
-// Keycloak); an expired, revoked or unknown token is simply inactive, but
-// a store failure is an error.
-func (s *opServer) Introspect(ctx context.Context, r *op.Request[op.IntrospectionRequest]) (*op.Response, error) {
-	c, err := s.VerifyClient(ctx, &op.Request[op.ClientCredentials]{Method: r.Method, URL: r.URL, Header: r.Header,
-		Form: r.Form, PostForm: r.PostForm, Data: r.Data.ClientCredentials})
-	if err != nil {
-		return nil, err
-	}
-	if c.AuthMethod() == oidc.AuthMethodNone {
-		return nil, oidc.ErrInvalidClient().WithDescription("client must be authenticated")
-	}
-	// A token with dots goes to the library's decrypters (tokens sealed
-	// before accessTokenCrypto), whose legacy AES-CFB does not
-	// authenticate: a refresh token may open as garbage that looks like
-	// an access token, so a token that is not an active access token is
-	// then tried as a refresh token.
-	resp := new(oidc.IntrospectionResponse)
-	err = errInvalidToken
-	if id, subject, ok := s.tokenOf(r.Data.Token); ok {
-		err = s.storage.SetIntrospectionFromToken(ctx, resp, id, subject, c.GetID())
-	}
-	if err != nil && !isStoreDown(err) {
-		resp = new(oidc.IntrospectionResponse)
-		err = s.storage.introspectRefresh(ctx, resp, r.Data.Token, c.GetID())
-	}
-	if err != nil {
-		if isStoreDown(err) {
-			return nil, err
-		}
-		return op.NewResponse(new(oidc.IntrospectionResponse)), nil
-	}
-	return op.NewResponse(resp), nil
-}
-
 // errInvalidToken is a UserInfo answer for a token that is not, or no
 // longer, valid (RFC 6750 §3.1).
 var errInvalidToken = errors.New("invalid_token")

@@ -319,6 +319,11 @@ func (s *opStorage) GetRefreshTokenInfo(ctx context.Context, clientID, token str
 }
 
 func (s *opStorage) SigningKey(ctx context.Context) (op.SigningKey, error) {
+	return s.signingKey(ctx)
+}
+
+// signingKey is the key that signs ID tokens for the client's algorithm.
+func (s *opStorage) signingKey(ctx context.Context) (signingKey, error) {
 	alg := s.alg
 	if alg == "" {
 		alg = "ES256"

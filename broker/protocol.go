@@ -283,10 +283,16 @@ func (e protocolEdge) simple(w http.ResponseWriter, r *http.Request, m func(cont
 	answer(w, resp)
 }
 
-// answer writes a library response: its headers, then its data as JSON.
+// answer writes a library response: its headers, then its data as JSON
+// (encodedJSON as it is).
 func answer(w http.ResponseWriter, resp *op.Response) {
 	for k, v := range resp.Header {
 		w.Header()[k] = v
+	}
+	if b, ok := resp.Data.(encodedJSON); ok {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write(b)
+		return
 	}
 	httphelper.MarshalJSON(w, resp.Data)
 }

@@ -2,7 +2,6 @@ package broker
 
 import (
 	"context"
-	"crypto/subtle"
 	"errors"
 	"slices"
 	"strings"
@@ -169,68 +168,4 @@ func (s *opStorage) setHeld(ui *oidc.UserInfo, c *client, a store.Account, want 
 	if a.Locale != "" && want("locale") && s.releases(c, providers.ClaimLocale, a.LocaleFrom) {
 		ui.Locale = oidc.NewLocale(parseTag(a.Locale))
 	}
-}
-
-// SetIntrospectionFromToken answers RFC 7662 for any authenticated client
-// (resource servers introspect with their own credentials, as in
-// Keycloak); an expired, revoked or unknown token is simply inactive.
-func (s *opStorage) SetIntrospectionFromToken(ctx context.Context, resp *oidc.IntrospectionResponse, tokenID, subject, clientID string) error {
-	g, ref, err := s.activeGrant(ctx, tokenID)
-	if err != nil {
-		return err
-	}
-	if g.Subject != subject {
-		return errors.New("token subject mismatch")
-	}
-	if err := s.introspectGrant(ctx, resp, g); err != nil {
-		return err
-	}
-	resp.TokenType = oidc.BearerToken
-	if ref.jkt != "" {
-		resp.TokenType = "DPoP"
-		setConfirmation(resp, ref.jkt)
-	}
-	resp.Expiration = oidc.FromTime(ref.exp)
-	resp.IssuedAt = oidc.FromTime(ref.exp.Add(-s.tokens.AccessToken))
-	return nil
-}
-
-// introspectRefresh answers RFC 7662 §2.2 for a refresh token: active,
-// with its grant's metadata, when it is the grant's current refresh
-// token, the grant lives, and the client asking is the one it was issued
-// to (only that client ever presents it).
-func (s *opStorage) introspectRefresh(ctx context.Context, resp *oidc.IntrospectionResponse, token, clientID string) error {
-	hash := store.HashToken(token)
-	g, err := s.st.GetGrantByRefreshHash(ctx, hash)
-	if err != nil {
-		return unavailable(err)
-	}
-	if g.Revoked || subtle.ConstantTimeCompare(g.RefreshHash, hash) != 1 || !s.now().Before(g.ExpiresAt) || g.ClientID != clientID {
-		return errors.New("refresh token not active for this client")
-	}
-	if err := s.introspectGrant(ctx, resp, g); err != nil {
-		return err
-	}
-	resp.Expiration = oidc.FromTime(g.ExpiresAt)
-	if g.DPoPJKT != "" {
-		setConfirmation(resp, g.DPoPJKT)
-	}
-	return nil
-}
-
-// introspectGrant sets what every active token of grant g shares.
-func (s *opStorage) introspectGrant(ctx context.Context, resp *oidc.IntrospectionResponse, g store.Grant) error {
-	ui := new(oidc.UserInfo)
-	if err := s.fillClaims(ctx, ui, g); err != nil {
-		return err
-	}
-	resp.SetUserInfo(ui)
-	resp.Active = true
-	resp.Scope = g.Scopes
-	resp.ClientID = g.ClientID
-	resp.AuthTime = oidc.FromTime(g.AuthTime)
-	resp.Audience = []string{g.ClientID}
-	resp.AuthenticationMethodsReferences = g.AMR
-	resp.Issuer = s.issuer
-	return nil
 }

@@ -117,9 +117,11 @@ func (r *Regulator) Reserve(ctx context.Context, accountID string) (*Attempt, er
 // checked one after the other, each against the count and the factor the
 // one before left: a burst of wrong answers gets DelayFrom of them
 // checked, never more than Limit in all, a code is accepted once, and a
-// lock written before the update wins.
+// lock written before the update wins. After a right answer in.Account
+// is the account as the update wrote it.
 func (r *Regulator) Check(ctx context.Context, c Checker, in *Input, x store.Factor) (right, locked bool, err error) {
 	var refusal error
+	var wrote store.Account
 	err = r.st.UpdateAccountFactor(ctx, in.Account.ID, x.ID, func(a store.Account, f store.Factor) (store.Account, store.Factor, error) {
 		now := r.now()
 		right, locked = false, false
@@ -136,6 +138,7 @@ func (r *Regulator) Check(ctx context.Context, c Checker, in *Input, x store.Fac
 		case ok:
 			right = true
 			a.Failures, a.LastFailureAt = 0, time.Time{}
+			wrote = a
 			return a, used, nil
 		}
 		a.Failures++
@@ -150,6 +153,9 @@ func (r *Regulator) Check(ctx context.Context, c Checker, in *Input, x store.Fac
 	}
 	if err != nil {
 		return false, false, fmt.Errorf("mfa: regulator: %w", err)
+	}
+	if right {
+		in.Account = wrote
 	}
 	return right, locked, nil
 }
