@@ -27,7 +27,7 @@ const (
 // newExample is the target for the example OP at issuer, its endpoints
 // read from its discovery document.
 func newExample(issuer string, tr *loadgen.Transport) (*target, error) {
-	c := &http.Client{Transport: tr}
+	c := loadgen.Client(tr)
 	auth, token, introspect, err := discover(c, issuer)
 	if err != nil {
 		return nil, err

@@ -24,15 +24,14 @@ const (
 // relying party ClientID, through the demo upstream "up".
 type Passerelle struct {
 	OAuth  *oauth2.Config
-	HTTP   *http.Client // the relying party's own calls
-	tr     *Transport   // the browsers' and the relying party's
+	HTTP   *http.Client // the relying party's own calls; its transport serves the browsers
 	people *People
 }
 
 // NewPasserelle is the driver for the Passerelle at issuer, its browsers
-// and relying party on tr.
-func NewPasserelle(issuer string, tr *Transport, pp *People) *Passerelle {
-	return &Passerelle{people: pp, tr: tr, HTTP: &http.Client{Transport: tr},
+// and relying party on tr (a Transport, but for a test's wrapper).
+func NewPasserelle(issuer string, tr http.RoundTripper, pp *People) *Passerelle {
+	return &Passerelle{people: pp, HTTP: Client(tr),
 		OAuth: &oauth2.Config{ClientID: ClientID, ClientSecret: ClientSecret, RedirectURL: "https://" + RPHost + "/cb",
 			Scopes:   []string{"openid", "email", "offline_access"},
 			Endpoint: oauth2.Endpoint{AuthURL: issuer + "/authorize", TokenURL: issuer + "/oauth/token", AuthStyle: oauth2.AuthStyleInHeader}}}
@@ -42,7 +41,7 @@ func NewPasserelle(issuer string, tr *Transport, pp *People) *Passerelle {
 // user in a fresh browser; it returns the browser, the Passerelle page
 // reached, and the PKCE verifier.
 func (ps *Passerelle) upstream(user string) (*http.Client, Page, string, error) {
-	c := Browser(ps.tr)
+	c := Browser(ps.HTTP.Transport)
 	verifier := oauth2.GenerateVerifier()
 	u := ps.OAuth.AuthCodeURL("state-1", oauth2.S256ChallengeOption(verifier),
 		oauth2.SetAuthURLParam("nonce", "n-1"), oauth2.SetAuthURLParam("ui_locales", "en"))
