@@ -10,14 +10,16 @@ import (
 	"time"
 
 	"golang.org/x/oauth2"
+
+	"github.com/passerelle/passerelle/internal/loadgen"
 )
 
 // target is one OpenID provider under load, as the load generator sees it.
 type target struct {
 	name       string
 	oauth      *oauth2.Config
-	introspect string // introspection endpoint
-	http       *http.Client
+	introspect string       // introspection endpoint
+	http       *http.Client // the relying party's
 	// signIn is one complete code flow with PKCE in a fresh browser,
 	// ending with the token exchange.
 	signIn func(ctx context.Context) (*oauth2.Token, error)
@@ -26,11 +28,11 @@ type target struct {
 // newTransport is the one HTTP transport of the load generator: enough
 // idle connections for every worker, and "localhost" dialled as
 // 127.0.0.1 so both providers are reached over the same IPv4 loopback.
-func newTransport(workers int) *http.Transport {
+func newTransport(workers int) *loadgen.Transport {
 	d := &net.Dialer{Timeout: 5 * time.Second}
-	return &http.Transport{
-		MaxIdleConnsPerHost: 4 * workers,
-		DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+	return &loadgen.Transport{
+		MaxIdlePerHost: 4 * workers,
+		Dial: func(ctx context.Context, network, addr string) (net.Conn, error) {
 			if host, port, err := net.SplitHostPort(addr); err == nil && host == "localhost" {
 				addr = net.JoinHostPort("127.0.0.1", port)
 			}

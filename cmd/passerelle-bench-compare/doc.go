@@ -37,7 +37,14 @@
 // PASSERELLE_TEST_POSTGRES_DSN (or -postgres) names a database, on
 // PostgreSQL (in a schema of its own, dropped afterwards), with a CPU
 // profile of each run written to -profile-dir and its top functions
-// printed. -stores-only runs this part alone (no binaries needed).
+// printed. -stores-only runs this part alone (no binaries needed);
+// -side-by-side-only leaves it out.
+//
+// -profile-harness writes CPU profiles of the harness to -profile-dir:
+// the load generator's during each full-load side-by-side run
+// (loadgen-<operation>-<provider>.pprof) and the demo upstream's over the
+// whole run (upstream.pprof). Profiling costs them CPU: their CPU per
+// operation reads high in such a run.
 //
 // Last it prints the goals of issue 15 beside the figures, each met or
 // not met: 1,000 sign-ins per second and at least the example OP's,

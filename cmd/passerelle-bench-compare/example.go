@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/http"
 	"net/url"
-	"time"
 
 	"golang.org/x/oauth2"
 
@@ -27,8 +26,8 @@ const (
 
 // newExample is the target for the example OP at issuer, its endpoints
 // read from its discovery document.
-func newExample(issuer string, tr http.RoundTripper) (*target, error) {
-	c := &http.Client{Transport: tr, Timeout: 30 * time.Second}
+func newExample(issuer string, tr *loadgen.Transport) (*target, error) {
+	c := loadgen.Client(tr)
 	auth, token, introspect, err := discover(c, issuer)
 	if err != nil {
 		return nil, err

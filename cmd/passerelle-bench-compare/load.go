@@ -38,17 +38,21 @@ type measurer struct {
 }
 
 // measure runs op as loadgen.Measure does, accounting the CPU time of
-// procs and profiling server with perf during the full-load run.
-func (m *measurer) measure(op func() error, procs []proc, server proc) (result, error) {
+// procs and profiling server with perf during the full-load run; with
+// profile set, it also writes a CPU profile of this process (the load
+// generator) during that run there.
+func (m *measurer) measure(op func() error, procs []proc, server proc, profile string) (result, error) {
 	r := result{cpu: map[string]float64{}, busy: map[string]float64{}}
 	var err error
 	r.Result, err = loadgen.Measure(m.dur, m.workers, op, func() func(int) {
+		stopProfile := loadgen.StartProfile(profile)
 		before, machineBefore := cpuTimes(procs), machineBusy()
 		var perfDone func() []string
 		if m.perfDir != "" && server.pid > 0 {
 			perfDone = startPerf(m.perfDir, server.pid, m.dur)
 		}
 		return func(n int) {
+			stopProfile()
 			after := cpuTimes(procs)
 			r.machine = (machineBusy() - machineBefore) / m.dur.Seconds()
 			if perfDone != nil {

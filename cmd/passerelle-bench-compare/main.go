@@ -13,9 +13,11 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"runtime/debug"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/passerelle/passerelle/internal/demoidp"
@@ -37,12 +39,15 @@ func main() {
 	profDir := flag.String("profile-dir", "", "where CPU profiles go (default: a new temporary directory, kept)")
 	usePerf := flag.Bool("perf", true, "sample each server's hottest functions with perf(1) when it is available")
 	storesOnly := flag.Bool("stores-only", false, "only the in-process bbolt against PostgreSQL comparison (-passerelle and -example not needed)")
+	sideOnly := flag.Bool("side-by-side-only", false, "only the side-by-side run, not the in-process bbolt against PostgreSQL comparison")
+	profileHarness := flag.Bool("profile-harness", false, "write CPU profiles of the harness to -profile-dir: the load generator during each full-load side-by-side run (loadgen-<operation>-<provider>.pprof) and the demo upstream over the whole run (upstream.pprof); profiling costs them CPU, so their CPU/op figures read high")
 	upstream := flag.String("serve-upstream", "", "internal: serve the demo upstream on this address")
 	redirect := flag.String("upstream-redirect", "", "internal: the upstream's redirect URI")
+	upstreamProfile := flag.String("upstream-profile", "", "internal: write the upstream's CPU profile here")
 	flag.Parse()
 	if *upstream != "" {
 		debug.SetGCPercent(harnessGOGC)
-		if err := serveUpstream(*upstream, *redirect, *nPeople); err != nil {
+		if err := serveUpstream(*upstream, *redirect, *nPeople, *upstreamProfile); err != nil {
 			fmt.Fprintln(os.Stderr, "upstream:", err)
 			os.Exit(1)
 		}
@@ -66,6 +71,9 @@ func main() {
 		m.perfDir = *profDir
 	}
 	c := &compare{m: m, people: *nPeople, passerelleBin: *passerelleBin, exampleBin: *exampleBin}
+	if *profileHarness {
+		c.harnessProfiles = *profDir
+	}
 	var err error
 	if !*storesOnly {
 		gc := debug.SetGCPercent(harnessGOGC)
@@ -75,7 +83,7 @@ func main() {
 		debug.SetGCPercent(gc)
 	}
 	var stores [][]result
-	if err == nil {
+	if err == nil && !*sideOnly {
 		stores, err = runStores(m, *dsn, *profDir)
 	}
 	if err == nil {
@@ -102,13 +110,21 @@ const harnessGOGC = 400
 // that one P under half busy.
 const upstreamProcs = 1
 
-// serveUpstream is the child process serving the demo upstream.
-func serveUpstream(addr, redirect string, n int) error {
+// serveUpstream is the child process serving the demo upstream; with
+// profile set, it writes its CPU profile there when it is stopped
+// (interrupted or terminated).
+func serveUpstream(addr, redirect string, n int, profile string) error {
 	idp, err := demoidp.New(demoidp.Config{Issuer: "http://" + addr + "/up", Name: map[string]string{"en": "Up", "fr": "Amont"},
 		ClientID: "passerelle", ClientSecret: upstreamSecret, RedirectURIs: []string{redirect},
 		Users: loadgen.NewPeople(n, time.Now, nil).UpstreamUsers(), SigningAlg: loadgen.UpstreamSigningAlg})
 	if err != nil {
 		return err
+	}
+	if profile != "" {
+		stop := loadgen.StartProfile(profile)
+		sig := make(chan os.Signal, 1)
+		signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+		go func() { <-sig; stop(); os.Exit(0) }()
 	}
 	return http.ListenAndServe(addr, idp)
 }
@@ -119,6 +135,7 @@ type compare struct {
 	m                         *measurer
 	people                    int
 	passerelleBin, exampleBin string
+	harnessProfiles           string // where the harness's CPU profiles go; "" writes none
 	dir                       string
 	children                  []*exec.Cmd
 	rows                      []row // sign-in, refresh, introspection, once measured
@@ -136,8 +153,11 @@ func (c *compare) run() error {
 	if err != nil {
 		return err
 	}
-	up, err := c.start("upstream", self, []string{fmt.Sprintf("GOMAXPROCS=%d", upstreamProcs)}, "-serve-upstream", upAddr, "-upstream-redirect", issuer+"/callback/up",
-		"-people", fmt.Sprint(c.people))
+	upArgs := []string{"-serve-upstream", upAddr, "-upstream-redirect", issuer + "/callback/up", "-people", fmt.Sprint(c.people)}
+	if c.harnessProfiles != "" {
+		upArgs = append(upArgs, "-upstream-profile", filepath.Join(c.harnessProfiles, "upstream.pprof"))
+	}
+	up, err := c.start("upstream", self, []string{fmt.Sprintf("GOMAXPROCS=%d", upstreamProcs)}, upArgs...)
 	if err != nil {
 		return err
 	}
@@ -204,7 +224,7 @@ func (c *compare) run() error {
 	}
 	sides := []side{{pt, pProcs}, {et, eProcs}}
 	var rows []row
-	r, err := c.both("code flow with PKCE (sign-ins/s)", sides, func(t *target) func() error {
+	r, err := c.both("code flow with PKCE (sign-ins/s)", "signin", sides, func(t *target) func() error {
 		return func() error { _, err := t.signIn(ctx); return err }
 	})
 	if err != nil {
@@ -212,14 +232,14 @@ func (c *compare) run() error {
 	}
 	rows = append(rows, r)
 	fmt.Printf("  Passerelle sign-ins that waited for a fresh TOTP step (people exhausted): %d\n\n", pp.Waits())
-	r, err = c.both("refresh_token grant (grants/s)", sides, func(t *target) func() error {
+	r, err = c.both("refresh_token grant (grants/s)", "refresh", sides, func(t *target) func() error {
 		return func() error { return pools[t.name].Grant(ctx) }
 	})
 	if err != nil {
 		return err
 	}
 	rows = append(rows, r)
-	r, err = c.both("token introspection (introspections/s)", sides, func(t *target) func() error {
+	r, err = c.both("token introspection (introspections/s)", "introspection", sides, func(t *target) func() error {
 		at := pools[t.name].AccessToken()
 		return func() error { return loadgen.Introspect(t.http, t.introspect, t.oauth, at) }
 	})

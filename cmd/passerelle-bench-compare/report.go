@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"time"
@@ -21,11 +22,16 @@ type row struct {
 }
 
 // both measures the operation op makes at each side in turn, with the
-// same load generator and worker count, and prints a block.
-func (c *compare) both(name string, sides []side, op func(*target) func() error) (row, error) {
+// same load generator and worker count, and prints a block. file names
+// the operation in the load generator's profiles, when they are written.
+func (c *compare) both(name, file string, sides []side, op func(*target) func() error) (row, error) {
 	r := row{op: name}
 	for i, s := range sides {
-		res, err := c.m.measure(op(s.t), s.procs, s.procs[0])
+		var profile string
+		if c.harnessProfiles != "" {
+			profile = filepath.Join(c.harnessProfiles, "loadgen-"+file+"-"+strings.Fields(strings.ToLower(s.t.name))[0]+".pprof")
+		}
+		res, err := c.m.measure(op(s.t), s.procs, s.procs[0], profile)
 		if err != nil {
 			return r, fmt.Errorf("%s at %s: %w", name, s.t.name, err)
 		}

@@ -135,7 +135,7 @@ func storeRun(m *measurer, name string, open func(func() time.Time) (store.Store
 			at := r.AccessToken()
 			op = func() error { return loadgen.Introspect(pt.http, pt.introspect, pt.oauth, at) }
 		}
-		res, err := m.measure(op, procs, proc{})
+		res, err := m.measure(op, procs, proc{}, "")
 		if err != nil {
 			return nil, fmt.Errorf("operation %d: %w", i, err)
 		}

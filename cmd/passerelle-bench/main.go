@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net/http"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -109,7 +108,7 @@ func (s *setup) open(dir string, people, workers int) error {
 	}
 	s.closers = append(s.closers, b.Close)
 	s.issuer = b.Issuer
-	s.ps = loadgen.NewPasserelle(s.issuer, &http.Transport{MaxIdleConnsPerHost: 4 * workers, MaxConnsPerHost: 0}, pp)
+	s.ps = loadgen.NewPasserelle(s.issuer, &loadgen.Transport{MaxIdlePerHost: 4 * workers}, pp)
 	_, err = s.ps.EnrolAll(context.Background(), workers)
 	return err
 }
@@ -139,7 +138,10 @@ func (m measurer) measure(name, file string, op func() error) error {
 	var err error
 	pprof.Do(context.Background(), pprof.Labels("part", "loadgen"), func(context.Context) {
 		r, err = loadgen.Measure(m.dur, m.workers, op, func() func(int) {
-			stop := m.startProfile(file)
+			stop := func() {}
+			if m.profDir != "" {
+				stop = loadgen.StartProfile(filepath.Join(m.profDir, file+".pprof"))
+			}
 			var ms0, ms1 runtime.MemStats
 			runtime.ReadMemStats(&ms0)
 			before := cpuTime()
@@ -159,25 +161,6 @@ func (m measurer) measure(name, file string, op func() error) error {
 	fmt.Printf("%-26s %10.0f %10s %10d %9dK %10s %10s\n", name, r.Peak, perOp.Round(time.Microsecond), allocs, bytes>>10,
 		r.P50.Round(10*time.Microsecond), r.P99.Round(10*time.Microsecond))
 	return nil
-}
-
-// startProfile starts a CPU profile into profDir/file.pprof and returns
-// the function that stops it; without profDir it does nothing.
-func (m measurer) startProfile(file string) func() {
-	if m.profDir == "" {
-		return func() {}
-	}
-	f, err := os.Create(filepath.Join(m.profDir, file+".pprof"))
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "passerelle-bench: profile:", err)
-		return func() {}
-	}
-	if err := pprof.StartCPUProfile(f); err != nil {
-		f.Close()
-		fmt.Fprintln(os.Stderr, "passerelle-bench: profile:", err)
-		return func() {}
-	}
-	return func() { pprof.StopCPUProfile(); f.Close() }
 }
 
 // cpuTime is the user and system CPU time this process has used: the

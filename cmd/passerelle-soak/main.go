@@ -107,7 +107,7 @@ func run(bin string, dur time.Duration, r rates, workers, poolSize int, keep boo
 		return fmt.Errorf("%w (log: %s)", err, logf.Name())
 	}
 
-	tr := &http.Transport{MaxIdleConnsPerHost: 4 * workers}
+	tr := &loadgen.Transport{MaxIdlePerHost: 4 * workers}
 	ps := loadgen.NewPasserelle(issuer, tr, pp)
 	ctx := context.Background()
 	fmt.Printf("Passerelle soak: %s, paced at %.0f sign-ins/s, %.0f refresh/s, %.0f introspections/s; %d people; %s, serve as its own process, GOMAXPROCS of this host %d\n",

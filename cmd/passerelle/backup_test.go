@@ -63,7 +63,7 @@ clients:
 
 	s.stop = startServe(t, s.cfg, s.issuer)
 	t.Cleanup(s.stop)
-	s.ps = loadgen.NewPasserelle(s.issuer, &http.Transport{}, pp)
+	s.ps = loadgen.NewPasserelle(s.issuer, &loadgen.Transport{}, pp)
 	if _, err := s.ps.EnrolAll(t.Context(), 1); err != nil {
 		t.Fatalf("enrol: %v", err)
 	}

@@ -46,3 +46,30 @@ func TestFormsAfterText(t *testing.T) {
 		t.Fatalf("Forms = %#v, want %#v", got, want)
 	}
 }
+
+// TestFormsAsABrowserReadsThem: attributes in any order, case and
+// quoting, a '>' inside a quoted value, a form without an action (the
+// page's own URL); no field from a comment, a script, an input without a
+// name, a disabled one, or one of another type.
+func TestFormsAsABrowserReadsThem(t *testing.T) {
+	got := Forms(`<!-- <form method="post" action="/commented"></form> -->
+<script>document.write('<form method="post" action="/scripted">')</script>
+<form action='/a?x=1&amp;y=2' id=f METHOD=Post>
+<input value="v1" name="first" type="HIDDEN">
+<input type=hidden name=bare value=b>
+<input type="hidden" name="gt" value="a>b">
+<input type="hidden" name="twice" value="1"><input type="hidden" name="twice" value="2">
+<input type="hidden" value="no name">
+<input type="hidden" name="off" value="x" disabled>
+<input type="text" name="text" value="typed">
+<!-- <input type="hidden" name="commented" value="x"> -->
+</form>
+<form method="post"><input type="hidden" name="k" value="v"/></form>`)
+	want := []Form{
+		{Action: "/a?x=1&y=2", Hidden: url.Values{"first": {"v1"}, "bare": {"b"}, "gt": {"a>b"}, "twice": {"1", "2"}}},
+		{Action: "", Hidden: url.Values{"k": {"v"}}},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("Forms = %#v, want %#v", got, want)
+	}
+}

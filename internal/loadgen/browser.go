@@ -17,17 +17,29 @@ import (
 // in the redirect is exchanged by the load generator.
 const RPHost = "rp.bench.example"
 
-// Browser is a fresh browser: its own cookie jar, redirects followed
-// until the relying party.
+// Browser is a fresh browser on tr: its own cookie jar, redirects
+// followed until the relying party.
 func Browser(tr http.RoundTripper) *http.Client {
-	jar, _ := cookiejar.New(nil)
-	return &http.Client{Jar: jar, Transport: tr, Timeout: 30 * time.Second,
-		CheckRedirect: func(r *http.Request, _ []*http.Request) error {
-			if r.URL.Host == RPHost {
-				return http.ErrUseLastResponse
-			}
-			return nil
-		}}
+	c := Client(tr)
+	c.Jar, _ = cookiejar.New(nil)
+	c.CheckRedirect = func(r *http.Request, _ []*http.Request) error {
+		if r.URL.Host == RPHost {
+			return http.ErrUseLastResponse
+		}
+		return nil
+	}
+	return c
+}
+
+// Client is an HTTP client on tr whose requests are bounded in time: by
+// the deadline a Transport sets on its connection, or by a 30-second
+// client timeout on any other round tripper (which, on one that is not
+// an http.Transport, costs a goroutine and a timer per request).
+func Client(tr http.RoundTripper) *http.Client {
+	if _, ok := tr.(*Transport); ok {
+		return &http.Client{Transport: tr}
+	}
+	return &http.Client{Transport: tr, Timeout: 30 * time.Second}
 }
 
 // Page is what a browser got: the final URL, its status, its Location

@@ -3,6 +3,8 @@ package loadgen
 import (
 	"context"
 	"fmt"
+	"os"
+	"runtime/pprof"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -132,4 +134,24 @@ func Pct(l []time.Duration, q float64) time.Duration {
 	}
 	sort.Slice(l, func(i, j int) bool { return l[i] < l[j] })
 	return l[int(q*float64(len(l)-1))]
+}
+
+// StartProfile starts a CPU profile of this process into path and returns
+// what stops it; with no path, or when it cannot (said on standard
+// error), it does nothing.
+func StartProfile(path string) func() {
+	if path == "" {
+		return func() {}
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "profile:", err)
+		return func() {}
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		fmt.Fprintln(os.Stderr, "profile:", err)
+		return func() {}
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }
 }

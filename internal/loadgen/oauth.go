@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -12,38 +13,95 @@ import (
 	"golang.org/x/oauth2"
 )
 
+// The relying party's calls are plain requests with HTTP Basic client
+// authentication (client_secret_basic, RFC 6749 §2.3.1), as
+// oauth2.Config.Exchange sends them, read into the fields the load
+// generator uses: oauth2's token retrieval decodes every answer twice
+// (its fields, then a map of them all) and wraps each grant in token
+// sources, which cost the load generator more than the request itself.
+
 // Exchange redeems the code the relying party received at the end of p,
-// with the relying party's client c.
+// with the relying party's client c, and checks the answer: an access
+// token of type Bearer and, since the scope has openid, an ID token.
 func Exchange(ctx context.Context, c *http.Client, cfg *oauth2.Config, p Page, verifier string) (*oauth2.Token, error) {
 	loc, err := url.Parse(p.Loc)
-	if err != nil || loc.Query().Get("code") == "" {
+	code := ""
+	if err == nil {
+		code = loc.Query().Get("code")
+	}
+	if code == "" {
 		return nil, fmt.Errorf("sign-in ended at %s with %d %q: %s", p.URL, p.Status, p.Loc, summary(p.Body))
 	}
-	return cfg.Exchange(withClient(ctx, c), loc.Query().Get("code"), oauth2.VerifierOption(verifier))
+	t, err := tokenRequest(ctx, c, cfg, url.Values{"grant_type": {"authorization_code"}, "code": {code},
+		"redirect_uri": {cfg.RedirectURL}, "code_verifier": {verifier}})
+	if err == nil && t.IDToken == "" {
+		err = errors.New("token endpoint: no id_token")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("code exchange: %w", err)
+	}
+	return &oauth2.Token{AccessToken: t.AccessToken, TokenType: t.TokenType, RefreshToken: t.RefreshToken, ExpiresIn: t.ExpiresIn}, nil
 }
 
-// withClient makes oauth2's token requests go through c. Without it they
-// take http.DefaultClient, whose transport keeps two idle connections
-// per host: 16 workers would dial (and the server accept) a fresh
-// connection for most token requests.
-func withClient(ctx context.Context, c *http.Client) context.Context {
-	return context.WithValue(ctx, oauth2.HTTPClient, c)
+// tokenAnswer is a token endpoint's successful answer (RFC 6749 §5.1).
+type tokenAnswer struct {
+	AccessToken  string `json:"access_token"`
+	TokenType    string `json:"token_type"`
+	RefreshToken string `json:"refresh_token"`
+	ExpiresIn    int64  `json:"expires_in"`
+	IDToken      string `json:"id_token"`
+}
+
+// tokenRequest posts form to cfg's token endpoint as cfg's client and
+// reads its answer: 200 with an access token of type Bearer, or an error
+// carrying the answer's status and body.
+func tokenRequest(ctx context.Context, c *http.Client, cfg *oauth2.Config, form url.Values) (tokenAnswer, error) {
+	var t tokenAnswer
+	body, status, err := post(ctx, c, cfg.Endpoint.TokenURL, cfg, form.Encode())
+	if err != nil {
+		return t, err
+	}
+	if status != http.StatusOK {
+		return t, fmt.Errorf("token endpoint: %d: %.300s", status, body)
+	}
+	if err := json.Unmarshal(body, &t); err != nil {
+		return t, fmt.Errorf("token endpoint: %w", err)
+	}
+	if t.AccessToken == "" || !strings.EqualFold(t.TokenType, "Bearer") {
+		return t, fmt.Errorf("token endpoint: no Bearer access token: %.300s", body)
+	}
+	return t, nil
+}
+
+// post sends a form to endpoint, authenticated as cfg's client with HTTP
+// Basic (client ID and secret form-encoded first, RFC 6749 §2.3.1), and
+// returns the answer's body (up to 1 MiB) and status.
+func post(ctx context.Context, c *http.Client, endpoint string, cfg *oauth2.Config, form string) ([]byte, int, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint, strings.NewReader(form))
+	if err != nil {
+		return nil, 0, err
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.SetBasicAuth(url.QueryEscape(cfg.ClientID), url.QueryEscape(cfg.ClientSecret))
+	resp, err := c.Do(req)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	return body, resp.StatusCode, err
 }
 
 // Introspect asks endpoint whether token is active, authenticating as
 // cfg's client with HTTP Basic.
 func Introspect(c *http.Client, endpoint string, cfg *oauth2.Config, token string) error {
-	req, _ := http.NewRequest(http.MethodPost, endpoint, strings.NewReader(url.Values{"token": {token}}.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.SetBasicAuth(url.QueryEscape(cfg.ClientID), url.QueryEscape(cfg.ClientSecret))
-	resp, err := c.Do(req)
+	body, status, err := post(context.Background(), c, endpoint, cfg, "token="+url.QueryEscape(token))
 	if err != nil {
 		return err
 	}
-	defer resp.Body.Close()
 	var v struct{ Active bool }
-	if err := json.NewDecoder(resp.Body).Decode(&v); err != nil {
-		return fmt.Errorf("introspection (%d): %w", resp.StatusCode, err)
+	if err := json.Unmarshal(body, &v); err != nil {
+		return fmt.Errorf("introspection (%d): %w", status, err)
 	}
 	if !v.Active {
 		return errors.New("introspection says the token is inactive")
@@ -77,15 +135,12 @@ func NewRefresher(ctx context.Context, c *http.Client, cfg *oauth2.Config, n int
 // Grant is one refresh_token grant.
 func (r *Refresher) Grant(ctx context.Context) error {
 	old := <-r.pool
-	tok, err := r.cfg.TokenSource(withClient(ctx, r.http), &oauth2.Token{RefreshToken: old.RefreshToken}).Token()
+	t, err := tokenRequest(ctx, r.http, r.cfg, url.Values{"grant_type": {"refresh_token"}, "refresh_token": {old.RefreshToken}})
 	if err != nil {
 		r.pool <- old
-		var re *oauth2.RetrieveError
-		if errors.As(err, &re) {
-			return fmt.Errorf("refresh: %w: %s", err, re.Body)
-		}
 		return fmt.Errorf("refresh: %w", err)
 	}
+	tok := &oauth2.Token{AccessToken: t.AccessToken, TokenType: t.TokenType, RefreshToken: t.RefreshToken, ExpiresIn: t.ExpiresIn}
 	if tok.RefreshToken == "" {
 		tok.RefreshToken = old.RefreshToken
 	}

@@ -28,9 +28,10 @@ type Passerelle struct {
 	people *People
 }
 
-// NewPasserelle is the driver for the Passerelle at issuer.
+// NewPasserelle is the driver for the Passerelle at issuer, its browsers
+// and relying party on tr (a Transport, but for a test's wrapper).
 func NewPasserelle(issuer string, tr http.RoundTripper, pp *People) *Passerelle {
-	return &Passerelle{people: pp, HTTP: &http.Client{Transport: tr, Timeout: 30 * time.Second},
+	return &Passerelle{people: pp, HTTP: Client(tr),
 		OAuth: &oauth2.Config{ClientID: ClientID, ClientSecret: ClientSecret, RedirectURL: "https://" + RPHost + "/cb",
 			Scopes:   []string{"openid", "email", "offline_access"},
 			Endpoint: oauth2.Endpoint{AuthURL: issuer + "/authorize", TokenURL: issuer + "/oauth/token", AuthStyle: oauth2.AuthStyleInHeader}}}

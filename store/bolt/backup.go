@@ -79,7 +79,7 @@ func CompactFile(path string, timeout time.Duration) (before, after int64, err e
 	if err != nil {
 		return 0, 0, fmt.Errorf("store file %s: %w", path, err)
 	}
-	src, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: timeout})
+	src, err := bbolt.Open(path, 0o600, fileOptions(timeout))
 	if err != nil {
 		return 0, 0, openError(path, timeout, err)
 	}
@@ -94,7 +94,7 @@ func CompactFile(path string, timeout time.Duration) (before, after int64, err e
 	}
 	tmp := path + ".compact"
 	_ = os.Remove(tmp)
-	dst, err := bbolt.Open(tmp, st.Mode().Perm(), &bbolt.Options{Timeout: timeout})
+	dst, err := bbolt.Open(tmp, st.Mode().Perm(), fileOptions(timeout))
 	if err != nil {
 		return 0, 0, openError(tmp, timeout, err)
 	}

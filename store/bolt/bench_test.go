@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
-	"runtime"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -19,14 +18,7 @@ import (
 // serially each of the three commits runs alone (a lone write does not
 // wait for company); in parallel the sign-ins share commits.
 func BenchmarkSignInWrites(b *testing.B) {
-	storetest.BenchSignInWrites(b, func(b *testing.B) store.Store {
-		s, err := Open(filepath.Join(b.TempDir(), "bench.db"), Options{})
-		if err != nil {
-			b.Fatal(err)
-		}
-		b.Cleanup(func() { s.Close() })
-		return s
-	})
+	storetest.BenchSignInWrites(b, func(b *testing.B) store.Store { return openBench(b) })
 }
 
 // BenchmarkCommit is the floor every write pays: one unbatched bbolt
@@ -54,31 +46,19 @@ func BenchmarkCommit(b *testing.B) {
 
 // BenchmarkOrganizations is storetest.BenchOrganizations on a bbolt file.
 func BenchmarkOrganizations(b *testing.B) {
-	storetest.BenchOrganizations(b, func(b *testing.B) store.Store {
-		s, err := Open(filepath.Join(b.TempDir(), "bench.db"), Options{})
-		if err != nil {
-			b.Fatal(err)
-		}
-		b.Cleanup(func() { s.Close() })
-		return s
-	})
+	storetest.BenchOrganizations(b, func(b *testing.B) store.Store { return openBench(b) })
 }
 
 // BenchmarkRefreshRotation is the store's part of a refresh grant, 16
 // grants rotated at once as 16 clients would: find the grant by its
-// refresh hash, then rotate the hash (the grant's one durable write). It
-// reports bbolt commits and pages written per rotation.
+// refresh hash, then rotate the hash (the grant's one durable write).
+// It reports what measureCommits does and the rotation's wait.
 func BenchmarkRefreshRotation(b *testing.B) {
-	const workers = 16
-	s, err := Open(filepath.Join(b.TempDir(), "bench.db"), Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { s.Close() })
+	s := openBench(b)
 	ctx := context.Background()
 	now := time.Now()
-	hashes := make(chan []byte, workers)
-	for i := range workers {
+	hashes := make(chan []byte, commitWriters)
+	for i := range commitWriters {
 		hash := store.HashToken(fmt.Sprint("refresh-", i))
 		g := store.Grant{ID: fmt.Sprint("grant-", i), ClientID: "rp", AccountID: "acct", Subject: "sub",
 			Scopes: []string{"openid", "offline_access"}, AuthTime: now, AMR: []string{"pwd", "otp"},
@@ -89,31 +69,25 @@ func BenchmarkRefreshRotation(b *testing.B) {
 		hashes <- hash
 	}
 	var seq atomic.Int64
-	c0, p0 := s.Commits(), pagesWritten(s)
-	b.SetParallelism((workers + runtime.GOMAXPROCS(0) - 1) / runtime.GOMAXPROCS(0))
-	b.ResetTimer()
-	b.RunParallel(func(pb *testing.PB) {
-		for pb.Next() {
-			hash := <-hashes
-			g, err := s.GetGrantByRefreshHash(ctx, hash)
-			if err != nil {
-				b.Error(err)
-				return
-			}
-			next := store.HashToken(fmt.Sprint("rotated-", seq.Add(1)))
-			if err := s.UpdateGrant(ctx, g.ID, func(g store.Grant) (store.Grant, error) {
-				g.RefreshHash = next
-				return g, nil
-			}); err != nil {
-				b.Error(err)
-				return
-			}
-			hashes <- next
+	waits := measureCommits(b, s, func(_ int, record func(time.Time)) error {
+		hash := <-hashes
+		g, err := s.GetGrantByRefreshHash(ctx, hash)
+		if err != nil {
+			return err
 		}
+		next := store.HashToken(fmt.Sprint("rotated-", seq.Add(1)))
+		start := time.Now()
+		if err := s.UpdateGrant(ctx, g.ID, func(g store.Grant) (store.Grant, error) {
+			g.RefreshHash = next
+			return g, nil
+		}); err != nil {
+			return err
+		}
+		record(start)
+		hashes <- next
+		return nil
 	})
-	b.StopTimer()
-	b.ReportMetric(float64(s.Commits()-c0)/float64(b.N), "commits/op")
-	b.ReportMetric(float64(pagesWritten(s)-p0)/float64(b.N), "pages/op")
+	reportWaits(b, waits)
 }
 
 // pagesWritten is how many pages bbolt has written since Open.

@@ -3,6 +3,7 @@ package bolt
 import (
 	"errors"
 	"fmt"
+	"runtime"
 	"sync"
 
 	"go.etcd.io/bbolt"
@@ -13,7 +14,8 @@ import (
 // queued; writes that arrive while a commit runs queue, and the first of
 // them commits them all as soon as it ends. No write waits for company
 // it might not get, and under load each commit (and its fsync) carries
-// every write that arrived during the one before.
+// every write that arrived during the one before. The audit log's
+// batches go through it too (commitAudit), so they share those commits.
 type committer struct {
 	db      *bbolt.DB
 	mu      sync.Mutex
@@ -67,7 +69,17 @@ func (c *committer) write(fn func(*bbolt.Tx) error) error {
 // runs again in a commit of its own, so one failure fails only its write.
 // A write alone that panics passes the lead on all the same (the panic
 // goes on to its writer), so the writes queued behind it still commit.
+//
+// The leader yields the processor once (runtime.Gosched) before it takes
+// the queue, so that the goroutines ready to run (the writers the
+// commit before just woke, among them) queue their next write first. It
+// is no timer: with nothing else ready to run the leader goes on at once,
+// so a write alone waits no longer. Without it the writers split into
+// two halves taking turns, each queuing while the other's commit ran: 16
+// writers made 8.5 writes per commit (BenchmarkSignInCommits), 12.8 with
+// it.
 func (c *committer) commitQueue() {
+	runtime.Gosched()
 	c.mu.Lock()
 	batch := c.queue
 	c.queue = nil

@@ -99,3 +99,56 @@ func TestGroupCommitAfterPanic(t *testing.T) {
 		t.Fatalf("the write after the panic: %v", err)
 	}
 }
+
+// TestAuditSharesCommit: an audit batch queued while a commit runs goes
+// into the next commit with the writes queued beside it, instead of
+// taking the file's write lock for a commit of its own.
+func TestAuditSharesCommit(t *testing.T) {
+	s := newStore(t, time.Now).(*Store)
+	ctx := t.Context()
+	started, release := make(chan struct{}), make(chan struct{})
+	releaseOnce := sync.OnceFunc(func() { close(release) })
+	t.Cleanup(releaseOnce) // before Close, were the test to stop early
+	held := make(chan error, 1)
+	go func() {
+		held <- s.write(ctx, func(tx *bbolt.Tx) error {
+			close(started)
+			<-release
+			return nil
+		})
+	}()
+	<-started
+	before, audits := s.Commits(), s.AuditCommits()
+	if err := s.AppendAudit(ctx, store.AuditEvent{ID: "e1", Time: time.Now(), Kind: "signin"}); err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		if err := s.CreateSession(ctx, store.Session{Hash: store.HashToken("s"), AccountID: "a"}); err != nil {
+			t.Error(err)
+		}
+	})
+	// A batch that went around the group commit would wait for the
+	// file's write lock instead, and never queue.
+	for i := 0; queued(s.commits) < 2; i++ {
+		if i == 1_000_000 {
+			t.Fatal("the audit batch never queued for the group commit")
+		}
+		runtime.Gosched()
+	}
+	releaseOnce()
+	wg.Wait()
+	if err := <-held; err != nil {
+		t.Fatal(err)
+	}
+	events, err := s.ListAudit(ctx, time.Time{}, 0)
+	if err != nil || len(events) != 1 {
+		t.Fatalf("audit log: %v, %v", events, err)
+	}
+	if got := s.Commits() - before; got != 2 {
+		t.Errorf("%d commits for the held write, then the audit batch and the write queued beside it, want 2", got)
+	}
+	if got := s.AuditCommits() - audits; got != 1 {
+		t.Errorf("%d audit batches committed, want 1", got)
+	}
+}

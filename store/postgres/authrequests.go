@@ -93,8 +93,10 @@ func (s *flowRecords) CreateAuthRequest(ctx context.Context, r store.AuthRequest
 }
 
 // GetAuthRequest returns the auth request, ErrNotFound once it expired.
+// The broker updates what it read: the row is remembered for that
+// update (getSeen).
 func (s *flowRecords) GetAuthRequest(ctx context.Context, id string) (store.AuthRequest, error) {
-	return authRequests.get(ctx, s.base, id)
+	return authRequests.getSeen(ctx, s.base, id)
 }
 
 // UpdateAuthRequest applies fn to a live auth request.

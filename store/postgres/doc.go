@@ -102,8 +102,22 @@
 // COMMITTED: SELECT ... FOR UPDATE on the live row, fn, UPDATE. Either
 // way two racing updates of one record (a code redeemed twice, a refresh
 // token presented twice) take effect one after the other, and the second
-// fn sees what the first wrote (storetest's UpdatesCountAll). fn runs at
-// most swapTries+1 times per call. UpdateAccountFactor swaps both
+// fn sees what the first wrote (storetest's UpdatesCountAll).
+//
+// The broker reads an auth request before each update of it, an
+// account and its factors before the TOTP answer's UpdateAccountFactor,
+// and a refresh reads the grant by its refresh hash before rotating it:
+// those reads (GetAuthRequest, GetAccount, ListFactors,
+// GetGrantByRefreshHash) return the row's version and expiry too, and
+// the store remembers the rows (seen.go: at most maxSeen, each taken by
+// the first update of its key), so that the update's first swap starts
+// from them instead of reading again: one statement instead of two
+// (UpdateAccountFactor only when both of its rows were remembered). Its UPDATE ... WHERE xmin writes only if the
+// row is still the version read, so a row another replica (or this one)
+// changed meanwhile costs one statement more and is read again as
+// without the memory; a row remembered past its expiry is not used
+// (ErrNotFound, as the read would answer). fn runs at most swapTries+2
+// times per call (the remembered row's, then as before). UpdateAccountFactor swaps both
 // records at once: one SELECT reads both with their versions, fn, then
 // one statement updates each at its version, the account's row first,
 // and aborts (a division by zero, on purpose: bothOrNeither) when only
@@ -173,7 +187,7 @@
 // of migration 00012 set evictable when a request is created or its
 // holder changes, and then, in the same statement, make the holder's
 // protected requests beyond its 8 newest evictable (an index probe of at
-// most 9 rows; no statement more, so a sign-in is still 27 statements).
+// most 9 rows; no statement more).
 // A demoted request stays evictable. Replicas passing one holder's
 // credential at the same moment may each miss the other's request, so
 // the holder may keep one more per such pass in flight, until its next
@@ -200,15 +214,27 @@
 // query tracer), for tests and the bench: a returning person's sign-in
 // is 2 durable writes (was 9, then 5 before the TOTP answer became one
 // UpdateAccountFactor, then 3 before the SSO session went into the
-// grant's statement, CreateGrantWithSession) in 27 statements (was 44
-// with the auth request's writes already unlogged: the compare-and-swap
-// of Locking saves two round trips per update, four for
-// UpdateAccountFactor, the one-statement CreateGrant three; the
-// session's own INSERT left and the token exchange's read of the account
-// came), counted by
-// TestReturningSignInWritesPostgres. pgx prepares every statement once
-// per connection and reuses it (its default statement cache), so no
+// grant's statement, CreateGrantWithSession) in 21 statements besides
+// the audit log's group commits (was 44 with the auth request's writes
+// already unlogged: the compare-and-swap of Locking saves two round
+// trips per update, four for UpdateAccountFactor, the one-statement
+// CreateGrant three; the session's own INSERT left and the token
+// exchange's read of the account came; 24 before the two updates of the
+// auth request and the TOTP answer started from the rows the broker
+// had read), counted by
+// TestReturningSignInWritesPostgres. A refresh is 2 statements (the
+// grant by its hash, then the rotation; was 3), an introspection 2 (the
+// grant, then its account). pgx prepares every statement once per
+// connection and reuses it (its default statement cache), so no
 // statement is parsed and planned per call.
+//
+// # Connections
+//
+// The pool holds at most Options.MaxConns connections, else the DSN's
+// pool_max_conns, else DefaultMaxConns (16): a broker's concurrent
+// requests each hold one for a statement's round trip, and with fewer
+// (pgxpool's default is 4 on 2 cores) they queue for a connection while
+// the server has time to spare (BenchmarkHotPaths).
 //
 // # Timeouts
 //

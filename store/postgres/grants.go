@@ -61,13 +61,14 @@ func (s *grantRecords) GetGrant(ctx context.Context, id string) (store.Grant, er
 }
 
 // GetGrantByRefreshHash returns the live grant that had this refresh
-// hash, current or rotated away.
+// hash, current or rotated away. A refresh rotates the grant it read:
+// the row is remembered for that update (seenRows).
 func (s *grantRecords) GetGrantByRefreshHash(ctx context.Context, hash []byte) (store.Grant, error) {
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
-	return oneFrom[store.Grant](s.base, s.pool.QueryRow(ctx,
-		"SELECT g.record FROM refresh_hashes r JOIN grants g ON g.id = r.grant_id WHERE r.hash = $1 AND "+live(2),
-		hash, s.now()), grants.noun)
+	return grants.remember(s.base, s.pool.QueryRow(ctx,
+		"SELECT g.record, g.xmin, g.expires_at FROM refresh_hashes r JOIN grants g ON g.id = r.grant_id WHERE r.hash = $1 AND "+live(2),
+		hash, s.now()))
 }
 
 // UpdateGrant applies fn to a live grant. A new refresh hash is indexed

@@ -165,3 +165,28 @@ func connect1(t *testing.T, dsn string) *pgx.Conn {
 	t.Cleanup(func() { conn.Close(context.Background()) })
 	return conn
 }
+
+// TestPoolSize: the pool holds Options.MaxConns connections at most,
+// else the DSN's pool_max_conns, else DefaultMaxConns.
+func TestPoolSize(t *testing.T) {
+	dsn := pgtest.Schema(t)
+	for _, tc := range []struct {
+		dsn      string
+		maxConns int
+		want     int32
+	}{
+		{dsn, 0, DefaultMaxConns},
+		{dsn + "&pool_max_conns=3", 0, 3},
+		{dsn + "&pool_max_conns=3", 5, 5},
+	} {
+		s, err := Open(t.Context(), tc.dsn, Options{MaxConns: tc.maxConns})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := s.pool.Config().MaxConns; got != tc.want {
+			t.Errorf("MaxConns %d with the DSN's pool_max_conns %v: a pool of %d, want %d",
+				tc.maxConns, strings.Contains(tc.dsn, "pool_max_conns"), got, tc.want)
+		}
+		s.Close()
+	}
+}

@@ -171,11 +171,19 @@ func (t table[T]) update(ctx context.Context, s *base, key any, fn func(T) (T, e
 // swapThenLock tries a compare-and-swap up to swapTries times, each
 // writing through write (which reports whether the row was still at
 // version), and after that, or as soon as write returns errNeedsLock,
-// runs the transaction of locked.
+// runs the transaction of locked. When a read remembered the row
+// (getSeen, seen.go), a first swap starts from it without reading.
 func (t table[T]) swapThenLock(ctx context.Context, s *base, key any, fn func(T) (T, error),
 	write func(ctx context.Context, old, v T, version uint32) (bool, error), before func(context.Context, pgx.Tx, T, T) error) error {
-	for range swapTries {
-		done, err := t.swap(ctx, s, key, fn, write)
+	tries := swapTries
+	var from *seen
+	if row, ok := s.seen.take(t.name, key, s.now()); ok {
+		from = &row
+		tries++
+	}
+	for range tries {
+		done, err := t.swap(ctx, s, key, fn, write, from)
+		from = nil
 		if errors.Is(err, errNeedsLock) {
 			break
 		}
@@ -222,21 +230,26 @@ func (t table[T]) keyChanged() error {
 // applies fn, and writes the result only if the row is still at that
 // version: each statement commits alone, so a sign-in's update is two
 // round trips instead of four (BEGIN, SELECT ... FOR UPDATE, UPDATE,
-// COMMIT). done is false when another write came between the two.
+// COMMIT), and one when from is the row a read remembered. done is false
+// when another write came between the read and the write.
 func (t table[T]) swap(ctx context.Context, s *base, key any, fn func(T) (T, error),
-	write func(ctx context.Context, old, v T, version uint32) (bool, error)) (done bool, err error) {
+	write func(ctx context.Context, old, v T, version uint32) (bool, error), from *seen) (done bool, err error) {
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
-	cond, args := t.where(key, s.now())
-	var raw []byte
-	var version uint32
-	err = s.pool.QueryRow(ctx, "SELECT record, xmin FROM "+t.name+cond, args...).Scan(&raw, &version)
+	var row seen
+	if from != nil {
+		row = *from
+	} else {
+		cond, args := t.where(key, s.now())
+		err = s.pool.QueryRow(ctx, "SELECT record, xmin FROM "+t.name+cond, args...).Scan(&row.raw, &row.version)
+	}
 	if errors.Is(err, pgx.ErrNoRows) {
 		return true, t.notFound()
 	}
 	if err != nil {
 		return true, s.fail(err)
 	}
+	raw, version := row.raw, row.version
 	old, err := decode[T](raw, t.noun)
 	if err != nil {
 		return true, err
@@ -302,10 +315,19 @@ func scanOne[T any](row pgx.Row, noun string) (T, error) {
 	return decode[T](raw, noun)
 }
 
-// decode is the record stored as raw, a noun.
+// decode is the record stored as raw, a noun. A record with a JSON
+// method of its own (store.AuthRequest) decodes through it directly: it
+// validates the text itself, and json.Unmarshal would first scan the
+// whole text once more.
 func decode[T any](raw []byte, noun string) (T, error) {
 	var v T
-	if err := json.Unmarshal(raw, &v); err != nil {
+	var err error
+	if u, ok := any(&v).(json.Unmarshaler); ok {
+		err = u.UnmarshalJSON(raw)
+	} else {
+		err = json.Unmarshal(raw, &v)
+	}
+	if err != nil {
 		return v, fmt.Errorf("store/postgres: decode %s: %w", noun, err)
 	}
 	return v, nil

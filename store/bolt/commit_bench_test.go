@@ -1,0 +1,129 @@
+package bolt
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/passerelle/passerelle/store"
+)
+
+// commitWriters is how many writers the commit benchmarks run at once:
+// bench-compare's 16 workers.
+const commitWriters = 16
+
+// BenchmarkSignInCommits is the two durable writes of a returning
+// person's sign-in as the broker makes them, 16 sign-ins at once: the
+// TOTP answer (UpdateAccountFactor), then the grant with its SSO session
+// replacing the browser's previous one (CreateGrantWithSession), and
+// its audit event (AppendAudit, committed by the audit log's writer). It
+// reports how the group commit shares the commits (writes/commit,
+// pages/commit, commits/s) and what one write waits (p50-us, p99-us).
+func BenchmarkSignInCommits(b *testing.B) {
+	const people = 256
+	s := openBench(b)
+	ctx := context.Background()
+	now := time.Now()
+	for i := range people {
+		id := fmt.Sprint("acct-", i)
+		if err := s.CreateAccount(ctx, store.Account{ID: id, URN: "urn-" + id, CreatedAt: now},
+			store.Link{Provider: "gckey", Subject: id, AccountID: id, CreatedAt: now}); err != nil {
+			b.Fatal(err)
+		}
+		if err := s.CreateFactor(ctx, store.Factor{ID: "f-" + id, AccountID: id, Kind: store.FactorTOTP, CreatedAt: now}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	var seq atomic.Int64
+	var browsers sync.Map // a worker's previous session, replaced at its next sign-in
+	waits := measureCommits(b, s, func(worker int, record func(time.Time)) error {
+		n := seq.Add(1)
+		acct := fmt.Sprint("acct-", n%people)
+		start := time.Now()
+		if err := s.UpdateAccountFactor(ctx, acct, "f-"+acct, func(a store.Account, f store.Factor) (store.Account, store.Factor, error) {
+			a.Failures, a.LastFailureAt = 0, time.Time{}
+			f.LastStep++
+			return a, f, nil
+		}); err != nil {
+			return err
+		}
+		record(start)
+		id := fmt.Sprint("g-", n)
+		sess := store.Session{Hash: store.HashToken("s-" + id), AccountID: acct, Provider: "gckey",
+			ACR: "urn:gc-ca:cyber-auth:assurance:loa2", AMR: []string{"pwd", "otp"}, AuthTime: now, LastSeenAt: now, ExpiresAt: now.Add(time.Hour)}
+		previous, _ := browsers.Swap(worker, sess.Hash)
+		replaced, _ := previous.([]byte)
+		start = time.Now()
+		if err := s.CreateGrantWithSession(ctx, store.Grant{ID: id, ClientID: "portal", AccountID: acct, Subject: "sub-" + acct,
+			Scopes: []string{"openid", "profile", "offline_access"}, AuthTime: now, AMR: []string{"pwd", "otp"},
+			ACR: "urn:gc-ca:cyber-auth:assurance:loa2", RefreshHash: store.HashToken("rt-" + id),
+			CreatedAt: now, ExpiresAt: now.Add(24 * time.Hour)}, sess, replaced); err != nil {
+			return err
+		}
+		record(start)
+		return s.AppendAudit(ctx, store.AuditEvent{ID: "e-" + id, Time: now, Kind: "signin", AccountID: acct, ClientID: "portal",
+			Actor: "person", Outcome: "success", Detail: map[string]string{"amr": "pwd otp"}})
+	})
+	reportWaits(b, waits)
+}
+
+// openBench opens an empty store for one benchmark run.
+func openBench(b *testing.B) *Store {
+	s, err := Open(filepath.Join(b.TempDir(), "bench.db"), Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { s.Close() })
+	return s
+}
+
+// measureCommits runs op b.N times over commitWriters writers at once
+// (op's worker is 0 to commitWriters-1; it calls record with the start
+// of each durable write it waited for, once it returned) and reports
+// writes/commit, pages/commit and commits/s. It returns every wait.
+func measureCommits(b *testing.B, s *Store, op func(worker int, record func(time.Time)) error) []time.Duration {
+	var workers atomic.Int64
+	var mu sync.Mutex
+	var waits []time.Duration
+	w0, c0, p0 := s.Writes(), s.Commits(), pagesWritten(s)
+	b.SetParallelism((commitWriters + runtime.GOMAXPROCS(0) - 1) / runtime.GOMAXPROCS(0))
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		worker := int(workers.Add(1) - 1)
+		var mine []time.Duration
+		record := func(start time.Time) { mine = append(mine, time.Since(start)) }
+		for pb.Next() {
+			if err := op(worker, record); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+		mu.Lock()
+		waits = append(waits, mine...)
+		mu.Unlock()
+	})
+	b.StopTimer()
+	commits := float64(s.Commits() - c0)
+	b.ReportMetric(float64(s.Writes()-w0)/commits, "writes/commit")
+	b.ReportMetric(float64(pagesWritten(s)-p0)/commits, "pages/commit")
+	b.ReportMetric(commits/b.Elapsed().Seconds(), "commits/s")
+	return waits
+}
+
+// reportWaits reports the median and the 99th percentile of waits, in
+// microseconds.
+func reportWaits(b *testing.B, waits []time.Duration) {
+	if len(waits) == 0 {
+		return
+	}
+	slices.Sort(waits)
+	at := func(q float64) float64 { return float64(waits[int(q*float64(len(waits)-1))].Microseconds()) }
+	b.ReportMetric(at(0.50), "p50-us")
+	b.ReportMetric(at(0.99), "p99-us")
+}
