@@ -63,14 +63,14 @@ func (s *opStorage) SetIntrospectionFromToken(context.Context, *oidc.Introspecti
 // introspectAccess answers for an access token: active while it has not
 // expired and its grant lives.
 func (s *opStorage) introspectAccess(ctx context.Context, resp *introspection, tokenID, subject string) error {
-	g, ref, err := s.activeGrant(ctx, tokenID)
+	g, a, ref, err := s.activeGrant(ctx, tokenID)
 	if err != nil {
 		return err
 	}
 	if g.Subject != subject {
 		return errors.New("token subject mismatch")
 	}
-	if err := s.introspectGrant(ctx, resp, g); err != nil {
+	if err := s.introspectGrant(ctx, resp, g, a); err != nil {
 		return err
 	}
 	resp.TokenType = oidc.BearerToken
@@ -96,7 +96,11 @@ func (s *opStorage) introspectRefresh(ctx context.Context, resp *introspection, 
 	if g.Revoked || subtle.ConstantTimeCompare(g.RefreshHash, hash) != 1 || !s.now().Before(g.ExpiresAt) || g.ClientID != clientID {
 		return errors.New("refresh token not active for this client")
 	}
-	if err := s.introspectGrant(ctx, resp, g); err != nil {
+	a, err := s.st.GetAccount(ctx, g.AccountID)
+	if err != nil {
+		return unavailable(err)
+	}
+	if err := s.introspectGrant(ctx, resp, g, a); err != nil {
 		return err
 	}
 	resp.Expiration = oidc.FromTime(g.ExpiresAt)
@@ -106,11 +110,11 @@ func (s *opStorage) introspectRefresh(ctx context.Context, resp *introspection, 
 	return nil
 }
 
-// introspectGrant sets what every active token of grant g shares: its
-// metadata and the claims userinfo would answer.
-func (s *opStorage) introspectGrant(ctx context.Context, resp *introspection, g store.Grant) error {
+// introspectGrant sets what every active token of grant g, whose account
+// is a, shares: its metadata and the claims userinfo would answer.
+func (s *opStorage) introspectGrant(ctx context.Context, resp *introspection, g store.Grant, a store.Account) error {
 	ui := new(oidc.UserInfo)
-	if err := s.fillClaims(ctx, ui, g); err != nil {
+	if err := s.fillClaims(ctx, ui, g, a); err != nil {
 		return err
 	}
 	resp.Active = true

@@ -204,24 +204,23 @@ func (s *opStorage) grantFor(ctx context.Context, req op.TokenRequest, withRefre
 	}
 }
 
-// activeGrant resolves an access token ID to what it says and its grant,
-// if the token has not expired and the grant is not revoked.
-func (s *opStorage) activeGrant(ctx context.Context, tokenID string) (store.Grant, accessTokenRef, error) {
+// activeGrant resolves an access token ID to what it says, its grant and
+// the grant's account (read together: one statement on PostgreSQL), if
+// the token has not expired, the grant is not revoked and the account
+// exists.
+func (s *opStorage) activeGrant(ctx context.Context, tokenID string) (store.Grant, store.Account, accessTokenRef, error) {
 	ref, ok := parseTokenRef(tokenID)
 	if !ok {
-		return store.Grant{}, ref, errors.New("malformed token")
+		return store.Grant{}, store.Account{}, ref, errors.New("malformed token")
 	}
 	if !s.now().Before(ref.exp) {
-		return store.Grant{}, ref, errors.New("token expired")
+		return store.Grant{}, store.Account{}, ref, errors.New("token expired")
 	}
-	g, err := s.st.GetGrant(ctx, ref.grant)
-	if err != nil {
-		return g, ref, unavailable(err)
-	}
+	g, a, err := s.st.GetGrantWithAccount(ctx, ref.grant)
 	if g.Revoked {
-		return g, ref, errGrantRevoked
+		return g, a, ref, errGrantRevoked
 	}
-	return g, ref, nil
+	return g, a, ref, unavailable(err)
 }
 
 func (s *opStorage) revokeGrant(ctx context.Context, id string) {

@@ -125,6 +125,11 @@ func (s *countingStore) GetAccount(ctx context.Context, id string) (store.Accoun
 	return s.Store.GetAccount(ctx, id)
 }
 
+func (s *countingStore) GetGrantWithAccount(ctx context.Context, id string) (store.Grant, store.Account, error) {
+	s.accounts.Add(1)
+	return s.Store.GetGrantWithAccount(ctx, id)
+}
+
 func (s *countingStore) ListFactors(ctx context.Context, accountID string) ([]store.Factor, error) {
 	s.factors.Add(1)
 	return s.Store.ListFactors(ctx, accountID)

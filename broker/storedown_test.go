@@ -42,6 +42,13 @@ func (s *downStore) GetGrant(ctx context.Context, id string) (store.Grant, error
 	return s.Store.GetGrant(ctx, id)
 }
 
+func (s *downStore) GetGrantWithAccount(ctx context.Context, id string) (store.Grant, store.Account, error) {
+	if err := s.fault(); err != nil {
+		return store.Grant{}, store.Account{}, err
+	}
+	return s.Store.GetGrantWithAccount(ctx, id)
+}
+
 func (s *downStore) GetGrantByRefreshHash(ctx context.Context, h []byte) (store.Grant, error) {
 	if err := s.fault(); err != nil {
 		return store.Grant{}, err

@@ -103,23 +103,20 @@ func (s *opStorage) SetUserinfoFromToken(ctx context.Context, ui *oidc.UserInfo,
 
 // userinfo sets the claims an access token gives and returns its grant.
 func (s *opStorage) userinfo(ctx context.Context, ui *oidc.UserInfo, tokenID, subject string) (store.Grant, error) {
-	g, _, err := s.activeGrant(ctx, tokenID)
+	g, a, _, err := s.activeGrant(ctx, tokenID)
 	if err != nil {
 		return g, err
 	}
 	if g.Subject != subject {
 		return g, errors.New("token subject mismatch")
 	}
-	return g, s.fillClaims(ctx, ui, g)
+	return g, s.fillClaims(ctx, ui, g, a)
 }
 
-// fillClaims answers the claims of grant g: those its scopes ask for
-// (OIDC Core §5.4) and those its claims parameter named (§5.5).
-func (s *opStorage) fillClaims(ctx context.Context, ui *oidc.UserInfo, g store.Grant) error {
-	a, err := s.st.GetAccount(ctx, g.AccountID)
-	if err != nil {
-		return unavailable(err)
-	}
+// fillClaims answers the claims of grant g, whose account is a: those
+// its scopes ask for (OIDC Core §5.4) and those its claims parameter
+// named (§5.5).
+func (s *opStorage) fillClaims(ctx context.Context, ui *oidc.UserInfo, g store.Grant, a store.Account) error {
 	c, err := s.catalog().clients.get(ctx, g.ClientID)
 	if err != nil {
 		return err

@@ -55,6 +55,13 @@ func (s *timedStore) GetGrant(ctx context.Context, id string) (store.Grant, erro
 	return timed(s.m, "GetGrant", func() (store.Grant, error) { return s.Store.GetGrant(ctx, id) })
 }
 
+func (s *timedStore) GetGrantWithAccount(ctx context.Context, id string) (store.Grant, store.Account, error) {
+	start := time.Now()
+	g, a, err := s.Store.GetGrantWithAccount(ctx, id)
+	s.m.observe("GetGrantWithAccount", start, err)
+	return g, a, err
+}
+
 func (s *timedStore) GetGrantByRefreshHash(ctx context.Context, hash []byte) (store.Grant, error) {
 	return timed(s.m, "GetGrantByRefreshHash", func() (store.Grant, error) { return s.Store.GetGrantByRefreshHash(ctx, hash) })
 }

@@ -34,6 +34,10 @@
 // lives out the code's lifetime (at most MaxCodeLifetime), so a second
 // presentation meets the grant and revokes it (RFC 6749 §4.1.2).
 //
+// Reads that go together are one method: GetGrantWithAccount returns a
+// grant and its account from one statement (PostgreSQL) or one read
+// transaction (bbolt), as introspection and userinfo need both.
+//
 // Client is the one model of a relying party for the whole program: the
 // configuration file's clients[] entries, the admin API's JSON and the
 // stored record share it, and its Validate (with ClientRules for what

@@ -109,6 +109,13 @@ type Grants interface {
 	// writes nothing.
 	CreateGrantWithSession(ctx context.Context, g Grant, s Session, replaced []byte) error
 	GetGrant(ctx context.Context, id string) (Grant, error)
+	// GetGrantWithAccount is GetGrant and GetAccount of the grant's
+	// account read together (one statement, one read transaction):
+	// introspection and userinfo need both. A missing or expired grant
+	// is ErrNotFound as GetGrant answers it (a revoked one is returned);
+	// a grant whose account is missing is ErrNotFound too, with the
+	// grant still returned (a failed read of the grant returns none).
+	GetGrantWithAccount(ctx context.Context, id string) (Grant, Account, error)
 	// GetGrantByRefreshHash finds the grant that issued a refresh token,
 	// current or rotated away.
 	GetGrantByRefreshHash(ctx context.Context, hash []byte) (Grant, error)

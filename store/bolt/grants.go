@@ -67,6 +67,25 @@ func (s *grantRecords) GetGrant(ctx context.Context, id string) (store.Grant, er
 	return get(ctx, s.base, grants, []byte(id))
 }
 
+// GetGrantWithAccount returns a live grant (revoked or not) and its
+// account, read in one transaction, each through its decoded cache. A
+// grant whose account is missing comes back with the account's
+// ErrNotFound.
+func (s *grantRecords) GetGrantWithAccount(ctx context.Context, id string) (store.Grant, store.Account, error) {
+	var g store.Grant
+	var a store.Account
+	err := s.view(ctx, func(tx *bbolt.Tx) error {
+		read, err := getLive(s.base, tx, grants, []byte(id))
+		if err != nil {
+			return err
+		}
+		g = read
+		a, err = getLive(s.base, tx, accounts, []byte(g.AccountID))
+		return err
+	})
+	return g, a, err
+}
+
 // GetGrantByRefreshHash returns the grant that issued a refresh token,
 // whether the token is current or was rotated away; compare the hash with
 // Grant.RefreshHash to tell which.

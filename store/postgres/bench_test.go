@@ -46,9 +46,10 @@ const benchPeople = 256
 
 // BenchmarkHotPaths measures what the broker's hot paths ask of the store,
 // with 16 goroutines, as the bench's workers, over the default pool:
-// introspection (GetGrant, then GetAccount), refresh (GetGrantByRefreshHash,
-// then UpdateGrant rotating the hash) and a sign-in step (GetAuthRequest,
-// then UpdateAuthRequest). statements/op is what each sent.
+// introspection (GetGrantWithAccount, one statement where GetGrant then
+// GetAccount were two), refresh (GetGrantByRefreshHash, then UpdateGrant
+// rotating the hash) and a sign-in step (GetAuthRequest, then
+// UpdateAuthRequest). statements/op is what each sent.
 func BenchmarkHotPaths(b *testing.B) {
 	s, err := Open(b.Context(), pgtest.Schema(b), Options{})
 	if err != nil {
@@ -85,11 +86,7 @@ func BenchmarkHotPaths(b *testing.B) {
 	var mu sync.Mutex // guards hashes, one person's refresh at a time
 	ops := map[string]func(i int) error{
 		"introspection": func(i int) error {
-			g, err := s.GetGrant(ctx, fmt.Sprint("grant-", i))
-			if err != nil {
-				return err
-			}
-			_, err = s.GetAccount(ctx, g.AccountID)
+			_, _, err := s.GetGrantWithAccount(ctx, fmt.Sprint("grant-", i))
 			return err
 		},
 		"refresh": func(i int) error {

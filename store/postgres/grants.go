@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
@@ -58,6 +59,34 @@ func indexingRefresh(sql string, args []any, hash []byte) (string, []any) {
 // GetGrant returns a live grant (revoked or not).
 func (s *grantRecords) GetGrant(ctx context.Context, id string) (store.Grant, error) {
 	return grants.get(ctx, s.base, id)
+}
+
+// GetGrantWithAccount returns a live grant (revoked or not) and its
+// account in one statement, the grant's row LEFT JOINed to its account's
+// (GetGrant then GetAccount were two round trips). A grant whose account
+// is missing comes back with the account's ErrNotFound.
+func (s *grantRecords) GetGrantWithAccount(ctx context.Context, id string) (store.Grant, store.Account, error) {
+	ctx, cancel := context.WithTimeout(ctx, s.timeout)
+	defer cancel()
+	var graw, araw []byte
+	err := s.pool.QueryRow(ctx,
+		"SELECT g.record, a.record FROM grants g LEFT JOIN accounts a ON a.id = g.account_id WHERE g.id = $1 AND "+live(2),
+		id, s.now()).Scan(&graw, &araw)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return store.Grant{}, store.Account{}, grants.notFound()
+	}
+	if err != nil {
+		return store.Grant{}, store.Account{}, s.fail(err)
+	}
+	g, err := decode[store.Grant](graw, grants.noun)
+	if err != nil {
+		return store.Grant{}, store.Account{}, err
+	}
+	if araw == nil {
+		return g, store.Account{}, accounts.notFound()
+	}
+	a, err := decode[store.Account](araw, accounts.noun)
+	return g, a, err
 }
 
 // GetGrantByRefreshHash returns the live grant that had this refresh

@@ -11,7 +11,8 @@ import (
 // TestGrantRoundTrips: a grant's creation with its refresh hash is one
 // statement, a refresh (rotation) two, the grant's read and then one
 // statement writing the grant, indexing the new hash and retiring the
-// old; each write is one durable commit, and a read none.
+// old; each write is one durable commit, and a read none. A grant's read
+// with its account (introspection) is one statement.
 func TestGrantRoundTrips(t *testing.T) {
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	s := openAt(t, now)
@@ -26,6 +27,14 @@ func TestGrantRoundTrips(t *testing.T) {
 	})
 	checkCosts(t, s, "GetGrantByRefreshHash", 1, 0, func() error {
 		_, err := s.GetGrantByRefreshHash(ctx, store.HashToken("rt-0"))
+		return err
+	})
+	a := store.Account{ID: "acct-1", URN: "URN-1"}
+	if err := s.CreateAccount(ctx, a, store.Link{Provider: "gckey", Subject: "s-1", AccountID: a.ID}); err != nil {
+		t.Fatal(err)
+	}
+	checkCosts(t, s, "GetGrantWithAccount", 1, 0, func() error {
+		_, _, err := s.GetGrantWithAccount(ctx, "g-1")
 		return err
 	})
 	var retired *time.Time

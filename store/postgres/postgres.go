@@ -25,8 +25,9 @@ const DefaultQueryTimeout = 5 * time.Second
 // nor the DSN's pool_max_conns does. pgxpool's own default, the greater
 // of 4 and the number of CPUs, keeps a broker's concurrent requests
 // waiting for a connection while the server has cores to spare: with 16
-// at a time on 2 cores, 16 connections serve an introspection's two
-// reads in 66 µs where 4 take 109 µs (BenchmarkHotPaths).
+// at a time on 2 cores, 16 connections served the two reads an
+// introspection then took in 66 µs where 4 took 109 µs
+// (BenchmarkHotPaths).
 const DefaultMaxConns = 16
 
 // Options tunes Open. The zero value is ready to use.

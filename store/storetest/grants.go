@@ -123,3 +123,59 @@ func testRevokeGrantsByAccount(t *testing.T, newStore NewStore) {
 		t.Errorf("RevokeGrantsByAccount unknown account = %d, want 0", n)
 	}
 }
+
+// testGrantWithAccount: GetGrantWithAccount answers as GetGrant then
+// GetAccount would: a missing or expired grant is ErrNotFound, a revoked
+// one is returned, and a grant whose account is missing is ErrNotFound
+// with the grant; an account changed since the last read reads changed.
+func testGrantWithAccount(t *testing.T, newStore NewStore) {
+	s, clk := open(t, newStore)
+	ctx := t.Context()
+	a := account("acct-1")
+	must(t, s.CreateAccount(ctx, a, link("gckey", "subj-1", "acct-1")), "CreateAccount")
+	g := grant("g-1", "acct-1", "rt-1", time.Hour)
+	orphan := grant("g-orphan", "acct-none", "", time.Hour)
+	for _, g := range []store.Grant{g, orphan, grant("g-short", "acct-1", "", time.Minute)} {
+		must(t, s.CreateGrant(ctx, g), "CreateGrant "+g.ID)
+	}
+
+	gotG, gotA, err := s.GetGrantWithAccount(ctx, "g-1")
+	must(t, err, "GetGrantWithAccount")
+	same(t, gotG, g, "GetGrantWithAccount grant")
+	same(t, gotA, a, "GetGrantWithAccount account")
+
+	_, _, err = s.GetGrantWithAccount(ctx, "g-9")
+	wantErr(t, err, store.ErrNotFound, "GetGrantWithAccount of a missing grant")
+
+	gotG, _, err = s.GetGrantWithAccount(ctx, "g-orphan")
+	wantErr(t, err, store.ErrNotFound, "GetGrantWithAccount of a grant whose account is missing")
+	if gotG.ID != orphan.ID {
+		t.Errorf("GetGrantWithAccount of a grant whose account is missing: grant %q, want %q", gotG.ID, orphan.ID)
+	}
+
+	must(t, s.UpdateAccount(ctx, "acct-1", func(a store.Account) (store.Account, error) {
+		a.GivenName = "Marguerite"
+		return a, nil
+	}), "UpdateAccount")
+	must(t, s.UpdateGrant(ctx, "g-1", func(g store.Grant) (store.Grant, error) {
+		g.Revoked = true
+		return g, nil
+	}), "UpdateGrant revoke")
+	gotG, gotA, err = s.GetGrantWithAccount(ctx, "g-1")
+	must(t, err, "GetGrantWithAccount of a revoked grant")
+	wantG, err := s.GetGrant(ctx, "g-1")
+	must(t, err, "GetGrant of a revoked grant")
+	same(t, gotG, wantG, "GetGrantWithAccount of a revoked grant")
+	if !gotG.Revoked {
+		t.Error("GetGrantWithAccount: revocation not read")
+	}
+	if gotA.GivenName != "Marguerite" {
+		t.Errorf("GetGrantWithAccount after the account's update: given name %q", gotA.GivenName)
+	}
+
+	clk.Advance(2 * time.Minute) // g-short expires
+	_, err = s.GetGrant(ctx, "g-short")
+	wantErr(t, err, store.ErrNotFound, "GetGrant of an expired grant")
+	_, _, err = s.GetGrantWithAccount(ctx, "g-short")
+	wantErr(t, err, store.ErrNotFound, "GetGrantWithAccount of an expired grant")
+}

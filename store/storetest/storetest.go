@@ -32,6 +32,7 @@ func Run(t *testing.T, newStore NewStore) {
 		{"Links", testLinks},
 		{"AuthRequests", testAuthRequests},
 		{"Grants", testGrants},
+		{"GrantWithAccount", testGrantWithAccount},
 		{"RefreshRotation", testRefreshRotation},
 		{"RevokeGrantsByAccount", testRevokeGrantsByAccount},
 		{"GrantWithSession", testGrantWithSession},
