@@ -20,7 +20,8 @@ import (
 // repeated parameters, oversized and malformed ones, and binds the
 // request to the browser with a cookie. An error the client may see goes
 // to its redirect URI; one it may not (unknown client, unregistered
-// redirect URI) is a page.
+// redirect URI) is a page. A stored request is answered with the
+// sign-in's first step (Broker.begin).
 func (e protocolEdge) authorize(w http.ResponseWriter, r *http.Request) {
 	if !e.frontForm(w, r) {
 		return
@@ -87,7 +88,7 @@ func (e protocolEdge) authorize(w http.ResponseWriter, r *http.Request) {
 		e.answer.send(w, r, f, params)
 		return
 	}
-	http.Redirect(w, r, red.URL, http.StatusFound)
+	e.begin(w, r, red.URL, browser)
 }
 
 // fragmentDefault reports whether the response type's default response

@@ -16,7 +16,9 @@
 //	GET       /.well-known/openid-configuration discovery (pairwise and public subjects, S256 only,
 //	                                            the ladder's acr values, iss in responses, claims)
 //	GET       /keys                             JWKS: every key not yet expired, the next one included
-//	GET POST  /authorize                        authorization request → stored auth request → /login/{id};
+//	GET POST  /authorize                        authorization request → stored auth request → the
+//	                                            dispatcher's first decision, in the same request (the
+//	                                            upstream; a page of choices at /login/{id}, begin);
 //	                                            a pushed one by its request_uri (par.go), a signed
 //	                                            request object by value or reference (requestobject.go)
 //	POST      /oauth/par                        RFC 9126 pushed authorization requests (201 request_uri)

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strings"
 
 	"github.com/passerelle/passerelle/broker/ui"
 	"github.com/passerelle/passerelle/store"
@@ -37,6 +38,12 @@ type flow struct {
 	// request left it (nil: none yet), so the dispatcher decides on it
 	// instead of reading it again (flowAccount).
 	seen *store.Account
+	// entry: this request is the authorization request that stored the
+	// sign-in (begin). A decision that shows a page of choices (the
+	// language, the chooser) sends the browser to the dispatcher's
+	// address instead, where a reload or a language switch stays on this
+	// sign-in.
+	entry bool
 }
 
 // flowAccount is the account of the request: the record this request
@@ -109,6 +116,11 @@ var errAccountChanged = errors.New("a racing step changed the account of the sig
 // loadFlow finds the auth request, checks it belongs to this browser and
 // settles the page language. When it returns false it has answered.
 func (b *Broker) loadFlow(w http.ResponseWriter, r *http.Request, id string, needLang bool) (*flow, bool) {
+	return b.loadFlowOf(w, r, id, b.sessions.cookie(r, "browser"), needLang)
+}
+
+// loadFlowOf is loadFlow for the browser binding browser.
+func (b *Broker) loadFlowOf(w http.ResponseWriter, r *http.Request, id, browser string, needLang bool) (*flow, bool) {
 	ar, err := b.st.GetAuthRequest(r.Context(), id)
 	if err != nil {
 		if !errors.Is(err, store.ErrNotFound) {
@@ -121,7 +133,7 @@ func (b *Broker) loadFlow(w http.ResponseWriter, r *http.Request, id string, nee
 		b.pages.errorLinks(w, r, http.StatusNotFound, nil, errEnded, b.pages.homeLinks)
 		return nil, false
 	}
-	f := &flow{ar: ar, browser: b.sessions.cookie(r, "browser"), account: ar.AccountID}
+	f := &flow{ar: ar, browser: browser, account: ar.AccountID}
 	if !sameBrowser(&ar, f.browser) {
 		b.log.WarnContext(r.Context(), "sign-in step from another browser", "auth_request", ar.ID)
 		b.pages.errorPage(w, r, http.StatusForbidden, &ar, errState)
@@ -169,6 +181,38 @@ func (b *Broker) login(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// begin answers the authorization request that stored the sign-in at
+// loginURL (the dispatcher's address) with the dispatcher's first
+// decision, sparing the browser a round trip to that address: usually
+// the upstream, or the relying party when an SSO session serves the
+// request. browser is the binding /authorize read or just set (then
+// only in the answer's cookie).
+func (b *Broker) begin(w http.ResponseWriter, r *http.Request, loginURL, browser string) {
+	id, ok := strings.CutPrefix(loginURL, "/login/")
+	if ok {
+		var err error
+		id, err = url.PathUnescape(id)
+		ok = err == nil
+	}
+	if !ok {
+		http.Redirect(w, r, loginURL, http.StatusFound)
+		return
+	}
+	if f, ok := b.loadFlowOf(w, r, id, browser, false); ok {
+		f.entry = true
+		b.dispatch(w, r, f)
+	}
+}
+
+// atDispatcher sends a flow begun at /authorize to the dispatcher's
+// address before a page of choices, and reports whether it did.
+func (b *Broker) atDispatcher(w http.ResponseWriter, r *http.Request, f *flow) bool {
+	if f.entry {
+		http.Redirect(w, r, f.stepURL(), http.StatusSeeOther)
+	}
+	return f.entry
+}
+
 // identify is the chain's first step: the browser's SSO session if it
 // serves this request, else a credential (the provider hinted, the only
 // one the client allows, or the chooser).
@@ -183,7 +227,9 @@ func (b *Broker) identify(w http.ResponseWriter, r *http.Request, f *flow) {
 		return
 	}
 	if !f.langKnown {
-		b.askLanguage(w, r)
+		if !b.atDispatcher(w, r, f) {
+			b.askLanguage(w, r)
+		}
 		return
 	}
 	allowed := b.flowUpstreams(f)
@@ -200,7 +246,9 @@ func (b *Broker) identify(w http.ResponseWriter, r *http.Request, f *flow) {
 		b.signIn.start(w, r, f, allowed[0])
 		return
 	}
-	b.signIn.chooser(w, r, f, allowed)
+	if !b.atDispatcher(w, r, f) {
+		b.signIn.chooser(w, r, f, allowed)
+	}
 }
 
 // flowUpstreams are the credentials a sign-in may use: the client's,

@@ -69,7 +69,7 @@ func (e protocolEdge) authorizePushed(w http.ResponseWriter, r *http.Request, ur
 	red, err := e.srv.AuthorizePushed(e.ctx(r), uri, r.Form.Get("client_id"), browser)
 	switch {
 	case err == nil:
-		http.Redirect(w, r, red.URL, http.StatusFound)
+		e.begin(w, r, red.URL, browser)
 	case isStoreDown(err):
 		e.log.ErrorContext(r.Context(), "store unavailable at /authorize", "error", err)
 		e.page(w, r, http.StatusServiceUnavailable, nil, errGeneric)

@@ -54,6 +54,9 @@ type protocolEdge struct {
 	page      func(w http.ResponseWriter, r *http.Request, status int, ar *store.AuthRequest, kind errKind)
 	pageLang  func(r *http.Request, ar *store.AuthRequest) string
 	browserID func(w http.ResponseWriter, r *http.Request) string
+	// begin answers an authorization request with the sign-in's first
+	// step (Broker.begin).
+	begin     func(w http.ResponseWriter, r *http.Request, loginURL, browser string)
 	askLogout func(w http.ResponseWriter, r *http.Request) bool
 	logout    func(w http.ResponseWriter, r *http.Request, next string)
 	answer    clientAnswer

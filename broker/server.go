@@ -193,7 +193,7 @@ func New(ctx context.Context, cfg Config, d Deps) (*Broker, error) {
 	}
 	b.answer = clientAnswer{st: d.Store, ui: d.UI, issuer: b.issuer, log: d.Logger, page: b.pages.errorPage}
 	b.edge = protocolEdge{answer: b.answer, srv: newOPServer(provider, storage, d.Store, func() *clients { return b.catalog().clients }, ladder.Values(), d.Logger),
-		page: b.pages.errorPage, pageLang: b.pages.lang, browserID: b.sessions.browserID, askLogout: b.askBeforeLogout, logout: b.logout,
+		page: b.pages.errorPage, pageLang: b.pages.lang, browserID: b.sessions.browserID, begin: b.begin, askLogout: b.askBeforeLogout, logout: b.logout,
 		decoder: provider.Decoder(), issuer: b.issuer, log: d.Logger, st: d.Store}
 	b.edge.srv.dpop = &dpop{st: d.Store, now: d.Now, nonceKey: sec.dpopNonce}
 	return b, nil

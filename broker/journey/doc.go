@@ -33,7 +33,8 @@
 // Next is the dispatcher: a pure function of the persisted state, so the
 // order above is tested as a table and no step decides what follows it.
 // Steps return to the dispatcher (/login/{id}) and never redirect to each
-// other; a step's handlers serve only while the dispatcher says it is the
+// other (/authorize runs the dispatcher's first decision itself, sparing
+// the browser that round trip); a step's handlers serve only while the dispatcher says it is the
 // current step. Every step URL is bound to the auth request and to the
 // browser that started it: a cookie set at /authorize whose hash the auth
 // request keeps, and forms carry a CSRF token that is an HMAC of the auth

@@ -20,15 +20,19 @@ const bothOrNeither = ` SELECT CASE WHEN w.a = w.f THEN w.a = 1 ELSE 1 / (w.a - 
 // trips where the transaction takes six: one SELECT reads both records
 // with their row versions (xmin), fn runs, and one statement updates
 // both, each only while at the version read (the account's row first, as
-// the transaction locks them). done is false when another write changed
+// the transaction locks them). From the two rows GetAccount and
+// ListFactors remembered (from, rememberedPair) it starts without the
+// SELECT: one round trip. done is false when another write changed
 // either row meanwhile: nothing was written and fn may run again.
-func (s *factorRecords) swapAccountFactor(ctx context.Context, accountID, factorID string,
+func (s *factorRecords) swapAccountFactor(ctx context.Context, accountID, factorID string, from *[2]seen,
 	fn func(store.Account, store.Factor) (store.Account, store.Factor, error)) (done bool, err error) {
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
 	var rawA, rawF []byte
 	var versionA, versionF *uint32
-	if err := s.pool.QueryRow(ctx, `SELECT a.record, a.xmin, f.record, f.xmin FROM (SELECT) AS one
+	if from != nil {
+		rawA, versionA, rawF, versionF = from[0].raw, &from[0].version, from[1].raw, &from[1].version
+	} else if err := s.pool.QueryRow(ctx, `SELECT a.record, a.xmin, f.record, f.xmin FROM (SELECT) AS one
 		LEFT JOIN accounts a ON a.id = $1 LEFT JOIN factors f ON f.id = $2`, accountID, factorID).Scan(&rawA, &versionA, &rawF, &versionF); err != nil {
 		return true, s.fail(err)
 	}
@@ -49,18 +53,18 @@ func (s *factorRecords) swapAccountFactor(ctx context.Context, accountID, factor
 	if err := store.CheckFactorOwner(accountID, oldF); err != nil {
 		return true, err
 	}
-	a, f, err := fn(oldA, oldF)
+	newA, newF, err := fn(oldA, oldF)
 	if err != nil {
 		return true, err
 	}
-	if err := store.CheckAccountFactor(oldA, a, oldF, f); err != nil {
+	if err := store.CheckAccountFactor(oldA, newA, oldF, newF); err != nil {
 		return true, err
 	}
-	sqlA, args, err := accounts.rewrite(1, accountID, a, versionA)
+	sqlA, args, err := accounts.rewrite(1, accountID, newA, versionA)
 	if err != nil {
 		return true, err
 	}
-	sqlF, argsF, err := factors.rewrite(len(args)+1, factorID, f, versionF)
+	sqlF, argsF, err := factors.rewrite(len(args)+1, factorID, newF, versionF)
 	if err != nil {
 		return true, err
 	}
@@ -71,4 +75,15 @@ func (s *factorRecords) swapAccountFactor(ctx context.Context, accountID, factor
 		return false, nil
 	}
 	return written || err != nil, s.fail(err)
+}
+
+// rememberedPair takes the account's and the factor's rows remembered
+// (seenRows): nil unless both were.
+func (s *factorRecords) rememberedPair(accountID, factorID string) *[2]seen {
+	a, okA := s.seen.take(accounts.name, accountID, s.now())
+	f, okF := s.seen.take(factors.name, factorID, s.now())
+	if !okA || !okF {
+		return nil
+	}
+	return &[2]seen{a, f}
 }

@@ -43,7 +43,7 @@ func (s *accountRecords) CreateAccount(ctx context.Context, a store.Account, fir
 
 // GetAccount returns the account with this internal ID.
 func (s *accountRecords) GetAccount(ctx context.Context, id string) (store.Account, error) {
-	return accounts.get(ctx, s.base, id)
+	return accounts.getSeen(ctx, s.base, id)
 }
 
 // GetAccountByURN returns the account with this User Reference Number.

@@ -104,13 +104,15 @@
 // token presented twice) take effect one after the other, and the second
 // fn sees what the first wrote (storetest's UpdatesCountAll).
 //
-// The broker reads an auth request before each update of it, and a
-// refresh reads the grant by its refresh hash before rotating it: those
-// reads (GetAuthRequest, GetGrantByRefreshHash) return the row's version
-// and expiry too, and the store remembers the row (seen.go: at most
-// maxSeen rows, each taken by the first update of its key), so that the
-// update's first swap starts from it instead of reading again: one
-// statement instead of two. Its UPDATE ... WHERE xmin writes only if the
+// The broker reads an auth request before each update of it, an
+// account and its factors before the TOTP answer's UpdateAccountFactor,
+// and a refresh reads the grant by its refresh hash before rotating it:
+// those reads (GetAuthRequest, GetAccount, ListFactors,
+// GetGrantByRefreshHash) return the row's version and expiry too, and
+// the store remembers the rows (seen.go: at most maxSeen, each taken by
+// the first update of its key), so that the update's first swap starts
+// from them instead of reading again: one statement instead of two
+// (UpdateAccountFactor only when both of its rows were remembered). Its UPDATE ... WHERE xmin writes only if the
 // row is still the version read, so a row another replica (or this one)
 // changed meanwhile costs one statement more and is read again as
 // without the memory; a row remembered past its expiry is not used
@@ -212,13 +214,14 @@
 // query tracer), for tests and the bench: a returning person's sign-in
 // is 2 durable writes (was 9, then 5 before the TOTP answer became one
 // UpdateAccountFactor, then 3 before the SSO session went into the
-// grant's statement, CreateGrantWithSession) in 22 statements besides
+// grant's statement, CreateGrantWithSession) in 21 statements besides
 // the audit log's group commits (was 44 with the auth request's writes
 // already unlogged: the compare-and-swap of Locking saves two round
 // trips per update, four for UpdateAccountFactor, the one-statement
 // CreateGrant three; the session's own INSERT left and the token
 // exchange's read of the account came; 24 before the two updates of the
-// auth request started from the broker's read of it), counted by
+// auth request and the TOTP answer started from the rows the broker
+// had read), counted by
 // TestReturningSignInWritesPostgres. A refresh is 2 statements (the
 // grant by its hash, then the rotation; was 3), an introspection 2 (the
 // grant, then its account). pgx prepares every statement once per

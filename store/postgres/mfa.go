@@ -47,7 +47,7 @@ func (s *factorRecords) GetFactorByCredentialID(ctx context.Context, credentialI
 // ListFactors returns an account's factors, oldest first (ID order among
 // factors created at the same time).
 func (s *factorRecords) ListFactors(ctx context.Context, accountID string) ([]store.Factor, error) {
-	return factors.list(ctx, s.base, "SELECT record FROM factors WHERE account_id = $1 ORDER BY created_at, id", accountID)
+	return factors.rememberAll(ctx, s.base, "SELECT record, xmin FROM factors WHERE account_id = $1 ORDER BY created_at, id", accountID)
 }
 
 // UpdateFactor applies fn to the factor under its row lock (TOTP step,
@@ -58,17 +58,25 @@ func (s *factorRecords) UpdateFactor(ctx context.Context, id string, fn func(sto
 }
 
 // UpdateAccountFactor applies fn to an account and one of its factors:
-// first by compare-and-swap (swapAccountFactor), and after swapTries
+// first by compare-and-swap (swapAccountFactor; one more, first, from
+// the rows GetAccount and ListFactors remembered), and after swapTries
 // lost swaps in one transaction: both rows locked (SELECT ... FOR UPDATE), the
 // account's first, as no transaction locks them the other way round, so
 // two such updates never deadlock; fn's outcome written to both, one
 // commit. fn's error comes back unwrapped and nothing is written.
 func (s *factorRecords) UpdateAccountFactor(ctx context.Context, accountID, factorID string,
 	fn func(store.Account, store.Factor) (store.Account, store.Factor, error)) error {
-	for range swapTries {
-		if done, err := s.swapAccountFactor(ctx, accountID, factorID, fn); done || err != nil {
+	from := s.rememberedPair(accountID, factorID)
+	tries := swapTries
+	if from != nil {
+		tries++
+	}
+	for range tries {
+		done, err := s.swapAccountFactor(ctx, accountID, factorID, from, fn)
+		if done || err != nil {
 			return err
 		}
+		from = nil
 	}
 	var refused error
 	err := s.inTx(ctx, func(ctx context.Context, tx pgx.Tx) error {

@@ -81,11 +81,16 @@ func (t table[T]) getSeen(ctx context.Context, s *base, key any) (T, error) {
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
 	cond, args := t.where(key, s.now())
-	return t.remember(s, s.pool.QueryRow(ctx, "SELECT record, xmin, expires_at FROM "+t.name+cond, args...))
+	expires := "expires_at"
+	if !t.transient {
+		expires = "NULL::timestamptz" // never
+	}
+	return t.remember(s, s.pool.QueryRow(ctx, "SELECT record, xmin, "+expires+" FROM "+t.name+cond, args...))
 }
 
 // remember decodes a row of (record, xmin, expires_at) and remembers it
-// under its record's key for the next update (seenRows).
+// under its record's key for the next update (seenRows). A list's rows
+// are remembered through it too (rememberAll).
 func (t table[T]) remember(s *base, row pgx.Row) (T, error) {
 	var sn seen
 	if err := row.Scan(&sn.raw, &sn.version, &sn.expires); err != nil {
@@ -100,4 +105,21 @@ func (t table[T]) remember(s *base, row pgx.Row) (T, error) {
 		s.seen.put(t.name, t.keyOf(v), sn)
 	}
 	return v, err
+}
+
+// rememberAll is queryRecords for a query whose columns are record and
+// xmin, remembering every row (rememberAll's kinds never expire).
+func (t table[T]) rememberAll(ctx context.Context, s *base, sql string, args ...any) ([]T, error) {
+	return collect(ctx, s, func(row pgx.CollectableRow) (T, error) {
+		var sn seen
+		if err := row.Scan(&sn.raw, &sn.version); err != nil {
+			var v T
+			return v, err
+		}
+		v, err := decode[T](sn.raw, t.noun)
+		if err == nil {
+			s.seen.put(t.name, t.keyOf(v), sn)
+		}
+		return v, err
+	}, sql, args...)
 }

@@ -19,16 +19,7 @@ import (
 func TestUpdateAfterRead(t *testing.T) {
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	clock := now
-	dsn := pgtest.Schema(t)
-	open := func() *Store {
-		s, err := Open(t.Context(), dsn, Options{Now: func() time.Time { return clock }})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { s.Close() })
-		return s
-	}
-	a, b := open(), open()
+	a, b := replicas(t, &clock)
 	ctx := t.Context()
 	step := func(s *Store, name string) func() error {
 		return func() error {
@@ -115,4 +106,69 @@ func TestSeenBounded(t *testing.T) {
 	if _, ok := r.take("auth_requests", fmt.Sprint("ar-", maxSeen+9), time.Now()); !ok {
 		t.Error("the newest row was not remembered")
 	}
+}
+
+// TestAccountFactorAfterRead: the TOTP answer's UpdateAccountFactor after
+// GetAccount and ListFactors is one statement, the swap from the two
+// rows read; a factor another replica wrote meanwhile is read again, and
+// fn's final run sees that write.
+func TestAccountFactorAfterRead(t *testing.T) {
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	a, b := replicas(t, &now)
+	ctx := t.Context()
+	if err := a.CreateAccount(ctx, store.Account{ID: "acct-1", URN: "URN-1", CreatedAt: now},
+		store.Link{Provider: "gckey", Subject: "s-1", AccountID: "acct-1", CreatedAt: now}); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.CreateFactor(ctx, store.Factor{ID: "f-1", AccountID: "acct-1", Kind: store.FactorTOTP, CreatedAt: now}); err != nil {
+		t.Fatal(err)
+	}
+	read := func() {
+		if _, err := a.GetAccount(ctx, "acct-1"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := a.ListFactors(ctx, "acct-1"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	answer := func(step int64) func() error {
+		return func() error {
+			return a.UpdateAccountFactor(ctx, "acct-1", "f-1", func(acc store.Account, f store.Factor) (store.Account, store.Factor, error) {
+				if f.LastStep >= step {
+					return acc, f, fmt.Errorf("step %d already used (last %d)", step, f.LastStep)
+				}
+				acc.Failures, f.LastStep = 0, step
+				return acc, f, nil
+			})
+		}
+	}
+	read()
+	checkCosts(t, a, "UpdateAccountFactor after GetAccount and ListFactors", 1, 1, answer(1))
+	read()
+	if err := b.UpdateFactor(ctx, "f-1", func(f store.Factor) (store.Factor, error) {
+		f.LastStep = 5
+		return f, nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := answer(3)(); err == nil {
+		t.Error("a step older than the one another replica recorded since the read was accepted")
+	}
+	checkCosts(t, a, "UpdateAccountFactor alone", 2, 1, answer(6))
+}
+
+// replicas opens two stores on one fresh schema, as two replicas, on the
+// clock *now.
+func replicas(t *testing.T, now *time.Time) (a, b *Store) {
+	t.Helper()
+	dsn := pgtest.Schema(t)
+	open := func() *Store {
+		s, err := Open(t.Context(), dsn, Options{Now: func() time.Time { return *now }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		return s
+	}
+	return open(), open()
 }

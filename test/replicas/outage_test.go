@@ -19,14 +19,16 @@ const quickly = queryTimeout + time.Second
 // answer meanwhile, brings it back with up, and checks that they resume
 // by themselves and that user can then sign in.
 func (f *fleet) outage(t *testing.T, r *rp, user string, down, up func()) {
-	// A sign-in in progress: its next step reads the auth request.
+	// A sign-in in progress: its next step, the upstream's answer at the
+	// callback, reads the auth request.
 	b := newBrowser(t)
 	b.HTTP.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	f.proxy.use("A")
 	started := b.Get(r.start().url)
-	loginPath := started.Resp.Header.Get("Location")
-	if !strings.Contains(loginPath, "/login/") {
-		t.Fatalf("authorization request: %d to %q, want a redirect to /login/{id}", started.Resp.StatusCode, loginPath)
+	answered := b.upstreamPost(b.Get(started.Resp.Header.Get("Location")), user, func() {})
+	stepPath := answered.Resp.Header.Get("Location")
+	if !strings.Contains(stepPath, "/callback/gckey?") {
+		t.Fatalf("authorization request, then the upstream: %d to %q, want a redirect to the callback", answered.Resp.StatusCode, stepPath)
 	}
 	logFrom := map[string]int{}
 	for name, x := range f.replicas {
@@ -37,7 +39,7 @@ func (f *fleet) outage(t *testing.T, r *rp, user string, down, up func()) {
 	for _, name := range []string{"A", "B"} {
 		t.Run("sign-in step on "+name+" answers 503", func(t *testing.T) {
 			f.proxy.use(name)
-			f.expect503(t, func() page { return b.Get(f.issuer + pathOf(loginPath)) })
+			f.expect503(t, func() page { return b.Get(f.issuer + pathOf(stepPath)) })
 		})
 		t.Run("new authorization on "+name+" answers temporarily_unavailable", func(t *testing.T) {
 			f.proxy.use(name)
