@@ -55,6 +55,7 @@ type refreshRequest struct {
 	grant  store.Grant
 	hash   []byte
 	scopes []string
+	next   string // the new refresh token, once rotated (refreshGrant)
 }
 
 var _ op.RefreshTokenRequest = (*refreshRequest)(nil)

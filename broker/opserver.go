@@ -186,23 +186,26 @@ func (s *opServer) CodeExchange(ctx context.Context, r *op.ClientRequest[oidc.Ac
 	return op.NewResponse(dpopTyped(ctx, resp)), nil
 }
 
-// RefreshToken rotates a refresh token (RFC 6749 §6); opStorage revokes
-// the family when a rotated-away token comes back.
+// RefreshToken rotates a refresh token (RFC 6749 §6) in one store update
+// (refreshGrant), which checks the client, the scopes asked and the DPoP
+// key in it; a rotated-away token revokes its grant.
 func (s *opServer) RefreshToken(ctx context.Context, r *op.ClientRequest[oidc.RefreshTokenRequest]) (*op.Response, error) {
 	c := r.Client.(*client)
-	request, err := op.RefreshTokenRequestByRefreshToken(ctx, s.storage, r.Data.RefreshToken)
+	request, err := s.storage.refreshGrant(ctx, r.Data.RefreshToken, func(request *refreshRequest) error {
+		if c.GetID() != request.GetClientID() {
+			return oidc.ErrInvalidGrant()
+		}
+		if err := op.ValidateRefreshTokenScopes(r.Data.Scopes, request); err != nil {
+			return err
+		}
+		if request.grant.DPoPJKT != "" && request.grant.DPoPJKT != dpopOf(ctx).jkt {
+			// RFC 9449 §5: a public client's refresh token works only with the key it is bound to.
+			return &oidc.Error{ErrorType: errInvalidDPoPProof, Description: "the refresh token is bound to another DPoP key"}
+		}
+		return nil
+	})
 	if err != nil {
 		return nil, err
-	}
-	if c.GetID() != request.GetClientID() {
-		return nil, oidc.ErrInvalidGrant()
-	}
-	if err := op.ValidateRefreshTokenScopes(r.Data.Scopes, request); err != nil {
-		return nil, err
-	}
-	if rr, ok := request.(*refreshRequest); ok && rr.grant.DPoPJKT != "" && rr.grant.DPoPJKT != dpopOf(ctx).jkt {
-		// RFC 9449 §5: a public client's refresh token works only with the key it is bound to.
-		return nil, &oidc.Error{ErrorType: errInvalidDPoPProof, Description: "the refresh token is bound to another DPoP key"}
 	}
 	resp, err := s.tokenResponse(ctx, request, c, "", r.Data.RefreshToken)
 	if err != nil {

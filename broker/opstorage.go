@@ -34,9 +34,11 @@ import (
 //     library sealed before (a JWE, or its unauthenticated AES-CFB) still
 //     open; a CFB string may open as garbage, which names no grant or not
 //     the grant's subject, and is inactive.
-//   - a refresh token is a random secret; the grant keeps the hash of the
-//     current one. Presenting a rotated-away token revokes the grant, and
-//     with it every access and refresh token of the family.
+//   - a refresh token is its grant's ID, a dot and a random secret; the
+//     grant keeps the hash of the current one, and a refresh grant is one
+//     store update of the grant it names (refresh.go). Presenting a
+//     rotated-away token revokes the grant, and with it every access and
+//     refresh token of the family.
 type opStorage struct {
 	st         store.Store
 	catalog    func() *catalog // the clients and upstreams of the current configuration
@@ -145,7 +147,7 @@ func (s *opStorage) DeleteAuthRequest(context.Context, string) error {
 }
 
 func (s *opStorage) CreateAccessToken(ctx context.Context, req op.TokenRequest) (string, time.Time, error) {
-	g, err := s.grantFor(ctx, req, "")
+	g, _, err := s.grantFor(ctx, req, false)
 	if err != nil {
 		return "", time.Time{}, err
 	}
@@ -154,8 +156,7 @@ func (s *opStorage) CreateAccessToken(ctx context.Context, req op.TokenRequest) 
 }
 
 func (s *opStorage) CreateAccessAndRefreshTokens(ctx context.Context, req op.TokenRequest, current string) (string, string, time.Time, error) {
-	refresh := randomSecret()
-	g, err := s.grantFor(ctx, req, refresh)
+	g, refresh, err := s.grantFor(ctx, req, true)
 	if err != nil {
 		return "", "", time.Time{}, err
 	}
@@ -163,21 +164,23 @@ func (s *opStorage) CreateAccessAndRefreshTokens(ctx context.Context, req op.Tok
 	return accessTokenRef{grant: g.ID, exp: exp, jkt: dpopOf(ctx).jkt}.String(), refresh, exp, nil
 }
 
-// grantFor creates the grant for a redeemed code, or rotates the refresh
-// token of an existing grant. refresh is the new refresh token ("" for
-// none).
-func (s *opStorage) grantFor(ctx context.Context, req op.TokenRequest, refresh string) (store.Grant, error) {
-	var newHash []byte
-	if refresh != "" {
-		newHash = store.HashToken(refresh)
-	}
+// grantFor creates the grant for a redeemed code, with a refresh token
+// when withRefresh, or gives the grant a refresh grant rotated
+// (refreshGrant) and its new refresh token.
+func (s *opStorage) grantFor(ctx context.Context, req op.TokenRequest, withRefresh bool) (store.Grant, string, error) {
 	switch r := req.(type) {
 	case *authRequest:
+		var refresh string
+		var hash []byte
+		if withRefresh {
+			refresh = newRefreshToken(r.ID)
+			hash = store.HashToken(refresh)
+		}
 		now := s.now()
 		g := store.Grant{
 			ID: r.ID, ClientID: r.ClientID, AccountID: r.AccountID, Subject: r.Subject, Scopes: r.Scopes,
 			AuthTime: r.AuthTime, AMR: r.AMR, ACR: r.ACR, SessionID: r.SessionID, Provider: r.Provider,
-			Locale: r.Locale, Claims: r.Claims, Org: orgOf(&r.AuthRequest), RefreshHash: newHash, CreatedAt: now, ExpiresAt: now.Add(s.tokens.RefreshToken),
+			Locale: r.Locale, Claims: r.Claims, Org: orgOf(&r.AuthRequest), RefreshHash: hash, CreatedAt: now, ExpiresAt: now.Add(s.tokens.RefreshToken),
 		}
 		if b := dpopOf(ctx); b.refresh {
 			g.DPoPJKT = b.jkt
@@ -186,45 +189,20 @@ func (s *opStorage) grantFor(ctx context.Context, req op.TokenRequest, refresh s
 			if errors.Is(err, store.ErrAlreadyExists) {
 				s.revokeGrant(ctx, r.ID)
 				s.log.WarnContext(ctx, "authorization code reused; grant revoked", "grant", r.ID)
-				return g, oidc.ErrInvalidGrant().WithDescription("the code has already been used")
+				return g, "", oidc.ErrInvalidGrant().WithDescription("the code has already been used")
 			}
-			return g, unavailable(err)
+			return g, "", unavailable(err)
 		}
-		return g, s.lockWins(ctx, g, r.PendingSession)
+		return g, refresh, s.lockWins(ctx, g, r.PendingSession)
 	case *refreshRequest:
-		var out store.Grant
-		err := s.st.UpdateGrant(ctx, r.grant.ID, func(g store.Grant) (store.Grant, error) {
-			if g.Revoked {
-				return g, errGrantRevoked
-			}
-			if string(g.RefreshHash) != string(r.hash) {
-				// Lost a race with another presentation of the same token:
-				// that is reuse, and the family is revoked.
-				g.Revoked = true
-				out = g
-				return g, nil
-			}
-			g.RefreshHash = newHash
-			g.Scopes = r.scopes
-			out = g
-			return g, nil
-		})
-		if err != nil {
-			if !errors.Is(err, errGrantRevoked) {
-				err = unavailable(err)
-			}
-			return out, oidc.ErrInvalidGrant().WithParent(err)
+		if r.next == "" {
+			return r.grant, "", errors.New("broker: the refresh grant was not rotated")
 		}
-		if out.Revoked {
-			return out, oidc.ErrInvalidGrant().WithDescription("refresh token reused; the grant is revoked")
-		}
-		return out, nil
+		return r.grant, r.next, nil
 	default:
-		return store.Grant{}, fmt.Errorf("unsupported token request %T", req)
+		return store.Grant{}, "", fmt.Errorf("unsupported token request %T", req)
 	}
 }
-
-var errGrantRevoked = errors.New("grant revoked")
 
 // activeGrant resolves an access token ID to what it says and its grant,
 // if the token has not expired and the grant is not revoked.
@@ -244,26 +222,6 @@ func (s *opStorage) activeGrant(ctx context.Context, tokenID string) (store.Gran
 		return g, ref, errGrantRevoked
 	}
 	return g, ref, nil
-}
-
-func (s *opStorage) TokenRequestByRefreshToken(ctx context.Context, token string) (op.RefreshTokenRequest, error) {
-	hash := store.HashToken(token)
-	g, err := s.st.GetGrantByRefreshHash(ctx, hash)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, oidc.ErrInvalidGrant().WithDescription("the refresh token is invalid or expired")
-	}
-	if err != nil {
-		return nil, oidc.ErrServerError().WithParent(unavailable(err))
-	}
-	if g.Revoked {
-		return nil, oidc.ErrInvalidGrant().WithDescription("the refresh token has been revoked")
-	}
-	if string(g.RefreshHash) != string(hash) {
-		s.revokeGrant(ctx, g.ID)
-		s.log.WarnContext(ctx, "rotated refresh token presented again; grant revoked", "grant", g.ID, "client_id", g.ClientID)
-		return nil, oidc.ErrInvalidGrant().WithDescription("refresh token reused; the grant is revoked")
-	}
-	return &refreshRequest{grant: g, hash: hash, scopes: g.Scopes}, nil
 }
 
 func (s *opStorage) revokeGrant(ctx context.Context, id string) {

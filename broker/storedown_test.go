@@ -49,6 +49,13 @@ func (s *downStore) GetGrantByRefreshHash(ctx context.Context, h []byte) (store.
 	return s.Store.GetGrantByRefreshHash(ctx, h)
 }
 
+func (s *downStore) UpdateGrant(ctx context.Context, id string, fn func(store.Grant) (store.Grant, error)) error {
+	if err := s.fault(); err != nil {
+		return err
+	}
+	return s.Store.UpdateGrant(ctx, id, fn)
+}
+
 func (s *downStore) Ping(ctx context.Context) error {
 	if err := s.fault(); err != nil {
 		return err

@@ -8,7 +8,9 @@
 //
 // # Pages
 //
-// Render takes one of the Page* constants and its *Data struct. Every page
+// Render takes one of the Page* constants and its *Data struct. Each page's
+// templates are parsed once per offered language, with the translations
+// of constant keys already in (parsePage). Every page
 // has <html lang>, a skip link to <main id="main">, the service name, a
 // language toggle to the other language (/lang?l=xx&next=<current path>,
 // the link itself marked with lang), exactly one h1 and a footer; when

@@ -241,7 +241,9 @@ func TestRenderFailsWhole(t *testing.T) {
 	u := newUI(t, true)
 	broken := newUI(t, true)
 	// A template that fails after writing: nothing of it may reach the client.
-	broken.pages[PageHome] = template.Must(template.New("layout").Parse(`<!DOCTYPE html><html>partial {{.Nope}}`))
+	for _, l := range broken.langs {
+		broken.pages[pageLang{PageHome, l}] = template.Must(template.New("layout").Parse(`<!DOCTYPE html><html>partial {{.Nope}}`))
+	}
 	tests := []struct {
 		name string
 		u    *UI

@@ -110,13 +110,7 @@ func (t table[T]) remember(s *base, row pgx.Row) (T, error) {
 // rememberAll is queryRecords for a query whose columns are record and
 // xmin, remembering every row (rememberAll's kinds never expire).
 func (t table[T]) rememberAll(ctx context.Context, s *base, sql string, args ...any) ([]T, error) {
-	ctx, cancel := context.WithTimeout(ctx, s.timeout)
-	defer cancel()
-	rows, err := s.pool.Query(ctx, sql, args...)
-	if err != nil {
-		return nil, s.fail(err)
-	}
-	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (T, error) {
+	return collect(ctx, s, func(row pgx.CollectableRow) (T, error) {
 		var sn seen
 		if err := row.Scan(&sn.raw, &sn.version); err != nil {
 			var v T
@@ -127,9 +121,5 @@ func (t table[T]) rememberAll(ctx context.Context, s *base, sql string, args ...
 			s.seen.put(t.name, t.keyOf(v), sn)
 		}
 		return v, err
-	})
-	if len(out) == 0 {
-		return nil, s.fail(err) // nil, not empty, as the bolt backend returns
-	}
-	return out, s.fail(err)
+	}, sql, args...)
 }

@@ -19,16 +19,7 @@ import (
 func TestUpdateAfterRead(t *testing.T) {
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	clock := now
-	dsn := pgtest.Schema(t)
-	open := func() *Store {
-		s, err := Open(t.Context(), dsn, Options{Now: func() time.Time { return clock }})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { s.Close() })
-		return s
-	}
-	a, b := open(), open()
+	a, b := replicas(t, &clock)
 	ctx := t.Context()
 	step := func(s *Store, name string) func() error {
 		return func() error {
@@ -123,16 +114,7 @@ func TestSeenBounded(t *testing.T) {
 // fn's final run sees that write.
 func TestAccountFactorAfterRead(t *testing.T) {
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	dsn := pgtest.Schema(t)
-	open := func() *Store {
-		s, err := Open(t.Context(), dsn, Options{Now: func() time.Time { return now }})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { s.Close() })
-		return s
-	}
-	a, b := open(), open()
+	a, b := replicas(t, &now)
 	ctx := t.Context()
 	if err := a.CreateAccount(ctx, store.Account{ID: "acct-1", URN: "URN-1", CreatedAt: now},
 		store.Link{Provider: "gckey", Subject: "s-1", AccountID: "acct-1", CreatedAt: now}); err != nil {
@@ -173,4 +155,20 @@ func TestAccountFactorAfterRead(t *testing.T) {
 		t.Error("a step older than the one another replica recorded since the read was accepted")
 	}
 	checkCosts(t, a, "UpdateAccountFactor alone", 2, 1, answer(6))
+}
+
+// replicas opens two stores on one fresh schema, as two replicas, on the
+// clock *now.
+func replicas(t *testing.T, now *time.Time) (a, b *Store) {
+	t.Helper()
+	dsn := pgtest.Schema(t)
+	open := func() *Store {
+		s, err := Open(t.Context(), dsn, Options{Now: func() time.Time { return *now }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		return s
+	}
+	return open(), open()
 }

@@ -287,15 +287,20 @@ func (t table[T]) list(ctx context.Context, s *base, sql string, args ...any) ([
 // queryRecords runs a query whose only column is record and decodes
 // every row.
 func queryRecords[T any](ctx context.Context, s *base, noun, sql string, args ...any) ([]T, error) {
+	return collect(ctx, s, func(row pgx.CollectableRow) (T, error) {
+		return scanOne[T](row, noun)
+	}, sql, args...)
+}
+
+// collect runs a query and returns what scan makes of each row.
+func collect[T any](ctx context.Context, s *base, scan pgx.RowToFunc[T], sql string, args ...any) ([]T, error) {
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
 	rows, err := s.pool.Query(ctx, sql, args...)
 	if err != nil {
 		return nil, s.fail(err)
 	}
-	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (T, error) {
-		return scanOne[T](row, noun)
-	})
+	out, err := pgx.CollectRows(rows, scan)
 	if len(out) == 0 {
 		return nil, s.fail(err) // nil, not empty, as the bolt backend returns
 	}

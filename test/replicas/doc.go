@@ -12,7 +12,9 @@
 // (coreos/go-oidc with x/oauth2) run in the test process.
 //
 // It checks that a sign-in started on one replica finishes on the other,
-// that a key rotated by the CLI is published by both, that failure
+// that a refresh token presented on both at once is good once (the
+// family then revoked on both), that a key rotated by the CLI is
+// published by both, that failure
 // counters are shared, that both answer /ready, and how they behave while
 // the database is unreachable (503, or temporarily_unavailable at the
 // authorization endpoint; /ready red; log lines naming the database) and

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"golang.org/x/oauth2"
 )
 
 // TestReplicas runs two replicas on one PostgreSQL schema behind one
@@ -14,7 +16,14 @@ import (
 func TestReplicas(t *testing.T) {
 	f := newFleet(t)
 	r := newRP(t, f.issuer)
-	enrolled := t.Run("a sign-in started on A finishes on B", func(t *testing.T) { f.signInAcross(t, r, "alex") })
+	var tok *oauth2.Token
+	enrolled := t.Run("a sign-in started on A finishes on B", func(t *testing.T) { tok = f.signInAcross(t, r, "alex") })
+	t.Run("a refresh token raced on A and B", func(t *testing.T) {
+		if !enrolled {
+			t.Skip("needs the tokens of the first sub-test")
+		}
+		f.refreshRace(t, tok)
+	})
 	t.Run("a rotated key is published by both", f.keyRotation)
 	t.Run("failure counters are shared", func(t *testing.T) {
 		if !enrolled {
@@ -40,8 +49,8 @@ func TestReplicas(t *testing.T) {
 // signInAcross walks a first sign-in (new account, authenticator app,
 // recovery codes) with the authorization request on A, the upstream
 // callback and the second-factor pages on B, the code exchange on A and
-// the refresh on B.
-func (f *fleet) signInAcross(t *testing.T, r *rp, user string) {
+// the refresh on B. It returns the refresh's tokens.
+func (f *fleet) signInAcross(t *testing.T, r *rp, user string) *oauth2.Token {
 	b := newBrowser(t)
 	f.proxy.use("A")
 	a := r.start()
@@ -58,7 +67,8 @@ func (f *fleet) signInAcross(t *testing.T, r *rp, user string) {
 		t.Fatal("no refresh token (offline_access was asked)")
 	}
 	f.proxy.use("B")
-	if _, err := r.refresh(tok.RefreshToken); err != nil {
+	tok, err = r.refresh(tok.RefreshToken)
+	if err != nil {
 		t.Fatalf("refresh on B: %v", err)
 	}
 	for path, want := range map[string]string{"GET /authorize": "A", "GET /callback/gckey": "B"} {
@@ -69,6 +79,7 @@ func (f *fleet) signInAcross(t *testing.T, r *rp, user string) {
 	if got := f.proxy.servedBy("POST /oauth/token"); len(got) < 2 || !slices.Equal(got[len(got)-2:], []string{"A", "B"}) {
 		t.Errorf("POST /oauth/token served by %v, want A (code) then B (refresh) last", got)
 	}
+	return tok
 }
 
 // keyRotation runs `passerelle keys rotate` against A's configuration

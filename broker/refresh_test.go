@@ -1,0 +1,82 @@
+package broker_test
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/passerelle/passerelle/store"
+)
+
+// TestAttackRefreshTokenNamingAGrant: a refresh token names its grant,
+// whose ID is also the prefix of the code that went through alex's
+// browser. Someone who saw that code and holds a client's credentials
+// (alex's relying party's or another's) presents refresh tokens that name
+// alex's grant with secrets of their own: each is invalid_grant, never
+// taken for a rotated-away token, so alex's grant is not revoked and
+// alex's refresh token still works.
+func TestAttackRefreshTokenNamingAGrant(t *testing.T) {
+	e := newEnv(t)
+	r := e.rp("rp1")
+	tok := e.signIn(r, e.browser(), "gckey", "alex")
+	grantID, _, ok := strings.Cut(tok.RefreshToken, ".")
+	if !ok {
+		t.Fatalf("the refresh token %q does not name its grant", tok.RefreshToken)
+	}
+	for _, client := range []string{"rp1", "rp2"} {
+		for _, forged := range []string{grantID + ".AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", grantID + ".x", grantID + "."} {
+			status, _, body := e.postForm("/oauth/token", client, rpSecret,
+				url.Values{"grant_type": {"refresh_token"}, "refresh_token": {forged}})
+			if status != http.StatusBadRequest || body["error"] != "invalid_grant" {
+				t.Errorf("%s presenting %q: %d %v, want invalid_grant", client, forged, status, body)
+			}
+		}
+	}
+	if g, err := e.store.GetGrant(t.Context(), grantID); err != nil || g.Revoked {
+		t.Fatalf("alex's grant after the forged tokens: revoked %v, %v", g.Revoked, err)
+	}
+	if _, err := e.refresh(r, tok.RefreshToken); err != nil {
+		t.Errorf("alex's refresh token after the forged ones: %v", err)
+	}
+}
+
+// TestRefreshTokenRotation: a refresh token of the form issued before
+// refresh tokens named their grant (a bare secret, found by its hash)
+// still refreshes, into a token that names the grant; that one refreshes
+// in turn; and the bare one, rotated away, revokes the grant when it
+// comes back, as a rotated-away token of the new form does.
+func TestRefreshTokenRotation(t *testing.T) {
+	e := newEnv(t)
+	r := e.rp("rp1")
+	for _, reuse := range []string{"bare", "named"} {
+		tok := e.signIn(r, e.browser(), "gckey", "alex")
+		grantID, _, _ := strings.Cut(tok.RefreshToken, ".")
+		bare := "0123456789abcdefghijklmnopqrstuvwxyz-" + reuse
+		err := e.store.UpdateGrant(t.Context(), grantID, func(g store.Grant) (store.Grant, error) {
+			g.RefreshHash = store.HashToken(bare)
+			return g, nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		next, err := e.refresh(r, bare)
+		if err != nil {
+			t.Fatalf("the bare refresh token: %v", err)
+		}
+		if id, _, _ := strings.Cut(next.RefreshToken, "."); id != grantID {
+			t.Fatalf("the bare token rotated into %q, which does not name grant %s", next.RefreshToken, grantID)
+		}
+		last, err := e.refresh(r, next.RefreshToken)
+		if err != nil {
+			t.Fatalf("the named refresh token: %v", err)
+		}
+		again := map[string]string{"bare": bare, "named": next.RefreshToken}[reuse]
+		if _, err := e.refresh(r, again); err == nil || !strings.Contains(err.Error(), "reused") {
+			t.Errorf("the %s token presented again: %v, want reuse", reuse, err)
+		}
+		if _, err := e.refresh(r, last.RefreshToken); err == nil {
+			t.Errorf("after the %s token's reuse the family still refreshes", reuse)
+		}
+	}
+}
