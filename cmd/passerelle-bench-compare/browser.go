@@ -27,8 +27,9 @@ type target struct {
 
 // newTransport is the one HTTP transport of the load generator: enough
 // idle connections for every worker, and "localhost" dialled as
-// 127.0.0.1 so both providers are reached over the same IPv4 loopback.
-func newTransport(workers int) *loadgen.Transport {
+// 127.0.0.1 so both providers are reached over the same IPv4 loopback;
+// with h, its connections' requests are timed (hops).
+func newTransport(workers int, h *hops) *loadgen.Transport {
 	d := &net.Dialer{Timeout: 5 * time.Second}
 	return &loadgen.Transport{
 		MaxIdlePerHost: 4 * workers,
@@ -36,7 +37,11 @@ func newTransport(workers int) *loadgen.Transport {
 			if host, port, err := net.SplitHostPort(addr); err == nil && host == "localhost" {
 				addr = net.JoinHostPort("127.0.0.1", port)
 			}
-			return d.DialContext(ctx, network, addr)
+			nc, err := d.DialContext(ctx, network, addr)
+			if err != nil || h == nil {
+				return nc, err
+			}
+			return h.conn(nc, addr), nil
 		},
 	}
 }

@@ -31,7 +31,13 @@
 // or waiting when cores stayed idle) with the rates the CPU per operation
 // allows on these cores (server and harness together, the server alone,
 // the harness alone) and, when perf(1) can sample, each server's hottest
-// functions.
+// functions. Beside the paced run's p50 and p99 it prints where its time
+// went (hops.go): the runs timed from their start rather than from when
+// they were due (the difference waited for a worker or the pacer's
+// timer), and each HTTP request of a run by hop (who served it, method
+// and path), from its first byte written to the first byte of its answer
+// read on the connection: the server's time with loopback and the
+// scheduler's waits, without the load generator's own work.
 //
 // Then it runs Passerelle's broker in this process on bbolt and, when
 // PASSERELLE_TEST_POSTGRES_DSN (or -postgres) names a database, on

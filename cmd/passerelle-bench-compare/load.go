@@ -28,6 +28,7 @@ type result struct {
 	// these processes and everyone else's.
 	machine float64
 	perf    []string // hottest functions of the server at full load
+	hops    hopTimes // the paced run's runs and hops, when timed
 }
 
 // measurer runs operations the same way at every provider.
@@ -35,6 +36,7 @@ type measurer struct {
 	dur     time.Duration
 	workers int
 	perfDir string // where perf writes; "" without perf
+	hops    *hops  // times the paced run's runs and hops; nil times none
 }
 
 // measure runs op as loadgen.Measure does, accounting the CPU time of
@@ -44,6 +46,9 @@ type measurer struct {
 func (m *measurer) measure(op func() error, procs []proc, server proc, profile string) (result, error) {
 	r := result{cpu: map[string]float64{}, busy: map[string]float64{}}
 	var err error
+	if m.hops != nil {
+		op = m.hops.timed(op)
+	}
 	r.Result, err = loadgen.Measure(m.dur, m.workers, op, func() func(int) {
 		stopProfile := loadgen.StartProfile(profile)
 		before, machineBefore := cpuTimes(procs), machineBusy()
@@ -52,6 +57,10 @@ func (m *measurer) measure(op func() error, procs []proc, server proc, profile s
 			perfDone = startPerf(m.perfDir, server.pid, m.dur)
 		}
 		return func(n int) {
+			if m.hops != nil {
+				// The paced run follows.
+				defer m.hops.start()
+			}
 			stopProfile()
 			after := cpuTimes(procs)
 			r.machine = (machineBusy() - machineBefore) / m.dur.Seconds()
@@ -67,6 +76,9 @@ func (m *measurer) measure(op func() error, procs []proc, server proc, profile s
 			}
 		}
 	})
+	if m.hops != nil {
+		r.hops = m.hops.stop()
+	}
 	return r, err
 }
 

@@ -183,7 +183,9 @@ func (c *compare) run() error {
 	if err := waitUp("http://127.0.0.1:" + ePort); err != nil {
 		return c.failed("example", err)
 	}
-	tr := newTransport(c.m.workers)
+	c.m.hops = newHops(map[string]string{upAddr: "upstream", pAddr: "Passerelle", "127.0.0.1:" + ePort: "example OP"})
+	defer func() { c.m.hops = nil }()
+	tr := newTransport(c.m.workers, c.m.hops)
 	pp := loadgen.NewPeople(c.people, time.Now, nil)
 	pt, ps := newPasserelle(issuer, tr, pp)
 	et, err := newExample(exIssuer, tr)

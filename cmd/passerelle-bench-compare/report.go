@@ -59,6 +59,8 @@ func (c *compare) both(name, file string, sides []side, op func(*target) func() 
 	for i, s := range sides {
 		fmt.Printf("  what limits it, %s run: %s\n", s.t.name, limits([]result{r.a, r.b}[i], s.procs))
 	}
+	r.a.hops.print(sides[0].t.name, r.a.Result)
+	r.b.hops.print(sides[1].t.name, r.b.Result)
 	if len(r.a.perf)+len(r.b.perf) > 0 {
 		fmt.Printf("  hottest functions at full load (perf, self time):\n")
 		fmt.Printf("    %-48s %s\n", sides[0].t.name, sides[1].t.name)

@@ -101,7 +101,7 @@ func storeRun(m *measurer, name string, open func(func() time.Time) (store.Store
 	defer b.Close()
 
 	ctx := context.Background()
-	pt, ps := newPasserelle(b.Issuer, newTransport(m.workers), pp)
+	pt, ps := newPasserelle(b.Issuer, newTransport(m.workers, nil), pp)
 	took, err := ps.EnrolAll(ctx, m.workers)
 	if err != nil {
 		return nil, err

@@ -1,6 +1,7 @@
 package demoidp
 
 import (
+	"bytes"
 	"cmp"
 	"crypto/sha256"
 	"crypto/subtle"
@@ -11,7 +12,9 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
+	"sync"
 )
 
 var (
@@ -224,7 +227,9 @@ type signInForm struct {
 	failed         bool
 }
 
-// renderForm writes page.html for f.
+// renderForm writes page.html for f, whole, with its Content-Length:
+// written as it renders, a page over 2 KiB would go out in chunks, which
+// cost the server and the browser more.
 func renderForm(w http.ResponseWriter, f signInForm) {
 	other := "fr"
 	if f.lang == "fr" {
@@ -235,9 +240,10 @@ func renderForm(w http.ResponseWriter, f signInForm) {
 		toggle[k] = vs
 	}
 	toggle.Set("ui_locales", other)
-	securityHeaders(w)
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	_ = page.Execute(w, pageData{
+	buf := pages.Get().(*bytes.Buffer)
+	defer pages.Put(buf)
+	buf.Reset()
+	err := page.Execute(buf, pageData{
 		Lang:       f.lang,
 		OtherLang:  other,
 		Name:       f.name[f.lang],
@@ -249,7 +255,19 @@ func renderForm(w http.ResponseWriter, f signInForm) {
 		Username:   f.username,
 		Error:      f.failed,
 	})
+	if err != nil {
+		http.Error(w, "The page cannot be shown. / La page ne peut pas être affichée.", http.StatusInternalServerError)
+		return
+	}
+	securityHeaders(w)
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Content-Length", strconv.Itoa(buf.Len()))
+	_, _ = w.Write(buf.Bytes())
 }
+
+// pages are the buffers renderForm renders into, kept from one page to
+// the next.
+var pages = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 // hiddenFields is the form's hidden inputs, one per value, names in
 // sorted order, each name and value escaped for a quoted attribute.

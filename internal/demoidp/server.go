@@ -30,7 +30,7 @@ type Server struct {
 	now    func() time.Time
 	mux    *http.ServeMux
 	alg    jose.SignatureAlgorithm // of the ID tokens: ES256 or EdDSA
-	signer jose.Signer
+	signer *jwsSigner
 	jwks   []byte // the published key set, marshalled once
 
 	accounts accounts
@@ -93,10 +93,8 @@ func New(cfg Config) (*Server, error) {
 		}
 		signing.KeyID = published.KeyID
 	}
-	s.signer, err = jose.NewSigner(jose.SigningKey{Algorithm: s.alg, Key: signing},
-		(&jose.SignerOptions{}).WithType("JWT"))
-	if err != nil {
-		return nil, fmt.Errorf("demoidp: signer: %w", err)
+	if s.signer, err = newJWSSigner(s.alg, signing); err != nil {
+		return nil, err
 	}
 	s.jwks, err = json.Marshal(jose.JSONWebKeySet{Keys: []jose.JSONWebKey{published.Public()}})
 	if err != nil {

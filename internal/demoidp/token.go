@@ -146,11 +146,7 @@ func (s *Server) idToken(g *grant) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	jws, err := s.signer.Sign(payload)
-	if err != nil {
-		return "", err
-	}
-	return jws.CompactSerialize()
+	return s.signer.sign(payload)
 }
 
 // atHash is the left half of the access token's hash, base64url (Core

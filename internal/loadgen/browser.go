@@ -1,13 +1,14 @@
 package loadgen
 
 import (
+	"bytes"
 	"fmt"
-	"io"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/passerelle/passerelle/internal/htmlform"
@@ -64,9 +65,17 @@ func Fetch(c *http.Client, method, u string, form url.Values) (Page, error) {
 		return Page{}, err
 	}
 	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	return Page{URL: resp.Request.URL, Status: resp.StatusCode, Loc: resp.Header.Get("Location"), Body: string(body)}, err
+	buf := bodies.Get().(*bytes.Buffer)
+	buf.Reset()
+	_, err = buf.ReadFrom(resp.Body)
+	p := Page{URL: resp.Request.URL, Status: resp.StatusCode, Loc: resp.Header.Get("Location"), Body: buf.String()}
+	bodies.Put(buf)
+	return p, err
 }
+
+// bodies are the buffers pages are read into, kept from one page to the
+// next: io.ReadAll grows a new one from 512 bytes for every page.
+var bodies = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 var (
 	tagRe     = regexp.MustCompile(`<[^>]+>`)

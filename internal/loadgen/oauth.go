@@ -1,6 +1,7 @@
 package loadgen
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -57,56 +58,59 @@ type tokenAnswer struct {
 // carrying the answer's status and body.
 func tokenRequest(ctx context.Context, c *http.Client, cfg *oauth2.Config, form url.Values) (tokenAnswer, error) {
 	var t tokenAnswer
-	body, status, err := post(ctx, c, cfg.Endpoint.TokenURL, cfg, form.Encode())
-	if err != nil {
-		return t, err
-	}
-	if status != http.StatusOK {
-		return t, fmt.Errorf("token endpoint: %d: %.300s", status, body)
-	}
-	if err := json.Unmarshal(body, &t); err != nil {
-		return t, fmt.Errorf("token endpoint: %w", err)
-	}
-	if t.AccessToken == "" || !strings.EqualFold(t.TokenType, "Bearer") {
-		return t, fmt.Errorf("token endpoint: no Bearer access token: %.300s", body)
-	}
-	return t, nil
+	err := post(ctx, c, cfg.Endpoint.TokenURL, cfg, form.Encode(), func(status int, body []byte) error {
+		if status != http.StatusOK {
+			return fmt.Errorf("token endpoint: %d: %.300s", status, body)
+		}
+		if err := json.Unmarshal(body, &t); err != nil {
+			return fmt.Errorf("token endpoint: %w", err)
+		}
+		if t.AccessToken == "" || !strings.EqualFold(t.TokenType, "Bearer") {
+			return fmt.Errorf("token endpoint: no Bearer access token: %.300s", body)
+		}
+		return nil
+	})
+	return t, err
 }
 
 // post sends a form to endpoint, authenticated as cfg's client with HTTP
 // Basic (client ID and secret form-encoded first, RFC 6749 §2.3.1), and
-// returns the answer's body (up to 1 MiB) and status.
-func post(ctx context.Context, c *http.Client, endpoint string, cfg *oauth2.Config, form string) ([]byte, int, error) {
+// hands the answer's status and body (up to 1 MiB, valid until read
+// returns) to read.
+func post(ctx context.Context, c *http.Client, endpoint string, cfg *oauth2.Config, form string, read func(status int, body []byte) error) error {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint, strings.NewReader(form))
 	if err != nil {
-		return nil, 0, err
+		return err
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.SetBasicAuth(url.QueryEscape(cfg.ClientID), url.QueryEscape(cfg.ClientSecret))
 	resp, err := c.Do(req)
 	if err != nil {
-		return nil, 0, err
+		return err
 	}
 	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	return body, resp.StatusCode, err
+	buf := bodies.Get().(*bytes.Buffer)
+	defer bodies.Put(buf)
+	buf.Reset()
+	if _, err := buf.ReadFrom(io.LimitReader(resp.Body, 1<<20)); err != nil {
+		return err
+	}
+	return read(resp.StatusCode, buf.Bytes())
 }
 
 // Introspect asks endpoint whether token is active, authenticating as
 // cfg's client with HTTP Basic.
 func Introspect(c *http.Client, endpoint string, cfg *oauth2.Config, token string) error {
-	body, status, err := post(context.Background(), c, endpoint, cfg, "token="+url.QueryEscape(token))
-	if err != nil {
-		return err
-	}
-	var v struct{ Active bool }
-	if err := json.Unmarshal(body, &v); err != nil {
-		return fmt.Errorf("introspection (%d): %w", status, err)
-	}
-	if !v.Active {
-		return errors.New("introspection says the token is inactive")
-	}
-	return nil
+	return post(context.Background(), c, endpoint, cfg, "token="+url.QueryEscape(token), func(status int, body []byte) error {
+		var v struct{ Active bool }
+		if err := json.Unmarshal(body, &v); err != nil {
+			return fmt.Errorf("introspection (%d): %w", status, err)
+		}
+		if !v.Active {
+			return errors.New("introspection says the token is inactive")
+		}
+		return nil
+	})
 }
 
 // Refresher rotates a pool of refresh tokens: each grant takes one out
