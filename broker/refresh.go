@@ -62,7 +62,7 @@ func (s *opStorage) refreshGrant(ctx context.Context, token string, check func(*
 	case err == nil:
 		return r, nil
 	case errors.Is(err, store.ErrNotFound):
-		return nil, errInvalidRefresh
+		return nil, invalidRefresh()
 	case errors.Is(err, errGrantRevoked):
 		return nil, oidc.ErrInvalidGrant().WithDescription("the refresh token has been revoked")
 	case !errors.Is(err, errRotatedAway):
@@ -75,7 +75,7 @@ func (s *opStorage) refreshGrant(ctx context.Context, token string, check func(*
 	g, err := s.st.GetGrantByRefreshHash(ctx, hash)
 	switch {
 	case errors.Is(err, store.ErrNotFound) || err == nil && g.ID != grantID:
-		return nil, errInvalidRefresh
+		return nil, invalidRefresh()
 	case err != nil:
 		return nil, oidc.ErrServerError().WithParent(unavailable(err))
 	}
@@ -90,7 +90,12 @@ func (s *opStorage) reused(ctx context.Context, g store.Grant) error {
 	return oidc.ErrInvalidGrant().WithDescription("refresh token reused; the grant is revoked")
 }
 
-var errInvalidRefresh = oidc.ErrInvalidGrant().WithDescription("the refresh token is invalid or expired")
+// invalidRefresh is the answer to a refresh token that names no current
+// grant. A new error each time: the library's With... methods change the
+// error they are called on, so a shared one would be a data race.
+func invalidRefresh() error {
+	return oidc.ErrInvalidGrant().WithDescription("the refresh token is invalid or expired")
+}
 
 // rotate gives grant grantID a new refresh token in one update, if the
 // one whose hash is hash is its current one and check accepts the
@@ -125,7 +130,7 @@ func (s *opStorage) TokenRequestByRefreshToken(ctx context.Context, token string
 	hash := store.HashToken(token)
 	g, err := s.st.GetGrantByRefreshHash(ctx, hash)
 	if errors.Is(err, store.ErrNotFound) {
-		return nil, errInvalidRefresh
+		return nil, invalidRefresh()
 	}
 	if err != nil {
 		return nil, oidc.ErrServerError().WithParent(unavailable(err))
