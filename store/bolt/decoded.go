@@ -16,7 +16,8 @@ const decodedMax = 4096
 // each beside the stored bytes it was decoded from, so that a read that
 // finds the same bytes under the same key skips the JSON decode (and its
 // validation pass): introspection reads the same grant and account again
-// and again, a refresh grant reads its grant twice. The bytes are
+// and again, a refresh grant reads its grant twice, a sign-in lists the
+// account's factors three times. The bytes are
 // compared in full at every read, so a record any write changed is
 // decoded anew, and what a read returns is always what decoding the
 // stored bytes gives. Decoding is a function of the bytes alone, so one
@@ -83,4 +84,16 @@ func cloneGrant(g store.Grant) store.Grant {
 	g.Claims.UserInfo = slices.Clone(g.Claims.UserInfo)
 	g.RefreshHash = bytes.Clone(g.RefreshHash)
 	return g
+}
+
+// cloneFactor copies the factor's slices (its sealed secret, credential
+// ID and recovery codes).
+func cloneFactor(f store.Factor) store.Factor {
+	f.Sealed = bytes.Clone(f.Sealed)
+	f.CredentialID = bytes.Clone(f.CredentialID)
+	f.Codes = slices.Clone(f.Codes)
+	for i := range f.Codes {
+		f.Codes[i].Hash = bytes.Clone(f.Codes[i].Hash)
+	}
+	return f
 }

@@ -39,7 +39,7 @@ func TestDecodedCache(t *testing.T) {
 	}
 }
 
-// TestDecodedSharesNothing: every field of a grant and of an account
+// TestDecodedSharesNothing: every field of a grant, an account and a factor
 // filled (every slice, map and pointer, at every depth), each kind's
 // cache as configured hands every reader a record equal to the one put
 // and sharing no memory with it nor with another reader's: a caller that
@@ -47,6 +47,7 @@ func TestDecodedCache(t *testing.T) {
 func TestDecodedSharesNothing(t *testing.T) {
 	sharesNothing(t, "Grant", grants.decoded.clone)
 	sharesNothing(t, "Account", accounts.decoded.clone)
+	sharesNothing(t, "Factor", factors.decoded.clone)
 }
 
 // sharesNothing puts a T with every field filled in a cache copying with

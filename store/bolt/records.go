@@ -143,7 +143,8 @@ var (
 		key:     func(k store.SigningKey) []byte { return []byte(k.ID) },
 		sweptAt: func(k store.SigningKey) time.Time { return k.ExpiresAt }}
 	factors = kind[store.Factor]{name: "factor", bucket: bucketFactors,
-		key: func(f store.Factor) []byte { return []byte(f.ID) }}
+		key:     func(f store.Factor) []byte { return []byte(f.ID) },
+		decoded: &decoded[store.Factor]{clone: cloneFactor}}
 	otps = kind[store.OTP]{name: "one-time code", bucket: bucketOTPs, tag: 'o',
 		key:       func(o store.OTP) []byte { return []byte(o.ID) },
 		expiresAt: func(o store.OTP) time.Time { return o.ExpiresAt },
