@@ -5,7 +5,10 @@
 // The harness's own processes (the load generator, this one, and the
 // demo upstream, which signs its ID tokens with EdDSA) run with GOGC=400
 // during the side-by-side run, the upstream also with GOMAXPROCS=1 (it
-// costs less CPU per sign-in on one P), the servers at the defaults. It starts
+// costs less CPU per sign-in on one P), the servers at their own defaults
+// (passerelle serve sets GOGC=400 when the environment has none; the
+// example OP runs at Go's 100; GOGC in bench-compare's environment
+// reaches both). It starts
 // three child processes: the demo upstream (this command again,
 // with -serve-upstream), Passerelle (passerelle serve, a bbolt store in a
 // temporary directory, the demo upstream as its one provider) and the

@@ -2,7 +2,10 @@
 // and the administrators' commands that work on its store.
 //
 //	passerelle serve [-config FILE]
-//	    run the broker; SIGHUP rereads clients and providers
+//	    run the broker; SIGHUP rereads clients and providers; serve and demo
+//	    run the garbage collector at GOGC=400 with a ceiling (GOMEMLIMIT) at
+//	    90% of the container's memory limit, unless the environment sets
+//	    GOGC or GOMEMLIMIT (gc.go says why and what it costs)
 //	passerelle demo [-addr HOST:PORT] [-side HOST:PORT] [-data DIR]
 //	    run a self-contained demo: the broker at -addr (localhost:8080), demo
 //	    upstreams, two demo relying parties (a government portal; a trusted-

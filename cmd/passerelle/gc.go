@@ -1,0 +1,45 @@
+package main
+
+import (
+	"log/slog"
+	"math"
+	"runtime/debug"
+
+	"github.com/KimMachineGun/automemlimit/memlimit"
+)
+
+// serveGCPercent is the garbage collector's target (GOGC) that serve and
+// demo run at when the environment sets none. Each sign-in allocates
+// about 350 KB, and at Go's default of 100 the collector took about a
+// sixth of the server's CPU: at 400, bench-compare measured server CPU
+// per sign-in 1.98 → 1.68 ms, per refresh grant 0.35 → 0.25 ms and per
+// introspection 0.062 → 0.043 ms. The price is memory: the heap grows to
+// five times the live one between collections instead of twice (one
+// minute of make soak at 200 sign-ins, 1,000 refresh grants and 3,000
+// introspections a second: RSS 347 MiB at 100, 454 MiB at 200, 691 MiB
+// at 400).
+//
+// So that the higher target never runs a container out of memory, the
+// collector also gets a ceiling, as Go's GC guide advises with a high
+// GOGC: GOMEMLIMIT at 90% of the cgroup's memory limit
+// (automemlimit), when there is one; near it the collector works harder
+// instead of growing the heap. GOGC, GOMEMLIMIT and AUTOMEMLIMIT (a
+// ratio, or off) in the environment still decide.
+const serveGCPercent = 400
+
+// tuneGC sets the collector's target to serveGCPercent unless getenv
+// has a GOGC, and its memory ceiling from the cgroup's limit (provider)
+// unless the environment has a GOMEMLIMIT. It logs the ceiling it set,
+// or why it set none.
+func tuneGC(getenv func(string) string, provider memlimit.Provider, logger *slog.Logger) {
+	if getenv("GOGC") == "" {
+		debug.SetGCPercent(serveGCPercent)
+	}
+	limit, err := memlimit.Set(memlimit.WithProvider(provider))
+	switch {
+	case err != nil:
+		logger.Warn("no memory ceiling for the garbage collector", "error", err)
+	case limit != math.MaxInt64:
+		logger.Info("garbage collector memory ceiling", "GOMEMLIMIT", limit)
+	}
+}
