@@ -14,10 +14,11 @@
 // per kind; secondary indexes live in their own buckets. Composite keys
 // are built from length-prefixed parts (uvarint length, then bytes), so no
 // two tuples share an encoding and the encoding of a leading part is a
-// prefix that selects exactly its entries. Grants and accounts, read at
-// every introspection and refresh, are decoded once: a read that finds
-// the bytes it decoded before under the same key takes the decoded record
-// (decoded.go; at most 4,096 per kind, compared byte for byte).
+// prefix that selects exactly its entries. Grants, accounts and factors,
+// read at every sign-in, introspection and refresh, are decoded once: a
+// read that finds bytes decoded before takes the decoded record
+// (store/internal/decoded; at most 4,096 per kind, compared byte for
+// byte).
 //
 //	bucket                   key                              value
 //	meta                     "schema_version"                 decimal version (SchemaVersion)

@@ -10,6 +10,7 @@ import (
 	"go.etcd.io/bbolt"
 
 	"github.com/passerelle/passerelle/store"
+	"github.com/passerelle/passerelle/store/internal/decoded"
 )
 
 // Bucket names. doc.go describes what each holds.
@@ -103,8 +104,8 @@ type kind[T any] struct {
 	// and a consumed one-time code go before their expiry).
 	sweptAt func(T) time.Time
 	// decoded, when set, spares load decoding a record read before
-	// whose stored bytes have not changed since (decoded.go).
-	decoded *decoded[T]
+	// whose stored bytes have not changed since (store/internal/decoded).
+	decoded *decoded.Cache[T]
 }
 
 // sweepAt is when Sweep deletes v; zero for never.
@@ -125,7 +126,7 @@ var (
 		key: func(c store.Client) []byte { return []byte(c.ID) }}
 	accounts = kind[store.Account]{name: "account", bucket: bucketAccounts,
 		key:     func(a store.Account) []byte { return []byte(a.ID) },
-		decoded: &decoded[store.Account]{}}
+		decoded: decoded.Accounts}
 	links = kind[store.Link]{name: "link", bucket: bucketLinks,
 		key: func(l store.Link) []byte { return linkKey(l.Provider, l.Subject) }}
 	authRequests = kind[store.AuthRequest]{name: "auth request", bucket: bucketAuthReqs, tag: 'a',
@@ -135,7 +136,7 @@ var (
 		key:       func(g store.Grant) []byte { return []byte(g.ID) },
 		expiresAt: func(g store.Grant) time.Time { return g.ExpiresAt },
 		sweptAt:   func(g store.Grant) time.Time { return store.SweepAt(g.ExpiresAt, g.SweepEarlyAt()) },
-		decoded:   &decoded[store.Grant]{clone: cloneGrant}}
+		decoded:   decoded.Grants}
 	sessions = kind[store.Session]{name: "session", bucket: bucketSessions, tag: 's',
 		key:       func(s store.Session) []byte { return s.Hash },
 		expiresAt: func(s store.Session) time.Time { return s.ExpiresAt }}
@@ -144,7 +145,7 @@ var (
 		sweptAt: func(k store.SigningKey) time.Time { return k.ExpiresAt }}
 	factors = kind[store.Factor]{name: "factor", bucket: bucketFactors,
 		key:     func(f store.Factor) []byte { return []byte(f.ID) },
-		decoded: &decoded[store.Factor]{clone: cloneFactor}}
+		decoded: decoded.Factors}
 	otps = kind[store.OTP]{name: "one-time code", bucket: bucketOTPs, tag: 'o',
 		key:       func(o store.OTP) []byte { return []byte(o.ID) },
 		expiresAt: func(o store.OTP) time.Time { return o.ExpiresAt },
@@ -185,15 +186,12 @@ func load[T any](tx *bbolt.Tx, k kind[T], key []byte) (v T, ok bool, err error) 
 		return v, false, nil
 	}
 	if k.decoded != nil {
-		if v, ok := k.decoded.get(key, raw); ok {
-			return v, true, nil
-		}
+		v, err = k.decoded.Decode(raw)
+	} else {
+		err = json.Unmarshal(raw, &v)
 	}
-	if err := json.Unmarshal(raw, &v); err != nil {
+	if err != nil {
 		return v, false, fmt.Errorf("store/bolt: decode %s: %w", k.name, err)
-	}
-	if k.decoded != nil {
-		k.decoded.put(key, raw, v)
 	}
 	return v, true, nil
 }

@@ -42,11 +42,11 @@ func (s *factorRecords) swapAccountFactor(ctx context.Context, accountID, factor
 	if rawF == nil {
 		return true, factors.notFound()
 	}
-	oldA, err := decode[store.Account](rawA, accounts.noun)
+	oldA, err := accounts.decode(rawA)
 	if err != nil {
 		return true, err
 	}
-	oldF, err := decode[store.Factor](rawF, factors.noun)
+	oldF, err := factors.decode(rawF)
 	if err != nil {
 		return true, err
 	}

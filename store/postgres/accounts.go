@@ -9,12 +9,14 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/passerelle/passerelle/store"
+	"github.com/passerelle/passerelle/store/internal/decoded"
 )
 
 var accounts = table[store.Account]{noun: "account", name: "accounts", key: "id",
-	keyOf: func(a store.Account) any { return a.ID },
-	cols:  []string{"urn"},
-	vals:  func(a store.Account) []any { return []any{a.URN} }}
+	keyOf:   func(a store.Account) any { return a.ID },
+	cols:    []string{"urn"},
+	vals:    func(a store.Account) []any { return []any{a.URN} },
+	decoded: decoded.Accounts}
 
 // errEmptyURN refuses an account without a User Reference Number.
 var errEmptyURN = errors.New("store/postgres: account has an empty URN")

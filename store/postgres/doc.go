@@ -128,7 +128,15 @@
 // statement or transaction that locks both takes them in that order, so
 // none deadlocks, and a compare-and-swap of either record meanwhile finds
 // its row version changed and starts again (storetest's
-// AccountFactorUpdatesSerialise). Creates rely on the
+// AccountFactorUpdatesSerialise).
+//
+// Grants, accounts and factors come back as the text of their jsonb
+// column, and a text decoded before is not decoded again: the bbolt
+// store's decoded cache (store/internal/decoded), keyed by the text
+// itself, so a row another replica changed has another text and is
+// decoded anew.
+//
+// Creates rely on the
 // constraints instead of locks: of two racing first sign-ins, the second
 // INSERT into links waits for the first transaction and then fails with a
 // unique violation (CreateLocalUser first deletes the expired

@@ -10,13 +10,15 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/passerelle/passerelle/store"
+	"github.com/passerelle/passerelle/store/internal/decoded"
 )
 
 var grants = table[store.Grant]{noun: "grant", name: "grants", key: "id",
 	keyOf:     func(g store.Grant) any { return g.ID },
 	cols:      []string{"account_id", "expires_at", "sweep_at"},
 	vals:      func(g store.Grant) []any { return []any{g.AccountID, expiry(g.ExpiresAt), expiry(g.SweepEarlyAt())} },
-	transient: true}
+	transient: true,
+	decoded:   decoded.Grants}
 
 // CreateGrant stores a grant and, when it has a refresh token, indexes
 // the refresh hash, in one statement (INSERT ... RETURNING feeding the
@@ -78,14 +80,14 @@ func (s *grantRecords) GetGrantWithAccount(ctx context.Context, id string) (stor
 	if err != nil {
 		return store.Grant{}, store.Account{}, s.fail(err)
 	}
-	g, err := decode[store.Grant](graw, grants.noun)
+	g, err := grants.decode(graw)
 	if err != nil {
 		return store.Grant{}, store.Account{}, err
 	}
 	if araw == nil {
 		return g, store.Account{}, accounts.notFound()
 	}
-	a, err := decode[store.Account](araw, accounts.noun)
+	a, err := accounts.decode(araw)
 	return g, a, err
 }
 

@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/passerelle/passerelle/store"
+	"github.com/passerelle/passerelle/store/internal/decoded"
 )
 
 var (
@@ -17,7 +18,8 @@ var (
 		cols:  []string{"account_id", "credential_id", "created_at"},
 		vals: func(f store.Factor) []any {
 			return []any{f.AccountID, nullBytes(f.CredentialID), f.CreatedAt}
-		}}
+		},
+		decoded: decoded.Factors}
 	otps = table[store.OTP]{noun: "one-time code", name: "otps", key: "id",
 		keyOf:     func(o store.OTP) any { return o.ID },
 		cols:      []string{"expires_at", "sweep_at"},

@@ -100,7 +100,7 @@ func (t table[T]) remember(s *base, row pgx.Row) (T, error) {
 		}
 		return v, s.fail(err)
 	}
-	v, err := decode[T](sn.raw, t.noun)
+	v, err := t.decode(sn.raw)
 	if err == nil {
 		s.seen.put(t.name, t.keyOf(v), sn)
 	}
@@ -116,7 +116,7 @@ func (t table[T]) rememberAll(ctx context.Context, s *base, sql string, args ...
 			var v T
 			return v, err
 		}
-		v, err := decode[T](sn.raw, t.noun)
+		v, err := t.decode(sn.raw)
 		if err == nil {
 			s.seen.put(t.name, t.keyOf(v), sn)
 		}

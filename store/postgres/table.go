@@ -14,6 +14,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/passerelle/passerelle/store"
+	"github.com/passerelle/passerelle/store/internal/decoded"
 )
 
 // querier is what the pool and a transaction have in common.
@@ -38,6 +39,9 @@ type table[T any] struct {
 	vals func(T) []any
 	// transient kinds read, update and delete as missing once expired.
 	transient bool
+	// decoded, when set, spares decoding a record whose bytes were
+	// decoded before (store/internal/decoded).
+	decoded *decoded.Cache[T]
 }
 
 // notFound is the error for a missing (or expired) record.
@@ -62,7 +66,7 @@ func (t table[T]) load(ctx context.Context, q querier, key any, now time.Time, f
 	if forUpdate {
 		sql += " FOR UPDATE"
 	}
-	return scanOne[T](q.QueryRow(ctx, sql, args...), t.noun)
+	return t.scan(q.QueryRow(ctx, sql, args...))
 }
 
 // oneFrom scans the one record a query on the pool returns, naming the
@@ -250,7 +254,7 @@ func (t table[T]) swap(ctx context.Context, s *base, key any, fn func(T) (T, err
 		return true, s.fail(err)
 	}
 	raw, version := row.raw, row.version
-	old, err := decode[T](raw, t.noun)
+	old, err := t.decode(raw)
 	if err != nil {
 		return true, err
 	}
@@ -305,37 +309,6 @@ func collect[T any](ctx context.Context, s *base, scan pgx.RowToFunc[T], sql str
 		return nil, s.fail(err) // nil, not empty, as the bolt backend returns
 	}
 	return out, s.fail(err)
-}
-
-// scanOne decodes the record column of one row; no row is ErrNotFound.
-func scanOne[T any](row pgx.Row, noun string) (T, error) {
-	var v T
-	var raw []byte
-	if err := row.Scan(&raw); err != nil {
-		if errors.Is(err, pgx.ErrNoRows) {
-			return v, fmt.Errorf("store/postgres: %s: %w", noun, store.ErrNotFound)
-		}
-		return v, err
-	}
-	return decode[T](raw, noun)
-}
-
-// decode is the record stored as raw, a noun. A record with a JSON
-// method of its own (store.AuthRequest) decodes through it directly: it
-// validates the text itself, and json.Unmarshal would first scan the
-// whole text once more.
-func decode[T any](raw []byte, noun string) (T, error) {
-	var v T
-	var err error
-	if u, ok := any(&v).(json.Unmarshaler); ok {
-		err = u.UnmarshalJSON(raw)
-	} else {
-		err = json.Unmarshal(raw, &v)
-	}
-	if err != nil {
-		return v, fmt.Errorf("store/postgres: decode %s: %w", noun, err)
-	}
-	return v, nil
 }
 
 // placeholders returns "$from, ..., $(from+n-1)".
