@@ -15,7 +15,7 @@ import (
 )
 
 // BenchmarkSignInWrites is storetest.BenchSignInWrites on a bbolt file:
-// serially each of the three commits runs alone (a lone write does not
+// serially each of the two commits runs alone (a lone write does not
 // wait for company); in parallel the sign-ins share commits.
 func BenchmarkSignInWrites(b *testing.B) {
 	storetest.BenchSignInWrites(b, func(b *testing.B) store.Store { return openBench(b) })

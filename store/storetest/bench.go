@@ -66,17 +66,24 @@ func BenchSignInWrites(b *testing.B, open func(b *testing.B) store.Store) {
 
 // signInDurable is how many of signInWrites' writes are durable (the
 // auth request's and the audit event's are not: store/doc.go).
-const signInDurable = 3
+const signInDurable = 2
 
 // signInWrites performs the store writes of a returning person's
 // sign-in, in the broker's order: the auth request created at /authorize
 // and updated when the upstream names the account, the TOTP answer (the
 // failure count and the factor's step in one update), the request
-// completed with its code, the SSO session, the audit event, and the
-// grant whose creation redeems the code.
+// completed with its code and the SSO session it opens, the audit event,
+// and the grant whose creation redeems the code, written with that
+// session and replacing the browser's previous one (the one the sign-in
+// before at this account opened).
 func signInWrites(ctx context.Context, s store.Store, n int64) error {
 	id, acct := fmt.Sprintf("ar-%d", n), fmt.Sprint("acct-", n%benchAccounts)
 	now := time.Now()
+	session := store.Session{Hash: store.HashToken("s-" + id), AccountID: acct, AuthTime: now, ExpiresAt: now.Add(time.Hour)}
+	var previous []byte
+	if n > benchAccounts {
+		previous = store.HashToken(fmt.Sprintf("s-ar-%d", n-benchAccounts))
+	}
 	if err := s.CreateAuthRequest(ctx, store.AuthRequest{
 		ID: id, ClientID: "portal", Scopes: []string{"openid"}, ResponseType: "code",
 		CreatedAt: now, ExpiresAt: now.Add(10 * time.Minute),
@@ -101,19 +108,17 @@ func signInWrites(ctx context.Context, s store.Store, n int64) error {
 		func() error {
 			return updateRequest(func(r *store.AuthRequest) {
 				r.Done, r.AuthTime, r.CodeHash = true, now, store.HashToken("code-"+id)
+				r.PendingSession, r.ReplacedSession = &session, previous
 			})
-		},
-		func() error {
-			return s.CreateSession(ctx, store.Session{Hash: store.HashToken("s-" + id), AccountID: acct, AuthTime: now, ExpiresAt: now.Add(time.Hour)})
 		},
 		func() error {
 			return s.AppendAudit(ctx, store.AuditEvent{ID: "e-" + id, Time: now, Kind: "signin", AccountID: acct, ClientID: "portal"})
 		},
 		func() error {
-			return s.CreateGrant(ctx, store.Grant{
+			return s.CreateGrantWithSession(ctx, store.Grant{
 				ID: id, ClientID: "portal", AccountID: acct, Scopes: []string{"openid", "offline_access"},
 				RefreshHash: store.HashToken("rt-" + id), CreatedAt: now, ExpiresAt: now.Add(24 * time.Hour),
-			})
+			}, session, previous)
 		},
 	}
 	for _, step := range steps {
