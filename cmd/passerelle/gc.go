@@ -11,13 +11,14 @@ import (
 // serveGCPercent is the garbage collector's target (GOGC) that serve and
 // demo run at when the environment sets none. Each sign-in allocates
 // about 350 KB, and at Go's default of 100 the collector took about a
-// sixth of the server's CPU: at 400, bench-compare measured server CPU
-// per sign-in 1.98 → 1.68 ms, per refresh grant 0.35 → 0.25 ms and per
-// introspection 0.062 → 0.043 ms. The price is memory: the heap grows to
-// five times the live one between collections instead of twice (one
-// minute of make soak at 200 sign-ins, 1,000 refresh grants and 3,000
-// introspections a second: RSS 347 MiB at 100, 454 MiB at 200, 691 MiB
-// at 400).
+// sixth of the CPU: the broker's benchmarks (BenchmarkSignIn/bbolt,
+// BenchmarkRefreshGrant, BenchmarkIntrospection), run alternately at
+// GOGC=100 and 400, spent 15-20% less CPU per operation at 400 in three
+// pairs of four (the fourth ran while the machine was slow for both). The
+// price is memory: the heap grows to five times the live one between
+// collections instead of twice (one minute of make soak at 200
+// sign-ins, 1,000 refresh grants and 3,000 introspections a second: RSS
+// 347 MiB at 100, 454 MiB at 200, 691 MiB at 400).
 //
 // So that the higher target never runs a container out of memory, the
 // collector also gets a ceiling, as Go's GC guide advises with a high
