@@ -55,7 +55,7 @@ func (e protocolEdge) authorize(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	browser := e.browserID(w, r)
-	ctx := e.ctx(r)
+	ctx, created := withCreated(e.ctx(r))
 	in := request(r, req)
 	in.Header = r.Header.Clone()
 	in.Header.Set(bindingHeader, browser)
@@ -88,7 +88,7 @@ func (e protocolEdge) authorize(w http.ResponseWriter, r *http.Request) {
 		e.answer.send(w, r, f, params)
 		return
 	}
-	e.begin(w, r, red.URL, browser)
+	e.begin(w, r, red.URL, browser, created.ar)
 }
 
 // fragmentDefault reports whether the response type's default response

@@ -133,6 +133,13 @@ func (b *Broker) loadFlowOf(w http.ResponseWriter, r *http.Request, id, browser 
 		b.pages.errorLinks(w, r, http.StatusNotFound, nil, errEnded, b.pages.homeLinks)
 		return nil, false
 	}
+	return b.flowOf(w, r, ar, browser, needLang)
+}
+
+// flowOf is loadFlowOf for the auth request ar, already read (or just
+// created).
+func (b *Broker) flowOf(w http.ResponseWriter, r *http.Request, ar store.AuthRequest, browser string, needLang bool) (*flow, bool) {
+	var err error
 	f := &flow{ar: ar, browser: browser, account: ar.AccountID}
 	if !sameBrowser(&ar, f.browser) {
 		b.log.WarnContext(r.Context(), "sign-in step from another browser", "auth_request", ar.ID)
@@ -187,7 +194,7 @@ func (b *Broker) login(w http.ResponseWriter, r *http.Request) {
 // the upstream, or the relying party when an SSO session serves the
 // request. browser is the binding /authorize read or just set (then
 // only in the answer's cookie).
-func (b *Broker) begin(w http.ResponseWriter, r *http.Request, loginURL, browser string) {
+func (b *Broker) begin(w http.ResponseWriter, r *http.Request, loginURL, browser string, created *store.AuthRequest) {
 	id, ok := strings.CutPrefix(loginURL, "/login/")
 	if ok {
 		var err error
@@ -198,7 +205,13 @@ func (b *Broker) begin(w http.ResponseWriter, r *http.Request, loginURL, browser
 		http.Redirect(w, r, loginURL, http.StatusFound)
 		return
 	}
-	if f, ok := b.loadFlowOf(w, r, id, browser, false); ok {
+	var f *flow
+	if created != nil && created.ID == id {
+		f, ok = b.flowOf(w, r, *created, browser, false)
+	} else {
+		f, ok = b.loadFlowOf(w, r, id, browser, false)
+	}
+	if ok {
 		f.entry = true
 		b.dispatch(w, r, f)
 	}

@@ -66,10 +66,11 @@ func (e protocolEdge) par(w http.ResponseWriter, r *http.Request) {
 // can be trusted without the request.
 func (e protocolEdge) authorizePushed(w http.ResponseWriter, r *http.Request, uri string) {
 	browser := e.browserID(w, r)
-	red, err := e.srv.AuthorizePushed(e.ctx(r), uri, r.Form.Get("client_id"), browser)
+	ctx, created := withCreated(e.ctx(r))
+	red, err := e.srv.AuthorizePushed(ctx, uri, r.Form.Get("client_id"), browser)
 	switch {
 	case err == nil:
-		e.begin(w, r, red.URL, browser)
+		e.begin(w, r, red.URL, browser, created.ar)
 	case isStoreDown(err):
 		e.log.ErrorContext(r.Context(), "store unavailable at /authorize", "error", err)
 		e.page(w, r, http.StatusServiceUnavailable, nil, errGeneric)

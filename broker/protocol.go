@@ -56,7 +56,8 @@ type protocolEdge struct {
 	browserID func(w http.ResponseWriter, r *http.Request) string
 	// begin answers an authorization request with the sign-in's first
 	// step (Broker.begin).
-	begin     func(w http.ResponseWriter, r *http.Request, loginURL, browser string)
+	// created is the auth request the answer stored, when it did.
+	begin     func(w http.ResponseWriter, r *http.Request, loginURL, browser string, created *store.AuthRequest)
 	askLogout func(w http.ResponseWriter, r *http.Request) bool
 	logout    func(w http.ResponseWriter, r *http.Request, next string)
 	answer    clientAnswer
