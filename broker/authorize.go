@@ -55,7 +55,7 @@ func (e protocolEdge) authorize(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	browser := e.browserID(w, r)
-	ctx, created := withCreated(e.ctx(r))
+	ctx := e.ctx(r)
 	in := request(r, req)
 	in.Header = r.Header.Clone()
 	in.Header.Set(bindingHeader, browser)
@@ -64,7 +64,7 @@ func (e protocolEdge) authorize(w http.ResponseWriter, r *http.Request) {
 		e.untrusted(w, r, err)
 		return
 	}
-	red, err := e.srv.Authorize(ctx, cr)
+	ar, err := e.srv.authorize(ctx, cr)
 	if err != nil {
 		oe := oidc.DefaultToServerError(err, "the server could not process the request")
 		if oe.IsRedirectDisabled() {
@@ -88,7 +88,7 @@ func (e protocolEdge) authorize(w http.ResponseWriter, r *http.Request) {
 		e.answer.send(w, r, f, params)
 		return
 	}
-	e.begin(w, r, red.URL, browser, created.ar)
+	e.begin(w, r, ar.AuthRequest, browser)
 }
 
 // fragmentDefault reports whether the response type's default response

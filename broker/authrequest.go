@@ -117,24 +117,7 @@ func (s *opStorage) createAuthRequest(ctx context.Context, ar store.AuthRequest)
 		// RFC 6749 §4.1.2.1: the client may retry later; no internal detail.
 		return nil, &oidc.Error{ErrorType: "temporarily_unavailable", Description: "the service is temporarily unavailable"}
 	}
-	if c, ok := ctx.Value(createdKey{}).(*createdRequest); ok {
-		c.ar = &ar
-	}
 	return &authRequest{ar}, nil
-}
-
-// createdRequest carries, in the context of one /authorize request, the
-// auth request it stored, so that the sign-in's first step starts from
-// it (Broker.begin) instead of reading back what was just written.
-type createdRequest struct{ ar *store.AuthRequest }
-
-type createdKey struct{}
-
-// withCreated is ctx with an empty createdRequest for createAuthRequest
-// to fill.
-func withCreated(ctx context.Context) (context.Context, *createdRequest) {
-	c := &createdRequest{}
-	return context.WithValue(ctx, createdKey{}, c), c
 }
 
 func localeStrings(l oidc.Locales) []string {

@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
-	"strings"
 
 	"github.com/passerelle/passerelle/broker/ui"
 	"github.com/passerelle/passerelle/store"
@@ -188,30 +187,14 @@ func (b *Broker) login(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// begin answers the authorization request that stored the sign-in at
-// loginURL (the dispatcher's address) with the dispatcher's first
-// decision, sparing the browser a round trip to that address: usually
-// the upstream, or the relying party when an SSO session serves the
-// request. browser is the binding /authorize read or just set (then
-// only in the answer's cookie).
-func (b *Broker) begin(w http.ResponseWriter, r *http.Request, loginURL, browser string, created *store.AuthRequest) {
-	id, ok := strings.CutPrefix(loginURL, "/login/")
-	if ok {
-		var err error
-		id, err = url.PathUnescape(id)
-		ok = err == nil
-	}
-	if !ok {
-		http.Redirect(w, r, loginURL, http.StatusFound)
-		return
-	}
-	var f *flow
-	if created != nil && created.ID == id {
-		f, ok = b.flowOf(w, r, *created, browser, false)
-	} else {
-		f, ok = b.loadFlowOf(w, r, id, browser, false)
-	}
-	if ok {
+// begin answers the authorization request that stored the sign-in ar
+// with the dispatcher's first decision, sparing the browser a round trip
+// to the dispatcher's address (/login/{id}): usually the upstream, or
+// the relying party when an SSO session serves the request. It starts
+// from ar as stored, without reading it back. browser is the binding
+// /authorize read or just set (then only in the answer's cookie).
+func (b *Broker) begin(w http.ResponseWriter, r *http.Request, ar store.AuthRequest, browser string) {
+	if f, ok := b.flowOf(w, r, ar, browser, false); ok {
 		f.entry = true
 		b.dispatch(w, r, f)
 	}

@@ -78,21 +78,26 @@ func (s *opServer) check(ctx context.Context, r *op.ClientRequest[oidc.AuthReque
 // and stores it, bound to the browser whose binding cookie the request
 // carries (protocolEdge sets it). A client that must push its requests
 // (RFC 9126 §6) is refused here. The answer sends the browser to the
-// sign-in.
+// sign-in. protocolEdge calls authorize, which returns the stored
+// request itself for the sign-in to start from (Broker.begin).
 func (s *opServer) Authorize(ctx context.Context, r *op.ClientRequest[oidc.AuthRequest]) (*op.Redirect, error) {
-	c := r.Client.(*client)
-	if c.RequirePAR {
+	ar, err := s.authorize(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	return op.NewRedirect(r.Client.(*client).LoginURL(ar.ID)), nil
+}
+
+// authorize is Authorize answering with the auth request it stored.
+func (s *opServer) authorize(ctx context.Context, r *op.ClientRequest[oidc.AuthRequest]) (*authRequest, error) {
+	if r.Client.(*client).RequirePAR {
 		return nil, oidc.ErrInvalidRequest().WithDescription("this client must push its authorization requests (RFC 9126)")
 	}
 	checked, err := s.check(ctx, r)
 	if err != nil {
 		return nil, err
 	}
-	ar, err := s.storage.newAuthRequest(ctx, checked, bindingOf(r.Header), 0)
-	if err != nil {
-		return nil, err
-	}
-	return op.NewRedirect(c.LoginURL(ar.GetID())), nil
+	return s.storage.newAuthRequest(ctx, checked, bindingOf(r.Header), 0)
 }
 
 // Pushed authorization requests (RFC 9126). A pushed request is checked
@@ -125,8 +130,8 @@ func (s *opServer) Push(ctx context.Context, r *op.ClientRequest[oidc.AuthReques
 var errRequestURI = &oidc.Error{ErrorType: "invalid_request_uri", Description: "the request_uri is unknown, expired or already used"}
 
 // AuthorizePushed claims the pushed request uri for clientID and the
-// browser, and sends the browser to the sign-in.
-func (s *opServer) AuthorizePushed(ctx context.Context, uri, clientID, browser string) (*op.Redirect, error) {
+// browser, and returns the auth request the sign-in starts from.
+func (s *opServer) AuthorizePushed(ctx context.Context, uri, clientID, browser string) (*authRequest, error) {
 	id := uri[len(parURNPrefix):]
 	pushed, err := s.st.GetAuthRequest(ctx, id)
 	if errors.Is(err, store.ErrNotFound) || (err == nil && (!pushed.Pushed || pushed.ClientID != clientID)) {
@@ -135,13 +140,8 @@ func (s *opServer) AuthorizePushed(ctx context.Context, uri, clientID, browser s
 	if err != nil {
 		return nil, unavailable(err)
 	}
-	c, err := s.clients().get(ctx, clientID)
-	if err != nil {
+	if _, err := s.clients().get(ctx, clientID); err != nil {
 		return nil, errRequestURI
 	}
-	ar, err := s.storage.claimPushed(ctx, pushed, browser)
-	if err != nil {
-		return nil, err
-	}
-	return op.NewRedirect(c.LoginURL(ar.ID)), nil
+	return s.storage.claimPushed(ctx, pushed, browser)
 }

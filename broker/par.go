@@ -66,11 +66,10 @@ func (e protocolEdge) par(w http.ResponseWriter, r *http.Request) {
 // can be trusted without the request.
 func (e protocolEdge) authorizePushed(w http.ResponseWriter, r *http.Request, uri string) {
 	browser := e.browserID(w, r)
-	ctx, created := withCreated(e.ctx(r))
-	red, err := e.srv.AuthorizePushed(ctx, uri, r.Form.Get("client_id"), browser)
+	ar, err := e.srv.AuthorizePushed(e.ctx(r), uri, r.Form.Get("client_id"), browser)
 	switch {
 	case err == nil:
-		e.begin(w, r, red.URL, browser, created.ar)
+		e.begin(w, r, ar.AuthRequest, browser)
 	case isStoreDown(err):
 		e.log.ErrorContext(r.Context(), "store unavailable at /authorize", "error", err)
 		e.page(w, r, http.StatusServiceUnavailable, nil, errGeneric)

@@ -55,9 +55,8 @@ type protocolEdge struct {
 	pageLang  func(r *http.Request, ar *store.AuthRequest) string
 	browserID func(w http.ResponseWriter, r *http.Request) string
 	// begin answers an authorization request with the sign-in's first
-	// step (Broker.begin).
-	// created is the auth request the answer stored, when it did.
-	begin     func(w http.ResponseWriter, r *http.Request, loginURL, browser string, created *store.AuthRequest)
+	// step, from the auth request it stored (Broker.begin).
+	begin     func(w http.ResponseWriter, r *http.Request, ar store.AuthRequest, browser string)
 	askLogout func(w http.ResponseWriter, r *http.Request) bool
 	logout    func(w http.ResponseWriter, r *http.Request, next string)
 	answer    clientAnswer
