@@ -131,8 +131,8 @@
 // AccountFactorUpdatesSerialise).
 //
 // Grants, accounts and factors come back as the text of their jsonb
-// column, and a text decoded before is not decoded again: the bbolt
-// store's decoded cache (store/internal/decoded), keyed by the text
+// column, and a text decoded before is not decoded again: the decoded
+// cache both stores share (store/internal/decoded), keyed by the text
 // itself, so a row another replica changed has another text and is
 // decoded anew.
 //

@@ -16,22 +16,32 @@ const Max = 4096
 // The caches of the kinds read on every sign-in, refresh and
 // introspection.
 var (
-	Grants   = &Cache[store.Grant]{clone: cloneGrant}
-	Accounts = &Cache[store.Account]{}
-	Factors  = &Cache[store.Factor]{clone: cloneFactor}
+	Grants   = &Cache[store.Grant]{clone: cloneGrant, id: func(g store.Grant) string { return g.ID }}
+	Accounts = &Cache[store.Account]{id: func(a store.Account) string { return a.ID }}
+	Factors  = &Cache[store.Factor]{clone: cloneFactor, id: func(f store.Factor) string { return f.ID }}
 )
 
 // Cache holds records of one kind decoded from JSON, under the bytes
-// they were decoded from; at most Max, a new one past that replacing
-// one at random.
+// they were decoded from, one version per record: a record's new version
+// replaces the one before (a refresh rewrites its grant each time, and
+// the old versions would otherwise crowd out the records still read). At
+// most Max; a new record past that replaces one at random.
 type Cache[T any] struct {
 	// clone copies what a caller could change in place (slices), so no
 	// two readers share them; nil when T holds none.
 	// TestSharesNothing fails when a field that holds a reference is
 	// added to a cached kind and not copied.
 	clone func(T) T
-	mu    sync.Mutex
-	m     map[string]T
+	// id names the record a version belongs to.
+	id   func(T) string
+	mu   sync.Mutex
+	m    map[string]held[T] // by the stored bytes
+	byID map[string]string  // a record's ID → the bytes of its version held
+}
+
+type held[T any] struct {
+	v  T
+	id string
 }
 
 // Decode returns the record raw encodes, from the cache when raw was
@@ -39,11 +49,12 @@ type Cache[T any] struct {
 // a copy).
 func (c *Cache[T]) Decode(raw []byte) (T, error) {
 	c.mu.Lock()
-	v, ok := c.m[string(raw)]
+	h, ok := c.m[string(raw)]
 	c.mu.Unlock()
 	if ok {
-		return c.copy(v), nil
+		return c.copy(h.v), nil
 	}
+	var v T
 	if err := json.Unmarshal(raw, &v); err != nil {
 		return v, err
 	}
@@ -52,19 +63,24 @@ func (c *Cache[T]) Decode(raw []byte) (T, error) {
 }
 
 func (c *Cache[T]) put(raw []byte, v T) {
-	held := c.copy(v)
+	h := held[T]{v: c.copy(v), id: c.id(v)}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.m == nil {
-		c.m = make(map[string]T)
+		c.m, c.byID = make(map[string]held[T]), make(map[string]string)
 	}
-	if len(c.m) >= Max {
-		for k := range c.m {
+	if before, ok := c.byID[h.id]; ok {
+		delete(c.m, before)
+	} else if len(c.m) >= Max {
+		for k, old := range c.m {
 			delete(c.m, k)
+			delete(c.byID, old.id)
 			break
 		}
 	}
-	c.m[string(raw)] = held
+	key := string(raw)
+	c.m[key] = h
+	c.byID[h.id] = key
 }
 
 func (c *Cache[T]) copy(v T) T {

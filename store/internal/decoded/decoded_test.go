@@ -12,11 +12,11 @@ import (
 )
 
 // TestCache: a grant is decoded once for the same bytes, a change in the
-// bytes decodes anew, each reader gets its own slices, the caller's
-// buffer is not kept, bad JSON is an error and caches nothing, and the
-// cache stays within Max.
+// bytes decodes anew and replaces the version held, each reader gets its
+// own slices, the caller's buffer is not kept, bad JSON is an error and
+// caches nothing, and the cache stays within Max.
 func TestCache(t *testing.T) {
-	c := &Cache[store.Grant]{clone: cloneGrant}
+	c := &Cache[store.Grant]{clone: cloneGrant, id: Grants.id}
 	buf := []byte(`{"id":"g1","scopes":["openid"],"refresh_hash":"AQ=="}`)
 	g, err := c.Decode(buf)
 	if err != nil || g.ID != "g1" || g.Scopes[0] != "openid" {
@@ -39,8 +39,14 @@ func TestCache(t *testing.T) {
 	if err != nil || !revoked.Revoked {
 		t.Errorf("the grant decoded from other bytes: %+v, %v", revoked, err)
 	}
+	if _, stale := c.m[raw]; stale || len(c.m) != 1 || len(c.byID) != 1 {
+		t.Errorf("g1's new version did not replace its old one: %d held, old held %v", len(c.m), stale)
+	}
 	if _, err := c.Decode([]byte(`{"id":`)); err == nil {
 		t.Error("bad JSON decoded")
+	}
+	if _, err := c.Decode([]byte(`{"id":"g2"}`)); err != nil {
+		t.Fatal(err)
 	}
 	if len(c.m) != 2 {
 		t.Errorf("the cache holds %d records, want 2 (bad JSON held?)", len(c.m))
@@ -50,8 +56,8 @@ func TestCache(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if n := len(c.m); n > Max {
-		t.Errorf("the cache holds %d records, more than %d", n, Max)
+	if n := len(c.m); n > Max || len(c.byID) != n {
+		t.Errorf("the cache holds %d records (%d IDs), more than %d or out of step", n, len(c.byID), Max)
 	}
 }
 
