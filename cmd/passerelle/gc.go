@@ -1,8 +1,10 @@
 package main
 
 import (
+	"errors"
 	"log/slog"
 	"math"
+	"os"
 	"runtime/debug"
 
 	"github.com/KimMachineGun/automemlimit/memlimit"
@@ -28,16 +30,19 @@ import (
 // ratio, or off) in the environment still decide.
 const serveGCPercent = 400
 
-// tuneGC sets the collector's target to serveGCPercent unless getenv
-// has a GOGC, and its memory ceiling from the cgroup's limit (provider)
-// unless the environment has a GOMEMLIMIT. It logs the ceiling it set,
-// or why it set none.
-func tuneGC(getenv func(string) string, provider memlimit.Provider, logger *slog.Logger) {
-	if getenv("GOGC") == "" {
+// tuneGC sets the collector's target to serveGCPercent unless the
+// environment has a GOGC, and its memory ceiling from the cgroup's limit
+// (provider) unless the environment has a GOMEMLIMIT. It logs the
+// ceiling it set, or why it set none: a warning when the limit could not
+// be read, a debug line on a system without cgroups (a developer's Mac).
+func tuneGC(provider memlimit.Provider, logger *slog.Logger) {
+	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(serveGCPercent)
 	}
 	limit, err := memlimit.Set(memlimit.WithProvider(provider))
 	switch {
+	case errors.Is(err, memlimit.ErrCgroupsNotSupported):
+		logger.Debug("no memory ceiling for the garbage collector", "error", err)
 	case err != nil:
 		logger.Warn("no memory ceiling for the garbage collector", "error", err)
 	case limit != math.MaxInt64:

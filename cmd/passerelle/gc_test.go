@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 	"runtime/debug"
+	"runtime/metrics"
 	"strings"
 	"testing"
 
@@ -16,8 +17,10 @@ import (
 // TestTuneGC: with no GOGC in the environment serve's collector target
 // is serveGCPercent, with one the runtime's reading of it stays; a
 // cgroup limit becomes a ceiling at 90% of it, logged; no limit sets
-// none; a limit that cannot be read is a warning, not a failure.
+// none; a limit that cannot be read is a warning, not a failure, and a
+// system without cgroups is no warning at all.
 func TestTuneGC(t *testing.T) {
+	t.Setenv("GOGC", "")
 	t.Setenv("GOMEMLIMIT", "")
 	t.Setenv("AUTOMEMLIMIT", "")
 	os.Unsetenv("AUTOMEMLIMIT") // t.Setenv puts it back
@@ -27,12 +30,11 @@ func TestTuneGC(t *testing.T) {
 		debug.SetGCPercent(gc)
 		debug.SetMemoryLimit(mem)
 	})
-	noEnv := func(string) string { return "" }
 	var log bytes.Buffer
-	logger := slog.New(slog.NewTextHandler(&log, nil))
+	logger := slog.New(slog.NewTextHandler(&log, &slog.HandlerOptions{Level: slog.LevelDebug}))
 
-	tuneGC(noEnv, memlimit.Limit(1000<<20), logger)
-	if got := debug.SetGCPercent(100); got != serveGCPercent {
+	tuneGC(memlimit.Limit(1000<<20), logger)
+	if got := gcPercent(); got != serveGCPercent {
 		t.Errorf("no GOGC: target %d, want %d", got, serveGCPercent)
 	}
 	if got, want := debug.SetMemoryLimit(-1), int64(900<<20); got != want {
@@ -42,13 +44,10 @@ func TestTuneGC(t *testing.T) {
 		t.Errorf("the ceiling is not logged: %s", log.String())
 	}
 
-	tuneGC(func(k string) string {
-		if k == "GOGC" {
-			return "100"
-		}
-		return ""
-	}, func() (uint64, error) { return 0, memlimit.ErrNoLimit }, logger)
-	if got := debug.SetGCPercent(100); got != 100 {
+	debug.SetGCPercent(100)
+	t.Setenv("GOGC", "100")
+	tuneGC(func() (uint64, error) { return 0, memlimit.ErrNoLimit }, logger)
+	if got := gcPercent(); got != 100 {
 		t.Errorf("GOGC=100: target %d, want it kept", got)
 	}
 	if got := debug.SetMemoryLimit(-1); got != math.MaxInt64 {
@@ -56,8 +55,20 @@ func TestTuneGC(t *testing.T) {
 	}
 
 	log.Reset()
-	tuneGC(noEnv, func() (uint64, error) { return 0, errors.New("cgroup unreadable") }, logger)
+	tuneGC(func() (uint64, error) { return 0, errors.New("cgroup unreadable") }, logger)
 	if !strings.Contains(log.String(), "level=WARN") || !strings.Contains(log.String(), "cgroup unreadable") {
 		t.Errorf("an unreadable limit is not warned about: %s", log.String())
 	}
+	log.Reset()
+	tuneGC(func() (uint64, error) { return 0, memlimit.ErrCgroupsNotSupported }, logger)
+	if strings.Contains(log.String(), "level=WARN") || !strings.Contains(log.String(), "level=DEBUG") {
+		t.Errorf("no cgroups on the system: want a debug line, not a warning: %s", log.String())
+	}
+}
+
+// gcPercent reads the collector's target without changing it.
+func gcPercent() int {
+	s := []metrics.Sample{{Name: "/gc/gogc:percent"}}
+	metrics.Read(s)
+	return int(s[0].Value.Uint64())
 }

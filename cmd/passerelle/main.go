@@ -84,7 +84,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		if err := parseFlags(fs, rest); err != nil {
 			return err
 		}
-		tuneGC(os.Getenv, memlimit.FromCgroup, logger)
+		tuneGC(memlimit.FromCgroup, logger)
 		return serve(ctx, *cfgPath, logger, stdout)
 	case "demo":
 		fs := flag.NewFlagSet("demo", flag.ContinueOnError)
@@ -94,7 +94,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		if err := parseFlags(fs, rest); err != nil {
 			return err
 		}
-		tuneGC(os.Getenv, memlimit.FromCgroup, logger)
+		tuneGC(memlimit.FromCgroup, logger)
 		return demo(ctx, *addr, *side, *data, logger, stdout)
 	case "config":
 		if len(rest) != 2 || rest[0] != "validate" {

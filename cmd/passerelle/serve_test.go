@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"syscall"
@@ -80,8 +81,12 @@ func init() { listen = heldListen }
 
 // TestServeMetricsReadinessAndReload runs `serve`: /readyz, /metrics by
 // route on the management address only (never on the public listener),
-// and a SIGHUP that adds a client without a restart.
+// a SIGHUP that adds a client without a restart, and the collector at
+// serve's target when the environment sets none (gc.go).
 func TestServeMetricsReadinessAndReload(t *testing.T) {
+	t.Setenv("GOGC", "")
+	gc := debug.SetGCPercent(100)
+	t.Cleanup(func() { debug.SetGCPercent(gc) })
 	dir := t.TempDir()
 	port, metricsPort := freePort(t), freePort(t)
 	cfg := serveConfig(t, dir, port, metricsPort, clientA)
@@ -119,6 +124,9 @@ func TestServeMetricsReadinessAndReload(t *testing.T) {
 			t.Fatalf("serve never became ready: %s", logs.String())
 		}
 		time.Sleep(50 * time.Millisecond)
+	}
+	if got := gcPercent(); got != serveGCPercent {
+		t.Errorf("serve runs the collector at GOGC=%d, want %d", got, serveGCPercent)
 	}
 	authorize := func(client string) int {
 		code, _ := get("/authorize?client_id=" + client + "&redirect_uri=https://" + client + ".example/cb&response_type=code&scope=openid&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=S256")
