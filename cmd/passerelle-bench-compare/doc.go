@@ -6,9 +6,9 @@
 // demo upstream, which signs its ID tokens with EdDSA) run with GOGC=400
 // during the side-by-side run, the upstream also with GOMAXPROCS=1 (it
 // costs less CPU per sign-in on one P), the servers at their own defaults
-// (passerelle serve sets GOGC=400 when the environment has none; the
-// example OP runs at Go's 100; GOGC in bench-compare's environment
-// reaches both). It starts
+// (passerelle serve sets its own GOGC when the environment has none,
+// cmd/passerelle/gc.go; the example OP runs at Go's; GOGC in
+// bench-compare's environment reaches both). It starts
 // three child processes: the demo upstream (this command again,
 // with -serve-upstream), Passerelle (passerelle serve, a bbolt store in a
 // temporary directory, the demo upstream as its one provider) and the

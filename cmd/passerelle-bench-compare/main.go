@@ -201,7 +201,7 @@ func (c *compare) run() error {
 	fmt.Printf("(peak: closed loop at full load; p50/p99: an open loop paced at half of that peak, each latency counted from when its\n")
 	fmt.Printf("run was due, so a wait for a busy worker is in it; GOMAXPROCS=%d, one machine shared by all processes;\n", numCPU())
 	fmt.Printf("the load generator and the upstream run with GOGC=%d, the upstream with GOMAXPROCS=%d, the servers at their own defaults:\n", harnessGOGC, upstreamProcs)
-	fmt.Printf("passerelle serve sets GOGC=400 unless the environment has one, the example OP runs at Go's 100)\n\n")
+	fmt.Printf("passerelle serve sets its own GOGC unless the environment has one (cmd/passerelle/gc.go), the example OP runs at Go's)\n\n")
 	fmt.Println("The sign-ins differ in work. At Passerelle a sign-in is: authorize → the upstream's sign-in form (a second")
 	fmt.Println("OpenID provider, its own process) → callback with a server-side code exchange and ID token check → a TOTP")
 	fmt.Println("challenge → code → token exchange; state in bbolt with fsync (the upstream signs its ID tokens with " + loadgen.UpstreamSigningAlg + ",")
