@@ -110,7 +110,7 @@ func (s *Service) audit(ctx context.Context, e store.AuditEvent) {
 	e.Time = s.now()
 	e.Actor = Actor
 	e.Outcome = "success"
-	if err := s.st.AppendAudit(ctx, e); err != nil {
+	if err := s.st.AppendNewAudit(ctx, e); err != nil {
 		s.log.ErrorContext(ctx, "admin: change made but not audited", "kind", e.Kind,
 			"account", e.AccountID, "client", e.ClientID, "error", err)
 	}

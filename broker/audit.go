@@ -22,7 +22,7 @@ type auditor struct {
 // shown to the person.
 func (a auditor) record(ctx context.Context, kind, accountID, clientID, outcome string, detail map[string]string) {
 	e := a.event(kind, accountID, clientID, outcome, detail)
-	if err := a.st.AppendAudit(ctx, e); err != nil {
+	if err := a.st.AppendNewAudit(ctx, e); err != nil {
 		a.log.ErrorContext(ctx, "audit", "kind", kind, "error", err)
 	}
 	a.notices.Audited(ctx, e)

@@ -90,6 +90,10 @@ func (s *timedStore) AppendAudit(ctx context.Context, e store.AuditEvent) error 
 	return timedErr(s.m, "AppendAudit", func() error { return s.Store.AppendAudit(ctx, e) })
 }
 
+func (s *timedStore) AppendNewAudit(ctx context.Context, e store.AuditEvent) error {
+	return timedErr(s.m, "AppendNewAudit", func() error { return s.Store.AppendNewAudit(ctx, e) })
+}
+
 func (s *timedStore) Ping(ctx context.Context) error {
 	return timedErr(s.m, "Ping", func() error { return s.Store.Ping(ctx) })
 }

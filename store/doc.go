@@ -76,7 +76,7 @@
 //     and an upstream callback are used once while the process (bbolt) or
 //     the server (PostgreSQL) runs, and after a crash the record is gone,
 //     which refuses them too.
-//   - audit events (AppendAudit) are queued and written by a group commit
+//   - audit events (AppendAudit, AppendNewAudit) are queued and written by a group commit
 //     (AuditQueue): up to AuditBatch events per commit, started as soon
 //     as the previous one ends. A crash loses the events appended and not
 //     yet committed, those of about one commit's time (0.4 ms to a few ms)

@@ -234,8 +234,17 @@ type Organizations interface {
 
 // Audit is the append-only audit log.
 type Audit interface {
-	// AppendAudit adds an event to the audit log.
+	// AppendAudit adds an event to the audit log: ErrAlreadyExists if the
+	// log holds an event with its ID, queued or stored (how Copy skips
+	// the events it copied before).
 	AppendAudit(ctx context.Context, e AuditEvent) error
+	// AppendNewAudit adds an event whose ID was just drawn at random (the
+	// broker's and the admin service's) without looking the ID up in the
+	// stored log first, which AppendAudit does: a read per event, on
+	// PostgreSQL a round trip of every sign-in. An ID still queued is
+	// ErrAlreadyExists; one already stored keeps its first event (the
+	// commit skips the second).
+	AppendNewAudit(ctx context.Context, e AuditEvent) error
 	// ListAudit returns events at or after since, oldest first, at most limit
 	// (0: no limit).
 	ListAudit(ctx context.Context, since time.Time, limit int) ([]AuditEvent, error)

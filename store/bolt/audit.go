@@ -40,6 +40,13 @@ func (s *auditLog) AppendAudit(ctx context.Context, e store.AuditEvent) error {
 	return s.audit.Append(ctx, e)
 }
 
+// AppendNewAudit queues an event whose ID was just drawn at random
+// without reading the log (store.Audit): ErrAlreadyExists only for an ID
+// still queued; commitAudit skips one already stored.
+func (s *auditLog) AppendNewAudit(ctx context.Context, e store.AuditEvent) error {
+	return s.audit.Append(ctx, e)
+}
+
 // commitAudit writes a batch of the audit queue, skipping the events
 // already stored (a batch retried after a failure). It goes through the
 // group commit like every write, so under load the batch shares its

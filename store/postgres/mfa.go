@@ -175,6 +175,14 @@ func (s *auditLog) AppendAudit(ctx context.Context, e store.AuditEvent) error {
 	return s.audit.Append(ctx, e)
 }
 
+// AppendNewAudit queues an event whose ID was just drawn at random
+// without the round trip AppendAudit spends looking it up
+// (store.Audit): ErrAlreadyExists only for an ID still queued;
+// commitAudit skips one already stored.
+func (s *auditLog) AppendNewAudit(ctx context.Context, e store.AuditEvent) error {
+	return s.audit.Append(ctx, e)
+}
+
 // commitAudit writes a batch of the audit queue in one statement,
 // skipping the events already stored (a batch retried after a failure).
 func (s *base) commitAudit(ctx context.Context, batch []store.AuditEvent) error {

@@ -8,7 +8,8 @@ import (
 )
 
 // testAudit: ListAudit returns events at or after since, oldest first
-// (ties by ID), at most limit; an event ID is appended once.
+// (ties by ID), at most limit; an event ID is appended once, whether
+// AppendAudit refuses it or AppendNewAudit's commit skips it.
 func testAudit(t *testing.T, newStore NewStore) {
 	s, clk := open(t, newStore)
 	ctx := t.Context()
@@ -41,9 +42,19 @@ func testAudit(t *testing.T, newStore NewStore) {
 	list(epoch, 1, []store.AuditEvent{e2}, "ListAudit limit 1")
 	list(epoch.Add(2*time.Minute+time.Second), 0, nil, "ListAudit after the last event")
 
+	// AppendNewAudit does not look the stored log up: an ID already
+	// stored keeps its first event; a queued one is refused.
+	e5 := auditEvent("ev-new", epoch.Add(3*time.Minute))
+	must(t, s.AppendNewAudit(ctx, e5), "AppendNewAudit")
+	wantErr(t, s.AppendNewAudit(ctx, e5), store.ErrAlreadyExists, "AppendNewAudit of an ID still queued")
+	again := auditEvent(e1.ID, epoch.Add(4*time.Minute))
+	list(epoch.Add(3*time.Minute), 0, []store.AuditEvent{e5}, "ListAudit after AppendNewAudit")
+	must(t, s.AppendNewAudit(ctx, again), "AppendNewAudit of a stored ID")
+	list(time.Time{}, 0, []store.AuditEvent{old, e2, e4, e1, e3, e5}, "ListAudit after a stored ID came again")
+
 	// Events never expire, whatever the clock says.
 	clk.Advance(10 * 365 * 24 * time.Hour)
-	list(time.Time{}, 0, []store.AuditEvent{old, e2, e4, e1, e3}, "ListAudit years later")
+	list(time.Time{}, 0, []store.AuditEvent{old, e2, e4, e1, e3, e5}, "ListAudit years later")
 }
 
 // testAccountFailures: the lockout fields of an account round-trip
