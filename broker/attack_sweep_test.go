@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 	"time"
 
@@ -29,7 +30,8 @@ func TestAttackCodeOutlivesNoSweptGrant(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := t.Context()
-	g, err := e.store.GetGrantByRefreshHash(ctx, store.HashToken(tok.RefreshToken))
+	grantID, _, _ := strings.Cut(tok.RefreshToken, ".")
+	g, err := e.store.GetGrantByRefreshHash(ctx, grantID, store.HashToken(tok.RefreshToken))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -88,8 +88,7 @@ func (s *opStorage) introspectAccess(ctx context.Context, resp *introspection, t
 // token, the grant lives, and the client asking is the one it was issued
 // to (only that client ever presents it).
 func (s *opStorage) introspectRefresh(ctx context.Context, resp *introspection, token, clientID string) error {
-	hash := store.HashToken(token)
-	g, err := s.st.GetGrantByRefreshHash(ctx, hash)
+	g, hash, err := s.grantOfRefresh(ctx, token)
 	if err != nil {
 		return unavailable(err)
 	}

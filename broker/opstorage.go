@@ -268,7 +268,7 @@ func (s *opStorage) RevokeToken(ctx context.Context, tokenOrID, userID, clientID
 }
 
 func (s *opStorage) GetRefreshTokenInfo(ctx context.Context, clientID, token string) (string, string, error) {
-	g, err := s.st.GetGrantByRefreshHash(ctx, store.HashToken(token))
+	g, _, err := s.grantOfRefresh(ctx, token)
 	if err != nil {
 		return "", "", op.ErrInvalidRefreshToken
 	}

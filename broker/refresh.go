@@ -14,18 +14,22 @@ import (
 
 // Refresh tokens: a refresh token is its grant's ID, a dot and a random
 // secret (newRefreshToken), as a code is its auth request's; the grant
-// keeps the hash of the current one, and the store indexes every hash a
-// grant issued, current or rotated away, until the retention sweep. A
-// grant is rotated in one store update read by its ID (rotate): the
+// keeps the hash of the current one, and the store keeps every hash a
+// grant issued, current or rotated away, until the retention sweep,
+// found with the grant's ID (GetGrantByRefreshHash: bbolt lists them
+// under the grant and no longer indexes a hash by itself, which cost a
+// third of a rotation's pages). A grant is rotated in one store update
+// read by its ID (rotate): the
 // token's hash is compared, the client's checks run, and the new hash is
 // written, all in that update, so a refresh reads nothing before its one
-// write. A token that is not the current one is looked up by its hash
-// only then: found, for the grant it names, it is a rotated-away token
+// write. A token that is not the current one is looked up under the
+// grant it names only then: found, it is a rotated-away token
 // presented again and the grant is revoked (RFC 6749 §10.4, OAuth 2.0
 // Security BCP §4.14.2); not found, it is a token Passerelle never issued
 // for that grant (or long retired), invalid_grant, and nothing changes.
 // A token issued before the grant's ID was part of it (no dot) is found
-// by its hash, then rotated the same way, into the new form.
+// by its hash alone (GetGrantByLegacyRefreshHash: the hashes stores
+// indexed then), then rotated the same way, into the new form.
 
 // newRefreshToken is a new refresh token of grant grantID.
 func newRefreshToken(grantID string) string { return grantID + "." + randomSecret() }
@@ -72,9 +76,9 @@ func (s *opStorage) refreshGrant(ctx context.Context, token string, check func(*
 		}
 		return nil, oidc.ErrServerError().WithParent(unavailable(err))
 	}
-	g, err := s.st.GetGrantByRefreshHash(ctx, hash)
+	g, err := s.st.GetGrantByRefreshHash(ctx, grantID, hash)
 	switch {
-	case errors.Is(err, store.ErrNotFound) || err == nil && g.ID != grantID:
+	case errors.Is(err, store.ErrNotFound):
 		return nil, invalidRefresh()
 	case err != nil:
 		return nil, oidc.ErrServerError().WithParent(unavailable(err))
@@ -123,12 +127,26 @@ func (s *opStorage) rotate(ctx context.Context, grantID string, hash []byte, che
 	return out, err
 }
 
-// TokenRequestByRefreshToken finds the grant of a refresh token by its
-// hash: the library's way, which refreshGrant takes for a token that
-// does not name its grant. A rotated-away token revokes the grant.
-func (s *opStorage) TokenRequestByRefreshToken(ctx context.Context, token string) (op.RefreshTokenRequest, error) {
+// grantOfRefresh finds the grant that issued a refresh token, current or
+// rotated away, and the token's hash: through the grant the token names,
+// or by the hash alone for a token issued before tokens named their
+// grant.
+func (s *opStorage) grantOfRefresh(ctx context.Context, token string) (store.Grant, []byte, error) {
 	hash := store.HashToken(token)
-	g, err := s.st.GetGrantByRefreshHash(ctx, hash)
+	if id, ok := refreshGrantID(token); ok {
+		g, err := s.st.GetGrantByRefreshHash(ctx, id, hash)
+		return g, hash, err
+	}
+	g, err := s.st.GetGrantByLegacyRefreshHash(ctx, hash)
+	return g, hash, err
+}
+
+// TokenRequestByRefreshToken finds the grant of a refresh token
+// (grantOfRefresh): the library's way, which refreshGrant takes for a
+// token that does not name its grant. A rotated-away token revokes the
+// grant.
+func (s *opStorage) TokenRequestByRefreshToken(ctx context.Context, token string) (op.RefreshTokenRequest, error) {
+	g, hash, err := s.grantOfRefresh(ctx, token)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, invalidRefresh()
 	}

@@ -6,7 +6,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/passerelle/passerelle/internal/demoidp"
+	"github.com/passerelle/passerelle/internal/pgtest"
 	"github.com/passerelle/passerelle/store"
+	"github.com/passerelle/passerelle/store/postgres"
 )
 
 // TestAttackRefreshTokenNamingAGrant: a refresh token names its grant,
@@ -41,42 +44,66 @@ func TestAttackRefreshTokenNamingAGrant(t *testing.T) {
 	}
 }
 
-// TestRefreshTokenRotation: a refresh token of the form issued before
-// refresh tokens named their grant (a bare secret, found by its hash)
-// still refreshes, into a token that names the grant; that one refreshes
-// in turn; and the bare one, rotated away, revokes the grant when it
-// comes back, as a rotated-away token of the new form does.
+// TestRefreshTokenRotation: a refresh token that names its grant
+// refreshes into another; that one refreshes in turn; and the first,
+// rotated away, revokes the grant when it comes back.
 func TestRefreshTokenRotation(t *testing.T) {
 	e := newEnv(t)
+	checkRotation(t, e, e.store, "named")
+}
+
+// TestLegacyRefreshTokenRotationPostgres: a refresh token of the form
+// issued before refresh tokens named their grant (a bare secret, found
+// by its hash alone) still refreshes, into a token that names the grant,
+// and the bare one, rotated away, revokes the grant when it comes back.
+// On PostgreSQL, whose refresh_hashes table finds any hash by itself; a
+// bbolt file finds only the hashes an earlier version indexed
+// (store/bolt's TestLegacyRefreshIndex).
+func TestLegacyRefreshTokenRotationPostgres(t *testing.T) {
+	pg, err := postgres.Open(t.Context(), pgtest.Schema(t), postgres.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { pg.Close() })
+	checkRotation(t, newEnvStore(t, demoidp.Faults{}, func(store.Store) store.Store { return pg }), pg, "bare")
+}
+
+// checkRotation, at a broker on st, gives alex's grant a bare refresh
+// token (reuse "bare") or keeps the one it got, refreshes it,
+// refreshes the token that came back, and presents the bare one (reuse
+// "bare") or the first named one (reuse "named") again: reuse, and the
+// family is revoked.
+func checkRotation(t *testing.T, e *env, st store.Store, reuse string) {
+	t.Helper()
 	r := e.rp("rp1")
-	for _, reuse := range []string{"bare", "named"} {
-		tok := e.signIn(r, e.browser(), "gckey", "alex")
-		grantID, _, _ := strings.Cut(tok.RefreshToken, ".")
-		bare := "0123456789abcdefghijklmnopqrstuvwxyz-" + reuse
-		err := e.store.UpdateGrant(t.Context(), grantID, func(g store.Grant) (store.Grant, error) {
-			g.RefreshHash = store.HashToken(bare)
+	tok := e.signIn(r, e.browser(), "gckey", "alex")
+	grantID, _, _ := strings.Cut(tok.RefreshToken, ".")
+	first := tok.RefreshToken
+	if reuse == "bare" {
+		first = "0123456789abcdefghijklmnopqrstuvwxyz-bare"
+		err := st.UpdateGrant(t.Context(), grantID, func(g store.Grant) (store.Grant, error) {
+			g.RefreshHash = store.HashToken(first)
 			return g, nil
 		})
 		if err != nil {
 			t.Fatal(err)
 		}
-		next, err := e.refresh(r, bare)
-		if err != nil {
-			t.Fatalf("the bare refresh token: %v", err)
-		}
-		if id, _, _ := strings.Cut(next.RefreshToken, "."); id != grantID {
-			t.Fatalf("the bare token rotated into %q, which does not name grant %s", next.RefreshToken, grantID)
-		}
-		last, err := e.refresh(r, next.RefreshToken)
-		if err != nil {
-			t.Fatalf("the named refresh token: %v", err)
-		}
-		again := map[string]string{"bare": bare, "named": next.RefreshToken}[reuse]
-		if _, err := e.refresh(r, again); err == nil || !strings.Contains(err.Error(), "reused") {
-			t.Errorf("the %s token presented again: %v, want reuse", reuse, err)
-		}
-		if _, err := e.refresh(r, last.RefreshToken); err == nil {
-			t.Errorf("after the %s token's reuse the family still refreshes", reuse)
-		}
+	}
+	next, err := e.refresh(r, first)
+	if err != nil {
+		t.Fatalf("the %s refresh token: %v", reuse, err)
+	}
+	if id, _, _ := strings.Cut(next.RefreshToken, "."); id != grantID {
+		t.Fatalf("the %s token rotated into %q, which does not name grant %s", reuse, next.RefreshToken, grantID)
+	}
+	last, err := e.refresh(r, next.RefreshToken)
+	if err != nil {
+		t.Fatalf("the named refresh token: %v", err)
+	}
+	if _, err := e.refresh(r, first); err == nil || !strings.Contains(err.Error(), "reused") {
+		t.Errorf("the %s token presented again: %v, want reuse", reuse, err)
+	}
+	if _, err := e.refresh(r, last.RefreshToken); err == nil {
+		t.Errorf("after the %s token's reuse the family still refreshes", reuse)
 	}
 }

@@ -49,11 +49,18 @@ func (s *downStore) GetGrantWithAccount(ctx context.Context, id string) (store.G
 	return s.Store.GetGrantWithAccount(ctx, id)
 }
 
-func (s *downStore) GetGrantByRefreshHash(ctx context.Context, h []byte) (store.Grant, error) {
+func (s *downStore) GetGrantByRefreshHash(ctx context.Context, id string, h []byte) (store.Grant, error) {
 	if err := s.fault(); err != nil {
 		return store.Grant{}, err
 	}
-	return s.Store.GetGrantByRefreshHash(ctx, h)
+	return s.Store.GetGrantByRefreshHash(ctx, id, h)
+}
+
+func (s *downStore) GetGrantByLegacyRefreshHash(ctx context.Context, h []byte) (store.Grant, error) {
+	if err := s.fault(); err != nil {
+		return store.Grant{}, err
+	}
+	return s.Store.GetGrantByLegacyRefreshHash(ctx, h)
 }
 
 func (s *downStore) UpdateGrant(ctx context.Context, id string, fn func(store.Grant) (store.Grant, error)) error {

@@ -62,8 +62,12 @@ func (s *timedStore) GetGrantWithAccount(ctx context.Context, id string) (store.
 	return g, a, err
 }
 
-func (s *timedStore) GetGrantByRefreshHash(ctx context.Context, hash []byte) (store.Grant, error) {
-	return timed(s.m, "GetGrantByRefreshHash", func() (store.Grant, error) { return s.Store.GetGrantByRefreshHash(ctx, hash) })
+func (s *timedStore) GetGrantByRefreshHash(ctx context.Context, grantID string, hash []byte) (store.Grant, error) {
+	return timed(s.m, "GetGrantByRefreshHash", func() (store.Grant, error) { return s.Store.GetGrantByRefreshHash(ctx, grantID, hash) })
+}
+
+func (s *timedStore) GetGrantByLegacyRefreshHash(ctx context.Context, hash []byte) (store.Grant, error) {
+	return timed(s.m, "GetGrantByLegacyRefreshHash", func() (store.Grant, error) { return s.Store.GetGrantByLegacyRefreshHash(ctx, hash) })
 }
 
 func (s *timedStore) UpdateGrant(ctx context.Context, id string, fn func(store.Grant) (store.Grant, error)) error {

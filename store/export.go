@@ -79,7 +79,10 @@ type Exporter interface {
 // again. An account goes in with its first link (CreateAccount), further
 // links with CreateLink. A grant is created with one of its refresh
 // hashes, then updated through the others to its current one, so to
-// indexes every hash; a grant that was already there is left untouched,
+// lists every hash under the grant (a token that does not name its
+// grant is then found by its hash alone only where to keys the hashes
+// themselves, as PostgreSQL does: copied into bbolt, its holder signs in
+// again); a grant that was already there is left untouched,
 // so a copy interrupted between those steps leaves that grant with part
 // of its history (only reuse detection of its older tokens is lost). An
 // account without any link (they were all removed) is created with a

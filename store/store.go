@@ -99,7 +99,10 @@ type AuthRequests interface {
 // Grants stores what an account consented to for a client, and the
 // refresh tokens that grant issued.
 type Grants interface {
-	// CreateGrant stores a grant and, when RefreshHash is set, indexes it.
+	// CreateGrant stores a grant and, when RefreshHash is set, indexes it
+	// under the grant. ErrAlreadyExists if the ID is taken; hashes are of
+	// random tokens, and a store need not check them against other
+	// grants' (PostgreSQL does, bbolt does not).
 	CreateGrant(ctx context.Context, g Grant) error
 	// CreateGrantWithSession is CreateGrant and, in the same commit, the
 	// creation of the SSO session s and the deletion of the session whose
@@ -116,9 +119,18 @@ type Grants interface {
 	// a grant whose account is missing is ErrNotFound too, with the
 	// grant still returned (a failed read of the grant returns none).
 	GetGrantWithAccount(ctx context.Context, id string) (Grant, Account, error)
-	// GetGrantByRefreshHash finds the grant that issued a refresh token,
-	// current or rotated away.
-	GetGrantByRefreshHash(ctx context.Context, hash []byte) (Grant, error)
+	// GetGrantByRefreshHash returns grant grantID if hash is one of the
+	// refresh hashes it issued, current or rotated away (until the
+	// retention sweep forgets it): ErrNotFound for a hash the grant never
+	// had, whatever grant had it. Refresh tokens name their grant, so
+	// this is how a token presented again is recognised.
+	GetGrantByRefreshHash(ctx context.Context, grantID string, hash []byte) (Grant, error)
+	// GetGrantByLegacyRefreshHash finds a grant by the hash alone, for a
+	// refresh token that does not name its grant (issued before tokens
+	// did). Only the hashes a store indexed then are sure to be found:
+	// bbolt no longer indexes the hashes it writes by themselves,
+	// PostgreSQL's refresh_hashes table is keyed by them anyway.
+	GetGrantByLegacyRefreshHash(ctx context.Context, hash []byte) (Grant, error)
 	// UpdateGrant writes what fn returns; a new RefreshHash is indexed in
 	// the same transaction and old ones stay indexed.
 	UpdateGrant(ctx context.Context, id string, fn func(Grant) (Grant, error)) error

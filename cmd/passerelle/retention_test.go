@@ -105,7 +105,7 @@ func checkRetention(t *testing.T, st store.Store, audit, history time.Duration) 
 	}
 	after := time.Now()
 	rotatedAway := func() error {
-		_, err := st.GetGrantByRefreshHash(ctx, store.HashToken("rt-0"))
+		_, err := st.GetGrantByRefreshHash(ctx, "g", store.HashToken("rt-0"))
 		return err
 	}
 	if history == 0 {
@@ -129,7 +129,7 @@ func checkRetention(t *testing.T, st store.Store, audit, history time.Duration) 
 	if err := rotatedAway(); err == nil {
 		t.Error("a token rotated away longer than refresh_history ago still finds its grant")
 	}
-	if _, err := st.GetGrantByRefreshHash(ctx, store.HashToken("rt-1")); err != nil {
+	if _, err := st.GetGrantByRefreshHash(ctx, "g", store.HashToken("rt-1")); err != nil {
 		t.Errorf("the current refresh token after Sweep: %v", err)
 	}
 }

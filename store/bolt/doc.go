@@ -45,7 +45,7 @@
 //	idx_links_by_account     (account ID) + links key         empty
 //	idx_grants_by_account    (account ID) + grant ID          empty
 //	idx_sessions_by_account  (account ID) + session hash      empty
-//	idx_grant_by_refresh     refresh hash                     grant ID
+//	idx_grant_by_refresh     legacy refresh hash              grant ID
 //	idx_refresh_by_grant     (grant ID) + refresh hash        empty
 //	idx_factors_by_account   (account ID) + created + ID      empty
 //	idx_factor_by_cred       WebAuthn credential ID           factor ID
@@ -73,11 +73,18 @@
 // ID); ListAudit is a cursor seek to timeKey(since). idx_audit_by_id
 // makes event IDs unique.
 //
-// The refresh index keeps every hash a grant ever had, so a rotated-away
-// token presented again resolves to its grant (reuse detection revokes the
-// family); idx_refresh_by_grant lets Sweep remove them all with the grant.
-// Its value is empty for the current hash and timeKey(rotated away) for
-// the others, each of which idx_refresh_retired lists under that time.
+// idx_refresh_by_grant keeps every hash a grant ever had under the grant,
+// so a rotated-away token presented again, which names its grant, is
+// recognised (GetGrantByRefreshHash; reuse detection revokes the family),
+// and Sweep removes them all with the grant. Its value is empty for the
+// current hash and timeKey(rotated away) for the others, each of which
+// idx_refresh_retired lists under that time. idx_grant_by_refresh holds
+// the hashes of tokens issued before tokens named their grant, written
+// by earlier versions (GetGrantByLegacyRefreshHash): nothing adds to it
+// now, and Sweep and retention delete its entries with the rest. A grant
+// Copy brings into a bbolt file is found only through its ID, so a
+// copied token that does not name its grant no longer refreshes: its
+// holder signs in again.
 //
 // # Retention
 //
@@ -151,19 +158,15 @@
 // writes, Commits the commits.
 //
 // What a commit costs beyond its two fdatasyncs is its pages. A refresh
-// rotation of one grant among many dirties three leaves of its own, each
-// with its branch page: the grant's, its new hash's in
-// idx_grant_by_refresh and its entries' in idx_refresh_by_grant
-// (idx_refresh_retired is in time order: one leaf for the whole commit).
-// BenchmarkRefreshRotation, on 50,000 grants, writes about 72 pages per
-// commit of 11 rotations. The hash → grant entry is the one a rotation
-// could do without: the broker's tokens name their grant, and only a
-// token presented again, or one issued before they did, is looked up by
-// its hash; a trial that skipped its Put wrote 58 pages per commit
-// instead of 81 and rotated about a sixth faster. Dropping it changes
-// GetGrantByRefreshHash's contract on both stores (a reuse is then found
-// through idx_refresh_by_grant from the grant the token names), which is
-// not done yet.
+// rotation of one grant among many dirties two leaves of its own, each
+// with its branch page: the grant's and its entries' in
+// idx_refresh_by_grant (idx_refresh_retired is in time order: one leaf
+// for the whole commit).
+// BenchmarkRefreshRotation, on 50,000 grants, wrote about 72 pages per
+// commit of 11 rotations while each new hash was also indexed by itself
+// in idx_grant_by_refresh (the third leaf; a trial without that Put wrote
+// 58 pages per commit instead of 81 and rotated about a sixth faster);
+// tokens name their grant, so it is no longer written.
 //
 // The file's freelist (the pages free for reuse) is not written at each
 // commit (bbolt's NoFreelistSync, with its hashmap freelist: fileOptions).

@@ -47,6 +47,13 @@ func owned(tx *bbolt.Tx, index []byte, owner string) [][]byte {
 	return keys
 }
 
+// marked reports whether an index bucket holds key, whatever its value
+// (mark's entries have none).
+func marked(tx *bbolt.Tx, index, key []byte) bool {
+	k, _ := tx.Bucket(index).Cursor().Seek(key)
+	return k != nil && bytes.Equal(k, key)
+}
+
 // mark puts an index entry that carries no value.
 func mark(tx *bbolt.Tx, index, key []byte) error {
 	return tx.Bucket(index).Put(key, []byte{})

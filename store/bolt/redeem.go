@@ -15,7 +15,7 @@ import (
 func (s *grantRecords) CreateGrantWithSession(ctx context.Context, g store.Grant, sess store.Session, replaced []byte) error {
 	g = g.WithRevokedAt(s.now())
 	return s.write(ctx, func(tx *bbolt.Tx) error {
-		if err := checkNewGrant(tx, g); err != nil {
+		if err := checkNew(tx, grants, g); err != nil {
 			return err
 		}
 		if err := checkNew(tx, sessions, sess); err != nil {

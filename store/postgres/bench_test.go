@@ -93,7 +93,7 @@ func BenchmarkHotPaths(b *testing.B) {
 			mu.Lock()
 			hash := hashes[i]
 			mu.Unlock()
-			g, err := s.GetGrantByRefreshHash(ctx, hash)
+			g, err := s.GetGrantByRefreshHash(ctx, fmt.Sprint("grant-", i), hash)
 			if err != nil {
 				return err
 			}

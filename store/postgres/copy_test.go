@@ -149,7 +149,7 @@ func checkCopied(t *testing.T, s store.Store, now time.Time) {
 		t.Errorf("links of a2: %+v, %v (the placeholder link must be gone)", ls, err)
 	}
 	for _, r := range []string{"r1", "r2"} {
-		g, err := s.GetGrantByRefreshHash(ctx, store.HashToken(r))
+		g, err := s.GetGrantByRefreshHash(ctx, "g1", store.HashToken(r))
 		if err != nil || g.ID != "g1" || string(g.RefreshHash) != string(store.HashToken("r2")) {
 			t.Errorf("grant by refresh %s: %+v, %v (the rotated-away hash must still resolve)", r, g, err)
 		}

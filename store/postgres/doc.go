@@ -50,7 +50,11 @@
 //
 // refresh_hashes holds every refresh hash a grant ever had, so a
 // rotated-away token resolves to its grant (reuse detection); the grant's
-// deletion takes them along. A NULL expires_at never expires.
+// deletion takes them along. It is keyed by the hash, which both lookups
+// use: GetGrantByRefreshHash with the grant the token names,
+// GetGrantByLegacyRefreshHash alone (a token that does not name its
+// grant; bbolt, which has no such key, finds only what it indexed
+// before). A NULL expires_at never expires.
 // terms_acceptances keeps the latest acceptance of a client's terms per
 // account: PutTermsAcceptance is one INSERT ... ON CONFLICT DO UPDATE,
 // so the table holds at most one row per (account, client).

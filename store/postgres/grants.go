@@ -91,10 +91,23 @@ func (s *grantRecords) GetGrantWithAccount(ctx context.Context, id string) (stor
 	return g, a, err
 }
 
-// GetGrantByRefreshHash returns the live grant that had this refresh
-// hash, current or rotated away. A refresh rotates the grant it read:
-// the row is remembered for that update (seenRows).
-func (s *grantRecords) GetGrantByRefreshHash(ctx context.Context, hash []byte) (store.Grant, error) {
+// GetGrantByRefreshHash returns live grant grantID if it had this refresh
+// hash, current or rotated away (one primary-key lookup of the hash). The
+// row is remembered for an update that follows (seenRows), as the legacy
+// lookup's is: a token that does not name its grant is rotated after it.
+func (s *grantRecords) GetGrantByRefreshHash(ctx context.Context, grantID string, hash []byte) (store.Grant, error) {
+	ctx, cancel := context.WithTimeout(ctx, s.timeout)
+	defer cancel()
+	return grants.remember(s.base, s.pool.QueryRow(ctx,
+		"SELECT g.record, g.xmin, g.expires_at FROM refresh_hashes r JOIN grants g ON g.id = r.grant_id WHERE r.hash = $1 AND r.grant_id = $2 AND "+live(3),
+		hash, grantID, s.now()))
+}
+
+// GetGrantByLegacyRefreshHash returns the live grant that had this
+// refresh hash, current or rotated away, by the hash alone: the table is
+// keyed by it, so every hash is found, those of tokens that do not name
+// their grant included.
+func (s *grantRecords) GetGrantByLegacyRefreshHash(ctx context.Context, hash []byte) (store.Grant, error) {
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
 	return grants.remember(s.base, s.pool.QueryRow(ctx,

@@ -1,6 +1,7 @@
 package postgres
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -26,7 +27,14 @@ func TestGrantRoundTrips(t *testing.T) {
 		})
 	})
 	checkCosts(t, s, "GetGrantByRefreshHash", 1, 0, func() error {
-		_, err := s.GetGrantByRefreshHash(ctx, store.HashToken("rt-0"))
+		_, err := s.GetGrantByRefreshHash(ctx, "g-1", store.HashToken("rt-0"))
+		return err
+	})
+	checkCosts(t, s, "GetGrantByLegacyRefreshHash", 1, 0, func() error {
+		g, err := s.GetGrantByLegacyRefreshHash(ctx, store.HashToken("rt-0"))
+		if err == nil && g.ID != "g-1" {
+			err = fmt.Errorf("a legacy token's hash resolves to grant %q", g.ID)
+		}
 		return err
 	})
 	a := store.Account{ID: "acct-1", URN: "URN-1"}

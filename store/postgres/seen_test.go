@@ -78,12 +78,12 @@ func TestUpdateAfterRead(t *testing.T) {
 		})
 	}
 	checkCosts(t, a, "a refresh", 2, 1, func() error {
-		if _, err := a.GetGrantByRefreshHash(ctx, store.HashToken("rt-0")); err != nil {
+		if _, err := a.GetGrantByRefreshHash(ctx, "g-1", store.HashToken("rt-0")); err != nil {
 			return err
 		}
 		return rotate(a, "rt-0", "rt-1")
 	})
-	if _, err := a.GetGrantByRefreshHash(ctx, store.HashToken("rt-1")); err != nil {
+	if _, err := a.GetGrantByRefreshHash(ctx, "g-1", store.HashToken("rt-1")); err != nil {
 		t.Fatal(err)
 	}
 	if err := rotate(b, "rt-1", "rt-2"); err != nil {

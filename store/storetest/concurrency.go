@@ -91,7 +91,7 @@ func testRedeemCodeOnce(t *testing.T, newStore NewStore) {
 		return s.CreateGrant(ctx, grant("ar-1", "acct-1", fmt.Sprintf("rt-%d", i), time.Hour))
 	})
 	winner := oneWinner(t, errs, store.ErrAlreadyExists)
-	got, err := s.GetGrantByRefreshHash(ctx, store.HashToken(fmt.Sprintf("rt-%d", winner)))
+	got, err := s.GetGrantByRefreshHash(ctx, "ar-1", store.HashToken(fmt.Sprintf("rt-%d", winner)))
 	must(t, err, "GetGrantByRefreshHash of the winner")
 	if got.ID != "ar-1" {
 		t.Errorf("winner's refresh hash resolves to %q", got.ID)
@@ -100,7 +100,7 @@ func testRedeemCodeOnce(t *testing.T, newStore NewStore) {
 		if i == winner {
 			continue
 		}
-		_, err := s.GetGrantByRefreshHash(ctx, store.HashToken(fmt.Sprintf("rt-%d", i)))
+		_, err := s.GetGrantByRefreshHash(ctx, "ar-1", store.HashToken(fmt.Sprintf("rt-%d", i)))
 		wantErr(t, err, store.ErrNotFound, fmt.Sprintf("refresh hash of loser %d", i))
 	}
 }
@@ -127,14 +127,14 @@ func testRotateRefreshOnce(t *testing.T, newStore NewStore) {
 		t.Error("current refresh hash is not the winner's")
 	}
 	for i := range racers {
-		_, err := s.GetGrantByRefreshHash(ctx, next(i))
+		_, err := s.GetGrantByRefreshHash(ctx, "g-1", next(i))
 		if i == winner {
 			must(t, err, "winner's refresh hash")
 		} else {
 			wantErr(t, err, store.ErrNotFound, fmt.Sprintf("loser %d's refresh hash", i))
 		}
 	}
-	_, err = s.GetGrantByRefreshHash(ctx, presented)
+	_, err = s.GetGrantByRefreshHash(ctx, "g-1", presented)
 	must(t, err, "rotated-away refresh hash")
 }
 

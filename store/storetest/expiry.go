@@ -22,7 +22,7 @@ func testExpiredIsNotFound(t *testing.T, newStore NewStore) {
 	must(t, err, "GetAuthRequest just before expiry")
 	_, err = s.GetSession(ctx, store.HashToken("cookie-1"))
 	must(t, err, "GetSession just before expiry")
-	_, err = s.GetGrantByRefreshHash(ctx, store.HashToken("rt-1"))
+	_, err = s.GetGrantByRefreshHash(ctx, "g-1", store.HashToken("rt-1"))
 	must(t, err, "GetGrantByRefreshHash just before expiry")
 	must(t, s.UpdateAuthRequest(ctx, "ar-1", func(r store.AuthRequest) (store.AuthRequest, error) {
 		r.Done = true
@@ -39,7 +39,7 @@ func testExpiredIsNotFound(t *testing.T, newStore NewStore) {
 	wantErr(t, s.UpdateSession(ctx, store.HashToken("cookie-1"), flagCall[store.Session](&called)), store.ErrNotFound, "UpdateSession expired")
 	_, err = s.GetGrant(ctx, "g-1")
 	wantErr(t, err, store.ErrNotFound, "GetGrant expired")
-	_, err = s.GetGrantByRefreshHash(ctx, store.HashToken("rt-1"))
+	_, err = s.GetGrantByRefreshHash(ctx, "g-1", store.HashToken("rt-1"))
 	wantErr(t, err, store.ErrNotFound, "GetGrantByRefreshHash expired")
 	wantErr(t, s.UpdateGrant(ctx, "g-1", flagCall[store.Grant](&called)), store.ErrNotFound, "UpdateGrant expired")
 	if called {
@@ -101,7 +101,7 @@ func testUpdateErrorWritesNothing(t *testing.T, newStore NewStore) {
 	gotGrant, err := s.GetGrant(ctx, "g-1")
 	must(t, err, "GetGrant")
 	same(t, gotGrant, grant("g-1", "acct-1", "rt-1", time.Hour), "grant after refused update")
-	_, err = s.GetGrantByRefreshHash(ctx, store.HashToken("rt-2"))
+	_, err = s.GetGrantByRefreshHash(ctx, "g-1", store.HashToken("rt-2"))
 	wantErr(t, err, store.ErrNotFound, "refresh hash of a refused update")
 	gotSession, err := s.GetSession(ctx, store.HashToken("cookie-1"))
 	must(t, err, "GetSession")
@@ -162,7 +162,7 @@ func testSweep(t *testing.T, newStore NewStore) {
 	must(t, err, "live auth request survives Sweep")
 	_, err = s.GetSession(ctx, store.HashToken("cookie-live"))
 	must(t, err, "live session survives Sweep")
-	_, err = s.GetGrantByRefreshHash(ctx, store.HashToken("rt-live"))
+	_, err = s.GetGrantByRefreshHash(ctx, "g-live", store.HashToken("rt-live"))
 	must(t, err, "live grant survives Sweep")
 	keys, err := s.ListSigningKeys(ctx)
 	must(t, err, "ListSigningKeys")
@@ -189,7 +189,7 @@ func testSweepIndexes(t *testing.T, newStore NewStore) {
 		t.Errorf("Sweep = %d, want 2", n)
 	}
 	for _, rt := range []string{"rt-0", "rt-1"} {
-		_, err := s.GetGrantByRefreshHash(ctx, store.HashToken(rt))
+		_, err := s.GetGrantByRefreshHash(ctx, "g-old", store.HashToken(rt))
 		wantErr(t, err, store.ErrNotFound, "refresh hash "+rt+" of a swept grant")
 	}
 	revoked, err := s.RevokeGrantsByAccount(ctx, "acct-1")
@@ -203,16 +203,19 @@ func testSweepIndexes(t *testing.T, newStore NewStore) {
 		t.Errorf("DeleteSessionsByAccount after Sweep = %d, want 0", ended)
 	}
 
-	// A stale refresh index entry would refuse this grant.
 	must(t, s.CreateGrant(ctx, grant("g-new", "acct-2", "rt-0", time.Hour)), "CreateGrant reusing a swept refresh hash")
-	got, err := s.GetGrantByRefreshHash(ctx, store.HashToken("rt-0"))
+	got, err := s.GetGrantByRefreshHash(ctx, "g-new", store.HashToken("rt-0"))
 	must(t, err, "GetGrantByRefreshHash reused")
 	if got.ID != "g-new" {
 		t.Errorf("reused refresh hash resolves to %q", got.ID)
 	}
-	_, err = s.GetGrantByRefreshHash(ctx, store.HashToken("rt-1"))
-	wantErr(t, err, store.ErrNotFound, "rotated hash of the swept grant")
+	// A stale entry under the swept grant's ID would hand its tokens to
+	// a grant created with that ID.
 	must(t, s.CreateGrant(ctx, grant("g-old", "acct-1", "", time.Hour)), "CreateGrant reusing a swept ID")
+	for _, rt := range []string{"rt-0", "rt-1"} {
+		_, err := s.GetGrantByRefreshHash(ctx, "g-old", store.HashToken(rt))
+		wantErr(t, err, store.ErrNotFound, "refresh hash "+rt+" of the swept grant under a new grant of its ID")
+	}
 	must(t, s.CreateSession(ctx, session("cookie-old", "acct-1", time.Hour)), "CreateSession reusing a swept hash")
 	revoked, err = s.RevokeGrantsByAccount(ctx, "acct-1")
 	must(t, err, "RevokeGrantsByAccount after re-create")

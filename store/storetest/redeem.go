@@ -18,12 +18,12 @@ func testGrantWithSession(t *testing.T, newStore NewStore) {
 	must(t, s.CreateSession(ctx, previous), "CreateSession")
 	must(t, s.CreateGrant(ctx, grant("g-taken", "acct-1", "rt-taken", time.Hour)), "CreateGrant")
 
-	// A refused grant (its refresh hash known) writes neither the session
-	// nor the deletion.
-	wantErr(t, s.CreateGrantWithSession(ctx, grant("g-1", "acct-1", "rt-taken", time.Hour), session("cookie-1", "acct-1", time.Hour), previous.Hash),
-		store.ErrAlreadyExists, "CreateGrantWithSession with a known refresh hash")
-	_, err := s.GetGrant(ctx, "g-1")
-	wantErr(t, err, store.ErrNotFound, "GetGrant of a refused grant")
+	// A refused grant (its ID known: its code spent) writes neither the
+	// session nor the deletion.
+	wantErr(t, s.CreateGrantWithSession(ctx, grant("g-taken", "acct-1", "rt-refused", time.Hour), session("cookie-1", "acct-1", time.Hour), previous.Hash),
+		store.ErrAlreadyExists, "CreateGrantWithSession with a known ID")
+	_, err := s.GetGrantByRefreshHash(ctx, "g-taken", store.HashToken("rt-refused"))
+	wantErr(t, err, store.ErrNotFound, "refresh hash of a refused grant")
 	_, err = s.GetSession(ctx, store.HashToken("cookie-1"))
 	wantErr(t, err, store.ErrNotFound, "GetSession of a refused grant's session")
 	_, err = s.GetSession(ctx, previous.Hash)
@@ -31,7 +31,7 @@ func testGrantWithSession(t *testing.T, newStore NewStore) {
 
 	g, sess := grant("g-1", "acct-1", "rt-1", time.Hour), session("cookie-1", "acct-1", time.Hour)
 	must(t, s.CreateGrantWithSession(ctx, g, sess, previous.Hash), "CreateGrantWithSession")
-	got, err := s.GetGrantByRefreshHash(ctx, store.HashToken("rt-1"))
+	got, err := s.GetGrantByRefreshHash(ctx, "g-1", store.HashToken("rt-1"))
 	must(t, err, "GetGrantByRefreshHash")
 	same(t, got, g, "the grant created with its session, by its refresh hash")
 	gotSess, err := s.GetSession(ctx, sess.Hash)

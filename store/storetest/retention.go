@@ -90,10 +90,10 @@ func testRetainRefresh(t *testing.T, newStore NewRetainingStore) {
 	if n != 0 {
 		t.Errorf("Sweep = %d, want 0 (forgotten refresh hashes are not records)", n)
 	}
-	_, err = s.GetGrantByRefreshHash(ctx, store.HashToken("rt-0"))
+	_, err = s.GetGrantByRefreshHash(ctx, "g", store.HashToken("rt-0"))
 	wantErr(t, err, store.ErrNotFound, "refresh token rotated away 61 minutes ago")
 	for _, rt := range []string{"rt-1", "rt-2"} {
-		g, err := s.GetGrantByRefreshHash(ctx, store.HashToken(rt))
+		g, err := s.GetGrantByRefreshHash(ctx, "g", store.HashToken(rt))
 		must(t, err, "GetGrantByRefreshHash "+rt)
 		if g.ID != "g" {
 			t.Errorf("%s resolves to %q", rt, g.ID)
@@ -108,12 +108,12 @@ func testRetainRefresh(t *testing.T, newStore NewRetainingStore) {
 	c.Advance(2 * time.Hour)
 	_, err = s.Sweep(ctx, c.Now())
 	must(t, err, "Sweep later")
-	g, err := s.GetGrantByRefreshHash(ctx, store.HashToken("rt-1"))
+	g, err := s.GetGrantByRefreshHash(ctx, "g", store.HashToken("rt-1"))
 	must(t, err, "current hash after the later Sweep")
 	if g.ID != "g" {
 		t.Errorf("rt-1 resolves to %q", g.ID)
 	}
-	_, err = s.GetGrantByRefreshHash(ctx, store.HashToken("rt-2"))
+	_, err = s.GetGrantByRefreshHash(ctx, "g", store.HashToken("rt-2"))
 	wantErr(t, err, store.ErrNotFound, "rt-2, rotated away two hours ago")
 }
 
@@ -132,7 +132,7 @@ func testRetainNothing(t *testing.T, newStore NewRetainingStore) {
 	if n != 0 {
 		t.Errorf("Sweep = %d, want 0", n)
 	}
-	_, err = s.GetGrantByRefreshHash(ctx, store.HashToken("rt-0"))
+	_, err = s.GetGrantByRefreshHash(ctx, "g", store.HashToken("rt-0"))
 	must(t, err, "old refresh hash without retention")
 	got, err := s.ListAudit(ctx, time.Time{}, 0)
 	must(t, err, "ListAudit")

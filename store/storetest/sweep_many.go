@@ -67,7 +67,7 @@ func testSweepMany(t *testing.T, newStore NewStore) {
 	}
 	_, err = s.GetAuthRequest(ctx, "moved-later")
 	must(t, err, "an auth request whose expiry moved later survives Sweep")
-	_, err = s.GetGrantByRefreshHash(ctx, store.HashToken("rt-0"))
+	_, err = s.GetGrantByRefreshHash(ctx, "g-old", store.HashToken("rt-0"))
 	wantErr(t, err, store.ErrNotFound, "rotated refresh hash of a swept grant")
 	must(t, s.CreateAuthRequest(ctx, authRequest("ar-0000", time.Hour)), "CreateAuthRequest reusing a swept ID")
 	must(t, s.CreateSession(ctx, session("moved-earlier", "acct-1", time.Hour)), "CreateSession reusing a swept hash")

@@ -86,7 +86,7 @@ func testSweepSpent(t *testing.T, newStore NewStore) {
 	sweep(epoch.Add(store.RevokedGrantKept+time.Second), 1, "after the first revoked grant's time")
 	_, err = s.GetGrant(ctx, "g-revoked")
 	wantErr(t, err, store.ErrNotFound, "revoked grant after its time")
-	_, err = s.GetGrantByRefreshHash(ctx, store.HashToken("rt-revoked"))
+	_, err = s.GetGrantByRefreshHash(ctx, "g-revoked", store.HashToken("rt-revoked"))
 	wantErr(t, err, store.ErrNotFound, "refresh hash of a swept revoked grant")
 	_, err = s.GetGrant(ctx, "g-b")
 	must(t, err, "grant revoked five minutes later")
@@ -94,7 +94,7 @@ func testSweepSpent(t *testing.T, newStore NewStore) {
 	sweep(epoch.Add(5*time.Minute+store.RevokedGrantKept+time.Second), 1, "after the second revoked grant's time")
 	_, err = s.GetGrant(ctx, "g-b")
 	wantErr(t, err, store.ErrNotFound, "grant revoked by account after its time")
-	got, err := s.GetGrantByRefreshHash(ctx, store.HashToken("rt-live"))
+	got, err := s.GetGrantByRefreshHash(ctx, "g-live", store.HashToken("rt-live"))
 	must(t, err, "live grant after the sweeps")
 	same(t, got, live, "live grant after the sweeps")
 	// The swept grant's refresh hash is free again.
