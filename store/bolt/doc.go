@@ -136,7 +136,10 @@
 // unless they index existing records: then SchemaVersion goes up and
 // upgrades gets the function that fills them, run by Open in its own
 // transaction (version 2 built idx_expiry). A change to what existing
-// records mean bumps it too: version 3 renamed the client record's fields.
+// records mean bumps it too: version 3 renamed the client record's fields,
+// and so does a change an earlier Passerelle would misread: version 4
+// stopped indexing new refresh hashes by themselves, which an earlier
+// version's lookups rely on.
 //
 // # Durability
 //

@@ -89,3 +89,43 @@ func TestLegacyRefreshIndex(t *testing.T) {
 		t.Errorf("the current hash after Sweep: %v", err)
 	}
 }
+
+// TestVersion3FileUpgrades: a file written before refresh hashes stopped
+// being indexed by themselves (schema version 3) opens, keeps its
+// legacy entries, and says version 4, so an earlier Passerelle, which
+// would not find the hashes written from now on, refuses it.
+func TestVersion3FileUpgrades(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "v3.db")
+	s, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	legacy := store.HashToken("bare-secret")
+	g := store.Grant{ID: "g-old", AccountID: "a", RefreshHash: legacy, ExpiresAt: time.Now().Add(time.Hour)}
+	if err := s.CreateGrant(t.Context(), g); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.db.Update(func(tx *bbolt.Tx) error {
+		if err := tx.Bucket(indexGrantByRefresh).Put(legacy, []byte("g-old")); err != nil {
+			return err
+		}
+		return tx.Bucket(bucketMeta).Put(keySchemaVersion, []byte("3"))
+	}); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+
+	s, err = Open(path, Options{})
+	if err != nil {
+		t.Fatalf("Open a version-3 file: %v", err)
+	}
+	defer s.Close()
+	if got, err := s.GetGrantByLegacyRefreshHash(t.Context(), legacy); err != nil || got.ID != "g-old" {
+		t.Errorf("a legacy hash after the upgrade: grant %q, %v", got.ID, err)
+	}
+	var v string
+	_ = s.db.View(func(tx *bbolt.Tx) error { v = string(tx.Bucket(bucketMeta).Get(keySchemaVersion)); return nil })
+	if v != "4" {
+		t.Errorf("schema version after the upgrade: %q, want 4", v)
+	}
+}

@@ -16,6 +16,9 @@ var upgrades = []func(tx *bbolt.Tx) error{
 	indexExpiries,
 	// 2 → 3: client records take store.Client's metadata names.
 	upgradeClientNames,
+	// 3 → 4: refresh hashes written from now on are found under their
+	// grant only, not in idx_grant_by_refresh (indexRefresh).
+	legacyRefreshIndex,
 }
 
 // upgrade runs the upgrades from version to SchemaVersion and records the
@@ -37,6 +40,14 @@ func upgrade(tx *bbolt.Tx, meta *bbolt.Bucket, version int, path string) error {
 	}
 	return nil
 }
+
+// legacyRefreshIndex converts nothing: what idx_grant_by_refresh holds
+// stays, for the tokens that do not name their grant. The version bump
+// is what it is for: an earlier Passerelle looks every refresh token up
+// in that index, and would take the ones written from now on for unknown
+// (no reuse detected, a revocation answered and not done), so it refuses
+// the file instead.
+func legacyRefreshIndex(*bbolt.Tx) error { return nil }
 
 // indexExpiries (re)builds idx_expiry from the records of every swept kind.
 func indexExpiries(tx *bbolt.Tx) error {
