@@ -119,6 +119,7 @@ func (ps *Passerelle) enrol(ctx context.Context, user string) error {
 // sign-in form, callback, TOTP challenge, code, token exchange.
 func (ps *Passerelle) SignIn(ctx context.Context) (*oauth2.Token, error) {
 	user, secret, at := ps.people.pick()
+	defer ps.people.done(user)
 	c, p, verifier, err := ps.upstream(user)
 	if err != nil {
 		return nil, err

@@ -16,7 +16,12 @@ import (
 // the codes of one step either side of its own and never a step at or
 // before the person's last one, so a person can sign in at most twice in
 // a 30-second step (steps now and now+1) and once more per step after
-// that. People take turns (round robin). With a clock the bench can move
+// that. People take turns (round robin), and a person has one sign-in
+// in flight at a time (pick to done): two with the steps N and N+1 that
+// finished in the other order would have the first refused, its step no
+// longer after the last one accepted (a bench-compare run ended on "The
+// code is not valid" so, when most people had used their steps and the
+// turn came back to the few left within milliseconds). With a clock the bench can move
 // (an in-process broker), it is moved forward whenever the next step
 // would run ahead of the one step of skew accepted, so a few people
 // suffice; otherwise, when nobody has a usable step left, the worker
@@ -43,16 +48,17 @@ type People struct {
 	now     func() time.Time      // Passerelle's clock
 	advance func(d time.Duration) // moves it, in-process only; nil otherwise
 	next    atomic.Int64          // round robin
-	mu      sync.Mutex            // guards secrets and last
+	mu      sync.Mutex            // guards secrets, last and busy
 	secrets map[string]string     // username → TOTP secret
 	last    map[string]int64      // username → last step used
+	busy    map[string]bool       // username → a sign-in in flight
 	waits   atomic.Int64          // times a worker waited for a step
 }
 
 // NewPeople is n people at a Passerelle whose clock is now; advance moves
 // that clock, or is nil when the bench cannot.
 func NewPeople(n int, now func() time.Time, advance func(time.Duration)) *People {
-	p := &People{now: now, advance: advance, secrets: map[string]string{}, last: map[string]int64{}}
+	p := &People{now: now, advance: advance, secrets: map[string]string{}, last: map[string]int64{}, busy: map[string]bool{}}
 	for i := range n {
 		p.Names = append(p.Names, fmt.Sprintf("user%05d", i))
 	}
@@ -91,21 +97,25 @@ func (p *People) enrolled(user, secret string, step int64) {
 	p.last[user] = step
 }
 
-// pick chooses the next person who has a usable step and the instant
-// whose code they answer with.
+// pick chooses the next person who has a usable step and no sign-in in
+// flight, and the instant whose code they answer with; done ends their
+// turn.
 func (p *People) pick() (user, secret string, at time.Time) {
 	for {
 		p.mu.Lock()
 		now := p.now().Unix() / 30
 		for range len(p.Names) {
 			u := p.Names[(p.next.Add(1)-1)%int64(len(p.Names))]
+			if p.busy[u] {
+				continue
+			}
 			step := max(p.low(), p.last[u]+1)
 			if step > now+1 && p.advance != nil {
 				p.advance(time.Duration(step-now-1) * 30 * time.Second)
 				now = step - 1
 			}
 			if step <= now+1 {
-				p.last[u] = step
+				p.last[u], p.busy[u] = step, true
 				s := p.secrets[u]
 				p.mu.Unlock()
 				return u, s, stepTime(step)
@@ -115,6 +125,13 @@ func (p *People) pick() (user, secret string, at time.Time) {
 		p.waits.Add(1)
 		time.Sleep(time.Until(time.Unix((now+1)*30, 0)) + 10*time.Millisecond)
 	}
+}
+
+// done ends user's sign-in that pick began.
+func (p *People) done(user string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	delete(p.busy, user)
 }
 
 // again is the instant whose code user answers with, read again when
