@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"testing"
@@ -205,10 +206,17 @@ func decideTerms(t *testing.T, b *testbrowser.Browser, p testbrowser.Page, decis
 
 // TestDemoFixedSidePort: without -side, the demo's relying parties and
 // outbox are on the broker's port plus one, every run; a taken broker
-// port says how to pick another.
+// port says how to pick another. The demo runs the collector at serve's
+// target when the environment sets none (gc.go).
 func TestDemoFixedSidePort(t *testing.T) {
+	t.Setenv("GOGC", "")
+	gc := debug.SetGCPercent(100)
+	t.Cleanup(func() { debug.SetGCPercent(gc) })
 	port := freePairPort(t)
 	issuer, urls := runDemoOn(t, port)
+	if got := gcPercent(); got != serveGCPercent {
+		t.Errorf("demo runs the collector at GOGC=%d, want %d", got, serveGCPercent)
+	}
 	want := fmt.Sprintf("http://127.0.0.1:%d/", port+1)
 	for name, got := range urls {
 		if !strings.HasPrefix(got, want) {
