@@ -26,33 +26,21 @@ func (t table[T]) scan(row pgx.Row) (T, error) {
 	return t.decode(raw)
 }
 
-// decode is the record stored as raw, through the kind's decoded cache
-// when it has one.
-func (t table[T]) decode(raw []byte) (T, error) {
-	if t.decoded == nil {
-		return decode[T](raw, t.noun)
-	}
-	v, err := t.decoded.Decode(raw)
-	if err != nil {
-		return v, fmt.Errorf("store/postgres: decode %s: %w", t.noun, err)
-	}
-	return v, nil
-}
-
-// decode is the record stored as raw, a noun. A record with a JSON
-// method of its own (store.AuthRequest) decodes through it directly: it
-// validates the text itself, and json.Unmarshal would first scan the
-// whole text once more.
-func decode[T any](raw []byte, noun string) (T, error) {
-	var v T
-	var err error
-	if u, ok := any(&v).(json.Unmarshaler); ok {
+// decode is the record stored as raw: through the kind's decoded cache
+// when it has one, else directly. A record with a JSON method of its own
+// (store.AuthRequest) decodes through it: it validates the text itself,
+// and json.Unmarshal would first scan the whole text once more.
+func (t table[T]) decode(raw []byte) (v T, err error) {
+	switch u, ok := any(&v).(json.Unmarshaler); {
+	case t.decoded != nil:
+		v, err = t.decoded.Decode(raw)
+	case ok:
 		err = u.UnmarshalJSON(raw)
-	} else {
+	default:
 		err = json.Unmarshal(raw, &v)
 	}
 	if err != nil {
-		return v, fmt.Errorf("store/postgres: decode %s: %w", noun, err)
+		return v, fmt.Errorf("store/postgres: decode %s: %w", t.noun, err)
 	}
 	return v, nil
 }
