@@ -92,15 +92,12 @@ func (s *grantRecords) GetGrantWithAccount(ctx context.Context, id string) (stor
 }
 
 // GetGrantByRefreshHash returns live grant grantID if it had this refresh
-// hash, current or rotated away (one primary-key lookup of the hash). The
-// row is remembered for an update that follows (seenRows), as the legacy
-// lookup's is: a token that does not name its grant is rotated after it.
+// hash, current or rotated away (one primary-key lookup of the hash).
 func (s *grantRecords) GetGrantByRefreshHash(ctx context.Context, grantID string, hash []byte) (store.Grant, error) {
-	ctx, cancel := context.WithTimeout(ctx, s.timeout)
-	defer cancel()
-	return grants.remember(s.base, s.pool.QueryRow(ctx,
-		"SELECT g.record, g.xmin, g.expires_at FROM refresh_hashes r JOIN grants g ON g.id = r.grant_id WHERE r.hash = $1 AND r.grant_id = $2 AND "+live(3),
-		hash, grantID, s.now()))
+	if grantID == "" {
+		return store.Grant{}, grants.notFound()
+	}
+	return s.grantByRefreshHash(ctx, grantID, hash)
 }
 
 // GetGrantByLegacyRefreshHash returns the live grant that had this
@@ -108,11 +105,23 @@ func (s *grantRecords) GetGrantByRefreshHash(ctx context.Context, grantID string
 // keyed by it, so every hash is found, those of tokens that do not name
 // their grant included.
 func (s *grantRecords) GetGrantByLegacyRefreshHash(ctx context.Context, hash []byte) (store.Grant, error) {
+	return s.grantByRefreshHash(ctx, "", hash)
+}
+
+// grantByRefreshHash reads the live grant that had hash, which must be
+// grantID unless that is empty. The row is remembered for an update that
+// follows (seenRows): a token that does not name its grant is rotated
+// after it.
+func (s *grantRecords) grantByRefreshHash(ctx context.Context, grantID string, hash []byte) (store.Grant, error) {
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
-	return grants.remember(s.base, s.pool.QueryRow(ctx,
-		"SELECT g.record, g.xmin, g.expires_at FROM refresh_hashes r JOIN grants g ON g.id = r.grant_id WHERE r.hash = $1 AND "+live(2),
-		hash, s.now()))
+	sql := "SELECT g.record, g.xmin, g.expires_at FROM refresh_hashes r JOIN grants g ON g.id = r.grant_id WHERE r.hash = $1 AND " + live(2)
+	args := []any{hash, s.now()}
+	if grantID != "" {
+		sql += " AND r.grant_id = $3"
+		args = append(args, grantID)
+	}
+	return grants.remember(s.base, s.pool.QueryRow(ctx, sql, args...))
 }
 
 // UpdateGrant applies fn to a live grant. A new refresh hash is indexed
