@@ -112,7 +112,7 @@ func signInWrites(ctx context.Context, s store.Store, n int64) error {
 			})
 		},
 		func() error {
-			return s.AppendAudit(ctx, store.AuditEvent{ID: "e-" + id, Time: now, Kind: "signin", AccountID: acct, ClientID: "portal"})
+			return s.AppendNewAudit(ctx, store.AuditEvent{ID: "e-" + id, Time: now, Kind: "signin", AccountID: acct, ClientID: "portal"})
 		},
 		func() error {
 			return s.CreateGrantWithSession(ctx, store.Grant{
