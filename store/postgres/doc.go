@@ -236,7 +236,8 @@
 // auth request and the TOTP answer started from the rows the broker
 // had read), counted by
 // TestReturningSignInWritesPostgres. A refresh is 2 statements (the
-// grant by its hash, then the rotation; was 3), an introspection 1 (the
+// grant read by the ID its token names, then the rotation's
+// compare-and-swap; was 3), an introspection 1 (the
 // grant joined to its account, GetGrantWithAccount; was 2, the grant
 // then its account). pgx prepares every statement once per
 // connection and reuses it (its default statement cache), so no
