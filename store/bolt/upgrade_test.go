@@ -5,38 +5,24 @@ import (
 	"path/filepath"
 	"slices"
 	"testing"
+	"time"
 
 	"go.etcd.io/bbolt"
+
+	"github.com/passerelle/passerelle/store"
 )
 
 // TestUpgradeClientNames: a version-2 file's client records read whole
-// after Open upgrades the file, and the file says the current version.
+// after Open upgrades the file.
 func TestUpgradeClientNames(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "passerelle.db")
-	s, err := Open(path, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
 	old := `{"id":"portal","secret_hash":"AAEC","auth_method":"client_secret_post","id_token_alg":"RS256",` +
 		`"mfa_factors":["totp"],"mfa_every_sign_in":true,"default_acr":"loa3","redirect_uris":["https://rp.example/cb"]}`
-	if err := s.db.Update(func(tx *bbolt.Tx) error {
+	s := upgradedFrom(t, 2, func(tx *bbolt.Tx) error {
 		if err := tx.Bucket(bucketClients).Put([]byte("portal"), []byte(old)); err != nil {
 			return err
 		}
-		if err := tx.Bucket(bucketClients).Put([]byte("plain"), []byte(`{"id":"plain"}`)); err != nil {
-			return err
-		}
-		return tx.Bucket(bucketMeta).Put(keySchemaVersion, []byte("2"))
-	}); err != nil {
-		t.Fatal(err)
-	}
-	s.Close()
-
-	s, err = Open(path, Options{})
-	if err != nil {
-		t.Fatalf("Open a version-2 file: %v", err)
-	}
-	defer s.Close()
+		return tx.Bucket(bucketClients).Put([]byte("plain"), []byte(`{"id":"plain"}`))
+	})
 	c, err := s.GetClient(t.Context(), "portal")
 	if err != nil || c.AuthMethod != "client_secret_post" || c.IDTokenAlg != "RS256" || len(c.SecretHash) != 3 ||
 		!slices.Equal(c.MFA.Factors, []string{"totp"}) || !c.MFA.EverySignIn || c.MFA.ACR != "loa3" ||
@@ -46,9 +32,53 @@ func TestUpgradeClientNames(t *testing.T) {
 	if c, err := s.GetClient(t.Context(), "plain"); err != nil || c.ID != "plain" {
 		t.Errorf("client without the renamed fields: %+v, %v", c, err)
 	}
+}
+
+// TestUpgradeLegacyRefreshIndex: a file written before refresh hashes
+// stopped being indexed by themselves (version 3) opens and keeps its
+// legacy entries; it says version 4 after, so an earlier Passerelle,
+// which would not find the hashes written from then on, refuses it.
+func TestUpgradeLegacyRefreshIndex(t *testing.T) {
+	legacy := store.HashToken("bare-secret")
+	s := upgradedFrom(t, 3, func(tx *bbolt.Tx) error {
+		g := store.Grant{ID: "g-old", AccountID: "a", RefreshHash: legacy, ExpiresAt: time.Now().Add(time.Hour)}
+		if err := putGrant(tx, g); err != nil {
+			return err
+		}
+		return tx.Bucket(indexGrantByRefresh).Put(legacy, []byte("g-old"))
+	})
+	if got, err := s.GetGrantByLegacyRefreshHash(t.Context(), legacy); err != nil || got.ID != "g-old" {
+		t.Errorf("a legacy hash after the upgrade: grant %q, %v", got.ID, err)
+	}
+}
+
+// upgradedFrom writes what write puts in a new file marked schema
+// version from, and opens the file again, which upgrades it: the test
+// fails unless it opens and then says SchemaVersion.
+func upgradedFrom(t *testing.T, from int, write func(tx *bbolt.Tx) error) *Store {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "passerelle.db")
+	s, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.db.Update(func(tx *bbolt.Tx) error {
+		if err := write(tx); err != nil {
+			return err
+		}
+		return tx.Bucket(bucketMeta).Put(keySchemaVersion, []byte(fmt.Sprint(from)))
+	}); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	if s, err = Open(path, Options{}); err != nil {
+		t.Fatalf("Open a version-%d file: %v", from, err)
+	}
+	t.Cleanup(func() { s.Close() })
 	var v string
 	_ = s.db.View(func(tx *bbolt.Tx) error { v = string(tx.Bucket(bucketMeta).Get(keySchemaVersion)); return nil })
 	if v != fmt.Sprint(SchemaVersion) {
-		t.Errorf("schema version after the upgrade: %q", v)
+		t.Errorf("schema version after the upgrade from %d: %q, want %d", from, v, SchemaVersion)
 	}
+	return s
 }
