@@ -19,10 +19,9 @@ import (
 // found with the grant's ID (GetGrantByRefreshHash: bbolt lists them
 // under the grant and no longer indexes a hash by itself, which cost a
 // third of a rotation's pages). A grant is rotated in one store update
-// read by its ID (rotate): the
-// token's hash is compared, the client's checks run, and the new hash is
-// written, all in that update, so a refresh reads nothing before its one
-// write. A token that is not the current one is looked up under the
+// read by its ID (rotate): the token's hash is compared, the client's
+// checks run, and the new hash is written, all in that update, so a
+// refresh reads nothing before its one write. A token that is not the current one is looked up under the
 // grant it names only then: found, it is a rotated-away token
 // presented again and the grant is revoked (RFC 6749 §10.4, OAuth 2.0
 // Security BCP §4.14.2); not found, it is a token Passerelle never issued
