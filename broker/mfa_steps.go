@@ -107,12 +107,13 @@ func (p mfaPages) load(w http.ResponseWriter, r *http.Request) (*mfaFlow, bool) 
 	}
 	ctx := r.Context()
 	m := &mfaFlow{flow: f}
-	var err error
-	if m.acct, err = p.st.GetAccount(ctx, f.ar.AccountID); err != nil {
-		p.log.ErrorContext(ctx, "account at mfa step", "error", err)
+	acct, all, err := p.st.GetAccountWithFactors(ctx, f.ar.AccountID)
+	if err != nil {
+		p.log.ErrorContext(ctx, "account and factors at mfa step", "error", err)
 		b.pages.errorPage(w, r, http.StatusServiceUnavailable, &f.ar, errGeneric)
 		return nil, false
 	}
+	m.acct = acct
 	if m.acct.Locked {
 		b.pages.errorPage(w, r, http.StatusForbidden, &f.ar, errLocked)
 		return nil, false
@@ -121,25 +122,17 @@ func (p mfaPages) load(w http.ResponseWriter, r *http.Request) (*mfaFlow, bool) 
 		b.dormantPage(w, r, &f.ar)
 		return nil, false
 	}
-	if err := p.listFactors(ctx, m); err != nil {
-		p.log.ErrorContext(ctx, "list factors", "error", err)
-		b.pages.errorPage(w, r, http.StatusServiceUnavailable, &f.ar, errGeneric)
-		return nil, false
-	}
+	p.useFactors(m, all)
 	return m, true
 }
 
-// listFactors fills in what m's account may use at the level the client
-// requires: the kinds, the account's factors in order and its recovery
-// codes.
-func (p mfaPages) listFactors(ctx context.Context, m *mfaFlow) error {
+// useFactors fills in what m's account may use of all, its factors, at
+// the level the client requires: the kinds, the factors in order and
+// its recovery codes.
+func (p mfaPages) useFactors(m *mfaFlow, all []store.Factor) {
 	b := p.core
 	m.required, _ = b.policy.requiredACR(m.client, &m.ar)
 	m.kinds = b.policy.usableKinds(m.client, m.required)
-	all, err := p.st.ListFactors(ctx, m.acct.ID)
-	if err != nil {
-		return err
-	}
 	enrollable := p.factors.Enrollable()
 	for i := range all {
 		if all[i].Kind == recoveryKind {
@@ -157,7 +150,6 @@ func (p mfaPages) listFactors(ctx context.Context, m *mfaFlow) error {
 		}
 		return m.factors[i].LastUsedAt.After(m.factors[j].LastUsedAt)
 	})
-	return nil
 }
 
 // entry is where the dispatcher sends the browser for the second factor
@@ -165,7 +157,11 @@ func (p mfaPages) listFactors(ctx context.Context, m *mfaFlow) error {
 // ask for (one round trip fewer), else to step, which decides.
 func (p mfaPages) entry(ctx context.Context, f *flow, acct store.Account) string {
 	m := &mfaFlow{flow: f, acct: acct}
-	if err := p.listFactors(ctx, m); err == nil && challengeFirst(m) {
+	all, err := p.st.ListFactors(ctx, acct.ID)
+	if err != nil {
+		return f.stepURL("mfa")
+	}
+	if p.useFactors(m, all); challengeFirst(m) {
 		return f.stepURL("mfa", "use", m.factors[0].ID)
 	}
 	return f.stepURL("mfa")

@@ -62,6 +62,13 @@ func (s *timedStore) GetGrantWithAccount(ctx context.Context, id string) (store.
 	return g, a, err
 }
 
+func (s *timedStore) GetAccountWithFactors(ctx context.Context, accountID string) (store.Account, []store.Factor, error) {
+	start := time.Now()
+	a, fs, err := s.Store.GetAccountWithFactors(ctx, accountID)
+	s.m.observe("GetAccountWithFactors", start, err)
+	return a, fs, err
+}
+
 func (s *timedStore) GetGrantByRefreshHash(ctx context.Context, grantID string, hash []byte) (store.Grant, error) {
 	return timed(s.m, "GetGrantByRefreshHash", func() (store.Grant, error) { return s.Store.GetGrantByRefreshHash(ctx, grantID, hash) })
 }

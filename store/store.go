@@ -165,6 +165,10 @@ type Factors interface {
 	GetFactorByCredentialID(ctx context.Context, credentialID []byte) (Factor, error)
 	// ListFactors returns an account's factors, oldest first.
 	ListFactors(ctx context.Context, accountID string) ([]Factor, error)
+	// GetAccountWithFactors is GetAccount and ListFactors of that account
+	// read together (one statement, one read transaction): a second-factor
+	// step needs both. A missing account is ErrNotFound, with no factors.
+	GetAccountWithFactors(ctx context.Context, accountID string) (Account, []Factor, error)
 	UpdateFactor(ctx context.Context, id string, fn func(Factor) (Factor, error)) error
 	// UpdateAccountFactor applies fn to an account and one of its
 	// factors and writes both records it returns, or neither, in one

@@ -71,20 +71,45 @@ func (s *factorRecords) GetFactorByCredentialID(ctx context.Context, credentialI
 // account), oldest first, ties broken by ID.
 func (s *factorRecords) ListFactors(ctx context.Context, accountID string) ([]store.Factor, error) {
 	var out []store.Factor
-	err := s.view(ctx, func(tx *bbolt.Tx) error {
-		out = nil
-		for _, entry := range owned(tx, indexFactorsByAccount, accountID) {
-			f, ok, err := load(tx, factors, entry[timeKeyLen:])
-			if err != nil {
-				return err
-			}
-			if ok {
-				out = append(out, f)
-			}
-		}
-		return nil
+	err := s.view(ctx, func(tx *bbolt.Tx) (err error) {
+		out, err = listFactors(tx, accountID)
+		return err
 	})
 	return out, err
+}
+
+// GetAccountWithFactors reads an account and its factors, oldest first,
+// in one read transaction.
+func (s *factorRecords) GetAccountWithFactors(ctx context.Context, accountID string) (store.Account, []store.Factor, error) {
+	var a store.Account
+	var fs []store.Factor
+	err := s.view(ctx, func(tx *bbolt.Tx) (err error) {
+		if a, err = getLive(s.base, tx, accounts, []byte(accountID)); err != nil {
+			return err
+		}
+		fs, err = listFactors(tx, accountID)
+		return err
+	})
+	if err != nil {
+		return store.Account{}, nil, err
+	}
+	return a, fs, nil
+}
+
+// listFactors reads the factors idx_factors_by_account lists under
+// accountID, in its order (creation time, then ID).
+func listFactors(tx *bbolt.Tx, accountID string) ([]store.Factor, error) {
+	var out []store.Factor
+	for _, entry := range owned(tx, indexFactorsByAccount, accountID) {
+		f, ok, err := load(tx, factors, entry[timeKeyLen:])
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			out = append(out, f)
+		}
+	}
+	return out, nil
 }
 
 // UpdateFactor applies fn to the factor (LastStep, SignCount, used

@@ -87,3 +87,53 @@ func (s *factorRecords) rememberedPair(accountID, factorID string) *[2]seen {
 	}
 	return &[2]seen{a, f}
 }
+
+// GetAccountWithFactors reads an account and its factors, oldest first,
+// in one statement: the account's row LEFT JOINed to its factors' (so
+// it comes once per factor, and once with none), each row remembered
+// for UpdateAccountFactor's compare-and-swap, as GetAccount and
+// ListFactors remember theirs (which were two round trips).
+func (s *factorRecords) GetAccountWithFactors(ctx context.Context, accountID string) (store.Account, []store.Factor, error) {
+	ctx, cancel := context.WithTimeout(ctx, s.timeout)
+	defer cancel()
+	rows, err := s.pool.Query(ctx, "SELECT a.record, a.xmin, f.record, f.xmin FROM accounts a "+
+		"LEFT JOIN factors f ON f.account_id = a.id WHERE a.id = $1 ORDER BY f.created_at, f.id", accountID)
+	if err != nil {
+		return store.Account{}, nil, s.fail(err)
+	}
+	defer rows.Close()
+	var a store.Account
+	var fs []store.Factor
+	first := true
+	for rows.Next() {
+		var acct, fac seen
+		var facVersion *uint32
+		if err := rows.Scan(&acct.raw, &acct.version, &fac.raw, &facVersion); err != nil {
+			return store.Account{}, nil, s.fail(err)
+		}
+		if first {
+			if a, err = accounts.decode(acct.raw); err != nil {
+				return store.Account{}, nil, err
+			}
+			s.seen.put(accounts.name, accounts.keyOf(a), acct)
+			first = false
+		}
+		if facVersion == nil {
+			continue // no factor: the LEFT JOIN's one row
+		}
+		fac.version = *facVersion
+		f, err := factors.decode(fac.raw)
+		if err != nil {
+			return store.Account{}, nil, err
+		}
+		s.seen.put(factors.name, factors.keyOf(f), fac)
+		fs = append(fs, f)
+	}
+	if err := rows.Err(); err != nil {
+		return store.Account{}, nil, s.fail(err)
+	}
+	if first {
+		return store.Account{}, nil, accounts.notFound()
+	}
+	return a, fs, nil
+}

@@ -226,8 +226,10 @@
 // query tracer), for tests and the bench: a returning person's sign-in
 // is 2 durable writes (was 9, then 5 before the TOTP answer became one
 // UpdateAccountFactor, then 3 before the SSO session went into the
-// grant's statement, CreateGrantWithSession) in 20 statements besides
-// the audit log's group commits (21 while the sign-in's audit event was
+// grant's statement, CreateGrantWithSession) in 18 statements besides
+// the audit log's group commits (20 while each second-factor page read
+// the account and then its factors, which GetAccountWithFactors reads in
+// one statement; 21 while the sign-in's audit event was
 // looked up before it was queued, which AppendNewAudit does not; was 44 with the auth request's writes
 // already unlogged: the compare-and-swap of Locking saves two round
 // trips per update, four for UpdateAccountFactor, the one-statement

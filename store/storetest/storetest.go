@@ -51,6 +51,7 @@ func Run(t *testing.T, newStore NewStore) {
 		{"ListFactors", testListFactors},
 		{"UpdateFactorErrorWritesNothing", testUpdateFactorErrorWritesNothing},
 		{"UpdateAccountFactor", testUpdateAccountFactor},
+		{"GetAccountWithFactors", testGetAccountWithFactors},
 		{"OTPs", testOTPs},
 		{"OTPExpiry", testOTPExpiry},
 		{"Hit", testHit},
