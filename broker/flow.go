@@ -37,6 +37,11 @@ type flow struct {
 	// request left it (nil: none yet), so the dispatcher decides on it
 	// instead of reading it again (flowAccount).
 	seen *store.Account
+	// factors are the factors of account factorsOf ("": none) as this
+	// request read them with the account, so the dispatcher's choice of
+	// the first challenge does not read them again (mfaPages.entry).
+	factors   []store.Factor
+	factorsOf string
 	// entry: this request is the authorization request that stored the
 	// sign-in (begin). A decision that shows a page of choices (the
 	// language, the chooser) sends the browser to the dispatcher's

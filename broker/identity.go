@@ -64,12 +64,18 @@ func (ids identities) identified(w http.ResponseWriter, r *http.Request, f *flow
 	case f.ar.LinkProvider != "" && f.ar.AccountID != "":
 		ids.linkFromAccountPage(w, r, f, up, l, known)
 	case known:
-		acct, err := b.dormancy.SignedIn(ctx, l.AccountID)
+		// The factors come with the account: the dispatcher picks the
+		// first challenge from them (mfaPages.entry).
+		acct, factors, err := ids.st.GetAccountWithFactors(ctx, l.AccountID)
+		if err == nil {
+			acct, err = b.dormancy.SignedIn(ctx, acct)
+		}
 		if err != nil {
 			b.log.ErrorContext(ctx, "account of link", "error", err)
 			b.pages.errorPage(w, r, http.StatusServiceUnavailable, &f.ar, errGeneric)
 			return
 		}
+		f.factors, f.factorsOf = factors, acct.ID
 		ids.signedInAs(w, r, f, acct, up)
 	case f.ar.Linking:
 		// The credential meant to prove an existing account has none.

@@ -157,9 +157,11 @@ func (p mfaPages) useFactors(m *mfaFlow, all []store.Factor) {
 // ask for (one round trip fewer), else to step, which decides.
 func (p mfaPages) entry(ctx context.Context, f *flow, acct store.Account) string {
 	m := &mfaFlow{flow: f, acct: acct}
-	all, err := p.st.ListFactors(ctx, acct.ID)
-	if err != nil {
-		return f.stepURL("mfa")
+	all, err := f.factors, error(nil)
+	if f.factorsOf != acct.ID {
+		if all, err = p.st.ListFactors(ctx, acct.ID); err != nil {
+			return f.stepURL("mfa")
+		}
 	}
 	if p.useFactors(m, all); challengeFirst(m) {
 		return f.stepURL("mfa", "use", m.factors[0].ID)

@@ -49,16 +49,19 @@ type Marker struct {
 // errUnchanged ends an update that has nothing to write.
 var errUnchanged = errors.New("dormancy: unchanged")
 
-// SignedIn is a sign-in with one of the account's credentials: it returns
-// the account, marked dormant if it was idle, else with the sign-in time
-// recorded (at most once an hour). A dormant account's times are left as
-// they are.
-func (m Marker) SignedIn(ctx context.Context, id string) (store.Account, error) {
+// SignedIn is a sign-in with one of the account's credentials, a as the
+// caller just read it: it returns the account, marked dormant if it was
+// idle, else with the sign-in time recorded (at most once an hour). A
+// dormant account's times are left as they are. What it writes, it
+// decides again on the stored record, so a read that is a little old
+// (the sweep marked the account since) is safe.
+func (m Marker) SignedIn(ctx context.Context, a store.Account) (store.Account, error) {
 	now := m.Now()
-	a, err := m.St.GetAccount(ctx, id)
+	id := a.ID
+	var err error
 	switch {
-	case err != nil || Dormant(a):
-		return a, err
+	case Dormant(a):
+		return a, nil
 	case Idle(a, m.After, now):
 		a, _, err = m.mark(ctx, id, "sign-in")
 		return a, err

@@ -74,6 +74,48 @@ func (f *fixture) account(t testing.TB, id string) {
 	}
 }
 
+// signIn is a sign-in of account id, read first as the broker reads it.
+func (f *fixture) signIn(t testing.TB, id string) (store.Account, error) {
+	t.Helper()
+	a, err := f.st.GetAccount(t.Context(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f.m.SignedIn(t.Context(), a)
+}
+
+// TestSignedInAfterAStaleRead: the sweep marks the account between the
+// sign-in's read and its write, whether that read showed it idle or
+// active; the sign-in decides on the stored record: the account comes
+// back dormant, marked once, by the sweep.
+func TestSignedInAfterAStaleRead(t *testing.T) {
+	f := newFixture(t)
+	ctx := t.Context()
+	f.account(t, "a1")
+	f.now = f.now.Add(twoYears + time.Hour)
+	for _, idle := range []bool{true, false} {
+		read, err := f.st.GetAccount(ctx, "a1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !idle {
+			// A read that shows an active account, whose sign-in time
+			// is due to be recorded.
+			read.LastLoginAt = f.now.Add(-2 * time.Hour)
+		}
+		if _, _, err := f.m.Pass(ctx, ""); err != nil {
+			t.Fatal(err)
+		}
+		a, err := f.m.SignedIn(ctx, read)
+		if err != nil || !a.DormantSince.Equal(f.now) {
+			t.Fatalf("a sign-in read before the sweep marked the account (idle read %v): %+v, %v; want it dormant", idle, a, err)
+		}
+	}
+	if fmt.Sprint(f.marked) != "[a1 sweep]" {
+		t.Errorf("marked %v, want once by the sweep", f.marked)
+	}
+}
+
 func TestSignedInMarksAnIdleAccountAndEndsWhatItHolds(t *testing.T) {
 	f := newFixture(t)
 	ctx := t.Context()
@@ -83,12 +125,12 @@ func TestSignedInMarksAnIdleAccountAndEndsWhatItHolds(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.now = f.now.Add(twoYears / 2)
-	a, err := f.m.SignedIn(ctx, "a1")
+	a, err := f.signIn(t, "a1")
 	if err != nil || dormancy.Dormant(a) || !a.LastLoginAt.Equal(f.now) {
 		t.Fatalf("a sign-in within the period: %+v, %v", a, err)
 	}
 	f.now = f.now.Add(twoYears + time.Minute)
-	a, err = f.m.SignedIn(ctx, "a1")
+	a, err = f.signIn(t, "a1")
 	if err != nil || !a.DormantSince.Equal(f.now) {
 		t.Fatalf("a sign-in after the period: dormant since %v, %v", a.DormantSince, err)
 	}
@@ -98,7 +140,7 @@ func TestSignedInMarksAnIdleAccountAndEndsWhatItHolds(t *testing.T) {
 	// The next sign-in changes nothing: it neither revives nor re-marks.
 	marked := f.now
 	f.now = f.now.Add(24 * time.Hour)
-	a, err = f.m.SignedIn(ctx, "a1")
+	a, err = f.signIn(t, "a1")
 	if err != nil || !a.DormantSince.Equal(marked) || a.LastLoginAt.After(marked) {
 		t.Fatalf("a dormant account's sign-in changed it: %+v, %v", a, err)
 	}
@@ -111,7 +153,7 @@ func TestSignedInMarksAnIdleAccountAndEndsWhatItHolds(t *testing.T) {
 	if err := dormancy.Reactivate(ctx, f.st, "a1", f.now); !errors.Is(err, dormancy.ErrNotDormant) {
 		t.Errorf("reactivating an active account: %v, want ErrNotDormant", err)
 	}
-	a, err = f.m.SignedIn(ctx, "a1")
+	a, err = f.signIn(t, "a1")
 	if err != nil || dormancy.Dormant(a) {
 		t.Fatalf("the sign-in after reactivation: %+v, %v", a, err)
 	}
@@ -128,7 +170,7 @@ func TestPassMarksIdleAccountsPageByPage(t *testing.T) {
 	// One in three signs in halfway, and so stays active.
 	active := 0
 	for i := 0; i < n; i += 3 {
-		if _, err := f.m.SignedIn(ctx, fmt.Sprintf("acct-%04d", i)); err != nil {
+		if _, err := f.signIn(t, fmt.Sprintf("acct-%04d", i)); err != nil {
 			t.Fatal(err)
 		}
 		active++

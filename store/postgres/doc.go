@@ -223,21 +223,19 @@
 // versions kept, so creates slow down until it ends.
 //
 // Writes, Statements and AuditCommits count what the store sent (a pgx
-// query tracer), for tests and the bench: a returning person's sign-in
-// is 2 durable writes (was 9, then 5 before the TOTP answer became one
-// UpdateAccountFactor, then 3 before the SSO session went into the
-// grant's statement, CreateGrantWithSession) in 18 statements besides
-// the audit log's group commits (20 while each second-factor page read
-// the account and then its factors, which GetAccountWithFactors reads in
-// one statement; 21 while the sign-in's audit event was
-// looked up before it was queued, which AppendNewAudit does not; was 44 with the auth request's writes
-// already unlogged: the compare-and-swap of Locking saves two round
-// trips per update, four for UpdateAccountFactor, the one-statement
-// CreateGrant three; the session's own INSERT left and the token
-// exchange's read of the account came; 24 before the two updates of the
-// auth request and the TOTP answer started from the rows the broker
-// had read), counted by
-// TestReturningSignInWritesPostgres. A refresh is 2 statements (the
+// query tracer), for tests and the bench. A returning person's sign-in
+// is 2 durable writes in 17 statements besides the audit log's group
+// commits (TestReturningSignInWritesPostgres): every page reads the auth
+// request; the upstream's callback reads the link and then the account
+// with its factors (GetAccountWithFactors) and updates the request; the
+// challenge page reads the account with its factors, and its answer
+// too, then swaps both (UpdateAccountFactor) and updates the request;
+// the token exchange creates the grant with the SSO session and reads
+// the account after (a lock that came meanwhile wins). It was 44 before
+// the updates started from the rows already read, the session joined
+// the grant's statement, the sign-in's audit event stopped being looked
+// up before it was queued and the account and its factors were read
+// together. A refresh is 2 statements (the
 // grant read by the ID its token names, then the rotation's
 // compare-and-swap; was 3), an introspection 1 (the
 // grant joined to its account, GetGrantWithAccount; was 2, the grant
