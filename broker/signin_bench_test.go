@@ -130,6 +130,12 @@ func (s *countingStore) GetGrantWithAccount(ctx context.Context, id string) (sto
 	return s.Store.GetGrantWithAccount(ctx, id)
 }
 
+func (s *countingStore) GetAccountWithFactors(ctx context.Context, accountID string) (store.Account, []store.Factor, error) {
+	s.accounts.Add(1)
+	s.factors.Add(1)
+	return s.Store.GetAccountWithFactors(ctx, accountID)
+}
+
 func (s *countingStore) ListFactors(ctx context.Context, accountID string) ([]store.Factor, error) {
 	s.factors.Add(1)
 	return s.Store.ListFactors(ctx, accountID)

@@ -22,6 +22,11 @@ import (
 // already left the durable path (store/doc.go, Durability).
 const maxSignInWrites = 2
 
+// maxSignInStatements is the budget of PostgreSQL statements of the same
+// sign-in, the audit log's commits aside: store/postgres's doc says what
+// each is.
+const maxSignInStatements = 17
+
 // countSignIn enrols alex, then returns how much each counter moved
 // during alex's next complete sign-in over HTTP: authorize, upstream,
 // TOTP, code, token exchange.
@@ -68,5 +73,8 @@ func TestReturningSignInWritesPostgres(t *testing.T) {
 	t.Logf("PostgreSQL: a returning sign-in made %d durable writes in %d statements", n, got[1])
 	if n > maxSignInWrites {
 		t.Errorf("a returning sign-in made %d durable writes on PostgreSQL, want at most %d", n, maxSignInWrites)
+	}
+	if got[1] > maxSignInStatements {
+		t.Errorf("a returning sign-in sent %d statements to PostgreSQL, want at most %d", got[1], maxSignInStatements)
 	}
 }

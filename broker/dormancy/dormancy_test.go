@@ -86,33 +86,39 @@ func (f *fixture) signIn(t testing.TB, id string) (store.Account, error) {
 
 // TestSignedInAfterAStaleRead: the sweep marks the account between the
 // sign-in's read and its write, whether that read showed it idle or
-// active; the sign-in decides on the stored record: the account comes
-// back dormant, marked once, by the sweep.
+// active (its sign-in time due to be recorded); the sign-in decides on
+// the stored record: the account comes back dormant, marked once, by
+// the sweep, its sign-in time not written.
 func TestSignedInAfterAStaleRead(t *testing.T) {
 	f := newFixture(t)
 	ctx := t.Context()
-	f.account(t, "a1")
+	f.account(t, "idle")
+	f.account(t, "active")
 	f.now = f.now.Add(twoYears + time.Hour)
-	for _, idle := range []bool{true, false} {
-		read, err := f.st.GetAccount(ctx, "a1")
+	var reads []store.Account
+	for _, id := range []string{"idle", "active"} {
+		read, err := f.st.GetAccount(ctx, id)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !idle {
-			// A read that shows an active account, whose sign-in time
-			// is due to be recorded.
-			read.LastLoginAt = f.now.Add(-2 * time.Hour)
-		}
-		if _, _, err := f.m.Pass(ctx, ""); err != nil {
-			t.Fatal(err)
-		}
+		reads = append(reads, read)
+	}
+	reads[1].LastLoginAt = f.now.Add(-2 * time.Hour)
+	if _, _, err := f.m.Pass(ctx, ""); err != nil {
+		t.Fatal(err)
+	}
+	for _, read := range reads {
 		a, err := f.m.SignedIn(ctx, read)
 		if err != nil || !a.DormantSince.Equal(f.now) {
-			t.Fatalf("a sign-in read before the sweep marked the account (idle read %v): %+v, %v; want it dormant", idle, a, err)
+			t.Fatalf("a sign-in of %s read before the sweep marked it: %+v, %v; want it dormant", read.ID, a, err)
+		}
+		stored, err := f.st.GetAccount(ctx, read.ID)
+		if err != nil || !stored.LastLoginAt.Equal(epoch) {
+			t.Errorf("%s's sign-in time after the sign-in of a dormant account: %v, %v; want it unwritten", read.ID, stored.LastLoginAt, err)
 		}
 	}
-	if fmt.Sprint(f.marked) != "[a1 sweep]" {
-		t.Errorf("marked %v, want once by the sweep", f.marked)
+	if fmt.Sprint(f.marked) != "[active sweep idle sweep]" {
+		t.Errorf("marked %v, want each once by the sweep", f.marked)
 	}
 }
 

@@ -168,7 +168,7 @@ func printWrites(ctx context.Context, name string, st store.Store, pt *target) e
 	if stmts != nil {
 		fmt.Printf(" in %d statements", stmts.Statements()-s0)
 	}
-	fmt.Println(" (the audit log's group commits, shared by every sign-in, not counted)")
+	fmt.Println(" (the audit log's group commits, shared by every sign-in, not counted in either)")
 	return nil
 }
 

@@ -20,8 +20,9 @@ const bothOrNeither = ` SELECT CASE WHEN w.a = w.f THEN w.a = 1 ELSE 1 / (w.a - 
 // trips where the transaction takes six: one SELECT reads both records
 // with their row versions (xmin), fn runs, and one statement updates
 // both, each only while at the version read (the account's row first, as
-// the transaction locks them). From the two rows GetAccount and
-// ListFactors remembered (from, rememberedPair) it starts without the
+// the transaction locks them). From the two rows a read remembered
+// (GetAccountWithFactors, or GetAccount and ListFactors: from,
+// rememberedPair) it starts without the
 // SELECT: one round trip. done is false when another write changed
 // either row meanwhile: nothing was written and fn may run again.
 func (s *factorRecords) swapAccountFactor(ctx context.Context, accountID, factorID string, from *[2]seen,

@@ -61,25 +61,16 @@ func TestAccountFactorSwap(t *testing.T) {
 	}
 }
 
-// TestAccountWithFactorsThenSwap: the second-factor step's read is one
-// statement, and the answer's UpdateAccountFactor after it starts from
-// the rows that read remembered: one statement, one durable write.
-func TestAccountWithFactorsThenSwap(t *testing.T) {
+// TestAccountWithFactorsCost: the second-factor step's read is one
+// statement (TestAccountFactorAfterRead: the answer's swap after it).
+func TestAccountWithFactorsCost(t *testing.T) {
 	s := accountWithFactor(t)
-	ctx := t.Context()
 	checkCosts(t, s, "GetAccountWithFactors", 1, 0, func() error {
-		_, fs, err := s.GetAccountWithFactors(ctx, "acct-1")
+		_, fs, err := s.GetAccountWithFactors(t.Context(), "acct-1")
 		if err == nil && len(fs) != 1 {
 			t.Errorf("GetAccountWithFactors: %d factors, want 1", len(fs))
 		}
 		return err
-	})
-	checkCosts(t, s, "UpdateAccountFactor after GetAccountWithFactors", 1, 1, func() error {
-		return s.UpdateAccountFactor(ctx, "acct-1", "f-1", func(a store.Account, f store.Factor) (store.Account, store.Factor, error) {
-			a.Failures++
-			f.LastStep++
-			return a, f, nil
-		})
 	})
 }
 

@@ -111,8 +111,8 @@
 // The broker reads an auth request before each update of it, an
 // account and its factors before the TOTP answer's UpdateAccountFactor,
 // and a refresh reads the grant by its refresh hash before rotating it:
-// those reads (GetAuthRequest, GetAccount, ListFactors,
-// GetGrantByRefreshHash) return the row's version and expiry too, and
+// those reads (GetAuthRequest, GetAccountWithFactors, GetAccount,
+// ListFactors, GetGrantByRefreshHash) return the row's version and expiry too, and
 // the store remembers the rows (seen.go: at most maxSeen, each taken by
 // the first update of its key), so that the update's first swap starts
 // from them instead of reading again: one statement instead of two
@@ -225,13 +225,16 @@
 // Writes, Statements and AuditCommits count what the store sent (a pgx
 // query tracer), for tests and the bench. A returning person's sign-in
 // is 2 durable writes in 17 statements besides the audit log's group
-// commits (TestReturningSignInWritesPostgres): every page reads the auth
-// request; the upstream's callback reads the link and then the account
+// commits (TestReturningSignInWritesPostgres): the authorization request
+// inserts the auth request and every later page reads it; the upstream's
+// callback reads the link and then the account
 // with its factors (GetAccountWithFactors) and updates the request; the
 // challenge page reads the account with its factors, and its answer
 // too, then swaps both (UpdateAccountFactor) and updates the request;
 // the token exchange creates the grant with the SSO session and reads
-// the account after (a lock that came meanwhile wins). It was 44 before
+// the account after (a lock that came meanwhile wins). The test's
+// sign-in, whose clock has moved past the signing keys' cache, also
+// reads the keys (the bench's 15, audit included, do not). It was 44 before
 // the updates started from the rows already read, the session joined
 // the grant's statement, the sign-in's audit event stopped being looked
 // up before it was queued and the account and its factors were read

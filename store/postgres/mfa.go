@@ -61,7 +61,8 @@ func (s *factorRecords) UpdateFactor(ctx context.Context, id string, fn func(sto
 
 // UpdateAccountFactor applies fn to an account and one of its factors:
 // first by compare-and-swap (swapAccountFactor; one more, first, from
-// the rows GetAccount and ListFactors remembered), and after swapTries
+// the rows a read remembered: GetAccountWithFactors, or GetAccount and
+// ListFactors), and after swapTries
 // lost swaps in one transaction: both rows locked (SELECT ... FOR UPDATE), the
 // account's first, as no transaction locks them the other way round, so
 // two such updates never deadlock; fn's outcome written to both, one
@@ -183,6 +184,10 @@ func (s *auditLog) AppendNewAudit(ctx context.Context, e store.AuditEvent) error
 	return s.audit.Append(ctx, e)
 }
 
+// auditInsert begins commitAudit's statement, which the statement
+// counter leaves to AuditCommits.
+const auditInsert = "INSERT INTO audit_events"
+
 // commitAudit writes a batch of the audit queue in one statement,
 // skipping the events already stored (a batch retried after a failure).
 func (s *base) commitAudit(ctx context.Context, batch []store.AuditEvent) error {
@@ -194,7 +199,7 @@ func (s *base) commitAudit(ctx context.Context, batch []store.AuditEvent) error 
 		}
 		ids[i], times[i], records[i] = e.ID, e.Time, raw
 	}
-	_, err := s.exec(ctx, `INSERT INTO audit_events (id, time, record)
+	_, err := s.exec(ctx, auditInsert+` (id, time, record)
 		SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::jsonb[]) ON CONFLICT (id) DO NOTHING`, ids, times, records)
 	if err == nil {
 		s.auditCommits.Add(1)

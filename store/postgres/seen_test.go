@@ -109,52 +109,76 @@ func TestSeenBounded(t *testing.T) {
 }
 
 // TestAccountFactorAfterRead: the TOTP answer's UpdateAccountFactor after
-// GetAccount and ListFactors is one statement, the swap from the two
-// rows read; a factor another replica wrote meanwhile is read again, and
-// fn's final run sees that write.
+// the account and its factors were read (GetAccountWithFactors, or
+// GetAccount and ListFactors) is one statement, the swap from the two
+// rows read; a factor and an account another replica wrote meanwhile
+// are read again, and fn's final run sees those writes.
 func TestAccountFactorAfterRead(t *testing.T) {
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	a, b := replicas(t, &now)
 	ctx := t.Context()
-	if err := a.CreateAccount(ctx, store.Account{ID: "acct-1", URN: "URN-1", CreatedAt: now},
-		store.Link{Provider: "gckey", Subject: "s-1", AccountID: "acct-1", CreatedAt: now}); err != nil {
-		t.Fatal(err)
+	reads := map[string]func(id string) error{
+		"GetAccountWithFactors": func(id string) error {
+			_, _, err := a.GetAccountWithFactors(ctx, id)
+			return err
+		},
+		"GetAccount and ListFactors": func(id string) error {
+			if _, err := a.GetAccount(ctx, id); err != nil {
+				return err
+			}
+			_, err := a.ListFactors(ctx, id)
+			return err
+		},
 	}
-	if err := a.CreateFactor(ctx, store.Factor{ID: "f-1", AccountID: "acct-1", Kind: store.FactorTOTP, CreatedAt: now}); err != nil {
-		t.Fatal(err)
-	}
-	read := func() {
-		if _, err := a.GetAccount(ctx, "acct-1"); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := a.ListFactors(ctx, "acct-1"); err != nil {
-			t.Fatal(err)
-		}
-	}
-	answer := func(step int64) func() error {
-		return func() error {
-			return a.UpdateAccountFactor(ctx, "acct-1", "f-1", func(acc store.Account, f store.Factor) (store.Account, store.Factor, error) {
-				if f.LastStep >= step {
-					return acc, f, fmt.Errorf("step %d already used (last %d)", step, f.LastStep)
+	for name, read := range reads {
+		t.Run(name, func(t *testing.T) {
+			acct, fid := "acct-"+name, "f-"+name
+			if err := a.CreateAccount(ctx, store.Account{ID: acct, URN: "URN-" + name, CreatedAt: now},
+				store.Link{Provider: "gckey", Subject: name, AccountID: acct, CreatedAt: now}); err != nil {
+				t.Fatal(err)
+			}
+			if err := a.CreateFactor(ctx, store.Factor{ID: fid, AccountID: acct, Kind: store.FactorTOTP, CreatedAt: now}); err != nil {
+				t.Fatal(err)
+			}
+			answer := func(step int64) func() error {
+				return func() error {
+					return a.UpdateAccountFactor(ctx, acct, fid, func(acc store.Account, f store.Factor) (store.Account, store.Factor, error) {
+						if f.LastStep >= step {
+							return acc, f, fmt.Errorf("step %d already used (last %d)", step, f.LastStep)
+						}
+						acc.Failures, f.LastStep = acc.Failures+1, step
+						return acc, f, nil
+					})
 				}
-				acc.Failures, f.LastStep = 0, step
-				return acc, f, nil
-			})
-		}
+			}
+			if err := read(acct); err != nil {
+				t.Fatal(err)
+			}
+			checkCosts(t, a, "UpdateAccountFactor after "+name, 1, 1, answer(1))
+			if err := read(acct); err != nil {
+				t.Fatal(err)
+			}
+			if err := b.UpdateFactor(ctx, fid, func(f store.Factor) (store.Factor, error) {
+				f.LastStep = 5
+				return f, nil
+			}); err != nil {
+				t.Fatal(err)
+			}
+			if err := b.UpdateAccount(ctx, acct, func(x store.Account) (store.Account, error) {
+				x.Failures = 4
+				return x, nil
+			}); err != nil {
+				t.Fatal(err)
+			}
+			if err := answer(3)(); err == nil {
+				t.Error("a step older than the one another replica recorded since the read was accepted")
+			}
+			checkCosts(t, a, "UpdateAccountFactor alone", 2, 1, answer(6))
+			if got, err := b.GetAccount(ctx, acct); err != nil || got.Failures != 5 {
+				t.Errorf("failures %d, %v; want the other replica's 4 and the last answer's 1", got.Failures, err)
+			}
+		})
 	}
-	read()
-	checkCosts(t, a, "UpdateAccountFactor after GetAccount and ListFactors", 1, 1, answer(1))
-	read()
-	if err := b.UpdateFactor(ctx, "f-1", func(f store.Factor) (store.Factor, error) {
-		f.LastStep = 5
-		return f, nil
-	}); err != nil {
-		t.Fatal(err)
-	}
-	if err := answer(3)(); err == nil {
-		t.Error("a step older than the one another replica recorded since the read was accepted")
-	}
-	checkCosts(t, a, "UpdateAccountFactor alone", 2, 1, answer(6))
 }
 
 // replicas opens two stores on one fresh schema, as two replicas, on the
