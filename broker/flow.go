@@ -127,17 +127,22 @@ func (b *Broker) loadFlow(w http.ResponseWriter, r *http.Request, id string, nee
 func (b *Broker) loadFlowOf(w http.ResponseWriter, r *http.Request, id, browser string, needLang bool) (*flow, bool) {
 	ar, err := b.st.GetAuthRequest(r.Context(), id)
 	if err != nil {
-		if !errors.Is(err, store.ErrNotFound) {
-			b.log.ErrorContext(r.Context(), "read auth request", "error", err)
-			b.pages.errorPage(w, r, http.StatusServiceUnavailable, nil, errGeneric)
-			return nil, false
-		}
-		// Swept, or never there: a finished sign-in's address revisited
-		// lands here too once the request is gone.
-		b.pages.errorLinks(w, r, http.StatusNotFound, nil, errEnded, b.pages.homeLinks)
+		b.flowNotRead(w, r, err)
 		return nil, false
 	}
 	return b.flowOf(w, r, ar, browser, needLang)
+}
+
+// flowNotRead answers a failed read of a sign-in's auth request.
+func (b *Broker) flowNotRead(w http.ResponseWriter, r *http.Request, err error) {
+	if !errors.Is(err, store.ErrNotFound) {
+		b.log.ErrorContext(r.Context(), "read auth request", "error", err)
+		b.pages.errorPage(w, r, http.StatusServiceUnavailable, nil, errGeneric)
+		return
+	}
+	// Swept, or never there: a finished sign-in's address revisited
+	// lands here too once the request is gone.
+	b.pages.errorLinks(w, r, http.StatusNotFound, nil, errEnded, b.pages.homeLinks)
 }
 
 // flowOf is loadFlowOf for the auth request ar, already read (or just

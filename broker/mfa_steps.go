@@ -94,7 +94,14 @@ type mfaFlow struct {
 
 func (p mfaPages) load(w http.ResponseWriter, r *http.Request) (*mfaFlow, bool) {
 	b := p.core
-	f, ok := b.loadFlow(w, r, r.PathValue("id"), true)
+	ctx := r.Context()
+	// The request, its account and the account's factors in one read.
+	ar, acct, all, err := p.st.GetAuthRequestWithAccount(ctx, r.PathValue("id"))
+	if ar.ID == "" {
+		b.flowNotRead(w, r, err)
+		return nil, false
+	}
+	f, ok := b.flowOf(w, r, ar, b.sessions.cookie(r, "browser"), true)
 	if !ok {
 		return nil, false
 	}
@@ -105,9 +112,7 @@ func (p mfaPages) load(w http.ResponseWriter, r *http.Request) (*mfaFlow, bool) 
 	if r.Method == http.MethodPost && !b.checkForm(w, r, f) {
 		return nil, false
 	}
-	ctx := r.Context()
 	m := &mfaFlow{flow: f}
-	acct, all, err := p.st.GetAccountWithFactors(ctx, f.ar.AccountID)
 	if err != nil {
 		p.log.ErrorContext(ctx, "account and factors at mfa step", "error", err)
 		b.pages.errorPage(w, r, http.StatusServiceUnavailable, &f.ar, errGeneric)

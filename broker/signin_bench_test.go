@@ -130,6 +130,13 @@ func (s *countingStore) GetGrantWithAccount(ctx context.Context, id string) (sto
 	return s.Store.GetGrantWithAccount(ctx, id)
 }
 
+func (s *countingStore) GetAuthRequestWithAccount(ctx context.Context, id string) (store.AuthRequest, store.Account, []store.Factor, error) {
+	s.authRequests.Add(1)
+	s.accounts.Add(1)
+	s.factors.Add(1)
+	return s.Store.GetAuthRequestWithAccount(ctx, id)
+}
+
 func (s *countingStore) GetAccountWithFactors(ctx context.Context, accountID string) (store.Account, []store.Factor, error) {
 	s.accounts.Add(1)
 	s.factors.Add(1)

@@ -62,6 +62,13 @@ func (s *timedStore) GetGrantWithAccount(ctx context.Context, id string) (store.
 	return g, a, err
 }
 
+func (s *timedStore) GetAuthRequestWithAccount(ctx context.Context, id string) (store.AuthRequest, store.Account, []store.Factor, error) {
+	start := time.Now()
+	ar, a, fs, err := s.Store.GetAuthRequestWithAccount(ctx, id)
+	s.m.observe("GetAuthRequestWithAccount", start, err)
+	return ar, a, fs, err
+}
+
 func (s *timedStore) GetAccountWithFactors(ctx context.Context, accountID string) (store.Account, []store.Factor, error) {
 	start := time.Now()
 	a, fs, err := s.Store.GetAccountWithFactors(ctx, accountID)

@@ -92,6 +92,13 @@ type Accounts interface {
 type AuthRequests interface {
 	CreateAuthRequest(ctx context.Context, r AuthRequest) error
 	GetAuthRequest(ctx context.Context, id string) (AuthRequest, error)
+	// GetAuthRequestWithAccount is GetAuthRequest and, when the request
+	// names an account, GetAccountWithFactors of it, read together (one
+	// statement on PostgreSQL): every second-factor page needs all three.
+	// A missing or expired request is ErrNotFound with nothing returned;
+	// a request naming a missing account is ErrNotFound too, with the
+	// request returned; a request naming none comes with no account.
+	GetAuthRequestWithAccount(ctx context.Context, id string) (AuthRequest, Account, []Factor, error)
 	UpdateAuthRequest(ctx context.Context, id string, fn func(AuthRequest) (AuthRequest, error)) error
 	DeleteAuthRequest(ctx context.Context, id string) error
 }

@@ -81,10 +81,15 @@ func (s *factorRecords) ListFactors(ctx context.Context, accountID string) ([]st
 // GetAccountWithFactors reads an account and its factors, oldest first,
 // in one read transaction.
 func (s *factorRecords) GetAccountWithFactors(ctx context.Context, accountID string) (store.Account, []store.Factor, error) {
+	return s.accountWithFactors(ctx, accountID)
+}
+
+// accountWithFactors is GetAccountWithFactors.
+func (s *base) accountWithFactors(ctx context.Context, accountID string) (store.Account, []store.Factor, error) {
 	var a store.Account
 	var fs []store.Factor
 	err := s.view(ctx, func(tx *bbolt.Tx) (err error) {
-		if a, err = getLive(s.base, tx, accounts, []byte(accountID)); err != nil {
+		if a, err = getLive(s, tx, accounts, []byte(accountID)); err != nil {
 			return err
 		}
 		fs, err = listFactors(tx, accountID)

@@ -25,6 +25,17 @@ func (s *flowRecords) GetAuthRequest(ctx context.Context, id string) (store.Auth
 	return s.authRequests.get(id)
 }
 
+// GetAuthRequestWithAccount returns a live auth request (from memory)
+// and the account it names with its factors (one read transaction).
+func (s *flowRecords) GetAuthRequestWithAccount(ctx context.Context, id string) (store.AuthRequest, store.Account, []store.Factor, error) {
+	ar, err := s.GetAuthRequest(ctx, id)
+	if err != nil || ar.AccountID == "" {
+		return ar, store.Account{}, nil, err
+	}
+	a, fs, err := s.accountWithFactors(ctx, ar.AccountID)
+	return ar, a, fs, err
+}
+
 // UpdateAuthRequest applies fn to a live auth request.
 func (s *flowRecords) UpdateAuthRequest(ctx context.Context, id string, fn func(store.AuthRequest) (store.AuthRequest, error)) error {
 	if err := ctx.Err(); err != nil {

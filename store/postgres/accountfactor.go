@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/passerelle/passerelle/store"
@@ -102,22 +103,34 @@ func (s *factorRecords) GetAccountWithFactors(ctx context.Context, accountID str
 	if err != nil {
 		return store.Account{}, nil, s.fail(err)
 	}
+	a, fs, found, err := s.accountRows(rows)
+	if err == nil && !found {
+		err = accounts.notFound()
+	}
+	return a, fs, err
+}
+
+// accountRows reads an account and its factors from rows whose last four
+// columns are the account's record and xmin and a factor's (the account
+// repeated per factor; NULL factor columns for none), remembering each
+// row (seenRows). lead are the destinations of the columns before them,
+// scanned from every row (the first row's values stay when all agree).
+// found is false when no row named an account.
+func (s *base) accountRows(rows pgx.Rows, lead ...any) (a store.Account, fs []store.Factor, found bool, err error) {
 	defer rows.Close()
-	var a store.Account
-	var fs []store.Factor
-	first := true
 	for rows.Next() {
 		var acct, fac seen
-		var facVersion *uint32
-		if err := rows.Scan(&acct.raw, &acct.version, &fac.raw, &facVersion); err != nil {
-			return store.Account{}, nil, s.fail(err)
+		var acctVersion, facVersion *uint32
+		if err := rows.Scan(append(lead, &acct.raw, &acctVersion, &fac.raw, &facVersion)...); err != nil {
+			return store.Account{}, nil, false, s.fail(err)
 		}
-		if first {
+		if !found && acctVersion != nil {
+			acct.version = *acctVersion
 			if a, err = accounts.decode(acct.raw); err != nil {
-				return store.Account{}, nil, err
+				return store.Account{}, nil, false, err
 			}
 			s.seen.put(accounts.name, accounts.keyOf(a), acct)
-			first = false
+			found = true
 		}
 		if facVersion == nil {
 			continue // no factor: the LEFT JOIN's one row
@@ -125,16 +138,13 @@ func (s *factorRecords) GetAccountWithFactors(ctx context.Context, accountID str
 		fac.version = *facVersion
 		f, err := factors.decode(fac.raw)
 		if err != nil {
-			return store.Account{}, nil, err
+			return store.Account{}, nil, false, err
 		}
 		s.seen.put(factors.name, factors.keyOf(f), fac)
 		fs = append(fs, f)
 	}
 	if err := rows.Err(); err != nil {
-		return store.Account{}, nil, s.fail(err)
+		return store.Account{}, nil, false, s.fail(err)
 	}
-	if first {
-		return store.Account{}, nil, accounts.notFound()
-	}
-	return a, fs, nil
+	return a, fs, found, nil
 }

@@ -61,16 +61,36 @@ func TestAccountFactorSwap(t *testing.T) {
 	}
 }
 
-// TestAccountWithFactorsCost: the second-factor step's read is one
-// statement (TestAccountFactorAfterRead: the answer's swap after it).
+// TestAccountWithFactorsCost: the callback's read and the second-factor
+// page's are one statement each, and the page's updates of the auth
+// request after it one each (TestAccountFactorAfterRead: the answer's
+// swap).
 func TestAccountWithFactorsCost(t *testing.T) {
 	s := accountWithFactor(t)
+	ctx := t.Context()
 	checkCosts(t, s, "GetAccountWithFactors", 1, 0, func() error {
-		_, fs, err := s.GetAccountWithFactors(t.Context(), "acct-1")
+		_, fs, err := s.GetAccountWithFactors(ctx, "acct-1")
 		if err == nil && len(fs) != 1 {
 			t.Errorf("GetAccountWithFactors: %d factors, want 1", len(fs))
 		}
 		return err
+	})
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	if err := s.CreateAuthRequest(ctx, store.AuthRequest{ID: "ar-1", AccountID: "acct-1", CreatedAt: now, ExpiresAt: now.Add(time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	checkCosts(t, s, "GetAuthRequestWithAccount", 1, 0, func() error {
+		ar, a, fs, err := s.GetAuthRequestWithAccount(ctx, "ar-1")
+		if err == nil && (ar.ID != "ar-1" || a.ID != "acct-1" || len(fs) != 1) {
+			t.Errorf("GetAuthRequestWithAccount: request %q, account %q, %d factors; want ar-1, acct-1, 1", ar.ID, a.ID, len(fs))
+		}
+		return err
+	})
+	checkCosts(t, s, "UpdateAuthRequest after GetAuthRequestWithAccount", 1, 0, func() error {
+		return s.UpdateAuthRequest(ctx, "ar-1", func(r store.AuthRequest) (store.AuthRequest, error) {
+			r.Done = true
+			return r, nil
+		})
 	})
 }
 

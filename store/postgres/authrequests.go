@@ -99,6 +99,40 @@ func (s *flowRecords) GetAuthRequest(ctx context.Context, id string) (store.Auth
 	return authRequests.getSeen(ctx, s.base, id)
 }
 
+// GetAuthRequestWithAccount reads a live auth request, the account its
+// record names and that account's factors in one statement: the
+// request's row LEFT JOINed to the account's and its factors' (the
+// request and the account come once per factor), every row remembered
+// for the updates that follow (UpdateAuthRequest, UpdateAccountFactor).
+func (s *flowRecords) GetAuthRequestWithAccount(ctx context.Context, id string) (store.AuthRequest, store.Account, []store.Factor, error) {
+	ctx, cancel := context.WithTimeout(ctx, s.timeout)
+	defer cancel()
+	rows, err := s.pool.Query(ctx, "SELECT r.record, r.xmin, r.expires_at, a.record, a.xmin, f.record, f.xmin "+
+		"FROM auth_requests r LEFT JOIN accounts a ON a.id = r.record->>'account_id' "+
+		"LEFT JOIN factors f ON f.account_id = a.id "+
+		"WHERE r.id = $1 AND (r.expires_at IS NULL OR r.expires_at >= $2) ORDER BY f.created_at, f.id", id, s.now())
+	if err != nil {
+		return store.AuthRequest{}, store.Account{}, nil, s.fail(err)
+	}
+	var req seen
+	a, fs, found, err := s.accountRows(rows, &req.raw, &req.version, &req.expires)
+	if err != nil {
+		return store.AuthRequest{}, store.Account{}, nil, err
+	}
+	if req.raw == nil {
+		return store.AuthRequest{}, store.Account{}, nil, authRequests.notFound()
+	}
+	ar, err := authRequests.decode(req.raw)
+	if err != nil {
+		return store.AuthRequest{}, store.Account{}, nil, err
+	}
+	s.seen.put(authRequests.name, authRequests.keyOf(ar), req)
+	if ar.AccountID != "" && !found {
+		return ar, store.Account{}, nil, accounts.notFound()
+	}
+	return ar, a, fs, nil
+}
+
 // UpdateAuthRequest applies fn to a live auth request.
 func (s *flowRecords) UpdateAuthRequest(ctx context.Context, id string, fn func(store.AuthRequest) (store.AuthRequest, error)) error {
 	return authRequests.update(ctx, s.base, id, fn, nil)

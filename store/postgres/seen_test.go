@@ -109,8 +109,8 @@ func TestSeenBounded(t *testing.T) {
 }
 
 // TestAccountFactorAfterRead: the TOTP answer's UpdateAccountFactor after
-// the account and its factors were read (GetAccountWithFactors, or
-// GetAccount and ListFactors) is one statement, the swap from the two
+// the account and its factors were read (GetAuthRequestWithAccount,
+// GetAccountWithFactors, or GetAccount and ListFactors) is one statement, the swap from the two
 // rows read; a factor and an account another replica wrote meanwhile
 // are read again, and fn's final run sees those writes.
 func TestAccountFactorAfterRead(t *testing.T) {
@@ -118,6 +118,14 @@ func TestAccountFactorAfterRead(t *testing.T) {
 	a, b := replicas(t, &now)
 	ctx := t.Context()
 	reads := map[string]func(id string) error{
+		"GetAuthRequestWithAccount": func(id string) error {
+			ar := store.AuthRequest{ID: "ar-" + id, AccountID: id, CreatedAt: now, ExpiresAt: now.Add(time.Hour)}
+			if err := a.CreateAuthRequest(ctx, ar); err != nil && !errors.Is(err, store.ErrAlreadyExists) {
+				return err
+			}
+			_, _, _, err := a.GetAuthRequestWithAccount(ctx, ar.ID)
+			return err
+		},
 		"GetAccountWithFactors": func(id string) error {
 			_, _, err := a.GetAccountWithFactors(ctx, id)
 			return err

@@ -52,6 +52,7 @@ func Run(t *testing.T, newStore NewStore) {
 		{"UpdateFactorErrorWritesNothing", testUpdateFactorErrorWritesNothing},
 		{"UpdateAccountFactor", testUpdateAccountFactor},
 		{"GetAccountWithFactors", testGetAccountWithFactors},
+		{"GetAuthRequestWithAccount", testGetAuthRequestWithAccount},
 		{"OTPs", testOTPs},
 		{"OTPExpiry", testOTPExpiry},
 		{"Hit", testHit},
