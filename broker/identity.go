@@ -53,20 +53,19 @@ func (ids identities) identified(w http.ResponseWriter, r *http.Request, f *flow
 	b := ids.core
 	ctx := r.Context()
 	up := upstreamIdentity(pid, ident)
-	l, err := ids.st.GetLink(ctx, pid, ident.Subject)
-	if err != nil && !errors.Is(err, store.ErrNotFound) {
+	// The account and its factors come with the link: the dispatcher
+	// picks the first challenge from them (mfaPages.entry).
+	l, acct, factors, err := ids.st.GetLinkWithAccount(ctx, pid, ident.Subject)
+	known := l.AccountID != ""
+	if !known && err != nil && !errors.Is(err, store.ErrNotFound) {
 		b.log.ErrorContext(ctx, "find link", "error", err)
 		b.pages.errorPage(w, r, http.StatusServiceUnavailable, &f.ar, errGeneric)
 		return
 	}
-	known := err == nil
 	switch {
 	case f.ar.LinkProvider != "" && f.ar.AccountID != "":
 		ids.linkFromAccountPage(w, r, f, up, l, known)
 	case known:
-		// The factors come with the account: the dispatcher picks the
-		// first challenge from them (mfaPages.entry).
-		acct, factors, err := ids.st.GetAccountWithFactors(ctx, l.AccountID)
 		if err == nil {
 			acct, err = b.dormancy.SignedIn(ctx, acct)
 		}

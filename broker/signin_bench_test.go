@@ -137,12 +137,6 @@ func (s *countingStore) GetAuthRequestWithAccount(ctx context.Context, id string
 	return s.Store.GetAuthRequestWithAccount(ctx, id)
 }
 
-func (s *countingStore) GetAccountWithFactors(ctx context.Context, accountID string) (store.Account, []store.Factor, error) {
-	s.accounts.Add(1)
-	s.factors.Add(1)
-	return s.Store.GetAccountWithFactors(ctx, accountID)
-}
-
 func (s *countingStore) ListFactors(ctx context.Context, accountID string) ([]store.Factor, error) {
 	s.factors.Add(1)
 	return s.Store.ListFactors(ctx, accountID)

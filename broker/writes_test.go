@@ -25,7 +25,7 @@ const maxSignInWrites = 2
 // maxSignInStatements is the budget of PostgreSQL statements of the same
 // sign-in, the audit log's commits aside: store/postgres's doc says what
 // each is.
-const maxSignInStatements = 15
+const maxSignInStatements = 14
 
 // countSignIn enrols alex, then returns how much each counter moved
 // during alex's next complete sign-in over HTTP: authorize, upstream,

@@ -69,11 +69,11 @@ func (s *timedStore) GetAuthRequestWithAccount(ctx context.Context, id string) (
 	return ar, a, fs, err
 }
 
-func (s *timedStore) GetAccountWithFactors(ctx context.Context, accountID string) (store.Account, []store.Factor, error) {
+func (s *timedStore) GetLinkWithAccount(ctx context.Context, provider, subject string) (store.Link, store.Account, []store.Factor, error) {
 	start := time.Now()
-	a, fs, err := s.Store.GetAccountWithFactors(ctx, accountID)
-	s.m.observe("GetAccountWithFactors", start, err)
-	return a, fs, err
+	l, a, fs, err := s.Store.GetLinkWithAccount(ctx, provider, subject)
+	s.m.observe("GetLinkWithAccount", start, err)
+	return l, a, fs, err
 }
 
 func (s *timedStore) GetGrantByRefreshHash(ctx context.Context, grantID string, hash []byte) (store.Grant, error) {

@@ -37,9 +37,10 @@
 // Reads that go together are one method: GetGrantWithAccount returns a
 // grant and its account from one statement (PostgreSQL) or one read
 // transaction (bbolt), as introspection and userinfo need both;
-// GetAccountWithFactors returns an account and its factors, as the
-// upstream's callback needs both, and GetAuthRequestWithAccount an auth
-// request with them, as every second-factor page needs all three.
+// GetLinkWithAccount returns a link with its account and the account's
+// factors, as the upstream's callback needs all three, and
+// GetAuthRequestWithAccount an auth request with them, as every
+// second-factor page does.
 //
 // Client is the one model of a relying party for the whole program: the
 // configuration file's clients[] entries, the admin API's JSON and the

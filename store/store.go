@@ -73,6 +73,12 @@ type Accounts interface {
 	// account is missing, ErrAlreadyExists if (provider, subject) is linked).
 	CreateLink(ctx context.Context, l Link) error
 	GetLink(ctx context.Context, provider, subject string) (Link, error)
+	// GetLinkWithAccount is GetLink, and GetAccount and ListFactors of
+	// the link's account, read together (one statement, one read
+	// transaction): the upstream's callback needs all three. A missing
+	// link is ErrNotFound with nothing returned; a link whose account is
+	// missing is ErrNotFound too, with the link returned.
+	GetLinkWithAccount(ctx context.Context, provider, subject string) (Link, Account, []Factor, error)
 	ListLinks(ctx context.Context, accountID string) ([]Link, error)
 	DeleteLink(ctx context.Context, provider, subject string) error
 }
@@ -93,11 +99,13 @@ type AuthRequests interface {
 	CreateAuthRequest(ctx context.Context, r AuthRequest) error
 	GetAuthRequest(ctx context.Context, id string) (AuthRequest, error)
 	// GetAuthRequestWithAccount is GetAuthRequest and, when the request
-	// names an account, GetAccountWithFactors of it, read together (one
+	// names an account, GetAccount and ListFactors of it, read together (one
 	// statement on PostgreSQL): every second-factor page needs all three.
-	// A missing or expired request is ErrNotFound with nothing returned;
-	// a request naming a missing account is ErrNotFound too, with the
-	// request returned; a request naming none comes with no account.
+	// The request comes back whenever it was read, whatever the error
+	// (check its ID, not the error, to tell whether it was): a missing or
+	// expired request is ErrNotFound with nothing returned; a request
+	// naming a missing account is ErrNotFound too, with the request and
+	// no account; a request naming none comes with no account.
 	GetAuthRequestWithAccount(ctx context.Context, id string) (AuthRequest, Account, []Factor, error)
 	UpdateAuthRequest(ctx context.Context, id string, fn func(AuthRequest) (AuthRequest, error)) error
 	DeleteAuthRequest(ctx context.Context, id string) error
@@ -172,10 +180,6 @@ type Factors interface {
 	GetFactorByCredentialID(ctx context.Context, credentialID []byte) (Factor, error)
 	// ListFactors returns an account's factors, oldest first.
 	ListFactors(ctx context.Context, accountID string) ([]Factor, error)
-	// GetAccountWithFactors is GetAccount and ListFactors of that account
-	// read together (one statement, one read transaction): a second-factor
-	// step needs both. A missing account is ErrNotFound, with no factors.
-	GetAccountWithFactors(ctx context.Context, accountID string) (Account, []Factor, error)
 	UpdateFactor(ctx context.Context, id string, fn func(Factor) (Factor, error)) error
 	// UpdateAccountFactor applies fn to an account and one of its
 	// factors and writes both records it returns, or neither, in one

@@ -101,6 +101,26 @@ func (s *accountRecords) GetLink(ctx context.Context, provider, subject string) 
 	return get(ctx, s.base, links, linkKey(provider, subject))
 }
 
+// GetLinkWithAccount returns the link of an upstream identity, its
+// account and the account's factors, read in one transaction.
+func (s *accountRecords) GetLinkWithAccount(ctx context.Context, provider, subject string) (store.Link, store.Account, []store.Factor, error) {
+	var l store.Link
+	var a store.Account
+	var fs []store.Factor
+	err := s.view(ctx, func(tx *bbolt.Tx) (err error) {
+		l, a, fs = store.Link{}, store.Account{}, nil
+		if l, err = getLive(s.base, tx, links, linkKey(provider, subject)); err != nil {
+			return err
+		}
+		a, fs, err = s.accountAndFactors(tx, l.AccountID)
+		return err
+	})
+	if err != nil {
+		return l, store.Account{}, nil, err
+	}
+	return l, a, fs, nil
+}
+
 // ListLinks returns the links of an account (none for an unknown account),
 // ordered by provider then subject.
 func (s *accountRecords) ListLinks(ctx context.Context, accountID string) ([]store.Link, error) {

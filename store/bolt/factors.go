@@ -78,27 +78,27 @@ func (s *factorRecords) ListFactors(ctx context.Context, accountID string) ([]st
 	return out, err
 }
 
-// GetAccountWithFactors reads an account and its factors, oldest first,
-// in one read transaction.
-func (s *factorRecords) GetAccountWithFactors(ctx context.Context, accountID string) (store.Account, []store.Factor, error) {
-	return s.accountWithFactors(ctx, accountID)
-}
-
-// accountWithFactors is GetAccountWithFactors.
-func (s *base) accountWithFactors(ctx context.Context, accountID string) (store.Account, []store.Factor, error) {
-	var a store.Account
-	var fs []store.Factor
-	err := s.view(ctx, func(tx *bbolt.Tx) (err error) {
-		if a, err = getLive(s, tx, accounts, []byte(accountID)); err != nil {
-			return err
-		}
-		fs, err = listFactors(tx, accountID)
+// accountWithFactors reads an account and its factors, oldest first, in
+// one read transaction.
+func (s *base) accountWithFactors(ctx context.Context, accountID string) (a store.Account, fs []store.Factor, err error) {
+	err = s.view(ctx, func(tx *bbolt.Tx) (err error) {
+		a, fs, err = s.accountAndFactors(tx, accountID)
 		return err
 	})
 	if err != nil {
 		return store.Account{}, nil, err
 	}
 	return a, fs, nil
+}
+
+// accountAndFactors reads a live account and its factors in tx.
+func (s *base) accountAndFactors(tx *bbolt.Tx, accountID string) (store.Account, []store.Factor, error) {
+	a, err := getLive(s, tx, accounts, []byte(accountID))
+	if err != nil {
+		return store.Account{}, nil, err
+	}
+	fs, err := listFactors(tx, accountID)
+	return a, fs, err
 }
 
 // listFactors reads the factors idx_factors_by_account lists under

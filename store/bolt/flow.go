@@ -33,7 +33,10 @@ func (s *flowRecords) GetAuthRequestWithAccount(ctx context.Context, id string) 
 		return ar, store.Account{}, nil, err
 	}
 	a, fs, err := s.accountWithFactors(ctx, ar.AccountID)
-	return ar, a, fs, err
+	if err != nil {
+		return ar, store.Account{}, nil, err
+	}
+	return ar, a, fs, nil
 }
 
 // UpdateAuthRequest applies fn to a live auth request.

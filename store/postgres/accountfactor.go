@@ -22,9 +22,9 @@ const bothOrNeither = ` SELECT CASE WHEN w.a = w.f THEN w.a = 1 ELSE 1 / (w.a - 
 // with their row versions (xmin), fn runs, and one statement updates
 // both, each only while at the version read (the account's row first, as
 // the transaction locks them). From the two rows a read remembered
-// (GetAccountWithFactors, or GetAccount and ListFactors: from,
-// rememberedPair) it starts without the
-// SELECT: one round trip. done is false when another write changed
+// (GetAuthRequestWithAccount, GetLinkWithAccount, or GetAccount and
+// ListFactors: from, rememberedPair) it starts without
+// the SELECT: one round trip. done is false when another write changed
 // either row meanwhile: nothing was written and fn may run again.
 func (s *factorRecords) swapAccountFactor(ctx context.Context, accountID, factorID string, from *[2]seen,
 	fn func(store.Account, store.Factor) (store.Account, store.Factor, error)) (done bool, err error) {
@@ -90,31 +90,11 @@ func (s *factorRecords) rememberedPair(accountID, factorID string) *[2]seen {
 	return &[2]seen{a, f}
 }
 
-// GetAccountWithFactors reads an account and its factors, oldest first,
-// in one statement: the account's row LEFT JOINed to its factors' (so
-// it comes once per factor, and once with none), each row remembered
-// for UpdateAccountFactor's compare-and-swap, as GetAccount and
-// ListFactors remember theirs (which were two round trips).
-func (s *factorRecords) GetAccountWithFactors(ctx context.Context, accountID string) (store.Account, []store.Factor, error) {
-	ctx, cancel := context.WithTimeout(ctx, s.timeout)
-	defer cancel()
-	rows, err := s.pool.Query(ctx, "SELECT a.record, a.xmin, f.record, f.xmin FROM accounts a "+
-		"LEFT JOIN factors f ON f.account_id = a.id WHERE a.id = $1 ORDER BY f.created_at, f.id", accountID)
-	if err != nil {
-		return store.Account{}, nil, s.fail(err)
-	}
-	a, fs, found, err := s.accountRows(rows)
-	if err == nil && !found {
-		err = accounts.notFound()
-	}
-	return a, fs, err
-}
-
 // accountRows reads an account and its factors from rows whose last four
 // columns are the account's record and xmin and a factor's (the account
 // repeated per factor; NULL factor columns for none), remembering each
 // row (seenRows). lead are the destinations of the columns before them,
-// scanned from every row (the first row's values stay when all agree).
+// scanned from every row, which all give the same values.
 // found is false when no row named an account.
 func (s *base) accountRows(rows pgx.Rows, lead ...any) (a store.Account, fs []store.Factor, found bool, err error) {
 	defer rows.Close()

@@ -62,16 +62,16 @@ func TestAccountFactorSwap(t *testing.T) {
 }
 
 // TestAccountWithFactorsCost: the callback's read and the second-factor
-// page's are one statement each, and the page's updates of the auth
-// request after it one each (TestAccountFactorAfterRead: the answer's
+// page's are one statement each, and the page's update of the auth
+// request after it one more (TestAccountFactorAfterRead: the answer's
 // swap).
 func TestAccountWithFactorsCost(t *testing.T) {
 	s := accountWithFactor(t)
 	ctx := t.Context()
-	checkCosts(t, s, "GetAccountWithFactors", 1, 0, func() error {
-		_, fs, err := s.GetAccountWithFactors(ctx, "acct-1")
-		if err == nil && len(fs) != 1 {
-			t.Errorf("GetAccountWithFactors: %d factors, want 1", len(fs))
+	checkCosts(t, s, "GetLinkWithAccount", 1, 0, func() error {
+		l, a, fs, err := s.GetLinkWithAccount(ctx, "up", "alex")
+		if err == nil && (l.AccountID != "acct-1" || a.ID != "acct-1" || len(fs) != 1) {
+			t.Errorf("GetLinkWithAccount: link to %q, account %q, %d factors; want acct-1 twice and 1", l.AccountID, a.ID, len(fs))
 		}
 		return err
 	})

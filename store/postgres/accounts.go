@@ -94,6 +94,39 @@ func (s *accountRecords) GetLink(ctx context.Context, provider, subject string) 
 		"SELECT record FROM links WHERE provider = $1 AND subject = $2", provider, subject), "link")
 }
 
+// GetLinkWithAccount reads the link of an upstream identity, its account
+// and the account's factors in one statement: the link's row LEFT JOINed
+// to the account's and its factors' (the link and the account come once
+// per factor), the account's and factors' rows remembered for
+// UpdateAccountFactor.
+func (s *accountRecords) GetLinkWithAccount(ctx context.Context, provider, subject string) (store.Link, store.Account, []store.Factor, error) {
+	ctx, cancel := context.WithTimeout(ctx, s.timeout)
+	defer cancel()
+	rows, err := s.pool.Query(ctx, "SELECT l.record, a.record, a.xmin, f.record, f.xmin FROM links l "+
+		"LEFT JOIN accounts a ON a.id = l.account_id LEFT JOIN factors f ON f.account_id = a.id "+
+		"WHERE l.provider = $1 AND l.subject = $2 ORDER BY f.created_at, f.id", provider, subject)
+	if err != nil {
+		return store.Link{}, store.Account{}, nil, s.fail(err)
+	}
+	var raw []byte
+	a, fs, found, err := s.accountRows(rows, &raw)
+	if err != nil {
+		return store.Link{}, store.Account{}, nil, err
+	}
+	link := table[store.Link]{noun: "link"}
+	if raw == nil {
+		return store.Link{}, store.Account{}, nil, link.notFound()
+	}
+	l, err := link.decode(raw)
+	if err != nil {
+		return store.Link{}, store.Account{}, nil, err
+	}
+	if !found {
+		return l, store.Account{}, nil, accounts.notFound()
+	}
+	return l, a, fs, nil
+}
+
 // ListLinks returns the links of an account (none for an unknown account),
 // ordered by provider then subject.
 func (s *accountRecords) ListLinks(ctx context.Context, accountID string) ([]store.Link, error) {

@@ -112,7 +112,7 @@
 // account and its factors before the TOTP answer's UpdateAccountFactor,
 // and a refresh reads the grant by its refresh hash before rotating it:
 // those reads (GetAuthRequest, GetAuthRequestWithAccount,
-// GetAccountWithFactors, GetAccount, ListFactors, GetGrantByRefreshHash)
+// GetLinkWithAccount, GetAccount, ListFactors, GetGrantByRefreshHash)
 // return the row's version and expiry too, and
 // the store remembers the rows (seen.go: at most maxSeen, each taken by
 // the first update of its key), so that the update's first swap starts
@@ -226,23 +226,24 @@
 // Writes, Statements and AuditCommits count what the store sent (a pgx
 // query tracer), for tests and the bench; Statements leaves the audit
 // queue's commits to AuditCommits. A returning person's sign-in is 2
-// durable writes in 12 statements (the bench's count): the
+// durable writes in 11 statements (the bench's count): the
 // authorization request inserts the auth request; the upstream's
-// callback reads the request, the link, and the account with its
-// factors (GetAccountWithFactors), then updates the request; the
-// challenge page reads the request with the account and its factors in
-// one statement (GetAuthRequestWithAccount), and its answer too, then
-// swaps the account and the factor (UpdateAccountFactor) and updates
-// the request; the token exchange reads the request, creates the grant
-// with the SSO session and reads the account after (a lock that came
-// meanwhile wins). TestReturningSignInWritesPostgres holds it to 15: its
-// sign-in reads the request twice more on its way to the upstream (the
-// chooser's page and the choice), and the signing keys, whose cache its clock has
-// moved past. It was 44 before the updates started from the rows
-// already read, the session joined the grant's statement, the sign-in's
-// audit event stopped being looked up before it was queued and the
-// account, its factors and the request were read together. A refresh is
-// 2 statements (the
+// callback reads the request, then the link with its account and the
+// account's factors in one statement (GetLinkWithAccount), then
+// updates the request; the challenge page reads the request with the
+// account and its factors in one statement (GetAuthRequestWithAccount),
+// and its answer too, then swaps the account and the factor
+// (UpdateAccountFactor) and updates the request; the token exchange
+// reads the request, creates the grant with the SSO session and reads
+// the account after (a lock that came meanwhile wins).
+// TestReturningSignInWritesPostgres holds it to 14: its sign-in reads
+// the request twice more on its way to the upstream (the chooser's page
+// and the choice), and the signing keys, whose cache its clock has moved
+// past. It was 44 before the updates started from the rows already
+// read, the session joined the grant's statement, the sign-in's audit
+// event stopped being looked up before it was queued, and 17 before the
+// link, the account, its factors and the request were read together. A
+// refresh is 2 statements (the
 // grant read by the ID its token names, then the rotation's
 // compare-and-swap; was 3), an introspection 1 (the
 // grant joined to its account, GetGrantWithAccount; was 2, the grant

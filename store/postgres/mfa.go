@@ -61,8 +61,8 @@ func (s *factorRecords) UpdateFactor(ctx context.Context, id string, fn func(sto
 
 // UpdateAccountFactor applies fn to an account and one of its factors:
 // first by compare-and-swap (swapAccountFactor; one more, first, from
-// the rows a read remembered: GetAccountWithFactors, or GetAccount and
-// ListFactors), and after swapTries
+// the rows a read remembered: swapAccountFactor names the reads), and
+// after swapTries
 // lost swaps in one transaction: both rows locked (SELECT ... FOR UPDATE), the
 // account's first, as no transaction locks them the other way round, so
 // two such updates never deadlock; fn's outcome written to both, one

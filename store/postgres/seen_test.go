@@ -110,7 +110,7 @@ func TestSeenBounded(t *testing.T) {
 
 // TestAccountFactorAfterRead: the TOTP answer's UpdateAccountFactor after
 // the account and its factors were read (GetAuthRequestWithAccount,
-// GetAccountWithFactors, or GetAccount and ListFactors) is one statement, the swap from the two
+// GetLinkWithAccount, or GetAccount and ListFactors) is one statement, the swap from the two
 // rows read; a factor and an account another replica wrote meanwhile
 // are read again, and fn's final run sees those writes.
 func TestAccountFactorAfterRead(t *testing.T) {
@@ -126,8 +126,8 @@ func TestAccountFactorAfterRead(t *testing.T) {
 			_, _, _, err := a.GetAuthRequestWithAccount(ctx, ar.ID)
 			return err
 		},
-		"GetAccountWithFactors": func(id string) error {
-			_, _, err := a.GetAccountWithFactors(ctx, id)
+		"GetLinkWithAccount": func(id string) error {
+			_, _, _, err := a.GetLinkWithAccount(ctx, "gckey", id)
 			return err
 		},
 		"GetAccount and ListFactors": func(id string) error {
@@ -142,7 +142,7 @@ func TestAccountFactorAfterRead(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			acct, fid := "acct-"+name, "f-"+name
 			if err := a.CreateAccount(ctx, store.Account{ID: acct, URN: "URN-" + name, CreatedAt: now},
-				store.Link{Provider: "gckey", Subject: name, AccountID: acct, CreatedAt: now}); err != nil {
+				store.Link{Provider: "gckey", Subject: acct, AccountID: acct, CreatedAt: now}); err != nil {
 				t.Fatal(err)
 			}
 			if err := a.CreateFactor(ctx, store.Factor{ID: fid, AccountID: acct, Kind: store.FactorTOTP, CreatedAt: now}); err != nil {

@@ -107,69 +107,6 @@ func testUpdateAccountFactor(t *testing.T, newStore NewStore) {
 	wantErr(t, err, store.ErrNotFound, "credential ID of a refused change")
 }
 
-// testGetAccountWithFactors: an account and its own factors, oldest
-// first with ties by ID (none of an account whose ID extends it), none
-// for an account without any, ErrNotFound for a missing account; and an
-// UpdateAccountFactor after the read, as the second-factor step makes,
-// sees a change made in between.
-func testGetAccountWithFactors(t *testing.T, newStore NewStore) {
-	s, _ := open(t, newStore)
-	ctx := t.Context()
-	for _, id := range []string{"acct-1", "acct-10", "acct-3"} {
-		must(t, s.CreateAccount(ctx, account(id), link("gckey", id, id)), "CreateAccount "+id)
-	}
-	fc := factor("f-c", "acct-1", store.FactorRecovery, epoch.Add(2*time.Hour))
-	fz := factor("f-z", "acct-1", store.FactorTOTP, epoch)
-	fa := factor("f-a", "acct-1", store.FactorEmail, epoch)
-	other := factor("f-0", "acct-10", store.FactorTOTP, epoch.Add(-time.Hour))
-	for _, f := range []store.Factor{fc, other, fz, fa} {
-		must(t, s.CreateFactor(ctx, f), "CreateFactor "+f.ID)
-	}
-	a, fs, err := s.GetAccountWithFactors(ctx, "acct-1")
-	must(t, err, "GetAccountWithFactors")
-	same(t, a, account("acct-1"), "GetAccountWithFactors' account")
-	same(t, fs, []store.Factor{fa, fz, fc}, "GetAccountWithFactors' factors (oldest first, ties by ID)")
-	_, fs, err = s.GetAccountWithFactors(ctx, "acct-10")
-	must(t, err, "GetAccountWithFactors acct-10")
-	same(t, fs, []store.Factor{other}, "GetAccountWithFactors' factors of acct-10")
-	a, fs, err = s.GetAccountWithFactors(ctx, "acct-3")
-	must(t, err, "GetAccountWithFactors of an account without factors")
-	same(t, a, account("acct-3"), "account without factors")
-	if len(fs) != 0 {
-		t.Errorf("GetAccountWithFactors of an account without factors = %+v", fs)
-	}
-	_, fs, err = s.GetAccountWithFactors(ctx, "acct-9")
-	wantErr(t, err, store.ErrNotFound, "GetAccountWithFactors of a missing account")
-	if len(fs) != 0 {
-		t.Errorf("GetAccountWithFactors of a missing account = %+v", fs)
-	}
-
-	_, _, err = s.GetAccountWithFactors(ctx, "acct-1")
-	must(t, err, "GetAccountWithFactors before the updates")
-	must(t, s.UpdateAccount(ctx, "acct-1", func(x store.Account) (store.Account, error) {
-		x.Failures = 2
-		return x, nil
-	}), "UpdateAccount between the read and the joint update")
-	must(t, s.UpdateFactor(ctx, "f-z", func(x store.Factor) (store.Factor, error) {
-		x.LastStep = 7
-		return x, nil
-	}), "UpdateFactor between the read and the joint update")
-	must(t, s.UpdateAccountFactor(ctx, "acct-1", "f-z", func(x store.Account, y store.Factor) (store.Account, store.Factor, error) {
-		if x.Failures != 2 || y.LastStep != 7 {
-			t.Errorf("UpdateAccountFactor after GetAccountWithFactors saw failures %d, step %d; want the 2 and 7 written since", x.Failures, y.LastStep)
-		}
-		x.Failures, y.LastStep = x.Failures+1, y.LastStep+1
-		return x, y, nil
-	}), "UpdateAccountFactor after GetAccountWithFactors")
-	a, fs, err = s.GetAccountWithFactors(ctx, "acct-1")
-	must(t, err, "GetAccountWithFactors after the updates")
-	fz.LastStep = 8
-	if a.Failures != 3 {
-		t.Errorf("failures after the updates = %d, want 3", a.Failures)
-	}
-	same(t, fs, []store.Factor{fa, fz, fc}, "factors after the updates")
-}
-
 // testAccountFactorUpdatesSerialise: racing updates of an account and
 // its factor, together and one record at a time, each see what the
 // previous wrote: none is lost, whether a backend locks the rows or
@@ -194,7 +131,7 @@ func testAccountFactorUpdatesSerialise(t *testing.T, newStore NewStore) {
 		case 2:
 			// Read first, as the second-factor step does: the update may
 			// start from rows a racer has changed since.
-			if _, _, err := s.GetAccountWithFactors(ctx, "acct-1"); err != nil {
+			if _, _, _, err := s.GetLinkWithAccount(ctx, "gckey", "s1"); err != nil {
 				return err
 			}
 		}
