@@ -137,6 +137,12 @@ func (s *countingStore) GetAuthRequestWithAccount(ctx context.Context, id string
 	return s.Store.GetAuthRequestWithAccount(ctx, id)
 }
 
+func (s *countingStore) GetLinkWithAccount(ctx context.Context, provider, subject string) (store.Link, store.Account, []store.Factor, error) {
+	s.accounts.Add(1)
+	s.factors.Add(1)
+	return s.Store.GetLinkWithAccount(ctx, provider, subject)
+}
+
 func (s *countingStore) ListFactors(ctx context.Context, accountID string) ([]store.Factor, error) {
 	s.factors.Add(1)
 	return s.Store.ListFactors(ctx, accountID)

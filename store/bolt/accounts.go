@@ -109,9 +109,11 @@ func (s *accountRecords) GetLinkWithAccount(ctx context.Context, provider, subje
 	var fs []store.Factor
 	err := s.view(ctx, func(tx *bbolt.Tx) (err error) {
 		l, a, fs = store.Link{}, store.Account{}, nil
-		if l, err = getLive(s.base, tx, links, linkKey(provider, subject)); err != nil {
-			return err
+		read, err := getLive(s.base, tx, links, linkKey(provider, subject))
+		if err != nil {
+			return err // no link: nothing of a record that did not decode
 		}
+		l = read
 		a, fs, err = s.accountAndFactors(tx, l.AccountID)
 		return err
 	})

@@ -155,10 +155,10 @@ func testGetLinkWithAccount(t *testing.T, newStore NewStore) {
 	if len(fs) != 0 {
 		t.Errorf("an account without factors came with %+v", fs)
 	}
-	got, _, fs, err := s.GetLinkWithAccount(ctx, "gckey", "nobody")
+	got, a, fs, err := s.GetLinkWithAccount(ctx, "gckey", "nobody")
 	wantErr(t, err, store.ErrNotFound, "GetLinkWithAccount of a missing link")
-	if got.AccountID != "" || len(fs) != 0 {
-		t.Errorf("a missing link came back as %+v with %d factors", got, len(fs))
+	if got.AccountID != "" || a.ID != "" || len(fs) != 0 {
+		t.Errorf("a missing link came back as %+v with account %q and %d factors", got, a.ID, len(fs))
 	}
 
 	_, _, _, err = s.GetLinkWithAccount(ctx, "gckey", "acct-1")
