@@ -80,11 +80,12 @@
 //     and an upstream callback are used once while the process (bbolt) or
 //     the server (PostgreSQL) runs, and after a crash the record is gone,
 //     which refuses them too.
-//   - audit events (AppendAudit, AppendNewAudit) are queued and written by a group commit
-//     (AuditQueue): up to AuditBatch events per commit, started as soon
-//     as the previous one ends. A crash loses the events appended and not
-//     yet committed, those of about one commit's time (0.4 ms to a few ms)
-//     and never more than AuditPending; a clean Close loses none. Reads of
+//   - audit events (AppendAudit, AppendNewAudit) are queued and written
+//     by a group commit (AuditQueue): up to AuditBatch events per
+//     commit, started as soon as the previous one ends. A crash loses the
+//     events appended and not yet committed, those of about one commit's
+//     time (0.4 ms to a few ms) and never more than AuditPending; a clean
+//     Close loses none. Reads of
 //     the log (ListAudit, Export, Sweep's retention) flush the queue first.
 //
 // Everything else (accounts, links, factors and their counters, grants

@@ -107,8 +107,7 @@ func (s *accountRecords) GetLinkWithAccount(ctx context.Context, provider, subje
 	var l store.Link
 	var a store.Account
 	var fs []store.Factor
-	err := s.view(ctx, func(tx *bbolt.Tx) (err error) {
-		l, a, fs = store.Link{}, store.Account{}, nil
+	err := s.view(ctx, func(tx *bbolt.Tx) error {
 		read, err := getLive(s.base, tx, links, linkKey(provider, subject))
 		if err != nil {
 			return err // no link: nothing of a record that did not decode

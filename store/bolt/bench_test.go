@@ -66,24 +66,14 @@ func BenchmarkRefreshRotation(b *testing.B) {
 	now := time.Now()
 	rng := rand.New(rand.NewPCG(1, 2))
 	ids, hashes := make([]string, refreshGrants), make([][]byte, refreshGrants)
-	for from := 0; from < refreshGrants; from += 5000 {
-		if err := s.write(ctx, func(tx *bbolt.Tx) error {
-			for i := from; i < min(from+5000, refreshGrants); i++ {
-				hashes[i] = store.HashToken(fmt.Sprint("refresh-", i))
-				g := store.Grant{ID: fmt.Sprintf("grant-%016x", rng.Uint64()), ClientID: "rp",
-					AccountID: fmt.Sprintf("acct-%016x", rng.Uint64()), Subject: "sub",
-					Scopes: []string{"openid", "offline_access"}, AuthTime: now, AMR: []string{"pwd", "otp"},
-					RefreshHash: hashes[i], CreatedAt: now, ExpiresAt: now.Add(8 * time.Hour)}
-				if err := putGrant(tx, g); err != nil {
-					return err
-				}
-				ids[i] = g.ID
-			}
-			return nil
-		}); err != nil {
-			b.Fatal(err)
-		}
-	}
+	fill(b, s, refreshGrants, func(tx *bbolt.Tx, i int) error {
+		hashes[i] = store.HashToken(fmt.Sprint("refresh-", i))
+		ids[i] = fmt.Sprintf("grant-%016x", rng.Uint64())
+		return putGrant(tx, store.Grant{ID: ids[i], ClientID: "rp",
+			AccountID: fmt.Sprintf("acct-%016x", rng.Uint64()), Subject: "sub",
+			Scopes: []string{"openid", "offline_access"}, AuthTime: now, AMR: []string{"pwd", "otp"},
+			RefreshHash: hashes[i], CreatedAt: now, ExpiresAt: now.Add(8 * time.Hour)})
+	})
 	var mu sync.Mutex // hashes and rng
 	var seq atomic.Int64
 	waits := measureCommits(b, s, func(_ int, record func(time.Time)) error {

@@ -166,9 +166,10 @@
 // idx_refresh_by_grant (idx_refresh_retired is in time order: one leaf
 // for the whole commit). Each new hash was also indexed by itself in
 // idx_grant_by_refresh, a third leaf; tokens name their grant, so it is
-// no longer written: BenchmarkRefreshRotation, on 50,000 grants, 77-78 pages per commit of
-// 12 rotations before, 54-55 after, and 372-413 µs per rotation before,
-// 323-359 after (two runs each, with another test run on the machine);
+// no longer written: BenchmarkRefreshRotation, on 50,000 grants, 77-78
+// pages per commit of 12 rotations before, 54-55 after, and 372-413 µs
+// per rotation before, 323-359 after (two runs each, with another test
+// run on the machine);
 // BenchmarkSignInCommits, then on an empty file with sequential IDs,
 // 39.5 pages per commit of 12 writes before, 31.8 after. On a file that
 // holds 50,000 sign-ins' grants and sessions, with the broker's random

@@ -78,19 +78,6 @@ func (s *factorRecords) ListFactors(ctx context.Context, accountID string) ([]st
 	return out, err
 }
 
-// accountWithFactors reads an account and its factors, oldest first, in
-// one read transaction.
-func (s *base) accountWithFactors(ctx context.Context, accountID string) (a store.Account, fs []store.Factor, err error) {
-	err = s.view(ctx, func(tx *bbolt.Tx) (err error) {
-		a, fs, err = s.accountAndFactors(tx, accountID)
-		return err
-	})
-	if err != nil {
-		return store.Account{}, nil, err
-	}
-	return a, fs, nil
-}
-
 // accountAndFactors reads a live account and its factors in tx.
 func (s *base) accountAndFactors(tx *bbolt.Tx, accountID string) (store.Account, []store.Factor, error) {
 	a, err := getLive(s, tx, accounts, []byte(accountID))

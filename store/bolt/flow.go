@@ -3,6 +3,8 @@ package bolt
 import (
 	"context"
 
+	"go.etcd.io/bbolt"
+
 	"github.com/passerelle/passerelle/store"
 )
 
@@ -32,7 +34,12 @@ func (s *flowRecords) GetAuthRequestWithAccount(ctx context.Context, id string) 
 	if err != nil || ar.AccountID == "" {
 		return ar, store.Account{}, nil, err
 	}
-	a, fs, err := s.accountWithFactors(ctx, ar.AccountID)
+	var a store.Account
+	var fs []store.Factor
+	err = s.view(ctx, func(tx *bbolt.Tx) (err error) {
+		a, fs, err = s.accountAndFactors(tx, ar.AccountID)
+		return err
+	})
 	if err != nil {
 		return ar, store.Account{}, nil, err
 	}

@@ -35,14 +35,7 @@ func TestLegacyRefreshIndex(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	entries := func() int {
-		n := 0
-		if err := s.db.View(func(tx *bbolt.Tx) error { n = tx.Bucket(indexGrantByRefresh).Stats().KeyN; return nil }); err != nil {
-			t.Fatal(err)
-		}
-		return n
-	}
-	if n := entries(); n != 0 {
+	if n := countKeys(t, s, indexGrantByRefresh); n != 0 {
 		t.Fatalf("CreateGrant indexed %d hashes by themselves, want none", n)
 	}
 	// What a file written before refresh tokens named their grant holds.
@@ -65,7 +58,7 @@ func TestLegacyRefreshIndex(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	if n := entries(); n != 2 {
+	if n := countKeys(t, s, indexGrantByRefresh); n != 2 {
 		t.Errorf("after a rotation idx_grant_by_refresh holds %d entries, want the 2 legacy ones", n)
 	}
 	if g, err := s.GetGrantByLegacyRefreshHash(ctx, legacy); err != nil || g.ID != "g-old" {
@@ -79,7 +72,7 @@ func TestLegacyRefreshIndex(t *testing.T) {
 	if _, err := s.Sweep(ctx, clock); err != nil {
 		t.Fatal(err)
 	}
-	if n := entries(); n != 0 {
+	if n := countKeys(t, s, indexGrantByRefresh); n != 0 {
 		t.Errorf("after Sweep idx_grant_by_refresh holds %d entries, want none", n)
 	}
 	if _, err := s.GetGrantByLegacyRefreshHash(ctx, legacy); !errors.Is(err, store.ErrNotFound) {

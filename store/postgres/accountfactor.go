@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/passerelle/passerelle/store"
@@ -23,9 +22,9 @@ const bothOrNeither = ` SELECT CASE WHEN w.a = w.f THEN w.a = 1 ELSE 1 / (w.a - 
 // both, each only while at the version read (the account's row first, as
 // the transaction locks them). From the two rows a read remembered
 // (GetAuthRequestWithAccount, GetLinkWithAccount, or GetAccount and
-// ListFactors: from, rememberedPair) it starts without
-// the SELECT: one round trip. done is false when another write changed
-// either row meanwhile: nothing was written and fn may run again.
+// ListFactors: from, rememberedPair) it starts without the SELECT: one
+// round trip. done is false when another write changed either row
+// meanwhile: nothing was written and fn may run again.
 func (s *factorRecords) swapAccountFactor(ctx context.Context, accountID, factorID string, from *[2]seen,
 	fn func(store.Account, store.Factor) (store.Account, store.Factor, error)) (done bool, err error) {
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
@@ -90,18 +89,29 @@ func (s *factorRecords) rememberedPair(accountID, factorID string) *[2]seen {
 	return &[2]seen{a, f}
 }
 
-// accountRows reads an account and its factors from rows whose last four
-// columns are the account's record and xmin and a factor's (the account
-// repeated per factor; NULL factor columns for none), remembering each
-// row (seenRows). lead are the destinations of the columns before them,
-// scanned from every row, which all give the same values.
-// found is false when no row named an account.
-func (s *base) accountRows(rows pgx.Rows, lead ...any) (a store.Account, fs []store.Factor, found bool, err error) {
+// withAccount reads, in one statement, the columns lead of the row of
+// from where cond holds (scanned into dest) with the account whose ID is
+// accountID (an expression over that row) and the account's factors,
+// oldest first: the row LEFT JOINed to the account's and to its
+// factors', so that it and the account come once per factor and once
+// with none. Each account and factor row is remembered (seenRows) for
+// the update that follows. found is false when the row names no account
+// that exists; dest stays as it was when no row matched.
+func (s *base) withAccount(ctx context.Context, lead, from, accountID, cond string, args []any, dest ...any) (
+	a store.Account, fs []store.Factor, found bool, err error) {
+	ctx, cancel := context.WithTimeout(ctx, s.timeout)
+	defer cancel()
+	rows, err := s.pool.Query(ctx, "SELECT "+lead+", a.record, a.xmin, f.record, f.xmin FROM "+from+
+		" LEFT JOIN accounts a ON a.id = "+accountID+" LEFT JOIN factors f ON f.account_id = a.id"+
+		" WHERE "+cond+" ORDER BY f.created_at, f.id", args...)
+	if err != nil {
+		return store.Account{}, nil, false, s.fail(err)
+	}
 	defer rows.Close()
 	for rows.Next() {
 		var acct, fac seen
 		var acctVersion, facVersion *uint32
-		if err := rows.Scan(append(lead, &acct.raw, &acctVersion, &fac.raw, &facVersion)...); err != nil {
+		if err := rows.Scan(append(dest, &acct.raw, &acctVersion, &fac.raw, &facVersion)...); err != nil {
 			return store.Account{}, nil, false, s.fail(err)
 		}
 		if !found && acctVersion != nil {

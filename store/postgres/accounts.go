@@ -95,21 +95,11 @@ func (s *accountRecords) GetLink(ctx context.Context, provider, subject string) 
 }
 
 // GetLinkWithAccount reads the link of an upstream identity, its account
-// and the account's factors in one statement: the link's row LEFT JOINed
-// to the account's and its factors' (the link and the account come once
-// per factor), the account's and factors' rows remembered for
-// UpdateAccountFactor.
+// and the account's factors in one statement (withAccount).
 func (s *accountRecords) GetLinkWithAccount(ctx context.Context, provider, subject string) (store.Link, store.Account, []store.Factor, error) {
-	ctx, cancel := context.WithTimeout(ctx, s.timeout)
-	defer cancel()
-	rows, err := s.pool.Query(ctx, "SELECT l.record, a.record, a.xmin, f.record, f.xmin FROM links l "+
-		"LEFT JOIN accounts a ON a.id = l.account_id LEFT JOIN factors f ON f.account_id = a.id "+
-		"WHERE l.provider = $1 AND l.subject = $2 ORDER BY f.created_at, f.id", provider, subject)
-	if err != nil {
-		return store.Link{}, store.Account{}, nil, s.fail(err)
-	}
 	var raw []byte
-	a, fs, found, err := s.accountRows(rows, &raw)
+	a, fs, found, err := s.withAccount(ctx, "l.record", "links l", "l.account_id",
+		"l.provider = $1 AND l.subject = $2", []any{provider, subject}, &raw)
 	if err != nil {
 		return store.Link{}, store.Account{}, nil, err
 	}

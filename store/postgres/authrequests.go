@@ -100,22 +100,13 @@ func (s *flowRecords) GetAuthRequest(ctx context.Context, id string) (store.Auth
 }
 
 // GetAuthRequestWithAccount reads a live auth request, the account its
-// record names and that account's factors in one statement: the
-// request's row LEFT JOINed to the account's and its factors' (the
-// request and the account come once per factor), every row remembered
-// for the updates that follow (UpdateAuthRequest, UpdateAccountFactor).
+// record names and that account's factors in one statement
+// (withAccount). The request's row is remembered too, for the
+// UpdateAuthRequest that follows.
 func (s *flowRecords) GetAuthRequestWithAccount(ctx context.Context, id string) (store.AuthRequest, store.Account, []store.Factor, error) {
-	ctx, cancel := context.WithTimeout(ctx, s.timeout)
-	defer cancel()
-	rows, err := s.pool.Query(ctx, "SELECT r.record, r.xmin, r.expires_at, a.record, a.xmin, f.record, f.xmin "+
-		"FROM auth_requests r LEFT JOIN accounts a ON a.id = r.record->>'account_id' "+
-		"LEFT JOIN factors f ON f.account_id = a.id "+
-		"WHERE r.id = $1 AND (r.expires_at IS NULL OR r.expires_at >= $2) ORDER BY f.created_at, f.id", id, s.now())
-	if err != nil {
-		return store.AuthRequest{}, store.Account{}, nil, s.fail(err)
-	}
 	var req seen
-	a, fs, found, err := s.accountRows(rows, &req.raw, &req.version, &req.expires)
+	a, fs, found, err := s.withAccount(ctx, "r.record, r.xmin, r.expires_at", "auth_requests r", "r.record->>'account_id'",
+		"r.id = $1 AND (r.expires_at IS NULL OR r.expires_at >= $2)", []any{id, s.now()}, &req.raw, &req.version, &req.expires)
 	if err != nil {
 		return store.AuthRequest{}, store.Account{}, nil, err
 	}

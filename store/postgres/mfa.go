@@ -62,11 +62,10 @@ func (s *factorRecords) UpdateFactor(ctx context.Context, id string, fn func(sto
 // UpdateAccountFactor applies fn to an account and one of its factors:
 // first by compare-and-swap (swapAccountFactor; one more, first, from
 // the rows a read remembered: swapAccountFactor names the reads), and
-// after swapTries
-// lost swaps in one transaction: both rows locked (SELECT ... FOR UPDATE), the
-// account's first, as no transaction locks them the other way round, so
-// two such updates never deadlock; fn's outcome written to both, one
-// commit. fn's error comes back unwrapped and nothing is written.
+// after swapTries lost swaps in one transaction: both rows locked
+// (SELECT ... FOR UPDATE), the account's first, as no transaction locks
+// them the other way round, so two such updates never deadlock; fn's
+// outcome written to both, one commit. fn's error comes back unwrapped and nothing is written.
 func (s *factorRecords) UpdateAccountFactor(ctx context.Context, accountID, factorID string,
 	fn func(store.Account, store.Factor) (store.Account, store.Factor, error)) error {
 	from := s.rememberedPair(accountID, factorID)
