@@ -61,11 +61,11 @@ func TestAccountFactorSwap(t *testing.T) {
 	}
 }
 
-// TestAccountWithFactorsCost: the callback's read and the second-factor
+// TestReadsWithAccountCost: the callback's read and the second-factor
 // page's are one statement each, and the page's update of the auth
 // request after it one more (TestAccountFactorAfterRead: the answer's
 // swap).
-func TestAccountWithFactorsCost(t *testing.T) {
+func TestReadsWithAccountCost(t *testing.T) {
 	s := accountWithFactor(t)
 	ctx := t.Context()
 	checkCosts(t, s, "GetLinkWithAccount", 1, 0, func() error {

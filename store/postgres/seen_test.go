@@ -110,20 +110,17 @@ func TestSeenBounded(t *testing.T) {
 
 // TestAccountFactorAfterRead: the TOTP answer's UpdateAccountFactor after
 // the account and its factors were read (GetAuthRequestWithAccount,
-// GetLinkWithAccount, or GetAccount and ListFactors) is one statement, the swap from the two
-// rows read; a factor and an account another replica wrote meanwhile
-// are read again, and fn's final run sees those writes.
+// GetLinkWithAccount, or GetAccount and ListFactors) is one statement,
+// the swap from the two rows read; a factor and an account another
+// replica wrote meanwhile are read again, and fn's final run sees those
+// writes.
 func TestAccountFactorAfterRead(t *testing.T) {
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	a, b := replicas(t, &now)
 	ctx := t.Context()
 	reads := map[string]func(id string) error{
 		"GetAuthRequestWithAccount": func(id string) error {
-			ar := store.AuthRequest{ID: "ar-" + id, AccountID: id, CreatedAt: now, ExpiresAt: now.Add(time.Hour)}
-			if err := a.CreateAuthRequest(ctx, ar); err != nil && !errors.Is(err, store.ErrAlreadyExists) {
-				return err
-			}
-			_, _, _, err := a.GetAuthRequestWithAccount(ctx, ar.ID)
+			_, _, _, err := a.GetAuthRequestWithAccount(ctx, "ar-"+id)
 			return err
 		},
 		"GetLinkWithAccount": func(id string) error {
@@ -146,6 +143,10 @@ func TestAccountFactorAfterRead(t *testing.T) {
 				t.Fatal(err)
 			}
 			if err := a.CreateFactor(ctx, store.Factor{ID: fid, AccountID: acct, Kind: store.FactorTOTP, CreatedAt: now}); err != nil {
+				t.Fatal(err)
+			}
+			if err := a.CreateAuthRequest(ctx, store.AuthRequest{ID: "ar-" + acct, AccountID: acct, CreatedAt: now,
+				ExpiresAt: now.Add(time.Hour)}); err != nil {
 				t.Fatal(err)
 			}
 			answer := func(step int64) func() error {
