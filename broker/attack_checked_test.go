@@ -32,17 +32,29 @@ func onEachStore(t *testing.T, wrap func(store.Store) store.Store, mods []func(*
 	}
 	t.Run("bolt", func(t *testing.T) { test(t, newEnvStore(t, demoidp.Faults{}, wrap, mods...)) })
 	t.Run("postgres", func(t *testing.T) {
-		pg, err := postgres.Open(t.Context(), pgtest.Schema(t), postgres.Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { pg.Close() })
-		// The store's clock is the real one: the test's only moves
-		// forward, so nothing expires early.
-		e := newEnvStore(t, demoidp.Faults{}, func(store.Store) store.Store { return wrap(pg) }, mods...)
-		e.store = pg
+		e, _ := postgresEnv(t, wrap, mods...)
 		test(t, e)
 	})
+}
+
+// postgresEnv is an environment whose broker runs on PostgreSQL, a fresh
+// schema (skipped where PASSERELLE_TEST_POSTGRES_DSN is not set), its
+// store wrapped by wrap (nil: none), its configuration changed by mods;
+// e.store is that store, unwrapped. The store's clock is the real one:
+// the test's only moves forward, so nothing expires early.
+func postgresEnv(t *testing.T, wrap func(store.Store) store.Store, mods ...func(*broker.Config)) (*env, *postgres.Store) {
+	t.Helper()
+	pg, err := postgres.Open(t.Context(), pgtest.Schema(t), postgres.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { pg.Close() })
+	if wrap == nil {
+		wrap = func(s store.Store) store.Store { return s }
+	}
+	e := newEnvStore(t, demoidp.Faults{}, func(store.Store) store.Store { return wrap(pg) }, mods...)
+	e.store = pg
+	return e, pg
 }
 
 // alexFactor is alex's authenticator-app factor as stored.

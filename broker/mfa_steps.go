@@ -161,14 +161,16 @@ func (p mfaPages) useFactors(m *mfaFlow, all []store.Factor) {
 // of f's account acct: straight to the challenge of the factor step would
 // ask for (one round trip fewer), else to step, which decides.
 func (p mfaPages) entry(ctx context.Context, f *flow, acct store.Account) string {
-	m := &mfaFlow{flow: f, acct: acct}
-	all, err := f.factors, error(nil)
+	all := f.factors
 	if f.factorsOf != acct.ID {
+		var err error
 		if all, err = p.st.ListFactors(ctx, acct.ID); err != nil {
 			return f.stepURL("mfa")
 		}
 	}
-	if p.useFactors(m, all); challengeFirst(m) {
+	m := &mfaFlow{flow: f, acct: acct}
+	p.useFactors(m, all)
+	if challengeFirst(m) {
 		return f.stepURL("mfa", "use", m.factors[0].ID)
 	}
 	return f.stepURL("mfa")

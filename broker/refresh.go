@@ -21,14 +21,15 @@ import (
 // third of a rotation's pages). A grant is rotated in one store update
 // read by its ID (rotate): the token's hash is compared, the client's
 // checks run, and the new hash is written, all in that update, so a
-// refresh reads nothing before its one write. A token that is not the current one is looked up under the
-// grant it names only then: found, it is a rotated-away token
-// presented again and the grant is revoked (RFC 6749 §10.4, OAuth 2.0
-// Security BCP §4.14.2); not found, it is a token Passerelle never issued
-// for that grant (or long retired), invalid_grant, and nothing changes.
-// A token issued before the grant's ID was part of it (no dot) is found
-// by its hash alone (GetGrantByLegacyRefreshHash: the hashes stores
-// indexed then), then rotated the same way, into the new form.
+// refresh reads nothing before its one write. A token that is not the
+// current one is looked up under the grant it names only then: found, it
+// is a rotated-away token presented again and the grant is revoked (RFC
+// 6749 §10.4, OAuth 2.0 Security BCP §4.14.2); not found, it is a token
+// Passerelle never issued for that grant (or long retired),
+// invalid_grant, and nothing changes. A token issued before the grant's
+// ID was part of it (no dot) is found by its hash alone
+// (GetGrantByLegacyRefreshHash: the hashes stores indexed then), then
+// rotated the same way, into the new form.
 
 // newRefreshToken is a new refresh token of grant grantID.
 func newRefreshToken(grantID string) string { return grantID + "." + randomSecret() }

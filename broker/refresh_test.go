@@ -6,10 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/passerelle/passerelle/internal/demoidp"
-	"github.com/passerelle/passerelle/internal/pgtest"
 	"github.com/passerelle/passerelle/store"
-	"github.com/passerelle/passerelle/store/postgres"
 )
 
 // TestAttackRefreshTokenNamingAGrant: a refresh token names its grant,
@@ -48,8 +45,7 @@ func TestAttackRefreshTokenNamingAGrant(t *testing.T) {
 // refreshes into another; that one refreshes in turn; and the first,
 // rotated away, revokes the grant when it comes back.
 func TestRefreshTokenRotation(t *testing.T) {
-	e := newEnv(t)
-	checkRotation(t, e, e.store, "named")
+	onEachStore(t, nil, nil, func(t *testing.T, e *env) { checkRotation(t, e, "named") })
 }
 
 // TestLegacyRefreshTokenRotationPostgres: a refresh token of the form
@@ -60,20 +56,16 @@ func TestRefreshTokenRotation(t *testing.T) {
 // bbolt file finds only the hashes an earlier version indexed
 // (store/bolt's TestLegacyRefreshIndex).
 func TestLegacyRefreshTokenRotationPostgres(t *testing.T) {
-	pg, err := postgres.Open(t.Context(), pgtest.Schema(t), postgres.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { pg.Close() })
-	checkRotation(t, newEnvStore(t, demoidp.Faults{}, func(store.Store) store.Store { return pg }), pg, "bare")
+	e, _ := postgresEnv(t, nil)
+	checkRotation(t, e, "bare")
 }
 
-// checkRotation, at a broker on st, gives alex's grant a bare refresh
+// checkRotation, at e's broker, gives alex's grant a bare refresh
 // token (reuse "bare") or keeps the one it got, refreshes it,
 // refreshes the token that came back, and presents the bare one (reuse
 // "bare") or the first named one (reuse "named") again: reuse, and the
 // family is revoked.
-func checkRotation(t *testing.T, e *env, st store.Store, reuse string) {
+func checkRotation(t *testing.T, e *env, reuse string) {
 	t.Helper()
 	r := e.rp("rp1")
 	tok := e.signIn(r, e.browser(), "gckey", "alex")
@@ -81,7 +73,7 @@ func checkRotation(t *testing.T, e *env, st store.Store, reuse string) {
 	first := tok.RefreshToken
 	if reuse == "bare" {
 		first = "0123456789abcdefghijklmnopqrstuvwxyz-bare"
-		err := st.UpdateGrant(t.Context(), grantID, func(g store.Grant) (store.Grant, error) {
+		err := e.store.UpdateGrant(t.Context(), grantID, func(g store.Grant) (store.Grant, error) {
 			g.RefreshHash = store.HashToken(first)
 			return g, nil
 		})

@@ -3,11 +3,7 @@ package broker_test
 import (
 	"testing"
 
-	"github.com/passerelle/passerelle/internal/demoidp"
-	"github.com/passerelle/passerelle/internal/pgtest"
-	"github.com/passerelle/passerelle/store"
 	"github.com/passerelle/passerelle/store/bolt"
-	"github.com/passerelle/passerelle/store/postgres"
 )
 
 // maxSignInWrites is the budget of durable writes of a returning person's
@@ -60,14 +56,7 @@ func TestReturningSignInWrites(t *testing.T) {
 // PostgreSQL: commits that flushed the write-ahead log (the unlogged
 // auth_requests table's do not), and the statements sent.
 func TestReturningSignInWritesPostgres(t *testing.T) {
-	pg, err := postgres.Open(t.Context(), pgtest.Schema(t), postgres.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { pg.Close() })
-	// The store's clock is the real one: the test's only moves forward
-	// (by TOTP steps), so nothing expires early.
-	e := newEnvStore(t, demoidp.Faults{}, func(store.Store) store.Store { return pg })
+	e, pg := postgresEnv(t, nil)
 	got := countSignIn(t, e, pg.Writes, pg.Statements)
 	n := got[0]
 	t.Logf("PostgreSQL: a returning sign-in made %d durable writes in %d statements", n, got[1])

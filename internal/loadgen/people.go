@@ -16,19 +16,19 @@ import (
 // the codes of one step either side of its own and never a step at or
 // before the person's last one, so a person can sign in at most twice in
 // a 30-second step (steps now and now+1) and once more per step after
-// that. People take turns (round robin), and a person has one sign-in
-// in flight at a time (pick to done): two with the steps N and N+1 that
+// that. People take turns (round robin), and a person has one sign-in in
+// flight at a time (pick to done): two with the steps N and N+1 that
 // finished in the other order would have the first refused, its step no
 // longer after the last one accepted (a bench-compare run ended on "The
 // code is not valid" so, when most people had used their steps and the
-// turn came back to the few left within milliseconds). With a clock the bench can move
-// (an in-process broker), it is moved forward whenever the next step
-// would run ahead of the one step of skew accepted, so a few people
-// suffice; otherwise, when nobody has a usable step left, the worker
-// waits for the next step, and the waits are counted. A sign-in that
-// reaches its challenge after its step went stale (a machine so slow that
-// the upstream leg outlasted the margin) reads its code again, as a
-// person looking at the phone would.
+// turn came back to the few left within milliseconds). With a clock the
+// bench can move (an in-process broker), it is moved forward whenever
+// the next step would run ahead of the one step of skew accepted, so a
+// few people suffice; otherwise, when nobody has a usable step left, the
+// worker waits for the next step, and the waits are counted. A sign-in
+// that reaches its challenge after its step went stale (a machine so
+// slow that the upstream leg outlasted the margin) reads its code again,
+// as a person looking at the phone would.
 
 // UpstreamPassword is every person's password at the demo upstream.
 const UpstreamPassword = "pw"
