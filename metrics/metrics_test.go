@@ -69,7 +69,15 @@ func TestStore(t *testing.T) {
 	if _, err := st.GetClient(ctx, "c"); err != nil {
 		t.Errorf("untimed CreateClient did not reach the store: %v", err)
 	}
+	// A read of several records: timed, its results passed through.
+	if err := st.CreateAccount(ctx, store.Account{ID: "a", URN: "urn-a"}, store.Link{Provider: "up", Subject: "s"}); err != nil {
+		t.Fatal(err)
+	}
+	if l, a, _, err := ts.GetLinkWithAccount(ctx, "up", "s"); err != nil || l.AccountID != "a" || a.ID != "a" {
+		t.Errorf("GetLinkWithAccount through the timed store: link to %q, account %q, %v", l.AccountID, a.ID, err)
+	}
 	body := scrape(t, m)
+	wantLine(t, body, `passerelle_store_operation_duration_seconds_count{op="GetLinkWithAccount",outcome="ok"} 1`)
 	wantLine(t, body, `passerelle_store_operation_duration_seconds_count{op="GetGrant",outcome="error"} 1`)
 	wantLine(t, body, `passerelle_store_operation_duration_seconds_count{op="Ping",outcome="ok"} 1`)
 	if strings.Contains(body, `op="CreateClient"`) {

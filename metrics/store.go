@@ -55,24 +55,32 @@ func (s *timedStore) GetGrant(ctx context.Context, id string) (store.Grant, erro
 	return timed(s.m, "GetGrant", func() (store.Grant, error) { return s.Store.GetGrant(ctx, id) })
 }
 
-func (s *timedStore) GetGrantWithAccount(ctx context.Context, id string) (store.Grant, store.Account, error) {
-	start := time.Now()
-	g, a, err := s.Store.GetGrantWithAccount(ctx, id)
-	s.m.observe("GetGrantWithAccount", start, err)
+// The reads of several records at once time through timedErr, their
+// results kept by the closure.
+
+func (s *timedStore) GetGrantWithAccount(ctx context.Context, id string) (g store.Grant, a store.Account, err error) {
+	err = timedErr(s.m, "GetGrantWithAccount", func() error {
+		g, a, err = s.Store.GetGrantWithAccount(ctx, id)
+		return err
+	})
 	return g, a, err
 }
 
-func (s *timedStore) GetAuthRequestWithAccount(ctx context.Context, id string) (store.AuthRequest, store.Account, []store.Factor, error) {
-	start := time.Now()
-	ar, a, fs, err := s.Store.GetAuthRequestWithAccount(ctx, id)
-	s.m.observe("GetAuthRequestWithAccount", start, err)
+func (s *timedStore) GetAuthRequestWithAccount(ctx context.Context, id string) (
+	ar store.AuthRequest, a store.Account, fs []store.Factor, err error) {
+	err = timedErr(s.m, "GetAuthRequestWithAccount", func() error {
+		ar, a, fs, err = s.Store.GetAuthRequestWithAccount(ctx, id)
+		return err
+	})
 	return ar, a, fs, err
 }
 
-func (s *timedStore) GetLinkWithAccount(ctx context.Context, provider, subject string) (store.Link, store.Account, []store.Factor, error) {
-	start := time.Now()
-	l, a, fs, err := s.Store.GetLinkWithAccount(ctx, provider, subject)
-	s.m.observe("GetLinkWithAccount", start, err)
+func (s *timedStore) GetLinkWithAccount(ctx context.Context, provider, subject string) (
+	l store.Link, a store.Account, fs []store.Factor, err error) {
+	err = timedErr(s.m, "GetLinkWithAccount", func() error {
+		l, a, fs, err = s.Store.GetLinkWithAccount(ctx, provider, subject)
+		return err
+	})
 	return l, a, fs, err
 }
 
