@@ -19,8 +19,14 @@ import (
 
 // newStore opens a fresh store file in the test's temporary directory.
 func newStore(t *testing.T, now func() time.Time) store.Store {
+	return openTest(t, Options{Now: now})
+}
+
+// openTest opens a fresh store file with o in the test's temporary
+// directory, closed (without error) when the test ends.
+func openTest(t *testing.T, o Options) *Store {
 	t.Helper()
-	s, err := Open(filepath.Join(t.TempDir(), "passerelle.db"), Options{Now: now})
+	s, err := Open(filepath.Join(t.TempDir(), "passerelle.db"), o)
 	if err != nil {
 		t.Fatalf("Open: %v", err)
 	}
@@ -38,12 +44,7 @@ func TestConcurrency(t *testing.T) { storetest.RunConcurrency(t, newStore) }
 
 func TestRetention(t *testing.T) {
 	storetest.RunRetention(t, func(t *testing.T, now func() time.Time, r store.Retention) store.Store {
-		s, err := Open(filepath.Join(t.TempDir(), "passerelle.db"), Options{Now: now, Retention: r})
-		if err != nil {
-			t.Fatalf("Open: %v", err)
-		}
-		t.Cleanup(func() { s.Close() })
-		return s
+		return openTest(t, Options{Now: now, Retention: r})
 	})
 }
 

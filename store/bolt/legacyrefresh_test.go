@@ -2,7 +2,6 @@ package bolt
 
 import (
 	"errors"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -19,12 +18,7 @@ import (
 func TestLegacyRefreshIndex(t *testing.T) {
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	clock := now
-	s, err := Open(filepath.Join(t.TempDir(), "legacy.db"),
-		Options{Now: func() time.Time { return clock }, Retention: store.Retention{RefreshHistory: time.Hour}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
+	s := openTest(t, Options{Now: func() time.Time { return clock }, Retention: store.Retention{RefreshHistory: time.Hour}})
 	ctx := t.Context()
 	legacy := store.HashToken("bare-secret")
 	for _, g := range []store.Grant{
