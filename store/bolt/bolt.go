@@ -104,7 +104,7 @@ func Open(path string, opts Options) (*Store, error) {
 		return nil, err
 	}
 	authRequests := newMemTable("auth request", opts.MaxAuthRequests, store.MaxHeldAuthRequests, opts.Now, store.AuthRequest.Clone,
-		func(r store.AuthRequest) time.Time { return r.ExpiresAt }, store.AuthRequest.Holder)
+		func(r store.AuthRequest) time.Time { return r.ExpiresAt }, store.AuthRequest.Holder, func(r store.AuthRequest) bool { return r.Done })
 	b := &base{db: db, now: opts.Now, retention: opts.Retention, authRequests: authRequests, commits: &committer{db: db}}
 	return compose(b), nil
 }

@@ -205,7 +205,10 @@
 //   - auth requests (the sign-ins in progress, carrying their code's
 //     hash) live in memory (transient.go), a mutex-guarded map of
 //     records deep-copied in and out (store.AuthRequest.Clone; no JSON on
-//     the way): Open's exclusive lock makes a bbolt broker one process, so
+//     the way, save for a request whose code is issued, kept as its JSON
+//     while it waits out the code's lifetime, which spares the garbage
+//     collector most of the broker's live heap: transient.go says how
+//     much): Open's exclusive lock makes a bbolt broker one process, so
 //     the mutex makes each update as atomic as a transaction, and a code,
 //     a step or an upstream callback is used once as before. It holds at most
 //     Options.MaxAuthRequests (DefaultMaxAuthRequests, 100,000: about

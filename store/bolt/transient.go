@@ -1,6 +1,7 @@
 package bolt
 
 import (
+	"encoding/json"
 	"fmt"
 	"slices"
 	"sync"
@@ -21,7 +22,26 @@ const DefaultMaxAuthRequests = 100_000
 // anyway (a sign-in in progress starts again). Records are kept as
 // values, deep-copied (clone) on the way in and on the way out, so no
 // caller shares a slice or map with the table, and no JSON is encoded or
-// decoded for them.
+// decoded for them while they are read and written step after step.
+//
+// A settled record (settled: for auth requests, Done, the code issued)
+// is kept as its JSON instead (the form store/postgres stores it in): it
+// is read again only when its code is exchanged, and at a replay, but
+// waits out the code's lifetime (a minute) for the replay. At a steady
+// rate of sign-ins such records are much of the table: in make
+// bench-compare's half-load sign-ins, as values (about 1.8 KB and a few
+// dozen pointers each) they were most of what each garbage collection
+// marked. While it marks, the collector's workers take cores the
+// upstream and the load generator need, the sign-ins it overlaps slow at
+// every hop, and they made the p99. Bytes hold no pointers to follow. In
+// two pairs of alternating runs (GODEBUG=gctrace=1 on the broker) the
+// median marking of the last 30 collections went from 43-45 ms to 22-24
+// ms, the longest from 103-123 ms to 44-51 ms, and the sign-ins' p99 at
+// half load from 49 and 83 ms to 32 and 44 ms. Encoding costs the
+// completion a json.Marshal and the exchange a json.Unmarshal:
+// BenchmarkSignIn/bbolt's CPU per sign-in did not move beyond its noise
+// (2.76 and 2.68 ms, means of three alternating runs), its allocations
+// rose 2%.
 //
 // The table holds at most max records. A create that finds it full first
 // drops the expired ones; if it is still full, it evicts the oldest
@@ -45,6 +65,7 @@ type memTable[T any] struct {
 	clone   func(T) T
 	expires func(T) time.Time
 	holder  func(T) string
+	settled func(T) bool
 	now     func() time.Time
 
 	mu   sync.Mutex
@@ -63,7 +84,10 @@ type memTable[T any] struct {
 }
 
 type memRow[T any] struct {
-	v         T
+	// v is the record, or nil and encoded its JSON when it is settled: a
+	// row small enough for the map to hold in place.
+	v         *T
+	encoded   []byte
 	expires   time.Time
 	seq       uint64
 	holder    string
@@ -72,10 +96,10 @@ type memRow[T any] struct {
 
 // newMemTable is a table of at most max records, protecting maxHeld per
 // holder ("" is none); clone is a deep copy of a record, sharing no
-// slice, map or pointer with it.
-func newMemTable[T any](noun string, max, maxHeld int, now func() time.Time, clone func(T) T, expires func(T) time.Time, holder func(T) string) *memTable[T] {
-	return &memTable[T]{noun: noun, max: max, maxHeld: maxHeld, clone: clone, expires: expires, holder: holder, now: now,
-		rows: map[string]memRow[T]{}, held: map[string][]string{}}
+// slice, map or pointer with it; settled tells the records kept as JSON.
+func newMemTable[T any](noun string, max, maxHeld int, now func() time.Time, clone func(T) T, expires func(T) time.Time, holder func(T) string, settled func(T) bool) *memTable[T] {
+	return &memTable[T]{noun: noun, max: max, maxHeld: maxHeld, clone: clone, expires: expires, holder: holder, settled: settled,
+		now: now, rows: map[string]memRow[T]{}, held: map[string][]string{}}
 }
 
 func (m *memTable[T]) notFound() error {
@@ -92,16 +116,42 @@ func (m *memTable[T]) live(key string) (memRow[T], bool) {
 	return r, true
 }
 
-// row is what the table keeps of v, created seq-th: a copy of it, not
-// yet protected.
-func (m *memTable[T]) row(v T, seq uint64) memRow[T] {
-	return memRow[T]{v: m.clone(v), expires: m.expires(v), seq: seq, holder: m.holder(v)}
+// row is what the table keeps of v, created seq-th, not yet protected: a
+// copy of it, or its JSON when it is settled.
+func (m *memTable[T]) row(v T, seq uint64) (memRow[T], error) {
+	r := memRow[T]{expires: m.expires(v), seq: seq, holder: m.holder(v)}
+	if !m.settled(v) {
+		c := m.clone(v)
+		r.v = &c
+		return r, nil
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return memRow[T]{}, fmt.Errorf("store/bolt: encode %s: %w", m.noun, err)
+	}
+	r.encoded = b
+	return r, nil
+}
+
+// value is the record r holds, shared with no one.
+func (m *memTable[T]) value(r memRow[T]) (T, error) {
+	if r.v != nil {
+		return m.clone(*r.v), nil
+	}
+	var v T
+	if err := json.Unmarshal(r.encoded, &v); err != nil {
+		return v, fmt.Errorf("store/bolt: decode %s: %w", m.noun, err)
+	}
+	return v, nil
 }
 
 // create adds v at key: ErrAlreadyExists while a live record holds the
 // key, errFull when the table holds max live records.
 func (m *memTable[T]) create(key string, v T) error {
-	row := m.row(v, 0)
+	row, err := m.row(v, 0)
+	if err != nil {
+		return err
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if _, ok := m.live(key); ok {
@@ -172,7 +222,7 @@ func (m *memTable[T]) get(key string) (T, error) {
 		var zero T
 		return zero, m.notFound()
 	}
-	return m.clone(r.v), nil
+	return m.value(r)
 }
 
 // update runs fn on the live record at key and stores what it returns,
@@ -185,11 +235,17 @@ func (m *memTable[T]) update(key string, fn func(T) (T, error)) error {
 	if !ok {
 		return m.notFound()
 	}
-	v, err := fn(m.clone(r.v))
+	v, err := m.value(r)
 	if err != nil {
 		return err
 	}
-	row := m.row(v, r.seq)
+	if v, err = fn(v); err != nil {
+		return err
+	}
+	row, err := m.row(v, r.seq)
+	if err != nil {
+		return err
+	}
 	if row.holder == r.holder {
 		row.protected = r.protected
 		m.put(key, row)

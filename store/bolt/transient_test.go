@@ -1,12 +1,15 @@
 package bolt
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"path/filepath"
+	"reflect"
 	"testing"
 	"time"
 
+	"github.com/passerelle/passerelle/internal/clonetest"
 	"github.com/passerelle/passerelle/store"
 	"github.com/passerelle/passerelle/store/storetest"
 )
@@ -210,6 +213,97 @@ func TestAuthRequestsSweptAtBound(t *testing.T) {
 		now = now.Add(90 * time.Second)
 		if err := s.CreateAuthRequest(ctx, store.AuthRequest{ID: "ar-2", ExpiresAt: now.Add(time.Hour)}); err != nil {
 			t.Fatalf("updated %v: create at the bound once ar-0 expired: %v", updated, err)
+		}
+	}
+}
+
+// TestDoneAuthRequestsKeptEncoded: a request whose code is issued (Done)
+// is held as its JSON, not as a value (what a garbage collection would
+// have to mark), and reads back whole: every field, nothing shared with
+// the table, still protected for its holder, updated and refused as any
+// other.
+func TestDoneAuthRequestsKeptEncoded(t *testing.T) {
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	s := newStore(t, func() time.Time { return now }).(*Store)
+	ctx := t.Context()
+	var want store.AuthRequest
+	clonetest.Fill(reflect.ValueOf(&want).Elem())
+	inUTC(reflect.ValueOf(&want).Elem())
+	want.Steps = map[string]json.RawMessage{"terms": json.RawMessage(`{"accepted":true}`)}
+	want.ID, want.Done, want.ExpiresAt = "ar-1", false, now.Add(time.Minute)
+	if err := s.CreateAuthRequest(ctx, want); err != nil {
+		t.Fatal(err)
+	}
+	row := func() memRow[store.AuthRequest] {
+		s.authRequests.mu.Lock()
+		defer s.authRequests.mu.Unlock()
+		return s.authRequests.rows[want.ID]
+	}
+	if r := row(); r.encoded != nil || r.v == nil || r.v.ID != want.ID {
+		t.Fatalf("a sign-in in progress is held encoded: %q", r.encoded)
+	}
+	if err := s.UpdateAuthRequest(ctx, want.ID, func(r store.AuthRequest) (store.AuthRequest, error) {
+		r.Done = true
+		return r, nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	want.Done = true
+	r := row()
+	if r.encoded == nil || r.v != nil {
+		t.Fatalf("a request whose code is issued is held as a value: %+v", *r.v)
+	}
+	if !r.protected || r.holder != want.Holder() || !r.expires.Equal(want.ExpiresAt) {
+		t.Errorf("encoded, the request lost its place: protected %v, holder %q, expires %v", r.protected, r.holder, r.expires)
+	}
+	got, err := s.GetAuthRequest(ctx, want.ID)
+	if err != nil || !reflect.DeepEqual(got, want) {
+		t.Fatalf("read back\n%+v, %v\nwant\n%+v", got, err, want)
+	}
+	got.Scopes[0], got.PendingSession.AMR[0], got.FactorState["k"][0] = "changed", "changed", 9
+	if again, _ := s.GetAuthRequest(ctx, want.ID); !reflect.DeepEqual(again, want) {
+		t.Errorf("a reader's change reached the table: %+v", again)
+	}
+	refused := errors.New("refused")
+	if err := s.UpdateAuthRequest(ctx, want.ID, func(r store.AuthRequest) (store.AuthRequest, error) {
+		r.Scopes = nil
+		return r, refused
+	}); !errors.Is(err, refused) {
+		t.Fatalf("a refused update: %v", err)
+	}
+	if err := s.UpdateAuthRequest(ctx, want.ID, func(r store.AuthRequest) (store.AuthRequest, error) {
+		if !reflect.DeepEqual(r, want) {
+			t.Errorf("the update was given\n%+v\nwant\n%+v", r, want)
+		}
+		r.Locale = "fr"
+		return r, nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	want.Locale = "fr"
+	if got, err := s.GetAuthRequest(ctx, want.ID); err != nil || !reflect.DeepEqual(got, want) || row().encoded == nil {
+		t.Errorf("after an update: %+v, %v, encoded %v", got, err, row().encoded != nil)
+	}
+}
+
+// inUTC sets every time v holds to UTC, as a JSON round trip gives it.
+func inUTC(v reflect.Value) {
+	switch v.Kind() {
+	case reflect.Pointer:
+		if !v.IsNil() {
+			inUTC(v.Elem())
+		}
+	case reflect.Slice:
+		for i := range v.Len() {
+			inUTC(v.Index(i))
+		}
+	case reflect.Struct:
+		if t, ok := v.Interface().(time.Time); ok {
+			v.Set(reflect.ValueOf(t.UTC()))
+			return
+		}
+		for i := range v.NumField() {
+			inUTC(v.Field(i))
 		}
 	}
 }
