@@ -284,6 +284,13 @@ func TestDoneAuthRequestsKeptEncoded(t *testing.T) {
 	if got, err := s.GetAuthRequest(ctx, want.ID); err != nil || !reflect.DeepEqual(got, want) || row().encoded == nil {
 		t.Errorf("after an update: %+v, %v, encoded %v", got, err, row().encoded != nil)
 	}
+	want.ID = "ar-2"
+	if err := s.CreateAuthRequest(ctx, want); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.GetAuthRequest(ctx, want.ID); err != nil || !reflect.DeepEqual(got, want) || row().encoded == nil {
+		t.Errorf("created done: %+v, %v, encoded %v", got, err, row().encoded != nil)
+	}
 }
 
 // inUTC sets every time v holds to UTC, as a JSON round trip gives it.
