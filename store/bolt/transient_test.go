@@ -219,9 +219,9 @@ func TestAuthRequestsSweptAtBound(t *testing.T) {
 
 // TestDoneAuthRequestsKeptEncoded: a request whose code is issued (Done)
 // is held as its JSON, not as a value (what a garbage collection would
-// have to mark), and reads back whole: every field, nothing shared with
-// the table, still protected for its holder, updated and refused as any
-// other.
+// have to mark), and reads back whole: every field, no slice, map or
+// pointer shared between reads (clonetest.Shared), still protected for
+// its holder, updated and refused as any other.
 func TestDoneAuthRequestsKeptEncoded(t *testing.T) {
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	s := newStore(t, func() time.Time { return now }).(*Store)
@@ -239,9 +239,21 @@ func TestDoneAuthRequestsKeptEncoded(t *testing.T) {
 		defer s.authRequests.mu.Unlock()
 		return s.authRequests.rows[want.ID]
 	}
+	// readsShareNothing reads the request twice: no slice, map or
+	// pointer of one read is the other's, so none is the table's.
+	readsShareNothing := func(when string) {
+		t.Helper()
+		r1, err1 := s.GetAuthRequest(ctx, want.ID)
+		r2, err2 := s.GetAuthRequest(ctx, want.ID)
+		if err := errors.Join(err1, err2); err != nil {
+			t.Fatal(err)
+		}
+		clonetest.Shared(t, "AuthRequest "+when, reflect.ValueOf(r1), reflect.ValueOf(r2))
+	}
 	if r := row(); r.encoded != nil || r.v == nil || r.v.ID != want.ID {
 		t.Fatalf("a sign-in in progress is held encoded: %q", r.encoded)
 	}
+	readsShareNothing("in progress")
 	if err := s.UpdateAuthRequest(ctx, want.ID, func(r store.AuthRequest) (store.AuthRequest, error) {
 		r.Done = true
 		return r, nil
@@ -260,10 +272,7 @@ func TestDoneAuthRequestsKeptEncoded(t *testing.T) {
 	if err != nil || !reflect.DeepEqual(got, want) {
 		t.Fatalf("read back\n%+v, %v\nwant\n%+v", got, err, want)
 	}
-	got.Scopes[0], got.PendingSession.AMR[0], got.FactorState["k"][0] = "changed", "changed", 9
-	if again, _ := s.GetAuthRequest(ctx, want.ID); !reflect.DeepEqual(again, want) {
-		t.Errorf("a reader's change reached the table: %+v", again)
-	}
+	readsShareNothing("done")
 	refused := errors.New("refused")
 	if err := s.UpdateAuthRequest(ctx, want.ID, func(r store.AuthRequest) (store.AuthRequest, error) {
 		r.Scopes = nil
