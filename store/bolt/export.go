@@ -28,7 +28,7 @@ func (s *Store) Export(ctx context.Context, fn func(store.Record) error) error {
 			func() error { return exportAccounts(ctx, tx, fn) },
 			func() error {
 				return exportAll(ctx, tx, grants, store.KindGrant, fn, func(g store.Grant) any {
-					return store.ExportedGrant{Grant: g, RefreshHashes: owned(tx, indexRefreshByGrant, g.ID)}
+					return store.ExportedGrant{Grant: g, RefreshHashes: refreshHashes(tx, g.ID)}
 				})
 			},
 			func() error { return exportAll(ctx, tx, sessions, store.KindSession, fn, asIs) },
@@ -65,6 +65,9 @@ func exportAll[T any](ctx context.Context, tx *bbolt.Tx, k kind[T], recordKind s
 		var v T
 		if err := json.Unmarshal(raw, &v); err != nil {
 			return fmt.Errorf("store/bolt: decode %s: %w", k.name, err)
+		}
+		if k.amend != nil {
+			k.amend(tx, &v)
 		}
 		return fn(store.Record{Kind: recordKind, Value: wrap(v)})
 	})

@@ -3,10 +3,12 @@ package bolt
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 
 	"go.etcd.io/bbolt"
 
 	"github.com/passerelle/passerelle/store"
+	"github.com/passerelle/passerelle/store/internal/decoded"
 )
 
 // CreateGrant stores a grant, lists it under its account and, when it has
@@ -102,8 +104,11 @@ func (s *grantRecords) GetGrantByLegacyRefreshHash(ctx context.Context, hash []b
 }
 
 // UpdateGrant applies fn to a live grant. A new refresh hash is listed
-// under the grant; old hashes stay listed. A revocation is dated
-// (WithRevokedAt), which moves the grant's sweep time.
+// under the grant and becomes its current one (currentRefresh); old
+// hashes stay listed. A revocation is dated (WithRevokedAt), which moves
+// the grant's sweep time. An update that changed only the refresh hash (a
+// rotation) leaves the grant's record as it is stored: its pages are not
+// written.
 func (s *grantRecords) UpdateGrant(ctx context.Context, id string, fn func(store.Grant) (store.Grant, error)) error {
 	dated := func(g store.Grant) (store.Grant, error) {
 		g, err := fn(g)
@@ -124,8 +129,61 @@ func (s *grantRecords) UpdateGrant(ctx context.Context, id string, fn func(store
 		if err := retire(tx, g.ID, old.RefreshHash, s.now()); err != nil {
 			return err
 		}
-		return indexRefresh(tx, g)
+		if err := indexRefresh(tx, g); err != nil {
+			return err
+		}
+		return tx.Bucket(indexRefreshByGrant).Put(currentRefreshKey(g.ID), g.RefreshHash)
 	})
+}
+
+// currentRefreshKey is the idx_refresh_by_grant key of a grant's current
+// refresh hash, once a rotation has written it: the grant's own prefix,
+// which sorts before the grant's hashes and so, unless those fill a
+// leaf, in the same leaf. A rotation writes that leaf (and
+// idx_refresh_retired's last) but not the grant's record, a leaf of the
+// large grants bucket with its branch page: about half of a rotation's
+// pages (BenchmarkRefreshRotation).
+func currentRefreshKey(grantID string) []byte { return ownedKey(grantID, nil) }
+
+// currentRefresh reads a grant's current refresh hash over the one its
+// record holds, which is the current one only until the grant's first
+// rotation (records written before this version have no entry). It is
+// grants' amend.
+func currentRefresh(tx *bbolt.Tx, g *store.Grant) {
+	if h := tx.Bucket(indexRefreshByGrant).Get(currentRefreshKey(g.ID)); h != nil {
+		g.RefreshHash = nil
+		if len(h) > 0 {
+			g.RefreshHash = bytes.Clone(h)
+		}
+	}
+}
+
+// onlyRefreshRotated reports whether a grant as an update left it
+// differs from its stored record only in its refresh hash, which is then
+// not written into the record (grants' unchanged). It compares
+// encodings, so a change made through a slice the update shared with
+// the grant it read is seen all the same, and a record an earlier
+// version encoded otherwise is written again.
+func onlyRefreshRotated(stored []byte, g store.Grant) bool {
+	rec, err := decoded.Grants.Decode(stored)
+	if err != nil {
+		return false
+	}
+	g.RefreshHash = rec.RefreshHash
+	raw, err := json.Marshal(g)
+	return err == nil && bytes.Equal(raw, stored)
+}
+
+// refreshHashes lists every refresh hash listed under a grant, current
+// or rotated away.
+func refreshHashes(tx *bbolt.Tx, grantID string) [][]byte {
+	var hashes [][]byte
+	for _, h := range owned(tx, indexRefreshByGrant, grantID) {
+		if len(h) > 0 { // not the current hash's own entry
+			hashes = append(hashes, h)
+		}
+	}
+	return hashes
 }
 
 // RevokeGrantsByAccount marks every live grant of the account revoked and
@@ -159,7 +217,13 @@ func (s *grantRecords) RevokeGrantsByAccount(ctx context.Context, accountID stri
 // returns how many keys it deleted.
 func deleteGrant(tx *bbolt.Tx, g store.Grant) (int, error) {
 	keys := 0
-	for _, hash := range owned(tx, indexRefreshByGrant, g.ID) {
+	if tx.Bucket(indexRefreshByGrant).Get(currentRefreshKey(g.ID)) != nil {
+		if err := tx.Bucket(indexRefreshByGrant).Delete(currentRefreshKey(g.ID)); err != nil {
+			return keys, err
+		}
+		keys++
+	}
+	for _, hash := range refreshHashes(tx, g.ID) {
 		if err := unretire(tx, g.ID, hash); err != nil {
 			return keys, err
 		}

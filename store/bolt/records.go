@@ -106,6 +106,14 @@ type kind[T any] struct {
 	// decoded, when set, spares load decoding a record read before
 	// whose stored bytes have not changed since (store/internal/decoded).
 	decoded *decoded.Cache[T]
+	// amend, when set, reads into a record what its kind keeps outside
+	// it, in an index entry that changes more often than the rest (a
+	// grant's current refresh hash: currentRefresh); load and export
+	// apply it. unchanged then says when an updated record differs from
+	// the one stored only in that, so that update leaves the stored one
+	// (its reindex wrote the entry).
+	amend     func(tx *bbolt.Tx, v *T)
+	unchanged func(stored []byte, v T) bool
 }
 
 // sweepAt is when Sweep deletes v; zero for never.
@@ -136,7 +144,7 @@ var (
 		key:       func(g store.Grant) []byte { return []byte(g.ID) },
 		expiresAt: func(g store.Grant) time.Time { return g.ExpiresAt },
 		sweptAt:   func(g store.Grant) time.Time { return store.SweepAt(g.ExpiresAt, g.SweepEarlyAt()) },
-		decoded:   decoded.Grants}
+		decoded:   decoded.Grants, amend: currentRefresh, unchanged: onlyRefreshRotated}
 	sessions = kind[store.Session]{name: "session", bucket: bucketSessions, tag: 's',
 		key:       func(s store.Session) []byte { return s.Hash },
 		expiresAt: func(s store.Session) time.Time { return s.ExpiresAt }}
@@ -192,6 +200,9 @@ func load[T any](tx *bbolt.Tx, k kind[T], key []byte) (v T, ok bool, err error) 
 	}
 	if err != nil {
 		return v, false, fmt.Errorf("store/bolt: decode %s: %w", k.name, err)
+	}
+	if k.amend != nil {
+		k.amend(tx, &v)
 	}
 	return v, true, nil
 }
@@ -344,6 +355,9 @@ func update[T any](ctx context.Context, s *base, k kind[T], key []byte, fn func(
 			if err := reindex(tx, old, v); err != nil {
 				return err
 			}
+		}
+		if k.unchanged != nil && k.unchanged(tx.Bucket(k.bucket).Get(key), v) {
+			return nil
 		}
 		return saveOver(tx, k, &old, v)
 	})
