@@ -21,7 +21,7 @@ import (
 // store file. Open refuses a file with a newer version, written by a newer
 // Passerelle, rather than misread it, and upgrades an older one (see
 // upgrades).
-const SchemaVersion = 4
+const SchemaVersion = 5
 
 // DefaultTimeout is Options.Timeout's default.
 const DefaultTimeout = time.Second

@@ -143,7 +143,9 @@
 // records mean bumps it too: version 3 renamed the client record's fields,
 // and so does a change an earlier Passerelle would misread: version 4
 // stopped indexing new refresh hashes by themselves, which an earlier
-// version's lookups rely on.
+// version's lookups rely on; version 5 kept a rotated grant's current
+// refresh hash outside its record, which an earlier version would read
+// as current.
 //
 // # Durability
 //

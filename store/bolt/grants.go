@@ -132,6 +132,9 @@ func (s *grantRecords) UpdateGrant(ctx context.Context, id string, fn func(store
 		if err := indexRefresh(tx, g); err != nil {
 			return err
 		}
+		if len(g.RefreshHash) == 0 { // the record says so (onlyRefreshRotated)
+			return tx.Bucket(indexRefreshByGrant).Delete(currentRefreshKey(g.ID))
+		}
 		return tx.Bucket(indexRefreshByGrant).Put(currentRefreshKey(g.ID), g.RefreshHash)
 	})
 }
@@ -150,11 +153,8 @@ func currentRefreshKey(grantID string) []byte { return ownedKey(grantID, nil) }
 // rotation (records written before this version have no entry). It is
 // grants' amend.
 func currentRefresh(tx *bbolt.Tx, g *store.Grant) {
-	if h := tx.Bucket(indexRefreshByGrant).Get(currentRefreshKey(g.ID)); h != nil {
-		g.RefreshHash = nil
-		if len(h) > 0 {
-			g.RefreshHash = bytes.Clone(h)
-		}
+	if h := tx.Bucket(indexRefreshByGrant).Get(currentRefreshKey(g.ID)); len(h) > 0 {
+		g.RefreshHash = bytes.Clone(h)
 	}
 }
 
@@ -163,8 +163,13 @@ func currentRefresh(tx *bbolt.Tx, g *store.Grant) {
 // not written into the record (grants' unchanged). It compares
 // encodings, so a change made through a slice the update shared with
 // the grant it read is seen all the same, and a record an earlier
-// version encoded otherwise is written again.
+// version encoded otherwise is written again. A grant left without a
+// refresh hash is written, and has no current entry: an empty value
+// would read as none (bbolt's Get, inside the transaction that put it).
 func onlyRefreshRotated(stored []byte, g store.Grant) bool {
+	if len(g.RefreshHash) == 0 {
+		return false
+	}
 	rec, err := decoded.Grants.Decode(stored)
 	if err != nil {
 		return false

@@ -2,6 +2,8 @@ package bolt
 
 import (
 	"bytes"
+	"errors"
+	"runtime"
 	"slices"
 	"testing"
 	"time"
@@ -91,6 +93,65 @@ func TestRotationLeavesGrantRecord(t *testing.T) {
 	}
 	if n := countKeys(t, s, indexRefreshByGrant); n != 0 {
 		t.Errorf("idx_refresh_by_grant holds %d keys after the grant's sweep, want 0", n)
+	}
+}
+
+// TestClearedRefreshSeenInSameCommit: an update that leaves a rotated
+// grant without a refresh hash, queued in one commit before a rotation
+// that presents the hash rotated away first, makes that rotation find no
+// current hash, inside the shared transaction as after it (an empty
+// current entry would read as none there, and the record's first hash
+// would be current again).
+func TestClearedRefreshSeenInSameCommit(t *testing.T) {
+	s := newStore(t, time.Now).(*Store)
+	ctx := t.Context()
+	h0, h1, h2 := store.HashToken("r0"), store.HashToken("r1"), store.HashToken("r2")
+	if err := s.CreateGrant(ctx, store.Grant{ID: "g", AccountID: "a", RefreshHash: h0, ExpiresAt: time.Now().Add(time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	setHash := func(from, to []byte) error {
+		return s.UpdateGrant(ctx, "g", func(g store.Grant) (store.Grant, error) {
+			if from != nil && !bytes.Equal(g.RefreshHash, from) {
+				return g, errors.New("not the current hash")
+			}
+			g.RefreshHash = to
+			return g, nil
+		})
+	}
+	if err := setHash(h0, h1); err != nil {
+		t.Fatal(err)
+	}
+	started, release := make(chan struct{}), make(chan struct{})
+	held := make(chan error, 1)
+	go func() {
+		held <- s.write(ctx, func(*bbolt.Tx) error {
+			close(started)
+			<-release
+			return nil
+		})
+	}()
+	<-started
+	cleared, replayed := make(chan error, 1), make(chan error, 1)
+	go func() { cleared <- setHash(nil, nil) }()
+	for queued(s.commits) < 1 {
+		runtime.Gosched()
+	}
+	go func() { replayed <- setHash(h0, h2) }()
+	for queued(s.commits) < 2 {
+		runtime.Gosched()
+	}
+	close(release)
+	if err := <-held; err != nil {
+		t.Fatal(err)
+	}
+	if err := <-cleared; err != nil {
+		t.Fatalf("clearing the hash: %v", err)
+	}
+	if err := <-replayed; err == nil {
+		t.Error("a rotation presenting the first hash, rotated away, succeeded after the hash was cleared")
+	}
+	if g, err := s.GetGrant(ctx, "g"); err != nil || len(g.RefreshHash) != 0 {
+		t.Errorf("after the commit: hash %x, %v; want none", g.RefreshHash, err)
 	}
 }
 

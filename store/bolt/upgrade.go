@@ -19,6 +19,9 @@ var upgrades = []func(tx *bbolt.Tx) error{
 	// 3 → 4: refresh hashes written from now on are found under their
 	// grant only, not in idx_grant_by_refresh (indexRefresh).
 	legacyRefreshIndex,
+	// 4 → 5: a grant's current refresh hash, once rotated, is kept in
+	// idx_refresh_by_grant, not in its record (currentRefresh).
+	currentRefreshOutside,
 }
 
 // upgrade runs the upgrades from version to SchemaVersion and records the
@@ -48,6 +51,14 @@ func upgrade(tx *bbolt.Tx, meta *bbolt.Bucket, version int, path string) error {
 // (no reuse detected, a revocation answered and not done), so it refuses
 // the file instead.
 func legacyRefreshIndex(*bbolt.Tx) error { return nil }
+
+// currentRefreshOutside converts nothing: a grant without a current
+// entry in idx_refresh_by_grant has its current hash in its record, as
+// every grant had before. The bump keeps an earlier Passerelle from
+// opening a file in which a rotated grant's record holds a hash rotated
+// away: it would take that token for the current one (no reuse
+// detected, the thief's refresh accepted, the holder's refused).
+func currentRefreshOutside(*bbolt.Tx) error { return nil }
 
 // indexExpiries (re)builds idx_expiry from the records of every swept kind.
 func indexExpiries(tx *bbolt.Tx) error {

@@ -82,3 +82,31 @@ func upgradedFrom(t *testing.T, from int, write func(tx *bbolt.Tx) error) *Store
 	}
 	return s
 }
+
+// TestUpgradeCurrentRefreshOutside: a version-4 file's grant, whose
+// record holds its current refresh hash and which has no current entry,
+// reads that hash after the upgrade and rotates from it; the file says
+// version 5 after, so an earlier Passerelle, which would read a rotated
+// grant's record as current, refuses it.
+func TestUpgradeCurrentRefreshOutside(t *testing.T) {
+	h0, h1 := store.HashToken("r0"), store.HashToken("r1")
+	s := upgradedFrom(t, 4, func(tx *bbolt.Tx) error {
+		return putGrant(tx, store.Grant{ID: "g", AccountID: "a", RefreshHash: h0, ExpiresAt: time.Now().Add(time.Hour)})
+	})
+	ctx := t.Context()
+	if g, err := s.GetGrant(ctx, "g"); err != nil || string(g.RefreshHash) != string(h0) {
+		t.Fatalf("the grant after the upgrade: hash %x, %v; want %x", g.RefreshHash, err, h0)
+	}
+	if err := s.UpdateGrant(ctx, "g", func(g store.Grant) (store.Grant, error) {
+		if string(g.RefreshHash) != string(h0) {
+			return g, fmt.Errorf("current hash %x, want %x", g.RefreshHash, h0)
+		}
+		g.RefreshHash = h1
+		return g, nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if g, err := s.GetGrant(ctx, "g"); err != nil || string(g.RefreshHash) != string(h1) {
+		t.Errorf("after a rotation: hash %x, %v; want %x", g.RefreshHash, err, h1)
+	}
+}
