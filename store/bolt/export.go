@@ -2,8 +2,6 @@ package bolt
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
 
 	"go.etcd.io/bbolt"
 
@@ -62,12 +60,9 @@ func exportAll[T any](ctx context.Context, tx *bbolt.Tx, k kind[T], recordKind s
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		var v T
-		if err := json.Unmarshal(raw, &v); err != nil {
-			return fmt.Errorf("store/bolt: decode %s: %w", k.name, err)
-		}
-		if k.amend != nil {
-			k.amend(tx, &v)
+		v, err := k.decode(tx, raw, false)
+		if err != nil {
+			return err
 		}
 		return fn(store.Record{Kind: recordKind, Value: wrap(v)})
 	})

@@ -108,8 +108,8 @@ type kind[T any] struct {
 	decoded *decoded.Cache[T]
 	// amend, when set, reads into a record what its kind keeps outside
 	// it, in an index entry that changes more often than the rest (a
-	// grant's current refresh hash: currentRefresh); load and export
-	// apply it. unchanged then says when an updated record differs from
+	// grant's current refresh hash: currentRefresh); every read applies
+	// it (decode). unchanged then says when an updated record differs from
 	// the one stored only in that, so that update leaves the stored one
 	// (its reindex wrote the entry).
 	amend     func(tx *bbolt.Tx, v *T)
@@ -193,18 +193,27 @@ func load[T any](tx *bbolt.Tx, k kind[T], key []byte) (v T, ok bool, err error) 
 	if raw == nil {
 		return v, false, nil
 	}
-	if k.decoded != nil {
+	v, err = k.decode(tx, raw, true)
+	return v, err == nil, err
+}
+
+// decode is the record of k stored as raw, as every read gives it
+// (amended). cached reads it through k's decoded cache, for reads of one
+// record; reads of a whole bucket (list, export) pass false, so as not to
+// push the records read often out of the cache.
+func (k kind[T]) decode(tx *bbolt.Tx, raw []byte, cached bool) (v T, err error) {
+	if cached && k.decoded != nil {
 		v, err = k.decoded.Decode(raw)
 	} else {
 		err = json.Unmarshal(raw, &v)
 	}
 	if err != nil {
-		return v, false, fmt.Errorf("store/bolt: decode %s: %w", k.name, err)
+		return v, fmt.Errorf("store/bolt: decode %s: %w", k.name, err)
 	}
 	if k.amend != nil {
 		k.amend(tx, &v)
 	}
-	return v, true, nil
+	return v, nil
 }
 
 // getLive reads the record at key, reporting an expired one as missing.
@@ -380,10 +389,10 @@ func list[T any](ctx context.Context, s *base, k kind[T]) ([]T, error) {
 	var out []T
 	err := s.view(ctx, func(tx *bbolt.Tx) error {
 		out = nil
-		return tx.Bucket(k.bucket).ForEach(func(key, raw []byte) error {
-			var v T
-			if err := json.Unmarshal(raw, &v); err != nil {
-				return fmt.Errorf("store/bolt: decode %s: %w", k.name, err)
+		return tx.Bucket(k.bucket).ForEach(func(_, raw []byte) error {
+			v, err := k.decode(tx, raw, false)
+			if err != nil {
+				return err
 			}
 			out = append(out, v)
 			return nil
