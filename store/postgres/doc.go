@@ -247,7 +247,17 @@
 // grant read by the ID its token names, then the rotation's
 // compare-and-swap; was 3), an introspection 1 (the
 // grant joined to its account, GetGrantWithAccount; was 2, the grant
-// then its account). pgx prepares every statement once per
+// then its account), and under load less than one: reads of grants
+// with their accounts asked for while one such statement runs wait for
+// it to end and then go together in the next, one statement reading
+// every grant asked for (coalesce.go; one statement of them at a time,
+// at most 64 grants each, no timer: a lone read goes at once). A
+// statement of queued reads begins after each of them was asked, so a
+// grant revoked before its introspection reads revoked
+// (TestGrantReadAfterRevocation); reads never join a statement already
+// sent. With 16 readers on 2 cores (BenchmarkHotPaths/introspection) a
+// statement read 8 grants and a read took 23 µs instead of 34. pgx
+// prepares every statement once per
 // connection and reuses it (its default statement cache), so no
 // statement is parsed and planned per call.
 //

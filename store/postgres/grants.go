@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
@@ -64,31 +63,56 @@ func (s *grantRecords) GetGrant(ctx context.Context, id string) (store.Grant, er
 }
 
 // GetGrantWithAccount returns a live grant (revoked or not) and its
-// account in one statement, the grant's row LEFT JOINed to its account's
-// (GetGrant then GetAccount were two round trips). A grant whose account
-// is missing comes back with the account's ErrNotFound.
+// account, read together: the grant's row LEFT JOINed to its account's
+// (GetGrant then GetAccount were two round trips), in a statement shared
+// with the reads of other grants asked for meanwhile (grantReads). A
+// grant whose account is missing comes back with the account's
+// ErrNotFound.
 func (s *grantRecords) GetGrantWithAccount(ctx context.Context, id string) (store.Grant, store.Account, error) {
-	ctx, cancel := context.WithTimeout(ctx, s.timeout)
-	defer cancel()
-	var graw, araw []byte
-	err := s.pool.QueryRow(ctx,
-		"SELECT g.record, a.record FROM grants g LEFT JOIN accounts a ON a.id = g.account_id WHERE g.id = $1 AND "+live(2),
-		id, s.now()).Scan(&graw, &araw)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return store.Grant{}, store.Account{}, grants.notFound()
-	}
+	row, found, err := s.grantReads.get(ctx, id)
 	if err != nil {
 		return store.Grant{}, store.Account{}, s.fail(err)
 	}
-	g, err := grants.decode(graw)
+	if !found {
+		return store.Grant{}, store.Account{}, grants.notFound()
+	}
+	g, err := grants.decode(row.grant)
 	if err != nil {
 		return store.Grant{}, store.Account{}, err
 	}
-	if araw == nil {
+	if row.account == nil {
 		return g, store.Account{}, accounts.notFound()
 	}
-	a, err := accounts.decode(araw)
+	a, err := accounts.decode(row.account)
 	return g, a, err
+}
+
+// grantRow is a grant's record and its account's (nil when missing), as
+// GetGrantWithAccount reads them.
+type grantRow struct{ grant, account []byte }
+
+// newGrantReads coalesces GetGrantWithAccount's reads (one per
+// introspection and per userinfo request): under load, one statement
+// reads the grants asked for while the one before it ran. pgx scans
+// each row's records into slices of their own.
+func newGrantReads(b *base) *coalescedRead[string, grantRow] {
+	return &coalescedRead[string, grantRow]{timeout: b.timeout,
+		fetch: func(ctx context.Context, ids []string) (map[string]grantRow, error) {
+			rows, err := b.pool.Query(ctx,
+				"SELECT g.id, g.record, a.record FROM grants g LEFT JOIN accounts a ON a.id = g.account_id WHERE g.id = ANY($1) AND "+live(2),
+				ids, b.now())
+			if err != nil {
+				return nil, err
+			}
+			found := make(map[string]grantRow, len(ids))
+			var id string
+			var row grantRow
+			_, err = pgx.ForEachRow(rows, []any{&id, &row.grant, &row.account}, func() error {
+				found[id] = row
+				return nil
+			})
+			return found, err
+		}}
 }
 
 // GetGrantByRefreshHash returns live grant grantID if it had this refresh

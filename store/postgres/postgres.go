@@ -89,6 +89,8 @@ type base struct {
 	statements *statementCounter
 	// seen are the rows read for an update to follow (seen.go).
 	seen seenRows
+	// grantReads are GetGrantWithAccount's, coalesced (grants.go).
+	grantReads *coalescedRead[string, grantRow]
 }
 
 var _ store.Store = (*Store)(nil)

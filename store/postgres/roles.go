@@ -55,6 +55,7 @@ type auditLog struct{ *base }
 // what belongs to the backend alone).
 func compose(b *base) *Store {
 	b.audit = store.NewAuditQueue(b.commitAudit)
+	b.grantReads = newGrantReads(b)
 	return &Store{
 		base:             b,
 		clientRecords:    clientRecords{b},
