@@ -14,15 +14,15 @@ const (
 	// at once; a read that finds them all running waits for the next,
 	// shared with every read that waits beside it. One gave the largest
 	// statements and the most reads per second: with 16 readers on 2
-	// cores (BenchmarkHotPaths/introspection), 8 reads a statement and
-	// 23 µs a read, against 4.6 and 32–38 µs with 2, 2.8 and 36 µs with
-	// 4, and 34 µs with a statement each.
+	// cores (BenchmarkHotPaths/introspection), 8 reads a statement,
+	// against 4.6 with 2 and 2.8 with 4, and 25–27 µs a read, against
+	// 28–33 µs with a statement each (alternating runs).
 	coalescedInFlight = 1
-	// coalescedStall is how long a queued read waits for the statement
-	// running before it sends the queue in a statement of its own, so
-	// that one statement stuck on a dead connection (until the query
-	// timeout) does not hold up every read behind it; a statement answers
-	// in a millisecond or two under load.
+	// coalescedStall is how long the oldest queued read waits for the
+	// statements running before a timer sends the queue in a statement
+	// beside them, so that one statement stuck on a dead connection
+	// (until the query timeout) does not hold up every read behind it; a
+	// statement answers in a millisecond or two under load.
 	coalescedStall = 100 * time.Millisecond
 	// coalescedMaxInFlight bounds the statements running once some have
 	// stalled.
@@ -37,7 +37,9 @@ const (
 // statements run, and otherwise waits with the reads queued beside it
 // for the statement to end, which sends them all in the next one (or,
 // when the oldest of them has waited coalescedStall, a timer sends them
-// in one beside it). A lone read is therefore one statement, as before.
+// in one beside it, within twice that; the statements added so stop
+// once neither a queued read nor a statement running has stalled). A
+// lone read is therefore one statement, as before.
 //
 // A queued read is sent only in a statement that begins after it was
 // asked for, so it sees every write committed before it was asked, as a
@@ -60,10 +62,12 @@ type coalescedRead[K comparable, R any] struct {
 	mu      sync.Mutex
 	running int
 	queued  []*coalescedCall[K, R]
-	// watch calls unstall once the oldest read queued may have waited
-	// coalescedStall; armed while reads are queued.
+	// watch calls unstall every coalescedStall while reads are queued.
 	watch    *time.Timer
 	watching bool
+	// began is when each statement running began, by a number of its own.
+	began map[uint64]time.Time
+	seq   uint64
 }
 
 // coalescedCall is one read waiting for its statement.
@@ -92,7 +96,7 @@ func (c *coalescedRead[K, R]) get(ctx context.Context, key K) (R, bool, error) {
 	call.queued = c.now()
 	c.queued = append(c.queued, call)
 	if !c.watching {
-		c.arm(c.stalledAfter())
+		c.arm()
 	}
 	c.mu.Unlock()
 	select {
@@ -119,19 +123,22 @@ func (c *coalescedRead[K, R]) now() time.Time {
 	return time.Now()
 }
 
-// arm has unstall called in d. c.mu is held.
-func (c *coalescedRead[K, R]) arm(d time.Duration) {
+// arm has unstall called in a stall. c.mu is held.
+func (c *coalescedRead[K, R]) arm() {
 	c.watching = true
 	if c.watch == nil {
-		c.watch = time.AfterFunc(d, c.unstall)
+		c.watch = time.AfterFunc(c.stalledAfter(), c.unstall)
 		return
 	}
-	c.watch.Reset(d)
+	c.watch.Reset(c.stalledAfter())
 }
 
 // unstall sends the queue in a statement of its own when its oldest
 // read has waited coalescedStall and fewer than coalescedMaxInFlight
 // statements run, and watches the queue again while reads are queued.
+// It looks every coalescedStall, so a stalled read waits at most twice
+// that (a timer set to the time left would fire at once on a test's
+// clock moved by hand, beside the test's own call).
 func (c *coalescedRead[K, R]) unstall() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -139,15 +146,29 @@ func (c *coalescedRead[K, R]) unstall() {
 	if len(c.queued) == 0 {
 		return
 	}
-	wait := c.stalledAfter() - c.now().Sub(c.queued[0].queued)
-	if wait <= 0 {
-		if c.running < coalescedMaxInFlight {
-			c.running++
-			go c.drain()
-		}
-		wait = c.stalledAfter()
+	if c.stalled() && c.running < coalescedMaxInFlight {
+		c.running++
+		go c.drain()
 	}
-	c.arm(wait)
+	c.arm()
+}
+
+// stalled reports whether the oldest queued read has waited
+// coalescedStall. c.mu is held.
+func (c *coalescedRead[K, R]) stalled() bool {
+	return len(c.queued) > 0 && c.now().Sub(c.queued[0].queued) >= c.stalledAfter()
+}
+
+// statementStalled reports whether a statement running has run for
+// coalescedStall. c.mu is held.
+func (c *coalescedRead[K, R]) statementStalled() bool {
+	now := c.now()
+	for _, t := range c.began {
+		if now.Sub(t) >= c.stalledAfter() {
+			return true
+		}
+	}
+	return false
 }
 
 // leave takes call out of the queue (a statement may have taken it
@@ -174,16 +195,18 @@ func (c *coalescedRead[K, R]) next() {
 }
 
 // drain runs the queued reads, a statement at a time, until none is
-// queued, then gives the statement's place back.
+// queued, then gives the statement's place back. A place added for a
+// stall is given back once neither the queue nor a statement running
+// has stalled: another statement takes the queue when it ends.
 func (c *coalescedRead[K, R]) drain() {
 	for {
 		c.mu.Lock()
-		calls := c.take()
-		if len(calls) == 0 {
+		if len(c.queued) == 0 || c.running > coalescedInFlight && !c.stalled() && !c.statementStalled() {
 			c.running--
 			c.mu.Unlock()
 			return
 		}
+		calls := c.take()
 		c.mu.Unlock()
 		c.run(context.Background(), calls)
 	}
@@ -212,9 +235,20 @@ func (c *coalescedRead[K, R]) run(ctx context.Context, calls []*coalescedCall[K,
 			keys = append(keys, call.key)
 		}
 	}
+	c.mu.Lock()
+	c.seq++
+	id := c.seq
+	if c.began == nil {
+		c.began = map[uint64]time.Time{}
+	}
+	c.began[id] = c.now()
+	c.mu.Unlock()
 	ctx, cancel := context.WithTimeout(ctx, c.timeout)
 	rows, err := c.fetchRecovering(ctx, keys)
 	cancel()
+	c.mu.Lock()
+	delete(c.began, id)
+	c.mu.Unlock()
 	for _, call := range calls {
 		call.row, call.found = rows[call.key]
 		call.err = err

@@ -24,21 +24,10 @@ func TestGrantReadAfterRevocation(t *testing.T) {
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	s := openAt(t, now)
 	ctx := t.Context()
-	for _, id := range []string{"1", "2"} {
-		a := store.Account{ID: "acct-" + id, URN: "URN-" + id}
-		if err := s.CreateAccount(ctx, a, store.Link{Provider: "gckey", Subject: "s-" + id, AccountID: a.ID}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	for _, g := range []store.Grant{
-		{ID: "g-1", AccountID: "acct-1", ClientID: "portal", ExpiresAt: now.Add(time.Hour)},
-		{ID: "g-2", AccountID: "acct-2", ClientID: "portal", ExpiresAt: now.Add(time.Hour)},
-		{ID: "g-orphan", AccountID: "acct-gone", ClientID: "portal", ExpiresAt: now.Add(time.Hour)},
-	} {
-		if err := s.CreateGrant(ctx, g); err != nil {
-			t.Fatal(err)
-		}
-	}
+	createGrants(t, s, []string{"acct-1", "acct-2"},
+		store.Grant{ID: "g-1", AccountID: "acct-1", ClientID: "portal", ExpiresAt: now.Add(time.Hour)},
+		store.Grant{ID: "g-2", AccountID: "acct-2", ClientID: "portal", ExpiresAt: now.Add(time.Hour)},
+		store.Grant{ID: "g-orphan", AccountID: "acct-gone", ClientID: "portal", ExpiresAt: now.Add(time.Hour)})
 	holdStalls(s.grantReads)
 	sent := s.grantReads.fetch
 	began, hold := make(chan struct{}), make(chan struct{})
@@ -96,15 +85,12 @@ func TestGrantReadsShareNothing(t *testing.T) {
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	s := openAt(t, now)
 	ctx := t.Context()
-	a := store.Account{ID: "acct-1", URN: "URN-1"}
-	if err := s.CreateAccount(ctx, a, store.Link{Provider: "gckey", Subject: "s-1", AccountID: a.ID}); err != nil {
-		t.Fatal(err)
-	}
+	var grants []store.Grant
 	for _, id := range []string{"g-1", "g-2"} {
-		if err := s.CreateGrant(ctx, store.Grant{ID: id, AccountID: "acct-1", ClientID: "portal", Scopes: []string{"openid", id}, RefreshHash: store.HashToken(id), ExpiresAt: now.Add(time.Hour)}); err != nil {
-			t.Fatal(err)
-		}
+		grants = append(grants, store.Grant{ID: id, AccountID: "acct-1", ClientID: "portal", Scopes: []string{"openid", id},
+			RefreshHash: store.HashToken(id), ExpiresAt: now.Add(time.Hour)})
 	}
+	createGrants(t, s, []string{"acct-1"}, grants...)
 	holdStalls(s.grantReads)
 	sent := s.grantReads.fetch
 	began, hold := make(chan struct{}), make(chan struct{})
@@ -168,21 +154,16 @@ func TestGrantReadsShareNothing(t *testing.T) {
 // half-open pooled connection after a network blip or failover answers
 // nothing until the 5 s query timeout) holds up the read of another
 // grant only until the read has waited coalescedStall: it then goes in a
-// statement of its own, though the one before it has not ended.
-// (Review finding: every read queued behind it waited for the timeout.)
+// statement of its own, though the one before it has not ended (and
+// never ends while the test runs). (Review finding: every read queued
+// behind it waited for the timeout.)
 func TestGrantReadsPastHungStatement(t *testing.T) {
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	s := openAt(t, now)
 	ctx := t.Context()
-	a := store.Account{ID: "acct-1", URN: "URN-1"}
-	if err := s.CreateAccount(ctx, a, store.Link{Provider: "gckey", Subject: "s-1", AccountID: a.ID}); err != nil {
-		t.Fatal(err)
-	}
-	for _, id := range []string{"g-stuck", "g-ok"} {
-		if err := s.CreateGrant(ctx, store.Grant{ID: id, AccountID: "acct-1", ClientID: "portal", ExpiresAt: now.Add(time.Hour)}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	createGrants(t, s, []string{"acct-1"},
+		store.Grant{ID: "g-stuck", AccountID: "acct-1", ClientID: "portal", ExpiresAt: now.Add(time.Hour)},
+		store.Grant{ID: "g-ok", AccountID: "acct-1", ClientID: "portal", ExpiresAt: now.Add(time.Hour)})
 	clk := holdStalls(s.grantReads)
 	sent := s.grantReads.fetch
 	stuck, unstick := make(chan struct{}), make(chan struct{})
@@ -190,11 +171,8 @@ func TestGrantReadsPastHungStatement(t *testing.T) {
 	s.grantReads.fetch = func(ctx context.Context, ids []string) (map[string]grantRow, error) {
 		if slices.Contains(ids, "g-stuck") {
 			close(stuck)
-			select { // the dead connection: nothing comes back
-			case <-unstick:
-			case <-ctx.Done():
-			}
-			return nil, ctx.Err()
+			<-unstick // the dead connection: nothing comes back while the test runs
+			return nil, errors.New("connection reset")
 		}
 		return sent(ctx, ids)
 	}
@@ -205,8 +183,26 @@ func TestGrantReadsPastHungStatement(t *testing.T) {
 		clk.advance(time.Hour) // the read of g-ok has waited a stall
 		s.grantReads.unstall()
 	}()
+	// Queued behind the hung statement for good, it would end at the
+	// query timeout (5 s) with context.DeadlineExceeded.
 	g, _, err := s.GetGrantWithAccount(ctx, "g-ok")
 	if err != nil || g.ID != "g-ok" {
 		t.Errorf("read of a healthy grant while another statement hangs: %v", err)
+	}
+}
+
+// createGrants stores an account for each ID of accounts, then grants.
+func createGrants(t *testing.T, s *Store, accounts []string, grants ...store.Grant) {
+	t.Helper()
+	for _, id := range accounts {
+		a := store.Account{ID: id, URN: "URN-" + id}
+		if err := s.CreateAccount(t.Context(), a, store.Link{Provider: "gckey", Subject: "s-" + id, AccountID: id}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, g := range grants {
+		if err := s.CreateGrant(t.Context(), g); err != nil {
+			t.Fatal(err)
+		}
 	}
 }

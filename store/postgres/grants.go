@@ -69,6 +69,8 @@ func (s *grantRecords) GetGrant(ctx context.Context, id string) (store.Grant, er
 // grant whose account is missing comes back with the account's
 // ErrNotFound.
 func (s *grantRecords) GetGrantWithAccount(ctx context.Context, id string) (store.Grant, store.Account, error) {
+	ctx, cancel := context.WithTimeout(ctx, s.timeout) // the wait in the queue too
+	defer cancel()
 	row, found, err := s.grantReads.get(ctx, id)
 	if err != nil {
 		return store.Grant{}, store.Account{}, s.fail(err)
