@@ -208,7 +208,9 @@ func (c *coalescedRead[K, R]) drain() {
 		}
 		calls := c.take()
 		c.mu.Unlock()
-		c.run(context.Background(), calls)
+		ctx, cancel := context.WithTimeout(context.Background(), c.timeout)
+		c.run(ctx, calls)
+		cancel()
 	}
 }
 
@@ -224,8 +226,8 @@ func (c *coalescedRead[K, R]) take() []*coalescedCall[K, R] {
 	return calls
 }
 
-// run reads the keys of calls in one statement, under ctx and the
-// timeout, and answers each.
+// run reads the keys of calls in one statement, under ctx, and answers
+// each.
 func (c *coalescedRead[K, R]) run(ctx context.Context, calls []*coalescedCall[K, R]) {
 	keys := make([]K, 0, len(calls))
 	seen := make(map[K]struct{}, len(calls))
@@ -243,9 +245,7 @@ func (c *coalescedRead[K, R]) run(ctx context.Context, calls []*coalescedCall[K,
 	}
 	c.began[id] = c.now()
 	c.mu.Unlock()
-	ctx, cancel := context.WithTimeout(ctx, c.timeout)
 	rows, err := c.fetchRecovering(ctx, keys)
-	cancel()
 	c.mu.Lock()
 	delete(c.began, id)
 	c.mu.Unlock()

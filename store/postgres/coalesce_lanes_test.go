@@ -114,11 +114,8 @@ func TestCoalescedReadsLaneBesideHungStatement(t *testing.T) {
 // still running instead of going beside it, one statement at a time
 // again. (Review finding: the lane stayed open under load.)
 func TestCoalescedReadsStallLaneCloses(t *testing.T) {
-	h := newHeldFetch()
-	c, clk := newHeldRead(h)
+	h, c, clk, results := holdingFirst(t, "k0")
 	ctx := t.Context()
-	results := readAll(ctx, c, "k0")
-	<-h.started
 	lane := readAll(ctx, c, "s0")
 	queuedReads(c, 1)
 	clk.advance(time.Hour)

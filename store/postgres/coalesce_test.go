@@ -97,6 +97,17 @@ type readResult struct {
 	err      error
 }
 
+// holdingFirst is a coalescedRead over a heldFetch (newHeldRead) whose
+// first read, of key, is running: its statement has begun and is held.
+// It returns where that read's result arrives.
+func holdingFirst(t *testing.T, key string) (*heldFetch, *coalescedRead[string, string], *testClock, chan readResult) {
+	h := newHeldFetch()
+	c, clk := newHeldRead(h)
+	first := readAll(t.Context(), c, key)
+	<-h.started
+	return h, c, clk, first
+}
+
 // readAll starts a read of each key and returns where their results
 // arrive.
 func readAll(ctx context.Context, c *coalescedRead[string, string], keys ...string) chan readResult {
@@ -166,11 +177,8 @@ func TestCoalescedReadsQueueBehindStatement(t *testing.T) {
 // TestCoalescedReadsBounded: reads queued past coalescedMaxKeys go in as
 // many statements as it takes, none of more keys.
 func TestCoalescedReadsBounded(t *testing.T) {
-	h := newHeldFetch()
-	c, _ := newHeldRead(h)
+	h, c, _, first := holdingFirst(t, "first")
 	ctx := t.Context()
-	first := readAll(ctx, c, "first")
-	<-h.started
 	keys := make([]string, 2*coalescedMaxKeys+1)
 	for i := range keys {
 		keys[i] = fmt.Sprint("k", i)
@@ -202,10 +210,7 @@ func TestCoalescedReadsBounded(t *testing.T) {
 // its reads; a queued read whose context ends returns at once and leaves
 // the queue, so the next statement reads only the keys still waited for.
 func TestCoalescedReadsErrorsAndCancel(t *testing.T) {
-	h := newHeldFetch()
-	c, _ := newHeldRead(h)
-	first := readAll(t.Context(), c, "a")
-	<-h.started
+	h, c, _, first := holdingFirst(t, "a")
 	gone, cancel := context.WithCancel(t.Context())
 	leaving := readAll(gone, c, "b")
 	staying := readAll(t.Context(), c, "c")
@@ -234,10 +239,7 @@ func TestCoalescedReadsErrorsAndCancel(t *testing.T) {
 // next statement. (Review finding: they stayed queued and were sent,
 // 64 at a time, ahead of every read behind them.)
 func TestCoalescedReadsAbandoned(t *testing.T) {
-	h := newHeldFetch()
-	c, _ := newHeldRead(h)
-	first := readAll(t.Context(), c, "first")
-	<-h.started
+	h, c, _, first := holdingFirst(t, "first")
 	const abandoned = 200
 	gone, cancel := context.WithCancel(t.Context())
 	keys := make([]string, abandoned)
@@ -276,11 +278,8 @@ func TestCoalescedReadsAbandoned(t *testing.T) {
 // statement of its own, up to coalescedMaxInFlight statements running;
 // past that, reads wait for one of them to end.
 func TestCoalescedReadsStalled(t *testing.T) {
-	h := newHeldFetch()
-	c, clk := newHeldRead(h)
+	h, c, clk, results := holdingFirst(t, "k0")
 	ctx := t.Context()
-	results := readAll(ctx, c, "k0")
-	<-h.started
 	for i := 1; i < coalescedMaxInFlight; i++ {
 		k := fmt.Sprint("k", i)
 		done := readAll(ctx, c, k)
