@@ -106,8 +106,8 @@ func New(st store.Store, keys *broker.Keys, lockout mfa.LockoutConfig, rules sto
 // logged at error level and does not fail the operation: the change
 // stands, and failing would hide it (and lose a new client's secret).
 func (s *Service) audit(ctx context.Context, e store.AuditEvent) {
-	e.ID = randid.Base64URL(16)
 	e.Time = s.now()
+	e.ID = randid.Ordered(e.Time, 16) // as the broker's events' (orderedID)
 	e.Actor = Actor
 	e.Outcome = "success"
 	if err := s.st.AppendNewAudit(ctx, e); err != nil {

@@ -87,7 +87,7 @@ func (b *Broker) openAccount(w http.ResponseWriter, r *http.Request, in accountI
 		return nil, false
 	}
 	now := b.now()
-	ar := store.AuthRequest{ID: randomID(), ClientID: accountClientID, RedirectURI: back,
+	ar := store.AuthRequest{ID: orderedID(now), ClientID: accountClientID, RedirectURI: back,
 		Scopes: []string{"openid"}, ResponseType: "code", Browser: store.HashToken(b.sessions.browserID(w, r)),
 		UILocales: []string{lang}, AddKind: in.addKind, LinkProvider: in.linkProvider, ReplaceFactor: in.replace, CreatedAt: now, ExpiresAt: now.Add(b.cfg.Tokens.AuthRequest)}
 	if err := b.st.CreateAuthRequest(ctx, ar); err != nil {

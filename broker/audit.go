@@ -32,7 +32,8 @@ func (a auditor) record(ctx context.Context, kind, accountID, clientID, outcome 
 // one: the sign-in's own audit event records what was used (amr), so a
 // second durable write per sign-in would add nothing to the log.
 func (a auditor) event(kind, accountID, clientID, outcome string, detail map[string]string) store.AuditEvent {
-	e := store.AuditEvent{ID: randomID(), Time: a.now(), Kind: kind, AccountID: accountID, ClientID: clientID,
+	now := a.now()
+	e := store.AuditEvent{ID: orderedID(now), Time: now, Kind: kind, AccountID: accountID, ClientID: clientID,
 		Actor: "person", Outcome: outcome, Detail: detail}
 	if a.onEvent != nil {
 		a.onEvent(e)

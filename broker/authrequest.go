@@ -75,7 +75,7 @@ func (r *refreshRequest) SetCurrentScopes(s []string) { r.scopes = s }
 func (s *opStorage) newAuthRequest(ctx context.Context, checked *checkedRequest, browser string, ttl time.Duration) (*authRequest, error) {
 	r, now := checked.req, s.now()
 	ar := store.AuthRequest{
-		ID: randomID(), ClientID: r.ClientID, RedirectURI: r.RedirectURI, Scopes: r.Scopes,
+		ID: orderedID(now), ClientID: r.ClientID, RedirectURI: r.RedirectURI, Scopes: r.Scopes,
 		State: r.State, Nonce: r.Nonce, ResponseType: string(r.ResponseType), ResponseMode: string(r.ResponseMode),
 		CodeChallenge: r.CodeChallenge, CodeChallengeMethod: string(r.CodeChallengeMethod),
 		Prompt: r.Prompt, UILocales: localeStrings(r.UILocales), LoginHint: r.LoginHint,
@@ -106,7 +106,7 @@ func (s *opStorage) claimPushed(ctx context.Context, pushed store.AuthRequest, b
 	}
 	now := s.now()
 	ar := pushed
-	ar.ID, ar.Pushed, ar.Browser = randomID(), false, store.HashToken(browser)
+	ar.ID, ar.Pushed, ar.Browser = orderedID(now), false, store.HashToken(browser)
 	ar.CreatedAt, ar.ExpiresAt = now, now.Add(s.tokens.AuthRequest)
 	return s.createAuthRequest(ctx, ar)
 }

@@ -4,6 +4,8 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/hex"
+	"fmt"
+	"time"
 )
 
 // Base64URL returns n random bytes, base64url without padding
@@ -16,6 +18,16 @@ func Base64URL(n int) string {
 // 0–9 a–f.
 func Hex(n int) string {
 	return hex.EncodeToString(read(n))
+}
+
+// Ordered returns t's Unix milliseconds as 12 lowercase hexadecimal
+// digits, then n random bytes, base64url without padding: 12 + ceil(4n/3)
+// characters of A–Z a–z 0–9 - _. Values made in order of t sort in that
+// order, to the millisecond (ties in random order), so that keys made
+// close in time sit together in a B-tree. t is before the year 10889 and
+// not before 1970.
+func Ordered(t time.Time, n int) string {
+	return fmt.Sprintf("%012x", t.UnixMilli()) + Base64URL(n)
 }
 
 func read(n int) []byte {

@@ -3,6 +3,7 @@ package randid_test
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/passerelle/passerelle/internal/randid"
 )
@@ -23,6 +24,25 @@ func TestBase64URL(t *testing.T) {
 func TestHex(t *testing.T) {
 	checkDraws(t, randid.Hex, 6, 12, hexAlphabet)
 	checkDraws(t, randid.Hex, 16, 32, hexAlphabet)
+}
+
+func TestOrdered(t *testing.T) {
+	at := time.Date(2026, 12, 8, 3, 0, 0, 0, time.UTC)
+	draw := func(n int) string { return randid.Ordered(at, n) }
+	checkDraws(t, draw, 16, 34, base64URLAlphabet)
+	if got, want := draw(16)[:12], "01a25397ff80"; got != want {
+		t.Errorf("Ordered(%v) begins %q, want %q (its Unix milliseconds in hexadecimal)", at, got, want)
+	}
+	// Made in order of time, to the millisecond: in that order, whatever
+	// the random part.
+	prev := randid.Ordered(at, 16)
+	for _, d := range []time.Duration{time.Millisecond, time.Second, 17 * time.Hour, 400 * 24 * time.Hour} {
+		next := randid.Ordered(at.Add(d), 16)
+		if next <= prev {
+			t.Errorf("Ordered at +%v = %q sorts before or with the earlier %q", d, next, prev)
+		}
+		prev = next
+	}
 }
 
 // checkDraws draws twice from n bytes: each draw has the length and the

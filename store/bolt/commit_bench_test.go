@@ -3,7 +3,6 @@ package bolt
 import (
 	"context"
 	"fmt"
-	"math/rand/v2"
 	"path/filepath"
 	"runtime"
 	"slices"
@@ -14,6 +13,7 @@ import (
 
 	"go.etcd.io/bbolt"
 
+	"github.com/passerelle/passerelle/internal/randid"
 	"github.com/passerelle/passerelle/store"
 )
 
@@ -30,26 +30,22 @@ const signInsBefore = 50000
 // TOTP answer (UpdateAccountFactor), then the grant with its SSO session
 // replacing the browser's previous one (CreateGrantWithSession), and
 // its audit event (AppendNewAudit, committed by the audit log's writer).
-// The IDs are random as the broker's are (a grant's is its auth
-// request's), in a file that already holds signInsBefore sign-ins'
-// grants and sessions, so each sign-in dirties leaves of its own as on a
-// real file. It reports how the group commit shares the commits
-// (writes/commit, pages/commit, commits/s) and what one write waits
-// (p50-us, p99-us).
+// The IDs are the broker's: a grant's (its auth request's) and an audit
+// event's begin with the time they were made (randid.Ordered), a
+// session's hash is random; in a file that already holds signInsBefore
+// sign-ins' grants and sessions, made one a second before the bench, so
+// each sign-in dirties leaves of its own (its session's, its account's
+// and factor's) as on a real file, and shares the newest grants' and
+// audit events' with the sign-ins beside it. It reports how the group
+// commit shares the commits (writes/commit, pages/commit, commits/s) and
+// what one write waits (p50-us, p99-us).
 func BenchmarkSignInCommits(b *testing.B) {
 	const people = 256
 	s := openBench(b)
 	ctx := context.Background()
 	now := time.Now()
-	rng := rand.New(rand.NewPCG(3, 4))
-	var mu sync.Mutex // rng
-	randomID := func() string {
-		mu.Lock()
-		defer mu.Unlock()
-		return fmt.Sprintf("%016x%016x", rng.Uint64(), rng.Uint64())
-	}
 	fill(b, s, signInsBefore, func(tx *bbolt.Tx, i int) error {
-		id, acct := randomID(), fmt.Sprint("acct-", i%people)
+		id, acct := randid.Ordered(now.Add(time.Duration(i-signInsBefore)*time.Second), 16), fmt.Sprint("acct-", i%people)
 		if err := putGrant(tx, store.Grant{ID: id, ClientID: "portal", AccountID: acct, Subject: "sub-" + acct,
 			RefreshHash: store.HashToken(id), CreatedAt: now, ExpiresAt: now.Add(24 * time.Hour)}); err != nil {
 			return err
@@ -81,7 +77,7 @@ func BenchmarkSignInCommits(b *testing.B) {
 			return err
 		}
 		record(start)
-		id := randomID()
+		id := randid.Ordered(time.Now(), 16)
 		sess := store.Session{Hash: store.HashToken("s-" + id), AccountID: acct, Provider: "gckey",
 			ACR: "urn:gc-ca:cyber-auth:assurance:loa2", AMR: []string{"pwd", "otp"}, AuthTime: now, LastSeenAt: now, ExpiresAt: now.Add(time.Hour)}
 		previous, _ := browsers.Swap(worker, sess.Hash)
@@ -94,7 +90,7 @@ func BenchmarkSignInCommits(b *testing.B) {
 			return err
 		}
 		record(start)
-		return s.AppendNewAudit(ctx, store.AuditEvent{ID: randomID(), Time: time.Now(), Kind: "signin", AccountID: acct, ClientID: "portal",
+		return s.AppendNewAudit(ctx, store.AuditEvent{ID: randid.Ordered(time.Now(), 16), Time: time.Now(), Kind: "signin", AccountID: acct, ClientID: "portal",
 			Actor: "person", Outcome: "success", Detail: map[string]string{"amr": "pwd otp"}})
 	})
 	reportWaits(b, waits)
