@@ -3,6 +3,7 @@ package broker
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/passerelle/passerelle/providers"
 )
@@ -34,5 +35,11 @@ func TestUpstreamLeg(t *testing.T) {
 	}
 	if a.Nonce == a.Verifier || len(a.Verifier) < 43 {
 		t.Errorf("nonce and verifier: %q %q (a PKCE verifier needs 43 characters or more)", a.Nonce, a.Verifier)
+	}
+	// A real request's state is a SAML RelayState too, which may not
+	// exceed 80 bytes (saml-bindings-2.0-os §3.4.3, §3.5.3; the SAML
+	// provider refuses a longer one).
+	if st := s.upstreamLeg(orderedID(time.Now()), "gckey").State; len(st) > 80 {
+		t.Errorf("state %q is %d bytes, more than a RelayState's 80", st, len(st))
 	}
 }

@@ -9,7 +9,7 @@ import (
 // without a DPoP thumbprint, and nothing else reads as one.
 func TestTokenRef(t *testing.T) {
 	exp := time.Unix(1_900_000_000, 0)
-	for _, want := range []accessTokenRef{{grant: randomID(), exp: exp}, {grant: randomID(), exp: exp, jkt: randomSecret()[:43]}} {
+	for _, want := range []accessTokenRef{{grant: orderedID(time.Now()), exp: exp}, {grant: orderedID(time.Now()), exp: exp, jkt: randomSecret()[:43]}} {
 		got, ok := parseTokenRef(want.String())
 		if !ok || got != want {
 			t.Errorf("parseTokenRef(%q) = %+v %v", want.String(), got, ok)

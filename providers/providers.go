@@ -68,8 +68,8 @@ type Leg struct {
 	CallbackURL string
 	// State must travel to the upstream and come back unchanged (the OIDC
 	// state parameter, the SAML RelayState): CallbackState returns it, and
-	// the broker finds the sign-in from it. It is at most 128 characters of
-	// [A-Za-z0-9._-].
+	// the broker finds the sign-in from it. It is at most 80 characters of
+	// [A-Za-z0-9._-], the most a SAML RelayState may hold.
 	State string
 	// Nonce and Verifier are further unguessable values of this leg: an
 	// OIDC nonce and PKCE code_verifier (43 characters), or a SAML
