@@ -89,7 +89,7 @@ func (c *committer) commitQueue() {
 		batch[0].err = soloWrite(c.db, batch[0].fn)
 		batch[0].wake <- committed
 	} else {
-		err := c.db.Update(func(tx *bbolt.Tx) error {
+		err := updateFilled(c.db, func(tx *bbolt.Tx) error {
 			for _, w := range batch {
 				if err := runQueued(tx, w); err != nil {
 					return err
@@ -141,10 +141,38 @@ func runQueued(tx *bbolt.Tx, w *queuedWrite) (err error) {
 // soloWrite commits fn in a transaction of its own; a refusal rolls it
 // back.
 func soloWrite(db *bbolt.DB, fn func(*bbolt.Tx) error) error {
-	err := db.Update(fn)
+	err := updateFilled(db, fn)
 	var r refusal
 	if errors.As(err, &r) {
 		return r.err
 	}
 	return err
+}
+
+// appendOrdered are the buckets whose new keys come in time order: grants
+// and their refresh entries (a grant's ID is its auth request's, which
+// begins with its time: the broker's orderedID), the audit log and its
+// IDs' index, and the time-keyed indexes. bbolt splits a full page into
+// halves, which for keys arriving at the end leaves every page behind
+// half full for good; filled to appendFill instead, they hold about as
+// many keys per page as random keys did, and room is left for a record
+// rewritten larger. BenchmarkSignInCommits's file after 20,000 sign-ins
+// on its 50,000: grants' leaves 85% full, the file 112 MB; at bbolt's
+// default 46% and 152 MB, and with random IDs 67% and 136 MB.
+var appendOrdered = [][]byte{bucketGrants, indexRefreshByGrant, bucketAudit, indexAuditByID, indexExpiry, indexRefreshRetired}
+
+// appendFill is how full a split leaves the pages of appendOrdered.
+const appendFill = 0.9
+
+// updateFilled runs fn in a write transaction, the pages of appendOrdered split
+// at appendFill.
+func updateFilled(db *bbolt.DB, fn func(*bbolt.Tx) error) error {
+	return db.Update(func(tx *bbolt.Tx) error {
+		for _, name := range appendOrdered {
+			if b := tx.Bucket(name); b != nil {
+				b.FillPercent = appendFill
+			}
+		}
+		return fn(tx)
+	})
 }

@@ -10,6 +10,7 @@ import (
 
 	"go.etcd.io/bbolt"
 
+	"github.com/passerelle/passerelle/internal/randid"
 	"github.com/passerelle/passerelle/store"
 )
 
@@ -150,5 +151,36 @@ func TestAuditSharesCommit(t *testing.T) {
 	}
 	if got := s.AuditCommits() - audits; got != 1 {
 		t.Errorf("%d audit batches committed, want 1", got)
+	}
+}
+
+// TestAppendOrderedPagesFilled: grants whose IDs come in time order (the
+// broker's orderedID), with their refresh entries, fill their pages to
+// appendFill (90%) as the pages split, not to bbolt's half.
+func TestAppendOrderedPagesFilled(t *testing.T) {
+	s := newStore(t, time.Now).(*Store)
+	at := time.Date(2026, 12, 8, 0, 0, 0, 0, time.UTC)
+	if err := s.write(t.Context(), func(tx *bbolt.Tx) error {
+		for i := range 2000 {
+			id := randid.Ordered(at.Add(time.Duration(i)*time.Second), 16)
+			if err := putGrant(tx, store.Grant{ID: id, ClientID: "portal", AccountID: "acct-1", Subject: "sub-1",
+				RefreshHash: store.HashToken(id), CreatedAt: at, ExpiresAt: at.Add(time.Hour)}); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.db.View(func(tx *bbolt.Tx) error {
+		for _, name := range [][]byte{bucketGrants, indexRefreshByGrant} {
+			st := tx.Bucket(name).Stats()
+			if fill := float64(st.LeafInuse) / float64(st.LeafPageN*s.db.Info().PageSize); st.LeafPageN < 10 || fill < 0.75 {
+				t.Errorf("%s: %d leaves %.0f%% full, want them 75%% full or more", name, st.LeafPageN, 100*fill)
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -196,7 +196,9 @@
 // sign-in instead of 387-406, a write's median wait 2.5 ms instead of
 // 3.1 (three runs each). Sessions are keyed by their cookie's hash,
 // accounts and factors are updated where they are: those leaves stay
-// each sign-in's own.
+// each sign-in's own. Keys that arrive in order would leave every page
+// half full at bbolt's split; the buckets that take them split full to
+// 90% (appendOrdered), which keeps the file smaller than random IDs did.
 //
 // The file's freelist (the pages free for reuse) is not written at each
 // commit (bbolt's NoFreelistSync, with its hashmap freelist: fileOptions).
