@@ -42,3 +42,6 @@ func (b *Broker) IDTokens(ctx context.Context, clientID, code, refreshToken, acc
 	passerelle, err = storage.idToken(ctx, req, c, accessToken, code)
 	return library, passerelle, err
 }
+
+// SessionKey is the store key of the session a cookie value names.
+func SessionKey(cookie string) []byte { return sessionKey(cookie) }

@@ -21,7 +21,6 @@ import (
 	"github.com/passerelle/passerelle/internal/randid"
 	"github.com/passerelle/passerelle/internal/syncbuf"
 	"github.com/passerelle/passerelle/providers/saml"
-	"github.com/passerelle/passerelle/store"
 )
 
 // SimpleSAMLphp, from Debian's package, is a SAML IdP nobody here wrote:
@@ -282,7 +281,7 @@ func sessionAccount(t *testing.T, e *env, b *browser) string {
 	u, _ := url.Parse(e.issuer)
 	for _, c := range b.HTTP.Jar.Cookies(u) {
 		if strings.HasSuffix(c.Name, "passerelle-session") {
-			s, err := e.store.GetSession(t.Context(), store.HashToken(c.Value))
+			s, err := e.store.GetSession(t.Context(), broker.SessionKey(c.Value))
 			if err != nil {
 				t.Fatal(err)
 			}

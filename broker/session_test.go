@@ -11,6 +11,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/passerelle/passerelle/broker"
+	"github.com/passerelle/passerelle/internal/randid"
 	"github.com/passerelle/passerelle/store"
 )
 
@@ -51,6 +52,60 @@ func TestPromptNoneAndSSO(t *testing.T) {
 	if q = r.callback(b.Get(a.url), a); q.Get("error") != "login_required" {
 		t.Errorf("idle session still used: %v", q)
 	}
+}
+
+// TestAttackSessionCookieShapes: a session is found by its whole cookie.
+// The browser's own cookie gives single sign-on; the same cookie with its
+// time digits changed, or one of the same shape made up around them,
+// gives none; a cookie of the shape made before the time digits (the
+// secret alone) still finds the session stored under its hash.
+func TestAttackSessionCookieShapes(t *testing.T) {
+	onEachStore(t, nil, nil, func(t *testing.T, e *env) {
+		r, b := e.rp("rp1"), e.browser()
+		e.signIn(r, b, "gckey", "alex")
+		u, _ := url.Parse(e.issuer)
+		var own *http.Cookie
+		for _, c := range b.HTTP.Jar.Cookies(u) {
+			if strings.HasSuffix(c.Name, "passerelle-session") {
+				own = c
+			}
+		}
+		if own == nil || len(own.Value) != 55 {
+			t.Fatalf("session cookie %+v: want 55 characters, its time then its secret", own)
+		}
+		sso := func(value string) bool {
+			b.HTTP.Jar.SetCookies(u, []*http.Cookie{{Name: own.Name, Value: value, Path: "/"}})
+			a := r.start(oauth2.SetAuthURLParam("prompt", "none"))
+			return r.callback(b.Get(a.url), a).Get("code") != ""
+		}
+		digit := "1"
+		if own.Value[11] == '1' {
+			digit = "2"
+		}
+		for name, v := range map[string]string{
+			"time digits changed": own.Value[:11] + digit + own.Value[12:],
+			"made up":             own.Value[:12] + randid.Base64URL(32),
+		} {
+			if sso(v) {
+				t.Errorf("a cookie with its %s gave single sign-on", name)
+			}
+		}
+		if !sso(own.Value) {
+			t.Fatal("the browser's own cookie gave no single sign-on")
+		}
+		s, err := e.store.GetSession(t.Context(), broker.SessionKey(own.Value))
+		if err != nil {
+			t.Fatal(err)
+		}
+		old := randid.Base64URL(32)
+		s.ID, s.Hash = "sid-before", store.HashToken(old)
+		if err := e.store.CreateSession(t.Context(), s); err != nil {
+			t.Fatal(err)
+		}
+		if !sso(old) {
+			t.Error("a session stored under the hash of a cookie made before gave no single sign-on")
+		}
+	})
 }
 
 func TestMaxAgeAndPromptLoginReauthenticate(t *testing.T) {

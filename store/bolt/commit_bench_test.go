@@ -28,15 +28,16 @@ const signInsBefore = 50000
 // BenchmarkSignInCommits is the two durable writes of a returning
 // person's sign-in as the broker makes them, 16 sign-ins at once: the
 // TOTP answer (UpdateAccountFactor), then the grant with its SSO session
-// replacing the browser's previous one (CreateGrantWithSession), and
+// replacing the browser's previous one, made hours before
+// (CreateGrantWithSession), and
 // its audit event (AppendNewAudit, committed by the audit log's writer).
-// The IDs are the broker's: a grant's (its auth request's) and an audit
-// event's begin with the time they were made (randid.Ordered), a
-// session's hash is random; in a file that already holds signInsBefore
+// The IDs are the broker's: a grant's (its auth request's), an audit
+// event's and a session's key begin with the time they were made
+// (randid.Ordered; sessionKey); in a file that already holds signInsBefore
 // sign-ins' grants and sessions, made one a second before the bench, so
-// each sign-in dirties leaves of its own (its session's, its account's
-// and factor's) as on a real file, and shares the newest grants' and
-// audit events' with the sign-ins beside it. It reports how the group
+// each sign-in dirties leaves of its own (the session it replaces, its
+// account's and factor's) as on a real file, and shares the newest
+// grants', sessions' and audit events' with the sign-ins beside it. It reports how the group
 // commit shares the commits (writes/commit, pages/commit, commits/s) and
 // what one write waits (p50-us, p99-us).
 func BenchmarkSignInCommits(b *testing.B) {
@@ -44,13 +45,15 @@ func BenchmarkSignInCommits(b *testing.B) {
 	s := openBench(b)
 	ctx := context.Background()
 	now := time.Now()
+	before := make([][]byte, signInsBefore) // the sessions replaced, in turn
 	fill(b, s, signInsBefore, func(tx *bbolt.Tx, i int) error {
 		id, acct := randid.Ordered(now.Add(time.Duration(i-signInsBefore)*time.Second), 16), fmt.Sprint("acct-", i%people)
 		if err := putGrant(tx, store.Grant{ID: id, ClientID: "portal", AccountID: acct, Subject: "sub-" + acct,
 			RefreshHash: store.HashToken(id), CreatedAt: now, ExpiresAt: now.Add(24 * time.Hour)}); err != nil {
 			return err
 		}
-		return putSession(tx, store.Session{Hash: store.HashToken("s-" + id), AccountID: acct, Provider: "gckey",
+		before[i] = sessionKey(id)
+		return putSession(tx, store.Session{Hash: before[i], AccountID: acct, Provider: "gckey",
 			AuthTime: now, LastSeenAt: now, ExpiresAt: now.Add(time.Hour)})
 	})
 	for i := range people {
@@ -64,7 +67,6 @@ func BenchmarkSignInCommits(b *testing.B) {
 		}
 	}
 	var seq atomic.Int64
-	var browsers sync.Map // a worker's previous session, replaced at its next sign-in
 	waits := measureCommits(b, s, func(worker int, record func(time.Time)) error {
 		n := seq.Add(1)
 		acct := fmt.Sprint("acct-", n%people)
@@ -78,10 +80,9 @@ func BenchmarkSignInCommits(b *testing.B) {
 		}
 		record(start)
 		id := randid.Ordered(time.Now(), 16)
-		sess := store.Session{Hash: store.HashToken("s-" + id), AccountID: acct, Provider: "gckey",
+		sess := store.Session{Hash: sessionKey(id), AccountID: acct, Provider: "gckey",
 			ACR: "urn:gc-ca:cyber-auth:assurance:loa2", AMR: []string{"pwd", "otp"}, AuthTime: now, LastSeenAt: now, ExpiresAt: now.Add(time.Hour)}
-		previous, _ := browsers.Swap(worker, sess.Hash)
-		replaced, _ := previous.([]byte)
+		replaced := before[(n*7919)%signInsBefore] // spread over the file, each once
 		start = time.Now()
 		if err := s.CreateGrantWithSession(ctx, store.Grant{ID: id, ClientID: "portal", AccountID: acct, Subject: "sub-" + acct,
 			Scopes: []string{"openid", "profile", "offline_access"}, AuthTime: now, AMR: []string{"pwd", "otp"},
@@ -94,6 +95,13 @@ func BenchmarkSignInCommits(b *testing.B) {
 			Actor: "person", Outcome: "success", Detail: map[string]string{"amr": "pwd otp"}})
 	})
 	reportWaits(b, waits)
+}
+
+// sessionKey is the store key of the session of the sign-in whose ID is
+// id, as the broker keys sessions (its sessionKey): the time digits its
+// cookie begins with, those of id, then a hash.
+func sessionKey(id string) []byte {
+	return append([]byte(id[:12]), store.HashToken("s-"+id)...)
 }
 
 // openBench opens an empty store for one benchmark run.
