@@ -1,6 +1,7 @@
 package broker_test
 
 import (
+	"errors"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -58,11 +59,13 @@ func TestPromptNoneAndSSO(t *testing.T) {
 // The browser's own cookie gives single sign-on; the same cookie with its
 // time digits changed, or one of the same shape made up around them,
 // gives none; a cookie of the shape made before the time digits (the
-// secret alone) still finds the session stored under its hash.
+// secret alone) still finds the session stored under its hash, and its
+// session ends when the browser signs in again or logs out, as a stolen
+// one must.
 func TestAttackSessionCookieShapes(t *testing.T) {
 	onEachStore(t, nil, nil, func(t *testing.T, e *env) {
 		r, b := e.rp("rp1"), e.browser()
-		e.signIn(r, b, "gckey", "alex")
+		first := e.signIn(r, b, "gckey", "alex")
 		u, _ := url.Parse(e.issuer)
 		var own *http.Cookie
 		for _, c := range b.HTTP.Jar.Cookies(u) {
@@ -97,14 +100,29 @@ func TestAttackSessionCookieShapes(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		old := randid.Base64URL(32)
-		s.ID, s.Hash = "sid-before", store.HashToken(old)
-		if err := e.store.CreateSession(t.Context(), s); err != nil {
-			t.Fatal(err)
+		before := func(sid string) string {
+			old := randid.Base64URL(32)
+			s.ID, s.Hash = sid, store.HashToken(old)
+			if err := e.store.CreateSession(t.Context(), s); err != nil {
+				t.Fatal(err)
+			}
+			return old
 		}
+		gone := func(cookie, after string) {
+			if _, err := e.store.GetSession(t.Context(), store.HashToken(cookie)); !errors.Is(err, store.ErrNotFound) {
+				t.Errorf("the session of a cookie made before, after %s: %v, want it gone", after, err)
+			}
+		}
+		old := before("sid-before")
 		if !sso(old) {
-			t.Error("a session stored under the hash of a cookie made before gave no single sign-on")
+			t.Fatal("a session stored under the hash of a cookie made before gave no single sign-on")
 		}
+		e.signIn(r, b, "gckey", "alex", oauth2.SetAuthURLParam("prompt", "login"))
+		gone(old, "the browser signed in again")
+		old = before("sid-before-2")
+		b.HTTP.Jar.SetCookies(u, []*http.Cookie{{Name: own.Name, Value: old, Path: "/"}})
+		b.Get(e.issuer + "/end_session?" + url.Values{"id_token_hint": {first.raw}}.Encode())
+		gone(old, "a logout")
 	})
 }
 

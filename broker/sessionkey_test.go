@@ -30,6 +30,11 @@ func TestSessionKey(t *testing.T) {
 	if !bytes.Equal(sessionKey(old), store.HashToken(old)) {
 		t.Errorf("a cookie of the secret alone must key its session by its hash, as stored before")
 	}
+	for _, v := range []string{c[:sessionCookieLen-1], c + "A"} {
+		if !bytes.Equal(sessionKey(v), store.HashToken(v)) {
+			t.Errorf("a cookie of %d characters, not a new cookie's %d, must key by its hash alone", len(v), sessionCookieLen)
+		}
+	}
 	tampered := "01a25397ff81" + c[12:]
 	if bytes.Equal(sessionKey(tampered)[12:], k[12:]) {
 		t.Errorf("changing the time digits kept the hash")

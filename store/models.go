@@ -306,8 +306,10 @@ type Grant struct {
 	ExpiresAt time.Time `json:"expires_at"`
 }
 
-// Session is a single sign-on session, keyed by HashToken of the cookie
-// value. ID is a separate random value that may appear in tokens (sid).
+// Session is a single sign-on session, keyed by Hash, which the broker
+// derives from the cookie value (its sessionKey: the cookie's time digits,
+// then HashToken of the whole value; HashToken alone for a cookie made
+// before). ID is a separate random value that may appear in tokens (sid).
 type Session struct {
 	Hash      []byte    `json:"hash"`
 	ID        string    `json:"id"`

@@ -27,7 +27,7 @@
 //	links                    (provider, subject)              Link
 //	auth_requests            auth request ID                  AuthRequest (files before auth requests moved to memory; Sweep empties it)
 //	grants                   grant ID                         Grant
-//	sessions                 HashToken(cookie)                Session
+//	sessions                 Session.Hash (sessionKey)        Session
 //	signing_keys             key ID                           SigningKey
 //	factors                  factor ID                        Factor
 //	otps                     one-time code ID                 OTP
