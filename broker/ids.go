@@ -26,9 +26,8 @@ func randomID() string { return randid.Base64URL(16) }
 // request's) and audit events. Their stored keys made close in time then
 // sit together in the store's B-trees, so that a commit of several
 // sign-ins rewrites a few shared leaves where random IDs dirtied one
-// leaf each, with its branch pages: store/bolt's BenchmarkSignInCommits
-// wrote 95 pages per commit instead of 125-127, and waited 2.5 ms for a
-// write at the median instead of 3.1. The time it shows is when a
+// leaf each, with its branch pages (store/bolt's doc.go gives the
+// figures of BenchmarkSignInCommits). The time it shows is when a
 // sign-in began or an event happened, to the millisecond, which whoever
 // sees the ID knows already within a round trip: the browser, the
 // upstream (the ID is in the leg's state: upstreamLeg), the client

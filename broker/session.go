@@ -132,15 +132,15 @@ func (j *sessions) touch(ctx context.Context, hash []byte, s store.Session) {
 // is those digits, then the hash of the whole value (sessionKey), so that
 // the sessions made close in time sit together in the store's B-tree: a
 // commit of several sign-ins writes one leaf of new sessions, where the
-// hash alone put each in a leaf of its own (store/bolt's
-// BenchmarkSignInCommits). The store keeps no more than before: the time,
+// hash alone put each in a leaf of its own (store/bolt's doc.go gives
+// the figures). The store keeps no more than before: the time,
 // which the session's record holds anyway, and a hash. A cookie made
 // before (the secret alone, 43 characters) keys its session by the hash
 // alone, as it was stored, and works until its session ends.
 
 // sessionCookieLen is the length of a session cookie newSessionCookie
-// makes: 12 digits of time and 43 of secret.
-const sessionCookieLen = 55
+// makes: the time digits and 43 characters of secret.
+const sessionCookieLen = randid.OrderedTimeLen + 43
 
 // newSessionCookie returns a new session cookie value, made at now.
 func newSessionCookie(now time.Time) string { return randid.Ordered(now, 32) }
@@ -151,7 +151,7 @@ func sessionKey(cookie string) []byte {
 	if len(cookie) != sessionCookieLen {
 		return h
 	}
-	return append([]byte(cookie[:12]), h...)
+	return append([]byte(cookie[:randid.OrderedTimeLen]), h...)
 }
 
 // prepare gives s a new cookie value (a new one at every

@@ -20,9 +20,13 @@ func Hex(n int) string {
 	return hex.EncodeToString(read(n))
 }
 
-// Ordered returns t's Unix milliseconds as 12 lowercase hexadecimal
-// digits, then n random bytes, base64url without padding: 12 + ceil(4n/3)
-// characters of A–Z a–z 0–9 - _. Values made in order of t sort in that
+// OrderedTimeLen is how many characters of time an Ordered value
+// begins with.
+const OrderedTimeLen = 12
+
+// Ordered returns t's Unix milliseconds as OrderedTimeLen (12) lowercase
+// hexadecimal digits, then n random bytes, base64url without padding:
+// 12 + ceil(4n/3) characters of A–Z a–z 0–9 - _. Values made in order of t sort in that
 // order, to the millisecond (ties in random order), so that keys made
 // close in time sit together in a B-tree. t is before the year 10889 and
 // not before 1970.

@@ -164,8 +164,8 @@ var appendOrdered = [][]byte{bucketGrants, indexRefreshByGrant, bucketAudit, ind
 // appendFill is how full a split leaves the pages of appendOrdered.
 const appendFill = 0.9
 
-// updateFilled runs fn in a write transaction, the pages of appendOrdered split
-// at appendFill.
+// updateFilled runs fn in a write transaction, the pages of
+// appendOrdered split at appendFill.
 func updateFilled(db *bbolt.DB, fn func(*bbolt.Tx) error) error {
 	return db.Update(func(tx *bbolt.Tx) error {
 		for _, name := range appendOrdered {

@@ -101,7 +101,7 @@ func BenchmarkSignInCommits(b *testing.B) {
 // id, as the broker keys sessions (its sessionKey): the time digits its
 // cookie begins with, those of id, then a hash.
 func sessionKey(id string) []byte {
-	return append([]byte(id[:12]), store.HashToken("s-"+id)...)
+	return append([]byte(id[:randid.OrderedTimeLen]), store.HashToken("s-"+id)...)
 }
 
 // openBench opens an empty store for one benchmark run.
