@@ -54,8 +54,7 @@ type coalescedRead[K comparable, R any] struct {
 	// timeout bounds a statement of queued reads, which runs under no
 	// reader's context since it serves several.
 	timeout time.Duration
-	// stall is coalescedStall when zero; clock tells how long a read has
-	// been queued, time.Now when nil. Tests set both.
+	// stall is coalescedStall, and clock time.Now, but in tests.
 	stall time.Duration
 	clock func() time.Time
 
@@ -68,6 +67,13 @@ type coalescedRead[K comparable, R any] struct {
 	// began is when each statement running began, by a number of its own.
 	began map[uint64]time.Time
 	seq   uint64
+}
+
+// newCoalescedRead coalesces the reads of fetch, a statement of queued
+// reads running under timeout.
+func newCoalescedRead[K comparable, R any](fetch func(ctx context.Context, keys []K) (map[K]R, error), timeout time.Duration) *coalescedRead[K, R] {
+	return &coalescedRead[K, R]{fetch: fetch, timeout: timeout, stall: coalescedStall, clock: time.Now,
+		began: map[uint64]time.Time{}}
 }
 
 // coalescedCall is one read waiting for its statement.
@@ -93,7 +99,7 @@ func (c *coalescedRead[K, R]) get(ctx context.Context, key K) (R, bool, error) {
 		c.run(ctx, []*coalescedCall[K, R]{call})
 		return call.row, call.found, call.err
 	}
-	call.queued = c.now()
+	call.queued = c.clock()
 	c.queued = append(c.queued, call)
 	if !c.watching {
 		c.arm()
@@ -109,28 +115,14 @@ func (c *coalescedRead[K, R]) get(ctx context.Context, key K) (R, bool, error) {
 	}
 }
 
-func (c *coalescedRead[K, R]) stalledAfter() time.Duration {
-	if c.stall > 0 {
-		return c.stall
-	}
-	return coalescedStall
-}
-
-func (c *coalescedRead[K, R]) now() time.Time {
-	if c.clock != nil {
-		return c.clock()
-	}
-	return time.Now()
-}
-
 // arm has unstall called in a stall. c.mu is held.
 func (c *coalescedRead[K, R]) arm() {
 	c.watching = true
 	if c.watch == nil {
-		c.watch = time.AfterFunc(c.stalledAfter(), c.unstall)
+		c.watch = time.AfterFunc(c.stall, c.unstall)
 		return
 	}
-	c.watch.Reset(c.stalledAfter())
+	c.watch.Reset(c.stall)
 }
 
 // unstall sends the queue in a statement of its own when its oldest
@@ -156,15 +148,15 @@ func (c *coalescedRead[K, R]) unstall() {
 // stalled reports whether the oldest queued read has waited
 // coalescedStall. c.mu is held.
 func (c *coalescedRead[K, R]) stalled() bool {
-	return len(c.queued) > 0 && c.now().Sub(c.queued[0].queued) >= c.stalledAfter()
+	return len(c.queued) > 0 && c.clock().Sub(c.queued[0].queued) >= c.stall
 }
 
 // statementStalled reports whether a statement running has run for
 // coalescedStall. c.mu is held.
 func (c *coalescedRead[K, R]) statementStalled() bool {
-	now := c.now()
+	now := c.clock()
 	for _, t := range c.began {
-		if now.Sub(t) >= c.stalledAfter() {
+		if now.Sub(t) >= c.stall {
 			return true
 		}
 	}
@@ -240,10 +232,7 @@ func (c *coalescedRead[K, R]) run(ctx context.Context, calls []*coalescedCall[K,
 	c.mu.Lock()
 	c.seq++
 	id := c.seq
-	if c.began == nil {
-		c.began = map[uint64]time.Time{}
-	}
-	c.began[id] = c.now()
+	c.began[id] = c.clock()
 	c.mu.Unlock()
 	rows, err := c.fetchRecovering(ctx, keys)
 	c.mu.Lock()

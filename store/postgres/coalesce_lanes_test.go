@@ -58,7 +58,7 @@ func (f *keyedFetch) fetch(ctx context.Context, keys []string) (map[string]strin
 // finding, and its test.)
 func TestCoalescedReadsLaneBesideHungStatement(t *testing.T) {
 	f := &keyedFetch{gates: map[string]chan struct{}{}, ended: map[string]bool{}, started: make(chan []string, 100)}
-	c := &coalescedRead[string, string]{fetch: f.fetch, timeout: time.Minute}
+	c := newCoalescedRead(f.fetch, time.Minute)
 	clk := holdStalls(c)
 	ctx := t.Context()
 	defer func() {

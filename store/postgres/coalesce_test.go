@@ -66,7 +66,7 @@ func holdStalls[R any](c *coalescedRead[string, R]) *testClock {
 // newHeldRead is a coalescedRead over h whose reads stall only when the
 // test says so.
 func newHeldRead(h *heldFetch) (*coalescedRead[string, string], *testClock) {
-	c := &coalescedRead[string, string]{fetch: h.fetch, timeout: time.Minute}
+	c := newCoalescedRead(h.fetch, time.Minute)
 	return c, holdStalls(c)
 }
 

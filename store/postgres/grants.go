@@ -98,23 +98,22 @@ type grantRow struct{ grant, account []byte }
 // reads the grants asked for while the one before it ran. pgx scans
 // each row's records into slices of their own.
 func newGrantReads(b *base) *coalescedRead[string, grantRow] {
-	return &coalescedRead[string, grantRow]{timeout: b.timeout,
-		fetch: func(ctx context.Context, ids []string) (map[string]grantRow, error) {
-			rows, err := b.pool.Query(ctx,
-				"SELECT g.id, g.record, a.record FROM grants g LEFT JOIN accounts a ON a.id = g.account_id WHERE g.id = ANY($1) AND "+live(2),
-				ids, b.now())
-			if err != nil {
-				return nil, err
-			}
-			found := make(map[string]grantRow, len(ids))
-			var id string
-			var row grantRow
-			_, err = pgx.ForEachRow(rows, []any{&id, &row.grant, &row.account}, func() error {
-				found[id] = row
-				return nil
-			})
-			return found, err
-		}}
+	return newCoalescedRead(func(ctx context.Context, ids []string) (map[string]grantRow, error) {
+		rows, err := b.pool.Query(ctx,
+			"SELECT g.id, g.record, a.record FROM grants g LEFT JOIN accounts a ON a.id = g.account_id WHERE g.id = ANY($1) AND "+live(2),
+			ids, b.now())
+		if err != nil {
+			return nil, err
+		}
+		found := make(map[string]grantRow, len(ids))
+		var id string
+		var row grantRow
+		_, err = pgx.ForEachRow(rows, []any{&id, &row.grant, &row.account}, func() error {
+			found[id] = row
+			return nil
+		})
+		return found, err
+	}, b.timeout)
 }
 
 // GetGrantByRefreshHash returns live grant grantID if it had this refresh
